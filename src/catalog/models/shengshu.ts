@@ -1,0 +1,60 @@
+import type { ModelInput } from './define.js';
+import { FOLLOWS_IMAGE, define, estimate, op, range } from './define.js';
+import type { ModelSpec } from '../types.js';
+
+/*
+ * Vidu enterprise API v2 (providers-2.md §4). Durations: Q2 1–10 (start-end 1–8), Q3 1–16.
+ * Resolutions upstream 540p/720p/1080p; 540p has no public enum value, so we expose 720p/1080p.
+ * aspect_ratio only on text-to-video and reference-to-video; image flows follow the image.
+ * Audio: Q2 can add audio on img2video/reference2video (off by default); Q3 renders audio by default.
+ * References: 1–7 images. Off-peak mode is not offered (it can queue for 48 h).
+ */
+const RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4'] as const;
+const Q2_SILENT = { default: false, configurable: false };
+
+function vidu(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'durations' | 'pricing'> & Partial<ModelInput>): ModelSpec {
+  return define({
+    provider: 'vidu',
+    owned_by: 'shengshu',
+    tags: ['vidu'],
+    default_duration: 5,
+    resolutions: ['720p', '1080p'],
+    default_resolution: '720p',
+    aspect_ratios: [...RATIOS, 'adaptive'],
+    default_aspect_ratio: '16:9',
+    audio: { default: false, configurable: true },
+    extra_parameters: ['seed', 'watermark'],
+    limits: { prompt_max_characters: 2000 },
+    typical_seconds: 90,
+    max_runtime_seconds: 1800,
+    ...m,
+  });
+}
+
+const T2V = op('text-to-video', { aspect_ratios: [...RATIOS] });
+const T2V_Q2 = op('text-to-video', { aspect_ratios: [...RATIOS], audio: Q2_SILENT });
+const I2V = op('image-to-video', { aspect_ratios: FOLLOWS_IMAGE });
+const REF = op('reference-to-video', { aspect_ratios: [...RATIOS], notes: ['1–7 reference images.'] });
+const SE_Q2 = op('start-end-to-video', { aspect_ratios: FOLLOWS_IMAGE, durations: range(1, 8), audio: Q2_SILENT });
+const SE_Q3 = op('start-end-to-video', { aspect_ratios: FOLLOWS_IMAGE });
+
+// Vidu bills in credits; the specs give no USD rate. Per-second estimates by tier.
+export const shengshuModels: ModelSpec[] = [
+  vidu({ id: 'viduq2', upstream_model: 'viduq2', operations: [T2V_Q2, REF], durations: range(1, 10), limits: { reference_images: 7, prompt_max_characters: 2000 }, pricing: estimate('per_second', 0.04, { '720p': 0.04, '1080p': 0.08 }, 'Vidu credits converted at an assumed rate') }),
+  vidu({ id: 'viduq2-pro', upstream_model: 'viduq2-pro', operations: [I2V, REF, SE_Q2], durations: range(1, 10), limits: { reference_images: 7, prompt_max_characters: 2000 }, tags: ['vidu', 'quality'], pricing: estimate('per_second', 0.05, { '720p': 0.05, '1080p': 0.1 }, 'Vidu credits converted at an assumed rate') }),
+  vidu({ id: 'viduq2-pro-fast', upstream_model: 'viduq2-pro-fast', operations: [I2V, SE_Q2], durations: range(1, 10), tags: ['vidu', 'fast'], pricing: estimate('per_second', 0.03, { '720p': 0.03, '1080p': 0.06 }, 'Vidu credits converted at an assumed rate') }),
+  vidu({ id: 'viduq2-turbo', upstream_model: 'viduq2-turbo', operations: [I2V, SE_Q2], durations: range(1, 10), tags: ['vidu', 'fast'], pricing: estimate('per_second', 0.04, { '720p': 0.04, '1080p': 0.08 }, 'Vidu credits converted at an assumed rate') }),
+  ...(['pro', 'turbo'] as const).map((tier) =>
+    vidu({
+      id: `viduq3-${tier}`,
+      upstream_model: `viduq3-${tier}`,
+      operations: [T2V, I2V, SE_Q3],
+      durations: range(1, 16),
+      audio: { default: true, configurable: true },
+      limits: { prompt_max_characters: 5000 },
+      tags: ['vidu', 'audio', tier === 'pro' ? 'quality' : 'fast'],
+      pricing: tier === 'pro' ? estimate('per_second', 0.1, { '720p': 0.1, '1080p': 0.15 }, 'Vidu credits converted at an assumed rate') : estimate('per_second', 0.06, { '720p': 0.06, '1080p': 0.1 }, 'Vidu credits converted at an assumed rate'),
+      typical_seconds: tier === 'pro' ? 120 : 60,
+    }),
+  ),
+];

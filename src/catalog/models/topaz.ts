@@ -1,0 +1,30 @@
+import { define, estimate, op } from './define.js';
+import type { ModelSpec } from '../types.js';
+
+/*
+ * Topaz Labs Video API (providers-1.md §5): enhance/upscale an existing video. Not generative:
+ * duration, aspect ratio and audio follow the source (audio is copied through), so only the target
+ * resolution is selectable. Upstream "model" is the enhancement filter (Proteus prob-4 by default).
+ * The reservation assumes a 10 s source; settlement uses the probed output length.
+ */
+export const topazModels: ModelSpec[] = [
+  define({
+    id: 'topaz-video-upscale',
+    provider: 'topaz',
+    owned_by: 'topaz',
+    upstream_model: 'prob-4',
+    tags: ['upscale', 'enhance'],
+    operations: [op('video-to-video', { notes: ['video_url is the source; prompt is ignored; output keeps the source length.'] })],
+    durations: [10],
+    default_duration: 10,
+    resolutions: ['1080p', '4k'],
+    default_resolution: '1080p',
+    aspect_ratios: ['adaptive'],
+    default_aspect_ratio: 'adaptive',
+    audio: { default: false, configurable: false },
+    fixed_outputs: ['duration', 'aspect_ratio', 'output_audio'],
+    pricing: estimate('per_second', 0.04, { '1080p': 0.04, '4k': 0.08 }, 'Topaz credits converted to USD per second of source video'),
+    typical_seconds: 300,
+    max_runtime_seconds: 3600,
+  }),
+];

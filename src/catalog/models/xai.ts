@@ -1,0 +1,74 @@
+import type { ModelInput } from './define.js';
+import { define, estimate, op, range } from './define.js';
+import type { ModelSpec } from '../types.js';
+
+/*
+ * xAI Grok Imagine video (providers-1.md §3, contract §2.2).
+ * Generation: 1–15 s (default 8), 480p/720p, ratios 1:1 16:9 9:16 4:3 3:4 (3:2/2:3 have no public value).
+ * Reference-to-video: ≤7 images, duration ≤10 s, never with a first frame.
+ * Video-to-video goes to /v1/videos/edits: an https .mp4 video_url, no duration or aspect_ratio,
+ * resolution 480p/720p only; output keeps the source length (≤8.7 s input).
+ * Audio: Grok Imagine renders sound with the video and has no toggle (spec silent; our choice).
+ */
+const RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4'] as const;
+const V2V = op('video-to-video', { excluded_parameters: ['duration', 'aspect_ratio'], aspect_ratios: ['adaptive'], notes: ['video_url must be a public https .mp4; duration and aspect_ratio are not accepted.'] });
+
+function grok(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pricing'> & Partial<ModelInput>): ModelSpec {
+  return define({
+    provider: 'xai',
+    owned_by: 'xai',
+    tags: ['grok', 'audio'],
+    durations: range(1, 15),
+    default_duration: 8,
+    resolutions: ['480p', '720p'],
+    default_resolution: '720p',
+    aspect_ratios: [...RATIOS, 'adaptive'],
+    default_aspect_ratio: '16:9',
+    audio: { default: true, configurable: false },
+    limits: { prompt_max_characters: 4096 },
+    typical_seconds: 60,
+    max_runtime_seconds: 900,
+    ...m,
+  });
+}
+
+const PRICE = estimate('per_second', 0.07, { '480p': 0.05, '720p': 0.07 }, 'xAI usage ticks converted to seconds of output');
+
+export const xaiModels: ModelSpec[] = [
+  grok({
+    id: 'grok-imagine-video',
+    upstream_model: 'grok-imagine-video',
+    operations: [
+      op('text-to-video', { aspect_ratios: [...RATIOS] }),
+      op('image-to-video', { aspect_ratios: [...RATIOS] }),
+      op('reference-to-video', { durations: range(1, 10), aspect_ratios: [...RATIOS], notes: ['Up to 7 reference images (reference_images or image_urls); duration ≤ 10 s; no image_url/image first frame.'] }),
+      V2V,
+    ],
+    limits: { reference_images: 7, prompt_max_characters: 4096 },
+    tags: ['grok', 'audio', 'reference', 'edit'],
+    pricing: PRICE,
+  }),
+  grok({
+    id: 'grok-imagine-video-1.5-preview',
+    upstream_model: 'grok-imagine-video-1.5-preview',
+    lifecycle: 'preview',
+    operations: [op('image-to-video', { aspect_ratios: [...RATIOS] })],
+    tags: ['grok', 'audio', 'preview'],
+    pricing: estimate('per_second', 0.08, { '480p': 0.06, '720p': 0.08 }, 'xAI usage ticks converted to seconds of output'),
+  }),
+  grok({ id: 'grok-imagine-image-to-video', upstream_model: 'grok-imagine-video', operations: [op('image-to-video', { aspect_ratios: [...RATIOS] })], pricing: PRICE }),
+  grok({ id: 'grok-imagine-text-to-video', upstream_model: 'grok-imagine-video', operations: [op('text-to-video', { aspect_ratios: [...RATIOS] })], pricing: PRICE }),
+  grok({
+    id: 'grok-imagine-upscale',
+    // No dedicated upscale model id in the xAI docs: an edit of the source at 720p with an upscale prompt.
+    upstream_model: 'grok-imagine-video',
+    operations: [V2V],
+    durations: [8],
+    default_duration: 8,
+    aspect_ratios: ['adaptive'],
+    default_aspect_ratio: 'adaptive',
+    fixed_outputs: ['duration', 'aspect_ratio', 'output_audio'],
+    tags: ['grok', 'upscale', 'edit'],
+    pricing: estimate('per_second', 0.05, { '480p': 0.05, '720p': 0.05 }, 'xAI edit usage converted to seconds of output'),
+  }),
+];

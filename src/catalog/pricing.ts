@@ -1,0 +1,51 @@
+import type { Resolution } from '../contract/operations.js';
+import type { ResolvedVideoRequest } from '../contract/video-request.js';
+import type { ModelSpec, PriceSpec } from './types.js';
+
+/** USD amounts are kept to 6 decimals (micro-dollars) everywhere. */
+export function roundUsd(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
+
+/** Unit price for one output shape: audio tier, then resolution tier, then base. */
+export function unitPrice(p: PriceSpec, resolution: Resolution, audio: boolean): number {
+  return (audio ? p.with_audio_by_resolution?.[resolution] : undefined) ?? p.by_resolution?.[resolution] ?? p.base;
+}
+
+/**
+ * Seconds a request is expected to produce: -1 (model chooses, Seedance) reserves the longest
+ * duration; Veo's 5 s is rendered as 6 s upstream.
+ */
+export function expectedSeconds(resolved: Pick<ResolvedVideoRequest, 'duration'>, spec: ModelSpec): number {
+  if (resolved.duration < 0) return Math.max(...spec.durations);
+  if (spec.provider === 'google' && resolved.duration === 5) return 6;
+  return resolved.duration;
+}
+
+/** What a create reserves. */
+export function estimateCostUsd(resolved: ResolvedVideoRequest, spec: ModelSpec): number {
+  const price = unitPrice(spec.pricing, resolved.resolution, resolved.output_audio);
+  if (spec.pricing.unit === 'per_request') return roundUsd(price);
+  return roundUsd(price * expectedSeconds(resolved, spec));
+}
+
+/** What a finished task costs, from what was actually produced (probed length, resolution, audio). */
+export function costForOutputUsd(spec: ModelSpec, out: { seconds: number; resolution: Resolution; audio: boolean }): number {
+  const price = unitPrice(spec.pricing, out.resolution, out.audio);
+  if (spec.pricing.unit === 'per_request') return roundUsd(price);
+  return roundUsd(price * Math.max(0, out.seconds));
+}
+
+/** Lowest and highest unit price across the model's resolutions and audio settings. */
+export function priceRange(spec: ModelSpec): { min: number; max: number } {
+  const audios = [spec.audio.default, ...(spec.audio.configurable ? [!spec.audio.default] : [])];
+  const prices = spec.resolutions.flatMap((r) => audios.map((a) => unitPrice(spec.pricing, r, a)));
+  return { min: Math.min(...prices), max: Math.max(...prices) };
+}
+
+/** Decimal string for the wire: at least 2 decimals, at most 6, no float noise. */
+export function usdString(n: number): string {
+  const fixed = roundUsd(n).toFixed(6).replace(/0+$/, '');
+  const [int, dec = ''] = fixed.split('.');
+  return `${int}.${dec.padEnd(2, '0')}`;
+}

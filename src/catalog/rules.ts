@@ -1,0 +1,143 @@
+import { FOLLOWS_IMAGE_NOTE } from './models/define.js';
+import type { AspectRatio, Resolution } from '../contract/operations.js';
+import type { ResolvedVideoRequest, VideoRequest } from '../contract/video-request.js';
+import { constraintsFor, durationLabels, findOperation, type OperationConstraints } from './constraints.js';
+import { MEDIA_INPUTS } from './parameters.js';
+import { fail } from './fail.js';
+import { familyRules, sizeShape } from './family-rules.js';
+import type { ModelSpec } from './types.js';
+
+/**
+ * Every per-model rule a create request must pass before a task exists. Throws the first
+ * violation as a 400 ApiError naming the param and what is allowed; returns when the request fits.
+ */
+export function validateForModel(req: VideoRequest, spec: ModelSpec): void {
+  const opSpec = findOperation(spec, req.operation);
+  const supportedOps = spec.operations.map((o) => o.operation);
+  if (!opSpec) {
+    const how = req.operation_explicit ? `Operation '${req.operation}'` : `The inputs sent imply operation '${req.operation}', which`;
+    throw fail('operation', `${how} is not supported by model '${spec.id}'. Supported operations: ${supportedOps.join(', ')}. Set operation to one of them and send its inputs, or choose another model.`, 'unsupported_operation', spec, { supported_operations: supportedOps });
+  }
+  const c = constraintsFor(spec, opSpec);
+  const sent = new Set(req.sent);
+
+  checkParameters(req, spec, c, sent);
+  familyRules(req, spec, sent);
+  checkOperationInputs(req, spec, c, sent);
+  checkRequiredInputs(req, spec, c);
+  checkOutputShape(req, spec, c);
+  checkAudio(req, spec, c);
+  checkReferenceLimits(req, spec);
+  checkPrompt(req, spec);
+}
+
+/** Applies the model's defaults: the result is what the adapter maps to the upstream. */
+export function resolveForModel(req: VideoRequest, spec: ModelSpec): ResolvedVideoRequest {
+  const opSpec = findOperation(spec, req.operation) ?? spec.operations[0];
+  const c = constraintsFor(spec, opSpec);
+  const fromSize = req.size !== undefined ? sizeShape(spec, req.size) : undefined;
+
+  const duration = req.duration ?? pick(c.durations, spec.default_duration);
+  let resolution: Resolution = req.resolution ?? fromSize?.resolution ?? pick(c.resolutions, spec.default_resolution);
+  // Where the input image decides the shape, an unsent ratio is 'adaptive', whatever the model's default.
+  const followsImage = c.notes.includes(FOLLOWS_IMAGE_NOTE);
+  const aspect_ratio: AspectRatio = req.aspect_ratio ?? fromSize?.aspect_ratio ?? (followsImage ? 'adaptive' : pick(c.aspect_ratios, spec.default_aspect_ratio));
+  // Veo: 1080p/4k need 8 s; a caller who chose a shorter duration but no resolution gets 720p.
+  if (spec.provider === 'google' && req.resolution === undefined && duration !== 8 && resolution !== '720p') resolution = '720p';
+
+  return {
+    ...req,
+    duration,
+    resolution,
+    aspect_ratio,
+    output_audio: req.output_audio ?? c.audio.default,
+    upstream_model: c.upstream_model,
+  };
+}
+
+function pick<T>(allowed: T[], preferred: T): T {
+  return allowed.includes(preferred) ? preferred : allowed.find((v) => typeof v !== 'number' || v > 0) ?? allowed[0];
+}
+
+function checkParameters(req: VideoRequest, spec: ModelSpec, c: OperationConstraints, sent: Set<string>): void {
+  for (const p of sent) {
+    if (!spec.supported_parameters.includes(p)) {
+      const why = p === 'kling_elements' ? `kling_elements is only supported by kling-3.0-video (image-conditioned requests).` : `Parameter '${p}' is not supported by model '${spec.id}'.`;
+      throw fail(p, `${why} Remove it. Supported parameters: ${c.supported_parameters.join(', ')}.`, 'unsupported_parameter', spec, { supported_parameters: c.supported_parameters });
+    }
+    if (!MEDIA_INPUTS.includes(p) && !c.supported_parameters.includes(p)) {
+      throw fail(p, `Parameter '${p}' is not accepted by model '${spec.id}' for ${req.operation}. Remove it. Supported parameters for this operation: ${c.supported_parameters.join(', ')}.`, 'unsupported_parameter', spec, { supported_parameters: c.supported_parameters });
+    }
+  }
+}
+
+/** Inputs of another flow (a first frame in a reference request, etc.) are never silently dropped. */
+function checkOperationInputs(req: VideoRequest, spec: ModelSpec, c: OperationConstraints, sent: Set<string>): void {
+  for (const p of sent) {
+    if (!MEDIA_INPUTS.includes(p) || c.inputs.includes(p)) continue;
+    const owners = spec.operations.filter((o) => constraintsFor(spec, o).inputs.includes(p)).map((o) => o.operation);
+    const hint = owners.length ? ` '${p}' belongs to ${owners.join(' / ')}.` : '';
+    throw fail(p, `'${p}' cannot be combined with operation ${req.operation} on model '${spec.id}'.${hint} Do not mix first-frame, start-end and reference inputs: send only ${c.inputs.join(', ') || 'prompt'} for ${req.operation}, or change operation.`, 'conflicting_parameters', spec, { supported_parameters: c.supported_parameters });
+  }
+}
+
+function checkRequiredInputs(req: VideoRequest, spec: ModelSpec, c: OperationConstraints): void {
+  const r = req as unknown as Record<string, unknown>;
+  const present = (p: string) => r[p] !== undefined && r[p] !== null && r[p] !== '' && !(Array.isArray(r[p]) && (r[p] as unknown[]).length === 0);
+  for (const group of c.required) {
+    if (group.some(present)) continue;
+    const what = group.length > 1 ? `one of ${group.join(', ')}` : group[0];
+    throw fail(group[0], `${req.operation} on model '${spec.id}' requires ${what}.`, 'missing_required_parameter', spec, { required_selectors: c.required.map((g) => g.join(' | ')) });
+  }
+}
+
+function checkOutputShape(req: VideoRequest, spec: ModelSpec, c: OperationConstraints): void {
+  if (req.duration !== undefined && !c.durations.includes(req.duration)) {
+    throw fail('duration', `duration ${req.duration} is not supported by model '${spec.id}' for ${req.operation}. Allowed durations (seconds): ${durationLabels(c.durations).join(', ')}.`, 'invalid_duration', spec, { allowed_durations: durationLabels(c.durations) });
+  }
+  if (req.resolution !== undefined && !c.resolutions.includes(req.resolution)) {
+    throw fail('resolution', `resolution '${req.resolution}' is not supported by model '${spec.id}' for ${req.operation}. Allowed resolutions: ${c.resolutions.join(', ')}.`, 'invalid_resolution', spec, { allowed_resolutions: [...c.resolutions] });
+  }
+  if (req.aspect_ratio !== undefined && !c.aspect_ratios.includes(req.aspect_ratio)) {
+    const follows = c.aspect_ratios.length === 1 && c.aspect_ratios[0] === 'adaptive' ? ' The output follows the input; omit aspect_ratio.' : '';
+    throw fail('aspect_ratio', `aspect_ratio '${req.aspect_ratio}' is not supported by model '${spec.id}' for ${req.operation}. Allowed aspect ratios: ${c.aspect_ratios.join(', ')}.${follows}`, 'invalid_aspect_ratio', spec, { allowed_aspect_ratios: [...c.aspect_ratios] });
+  }
+}
+
+function checkAudio(req: VideoRequest, spec: ModelSpec, c: OperationConstraints): void {
+  if (req.output_audio === undefined || c.audio.configurable || req.output_audio === c.audio.default) return;
+  const state = c.audio.default ? 'always generates audio' : 'only produces silent video';
+  throw fail('output_audio', `Model '${spec.id}' ${state} for ${req.operation}; omit output_audio or set it to ${c.audio.default}.`, 'unsupported_output_audio', spec);
+}
+
+function checkReferenceLimits(req: VideoRequest, spec: ModelSpec): void {
+  const { limits } = spec;
+  if (req.operation === 'reference-to-video') {
+    const images = (req.reference_images?.length ?? 0) + (req.image_urls?.length ?? 0) + (req.material_asset_ids?.length ?? 0) + (req.material_asset_id ? 1 : 0);
+    const max = limits.reference_images;
+    if (max !== undefined && images > max) {
+      const param = req.reference_images ? 'reference_images' : req.image_urls ? 'image_urls' : 'material_asset_ids';
+      const counted = spec.provider === 'seedance' ? 'reference_images + image_urls + material_asset_ids' : 'reference_images + image_urls';
+      throw fail(param, `Model '${spec.id}' accepts at most ${max} reference images (${counted}); got ${images}. Send ${max} or fewer.`, 'too_many_references', spec, { max_reference_images: max });
+    }
+  } else if (req.operation === 'image-to-video' && (req.image_urls?.length ?? 0) > (limits.image_urls ?? 1)) {
+    const max = limits.image_urls ?? 1;
+    throw fail('image_urls', `image-to-video on model '${spec.id}' takes ${max} first-frame image; got ${req.image_urls!.length}. Send one image (image_url), or use reference-to-video for several references.`, 'too_many_references', spec, { max_images: max });
+  }
+  const counts: [string, number | undefined, number][] = [
+    ['video_urls', limits.reference_videos, req.video_urls?.length ?? 0],
+    ['audio_urls', limits.reference_audios, req.audio_urls?.length ?? 0],
+  ];
+  for (const [param, max, n] of counts) {
+    if (max !== undefined && n > max) {
+      throw fail(param, `Model '${spec.id}' accepts at most ${max} ${param}; got ${n}. Send ${max} or fewer.`, 'too_many_references', spec, { [`max_${param}`]: max });
+    }
+  }
+}
+
+function checkPrompt(req: VideoRequest, spec: ModelSpec): void {
+  const max = spec.limits.prompt_max_characters;
+  if (max !== undefined && req.prompt !== undefined && [...req.prompt].length > max) {
+    throw fail('prompt', `prompt is ${[...req.prompt].length} characters; model '${spec.id}' accepts at most ${max}. Shorten it.`, 'prompt_too_long', spec, { prompt_max_characters: max });
+  }
+}

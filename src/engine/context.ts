@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/types.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { ProviderName } from '../catalog/types.js';
+import type { AdapterContext, ProviderAdapter } from '../providers/types.js';
+import type { Store } from '../store/types.js';
+
+export interface EngineSettings {
+  tickMs: number;
+  leaseMs: number;
+  maxConcurrentSubmits: number;
+  maxConcurrentPolls: number;
+  maxConcurrentFinishes: number;
+  /** Multiplies poll delays: < 1 in the sandbox, where simulated time runs faster. */
+  pollScale: number;
+  /** Transient failures tolerated per step before a task fails. */
+  maxTransientAttempts: number;
+  /** Per upstream call. */
+  upstreamTimeoutMs: number;
+}
+
+/** What every engine step needs; built once by the app. */
+export interface EngineDeps {
+  store: Store;
+  blobs: BlobStore;
+  catalog: Catalog;
+  adapters: Partial<Record<ProviderName, ProviderAdapter>>;
+  loadMedia: AdapterContext['loadMedia'];
+  probe: (path: string) => Promise<{ durationSeconds: number; width: number; height: number; hasAudio: boolean }>;
+  log: Logger;
+  settings: EngineSettings;
+  /** This worker's lease owner id. */
+  workerId: string;
+  now?: () => number;
+}

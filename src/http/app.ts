@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ApiError } from '../contract/errors.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { installErrorHandling } from './error-handler.js';
+import { registerFileRoutes } from './file-routes.js';
+import type { Gateway } from './gateway.js';
+import { registerModelRoutes } from './model-routes.js';
+import { registerTaskRoutes } from './task-routes.js';
+import { registerVideoRoutes } from './video-routes.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The Fastify app: the only place that knows HTTP. */
+export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: gw.config.maxBodyBytes,
+    // Keep a caller's request id when it is sane, so logs correlate across systems.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('hex')}`;
+    },
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  // JSON only; an empty body on routes that take none is fine.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ApiError(400, 'invalid_request_error', 'invalid_json', 'The request body is not valid JSON.', null), undefined);
+    }
+  });
+  app.addContentTypeParser('*', (_req, _payload, done) => {
+    done(new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.', null), undefined);
+  });
+
+  installErrorHandling(app);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerVideoRoutes(app, gw);
+  registerTaskRoutes(app, gw);
+  registerModelRoutes(app, gw);
+  registerAdminRoutes(app, gw);
+  registerFileRoutes(app, gw);
+  return app;
+}

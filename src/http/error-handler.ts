@@ -1,0 +1,41 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiError } from '../contract/errors.js';
+
+/** Maps Fastify's own errors (body parsing, size, content type) to TokenLab envelopes. */
+function fromFastifyError(err: FastifyError): ApiError | null {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'invalid_request_error', 'payload_too_large', 'Request body is too large. Send media as https URLs instead of inline data: URLs.', null);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.', null);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(400, 'invalid_request_error', 'invalid_json', 'The request body is empty; send a JSON object.', null);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(400, 'invalid_request_error', 'invalid_request', 'Content-Length does not match the body.', null);
+    default:
+      break;
+  }
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new ApiError(400, 'invalid_request_error', 'invalid_json', 'The request body is not valid JSON.', null);
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new ApiError(err.statusCode, 'invalid_request_error', 'invalid_request', err.message, null);
+  }
+  return null;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const api = err instanceof ApiError ? err : fromFastifyError(err);
+    if (api) {
+      for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);
+      if (api.status >= 500) req.log.warn({ code: api.code }, api.message);
+      return reply.code(api.status).send(api.toBody());
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(new ApiError(500, 'server_error', 'server_error', `An internal error occurred. Quote request id ${req.id} when reporting it.`).toBody());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(new ApiError(404, 'not_found_error', 'route_not_found', `No route ${req.method} ${req.url.split('?')[0]}. See the README for the API.`).toBody());
+  });
+}

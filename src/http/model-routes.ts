@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, modelNotFound } from '../contract/errors.js';
+import { compactModelItem, matchesFilters, modelDetail, modelListItem, modelPricing, pricingEntry } from '../catalog/describe.js';
+import type { Gateway } from './gateway.js';
+
+type ListQuery = { view?: unknown; category?: unknown; provider?: unknown; tag?: unknown; recommended_for?: unknown };
+
+const CATEGORIES = ['chat', 'embedding', 'translation', 'image', 'video', 'audio', 'tts', 'stt', 'rerank', '3d', 'music'];
+
+function optionalString(q: Record<string, unknown>, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw badRequest(name, `'${name}' must be given once, as a string.`, 'invalid_value');
+  return v;
+}
+
+/** Models and Pricing answer without a key too: TokenLab's own client calls them that way. */
+export function registerModelRoutes(app: FastifyInstance, gw: Gateway): void {
+  app.get('/v1/models', async (req: FastifyRequest<{ Querystring: ListQuery }>) => {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const view = optionalString(q, 'view') ?? 'full';
+    if (view !== 'full' && view !== 'compact') throw badRequest('view', "'view' must be 'full' or 'compact'.", 'invalid_value', { allowed_values: ['full', 'compact'] });
+    const category = optionalString(q, 'category');
+    if (category !== undefined && !CATEGORIES.includes(category)) throw badRequest('category', `'category' must be one of ${CATEGORIES.join(', ')}.`, 'invalid_value');
+    const recommendedFor = optionalString(q, 'recommended_for');
+    if (recommendedFor !== undefined && category !== undefined && recommendedFor !== category) {
+      throw badRequest('recommended_for', "'recommended_for' and 'category' must match when both are sent.", 'invalid_value');
+    }
+    const filters = { category: category ?? recommendedFor, provider: optionalString(q, 'provider'), tag: optionalString(q, 'tag') };
+    const models = gw.catalog.list().filter((m) => matchesFilters(m, filters));
+    if (view === 'compact') return { object: 'list', view: 'compact', count: models.length, data: models.map(compactModelItem) };
+    return { object: 'list', data: models.map(modelListItem) };
+  });
+
+  app.get('/v1/models/:model', async (req: FastifyRequest<{ Params: { model: string } }>) => {
+    const spec = gw.catalog.get(req.params.model);
+    if (!spec) throw modelNotFound(req.params.model, 404, gw.catalog.suggest(req.params.model));
+    return modelDetail(spec);
+  });
+
+  app.get('/v1/models/:model/pricing', async (req: FastifyRequest<{ Params: { model: string } }>) => {
+    const spec = gw.catalog.get(req.params.model);
+    if (!spec) throw modelNotFound(req.params.model, 404, gw.catalog.suggest(req.params.model));
+    return modelPricing(spec);
+  });
+
+  app.get('/v1/pricing', async (req: FastifyRequest<{ Querystring: ListQuery }>) => {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const filters = { provider: optionalString(q, 'provider'), tag: optionalString(q, 'tag') };
+    const models = gw.catalog.list().filter((m) => matchesFilters(m, filters));
+    return { object: 'pricing', updated_at: PRICES_UPDATED_AT, currency: 'USD', data: models.map(pricingEntry) };
+  });
+}
+
+/** When the built-in price table was last reviewed (see src/catalog/models/*.ts for sources). */
+const PRICES_UPDATED_AT = '2026-11-21T00:00:00Z';

@@ -1,0 +1,40 @@
+/** Strict `data:<mime>[;param=value]*;base64,<data>` parsing (RFC 2397, base64 form only). */
+import type { MediaBytes } from '../providers/types.js';
+import { MediaError } from './errors.js';
+
+const DATA_URL = /^data:([a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+)((?:;[a-z0-9!#$&^_.+-]+=[^;,]*)*);base64,(.*)$/is;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function isDataUrl(value: string): boolean {
+  return /^data:/i.test(value);
+}
+
+/** The header checks only (cheap, no decoding): null when it looks valid, else a problem message. */
+export function dataUrlProblem(value: string): string | null {
+  const m = DATA_URL.exec(value);
+  if (!m) return "a data: URL must look like 'data:<type>/<subtype>;base64,<data>'";
+  const data = m[3];
+  if (data.length === 0) return 'the data: URL carries no data';
+  if (data.length % 4 !== 0 || !BASE64.test(data)) return 'the data: URL payload is not valid base64 (no whitespace or URL-safe alphabet)';
+  return null;
+}
+
+/** Decoded size without decoding, to refuse oversized inputs before allocating them. */
+export function decodedBase64Length(data: string): number {
+  const pad = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return (data.length / 4) * 3 - pad;
+}
+
+export interface ParsedDataUrl extends MediaBytes {
+  /** Size of the payload once decoded. */
+  size: number;
+}
+
+export function parseDataUrl(value: string, maxBytes = Infinity): ParsedDataUrl {
+  const problem = dataUrlProblem(value);
+  if (problem) throw new MediaError('input_invalid', `Invalid data: URL: ${problem}.`);
+  const m = DATA_URL.exec(value)!;
+  const size = decodedBase64Length(m[3]);
+  if (size > maxBytes) throw new MediaError('input_too_large', `The data: URL payload is ${size} bytes; the limit is ${maxBytes} bytes.`);
+  return { bytes: Buffer.from(m[3], 'base64'), mimeType: m[1].toLowerCase(), size };
+}

@@ -1,0 +1,76 @@
+/** Reads duration, size and streams of a stored output with ffprobe (from @ffprobe-installer). */
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import ffprobe from '@ffprobe-installer/ffprobe';
+
+export interface VideoProbe {
+  durationSeconds: number;
+  width: number;
+  height: number;
+  hasAudio: boolean;
+  videoCodec: string;
+  sizeBytes: number;
+}
+
+export class ProbeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProbeError';
+  }
+}
+
+interface FfprobeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  duration?: string;
+  disposition?: { attached_pic?: number };
+}
+interface FfprobeOutput {
+  streams?: FfprobeStream[];
+  format?: { duration?: string; size?: string };
+}
+
+const PROBE_TIMEOUT_MS = 30_000;
+
+function runFfprobe(path: string): Promise<FfprobeOutput> {
+  // An absolute path can never be mistaken for an option.
+  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', resolve(path)];
+  return new Promise((done, reject) => {
+    execFile(ffprobe.path, args, { timeout: PROBE_TIMEOUT_MS, maxBuffer: 8 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+      if (err) {
+        const detail = (stderr || err.message).toString().trim().split('\n')[0];
+        return reject(new ProbeError(`ffprobe could not read the file: ${detail}`));
+      }
+      try {
+        done(JSON.parse(stdout) as FfprobeOutput);
+      } catch {
+        reject(new ProbeError('ffprobe returned output that is not JSON.'));
+      }
+    });
+  });
+}
+
+function positive(v: string | number | undefined): number | undefined {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** Rejects (ProbeError) when the file has no video stream; cover art does not count as one. */
+export async function probeVideo(path: string): Promise<VideoProbe> {
+  const [out, st] = await Promise.all([runFfprobe(path), stat(path)]);
+  const streams = out.streams ?? [];
+  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (!video) throw new ProbeError('The file has no video stream.');
+  const durationSeconds = positive(out.format?.duration) ?? positive(video.duration) ?? 0;
+  return {
+    durationSeconds,
+    width: video.width ?? 0,
+    height: video.height ?? 0,
+    hasAudio: streams.some((s) => s.codec_type === 'audio'),
+    videoCodec: video.codec_name ?? 'unknown',
+    sizeBytes: positive(out.format?.size) ?? st.size,
+  };
+}

@@ -1,0 +1,78 @@
+/** Recognises a media type from its first bytes, for when Content-Type is missing or generic. */
+
+export type MediaKind = 'image' | 'video' | 'audio';
+
+function ascii(b: Uint8Array, start: number, end: number): string {
+  return Buffer.from(b.subarray(start, end)).toString('latin1');
+}
+
+/** Returns a MIME type, or undefined when the bytes are not a format we recognise. */
+export function sniffMimeType(b: Uint8Array): string | undefined {
+  if (b.length >= 8 && b[0] === 0x89 && ascii(b, 1, 4) === 'PNG' && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) {
+    return 'image/png';
+  }
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 6 && (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')) return 'image/gif';
+  if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF') {
+    const form = ascii(b, 8, 12);
+    if (form === 'WEBP') return 'image/webp';
+    if (form === 'WAVE') return 'audio/wav';
+    if (form === 'AVI ') return 'video/x-msvideo';
+  }
+  if (b.length >= 12 && ascii(b, 4, 8) === 'ftyp') {
+    const brand = ascii(b, 8, 12);
+    if (brand === 'qt  ') return 'video/quicktime';
+    if (brand.startsWith('M4A') || brand.startsWith('M4B')) return 'audio/mp4';
+    if (brand === 'avif' || brand === 'avis') return 'image/avif';
+    if (brand === 'heic' || brand === 'heix' || brand === 'mif1') return 'image/heic';
+    return 'video/mp4';
+  }
+  if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return 'video/webm';
+  if (b.length >= 3 && ascii(b, 0, 3) === 'ID3') return 'audio/mpeg';
+  // MPEG audio frame sync (11 bits) with layer III.
+  if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0 && (b[1] & 0x06) === 0x02) return 'audio/mpeg';
+  if (b.length >= 4 && ascii(b, 0, 4) === 'OggS') return 'audio/ogg';
+  if (b.length >= 4 && ascii(b, 0, 4) === 'fLaC') return 'audio/flac';
+  return undefined;
+}
+
+export function kindOfMime(mime: string): MediaKind | undefined {
+  const top = mime.split('/')[0].toLowerCase();
+  return top === 'image' || top === 'video' || top === 'audio' ? top : undefined;
+}
+
+/** Content types that say nothing about the payload; we sniff instead. */
+export function isGenericContentType(mime: string | undefined): boolean {
+  if (!mime) return true;
+  const m = mime.toLowerCase();
+  return m === 'application/octet-stream' || m === 'binary/octet-stream' || m === 'application/binary' || m === 'application/unknown';
+}
+
+/** `Content-Type: image/png; charset=x` → `image/png`. */
+export function essenceOf(contentType: string | undefined | null): string | undefined {
+  const e = contentType?.split(';')[0].trim().toLowerCase();
+  return e ? e : undefined;
+}
+
+/**
+ * Decides the MIME type of fetched/decoded bytes for the expected kind, or returns a problem.
+ * A specific declared type of the right kind is kept unless the bytes are clearly another kind;
+ * a generic or missing type must be confirmed by sniffing.
+ */
+export function resolveMimeType(declared: string | undefined, bytes: Uint8Array, kind: MediaKind): { mimeType: string } | { problem: string } {
+  const sniffed = sniffMimeType(bytes);
+  const sniffedKind = sniffed ? kindOfMime(sniffed) : undefined;
+  if (!isGenericContentType(declared)) {
+    const declaredKind = kindOfMime(declared!);
+    if (declaredKind !== kind) return { problem: `expected ${kindLabel(kind)} but the content type is '${declared}'` };
+    if (sniffedKind && sniffedKind !== kind) return { problem: `declared '${declared}' but the bytes are ${sniffed}` };
+    return { mimeType: declared! };
+  }
+  if (!sniffed) return { problem: `expected ${kindLabel(kind)} but the content type is ${declared ? `'${declared}'` : 'missing'} and the bytes are not a recognised ${kind} format` };
+  if (sniffedKind !== kind) return { problem: `expected ${kindLabel(kind)} but the bytes are ${sniffed}` };
+  return { mimeType: sniffed };
+}
+
+function kindLabel(kind: MediaKind): string {
+  return kind === 'image' ? 'an image' : kind === 'video' ? 'a video' : 'audio';
+}

@@ -1,0 +1,3 @@
+export { createGoogleAdapter, DEFAULT_GOOGLE_BASE_URL, type GoogleAdapterOptions } from './adapter.js';
+export * from './mapping.js';
+export type * from './wire.js';

@@ -1,0 +1,293 @@
+/**
+ * Pure mapping between Vidgate and the Gemini API's Veo endpoints (spec providers-1 §2).
+ * No I/O: the adapter loads media and performs HTTP; everything here is testable with fixtures.
+ */
+import type { ResolvedVideoRequest } from '../../contract/video-request.js';
+import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
+import { UpstreamError, type MediaBytes, type PollResult, type TaskError, type UpstreamOutput } from '../types.js';
+import type { Operation, PredictRequest, RpcStatus, WireImage, WireInstance, WireParameters } from './wire.js';
+
+export const MAX_REFERENCE_IMAGES = 3;
+
+/** Upstream error messages are shown to users; keep them short. */
+const MAX_MESSAGE_CHARS = 500;
+
+/** The media URLs (http(s) or data:) an operation needs loaded before the request can be built. */
+export interface GoogleMediaInputs {
+  image?: string;
+  lastFrame?: string;
+  references?: string[];
+}
+
+export interface GoogleMedia {
+  image?: MediaBytes;
+  lastFrame?: MediaBytes;
+  references?: MediaBytes[];
+}
+
+function invalid(message: string): UpstreamError {
+  return new UpstreamError('invalid_input', message);
+}
+
+function firstFrameOf(req: ResolvedVideoRequest): string | undefined {
+  return req.image_url ?? req.image ?? req.image_urls?.[0];
+}
+
+/**
+ * Which inputs to fetch for this operation. Throws invalid_input when a required input is missing
+ * or the operation is not one Veo on the Gemini API can do.
+ */
+export function mediaInputsFor(req: ResolvedVideoRequest): GoogleMediaInputs {
+  switch (req.operation) {
+    case 'text-to-video':
+      return {};
+    case 'image-to-video': {
+      const image = firstFrameOf(req);
+      if (!image) throw invalid('image-to-video needs a first frame: send image_url (or image, or image_urls[0]).');
+      return { image };
+    }
+    case 'start-end-to-video': {
+      const image = req.start_image ?? firstFrameOf(req);
+      if (!image) throw invalid('start-end-to-video needs start_image (the first frame).');
+      if (!req.end_image) throw invalid('start-end-to-video needs end_image (the last frame).');
+      return { image, lastFrame: req.end_image };
+    }
+    case 'reference-to-video': {
+      const references = req.reference_images?.length ? req.reference_images : (req.image_urls ?? []);
+      if (references.length === 0) throw invalid('reference-to-video needs reference_images (1 to 3 images).');
+      if (references.length > MAX_REFERENCE_IMAGES) {
+        throw invalid(`Veo accepts at most ${MAX_REFERENCE_IMAGES} reference images; got ${references.length}.`);
+      }
+      if (req.reference_image_type === 'style') {
+        throw invalid("Veo on the Gemini API only supports reference_image_type 'asset'.");
+      }
+      return { references };
+    }
+    default:
+      throw invalid(`Operation '${req.operation}' is not supported by Veo on the Gemini API.`);
+  }
+}
+
+type VeoFamily = 'veo-2' | 'veo-3.0' | 'veo-3.x';
+
+function familyOf(upstreamModel: string): VeoFamily {
+  if (upstreamModel.startsWith('veo-2')) return 'veo-2';
+  if (upstreamModel.startsWith('veo-3.0')) return 'veo-3.0';
+  return 'veo-3.x';
+}
+
+/** Durations the upstream accepts (§2.3): Veo 2 → 5/6/8; Veo 3.0 → 8 only per the capability table; else 4/6/8. */
+export function allowedDurations(upstreamModel: string): number[] {
+  switch (familyOf(upstreamModel)) {
+    case 'veo-2':
+      return [5, 6, 8];
+    case 'veo-3.0':
+      return [8];
+    default:
+      return [4, 6, 8];
+  }
+}
+
+/**
+ * Snap a requested duration to one the upstream accepts: the smallest allowed value ≥ the request
+ * (5 → 6 on Veo 3.x), capped at the longest. 8 is forced where §2.3 says "must be 8".
+ */
+export function snapDuration(requested: number, upstreamModel: string, mustBeEight: boolean): number {
+  if (mustBeEight) return 8;
+  const allowed = allowedDurations(upstreamModel);
+  return allowed.find((d) => d >= requested) ?? allowed[allowed.length - 1];
+}
+
+export function toWireImage(media: MediaBytes): WireImage {
+  return { bytesBase64Encoded: media.bytes.toString('base64'), mimeType: media.mimeType };
+}
+
+/** Build the predictLongRunning body. Never sends `generateAudio` or `seed` (rejected on the Gemini API, §2.3). */
+export function toPredictRequest(req: ResolvedVideoRequest, media: GoogleMedia): PredictRequest {
+  const instance: WireInstance = {};
+  if (req.prompt !== undefined) instance.prompt = req.prompt;
+  if (media.image) instance.image = toWireImage(media.image);
+  if (media.lastFrame) {
+    if (!media.image) throw invalid('A last frame (end_image) must be sent together with a first frame (start_image).');
+    instance.lastFrame = toWireImage(media.lastFrame);
+  }
+  const references = media.references ?? [];
+  if (references.length > MAX_REFERENCE_IMAGES) {
+    throw invalid(`Veo accepts at most ${MAX_REFERENCE_IMAGES} reference images; got ${references.length}.`);
+  }
+  if (references.length > 0) {
+    instance.referenceImages = references.map((r) => ({ image: toWireImage(r), referenceType: 'asset' as const }));
+  }
+
+  const family = familyOf(req.upstream_model);
+  const resolution = wireResolution(req.resolution, family);
+  const mustBeEight = references.length > 0 || resolution === '1080p' || resolution === '4k';
+  const parameters: WireParameters = {
+    durationSeconds: snapDuration(req.duration, req.upstream_model, mustBeEight),
+    sampleCount: 1,
+  };
+  const aspectRatio = wireAspectRatio(req.aspect_ratio);
+  if (aspectRatio) parameters.aspectRatio = aspectRatio;
+  if (resolution) parameters.resolution = resolution;
+  if (req.negative_prompt) parameters.negativePrompt = req.negative_prompt;
+  const person = fixedPersonGeneration(family, instance);
+  if (person) parameters.personGeneration = person;
+  return { instances: [instance], parameters };
+}
+
+/** Only 16:9 and 9:16 exist upstream; 'adaptive' lets the upstream pick (its default is 16:9). */
+function wireAspectRatio(ar: ResolvedVideoRequest['aspect_ratio']): WireParameters['aspectRatio'] {
+  if (ar === '16:9' || ar === '9:16') return ar;
+  if (ar === 'adaptive') return undefined;
+  throw invalid(`Veo supports aspect_ratio '16:9' or '9:16', not '${ar}'.`);
+}
+
+/** Veo 2 has no resolution parameter (§2.3), so it is omitted there rather than rejected. */
+function wireResolution(res: ResolvedVideoRequest['resolution'], family: VeoFamily): WireParameters['resolution'] {
+  if (family === 'veo-2') return undefined;
+  if (res === '720p' || res === '1080p' || res === '4k') return res;
+  throw invalid(`Veo supports resolution '720p', '1080p' or '4k', not '${res}'.`);
+}
+
+/**
+ * personGeneration is sent only where its value is fixed in every region (§2.3): on Veo 3.x, image
+ * inputs (first frame, interpolation, references) allow only 'allow_adult'. Text-to-video's
+ * 'allow_all' is refused in EU/UK/CH/MENA, so there we let the upstream default apply.
+ */
+function fixedPersonGeneration(family: VeoFamily, instance: WireInstance): WireParameters['personGeneration'] {
+  if (family === 'veo-2') return undefined;
+  return instance.image || instance.referenceImages ? 'allow_adult' : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operation → PollResult
+
+/** Wording Google uses when safety/RAI filters stop a request (no stable code exists for it). */
+const SAFETY_WORDING =
+  /safety|responsible ai|\brai\b|content[ _-]?polic|usage (?:guidelines|polic)|prohibited|sensitive (?:content|words)|harmful|celebrit|\bfiltered\b|policy violation|violates/i;
+
+function sanitize(message: string | undefined, fallback: string): string {
+  const m = redactSecrets((message ?? '').trim()) || fallback;
+  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
+}
+
+/** Our task error for a google.rpc.Status carried by a finished operation. */
+export function taskErrorFromRpcStatus(error: RpcStatus): TaskError {
+  const status = error.status ?? grpcCodeName(error.code);
+  const message = sanitize(error.message, `Veo generation failed (${status ?? 'unknown error'}).`);
+  if (SAFETY_WORDING.test(error.message ?? '')) return { code: 'content_policy_violation', message };
+  if (status === 'INVALID_ARGUMENT' || status === 'FAILED_PRECONDITION' || status === 'OUT_OF_RANGE') {
+    return { code: 'invalid_request', message };
+  }
+  if (status === 'RESOURCE_EXHAUSTED') return { code: 'upstream_rate_limited', message };
+  return { code: 'upstream_error', message };
+}
+
+const GRPC_CODES: Record<number, string> = {
+  1: 'CANCELLED',
+  2: 'UNKNOWN',
+  3: 'INVALID_ARGUMENT',
+  4: 'DEADLINE_EXCEEDED',
+  5: 'NOT_FOUND',
+  6: 'ALREADY_EXISTS',
+  7: 'PERMISSION_DENIED',
+  8: 'RESOURCE_EXHAUSTED',
+  9: 'FAILED_PRECONDITION',
+  10: 'ABORTED',
+  11: 'OUT_OF_RANGE',
+  12: 'UNIMPLEMENTED',
+  13: 'INTERNAL',
+  14: 'UNAVAILABLE',
+  15: 'DATA_LOSS',
+  16: 'UNAUTHENTICATED',
+};
+
+function grpcCodeName(code: number | undefined): string | undefined {
+  return code === undefined ? undefined : GRPC_CODES[code];
+}
+
+/** Gemini reports no progress, so a running operation carries none (we do not invent one). */
+export function fromOperation(op: Operation): PollResult {
+  if (!op.done) return { state: 'running' };
+  if (op.error) return { state: 'failed', error: taskErrorFromRpcStatus(op.error) };
+
+  const response = op.response?.generateVideoResponse;
+  const outputs: UpstreamOutput[] = [];
+  for (const sample of response?.generatedSamples ?? []) {
+    const video = sample.video;
+    if (video?.uri) outputs.push({ kind: 'video', url: video.uri, mimeType: video.encoding ?? 'video/mp4' });
+    else if (video?.encodedVideo) outputs.push({ kind: 'video', base64: video.encodedVideo, mimeType: video.encoding ?? 'video/mp4' });
+  }
+  if (outputs.length > 0) return { state: 'succeeded', outputs };
+
+  if ((response?.raiMediaFilteredCount ?? 0) > 0 || (response?.raiMediaFilteredReasons?.length ?? 0) > 0) {
+    const reasons = (response?.raiMediaFilteredReasons ?? []).join(' ');
+    return {
+      state: 'failed',
+      error: {
+        code: 'content_policy_violation',
+        message: sanitize(
+          reasons ? `The video was blocked by the provider's safety filters: ${reasons}` : undefined,
+          "The video was blocked by the provider's safety filters. Rephrase the prompt or change the input images.",
+        ),
+      },
+    };
+  }
+  return { state: 'failed', error: { code: 'upstream_error', message: 'Veo finished without returning a video.' } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP error → UpstreamError
+
+interface GoogleErrorBody {
+  error?: RpcStatus;
+}
+
+function rpcStatusOf(body: unknown): RpcStatus | undefined {
+  if (body && typeof body === 'object' && 'error' in body) {
+    const e = (body as GoogleErrorBody).error;
+    if (e && typeof e === 'object') return e;
+  }
+  return undefined;
+}
+
+/** google.rpc.RetryInfo.retryDelay is a Duration in JSON form: "30s", "1.5s". */
+export function retryDelayFromDetails(details: RpcStatus['details']): number | undefined {
+  for (const d of details ?? []) {
+    const type = typeof d['@type'] === 'string' ? (d['@type'] as string) : '';
+    const delay = d['retryDelay'];
+    if (type.endsWith('google.rpc.RetryInfo') && typeof delay === 'string') {
+      const m = /^(\d+(?:\.\d+)?)s$/.exec(delay.trim());
+      if (m) return Math.ceil(Number(m[1]));
+    }
+  }
+  return undefined;
+}
+
+function isApiKeyProblem(rpc: RpcStatus | undefined): boolean {
+  const reasonIsKey = (rpc?.details ?? []).some((d) => typeof d['reason'] === 'string' && /^API_KEY_/.test(d['reason'] as string));
+  return reasonIsKey || /api key (?:not valid|expired|invalid)/i.test(rpc?.message ?? '');
+}
+
+/** Maps a non-2xx Gemini response. Messages are redacted: never the key, never a `?key=` URL. */
+export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
+  const rpc = rpcStatusOf(body);
+  const grpc = rpc?.status;
+  const rawMessage = rpc?.message ?? (typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '');
+  const message = sanitize(rawMessage, `Gemini API returned HTTP ${status}.`);
+  const err = (kind: ConstructorParameters<typeof UpstreamError>[0], retryAfter?: number) =>
+    new UpstreamError(kind, message, status, retryAfter, grpc);
+
+  if (status === 429 || grpc === 'RESOURCE_EXHAUSTED') {
+    const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after')) ?? retryDelayFromDetails(rpc?.details);
+    return err('rate_limited', retryAfter);
+  }
+  if (status >= 500 || grpc === 'UNAVAILABLE' || grpc === 'INTERNAL') return err('unavailable');
+  if ((status === 400 || status === 403) && SAFETY_WORDING.test(rawMessage)) return err('content_policy');
+  if (status === 401 || status === 403 || grpc === 'PERMISSION_DENIED' || grpc === 'UNAUTHENTICATED') return err('auth');
+  // A bad key is a 400 INVALID_ARGUMENT on Google APIs, with ErrorInfo.reason API_KEY_INVALID.
+  if (isApiKeyProblem(rpc)) return err('auth');
+  if (status === 404 || grpc === 'NOT_FOUND') return err('not_found');
+  if (status === 408) return err('timeout');
+  return err('invalid_input');
+}

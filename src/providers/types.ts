@@ -1,0 +1,86 @@
+import type { ResolvedVideoRequest } from '../contract/video-request.js';
+import type { Readable } from 'node:stream';
+
+/** Bytes of an input (image, video, audio) fetched through the gateway's guarded fetcher. */
+export interface MediaBytes {
+  bytes: Buffer;
+  mimeType: string;
+}
+
+/** What an adapter may ask of the gateway: it never fetches user URLs itself (SSRF guard lives in media/). */
+export interface AdapterContext {
+  /** Fetch an https URL or decode a data: URL, with size/type checks. */
+  loadMedia(urlOrDataUrl: string, kind: 'image' | 'video' | 'audio'): Promise<MediaBytes>;
+  /** Aborts when the engine gives up on this call (timeout, shutdown). */
+  signal?: AbortSignal;
+}
+
+/** One job to submit: the task id (usable as an idempotency/external reference) and the resolved request. */
+export interface SubmitJob {
+  taskId: string;
+  request: ResolvedVideoRequest;
+}
+
+export interface SubmitResult {
+  /** The provider's own job id (or operation name); persisted before anything else happens. */
+  upstreamId: string;
+}
+
+/** Our error for a task: stable code + human message (never a secret, never a raw upstream body). */
+export interface TaskError {
+  code: string;
+  message: string;
+}
+
+/** A finished output as the upstream exposes it; `openOutput` turns it into bytes. */
+export interface UpstreamOutput {
+  kind: 'video' | 'last_frame';
+  /** A URL to download (authenticated or pre-signed) or inline base64. */
+  url?: string;
+  base64?: string;
+  mimeType?: string;
+}
+
+export type PollResult =
+  | { state: 'queued' | 'running'; progress?: number; retryAfterSeconds?: number }
+  | { state: 'succeeded'; outputs: UpstreamOutput[] }
+  | { state: 'failed'; error: TaskError }
+  | { state: 'cancelled' };
+
+/**
+ * Why an upstream call failed, so the engine can decide: retry later, or fail the task.
+ * - rate_limited / unavailable / timeout: transient, retried (honouring retryAfterSeconds).
+ * - invalid_input / content_policy / auth / quota / not_found: permanent for this task.
+ */
+export type UpstreamErrorKind = 'rate_limited' | 'unavailable' | 'timeout' | 'invalid_input' | 'content_policy' | 'auth' | 'quota' | 'not_found';
+
+export class UpstreamError extends Error {
+  constructor(
+    readonly kind: UpstreamErrorKind,
+    message: string,
+    readonly httpStatus?: number,
+    readonly retryAfterSeconds?: number,
+    readonly upstreamCode?: string,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+  get transient(): boolean {
+    return this.kind === 'rate_limited' || this.kind === 'unavailable' || this.kind === 'timeout';
+  }
+}
+
+export interface OpenedOutput {
+  body: Readable;
+  contentType: string;
+}
+
+/** The only face of a provider the engine sees. */
+export interface ProviderAdapter {
+  readonly name: string;
+  submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult>;
+  poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult>;
+  openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput>;
+  /** Present only when the provider can cancel a job; resolves true when the upstream confirmed it. */
+  cancel?(upstreamId: string, ctx: AdapterContext): Promise<boolean>;
+}

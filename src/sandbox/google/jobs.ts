@@ -1,0 +1,189 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dimensionsFor, renderVideo } from '../render.js';
+import type { OperationError } from './errors.js';
+import type { JobOutcome } from './faults.js';
+import type { VeoModel } from './models.js';
+import type { VeoCreateSpec } from './validate.js';
+
+const RESPONSE_TYPE = 'type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse';
+
+const RENDER_FAILED: OperationError = {
+  code: 13,
+  message: 'Internal error encountered while generating the video.',
+  status: 'INTERNAL',
+};
+
+interface VeoJob {
+  id: string;
+  model: VeoModel;
+  spec: VeoCreateSpec;
+  outcome: JobOutcome;
+  dueAt: number;
+  timer?: NodeJS.Timeout;
+  render?: Promise<void>;
+  fileIds?: string[];
+  renderError?: Error;
+}
+
+/** The wire shape of a google.longrunning.Operation for Veo on the Gemini API. */
+export interface OperationJson {
+  name: string;
+  done?: true;
+  error?: OperationError;
+  response?: {
+    '@type': string;
+    generateVideoResponse: {
+      generatedSamples?: Array<{ video: { uri: string } }>;
+      raiMediaFilteredCount?: number;
+      raiMediaFilteredReasons?: string[];
+    };
+  };
+}
+
+/** Deterministic-ish simulated job length: 11..60 s from the request content, shorter on fast models. */
+export function simulatedSeconds(model: VeoModel, spec: VeoCreateSpec): number {
+  const h = createHash('sha256')
+    .update(`${model.id}|${spec.prompt}|${spec.durationSeconds}|${spec.resolution}|${spec.aspectRatio}`)
+    .digest();
+  const base = 11 + (h.readUInt32BE(0) % 50);
+  return Math.max(11, Math.round(base * model.timeFactor));
+}
+
+/** Lowercase alphanumerics: the SDK extracts file ids with /[a-z0-9]+/. */
+const newId = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** Veo operations of one simulator: timing, rendering at completion, operation views, files. */
+export class VeoJobs {
+  private readonly jobs = new Map<string, VeoJob>();
+  private readonly files = new Map<string, string>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly workDir: string,
+    private readonly speed: number,
+  ) {}
+
+  create(model: VeoModel, spec: VeoCreateSpec, outcome: JobOutcome): string {
+    const id = newId(8);
+    const delayMs = (simulatedSeconds(model, spec) * 1000) / this.speed;
+    const job: VeoJob = { id, model, spec, outcome, dueAt: Date.now() + delayMs };
+    this.jobs.set(id, job);
+    // Render as soon as the job is due, so a poll right after usually finds the file ready.
+    if (outcome.kind === 'success') {
+      job.timer = setTimeout(() => this.startRender(job), delayMs);
+      job.timer.unref();
+    }
+    return `models/${model.id}/operations/${id}`;
+  }
+
+  /** The operation as a poll sees it now; undefined if unknown or asked under another model. */
+  view(modelId: string, opId: string, publicBase: string): OperationJson | undefined {
+    const job = this.jobs.get(opId);
+    if (!job || job.model.id !== modelId) return undefined;
+    const name = `models/${modelId}/operations/${opId}`;
+    const { outcome } = job;
+    if (outcome.kind === 'hang' || Date.now() < job.dueAt) return { name };
+    if (outcome.kind === 'fail') return { name, done: true, error: outcome.error };
+    if (outcome.kind === 'rai') {
+      return {
+        name,
+        done: true,
+        response: {
+          '@type': RESPONSE_TYPE,
+          generateVideoResponse: { raiMediaFilteredCount: outcome.reasons.length, raiMediaFilteredReasons: outcome.reasons },
+        },
+      };
+    }
+    if (job.renderError) return { name, done: true, error: RENDER_FAILED };
+    // Never report done before the bytes exist: the download must work right after.
+    if (!job.fileIds) {
+      this.startRender(job);
+      return { name };
+    }
+    return {
+      name,
+      done: true,
+      response: {
+        '@type': RESPONSE_TYPE,
+        generateVideoResponse: {
+          generatedSamples: job.fileIds.map((fileId) => ({
+            video: { uri: `${publicBase}/v1beta/files/${fileId}:download?alt=media` },
+          })),
+        },
+      },
+    };
+  }
+
+  filePath(fileId: string): string | undefined {
+    return this.files.get(fileId);
+  }
+
+  private startRender(job: VeoJob): void {
+    if (job.render || this.abort.signal.aborted) return;
+    job.render = this.render(job).then(
+      (fileIds) => {
+        job.fileIds = fileIds;
+      },
+      (err: Error) => {
+        job.renderError = err;
+      },
+    );
+  }
+
+  private async render(job: VeoJob): Promise<string[]> {
+    const { spec, model } = job;
+    const dir = join(this.workDir, 'videos');
+    await mkdir(dir, { recursive: true });
+    const fileIds = Array.from({ length: spec.sampleCount }, () => newId(12));
+    const paths = fileIds.map((id) => join(dir, `${id}.mp4`));
+    await renderVideo({
+      outPath: paths[0],
+      durationSeconds: spec.durationSeconds,
+      ...dimensionsFor(spec.aspectRatio, spec.resolution),
+      audio: model.audio,
+      firstFrame: spec.image,
+      lastFrame: spec.lastFrame,
+      referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
+      sourceVideo: await this.extensionSource(job),
+      label: `${model.id}\n${spec.prompt}`,
+      signal: this.abort.signal,
+    });
+    // Extra samples (Veo 2 allows 2) are copies: cheap, and distinct files all the same.
+    for (const p of paths.slice(1)) await copyFile(paths[0], p);
+    fileIds.forEach((id, i) => this.files.set(id, paths[i]));
+    return fileIds;
+  }
+
+  private async extensionSource(job: VeoJob): Promise<string | undefined> {
+    const source = job.spec.video;
+    if (!source) return undefined;
+    if ('fileId' in source) {
+      const path = this.files.get(source.fileId);
+      if (!path) throw new Error(`extension source ${source.fileId} is unknown`);
+      return path;
+    }
+    const dir = join(this.workDir, 'inputs');
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${job.id}.mp4`);
+    await writeFile(path, source.bytes);
+    return path;
+  }
+
+  /** A previous generation's uri must point at a file this server made (checked at create). */
+  hasFile(fileId: string): boolean {
+    return this.files.has(fileId);
+  }
+
+  /** Stop timers and renders (ffmpeg is killed) and wait for them to settle. */
+  async close(): Promise<void> {
+    this.abort.abort();
+    const pending: Promise<void>[] = [];
+    for (const job of this.jobs.values()) {
+      clearTimeout(job.timer);
+      if (job.render) pending.push(job.render);
+    }
+    await Promise.all(pending);
+  }
+}

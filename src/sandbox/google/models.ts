@@ -1,0 +1,54 @@
+/** What one Veo model accepts on the Gemini API (docs "Model versions" + parameter table). */
+export interface VeoModel {
+  id: string;
+  durations: readonly number[];
+  /** Empty: the model takes no `resolution` parameter at all (Veo 2). */
+  resolutions: readonly string[];
+  referenceImages: boolean;
+  /** Video extension (`instances[0].video`). */
+  extension: boolean;
+  /** Audio is always on for Veo 3.x on the Gemini API; Veo 2 is silent. */
+  audio: boolean;
+  maxSamples: number;
+  /** Veo 3.0 renders 1080p only in 16:9. */
+  hdLandscapeOnly: boolean;
+  /** Relative speed of the simulated job (fast/lite models finish sooner). */
+  timeFactor: number;
+  generation: '2' | '3';
+}
+
+const veo31 = {
+  durations: [4, 6, 8],
+  resolutions: ['720p', '1080p', '4k'],
+  referenceImages: true,
+  extension: true,
+  audio: true,
+  maxSamples: 1,
+  hdLandscapeOnly: false,
+  timeFactor: 1,
+  generation: '3',
+} as const;
+
+export const VEO_MODELS: readonly VeoModel[] = [
+  { id: 'veo-3.1-generate-preview', ...veo31 },
+  { id: 'veo-3.1-fast-generate-preview', ...veo31, timeFactor: 0.6 },
+  { id: 'veo-3.1-lite-generate-preview', ...veo31, resolutions: ['720p', '1080p'], referenceImages: false, extension: false, timeFactor: 0.5 },
+  { id: 'veo-3.0-generate-001', ...veo31, referenceImages: false, extension: false, hdLandscapeOnly: true },
+  { id: 'veo-3.0-fast-generate-001', ...veo31, referenceImages: false, extension: false, hdLandscapeOnly: true, timeFactor: 0.6 },
+  {
+    id: 'veo-2.0-generate-001',
+    durations: [5, 6, 8],
+    resolutions: [],
+    referenceImages: false,
+    extension: false,
+    audio: false,
+    maxSamples: 2,
+    hdLandscapeOnly: false,
+    timeFactor: 1,
+    generation: '2',
+  },
+];
+
+export function findModel(id: string): VeoModel | undefined {
+  return VEO_MODELS.find((m) => m.id === id);
+}

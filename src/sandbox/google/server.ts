@@ -1,0 +1,208 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import {
+  GoogleHttpError,
+  invalidArgument,
+  invalidKey,
+  missingKey,
+  notFound,
+  resourceExhausted,
+  serverError,
+} from './errors.js';
+import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type FaultControls, type GoogleRoute } from './faults.js';
+import { VeoJobs } from './jobs.js';
+import { findModel } from './models.js';
+import { parseCreateRequest } from './validate.js';
+
+export interface GoogleSimulatorOptions {
+  host?: string;
+  /** 0 (default) = ephemeral. */
+  port?: number;
+  apiKey: string;
+  /** Time scale (default 1 = realistic 11–60 s jobs; 10 = ten times faster). */
+  speed?: number;
+  /** Where rendered videos go. */
+  workDir: string;
+}
+
+export interface GoogleSimulatorStats {
+  /** Operations created (accepted predictLongRunning calls). */
+  creates: number;
+  /** Authenticated operation GETs that were answered (not faulted). */
+  polls: number;
+  /** Authenticated file downloads answered with the redirect to the bytes. */
+  downloads: number;
+  /** Every HTTP request, including rejected and faulted ones. */
+  requests: number;
+  /** Requests answered with an injected 429/500/503. */
+  faulted: number;
+}
+
+export interface GoogleSimulator {
+  /** e.g. http://127.0.0.1:PORT; clients append /v1beta/... */
+  baseUrl: string;
+  apiKey: string;
+  stats: GoogleSimulatorStats;
+  faults: FaultControls;
+  close(): Promise<void>;
+}
+
+/** Requests carry up to five base64 images; Google's own cap is about 20 MB. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** Signed download links live this long (real time, not scaled). */
+const SIGNED_URL_TTL_MS = 5 * 60_000;
+
+const CREATE_PATH = /^\/v1beta\/models\/([^/:]+):predictLongRunning$/;
+const POLL_PATH = /^\/v1beta\/models\/([^/:]+)\/operations\/([^/:]+)$/;
+const DOWNLOAD_PATH = /^\/v1beta\/files\/([^/:]+):download$/;
+const SIGNED_FILE_PATH = /^\/_sim\/files\/([a-z0-9]+)\.mp4$/;
+
+type Route = { route: GoogleRoute; method: string; params: string[] };
+
+function matchRoute(path: string): Route | undefined {
+  let m = CREATE_PATH.exec(path);
+  if (m) return { route: 'create', method: 'POST', params: [m[1]] };
+  m = POLL_PATH.exec(path);
+  if (m) return { route: 'poll', method: 'GET', params: [m[1], m[2]] };
+  m = DOWNLOAD_PATH.exec(path);
+  if (m) return { route: 'download', method: 'GET', params: [m[1]] };
+  return undefined;
+}
+
+/** Start a Gemini API (Veo) simulator: real HTTP, real MP4s, Google's error shapes. */
+export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promise<GoogleSimulator> {
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+  if (!opts.apiKey) throw new RangeError('apiKey is required');
+  await mkdir(opts.workDir, { recursive: true });
+
+  const faults = new FaultState();
+  const jobs = new VeoJobs(opts.workDir, speed);
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
+  const stats: GoogleSimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
+  const seenOnceMarkers = new Set<string>();
+  const closing = new AbortController();
+  const defaultRetryAfter = Math.max(1, Math.round(30 / speed));
+  let baseUrl = '';
+
+  /** Links point back at whatever host the client used to reach us (loopback, container name…). */
+  const publicBase = (req: IncomingMessage) => {
+    const host = req.headers.host;
+    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : baseUrl;
+  };
+
+  function authenticate(req: IncomingMessage, query: URLSearchParams): void {
+    const header = req.headers['x-goog-api-key'];
+    const key = (Array.isArray(header) ? header[0] : header) ?? query.get('key') ?? undefined;
+    if (!key) throw missingKey();
+    if (key !== opts.apiKey) throw invalidKey();
+  }
+
+  function injectedFault(route: GoogleRoute, model: string): GoogleHttpError | undefined {
+    const fault = faults.takeRequestFault(route);
+    if (!fault) return undefined;
+    return fault.status === 429 ? resourceExhausted(model, fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
+  }
+
+  async function handleCreate(req: IncomingMessage, res: ServerResponse, modelId: string): Promise<void> {
+    const model = findModel(modelId);
+    if (!model) {
+      throw notFound(`models/${modelId} is not found for API version v1beta, or is not supported for predictLongRunning. Call ListModels to see the list of available models and their supported methods.`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw invalidArgument(`Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`);
+      throw invalidArgument(`Invalid JSON payload received. ${(err as Error).message}`);
+    }
+    const prompt = String((body as { instances?: Array<{ prompt?: unknown }> })?.instances?.[0]?.prompt ?? '');
+    const markerFault = createFaultFromPrompt(prompt, seenOnceMarkers);
+    if (markerFault) {
+      stats.faulted++;
+      throw markerFault === 429 ? resourceExhausted(model.id, defaultRetryAfter) : serverError(503);
+    }
+    const spec = parseCreateRequest(body, model);
+    if (spec.video && 'fileId' in spec.video && !jobs.hasFile(spec.video.fileId)) {
+      throw invalidArgument('instances[0].video.uri does not name a video generated by Veo (or it has expired).');
+    }
+    const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
+    const name = jobs.create(model, spec, outcome);
+    stats.creates++;
+    sendJson(res, 200, { name });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests++;
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      throw notFound('Method not found.');
+    }
+
+    // The signed link stands in for Google's storage redirect target: no API key, no faults.
+    const signed = SIGNED_FILE_PATH.exec(path);
+    if (signed && (req.method === 'GET' || req.method === 'HEAD')) {
+      const verdict = signer.verify(url.pathname, url.searchParams);
+      const file = jobs.filePath(signed[1]);
+      if (verdict !== 'ok' || !file) {
+        throw new GoogleHttpError(403, 'PERMISSION_DENIED', verdict === 'expired' ? 'The signed URL has expired.' : 'Invalid signature.');
+      }
+      await serveFile(req, res, file, 'video/mp4');
+      return;
+    }
+
+    const route = matchRoute(path);
+    if (!route || route.method !== req.method) throw notFound('Method not found.');
+    await sleep(faults.latencyMs, closing.signal);
+    authenticate(req, url.searchParams);
+    const fault = injectedFault(route.route, route.route === 'download' ? 'files' : route.params[0]);
+    if (fault) {
+      stats.faulted++;
+      throw fault;
+    }
+
+    if (route.route === 'create') return handleCreate(req, res, route.params[0]);
+    if (route.route === 'poll') {
+      stats.polls++;
+      const [modelId, opId] = route.params;
+      const op = jobs.view(modelId, opId, publicBase(req));
+      if (!op) throw notFound(`Operation models/${modelId}/operations/${opId} not found.`);
+      sendJson(res, 200, op);
+      return;
+    }
+    const fileId = route.params[0];
+    if (!jobs.filePath(fileId)) throw notFound(`File ${fileId} not found.`);
+    stats.downloads++;
+    res.writeHead(302, { location: `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.mp4`)}`, 'content-length': 0 });
+    res.end();
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const e = err instanceof GoogleHttpError ? err : serverError(500);
+      // Drain what the client is still sending so it reads our answer rather than a reset.
+      req.resume();
+      sendJson(res, e.httpStatus, e.toBody(), e.headers);
+    });
+  });
+  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+
+  return {
+    baseUrl,
+    apiKey: opts.apiKey,
+    stats,
+    faults,
+    async close() {
+      closing.abort();
+      await Promise.all([closeServer(server), jobs.close()]);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// `npm run sim`: run every provider simulator until SIGINT/SIGTERM and print how to point the gateway at them.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_SANDBOX_SPEED, startSandbox } from './index.js';
+
+function numberEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`${name} must be a positive number, got "${raw}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const portBase = numberEnv('PORT_BASE');
+const speed = numberEnv('VIDGATE_SANDBOX_SPEED') ?? DEFAULT_SANDBOX_SPEED;
+const dataDir = process.env.VIDGATE_DATA_DIR;
+// With no data dir the renders are throwaway: use a temp dir and remove it on exit.
+const workDir = dataDir ? join(dataDir, 'sandbox') : await mkdtemp(join(tmpdir(), 'vidgate-sandbox-'));
+
+const sandbox = await startSandbox({ workDir, speed, portBase, host: process.env.VIDGATE_SANDBOX_HOST });
+const { google } = sandbox.providers;
+console.log(`google GOOGLE_BASE_URL=${google.baseUrl} GEMINI_API_KEY=${google.apiKey}`);
+console.log(`sandbox ready (speed ${speed}, data in ${workDir}); Ctrl+C to stop`);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: closing simulators`);
+  await sandbox.close();
+  if (!dataDir) await rm(workDir, { recursive: true, force: true });
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { LocalBlobStore } from './blobs/local.js';
+import { defaultCatalog } from './catalog/index.js';
+import type { ProviderName } from './catalog/types.js';
+import type { Config } from './config.js';
+import type { EngineDeps } from './engine/context.js';
+import { Engine } from './engine/engine.js';
+import { buildHttpApp } from './http/app.js';
+import { Authenticator } from './http/auth.js';
+import type { Gateway } from './http/gateway.js';
+import { UrlSigner } from './http/signed-urls.js';
+import { ensureAdminKey } from './keys/keys.js';
+import { createMediaLoader } from './media/fetcher.js';
+import { probeVideo } from './media/probe.js';
+import { createAdapters, type Channel } from './providers/registry.js';
+import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
+import { startSandbox } from './sandbox/index.js';
+import { openSqliteStore } from './store/sqlite.js';
+
+export interface RunningGateway {
+  /** Base URL the gateway listens on, e.g. http://127.0.0.1:8080 */
+  url: string;
+  /** Set only on the first start without VIDGATE_ADMIN_KEY: print it once. */
+  generatedAdminKey: string | null;
+  /** Base URLs of the simulators when running in sandbox mode. */
+  sandbox: Record<string, { baseUrl: string; apiKey: string }> | null;
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'vidgate' },
+    // Belt and braces: nothing that looks like a credential reaches the log.
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.api_key', 'key', 'secret'], censor: '[redacted]' },
+  });
+}
+
+function configuredChannels(config: Config): Partial<Record<ProviderName, Channel>> {
+  const out: Partial<Record<ProviderName, Channel>> = {};
+  if (config.providers.google.apiKey) out.google = { apiKey: config.providers.google.apiKey, baseUrl: config.providers.google.baseUrl };
+  return out;
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the whole gateway: store, keys, sandbox (if on), engine, HTTP. */
+export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningGateway> {
+  const store = openSqliteStore(path.join(config.dataDir, 'vidgate.sqlite'));
+  await store.migrate();
+  const { generated } = await ensureAdminKey(store, config.adminKey);
+  const signingSecret = config.urlSigningSecret ?? (await store.setMetaIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
+
+  const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed }) : null;
+  // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
+  const channels: Partial<Record<ProviderName, Channel>> = sandbox
+    ? Object.fromEntries(Object.entries(sandbox.providers).map(([name, p]) => [name, { apiKey: p.apiKey, baseUrl: p.baseUrl }]))
+    : configuredChannels(config);
+  const adapters = createAdapters(channels);
+
+  const catalog = defaultCatalog(config.catalogOverrides);
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  const guardedLoad = createMediaLoader({
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    maxBytes: { image: config.media.maxImageBytes, video: config.media.maxVideoBytes, audio: config.media.maxAudioBytes },
+    timeoutMs: config.media.fetchTimeoutMs,
+  });
+  const loadMedia: EngineDeps['loadMedia'] = sandbox
+    ? (url, kind) => (isDocumentationUrl(url) ? placeholderMedia(url, kind) : guardedLoad(url, kind))
+    : guardedLoad;
+  const engineDeps: EngineDeps = {
+    store,
+    blobs,
+    catalog,
+    adapters,
+    loadMedia,
+    probe: probeVideo,
+    log: logger.child({ room: 'engine' }),
+    workerId: `worker_${randomBytes(6).toString('hex')}`,
+    settings: {
+      ...config.engine,
+      pollScale: sandbox ? 1 / config.sandboxSpeed : 1,
+      maxTransientAttempts: 8,
+      upstreamTimeoutMs: 60_000,
+    },
+  };
+  const engine = new Engine(engineDeps);
+
+  const listenHost = config.host;
+  const gw: Gateway = {
+    config,
+    store,
+    blobs,
+    catalog,
+    auth: new Authenticator(store),
+    // Filled in after listen, when the port is known (PORT=0 picks one).
+    signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
+    channels: new Set(Object.keys(adapters) as ProviderName[]),
+    engineDeps,
+    wakeEngine: () => engine.wake(),
+  };
+  const app = buildHttpApp(gw, logger);
+  await app.listen({ host: listenHost, port: config.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `http://${displayHost(listenHost)}:${port}`;
+  gw.signer = new UrlSigner(signingSecret, config.publicBaseUrl ?? url, config.fileUrlTtlSeconds);
+  if (config.role !== 'api') engine.start();
+
+  let closed = false;
+  return {
+    url,
+    generatedAdminKey: generated,
+    sandbox: sandbox ? Object.fromEntries(Object.entries(sandbox.providers).map(([n, p]) => [n, { baseUrl: p.baseUrl, apiKey: p.apiKey }])) : null,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close(); // stop taking requests
+      await engine.stop(); // finish or release in-flight work
+      await sandbox?.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * Schema migrations, portable across SQLite and PostgreSQL (Kysely's schema builder only).
+ * Append new entries; never edit an applied one.
+ */
+export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> }[] = [
+  {
+    name: '001_initial',
+    async up(db) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('is_admin', 'integer', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('revoked', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_key_id', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('request_json', 'text', (c) => c.notNull())
+        .addColumn('upstream_model', 'text', (c) => c.notNull())
+        .addColumn('upstream_id', 'text')
+        .addColumn('progress', 'integer')
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('cancelled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('updated', 'bigint', (c) => c.notNull())
+        .addColumn('next_run_at', 'bigint', (c) => c.notNull())
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'bigint')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('submitted_at', 'bigint')
+        .addColumn('outputs_json', 'text')
+        .addColumn('video_blob', 'text')
+        .addColumn('video_duration', 'double precision')
+        .addColumn('video_width', 'integer')
+        .addColumn('video_height', 'integer')
+        .addColumn('video_has_audio', 'integer')
+        .addColumn('estimated_cost_usd', 'double precision', (c) => c.notNull().defaultTo(0))
+        .addColumn('cost_usd', 'double precision')
+        .execute();
+      // The engine's hot query: due work by state.
+      await db.schema.createIndex('tasks_due').on('tasks').columns(['state', 'next_run_at']).execute();
+      await db.schema.createIndex('tasks_owner').on('tasks').columns(['owner_key_id', 'created']).execute();
+      await db.schema
+        .createTable('meta')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+];
+
+export async function runMigrations(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('vidgate_migrations')
+    .ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('applied', 'bigint', (c) => c.notNull())
+    .execute();
+  const done = new Set((await db.selectFrom('vidgate_migrations').select('name').execute()).map((r: { name: string }) => r.name));
+  for (const m of MIGRATIONS) {
+    if (done.has(m.name)) continue;
+    await db.transaction().execute(async (trx) => {
+      await m.up(trx);
+      await trx.insertInto('vidgate_migrations').values({ name: m.name, applied: Math.floor(Date.now() / 1000) }).execute();
+    });
+  }
+  void sql; // kept for future raw migrations
+}

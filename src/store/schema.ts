@@ -1,0 +1,75 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Internal task states. Public status is derived: pending|submitting → pending,
+ * processing|finishing → processing, completed, failed.
+ */
+export const TASK_STATES = ['pending', 'submitting', 'processing', 'finishing', 'completed', 'failed'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  /** sha256 hex of the secret; the secret itself is never stored. */
+  hash: string;
+  /** First characters of the secret, to help people recognise a key in lists. */
+  prefix: string;
+  is_admin: number;
+  created: number;
+  revoked: number | null;
+}
+
+export interface TasksTable {
+  id: string;
+  owner_key_id: string;
+  model: string;
+  provider: string;
+  operation: string;
+  state: TaskState;
+  /** The resolved request (JSON) the adapter maps upstream. */
+  request_json: string;
+  upstream_model: string;
+  upstream_id: string | null;
+  progress: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  cancelled: number;
+  created: number;
+  updated: number;
+  /** Epoch ms when the engine should next look at the task. */
+  next_run_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  /** Upstream calls made for the current step (for backoff). */
+  attempts: number;
+  submitted_at: number | null;
+  /** Upstream outputs (JSON) once the upstream reported success; consumed by the finisher. */
+  outputs_json: string | null;
+  video_blob: string | null;
+  video_duration: number | null;
+  video_width: number | null;
+  video_height: number | null;
+  video_has_audio: number | null;
+  estimated_cost_usd: number;
+  cost_usd: number | null;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface MigrationsTable {
+  id: Generated<number>;
+  name: string;
+  applied: number;
+}
+
+export interface Database {
+  api_keys: ApiKeysTable;
+  tasks: TasksTable;
+  meta: MetaTable;
+}
+
+export type TaskRow = TasksTable;
+export type ApiKeyRow = ApiKeysTable;

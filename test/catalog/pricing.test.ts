@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { costForOutputUsd, defaultCatalog, estimateCostUsd, resolveForModel, usdString } from '../../src/catalog/index.js';
+import type { ModelSpec } from '../../src/catalog/types.js';
+import { makeRequest } from './request.js';
+
+const catalog = defaultCatalog();
+const estimate = (id: string, body: Record<string, unknown>) => {
+  const spec = catalog.get(id)!;
+  return estimateCostUsd(resolveForModel(makeRequest(spec, body), spec), spec);
+};
+
+describe('pricing', () => {
+  it('per-second price × requested duration at the resolved resolution', () => {
+    assert.equal(estimate('veo3.1', { prompt: 'x', duration: 8 }), 3.2);
+    assert.equal(estimate('veo3.1', { prompt: 'x', duration: 8, resolution: '4k' }), 4.8);
+    assert.equal(estimate('sora-2-pro', { prompt: 'x', duration: 12, resolution: '1080p' }), 6);
+  });
+  it('Veo 5 s is reserved as the 6 s it renders', () => {
+    assert.equal(estimate('veo3.1-fast', { prompt: 'x', duration: 5 }), 0.9);
+  });
+  it('audio tiers apply when audio is on', () => {
+    assert.equal(estimate('kling-v2.6-pro', { prompt: 'x', duration: 10 }), 0.7);
+    assert.equal(estimate('kling-v2.6-pro', { prompt: 'x', duration: 10, output_audio: true }), 1.4);
+  });
+  it('duration -1 reserves the longest duration', () => {
+    assert.equal(estimate('seedance-2.0', { prompt: 'x', duration: -1 }), 1.5);
+  });
+  it('rounds to 6 decimals', () => {
+    assert.equal(estimate('hailuo-2.3-standard', { prompt: 'x', duration: 6 }), 0.282);
+    const spec = catalog.get('kling-v3.0-std')!;
+    assert.equal(costForOutputUsd(spec, { seconds: 5.0413333, resolution: '720p', audio: false }), 0.423472);
+  });
+  it('settles from what was produced', () => {
+    const spec = catalog.get('seedance-2.0')!;
+    assert.equal(costForOutputUsd(spec, { seconds: 7, resolution: '1080p', audio: true }), 1.54);
+    assert.equal(costForOutputUsd(spec, { seconds: 0, resolution: '1080p', audio: true }), 0);
+  });
+  it('per_request prices ignore seconds', () => {
+    const spec: ModelSpec = { ...catalog.get('topaz-video-upscale')!, pricing: { unit: 'per_request', base: 0.25, by_resolution: { '4k': 0.5 }, source: 'test' } };
+    assert.equal(costForOutputUsd(spec, { seconds: 30, resolution: '4k', audio: false }), 0.5);
+    assert.equal(estimateCostUsd(resolveForModel(makeRequest(spec, { video_url: 'https://e.com/a.mp4' }), spec), spec), 0.25);
+  });
+  it('formats USD strings with 2–6 decimals', () => {
+    assert.equal(usdString(0.4), '0.40');
+    assert.equal(usdString(0.0467), '0.0467');
+    assert.equal(usdString(1.1 + 2.2), '3.30');
+    assert.equal(usdString(12), '12.00');
+  });
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { validateAgainst } from '../helpers/openapi.js';
+
+describe('Models and Pricing APIs', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ VIDGATE_CATALOG_OVERRIDES: JSON.stringify({ 'veo3-pro': { enabled: false }, 'veo3.1-fast': { aliases: ['veo-fast'] } }) });
+  });
+  after(async () => gw.close());
+
+  const get = async (p: string) => {
+    const res = await gw.api(p, { key: null }); // these routes answer without a key
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  it('lists every model (full view) in the ModelsResponse shape', async () => {
+    const { status, body } = await get('/v1/models');
+    assert.equal(status, 200);
+    assert.deepEqual(validateAgainst('ModelsResponse', body), []);
+    const ids = body.data.map((m: any) => m.id);
+    for (const id of ['veo3.1', 'sora-2', 'kling-3.0-video', 'seedance-1.5-pro', 'hailuo-2.3-fast', 'wan-2.6', 'viduq2-pro', 'grok-imagine-video', 'topaz-video-upscale']) assert.ok(ids.includes(id), id);
+    assert.ok(!ids.includes('veo3-pro'), 'an operator-disabled model is not listed');
+  });
+
+  it('compact view and filters', async () => {
+    const { body } = await get('/v1/models?view=compact&provider=google');
+    assert.deepEqual(validateAgainst('CompactModelsResponse', body), []);
+    assert.equal(body.count, body.data.length);
+    assert.ok(body.data.length >= 4);
+    assert.ok(body.data.every((m: any) => m.provider === 'google'));
+    const video = await get('/v1/models?category=video');
+    assert.ok(video.body.data.length > 30);
+    const chat = await get('/v1/models?category=chat');
+    assert.equal(chat.body.data.length, 0);
+    assert.equal((await get('/v1/models?view=tiny')).status, 400);
+    assert.equal((await get('/v1/models?category=cars')).status, 400);
+  });
+
+  it('model detail carries the request format summary with per-operation constraints', async () => {
+    const { status, body } = await get('/v1/models/veo3.1');
+    assert.equal(status, 200);
+    assert.deepEqual(validateAgainst('Model', body), []);
+    const summary = body.tokenlab.request_format_summary;
+    assert.deepEqual([...summary.public_operations].sort(), ['image-to-video', 'reference-to-video', 'start-end-to-video', 'text-to-video']);
+    for (const k of ['supported_parameters', 'durations', 'resolutions', 'aspect_ratios', 'operation_constraints']) assert.ok(Array.isArray(summary[k]) && summary[k].length > 0, k);
+    const ref = summary.operation_constraints.find((c: any) => c.operation === 'reference-to-video');
+    assert.deepEqual(ref.allowed_durations, ['8']);
+  });
+
+  it('aliases resolve; unknown models are 404 model_not_found with a suggestion', async () => {
+    assert.equal((await get('/v1/models/veo-fast')).body.id, 'veo3.1-fast');
+    const missing = await get('/v1/models/veo3.2');
+    assert.equal(missing.status, 404);
+    assert.deepEqual(validateAgainst('ApiError', missing.body), []);
+    assert.equal(missing.body.error.code, 'model_not_found');
+    assert.equal((await get('/v1/models/veo3-pro')).status, 404, 'disabled model');
+    assert.equal((await get('/v1/models/nope/pricing')).status, 404);
+  });
+
+  it('pricing: per model and the whole list', async () => {
+    const one = await get('/v1/models/veo3.1/pricing');
+    assert.equal(one.status, 200);
+    assert.deepEqual(validateAgainst('ModelPricingResponse', one.body), []);
+    assert.equal(one.body.model, 'veo3.1');
+    const all = await get('/v1/pricing');
+    assert.deepEqual(validateAgainst('PricingResponse', all.body), []);
+    assert.ok(all.body.data.length > 30);
+    const xai = await get('/v1/pricing?provider=xai');
+    assert.ok(xai.body.data.length >= 4);
+    assert.ok(xai.body.data.every((e: any) => e.model.startsWith('grok')));
+  });
+});

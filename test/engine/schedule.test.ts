@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { backoffMs, nextPollDelayMs } from '../../src/engine/schedule.js';
+
+describe('poll schedule', () => {
+  it('is sparse early, dense near the typical finish, and backs off after', () => {
+    const typical = 60;
+    const early = nextPollDelayMs(0, typical);
+    const near = nextPollDelayMs(50_000, typical);
+    const late = nextPollDelayMs(600_000, typical);
+    assert.ok(early > near, `${early} > ${near}`);
+    assert.ok(late > near);
+    assert.ok(late <= 30_000);
+    // A 60 s job costs a handful of polls, not one a second.
+    let t = 0;
+    let polls = 0;
+    while (t < 60_000) {
+      t += nextPollDelayMs(t, typical);
+      polls++;
+    }
+    assert.ok(polls >= 4 && polls <= 15, `polls ${polls}`);
+  });
+
+  it('honours Retry-After and scales in the sandbox', () => {
+    assert.ok(nextPollDelayMs(0, 60, 1, 45) >= 45_000);
+    assert.ok(nextPollDelayMs(0, 60, 0.05) < nextPollDelayMs(0, 60, 1) / 10);
+  });
+
+  it('backoff grows exponentially with jitter and a cap', () => {
+    const lo = () => 0;
+    const hi = () => 0.999;
+    assert.equal(backoffMs(0, 1000, 60_000, lo), 500);
+    assert.equal(backoffMs(3, 1000, 60_000, lo), 4000);
+    assert.ok(backoffMs(3, 1000, 60_000, hi) <= 8000);
+    assert.equal(backoffMs(30, 1000, 60_000, lo), 30_000);
+  });
+});
