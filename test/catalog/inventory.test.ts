@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { defaultCatalog } from '../../src/catalog/index.js';
 import { constraintsForOperation } from '../../src/catalog/constraints.js';
 import { PROVIDERS } from '../../src/catalog/types.js';
 import { ASPECT_RATIOS, RESOLUTIONS, type Operation } from '../../src/contract/operations.js';
 
-const SEEDS = '/work/shared/seeds';
+/** TokenLab's video guide (the project's seed document), copied verbatim into the repo. */
+const SEED_FILE = new URL('../fixtures/tokenlab-video-guide.en.txt', import.meta.url);
 const OP_NAMES: Record<string, Operation | null> = {
   'text-to-video': 'text-to-video',
   'image-to-video': 'image-to-video',
@@ -20,8 +21,7 @@ const OP_NAMES: Record<string, Operation | null> = {
 
 /** Parses "Current Public Model Inventory" of the English seed: model id → operations. */
 function seedInventory(): Map<string, Operation[]> {
-  const file = readdirSync(SEEDS).find((f) => f.startsWith('000_'))!;
-  const text = readFileSync(`${SEEDS}/${file}`, 'utf8');
+  const text = readFileSync(SEED_FILE, 'utf8');
   const section = text.slice(text.indexOf('Current Public Model Inventory'), text.indexOf('Usage Examples'));
   const out = new Map<string, Operation[]>();
   for (const line of section.split('\n')) {

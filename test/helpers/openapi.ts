@@ -20,9 +20,10 @@ const require = createRequire(import.meta.url);
 const Ajv = require('ajv') as typeof import('ajv').default;
 const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
 
-export const OPENAPI_PATH = fileURLToPath(new URL('../../../shared/spec/tokenlab-openapi-video.json', import.meta.url));
+/** A verbatim copy of TokenLab's official OpenAPI file, kept in the repo so a clone is self-contained. */
+export const OPENAPI_PATH = fileURLToPath(new URL('../../spec/tokenlab-openapi-video.json', import.meta.url));
 
-const SPEC_PATH_CANDIDATES = [OPENAPI_PATH, '/work/shared/spec/tokenlab-openapi-video.json'];
+const SPEC_PATH_CANDIDATES = [OPENAPI_PATH];
 
 function loadSpec(): Record<string, unknown> {
   for (const p of SPEC_PATH_CANDIDATES) {
