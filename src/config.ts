@@ -1,5 +1,27 @@
 import path from 'node:path';
-import type { CatalogOverrides } from './catalog/types.js';
+import type { CatalogOverrides, ProviderName } from './catalog/types.js';
+
+/** Where a provider's adapter sends its calls and with which credentials (keyed by env var name). */
+export interface Channel {
+  credentials: Record<string, string>;
+  baseUrl: string | null;
+}
+
+/**
+ * Each provider's credential variables (all required to enable it) and base-URL override.
+ * The adapters read their credentials by these names.
+ */
+export const PROVIDER_ENV: Record<ProviderName, { credentials: string[]; baseUrl: string }> = {
+  google: { credentials: ['GEMINI_API_KEY'], baseUrl: 'GOOGLE_BASE_URL' },
+  openai: { credentials: ['OPENAI_API_KEY'], baseUrl: 'OPENAI_BASE_URL' },
+  kling: { credentials: ['KLING_ACCESS_KEY', 'KLING_SECRET_KEY'], baseUrl: 'KLING_BASE_URL' },
+  xai: { credentials: ['XAI_API_KEY'], baseUrl: 'XAI_BASE_URL' },
+  seedance: { credentials: ['ARK_API_KEY'], baseUrl: 'ARK_BASE_URL' },
+  minimax: { credentials: ['MINIMAX_API_KEY'], baseUrl: 'MINIMAX_BASE_URL' },
+  dashscope: { credentials: ['DASHSCOPE_API_KEY'], baseUrl: 'DASHSCOPE_BASE_URL' },
+  vidu: { credentials: ['VIDU_API_KEY'], baseUrl: 'VIDU_BASE_URL' },
+  topaz: { credentials: ['TOPAZ_API_KEY'], baseUrl: 'TOPAZ_BASE_URL' },
+};
 
 /** One typed, validated configuration, read from the environment once at start. */
 export interface Config {
@@ -30,9 +52,8 @@ export interface Config {
     maxConcurrentFinishes: number;
   };
   media: { maxImageBytes: number; maxVideoBytes: number; maxAudioBytes: number; fetchTimeoutMs: number };
-  providers: {
-    google: { apiKey: string | null; baseUrl: string | null };
-  };
+  /** Providers whose credentials are all configured. */
+  providers: Partial<Record<ProviderName, Channel>>;
   catalogOverrides: CatalogOverrides;
 }
 
@@ -94,6 +115,20 @@ function catalogOverrides(env: NodeJS.ProcessEnv): CatalogOverrides {
   return parsed as CatalogOverrides;
 }
 
+function providerChannels(env: NodeJS.ProcessEnv): Partial<Record<ProviderName, Channel>> {
+  const out: Partial<Record<ProviderName, Channel>> = {};
+  for (const [name, vars] of Object.entries(PROVIDER_ENV) as [ProviderName, (typeof PROVIDER_ENV)[ProviderName]][]) {
+    const values = vars.credentials.map((v) => [v, str(env, v)] as const);
+    const set = values.filter(([, v]) => v !== null);
+    if (set.length === 0) continue;
+    if (set.length < values.length) {
+      throw new ConfigError(`${name} needs all of ${vars.credentials.join(', ')}; missing ${values.filter(([, v]) => v === null).map(([k]) => k).join(', ')}`);
+    }
+    out[name] = { credentials: Object.fromEntries(set) as Record<string, string>, baseUrl: url(env, vars.baseUrl) };
+  }
+  return out;
+}
+
 function role(env: NodeJS.ProcessEnv): Config['role'] {
   const raw = str(env, 'VIDGATE_ROLE') ?? 'all';
   if (raw !== 'all' && raw !== 'api') throw new ConfigError(`VIDGATE_ROLE must be all or api, got '${raw}'`);
@@ -101,8 +136,8 @@ function role(env: NodeJS.ProcessEnv): Config['role'] {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const googleKey = str(env, 'GEMINI_API_KEY');
-  const anyCredential = googleKey !== null;
+  const providers = providerChannels(env);
+  const anyCredential = Object.keys(providers).length > 0;
   const sandboxFlag = flag(env, 'VIDGATE_SANDBOX');
   return {
     host: str(env, 'HOST') ?? '127.0.0.1',
@@ -132,9 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAudioBytes: int(env, 'VIDGATE_MAX_AUDIO_BYTES', 25 * 1024 * 1024, 1024),
       fetchTimeoutMs: int(env, 'VIDGATE_FETCH_TIMEOUT_MS', 30_000, 100),
     },
-    providers: {
-      google: { apiKey: googleKey, baseUrl: url(env, 'GOOGLE_BASE_URL') },
-    },
+    providers,
     catalogOverrides: catalogOverrides(env),
   };
 }

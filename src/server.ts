@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { LocalBlobStore } from './blobs/local.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { ProviderName } from './catalog/types.js';
-import type { Config } from './config.js';
+import type { Channel, Config } from './config.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { buildHttpApp } from './http/app.js';
@@ -14,9 +14,9 @@ import { UrlSigner } from './http/signed-urls.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createMediaLoader } from './media/fetcher.js';
 import { probeVideo } from './media/probe.js';
-import { createAdapters, type Channel } from './providers/registry.js';
+import { createAdapters } from './providers/registry.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
-import { startSandbox } from './sandbox/index.js';
+import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openSqliteStore } from './store/sqlite.js';
 
 export interface RunningGateway {
@@ -24,8 +24,8 @@ export interface RunningGateway {
   url: string;
   /** Set only on the first start without VIDGATE_ADMIN_KEY: print it once. */
   generatedAdminKey: string | null;
-  /** Base URLs of the simulators when running in sandbox mode. */
-  sandbox: Record<string, { baseUrl: string; apiKey: string }> | null;
+  /** The simulators (base URL, credentials, counters, fault controls) when running in sandbox mode. */
+  sandbox: Partial<Record<ProviderName, RunningSimulator>> | null;
   close(): Promise<void>;
 }
 
@@ -36,12 +36,6 @@ export function createLogger(level: string): Logger {
     // Belt and braces: nothing that looks like a credential reaches the log.
     redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.api_key', 'key', 'secret'], censor: '[redacted]' },
   });
-}
-
-function configuredChannels(config: Config): Partial<Record<ProviderName, Channel>> {
-  const out: Partial<Record<ProviderName, Channel>> = {};
-  if (config.providers.google.apiKey) out.google = { apiKey: config.providers.google.apiKey, baseUrl: config.providers.google.baseUrl };
-  return out;
 }
 
 function displayHost(host: string): string {
@@ -58,9 +52,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
 
   const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed }) : null;
   // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
-  const channels: Partial<Record<ProviderName, Channel>> = sandbox
-    ? Object.fromEntries(Object.entries(sandbox.providers).map(([name, p]) => [name, { apiKey: p.apiKey, baseUrl: p.baseUrl }]))
-    : configuredChannels(config);
+  const channels: Partial<Record<ProviderName, Channel>> = sandbox ? sandbox.providers : config.providers;
   const adapters = createAdapters(channels);
 
   const catalog = defaultCatalog(config.catalogOverrides);
@@ -116,7 +108,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   return {
     url,
     generatedAdminKey: generated,
-    sandbox: sandbox ? Object.fromEntries(Object.entries(sandbox.providers).map(([n, p]) => [n, { baseUrl: p.baseUrl, apiKey: p.apiKey }])) : null,
+    sandbox: sandbox ? sandbox.simulators : null,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,16 +1,16 @@
 import type { ProviderName } from '../catalog/types.js';
+import type { Channel } from '../config.js';
 import { createGoogleAdapter } from './google/index.js';
 import type { ProviderAdapter } from './types.js';
 
-/** Where a provider's adapter sends its calls and with which credential. */
-export interface Channel {
-  apiKey: string;
-  baseUrl: string | null;
-}
+export type { Channel };
 
-/** Adapters built into this gateway so far; providers absent here answer create with 503. */
+/**
+ * Adapters built into this gateway, one line per provider; providers absent here answer create
+ * with 503. Credentials are read by their environment variable names (config.ts PROVIDER_ENV).
+ */
 const FACTORIES: Partial<Record<ProviderName, (c: Channel) => ProviderAdapter>> = {
-  google: (c) => createGoogleAdapter({ apiKey: c.apiKey, baseUrl: c.baseUrl ?? undefined }),
+  google: (c) => createGoogleAdapter({ apiKey: c.credentials.GEMINI_API_KEY, baseUrl: c.baseUrl ?? undefined }),
 };
 
 export function builtProviders(): ProviderName[] {

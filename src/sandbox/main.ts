@@ -2,6 +2,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROVIDER_ENV } from '../config.js';
+import type { ProviderName } from '../catalog/types.js';
 import { DEFAULT_SANDBOX_SPEED, startSandbox } from './index.js';
 
 function numberEnv(name: string): number | undefined {
@@ -22,8 +24,11 @@ const dataDir = process.env.VIDGATE_DATA_DIR;
 const workDir = dataDir ? join(dataDir, 'sandbox') : await mkdtemp(join(tmpdir(), 'vidgate-sandbox-'));
 
 const sandbox = await startSandbox({ workDir, speed, portBase, host: process.env.VIDGATE_SANDBOX_HOST });
-const { google } = sandbox.providers;
-console.log(`google GOOGLE_BASE_URL=${google.baseUrl} GEMINI_API_KEY=${google.apiKey}`);
+// One line per provider, as env assignments the gateway understands (see PROVIDER_ENV).
+for (const [name, channel] of Object.entries(sandbox.providers) as [ProviderName, { baseUrl: string; credentials: Record<string, string> }][]) {
+  const creds = Object.entries(channel.credentials).map(([k, v]) => `${k}=${v}`);
+  console.log([name, `${PROVIDER_ENV[name].baseUrl}=${channel.baseUrl}`, ...creds].join(' '));
+}
 console.log(`sandbox ready (speed ${speed}, data in ${workDir}); Ctrl+C to stop`);
 
 let stopping = false;

@@ -34,7 +34,7 @@ describe('upstream refusals become failed tasks with a clear error', () => {
 
   it('no provider secret appears in task errors or logs', async () => {
     const done = await run('fails again [sim:fail]');
-    const providerKey = gw.sandbox?.google.apiKey ?? '';
+    const providerKey = gw.sandbox?.google?.credentials.GEMINI_API_KEY ?? '';
     assert.ok(providerKey.length > 8);
     assert.ok(!JSON.stringify(done).includes(providerKey), 'provider key in task body');
     assert.ok(!/key=|x-goog-api-key/i.test(JSON.stringify(done)));

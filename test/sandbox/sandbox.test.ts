@@ -16,9 +16,10 @@ describe('startSandbox', () => {
     const { dir, cleanup } = await tempDir('vidgate-sandbox-');
     const sandbox = await startSandbox({ workDir: dir });
     try {
-      const { baseUrl, apiKey } = sandbox.providers.google;
+      const baseUrl = sandbox.providers.google!.baseUrl!;
+      const apiKey = sandbox.providers.google!.credentials.GEMINI_API_KEY;
       assert.match(apiKey, /^AIza[A-Za-z0-9_-]{35}$/);
-      assert.equal(sandbox.simulators.google.baseUrl, baseUrl);
+      assert.equal(sandbox.simulators.google!.baseUrl, baseUrl);
       const res = await fetch(`${baseUrl}/v1beta/models/veo-3.1-generate-preview:predictLongRunning`, {
         method: 'POST',
         headers: { 'x-goog-api-key': apiKey },
@@ -26,13 +27,13 @@ describe('startSandbox', () => {
       });
       assert.equal(res.status, 200);
       const other = await startSandbox({ workDir: join(dir, 'other') });
-      assert.notEqual(other.providers.google.apiKey, apiKey);
+      assert.notEqual(other.providers.google!.credentials.GEMINI_API_KEY, apiKey);
       await other.close();
     } finally {
       await sandbox.close();
       await cleanup();
     }
-    await assert.rejects(fetch(`${sandbox.providers.google.baseUrl}/v1beta/models`));
+    await assert.rejects(fetch(`${sandbox.providers.google!.baseUrl}/v1beta/models`));
   });
 });
 
