@@ -13,7 +13,7 @@ import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createMediaLoader } from './media/fetcher.js';
-import { probeVideo } from './media/probe.js';
+import { probeVideo, probeVideoBytes } from './media/probe.js';
 import { createAdapters } from './providers/registry.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
@@ -72,6 +72,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     adapters,
     loadMedia,
     probe: probeVideo,
+    probeBytes: (bytes) => probeVideoBytes(bytes, path.join(config.dataDir, 'tmp')),
     log: logger.child({ room: 'engine' }),
     workerId: `worker_${randomBytes(6).toString('hex')}`,
     settings: {

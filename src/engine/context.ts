@@ -26,6 +26,7 @@ export interface EngineDeps {
   catalog: Catalog;
   adapters: Partial<Record<ProviderName, ProviderAdapter>>;
   loadMedia: AdapterContext['loadMedia'];
+  probeBytes: AdapterContext['probeVideo'];
   probe: (path: string) => Promise<{ durationSeconds: number; width: number; height: number; hasAudio: boolean }>;
   log: Logger;
   settings: EngineSettings;

@@ -1,7 +1,8 @@
 /** Reads duration, size and streams of a stored output with ffprobe (from @ffprobe-installer). */
 import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import ffprobe from '@ffprobe-installer/ffprobe';
 
 export interface VideoProbe {
@@ -73,4 +74,16 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
     videoCodec: video.codec_name ?? 'unknown',
     sizeBytes: positive(out.format?.size) ?? st.size,
   };
+}
+
+/** Probes in-memory video bytes (via a temp file ffprobe can seek in), then removes the file. */
+export async function probeVideoBytes(bytes: Buffer, tmpDir: string): Promise<VideoProbe> {
+  await mkdir(tmpDir, { recursive: true });
+  const file = join(tmpDir, `probe-${randomBytes(8).toString('hex')}.bin`);
+  await writeFile(file, bytes);
+  try {
+    return await probeVideo(file);
+  } finally {
+    await rm(file, { force: true });
+  }
 }

@@ -101,6 +101,7 @@ after(async () => {
 
 const ctx: AdapterContext = {
   loadMedia: createMediaLoader({ allowPrivateNetwork: true, maxBytes: { image: 1 << 20, video: 1 << 24, audio: 1 << 20 }, timeoutMs: 5000 }),
+  probeVideo: () => Promise.reject(new Error('the Veo adapter never probes inputs')),
 };
 
 function request(over: Partial<ResolvedVideoRequest> = {}): ResolvedVideoRequest {
