@@ -12,6 +12,10 @@ import { registerVideoRoutes } from './video-routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Unique per process start + a counter: cheaper than random bytes on every request, still unique. */
+const BOOT = randomBytes(6).toString('hex');
+let sequence = 0;
+
 /** The Fastify app: the only place that knows HTTP. */
 export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -20,14 +24,16 @@ export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
     // Keep a caller's request id when it is sane, so logs correlate across systems.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('hex')}`;
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${BOOT}${(++sequence).toString(36)}`;
     },
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style (not async): this runs on every request, including the hot task read.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
 
   // JSON only; an empty body on routes that take none is fine.
