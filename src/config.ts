@@ -39,6 +39,8 @@ export interface Config {
   urlSigningSecret: string | null;
   fileUrlTtlSeconds: number;
   maxBodyBytes: number;
+  /** Requests per minute per API key on our API (0 = unlimited). */
+  rateLimitPerMinute: number;
   logLevel: string;
   /** all: API + engine; api: serve the API only, while other nodes run the engine. */
   role: 'all' | 'api';
@@ -152,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     urlSigningSecret: str(env, 'VIDGATE_URL_SECRET'),
     fileUrlTtlSeconds: int(env, 'VIDGATE_FILE_URL_TTL', 24 * 3600, 60),
     maxBodyBytes: int(env, 'VIDGATE_MAX_BODY_BYTES', 32 * 1024 * 1024, 1024),
+    rateLimitPerMinute: int(env, 'VIDGATE_RATE_LIMIT_RPM', 1000, 0),
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     role: role(env),
     engine: {

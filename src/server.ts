@@ -90,7 +90,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     store,
     blobs,
     catalog,
-    auth: new Authenticator(store),
+    auth: new Authenticator(store, config.rateLimitPerMinute),
     // Filled in after listen, when the port is known (PORT=0 picks one).
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
     channels: new Set(Object.keys(adapters) as ProviderName[]),

@@ -11,7 +11,7 @@ function keyView(row: ApiKeyRow): Record<string, unknown> {
 
 export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
   app.post('/v1/admin/keys', async (req, reply) => {
-    await gw.auth.requireAdmin(req);
+    await gw.auth.requireAdmin(req, reply);
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (typeof body !== 'object' || Array.isArray(body)) throw badRequest(null, 'Send a JSON object like {"name":"my app"}.', 'invalid_json');
     for (const k of Object.keys(body)) if (!['name', 'admin'].includes(k)) throw badRequest(k, `Unknown parameter '${k}'; accepted: name, admin.`, 'unknown_parameter');
@@ -23,13 +23,13 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     return { ...keyView(created.row), key: created.secret };
   });
 
-  app.get('/v1/admin/keys', async (req) => {
-    await gw.auth.requireAdmin(req);
+  app.get('/v1/admin/keys', async (req, reply) => {
+    await gw.auth.requireAdmin(req, reply);
     return { object: 'list', data: (await gw.store.listKeys()).map(keyView) };
   });
 
-  app.delete('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const admin = await gw.auth.requireAdmin(req);
+  app.delete('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const admin = await gw.auth.requireAdmin(req, reply);
     const id = req.params.id;
     if (id === admin.id) throw badRequest('id', 'You cannot revoke the key you are using; revoke it with another admin key.', 'invalid_request');
     if (!(await gw.store.revokeKey(id, Math.floor(Date.now() / 1000)))) {

@@ -3,6 +3,8 @@ import { ApiError } from '../contract/errors.js';
 import { hashSecret } from '../keys/keys.js';
 import type { ApiKeyRow } from '../store/schema.js';
 import type { Store } from '../store/types.js';
+import type { FastifyReply } from 'fastify';
+import { KeyRateLimiter } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,12 +20,31 @@ declare module 'fastify' {
 export class Authenticator {
   private readonly cache = new Map<string, { row: ApiKeyRow; until: number }>();
 
+  private readonly limiter: KeyRateLimiter | null;
+
   constructor(
     private readonly store: Store,
+    rateLimitPerMinute = 0,
     private readonly ttlMs = 5_000,
-  ) {}
+  ) {
+    this.limiter = rateLimitPerMinute > 0 ? new KeyRateLimiter(rateLimitPerMinute) : null;
+  }
 
-  async authenticate(req: FastifyRequest): Promise<ApiKeyRow> {
+  /** Authenticates and counts the request against the key's per-minute limit (headers on every answer). */
+  async authenticate(req: FastifyRequest, reply: FastifyReply): Promise<ApiKeyRow> {
+    const row = await this.identify(req);
+    if (this.limiter) {
+      const d = this.limiter.take(row.id);
+      reply.header('X-RateLimit-Limit', d.limit).header('X-RateLimit-Remaining', d.remaining).header('X-RateLimit-Reset', d.reset);
+      if (!d.allowed) {
+        const retryAfter = Math.max(1, Math.ceil(d.reset - Date.now() / 1000));
+        throw new ApiError(429, 'rate_limit_exceeded', 'rate_limit_exceeded', `Rate limit: ${d.limit} requests per minute exceeded for this API key. Retry after ${retryAfter} s.`, null, { retryable: true, retry_after: retryAfter, hint: `Current limit: ${d.limit}/min per key.` }, { 'Retry-After': String(retryAfter) });
+      }
+    }
+    return row;
+  }
+
+  private async identify(req: FastifyRequest): Promise<ApiKeyRow> {
     const header = req.headers.authorization;
     if (typeof header !== 'string' || header.trim() === '') {
       throw new ApiError(401, 'invalid_api_key', 'missing_api_key', 'Missing API key. Send it as "Authorization: Bearer sk-...".');
@@ -50,8 +71,8 @@ export class Authenticator {
     return row;
   }
 
-  async requireAdmin(req: FastifyRequest): Promise<ApiKeyRow> {
-    const row = await this.authenticate(req);
+  async requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<ApiKeyRow> {
+    const row = await this.authenticate(req, reply);
     if (row.is_admin !== 1) throw new ApiError(403, 'permission_error', 'admin_required', 'This route needs an admin API key.');
     return row;
   }

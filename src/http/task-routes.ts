@@ -7,8 +7,8 @@ import type { TaskRow } from '../store/schema.js';
 import type { Gateway } from './gateway.js';
 
 /** Loads a task the caller owns; another key's task is answered exactly like a missing one. */
-export async function ownedTask(gw: Gateway, req: FastifyRequest<{ Params: { id: string } }>): Promise<TaskRow> {
-  const key = await gw.auth.authenticate(req);
+export async function ownedTask(gw: Gateway, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<TaskRow> {
+  const key = await gw.auth.authenticate(req, reply);
   const id = req.params.id;
   if (!isTaskId(id)) throw taskNotFound();
   const row = await gw.store.getTask(id);
@@ -26,12 +26,12 @@ export function sendTask(gw: Gateway, reply: FastifyReply, row: TaskRow): Record
 }
 
 export function registerTaskRoutes(app: FastifyInstance, gw: Gateway): void {
-  const read = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => sendTask(gw, reply, await ownedTask(gw, req));
+  const read = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => sendTask(gw, reply, await ownedTask(gw, req, reply));
   app.get('/v1/tasks/:id', read);
   app.get('/v1/videos/generations/:id', read);
 
   app.delete('/v1/tasks/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const row = await ownedTask(gw, req);
+    const row = await ownedTask(gw, req, reply);
     const after = await cancelTask(gw.engineDeps, row);
     return sendTask(gw, reply, after);
   });

@@ -46,7 +46,7 @@ function channelMissing(spec: ModelSpec): ApiError {
 
 export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
   app.post('/v1/videos/generations', async (req, reply) => {
-    const key = await gw.auth.authenticate(req);
+    const key = await gw.auth.authenticate(req, reply);
     const parsed = parseVideoRequest(req.body, (r) => inferOperation(r, gw.catalog.get(r.model)?.operations.map((o) => o.operation) ?? []));
     const spec = gw.catalog.get(parsed.model);
     if (!spec) throw modelNotFound(parsed.model, 400, gw.catalog.suggest(parsed.model));
