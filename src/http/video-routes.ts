@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, modelNotFound } from '../contract/errors.js';
 import { newTaskId } from '../contract/ids.js';
 import { inferOperation } from '../contract/infer-operation.js';
@@ -44,6 +45,25 @@ function channelMissing(spec: ModelSpec): ApiError {
   );
 }
 
+const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
+
+/** The Idempotency-Key header, if sent; 1–255 visible ASCII characters. */
+function idempotencyKey(req: FastifyRequest): string | null {
+  const raw = req.headers['idempotency-key'];
+  if (raw === undefined) return null;
+  if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(raw)) {
+    throw badRequest('Idempotency-Key', 'The Idempotency-Key header must be 1–255 visible ASCII characters (a UUID is a good choice), sent once.', 'invalid_idempotency_key');
+  }
+  return raw;
+}
+
+/** Same request ⇔ same canonical JSON (object keys sorted), whatever the key order on the wire. */
+function bodyHash(body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+}
+
 export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
   app.post('/v1/videos/generations', async (req, reply) => {
     const key = await gw.auth.authenticate(req, reply);
@@ -86,7 +106,27 @@ export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
       estimated_cost_usd: estimateCostUsd(resolved, spec),
       cost_usd: null,
     };
-    await gw.store.insertTask(row); // durable before we answer
+    const idemKey = idempotencyKey(req);
+    if (idemKey === null) {
+      await gw.store.insertTask(row); // durable before we answer
+    } else {
+      const hash = bodyHash(req.body);
+      const { existing } = await gw.store.insertTaskIdempotently(
+        row,
+        { owner_key_id: key.id, idem_key: idemKey, body_hash: hash, task_id: row.id, created: row.created },
+        row.created - IDEMPOTENCY_WINDOW_SECONDS,
+      );
+      if (existing) {
+        if (existing.body_hash !== hash) {
+          throw new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body in the last 24 hours. Use a new key for a new request.', 'Idempotency-Key');
+        }
+        const original = await gw.store.getTask(existing.task_id);
+        if (!original) throw new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'The task this Idempotency-Key created is no longer available; use a new key.', 'Idempotency-Key');
+        reply.header('Idempotent-Replayed', 'true');
+        reply.header('X-Task-ID', original.id);
+        return createdView(original);
+      }
+    }
     gw.wakeEngine();
     reply.header('X-Task-ID', row.id);
     return createdView(row);

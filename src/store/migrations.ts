@@ -59,6 +59,20 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
         .execute();
     },
   },
+  {
+    name: '002_idempotency',
+    async up(db) {
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('owner_key_id', 'text', (c) => c.notNull())
+        .addColumn('idem_key', 'text', (c) => c.notNull())
+        .addColumn('body_hash', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['owner_key_id', 'idem_key'])
+        .execute();
+    },
+  },
 ];
 
 export async function runMigrations(db: Kysely<any>): Promise<void> {

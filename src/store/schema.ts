@@ -54,6 +54,16 @@ export interface TasksTable {
   cost_usd: number | null;
 }
 
+/** Idempotency-Key records: one per (API key, client key); the first create wins. */
+export interface IdempotencyKeysTable {
+  owner_key_id: string;
+  idem_key: string;
+  /** sha256 of the canonical request body, to tell a true retry from a reused key. */
+  body_hash: string;
+  task_id: string;
+  created: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -68,8 +78,10 @@ export interface MigrationsTable {
 export interface Database {
   api_keys: ApiKeysTable;
   tasks: TasksTable;
+  idempotency_keys: IdempotencyKeysTable;
   meta: MetaTable;
 }
 
 export type TaskRow = TasksTable;
 export type ApiKeyRow = ApiKeysTable;
+export type IdempotencyRow = IdempotencyKeysTable;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { runMigrations } from './migrations.js';
-import type { ApiKeyRow, Database, TaskRow, TaskState } from './schema.js';
+import type { ApiKeyRow, Database, IdempotencyRow, TaskRow, TaskState } from './schema.js';
 import type { Store, TaskGuard, TaskPatch } from './types.js';
 
 /**
@@ -57,6 +57,34 @@ export class SqlStore implements Store {
 
   async insertTask(row: TaskRow): Promise<void> {
     await this.db.insertInto('tasks').values(row).execute();
+  }
+
+  async insertTaskIdempotently(row: TaskRow, idem: IdempotencyRow, since: number): Promise<{ existing: IdempotencyRow | null }> {
+    try {
+      return await this.insertIdempotentOnce(row, idem, since);
+    } catch (err) {
+      // Two nodes racing on one key: the loser's insert hits the primary key; it replays the winner.
+      const winner = await this.db.selectFrom('idempotency_keys').selectAll().where('owner_key_id', '=', idem.owner_key_id).where('idem_key', '=', idem.idem_key).executeTakeFirst();
+      if (winner && winner.task_id !== row.id) return { existing: winner };
+      throw err;
+    }
+  }
+
+  private async insertIdempotentOnce(row: TaskRow, idem: IdempotencyRow, since: number): Promise<{ existing: IdempotencyRow | null }> {
+    return this.db.transaction().execute(async (trx) => {
+      const found = await trx
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('owner_key_id', '=', idem.owner_key_id)
+        .where('idem_key', '=', idem.idem_key)
+        .executeTakeFirst();
+      if (found && found.created >= since) return { existing: found };
+      // An expired record is replaced: the key may be reused after its window.
+      if (found) await trx.deleteFrom('idempotency_keys').where('owner_key_id', '=', idem.owner_key_id).where('idem_key', '=', idem.idem_key).execute();
+      await trx.insertInto('tasks').values(row).execute();
+      await trx.insertInto('idempotency_keys').values(idem).execute();
+      return { existing: null };
+    });
   }
 
   async getTask(id: string): Promise<TaskRow | undefined> {

@@ -1,4 +1,4 @@
-import type { ApiKeyRow, TaskRow, TaskState } from './schema.js';
+import type { ApiKeyRow, IdempotencyRow, TaskRow, TaskState } from './schema.js';
 
 export type TaskPatch = Partial<Omit<TaskRow, 'id' | 'owner_key_id' | 'created'>>;
 
@@ -28,6 +28,11 @@ export interface Store {
   countAdminKeys(): Promise<number>;
 
   insertTask(row: TaskRow): Promise<void>;
+  /**
+   * Inserts the task and its idempotency record atomically, unless a record for the same
+   * (owner, key) created at or after `since` exists: then nothing is written and it is returned.
+   */
+  insertTaskIdempotently(row: TaskRow, idem: IdempotencyRow, since: number): Promise<{ existing: IdempotencyRow | null }>;
   getTask(id: string): Promise<TaskRow | undefined>;
   /** Applies patch if the guard holds; returns whether a row changed. */
   updateTask(id: string, patch: TaskPatch, guard?: TaskGuard): Promise<boolean>;
