@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google/index.js';
 import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
 
@@ -31,7 +35,7 @@ const OTHER_EXAMPLES: [Record<string, unknown>, string][] = [
   [{ model: 'kling-3.0-motion-control', operation: 'motion-control', prompt: 'Keep the subject stable while following the motion reference.', image_url: 'https://example.com/subject.png', video_url: 'https://example.com/motion.mp4', resolution: '720p' }, 'kling'],
 ];
 
-describe('the seed examples', () => {
+describe('the seed examples aimed at Veo, in the sandbox', () => {
   let gw: TestGateway;
   before(async () => {
     gw = await startTestGateway();
@@ -58,8 +62,33 @@ describe('the seed examples', () => {
       assert.ok(Math.abs(done.video.duration - expected) < 0.2, `duration ${done.video.duration} for ${want.duration}`);
     }
   });
+});
 
-  it('the other families answer 503 all_channels_failed naming their provider', async () => {
+describe('a gateway with real credentials for Google only (sandbox off, base URL overridden)', () => {
+  let gw: TestGateway;
+  let sim: GoogleSimulator;
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-google-only-'));
+    const apiKey = `AIza${'k'.repeat(35)}`;
+    sim = await startGoogleSimulator({ apiKey, workDir: dir, speed: 20, port: 0 });
+    gw = await startTestGateway({ VIDGATE_SANDBOX: '0', GEMINI_API_KEY: apiKey, GOOGLE_BASE_URL: sim.baseUrl });
+  });
+  after(async () => {
+    await gw.close();
+    await sim.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves Veo through the configured base URL', async () => {
+    const res = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'real-credential path', duration: 4 } });
+    assert.equal(res.status, 200);
+    const done = await waitForTask(gw, ((await res.json()) as { id: string }).id);
+    assert.equal(done.status, 'completed', JSON.stringify(done));
+    assert.equal(sim.stats.creates, 1);
+  });
+
+  it('answers every other seed example with 503 all_channels_failed naming the provider, and still lists the model', async () => {
     for (const [body, provider] of OTHER_EXAMPLES) {
       const res = await gw.api('/v1/videos/generations', { method: 'POST', json: body });
       assert.equal(res.status, 503, `${body.model}: ${await res.clone().text()}`);
@@ -68,7 +97,6 @@ describe('the seed examples', () => {
       assert.equal(json.error.type, 'all_channels_failed');
       assert.equal(json.error.retryable, false);
       assert.ok(json.error.message.includes(`'${provider}'`), json.error.message);
-      // …and they are still listed.
       assert.equal((await gw.api(`/v1/models/${body.model}`, { key: null })).status, 200);
     }
   });
