@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -27,7 +27,13 @@ export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${BOOT}${(++sequence).toString(36)}`;
     },
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Long enough that our handlers (not the router) answer over-long ids, with our envelope.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Malformed URLs (bad percent-encoding) also get a TokenLab envelope.
+    frameworkErrors: (err, _req, reply) => {
+      const body = new ApiError(400, 'invalid_request_error', 'invalid_url', `The request URL is malformed (${err.code}); percent-encode path segments.`, null).toBody();
+      (reply as unknown as FastifyReply).code(400).send(body);
+    },
   });
 
   // Callback-style (not async): this runs on every request, including the hot task read.

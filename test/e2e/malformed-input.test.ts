@@ -80,7 +80,7 @@ describe('malformed requests never cause a 5xx', () => {
   });
 
   it('bad ids and paths are 404 envelopes', async () => {
-    for (const id of ['x', 'ldtask_', `ldtask_${'g'.repeat(32)}`, '..%2F..%2Fetc%2Fpasswd', '%00', 'a'.repeat(150), `ldtask_${'A'.repeat(32)}`]) {
+    for (const id of ['x', 'ldtask_', `ldtask_${'g'.repeat(32)}`, '..%2F..%2Fetc%2Fpasswd', '%00', 'a'.repeat(150), 'b'.repeat(3000), `ldtask_${'A'.repeat(32)}`]) {
       for (const p of [`/v1/tasks/${id}`, `/v1/videos/generations/${id}`]) {
         const res = await gw.api(p);
         assert.equal(res.status, 404, `${p}`);
@@ -91,6 +91,9 @@ describe('malformed requests never cause a 5xx', () => {
     }
     const files = await fetch(`${gw.url}/v1/files/nope/video.mp4?expires=abc&signature=zz`);
     assert.equal(files.status, 403);
+    const badEscape = await gw.api('/v1/tasks/%E0%A4%A');
+    assert.equal(badEscape.status, 400);
+    assert.deepEqual(validateAgainst('ApiError', await badEscape.json()), []);
     const unknown = await gw.api('/v2/whatever');
     assert.equal(unknown.status, 404);
     assert.deepEqual(validateAgainst('ApiError', await unknown.json()), []);
