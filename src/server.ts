@@ -13,6 +13,7 @@ import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createMediaLoader } from './media/fetcher.js';
+import { fitImage } from './media/fit-image.js';
 import { probeVideo, probeVideoBytes } from './media/probe.js';
 import { createAdapters } from './providers/registry.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
@@ -73,6 +74,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     loadMedia,
     probe: probeVideo,
     probeBytes: (bytes) => probeVideoBytes(bytes, path.join(config.dataDir, 'tmp')),
+    fitImage,
     log: logger.child({ room: 'engine' }),
     workerId: `worker_${randomBytes(6).toString('hex')}`,
     settings: {

@@ -17,6 +17,31 @@ export function familyRules(req: VideoRequest, spec: ModelSpec, sent: Set<string
       return seedance(req, spec);
     case 'openai':
       return sora(req, spec);
+    case 'vidu':
+      return vidu(req, spec);
+    case 'kling':
+      return klingPrompt(req, spec);
+  }
+}
+
+/** Kling needs a prompt for text-to-video, for every Kling 3.0 image-conditioned request and for every Omni (o1) request. */
+function klingPrompt(req: VideoRequest, spec: ModelSpec): void {
+  if (req.prompt !== undefined && req.prompt.trim() !== '') return;
+  const upstream = spec.operations.find((o) => o.operation === req.operation)?.upstream_model ?? spec.upstream_model;
+  const needs =
+    req.operation === 'text-to-video' ||
+    upstream.startsWith('kling-video-o1') ||
+    (upstream.startsWith('kling-v3') && (req.operation === 'image-to-video' || req.operation === 'start-end-to-video'));
+  if (needs) {
+    const hint = upstream.startsWith('kling-video-o1') ? ' (refer to inputs as <<<image_1>>>, <<<video_1>>>)' : req.kling_elements ? ' (mention each element as @name)' : '';
+    throw fail('prompt', `Model '${spec.id}' needs a prompt for ${req.operation}: describe the scene and motion${hint}.`, 'missing_required_parameter', spec);
+  }
+}
+
+/** Vidu: the reference endpoint needs a prompt saying how the references are used (providers-2 §4). */
+function vidu(req: VideoRequest, spec: ModelSpec): void {
+  if (req.operation === 'reference-to-video' && (req.prompt === undefined || req.prompt.trim() === '')) {
+    throw fail('prompt', `Model '${spec.id}' needs a prompt for reference-to-video: describe the scene and how the reference images are used.`, 'missing_required_parameter', spec);
   }
 }
 

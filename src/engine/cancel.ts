@@ -12,7 +12,7 @@ function notCancellable(message: string): ApiError {
  * Cancels a task on its owner's request. Not yet submitted: always. Submitted: only when the
  * provider can cancel upstream and confirms it. Terminal: 409.
  */
-export async function cancelTask(deps: Pick<EngineDeps, 'store' | 'catalog' | 'adapters' | 'loadMedia' | 'probeBytes'>, row: TaskRow): Promise<TaskRow> {
+export async function cancelTask(deps: Pick<EngineDeps, 'store' | 'catalog' | 'adapters' | 'loadMedia' | 'probeBytes' | 'fitImage'>, row: TaskRow): Promise<TaskRow> {
   const now = Math.floor(Date.now() / 1000);
   const cancelledPatch = { state: 'failed' as const, cancelled: 1, error_code: 'task_cancelled', error_message: CANCELLED_MESSAGE, progress: null, updated: now, lease_owner: null, lease_until: null };
   if (row.state === 'completed' || row.state === 'failed') {
@@ -31,7 +31,7 @@ export async function cancelTask(deps: Pick<EngineDeps, 'store' | 'catalog' | 'a
   if (!spec?.cancellable_upstream || !adapter?.cancel || row.upstream_id === null) {
     throw notCancellable(`Task is already processing upstream and ${row.model} cannot be cancelled once submitted.`);
   }
-  const confirmed = await adapter.cancel(row.upstream_id, { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, signal: AbortSignal.timeout(15_000) }).catch(() => false);
+  const confirmed = await adapter.cancel(row.upstream_id, { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(15_000) }).catch(() => false);
   if (!confirmed) throw notCancellable('The upstream refused to cancel the task (it has probably started running).');
   await deps.store.updateTask(row.id, cancelledPatch, { state: 'processing' });
   return (await deps.store.getTask(row.id)) as TaskRow;

@@ -27,6 +27,7 @@ export interface EngineDeps {
   adapters: Partial<Record<ProviderName, ProviderAdapter>>;
   loadMedia: AdapterContext['loadMedia'];
   probeBytes: AdapterContext['probeVideo'];
+  fitImage: NonNullable<AdapterContext['fitImage']>;
   probe: (path: string) => Promise<{ durationSeconds: number; width: number; height: number; hasAudio: boolean }>;
   log: Logger;
   settings: EngineSettings;

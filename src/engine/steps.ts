@@ -21,7 +21,7 @@ function failPatch(error: TaskError, extra: TaskPatch = {}): TaskPatch {
 }
 
 function adapterContext(deps: EngineDeps): AdapterContext {
-  return { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, signal: AbortSignal.timeout(deps.settings.upstreamTimeoutMs) };
+  return { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(deps.settings.upstreamTimeoutMs) };
 }
 
 function adapterFor(deps: EngineDeps, row: TaskRow): ProviderAdapter | undefined {

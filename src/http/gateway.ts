@@ -18,6 +18,6 @@ export interface Gateway {
   /** Providers that have a channel (credentials or a simulator). */
   channels: ReadonlySet<ProviderName>;
   /** For cancel: the engine's view of adapters. */
-  engineDeps: Pick<EngineDeps, 'store' | 'catalog' | 'adapters' | 'loadMedia' | 'probeBytes'>;
+  engineDeps: Pick<EngineDeps, 'store' | 'catalog' | 'adapters' | 'loadMedia' | 'probeBytes' | 'fitImage'>;
   wakeEngine(): void;
 }

@@ -12,6 +12,8 @@ export interface VideoProbe {
   hasAudio: boolean;
   videoCodec: string;
   sizeBytes: number;
+  /** Frames per second of the video stream (r_frame_rate, else avg_frame_rate); undefined when unknown. */
+  frameRate?: number;
 }
 
 export class ProbeError extends Error {
@@ -27,6 +29,8 @@ interface FfprobeStream {
   width?: number;
   height?: number;
   duration?: string;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
   disposition?: { attached_pic?: number };
 }
 interface FfprobeOutput {
@@ -59,6 +63,14 @@ function positive(v: string | number | undefined): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/** ffprobe writes rates as "num/den" ("30000/1001"); "0/0" means unknown. */
+function frameRateOf(rate: string | undefined): number | undefined {
+  const m = /^(\d+)(?:\/(\d+))?$/.exec(rate ?? '');
+  if (!m) return undefined;
+  const fps = Number(m[1]) / Number(m[2] ?? 1);
+  return Number.isFinite(fps) && fps > 0 && fps <= 1000 ? Math.round(fps * 1000) / 1000 : undefined;
+}
+
 /** Rejects (ProbeError) when the file has no video stream; cover art does not count as one. */
 export async function probeVideo(path: string): Promise<VideoProbe> {
   const [out, st] = await Promise.all([runFfprobe(path), stat(path)]);
@@ -73,6 +85,7 @@ export async function probeVideo(path: string): Promise<VideoProbe> {
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
     videoCodec: video.codec_name ?? 'unknown',
     sizeBytes: positive(out.format?.size) ?? st.size,
+    frameRate: frameRateOf(video.r_frame_rate) ?? frameRateOf(video.avg_frame_rate),
   };
 }
 

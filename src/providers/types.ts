@@ -11,6 +11,8 @@ export interface MediaBytes {
 export interface AdapterContext {
   /** Fetch an https URL or decode a data: URL, with size/type checks. */
   loadMedia(urlOrDataUrl: string, kind: 'image' | 'video' | 'audio'): Promise<MediaBytes>;
+  /** Scale-and-crop an image to exactly width×height (PNG), for providers that need the output size. The engine always provides it. */
+  fitImage?(bytes: Buffer, width: number, height: number): Promise<MediaBytes>;
   /** Probe video bytes (e.g. a source video an upscaler needs described). */
   probeVideo(bytes: Buffer): Promise<{ durationSeconds: number; width: number; height: number; hasAudio: boolean; sizeBytes: number; frameRate?: number }>;
   /** Aborts when the engine gives up on this call (timeout, shutdown). */

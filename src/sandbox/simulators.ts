@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderName } from '../catalog/types.js';
 import { startGoogleSimulator } from './google/index.js';
+import { startSeedanceSimulator } from './seedance/index.js';
+import { startTopazSimulator } from './topaz/index.js';
+import { startKlingSimulator } from './kling/index.js';
+import { startMinimaxSimulator } from './minimax/index.js';
+import { startDashScopeSimulator } from './dashscope/index.js';
+import { startOpenAISimulator } from './openai/index.js';
+import { startXaiSimulator } from './xai/index.js';
+import { startViduSimulator } from './vidu/index.js';
 
 /** What every simulator offers the sandbox: where it listens and the credentials it accepts. */
 export interface RunningSimulator {
@@ -32,5 +40,46 @@ export const SIMULATORS: Partial<Record<ProviderName, (o: SimulatorStartOptions)
     const apiKey = fakeSecret('AIza'); // shaped like a real Gemini API key
     const sim = await startGoogleSimulator({ ...o, apiKey });
     return { baseUrl: sim.baseUrl, credentials: { GEMINI_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+  },
+  kling: async (o) => {
+    const accessKey = fakeSecret('AK', 30);
+    const secretKey = fakeSecret('SK', 30);
+    const sim = await startKlingSimulator({ ...o, accessKey, secretKey });
+    return { baseUrl: sim.baseUrl, credentials: { KLING_ACCESS_KEY: accessKey, KLING_SECRET_KEY: secretKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+  },
+  xai: async (o) => {
+    const apiKey = fakeSecret('xai-', 80); // shaped like a real xAI key
+    const sim = await startXaiSimulator({ ...o, apiKey });
+    return { baseUrl: sim.baseUrl, credentials: { XAI_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+  },
+  vidu: async (o) => {
+    const apiKey = fakeSecret('vda_', 40);
+    const sim = await startViduSimulator({ ...o, apiKey });
+    return { baseUrl: sim.baseUrl, credentials: { VIDU_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+  },
+  openai: async (o) => {
+    const apiKey = fakeSecret('sk-proj-', 48); // shaped like a real OpenAI project key
+    const sim = await startOpenAISimulator({ ...o, apiKey });
+    return { baseUrl: sim.baseUrl, credentials: { OPENAI_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+  },
+  minimax: async (o) => {
+    const apiKey = fakeSecret('sk-api-', 48); // shaped like a MiniMax API key
+    const sim = await startMinimaxSimulator({ ...o, apiKey });
+    return { baseUrl: sim.baseUrl, credentials: { MINIMAX_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+  },
+  dashscope: async (o) => {
+    const apiKey = fakeSecret('sk-', 32); // shaped like a DashScope key
+    const sim = await startDashScopeSimulator({ ...o, apiKey });
+    return { baseUrl: sim.apiBaseUrl, credentials: { DASHSCOPE_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+  },
+  seedance: async (o) => {
+    const apiKey = fakeSecret('', 36); // Ark API keys are opaque 36-character strings
+    const sim = await startSeedanceSimulator({ ...o, apiKey });
+    return { baseUrl: sim.baseUrl, credentials: { ARK_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+  },
+  topaz: async (o) => {
+    const apiKey = fakeSecret('', 40);
+    const sim = await startTopazSimulator({ ...o, apiKey });
+    return { baseUrl: sim.baseUrl, credentials: { TOPAZ_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
   },
 };

@@ -28,6 +28,9 @@ const VIOLATIONS: [string, Record<string, unknown>, string, string][] = [
   ['seedance-2.0-fast at 1080p', { model: 'seedance-2.0-fast', prompt: 'x', resolution: '1080p' }, 'invalid_resolution', 'resolution'],
   ['seedance-2.0-fast at 4k', { model: 'seedance-2.0-fast', prompt: 'x', resolution: '4k' }, 'invalid_resolution', 'resolution'],
   ['veo 1080p at 4 s', { model: 'veo3.1', prompt: 'x', resolution: '1080p', duration: 4 }, 'invalid_duration', 'duration'],
+  ['kling omni reference-to-video without a prompt', { model: 'kling-video-o1-pro', operation: 'reference-to-video', reference_images: imgs(2) }, 'missing_required_parameter', 'prompt'],
+  ['kling 3.0 image-to-video without a prompt', { model: 'kling-v3.0-std', image_url: IMG }, 'missing_required_parameter', 'prompt'],
+  ['vidu reference-to-video without a prompt', { model: 'viduq2', operation: 'reference-to-video', reference_images: imgs(2) }, 'missing_required_parameter', 'prompt'],
   ['veo with output_audio=false', { model: 'veo3.1', prompt: 'x', output_audio: false }, 'unsupported_output_audio', 'output_audio'],
 ];
 

@@ -10,7 +10,8 @@ import type { ModelSpec } from '../types.js';
  * Pricing upstream is token-based; we convert to per-second estimates per resolution.
  */
 const RATIOS = ['adaptive', '16:9', '9:16', '1:1', '4:3', '3:4', '21:9'] as const;
-const KNOBS = ['seed', 'watermark', 'return_last_frame', 'execution_expires_after', 'priority', 'service_tier', 'negative_prompt'];
+// No negative_prompt: Ark's create body has no such field (spec §4.3), so it is refused rather than silently dropped.
+const KNOBS = ['seed', 'watermark', 'return_last_frame', 'execution_expires_after', 'priority', 'service_tier'];
 
 function seedance(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'durations' | 'resolutions' | 'pricing'> & Partial<ModelInput>): ModelSpec {
   return define({

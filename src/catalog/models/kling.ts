@@ -71,6 +71,8 @@ export const klingModels: ModelSpec[] = [
     aspect_ratios: ['adaptive'],
     default_aspect_ratio: 'adaptive',
     fixed_outputs: ['duration', 'aspect_ratio', 'output_audio'],
+    // The motion-control body has no negative_prompt (spec providers-2 §1.7).
+    extra_parameters: [],
     pricing: V3(true, true),
     tags: ['kling', 'motion'],
   }),
@@ -118,6 +120,8 @@ export const klingModels: ModelSpec[] = [
         op('video-to-video', { excluded_parameters: ['duration', 'aspect_ratio'], aspect_ratios: ['adaptive'], notes: ['Edits video_url; output keeps the source length and shape.'] }),
       ],
       durations: range(3, 10),
+      // The omni-video body has no negative_prompt: negatives go in the prompt (spec providers-2 §1.7).
+      extra_parameters: [],
       resolutions: [mode === 'pro' ? '1080p' : '720p'],
       limits: { reference_images: 7, prompt_max_characters: 2500 },
       pricing: mode === 'pro' ? estimate('per_second', 0.112, { '1080p': 0.112 }, 'Kling O1 pro (~$0.112/s)') : estimate('per_second', 0.084, { '720p': 0.084 }, 'Kling O1 std (~$0.084/s)'),

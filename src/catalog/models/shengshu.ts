@@ -8,6 +8,8 @@ import type { ModelSpec } from '../types.js';
  * aspect_ratio only on text-to-video and reference-to-video; image flows follow the image.
  * Audio: Q2 can add audio on img2video/reference2video (off by default); Q3 renders audio by default.
  * References: 1–7 images. Off-peak mode is not offered (it can queue for 48 h).
+ * viduq2-pro reference-to-video: TokenLab's public inventory lists it, though the §4.3 table shows "–";
+ * the public contract wins (the adapter sends model viduq2-pro to /reference2video).
  */
 const RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4'] as const;
 const Q2_SILENT = { default: false, configurable: false };

@@ -1,0 +1,116 @@
+/**
+ * Alibaba Wan on DashScope: thin HTTP around the pure mapping (spec providers-2 §3).
+ * Create needs `X-DashScope-Async: enable` (without it DashScope refuses: no synchronous video).
+ * The result is a signed OSS URL valid 24 h: downloaded without our key.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
+import { createPathFor, fromTask, mapHttpError, TASK_ID, taskIdFromCreate, toCreateRequest } from './mapping.js';
+import type { TaskResponse } from './wire.js';
+
+export interface DashScopeAdapterOptions {
+  apiKey: string;
+  /** Default https://dashscope-intl.aliyuncs.com/api/v1 (Singapore); the region must match the key. */
+  baseUrl?: string;
+  /** Per-call timeout for API calls and a download's response headers. Default 60 s. */
+  timeoutMs?: number;
+  /** Total time allowed to stream one output. Default 10 min. */
+  downloadTimeoutMs?: number;
+}
+
+export const DEFAULT_DASHSCOPE_BASE_URL = 'https://dashscope-intl.aliyuncs.com/api/v1';
+
+export function createDashScopeAdapter(opts: DashScopeAdapterOptions): ProviderAdapter {
+  const baseHref = new URL(opts.baseUrl ?? DEFAULT_DASHSCOPE_BASE_URL).href.replace(/\/+$/, '');
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
+  const secrets = [opts.apiKey];
+  const auth = { authorization: `Bearer ${opts.apiKey}` };
+  const mapError = (status: number, body: unknown, headers: Headers) => {
+    const e = mapHttpError(status, body, headers);
+    const message = redactSecrets(e.message, secrets);
+    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
+  };
+
+  async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
+    const body = toCreateRequest(job.request);
+    const answer = await fetchJson({
+      method: 'POST',
+      url: `${baseHref}${createPathFor(body.model)}`,
+      headers: { ...auth, 'X-DashScope-Async': 'enable' },
+      body,
+      timeoutMs,
+      signal: ctx.signal,
+      mapError,
+      what: 'DashScope video-synthesis',
+    });
+    return { upstreamId: taskIdFromCreate(answer) };
+  }
+
+  async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
+    if (!TASK_ID.test(upstreamId)) throw new UpstreamError('not_found', 'Not a DashScope task id.');
+    const answer = (await fetchJson({
+      method: 'GET',
+      url: `${baseHref}/tasks/${upstreamId}`,
+      headers: auth,
+      timeoutMs,
+      signal: ctx.signal,
+      mapError,
+      what: 'DashScope task query',
+    })) as TaskResponse;
+    const result = fromTask(answer);
+    return result.state === 'failed' ? { state: 'failed', error: { ...result.error, message: redactSecrets(result.error.message, secrets) } } : result;
+  }
+
+  /** Cancels a task that is still PENDING; DashScope refuses once it runs (answered as false). */
+  async function cancel(upstreamId: string, ctx: AdapterContext): Promise<boolean> {
+    if (!TASK_ID.test(upstreamId)) return false;
+    try {
+      await fetchJson({
+        method: 'POST',
+        url: `${baseHref}/tasks/${upstreamId}/cancel`,
+        headers: auth,
+        timeoutMs,
+        signal: ctx.signal,
+        mapError,
+        what: 'DashScope task cancel',
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof UpstreamError && !err.transient) return false;
+      throw err;
+    }
+  }
+
+  async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
+    if (!output.url || !/^https?:\/\//i.test(output.url)) throw new UpstreamError('not_found', 'DashScope output has no video_url.');
+    const total = AbortSignal.timeout(downloadTimeoutMs);
+    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
+    const headerTimeout = AbortSignal.timeout(timeoutMs);
+    const controller = new AbortController();
+    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
+    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
+    let res: Response;
+    try {
+      // The OSS URL is pre-signed: no Authorization header goes to it (or to wherever it redirects).
+      res = await fetch(output.url, { headers: { accept: '*/*' }, redirect: 'follow', signal: controller.signal });
+    } catch (err) {
+      throw networkError(err, ctx.signal, 'DashScope download', headerTimeout.aborted ? timeoutMs : downloadTimeoutMs);
+    } finally {
+      headerTimeout.removeEventListener('abort', onHeaderTimeout);
+    }
+    if (!res.ok) {
+      await readErrorBody(res);
+      const kind = res.status >= 500 || res.status === 429 ? 'unavailable' : 'not_found';
+      throw new UpstreamError(kind, `DashScope video download answered HTTP ${res.status} (the signed URL lives 24 h).`, res.status);
+    }
+    if (!res.body) throw new UpstreamError('unavailable', 'DashScope download returned no body.', res.status);
+    const contentType = res.headers.get('content-type')?.split(';')[0].trim() || output.mimeType || 'video/mp4';
+    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+  }
+
+  return { name: 'dashscope', submit, poll, openOutput, cancel };
+}

@@ -1,0 +1,131 @@
+/**
+ * MiniMax Hailuo video v1: thin HTTP around the pure mapping (spec providers-2 §2).
+ * Three calls lead to the bytes: create → query (file_id) → files/retrieve (signed download_url).
+ * No cancel: MiniMax documents no way to cancel a video task, so `cancel` is deliberately absent.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
+import { downloadUrlFromRetrieve, fileIdFromOutputUrl, fromQuery, mapHttpError, TASK_ID, taskIdFromCreate, toCreateRequest } from './mapping.js';
+import type { QueryVideoResponse, RetrieveFileResponse } from './wire.js';
+
+export interface MinimaxAdapterOptions {
+  apiKey: string;
+  /** Default https://api.minimax.io (China: https://api.minimaxi.com; keys are per region). */
+  baseUrl?: string;
+  /** Per-call timeout for API calls and a download's response headers. Default 60 s. */
+  timeoutMs?: number;
+  /** Total time allowed to stream one output. Default 10 min. */
+  downloadTimeoutMs?: number;
+}
+
+export const DEFAULT_MINIMAX_BASE_URL = 'https://api.minimax.io';
+
+export function createMinimaxAdapter(opts: MinimaxAdapterOptions): ProviderAdapter {
+  const baseHref = new URL(opts.baseUrl ?? DEFAULT_MINIMAX_BASE_URL).href.replace(/\/+$/, '');
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
+  const secrets = [opts.apiKey];
+  const auth = { authorization: `Bearer ${opts.apiKey}` };
+
+  /** Whatever upstream echoes back, the key never leaves in a message. */
+  const redacted = (e: UpstreamError) => {
+    const message = redactSecrets(e.message, secrets);
+    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
+  };
+  const rethrowRedacted = (err: unknown): never => {
+    throw err instanceof UpstreamError ? redacted(err) : err;
+  };
+
+  async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
+    const body = toCreateRequest(job.request);
+    try {
+      const answer = await fetchJson({
+        method: 'POST',
+        url: `${baseHref}/v1/video_generation`,
+        headers: auth,
+        body,
+        timeoutMs,
+        signal: ctx.signal,
+        mapError: (s, b, h) => mapHttpError(s, b, h, 'create'),
+        what: 'MiniMax video_generation',
+      });
+      return { upstreamId: taskIdFromCreate(answer) };
+    } catch (err) {
+      return rethrowRedacted(err);
+    }
+  }
+
+  async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
+    if (!TASK_ID.test(upstreamId)) throw new UpstreamError('not_found', 'Not a MiniMax task id.');
+    try {
+      const answer = (await fetchJson({
+        method: 'GET',
+        url: `${baseHref}/v1/query/video_generation?task_id=${encodeURIComponent(upstreamId)}`,
+        headers: auth,
+        timeoutMs,
+        signal: ctx.signal,
+        mapError: (s, b, h) => mapHttpError(s, b, h, 'query'),
+        what: 'MiniMax query/video_generation',
+      })) as QueryVideoResponse;
+      const result = fromQuery(answer);
+      return result.state === 'failed' ? { state: 'failed', error: { ...result.error, message: redactSecrets(result.error.message, secrets) } } : result;
+    } catch (err) {
+      return rethrowRedacted(err);
+    }
+  }
+
+  /** Asks files/retrieve for a fresh signed URL (they expire within hours), then streams it. */
+  async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
+    const fileId = fileIdFromOutputUrl(output.url);
+    if (!fileId) throw new UpstreamError('not_found', 'MiniMax output has no file_id.');
+    let downloadUrl: string;
+    try {
+      const answer = (await fetchJson({
+        method: 'GET',
+        // The OpenAPI types file_id as int64: it goes unquoted, exactly as the digits came.
+        url: `${baseHref}/v1/files/retrieve?file_id=${fileId}`,
+        headers: auth,
+        timeoutMs,
+        signal: ctx.signal,
+        mapError: (s, b, h) => mapHttpError(s, b, h, 'retrieve'),
+        what: 'MiniMax files/retrieve',
+      })) as RetrieveFileResponse;
+      downloadUrl = downloadUrlFromRetrieve(answer);
+    } catch (err) {
+      return rethrowRedacted(err);
+    }
+    return download(downloadUrl, ctx, output.mimeType);
+  }
+
+  /** The download URL is pre-signed: it gets no Authorization header (it may live on a CDN). */
+  async function download(url: string, ctx: AdapterContext, mimeType: string | undefined): Promise<OpenedOutput> {
+    const total = AbortSignal.timeout(downloadTimeoutMs);
+    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
+    const headerTimeout = AbortSignal.timeout(timeoutMs);
+    const controller = new AbortController();
+    const abortWith = (s: AbortSignal) => () => controller.abort(s.reason);
+    signal.addEventListener('abort', abortWith(signal), { once: true });
+    const onHeaderTimeout = abortWith(headerTimeout);
+    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { accept: '*/*' }, redirect: 'follow', signal: controller.signal });
+    } catch (err) {
+      throw networkError(err, ctx.signal, 'MiniMax download', headerTimeout.aborted ? timeoutMs : downloadTimeoutMs);
+    } finally {
+      headerTimeout.removeEventListener('abort', onHeaderTimeout);
+    }
+    if (!res.ok) {
+      await readErrorBody(res);
+      const kind = res.status >= 500 || res.status === 429 ? 'unavailable' : 'not_found';
+      throw new UpstreamError(kind, `MiniMax download answered HTTP ${res.status} (the signed URL may have expired; it is fetched again on retry).`, res.status);
+    }
+    if (!res.body) throw new UpstreamError('unavailable', 'MiniMax download returned no body.', res.status);
+    const contentType = res.headers.get('content-type')?.split(';')[0].trim() || mimeType || 'video/mp4';
+    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+  }
+
+  return { name: 'minimax', submit, poll, openOutput };
+}

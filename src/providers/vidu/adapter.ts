@@ -1,0 +1,124 @@
+/**
+ * Shengshu Vidu (enterprise API v2): thin HTTP around the pure mapping (spec providers-2 §4).
+ * No cancel: the cancel path is unverified upstream (§4.2, §7) and only covers off-peak tasks.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
+import { checkBodySize, endpointFor, fromTaskResponse, imageInputsFor, isRemoteUrl, mapHttpError, toCreateBody, toDataUrl } from './mapping.js';
+import type { ViduCreateResponse, ViduTaskResponse } from './wire.js';
+
+export interface ViduAdapterOptions {
+  apiKey: string;
+  /** Default https://api.vidu.com/ent/v2 (China: https://api.vidu.cn/ent/v2; the sandbox overrides it). */
+  baseUrl?: string;
+  /** Per-call timeout for submit/poll, and for a download's response headers. Default 60 s. */
+  timeoutMs?: number;
+  /** Total time allowed to stream one output. Default 10 min. */
+  downloadTimeoutMs?: number;
+}
+
+export const DEFAULT_VIDU_BASE_URL = 'https://api.vidu.com/ent/v2';
+
+/** Vidu task ids are numeric strings; anything else must not reach a URL path. */
+const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
+  const baseHref = new URL(opts.baseUrl ?? DEFAULT_VIDU_BASE_URL).href.replace(/\/+$/, '');
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
+  const secrets = [opts.apiKey];
+  const auth = { authorization: `Token ${opts.apiKey}` };
+
+  const mapError = (status: number, body: unknown, headers: Headers) => {
+    const e = mapHttpError(status, body, headers);
+    const message = redactSecrets(e.message, secrets);
+    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
+  };
+
+  /** URLs pass through (Vidu fetches them); inline images are checked and re-prefixed as data: URLs. */
+  async function wireImage(input: string, ctx: AdapterContext): Promise<string> {
+    if (isRemoteUrl(input)) return input;
+    const dataUrl = input.startsWith('data:') ? input : `data:application/octet-stream;base64,${input}`;
+    const media = await ctx.loadMedia(dataUrl, 'image');
+    return toDataUrl(media.bytes, media.mimeType);
+  }
+
+  async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
+    const req = job.request;
+    const endpoint = endpointFor(req.operation);
+    const images = await Promise.all(imageInputsFor(req).map((i) => wireImage(i, ctx)));
+    const body = toCreateBody(req, images, job.taskId);
+    checkBodySize(body);
+    const created = (await fetchJson({
+      method: 'POST',
+      url: `${baseHref}/${endpoint}`,
+      headers: auth,
+      body,
+      timeoutMs,
+      signal: ctx.signal,
+      mapError,
+      what: `Vidu ${endpoint}`,
+    })) as ViduCreateResponse;
+    const id = created?.task_id;
+    if (typeof id !== 'string' || !TASK_ID.test(id)) {
+      throw new UpstreamError('unavailable', `Vidu ${endpoint} answered without a usable task_id.`);
+    }
+    // Watermarked requests download watermarked_url; remembered in the id so polls need no lookup.
+    return { upstreamId: req.watermark ? `${id}:wm` : id };
+  }
+
+  async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
+    const [id, flag] = upstreamId.split(':');
+    if (!TASK_ID.test(id ?? '') || (flag !== undefined && flag !== 'wm')) throw new UpstreamError('not_found', 'Not a Vidu task id.');
+    const task = (await fetchJson({
+      method: 'GET',
+      url: `${baseHref}/tasks/${encodeURIComponent(id)}/creations`,
+      headers: auth,
+      timeoutMs,
+      signal: ctx.signal,
+      mapError,
+      what: 'Vidu task query',
+    })) as ViduTaskResponse;
+    if (!task || typeof task !== 'object') throw new UpstreamError('unavailable', 'Vidu task query returned no task.');
+    return fromTaskResponse(task, { preferWatermarked: flag === 'wm' });
+  }
+
+  /**
+   * creations[].url is a pre-signed, expiring link (§4.6): fetched without our Token, so the key
+   * never reaches the CDN. Redirects are safe to follow for the same reason.
+   */
+  async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
+    if (!output.url || !isRemoteUrl(output.url)) throw new UpstreamError('not_found', 'Vidu output has no http(s) URL.');
+    const total = AbortSignal.timeout(downloadTimeoutMs);
+    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
+    // The header timeout only guards the wait for headers; the body then runs under `total`.
+    const headerTimeout = AbortSignal.timeout(timeoutMs);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal.reason);
+    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
+    let res: Response;
+    try {
+      res = await fetch(output.url, { headers: { accept: '*/*' }, redirect: 'follow', signal: controller.signal });
+    } catch (err) {
+      throw networkError(err, ctx.signal, 'Vidu video download', headerTimeout.aborted ? timeoutMs : downloadTimeoutMs);
+    } finally {
+      headerTimeout.removeEventListener('abort', onHeaderTimeout);
+    }
+    if (!res.ok) {
+      const body = await readErrorBody(res);
+      if (res.status === 403 || res.status === 404) {
+        throw new UpstreamError('not_found', `Vidu video URL answered HTTP ${res.status}: it expired or is invalid (Vidu links are valid for 1–24 h).`, res.status);
+      }
+      throw mapError(res.status, body, res.headers);
+    }
+    if (!res.body) throw new UpstreamError('unavailable', 'Vidu video download returned no body.', res.status);
+    const contentType = res.headers.get('content-type')?.split(';')[0].trim() || output.mimeType || 'video/mp4';
+    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+  }
+
+  return { name: 'vidu', submit, poll, openOutput };
+}

@@ -1,0 +1,3 @@
+export { createViduAdapter, DEFAULT_VIDU_BASE_URL, type ViduAdapterOptions } from './adapter.js';
+export * from './mapping.js';
+export type * from './wire.js';

@@ -1,0 +1,134 @@
+/**
+ * xAI Grok Imagine video: thin HTTP around the pure mapping (spec providers-1 §3).
+ * No cancel: xAI documents no way to cancel a video request, so `cancel` is deliberately absent.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
+import { fromVideoStatus, mapHttpError, toXaiCall } from './mapping.js';
+import type { XaiCreateResponse, XaiVideoStatus } from './wire.js';
+
+export interface XaiAdapterOptions {
+  apiKey: string;
+  /** Default https://api.x.ai/v1 (override for the sandbox); paths /videos/... are appended. */
+  baseUrl?: string;
+  /** Per-call timeout for submit/poll, and for a download's response headers. Default 60 s. */
+  timeoutMs?: number;
+  /** Total time allowed to stream one output. Default 10 min. */
+  downloadTimeoutMs?: number;
+}
+
+export const DEFAULT_XAI_BASE_URL = 'https://api.x.ai/v1';
+const MAX_REDIRECTS = 5;
+
+/** request_id is a UUID in practice; anything else must not reach a URL path. */
+const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+export function createXaiAdapter(opts: XaiAdapterOptions): ProviderAdapter {
+  if (!opts.apiKey) throw new RangeError('xAI adapter needs an API key (XAI_API_KEY).');
+  const baseHref = new URL(opts.baseUrl ?? DEFAULT_XAI_BASE_URL).href.replace(/\/+$/, '');
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
+  const secrets = [opts.apiKey];
+  const auth = { authorization: `Bearer ${opts.apiKey}` };
+
+  const mapError = (status: number, body: unknown, headers: Headers) => {
+    const e = mapHttpError(status, body, headers);
+    const message = redactSecrets(e.message, secrets);
+    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
+  };
+
+  async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
+    const call = toXaiCall(job.request);
+    const created = (await fetchJson({
+      method: 'POST',
+      url: `${baseHref}/videos/${call.endpoint}`,
+      headers: auth,
+      body: call.body,
+      timeoutMs,
+      signal: ctx.signal,
+      mapError,
+      what: `xAI videos/${call.endpoint}`,
+    })) as XaiCreateResponse;
+    const id = created?.request_id;
+    if (typeof id !== 'string' || !REQUEST_ID.test(id)) {
+      throw new UpstreamError('unavailable', `xAI videos/${call.endpoint} answered without a usable request_id.`);
+    }
+    return { upstreamId: id };
+  }
+
+  async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
+    if (!REQUEST_ID.test(upstreamId)) throw new UpstreamError('not_found', 'Not an xAI request_id.');
+    const status = (await fetchJson({
+      method: 'GET',
+      url: `${baseHref}/videos/${upstreamId}`,
+      headers: auth,
+      timeoutMs,
+      signal: ctx.signal,
+      mapError,
+      what: 'xAI video status',
+    })) as XaiVideoStatus;
+    if (!status || typeof status !== 'object') throw new UpstreamError('unavailable', 'xAI video status returned no object.');
+    return fromVideoStatus(status);
+  }
+
+  /**
+   * The result is a temporary public URL on xAI's media host: downloaded with no credentials at all,
+   * so neither that host nor anything it redirects to ever sees the key.
+   */
+  async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
+    if (!output.url) throw new UpstreamError('not_found', 'xAI output has no URL.');
+    const total = AbortSignal.timeout(downloadTimeoutMs);
+    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
+    let url: URL;
+    try {
+      url = new URL(output.url);
+    } catch {
+      throw new UpstreamError('unavailable', 'xAI returned a video URL that does not parse.');
+    }
+    for (let hop = 0; ; hop++) {
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', 'xAI video URL is not http(s).');
+      const res = await fetchHeaders(url, signal, ctx.signal);
+      if (res.status >= 300 && res.status < 400) {
+        const location = res.headers.get('location');
+        await res.body?.cancel().catch(() => undefined);
+        if (!location) throw new UpstreamError('unavailable', `xAI video download: redirect (HTTP ${res.status}) without a Location.`, res.status);
+        if (hop >= MAX_REDIRECTS) throw new UpstreamError('unavailable', `xAI video download: more than ${MAX_REDIRECTS} redirects.`);
+        url = new URL(location, url);
+        continue;
+      }
+      if (!res.ok) {
+        const body = await readErrorBody(res);
+        // 403/404 on a temporary URL means it expired: nothing a retry of the download can fix.
+        if (res.status === 403 || res.status === 404 || res.status === 410) {
+          throw new UpstreamError('not_found', `The xAI video URL is no longer available (HTTP ${res.status}); generate the video again.`, res.status);
+        }
+        throw mapError(res.status, body, res.headers);
+      }
+      if (!res.body) throw new UpstreamError('unavailable', 'xAI video download returned no body.', res.status);
+      const contentType = res.headers.get('content-type')?.split(';')[0].trim() || output.mimeType || 'video/mp4';
+      return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+    }
+  }
+
+  /** Waits at most timeoutMs for response headers; the body then runs under the download's total cap. */
+  async function fetchHeaders(url: URL, signal: AbortSignal, outer?: AbortSignal): Promise<Response> {
+    const headerTimeout = AbortSignal.timeout(timeoutMs);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
+    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
+    try {
+      return await fetch(url, { headers: { accept: 'video/mp4,*/*' }, redirect: 'manual', signal: controller.signal });
+    } catch (err) {
+      throw networkError(err, outer, 'xAI video download', signal.aborted && !headerTimeout.aborted ? downloadTimeoutMs : timeoutMs);
+    } finally {
+      headerTimeout.removeEventListener('abort', onHeaderTimeout);
+    }
+  }
+
+  return { name: 'xai', submit, poll, openOutput };
+}

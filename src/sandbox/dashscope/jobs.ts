@@ -1,0 +1,160 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderVideo } from '../render.js';
+import type { JobOutcome } from './faults.js';
+import type { WanSpec } from './validate.js';
+
+interface WanTask {
+  id: string;
+  spec: WanSpec;
+  outcome: JobOutcome;
+  createdAt: number;
+  durationMs: number;
+  cancelled?: number;
+  timer?: NodeJS.Timeout;
+  render?: Promise<void>;
+  fileName?: string;
+  renderError?: Error;
+}
+
+/** Deterministic-ish job length, 60..240 s scaled by the model (flash is quicker). */
+export function simulatedSeconds(spec: WanSpec): number {
+  const h = createHash('sha256').update(`${spec.model.id}|${spec.prompt}|${spec.duration}|${spec.width}x${spec.height}`).digest();
+  return Math.max(20, Math.round((60 + (h.readUInt32BE(0) % 180)) * spec.model.timeFactor));
+}
+
+/** DashScope writes times as local "YYYY-MM-DD HH:mm:ss.SSS" without a zone. */
+export function dashTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+export type TaskOutput = Record<string, unknown>;
+
+/** Wan tasks of one simulator: timing, rendering, task views, cancel. */
+export class WanTasks {
+  private readonly tasks = new Map<string, WanTask>();
+  private readonly files = new Map<string, string>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly workDir: string,
+    private readonly speed: number,
+  ) {}
+
+  create(spec: WanSpec, outcome: JobOutcome): string {
+    const id = randomUUID();
+    const durationMs = (simulatedSeconds(spec) * 1000) / this.speed;
+    const task: WanTask = { id, spec, outcome, createdAt: Date.now(), durationMs };
+    this.tasks.set(id, task);
+    if (outcome.kind === 'success') {
+      task.timer = setTimeout(() => this.startRender(task), durationMs);
+      task.timer.unref();
+    }
+    return id;
+  }
+
+  /**
+   * PENDING for the first fifth of the job, RUNNING until the file exists, then SUCCEEDED.
+   * A hanging task stays PENDING (stuck in the queue), so it can always be cancelled.
+   */
+  private isPending(task: WanTask): boolean {
+    return task.outcome.kind === 'hang' || Date.now() - task.createdAt < task.durationMs * 0.2;
+  }
+
+  /** Cancel works only while PENDING (§3.6). */
+  cancel(id: string): boolean {
+    const task = this.tasks.get(id);
+    if (!task || task.cancelled || !this.isPending(task)) return false;
+    task.cancelled = Date.now();
+    clearTimeout(task.timer);
+    return true;
+  }
+
+  /** The task body as GET /tasks/{id} shows it; UNKNOWN (HTTP 200) for ids it never issued. */
+  view(id: string, publicBase: string, signUrl: (path: string) => string): { output: TaskOutput; usage?: Record<string, unknown> } {
+    const task = this.tasks.get(id);
+    if (!task) return { output: { task_id: id, task_status: 'UNKNOWN' } };
+    const times = { submit_time: dashTime(task.createdAt) };
+    const scheduled = { ...times, scheduled_time: dashTime(task.createdAt + task.durationMs * 0.2) };
+    if (task.cancelled) return { output: { task_id: id, task_status: 'CANCELED', ...times, end_time: dashTime(task.cancelled) } };
+    if (this.isPending(task)) return { output: { task_id: id, task_status: 'PENDING', ...times } };
+    const running = { output: { task_id: id, task_status: 'RUNNING', ...scheduled } };
+    if (Date.now() - task.createdAt < task.durationMs) return running;
+    const end = { ...scheduled, end_time: dashTime(task.createdAt + task.durationMs) };
+    if (task.outcome.kind === 'fail') return { output: { task_id: id, task_status: 'FAILED', ...end, ...task.outcome.error } };
+    if (task.renderError) return { output: { task_id: id, task_status: 'FAILED', ...end, code: 'InternalError', message: 'Video rendering failed.' } };
+    // Never SUCCEEDED before the bytes exist: the download must work right after.
+    if (!task.fileName) {
+      this.startRender(task);
+      return running;
+    }
+    const { spec } = task;
+    return {
+      output: {
+        task_id: id,
+        task_status: 'SUCCEEDED',
+        ...end,
+        orig_prompt: spec.prompt,
+        actual_prompt: spec.prompt,
+        video_url: `${publicBase}${signUrl(`/_sim/oss/${task.fileName}`)}`,
+      },
+      usage: { video_duration: spec.duration, video_count: 1, video_ratio: `${spec.width}*${spec.height}`, SR: Number.parseInt(spec.tier, 10) },
+    };
+  }
+
+  filePath(fileName: string): string | undefined {
+    return this.files.get(fileName);
+  }
+
+  private startRender(task: WanTask): void {
+    if (task.render || this.abort.signal.aborted || task.cancelled) return;
+    task.render = this.render(task).then(
+      (name) => {
+        task.fileName = name;
+      },
+      (err: Error) => {
+        task.renderError = err;
+      },
+    );
+  }
+
+  private async render(task: WanTask): Promise<string> {
+    const { spec } = task;
+    const name = `${task.id}.mp4`;
+    const path = join(this.workDir, 'videos', name);
+    let sourceVideo: string | undefined;
+    if (spec.referenceVideo) {
+      await mkdir(join(this.workDir, 'inputs'), { recursive: true });
+      sourceVideo = join(this.workDir, 'inputs', name);
+      await writeFile(sourceVideo, spec.referenceVideo);
+    }
+    await renderVideo({
+      outPath: path,
+      durationSeconds: spec.duration,
+      width: spec.width,
+      height: spec.height,
+      audio: spec.audio,
+      firstFrame: spec.firstFrame,
+      lastFrame: spec.lastFrame,
+      referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
+      sourceVideo,
+      label: `${spec.model.id}\n${spec.prompt}`,
+      signal: this.abort.signal,
+    });
+    this.files.set(name, path);
+    return name;
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    const pending: Promise<void>[] = [];
+    for (const task of this.tasks.values()) {
+      clearTimeout(task.timer);
+      if (task.render) pending.push(task.render);
+    }
+    await Promise.all(pending);
+  }
+}

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import { cannotCancel, DashScopeError, inputInspectionFailed, invalidKey, invalidParameter, missingKey, modelNotFound, notFound, serverError, syncNotSupported, throttled } from './errors.js';
+import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type DashScopeFaultControls, type DashScopeRoute } from './faults.js';
+import { WanTasks } from './jobs.js';
+import { findModel } from './models.js';
+import { parseCreateRequest } from './validate.js';
+
+export interface DashScopeSimulatorOptions {
+  host?: string;
+  /** 0 (default) = ephemeral. */
+  port?: number;
+  apiKey: string;
+  /** Time scale (default 1 = realistic 1–4 min jobs; 20 = twenty times faster). */
+  speed?: number;
+  workDir: string;
+}
+
+export interface DashScopeSimulatorStats {
+  /** Accepted create calls (a task id was handed out). */
+  creates: number;
+  /** Answered GET /tasks/{id} calls. */
+  polls: number;
+  /** Tasks cancelled while PENDING. */
+  cancels: number;
+  /** Video bytes served from a signed video_url. */
+  downloads: number;
+  /** Every HTTP request, including rejected and faulted ones. */
+  requests: number;
+  /** Calls answered with an injected fault. */
+  faulted: number;
+}
+
+export interface DashScopeSimulator {
+  /** Origin, e.g. http://127.0.0.1:PORT (the @ai-sdk/alibaba baseURL); the API lives under `apiBaseUrl`. */
+  baseUrl: string;
+  /** `${baseUrl}/api/v1`: what DASHSCOPE_BASE_URL points at. */
+  apiBaseUrl: string;
+  apiKey: string;
+  stats: DashScopeSimulatorStats;
+  faults: DashScopeFaultControls;
+  close(): Promise<void>;
+}
+
+/** Images may come inline as data URLs (≤ 10 MB each). */
+const MAX_BODY_BYTES = 48 * 1024 * 1024;
+/** OSS result URLs live 24 h (§3.6); real time. */
+const VIDEO_URL_TTL_MS = 24 * 3600_000;
+
+const CREATE_PATHS: Record<string, 'video' | 'image2video'> = {
+  '/api/v1/services/aigc/video-generation/video-synthesis': 'video',
+  '/api/v1/services/aigc/image2video/video-synthesis': 'image2video',
+};
+const TASK_PATH = /^\/api\/v1\/tasks\/([^/]+)$/;
+const CANCEL_PATH = /^\/api\/v1\/tasks\/([^/]+)\/cancel$/;
+/** A malformed %-escape is just an id nobody issued. */
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+const OSS_PATH = /^\/_sim\/oss\/([0-9a-f-]+\.mp4)$/;
+
+/** Start an Alibaba Model Studio (DashScope) Wan video simulator: real HTTP, real MP4s, DashScope's envelopes. */
+export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): Promise<DashScopeSimulator> {
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+  if (!opts.apiKey) throw new RangeError('apiKey is required');
+  await mkdir(opts.workDir, { recursive: true });
+
+  const faults = new FaultState();
+  const tasks = new WanTasks(opts.workDir, speed);
+  const signer = createUrlSigner(VIDEO_URL_TTL_MS);
+  const stats: DashScopeSimulatorStats = { creates: 0, polls: 0, cancels: 0, downloads: 0, requests: 0, faulted: 0 };
+  const seenOnce = new Set<string>();
+  const closing = new AbortController();
+  let baseUrl = '';
+
+  const publicBase = (req: IncomingMessage) => {
+    const host = req.headers.host;
+    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : baseUrl;
+  };
+
+  function authenticate(req: IncomingMessage): void {
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    if (!m) throw missingKey();
+    if (m[1].trim() !== opts.apiKey) throw invalidKey();
+  }
+
+  function injectedFault(route: DashScopeRoute): DashScopeError | undefined {
+    const f = faults.takeRequestFault(route);
+    if (!f) return undefined;
+    if (f.type === 'rate') return throttled(f.retryAfterSeconds);
+    if (f.type === 'server') return serverError(f.status);
+    return new DashScopeError(f.status, f.code, f.message ?? `simulated ${f.code}`);
+  }
+
+  async function handleCreate(req: IncomingMessage, res: ServerResponse, endpoint: 'video' | 'image2video'): Promise<void> {
+    if ((req.headers['x-dashscope-async'] ?? '').toString().toLowerCase() !== 'enable') throw syncNotSupported();
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
+    } catch (err) {
+      throw invalidParameter(err instanceof BodyTooLargeError ? 'The request body is too large.' : 'The request body is not valid JSON.');
+    }
+    const modelId = (body as { model?: unknown })?.model;
+    if (typeof modelId !== 'string' || modelId === '') throw invalidParameter('Field required: model');
+    const model = findModel(modelId);
+    if (!model) throw modelNotFound(modelId);
+    if ((model.mode === 'kf2v') !== (endpoint === 'image2video')) {
+      throw invalidParameter(`Model ${model.id} is not served on this endpoint; ${model.mode === 'kf2v' ? 'use /services/aigc/image2video/video-synthesis' : 'use /services/aigc/video-generation/video-synthesis'}.`);
+    }
+    const prompt = String((body as { input?: { prompt?: unknown } }).input?.prompt ?? '');
+    const marker = createFaultFromPrompt(prompt, seenOnce);
+    if (marker) {
+      stats.faulted++;
+      throw marker === '429' ? throttled() : marker === '503' ? serverError(503) : inputInspectionFailed();
+    }
+    const spec = await parseCreateRequest(body, model);
+    const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
+    const taskId = tasks.create(spec, outcome);
+    stats.creates++;
+    sendJson(res, 200, { request_id: randomUUID(), output: { task_id: taskId, task_status: 'PENDING' } });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests++;
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    const path = url.pathname;
+
+    // Stands in for the signed OSS result URL: no key, no faults.
+    const oss = OSS_PATH.exec(path);
+    if (oss && (req.method === 'GET' || req.method === 'HEAD')) {
+      const file = tasks.filePath(oss[1]);
+      const verdict = signer.verify(path, url.searchParams);
+      if (verdict !== 'ok' || !file) {
+        sendJson(res, 403, { Code: 'AccessDenied', Message: verdict === 'expired' ? 'Request has expired.' : 'The request signature we calculated does not match the signature you provided.' });
+        return;
+      }
+      stats.downloads++;
+      await serveFile(req, res, file, 'video/mp4');
+      return;
+    }
+
+    const endpoint = CREATE_PATHS[path];
+    const cancelMatch = CANCEL_PATH.exec(path);
+    const taskMatch = TASK_PATH.exec(path);
+    const route: DashScopeRoute | undefined =
+      endpoint && req.method === 'POST' ? 'create' : cancelMatch && req.method === 'POST' ? 'cancel' : taskMatch && req.method === 'GET' ? 'poll' : undefined;
+    if (!route) throw notFound(`${req.method} ${path}`);
+
+    await sleep(faults.latencyMs, closing.signal);
+    authenticate(req);
+    const fault = injectedFault(route);
+    if (fault) {
+      stats.faulted++;
+      throw fault;
+    }
+    if (route === 'create') return handleCreate(req, res, endpoint);
+    if (route === 'cancel') {
+      if (!tasks.cancel(safeDecode(cancelMatch![1]))) throw cannotCancel();
+      stats.cancels++;
+      sendJson(res, 200, { request_id: randomUUID() });
+      return;
+    }
+    stats.polls++;
+    const view = tasks.view(safeDecode(taskMatch![1]), publicBase(req), (p) => signer.sign(p));
+    sendJson(res, 200, { request_id: randomUUID(), ...view });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const e = err instanceof DashScopeError ? err : serverError(500);
+      req.resume();
+      sendJson(res, e.httpStatus, e.toBody(), e.headers);
+    });
+  });
+  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+
+  return {
+    baseUrl,
+    apiBaseUrl: `${baseUrl}/api/v1`,
+    apiKey: opts.apiKey,
+    stats,
+    faults,
+    async close() {
+      closing.abort();
+      await Promise.all([closeServer(server), tasks.close()]);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { BaseRespError } from './jobs.js';
+
+/** The simulator's API calls, so a fault can target just one of them. */
+export type MinimaxRoute = 'create' | 'query' | 'retrieve';
+
+/** How a job ends, chosen at create time from prompt markers or queued job faults. */
+export type JobOutcome = { kind: 'success' } | { kind: 'fail'; error: BaseRespError } | { kind: 'hang' };
+
+/** Test hooks to make the simulator misbehave like MiniMax does on a bad day. */
+export interface MinimaxFaultControls {
+  /**
+   * The next `count` calls (optionally one route) are rate limited: HTTP 200 + base_resp 1002 as
+   * MiniMax usually answers, or with http429 an edge HTTP 429 carrying Retry-After.
+   */
+  rateLimitNext(count: number, opts?: { retryAfterSeconds?: number; only?: MinimaxRoute; http429?: boolean }): void;
+  /** The next `count` calls (optionally one route) answer HTTP 500 (1000) or 503 (1033). */
+  serverErrorNext(count: number, opts?: { status?: 500 | 503; only?: MinimaxRoute }): void;
+  /** The next `count` calls (optionally one route) answer HTTP 200 with this base_resp code (1008, 1026, 1004…). */
+  errorCodeNext(count: number, statusCode: number, opts?: { message?: string; only?: MinimaxRoute }): void;
+  /** Delay every API answer by `ms` (0 turns it off). */
+  setLatency(ms: number): void;
+  /** The next accepted job ends with status Fail (default base_resp 1000). */
+  failNextJob(error?: Partial<BaseRespError>): void;
+  /** The next accepted job never finishes. */
+  hangNextJob(): void;
+  reset(): void;
+}
+
+export const DEFAULT_JOB_ERROR: BaseRespError = { status_code: 1000, status_msg: 'unknown error', error_message: 'video generation failed, please retry' };
+export const OUTPUT_SENSITIVE: BaseRespError = { status_code: 1027, status_msg: 'output new_sensitive', error_message: 'The generated video may contain sensitive content.' };
+
+type RequestFault =
+  | { type: 'rate'; remaining: number; only?: MinimaxRoute; retryAfterSeconds?: number; http429: boolean }
+  | { type: 'server'; remaining: number; only?: MinimaxRoute; status: 500 | 503 }
+  | { type: 'code'; remaining: number; only?: MinimaxRoute; statusCode: number; message?: string };
+
+export type TakenFault =
+  | { type: 'rate'; retryAfterSeconds?: number; http429: boolean }
+  | { type: 'server'; status: 500 | 503 }
+  | { type: 'code'; statusCode: number; message?: string };
+
+export class FaultState implements MinimaxFaultControls {
+  latencyMs = 0;
+  private requestFaults: RequestFault[] = [];
+  private jobFaults: JobOutcome[] = [];
+
+  rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: MinimaxRoute; http429?: boolean } = {}): void {
+    if (count > 0) this.requestFaults.push({ type: 'rate', remaining: count, only: opts.only, retryAfterSeconds: opts.retryAfterSeconds, http429: opts.http429 ?? false });
+  }
+
+  serverErrorNext(count: number, opts: { status?: 500 | 503; only?: MinimaxRoute } = {}): void {
+    if (count > 0) this.requestFaults.push({ type: 'server', remaining: count, only: opts.only, status: opts.status ?? 503 });
+  }
+
+  errorCodeNext(count: number, statusCode: number, opts: { message?: string; only?: MinimaxRoute } = {}): void {
+    if (count > 0) this.requestFaults.push({ type: 'code', remaining: count, only: opts.only, statusCode, message: opts.message });
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  failNextJob(error: Partial<BaseRespError> = {}): void {
+    this.jobFaults.push({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
+  }
+
+  hangNextJob(): void {
+    this.jobFaults.push({ kind: 'hang' });
+  }
+
+  reset(): void {
+    this.latencyMs = 0;
+    this.requestFaults = [];
+    this.jobFaults = [];
+  }
+
+  takeRequestFault(route: MinimaxRoute): TakenFault | undefined {
+    const fault = this.requestFaults.find((f) => !f.only || f.only === route);
+    if (!fault) return undefined;
+    if (--fault.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(fault), 1);
+    const { remaining: _r, only: _o, ...taken } = fault;
+    return taken;
+  }
+
+  takeJobOutcome(): JobOutcome {
+    return this.jobFaults.shift() ?? { kind: 'success' };
+  }
+}
+
+/** Prompt markers that pick the job's fate without any test API. */
+export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
+  if (prompt.includes('[sim:fail]')) return { kind: 'fail', error: DEFAULT_JOB_ERROR };
+  if (prompt.includes('[sim:policy-output]')) return { kind: 'fail', error: OUTPUT_SENSITIVE };
+  if (prompt.includes('[sim:hang]')) return { kind: 'hang' };
+  return undefined;
+}
+
+/** Prompt markers that make the create call itself fail: always, or only the first time per prompt. */
+export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): '429' | '503' | 'policy' | 'balance' | undefined {
+  if (prompt.includes('[sim:429]')) return '429';
+  if (prompt.includes('[sim:policy]')) return 'policy';
+  if (prompt.includes('[sim:balance]')) return 'balance';
+  for (const [marker, fault] of [['[sim:429-once]', '429'], ['[sim:503-once]', '503']] as const) {
+    if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
+      seenOnce.add(`${marker}${prompt}`);
+      return fault;
+    }
+  }
+  return undefined;
+}

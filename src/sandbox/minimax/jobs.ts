@@ -1,0 +1,136 @@
+import { createHash, randomInt } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderVideo } from '../render.js';
+import type { JobOutcome } from './faults.js';
+import type { HailuoSpec } from './validate.js';
+
+/** What a Fail carries (§2.3): a non-zero base_resp and sometimes error_message. */
+export interface BaseRespError {
+  status_code: number;
+  status_msg: string;
+  error_message?: string;
+}
+
+interface HailuoJob {
+  id: string;
+  spec: HailuoSpec;
+  outcome: JobOutcome;
+  createdAt: number;
+  durationMs: number;
+  timer?: NodeJS.Timeout;
+  render?: Promise<void>;
+  fileId?: string;
+  renderError?: Error;
+}
+
+export interface StoredFile {
+  fileId: string;
+  path: string;
+  bytes: number;
+  createdAt: number;
+}
+
+/** Numeric ids like MiniMax's (~2×10^14, safe as JS numbers). */
+const numericId = () => `${randomInt(100_000, 999_999)}${randomInt(100_000_000, 999_999_999)}`;
+
+/** Deterministic-ish job length, 30..120 s scaled by the model (Fast is quicker). */
+export function simulatedSeconds(spec: HailuoSpec): number {
+  const h = createHash('sha256').update(`${spec.model.id}|${spec.prompt}|${spec.duration}|${spec.resolution}`).digest();
+  return Math.max(10, Math.round((30 + (h.readUInt32BE(0) % 90)) * spec.model.timeFactor));
+}
+
+/** The query response as a poll sees it now. */
+export type QueryJson = Record<string, unknown>;
+
+const OK = { status_code: 0, status_msg: 'success' };
+
+export class HailuoJobs {
+  private readonly jobs = new Map<string, HailuoJob>();
+  private readonly files = new Map<string, StoredFile>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly workDir: string,
+    private readonly speed: number,
+  ) {}
+
+  create(spec: HailuoSpec, outcome: JobOutcome): string {
+    const id = numericId();
+    const durationMs = (simulatedSeconds(spec) * 1000) / this.speed;
+    const job: HailuoJob = { id, spec, outcome, createdAt: Date.now(), durationMs };
+    this.jobs.set(id, job);
+    if (outcome.kind === 'success') {
+      job.timer = setTimeout(() => this.startRender(job), durationMs);
+      job.timer.unref();
+    }
+    return id;
+  }
+
+  /** Preparing → Queueing → Processing over the job's time, then Success once the file exists. */
+  view(taskId: string): QueryJson | undefined {
+    const job = this.jobs.get(taskId);
+    if (!job) return undefined;
+    const elapsed = (Date.now() - job.createdAt) / job.durationMs;
+    const running = (status: string) => ({ task_id: job.id, status, file_id: '', base_resp: OK });
+    if (job.outcome.kind === 'hang') return running(elapsed < 0.1 ? 'Preparing' : 'Processing');
+    if (elapsed < 0.1) return running('Preparing');
+    if (elapsed < 0.3) return running('Queueing');
+    if (elapsed < 1) return running('Processing');
+    if (job.outcome.kind === 'fail') {
+      const { status_code, status_msg, error_message } = job.outcome.error;
+      return { task_id: job.id, status: 'Fail', file_id: '', ...(error_message ? { error_message } : {}), base_resp: { status_code, status_msg } };
+    }
+    if (job.renderError) return { task_id: job.id, status: 'Fail', file_id: '', error_message: 'internal error while generating the video', base_resp: { status_code: 1000, status_msg: 'unknown error' } };
+    if (!job.fileId) {
+      this.startRender(job);
+      return running('Processing');
+    }
+    return { task_id: job.id, status: 'Success', file_id: job.fileId, video_width: job.spec.width, video_height: job.spec.height, base_resp: OK };
+  }
+
+  file(fileId: string): StoredFile | undefined {
+    return this.files.get(fileId);
+  }
+
+  private startRender(job: HailuoJob): void {
+    if (job.render || this.abort.signal.aborted) return;
+    job.render = this.render(job).then(
+      (fileId) => {
+        job.fileId = fileId;
+      },
+      (err: Error) => {
+        job.renderError = err;
+      },
+    );
+  }
+
+  private async render(job: HailuoJob): Promise<string> {
+    const { spec } = job;
+    const fileId = numericId();
+    const path = join(this.workDir, 'videos', `${fileId}.mp4`);
+    await renderVideo({
+      outPath: path,
+      durationSeconds: spec.duration,
+      width: spec.width,
+      height: spec.height,
+      audio: false, // Hailuo v1 output is silent
+      firstFrame: spec.firstFrame,
+      lastFrame: spec.lastFrame,
+      label: `${spec.model.id}\n${spec.prompt}`,
+      signal: this.abort.signal,
+    });
+    this.files.set(fileId, { fileId, path, bytes: (await stat(path)).size, createdAt: Math.floor(Date.now() / 1000) });
+    return fileId;
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    const pending: Promise<void>[] = [];
+    for (const job of this.jobs.values()) {
+      clearTimeout(job.timer);
+      if (job.render) pending.push(job.render);
+    }
+    await Promise.all(pending);
+  }
+}

@@ -1,0 +1,194 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ffmpegPath, renderVideo } from '../render.js';
+import type { JobOutcome, VideoError } from './faults.js';
+import { sizeOf, type SoraCreateSpec } from './validate.js';
+
+const run = promisify(execFile);
+
+const RENDER_FAILED: VideoError = { code: 'internal_error', message: 'Video generation failed due to an internal error.' };
+/** Real assets expire about an hour after completion (§1.4). */
+const EXPIRES_AFTER_SECONDS = 3600;
+/** The first part of a job is spent queued (progress 0). */
+const QUEUED_SHARE = 0.15;
+
+export type Variant = 'video' | 'thumbnail' | 'spritesheet';
+export const VARIANTS: Record<Variant, { ext: string; contentType: string }> = {
+  video: { ext: 'mp4', contentType: 'video/mp4' },
+  thumbnail: { ext: 'webp', contentType: 'image/webp' },
+  spritesheet: { ext: 'jpg', contentType: 'image/jpeg' },
+};
+
+/** The `Video` object (§1.4), exactly the fields the SDK's `Video` interface declares. */
+export interface VideoJson {
+  id: string;
+  object: 'video';
+  model: string;
+  status: 'queued' | 'in_progress' | 'completed' | 'failed';
+  progress: number;
+  created_at: number;
+  completed_at: number | null;
+  expires_at: number | null;
+  prompt: string | null;
+  seconds: string;
+  size: string;
+  remixed_from_video_id: string | null;
+  error: VideoError | null;
+}
+
+interface SoraJob {
+  id: string;
+  spec: SoraCreateSpec;
+  image?: Buffer;
+  outcome: JobOutcome;
+  createdMs: number;
+  startMs: number;
+  dueMs: number;
+  completedAt?: number;
+  timer?: NodeJS.Timeout;
+  render?: Promise<void>;
+  path?: string;
+  renderError?: Error;
+  extras: Map<Variant, Promise<string>>;
+}
+
+/** Deterministic-ish simulated job length: 20..80 s from the request content, longer on pro. */
+export function simulatedSeconds(spec: SoraCreateSpec): number {
+  const h = createHash('sha256').update(`${spec.model.id}|${spec.prompt}|${spec.seconds}|${spec.size}`).digest();
+  return Math.round((20 + (h.readUInt32BE(0) % 61)) * spec.model.timeFactor);
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Sora jobs of one simulator: timing, progress, rendering at completion, the content variants. */
+export class SoraJobs {
+  private readonly jobs = new Map<string, SoraJob>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly workDir: string,
+    private readonly speed: number,
+  ) {}
+
+  create(spec: SoraCreateSpec, image: Buffer | undefined, outcome: JobOutcome): VideoJson {
+    const id = `video_${randomBytes(16).toString('hex')}`;
+    const totalMs = (simulatedSeconds(spec) * 1000) / this.speed;
+    const createdMs = Date.now();
+    const job: SoraJob = { id, spec, image, outcome, createdMs, startMs: createdMs + totalMs * QUEUED_SHARE, dueMs: createdMs + totalMs, extras: new Map() };
+    this.jobs.set(id, job);
+    // Render as soon as the job is due, so a poll right after usually finds it completed.
+    if (outcome.kind === 'success') {
+      job.timer = setTimeout(() => this.startRender(job), totalMs);
+      job.timer.unref();
+    }
+    return this.toJson(job);
+  }
+
+  view(id: string): VideoJson | undefined {
+    const job = this.jobs.get(id);
+    return job && this.toJson(job);
+  }
+
+  /** Newest first by default, like the API's list (`order=desc`). */
+  list(order: 'asc' | 'desc'): VideoJson[] {
+    const all = [...this.jobs.values()].map((j) => this.toJson(j));
+    return order === 'asc' ? all : all.reverse();
+  }
+
+  delete(id: string): boolean {
+    const job = this.jobs.get(id);
+    if (!job) return false;
+    clearTimeout(job.timer);
+    this.jobs.delete(id);
+    return true;
+  }
+
+  /** Path of a finished asset; undefined when the job is unknown or not completed. */
+  async assetPath(id: string, variant: Variant): Promise<string | undefined> {
+    const job = this.jobs.get(id);
+    if (!job?.path || this.toJson(job).status !== 'completed') return undefined;
+    if (variant === 'video') return job.path;
+    let extra = job.extras.get(variant);
+    if (!extra) {
+      extra = this.renderExtra(job.path, variant);
+      extra.catch(() => job.extras.delete(variant));
+      job.extras.set(variant, extra);
+    }
+    return extra;
+  }
+
+  private toJson(job: SoraJob): VideoJson {
+    const { spec, outcome } = job;
+    const now = Date.now();
+    const base = {
+      id: job.id,
+      object: 'video' as const,
+      model: spec.model.id,
+      created_at: Math.floor(job.createdMs / 1000),
+      prompt: spec.prompt,
+      seconds: spec.seconds,
+      size: spec.size,
+      remixed_from_video_id: null,
+    };
+    const pending = { completed_at: null, expires_at: null, error: null };
+    if (now < job.startMs) return { ...base, ...pending, status: 'queued', progress: 0 };
+    const running = { ...base, ...pending, status: 'in_progress' as const };
+    if (outcome.kind === 'hang') return { ...running, progress: Math.min(99, Math.floor(((now - job.startMs) / (job.dueMs - job.startMs)) * 100)) };
+    if (now < job.dueMs) return { ...running, progress: Math.floor(((now - job.startMs) / (job.dueMs - job.startMs)) * 100) };
+    const error = outcome.kind === 'fail' ? outcome.error : job.renderError ? RENDER_FAILED : undefined;
+    if (error) return { ...base, status: 'failed', progress: 0, completed_at: null, expires_at: null, error };
+    // Never report completed before the bytes exist: the download must work right after.
+    if (!job.path) {
+      this.startRender(job);
+      return { ...running, progress: 99 };
+    }
+    const completedAt = job.completedAt ?? nowSeconds();
+    return { ...base, status: 'completed', progress: 100, completed_at: completedAt, expires_at: completedAt + EXPIRES_AFTER_SECONDS, error: null };
+  }
+
+  private startRender(job: SoraJob): void {
+    if (job.render || this.abort.signal.aborted) return;
+    job.render = this.render(job).then(
+      (path) => {
+        job.path = path;
+        job.completedAt = nowSeconds();
+      },
+      (err: Error) => {
+        job.renderError = err;
+      },
+    );
+  }
+
+  private async render(job: SoraJob): Promise<string> {
+    const dir = join(this.workDir, 'videos');
+    await mkdir(dir, { recursive: true });
+    const outPath = join(dir, `${job.id}.mp4`);
+    await renderVideo({
+      outPath,
+      durationSeconds: Number(job.spec.seconds),
+      ...sizeOf(job.spec.size),
+      audio: true, // Sora always generates audio (§1.10)
+      firstFrame: job.image,
+      label: `${job.spec.model.id}\n${job.spec.prompt}`,
+      signal: this.abort.signal,
+    });
+    return outPath;
+  }
+
+  private async renderExtra(videoPath: string, variant: Exclude<Variant, 'video'>): Promise<string> {
+    const out = videoPath.replace(/\.mp4$/, `.${variant}.${VARIANTS[variant].ext}`);
+    const filter = variant === 'thumbnail' ? 'scale=480:-2' : 'fps=1,scale=160:-2,tile=4x2';
+    await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', videoPath, '-vf', filter, '-frames:v', '1', out], { signal: this.abort.signal });
+    return out;
+  }
+
+  /** Stop timers and renders (ffmpeg is killed) and wait for them to settle. */
+  async close(): Promise<void> {
+    this.abort.abort();
+    for (const job of this.jobs.values()) clearTimeout(job.timer);
+    await Promise.allSettled([...this.jobs.values()].flatMap((j) => [j.render, ...j.extras.values()]));
+  }
+}

@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { fetchSimulatorInput } from '../fetch-input.js';
+import { BodyTooLargeError, closeServer, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import { sniffImageType } from '../image-type.js';
+import { invalidKey, invalidRequest, invalidValue, missingKey, moderationBlocked, notFound, OpenAIHttpError, rateLimited, serverError } from './errors.js';
+import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type OpenAIFaultControls, type OpenAIRoute } from './faults.js';
+import { probeImageSize } from './image-probe.js';
+import { SoraJobs, VARIANTS, type Variant } from './jobs.js';
+import { DEFAULT_MODEL } from './models.js';
+import { formToBody, parseCreateRequest, type SoraCreateSpec } from './validate.js';
+
+export interface OpenAISimulatorOptions {
+  host?: string;
+  /** 0 (default) = ephemeral. */
+  port?: number;
+  apiKey: string;
+  /** Time scale (default 1 = realistic 20–120 s jobs; 20 = twenty times faster). */
+  speed?: number;
+  /** Where rendered videos go. */
+  workDir: string;
+}
+
+export interface OpenAISimulatorStats {
+  /** Videos created (accepted POST /v1/videos). */
+  creates: number;
+  /** Authenticated GET /v1/videos/{id} answered (not faulted). */
+  polls: number;
+  /** Content downloads answered with bytes. */
+  downloads: number;
+  /** Every HTTP request, including rejected and faulted ones. */
+  requests: number;
+  /** Requests answered with an injected 429/500/503. */
+  faulted: number;
+}
+
+export interface OpenAISimulator {
+  /** e.g. http://127.0.0.1:PORT/v1 — what the SDK's baseURL and OPENAI_BASE_URL take. */
+  baseUrl: string;
+  apiKey: string;
+  stats: OpenAISimulatorStats;
+  faults: OpenAIFaultControls;
+  close(): Promise<void>;
+}
+
+/** Room for a large reference image in multipart; OpenAI's own cap on uploads is of this order. */
+const MAX_BODY_BYTES = 50 * 1024 * 1024;
+const SORA_IMAGE_TYPES = new Set(['png', 'jpeg', 'webp']);
+
+type Route = { route: OpenAIRoute; id?: string };
+
+function matchRoute(method: string, path: string): Route | undefined {
+  if (path === '/v1/videos') {
+    if (method === 'POST') return { route: 'create' };
+    if (method === 'GET') return { route: 'list' };
+    return undefined;
+  }
+  let m = /^\/v1\/videos\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (m && method === 'GET') return { route: 'retrieve', id: m[1] };
+  if (m && method === 'DELETE') return { route: 'delete', id: m[1] };
+  m = /^\/v1\/videos\/([A-Za-z0-9_-]+)\/content$/.exec(path);
+  if (m && method === 'GET') return { route: 'content', id: m[1] };
+  return undefined;
+}
+
+/** Start an OpenAI Videos API (Sora) simulator: real HTTP, real MP4s, OpenAI's error shapes. */
+export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promise<OpenAISimulator> {
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+  if (!opts.apiKey) throw new RangeError('apiKey is required');
+  await mkdir(opts.workDir, { recursive: true });
+
+  const faults = new FaultState();
+  const jobs = new SoraJobs(opts.workDir, speed);
+  const stats: OpenAISimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
+  const seenOnceMarkers = new Set<string>();
+  const closing = new AbortController();
+  const defaultRetryAfter = Math.max(1, Math.round(20 / speed));
+  // The SDK's poll helper waits this long between retrieves (it defaults to 1000 ms without it).
+  const pollAfter = { 'openai-poll-after-ms': String(Math.max(100, Math.round(10_000 / speed))) };
+
+  function authenticate(req: IncomingMessage): void {
+    const header = req.headers.authorization;
+    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) throw missingKey();
+    if (m[1] !== opts.apiKey) throw invalidKey(m[1]);
+  }
+
+  function injectedFault(route: OpenAIRoute, model: string): OpenAIHttpError | undefined {
+    const fault = faults.takeRequestFault(route);
+    if (!fault) return undefined;
+    return fault.status === 429 ? rateLimited(model, fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
+  }
+
+  async function readCreateBody(req: IncomingMessage): Promise<unknown> {
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, MAX_BODY_BYTES);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw new OpenAIHttpError(413, 'invalid_request_error', `Request body too large: the limit is ${MAX_BODY_BYTES} bytes.`);
+      throw err;
+    }
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    if (type.startsWith('multipart/form-data')) {
+      try {
+        const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': req.headers['content-type']! } }).formData();
+        return await formToBody(form);
+      } catch {
+        throw invalidRequest('Could not parse multipart form data: check the boundary and part headers.', null, 'invalid_multipart');
+      }
+    }
+    if (type.startsWith('application/json') || type === '') {
+      try {
+        return JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw invalidRequest("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)", null, 'invalid_json');
+      }
+    }
+    throw invalidRequest(`Unsupported content type: '${type}'. Send application/json or multipart/form-data.`, null, 'unsupported_content_type');
+  }
+
+  /** The reference image's bytes, checked the way Sora checks them: format, then exact size. */
+  async function loadReference(spec: SoraCreateSpec): Promise<Buffer | undefined> {
+    const ref = spec.reference;
+    if (!ref) return undefined;
+    let bytes: Buffer;
+    if ('fileId' in ref) throw invalidRequest(`No such File object: ${ref.fileId}. Upload the image in the request (input_reference) or pass image_url.`, 'input_reference.file_id', 'invalid_value');
+    if ('imageUrl' in ref) {
+      try {
+        bytes = (await fetchSimulatorInput(ref.imageUrl, 'image')).bytes;
+      } catch {
+        throw invalidRequest('Error while downloading input_reference.image_url. Make sure the URL is publicly reachable.', 'input_reference.image_url', 'invalid_image_url');
+      }
+    } else {
+      bytes = ref.bytes;
+    }
+    const type = sniffImageType(bytes);
+    if (!type || !SORA_IMAGE_TYPES.has(type)) {
+      throw invalidRequest("Invalid file format for 'input_reference'. Supported formats are: image/jpeg, image/png, image/webp.", 'input_reference', 'invalid_value');
+    }
+    const px = await probeImageSize(bytes);
+    if (!px) throw invalidRequest("The image in 'input_reference' could not be decoded.", 'input_reference', 'invalid_value');
+    if (`${px.width}x${px.height}` !== spec.size) {
+      throw invalidRequest(`Inpaint image must match the requested width and height (${spec.size}); got ${px.width}x${px.height}.`, 'input_reference', 'invalid_value');
+    }
+    return bytes;
+  }
+
+  async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readCreateBody(req);
+    const prompt = typeof (body as { prompt?: unknown })?.prompt === 'string' ? (body as { prompt: string }).prompt : '';
+    const marker = createFaultFromPrompt(prompt, seenOnceMarkers);
+    if (marker === 'policy') throw moderationBlocked();
+    if (marker) {
+      stats.faulted++;
+      const model = (body as { model?: unknown }).model;
+      throw marker === 429 ? rateLimited(typeof model === 'string' ? model : DEFAULT_MODEL, defaultRetryAfter) : serverError(503);
+    }
+    const spec = parseCreateRequest(body);
+    const image = await loadReference(spec);
+    const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
+    const video = jobs.create(spec, image, outcome);
+    stats.creates++;
+    sendJson(res, 200, video, pollAfter);
+  }
+
+  function handleList(res: ServerResponse, query: URLSearchParams): void {
+    const order = query.get('order') ?? 'desc';
+    if (order !== 'asc' && order !== 'desc') throw invalidValue('order', order, ['asc', 'desc']);
+    const limitRaw = query.get('limit') ?? '20';
+    const limit = Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidRequest(`Invalid 'limit': expected an integer from 1 to 100, got '${limitRaw}'.`, 'limit', 'invalid_value');
+    let all = jobs.list(order);
+    const after = query.get('after');
+    if (after) {
+      const i = all.findIndex((v) => v.id === after);
+      if (i < 0) throw notFound(`No video found with id '${after}'.`, 'after');
+      all = all.slice(i + 1);
+    }
+    const data = all.slice(0, limit);
+    sendJson(res, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: all.length > limit });
+  }
+
+  async function handleContent(req: IncomingMessage, res: ServerResponse, id: string, query: URLSearchParams): Promise<void> {
+    const variant = (query.get('variant') ?? 'video') as Variant;
+    if (!(variant in VARIANTS)) throw invalidValue('variant', variant, Object.keys(VARIANTS));
+    const video = jobs.view(id);
+    if (!video) throw notFound(`Video with id '${id}' not found.`, 'video_id');
+    // Live OpenAI answers 404 while the job is queued or in progress (see SOURCES.md).
+    if (video.status !== 'completed') throw notFound(`Video is not ready yet, use GET /v1/videos/${id} to check status.`, 'video_id');
+    const path = await jobs.assetPath(id, variant);
+    if (!path) throw notFound(`Video is not ready yet, use GET /v1/videos/${id} to check status.`, 'video_id');
+    stats.downloads++;
+    await serveFile(req, res, path, VARIANTS[variant].contentType);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests++;
+    res.setHeader('x-request-id', `req_${randomBytes(16).toString('hex')}`);
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    const route = matchRoute(req.method ?? 'GET', url.pathname);
+    if (!route) throw notFound(`Invalid URL (${req.method} ${url.pathname})`);
+    await sleep(faults.latencyMs, closing.signal);
+    authenticate(req);
+    const fault = injectedFault(route.route, route.id ? (jobs.view(route.id)?.model ?? DEFAULT_MODEL) : DEFAULT_MODEL);
+    if (fault) {
+      stats.faulted++;
+      throw fault;
+    }
+    switch (route.route) {
+      case 'create':
+        return handleCreate(req, res);
+      case 'list':
+        return handleList(res, url.searchParams);
+      case 'retrieve': {
+        const video = jobs.view(route.id!);
+        if (!video) throw notFound(`Video with id '${route.id}' not found.`, 'video_id');
+        stats.polls++;
+        sendJson(res, 200, video, video.status === 'queued' || video.status === 'in_progress' ? pollAfter : {});
+        return;
+      }
+      case 'delete': {
+        if (!jobs.delete(route.id!)) throw notFound(`Video with id '${route.id}' not found.`, 'video_id');
+        sendJson(res, 200, { id: route.id, object: 'video.deleted', deleted: true });
+        return;
+      }
+      case 'content':
+        return handleContent(req, res, route.id!, url.searchParams);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const e = err instanceof OpenAIHttpError ? err : serverError(500);
+      // Drain what the client is still sending so it reads our answer rather than a reset.
+      req.resume();
+      sendJson(res, e.httpStatus, e.toBody(), e.headers);
+    });
+  });
+  const origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+
+  return {
+    baseUrl: `${origin}/v1`,
+    apiKey: opts.apiKey,
+    stats,
+    faults,
+    async close() {
+      closing.abort();
+      await Promise.all([closeServer(server), jobs.close()]);
+    },
+  };
+}

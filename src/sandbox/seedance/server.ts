@@ -1,0 +1,265 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { placeholderMedia } from '../example-media.js';
+import { fetchSimulatorInput } from '../fetch-input.js';
+import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import { sniffImageType } from '../image-type.js';
+import {
+  ArkHttpError,
+  authenticationError,
+  inputTextSensitive,
+  invalidParameter,
+  notFound,
+  rateLimited,
+  serverError,
+  taskNotFound,
+  taskRunning,
+} from './errors.js';
+import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type SeedanceFaultControls, type SeedanceRoute } from './faults.js';
+import { imageSize } from './image-size.js';
+import { SeedanceJobs, type SeedanceMedia } from './jobs.js';
+import { parseCreateRequest, type SeedanceCreateSpec } from './validate.js';
+
+export interface SeedanceSimulatorOptions {
+  host?: string;
+  /** 0 (default) = ephemeral. */
+  port?: number;
+  apiKey: string;
+  /** Time scale (default 1 = realistic 25–70 s tasks; 20 = twenty times faster). */
+  speed?: number;
+  /** Where rendered videos go. */
+  workDir: string;
+}
+
+export interface SeedanceSimulatorStats {
+  /** Tasks created (accepted POSTs). */
+  creates: number;
+  /** Task GETs answered (not faulted). */
+  polls: number;
+  /** Queued tasks cancelled by DELETE. */
+  cancels: number;
+  /** Terminal task records deleted by DELETE. */
+  deletes: number;
+  /** Signed video/last-frame downloads served. */
+  downloads: number;
+  /** Every HTTP request, including rejected and faulted ones. */
+  requests: number;
+  /** Requests answered with an injected 429/500/503. */
+  faulted: number;
+  /** Date.now() of every authenticated create attempt (accepted or not), to check client pacing. */
+  createAttemptTimes: number[];
+}
+
+export interface SeedanceSimulator {
+  /** e.g. http://127.0.0.1:PORT/api/v3 — the Ark base URL the SDKs take. */
+  baseUrl: string;
+  apiKey: string;
+  stats: SeedanceSimulatorStats;
+  faults: SeedanceFaultControls;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const SIGNED_URL_TTL_MS = 24 * 3600_000;
+const TASKS_PATH = '/api/v3/contents/generations/tasks';
+const TASK_PATH = /^\/api\/v3\/contents\/generations\/tasks\/([^/]+)$/;
+const FILE_PATH = /^\/_sim\/files\/([a-f0-9]+)\.(mp4|png)$/;
+/** Image limits of §4.3: each side in (300, 6000) px, aspect (w/h) in (0.4, 2.5). */
+const MIN_SIDE = 300;
+const MAX_SIDE = 6000;
+
+function sameSecret(given: string, want: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Start a BytePlus ModelArk (Seedance) simulator: real HTTP, real MP4s, Ark's error shapes. */
+export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Promise<SeedanceSimulator> {
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+  if (!opts.apiKey) throw new RangeError('apiKey is required');
+  await mkdir(opts.workDir, { recursive: true });
+
+  const faults = new FaultState();
+  const jobs = new SeedanceJobs(opts.workDir, speed);
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
+  const stats: SeedanceSimulatorStats = { creates: 0, polls: 0, cancels: 0, deletes: 0, downloads: 0, requests: 0, faulted: 0, createAttemptTimes: [] };
+  const seenOnce = new Set<string>();
+  const closing = new AbortController();
+  const defaultRetryAfter = Math.max(1, Math.round(20 / speed));
+  let origin = '';
+
+  const publicBase = (req: IncomingMessage) => {
+    const host = req.headers.host;
+    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : origin;
+  };
+
+  function authenticate(req: IncomingMessage): void {
+    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    if (!m || !sameSecret(m[1].trim(), opts.apiKey)) throw authenticationError();
+  }
+
+  function injectedFault(route: SeedanceRoute): ArkHttpError | undefined {
+    const fault = faults.takeRequestFault(route);
+    if (!fault) return undefined;
+    stats.faulted++;
+    return fault.status === 429 ? rateLimited(fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
+  }
+
+  async function loadImage(url: string, index: number): Promise<Buffer> {
+    let bytes: Buffer;
+    try {
+      // asset:// URIs name material-library images; the sandbox has none, so they get placeholders.
+      const asset = /^asset:\/\/(.+)$/.exec(url);
+      bytes = asset ? (await placeholderMedia(`https://example.com/seedance-asset/${encodeURIComponent(asset[1])}.png`, 'image')).bytes : (await fetchSimulatorInput(url, 'image')).bytes;
+    } catch (err) {
+      throw invalidParameter('content.image_url', `image ${index + 1} could not be downloaded (${(err as Error).message}).`);
+    }
+    if (!sniffImageType(bytes)) throw invalidParameter('content.image_url', `image ${index + 1} is not a jpeg, png, webp, bmp or gif image.`);
+    const size = imageSize(bytes);
+    if (size) {
+      const ratio = size.width / size.height;
+      if (size.width <= MIN_SIDE || size.height <= MIN_SIDE || size.width >= MAX_SIDE || size.height >= MAX_SIDE || ratio <= 0.4 || ratio >= 2.5) {
+        throw invalidParameter('content.image_url', `image ${index + 1} is ${size.width}x${size.height}; each side must be between ${MIN_SIDE} and ${MAX_SIDE} px and width/height between 0.4 and 2.5.`);
+      }
+    }
+    return bytes;
+  }
+
+  async function loadMedia(spec: SeedanceCreateSpec): Promise<SeedanceMedia> {
+    const bytes = await Promise.all(spec.images.map((img, i) => loadImage(img.url, i)));
+    const media: SeedanceMedia = { referenceImages: [] };
+    spec.images.forEach((img, i) => {
+      if (img.role === 'first_frame') media.firstFrame = bytes[i];
+      else if (img.role === 'last_frame') media.lastFrame = bytes[i];
+      else media.referenceImages.push(bytes[i]);
+    });
+    if (spec.videos.length > 0) {
+      try {
+        media.referenceVideo = (await fetchSimulatorInput(spec.videos[0], 'video')).bytes;
+      } catch (err) {
+        throw invalidParameter('content.video_url', `reference video 1 could not be downloaded (${(err as Error).message}).`);
+      }
+    }
+    return media;
+  }
+
+  async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw invalidParameter('body', `the request body exceeds ${MAX_BODY_BYTES} bytes.`);
+      throw invalidParameter('body', 'the request body is not valid JSON.');
+    }
+    let spec = parseCreateRequest(body);
+    const markerFault = createFaultFromPrompt(spec.prompt, seenOnce);
+    if (markerFault === 'policy') throw inputTextSensitive();
+    if (markerFault) {
+      stats.faulted++;
+      throw markerFault === 429 ? rateLimited(defaultRetryAfter) : serverError(503);
+    }
+    let media: SeedanceMedia;
+    if (spec.draftTaskId) {
+      const draft = jobs.draftSpec(spec.draftTaskId);
+      if (!draft) throw invalidParameter('content.draft_task.id', `${spec.draftTaskId} is not a succeeded draft task of this account.`);
+      // The final video reuses the draft's prompt, inputs, duration and ratio (Seedance draft flow).
+      spec = { ...draft.spec, draft: false, draftTaskId: spec.draftTaskId, resolution: spec.resolution, seed: spec.seed, watermark: spec.watermark };
+      media = draft.media;
+    } else {
+      media = await loadMedia(spec);
+    }
+    const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
+    const id = jobs.create(spec, media, outcome);
+    stats.creates++;
+    sendJson(res, 200, { id });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests++;
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const link = (fileId: string, ext: 'mp4' | 'png') => `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.${ext}`)}`;
+
+    // The signed link stands in for a pre-signed TOS URL: no API key, no faults.
+    const file = FILE_PATH.exec(path);
+    if (file && (req.method === 'GET' || req.method === 'HEAD')) {
+      const verdict = signer.verify(url.pathname, url.searchParams);
+      const local = jobs.filePath(file[1]);
+      if (verdict !== 'ok' || !local) {
+        sendJson(res, 403, { Code: 'AccessDenied', Message: verdict === 'expired' ? 'Request has expired' : 'The request signature we calculated does not match the signature you provided.' });
+        return;
+      }
+      stats.downloads++;
+      await serveFile(req, res, local, file[2] === 'mp4' ? 'video/mp4' : 'image/png');
+      return;
+    }
+
+    const taskMatch = TASK_PATH.exec(path);
+    const route: SeedanceRoute | undefined =
+      path === TASKS_PATH ? (req.method === 'POST' ? 'create' : req.method === 'GET' ? 'list' : undefined) : taskMatch ? (req.method === 'GET' ? 'poll' : req.method === 'DELETE' ? 'cancel' : undefined) : undefined;
+    if (!route) throw notFound();
+    await sleep(faults.latencyMs, closing.signal);
+    authenticate(req);
+    if (route === 'create') stats.createAttemptTimes.push(Date.now());
+    const fault = injectedFault(route);
+    if (fault) throw fault;
+
+    if (route === 'create') return handleCreate(req, res);
+    if (route === 'list') {
+      const pageNum = Math.max(1, Number(url.searchParams.get('page_num')) || 1);
+      const pageSize = Math.min(500, Math.max(1, Number(url.searchParams.get('page_size')) || 10));
+      const items = jobs.list(
+        { status: url.searchParams.get('filter.status') ?? undefined, ids: url.searchParams.getAll('filter.task_ids'), model: url.searchParams.get('filter.model') ?? undefined },
+        link,
+      );
+      sendJson(res, 200, { items: items.slice((pageNum - 1) * pageSize, pageNum * pageSize), total: items.length });
+      return;
+    }
+    let id: string;
+    try {
+      id = decodeURIComponent(taskMatch![1]);
+    } catch {
+      throw taskNotFound(taskMatch![1]);
+    }
+    if (route === 'poll') {
+      const task = jobs.view(id, link);
+      if (!task) throw taskNotFound(id);
+      stats.polls++;
+      sendJson(res, 200, task);
+      return;
+    }
+    const verdict = jobs.cancel(id);
+    if (verdict === 'missing') throw taskNotFound(id);
+    if (verdict === 'running') throw taskRunning(id);
+    if (verdict === 'cancelled') stats.cancels++;
+    else stats.deletes++;
+    sendJson(res, 200, {});
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const e = err instanceof ArkHttpError ? err : serverError(500);
+      req.resume();
+      sendJson(res, e.httpStatus, e.toBody(), e.headers);
+    });
+  });
+  origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+
+  return {
+    baseUrl: `${origin}/api/v3`,
+    apiKey: opts.apiKey,
+    stats,
+    faults,
+    async close() {
+      closing.abort();
+      await Promise.all([closeServer(server), jobs.close()]);
+    },
+  };
+}

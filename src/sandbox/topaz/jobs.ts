@@ -1,0 +1,196 @@
+import { createHash, randomUUID, randomBytes } from 'node:crypto';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { probeVideo } from '../../media/probe.js';
+import { renderVideo } from '../render.js';
+import { invalidState } from './errors.js';
+import { DEFAULT_FAILURE, type JobOutcome } from './faults.js';
+import { estimatesFor, type TopazCreateSpec } from './validate.js';
+
+type Phase = 'requested' | 'accepted' | 'initializing' | 'preprocessing' | 'processing' | 'postprocessing' | 'complete' | 'failed';
+
+interface Part {
+  bytes: Buffer;
+  eTag: string;
+}
+
+interface TopazJob {
+  id: string;
+  spec: TopazCreateSpec;
+  estimates: { cost: [number, number]; time: [number, number] };
+  accepted: boolean;
+  urlCount: number;
+  parts: Map<number, Part>;
+  outcome?: JobOutcome;
+  /** Phase boundaries (ms epoch) once the upload is complete. */
+  timeline?: { pre: number; proc: number; post: number; done: number };
+  render?: Promise<void>;
+  file?: { id: string; size: number };
+  failure?: { errorCode: string; message: string };
+}
+
+/** Request lifecycle of one Topaz simulator: create, accept, parts, complete, processing, output. */
+export class TopazJobs {
+  private readonly jobs = new Map<string, TopazJob>();
+  private readonly files = new Map<string, string>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly workDir: string,
+    private readonly speed: number,
+    private readonly partBytes: number,
+  ) {}
+
+  create(spec: TopazCreateSpec): { requestId: string; estimates: TopazJob['estimates'] } {
+    const id = randomUUID();
+    const estimates = estimatesFor(spec);
+    this.jobs.set(id, { id, spec, estimates, accepted: false, urlCount: 0, parts: new Map() });
+    return { requestId: id, estimates };
+  }
+
+  get(id: string): TopazJob | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** One URL up to partBytes, then ceil(size / partBytes) URLs, at most 150 (§5.4). */
+  accept(job: TopazJob): number {
+    if (job.accepted) throw invalidState(`Request ${job.id} has already been accepted.`);
+    job.accepted = true;
+    job.urlCount = Math.min(150, Math.max(1, Math.ceil(job.spec.source.size / this.partBytes)));
+    return job.urlCount;
+  }
+
+  putPart(job: TopazJob, partNum: number, bytes: Buffer): string {
+    if (!job.accepted || job.timeline) throw invalidState('Uploads are only accepted between accept and complete-upload.');
+    const eTag = createHash('md5').update(bytes).digest('hex');
+    job.parts.set(partNum, { bytes, eTag });
+    return eTag;
+  }
+
+  /** Checks the parts against the declared source, then queues processing. */
+  complete(job: TopazJob, results: Array<{ partNum: number; eTag: string }>, outcome: JobOutcome): void {
+    if (!job.accepted) throw invalidState(`Request ${job.id} must be accepted before completing the upload.`);
+    if (job.timeline) throw invalidState(`The upload of request ${job.id} is already complete.`);
+    const uploaded = [...job.parts.keys()].sort((a, b) => a - b);
+    if (uploaded.length === 0) throw invalidState('No part was uploaded: PUT the video to the URL(s) from accept first.');
+    if (uploaded.some((n, i) => n !== i + 1)) throw invalidState('Parts must be uploaded in order without gaps, starting at partNum 1.');
+    if (results.length !== uploaded.length) throw invalidState(`uploadResults lists ${results.length} part(s) but ${uploaded.length} were uploaded.`);
+    if (uploaded.length > 1) {
+      for (const r of results) {
+        if (job.parts.get(r.partNum)?.eTag !== r.eTag) throw invalidState(`eTag of part ${r.partNum} does not match the uploaded bytes.`);
+      }
+    }
+    const size = uploaded.reduce((n, p) => n + job.parts.get(p)!.bytes.length, 0);
+    if (size !== job.spec.source.size) throw invalidState(`Uploaded ${size} bytes but source.size is ${job.spec.source.size}.`);
+    const now = Date.now();
+    const s = (seconds: number) => (seconds * 1000) / this.speed;
+    const pre = now + s(3);
+    const proc = pre + s(3);
+    const post = proc + s(8 + job.spec.source.duration * 2);
+    job.timeline = { pre, proc, post, done: post + s(3) };
+    job.outcome = outcome;
+  }
+
+  private phase(job: TopazJob): Phase {
+    if (!job.timeline) return job.accepted ? 'accepted' : 'requested';
+    const now = Date.now();
+    const t = job.timeline;
+    if (now < t.pre) return 'initializing';
+    if (now < t.proc) return 'preprocessing';
+    if (job.outcome?.kind === 'hang' || now < t.post) return 'processing';
+    if (job.outcome?.kind === 'fail') return 'failed';
+    this.startRender(job);
+    if (job.failure) return 'failed';
+    if (now < t.done || !job.file) return 'postprocessing';
+    return 'complete';
+  }
+
+  view(job: TopazJob, link: (fileId: string) => string): Record<string, unknown> {
+    const status = this.phase(job);
+    const t = job.timeline;
+    const base = { status, estimates: job.estimates };
+    switch (status) {
+      case 'requested':
+      case 'accepted':
+      case 'initializing':
+        return { ...base, progress: 0, message: 'Queued' };
+      case 'preprocessing':
+        return { ...base, progress: 0, message: 'Preprocessing' };
+      case 'processing': {
+        const progress = job.outcome?.kind === 'hang' ? 50 : Math.min(99, Math.round(((Date.now() - t!.proc) / (t!.post - t!.proc)) * 1000) / 10);
+        return {
+          ...base,
+          progress,
+          message: 'Processing',
+          averageFps: 12.4,
+          combinedFps: 49.6,
+          processingJobs: [{ chunkId: job.id, chunkIndex: 0, taskIndex: 0, status: 'processing', gpuUtilization: 93 }],
+        };
+      }
+      case 'postprocessing':
+        return { ...base, progress: 99, message: 'Postprocessing' };
+      case 'failed': {
+        const f = job.outcome?.kind === 'fail' ? job.outcome : (job.failure ?? DEFAULT_FAILURE);
+        return { ...base, progress: 0, message: f.message, errorCode: f.errorCode };
+      }
+      case 'complete': {
+        const expiresIn = 604_800;
+        return {
+          ...base,
+          progress: 100,
+          message: 'Complete',
+          outputSize: job.file!.size,
+          download: { url: link(job.file!.id), expiresIn, expiresAt: Math.floor(Date.now() / 1000) + expiresIn },
+        };
+      }
+    }
+  }
+
+  filePath(fileId: string): string | undefined {
+    return this.files.get(fileId);
+  }
+
+  private startRender(job: TopazJob): void {
+    if (job.render || this.abort.signal.aborted) return;
+    job.render = this.render(job).then(
+      (file) => {
+        job.file = file;
+      },
+      (err: Error) => {
+        job.failure = { errorCode: 'PROCESSING_FAILED', message: `The uploaded video could not be processed: ${err.message.split('\n')[0]}` };
+      },
+    );
+  }
+
+  /** Upscales the uploaded bytes to output.resolution (the source is the moving background). */
+  private async render(job: TopazJob): Promise<{ id: string; size: number }> {
+    const dir = join(this.workDir, 'videos');
+    await mkdir(dir, { recursive: true });
+    const id = randomBytes(12).toString('hex');
+    const sourcePath = join(dir, `${id}-source.${job.spec.source.container}`);
+    const parts = [...job.parts.keys()].sort((a, b) => a - b).map((n) => job.parts.get(n)!.bytes);
+    await writeFile(sourcePath, Buffer.concat(parts));
+    const probe = await probeVideo(sourcePath);
+    const even = (n: number) => Math.max(16, Math.round(n / 2) * 2);
+    const out = join(dir, `${id}.mp4`);
+    await renderVideo({
+      outPath: out,
+      durationSeconds: job.spec.source.duration,
+      width: even(job.spec.output.width),
+      height: even(job.spec.output.height),
+      // Audio is copied only when asked and present (the sandbox re-synthesises it as a tone).
+      audio: job.spec.output.audioTransfer !== 'None' && probe.hasAudio,
+      sourceVideo: sourcePath,
+      fps: Math.min(60, Math.max(1, Math.round(job.spec.output.frameRate))),
+      label: `topaz\n${job.spec.filters.map((f) => f.model).join(',')}`,
+      signal: this.abort.signal,
+    });
+    this.files.set(id, out);
+    return { id, size: (await stat(out)).size };
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled([...this.jobs.values()].map((j) => j.render));
+  }
+}

@@ -1,0 +1,224 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import { badRequest, creditInsufficient, fieldInvalid, notFound, promptPolicy, quotaExceeded, serverError, unauthorized, ViduHttpError } from './errors.js';
+import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type ViduFaultControls, type ViduRoute } from './faults.js';
+import { ViduJobs } from './jobs.js';
+import { ENDPOINTS, findModel, type ViduEndpoint } from './models.js';
+import { loadImages, parseCreateRequest, type ViduCreateSpec } from './validate.js';
+
+export interface ViduSimulatorOptions {
+  host?: string;
+  /** 0 (default) = ephemeral. */
+  port?: number;
+  apiKey: string;
+  /** Time scale (default 1 = realistic 20–90 s tasks; 20 = twenty times faster). */
+  speed?: number;
+  /** Where rendered videos go. */
+  workDir: string;
+}
+
+export interface ViduSimulatorStats {
+  /** Tasks created (accepted create calls). */
+  creates: number;
+  /** Authenticated task queries answered (not faulted). */
+  polls: number;
+  /** Video downloads served from creations[].url. */
+  downloads: number;
+  /** Every HTTP request, including rejected and faulted ones. */
+  requests: number;
+  /** Requests answered with an injected 429/5xx or marker fault. */
+  faulted: number;
+}
+
+export interface ViduSimulator {
+  /** e.g. http://127.0.0.1:PORT/ent/v2 — the same shape as https://api.vidu.com/ent/v2. */
+  baseUrl: string;
+  apiKey: string;
+  stats: ViduSimulatorStats;
+  faults: ViduFaultControls;
+  close(): Promise<void>;
+}
+
+export const API_PREFIX = '/ent/v2';
+/** §4.4: the whole POST body must be ≤ 20 MB. */
+const MAX_BODY_BYTES = 20 * 1024 * 1024;
+/** creations[].url lives this long (real time): "valid for one hour" on the older doc revision. */
+const SIGNED_URL_TTL_MS = 60 * 60_000;
+
+const POLL_PATH = /^\/tasks\/([^/]+)\/creations$/;
+const FILE_PATH = /^\/_sim\/files\/(\d+)\.(mp4|jpg)$/;
+
+/** Start a Vidu enterprise API v2 simulator: real HTTP, real MP4s, Vidu's error envelope. */
+export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<ViduSimulator> {
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+  if (!opts.apiKey) throw new RangeError('apiKey is required');
+  await mkdir(opts.workDir, { recursive: true });
+
+  const faults = new FaultState();
+  const jobs = new ViduJobs(opts.workDir, speed);
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
+  const stats: ViduSimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
+  const seenOnceMarkers = new Set<string>();
+  const closing = new AbortController();
+  const defaultRetryAfter = Math.max(1, Math.round(10 / speed));
+  let origin = '';
+
+  /** Links point back at whatever host the client used to reach us (loopback, container name…). */
+  const publicOrigin = (req: IncomingMessage) => {
+    const host = req.headers.host;
+    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : origin;
+  };
+
+  function authenticate(req: IncomingMessage): void {
+    const m = /^Token\s+(\S+)\s*$/.exec(req.headers.authorization ?? '');
+    if (!m || m[1] !== opts.apiKey) throw unauthorized();
+  }
+
+  function injectedFault(route: ViduRoute): ViduHttpError | undefined {
+    const fault = faults.takeRequestFault(route);
+    if (!fault) return undefined;
+    stats.faulted++;
+    return fault.status === 429 ? quotaExceeded(fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
+  }
+
+  async function readJson(req: IncomingMessage): Promise<unknown> {
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, MAX_BODY_BYTES);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw badRequest('request body exceeds 20MB; send images as URLs');
+      throw err;
+    }
+    try {
+      return JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw badRequest('request body is not valid JSON');
+    }
+  }
+
+  /** The create answer echoes the request (§4.5); aspect_ratio/bgm/audio/style only where taken. */
+  function echo(spec: ViduCreateSpec, model: string, task: { id: string; credits: number; createdAt: number }) {
+    return {
+      task_id: task.id,
+      state: 'created',
+      model,
+      ...(spec.style !== undefined ? { style: spec.style } : {}),
+      prompt: spec.prompt,
+      ...(spec.endpoint !== 'text2video' ? { images: spec.images } : {}),
+      duration: spec.duration,
+      seed: spec.seed,
+      ...(spec.aspectRatio !== undefined ? { aspect_ratio: spec.aspectRatio } : {}),
+      resolution: spec.resolution,
+      ...(spec.bgm !== undefined ? { bgm: spec.bgm } : {}),
+      ...(spec.audio !== undefined ? { audio: spec.audio } : {}),
+      movement_amplitude: spec.movementAmplitude,
+      payload: spec.payload,
+      off_peak: spec.offPeak,
+      credits: task.credits,
+      watermark: spec.watermark,
+      created_at: new Date(task.createdAt).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'),
+    };
+  }
+
+  async function handleCreate(req: IncomingMessage, res: ServerResponse, endpoint: ViduEndpoint): Promise<void> {
+    const body = await readJson(req);
+    const modelId = (body as { model?: unknown })?.model;
+    if (modelId === undefined || modelId === '') throw new ViduHttpError(400, 'FieldLacking', 'field is missing or empty: model');
+    const model = typeof modelId === 'string' ? findModel(modelId) : undefined;
+    if (!model) throw fieldInvalid('model', `unknown model ${JSON.stringify(modelId)}`);
+
+    const prompt = String((body as { prompt?: unknown }).prompt ?? '');
+    const marker = createFaultFromPrompt(prompt, seenOnceMarkers);
+    if (marker) {
+      stats.faulted++;
+      if (marker === 'prompt-policy') throw promptPolicy();
+      if (marker === 'credits') throw creditInsufficient();
+      throw marker === 429 ? quotaExceeded(defaultRetryAfter) : serverError(503);
+    }
+    if (faults.takeCreditFault()) {
+      stats.faulted++;
+      throw creditInsufficient();
+    }
+    const spec = parseCreateRequest(body, endpoint, model);
+    if (faults.concurrencyLimit !== null && jobs.activeCount() >= faults.concurrencyLimit) throw quotaExceeded(defaultRetryAfter);
+    const images = await loadImages(spec);
+    const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
+    const task = jobs.create(model, spec, images, outcome);
+    stats.creates++;
+    sendJson(res, 200, echo(spec, model.id, task));
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests++;
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    const path = url.pathname;
+
+    // The signed link stands in for Vidu's CDN URL: no Token, no faults except download ones.
+    const file = FILE_PATH.exec(path);
+    if (file && (req.method === 'GET' || req.method === 'HEAD')) {
+      const verdict = signer.verify(path, url.searchParams);
+      const local = jobs.file(file[1], file[2] === 'mp4' ? 'video' : 'cover');
+      if (verdict !== 'ok' || !local) {
+        // CDN-style refusal (an expired link is fixed by querying the task again for a fresh one).
+        throw new ViduHttpError(403, 'Forbidden', verdict === 'expired' ? 'signed URL expired' : 'signature invalid');
+      }
+      if (file[2] === 'mp4') {
+        const fault = injectedFault('download');
+        if (fault) throw fault;
+        stats.downloads++;
+      }
+      await serveFile(req, res, local, file[2] === 'mp4' ? 'video/mp4' : 'image/jpeg');
+      return;
+    }
+
+    if (!path.startsWith(`${API_PREFIX}/`)) throw notFound('NotFound', 'not found');
+    const sub = path.slice(API_PREFIX.length);
+    const endpoint = ENDPOINTS.find((e) => sub === `/${e}`);
+    const poll = POLL_PATH.exec(sub);
+    if (!(endpoint && req.method === 'POST') && !(poll && req.method === 'GET')) throw notFound('NotFound', 'not found');
+
+    await sleep(faults.latencyMs, closing.signal);
+    authenticate(req);
+    const fault = injectedFault(endpoint ? 'create' : 'poll');
+    if (fault) throw fault;
+    if (endpoint) return handleCreate(req, res, endpoint);
+
+    let taskId: string;
+    try {
+      taskId = decodeURIComponent(poll![1]);
+    } catch {
+      throw notFound('TaskNotFound', 'task not found');
+    }
+    const task = jobs.view(taskId, (creationId, kind) => `${publicOrigin(req)}${signer.sign(`/_sim/files/${creationId}.${kind === 'video' ? 'mp4' : 'jpg'}`)}`);
+    if (!task) throw notFound('TaskNotFound', 'task not found');
+    stats.polls++;
+    sendJson(res, 200, task);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const e = err instanceof ViduHttpError ? err : serverError(500);
+      // Drain what the client is still sending so it reads our answer rather than a reset.
+      req.resume();
+      sendJson(res, e.httpStatus, e.toBody(), e.headers);
+    });
+  });
+  origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+
+  return {
+    baseUrl: `${origin}${API_PREFIX}`,
+    apiKey: opts.apiKey,
+    stats,
+    faults,
+    async close() {
+      closing.abort();
+      await Promise.all([closeServer(server), jobs.close()]);
+    },
+  };
+}

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dimensionsFor } from '../render.js';
+import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import { incorrectKey, invalidArgument, missingKey, moderationRefusal, notFound, rateLimited, serverError, XaiHttpError } from './errors.js';
+import { createFaultFromPrompt, outcomeFromPrompt, XaiFaultState, type XaiFaultControls, type XaiRoute } from './faults.js';
+import { XaiJobs, type XaiJobSpec } from './jobs.js';
+import { outputSizeForSource, probeSource } from './probe-source.js';
+import { EXTENSION_SOURCE_SECONDS, loadImage, loadVideo, MAX_EDIT_SOURCE_SECONDS, parseCreate, type JobKind, type ParsedCreate } from './validate.js';
+
+export interface XaiSimulatorOptions {
+  host?: string;
+  /** 0 (default) = ephemeral. The media host takes another ephemeral port. */
+  port?: number;
+  apiKey: string;
+  /** Time scale (default 1 = realistic 10–45 s jobs; 20 = twenty times faster). */
+  speed?: number;
+  workDir: string;
+}
+
+export interface XaiSimulatorStats {
+  /** Accepted create calls (generations, edits, extensions). */
+  creates: number;
+  /** Status GETs that were answered (not faulted). */
+  polls: number;
+  /** Video files served by the media host. */
+  downloads: number;
+  /** Media-host requests that carried an Authorization header (a client leaking its key). */
+  downloadsWithAuthorization: number;
+  /** Every HTTP request to the API, including rejected and faulted ones. */
+  requests: number;
+  /** Requests answered with an injected 429/500/503. */
+  faulted: number;
+}
+
+export interface XaiSimulator {
+  /** e.g. http://127.0.0.1:PORT/v1, what XAI_BASE_URL (and @ai-sdk/xai's baseURL) points at. */
+  baseUrl: string;
+  /** The separate "vidgen" host that serves the temporary public video URLs. */
+  mediaUrl: string;
+  apiKey: string;
+  stats: XaiSimulatorStats;
+  faults: XaiFaultControls;
+  close(): Promise<void>;
+}
+
+/** Requests may carry up to eight base64 images. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** Video URLs are temporary (docs.x.ai: "Generated URLs are temporary"): one hour, real time. */
+const VIDEO_URL_TTL_MS = 60 * 60_000;
+
+const CREATE_PATHS: Record<string, JobKind> = {
+  '/v1/videos/generations': 'generation',
+  '/v1/videos/edits': 'edit',
+  '/v1/videos/extensions': 'extension',
+};
+const STATUS_PATH = /^\/v1\/videos\/([A-Za-z0-9-]+)$/;
+const MEDIA_PATH = /^\/vidgen\/([a-f0-9]+)\.mp4$/;
+
+/** Start an xAI Grok Imagine video simulator: real HTTP, real MP4s, xAI's error shapes. */
+export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiSimulator> {
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+  if (!opts.apiKey) throw new RangeError('apiKey is required');
+  await mkdir(opts.workDir, { recursive: true });
+  const host = opts.host ?? '127.0.0.1';
+
+  const faults = new XaiFaultState();
+  const jobs = new XaiJobs(opts.workDir, speed);
+  const signer = createUrlSigner(VIDEO_URL_TTL_MS);
+  const stats: XaiSimulatorStats = { creates: 0, polls: 0, downloads: 0, downloadsWithAuthorization: 0, requests: 0, faulted: 0 };
+  const seenOnceMarkers = new Set<string>();
+  const closing = new AbortController();
+  const defaultRetryAfter = Math.max(1, Math.round(30 / speed));
+  let mediaPort = 0;
+
+  /** Video links use the hostname the client reached the API by, on the media host's port. */
+  const mediaBase = (req: IncomingMessage) => {
+    const h = req.headers.host ?? '';
+    const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d+)?$/.exec(h);
+    return `http://${m ? m[1] : host}:${mediaPort}`;
+  };
+
+  function authenticate(req: IncomingMessage): void {
+    const header = req.headers.authorization;
+    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) throw missingKey();
+    if (m[1] !== opts.apiKey) throw incorrectKey(m[1]);
+  }
+
+  function injectedFault(route: XaiRoute, model: string): XaiHttpError | undefined {
+    const fault = faults.takeRequestFault(route);
+    if (!fault) return undefined;
+    stats.faulted++;
+    return fault.status === 429 ? rateLimited(model, fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
+  }
+
+  /** Fetch and check the request's media, as xAI does before accepting it. */
+  async function prepare(p: ParsedCreate, modelId: string): Promise<XaiJobSpec> {
+    const common = { kind: p.kind, model: p.model, modelId, prompt: p.prompt, referenceImages: [] as Buffer[] };
+    if (p.kind === 'generation') {
+      const [image, referenceImages] = await Promise.all([
+        p.imageUrl ? loadImage(p.imageUrl, 'image') : undefined,
+        Promise.all(p.referenceUrls.map((u, i) => loadImage(u, `reference_images[${i}]`))),
+      ]);
+      return { ...common, durationSeconds: p.duration!, resolution: p.resolution, ...dimensionsFor(p.aspectRatio, p.resolution), image, referenceImages };
+    }
+    const bytes = await loadVideo(p.videoUrl!);
+    const dir = join(opts.workDir, 'inputs');
+    await mkdir(dir, { recursive: true });
+    const sourcePath = join(dir, `${randomUUID()}.mp4`);
+    await writeFile(sourcePath, bytes);
+    try {
+      const src = await probeSource(sourcePath);
+      if (!src) throw invalidArgument('video is not a decodable video: send an .mp4 (H.264, H.265 or AV1).');
+      if (p.kind === 'edit' && src.durationSeconds > MAX_EDIT_SOURCE_SECONDS + 0.05) {
+        throw invalidArgument(`The input video is ${src.durationSeconds.toFixed(1)} s long; video editing accepts at most ${MAX_EDIT_SOURCE_SECONDS} s.`);
+      }
+      if (p.kind === 'extension' && (src.durationSeconds < EXTENSION_SOURCE_SECONDS.min - 0.05 || src.durationSeconds > EXTENSION_SOURCE_SECONDS.max + 0.05)) {
+        throw invalidArgument(`The input video is ${src.durationSeconds.toFixed(1)} s long; video extension accepts ${EXTENSION_SOURCE_SECONDS.min} to ${EXTENSION_SOURCE_SECONDS.max} s.`);
+      }
+      // Edits keep the source length; extensions add `duration` seconds to it.
+      const durationSeconds = Math.round((src.durationSeconds + (p.kind === 'extension' ? p.duration! : 0)) * 100) / 100;
+      return { ...common, durationSeconds, resolution: '720p', ...outputSizeForSource(src), sourcePath };
+    } catch (err) {
+      await rm(sourcePath, { force: true });
+      throw err;
+    }
+  }
+
+  async function handleCreate(req: IncomingMessage, res: ServerResponse, kind: JobKind): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) throw invalidArgument(`Request body is larger than ${MAX_BODY_BYTES} bytes.`);
+      throw invalidArgument(`Failed to parse the request body as JSON: ${(err as Error).message}`);
+    }
+    const model = typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : 'grok-imagine-video';
+    const fault = injectedFault('create', model);
+    if (fault) throw fault;
+    const prompt = String((body as { prompt?: unknown })?.prompt ?? '');
+    const markerFault = createFaultFromPrompt(prompt, seenOnceMarkers);
+    if (markerFault === 'policy') throw moderationRefusal();
+    if (markerFault) {
+      stats.faulted++;
+      throw markerFault === 429 ? rateLimited(model, defaultRetryAfter) : serverError(503);
+    }
+    const parsed = parseCreate(kind, body);
+    const spec = await prepare(parsed, model);
+    const outcome = outcomeFromPrompt(prompt) ?? faults.takeJobOutcome();
+    const id = jobs.create(spec, outcome);
+    stats.creates++;
+    sendJson(res, 200, { request_id: id });
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests++;
+    const path = new URL(req.url ?? '/', 'http://sim.invalid').pathname;
+    const kind = CREATE_PATHS[path];
+    const status = STATUS_PATH.exec(path);
+    if (!kind && !status) throw notFound(`No route for ${req.method} ${path}.`);
+    const wantMethod = kind ? 'POST' : 'GET';
+    if (req.method !== wantMethod) throw new XaiHttpError(405, 'Method not allowed', `Use ${wantMethod} ${path}.`, { allow: wantMethod });
+    await sleep(faults.latencyMs, closing.signal);
+    authenticate(req);
+    if (kind) return handleCreate(req, res, kind);
+
+    const fault = injectedFault('poll', 'grok-imagine-video');
+    if (fault) throw fault;
+    const view = jobs.view(status![1], (fileId) => `${mediaBase(req)}${signer.sign(`/vidgen/${fileId}.mp4`)}`);
+    if (!view) throw notFound(`No video request with id ${status![1]}.`);
+    stats.polls++;
+    sendJson(res, 200, view);
+  }
+
+  /** The public media host: no auth, links expire, Range supported. */
+  async function handleMedia(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    const m = MEDIA_PATH.exec(url.pathname);
+    const file = m ? jobs.filePath(m[1]) : undefined;
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !m || !file) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      return;
+    }
+    if (signer.verify(url.pathname, url.searchParams) !== 'ok') {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('Access denied: the link has expired or is invalid.');
+      return;
+    }
+    const fault = faults.takeRequestFault('download');
+    if (fault) {
+      stats.faulted++;
+      res.writeHead(fault.status, { 'content-type': 'text/plain', ...(fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds ?? defaultRetryAfter) } : {}) }).end('Service Unavailable');
+      return;
+    }
+    stats.downloads++;
+    if (req.headers.authorization !== undefined) stats.downloadsWithAuthorization++;
+    await serveFile(req, res, file, 'video/mp4');
+  }
+
+  const onError = (req: IncomingMessage, res: ServerResponse) => (err: unknown) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const e = err instanceof XaiHttpError ? err : serverError(500);
+    // Drain what the client is still sending so it reads our answer rather than a reset.
+    req.resume();
+    sendJson(res, e.httpStatus, e.toBody(), e.headers);
+  };
+  const api: Server = createServer((req, res) => void handleApi(req, res).catch(onError(req, res)));
+  const media: Server = createServer((req, res) => void handleMedia(req, res).catch(onError(req, res)));
+  const apiBase = await listen(api, host, opts.port ?? 0);
+  let mediaUrl: string;
+  try {
+    mediaUrl = await listen(media, host, 0);
+  } catch (err) {
+    await closeServer(api);
+    throw err;
+  }
+  mediaPort = Number(new URL(mediaUrl).port);
+
+  return {
+    baseUrl: `${apiBase}/v1`,
+    mediaUrl,
+    apiKey: opts.apiKey,
+    stats,
+    faults,
+    async close() {
+      closing.abort();
+      await Promise.all([closeServer(api), closeServer(media), jobs.close()]);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/** The MiniMax adapter against the MiniMax simulator over loopback: submit → poll → retrieve + download. */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
+import { createMinimaxAdapter } from '../../src/providers/minimax/index.js';
+import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
+import { startMinimaxSimulator, type MinimaxSimulator } from '../../src/sandbox/minimax/index.js';
+import { probe, tempDir } from '../sandbox/media-helpers.js';
+
+const KEY = 'sk-api-adapter-test-0123456789abcdef';
+let sim: MinimaxSimulator;
+let adapter: ProviderAdapter;
+let dir: string;
+let cleanup: () => Promise<void>;
+
+const ctx: AdapterContext = {
+  loadMedia: async () => assert.fail('MiniMax fetches image URLs itself; the adapter must not load media'),
+  probeVideo: async () => assert.fail('not used'),
+};
+
+function request(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
+  return { model: 'hailuo-2.3-standard', operation: 'text-to-video', operation_explicit: true, sent: [], prompt: 'A paper boat on a river', duration: 6, resolution: '720p', aspect_ratio: '16:9', output_audio: false, upstream_model: 'MiniMax-Hailuo-2.3', ...over };
+}
+
+async function pollUntilTerminal(id: string): Promise<PollResult> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = await adapter.poll(id, ctx);
+    if (r.state !== 'queued' && r.state !== 'running') return r;
+    assert.ok(Date.now() < deadline);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+async function rejected(p: Promise<unknown>): Promise<UpstreamError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof UpstreamError, String(err));
+    assert.ok(!err.message.includes(KEY), 'the key never appears in an error');
+    return err;
+  }
+  assert.fail('expected a rejection');
+}
+
+before(async () => {
+  ({ dir, cleanup } = await tempDir('vidgate-minimax-adapter-'));
+  sim = await startMinimaxSimulator({ apiKey: KEY, speed: 200, workDir: join(dir, 'work') });
+  adapter = createMinimaxAdapter({ apiKey: KEY, baseUrl: sim.baseUrl, timeoutMs: 5000 });
+});
+after(async () => {
+  await sim.close();
+  await cleanup();
+});
+
+describe('MiniMax adapter ↔ simulator', () => {
+  it('image-to-video from a public URL: submit, poll to success, open the output (retrieve + download)', async () => {
+    const { upstreamId } = await adapter.submit({ taskId: 't1', request: request({ operation: 'image-to-video', image_url: 'https://example.com/portrait.jpg', aspect_ratio: 'adaptive' }) }, ctx);
+    assert.match(upstreamId, /^\d+$/);
+    const done = await pollUntilTerminal(upstreamId);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    const output = done.state === 'succeeded' ? done.outputs[0] : assert.fail();
+    const retrievesBefore = sim.stats.retrieves;
+    const opened = await adapter.openOutput(output, ctx);
+    assert.equal(opened.contentType, 'video/mp4');
+    const chunks: Buffer[] = [];
+    for await (const c of opened.body) chunks.push(c as Buffer);
+    const path = join(dir, 'out.mp4');
+    await writeFile(path, Buffer.concat(chunks));
+    const p = await probe(path);
+    assert.ok(Math.abs(p.duration - 6) < 0.2);
+    assert.deepEqual([p.video?.width, p.video?.height], [1366, 768], 'the 640x360 placeholder is 16:9');
+    assert.equal(sim.stats.retrieves, retrievesBefore + 1, 'the download URL is fetched fresh from files/retrieve');
+    // A second open asks again (signed URLs expire): the adapter never caches it.
+    const again = await adapter.openOutput(output, ctx);
+    again.body.destroy();
+    assert.equal(sim.stats.retrieves, retrievesBefore + 2);
+  });
+
+  it('refusals on HTTP 200 map to kinds: rate limit, balance, sensitive input, bad params, bad key', async () => {
+    const before = sim.stats.creates;
+    assert.equal((await rejected(adapter.submit({ taskId: 't', request: request({ prompt: 'busy [sim:429]' }) }, ctx))).kind, 'rate_limited');
+    assert.equal((await rejected(adapter.submit({ taskId: 't', request: request({ prompt: 'x [sim:balance]' }) }, ctx))).kind, 'quota');
+    assert.equal((await rejected(adapter.submit({ taskId: 't', request: request({ prompt: 'x [sim:policy]' }) }, ctx))).kind, 'content_policy');
+    sim.faults.errorCodeNext(1, 2013, { message: 'invalid params, something odd' });
+    assert.equal((await rejected(adapter.submit({ taskId: 't', request: request({}) }, ctx))).kind, 'invalid_input');
+    const wrongKey = createMinimaxAdapter({ apiKey: 'sk-api-wrong-key-000000', baseUrl: sim.baseUrl });
+    const auth = await rejected(wrongKey.submit({ taskId: 't', request: request({}) }, ctx));
+    assert.equal(auth.kind, 'auth');
+    assert.match(auth.message, /MINIMAX_API_KEY/);
+    assert.equal(sim.stats.creates, before);
+  });
+
+  it('an edge 429 carries Retry-After; 503 is transient', async () => {
+    sim.faults.rateLimitNext(1, { http429: true, retryAfterSeconds: 4, only: 'create' });
+    const rate = await rejected(adapter.submit({ taskId: 't', request: request({}) }, ctx));
+    assert.deepEqual([rate.kind, rate.retryAfterSeconds, rate.transient], ['rate_limited', 4, true]);
+    sim.faults.serverErrorNext(1, { status: 503, only: 'query' });
+    assert.equal((await rejected(adapter.poll('123', ctx))).kind, 'unavailable');
+  });
+
+  it('failed jobs: output sensitivity is content_policy_violation; unknown task ids are not_found', async () => {
+    const { upstreamId } = await adapter.submit({ taskId: 't', request: request({ prompt: 'x [sim:policy-output]' }) }, ctx);
+    const failed = await pollUntilTerminal(upstreamId);
+    assert.deepEqual(failed.state === 'failed' && failed.error.code, 'content_policy_violation');
+    const { upstreamId: id2 } = await adapter.submit({ taskId: 't', request: request({ prompt: 'x [sim:fail]' }) }, ctx);
+    const failed2 = await pollUntilTerminal(id2);
+    assert.deepEqual(failed2.state === 'failed' && failed2.error.code, 'upstream_error');
+    assert.equal((await rejected(adapter.poll('424242', ctx))).kind, 'not_found');
+    assert.equal((await rejected(adapter.poll('../etc', ctx))).kind, 'not_found');
+  });
+});
