@@ -21,6 +21,15 @@ export function familyRules(req: VideoRequest, spec: ModelSpec, sent: Set<string
       return vidu(req, spec);
     case 'kling':
       return klingPrompt(req, spec);
+    case 'dashscope':
+      return wan(req, spec);
+  }
+}
+
+/** Wan's 480P tier has sizes for 16:9, 9:16 and 1:1 only (providers-2 §3). */
+function wan(req: VideoRequest, spec: ModelSpec): void {
+  if (req.resolution === '480p' && (req.aspect_ratio === '4:3' || req.aspect_ratio === '3:4')) {
+    throw fail('aspect_ratio', `Model '${spec.id}' has no 480p size for ${req.aspect_ratio}. Use 16:9, 9:16 or 1:1 at 480p, or 720p/1080p for ${req.aspect_ratio}.`, 'invalid_aspect_ratio', spec, { allowed_aspect_ratios: ['16:9', '9:16', '1:1'] });
   }
 }
 

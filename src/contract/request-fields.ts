@@ -54,6 +54,8 @@ export const FIELD_RULES: Record<string, FieldRule> = {
   return_last_frame: { kind: 'boolean' },
   draft: { kind: 'boolean' },
   draft_task_id: { kind: 'string', minLength: 1, maxLength: 256 },
+  // Vidgate extension: where to POST the task when it completes or fails (Standard Webhooks).
+  callback_url: { kind: 'uri' },
 };
 
 /** Public aliases → canonical field. All spellings sent in one request must agree. */

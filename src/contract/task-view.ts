@@ -39,6 +39,7 @@ export function taskView(row: TaskRow, videoUrl: (row: TaskRow) => string | null
   if (status === 'processing' && row.progress !== null) body.progress = row.progress;
   if (status === 'completed') {
     body.progress = 100;
+    if (row.billing_transaction_id) body.billing_transaction_id = row.billing_transaction_id;
     const url = videoUrl(row);
     if (url !== null) {
       body.video_url = url;

@@ -19,7 +19,7 @@ export async function cancelTask(deps: Pick<EngineDeps, 'store' | 'catalog' | 'a
     throw notCancellable(`Task is already ${row.state}; only pending or queued tasks can be cancelled.`);
   }
   if (row.state === 'pending') {
-    if (await deps.store.updateTask(row.id, cancelledPatch, { state: 'pending' })) return (await deps.store.getTask(row.id)) as TaskRow;
+    if (await deps.store.finishTask(row.id, cancelledPatch, { state: 'pending' })) return (await deps.store.getTask(row.id)) as TaskRow;
     const fresh = (await deps.store.getTask(row.id)) as TaskRow;
     return cancelTask(deps, fresh); // it moved on meanwhile: decide again from its new state
   }
@@ -33,6 +33,6 @@ export async function cancelTask(deps: Pick<EngineDeps, 'store' | 'catalog' | 'a
   }
   const confirmed = await adapter.cancel(row.upstream_id, { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(15_000) }).catch(() => false);
   if (!confirmed) throw notCancellable('The upstream refused to cancel the task (it has probably started running).');
-  await deps.store.updateTask(row.id, cancelledPatch, { state: 'processing' });
+  await deps.store.finishTask(row.id, cancelledPatch, { state: 'processing' });
   return (await deps.store.getTask(row.id)) as TaskRow;
 }

@@ -13,7 +13,11 @@ const nowSec = (ms: number) => Math.floor(ms / 1000);
 async function commit(deps: EngineDeps, row: TaskRow, patch: TaskPatch, expected: TaskRow['state'] = row.state): Promise<boolean> {
   const now = deps.now?.() ?? Date.now();
   // Guarded on state too: a cancel that landed meanwhile must not be overwritten.
-  return deps.store.updateTask(row.id, { ...patch, updated: nowSec(now), lease_owner: null, lease_until: null }, { leaseOwner: deps.workerId, state: expected });
+  const full: TaskPatch = { ...patch, updated: nowSec(now), lease_owner: null, lease_until: null };
+  const guard = { leaseOwner: deps.workerId, state: expected };
+  // Terminal moves settle or release the task's reservation in the same transaction.
+  if (patch.state === 'completed' || patch.state === 'failed') return deps.store.finishTask(row.id, full, guard);
+  return deps.store.updateTask(row.id, full, guard);
 }
 
 function failPatch(error: TaskError, extra: TaskPatch = {}): TaskPatch {

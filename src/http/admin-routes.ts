@@ -2,11 +2,39 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import { createKey } from '../keys/keys.js';
 import type { ApiKeyRow } from '../store/schema.js';
+import { checkInputUrlSyntax } from '../media/url-guard.js';
 import type { Gateway } from './gateway.js';
 
-/** A key as lists show it: never the secret or its hash. */
-function keyView(row: ApiKeyRow): Record<string, unknown> {
-  return { id: row.id, object: 'api_key', name: row.name, prefix: row.prefix, admin: row.is_admin === 1, created: row.created, revoked: row.revoked };
+const usd = (n: number | null) => (n === null ? null : Math.round(n * 1e6) / 1e6);
+
+/** A key as lists show it: never the secret, its hash or its webhook secret. */
+export function keyView(row: ApiKeyRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    object: 'api_key',
+    name: row.name,
+    prefix: row.prefix,
+    admin: row.is_admin === 1,
+    created: row.created,
+    revoked: row.revoked,
+    balance_usd: usd(row.balance_usd),
+    spend_limit_usd: usd(row.spend_limit_usd),
+    reserved_usd: usd(row.reserved_usd),
+    spent_usd: usd(row.spent_usd),
+    rpm_limit: row.rpm_limit,
+    webhook_url: row.webhook_url,
+  };
+}
+
+/** Checks one optional limit field: a number ≥ 0 (or null to clear it, where allowed). */
+function amount(body: Record<string, unknown>, name: string, nullable: boolean, integer = false): number | null | undefined {
+  const v = body[name];
+  if (v === undefined) return undefined;
+  if (v === null && nullable) return null;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e9 || (integer && !Number.isInteger(v))) {
+    throw badRequest(name, `'${name}' must be ${integer ? 'a whole number' : 'a number'} between 0 and 1e9${nullable ? ', or null to remove it' : ''}.`, 'invalid_value');
+  }
+  return v;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
@@ -26,6 +54,30 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get('/v1/admin/keys', async (req, reply) => {
     await gw.auth.requireAdmin(req, reply);
     return { object: 'list', data: (await gw.store.listKeys()).map(keyView) };
+  });
+
+  app.patch('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    await gw.auth.requireAdmin(req, reply);
+    const body = req.body as Record<string, unknown> | undefined;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(null, 'Send a JSON object such as {"balance_usd": 10, "spend_limit_usd": 50}.', 'invalid_json');
+    const allowed = ['balance_usd', 'add_balance_usd', 'spend_limit_usd', 'rpm_limit', 'webhook_url'];
+    for (const k of Object.keys(body)) if (!allowed.includes(k)) throw badRequest(k, `Unknown parameter '${k}'; accepted: ${allowed.join(', ')}.`, 'unknown_parameter');
+    const webhook = body.webhook_url;
+    if (webhook !== undefined && webhook !== null) {
+      const problem = typeof webhook !== 'string' || webhook.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(webhook, gw.config.allowPrivateNetwork);
+      if (problem) throw badRequest('webhook_url', `webhook_url: ${problem}`, 'invalid_url');
+    }
+    const patch = {
+      balance_usd: amount(body, 'balance_usd', true),
+      add_balance_usd: amount(body, 'add_balance_usd', false) ?? undefined,
+      spend_limit_usd: amount(body, 'spend_limit_usd', true),
+      rpm_limit: amount(body, 'rpm_limit', true, true),
+      webhook_url: webhook as string | null | undefined,
+    };
+    const row = await gw.store.updateKeyLimits(req.params.id, patch);
+    if (!row) throw new ApiError(404, 'not_found_error', 'key_not_found', `No active API key with id '${req.params.id.slice(0, 64)}'.`, 'id');
+    gw.auth.evict(row.id);
+    return keyView(row);
   });
 
   app.delete('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {

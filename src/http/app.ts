@@ -8,6 +8,7 @@ import { registerFileRoutes } from './file-routes.js';
 import type { Gateway } from './gateway.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerTaskRoutes } from './task-routes.js';
+import { registerUsageRoutes } from './usage-routes.js';
 import { registerVideoRoutes } from './video-routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -65,5 +66,6 @@ export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
   registerModelRoutes(app, gw);
   registerAdminRoutes(app, gw);
   registerFileRoutes(app, gw);
+  registerUsageRoutes(app, gw);
   return app;
 }

@@ -20,21 +20,24 @@ declare module 'fastify' {
 export class Authenticator {
   private readonly cache = new Map<string, { row: ApiKeyRow; until: number }>();
 
-  private readonly limiter: KeyRateLimiter | null;
+  private readonly limiter: KeyRateLimiter;
+  private readonly headers: boolean;
 
   constructor(
     private readonly store: Store,
     rateLimitPerMinute = 0,
     private readonly ttlMs = 5_000,
   ) {
-    this.limiter = rateLimitPerMinute > 0 ? new KeyRateLimiter(rateLimitPerMinute) : null;
+    // Per-key rpm_limit overrides apply even when the gateway-wide default is off (0).
+    this.limiter = new KeyRateLimiter(rateLimitPerMinute > 0 ? rateLimitPerMinute : Number.MAX_SAFE_INTEGER);
+    this.headers = rateLimitPerMinute > 0;
   }
 
   /** Authenticates and counts the request against the key's per-minute limit (headers on every answer). */
   async authenticate(req: FastifyRequest, reply: FastifyReply): Promise<ApiKeyRow> {
     const row = await this.identify(req);
-    if (this.limiter) {
-      const d = this.limiter.take(row.id);
+    if (this.headers || row.rpm_limit !== null) {
+      const d = this.limiter.take(row.id, row.rpm_limit ?? undefined);
       reply.header('X-RateLimit-Limit', d.limit).header('X-RateLimit-Remaining', d.remaining).header('X-RateLimit-Reset', d.reset);
       if (!d.allowed) {
         const retryAfter = Math.max(1, Math.ceil(d.reset - Date.now() / 1000));

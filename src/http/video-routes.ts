@@ -26,6 +26,11 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
       if (problem) throw badRequest(Array.isArray(value) ? `${field}[${i}]` : field, `${field}: ${problem}`, 'invalid_url');
     });
   }
+  if (req.callback_url !== undefined) {
+    const u = req.callback_url;
+    const problem = u.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(u, allowPrivate);
+    if (problem) throw badRequest('callback_url', `callback_url: ${problem}`, 'invalid_url');
+  }
   req.kling_elements?.forEach((el, i) =>
     el.element_input_urls.forEach((u, j) => {
       const problem = checkInputUrlSyntax(u, allowPrivate);
@@ -105,27 +110,31 @@ export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
       video_has_audio: null,
       estimated_cost_usd: estimateCostUsd(resolved, spec),
       cost_usd: null,
+      billing_transaction_id: null,
+      // The caller's callback_url wins over the key's default webhook.
+      callback_url: parsed.callback_url ?? key.webhook_url,
     };
     const idemKey = idempotencyKey(req);
-    if (idemKey === null) {
-      await gw.store.insertTask(row); // durable before we answer
-    } else {
-      const hash = bodyHash(req.body);
-      const { existing } = await gw.store.insertTaskIdempotently(
-        row,
-        { owner_key_id: key.id, idem_key: idemKey, body_hash: hash, task_id: row.id, created: row.created },
-        row.created - IDEMPOTENCY_WINDOW_SECONDS,
-      );
-      if (existing) {
-        if (existing.body_hash !== hash) {
-          throw new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body in the last 24 hours. Use a new key for a new request.', 'Idempotency-Key');
-        }
-        const original = await gw.store.getTask(existing.task_id);
-        if (!original) throw new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'The task this Idempotency-Key created is no longer available; use a new key.', 'Idempotency-Key');
-        reply.header('Idempotent-Replayed', 'true');
-        reply.header('X-Task-ID', original.id);
-        return createdView(original);
+    const hash = idemKey === null ? '' : bodyHash(req.body);
+    const outcome = await gw.store.createTask(
+      row,
+      idemKey === null ? undefined : { record: { owner_key_id: key.id, idem_key: idemKey, body_hash: hash, task_id: row.id, created: row.created }, since: row.created - IDEMPOTENCY_WINDOW_SECONDS },
+    );
+    if (outcome.kind === 'insufficient_balance') {
+      throw new ApiError(402, 'insufficient_balance', 'insufficient_balance', `Insufficient balance: this request is estimated at $${row.estimated_cost_usd} and $${outcome.availableUsd} is available. Top up the key's balance or choose a cheaper model, duration or resolution.`, null, { balance_usd: outcome.availableUsd, estimated_cost_usd: row.estimated_cost_usd });
+    }
+    if (outcome.kind === 'quota_exceeded') {
+      throw new ApiError(402, 'quota_exceeded', 'quota_exceeded', `This key's spend limit would be exceeded: the request is estimated at $${row.estimated_cost_usd} and $${outcome.remainingUsd} of the $${outcome.limitUsd} limit remains. Ask an admin to raise the limit.`, null, { estimated_cost_usd: row.estimated_cost_usd });
+    }
+    if (outcome.kind === 'replay') {
+      if (outcome.idem.body_hash !== hash) {
+        throw new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body in the last 24 hours. Use a new key for a new request.', 'Idempotency-Key');
       }
+      const original = await gw.store.getTask(outcome.idem.task_id);
+      if (!original) throw new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'The task this Idempotency-Key created is no longer available; use a new key.', 'Idempotency-Key');
+      reply.header('Idempotent-Replayed', 'true');
+      reply.header('X-Task-ID', original.id);
+      return createdView(original);
     }
     gw.wakeEngine();
     reply.header('X-Task-ID', row.id);

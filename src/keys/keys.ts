@@ -33,6 +33,13 @@ export async function createKey(store: Store, name: string, isAdmin: boolean, se
     is_admin: isAdmin ? 1 : 0,
     created: Math.floor(Date.now() / 1000),
     revoked: null,
+    balance_usd: null,
+    spend_limit_usd: null,
+    reserved_usd: 0,
+    spent_usd: 0,
+    rpm_limit: null,
+    webhook_url: null,
+    webhook_secret: `whsec_${randomBytes(24).toString('base64')}`,
   };
   await store.insertKey(row);
   return { row, secret };

@@ -73,6 +73,33 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
         .execute();
     },
   },
+  {
+    name: '003_billing_and_callbacks',
+    async up(db) {
+      // Balance: prepaid credit (null = no balance tracking); spend limit: cap on spent + reserved.
+      await db.schema.alterTable('api_keys').addColumn('balance_usd', 'double precision').execute();
+      await db.schema.alterTable('api_keys').addColumn('spend_limit_usd', 'double precision').execute();
+      await db.schema.alterTable('api_keys').addColumn('reserved_usd', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('api_keys').addColumn('spent_usd', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('api_keys').addColumn('rpm_limit', 'integer').execute();
+      await db.schema.alterTable('api_keys').addColumn('webhook_url', 'text').execute();
+      await db.schema.alterTable('api_keys').addColumn('webhook_secret', 'text').execute();
+      await db.schema.alterTable('tasks').addColumn('billing_transaction_id', 'text').execute();
+      await db.schema.alterTable('tasks').addColumn('callback_url', 'text').execute();
+      await db.schema
+        .createTable('ledger')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('amount_usd', 'double precision', (c) => c.notNull())
+        .addColumn('model', 'text')
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('ledger_key_day').on('ledger').columns(['key_id', 'day']).execute();
+    },
+  },
 ];
 
 export async function runMigrations(db: Kysely<any>): Promise<void> {

@@ -17,6 +17,18 @@ export interface ApiKeysTable {
   is_admin: number;
   created: number;
   revoked: number | null;
+  /** Prepaid credit in USD; null = no balance tracking (postpaid / unlimited). */
+  balance_usd: number | null;
+  /** Cap on spent + reserved; null = no cap. */
+  spend_limit_usd: number | null;
+  /** Estimates held for tasks not yet settled. */
+  reserved_usd: number;
+  spent_usd: number;
+  /** Per-key requests per minute; null = the gateway default. */
+  rpm_limit: number | null;
+  /** Default callback for this key's tasks, and the whsec_ secret its webhooks are signed with. */
+  webhook_url: string | null;
+  webhook_secret: string | null;
 }
 
 export interface TasksTable {
@@ -52,6 +64,23 @@ export interface TasksTable {
   video_has_audio: number | null;
   estimated_cost_usd: number;
   cost_usd: number | null;
+  /** Ledger id of the settlement, once completed. */
+  billing_transaction_id: string | null;
+  /** Where this task's completed/failed event is delivered (the create's callback_url or the key's default). */
+  callback_url: string | null;
+}
+
+/** Every money movement of a key: reserve at create, settle on completion, release on failure, credit/adjust by admins. */
+export interface LedgerTable {
+  id: string;
+  key_id: string;
+  task_id: string | null;
+  kind: 'reserve' | 'settle' | 'release' | 'credit' | 'adjust';
+  amount_usd: number;
+  model: string | null;
+  /** UTC date (YYYY-MM-DD), for usage by day. */
+  day: string;
+  created: number;
 }
 
 /** Idempotency-Key records: one per (API key, client key); the first create wins. */
@@ -79,9 +108,11 @@ export interface Database {
   api_keys: ApiKeysTable;
   tasks: TasksTable;
   idempotency_keys: IdempotencyKeysTable;
+  ledger: LedgerTable;
   meta: MetaTable;
 }
 
 export type TaskRow = TasksTable;
 export type ApiKeyRow = ApiKeysTable;
 export type IdempotencyRow = IdempotencyKeysTable;
+export type LedgerRow = LedgerTable;

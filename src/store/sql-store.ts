@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { runMigrations } from './migrations.js';
-import type { ApiKeyRow, Database, IdempotencyRow, TaskRow, TaskState } from './schema.js';
-import type { Store, TaskGuard, TaskPatch } from './types.js';
+import type { ApiKeyRow, Database, IdempotencyRow, LedgerRow, TaskRow, TaskState } from './schema.js';
+import type { CreateOutcome, KeyLimitsPatch, Store, TaskGuard, TaskPatch, UsageRow } from './types.js';
 
 /**
  * The Store over Kysely. Everything here is dialect-neutral except claimDue, which a dialect
@@ -9,6 +10,11 @@ import type { Store, TaskGuard, TaskPatch } from './types.js';
  */
 export class SqlStore implements Store {
   constructor(protected readonly db: Kysely<Database>) {}
+
+  /** For rooms with tables of their own (webhooks) that share this database and its transactions. */
+  get kysely(): Kysely<Database> {
+    return this.db;
+  }
 
   async migrate(): Promise<void> {
     await runMigrations(this.db as Kysely<any>);
@@ -59,32 +65,114 @@ export class SqlStore implements Store {
     await this.db.insertInto('tasks').values(row).execute();
   }
 
-  async insertTaskIdempotently(row: TaskRow, idem: IdempotencyRow, since: number): Promise<{ existing: IdempotencyRow | null }> {
+  async createTask(row: TaskRow, idem?: { record: IdempotencyRow; since: number }): Promise<CreateOutcome> {
     try {
-      return await this.insertIdempotentOnce(row, idem, since);
+      return await this.db.transaction().execute((trx) => this.createIn(trx, row, idem));
     } catch (err) {
-      // Two nodes racing on one key: the loser's insert hits the primary key; it replays the winner.
-      const winner = await this.db.selectFrom('idempotency_keys').selectAll().where('owner_key_id', '=', idem.owner_key_id).where('idem_key', '=', idem.idem_key).executeTakeFirst();
-      if (winner && winner.task_id !== row.id) return { existing: winner };
+      // Two nodes racing on one idempotency key: the loser's insert hits the primary key; it replays the winner.
+      if (!idem) throw err;
+      const winner = await this.findIdempotency(this.db, idem.record);
+      if (winner && winner.task_id !== row.id) return { kind: 'replay', idem: winner };
       throw err;
     }
   }
 
-  private async insertIdempotentOnce(row: TaskRow, idem: IdempotencyRow, since: number): Promise<{ existing: IdempotencyRow | null }> {
-    return this.db.transaction().execute(async (trx) => {
-      const found = await trx
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('owner_key_id', '=', idem.owner_key_id)
-        .where('idem_key', '=', idem.idem_key)
-        .executeTakeFirst();
-      if (found && found.created >= since) return { existing: found };
+  private findIdempotency(db: Kysely<Database>, r: IdempotencyRow): Promise<IdempotencyRow | undefined> {
+    return db.selectFrom('idempotency_keys').selectAll().where('owner_key_id', '=', r.owner_key_id).where('idem_key', '=', r.idem_key).executeTakeFirst();
+  }
+
+  private async createIn(trx: Transaction<Database>, row: TaskRow, idem?: { record: IdempotencyRow; since: number }): Promise<CreateOutcome> {
+    if (idem) {
+      const found = await this.findIdempotency(trx, idem.record);
+      if (found && found.created >= idem.since) return { kind: 'replay', idem: found };
       // An expired record is replaced: the key may be reused after its window.
-      if (found) await trx.deleteFrom('idempotency_keys').where('owner_key_id', '=', idem.owner_key_id).where('idem_key', '=', idem.idem_key).execute();
-      await trx.insertInto('tasks').values(row).execute();
-      await trx.insertInto('idempotency_keys').values(idem).execute();
-      return { existing: null };
+      if (found) await trx.deleteFrom('idempotency_keys').where('owner_key_id', '=', found.owner_key_id).where('idem_key', '=', found.idem_key).execute();
+    }
+    const key = await trx.selectFrom('api_keys').selectAll().where('id', '=', row.owner_key_id).executeTakeFirstOrThrow();
+    const est = row.estimated_cost_usd;
+    if (key.balance_usd !== null && key.balance_usd - key.reserved_usd < est - 1e-9) {
+      return { kind: 'insufficient_balance', balanceUsd: key.balance_usd, availableUsd: roundUsd(key.balance_usd - key.reserved_usd) };
+    }
+    if (key.spend_limit_usd !== null && key.spent_usd + key.reserved_usd + est > key.spend_limit_usd + 1e-9) {
+      return { kind: 'quota_exceeded', limitUsd: key.spend_limit_usd, remainingUsd: roundUsd(Math.max(0, key.spend_limit_usd - key.spent_usd - key.reserved_usd)) };
+    }
+    await trx.updateTable('api_keys').set({ reserved_usd: sql`reserved_usd + ${est}` }).where('id', '=', key.id).execute();
+    await trx.insertInto('ledger').values(ledgerEntry(key.id, row.id, 'reserve', est, row.model, row.created)).execute();
+    await trx.insertInto('tasks').values(row).execute();
+    if (idem) await trx.insertInto('idempotency_keys').values(idem.record).execute();
+    return { kind: 'created' };
+  }
+
+  async finishTask(id: string, patch: TaskPatch, guard: TaskGuard): Promise<boolean> {
+    if (patch.state !== 'completed' && patch.state !== 'failed') throw new Error(`finishTask needs a terminal state, got ${String(patch.state)}`);
+    return this.db.transaction().execute(async (trx) => {
+      const task = await trx.selectFrom('tasks').select(['owner_key_id', 'estimated_cost_usd', 'model']).where('id', '=', id).executeTakeFirst();
+      if (!task) return false;
+      const now = Math.floor(Date.now() / 1000);
+      const completed = patch.state === 'completed';
+      const entry = completed
+        ? ledgerEntry(task.owner_key_id, id, 'settle', patch.cost_usd ?? 0, task.model, now)
+        : ledgerEntry(task.owner_key_id, id, 'release', task.estimated_cost_usd, task.model, now);
+      const full: TaskPatch = completed ? { ...patch, billing_transaction_id: entry.id } : patch;
+      if (!(await this.applyGuarded(trx, id, full, guard))) return false;
+      const est = task.estimated_cost_usd;
+      const cost = completed ? entry.amount_usd : 0;
+      await trx
+        .updateTable('api_keys')
+        .set({
+          // Plain arithmetic (portable to PostgreSQL); amounts are rounded to micro-dollars when shown.
+          reserved_usd: sql`reserved_usd - ${est}`,
+          spent_usd: sql`spent_usd + ${cost}`,
+          balance_usd: sql`case when balance_usd is null then null else balance_usd - ${cost} end`,
+        })
+        .where('id', '=', task.owner_key_id)
+        .execute();
+      await trx.insertInto('ledger').values(entry).execute();
+      return true;
     });
+  }
+
+  async getKey(id: string): Promise<ApiKeyRow | undefined> {
+    return this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async updateKeyLimits(id: string, patch: KeyLimitsPatch): Promise<ApiKeyRow | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const key = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked', 'is', null).executeTakeFirst();
+      if (!key) return undefined;
+      const now = Math.floor(Date.now() / 1000);
+      const set: Record<string, unknown> = {};
+      if (patch.spend_limit_usd !== undefined) set.spend_limit_usd = patch.spend_limit_usd;
+      if (patch.rpm_limit !== undefined) set.rpm_limit = patch.rpm_limit;
+      if (patch.webhook_url !== undefined) set.webhook_url = patch.webhook_url;
+      if (patch.balance_usd !== undefined) {
+        set.balance_usd = patch.balance_usd;
+        await trx.insertInto('ledger').values(ledgerEntry(id, null, 'adjust', patch.balance_usd ?? 0, null, now)).execute();
+      }
+      if (patch.add_balance_usd !== undefined) {
+        const base = patch.balance_usd !== undefined ? patch.balance_usd : key.balance_usd;
+        set.balance_usd = roundUsd((base ?? 0) + patch.add_balance_usd);
+        await trx.insertInto('ledger').values(ledgerEntry(id, null, 'credit', patch.add_balance_usd, null, now)).execute();
+      }
+      if (Object.keys(set).length > 0) await trx.updateTable('api_keys').set(set).where('id', '=', id).execute();
+      return trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    });
+  }
+
+  async usage(keyId: string | null, fromDay: string, toDay: string): Promise<UsageRow[]> {
+    let q = this.db
+      .selectFrom('ledger')
+      .select(['key_id', 'day', 'model', (eb) => eb.fn.countAll<number>().as('requests'), (eb) => eb.fn.sum<number>('amount_usd').as('cost_usd')])
+      .where('kind', '=', 'settle')
+      .where('day', '>=', fromDay)
+      .where('day', '<=', toDay);
+    if (keyId !== null) q = q.where('key_id', '=', keyId);
+    const rows = await q.groupBy(['key_id', 'day', 'model']).orderBy('day').orderBy('model').execute();
+    return rows.map((r) => ({ key_id: r.key_id, day: r.day, model: r.model ?? '', requests: Number(r.requests), cost_usd: roundUsd(Number(r.cost_usd)) }));
+  }
+
+  async ledgerFor(keyId: string): Promise<LedgerRow[]> {
+    return this.db.selectFrom('ledger').selectAll().where('key_id', '=', keyId).orderBy('created').orderBy('id').execute();
   }
 
   async getTask(id: string): Promise<TaskRow | undefined> {
@@ -92,7 +180,11 @@ export class SqlStore implements Store {
   }
 
   async updateTask(id: string, patch: TaskPatch, guard: TaskGuard = {}): Promise<boolean> {
-    let q = this.db.updateTable('tasks').set(patch).where('id', '=', id);
+    return this.applyGuarded(this.db, id, patch, guard);
+  }
+
+  private async applyGuarded(db: Kysely<Database>, id: string, patch: TaskPatch, guard: TaskGuard): Promise<boolean> {
+    let q = db.updateTable('tasks').set(patch).where('id', '=', id);
     if (guard.state !== undefined) {
       const states = Array.isArray(guard.state) ? guard.state : [guard.state];
       q = q.where('state', 'in', states);
@@ -133,4 +225,17 @@ export class SqlStore implements Store {
       .execute();
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
+}
+
+function roundUsd(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
+
+function utcDay(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().slice(0, 10);
+}
+
+/** Ledger ids double as billing_transaction_id: txn_ + 24 hex. */
+function ledgerEntry(keyId: string, taskId: string | null, kind: LedgerRow['kind'], amount: number, model: string | null, created: number): LedgerRow {
+  return { id: `txn_${randomBytes(12).toString('hex')}`, key_id: keyId, task_id: taskId, kind, amount_usd: roundUsd(amount), model, day: utcDay(created), created };
 }

@@ -1,4 +1,4 @@
-import type { ApiKeyRow, IdempotencyRow, TaskRow, TaskState } from './schema.js';
+import type { ApiKeyRow, IdempotencyRow, LedgerRow, TaskRow, TaskState } from './schema.js';
 
 export type TaskPatch = Partial<Omit<TaskRow, 'id' | 'owner_key_id' | 'created'>>;
 
@@ -6,6 +6,30 @@ export type TaskPatch = Partial<Omit<TaskRow, 'id' | 'owner_key_id' | 'created'>
 export interface TaskGuard {
   state?: TaskState | TaskState[];
   leaseOwner?: string;
+}
+
+/** What creating a task did: the reservation is part of the same transaction as the insert. */
+export type CreateOutcome =
+  | { kind: 'created' }
+  | { kind: 'replay'; idem: IdempotencyRow }
+  | { kind: 'insufficient_balance'; balanceUsd: number; availableUsd: number }
+  | { kind: 'quota_exceeded'; limitUsd: number; remainingUsd: number };
+
+export interface KeyLimitsPatch {
+  balance_usd?: number | null;
+  /** Adds to the balance (a top-up); recorded as a credit in the ledger. */
+  add_balance_usd?: number;
+  spend_limit_usd?: number | null;
+  rpm_limit?: number | null;
+  webhook_url?: string | null;
+}
+
+export interface UsageRow {
+  key_id: string;
+  day: string;
+  model: string;
+  requests: number;
+  cost_usd: number;
 }
 
 /**
@@ -27,12 +51,25 @@ export interface Store {
   revokeKey(id: string, now: number): Promise<boolean>;
   countAdminKeys(): Promise<number>;
 
+  /** Raw insert, without billing (tests and imports). */
   insertTask(row: TaskRow): Promise<void>;
   /**
-   * Inserts the task and its idempotency record atomically, unless a record for the same
-   * (owner, key) created at or after `since` exists: then nothing is written and it is returned.
+   * Creates a task in one transaction: replays an idempotency record for the same (owner, key)
+   * created at or after `idem.since`; else checks the owner's balance and spend limit, reserves
+   * the task's estimate, and inserts the task (and the idempotency record).
    */
-  insertTaskIdempotently(row: TaskRow, idem: IdempotencyRow, since: number): Promise<{ existing: IdempotencyRow | null }>;
+  createTask(row: TaskRow, idem?: { record: IdempotencyRow; since: number }): Promise<CreateOutcome>;
+  /**
+   * Moves a task to completed or failed (patch.state), if the guard holds, and in the same
+   * transaction settles its cost (completed: cost_usd, with a billing transaction id) or releases
+   * its reservation (failed, cancelled). Returns whether the task changed.
+   */
+  finishTask(id: string, patch: TaskPatch, guard: TaskGuard): Promise<boolean>;
+  getKey(id: string): Promise<ApiKeyRow | undefined>;
+  updateKeyLimits(id: string, patch: KeyLimitsPatch): Promise<ApiKeyRow | undefined>;
+  /** Settled spend by key, UTC day and model, for days in [fromDay, toDay]; all keys when keyId is null. */
+  usage(keyId: string | null, fromDay: string, toDay: string): Promise<UsageRow[]>;
+  ledgerFor(keyId: string): Promise<LedgerRow[]>;
   getTask(id: string): Promise<TaskRow | undefined>;
   /** Applies patch if the guard holds; returns whether a row changed. */
   updateTask(id: string, patch: TaskPatch, guard?: TaskGuard): Promise<boolean>;
