@@ -197,6 +197,7 @@ export async function finishStep(deps: EngineDeps, row: TaskRow): Promise<void> 
   await commit(deps, row, {
     state: 'completed',
     progress: 100,
+    completed_at: nowSec(deps.now?.() ?? Date.now()),
     video_blob: key,
     video_duration: Math.round(meta.durationSeconds * 1000) / 1000,
     video_width: meta.width,

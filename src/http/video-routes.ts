@@ -113,6 +113,8 @@ export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
       billing_transaction_id: null,
       // The caller's callback_url wins over the key's default webhook.
       callback_url: parsed.callback_url ?? key.webhook_url,
+      completed_at: null,
+      output_expired_at: null,
     };
     const idemKey = idempotencyKey(req);
     const hash = idemKey === null ? '' : bodyHash(req.body);

@@ -100,6 +100,14 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
       await db.schema.createIndex('ledger_key_day').on('ledger').columns(['key_id', 'day']).execute();
     },
   },
+  {
+    name: '004_retention',
+    async up(db) {
+      // When the output was stored, and when retention deleted it (the task row itself is kept).
+      await db.schema.alterTable('tasks').addColumn('completed_at', 'bigint').execute();
+      await db.schema.alterTable('tasks').addColumn('output_expired_at', 'bigint').execute();
+    },
+  },
 ];
 
 export async function runMigrations(db: Kysely<any>): Promise<void> {

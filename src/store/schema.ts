@@ -68,6 +68,10 @@ export interface TasksTable {
   billing_transaction_id: string | null;
   /** Where this task's completed/failed event is delivered (the create's callback_url or the key's default). */
   callback_url: string | null;
+  /** Unix seconds when the output was stored (retention counts from here). */
+  completed_at: number | null;
+  /** Unix seconds when retention deleted the stored output. */
+  output_expired_at: number | null;
 }
 
 /** Every money movement of a key: reserve at create, settle on completion, release on failure, credit/adjust by admins. */

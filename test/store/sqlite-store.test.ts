@@ -14,7 +14,7 @@ function row(over: Partial<TaskRow> = {}): TaskRow {
     request_json: '{}', upstream_model: 'veo-3.1-generate-preview', upstream_id: null, progress: null, error_code: null, error_message: null,
     cancelled: 0, created: 1, updated: 1, next_run_at: 0, lease_owner: null, lease_until: null, attempts: 0, submitted_at: null,
     outputs_json: null, video_blob: null, video_duration: null, video_width: null, video_height: null, video_has_audio: null,
-    estimated_cost_usd: 0, cost_usd: null, billing_transaction_id: null, callback_url: null, ...over,
+    estimated_cost_usd: 0, cost_usd: null, billing_transaction_id: null, callback_url: null, completed_at: null, output_expired_at: null, ...over,
   };
 }
 
