@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { CatalogOverrides, ProviderName } from './catalog/types.js';
+import { readWebhookSettings, type WebhookSettings } from './webhooks/config.js';
 
 /** Where a provider's adapter sends its calls and with which credentials (keyed by env var name). */
 export interface Channel {
@@ -45,6 +46,10 @@ export interface Config {
   /** all: API + engine; api: serve the API only, while other nodes run the engine. */
   role: 'all' | 'api';
   engine: {
+    /** Per-provider caps on jobs in flight upstream and on submissions per minute (unset = none). */
+    providerLimits: Partial<Record<ProviderName, { concurrency?: number; rpm?: number }>>;
+    breakerThreshold: number;
+    breakerCooldownMs: number;
     /** How often the engine looks for due work, ms. */
     tickMs: number;
     /** How long a claimed task is ours before another worker may take it over, ms. */
@@ -57,6 +62,8 @@ export interface Config {
   /** Providers whose credentials are all configured. */
   providers: Partial<Record<ProviderName, Channel>>;
   catalogOverrides: CatalogOverrides;
+  /** Outbound webhook delivery (VIDGATE_WEBHOOK_*). */
+  webhooks: WebhookSettings;
 }
 
 export class ConfigError extends Error {}
@@ -131,6 +138,31 @@ function providerChannels(env: NodeJS.ProcessEnv): Partial<Record<ProviderName, 
   return out;
 }
 
+function providerLimits(env: NodeJS.ProcessEnv): Config['engine']['providerLimits'] {
+  const raw = str(env, 'VIDGATE_PROVIDER_LIMITS');
+  if (raw === null) return {};
+  const fail = (why: string) => new ConfigError(`VIDGATE_PROVIDER_LIMITS ${why}; expected JSON like {"kling":{"concurrency":5,"rpm":60}}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw fail('is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fail('must be an object');
+  const out: Config['engine']['providerLimits'] = {};
+  for (const [name, v] of Object.entries(parsed)) {
+    if (!(name in PROVIDER_ENV)) throw fail(`names an unknown provider '${name}' (known: ${Object.keys(PROVIDER_ENV).join(', ')})`);
+    if (typeof v !== 'object' || v === null) throw fail(`has a non-object value for '${name}'`);
+    const limits: { concurrency?: number; rpm?: number } = {};
+    for (const [k, n] of Object.entries(v)) {
+      if ((k !== 'concurrency' && k !== 'rpm') || typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw fail(`has a bad '${name}.${k}' (concurrency and rpm are whole numbers ≥ 1)`);
+      limits[k] = n;
+    }
+    out[name as ProviderName] = limits;
+  }
+  return out;
+}
+
 function role(env: NodeJS.ProcessEnv): Config['role'] {
   const raw = str(env, 'VIDGATE_ROLE') ?? 'all';
   if (raw !== 'all' && raw !== 'api') throw new ConfigError(`VIDGATE_ROLE must be all or api, got '${raw}'`);
@@ -158,6 +190,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     role: role(env),
     engine: {
+      providerLimits: providerLimits(env),
+      breakerThreshold: int(env, 'VIDGATE_BREAKER_THRESHOLD', 5, 1),
+      breakerCooldownMs: int(env, 'VIDGATE_BREAKER_COOLDOWN_MS', 30_000, 10),
       tickMs: int(env, 'VIDGATE_ENGINE_TICK_MS', 250, 10),
       leaseMs: int(env, 'VIDGATE_LEASE_MS', 60_000, 1000),
       maxConcurrentSubmits: int(env, 'VIDGATE_MAX_SUBMITS', 8, 1),
@@ -172,5 +207,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     providers,
     catalogOverrides: catalogOverrides(env),
+    webhooks: readWebhookSettings(env, ConfigError),
   };
 }

@@ -4,8 +4,12 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderName } from '../catalog/types.js';
 import type { AdapterContext, ProviderAdapter } from '../providers/types.js';
 import type { Store } from '../store/types.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 
 export interface EngineSettings {
+  providerLimits: Partial<Record<string, { concurrency?: number; rpm?: number }>>;
+  breakerThreshold: number;
+  breakerCooldownMs: number;
   tickMs: number;
   leaseMs: number;
   maxConcurrentSubmits: number;
@@ -31,6 +35,8 @@ export interface EngineDeps {
   probe: (path: string) => Promise<{ durationSeconds: number; width: number; height: number; hasAudio: boolean }>;
   log: Logger;
   settings: EngineSettings;
+  /** Outage signals per provider; the engine creates one when not given. */
+  breaker?: CircuitBreaker;
   /** This worker's lease owner id. */
   workerId: string;
   now?: () => number;

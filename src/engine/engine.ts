@@ -1,5 +1,8 @@
 import type { TaskRow, TaskState } from '../store/schema.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import type { EngineDeps } from './context.js';
+import { pickFair, ServedLog, type Candidate } from './fair-pick.js';
+import { RateBuckets } from './rate-bucket.js';
 import { finishStep, pollStep, submitStep } from './steps.js';
 
 interface Lane {
@@ -21,11 +24,16 @@ export class Engine {
   private ticking = false;
   private stopped = true;
   private wakeRequested = false;
+  private readonly buckets: RateBuckets;
+  private readonly breaker: CircuitBreaker;
+  private readonly served = new ServedLog();
 
   constructor(private readonly deps: EngineDeps) {
     const s = deps.settings;
+    this.breaker = deps.breaker ??= new CircuitBreaker({ threshold: s.breakerThreshold, cooldownMs: s.breakerCooldownMs, maxCooldownMs: Math.max(s.breakerCooldownMs, 300_000) });
+    this.buckets = new RateBuckets((p) => s.providerLimits[p]?.rpm);
     this.lanes = [
-      { states: ['pending', 'submitting'], limit: s.maxConcurrentSubmits, leaseFactor: 1, step: submitStep, inFlight: new Set() },
+      { states: ['submitting'], limit: s.maxConcurrentSubmits, leaseFactor: 1, step: submitStep, inFlight: new Set() },
       { states: ['processing'], limit: s.maxConcurrentPolls, leaseFactor: 1, step: pollStep, inFlight: new Set() },
       { states: ['finishing'], limit: s.maxConcurrentFinishes, leaseFactor: 5, step: finishStep, inFlight: new Set() },
     ];
@@ -79,10 +87,47 @@ export class Engine {
   }
 
   private async fill(lane: Lane): Promise<void> {
-    const free = lane.limit - lane.inFlight.size;
+    let free = lane.limit - lane.inFlight.size;
     if (free <= 0 || this.stopped) return;
     const now = this.deps.now?.() ?? Date.now();
-    const rows = await this.deps.store.claimDue(lane.states, now, free, this.deps.workerId, this.deps.settings.leaseMs * lane.leaseFactor);
+    const leaseMs = this.deps.settings.leaseMs * lane.leaseFactor;
+    // The submit lane first resolves interrupted submissions (expired leases), then picks fairly.
+    const rows = await this.deps.store.claimDue(lane.states, now, free, this.deps.workerId, leaseMs);
+    this.run(lane, rows);
+    free -= rows.length;
+    if (lane.step === submitStep && free > 0) this.run(lane, await this.pickPending(now, free, leaseMs));
+  }
+
+  /**
+   * Pending tasks to submit now: within each provider's concurrency (jobs in flight upstream,
+   * counted across all nodes) and submission rate, not to a provider whose breaker is open,
+   * round-robin across API keys.
+   */
+  private async pickPending(now: number, max: number, leaseMs: number): Promise<TaskRow[]> {
+    const limits = this.deps.settings.providerLimits;
+    const inFlight = new Map<string, Map<string, number>>();
+    const totals = new Map<string, number>();
+    for (const c of await this.deps.store.inFlightCounts()) {
+      const m = inFlight.get(c.provider) ?? new Map<string, number>();
+      m.set(c.owner_key_id, c.n);
+      inFlight.set(c.provider, m);
+      totals.set(c.provider, (totals.get(c.provider) ?? 0) + c.n);
+    }
+    const freeSlots = (p: string) => (limits[p]?.concurrency ?? Infinity) - (totals.get(p) ?? 0);
+    const paused = [...new Set([...Object.keys(limits), ...totals.keys(), ...this.breakerWatched()])].filter(
+      (p) => freeSlots(p) <= 0 || !this.breaker.wouldAdmit(p, now) || !this.buckets.hasToken(p, now),
+    );
+    const found = await this.deps.store.dueCandidates(now, max, 1000, paused);
+    const candidates: Candidate[] = found.map((c) => ({ id: c.id, owner: c.owner_key_id, provider: c.provider, nextRunAt: c.next_run_at }));
+    const ids = pickFair(candidates, inFlight, freeSlots, (p) => this.breaker.admit(p, now) && this.buckets.take(p, now), max, this.served);
+    return this.deps.store.claimIds(ids, now, this.deps.workerId, leaseMs);
+  }
+
+  private breakerWatched(): string[] {
+    return Object.keys(this.deps.adapters);
+  }
+
+  private run(lane: Lane, rows: TaskRow[]): void {
     for (const row of rows) {
       const run: Promise<void> = lane
         .step(this.deps, row)

@@ -49,6 +49,7 @@ export async function submitStep(deps: EngineDeps, row: TaskRow): Promise<void> 
   const request = JSON.parse(row.request_json) as ResolvedVideoRequest;
   try {
     const { upstreamId } = await adapter.submit({ taskId: row.id, request }, adapterContext(deps));
+    deps.breaker?.success(row.provider);
     const after = deps.now?.() ?? Date.now();
     const spec = deps.catalog.get(row.model);
     await commit(
@@ -72,6 +73,7 @@ async function onSubmitError(deps: EngineDeps, pendingRow: TaskRow, err: unknown
   const now = deps.now?.() ?? Date.now();
   const row: TaskRow = { ...pendingRow, state: 'submitting' };
   if (err instanceof UpstreamError) {
+    noteOutage(deps, row.provider, err);
     // 429/5xx mean the upstream did not take the job: safe to try again later.
     const retryable = err.kind === 'rate_limited' || err.kind === 'unavailable';
     if (retryable && row.attempts + 1 < deps.settings.maxTransientAttempts) {
@@ -108,6 +110,11 @@ async function recoverInterrupted(deps: EngineDeps, row: TaskRow): Promise<void>
   await commit(deps, row, failPatch({ code: 'submission_interrupted', message: 'The gateway restarted while submitting this task, so it was not sent again (to avoid a duplicate charge). Create a new task to try again.' }));
 }
 
+/** 5xx and timeouts say the provider may be down (a 429 says it is up, just busy). */
+function noteOutage(deps: EngineDeps, provider: string, err: UpstreamError): void {
+  if (err.kind === 'unavailable' || err.kind === 'timeout') deps.breaker?.failure(provider);
+}
+
 /** processing: ask the upstream, never failing the task on a transient poll error. */
 export async function pollStep(deps: EngineDeps, row: TaskRow): Promise<void> {
   const now = deps.now?.() ?? Date.now();
@@ -126,6 +133,7 @@ export async function pollStep(deps: EngineDeps, row: TaskRow): Promise<void> {
   }
   try {
     const result = await adapter.poll(row.upstream_id, adapterContext(deps));
+    deps.breaker?.success(row.provider);
     switch (result.state) {
       case 'queued':
       case 'running':
@@ -146,6 +154,7 @@ export async function pollStep(deps: EngineDeps, row: TaskRow): Promise<void> {
         return;
     }
   } catch (err) {
+    if (err instanceof UpstreamError) noteOutage(deps, row.provider, err);
     const attempts = row.attempts + 1;
     const permanent = err instanceof UpstreamError && !err.transient;
     if (permanent && attempts >= deps.settings.maxTransientAttempts) {

@@ -212,6 +212,46 @@ export class SqlStore implements Store {
     });
   }
 
+  async dueCandidates(now: number, perOwner: number, limit: number, excludeProviders: string[]): Promise<{ id: string; owner_key_id: string; provider: string; next_run_at: number }[]> {
+    const exclude = excludeProviders.length > 0 ? sql`and provider not in (${sql.join(excludeProviders)})` : sql``;
+    // A window function keeps one key's backlog from filling the whole candidate list.
+    const result = await sql<{ id: string; owner_key_id: string; provider: string; next_run_at: number }>`
+      select id, owner_key_id, provider, next_run_at from (
+        select id, owner_key_id, provider, next_run_at,
+               row_number() over (partition by provider, owner_key_id order by next_run_at, id) as rn
+        from tasks
+        where state = 'pending' and next_run_at <= ${now} and (lease_until is null or lease_until < ${now}) ${exclude}
+      ) ranked
+      where rn <= ${perOwner}
+      order by next_run_at, id
+      limit ${limit}`.execute(this.db);
+    return result.rows.map((r) => ({ ...r, next_run_at: Number(r.next_run_at) }));
+  }
+
+  async inFlightCounts(): Promise<{ provider: string; owner_key_id: string; n: number }[]> {
+    const rows = await this.db
+      .selectFrom('tasks')
+      .select(['provider', 'owner_key_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('state', 'in', ['submitting', 'processing', 'finishing'])
+      .groupBy(['provider', 'owner_key_id'])
+      .execute();
+    return rows.map((r) => ({ ...r, n: Number(r.n) }));
+  }
+
+  async claimIds(ids: string[], now: number, owner: string, leaseMs: number): Promise<TaskRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('tasks')
+        .set({ lease_owner: owner, lease_until: now + leaseMs })
+        .where('id', 'in', ids)
+        .where('state', '=', 'pending')
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .execute();
+      return trx.selectFrom('tasks').selectAll().where('id', 'in', ids).where('lease_owner', '=', owner).where('lease_until', '=', now + leaseMs).orderBy('next_run_at').execute();
+    });
+  }
+
   async releaseLeases(owner: string): Promise<number> {
     const res = await this.db.updateTable('tasks').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst();
     return Number(res.numUpdatedRows);

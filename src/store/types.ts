@@ -78,6 +78,15 @@ export interface Store {
    * anyone else (or whose lease expired), leasing them to `owner` until now + leaseMs.
    */
   claimDue(states: TaskState[], now: number, limit: number, owner: string, leaseMs: number): Promise<TaskRow[]>;
+  /**
+   * Due, unleased pending tasks for the fair scheduler: at most `perOwner` per (provider, API key),
+   * oldest first, skipping `excludeProviders` (full or paused) so they cannot crowd out the others.
+   */
+  dueCandidates(now: number, perOwner: number, limit: number, excludeProviders: string[]): Promise<{ id: string; owner_key_id: string; provider: string; next_run_at: number }[]>;
+  /** Tasks in flight upstream (submitting, processing, finishing), by provider and API key. */
+  inFlightCounts(): Promise<{ provider: string; owner_key_id: string; n: number }[]>;
+  /** Leases the given pending tasks that nobody else holds; returns those now leased to `owner`. */
+  claimIds(ids: string[], now: number, owner: string, leaseMs: number): Promise<TaskRow[]>;
   /** Tasks leased by `owner` (to release them on shutdown). */
   releaseLeases(owner: string): Promise<number>;
   countByState(): Promise<Record<string, number>>;

@@ -1,0 +1,79 @@
+/**
+ * One breaker per provider. After `threshold` consecutive outage signals (5xx, timeouts) it opens:
+ * no new submissions go to that provider for a cooldown. Then one probe submission is let through
+ * (half-open); its success closes the breaker, its failure re-opens it for twice as long (capped).
+ * Tasks meanwhile wait in `pending`: nothing fails because a provider is down.
+ */
+export interface BreakerOptions {
+  threshold: number;
+  cooldownMs: number;
+  maxCooldownMs: number;
+}
+
+interface State {
+  failures: number;
+  openUntil: number;
+  cooldownMs: number;
+  /** When the half-open probe was admitted (0 = none); a probe that never reports back expires. */
+  probingSince: number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export class CircuitBreaker {
+  private readonly states = new Map<string, State>();
+
+  constructor(private readonly opts: BreakerOptions) {}
+
+  private get(provider: string): State {
+    let s = this.states.get(provider);
+    if (!s) {
+      s = { failures: 0, openUntil: 0, cooldownMs: this.opts.cooldownMs, probingSince: 0 };
+      this.states.set(provider, s);
+    }
+    return s;
+  }
+
+  state(provider: string, now = Date.now()): BreakerState {
+    const s = this.get(provider);
+    if (s.openUntil === 0) return 'closed';
+    const probing = s.probingSince !== 0 && now - s.probingSince < s.cooldownMs;
+    return now < s.openUntil || probing ? 'open' : 'half-open';
+  }
+
+  /** May a new submission go to this provider now? In half-open, exactly one probe is admitted. */
+  admit(provider: string, now = Date.now()): boolean {
+    const st = this.state(provider, now);
+    if (st === 'closed') return true;
+    if (st === 'half-open') {
+      this.get(provider).probingSince = now;
+      return true;
+    }
+    return false;
+  }
+
+  /** Read-only check (no probe consumed), for choosing which providers to look at. */
+  wouldAdmit(provider: string, now = Date.now()): boolean {
+    return this.state(provider, now) !== 'open';
+  }
+
+  success(provider: string): void {
+    const s = this.get(provider);
+    s.failures = 0;
+    s.openUntil = 0;
+    s.probingSince = 0;
+    s.cooldownMs = this.opts.cooldownMs;
+  }
+
+  failure(provider: string, now = Date.now()): void {
+    const s = this.get(provider);
+    if (s.probingSince !== 0) {
+      s.probingSince = 0;
+      s.cooldownMs = Math.min(s.cooldownMs * 2, this.opts.maxCooldownMs);
+      s.openUntil = now + s.cooldownMs;
+      return;
+    }
+    s.failures++;
+    if (s.openUntil === 0 && s.failures >= this.opts.threshold) s.openUntil = now + s.cooldownMs;
+  }
+}
