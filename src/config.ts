@@ -39,6 +39,9 @@ export interface Config {
   /** Secret for signing file URLs; generated and stored in the data dir when unset. */
   urlSigningSecret: string | null;
   fileUrlTtlSeconds: number;
+  /** Stored outputs are deleted this long after completion (task rows are kept). */
+  retentionSeconds: number;
+  retentionSweepMs: number;
   maxBodyBytes: number;
   /** Requests per minute per API key on our API (0 = unlimited). */
   rateLimitPerMinute: number;
@@ -185,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivateNetwork: flag(env, 'VIDGATE_ALLOW_PRIVATE_NETWORK') ?? false,
     urlSigningSecret: str(env, 'VIDGATE_URL_SECRET'),
     fileUrlTtlSeconds: int(env, 'VIDGATE_FILE_URL_TTL', 24 * 3600, 60),
+    retentionSeconds: int(env, 'VIDGATE_RETENTION_SECONDS', 7 * 24 * 3600, 1),
+    retentionSweepMs: int(env, 'VIDGATE_RETENTION_SWEEP_MS', 60_000, 100),
     maxBodyBytes: int(env, 'VIDGATE_MAX_BODY_BYTES', 32 * 1024 * 1024, 1024),
     rateLimitPerMinute: int(env, 'VIDGATE_RATE_LIMIT_RPM', 1000, 0),
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',

@@ -5,12 +5,15 @@ import { LocalBlobStore } from './blobs/local.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { ProviderName } from './catalog/types.js';
 import type { Channel, Config } from './config.js';
+import { taskView } from './contract/task-view.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
+import { RetentionSweeper } from './engine/retention.js';
 import { buildHttpApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
+import { videoUrlFor } from './http/task-routes.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createMediaLoader } from './media/fetcher.js';
 import { fitImage } from './media/fit-image.js';
@@ -19,6 +22,8 @@ import { createAdapters } from './providers/registry.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openSqliteStore } from './store/sqlite.js';
+import { WebhookStore } from './store/webhook-store.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface RunningGateway {
   /** Base URL the gateway listens on, e.g. http://127.0.0.1:8080 */
@@ -105,7 +110,21 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${displayHost(listenHost)}:${port}`;
   gw.signer = new UrlSigner(signingSecret, config.publicBaseUrl ?? url, config.fileUrlTtlSeconds);
-  if (config.role !== 'api') engine.start();
+  // Events are the task exactly as GET /v1/tasks/{id} renders it (gw.signer is read per call: it is replaced above).
+  const webhooks = new WebhookDispatcher({
+    store: new WebhookStore(store.kysely),
+    render: (row) => taskView(row, videoUrlFor(gw)),
+    policy: { allowPrivateNetwork: config.allowPrivateNetwork },
+    settings: config.webhooks,
+    log: logger.child({ room: 'webhooks' }),
+    workerId: engineDeps.workerId,
+  });
+  const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
+  if (config.role !== 'api') {
+    engine.start();
+    retention.start();
+  }
+  if (config.role !== 'api') webhooks.start();
 
   let closed = false;
   return {
@@ -117,6 +136,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       closed = true;
       await app.close(); // stop taking requests
       await engine.stop(); // finish or release in-flight work
+      await retention.stop();
+      await webhooks.stop(); // same for deliveries in flight
       await sandbox?.close();
       await store.close();
     },

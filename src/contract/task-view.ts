@@ -23,7 +23,7 @@ export function pollUrl(id: string): string {
  * The public task object (VideoTaskResponse). Built from the stored row only: reading a task
  * never touches the upstream. `videoUrl` signs the stored output's gateway URL.
  */
-export function taskView(row: TaskRow, videoUrl: (row: TaskRow) => string | null): Record<string, unknown> {
+export function taskView(row: TaskRow, videoUrl: (row: TaskRow) => string | null, retentionSeconds?: number): Record<string, unknown> {
   const status = publicStatus(row.state);
   const body: Record<string, unknown> = {
     id: row.id,
@@ -50,6 +50,12 @@ export function taskView(row: TaskRow, videoUrl: (row: TaskRow) => string | null
         height: row.video_height ?? 0,
       };
       body.has_audio = row.video_has_audio === 1;
+      if (retentionSeconds !== undefined && row.completed_at !== null) body.video_expires_at = row.completed_at + retentionSeconds;
+    }
+    if (row.output_expired_at !== null) {
+      // The row is kept after retention deleted the file: say so instead of pretending there is a video.
+      body.video_expired = true;
+      body.video_expired_at = row.output_expired_at;
     }
   }
   if (status === 'failed') {

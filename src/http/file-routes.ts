@@ -39,6 +39,9 @@ export function registerFileRoutes(app: FastifyInstance, gw: Gateway): void {
     if (problem) throw new ApiError(403, 'permission_error', 'invalid_signature', `This file link is ${problem === 'expired' ? 'expired' : 'not valid'}; fetch the task again for a fresh video_url.`, 'signature');
     if (!isTaskId(id)) throw notAvailable();
     const task = await gw.store.getTask(id);
+    if (task?.output_expired_at) {
+      throw new ApiError(410, 'not_found_error', 'file_expired', `This video was deleted ${Math.round(gw.config.retentionSeconds / 3600)} h after the task completed (the retention period). Download results before they expire.`, null);
+    }
     if (!task?.video_blob) throw notAvailable();
     const info = await gw.blobs.stat(task.video_blob);
     if (!info) throw notAvailable();

@@ -23,7 +23,7 @@ export function videoUrlFor(gw: Gateway) {
 export function sendTask(gw: Gateway, reply: FastifyReply, row: TaskRow): Record<string, unknown> {
   reply.header('X-Task-ID', row.id);
   if (row.billing_transaction_id) reply.header('X-Billing-Transaction-ID', row.billing_transaction_id);
-  return taskView(row, videoUrlFor(gw));
+  return taskView(row, videoUrlFor(gw), gw.config.retentionSeconds);
 }
 
 export function registerTaskRoutes(app: FastifyInstance, gw: Gateway): void {

@@ -252,6 +252,18 @@ export class SqlStore implements Store {
     });
   }
 
+  async expiredOutputs(completedBefore: number, limit: number): Promise<TaskRow[]> {
+    return this.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('state', '=', 'completed')
+      .where('video_blob', 'is not', null)
+      .where('completed_at', '<', completedBefore)
+      .orderBy('completed_at')
+      .limit(limit)
+      .execute();
+  }
+
   async releaseLeases(owner: string): Promise<number> {
     const res = await this.db.updateTable('tasks').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst();
     return Number(res.numUpdatedRows);

@@ -87,6 +87,8 @@ export interface Store {
   inFlightCounts(): Promise<{ provider: string; owner_key_id: string; n: number }[]>;
   /** Leases the given pending tasks that nobody else holds; returns those now leased to `owner`. */
   claimIds(ids: string[], now: number, owner: string, leaseMs: number): Promise<TaskRow[]>;
+  /** Completed tasks whose stored output is older than `completedBefore` (Unix seconds) and not yet deleted. */
+  expiredOutputs(completedBefore: number, limit: number): Promise<TaskRow[]>;
   /** Tasks leased by `owner` (to release them on shutdown). */
   releaseLeases(owner: string): Promise<number>;
   countByState(): Promise<Record<string, number>>;
