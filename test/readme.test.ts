@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { describe, it } from 'node:test';
+import { defaultCatalog } from '../src/catalog/index.js';
+import { PROVIDER_ENV } from '../src/config.js';
+
+const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const configSource = fs.readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+
+describe('the README stays true', () => {
+  it('lists every model of the catalog with its operations', () => {
+    for (const m of defaultCatalog().all()) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${m.id}\` |`));
+      assert.ok(row, `README has no row for ${m.id}`);
+      for (const op of m.operations) assert.ok(row.includes(op.operation), `${m.id} row misses ${op.operation}`);
+    }
+  });
+
+  it('names every provider credential and base-URL variable', () => {
+    for (const vars of Object.values(PROVIDER_ENV)) {
+      for (const v of [...vars.credentials, vars.baseUrl]) assert.ok(readme.includes(`\`${v}\``), `README does not mention ${v}`);
+    }
+  });
+
+  it('documents every VIDGATE_ setting the configuration reads', () => {
+    const read = new Set([...configSource.matchAll(/'(VIDGATE_[A-Z_]+)'/g)].map((m) => m[1]));
+    assert.ok(read.size > 10);
+    for (const v of read) assert.ok(readme.includes(v), `README does not document ${v}`);
+  });
+});
