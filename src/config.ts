@@ -60,6 +60,8 @@ export interface Config {
     maxConcurrentSubmits: number;
     maxConcurrentPolls: number;
     maxConcurrentFinishes: number;
+    /** Time cap of one upstream API call (create, poll, lookup), ms. */
+    upstreamTimeoutMs: number;
   };
   media: { maxImageBytes: number; maxVideoBytes: number; maxAudioBytes: number; fetchTimeoutMs: number };
   /** Providers whose credentials are all configured. */
@@ -203,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentSubmits: int(env, 'VIDGATE_MAX_SUBMITS', 8, 1),
       maxConcurrentPolls: int(env, 'VIDGATE_MAX_POLLS', 16, 1),
       maxConcurrentFinishes: int(env, 'VIDGATE_MAX_FINISHES', 4, 1),
+      upstreamTimeoutMs: int(env, 'VIDGATE_UPSTREAM_TIMEOUT_MS', 60_000, 100),
     },
     media: {
       maxImageBytes: int(env, 'VIDGATE_MAX_IMAGE_BYTES', 20 * 1024 * 1024, 1024),

@@ -5,7 +5,6 @@ import { LocalBlobStore } from './blobs/local.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { ProviderName } from './catalog/types.js';
 import type { Channel, Config } from './config.js';
-import { taskView } from './contract/task-view.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
@@ -13,7 +12,7 @@ import { buildHttpApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
-import { videoUrlFor } from './http/task-routes.js';
+import { renderTask } from './http/task-routes.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createMediaLoader } from './media/fetcher.js';
 import { fitImage } from './media/fit-image.js';
@@ -86,7 +85,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       ...config.engine,
       pollScale: sandbox ? 1 / config.sandboxSpeed : 1,
       maxTransientAttempts: 8,
-      upstreamTimeoutMs: 60_000,
+      upstreamTimeoutMs: config.engine.upstreamTimeoutMs,
     },
   };
   const engine = new Engine(engineDeps);
@@ -113,7 +112,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   // Events are the task exactly as GET /v1/tasks/{id} renders it (gw.signer is read per call: it is replaced above).
   const webhooks = new WebhookDispatcher({
     store: new WebhookStore(store.kysely),
-    render: (row) => taskView(row, videoUrlFor(gw)),
+    render: (row) => renderTask(gw, row),
     policy: { allowPrivateNetwork: config.allowPrivateNetwork },
     settings: config.webhooks,
     log: logger.child({ room: 'webhooks' }),
@@ -123,8 +122,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   if (config.role !== 'api') {
     engine.start();
     retention.start();
+    webhooks.start();
   }
-  if (config.role !== 'api') webhooks.start();
 
   let closed = false;
   return {

@@ -5,7 +5,7 @@ import { defaultCatalog } from '../src/catalog/index.js';
 import { PROVIDER_ENV } from '../src/config.js';
 
 const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const configSource = fs.readFileSync(new URL('../src/config.ts', import.meta.url), 'utf8');
+const configSource = ['../src/config.ts', '../src/webhooks/config.ts'].map((f) => fs.readFileSync(new URL(f, import.meta.url), 'utf8')).join('\n');
 
 describe('the README stays true', () => {
   it('lists every model of the catalog with its operations', () => {

@@ -10,6 +10,7 @@ import { registerModelRoutes } from './model-routes.js';
 import { registerTaskRoutes } from './task-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
 import { registerVideoRoutes } from './video-routes.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -67,5 +68,6 @@ export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
   registerAdminRoutes(app, gw);
   registerFileRoutes(app, gw);
   registerUsageRoutes(app, gw);
+  registerWebhookRoutes(app, gw);
   return app;
 }

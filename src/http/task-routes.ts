@@ -20,10 +20,15 @@ export function videoUrlFor(gw: Gateway) {
   return (row: TaskRow): string | null => (row.video_blob ? gw.signer.sign(`/v1/files/${row.id}/video.mp4`) : null);
 }
 
+/** The public task body: what GET /v1/tasks/{id} answers and what webhooks deliver. */
+export function renderTask(gw: Gateway, row: TaskRow): Record<string, unknown> {
+  return taskView(row, videoUrlFor(gw), gw.config.retentionSeconds);
+}
+
 export function sendTask(gw: Gateway, reply: FastifyReply, row: TaskRow): Record<string, unknown> {
   reply.header('X-Task-ID', row.id);
   if (row.billing_transaction_id) reply.header('X-Billing-Transaction-ID', row.billing_transaction_id);
-  return taskView(row, videoUrlFor(gw), gw.config.retentionSeconds);
+  return renderTask(gw, row);
 }
 
 export function registerTaskRoutes(app: FastifyInstance, gw: Gateway): void {

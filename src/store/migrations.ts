@@ -108,6 +108,50 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
       await db.schema.alterTable('tasks').addColumn('output_expired_at', 'bigint').execute();
     },
   },
+  {
+    name: '005_webhooks',
+    async up(db) {
+      // One event per (task, type), carrying its webhook-id, retry position and lease.
+      await db.schema
+        .createTable('webhook_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('owner_key_id', 'text', (c) => c.notNull())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('round', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('round_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('attempt_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'bigint')
+        .addColumn('last_response_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('delivered_at', 'bigint')
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'bigint')
+        .addUniqueConstraint('webhook_events_task_type', ['task_id', 'event_type'])
+        .execute();
+      await db.schema.createIndex('webhook_events_due').on('webhook_events').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('webhook_events_owner').on('webhook_events').columns(['owner_key_id', 'created']).execute();
+      // The delivery log: one row per attempt.
+      await db.schema
+        .createTable('webhook_attempts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('started', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('response_status', 'integer')
+        .addColumn('error', 'text')
+        .addColumn('succeeded', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('webhook_attempts_event').on('webhook_attempts').columns(['event_id', 'attempt']).execute();
+      // Finding finished tasks that still lack an event scans recent tasks by `updated`.
+      await db.schema.createIndex('tasks_updated').on('tasks').columns(['updated']).execute();
+    },
+  },
 ];
 
 export async function runMigrations(db: Kysely<any>): Promise<void> {

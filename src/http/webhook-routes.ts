@@ -1,0 +1,152 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, badRequest } from '../contract/errors.js';
+import { isTaskId } from '../contract/ids.js';
+import { checkInputUrlSyntax } from '../media/url-guard.js';
+import { SqlStore } from '../store/sql-store.js';
+import { WebhookStore, type WebhookAttemptRow, type WebhookEventRow } from '../store/webhook-store.js';
+import { isMessageId, newWebhookSecret } from '../webhooks/signing.js';
+import type { Gateway } from './gateway.js';
+
+type IdParams = { Params: { id: string } };
+type ListQuery = { Querystring: { task_id?: unknown; limit?: unknown } };
+
+function deliveryNotFound(): ApiError {
+  return new ApiError(404, 'not_found_error', 'webhook_delivery_not_found', 'Webhook delivery not found. List yours with GET /v1/webhooks/deliveries.', 'id');
+}
+
+/** One event and its attempts as the delivery log shows it. The id is the webhook-id header. */
+function deliveryView(e: WebhookEventRow, attempts: WebhookAttemptRow[]): Record<string, unknown> {
+  return {
+    id: e.id,
+    object: 'webhook.delivery',
+    event_type: e.event_type,
+    task_id: e.task_id,
+    url: e.url,
+    status: e.status,
+    created: e.created,
+    delivered_at: e.delivered_at,
+    next_attempt_at: e.next_attempt_at === null ? null : Math.ceil(e.next_attempt_at / 1000),
+    attempt_count: e.attempt_count,
+    last_response_status: e.last_response_status,
+    last_error: e.last_error,
+    attempts: attempts.map((a) => ({
+      attempt: a.attempt,
+      trigger: a.trigger,
+      started: a.started,
+      duration_ms: a.duration_ms,
+      response_status: a.response_status,
+      succeeded: a.succeeded === 1,
+      error: a.error,
+    })),
+  };
+}
+
+async function viewOne(webhooks: WebhookStore, e: WebhookEventRow): Promise<Record<string, unknown>> {
+  return deliveryView(e, await webhooks.attemptsFor([e.id]));
+}
+
+function listLimit(raw: unknown): number {
+  if (raw === undefined) return 20;
+  const n = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= 100)) throw badRequest('limit', "'limit' must be a whole number from 1 to 100.", 'invalid_value');
+  return n;
+}
+
+/** The body of PUT /v1/webhooks/default: {"url": "https://..."}. */
+function defaultUrl(body: unknown, allowPrivateNetwork: boolean): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(null, 'Send a JSON object like {"url": "https://example.com/hooks/vidgate"}.', 'invalid_json');
+  for (const k of Object.keys(body)) if (k !== 'url') throw badRequest(k, `Unknown parameter '${k}'; accepted: url.`, 'unknown_parameter');
+  const url = (body as { url?: unknown }).url;
+  if (typeof url !== 'string' || url.length > 2048) throw badRequest('url', "'url' must be an https URL of at most 2048 characters.", 'invalid_url');
+  const problem = url.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(url, allowPrivateNetwork);
+  if (problem) throw badRequest('url', `url: ${problem}`, 'invalid_url');
+  return url;
+}
+
+/**
+ * Key-scoped webhook routes: the delivery log, redelivery, the key's signing secret and its default
+ * callback URL. A key only ever sees its own; another key's delivery is answered as a missing one.
+ */
+export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
+  if (!(gw.store instanceof SqlStore)) throw new Error('webhook routes need the SQL store');
+  const webhooks = new WebhookStore(gw.store.kysely);
+
+  app.get('/v1/webhooks/deliveries', async (req: FastifyRequest<ListQuery>, reply) => {
+    const key = await gw.auth.authenticate(req, reply);
+    const q = req.query ?? {};
+    const limit = listLimit(q.limit);
+    let taskId: string | undefined;
+    if (q.task_id !== undefined) {
+      if (typeof q.task_id !== 'string') throw badRequest('task_id', "'task_id' must be given once.", 'invalid_value');
+      const task = isTaskId(q.task_id) ? await gw.store.getTask(q.task_id) : undefined;
+      if (!task || task.owner_key_id !== key.id) throw new ApiError(404, 'invalid_request_error', 'async_task_not_found', 'Task not found or no longer available.', 'task_id');
+      taskId = q.task_id;
+    }
+    const events = await webhooks.listForOwner(key.id, { taskId, limit });
+    const attempts = await webhooks.attemptsFor(events.map((e) => e.id));
+    return { object: 'list', data: events.map((e) => deliveryView(e, attempts.filter((a) => a.event_id === e.id))) };
+  });
+
+  const owned = async (req: FastifyRequest<IdParams>, reply: FastifyReply): Promise<{ keyId: string; event: WebhookEventRow }> => {
+    const key = await gw.auth.authenticate(req, reply);
+    const event = isMessageId(req.params.id) ? await webhooks.getForOwner(req.params.id, key.id) : undefined;
+    if (!event) throw deliveryNotFound();
+    return { keyId: key.id, event };
+  };
+
+  app.get('/v1/webhooks/deliveries/:id', async (req: FastifyRequest<IdParams>, reply) => viewOne(webhooks, (await owned(req, reply)).event));
+
+  app.post('/v1/webhooks/deliveries/:id/redeliver', async (req: FastifyRequest<IdParams>, reply) => {
+    const { keyId, event } = await owned(req, reply);
+    const queued = await webhooks.redeliver(event.id, keyId, Date.now());
+    if (!queued) throw deliveryNotFound();
+    reply.code(202);
+    return viewOne(webhooks, queued);
+  });
+
+  // The secret is the one thing a key may read about itself that nobody else can: never cached.
+  const secretBody = (reply: FastifyReply, secret: string) => {
+    reply.header('cache-control', 'no-store');
+    return { object: 'webhook.secret', secret };
+  };
+
+  app.get('/v1/webhooks/secret', async (req, reply) => {
+    const key = await gw.auth.authenticate(req, reply);
+    const secret = await webhooks.signingSecret(key.id, newWebhookSecret);
+    if (!secret) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
+    return secretBody(reply, secret);
+  });
+
+  app.post('/v1/webhooks/secret/rotate', async (req, reply) => {
+    const key = await gw.auth.authenticate(req, reply);
+    const secret = newWebhookSecret();
+    if (!(await webhooks.rotateSecret(key.id, secret))) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
+    gw.auth.evict(key.id);
+    return secretBody(reply, secret);
+  });
+
+  const defaultView = (url: string | null) => ({ object: 'webhook.default', url });
+
+  app.get('/v1/webhooks/default', async (req, reply) => {
+    const key = await gw.auth.authenticate(req, reply);
+    return defaultView((await gw.store.getKey(key.id))?.webhook_url ?? null);
+  });
+
+  const setDefault = async (keyId: string, url: string | null) => {
+    const row = await gw.store.updateKeyLimits(keyId, { webhook_url: url });
+    if (!row) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
+    // The create route reads the default from the cached key row.
+    gw.auth.evict(keyId);
+    return defaultView(row.webhook_url);
+  };
+
+  app.put('/v1/webhooks/default', async (req, reply) => {
+    const key = await gw.auth.authenticate(req, reply);
+    return setDefault(key.id, defaultUrl(req.body, gw.config.allowPrivateNetwork));
+  });
+
+  app.delete('/v1/webhooks/default', async (req, reply) => {
+    const key = await gw.auth.authenticate(req, reply);
+    return setDefault(key.id, null);
+  });
+}
