@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     task = (await (await fetch(`${gw.url}/v1/tasks/${created.id}`, { headers: auth })).json()) as Record<string, unknown>;
   }
   if (task.status !== 'completed') throw new Error(`bench task did not complete: ${JSON.stringify(task)}`);
+  // And one that stays running (the simulator never finishes it): its reads always go to SQLite.
+  const running = (await (await fetch(`${gw.url}/v1/videos/generations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'veo3.1-fast', prompt: 'bench running [sim:hang]', duration: 4 }) })).json()) as { id: string };
 
   // 2. The baseline: plain node:http answering the same JSON from memory.
   const body = JSON.stringify(task);
@@ -75,9 +77,11 @@ async function main(): Promise<void> {
   // 3. Task reads, alternating rounds so drift affects both sides.
   const readPlain: number[] = [];
   const readGw: number[] = [];
+  const readRunning: number[] = [];
   for (let i = 0; i < rounds; i++) {
     readPlain.push(await measure({ url: `${plainUrl}/v1/tasks/${created.id}` }));
     readGw.push(await measure({ url: `${gw.url}/v1/tasks/${created.id}`, headers: auth }));
+    readRunning.push(await measure({ url: `${gw.url}/v1/tasks/${running.id}`, headers: auth }));
   }
   await gw.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -96,14 +100,17 @@ async function main(): Promise<void> {
   plain.close();
 
   const rows = [
-    { what: 'GET /v1/tasks/{id}', plain: median(readPlain), gateway: median(readGw) },
+    { what: 'GET /v1/tasks/{id} (completed)', plain: median(readPlain), gateway: median(readGw) },
+    { what: 'GET /v1/tasks/{id} (processing)', plain: median(readPlain), gateway: median(readRunning) },
     { what: 'POST /v1/videos/generations', plain: median(createPlain), gateway: median(createGw) },
   ];
   console.log(`\nVidgate bench: ${rounds} rounds × ${seconds}s, ${connections} connections, node ${process.version}, ${os.cpus().length} cores`);
-  console.log('what'.padEnd(32), 'plain req/s'.padStart(12), 'gateway req/s'.padStart(14), 'ratio'.padStart(7));
-  for (const r of rows) console.log(r.what.padEnd(32), r.plain.toFixed(0).padStart(12), r.gateway.toFixed(0).padStart(14), (r.gateway / r.plain).toFixed(2).padStart(7));
-  const readRatio = rows[0].gateway / rows[0].plain;
-  console.log(`\ntask reads: ${readRatio.toFixed(2)}× the plain server (target ≥ 0.60×) → ${readRatio >= 0.6 ? 'PASS' : 'BELOW TARGET'}`);
+  console.log('what'.padEnd(36), 'plain req/s'.padStart(12), 'gateway req/s'.padStart(14), 'ratio'.padStart(7));
+  for (const r of rows) console.log(r.what.padEnd(36), r.plain.toFixed(0).padStart(12), r.gateway.toFixed(0).padStart(14), (r.gateway / r.plain).toFixed(2).padStart(7));
+  for (const r of rows.slice(0, 2)) {
+    const ratio = r.gateway / r.plain;
+    console.log(`${r.what}: ${ratio.toFixed(2)}× the plain server (target ≥ 0.60×) → ${ratio >= 0.6 ? 'PASS' : 'BELOW TARGET'}`);
+  }
 }
 
 main().catch((err) => {

@@ -62,6 +62,8 @@ export interface Config {
     maxConcurrentFinishes: number;
     /** Time cap of one upstream API call (create, poll, lookup), ms. */
     upstreamTimeoutMs: number;
+    /** Time cap of one output download (the whole file), ms. */
+    downloadTimeoutMs: number;
   };
   media: { maxImageBytes: number; maxVideoBytes: number; maxAudioBytes: number; fetchTimeoutMs: number };
   /** Providers whose credentials are all configured. */
@@ -206,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentPolls: int(env, 'VIDGATE_MAX_POLLS', 16, 1),
       maxConcurrentFinishes: int(env, 'VIDGATE_MAX_FINISHES', 4, 1),
       upstreamTimeoutMs: int(env, 'VIDGATE_UPSTREAM_TIMEOUT_MS', 60_000, 100),
+      downloadTimeoutMs: int(env, 'VIDGATE_DOWNLOAD_TIMEOUT_MS', 600_000, 1000),
     },
     media: {
       maxImageBytes: int(env, 'VIDGATE_MAX_IMAGE_BYTES', 20 * 1024 * 1024, 1024),

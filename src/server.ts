@@ -86,6 +86,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       pollScale: sandbox ? 1 / config.sandboxSpeed : 1,
       maxTransientAttempts: 8,
       upstreamTimeoutMs: config.engine.upstreamTimeoutMs,
+      downloadTimeoutMs: config.engine.downloadTimeoutMs,
     },
   };
   const engine = new Engine(engineDeps);

@@ -94,6 +94,8 @@ function applyOverride(m: ModelSpec, o: ModelOverride | undefined): ModelSpec {
     upstream_model: o.upstream_model ?? m.upstream_model,
     operations,
     pricing: o.pricing ? mergePricing(m.pricing, o.pricing) : m.pricing,
+    max_runtime_seconds: o.max_runtime_seconds ?? m.max_runtime_seconds,
+    typical_seconds: o.typical_seconds ?? m.typical_seconds,
   };
 }
 
@@ -118,7 +120,7 @@ function checkOverrides(overrides: CatalogOverrides, byId: Map<string, ModelSpec
       throw new Error(`${where}: unknown model. Known models: ${[...byId.keys()].join(', ')}`);
     }
     if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error(`${where} must be an object`);
-    const allowed = ['enabled', 'aliases', 'upstream_model', 'upstream_model_by_operation', 'pricing'];
+    const allowed = ['enabled', 'aliases', 'upstream_model', 'upstream_model_by_operation', 'pricing', 'max_runtime_seconds', 'typical_seconds'];
     for (const key of Object.keys(o)) {
       if (!allowed.includes(key)) throw new Error(`${where}: unknown field '${key}' (allowed: ${allowed.join(', ')})`);
     }
@@ -128,6 +130,12 @@ function checkOverrides(overrides: CatalogOverrides, byId: Map<string, ModelSpec
     }
     if (o.upstream_model !== undefined && (typeof o.upstream_model !== 'string' || o.upstream_model === '')) {
       throw new Error(`${where}: upstream_model must be a non-empty string`);
+    }
+    for (const key of ['max_runtime_seconds', 'typical_seconds'] as const) {
+      const v = o[key];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 86_400)) {
+        throw new Error(`${where}: ${key} must be a whole number of seconds between 1 and 86400`);
+      }
     }
     checkByOperation(where, o.upstream_model_by_operation, byId.get(id)!);
     if (o.pricing !== undefined) checkPricing(where, o.pricing);

@@ -90,5 +90,9 @@ export interface ModelOverride {
   /** Per-operation upstream ids (e.g. Wan t2v/i2v/r2v); wins over upstream_model for that operation. */
   upstream_model_by_operation?: Partial<Record<Operation, string>>;
   pricing?: Partial<PriceSpec>;
+  /** How long an upstream job may run before the task fails with timeout_error, seconds. */
+  max_runtime_seconds?: number;
+  /** The upstream's usual latency on this account, seconds: polls are scheduled around it. */
+  typical_seconds?: number;
 }
 export type CatalogOverrides = Record<string, ModelOverride>;

@@ -21,6 +21,8 @@ export interface EngineSettings {
   maxTransientAttempts: number;
   /** Per upstream call. */
   upstreamTimeoutMs: number;
+  /** Per output download (whole file). */
+  downloadTimeoutMs: number;
 }
 
 /** What every engine step needs; built once by the app. */

@@ -12,6 +12,8 @@ interface Lane {
   leaseFactor: number;
   step: (deps: EngineDeps, row: TaskRow) => Promise<void>;
   inFlight: Set<Promise<void>>;
+  /** Ids of the tasks this lane is working on, for the lease heartbeat. */
+  taskIds: Set<string>;
 }
 
 /**
@@ -33,15 +35,31 @@ export class Engine {
     this.breaker = deps.breaker ??= new CircuitBreaker({ threshold: s.breakerThreshold, cooldownMs: s.breakerCooldownMs, maxCooldownMs: Math.max(s.breakerCooldownMs, 300_000) });
     this.buckets = new RateBuckets((p) => s.providerLimits[p]?.rpm);
     this.lanes = [
-      { states: ['submitting'], limit: s.maxConcurrentSubmits, leaseFactor: 1, step: submitStep, inFlight: new Set() },
-      { states: ['processing'], limit: s.maxConcurrentPolls, leaseFactor: 1, step: pollStep, inFlight: new Set() },
-      { states: ['finishing'], limit: s.maxConcurrentFinishes, leaseFactor: 5, step: finishStep, inFlight: new Set() },
+      { states: ['submitting'], limit: s.maxConcurrentSubmits, leaseFactor: 1, step: submitStep, inFlight: new Set(), taskIds: new Set() },
+      { states: ['processing'], limit: s.maxConcurrentPolls, leaseFactor: 1, step: pollStep, inFlight: new Set(), taskIds: new Set() },
+      { states: ['finishing'], limit: s.maxConcurrentFinishes, leaseFactor: 5, step: finishStep, inFlight: new Set(), taskIds: new Set() },
     ];
   }
+
+  private heartbeat: NodeJS.Timeout | null = null;
 
   start(): void {
     this.stopped = false;
     this.schedule(0);
+    // A step may outlast its lease (a slow upstream call, a big download): renew leases we still
+    // hold every third of a lease, so no other worker takes over work that is in flight.
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(100, Math.floor(this.deps.settings.leaseMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  private async renewLeases(): Promise<void> {
+    const now = this.deps.now?.() ?? Date.now();
+    for (const lane of this.lanes) {
+      if (lane.taskIds.size === 0) continue;
+      await this.deps.store
+        .extendLeases([...lane.taskIds], this.deps.workerId, now + this.deps.settings.leaseMs * lane.leaseFactor)
+        .catch((err) => this.deps.log.warn({ err }, 'lease heartbeat failed'));
+    }
   }
 
   /** Look for work now (after a create), instead of at the next tick. */
@@ -60,7 +78,10 @@ export class Engine {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const all = this.lanes.flatMap((l) => [...l.inFlight]);
+    // Leases keep being renewed while in-flight steps finish.
     await Promise.race([Promise.allSettled(all), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     await this.deps.store.releaseLeases(this.deps.workerId);
   }
 
@@ -129,11 +150,13 @@ export class Engine {
 
   private run(lane: Lane, rows: TaskRow[]): void {
     for (const row of rows) {
+      lane.taskIds.add(row.id);
       const run: Promise<void> = lane
         .step(this.deps, row)
         .catch((err) => this.deps.log.error({ err, task: row.id }, 'engine step crashed'))
         .finally(() => {
           lane.inFlight.delete(run);
+          lane.taskIds.delete(row.id);
           this.wake(); // a slot freed up: more work may be waiting
         });
       lane.inFlight.add(run);

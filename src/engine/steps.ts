@@ -24,8 +24,9 @@ function failPatch(error: TaskError, extra: TaskPatch = {}): TaskPatch {
   return { state: 'failed', error_code: error.code, error_message: error.message, progress: null, ...extra };
 }
 
-function adapterContext(deps: EngineDeps): AdapterContext {
-  return { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(deps.settings.upstreamTimeoutMs) };
+/** An upstream API call gets the API timeout; an output download (large files) its own, longer one. */
+function adapterContext(deps: EngineDeps, timeoutMs = deps.settings.upstreamTimeoutMs): AdapterContext {
+  return { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(timeoutMs) };
 }
 
 function adapterFor(deps: EngineDeps, row: TaskRow): ProviderAdapter | undefined {
@@ -102,12 +103,46 @@ async function onSubmitError(deps: EngineDeps, pendingRow: TaskRow, err: unknown
 
 /**
  * A task found in `submitting` with an expired lease: the worker died during the upstream call,
- * so we cannot know whether the upstream created the job. Rule: fail it (nothing is billed), never
- * resubmit blindly, which could create and bill the job twice.
+ * so we do not know whether the upstream created the job. Never resubmit blindly (that could create
+ * and bill the job twice). Where the provider can look a job up by our reference (the task id we
+ * sent with the create), ask it: found → carry on polling that job; certainly not there → back to
+ * pending (the create never landed, so submitting is safe); no clear answer → ask again later.
+ * Without such a lookup, or when it keeps failing, fail the task (nothing is billed).
  */
 async function recoverInterrupted(deps: EngineDeps, row: TaskRow): Promise<void> {
-  deps.log.warn({ task: row.id }, 'found a submission interrupted by a crash; failing it rather than risking a duplicate upstream job');
-  await commit(deps, row, failPatch({ code: 'submission_interrupted', message: 'The gateway restarted while submitting this task, so it was not sent again (to avoid a duplicate charge). Create a new task to try again.' }));
+  const adapter = adapterFor(deps, row);
+  const interrupted = (why: string) =>
+    commit(deps, row, failPatch({ code: 'submission_interrupted', message: `The gateway restarted while submitting this task${why}, so it was not sent again (to avoid a duplicate charge). Create a new task to try again.` }));
+  if (!adapter?.findByReference) {
+    deps.log.warn({ task: row.id }, 'found a submission interrupted by a crash; failing it rather than risking a duplicate upstream job');
+    await interrupted('');
+    return;
+  }
+  const request = JSON.parse(row.request_json) as ResolvedVideoRequest;
+  let found;
+  try {
+    found = await adapter.findByReference(row.id, request, adapterContext(deps));
+  } catch (err) {
+    const attempts = row.attempts + 1;
+    const why = err instanceof Error ? err.message : String(err);
+    if (attempts >= deps.settings.maxTransientAttempts) {
+      deps.log.warn({ task: row.id, attempt: attempts, err: why }, 'could not find out whether an interrupted submission reached the upstream; failing it');
+      await interrupted(' and the provider could not tell whether it had received it');
+      return;
+    }
+    deps.log.warn({ task: row.id, attempt: attempts, err: why }, 'lookup of an interrupted submission failed; will ask again');
+    const now = deps.now?.() ?? Date.now();
+    await commit(deps, row, { attempts, next_run_at: now + backoffMs(attempts - 1) });
+    return;
+  }
+  const now = deps.now?.() ?? Date.now();
+  if (found) {
+    deps.log.info({ task: row.id, upstream: found.upstreamId }, 'interrupted submission had reached the upstream; continuing with that job');
+    await commit(deps, row, { state: 'processing', upstream_id: found.upstreamId, submitted_at: now, attempts: 0, next_run_at: now });
+    return;
+  }
+  deps.log.info({ task: row.id }, 'interrupted submission never reached the upstream; submitting it again');
+  await commit(deps, row, { state: 'pending', next_run_at: now });
 }
 
 /** 5xx and timeouts say the provider may be down (a 429 says it is up, just busy). */
@@ -179,7 +214,8 @@ export async function finishStep(deps: EngineDeps, row: TaskRow): Promise<void> 
   }
   const key = `videos/${row.id}.mp4`;
   try {
-    const opened = await adapter.openOutput(video, adapterContext(deps));
+    const ctx = adapterContext(deps, deps.settings.downloadTimeoutMs);
+    const opened = await adapter.openOutput(video, ctx);
     await deps.blobs.put(key, opened.body);
   } catch (err) {
     const attempts = row.attempts + 1;

@@ -5,6 +5,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * The signature covers the path and the expiry, so a URL can't be reused for another file or time.
  */
 export class UrlSigner {
+  /** The expiry is rounded to the minute, so each path's URL is reused within that minute. */
+  private readonly memo = new Map<string, { expires: number; url: string }>();
+
   constructor(
     private readonly secret: string,
     private readonly publicBaseUrl: string,
@@ -14,7 +17,12 @@ export class UrlSigner {
   sign(pathname: string, nowSeconds = Math.floor(Date.now() / 1000)): string {
     // Round expiry up to the minute so repeated reads of a task return the same URL (cache-friendly).
     const expires = Math.ceil((nowSeconds + this.ttlSeconds) / 60) * 60;
-    return `${this.publicBaseUrl}${pathname}?expires=${expires}&signature=${this.mac(pathname, expires)}`;
+    const hit = this.memo.get(pathname);
+    if (hit && hit.expires === expires) return hit.url;
+    const url = `${this.publicBaseUrl}${pathname}?expires=${expires}&signature=${this.mac(pathname, expires)}`;
+    if (this.memo.size > 10_000) this.memo.clear();
+    this.memo.set(pathname, { expires, url });
+    return url;
   }
 
   /** Returns null when valid, else why not. */

@@ -3,7 +3,9 @@
  * error bodies, Retry-After parsing, secret redaction. No retries here: the engine decides those
  * from the UpstreamError kind.
  */
-import { UpstreamError } from './types.js';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { UpstreamError, type OpenedOutput } from './types.js';
 
 /** Error bodies larger than this are truncated before parsing; nobody needs megabytes of HTML. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -95,10 +97,15 @@ export function timeoutSignal(timeoutMs: number, outer?: AbortSignal): AbortSign
 
 /**
  * Turns a fetch() rejection into an UpstreamError. If the caller's own signal aborted, its reason
- * is rethrown unchanged: the engine asked to stop and must not see it as an upstream fault.
+ * is rethrown unchanged: the engine asked to stop and must not see it as an upstream fault. The
+ * exception is the caller's deadline (an AbortSignal.timeout, e.g. the engine's per-call upstream
+ * timeout): that is the upstream being too slow, a `timeout` like our own timer's.
  */
 export function networkError(err: unknown, outer: AbortSignal | undefined, what: string, timeoutMs: number): unknown {
-  if (outer?.aborted) return outer.reason ?? err;
+  if (outer?.aborted) {
+    if ((outer.reason as { name?: string } | undefined)?.name === 'TimeoutError') return new UpstreamError('timeout', `${what} did not answer within the gateway's upstream timeout`);
+    return outer.reason ?? err;
+  }
   const name = (err as { name?: string } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new UpstreamError('timeout', `${what} timed out after ${Math.round(timeoutMs / 1000)} s`);
@@ -161,5 +168,93 @@ export async function fetchJson(req: JsonRequest): Promise<unknown> {
     return text.trim() === '' ? {} : JSON.parse(text);
   } catch {
     throw new UpstreamError('unavailable', `${req.what}: upstream returned a body that is not JSON`, res.status);
+  }
+}
+
+/** Redirect hops a hand-followed download may take before we give up. */
+export const MAX_DOWNLOAD_REDIRECTS = 5;
+
+/** The time limits and labels of one output download. */
+export interface DownloadLimits {
+  /** How long each request may wait for response headers. */
+  headerTimeoutMs: number;
+  /** The whole transfer, body included. */
+  totalTimeoutMs: number;
+  /** The caller's signal: when it fires, the download stops and its reason is rethrown. */
+  signal?: AbortSignal;
+  /** Short label for messages, e.g. "Gemini download" (never the URL: it may be signed). */
+  what: string;
+}
+
+/**
+ * GET a pre-signed (or public) URL: no credentials at all, so fetch may follow redirects itself.
+ * Resolves with whatever status came back; the caller maps non-2xx answers.
+ */
+export function fetchPresigned(url: string | URL, limits: DownloadLimits): Promise<Response> {
+  return fetchWithinLimits(url, { accept: '*/*' }, 'follow', transferDeadline(limits), limits);
+}
+
+/**
+ * GET following redirects by hand (at most MAX_DOWNLOAD_REDIRECTS), asking `headersFor` for each
+ * hop's headers: that is how an API key goes to the API's own origin and never to the storage host
+ * a redirect points at. Resolves with the first non-redirect answer; the caller maps non-2xx ones.
+ */
+export async function fetchFollowingRedirects(
+  start: URL,
+  limits: DownloadLimits & { headersFor(url: URL): Record<string, string>; notHttpMessage: string },
+): Promise<Response> {
+  const deadline = transferDeadline(limits);
+  let url = start;
+  for (let hop = 0; ; hop++) {
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', limits.notHttpMessage);
+    const res = await fetchWithinLimits(url, limits.headersFor(url), 'manual', deadline, limits);
+    if (res.status < 300 || res.status >= 400) return res;
+    const location = res.headers.get('location');
+    await res.body?.cancel().catch(() => undefined);
+    if (!location) throw new UpstreamError('unavailable', `${limits.what}: redirect (HTTP ${res.status}) without a Location.`, res.status);
+    if (hop >= MAX_DOWNLOAD_REDIRECTS) throw new UpstreamError('unavailable', `${limits.what}: more than ${MAX_DOWNLOAD_REDIRECTS} redirects.`);
+    url = new URL(location, url);
+  }
+}
+
+/** The media type a response declares (without parameters), if any. */
+export function responseMediaType(res: Response): string | undefined {
+  return res.headers.get('content-type')?.split(';')[0].trim() || undefined;
+}
+
+/** A successful download's body as the stream the gateway serves on. */
+export function openedOutput(res: Response, what: string, contentType: string): OpenedOutput {
+  if (!res.body) throw new UpstreamError('unavailable', `${what} returned no body.`, res.status);
+  return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+}
+
+/** Fires when the whole transfer has run too long or the caller stops it. */
+function transferDeadline(limits: DownloadLimits): AbortSignal {
+  const total = AbortSignal.timeout(limits.totalTimeoutMs);
+  return limits.signal ? AbortSignal.any([total, limits.signal]) : total;
+}
+
+/** One fetch whose headers must arrive within headerTimeoutMs; the body then runs until `deadline`. */
+async function fetchWithinLimits(
+  url: string | URL,
+  headers: Record<string, string>,
+  redirect: RequestRedirect,
+  deadline: AbortSignal,
+  limits: DownloadLimits,
+): Promise<Response> {
+  const headerTimeout = AbortSignal.timeout(limits.headerTimeoutMs);
+  const controller = new AbortController();
+  const onDeadline = () => controller.abort(deadline.reason);
+  if (deadline.aborted) onDeadline();
+  deadline.addEventListener('abort', onDeadline, { once: true });
+  const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
+  headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
+  try {
+    return await fetch(url, { headers, redirect, signal: controller.signal });
+  } catch (err) {
+    throw networkError(err, limits.signal, limits.what, deadline.aborted && !headerTimeout.aborted ? limits.totalTimeoutMs : limits.headerTimeoutMs);
+  } finally {
+    // Past the headers only the deadline may stop the body.
+    headerTimeout.removeEventListener('abort', onHeaderTimeout);
   }
 }

@@ -87,4 +87,11 @@ export interface ProviderAdapter {
   openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput>;
   /** Present only when the provider can cancel a job; resolves true when the upstream confirmed it. */
   cancel?(upstreamId: string, ctx: AdapterContext): Promise<boolean>;
+  /**
+   * Present only when the provider can look a job up by the reference we sent with the create (our
+   * task id). Used after a crash mid-submission: the job found (→ its upstream id), null when the
+   * upstream says for certain that no such job exists (so submitting is safe), and a throw when
+   * it cannot tell (network error, 5xx, an ambiguous answer): the engine asks again later.
+   */
+  findByReference?(taskId: string, request: ResolvedVideoRequest, ctx: AdapterContext): Promise<SubmitResult | null>;
 }

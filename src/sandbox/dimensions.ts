@@ -33,3 +33,9 @@ export function dimensionsFor(aspectRatio: string, resolution: string): { width:
   if (w >= h) return { width: toEven((shortSide * w) / h), height: shortSide };
   return { width: shortSide, height: toEven((shortSide * h) / w) };
 }
+
+/** Even output size (at least 16 px) whose short side is `shortSide` and whose shape follows width:height. */
+export function followShape(width: number, height: number, shortSide: number): { width: number; height: number } {
+  const even = (n: number) => Math.max(16, Math.round(n / 2) * 2);
+  return width >= height ? { width: even((shortSide * width) / height), height: shortSide } : { width: shortSide, height: even((shortSide * height) / width) };
+}

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { mkdir, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Thrown by readBody when the client sends more than the limit. */
@@ -23,6 +23,30 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   }
   if (tooLarge) throw new BodyTooLargeError(limit);
   return Buffer.concat(chunks);
+}
+
+/**
+ * Read and parse a JSON body. `refuse` turns an oversized or unparseable body into the provider's
+ * own 4xx; other read failures (the client went away) propagate unchanged.
+ */
+export async function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  refuse: (why: 'too-large' | 'invalid-json', err: Error) => Error,
+  parse: (text: string) => unknown = JSON.parse,
+): Promise<unknown> {
+  let text: string;
+  try {
+    text = (await readBody(req, limit)).toString('utf8');
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw refuse('too-large', err);
+    throw err;
+  }
+  try {
+    return parse(text);
+  } catch (err) {
+    throw refuse('invalid-json', err as Error);
+  }
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -90,6 +114,34 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, path:
   });
 }
 
+/** GET and HEAD: the methods a file or signed link answers. */
+export function isReadMethod(req: IncomingMessage): boolean {
+  return req.method === 'GET' || req.method === 'HEAD';
+}
+
+export type UrlSigner = ReturnType<typeof createUrlSigner>;
+
+/**
+ * Serve a local file behind a signed link (what a pre-signed storage URL is to the real provider):
+ * no API key. A missing file is refused like a bad signature, as storage does. `onServe` runs once
+ * the link checks out, to count the download or inject a fault (by throwing).
+ */
+export async function serveSignedFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  link: { url: URL; signer: UrlSigner; file: string | undefined; contentType: string },
+  refuse: (why: 'expired' | 'bad') => void,
+  onServe?: () => void,
+): Promise<void> {
+  const verdict = link.signer.verify(link.url.pathname, link.url.searchParams);
+  if (verdict !== 'ok' || !link.file) {
+    refuse(verdict === 'expired' ? 'expired' : 'bad');
+    return;
+  }
+  onServe?.();
+  await serveFile(req, res, link.file, link.contentType);
+}
+
 /** HMAC-signed, expiring paths: what a storage bucket's signed URL is to the real providers. */
 export function createUrlSigner(ttlMs: number) {
   const secret = randomBytes(32);
@@ -108,6 +160,71 @@ export function createUrlSigner(ttlMs: number) {
       return Date.now() > expires ? 'expired' : 'ok';
     },
   };
+}
+
+/** The token of an `Authorization: Bearer …` header (trimmed), or undefined when there is none. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1].trim();
+}
+
+/** Constant-time comparison of a presented secret with the real one. */
+export function sameSecret(given: string, want: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Links point back at whatever host the client used to reach us (loopback, container name…). */
+export function requestOrigin(req: IncomingMessage, fallback: string): string {
+  const host = req.headers.host;
+  return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : fallback;
+}
+
+/**
+ * Check the options every simulator shares and create its work dir; returns the time scale.
+ * `credentials` names the secrets that must be non-empty (e.g. `{ apiKey }`).
+ */
+export async function prepareSimulator(opts: { speed?: number; workDir: string }, credentials: Record<string, string | undefined>): Promise<number> {
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
+  const names = Object.keys(credentials);
+  if (names.some((name) => !credentials[name])) throw new RangeError(`${names.join(' and ')} ${names.length > 1 ? 'are' : 'is'} required`);
+  await mkdir(opts.workDir, { recursive: true });
+  return speed;
+}
+
+/** A real-world wait in seconds at the simulator's time scale, never under 1 s (Retry-After defaults). */
+export function scaledSeconds(realSeconds: number, speed: number): number {
+  return Math.max(1, Math.round(realSeconds / speed));
+}
+
+/** What a simulator's error classes share: enough to answer in the provider's envelope. */
+export interface SimHttpError {
+  readonly httpStatus: number;
+  readonly headers: Record<string, string>;
+  toBody(): unknown;
+}
+
+/**
+ * An HTTP server running `handle`; whatever it throws, `toError` turns into the provider's error
+ * (unknown errors into its 500). A reply already under way is cut off instead.
+ */
+export function createSimServer(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  toError: (err: unknown) => SimHttpError,
+): Server {
+  return createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const e = toError(err);
+      // Drain what the client is still sending so it reads our answer rather than a reset.
+      req.resume();
+      sendJson(res, e.httpStatus, e.toBody(), e.headers);
+    });
+  });
 }
 
 /** Listen and resolve with the `http://host:port` base URL. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROVIDER_ENV } from '../config.js';
 import type { ProviderName } from '../catalog/types.js';
+import { startControlServer } from './control.js';
 import { DEFAULT_SANDBOX_SPEED, startSandbox } from './index.js';
 
 function numberEnv(name: string): number | undefined {
@@ -29,6 +30,9 @@ for (const [name, channel] of Object.entries(sandbox.providers) as [ProviderName
   const creds = Object.entries(channel.credentials).map(([k, v]) => `${k}=${v}`);
   console.log([name, `${PROVIDER_ENV[name].baseUrl}=${channel.baseUrl}`, ...creds].join(' '));
 }
+// Counters and fault controls for tests in another process (loopback only; see README).
+const control = await startControlServer(sandbox.simulators);
+console.log(`control SIM_CONTROL_URL=${control.url}`);
 console.log(`sandbox ready (speed ${speed}, data in ${workDir}); Ctrl+C to stop`);
 
 let stopping = false;
@@ -36,6 +40,7 @@ async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: closing simulators`);
+  await control.close();
   await sandbox.close();
   if (!dataDir) await rm(workDir, { recursive: true, force: true });
   process.exit(0);

@@ -264,6 +264,12 @@ export class SqlStore implements Store {
       .execute();
   }
 
+  async extendLeases(ids: string[], owner: string, until: number): Promise<number> {
+    if (ids.length === 0) return 0;
+    const res = await this.db.updateTable('tasks').set({ lease_until: until }).where('id', 'in', ids).where('lease_owner', '=', owner).executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
   async releaseLeases(owner: string): Promise<number> {
     const res = await this.db.updateTable('tasks').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst();
     return Number(res.numUpdatedRows);

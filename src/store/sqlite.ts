@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { ApiKeyRow, Database, TaskRow } from './schema.js';
 import { SqlStore } from './sql-store.js';
+import type { TaskGuard, TaskPatch } from './types.js';
 
 /**
  * The embedded default store: one SQLite file in the data dir, WAL so readers never block the engine.
@@ -11,6 +12,15 @@ import { SqlStore } from './sql-store.js';
  * GET /v1/tasks/{id} does both, and Kysely's query building would be most of their cost.
  */
 class SqliteStore extends SqlStore {
+  /**
+   * Task reads are the hot path (clients poll). Rows are cached briefly: finished tasks for 5 s
+   * (only retention changes them), unfinished ones for 0.5 s. Every write through this store
+   * evicts, so one node always reads its own writes; another node's writes are seen within the TTL,
+   * which is well under any sensible polling interval.
+   */
+  private readonly rows = new Map<string, { row: TaskRow; until: number }>();
+  private static readonly TERMINAL_TTL_MS = 5_000;
+  private static readonly ACTIVE_TTL_MS = 500;
   private prepared?: { taskById: SQLite.Statement<[string], TaskRow>; keyByHash: SQLite.Statement<[string], ApiKeyRow> };
 
   constructor(
@@ -29,7 +39,26 @@ class SqliteStore extends SqlStore {
   }
 
   override async getTask(id: string): Promise<TaskRow | undefined> {
-    return this.fast.taskById.get(id);
+    const now = Date.now();
+    const hit = this.rows.get(id);
+    if (hit && hit.until > now) return hit.row;
+    const row = this.fast.taskById.get(id);
+    if (row) {
+      if (this.rows.size > 10_000) this.rows.clear();
+      const ttl = row.state === 'completed' || row.state === 'failed' ? SqliteStore.TERMINAL_TTL_MS : SqliteStore.ACTIVE_TTL_MS;
+      this.rows.set(id, { row, until: now + ttl });
+    }
+    return row;
+  }
+
+  override async updateTask(id: string, patch: TaskPatch, guard?: TaskGuard): Promise<boolean> {
+    this.rows.delete(id);
+    return super.updateTask(id, patch, guard);
+  }
+
+  override async finishTask(id: string, patch: TaskPatch, guard: TaskGuard): Promise<boolean> {
+    this.rows.delete(id);
+    return super.finishTask(id, patch, guard);
   }
 
   override async findKeyByHash(hash: string): Promise<ApiKeyRow | undefined> {

@@ -89,6 +89,8 @@ export interface Store {
   claimIds(ids: string[], now: number, owner: string, leaseMs: number): Promise<TaskRow[]>;
   /** Completed tasks whose stored output is older than `completedBefore` (Unix seconds) and not yet deleted. */
   expiredOutputs(completedBefore: number, limit: number): Promise<TaskRow[]>;
+  /** Pushes out the leases `owner` still holds on these tasks (a heartbeat while work is in flight). */
+  extendLeases(ids: string[], owner: string, until: number): Promise<number>;
   /** Tasks leased by `owner` (to release them on shutdown). */
   releaseLeases(owner: string): Promise<number>;
   countByState(): Promise<Record<string, number>>;

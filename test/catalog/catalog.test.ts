@@ -47,6 +47,14 @@ describe('Catalog overrides', () => {
     assert.equal(resolveForModel(makeRequest(one, { image_url: 'https://e.com/a.jpg' }), one).upstream_model, 'wan2.6-i2v-flash');
     assert.equal(resolveForModel(makeRequest(one, { prompt: 'x' }), one).upstream_model, 'wan2.6-t2v');
   });
+  it('changes the timing knobs: max_runtime_seconds and typical_seconds', () => {
+    const c = defaultCatalog({ 'kling-v2.6-std': { max_runtime_seconds: 30, typical_seconds: 5 } });
+    assert.equal(c.get('kling-v2.6-std')!.max_runtime_seconds, 30);
+    assert.equal(c.get('kling-v2.6-std')!.typical_seconds, 5);
+    assert.equal(defaultCatalog().get('kling-v2.6-std')!.max_runtime_seconds, 1800, 'built-in data is not mutated');
+    assert.throws(() => defaultCatalog({ 'veo3.1': { max_runtime_seconds: 0 } }), /max_runtime_seconds must be a whole number/);
+    assert.throws(() => defaultCatalog({ 'veo3.1': { typical_seconds: 2.5 } }), /typical_seconds must be a whole number/);
+  });
   it('rejects bad overrides with a clear message', () => {
     assert.throws(() => defaultCatalog({ 'veo9': { enabled: false } }), /Catalog override for 'veo9': unknown model/);
     assert.throws(() => defaultCatalog({ 'veo3.1': { enabled: 'no' as unknown as boolean } }), /enabled must be true or false/);

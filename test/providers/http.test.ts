@@ -48,6 +48,13 @@ describe('fetchJson', () => {
       await assert.rejects(call('/redirect'), (e: UpstreamError) => e.kind === 'unavailable' && /redirect/.test(e.message));
       await assert.rejects(call('/html'), (e: UpstreamError) => e.kind === 'unavailable' && /not JSON/.test(e.message));
       await assert.rejects(call('/slow', 150), (e: UpstreamError) => e.kind === 'timeout');
+      // The caller's deadline (the engine's upstream timeout) firing first is a timeout too, not a stop request…
+      const slowWith = (signal: AbortSignal) => fetchJson({ method: 'GET', url: `${server.url}/slow`, timeoutMs: 5000, signal, mapError, what: 'test call' });
+      await assert.rejects(slowWith(AbortSignal.timeout(150)), (e: unknown) => e instanceof UpstreamError && e.kind === 'timeout');
+      // …while an explicit abort is rethrown as it is, for the caller to recognise.
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(new Error('shutting down')), 100);
+      await assert.rejects(slowWith(stop.signal), (e: unknown) => !(e instanceof UpstreamError) && (e as Error).message === 'shutting down');
     } finally {
       await server.close();
     }

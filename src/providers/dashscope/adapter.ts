@@ -3,9 +3,7 @@
  * Create needs `X-DashScope-Async: enable` (without it DashScope refuses: no synchronous video).
  * The result is a signed OSS URL valid 24 h: downloaded without our key.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { fetchJson, fetchPresigned, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { createPathFor, fromTask, mapHttpError, TASK_ID, taskIdFromCreate, toCreateRequest } from './mapping.js';
 import type { TaskResponse } from './wire.js';
@@ -86,30 +84,15 @@ export function createDashScopeAdapter(opts: DashScopeAdapterOptions): ProviderA
 
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     if (!output.url || !/^https?:\/\//i.test(output.url)) throw new UpstreamError('not_found', 'DashScope output has no video_url.');
-    const total = AbortSignal.timeout(downloadTimeoutMs);
-    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
-    const headerTimeout = AbortSignal.timeout(timeoutMs);
-    const controller = new AbortController();
-    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
-    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
-    let res: Response;
-    try {
-      // The OSS URL is pre-signed: no Authorization header goes to it (or to wherever it redirects).
-      res = await fetch(output.url, { headers: { accept: '*/*' }, redirect: 'follow', signal: controller.signal });
-    } catch (err) {
-      throw networkError(err, ctx.signal, 'DashScope download', headerTimeout.aborted ? timeoutMs : downloadTimeoutMs);
-    } finally {
-      headerTimeout.removeEventListener('abort', onHeaderTimeout);
-    }
+    const what = 'DashScope download';
+    // The OSS URL is pre-signed: no Authorization header goes to it (or to wherever it redirects).
+    const res = await fetchPresigned(output.url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: downloadTimeoutMs, signal: ctx.signal });
     if (!res.ok) {
       await readErrorBody(res);
       const kind = res.status >= 500 || res.status === 429 ? 'unavailable' : 'not_found';
       throw new UpstreamError(kind, `DashScope video download answered HTTP ${res.status} (the signed URL lives 24 h).`, res.status);
     }
-    if (!res.body) throw new UpstreamError('unavailable', 'DashScope download returned no body.', res.status);
-    const contentType = res.headers.get('content-type')?.split(';')[0].trim() || output.mimeType || 'video/mp4';
-    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+    return openedOutput(res, what, responseMediaType(res) || output.mimeType || 'video/mp4');
   }
 
   return { name: 'dashscope', submit, poll, openOutput, cancel };

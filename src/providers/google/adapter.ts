@@ -3,8 +3,7 @@
  * No cancel: the Gemini API has no cancel for Veo operations, so `cancel` is deliberately absent.
  */
 import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { fetchFollowingRedirects, fetchJson, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { fromOperation, mapHttpError, mediaInputsFor, toPredictRequest, type GoogleMedia } from './mapping.js';
 import type { Operation } from './wire.js';
@@ -20,7 +19,6 @@ export interface GoogleAdapterOptions {
 }
 
 export const DEFAULT_GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com';
-const MAX_REDIRECTS = 5;
 
 /** Operation names look like models/{model}/operations/{id}; anything else must not reach a URL path. */
 const OPERATION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)*$/;
@@ -95,46 +93,17 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
    * storage URL on another host must not receive x-goog-api-key.
    */
   async function download(uri: string, ctx: AdapterContext, mimeType: string | undefined): Promise<OpenedOutput> {
-    const total = AbortSignal.timeout(downloadTimeoutMs);
-    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
-    let url = new URL(uri, base);
-    for (let hop = 0; ; hop++) {
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new UpstreamError('unavailable', 'Gemini output uri is not http(s).');
-      }
-      const headers: Record<string, string> = { accept: '*/*' };
-      if (url.origin === base.origin) headers['x-goog-api-key'] = opts.apiKey;
-      const res = await fetchHeaders(url, headers, signal, ctx.signal);
-      if (res.status >= 300 && res.status < 400) {
-        const location = res.headers.get('location');
-        await res.body?.cancel().catch(() => undefined);
-        if (!location) throw new UpstreamError('unavailable', `Gemini download: redirect (HTTP ${res.status}) without a Location.`, res.status);
-        if (hop >= MAX_REDIRECTS) throw new UpstreamError('unavailable', `Gemini download: more than ${MAX_REDIRECTS} redirects.`);
-        url = new URL(location, url);
-        continue;
-      }
-      if (!res.ok) throw mapError(res.status, await readErrorBody(res), res.headers);
-      if (!res.body) throw new UpstreamError('unavailable', 'Gemini download returned no body.', res.status);
-      const contentType = res.headers.get('content-type')?.split(';')[0].trim() || mimeType || 'video/mp4';
-      return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
-    }
-  }
-
-  /** Waits at most timeoutMs for response headers; the body then runs under the download's total cap. */
-  async function fetchHeaders(url: URL, headers: Record<string, string>, signal: AbortSignal, outer?: AbortSignal): Promise<Response> {
-    const headerTimeout = AbortSignal.timeout(timeoutMs);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
-    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
-    try {
-      return await fetch(url, { headers, redirect: 'manual', signal: controller.signal });
-    } catch (err) {
-      throw networkError(err, outer, 'Gemini download', signal.aborted && !headerTimeout.aborted ? downloadTimeoutMs : timeoutMs);
-    } finally {
-      headerTimeout.removeEventListener('abort', onHeaderTimeout);
-    }
+    const what = 'Gemini download';
+    const res = await fetchFollowingRedirects(new URL(uri, base), {
+      what,
+      headerTimeoutMs: timeoutMs,
+      totalTimeoutMs: downloadTimeoutMs,
+      signal: ctx.signal,
+      notHttpMessage: 'Gemini output uri is not http(s).',
+      headersFor: (url): Record<string, string> => (url.origin === base.origin ? { accept: '*/*', 'x-goog-api-key': opts.apiKey } : { accept: '*/*' }),
+    });
+    if (!res.ok) throw mapError(res.status, await readErrorBody(res), res.headers);
+    return openedOutput(res, what, responseMediaType(res) || mimeType || 'video/mp4');
   }
 
   return { name: 'google', submit, poll, openOutput };

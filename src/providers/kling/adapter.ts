@@ -2,12 +2,12 @@
  * Kuaishou Kling open API: thin HTTP around the pure mapping (spec providers-2 §1).
  * No cancel: Kling documents no way to cancel a video task, so `cancel` is deliberately absent.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { networkError, parseMaybeJson, readErrorBody, redactSecrets, timeoutSignal } from '../http.js';
+import { fetchPresigned, networkError, openedOutput, parseMaybeJson, readErrorBody, redactSecrets, responseMediaType, timeoutSignal } from '../http.js';
+import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { createTokenSource } from './auth.js';
 import {
+  createKindFor,
   customElementBody,
   decodeUpstreamId,
   elementIdFromReply,
@@ -142,6 +142,32 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
     return fromTaskData(data);
   }
 
+  /**
+   * After a crash mid-create: find the job by the external_task_id we sent (our task id), with
+   * `GET /v1/videos/{kind}?external_task_id=…` under the create's family (§1.3: a single task may be
+   * queried by external_task_id instead of task_id). Only Kling's own "not found" (code 1203) means
+   * the create never landed; anything else we cannot read for certain is thrown, to ask again later.
+   */
+  async function findByReference(taskId: string, request: ResolvedVideoRequest, ctx: AdapterContext): Promise<SubmitResult | null> {
+    const kind = createKindFor(request);
+    if (!kind) return null; // Kling refuses such a request before creating a job
+    let text: string;
+    try {
+      text = await call('GET', `/v1/videos/${kind}?external_task_id=${encodeURIComponent(taskId)}`, undefined, `Kling ${kind} lookup`, ctx);
+    } catch (err) {
+      if (err instanceof UpstreamError && err.kind === 'not_found' && err.upstreamCode === '1203') return null;
+      throw err;
+    }
+    const data = (JSON.parse(text) as KlingEnvelope<KlingTaskData | KlingTaskData[]>).data;
+    // A reply that is a page of tasks (a proxy or API version ignoring the parameter) proves nothing about absence.
+    const candidates = Array.isArray(data) ? data : data ? [data] : [];
+    const match = candidates.find((t) => t && typeof t === 'object' && t.task_info?.external_task_id === taskId);
+    if (!match) throw new UpstreamError('unavailable', `Kling ${kind} lookup by external_task_id answered without that task; cannot tell whether it exists.`);
+    const upstreamId = typeof match.task_id === 'string' || typeof match.task_id === 'number' ? encodeUpstreamId(kind, String(match.task_id)) : undefined;
+    if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('unavailable', `Kling ${kind} lookup answered without a usable task_id.`);
+    return { upstreamId };
+  }
+
   /** Result URLs are public CDN links (kept 30 days): fetched without our token. */
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     if (!output.url) throw new UpstreamError('not_found', 'Kling output has no URL.');
@@ -152,24 +178,17 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
       throw new UpstreamError('unavailable', 'Kling output URL is not a URL.');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', 'Kling output URL is not http(s).');
-    const total = AbortSignal.timeout(downloadTimeoutMs);
-    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
-    const headerTimer = AbortSignal.timeout(timeoutMs);
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { accept: '*/*' }, signal: AbortSignal.any([signal, headerTimer]) });
-    } catch (err) {
-      throw networkError(err, ctx.signal, 'Kling video download', headerTimer.aborted ? timeoutMs : downloadTimeoutMs);
-    }
+    const what = 'Kling video download';
+    // Result URLs are pre-signed CDN links: no token goes to them. The header timeout covers the
+    // wait for headers only; the whole body gets the (longer) download timeout.
+    const res = await fetchPresigned(url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: downloadTimeoutMs, signal: ctx.signal });
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
       const kind = res.status === 404 || res.status === 410 || res.status === 403 ? 'not_found' : 'unavailable';
       throw new UpstreamError(kind, `Kling video download answered HTTP ${res.status}.`, res.status);
     }
-    if (!res.body) throw new UpstreamError('unavailable', 'Kling video download returned no body.', res.status);
-    const contentType = res.headers.get('content-type')?.split(';')[0].trim() || output.mimeType || 'video/mp4';
-    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+    return openedOutput(res, what, responseMediaType(res) || output.mimeType || 'video/mp4');
   }
 
-  return { name: 'kling', submit, poll, openOutput };
+  return { name: 'kling', submit, poll, openOutput, findByReference };
 }

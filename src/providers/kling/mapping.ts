@@ -309,6 +309,19 @@ function omniBody(req: ResolvedVideoRequest, inputs: KlingInputs, common: { mode
   return body;
 }
 
+/**
+ * The create family (kind) a request goes to, without building the body: the lookup by
+ * external_task_id must use the family the create used (§1.3). Mirrors toCreateRequest; undefined
+ * when Kling would refuse the request before creating anything.
+ */
+export function createKindFor(req: Pick<ResolvedVideoRequest, 'operation' | 'upstream_model'>): KlingKind | undefined {
+  if (req.operation === 'motion-control') return 'motion-control';
+  if (isOmniModel(req.upstream_model)) return 'omni-video';
+  if (req.operation === 'text-to-video') return 'text2video';
+  if (req.operation === 'image-to-video' || req.operation === 'start-end-to-video') return 'image2video';
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Upstream id: the task id only works under the kind that created it (§1.3)
 

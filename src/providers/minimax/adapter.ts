@@ -3,9 +3,7 @@
  * Three calls lead to the bytes: create → query (file_id) → files/retrieve (signed download_url).
  * No cancel: MiniMax documents no way to cancel a video task, so `cancel` is deliberately absent.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { fetchJson, fetchPresigned, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { downloadUrlFromRetrieve, fileIdFromOutputUrl, fromQuery, mapHttpError, TASK_ID, taskIdFromCreate, toCreateRequest } from './mapping.js';
 import type { QueryVideoResponse, RetrieveFileResponse } from './wire.js';
@@ -101,30 +99,14 @@ export function createMinimaxAdapter(opts: MinimaxAdapterOptions): ProviderAdapt
 
   /** The download URL is pre-signed: it gets no Authorization header (it may live on a CDN). */
   async function download(url: string, ctx: AdapterContext, mimeType: string | undefined): Promise<OpenedOutput> {
-    const total = AbortSignal.timeout(downloadTimeoutMs);
-    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
-    const headerTimeout = AbortSignal.timeout(timeoutMs);
-    const controller = new AbortController();
-    const abortWith = (s: AbortSignal) => () => controller.abort(s.reason);
-    signal.addEventListener('abort', abortWith(signal), { once: true });
-    const onHeaderTimeout = abortWith(headerTimeout);
-    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { accept: '*/*' }, redirect: 'follow', signal: controller.signal });
-    } catch (err) {
-      throw networkError(err, ctx.signal, 'MiniMax download', headerTimeout.aborted ? timeoutMs : downloadTimeoutMs);
-    } finally {
-      headerTimeout.removeEventListener('abort', onHeaderTimeout);
-    }
+    const what = 'MiniMax download';
+    const res = await fetchPresigned(url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: downloadTimeoutMs, signal: ctx.signal });
     if (!res.ok) {
       await readErrorBody(res);
       const kind = res.status >= 500 || res.status === 429 ? 'unavailable' : 'not_found';
       throw new UpstreamError(kind, `MiniMax download answered HTTP ${res.status} (the signed URL may have expired; it is fetched again on retry).`, res.status);
     }
-    if (!res.body) throw new UpstreamError('unavailable', 'MiniMax download returned no body.', res.status);
-    const contentType = res.headers.get('content-type')?.split(';')[0].trim() || mimeType || 'video/mp4';
-    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+    return openedOutput(res, what, responseMediaType(res) || mimeType || 'video/mp4');
   }
 
   return { name: 'minimax', submit, poll, openOutput };

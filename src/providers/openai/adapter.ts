@@ -3,9 +3,7 @@
  * Sends multipart/form-data like the official SDKs (openai-node `videos.create`). No cancel: the API
  * has no cancel for a running job (DELETE only removes a finished one), so `cancel` is absent.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { networkError, readErrorBody, timeoutSignal } from '../http.js';
+import { fetchFollowingRedirects, networkError, openedOutput, readErrorBody, responseMediaType, timeoutSignal } from '../http.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { referenceFitTarget, fromVideo, mapHttpError, referenceFileName, referenceImageOf, toCreateFields } from './mapping.js';
 import type { SoraVideo } from './wire.js';
@@ -24,7 +22,6 @@ export interface OpenAIAdapterOptions {
 }
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
-const MAX_REDIRECTS = 5;
 
 /** Video ids look like video_68f0…; anything else must not reach a URL path. */
 const VIDEO_ID = /^[A-Za-z0-9_-]{1,200}$/;
@@ -107,43 +104,18 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): ProviderAdapter
 
   /** Follows redirects by hand so the key goes only to the API origin (a signed storage URL gets none). */
   async function download(start: URL, ctx: AdapterContext): Promise<OpenedOutput> {
-    const total = AbortSignal.timeout(downloadTimeoutMs);
-    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
-    let url = start;
-    for (let hop = 0; ; hop++) {
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', 'Sora download redirected to a URL that is not http(s).');
-      const headers = url.origin === base.origin ? authHeaders('application/binary') : { accept: '*/*' };
-      const res = await fetchHeaders(url, headers, signal, ctx.signal);
-      if (res.status >= 300 && res.status < 400) {
-        const location = res.headers.get('location');
-        await res.body?.cancel().catch(() => undefined);
-        if (!location) throw new UpstreamError('unavailable', `Sora download: redirect (HTTP ${res.status}) without a Location.`, res.status);
-        if (hop >= MAX_REDIRECTS) throw new UpstreamError('unavailable', `Sora download: more than ${MAX_REDIRECTS} redirects.`);
-        url = new URL(location, url);
-        continue;
-      }
-      if (!res.ok) throw mapError(res.status, await readErrorBody(res), res.headers);
-      if (!res.body) throw new UpstreamError('unavailable', 'Sora download returned no body.', res.status);
-      const type = res.headers.get('content-type')?.split(';')[0].trim();
-      return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType: type?.startsWith('video/') ? type : 'video/mp4' };
-    }
-  }
-
-  /** Waits at most timeoutMs for response headers; the body then runs under the download's total cap. */
-  async function fetchHeaders(url: URL, headers: Record<string, string>, signal: AbortSignal, outer?: AbortSignal): Promise<Response> {
-    const headerTimeout = AbortSignal.timeout(timeoutMs);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
-    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
-    try {
-      return await fetch(url, { headers, redirect: 'manual', signal: controller.signal });
-    } catch (err) {
-      throw networkError(err, outer, 'Sora download', signal.aborted && !headerTimeout.aborted ? downloadTimeoutMs : timeoutMs);
-    } finally {
-      headerTimeout.removeEventListener('abort', onHeaderTimeout);
-    }
+    const what = 'Sora download';
+    const res = await fetchFollowingRedirects(start, {
+      what,
+      headerTimeoutMs: timeoutMs,
+      totalTimeoutMs: downloadTimeoutMs,
+      signal: ctx.signal,
+      notHttpMessage: 'Sora download redirected to a URL that is not http(s).',
+      headersFor: (url) => (url.origin === base.origin ? authHeaders('application/binary') : { accept: '*/*' }),
+    });
+    if (!res.ok) throw mapError(res.status, await readErrorBody(res), res.headers);
+    const type = responseMediaType(res);
+    return openedOutput(res, what, type?.startsWith('video/') ? type : 'video/mp4');
   }
 
   return { name: 'openai', submit, poll, openOutput };

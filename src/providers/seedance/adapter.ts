@@ -2,9 +2,7 @@
  * Seedance on BytePlus ModelArk: thin HTTP around the pure mapping (spec providers-1 §4).
  * Cancel exists upstream for queued tasks only (DELETE …/tasks/{id}); a running task refuses it.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { fetchJson, fetchPresigned, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { fromTask, mapHttpError, TASK_ID, toCreateTaskBody } from './mapping.js';
 import type { TaskObject } from './wire.js';
@@ -82,25 +80,10 @@ export function createSeedanceAdapter(opts: SeedanceAdapterOptions): ProviderAda
     if (!output.url) throw new UpstreamError('not_found', 'Seedance output has no URL.');
     const url = new URL(output.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', 'Seedance output URL is not http(s).');
-    const total = AbortSignal.timeout(downloadTimeoutMs);
-    const headerTimeout = AbortSignal.timeout(timeoutMs);
-    const controller = new AbortController();
-    const signals = [total, ...(ctx.signal ? [ctx.signal] : [])];
-    for (const s of signals) s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
-    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
-    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { accept: '*/*' }, redirect: 'follow', signal: controller.signal });
-    } catch (err) {
-      throw networkError(err, ctx.signal, 'Seedance download', timeoutMs);
-    } finally {
-      headerTimeout.removeEventListener('abort', onHeaderTimeout);
-    }
+    const what = 'Seedance download';
+    const res = await fetchPresigned(url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: downloadTimeoutMs, signal: ctx.signal });
     if (!res.ok) throw mapError(res.status, await readErrorBody(res), res.headers);
-    if (!res.body) throw new UpstreamError('unavailable', 'Seedance download returned no body.', res.status);
-    const contentType = res.headers.get('content-type')?.split(';')[0].trim() || output.mimeType || 'video/mp4';
-    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+    return openedOutput(res, what, responseMediaType(res) || output.mimeType || 'video/mp4');
   }
 
   return { name: 'seedance', submit, poll, openOutput, cancel };

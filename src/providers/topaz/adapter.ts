@@ -4,9 +4,7 @@
  * needs its size, duration, frame rate and resolution before anything is uploaded.
  * No cancel: the catalog does not offer it for Topaz (the cancel route is not documented, §5.2).
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { fetchJson, networkError, readErrorBody, redactSecrets, timeoutSignal } from '../http.js';
+import { fetchJson, fetchPresigned, networkError, openedOutput, readErrorBody, redactSecrets, responseMediaType, timeoutSignal } from '../http.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { bareETag, containerOf, DEFAULT_PART_BYTES, fromStatus, mapHttpError, REQUEST_ID, toCreateVideoBody, uploadParts } from './mapping.js';
 import type { AcceptResponse, CompleteUploadBody, CreateVideoResponse, StatusResponse } from './wire.js';
@@ -121,24 +119,10 @@ export function createTopazAdapter(opts: TopazAdapterOptions): ProviderAdapter {
     if (!output.url) throw new UpstreamError('not_found', 'Topaz output has no download URL.');
     const url = new URL(output.url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', 'Topaz download URL is not http(s).');
-    const total = AbortSignal.timeout(transferTimeoutMs);
-    const headerTimeout = AbortSignal.timeout(timeoutMs);
-    const controller = new AbortController();
-    for (const s of [total, ...(ctx.signal ? [ctx.signal] : [])]) s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
-    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
-    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { accept: '*/*' }, redirect: 'follow', signal: controller.signal });
-    } catch (err) {
-      throw networkError(err, ctx.signal, 'Topaz download', timeoutMs);
-    } finally {
-      headerTimeout.removeEventListener('abort', onHeaderTimeout);
-    }
+    const what = 'Topaz download';
+    const res = await fetchPresigned(url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: transferTimeoutMs, signal: ctx.signal });
     if (!res.ok) throw mapError(res.status, await readErrorBody(res), res.headers);
-    if (!res.body) throw new UpstreamError('unavailable', 'Topaz download returned no body.', res.status);
-    const contentType = res.headers.get('content-type')?.split(';')[0].trim() || 'video/mp4';
-    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+    return openedOutput(res, what, responseMediaType(res) || 'video/mp4');
   }
 
   return { name: 'topaz', submit, poll, openOutput };

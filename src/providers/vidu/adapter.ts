@@ -2,9 +2,7 @@
  * Shengshu Vidu (enterprise API v2): thin HTTP around the pure mapping (spec providers-2 §4).
  * No cancel: the cancel path is unverified upstream (§4.2, §7) and only covers off-peak tasks.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { fetchJson, fetchPresigned, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { checkBodySize, endpointFor, fromTaskResponse, imageInputsFor, isRemoteUrl, mapHttpError, toCreateBody, toDataUrl } from './mapping.js';
 import type { ViduCreateResponse, ViduTaskResponse } from './wire.js';
@@ -91,23 +89,8 @@ export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
    */
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     if (!output.url || !isRemoteUrl(output.url)) throw new UpstreamError('not_found', 'Vidu output has no http(s) URL.');
-    const total = AbortSignal.timeout(downloadTimeoutMs);
-    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
-    // The header timeout only guards the wait for headers; the body then runs under `total`.
-    const headerTimeout = AbortSignal.timeout(timeoutMs);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal.reason);
-    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
-    let res: Response;
-    try {
-      res = await fetch(output.url, { headers: { accept: '*/*' }, redirect: 'follow', signal: controller.signal });
-    } catch (err) {
-      throw networkError(err, ctx.signal, 'Vidu video download', headerTimeout.aborted ? timeoutMs : downloadTimeoutMs);
-    } finally {
-      headerTimeout.removeEventListener('abort', onHeaderTimeout);
-    }
+    const what = 'Vidu video download';
+    const res = await fetchPresigned(output.url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: downloadTimeoutMs, signal: ctx.signal });
     if (!res.ok) {
       const body = await readErrorBody(res);
       if (res.status === 403 || res.status === 404) {
@@ -115,9 +98,7 @@ export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
       }
       throw mapError(res.status, body, res.headers);
     }
-    if (!res.body) throw new UpstreamError('unavailable', 'Vidu video download returned no body.', res.status);
-    const contentType = res.headers.get('content-type')?.split(';')[0].trim() || output.mimeType || 'video/mp4';
-    return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+    return openedOutput(res, what, responseMediaType(res) || output.mimeType || 'video/mp4');
   }
 
   return { name: 'vidu', submit, poll, openOutput };

@@ -2,9 +2,7 @@
  * xAI Grok Imagine video: thin HTTP around the pure mapping (spec providers-1 §3).
  * No cancel: xAI documents no way to cancel a video request, so `cancel` is deliberately absent.
  */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { fetchJson, networkError, readErrorBody, redactSecrets } from '../http.js';
+import { fetchFollowingRedirects, fetchJson, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { fromVideoStatus, mapHttpError, toXaiCall } from './mapping.js';
 import type { XaiCreateResponse, XaiVideoStatus } from './wire.js';
@@ -20,7 +18,6 @@ export interface XaiAdapterOptions {
 }
 
 export const DEFAULT_XAI_BASE_URL = 'https://api.x.ai/v1';
-const MAX_REDIRECTS = 5;
 
 /** request_id is a UUID in practice; anything else must not reach a URL path. */
 const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -79,55 +76,30 @@ export function createXaiAdapter(opts: XaiAdapterOptions): ProviderAdapter {
    */
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     if (!output.url) throw new UpstreamError('not_found', 'xAI output has no URL.');
-    const total = AbortSignal.timeout(downloadTimeoutMs);
-    const signal = ctx.signal ? AbortSignal.any([total, ctx.signal]) : total;
+    const what = 'xAI video download';
     let url: URL;
     try {
       url = new URL(output.url);
     } catch {
       throw new UpstreamError('unavailable', 'xAI returned a video URL that does not parse.');
     }
-    for (let hop = 0; ; hop++) {
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', 'xAI video URL is not http(s).');
-      const res = await fetchHeaders(url, signal, ctx.signal);
-      if (res.status >= 300 && res.status < 400) {
-        const location = res.headers.get('location');
-        await res.body?.cancel().catch(() => undefined);
-        if (!location) throw new UpstreamError('unavailable', `xAI video download: redirect (HTTP ${res.status}) without a Location.`, res.status);
-        if (hop >= MAX_REDIRECTS) throw new UpstreamError('unavailable', `xAI video download: more than ${MAX_REDIRECTS} redirects.`);
-        url = new URL(location, url);
-        continue;
+    const res = await fetchFollowingRedirects(url, {
+      what,
+      headerTimeoutMs: timeoutMs,
+      totalTimeoutMs: downloadTimeoutMs,
+      signal: ctx.signal,
+      notHttpMessage: 'xAI video URL is not http(s).',
+      headersFor: () => ({ accept: 'video/mp4,*/*' }),
+    });
+    if (!res.ok) {
+      const body = await readErrorBody(res);
+      // 403/404 on a temporary URL means it expired: nothing a retry of the download can fix.
+      if (res.status === 403 || res.status === 404 || res.status === 410) {
+        throw new UpstreamError('not_found', `The xAI video URL is no longer available (HTTP ${res.status}); generate the video again.`, res.status);
       }
-      if (!res.ok) {
-        const body = await readErrorBody(res);
-        // 403/404 on a temporary URL means it expired: nothing a retry of the download can fix.
-        if (res.status === 403 || res.status === 404 || res.status === 410) {
-          throw new UpstreamError('not_found', `The xAI video URL is no longer available (HTTP ${res.status}); generate the video again.`, res.status);
-        }
-        throw mapError(res.status, body, res.headers);
-      }
-      if (!res.body) throw new UpstreamError('unavailable', 'xAI video download returned no body.', res.status);
-      const contentType = res.headers.get('content-type')?.split(';')[0].trim() || output.mimeType || 'video/mp4';
-      return { body: Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), contentType };
+      throw mapError(res.status, body, res.headers);
     }
-  }
-
-  /** Waits at most timeoutMs for response headers; the body then runs under the download's total cap. */
-  async function fetchHeaders(url: URL, signal: AbortSignal, outer?: AbortSignal): Promise<Response> {
-    const headerTimeout = AbortSignal.timeout(timeoutMs);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(signal.reason);
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
-    headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
-    try {
-      return await fetch(url, { headers: { accept: 'video/mp4,*/*' }, redirect: 'manual', signal: controller.signal });
-    } catch (err) {
-      throw networkError(err, outer, 'xAI video download', signal.aborted && !headerTimeout.aborted ? downloadTimeoutMs : timeoutMs);
-    } finally {
-      headerTimeout.removeEventListener('abort', onHeaderTimeout);
-    }
+    return openedOutput(res, what, responseMediaType(res) || output.mimeType || 'video/mp4');
   }
 
   return { name: 'xai', submit, poll, openOutput };

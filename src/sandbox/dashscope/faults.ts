@@ -1,3 +1,5 @@
+import { FaultCore, firstMarker, onceMarkerFault } from '../common/faults.js';
+
 /** The simulator's API calls, so a fault can target just one of them. */
 export type DashScopeRoute = 'create' | 'poll' | 'cancel';
 
@@ -34,72 +36,35 @@ export type TakenFault =
   | { type: 'server'; status: 500 | 503 }
   | { type: 'error'; status: number; code: string; message?: string };
 
-type RequestFault = TakenFault & { remaining: number; only?: DashScopeRoute };
-
-export class FaultState implements DashScopeFaultControls {
-  latencyMs = 0;
-  private requestFaults: RequestFault[] = [];
-  private jobFaults: JobOutcome[] = [];
-
+export class FaultState extends FaultCore<DashScopeRoute, TakenFault, JobOutcome> implements DashScopeFaultControls {
   rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: DashScopeRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ type: 'rate', remaining: count, ...opts });
+    this.queueRequestFault(count, { type: 'rate', retryAfterSeconds: opts.retryAfterSeconds }, opts.only);
   }
 
   serverErrorNext(count: number, opts: { status?: 500 | 503; only?: DashScopeRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ type: 'server', remaining: count, status: opts.status ?? 503, only: opts.only });
+    this.queueRequestFault(count, { type: 'server', status: opts.status ?? 503 }, opts.only);
   }
 
   errorNext(count: number, error: { status: number; code: string; message?: string }, opts: { only?: DashScopeRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ type: 'error', remaining: count, ...error, only: opts.only });
-  }
-
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
+    this.queueRequestFault(count, { type: 'error', ...error }, opts.only);
   }
 
   failNextJob(error: Partial<TaskFailure> = {}): void {
-    this.jobFaults.push({ kind: 'fail', error: { ...DEFAULT_TASK_FAILURE, ...error } });
-  }
-
-  hangNextJob(): void {
-    this.jobFaults.push({ kind: 'hang' });
-  }
-
-  reset(): void {
-    this.latencyMs = 0;
-    this.requestFaults = [];
-    this.jobFaults = [];
-  }
-
-  takeRequestFault(route: DashScopeRoute): TakenFault | undefined {
-    const fault = this.requestFaults.find((f) => !f.only || f.only === route);
-    if (!fault) return undefined;
-    if (--fault.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(fault), 1);
-    const { remaining: _r, only: _o, ...taken } = fault;
-    return taken as TakenFault;
-  }
-
-  takeJobOutcome(): JobOutcome {
-    return this.jobFaults.shift() ?? { kind: 'success' };
+    this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_TASK_FAILURE, ...error } });
   }
 }
 
 export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
-  if (prompt.includes('[sim:fail]')) return { kind: 'fail', error: DEFAULT_TASK_FAILURE };
-  if (prompt.includes('[sim:policy-output]')) return { kind: 'fail', error: OUTPUT_INSPECTION_FAILED };
-  if (prompt.includes('[sim:hang]')) return { kind: 'hang' };
-  return undefined;
+  return firstMarker<JobOutcome>(prompt, [
+    ['[sim:fail]', { kind: 'fail', error: DEFAULT_TASK_FAILURE }],
+    ['[sim:policy-output]', { kind: 'fail', error: OUTPUT_INSPECTION_FAILED }],
+    ['[sim:hang]', { kind: 'hang' }],
+  ]);
 }
 
 /** Prompt markers that make the create call itself fail: always, or only the first time per prompt. */
 export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): '429' | '503' | 'policy' | undefined {
   if (prompt.includes('[sim:429]')) return '429';
   if (prompt.includes('[sim:policy]')) return 'policy';
-  for (const [marker, fault] of [['[sim:429-once]', '429'], ['[sim:503-once]', '503']] as const) {
-    if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
-      seenOnce.add(`${marker}${prompt}`);
-      return fault;
-    }
-  }
-  return undefined;
+  return onceMarkerFault(prompt, seenOnce, '429', '503');
 }

@@ -1,21 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
 import type { WanSpec } from './validate.js';
 
-interface WanTask {
+interface WanTask extends Renderable {
   id: string;
   spec: WanSpec;
   outcome: JobOutcome;
   createdAt: number;
   durationMs: number;
   cancelled?: number;
-  timer?: NodeJS.Timeout;
-  render?: Promise<void>;
   fileName?: string;
-  renderError?: Error;
 }
 
 /** Deterministic-ish job length, 60..240 s scaled by the model (flash is quicker). */
@@ -37,7 +35,7 @@ export type TaskOutput = Record<string, unknown>;
 export class WanTasks {
   private readonly tasks = new Map<string, WanTask>();
   private readonly files = new Map<string, string>();
-  private readonly abort = new AbortController();
+  private readonly renders = new JobRenders();
 
   constructor(
     private readonly workDir: string,
@@ -49,10 +47,7 @@ export class WanTasks {
     const durationMs = (simulatedSeconds(spec) * 1000) / this.speed;
     const task: WanTask = { id, spec, outcome, createdAt: Date.now(), durationMs };
     this.tasks.set(id, task);
-    if (outcome.kind === 'success') {
-      task.timer = setTimeout(() => this.startRender(task), durationMs);
-      task.timer.unref();
-    }
+    if (outcome.kind === 'success') this.renders.startAfter(task, durationMs, () => this.render(task));
     return id;
   }
 
@@ -69,7 +64,7 @@ export class WanTasks {
     const task = this.tasks.get(id);
     if (!task || task.cancelled || !this.isPending(task)) return false;
     task.cancelled = Date.now();
-    clearTimeout(task.timer);
+    this.renders.cancel(task);
     return true;
   }
 
@@ -88,7 +83,7 @@ export class WanTasks {
     if (task.renderError) return { output: { task_id: id, task_status: 'FAILED', ...end, code: 'InternalError', message: 'Video rendering failed.' } };
     // Never SUCCEEDED before the bytes exist: the download must work right after.
     if (!task.fileName) {
-      this.startRender(task);
+      this.renders.start(task, () => this.render(task));
       return running;
     }
     const { spec } = task;
@@ -109,19 +104,7 @@ export class WanTasks {
     return this.files.get(fileName);
   }
 
-  private startRender(task: WanTask): void {
-    if (task.render || this.abort.signal.aborted || task.cancelled) return;
-    task.render = this.render(task).then(
-      (name) => {
-        task.fileName = name;
-      },
-      (err: Error) => {
-        task.renderError = err;
-      },
-    );
-  }
-
-  private async render(task: WanTask): Promise<string> {
+  private async render(task: WanTask): Promise<void> {
     const { spec } = task;
     const name = `${task.id}.mp4`;
     const path = join(this.workDir, 'videos', name);
@@ -142,19 +125,13 @@ export class WanTasks {
       referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
       sourceVideo,
       label: `${spec.model.id}\n${spec.prompt}`,
-      signal: this.abort.signal,
+      signal: this.renders.signal,
     });
     this.files.set(name, path);
-    return name;
+    task.fileName = name;
   }
 
-  async close(): Promise<void> {
-    this.abort.abort();
-    const pending: Promise<void>[] = [];
-    for (const task of this.tasks.values()) {
-      clearTimeout(task.timer);
-      if (task.render) pending.push(task.render);
-    }
-    await Promise.all(pending);
+  close(): Promise<void> {
+    return this.renders.close();
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdir } from 'node:fs/promises';
-import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerToken, closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { cannotCancel, DashScopeError, inputInspectionFailed, invalidKey, invalidParameter, missingKey, modelNotFound, notFound, serverError, syncNotSupported, throttled } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type DashScopeFaultControls, type DashScopeRoute } from './faults.js';
 import { WanTasks } from './jobs.js';
@@ -67,10 +66,7 @@ const OSS_PATH = /^\/_sim\/oss\/([0-9a-f-]+\.mp4)$/;
 
 /** Start an Alibaba Model Studio (DashScope) Wan video simulator: real HTTP, real MP4s, DashScope's envelopes. */
 export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): Promise<DashScopeSimulator> {
-  const speed = opts.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
-  if (!opts.apiKey) throw new RangeError('apiKey is required');
-  await mkdir(opts.workDir, { recursive: true });
+  const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
   const tasks = new WanTasks(opts.workDir, speed);
@@ -79,16 +75,12 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
   const seenOnce = new Set<string>();
   const closing = new AbortController();
   let baseUrl = '';
-
-  const publicBase = (req: IncomingMessage) => {
-    const host = req.headers.host;
-    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : baseUrl;
-  };
+  const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
   function authenticate(req: IncomingMessage): void {
-    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    if (!m) throw missingKey();
-    if (m[1].trim() !== opts.apiKey) throw invalidKey();
+    const token = bearerToken(req);
+    if (token === undefined) throw missingKey();
+    if (token !== opts.apiKey) throw invalidKey();
   }
 
   function injectedFault(route: DashScopeRoute): DashScopeError | undefined {
@@ -101,12 +93,7 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse, endpoint: 'video' | 'image2video'): Promise<void> {
     if ((req.headers['x-dashscope-async'] ?? '').toString().toLowerCase() !== 'enable') throw syncNotSupported();
-    let body: unknown;
-    try {
-      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
-    } catch (err) {
-      throw invalidParameter(err instanceof BodyTooLargeError ? 'The request body is too large.' : 'The request body is not valid JSON.');
-    }
+    const body = await readJsonBody(req, MAX_BODY_BYTES, (why) => invalidParameter(why === 'too-large' ? 'The request body is too large.' : 'The request body is not valid JSON.'));
     const modelId = (body as { model?: unknown })?.model;
     if (typeof modelId !== 'string' || modelId === '') throw invalidParameter('Field required: model');
     const model = findModel(modelId);
@@ -134,16 +121,10 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
 
     // Stands in for the signed OSS result URL: no key, no faults.
     const oss = OSS_PATH.exec(path);
-    if (oss && (req.method === 'GET' || req.method === 'HEAD')) {
-      const file = tasks.filePath(oss[1]);
-      const verdict = signer.verify(path, url.searchParams);
-      if (verdict !== 'ok' || !file) {
-        sendJson(res, 403, { Code: 'AccessDenied', Message: verdict === 'expired' ? 'Request has expired.' : 'The request signature we calculated does not match the signature you provided.' });
-        return;
-      }
-      stats.downloads++;
-      await serveFile(req, res, file, 'video/mp4');
-      return;
+    if (oss && isReadMethod(req)) {
+      const refuse = (why: 'expired' | 'bad') =>
+        sendJson(res, 403, { Code: 'AccessDenied', Message: why === 'expired' ? 'Request has expired.' : 'The request signature we calculated does not match the signature you provided.' });
+      return serveSignedFile(req, res, { url, signer, file: tasks.filePath(oss[1]), contentType: 'video/mp4' }, refuse, () => stats.downloads++);
     }
 
     const endpoint = CREATE_PATHS[path];
@@ -172,17 +153,7 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
     sendJson(res, 200, { request_id: randomUUID(), ...view });
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const e = err instanceof DashScopeError ? err : serverError(500);
-      req.resume();
-      sendJson(res, e.httpStatus, e.toBody(), e.headers);
-    });
-  });
+  const server = createSimServer(handle, (err) => (err instanceof DashScopeError ? err : serverError(500)));
   baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
 
   return {

@@ -1,6 +1,7 @@
+import { followShape } from '../dimensions.js';
 import { fetchSimulatorInput } from '../fetch-input.js';
+import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
-import { followShape, imageSize } from '../minimax/image-size.js';
 import { invalidParameter } from './errors.js';
 import { TIER_PIXELS, TIER_SIZES, type Tier, type WanModel } from './models.js';
 

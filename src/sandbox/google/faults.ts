@@ -1,3 +1,4 @@
+import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
 import type { OperationError } from './errors.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
@@ -38,79 +39,28 @@ export const DEFAULT_RAI_REASONS = [
   "We encountered an issue with the audio for your prompt. You have not been charged for this request. Please try changing your prompt or contact support if the issue persists. Support codes: 64151117",
 ];
 
-interface RequestFault {
-  status: 429 | 500 | 503;
-  remaining: number;
-  only?: GoogleRoute;
-  retryAfterSeconds?: number;
-}
-
 /** FaultControls plus the simulator-side consumers of the queued faults. */
-export class FaultState implements FaultControls {
-  latencyMs = 0;
-  private requestFaults: RequestFault[] = [];
-  private jobFaults: JobOutcome[] = [];
-
-  rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: GoogleRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: 429, remaining: count, ...opts });
-  }
-
-  serverErrorNext(count: number, opts: { status?: 500 | 503; only?: GoogleRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: opts.status ?? 503, remaining: count, only: opts.only });
-  }
-
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
-  }
-
+export class FaultState extends StatusFaultCore<GoogleRoute, JobOutcome> implements FaultControls {
   failNextJob(error: Partial<OperationError> = {}): void {
-    this.jobFaults.push({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
+    this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
   }
 
   raiFilterNextJob(reasons: string[] = DEFAULT_RAI_REASONS): void {
-    this.jobFaults.push({ kind: 'rai', reasons });
-  }
-
-  hangNextJob(): void {
-    this.jobFaults.push({ kind: 'hang' });
-  }
-
-  reset(): void {
-    this.latencyMs = 0;
-    this.requestFaults = [];
-    this.jobFaults = [];
-  }
-
-  /** Consume the first queued request fault that applies to this route, if any. */
-  takeRequestFault(route: GoogleRoute): { status: 429 | 500 | 503; retryAfterSeconds?: number } | undefined {
-    const fault = this.requestFaults.find((f) => !f.only || f.only === route);
-    if (!fault) return undefined;
-    if (--fault.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(fault), 1);
-    return { status: fault.status, retryAfterSeconds: fault.retryAfterSeconds };
-  }
-
-  /** Consume the next queued job fault (FIFO), or plain success. */
-  takeJobOutcome(): JobOutcome {
-    return this.jobFaults.shift() ?? { kind: 'success' };
+    this.queueJobOutcome({ kind: 'rai', reasons });
   }
 }
 
 /** Black-box hooks: markers in the prompt pick the job's fate without any test API. */
 export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
-  if (prompt.includes('[sim:fail]')) return { kind: 'fail', error: DEFAULT_JOB_ERROR };
-  if (prompt.includes('[sim:rai]')) return { kind: 'rai', reasons: DEFAULT_RAI_REASONS };
-  if (prompt.includes('[sim:hang]')) return { kind: 'hang' };
-  return undefined;
+  return firstMarker<JobOutcome>(prompt, [
+    ['[sim:fail]', { kind: 'fail', error: DEFAULT_JOB_ERROR }],
+    ['[sim:rai]', { kind: 'rai', reasons: DEFAULT_RAI_REASONS }],
+    ['[sim:hang]', { kind: 'hang' }],
+  ]);
 }
 
 /** Prompt markers that make the create call itself fail: always, or only the first time per prompt. */
 export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): 429 | 503 | undefined {
   if (prompt.includes('[sim:429]')) return 429;
-  for (const [marker, status] of [['[sim:429-once]', 429], ['[sim:503-once]', 503]] as const) {
-    if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
-      seenOnce.add(`${marker}${prompt}`);
-      return status;
-    }
-  }
-  return undefined;
+  return onceMarkerFault(prompt, seenOnce, 429, 503);
 }

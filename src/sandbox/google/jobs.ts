@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobRenders, type Renderable } from '../common/jobs.js';
 import { dimensionsFor, renderVideo } from '../render.js';
 import type { OperationError } from './errors.js';
 import type { JobOutcome } from './faults.js';
@@ -15,16 +16,13 @@ const RENDER_FAILED: OperationError = {
   status: 'INTERNAL',
 };
 
-interface VeoJob {
+interface VeoJob extends Renderable {
   id: string;
   model: VeoModel;
   spec: VeoCreateSpec;
   outcome: JobOutcome;
   dueAt: number;
-  timer?: NodeJS.Timeout;
-  render?: Promise<void>;
   fileIds?: string[];
-  renderError?: Error;
 }
 
 /** The wire shape of a google.longrunning.Operation for Veo on the Gemini API. */
@@ -58,7 +56,7 @@ const newId = (bytes: number) => randomBytes(bytes).toString('hex');
 export class VeoJobs {
   private readonly jobs = new Map<string, VeoJob>();
   private readonly files = new Map<string, string>();
-  private readonly abort = new AbortController();
+  private readonly renders = new JobRenders();
 
   constructor(
     private readonly workDir: string,
@@ -71,10 +69,7 @@ export class VeoJobs {
     const job: VeoJob = { id, model, spec, outcome, dueAt: Date.now() + delayMs };
     this.jobs.set(id, job);
     // Render as soon as the job is due, so a poll right after usually finds the file ready.
-    if (outcome.kind === 'success') {
-      job.timer = setTimeout(() => this.startRender(job), delayMs);
-      job.timer.unref();
-    }
+    if (outcome.kind === 'success') this.renders.startAfter(job, delayMs, () => this.render(job));
     return `models/${model.id}/operations/${id}`;
   }
 
@@ -99,7 +94,7 @@ export class VeoJobs {
     if (job.renderError) return { name, done: true, error: RENDER_FAILED };
     // Never report done before the bytes exist: the download must work right after.
     if (!job.fileIds) {
-      this.startRender(job);
+      this.renders.start(job, () => this.render(job));
       return { name };
     }
     return {
@@ -120,19 +115,7 @@ export class VeoJobs {
     return this.files.get(fileId);
   }
 
-  private startRender(job: VeoJob): void {
-    if (job.render || this.abort.signal.aborted) return;
-    job.render = this.render(job).then(
-      (fileIds) => {
-        job.fileIds = fileIds;
-      },
-      (err: Error) => {
-        job.renderError = err;
-      },
-    );
-  }
-
-  private async render(job: VeoJob): Promise<string[]> {
+  private async render(job: VeoJob): Promise<void> {
     const { spec, model } = job;
     const dir = join(this.workDir, 'videos');
     await mkdir(dir, { recursive: true });
@@ -148,12 +131,12 @@ export class VeoJobs {
       referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
       sourceVideo: await this.extensionSource(job),
       label: `${model.id}\n${spec.prompt}`,
-      signal: this.abort.signal,
+      signal: this.renders.signal,
     });
     // Extra samples (Veo 2 allows 2) are copies: cheap, and distinct files all the same.
     for (const p of paths.slice(1)) await copyFile(paths[0], p);
     fileIds.forEach((id, i) => this.files.set(id, paths[i]));
-    return fileIds;
+    job.fileIds = fileIds;
   }
 
   private async extensionSource(job: VeoJob): Promise<string | undefined> {
@@ -177,13 +160,7 @@ export class VeoJobs {
   }
 
   /** Stop timers and renders (ffmpeg is killed) and wait for them to settle. */
-  async close(): Promise<void> {
-    this.abort.abort();
-    const pending: Promise<void>[] = [];
-    for (const job of this.jobs.values()) {
-      clearTimeout(job.timer);
-      if (job.render) pending.push(job.render);
-    }
-    await Promise.all(pending);
+  close(): Promise<void> {
+    return this.renders.close();
   }
 }

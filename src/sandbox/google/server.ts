@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdir } from 'node:fs/promises';
-import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import {
   GoogleHttpError,
   invalidArgument,
@@ -72,10 +71,7 @@ function matchRoute(path: string): Route | undefined {
 
 /** Start a Gemini API (Veo) simulator: real HTTP, real MP4s, Google's error shapes. */
 export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promise<GoogleSimulator> {
-  const speed = opts.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
-  if (!opts.apiKey) throw new RangeError('apiKey is required');
-  await mkdir(opts.workDir, { recursive: true });
+  const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
   const jobs = new VeoJobs(opts.workDir, speed);
@@ -83,14 +79,9 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
   const stats: GoogleSimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
   const closing = new AbortController();
-  const defaultRetryAfter = Math.max(1, Math.round(30 / speed));
+  const defaultRetryAfter = scaledSeconds(30, speed);
   let baseUrl = '';
-
-  /** Links point back at whatever host the client used to reach us (loopback, container name…). */
-  const publicBase = (req: IncomingMessage) => {
-    const host = req.headers.host;
-    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : baseUrl;
-  };
+  const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
   function authenticate(req: IncomingMessage, query: URLSearchParams): void {
     const header = req.headers['x-goog-api-key'];
@@ -110,13 +101,9 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
     if (!model) {
       throw notFound(`models/${modelId} is not found for API version v1beta, or is not supported for predictLongRunning. Call ListModels to see the list of available models and their supported methods.`);
     }
-    let body: unknown;
-    try {
-      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) throw invalidArgument(`Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`);
-      throw invalidArgument(`Invalid JSON payload received. ${(err as Error).message}`);
-    }
+    const body = await readJsonBody(req, MAX_BODY_BYTES, (why, err) =>
+      why === 'too-large' ? invalidArgument(`Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`) : invalidArgument(`Invalid JSON payload received. ${err.message}`),
+    );
     const prompt = String((body as { instances?: Array<{ prompt?: unknown }> })?.instances?.[0]?.prompt ?? '');
     const markerFault = createFaultFromPrompt(prompt, seenOnceMarkers);
     if (markerFault) {
@@ -145,14 +132,10 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
 
     // The signed link stands in for Google's storage redirect target: no API key, no faults.
     const signed = SIGNED_FILE_PATH.exec(path);
-    if (signed && (req.method === 'GET' || req.method === 'HEAD')) {
-      const verdict = signer.verify(url.pathname, url.searchParams);
-      const file = jobs.filePath(signed[1]);
-      if (verdict !== 'ok' || !file) {
-        throw new GoogleHttpError(403, 'PERMISSION_DENIED', verdict === 'expired' ? 'The signed URL has expired.' : 'Invalid signature.');
-      }
-      await serveFile(req, res, file, 'video/mp4');
-      return;
+    if (signed && isReadMethod(req)) {
+      return serveSignedFile(req, res, { url, signer, file: jobs.filePath(signed[1]), contentType: 'video/mp4' }, (why) => {
+        throw new GoogleHttpError(403, 'PERMISSION_DENIED', why === 'expired' ? 'The signed URL has expired.' : 'Invalid signature.');
+      });
     }
 
     const route = matchRoute(path);
@@ -181,18 +164,7 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
     res.end();
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const e = err instanceof GoogleHttpError ? err : serverError(500);
-      // Drain what the client is still sending so it reads our answer rather than a reset.
-      req.resume();
-      sendJson(res, e.httpStatus, e.toBody(), e.headers);
-    });
-  });
+  const server = createSimServer(handle, (err) => (err instanceof GoogleHttpError ? err : serverError(500)));
   baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
 
   return {

@@ -1,3 +1,5 @@
+import { FaultCore, firstMarker, onceMarkerFault, type RouteMatcher } from '../common/faults.js';
+
 /** The simulator's API calls, so a fault can target just one of them. */
 export type KlingRoute = 'create' | 'poll' | 'element' | 'download';
 
@@ -35,17 +37,13 @@ export interface KlingFaultControls {
   reset(): void;
 }
 
-interface RequestFault extends InjectedError {
-  remaining: number;
-  only?: KlingRoute;
-}
+/** Untargeted faults hit API calls only: result downloads are faulted when asked for explicitly. */
+const apiRoutesUnlessTargeted: RouteMatcher<KlingRoute> = (only, route) => (only ? only === route : route !== 'download');
 
-export class KlingFaultState implements KlingFaultControls {
-  latencyMs = 0;
-  private requestFaults: RequestFault[] = [];
-  private jobFaults: JobOutcome[] = [];
-
-  constructor(private readonly defaultRetryAfter: number) {}
+export class KlingFaultState extends FaultCore<KlingRoute, InjectedError, JobOutcome> implements KlingFaultControls {
+  constructor(private readonly defaultRetryAfter: number) {
+    super(apiRoutesUnlessTargeted);
+  }
 
   rateLimitNext(count: number, opts: { retryAfterSeconds?: number; code?: 1302 | 1303; only?: KlingRoute } = {}): void {
     const code = opts.code ?? 1303;
@@ -60,61 +58,31 @@ export class KlingFaultState implements KlingFaultControls {
   }
 
   errorNext(count: number, error: InjectedError & { only?: KlingRoute }): void {
-    if (count > 0) this.requestFaults.push({ ...error, remaining: count });
-  }
-
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
+    const { httpStatus, code, message, retryAfterSeconds, only } = error;
+    this.queueRequestFault(count, { httpStatus, code, message, retryAfterSeconds }, only);
   }
 
   failNextJob(message = DEFAULT_FAIL_MESSAGE): void {
-    this.jobFaults.push({ kind: 'fail', message });
+    this.queueJobOutcome({ kind: 'fail', message });
   }
 
   policyFailNextJob(message = DEFAULT_POLICY_MESSAGE): void {
-    this.jobFaults.push({ kind: 'fail', message });
-  }
-
-  hangNextJob(): void {
-    this.jobFaults.push({ kind: 'hang' });
-  }
-
-  reset(): void {
-    this.latencyMs = 0;
-    this.requestFaults = [];
-    this.jobFaults = [];
-  }
-
-  /** The first queued fault for this route; downloads are only faulted when asked for explicitly. */
-  takeRequestFault(route: KlingRoute): InjectedError | undefined {
-    const fault = this.requestFaults.find((f) => (f.only ? f.only === route : route !== 'download'));
-    if (!fault) return undefined;
-    if (--fault.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(fault), 1);
-    return { httpStatus: fault.httpStatus, code: fault.code, message: fault.message, retryAfterSeconds: fault.retryAfterSeconds };
-  }
-
-  takeJobOutcome(): JobOutcome {
-    return this.jobFaults.shift() ?? { kind: 'success' };
+    this.queueJobOutcome({ kind: 'fail', message });
   }
 }
 
 /** Black-box hooks: markers in the prompt pick the task's fate without any test API. */
 export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
-  if (prompt.includes('[sim:fail]')) return { kind: 'fail', message: DEFAULT_FAIL_MESSAGE };
-  if (prompt.includes('[sim:policy-output]')) return { kind: 'fail', message: DEFAULT_POLICY_MESSAGE };
-  if (prompt.includes('[sim:hang]')) return { kind: 'hang' };
-  return undefined;
+  return firstMarker<JobOutcome>(prompt, [
+    ['[sim:fail]', { kind: 'fail', message: DEFAULT_FAIL_MESSAGE }],
+    ['[sim:policy-output]', { kind: 'fail', message: DEFAULT_POLICY_MESSAGE }],
+    ['[sim:hang]', { kind: 'hang' }],
+  ]);
 }
 
 /** Markers that make the create call itself fail: always, or only the first time per prompt. */
 export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): 'rate' | 'unavailable' | 'policy' | undefined {
   if (prompt.includes('[sim:429]')) return 'rate';
   if (prompt.includes('[sim:policy]')) return 'policy';
-  for (const [marker, fault] of [['[sim:429-once]', 'rate'], ['[sim:503-once]', 'unavailable']] as const) {
-    if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
-      seenOnce.add(`${marker}${prompt}`);
-      return fault;
-    }
-  }
-  return undefined;
+  return onceMarkerFault(prompt, seenOnce, 'rate', 'unavailable');
 }

@@ -1,12 +1,13 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
 import type { SimKind } from './models.js';
 import type { KlingJobSpec } from './validate.js';
 
-interface KlingTask {
+interface KlingTask extends Renderable {
   id: string;
   spec: KlingJobSpec;
   outcome: JobOutcome;
@@ -14,10 +15,7 @@ interface KlingTask {
   /** `submitted` until then, `processing` until dueAt. */
   queuedUntil: number;
   dueAt: number;
-  timer?: NodeJS.Timeout;
-  render?: Promise<void>;
   videoId?: string;
-  renderError?: Error;
 }
 
 /** The `data` of a task reply (§1.8). */
@@ -45,7 +43,7 @@ const newTaskId = () => `8${Array.from({ length: 17 }, () => randomInt(10)).join
 export class KlingTasks {
   private readonly tasks = new Map<string, KlingTask>();
   private readonly files = new Map<string, string>();
-  private readonly abort = new AbortController();
+  private readonly renders = new JobRenders();
 
   constructor(
     private readonly workDir: string,
@@ -57,10 +55,7 @@ export class KlingTasks {
     const now = Date.now();
     const task: KlingTask = { id: newTaskId(), spec, outcome, createdAt: now, queuedUntil: now + delayMs * 0.2, dueAt: now + delayMs };
     this.tasks.set(task.id, task);
-    if (outcome.kind === 'success') {
-      task.timer = setTimeout(() => this.startRender(task), delayMs);
-      task.timer.unref();
-    }
+    if (outcome.kind === 'success') this.renders.startAfter(task, delayMs, () => this.render(task));
     return task;
   }
 
@@ -99,7 +94,7 @@ export class KlingTasks {
   view(t: KlingTask, publicBase: string): TaskJson {
     const status = this.status(t);
     // Never report succeed before the bytes exist: the download must work right after.
-    if (status === 'processing' && t.outcome.kind === 'success' && Date.now() >= t.dueAt) this.startRender(t);
+    if (status === 'processing' && t.outcome.kind === 'success' && Date.now() >= t.dueAt) this.renders.start(t, () => this.render(t));
     const json: TaskJson = {
       task_id: t.id,
       task_status: status,
@@ -125,19 +120,7 @@ export class KlingTasks {
     return this.files.get(videoId);
   }
 
-  private startRender(t: KlingTask): void {
-    if (t.render || this.abort.signal.aborted) return;
-    t.render = this.render(t).then(
-      (id) => {
-        t.videoId = id;
-      },
-      (err: Error) => {
-        t.renderError = err;
-      },
-    );
-  }
-
-  private async render(t: KlingTask): Promise<string> {
+  private async render(t: KlingTask): Promise<void> {
     const { spec } = t;
     const dir = join(this.workDir, 'videos');
     await mkdir(dir, { recursive: true });
@@ -154,19 +137,13 @@ export class KlingTasks {
       referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
       sourceVideo: spec.sourceVideo,
       label: `${spec.model.name}\n${spec.kind}\n${spec.prompt}`,
-      signal: this.abort.signal,
+      signal: this.renders.signal,
     });
     this.files.set(id, path);
-    return id;
+    t.videoId = id;
   }
 
-  async close(): Promise<void> {
-    this.abort.abort();
-    const pending: Promise<void>[] = [];
-    for (const t of this.tasks.values()) {
-      clearTimeout(t.timer);
-      if (t.render) pending.push(t.render);
-    }
-    await Promise.all(pending);
+  close(): Promise<void> {
+    return this.renders.close();
   }
 }

@@ -1,14 +1,15 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { probeVideo } from '../../media/probe.js';
 import { fetchSimulatorInput } from '../fetch-input.js';
-import { BodyTooLargeError, closeServer, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
+import { imageSize } from '../image-size.js';
+import { sniffImageType } from '../image-type.js';
 import { checkToken } from './auth.js';
 import { contentRefused, invalidRequest, invalidValue, KlingHttpError, notFound, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, KlingFaultState, outcomeFromPrompt, type KlingFaultControls, type KlingRoute } from './faults.js';
-import { imageSize } from './image-size.js';
 import { KlingTasks } from './jobs.js';
 import type { SimKind } from './models.js';
 import { parseCreate, type InputLoader, type LoadedImage, type LoadedVideo } from './validate.js';
@@ -65,14 +66,11 @@ const ok = (data: unknown) => ({ code: 0, message: 'SUCCEED', request_id: random
 
 /** Start a Kling open API simulator: JWT auth, Kling's envelopes and codes, real MP4s. */
 export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<KlingSimulator> {
-  const speed = opts.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
-  if (!opts.accessKey || !opts.secretKey) throw new RangeError('accessKey and secretKey are required');
-  await mkdir(opts.workDir, { recursive: true });
+  const speed = await prepareSimulator(opts, { accessKey: opts.accessKey, secretKey: opts.secretKey });
   const inputsDir = join(opts.workDir, 'inputs');
   await mkdir(inputsDir, { recursive: true });
 
-  const defaultRetryAfter = Math.max(1, Math.round(10 / speed));
+  const defaultRetryAfter = scaledSeconds(10, speed);
   const faults = new KlingFaultState(defaultRetryAfter);
   const tasks = new KlingTasks(opts.workDir, speed);
   const elements = new Map<string, { frontal: Buffer; data: Record<string, unknown> }>();
@@ -80,11 +78,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
   const seenOnce = new Set<string>();
   const closing = new AbortController();
   let baseUrl = '';
-
-  const publicBase = (req: IncomingMessage) => {
-    const host = req.headers.host;
-    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : baseUrl;
-  };
+  const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
   const loader: InputLoader = {
     async image(value: string, field: string): Promise<LoadedImage> {
@@ -100,8 +94,9 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
         if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) throw invalidValue(`${field} must be a URL or a Base64 string`);
         bytes = Buffer.from(value, 'base64');
       }
+      const type = sniffImageType(bytes);
       const size = imageSize(bytes);
-      if (!size) throw invalidValue(`${field} format must be jpg, jpeg or png`);
+      if (!size || (type !== 'png' && type !== 'jpeg')) throw invalidValue(`${field} format must be jpg, jpeg or png`);
       if (bytes.length > MAX_IMAGE_BYTES) throw invalidValue(`${field} cannot exceed 10MB`);
       if (size.width < 300 || size.height < 300) throw invalidValue(`${field} width and height must be at least 300px`);
       const ratio = size.width / size.height;
@@ -144,19 +139,13 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
   }
 
   /** Kling element ids are Java longs: read them as strings so none loses precision. */
-  async function readJson(req: IncomingMessage): Promise<unknown> {
-    let text: string;
-    try {
-      text = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) throw invalidRequest('Request body is too large');
-      throw err;
-    }
-    try {
-      return JSON.parse(text.replace(/("element_id"\s*:\s*)(\d+)/g, '$1"$2"'));
-    } catch {
-      throw invalidRequest('Invalid request parameters: the body is not valid JSON');
-    }
+  function readJson(req: IncomingMessage): Promise<unknown> {
+    return readJsonBody(
+      req,
+      MAX_BODY_BYTES,
+      (why) => invalidRequest(why === 'too-large' ? 'Request body is too large' : 'Invalid request parameters: the body is not valid JSON'),
+      (text) => JSON.parse(text.replace(/("element_id"\s*:\s*)(\d+)/g, '$1"$2"')),
+    );
   }
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse, kind: SimKind): Promise<void> {
@@ -206,7 +195,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
 
     // Result files stand in for Kling's public CDN links: no token needed.
     const file = VIDEO_FILE.exec(path);
-    if (file && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (file && isReadMethod(req)) {
       const fault = injected('download');
       if (fault) throw fault;
       const p = tasks.filePath(file[1]);
@@ -237,6 +226,14 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
       sendJson(res, 200, ok(tasks.view(task, publicBase(req))));
       return;
     }
+    // A single task by the external_task_id given at create (§1.3), under the family that created it.
+    const external = url.searchParams.get('external_task_id');
+    if (external !== null) {
+      const task = tasks.list(kind).find((t) => t.spec.externalTaskId === external);
+      if (!task) throw notFound(`task with external_task_id ${external} not found under ${kind}`);
+      sendJson(res, 200, ok(tasks.view(task, publicBase(req))));
+      return;
+    }
     const pageNum = Number(url.searchParams.get('pageNum') ?? '1');
     const pageSize = Number(url.searchParams.get('pageSize') ?? '30');
     if (!Number.isInteger(pageNum) || pageNum < 1 || pageNum > 1000) throw invalidValue('pageNum must be an integer in [1, 1000]');
@@ -245,17 +242,10 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
     sendJson(res, 200, ok(page.map((t) => tasks.view(t, publicBase(req)))));
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const e = err instanceof KlingHttpError ? err : serverError(500);
-      if (e.httpStatus >= 400 && e.httpStatus < 500 && e.httpStatus !== 429) stats.rejected++;
-      req.resume();
-      sendJson(res, e.httpStatus, e.toBody(), e.headers);
-    });
+  const server = createSimServer(handle, (err) => {
+    const e = err instanceof KlingHttpError ? err : serverError(500);
+    if (e.httpStatus >= 400 && e.httpStatus < 500 && e.httpStatus !== 429) stats.rejected++;
+    return e;
   });
   baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
 

@@ -1,3 +1,4 @@
+import { FaultCore, firstMarker, onceMarkerFault } from '../common/faults.js';
 import type { BaseRespError } from './jobs.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
@@ -29,70 +30,36 @@ export interface MinimaxFaultControls {
 export const DEFAULT_JOB_ERROR: BaseRespError = { status_code: 1000, status_msg: 'unknown error', error_message: 'video generation failed, please retry' };
 export const OUTPUT_SENSITIVE: BaseRespError = { status_code: 1027, status_msg: 'output new_sensitive', error_message: 'The generated video may contain sensitive content.' };
 
-type RequestFault =
-  | { type: 'rate'; remaining: number; only?: MinimaxRoute; retryAfterSeconds?: number; http429: boolean }
-  | { type: 'server'; remaining: number; only?: MinimaxRoute; status: 500 | 503 }
-  | { type: 'code'; remaining: number; only?: MinimaxRoute; statusCode: number; message?: string };
-
 export type TakenFault =
   | { type: 'rate'; retryAfterSeconds?: number; http429: boolean }
   | { type: 'server'; status: 500 | 503 }
   | { type: 'code'; statusCode: number; message?: string };
 
-export class FaultState implements MinimaxFaultControls {
-  latencyMs = 0;
-  private requestFaults: RequestFault[] = [];
-  private jobFaults: JobOutcome[] = [];
-
+export class FaultState extends FaultCore<MinimaxRoute, TakenFault, JobOutcome> implements MinimaxFaultControls {
   rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: MinimaxRoute; http429?: boolean } = {}): void {
-    if (count > 0) this.requestFaults.push({ type: 'rate', remaining: count, only: opts.only, retryAfterSeconds: opts.retryAfterSeconds, http429: opts.http429 ?? false });
+    this.queueRequestFault(count, { type: 'rate', retryAfterSeconds: opts.retryAfterSeconds, http429: opts.http429 ?? false }, opts.only);
   }
 
   serverErrorNext(count: number, opts: { status?: 500 | 503; only?: MinimaxRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ type: 'server', remaining: count, only: opts.only, status: opts.status ?? 503 });
+    this.queueRequestFault(count, { type: 'server', status: opts.status ?? 503 }, opts.only);
   }
 
   errorCodeNext(count: number, statusCode: number, opts: { message?: string; only?: MinimaxRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ type: 'code', remaining: count, only: opts.only, statusCode, message: opts.message });
-  }
-
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
+    this.queueRequestFault(count, { type: 'code', statusCode, message: opts.message }, opts.only);
   }
 
   failNextJob(error: Partial<BaseRespError> = {}): void {
-    this.jobFaults.push({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
-  }
-
-  hangNextJob(): void {
-    this.jobFaults.push({ kind: 'hang' });
-  }
-
-  reset(): void {
-    this.latencyMs = 0;
-    this.requestFaults = [];
-    this.jobFaults = [];
-  }
-
-  takeRequestFault(route: MinimaxRoute): TakenFault | undefined {
-    const fault = this.requestFaults.find((f) => !f.only || f.only === route);
-    if (!fault) return undefined;
-    if (--fault.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(fault), 1);
-    const { remaining: _r, only: _o, ...taken } = fault;
-    return taken;
-  }
-
-  takeJobOutcome(): JobOutcome {
-    return this.jobFaults.shift() ?? { kind: 'success' };
+    this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
   }
 }
 
 /** Prompt markers that pick the job's fate without any test API. */
 export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
-  if (prompt.includes('[sim:fail]')) return { kind: 'fail', error: DEFAULT_JOB_ERROR };
-  if (prompt.includes('[sim:policy-output]')) return { kind: 'fail', error: OUTPUT_SENSITIVE };
-  if (prompt.includes('[sim:hang]')) return { kind: 'hang' };
-  return undefined;
+  return firstMarker<JobOutcome>(prompt, [
+    ['[sim:fail]', { kind: 'fail', error: DEFAULT_JOB_ERROR }],
+    ['[sim:policy-output]', { kind: 'fail', error: OUTPUT_SENSITIVE }],
+    ['[sim:hang]', { kind: 'hang' }],
+  ]);
 }
 
 /** Prompt markers that make the create call itself fail: always, or only the first time per prompt. */
@@ -100,11 +67,5 @@ export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): '4
   if (prompt.includes('[sim:429]')) return '429';
   if (prompt.includes('[sim:policy]')) return 'policy';
   if (prompt.includes('[sim:balance]')) return 'balance';
-  for (const [marker, fault] of [['[sim:429-once]', '429'], ['[sim:503-once]', '503']] as const) {
-    if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
-      seenOnce.add(`${marker}${prompt}`);
-      return fault;
-    }
-  }
-  return undefined;
+  return onceMarkerFault(prompt, seenOnce, '429', '503');
 }

@@ -1,6 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
 import type { HailuoSpec } from './validate.js';
@@ -12,16 +13,13 @@ export interface BaseRespError {
   error_message?: string;
 }
 
-interface HailuoJob {
+interface HailuoJob extends Renderable {
   id: string;
   spec: HailuoSpec;
   outcome: JobOutcome;
   createdAt: number;
   durationMs: number;
-  timer?: NodeJS.Timeout;
-  render?: Promise<void>;
   fileId?: string;
-  renderError?: Error;
 }
 
 export interface StoredFile {
@@ -48,7 +46,7 @@ const OK = { status_code: 0, status_msg: 'success' };
 export class HailuoJobs {
   private readonly jobs = new Map<string, HailuoJob>();
   private readonly files = new Map<string, StoredFile>();
-  private readonly abort = new AbortController();
+  private readonly renders = new JobRenders();
 
   constructor(
     private readonly workDir: string,
@@ -60,10 +58,7 @@ export class HailuoJobs {
     const durationMs = (simulatedSeconds(spec) * 1000) / this.speed;
     const job: HailuoJob = { id, spec, outcome, createdAt: Date.now(), durationMs };
     this.jobs.set(id, job);
-    if (outcome.kind === 'success') {
-      job.timer = setTimeout(() => this.startRender(job), durationMs);
-      job.timer.unref();
-    }
+    if (outcome.kind === 'success') this.renders.startAfter(job, durationMs, () => this.render(job));
     return id;
   }
 
@@ -83,7 +78,7 @@ export class HailuoJobs {
     }
     if (job.renderError) return { task_id: job.id, status: 'Fail', file_id: '', error_message: 'internal error while generating the video', base_resp: { status_code: 1000, status_msg: 'unknown error' } };
     if (!job.fileId) {
-      this.startRender(job);
+      this.renders.start(job, () => this.render(job));
       return running('Processing');
     }
     return { task_id: job.id, status: 'Success', file_id: job.fileId, video_width: job.spec.width, video_height: job.spec.height, base_resp: OK };
@@ -93,19 +88,7 @@ export class HailuoJobs {
     return this.files.get(fileId);
   }
 
-  private startRender(job: HailuoJob): void {
-    if (job.render || this.abort.signal.aborted) return;
-    job.render = this.render(job).then(
-      (fileId) => {
-        job.fileId = fileId;
-      },
-      (err: Error) => {
-        job.renderError = err;
-      },
-    );
-  }
-
-  private async render(job: HailuoJob): Promise<string> {
+  private async render(job: HailuoJob): Promise<void> {
     const { spec } = job;
     const fileId = numericId();
     const path = join(this.workDir, 'videos', `${fileId}.mp4`);
@@ -118,19 +101,13 @@ export class HailuoJobs {
       firstFrame: spec.firstFrame,
       lastFrame: spec.lastFrame,
       label: `${spec.model.id}\n${spec.prompt}`,
-      signal: this.abort.signal,
+      signal: this.renders.signal,
     });
     this.files.set(fileId, { fileId, path, bytes: (await stat(path)).size, createdAt: Math.floor(Date.now() / 1000) });
-    return fileId;
+    job.fileId = fileId;
   }
 
-  async close(): Promise<void> {
-    this.abort.abort();
-    const pending: Promise<void>[] = [];
-    for (const job of this.jobs.values()) {
-      clearTimeout(job.timer);
-      if (job.render) pending.push(job.render);
-    }
-    await Promise.all(pending);
+  close(): Promise<void> {
+    return this.renders.close();
   }
 }

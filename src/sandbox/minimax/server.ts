@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdir } from 'node:fs/promises';
-import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerToken, closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { insufficientBalance, inputSensitive, invalidKey, invalidParams, MinimaxError, missingKey, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type MinimaxFaultControls, type MinimaxRoute } from './faults.js';
 import { HailuoJobs } from './jobs.js';
@@ -54,10 +53,7 @@ const ROUTES: Record<string, { method: string; route: MinimaxRoute }> = {
 
 /** Start a MiniMax Hailuo (video v1) simulator: real HTTP, real MP4s, MiniMax's base_resp errors. */
 export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Promise<MinimaxSimulator> {
-  const speed = opts.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
-  if (!opts.apiKey) throw new RangeError('apiKey is required');
-  await mkdir(opts.workDir, { recursive: true });
+  const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
   const jobs = new HailuoJobs(opts.workDir, speed);
@@ -66,18 +62,14 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
   const seenOnce = new Set<string>();
   const closing = new AbortController();
   // 60 s / RPM 20 = 3 s between creates on a paid plan, scaled like everything else.
-  const defaultRetryAfter = Math.max(1, Math.round(3 / speed));
+  const defaultRetryAfter = scaledSeconds(3, speed);
   let baseUrl = '';
-
-  const publicBase = (req: IncomingMessage) => {
-    const host = req.headers.host;
-    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : baseUrl;
-  };
+  const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
   function authenticate(req: IncomingMessage): void {
-    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    if (!m) throw missingKey();
-    if (m[1].trim() !== opts.apiKey) throw invalidKey();
+    const token = bearerToken(req);
+    if (token === undefined) throw missingKey();
+    if (token !== opts.apiKey) throw invalidKey();
   }
 
   function injectedFault(route: MinimaxRoute): MinimaxError | undefined {
@@ -89,12 +81,7 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
   }
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: unknown;
-    try {
-      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
-    } catch (err) {
-      throw invalidParams(err instanceof BodyTooLargeError ? 'request body is too large' : 'request body is not valid JSON');
-    }
+    const body = await readJsonBody(req, MAX_BODY_BYTES, (why) => invalidParams(why === 'too-large' ? 'request body is too large' : 'request body is not valid JSON'));
     const prompt = typeof (body as { prompt?: unknown })?.prompt === 'string' ? (body as { prompt: string }).prompt : '';
     const marker = createFaultFromPrompt(prompt, seenOnce);
     if (marker) {
@@ -143,16 +130,9 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
 
     // Stands in for the CDN behind download_url: pre-signed, no key, no faults.
     const signed = SIGNED_FILE_PATH.exec(url.pathname);
-    if (signed && (req.method === 'GET' || req.method === 'HEAD')) {
-      const file = jobs.file(signed[1]);
-      const verdict = signer.verify(url.pathname, url.searchParams);
-      if (verdict !== 'ok' || !file) {
-        sendJson(res, 403, { code: 'AccessDenied', message: verdict === 'expired' ? 'Request has expired' : 'Signature does not match' });
-        return;
-      }
-      stats.downloads++;
-      await serveFile(req, res, file.path, 'video/mp4');
-      return;
+    if (signed && isReadMethod(req)) {
+      const refuse = (why: 'expired' | 'bad') => sendJson(res, 403, { code: 'AccessDenied', message: why === 'expired' ? 'Request has expired' : 'Signature does not match' });
+      return serveSignedFile(req, res, { url, signer, file: jobs.file(signed[1])?.path, contentType: 'video/mp4' }, refuse, () => stats.downloads++);
     }
 
     const entry = ROUTES[url.pathname];
@@ -179,16 +159,10 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const e = err instanceof MinimaxError ? err : serverError(500);
-      req.resume();
-      sendJson(res, e.httpStatus, e.toBody((err as { route?: string }).route), e.headers);
-    });
+  const server = createSimServer(handle, (err) => {
+    const e = err instanceof MinimaxError ? err : serverError(500);
+    const route = (err as { route?: string }).route;
+    return { httpStatus: e.httpStatus, headers: e.headers, toBody: () => e.toBody(route) };
   });
   baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
 

@@ -1,7 +1,8 @@
+import { followShape } from '../dimensions.js';
 import { fetchSimulatorInput } from '../fetch-input.js';
+import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import { invalidParams } from './errors.js';
-import { followShape, imageSize } from './image-size.js';
 import { findModel, SHORT_SIDE, type HailuoModel, type Tier } from './models.js';
 
 /** A create request that passed validation, with MiniMax's defaults applied. */

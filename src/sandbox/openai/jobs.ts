@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { JobRenders, type Renderable } from '../common/jobs.js';
 import { ffmpegPath, renderVideo } from '../render.js';
 import type { JobOutcome, VideoError } from './faults.js';
 import { sizeOf, type SoraCreateSpec } from './validate.js';
@@ -39,7 +40,7 @@ export interface VideoJson {
   error: VideoError | null;
 }
 
-interface SoraJob {
+interface SoraJob extends Renderable {
   id: string;
   spec: SoraCreateSpec;
   image?: Buffer;
@@ -48,10 +49,7 @@ interface SoraJob {
   startMs: number;
   dueMs: number;
   completedAt?: number;
-  timer?: NodeJS.Timeout;
-  render?: Promise<void>;
   path?: string;
-  renderError?: Error;
   extras: Map<Variant, Promise<string>>;
 }
 
@@ -66,7 +64,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** Sora jobs of one simulator: timing, progress, rendering at completion, the content variants. */
 export class SoraJobs {
   private readonly jobs = new Map<string, SoraJob>();
-  private readonly abort = new AbortController();
+  private readonly renders = new JobRenders();
 
   constructor(
     private readonly workDir: string,
@@ -80,10 +78,7 @@ export class SoraJobs {
     const job: SoraJob = { id, spec, image, outcome, createdMs, startMs: createdMs + totalMs * QUEUED_SHARE, dueMs: createdMs + totalMs, extras: new Map() };
     this.jobs.set(id, job);
     // Render as soon as the job is due, so a poll right after usually finds it completed.
-    if (outcome.kind === 'success') {
-      job.timer = setTimeout(() => this.startRender(job), totalMs);
-      job.timer.unref();
-    }
+    if (outcome.kind === 'success') this.renders.startAfter(job, totalMs, () => this.render(job));
     return this.toJson(job);
   }
 
@@ -101,7 +96,7 @@ export class SoraJobs {
   delete(id: string): boolean {
     const job = this.jobs.get(id);
     if (!job) return false;
-    clearTimeout(job.timer);
+    this.renders.cancel(job);
     this.jobs.delete(id);
     return true;
   }
@@ -142,27 +137,14 @@ export class SoraJobs {
     if (error) return { ...base, status: 'failed', progress: 0, completed_at: null, expires_at: null, error };
     // Never report completed before the bytes exist: the download must work right after.
     if (!job.path) {
-      this.startRender(job);
+      this.renders.start(job, () => this.render(job));
       return { ...running, progress: 99 };
     }
     const completedAt = job.completedAt ?? nowSeconds();
     return { ...base, status: 'completed', progress: 100, completed_at: completedAt, expires_at: completedAt + EXPIRES_AFTER_SECONDS, error: null };
   }
 
-  private startRender(job: SoraJob): void {
-    if (job.render || this.abort.signal.aborted) return;
-    job.render = this.render(job).then(
-      (path) => {
-        job.path = path;
-        job.completedAt = nowSeconds();
-      },
-      (err: Error) => {
-        job.renderError = err;
-      },
-    );
-  }
-
-  private async render(job: SoraJob): Promise<string> {
+  private async render(job: SoraJob): Promise<void> {
     const dir = join(this.workDir, 'videos');
     await mkdir(dir, { recursive: true });
     const outPath = join(dir, `${job.id}.mp4`);
@@ -173,22 +155,22 @@ export class SoraJobs {
       audio: true, // Sora always generates audio (§1.10)
       firstFrame: job.image,
       label: `${job.spec.model.id}\n${job.spec.prompt}`,
-      signal: this.abort.signal,
+      signal: this.renders.signal,
     });
-    return outPath;
+    job.path = outPath;
+    job.completedAt = nowSeconds();
   }
 
   private async renderExtra(videoPath: string, variant: Exclude<Variant, 'video'>): Promise<string> {
     const out = videoPath.replace(/\.mp4$/, `.${variant}.${VARIANTS[variant].ext}`);
     const filter = variant === 'thumbnail' ? 'scale=480:-2' : 'fps=1,scale=160:-2,tile=4x2';
-    await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', videoPath, '-vf', filter, '-frames:v', '1', out], { signal: this.abort.signal });
+    await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', videoPath, '-vf', filter, '-frames:v', '1', out], { signal: this.renders.signal });
     return out;
   }
 
   /** Stop timers and renders (ffmpeg is killed) and wait for them to settle. */
   async close(): Promise<void> {
-    this.abort.abort();
-    for (const job of this.jobs.values()) clearTimeout(job.timer);
-    await Promise.allSettled([...this.jobs.values()].flatMap((j) => [j.render, ...j.extras.values()]));
+    // Aborting the renders also kills the thumbnail/spritesheet ffmpeg runs that share their signal.
+    await Promise.all([this.renders.close(), Promise.allSettled([...this.jobs.values()].flatMap((j) => [...j.extras.values()]))]);
   }
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fetchSimulatorInput } from '../fetch-input.js';
-import { BodyTooLargeError, closeServer, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import { BodyTooLargeError, closeServer, createSimServer, listen, prepareSimulator, readBody, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
 import { sniffImageType } from '../image-type.js';
 import { invalidKey, invalidRequest, invalidValue, missingKey, moderationBlocked, notFound, OpenAIHttpError, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type OpenAIFaultControls, type OpenAIRoute } from './faults.js';
@@ -66,17 +65,14 @@ function matchRoute(method: string, path: string): Route | undefined {
 
 /** Start an OpenAI Videos API (Sora) simulator: real HTTP, real MP4s, OpenAI's error shapes. */
 export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promise<OpenAISimulator> {
-  const speed = opts.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
-  if (!opts.apiKey) throw new RangeError('apiKey is required');
-  await mkdir(opts.workDir, { recursive: true });
+  const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
   const jobs = new SoraJobs(opts.workDir, speed);
   const stats: OpenAISimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
   const closing = new AbortController();
-  const defaultRetryAfter = Math.max(1, Math.round(20 / speed));
+  const defaultRetryAfter = scaledSeconds(20, speed);
   // The SDK's poll helper waits this long between retrieves (it defaults to 1000 ms without it).
   const pollAfter = { 'openai-poll-after-ms': String(Math.max(100, Math.round(10_000 / speed))) };
 
@@ -230,18 +226,7 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const e = err instanceof OpenAIHttpError ? err : serverError(500);
-      // Drain what the client is still sending so it reads our answer rather than a reset.
-      req.resume();
-      sendJson(res, e.httpStatus, e.toBody(), e.headers);
-    });
-  });
+  const server = createSimServer(handle, (err) => (err instanceof OpenAIHttpError ? err : serverError(500)));
   const origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
 
   return {

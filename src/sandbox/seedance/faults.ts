@@ -1,3 +1,5 @@
+import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
+
 /** The simulator's API calls, so a fault can target just one of them. */
 export type SeedanceRoute = 'create' | 'poll' | 'cancel' | 'list';
 
@@ -46,87 +48,38 @@ export const OUTPUT_POLICY_ERROR: TaskFailure = {
   message: 'The request failed because the output video may contain sensitive information.',
 };
 
-interface RequestFault {
-  status: 429 | 500 | 503;
-  remaining: number;
-  only?: SeedanceRoute;
-  retryAfterSeconds?: number;
-}
-
-export class FaultState implements SeedanceFaultControls {
-  latencyMs = 0;
-  private requestFaults: RequestFault[] = [];
-  private jobFaults: JobOutcome[] = [];
-
-  rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: SeedanceRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: 429, remaining: count, ...opts });
-  }
-
-  serverErrorNext(count: number, opts: { status?: 500 | 503; only?: SeedanceRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: opts.status ?? 503, remaining: count, only: opts.only });
-  }
-
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
-  }
-
+export class FaultState extends StatusFaultCore<SeedanceRoute, JobOutcome> implements SeedanceFaultControls {
   failNextJob(error: Partial<TaskFailure> = {}): void {
-    this.jobFaults.push({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
+    this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
   }
 
   policyNextJob(): void {
-    this.jobFaults.push({ kind: 'fail', error: OUTPUT_POLICY_ERROR });
-  }
-
-  hangNextJob(): void {
-    this.jobFaults.push({ kind: 'hang' });
+    this.queueJobOutcome({ kind: 'fail', error: OUTPUT_POLICY_ERROR });
   }
 
   holdNextJobQueued(): void {
-    this.jobFaults.push({ kind: 'queue' });
+    this.queueJobOutcome({ kind: 'queue' });
   }
 
   expireNextJob(): void {
-    this.jobFaults.push({ kind: 'expire' });
-  }
-
-  reset(): void {
-    this.latencyMs = 0;
-    this.requestFaults = [];
-    this.jobFaults = [];
-  }
-
-  takeRequestFault(route: SeedanceRoute): { status: 429 | 500 | 503; retryAfterSeconds?: number } | undefined {
-    const fault = this.requestFaults.find((f) => !f.only || f.only === route);
-    if (!fault) return undefined;
-    if (--fault.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(fault), 1);
-    return { status: fault.status, retryAfterSeconds: fault.retryAfterSeconds };
-  }
-
-  takeJobOutcome(): JobOutcome {
-    return this.jobFaults.shift() ?? { kind: 'success' };
+    this.queueJobOutcome({ kind: 'expire' });
   }
 }
 
 /** Black-box hooks: markers in the prompt pick the task's fate without any test API. */
 export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
-  if (prompt.includes('[sim:fail]')) return { kind: 'fail', error: DEFAULT_JOB_ERROR };
-  if (prompt.includes('[sim:policy-output]')) return { kind: 'fail', error: OUTPUT_POLICY_ERROR };
-  if (prompt.includes('[sim:hang]')) return { kind: 'hang' };
-  if (prompt.includes('[sim:queue]')) return { kind: 'queue' };
-  if (prompt.includes('[sim:expire]')) return { kind: 'expire' };
-  return undefined;
+  return firstMarker<JobOutcome>(prompt, [
+    ['[sim:fail]', { kind: 'fail', error: DEFAULT_JOB_ERROR }],
+    ['[sim:policy-output]', { kind: 'fail', error: OUTPUT_POLICY_ERROR }],
+    ['[sim:hang]', { kind: 'hang' }],
+    ['[sim:queue]', { kind: 'queue' }],
+    ['[sim:expire]', { kind: 'expire' }],
+  ]);
 }
 
 /** Prompt markers that make the create call itself fail: always, or only the first time per prompt. */
 export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): 429 | 503 | 'policy' | undefined {
   if (prompt.includes('[sim:policy]')) return 'policy';
   if (prompt.includes('[sim:429]')) return 429;
-  for (const [marker, status] of [['[sim:429-once]', 429], ['[sim:503-once]', 503]] as const) {
-    if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
-      seenOnce.add(`${marker}${prompt}`);
-      return status;
-    }
-  }
-  return undefined;
+  return onceMarkerFault(prompt, seenOnce, 429, 503);
 }

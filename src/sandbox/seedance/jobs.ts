@@ -3,9 +3,10 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { JobRenders, type Renderable } from '../common/jobs.js';
+import { imageSize } from '../image-size.js';
 import { dimensionsFor, ffmpegPath, renderVideo } from '../render.js';
 import type { JobOutcome, TaskFailure } from './faults.js';
-import { imageSize } from './image-size.js';
 import type { SeedanceCreateSpec } from './validate.js';
 
 const run = promisify(execFile);
@@ -21,7 +22,7 @@ export interface SeedanceMedia {
 
 export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
 
-interface Job {
+interface Job extends Renderable {
   id: string;
   spec: SeedanceCreateSpec;
   media: SeedanceMedia;
@@ -35,9 +36,7 @@ interface Job {
   duration: number;
   seed: number;
   cancelledAt?: number;
-  render?: Promise<void>;
   files?: { video: string; lastFrame?: string };
-  renderError?: Error;
 }
 
 /** The wire shape of an Ark task (GET …/tasks/{id}). */
@@ -81,7 +80,7 @@ const sec = (ms: number) => Math.floor(ms / 1000);
 export class SeedanceJobs {
   private readonly jobs = new Map<string, Job>();
   private readonly files = new Map<string, string>();
-  private readonly abort = new AbortController();
+  private readonly renders = new JobRenders();
 
   constructor(
     private readonly workDir: string,
@@ -109,10 +108,7 @@ export class SeedanceJobs {
       seed: spec.seed === -1 ? randomInt(0, 2 ** 31) : spec.seed,
     };
     this.jobs.set(id, job);
-    if (outcome.kind === 'success') {
-      const t = setTimeout(() => this.startRender(job), Math.max(0, job.dueAt - now));
-      t.unref();
-    }
+    if (outcome.kind === 'success') this.renders.startAfter(job, Math.max(0, job.dueAt - now), () => this.render(job));
     return id;
   }
 
@@ -132,7 +128,7 @@ export class SeedanceJobs {
     if (job.outcome.kind === 'fail' || job.renderError) return 'failed';
     // Never report success before the bytes exist: the download must work right after.
     if (!job.files) {
-      this.startRender(job);
+      this.renders.start(job, () => this.render(job));
       return 'running';
     }
     return 'succeeded';
@@ -200,19 +196,7 @@ export class SeedanceJobs {
     return this.files.get(fileId);
   }
 
-  private startRender(job: Job): void {
-    if (job.render || this.abort.signal.aborted) return;
-    job.render = this.render(job).then(
-      (files) => {
-        job.files = files;
-      },
-      (err: Error) => {
-        job.renderError = err;
-      },
-    );
-  }
-
-  private async render(job: Job): Promise<{ video: string; lastFrame?: string }> {
+  private async render(job: Job): Promise<void> {
     const dir = join(this.workDir, 'videos');
     await mkdir(dir, { recursive: true });
     const videoId = randomBytes(12).toString('hex');
@@ -233,19 +217,21 @@ export class SeedanceJobs {
       sourceVideo,
       label: `${job.spec.model.id}\n${job.spec.prompt}\n${job.seed}`,
       fps: FPS,
-      signal: this.abort.signal,
+      signal: this.renders.signal,
     });
     this.files.set(videoId, videoPath);
-    if (!job.spec.returnLastFrame) return { video: videoId };
+    if (!job.spec.returnLastFrame) {
+      job.files = { video: videoId };
+      return;
+    }
     const frameId = randomBytes(12).toString('hex');
     const framePath = join(dir, `${frameId}.png`);
-    await run(ffmpegPath, ['-v', 'error', '-nostdin', '-y', '-sseof', '-0.5', '-i', videoPath, '-frames:v', '1', '-update', '1', framePath], { signal: this.abort.signal });
+    await run(ffmpegPath, ['-v', 'error', '-nostdin', '-y', '-sseof', '-0.5', '-i', videoPath, '-frames:v', '1', '-update', '1', framePath], { signal: this.renders.signal });
     this.files.set(frameId, framePath);
-    return { video: videoId, lastFrame: frameId };
+    job.files = { video: videoId, lastFrame: frameId };
   }
 
-  async close(): Promise<void> {
-    this.abort.abort();
-    await Promise.allSettled([...this.jobs.values()].map((j) => j.render));
+  close(): Promise<void> {
+    return this.renders.close();
   }
 }

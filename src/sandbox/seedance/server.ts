@@ -1,9 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { placeholderMedia } from '../example-media.js';
 import { fetchSimulatorInput } from '../fetch-input.js';
-import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import { bearerToken, closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, sameSecret, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import {
   ArkHttpError,
@@ -17,7 +16,6 @@ import {
   taskRunning,
 } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type SeedanceFaultControls, type SeedanceRoute } from './faults.js';
-import { imageSize } from './image-size.js';
 import { SeedanceJobs, type SeedanceMedia } from './jobs.js';
 import { parseCreateRequest, type SeedanceCreateSpec } from './validate.js';
 
@@ -69,18 +67,9 @@ const FILE_PATH = /^\/_sim\/files\/([a-f0-9]+)\.(mp4|png)$/;
 const MIN_SIDE = 300;
 const MAX_SIDE = 6000;
 
-function sameSecret(given: string, want: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(want);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** Start a BytePlus ModelArk (Seedance) simulator: real HTTP, real MP4s, Ark's error shapes. */
 export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Promise<SeedanceSimulator> {
-  const speed = opts.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
-  if (!opts.apiKey) throw new RangeError('apiKey is required');
-  await mkdir(opts.workDir, { recursive: true });
+  const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
   const jobs = new SeedanceJobs(opts.workDir, speed);
@@ -88,17 +77,13 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
   const stats: SeedanceSimulatorStats = { creates: 0, polls: 0, cancels: 0, deletes: 0, downloads: 0, requests: 0, faulted: 0, createAttemptTimes: [] };
   const seenOnce = new Set<string>();
   const closing = new AbortController();
-  const defaultRetryAfter = Math.max(1, Math.round(20 / speed));
+  const defaultRetryAfter = scaledSeconds(20, speed);
   let origin = '';
-
-  const publicBase = (req: IncomingMessage) => {
-    const host = req.headers.host;
-    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : origin;
-  };
+  const publicBase = (req: IncomingMessage) => requestOrigin(req, origin);
 
   function authenticate(req: IncomingMessage): void {
-    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    if (!m || !sameSecret(m[1].trim(), opts.apiKey)) throw authenticationError();
+    const token = bearerToken(req);
+    if (token === undefined || !sameSecret(token, opts.apiKey)) throw authenticationError();
   }
 
   function injectedFault(route: SeedanceRoute): ArkHttpError | undefined {
@@ -147,13 +132,9 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
   }
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: unknown;
-    try {
-      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) throw invalidParameter('body', `the request body exceeds ${MAX_BODY_BYTES} bytes.`);
-      throw invalidParameter('body', 'the request body is not valid JSON.');
-    }
+    const body = await readJsonBody(req, MAX_BODY_BYTES, (why) =>
+      invalidParameter('body', why === 'too-large' ? `the request body exceeds ${MAX_BODY_BYTES} bytes.` : 'the request body is not valid JSON.'),
+    );
     let spec = parseCreateRequest(body);
     const markerFault = createFaultFromPrompt(spec.prompt, seenOnce);
     if (markerFault === 'policy') throw inputTextSensitive();
@@ -185,16 +166,11 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
 
     // The signed link stands in for a pre-signed TOS URL: no API key, no faults.
     const file = FILE_PATH.exec(path);
-    if (file && (req.method === 'GET' || req.method === 'HEAD')) {
-      const verdict = signer.verify(url.pathname, url.searchParams);
-      const local = jobs.filePath(file[1]);
-      if (verdict !== 'ok' || !local) {
-        sendJson(res, 403, { Code: 'AccessDenied', Message: verdict === 'expired' ? 'Request has expired' : 'The request signature we calculated does not match the signature you provided.' });
-        return;
-      }
-      stats.downloads++;
-      await serveFile(req, res, local, file[2] === 'mp4' ? 'video/mp4' : 'image/png');
-      return;
+    if (file && isReadMethod(req)) {
+      const link = { url, signer, file: jobs.filePath(file[1]), contentType: file[2] === 'mp4' ? 'video/mp4' : 'image/png' };
+      const refuse = (why: 'expired' | 'bad') =>
+        sendJson(res, 403, { Code: 'AccessDenied', Message: why === 'expired' ? 'Request has expired' : 'The request signature we calculated does not match the signature you provided.' });
+      return serveSignedFile(req, res, link, refuse, () => stats.downloads++);
     }
 
     const taskMatch = TASK_PATH.exec(path);
@@ -239,17 +215,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     sendJson(res, 200, {});
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const e = err instanceof ArkHttpError ? err : serverError(500);
-      req.resume();
-      sendJson(res, e.httpStatus, e.toBody(), e.headers);
-    });
-  });
+  const server = createSimServer(handle, (err) => (err instanceof ArkHttpError ? err : serverError(500)));
   origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
 
   return {

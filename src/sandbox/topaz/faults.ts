@@ -1,3 +1,5 @@
+import { CountedFault, StatusFaultCore } from '../common/faults.js';
+
 /** The simulator's API calls, so a fault can target just one of them. */
 export type TopazRoute = 'create' | 'accept' | 'upload' | 'complete' | 'status';
 
@@ -22,66 +24,25 @@ export interface TopazFaultControls {
   reset(): void;
 }
 
-interface RequestFault {
-  status: 429 | 500 | 503;
-  remaining: number;
-  only?: TopazRoute;
-  retryAfterSeconds?: number;
-}
-
 export const DEFAULT_FAILURE = { errorCode: 'PROCESSING_FAILED', message: 'The enhancement pipeline failed while processing the video.' };
 
-export class FaultState implements TopazFaultControls {
-  latencyMs = 0;
-  creditsShortfalls = 0;
-  private requestFaults: RequestFault[] = [];
-  private jobFaults: JobOutcome[] = [];
-
-  rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: TopazRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: 429, remaining: count, ...opts });
-  }
-
-  serverErrorNext(count: number, opts: { status?: 500 | 503; only?: TopazRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: opts.status ?? 503, remaining: count, only: opts.only });
-  }
+export class FaultState extends StatusFaultCore<TopazRoute, JobOutcome> implements TopazFaultControls {
+  private readonly creditsShortfalls = new CountedFault();
 
   insufficientCreditsNext(count = 1): void {
-    this.creditsShortfalls += Math.max(0, count);
-  }
-
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
+    this.creditsShortfalls.add(count);
   }
 
   failNextJob(error: { errorCode?: string; message?: string } = {}): void {
-    this.jobFaults.push({ kind: 'fail', ...DEFAULT_FAILURE, ...error });
+    this.queueJobOutcome({ kind: 'fail', ...DEFAULT_FAILURE, ...error });
   }
 
-  hangNextJob(): void {
-    this.jobFaults.push({ kind: 'hang' });
-  }
-
-  reset(): void {
-    this.latencyMs = 0;
-    this.creditsShortfalls = 0;
-    this.requestFaults = [];
-    this.jobFaults = [];
-  }
-
-  takeRequestFault(route: TopazRoute): { status: 429 | 500 | 503; retryAfterSeconds?: number } | undefined {
-    const fault = this.requestFaults.find((f) => !f.only || f.only === route);
-    if (!fault) return undefined;
-    if (--fault.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(fault), 1);
-    return { status: fault.status, retryAfterSeconds: fault.retryAfterSeconds };
+  override reset(): void {
+    super.reset();
+    this.creditsShortfalls.reset();
   }
 
   takeCreditsShortfall(): boolean {
-    if (this.creditsShortfalls <= 0) return false;
-    this.creditsShortfalls--;
-    return true;
-  }
-
-  takeJobOutcome(): JobOutcome {
-    return this.jobFaults.shift() ?? { kind: 'success' };
+    return this.creditsShortfalls.take();
   }
 }

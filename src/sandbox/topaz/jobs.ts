@@ -2,6 +2,7 @@ import { createHash, randomUUID, randomBytes } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeVideo } from '../../media/probe.js';
+import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import { invalidState } from './errors.js';
 import { DEFAULT_FAILURE, type JobOutcome } from './faults.js';
@@ -14,7 +15,7 @@ interface Part {
   eTag: string;
 }
 
-interface TopazJob {
+interface TopazJob extends Renderable {
   id: string;
   spec: TopazCreateSpec;
   estimates: { cost: [number, number]; time: [number, number] };
@@ -24,16 +25,19 @@ interface TopazJob {
   outcome?: JobOutcome;
   /** Phase boundaries (ms epoch) once the upload is complete. */
   timeline?: { pre: number; proc: number; post: number; done: number };
-  render?: Promise<void>;
   file?: { id: string; size: number };
-  failure?: { errorCode: string; message: string };
+}
+
+/** What a request whose render broke reports. */
+function renderFailure(err: Error): { errorCode: string; message: string } {
+  return { errorCode: 'PROCESSING_FAILED', message: `The uploaded video could not be processed: ${err.message.split('\n')[0]}` };
 }
 
 /** Request lifecycle of one Topaz simulator: create, accept, parts, complete, processing, output. */
 export class TopazJobs {
   private readonly jobs = new Map<string, TopazJob>();
   private readonly files = new Map<string, string>();
-  private readonly abort = new AbortController();
+  private readonly renders = new JobRenders();
 
   constructor(
     private readonly workDir: string,
@@ -99,8 +103,8 @@ export class TopazJobs {
     if (now < t.proc) return 'preprocessing';
     if (job.outcome?.kind === 'hang' || now < t.post) return 'processing';
     if (job.outcome?.kind === 'fail') return 'failed';
-    this.startRender(job);
-    if (job.failure) return 'failed';
+    this.renders.start(job, () => this.render(job));
+    if (job.renderError) return 'failed';
     if (now < t.done || !job.file) return 'postprocessing';
     return 'complete';
   }
@@ -130,7 +134,7 @@ export class TopazJobs {
       case 'postprocessing':
         return { ...base, progress: 99, message: 'Postprocessing' };
       case 'failed': {
-        const f = job.outcome?.kind === 'fail' ? job.outcome : (job.failure ?? DEFAULT_FAILURE);
+        const f = job.outcome?.kind === 'fail' ? job.outcome : (job.renderError ? renderFailure(job.renderError) : DEFAULT_FAILURE);
         return { ...base, progress: 0, message: f.message, errorCode: f.errorCode };
       }
       case 'complete': {
@@ -150,20 +154,8 @@ export class TopazJobs {
     return this.files.get(fileId);
   }
 
-  private startRender(job: TopazJob): void {
-    if (job.render || this.abort.signal.aborted) return;
-    job.render = this.render(job).then(
-      (file) => {
-        job.file = file;
-      },
-      (err: Error) => {
-        job.failure = { errorCode: 'PROCESSING_FAILED', message: `The uploaded video could not be processed: ${err.message.split('\n')[0]}` };
-      },
-    );
-  }
-
   /** Upscales the uploaded bytes to output.resolution (the source is the moving background). */
-  private async render(job: TopazJob): Promise<{ id: string; size: number }> {
+  private async render(job: TopazJob): Promise<void> {
     const dir = join(this.workDir, 'videos');
     await mkdir(dir, { recursive: true });
     const id = randomBytes(12).toString('hex');
@@ -183,14 +175,13 @@ export class TopazJobs {
       sourceVideo: sourcePath,
       fps: Math.min(60, Math.max(1, Math.round(job.spec.output.frameRate))),
       label: `topaz\n${job.spec.filters.map((f) => f.model).join(',')}`,
-      signal: this.abort.signal,
+      signal: this.renders.signal,
     });
     this.files.set(id, out);
-    return { id, size: (await stat(out)).size };
+    job.file = { id, size: (await stat(out)).size };
   }
 
-  async close(): Promise<void> {
-    this.abort.abort();
-    await Promise.allSettled([...this.jobs.values()].map((j) => j.render));
+  close(): Promise<void> {
+    return this.renders.close();
   }
 }

@@ -1,7 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readBody, readJsonBody, requestOrigin, sameSecret, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { insufficientCredits, invalidInput, invalidState, notFound, rateLimited, serverError, TopazHttpError, unauthorized } from './errors.js';
 import { FaultState, type TopazFaultControls, type TopazRoute } from './faults.js';
 import { TopazJobs } from './jobs.js';
@@ -56,41 +54,28 @@ const STATUS = /^\/video\/([A-Za-z0-9-]+)\/status\/?$/;
 const UPLOAD = /^\/_sim\/uploads\/([A-Za-z0-9-]+)\/(\d+)$/;
 const FILE = /^\/_sim\/files\/([a-f0-9]+)\.mp4$/;
 
-function sameSecret(given: string, want: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(want);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  try {
-    const text = (await readBody(req, MAX_JSON_BYTES)).toString('utf8');
-    return text.trim() === '' ? {} : JSON.parse(text);
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) throw invalidInput('body', 'is too large');
-    throw invalidInput('body', 'is not valid JSON');
-  }
+/** An empty body counts as `{}`. */
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return readJsonBody(
+    req,
+    MAX_JSON_BYTES,
+    (why) => invalidInput('body', why === 'too-large' ? 'is too large' : 'is not valid JSON'),
+    (text) => (text.trim() === '' ? {} : JSON.parse(text)),
+  );
 }
 
 /** Start a Topaz Labs Video API simulator: create/accept/upload/complete/status with real MP4 output. */
 export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<TopazSimulator> {
-  const speed = opts.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
-  if (!opts.apiKey) throw new RangeError('apiKey is required');
-  await mkdir(opts.workDir, { recursive: true });
+  const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
   const jobs = new TopazJobs(opts.workDir, speed, opts.partBytes ?? DEFAULT_PART_BYTES);
   const signer = createUrlSigner(SIGNED_URL_TTL_MS);
   const stats: TopazSimulatorStats = { creates: 0, accepts: 0, uploads: 0, completes: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
   const closing = new AbortController();
-  const defaultRetryAfter = Math.max(1, Math.round(20 / speed));
+  const defaultRetryAfter = scaledSeconds(20, speed);
   let origin = '';
-
-  const publicBase = (req: IncomingMessage) => {
-    const host = req.headers.host;
-    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : origin;
-  };
+  const publicBase = (req: IncomingMessage) => requestOrigin(req, origin);
 
   function authenticate(req: IncomingMessage): void {
     const h = req.headers['x-api-key'];
@@ -119,15 +104,9 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
 
     // Signed links stand in for S3 pre-signed URLs: no API key.
     const file = FILE.exec(path);
-    if (file && (method === 'GET' || method === 'HEAD')) {
-      const local = jobs.filePath(file[1]);
-      if (signer.verify(path, url.searchParams) !== 'ok' || !local) {
-        sendJson(res, 403, { message: 'Request has expired or the signature does not match.', errorCode: 'FORBIDDEN' });
-        return;
-      }
-      stats.downloads++;
-      await serveFile(req, res, local, 'video/mp4');
-      return;
+    if (file && isReadMethod(req)) {
+      const refuse = () => sendJson(res, 403, { message: 'Request has expired or the signature does not match.', errorCode: 'FORBIDDEN' });
+      return serveSignedFile(req, res, { url, signer, file: jobs.filePath(file[1]), contentType: 'video/mp4' }, refuse, () => stats.downloads++);
     }
     const upload = UPLOAD.exec(path);
     if (upload && method === 'PUT') {
@@ -202,17 +181,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
     sendJson(res, 200, jobs.view(job, (fileId) => `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.mp4`)}`));
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const e = err instanceof TopazHttpError ? err : serverError(500);
-      req.resume();
-      sendJson(res, e.httpStatus, e.toBody(), e.headers);
-    });
-  });
+  const server = createSimServer(handle, (err) => (err instanceof TopazHttpError ? err : serverError(500)));
   origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
 
   return {

@@ -1,3 +1,5 @@
+import { CountedFault, firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
+
 /** The simulator's API calls, so a fault can target just one of them. */
 export type ViduRoute = 'create' | 'poll' | 'download';
 
@@ -28,85 +30,50 @@ export interface ViduFaultControls {
 
 export const DEFAULT_FAIL_CODE = 'InternalServiceFailure';
 
-interface RequestFault {
-  status: 429 | 500 | 503;
-  remaining: number;
-  only?: ViduRoute;
-  retryAfterSeconds?: number;
-}
-
 /** ViduFaultControls plus the simulator-side consumers of the queued faults. */
-export class FaultState implements ViduFaultControls {
-  latencyMs = 0;
+export class FaultState extends StatusFaultCore<ViduRoute, JobOutcome> implements ViduFaultControls {
   concurrencyLimit: number | null = null;
-  private creditFaults = 0;
-  private requestFaults: RequestFault[] = [];
-  private jobFaults: JobOutcome[] = [];
+  private readonly creditFaults = new CountedFault();
 
-  rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: ViduRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: 429, remaining: count, ...opts });
-  }
-
-  serverErrorNext(count: number, opts: { status?: 500 | 503; only?: ViduRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: opts.status ?? 500, remaining: count, only: opts.only });
+  constructor() {
+    // Vidu's plain server error is 500 InternalServiceFailure.
+    super(500);
   }
 
   creditsExhaustedNext(count: number): void {
-    this.creditFaults += Math.max(0, count);
+    this.creditFaults.add(count);
   }
 
   setConcurrencyLimit(limit: number | null): void {
     this.concurrencyLimit = limit === null ? null : Math.max(0, limit);
   }
 
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
-  }
-
   failNextJob(errCode: string = DEFAULT_FAIL_CODE): void {
-    this.jobFaults.push({ kind: 'fail', errCode });
+    this.queueJobOutcome({ kind: 'fail', errCode });
   }
 
   policyNextJob(): void {
-    this.jobFaults.push({ kind: 'fail', errCode: 'CreationPolicyViolation' });
+    this.queueJobOutcome({ kind: 'fail', errCode: 'CreationPolicyViolation' });
   }
 
-  hangNextJob(): void {
-    this.jobFaults.push({ kind: 'hang' });
-  }
-
-  reset(): void {
-    this.latencyMs = 0;
+  override reset(): void {
+    super.reset();
     this.concurrencyLimit = null;
-    this.creditFaults = 0;
-    this.requestFaults = [];
-    this.jobFaults = [];
-  }
-
-  takeRequestFault(route: ViduRoute): { status: 429 | 500 | 503; retryAfterSeconds?: number } | undefined {
-    const fault = this.requestFaults.find((f) => !f.only || f.only === route);
-    if (!fault) return undefined;
-    if (--fault.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(fault), 1);
-    return { status: fault.status, retryAfterSeconds: fault.retryAfterSeconds };
+    this.creditFaults.reset();
   }
 
   takeCreditFault(): boolean {
-    if (this.creditFaults <= 0) return false;
-    this.creditFaults--;
-    return true;
-  }
-
-  takeJobOutcome(): JobOutcome {
-    return this.jobFaults.shift() ?? { kind: 'success' };
+    return this.creditFaults.take();
   }
 }
 
 /** Black-box hooks: markers in the prompt pick the task's fate without any test API. */
 export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
-  if (prompt.includes('[sim:fail]')) return { kind: 'fail', errCode: DEFAULT_FAIL_CODE };
-  if (prompt.includes('[sim:policy]')) return { kind: 'fail', errCode: 'CreationPolicyViolation' };
-  if (prompt.includes('[sim:hang]')) return { kind: 'hang' };
-  return undefined;
+  return firstMarker<JobOutcome>(prompt, [
+    ['[sim:fail]', { kind: 'fail', errCode: DEFAULT_FAIL_CODE }],
+    ['[sim:policy]', { kind: 'fail', errCode: 'CreationPolicyViolation' }],
+    ['[sim:hang]', { kind: 'hang' }],
+  ]);
 }
 
 export type CreateFault = 429 | 503 | 'prompt-policy' | 'credits';
@@ -116,11 +83,5 @@ export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): Cr
   if (prompt.includes('[sim:429]')) return 429;
   if (prompt.includes('[sim:policy-prompt]')) return 'prompt-policy';
   if (prompt.includes('[sim:credits]')) return 'credits';
-  for (const [marker, status] of [['[sim:429-once]', 429], ['[sim:503-once]', 503]] as const) {
-    if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
-      seenOnce.add(`${marker}${prompt}`);
-      return status;
-    }
-  }
-  return undefined;
+  return onceMarkerFault(prompt, seenOnce, 429, 503);
 }

@@ -3,6 +3,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { JobRenders, type Renderable } from '../common/jobs.js';
 import { dimensionsFor, ffmpegPath, renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
 import { creditsFor, type ViduModel } from './models.js';
@@ -10,7 +11,7 @@ import type { LoadedImage, ViduCreateSpec } from './validate.js';
 
 const run = promisify(execFile);
 
-interface ViduJob {
+interface ViduJob extends Renderable {
   id: string;
   model: ViduModel;
   spec: ViduCreateSpec;
@@ -19,10 +20,7 @@ interface ViduJob {
   credits: number;
   createdAt: number;
   durationMs: number;
-  timer?: NodeJS.Timeout;
-  render?: Promise<void>;
   creationId?: string;
-  renderError?: Error;
 }
 
 /** The poll body of GET /tasks/{id}/creations (spec providers-2 §4.6). */
@@ -57,7 +55,7 @@ export function outputSize(spec: ViduCreateSpec, images: LoadedImage[]): { width
 export class ViduJobs {
   private readonly jobs = new Map<string, ViduJob>();
   private readonly files = new Map<string, { video: string; cover: string }>();
-  private readonly abort = new AbortController();
+  private readonly renders = new JobRenders();
 
   constructor(
     private readonly workDir: string,
@@ -69,10 +67,7 @@ export class ViduJobs {
     const durationMs = (simulatedSeconds(model, spec) * 1000) / this.speed;
     const job: ViduJob = { id, model, spec, images, outcome, credits: creditsFor(model, spec.duration, spec.resolution), createdAt: Date.now(), durationMs };
     this.jobs.set(id, job);
-    if (outcome.kind === 'success') {
-      job.timer = setTimeout(() => this.startRender(job), durationMs);
-      job.timer.unref();
-    }
+    if (outcome.kind === 'success') this.renders.startAfter(job, durationMs, () => this.render(job));
     return { id, credits: job.credits, createdAt: job.createdAt };
   }
 
@@ -120,23 +115,11 @@ export class ViduJobs {
     if (job.outcome.kind === 'fail' || job.renderError) return 'failed';
     if (job.creationId) return 'success';
     // Never report success before the bytes exist: the download must work right after.
-    this.startRender(job);
+    this.renders.start(job, () => this.render(job));
     return 'processing';
   }
 
-  private startRender(job: ViduJob): void {
-    if (job.render || this.abort.signal.aborted) return;
-    job.render = this.render(job).then(
-      (creationId) => {
-        job.creationId = creationId;
-      },
-      (err: Error) => {
-        job.renderError = err;
-      },
-    );
-  }
-
-  private async render(job: ViduJob): Promise<string> {
+  private async render(job: ViduJob): Promise<void> {
     const { spec, model, images } = job;
     const dir = join(this.workDir, 'videos');
     await mkdir(dir, { recursive: true });
@@ -154,20 +137,14 @@ export class ViduJobs {
       lastFrame: spec.endpoint === 'start-end2video' ? images[1].bytes : undefined,
       referenceImages: spec.endpoint === 'reference2video' ? images.map((i) => i.bytes) : undefined,
       label: `${model.id}\n${spec.prompt}\n${spec.seed}`,
-      signal: this.abort.signal,
+      signal: this.renders.signal,
     });
-    await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', video, '-frames:v', '1', '-q:v', '5', cover], { signal: this.abort.signal });
+    await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', video, '-frames:v', '1', '-q:v', '5', cover], { signal: this.renders.signal });
     this.files.set(creationId, { video, cover });
-    return creationId;
+    job.creationId = creationId;
   }
 
-  async close(): Promise<void> {
-    this.abort.abort();
-    const pending: Promise<void>[] = [];
-    for (const job of this.jobs.values()) {
-      clearTimeout(job.timer);
-      if (job.render) pending.push(job.render);
-    }
-    await Promise.all(pending);
+  close(): Promise<void> {
+    return this.renders.close();
   }
 }

@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdir } from 'node:fs/promises';
-import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { badRequest, creditInsufficient, fieldInvalid, notFound, promptPolicy, quotaExceeded, serverError, unauthorized, ViduHttpError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type ViduFaultControls, type ViduRoute } from './faults.js';
 import { ViduJobs } from './jobs.js';
@@ -51,10 +50,7 @@ const FILE_PATH = /^\/_sim\/files\/(\d+)\.(mp4|jpg)$/;
 
 /** Start a Vidu enterprise API v2 simulator: real HTTP, real MP4s, Vidu's error envelope. */
 export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<ViduSimulator> {
-  const speed = opts.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
-  if (!opts.apiKey) throw new RangeError('apiKey is required');
-  await mkdir(opts.workDir, { recursive: true });
+  const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
   const jobs = new ViduJobs(opts.workDir, speed);
@@ -62,14 +58,9 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
   const stats: ViduSimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
   const closing = new AbortController();
-  const defaultRetryAfter = Math.max(1, Math.round(10 / speed));
+  const defaultRetryAfter = scaledSeconds(10, speed);
   let origin = '';
-
-  /** Links point back at whatever host the client used to reach us (loopback, container name…). */
-  const publicOrigin = (req: IncomingMessage) => {
-    const host = req.headers.host;
-    return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : origin;
-  };
+  const publicOrigin = (req: IncomingMessage) => requestOrigin(req, origin);
 
   function authenticate(req: IncomingMessage): void {
     const m = /^Token\s+(\S+)\s*$/.exec(req.headers.authorization ?? '');
@@ -83,19 +74,8 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
     return fault.status === 429 ? quotaExceeded(fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
   }
 
-  async function readJson(req: IncomingMessage): Promise<unknown> {
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, MAX_BODY_BYTES);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) throw badRequest('request body exceeds 20MB; send images as URLs');
-      throw err;
-    }
-    try {
-      return JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw badRequest('request body is not valid JSON');
-    }
+  function readJson(req: IncomingMessage): Promise<unknown> {
+    return readJsonBody(req, MAX_BODY_BYTES, (why) => badRequest(why === 'too-large' ? 'request body exceeds 20MB; send images as URLs' : 'request body is not valid JSON'));
   }
 
   /** The create answer echoes the request (§4.5); aspect_ratio/bgm/audio/style only where taken. */
@@ -157,20 +137,19 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
 
     // The signed link stands in for Vidu's CDN URL: no Token, no faults except download ones.
     const file = FILE_PATH.exec(path);
-    if (file && (req.method === 'GET' || req.method === 'HEAD')) {
-      const verdict = signer.verify(path, url.searchParams);
-      const local = jobs.file(file[1], file[2] === 'mp4' ? 'video' : 'cover');
-      if (verdict !== 'ok' || !local) {
+    if (file && isReadMethod(req)) {
+      const video = file[2] === 'mp4';
+      const link = { url, signer, file: jobs.file(file[1], video ? 'video' : 'cover'), contentType: video ? 'video/mp4' : 'image/jpeg' };
+      const refuse = (why: 'expired' | 'bad') => {
         // CDN-style refusal (an expired link is fixed by querying the task again for a fresh one).
-        throw new ViduHttpError(403, 'Forbidden', verdict === 'expired' ? 'signed URL expired' : 'signature invalid');
-      }
-      if (file[2] === 'mp4') {
+        throw new ViduHttpError(403, 'Forbidden', why === 'expired' ? 'signed URL expired' : 'signature invalid');
+      };
+      return serveSignedFile(req, res, link, refuse, () => {
+        if (!video) return;
         const fault = injectedFault('download');
         if (fault) throw fault;
         stats.downloads++;
-      }
-      await serveFile(req, res, local, file[2] === 'mp4' ? 'video/mp4' : 'image/jpeg');
-      return;
+      });
     }
 
     if (!path.startsWith(`${API_PREFIX}/`)) throw notFound('NotFound', 'not found');
@@ -197,18 +176,7 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
     sendJson(res, 200, task);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const e = err instanceof ViduHttpError ? err : serverError(500);
-      // Drain what the client is still sending so it reads our answer rather than a reset.
-      req.resume();
-      sendJson(res, e.httpStatus, e.toBody(), e.headers);
-    });
-  });
+  const server = createSimServer(handle, (err) => (err instanceof ViduHttpError ? err : serverError(500)));
   origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
 
   return {

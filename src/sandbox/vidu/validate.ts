@@ -1,7 +1,7 @@
 import { fetchSimulatorInput } from '../fetch-input.js';
+import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import { badRequest, fieldInvalid, fieldLacking, fieldUnwanted, imageDownloadFailure, imageFormatInvalid, itemCount, ViduHttpError, pageSizeOutOfRange } from './errors.js';
-import { imageSize } from './image-size.js';
 import type { ViduEndpoint, ViduModel } from './models.js';
 
 /** A create request that passed validation, with Vidu's defaults applied (what the task echoes). */
@@ -193,7 +193,8 @@ export async function loadImages(spec: ViduCreateSpec): Promise<LoadedImage[]> {
       if (type !== 'png' && type !== 'jpeg' && type !== 'webp') throw imageFormatInvalid(i, 'png, jpeg, jpg or webp only');
       if (bytes.length > 50 * 1024 * 1024) throw pageSizeOutOfRange(i, 'larger than 50 MB');
       const size = imageSize(bytes);
-      if (!size) throw imageFormatInvalid(i, 'unreadable image header');
+      // A zero-sized header is as unreadable as a broken one.
+      if (!size || !(size.width > 0 && size.height > 0)) throw imageFormatInvalid(i, 'unreadable image header');
       const ratio = size.width / size.height;
       if (ratio > 4 || ratio < 0.25) throw pageSizeOutOfRange(i, 'aspect ratio must be between 1:4 and 4:1');
       if (spec.endpoint === 'reference2video' && (size.width < 128 || size.height < 128)) throw pageSizeOutOfRange(i, 'at least 128x128 pixels');

@@ -1,3 +1,5 @@
+import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
+
 /** The simulator's calls, so a fault can target just one of them. `download` is the media host. */
 export type XaiRoute = 'create' | 'poll' | 'download';
 
@@ -39,83 +41,33 @@ export const DEFAULT_JOB_ERROR: JobError = {
   message: 'Video generation failed due to an internal error. You have not been charged for this request. Please try again.',
 };
 
-interface RequestFault {
-  status: 429 | 500 | 503;
-  remaining: number;
-  only?: XaiRoute;
-  retryAfterSeconds?: number;
-}
-
-export class XaiFaultState implements XaiFaultControls {
-  latencyMs = 0;
-  private requestFaults: RequestFault[] = [];
-  private jobFaults: JobOutcome[] = [];
-
-  rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: XaiRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: 429, remaining: count, ...opts });
-  }
-
-  serverErrorNext(count: number, opts: { status?: 500 | 503; only?: XaiRoute } = {}): void {
-    if (count > 0) this.requestFaults.push({ status: opts.status ?? 503, remaining: count, only: opts.only });
-  }
-
-  setLatency(ms: number): void {
-    this.latencyMs = Math.max(0, ms);
-  }
-
+export class XaiFaultState extends StatusFaultCore<XaiRoute, JobOutcome> implements XaiFaultControls {
   failNextJob(error: Partial<JobError> = {}): void {
-    this.jobFaults.push({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
+    this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
   }
 
   moderateNextJob(): void {
-    this.jobFaults.push({ kind: 'moderated' });
+    this.queueJobOutcome({ kind: 'moderated' });
   }
 
   expireNextJob(): void {
-    this.jobFaults.push({ kind: 'expire' });
-  }
-
-  hangNextJob(): void {
-    this.jobFaults.push({ kind: 'hang' });
-  }
-
-  reset(): void {
-    this.latencyMs = 0;
-    this.requestFaults = [];
-    this.jobFaults = [];
-  }
-
-  /** Consume the first queued request fault that applies to this route, if any. */
-  takeRequestFault(route: XaiRoute): { status: 429 | 500 | 503; retryAfterSeconds?: number } | undefined {
-    const fault = this.requestFaults.find((f) => !f.only || f.only === route);
-    if (!fault) return undefined;
-    if (--fault.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(fault), 1);
-    return { status: fault.status, retryAfterSeconds: fault.retryAfterSeconds };
-  }
-
-  takeJobOutcome(): JobOutcome {
-    return this.jobFaults.shift() ?? { kind: 'success' };
+    this.queueJobOutcome({ kind: 'expire' });
   }
 }
 
 /** Black-box hooks: markers in the prompt pick the job's fate without any test API. */
 export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
-  if (prompt.includes('[sim:fail]')) return { kind: 'fail', error: DEFAULT_JOB_ERROR };
-  if (prompt.includes('[sim:policy]')) return { kind: 'moderated' };
-  if (prompt.includes('[sim:expire]')) return { kind: 'expire' };
-  if (prompt.includes('[sim:hang]')) return { kind: 'hang' };
-  return undefined;
+  return firstMarker<JobOutcome>(prompt, [
+    ['[sim:fail]', { kind: 'fail', error: DEFAULT_JOB_ERROR }],
+    ['[sim:policy]', { kind: 'moderated' }],
+    ['[sim:expire]', { kind: 'expire' }],
+    ['[sim:hang]', { kind: 'hang' }],
+  ]);
 }
 
 /** Markers that make the create call itself fail: always, or only the first time per prompt. */
 export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): 429 | 503 | 'policy' | undefined {
   if (prompt.includes('[sim:429]')) return 429;
   if (prompt.includes('[sim:policy-create]')) return 'policy';
-  for (const [marker, status] of [['[sim:429-once]', 429], ['[sim:503-once]', 503]] as const) {
-    if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
-      seenOnce.add(`${marker}${prompt}`);
-      return status;
-    }
-  }
-  return undefined;
+  return onceMarkerFault(prompt, seenOnce, 429, 503);
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobError, JobOutcome } from './faults.js';
 import { TICKS_PER_USD, type GrokModel } from './models.js';
@@ -34,16 +35,13 @@ export interface VideoStatusJson {
   error?: JobError;
 }
 
-interface XaiJob {
+interface XaiJob extends Renderable {
   id: string;
   spec: XaiJobSpec;
   outcome: JobOutcome;
   createdAt: number;
   dueAt: number;
-  timer?: NodeJS.Timeout;
-  render?: Promise<void>;
   fileId?: string;
-  renderError?: Error;
 }
 
 const RENDER_FAILED: JobError = { code: 'internal_error', message: 'Video generation failed due to an internal error. Please try again.' };
@@ -59,7 +57,7 @@ export function simulatedSeconds(spec: XaiJobSpec): number {
 export class XaiJobs {
   private readonly jobs = new Map<string, XaiJob>();
   private readonly files = new Map<string, string>();
-  private readonly abort = new AbortController();
+  private readonly renders = new JobRenders();
 
   constructor(
     private readonly workDir: string,
@@ -73,10 +71,7 @@ export class XaiJobs {
     const job: XaiJob = { id, spec, outcome, createdAt: now, dueAt: now + delayMs };
     this.jobs.set(id, job);
     // Render as soon as the job is due, so a poll right after usually finds the file ready.
-    if (outcome.kind === 'success' || outcome.kind === 'moderated') {
-      job.timer = setTimeout(() => this.startRender(job), delayMs);
-      job.timer.unref();
-    }
+    if (outcome.kind === 'success' || outcome.kind === 'moderated') this.renders.startAfter(job, delayMs, () => this.render(job));
     return id;
   }
 
@@ -98,7 +93,7 @@ export class XaiJobs {
     if (job.renderError) return { status: 'failed', model, error: RENDER_FAILED };
     // Never report done before the bytes exist: the download must work right after.
     if (!job.fileId) {
-      this.startRender(job);
+      this.renders.start(job, () => this.render(job));
       return pending();
     }
     const { spec } = job;
@@ -115,19 +110,7 @@ export class XaiJobs {
     return this.files.get(fileId);
   }
 
-  private startRender(job: XaiJob): void {
-    if (job.render || this.abort.signal.aborted) return;
-    job.render = this.render(job).then(
-      (fileId) => {
-        job.fileId = fileId;
-      },
-      (err: Error) => {
-        job.renderError = err;
-      },
-    );
-  }
-
-  private async render(job: XaiJob): Promise<string> {
+  private async render(job: XaiJob): Promise<void> {
     const { spec } = job;
     const dir = join(this.workDir, 'videos');
     await mkdir(dir, { recursive: true });
@@ -144,21 +127,15 @@ export class XaiJobs {
       referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
       sourceVideo: spec.sourcePath,
       label: `${spec.model.id}\n${spec.prompt}`,
-      signal: this.abort.signal,
+      signal: this.renders.signal,
     });
     if (spec.sourcePath) await rm(spec.sourcePath, { force: true });
     this.files.set(fileId, path);
-    return fileId;
+    job.fileId = fileId;
   }
 
   /** Stop timers and renders (ffmpeg is killed) and wait for them to settle. */
-  async close(): Promise<void> {
-    this.abort.abort();
-    const pending: Promise<void>[] = [];
-    for (const job of this.jobs.values()) {
-      clearTimeout(job.timer);
-      if (job.render) pending.push(job.render);
-    }
-    await Promise.all(pending);
+  close(): Promise<void> {
+    return this.renders.close();
   }
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dimensionsFor } from '../render.js';
-import { BodyTooLargeError, closeServer, createUrlSigner, listen, readBody, sendJson, serveFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
 import { incorrectKey, invalidArgument, missingKey, moderationRefusal, notFound, rateLimited, serverError, XaiHttpError } from './errors.js';
 import { createFaultFromPrompt, outcomeFromPrompt, XaiFaultState, type XaiFaultControls, type XaiRoute } from './faults.js';
 import { XaiJobs, type XaiJobSpec } from './jobs.js';
@@ -61,10 +61,7 @@ const MEDIA_PATH = /^\/vidgen\/([a-f0-9]+)\.mp4$/;
 
 /** Start an xAI Grok Imagine video simulator: real HTTP, real MP4s, xAI's error shapes. */
 export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiSimulator> {
-  const speed = opts.speed ?? 1;
-  if (!(speed > 0)) throw new RangeError(`speed must be > 0, got ${speed}`);
-  if (!opts.apiKey) throw new RangeError('apiKey is required');
-  await mkdir(opts.workDir, { recursive: true });
+  const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
   const host = opts.host ?? '127.0.0.1';
 
   const faults = new XaiFaultState();
@@ -73,7 +70,7 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
   const stats: XaiSimulatorStats = { creates: 0, polls: 0, downloads: 0, downloadsWithAuthorization: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
   const closing = new AbortController();
-  const defaultRetryAfter = Math.max(1, Math.round(30 / speed));
+  const defaultRetryAfter = scaledSeconds(30, speed);
   let mediaPort = 0;
 
   /** Video links use the hostname the client reached the API by, on the media host's port. */
@@ -131,13 +128,9 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
   }
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse, kind: JobKind): Promise<void> {
-    let body: unknown;
-    try {
-      body = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) throw invalidArgument(`Request body is larger than ${MAX_BODY_BYTES} bytes.`);
-      throw invalidArgument(`Failed to parse the request body as JSON: ${(err as Error).message}`);
-    }
+    const body = await readJsonBody(req, MAX_BODY_BYTES, (why, err) =>
+      invalidArgument(why === 'too-large' ? `Request body is larger than ${MAX_BODY_BYTES} bytes.` : `Failed to parse the request body as JSON: ${err.message}`),
+    );
     const model = typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : 'grok-imagine-video';
     const fault = injectedFault('create', model);
     if (fault) throw fault;
@@ -181,7 +174,7 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
     const m = MEDIA_PATH.exec(url.pathname);
     const file = m ? jobs.filePath(m[1]) : undefined;
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !m || !file) {
+    if (!isReadMethod(req) || !m || !file) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
       return;
     }
@@ -200,18 +193,9 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
     await serveFile(req, res, file, 'video/mp4');
   }
 
-  const onError = (req: IncomingMessage, res: ServerResponse) => (err: unknown) => {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const e = err instanceof XaiHttpError ? err : serverError(500);
-    // Drain what the client is still sending so it reads our answer rather than a reset.
-    req.resume();
-    sendJson(res, e.httpStatus, e.toBody(), e.headers);
-  };
-  const api: Server = createServer((req, res) => void handleApi(req, res).catch(onError(req, res)));
-  const media: Server = createServer((req, res) => void handleMedia(req, res).catch(onError(req, res)));
+  const toError = (err: unknown) => (err instanceof XaiHttpError ? err : serverError(500));
+  const api = createSimServer(handleApi, toError);
+  const media = createSimServer(handleMedia, toError);
   const apiBase = await listen(api, host, opts.port ?? 0);
   let mediaUrl: string;
   try {

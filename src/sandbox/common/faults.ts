@@ -1,0 +1,130 @@
+/**
+ * The fault-injection core every simulator shares: queued request faults (optionally aimed at one
+ * route), queued job outcomes, injected latency, and the prompt markers that work without any test
+ * API. Each simulator wraps it with its own fault-control methods and error shapes.
+ */
+
+/** Every job outcome union has these two; the rest (fail, moderated, expire…) is provider-specific. */
+export type SuccessOrHang = { kind: 'success' } | { kind: 'hang' };
+
+/** Decides whether a fault queued with `only` applies to a call of `route`. */
+export type RouteMatcher<Route extends string> = (only: Route | undefined, route: Route) => boolean;
+
+/** The usual rule: untargeted faults hit every route. */
+export const anyRoute: RouteMatcher<string> = (only, route) => !only || only === route;
+
+interface QueuedFault<Route, Fault> {
+  fault: Fault;
+  remaining: number;
+  only?: Route;
+}
+
+/** Pending request faults, job outcomes and latency; subclasses add the provider's fault-control methods. */
+export class FaultCore<Route extends string, Fault extends object, Outcome extends { kind: string }> {
+  latencyMs = 0;
+  private requestFaults: QueuedFault<Route, Fault>[] = [];
+  private jobFaults: (Outcome | SuccessOrHang)[] = [];
+  // A #private field, not a property: the control server lists function-valued properties as controls.
+  readonly #applies: RouteMatcher<Route>;
+
+  constructor(applies: RouteMatcher<Route> = anyRoute) {
+    this.#applies = applies;
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
+  }
+
+  hangNextJob(): void {
+    this.jobFaults.push({ kind: 'hang' });
+  }
+
+  reset(): void {
+    this.latencyMs = 0;
+    this.requestFaults = [];
+    this.jobFaults = [];
+  }
+
+  /** Consume the first queued request fault that applies to this route, if any. */
+  takeRequestFault(route: Route): Fault | undefined {
+    const queued = this.requestFaults.find((f) => this.#applies(f.only, route));
+    if (!queued) return undefined;
+    if (--queued.remaining <= 0) this.requestFaults.splice(this.requestFaults.indexOf(queued), 1);
+    // A copy: callers may decorate what they take without touching the faults still queued.
+    return { ...queued.fault };
+  }
+
+  /** Consume the next queued job outcome (FIFO), or plain success. */
+  takeJobOutcome(): Outcome | SuccessOrHang {
+    return this.jobFaults.shift() ?? { kind: 'success' };
+  }
+
+  /** Answer the next `count` matching calls with `fault` instead of the real reply. */
+  protected queueRequestFault(count: number, fault: Fault, only?: Route): void {
+    if (count > 0) this.requestFaults.push({ fault, remaining: count, only });
+  }
+
+  protected queueJobOutcome(outcome: Outcome): void {
+    this.jobFaults.push(outcome);
+  }
+}
+
+/** The HTTP-status request fault most simulators inject (429 with Retry-After, or a 5xx). */
+export interface StatusFault {
+  status: 429 | 500 | 503;
+  retryAfterSeconds?: number;
+}
+
+/** FaultCore plus the rateLimitNext/serverErrorNext pair that only differ in the error body they produce. */
+export class StatusFaultCore<Route extends string, Outcome extends { kind: string }> extends FaultCore<Route, StatusFault, Outcome> {
+  constructor(private readonly defaultServerStatus: 500 | 503 = 503) {
+    super();
+  }
+
+  rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: Route } = {}): void {
+    this.queueRequestFault(count, { status: 429, retryAfterSeconds: opts.retryAfterSeconds }, opts.only);
+  }
+
+  serverErrorNext(count: number, opts: { status?: 500 | 503; only?: Route } = {}): void {
+    this.queueRequestFault(count, { status: opts.status ?? this.defaultServerStatus }, opts.only);
+  }
+}
+
+/** A counter of "the next N calls fail this way" faults that need no route or body (credits, quota). */
+export class CountedFault {
+  private pending = 0;
+
+  add(count: number): void {
+    this.pending += Math.max(0, count);
+  }
+
+  /** True (and one fewer pending) when the current call should fail. */
+  take(): boolean {
+    if (this.pending <= 0) return false;
+    this.pending--;
+    return true;
+  }
+
+  reset(): void {
+    this.pending = 0;
+  }
+}
+
+/** The value of the first marker the prompt contains, in the given order (earlier markers win). */
+export function firstMarker<T>(prompt: string, markers: ReadonlyArray<readonly [string, T]>): T | undefined {
+  return markers.find(([marker]) => prompt.includes(marker))?.[1];
+}
+
+/**
+ * `[sim:429-once]` / `[sim:503-once]`: fail the create only the first time a given prompt is sent,
+ * so a client's retry succeeds. `seenOnce` remembers which prompts already failed.
+ */
+export function onceMarkerFault<R, U>(prompt: string, seenOnce: Set<string>, rateLimited: R, unavailable: U): R | U | undefined {
+  for (const [marker, fault] of [['[sim:429-once]', rateLimited], ['[sim:503-once]', unavailable]] as const) {
+    if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
+      seenOnce.add(`${marker}${prompt}`);
+      return fault;
+    }
+  }
+  return undefined;
+}
