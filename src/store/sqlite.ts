@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { ApiKeyRow, Database, TaskRow } from './schema.js';
+import type { ApiKeyRow, Database, TaskRow, TaskState } from './schema.js';
 import { SqlStore } from './sql-store.js';
 import type { TaskGuard, TaskPatch } from './types.js';
 
@@ -59,6 +59,28 @@ class SqliteStore extends SqlStore {
   override async finishTask(id: string, patch: TaskPatch, guard: TaskGuard): Promise<boolean> {
     this.rows.delete(id);
     return super.finishTask(id, patch, guard);
+  }
+
+  // Lease writes change rows too: evict what they touch, so this store always reads its own writes.
+  override async claimDue(states: TaskState[], now: number, limit: number, owner: string, leaseMs: number): Promise<TaskRow[]> {
+    const claimed = await super.claimDue(states, now, limit, owner, leaseMs);
+    for (const r of claimed) this.rows.delete(r.id);
+    return claimed;
+  }
+
+  override async claimIds(ids: string[], now: number, owner: string, leaseMs: number): Promise<TaskRow[]> {
+    for (const id of ids) this.rows.delete(id);
+    return super.claimIds(ids, now, owner, leaseMs);
+  }
+
+  override async extendLeases(ids: string[], owner: string, until: number): Promise<number> {
+    for (const id of ids) this.rows.delete(id);
+    return super.extendLeases(ids, owner, until);
+  }
+
+  override async releaseLeases(owner: string): Promise<number> {
+    this.rows.clear(); // which rows is not known up front; this runs once, at shutdown
+    return super.releaseLeases(owner);
   }
 
   override async findKeyByHash(hash: string): Promise<ApiKeyRow | undefined> {

@@ -1,9 +1,7 @@
 /** Alibaba Wan (DashScope) through the public API, against the DashScope simulator in the sandbox. */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ffprobeFile } from '../helpers/ffprobe.js';
+import { createTask, probeTaskVideo } from '../helpers/e2e-provider.js';
 import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import type { DashScopeFaultControls, DashScopeSimulatorStats } from '../../src/sandbox/dashscope/index.js';
 
@@ -13,11 +11,7 @@ let gw: TestGateway;
 const stats = () => gw.sandbox!.dashscope!.stats as DashScopeSimulatorStats;
 const faults = () => gw.sandbox!.dashscope!.faults as DashScopeFaultControls;
 
-async function create(body: Record<string, unknown>): Promise<string> {
-  const res = await gw.api('/v1/videos/generations', { method: 'POST', json: body });
-  assert.equal(res.status, 200, await res.clone().text());
-  return ((await res.json()) as { id: string }).id;
-}
+const create = (body: Record<string, unknown>) => createTask(gw, body);
 
 before(async () => {
   gw = await startTestGateway();
@@ -45,11 +39,7 @@ describe('Alibaba Wan (DashScope) end to end', () => {
       const [body, want] = cases[i];
       const done = await waitForTask(gw, id, { timeoutMs: 180_000 });
       assert.equal(done.status, 'completed', `${JSON.stringify(body)} → ${JSON.stringify(done)}`);
-      const res = await fetch(done.video_url);
-      assert.equal(res.status, 200);
-      const file = path.join(gw.dataDir, `wan-${i}.mp4`);
-      fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
-      const p = await ffprobeFile(file);
+      const p = await probeTaskVideo(gw, done, `wan-${i}`);
       assert.equal(p.codec, 'h264');
       assert.deepEqual([p.width, p.height], [want.width, want.height], JSON.stringify(body));
       assert.ok(Math.abs(p.duration - want.duration) < 0.2, `duration ${p.duration}`);

@@ -1,9 +1,7 @@
 /** MiniMax Hailuo through the public API, against the MiniMax simulator in the sandbox. */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ffprobeFile } from '../helpers/ffprobe.js';
+import { createTask, probeTaskVideo } from '../helpers/e2e-provider.js';
 import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import type { MinimaxFaultControls, MinimaxSimulatorStats } from '../../src/sandbox/minimax/index.js';
 
@@ -13,19 +11,9 @@ let gw: TestGateway;
 const stats = () => gw.sandbox!.minimax!.stats as MinimaxSimulatorStats;
 const faults = () => gw.sandbox!.minimax!.faults as MinimaxFaultControls;
 
-async function create(body: Record<string, unknown>): Promise<string> {
-  const res = await gw.api('/v1/videos/generations', { method: 'POST', json: body });
-  assert.equal(res.status, 200, await res.clone().text());
-  return ((await res.json()) as { id: string }).id;
-}
+const create = (body: Record<string, unknown>) => createTask(gw, body);
 
-async function probeTask(done: Record<string, any>, name: string) {
-  const res = await fetch(done.video_url);
-  assert.equal(res.status, 200);
-  const file = path.join(gw.dataDir, `${name}.mp4`);
-  fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
-  return ffprobeFile(file);
-}
+const probeTask = (done: Record<string, any>, name: string) => probeTaskVideo(gw, done, name);
 
 before(async () => {
   gw = await startTestGateway();

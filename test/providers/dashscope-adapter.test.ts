@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createDashScopeAdapter } from '../../src/providers/dashscope/index.js';
-import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
+import type { ProviderAdapter } from '../../src/providers/types.js';
 import { startDashScopeSimulator, type DashScopeSimulator } from '../../src/sandbox/dashscope/index.js';
-import { probe, tempDir } from '../sandbox/media-helpers.js';
+import { passThroughContext, pollAdapterUntilTerminal, rejectedWithout, startAdapterSim } from '../helpers/adapter-context.js';
+import { probe } from '../sandbox/media-helpers.js';
 
 const KEY = 'sk-dashscope-adapter-test-0123456789';
 let sim: DashScopeSimulator;
@@ -15,40 +16,21 @@ let adapter: ProviderAdapter;
 let dir: string;
 let cleanup: () => Promise<void>;
 
-const ctx: AdapterContext = {
-  loadMedia: async () => assert.fail('DashScope fetches media URLs itself; the adapter must not load media'),
-  probeVideo: async () => assert.fail('not used'),
-};
+const ctx = passThroughContext('DashScope fetches media URLs itself; the adapter must not load media');
 
 function request(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
   return { model: 'wan-2.6', operation: 'text-to-video', operation_explicit: true, sent: [], prompt: 'A paper boat on a river', duration: 2, resolution: '720p', aspect_ratio: '9:16', output_audio: true, upstream_model: 'wan2.6-t2v', ...over };
 }
 
-async function pollUntilTerminal(id: string): Promise<PollResult> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const r = await adapter.poll(id, ctx);
-    if (r.state !== 'queued' && r.state !== 'running') return r;
-    assert.ok(Date.now() < deadline);
-    await new Promise((res) => setTimeout(res, 20));
-  }
-}
-
-async function rejected(p: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof UpstreamError, String(err));
-    assert.ok(!err.message.includes(KEY), 'the key never appears in an error');
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
+const pollUntilTerminal = (id: string) => pollAdapterUntilTerminal(adapter, ctx, id);
+const rejected = (p: Promise<unknown>) => rejectedWithout(KEY, p);
 
 before(async () => {
-  ({ dir, cleanup } = await tempDir('vidgate-dashscope-adapter-'));
-  sim = await startDashScopeSimulator({ apiKey: KEY, speed: 400, workDir: join(dir, 'work') });
-  adapter = createDashScopeAdapter({ apiKey: KEY, baseUrl: sim.apiBaseUrl, timeoutMs: 5000 });
+  ({ sim, adapter, dir, cleanup } = await startAdapterSim(
+    'vidgate-dashscope-adapter-',
+    (workDir) => startDashScopeSimulator({ apiKey: KEY, speed: 400, workDir }),
+    (sim) => createDashScopeAdapter({ apiKey: KEY, baseUrl: sim.apiBaseUrl, timeoutMs: 5000 }),
+  ));
 });
 after(async () => {
   await sim.close();

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createMinimaxAdapter } from '../../src/providers/minimax/index.js';
-import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
+import type { ProviderAdapter } from '../../src/providers/types.js';
 import { startMinimaxSimulator, type MinimaxSimulator } from '../../src/sandbox/minimax/index.js';
-import { probe, tempDir } from '../sandbox/media-helpers.js';
+import { passThroughContext, pollAdapterUntilTerminal, rejectedWithout, startAdapterSim } from '../helpers/adapter-context.js';
+import { probe } from '../sandbox/media-helpers.js';
 
 const KEY = 'sk-api-adapter-test-0123456789abcdef';
 let sim: MinimaxSimulator;
@@ -15,40 +16,21 @@ let adapter: ProviderAdapter;
 let dir: string;
 let cleanup: () => Promise<void>;
 
-const ctx: AdapterContext = {
-  loadMedia: async () => assert.fail('MiniMax fetches image URLs itself; the adapter must not load media'),
-  probeVideo: async () => assert.fail('not used'),
-};
+const ctx = passThroughContext('MiniMax fetches image URLs itself; the adapter must not load media');
 
 function request(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
   return { model: 'hailuo-2.3-standard', operation: 'text-to-video', operation_explicit: true, sent: [], prompt: 'A paper boat on a river', duration: 6, resolution: '720p', aspect_ratio: '16:9', output_audio: false, upstream_model: 'MiniMax-Hailuo-2.3', ...over };
 }
 
-async function pollUntilTerminal(id: string): Promise<PollResult> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const r = await adapter.poll(id, ctx);
-    if (r.state !== 'queued' && r.state !== 'running') return r;
-    assert.ok(Date.now() < deadline);
-    await new Promise((res) => setTimeout(res, 20));
-  }
-}
-
-async function rejected(p: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof UpstreamError, String(err));
-    assert.ok(!err.message.includes(KEY), 'the key never appears in an error');
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
+const pollUntilTerminal = (id: string) => pollAdapterUntilTerminal(adapter, ctx, id);
+const rejected = (p: Promise<unknown>) => rejectedWithout(KEY, p);
 
 before(async () => {
-  ({ dir, cleanup } = await tempDir('vidgate-minimax-adapter-'));
-  sim = await startMinimaxSimulator({ apiKey: KEY, speed: 200, workDir: join(dir, 'work') });
-  adapter = createMinimaxAdapter({ apiKey: KEY, baseUrl: sim.baseUrl, timeoutMs: 5000 });
+  ({ sim, adapter, dir, cleanup } = await startAdapterSim(
+    'vidgate-minimax-adapter-',
+    (workDir) => startMinimaxSimulator({ apiKey: KEY, speed: 200, workDir }),
+    (sim) => createMinimaxAdapter({ apiKey: KEY, baseUrl: sim.baseUrl, timeoutMs: 5000 }),
+  ));
 });
 after(async () => {
   await sim.close();

@@ -1,12 +1,12 @@
 // @ai-sdk/alibaba (driven by ai's experimental_generateVideo) must drive the DashScope simulator end
 // to end: every answer it cannot parse is a simulator bug, since our adapter follows the same protocol.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAlibaba } from '@ai-sdk/alibaba';
 import { experimental_generateVideo as generateVideo } from 'ai';
 import { startDashScopeSimulator, type DashScopeSimulator } from '../../src/sandbox/dashscope/index.js';
+import { loopbackDownload, saveTo, type VideoModelArg } from '../helpers/ai-sdk.js';
 import { colorAt, isReddish, probe, solidImage, tempDir } from './media-helpers.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
@@ -17,22 +17,12 @@ let dir: string;
 let cleanup: () => Promise<void>;
 let alibaba: ReturnType<typeof createAlibaba>;
 const FAST = { alibaba: { pollIntervalMs: 40, pollTimeoutMs: 30_000 } };
-type VideoModel = Parameters<typeof generateVideo>[0]['model'];
 /** The SDK's own @ai-sdk/provider copy differs in version from ai's; the runtime contract is the same. */
-const model = (id: string) => alibaba.video(id) as unknown as VideoModel;
+const model = (id: string) => alibaba.video(id) as unknown as VideoModelArg;
 
 /** The SDK's default downloader refuses loopback hosts (SSRF guard), so tests fetch directly. */
-async function download({ url }: { url: URL }) {
-  const res = await fetch(url);
-  assert.equal(res.status, 200);
-  return { data: new Uint8Array(await res.arrayBuffer()), mediaType: res.headers.get('content-type') ?? undefined };
-}
-
-async function save(data: Uint8Array, name: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, data);
-  return path;
-}
+const download = loopbackDownload();
+const save = (data: Uint8Array, name: string) => saveTo(dir, data, name);
 
 before(async () => {
   ({ dir, cleanup } = await tempDir('vidgate-dashscope-sdk-'));

@@ -2,12 +2,12 @@
 // must be able to drive the Seedance simulator end to end: every answer it cannot parse is a
 // simulator bug, since the gateway's adapter follows the same wire protocol.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createByteDance } from '@ai-sdk/bytedance';
 import { experimental_generateVideo as generateVideo } from 'ai';
 import { startSeedanceSimulator, type SeedanceSimulator } from '../../src/sandbox/seedance/index.js';
+import { loopbackDownload, saveTo, type VideoModelArg } from '../helpers/ai-sdk.js';
 import { colorAt, isBluish, isReddish, probe, solidImage, tempDir } from './media-helpers.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
@@ -19,23 +19,12 @@ let cleanup: () => Promise<void>;
 let ark: ReturnType<typeof createByteDance>;
 let red: Buffer;
 let blue: Buffer;
-/** @ai-sdk/bytedance and ai each pin their own @ai-sdk/provider copy: same runtime shape, distinct types. */
-type VideoModelArg = Parameters<typeof generateVideo>[0]['model'];
 const video = (id: string): VideoModelArg => ark.video(id) as unknown as VideoModelArg;
 const FAST = { pollIntervalMs: 40, pollTimeoutMs: 60_000 };
 
 /** The SDK's default downloader refuses loopback hosts (SSRF guard), so tests fetch directly. */
-async function download({ url }: { url: URL }) {
-  const res = await fetch(url);
-  assert.equal(res.status, 200);
-  return { data: new Uint8Array(await res.arrayBuffer()), mediaType: res.headers.get('content-type') ?? undefined };
-}
-
-async function save(data: Uint8Array, name: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, data);
-  return path;
-}
+const download = loopbackDownload();
+const save = (data: Uint8Array, name: string) => saveTo(dir, data, name);
 
 before(async () => {
   ({ dir, cleanup } = await tempDir('vidgate-seedance-sdk-'));

@@ -2,12 +2,12 @@
 // able to drive the simulator end to end: every answer it cannot parse is a simulator bug, since
 // the gateway's adapter follows the same wire protocol.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createXai } from '@ai-sdk/xai';
 import { experimental_generateVideo as generateVideo } from 'ai';
 import { startXaiSimulator, type XaiSimulator } from '../../src/sandbox/xai/index.js';
+import { loopbackDownload, saveTo, type VideoModelArg } from '../helpers/ai-sdk.js';
 import { colorAt, isReddish, probe, solidImage, tempDir } from './media-helpers.js';
 
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
@@ -17,25 +17,13 @@ let sim: XaiSimulator;
 let dir: string;
 let cleanup: () => Promise<void>;
 let xai: ReturnType<typeof createXai>;
-/** @ai-sdk/xai and ai each pin their own @ai-sdk/provider copy: same runtime shape, distinct types. */
-type VideoModelArg = Parameters<typeof generateVideo>[0]['model'];
 const video = (id: string, client = xai): VideoModelArg => client.video(id) as unknown as VideoModelArg;
 const FAST = { xai: { pollIntervalMs: 40, pollTimeoutMs: 30_000 } };
 
 /** The SDK's default downloader refuses loopback hosts (SSRF guard), so tests fetch directly. */
 const seenDownloads: string[] = [];
-async function download({ url }: { url: URL }) {
-  seenDownloads.push(url.href);
-  const res = await fetch(url);
-  assert.equal(res.status, 200);
-  return { data: new Uint8Array(await res.arrayBuffer()), mediaType: res.headers.get('content-type') ?? undefined };
-}
-
-async function save(data: Uint8Array, name: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, data);
-  return path;
-}
+const download = loopbackDownload(seenDownloads);
+const save = (data: Uint8Array, name: string) => saveTo(dir, data, name);
 
 before(async () => {
   ({ dir, cleanup } = await tempDir('vidgate-xai-sdk-'));

@@ -57,6 +57,18 @@ describe('SQLite store', () => {
     assert.equal((await store.getTask(t.id))?.lease_owner, null);
   });
 
+  it('reads its own writes through the row cache', async () => {
+    const t = row({ state: 'processing', next_run_at: 0 });
+    await store.insertTask(t);
+    assert.equal((await store.getTask(t.id))?.progress, null); // now cached
+    await store.updateTask(t.id, { progress: 42 });
+    assert.equal((await store.getTask(t.id))?.progress, 42);
+    await store.finishTask(t.id, { state: 'failed', error_code: 'x', error_message: 'y' }, {});
+    assert.equal((await store.getTask(t.id))?.state, 'failed'); // terminal, cached for longer
+    await store.updateTask(t.id, { output_expired_at: 7 });
+    assert.equal((await store.getTask(t.id))?.output_expired_at, 7);
+  });
+
   it('survives reopening: what was written is on disk', async () => {
     const t = row();
     await store.insertTask(t);

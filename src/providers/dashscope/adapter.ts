@@ -4,33 +4,22 @@
  * The result is a signed OSS URL valid 24 h: downloaded without our key.
  */
 import { fetchJson, fetchPresigned, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
+import { type HttpAdapterOptions, redactingErrorMapper, resolveHttpAdapterOptions } from '../options.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { createPathFor, fromTask, mapHttpError, TASK_ID, taskIdFromCreate, toCreateRequest } from './mapping.js';
 import type { TaskResponse } from './wire.js';
 
-export interface DashScopeAdapterOptions {
-  apiKey: string;
+export interface DashScopeAdapterOptions extends HttpAdapterOptions {
   /** Default https://dashscope-intl.aliyuncs.com/api/v1 (Singapore); the region must match the key. */
   baseUrl?: string;
-  /** Per-call timeout for API calls and a download's response headers. Default 60 s. */
-  timeoutMs?: number;
-  /** Total time allowed to stream one output. Default 10 min. */
-  downloadTimeoutMs?: number;
 }
 
 export const DEFAULT_DASHSCOPE_BASE_URL = 'https://dashscope-intl.aliyuncs.com/api/v1';
 
 export function createDashScopeAdapter(opts: DashScopeAdapterOptions): ProviderAdapter {
-  const baseHref = new URL(opts.baseUrl ?? DEFAULT_DASHSCOPE_BASE_URL).href.replace(/\/+$/, '');
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
-  const secrets = [opts.apiKey];
+  const { baseHref, timeoutMs, downloadTimeoutMs, secrets } = resolveHttpAdapterOptions(opts, DEFAULT_DASHSCOPE_BASE_URL);
   const auth = { authorization: `Bearer ${opts.apiKey}` };
-  const mapError = (status: number, body: unknown, headers: Headers) => {
-    const e = mapHttpError(status, body, headers);
-    const message = redactSecrets(e.message, secrets);
-    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
-  };
+  const mapError = redactingErrorMapper(mapHttpError, secrets);
 
   async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
     const body = toCreateRequest(job.request);

@@ -3,7 +3,8 @@
  * No cancel: the Gemini API has no cancel for Veo operations, so `cancel` is deliberately absent.
  */
 import { Readable } from 'node:stream';
-import { fetchFollowingRedirects, fetchJson, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
+import { fetchFollowingRedirects, fetchJson, openedOutput, readErrorBody, responseMediaType } from '../http.js';
+import { redactingErrorMapper } from '../options.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { fromOperation, mapHttpError, mediaInputsFor, toPredictRequest, type GoogleMedia } from './mapping.js';
 import type { Operation } from './wire.js';
@@ -31,11 +32,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
   const secrets = [opts.apiKey];
 
   // Redact the key from anything upstream echoes back, even in odd places.
-  const mapError = (status: number, body: unknown, headers: Headers) => {
-    const e = mapHttpError(status, body, headers);
-    const message = redactSecrets(e.message, secrets);
-    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
-  };
+  const mapError = redactingErrorMapper(mapHttpError, secrets);
 
   async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
     const req = job.request;

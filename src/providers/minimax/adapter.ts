@@ -4,34 +4,24 @@
  * No cancel: MiniMax documents no way to cancel a video task, so `cancel` is deliberately absent.
  */
 import { fetchJson, fetchPresigned, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
+import { type HttpAdapterOptions, redactUpstreamError, resolveHttpAdapterOptions } from '../options.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { downloadUrlFromRetrieve, fileIdFromOutputUrl, fromQuery, mapHttpError, TASK_ID, taskIdFromCreate, toCreateRequest } from './mapping.js';
 import type { QueryVideoResponse, RetrieveFileResponse } from './wire.js';
 
-export interface MinimaxAdapterOptions {
-  apiKey: string;
+export interface MinimaxAdapterOptions extends HttpAdapterOptions {
   /** Default https://api.minimax.io (China: https://api.minimaxi.com; keys are per region). */
   baseUrl?: string;
-  /** Per-call timeout for API calls and a download's response headers. Default 60 s. */
-  timeoutMs?: number;
-  /** Total time allowed to stream one output. Default 10 min. */
-  downloadTimeoutMs?: number;
 }
 
 export const DEFAULT_MINIMAX_BASE_URL = 'https://api.minimax.io';
 
 export function createMinimaxAdapter(opts: MinimaxAdapterOptions): ProviderAdapter {
-  const baseHref = new URL(opts.baseUrl ?? DEFAULT_MINIMAX_BASE_URL).href.replace(/\/+$/, '');
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
-  const secrets = [opts.apiKey];
+  const { baseHref, timeoutMs, downloadTimeoutMs, secrets } = resolveHttpAdapterOptions(opts, DEFAULT_MINIMAX_BASE_URL);
   const auth = { authorization: `Bearer ${opts.apiKey}` };
 
   /** Whatever upstream echoes back, the key never leaves in a message. */
-  const redacted = (e: UpstreamError) => {
-    const message = redactSecrets(e.message, secrets);
-    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
-  };
+  const redacted = (e: UpstreamError) => redactUpstreamError(e, secrets);
   const rethrowRedacted = (err: unknown): never => {
     throw err instanceof UpstreamError ? redacted(err) : err;
   };

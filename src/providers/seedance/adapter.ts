@@ -2,37 +2,26 @@
  * Seedance on BytePlus ModelArk: thin HTTP around the pure mapping (spec providers-1 §4).
  * Cancel exists upstream for queued tasks only (DELETE …/tasks/{id}); a running task refuses it.
  */
-import { fetchJson, fetchPresigned, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
+import { fetchJson, fetchPresigned, openedOutput, readErrorBody, responseMediaType } from '../http.js';
+import { type HttpAdapterOptions, redactingErrorMapper, resolveHttpAdapterOptions } from '../options.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { fromTask, mapHttpError, TASK_ID, toCreateTaskBody } from './mapping.js';
 import type { TaskObject } from './wire.js';
 
-export interface SeedanceAdapterOptions {
-  apiKey: string;
+export interface SeedanceAdapterOptions extends HttpAdapterOptions {
   /** Default https://ark.ap-southeast.bytepluses.com/api/v3 (override for Volcengine or the sandbox). */
   baseUrl?: string;
-  /** Per-call timeout for create/poll/cancel, and for a download's response headers. Default 60 s. */
-  timeoutMs?: number;
-  /** Total time allowed to stream one output. Default 10 min. */
-  downloadTimeoutMs?: number;
 }
 
 /** BytePlus (international) ModelArk; the base includes /api/v3, as in the Ark SDKs. */
 export const DEFAULT_SEEDANCE_BASE_URL = 'https://ark.ap-southeast.bytepluses.com/api/v3';
 
 export function createSeedanceAdapter(opts: SeedanceAdapterOptions): ProviderAdapter {
-  const baseHref = new URL(opts.baseUrl ?? DEFAULT_SEEDANCE_BASE_URL).href.replace(/\/+$/, '');
+  const { baseHref, timeoutMs, downloadTimeoutMs, secrets } = resolveHttpAdapterOptions(opts, DEFAULT_SEEDANCE_BASE_URL);
   const tasksUrl = `${baseHref}/contents/generations/tasks`;
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
-  const secrets = [opts.apiKey];
   const auth = { authorization: `Bearer ${opts.apiKey}` };
 
-  const mapError = (status: number, body: unknown, headers: Headers) => {
-    const e = mapHttpError(status, body, headers);
-    const message = redactSecrets(e.message, secrets);
-    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
-  };
+  const mapError = redactingErrorMapper(mapHttpError, secrets);
 
   function taskUrl(upstreamId: string): string {
     if (!TASK_ID.test(upstreamId)) throw new UpstreamError('not_found', 'Not a Seedance task id.');

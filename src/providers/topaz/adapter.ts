@@ -4,7 +4,8 @@
  * needs its size, duration, frame rate and resolution before anything is uploaded.
  * No cancel: the catalog does not offer it for Topaz (the cancel route is not documented, §5.2).
  */
-import { fetchJson, fetchPresigned, networkError, openedOutput, readErrorBody, redactSecrets, responseMediaType, timeoutSignal } from '../http.js';
+import { fetchJson, fetchPresigned, networkError, openedOutput, readErrorBody, responseMediaType, timeoutSignal } from '../http.js';
+import { redactingErrorMapper } from '../options.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { bareETag, containerOf, DEFAULT_PART_BYTES, fromStatus, mapHttpError, REQUEST_ID, toCreateVideoBody, uploadParts } from './mapping.js';
 import type { AcceptResponse, CompleteUploadBody, CreateVideoResponse, StatusResponse } from './wire.js';
@@ -32,11 +33,7 @@ export function createTopazAdapter(opts: TopazAdapterOptions): ProviderAdapter {
   const secrets = [opts.apiKey];
   const auth = { 'x-api-key': opts.apiKey };
 
-  const mapError = (status: number, body: unknown, headers: Headers) => {
-    const e = mapHttpError(status, body, headers);
-    const message = redactSecrets(e.message, secrets);
-    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
-  };
+  const mapError = redactingErrorMapper(mapHttpError, secrets);
 
   const call = (method: 'GET' | 'POST' | 'PATCH', path: string, what: string, ctx: AdapterContext, body?: unknown) =>
     fetchJson({ method, url: `${baseHref}${path}`, headers: auth, body, timeoutMs, signal: ctx.signal, mapError, what });

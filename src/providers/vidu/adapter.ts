@@ -2,19 +2,15 @@
  * Shengshu Vidu (enterprise API v2): thin HTTP around the pure mapping (spec providers-2 §4).
  * No cancel: the cancel path is unverified upstream (§4.2, §7) and only covers off-peak tasks.
  */
-import { fetchJson, fetchPresigned, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
+import { fetchJson, fetchPresigned, openedOutput, readErrorBody, responseMediaType } from '../http.js';
+import { type HttpAdapterOptions, redactingErrorMapper, resolveHttpAdapterOptions } from '../options.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { checkBodySize, endpointFor, fromTaskResponse, imageInputsFor, isRemoteUrl, mapHttpError, toCreateBody, toDataUrl } from './mapping.js';
 import type { ViduCreateResponse, ViduTaskResponse } from './wire.js';
 
-export interface ViduAdapterOptions {
-  apiKey: string;
+export interface ViduAdapterOptions extends HttpAdapterOptions {
   /** Default https://api.vidu.com/ent/v2 (China: https://api.vidu.cn/ent/v2; the sandbox overrides it). */
   baseUrl?: string;
-  /** Per-call timeout for submit/poll, and for a download's response headers. Default 60 s. */
-  timeoutMs?: number;
-  /** Total time allowed to stream one output. Default 10 min. */
-  downloadTimeoutMs?: number;
 }
 
 export const DEFAULT_VIDU_BASE_URL = 'https://api.vidu.com/ent/v2';
@@ -23,17 +19,10 @@ export const DEFAULT_VIDU_BASE_URL = 'https://api.vidu.com/ent/v2';
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
-  const baseHref = new URL(opts.baseUrl ?? DEFAULT_VIDU_BASE_URL).href.replace(/\/+$/, '');
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
-  const secrets = [opts.apiKey];
+  const { baseHref, timeoutMs, downloadTimeoutMs, secrets } = resolveHttpAdapterOptions(opts, DEFAULT_VIDU_BASE_URL);
   const auth = { authorization: `Token ${opts.apiKey}` };
 
-  const mapError = (status: number, body: unknown, headers: Headers) => {
-    const e = mapHttpError(status, body, headers);
-    const message = redactSecrets(e.message, secrets);
-    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
-  };
+  const mapError = redactingErrorMapper(mapHttpError, secrets);
 
   /** URLs pass through (Vidu fetches them); inline images are checked and re-prefixed as data: URLs. */
   async function wireImage(input: string, ctx: AdapterContext): Promise<string> {

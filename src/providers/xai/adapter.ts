@@ -2,19 +2,15 @@
  * xAI Grok Imagine video: thin HTTP around the pure mapping (spec providers-1 §3).
  * No cancel: xAI documents no way to cancel a video request, so `cancel` is deliberately absent.
  */
-import { fetchFollowingRedirects, fetchJson, openedOutput, readErrorBody, redactSecrets, responseMediaType } from '../http.js';
+import { fetchFollowingRedirects, fetchJson, openedOutput, readErrorBody, responseMediaType } from '../http.js';
+import { type HttpAdapterOptions, redactingErrorMapper, resolveHttpAdapterOptions } from '../options.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { fromVideoStatus, mapHttpError, toXaiCall } from './mapping.js';
 import type { XaiCreateResponse, XaiVideoStatus } from './wire.js';
 
-export interface XaiAdapterOptions {
-  apiKey: string;
+export interface XaiAdapterOptions extends HttpAdapterOptions {
   /** Default https://api.x.ai/v1 (override for the sandbox); paths /videos/... are appended. */
   baseUrl?: string;
-  /** Per-call timeout for submit/poll, and for a download's response headers. Default 60 s. */
-  timeoutMs?: number;
-  /** Total time allowed to stream one output. Default 10 min. */
-  downloadTimeoutMs?: number;
 }
 
 export const DEFAULT_XAI_BASE_URL = 'https://api.x.ai/v1';
@@ -24,17 +20,10 @@ const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 export function createXaiAdapter(opts: XaiAdapterOptions): ProviderAdapter {
   if (!opts.apiKey) throw new RangeError('xAI adapter needs an API key (XAI_API_KEY).');
-  const baseHref = new URL(opts.baseUrl ?? DEFAULT_XAI_BASE_URL).href.replace(/\/+$/, '');
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
-  const secrets = [opts.apiKey];
+  const { baseHref, timeoutMs, downloadTimeoutMs, secrets } = resolveHttpAdapterOptions(opts, DEFAULT_XAI_BASE_URL);
   const auth = { authorization: `Bearer ${opts.apiKey}` };
 
-  const mapError = (status: number, body: unknown, headers: Headers) => {
-    const e = mapHttpError(status, body, headers);
-    const message = redactSecrets(e.message, secrets);
-    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
-  };
+  const mapError = redactingErrorMapper(mapHttpError, secrets);
 
   async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
     const call = toXaiCall(job.request);
