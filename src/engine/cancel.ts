@@ -33,6 +33,9 @@ export async function cancelTask(deps: Pick<EngineDeps, 'store' | 'catalog' | 'a
   }
   const confirmed = await adapter.cancel(row.upstream_id, { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(15_000) }).catch(() => false);
   if (!confirmed) throw notCancellable('The upstream refused to cancel the task (it has probably started running).');
-  await deps.store.finishTask(row.id, cancelledPatch, { state: 'processing' });
+  if (!(await deps.store.finishTask(row.id, cancelledPatch, { state: 'processing' }))) {
+    // The job finished upstream between our read and the cancel: it completes and is billed as produced.
+    throw notCancellable('The task finished upstream before the cancel took effect.');
+  }
   return (await deps.store.getTask(row.id)) as TaskRow;
 }

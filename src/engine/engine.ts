@@ -12,8 +12,8 @@ interface Lane {
   leaseFactor: number;
   step: (deps: EngineDeps, row: TaskRow) => Promise<void>;
   inFlight: Set<Promise<void>>;
-  /** Ids of the tasks this lane is working on, for the lease heartbeat. */
-  taskIds: Set<string>;
+  /** Tasks this lane is working on (with a count: a task may be re-claimed before its last step's cleanup), for the heartbeat. */
+  taskIds: Map<string, number>;
 }
 
 /**
@@ -35,9 +35,9 @@ export class Engine {
     this.breaker = deps.breaker ??= new CircuitBreaker({ threshold: s.breakerThreshold, cooldownMs: s.breakerCooldownMs, maxCooldownMs: Math.max(s.breakerCooldownMs, 300_000) });
     this.buckets = new RateBuckets((p) => s.providerLimits[p]?.rpm);
     this.lanes = [
-      { states: ['submitting'], limit: s.maxConcurrentSubmits, leaseFactor: 1, step: submitStep, inFlight: new Set(), taskIds: new Set() },
-      { states: ['processing'], limit: s.maxConcurrentPolls, leaseFactor: 1, step: pollStep, inFlight: new Set(), taskIds: new Set() },
-      { states: ['finishing'], limit: s.maxConcurrentFinishes, leaseFactor: 5, step: finishStep, inFlight: new Set(), taskIds: new Set() },
+      { states: ['submitting'], limit: s.maxConcurrentSubmits, leaseFactor: 1, step: submitStep, inFlight: new Set(), taskIds: new Map() },
+      { states: ['processing'], limit: s.maxConcurrentPolls, leaseFactor: 1, step: pollStep, inFlight: new Set(), taskIds: new Map() },
+      { states: ['finishing'], limit: s.maxConcurrentFinishes, leaseFactor: 5, step: finishStep, inFlight: new Set(), taskIds: new Map() },
     ];
   }
 
@@ -57,7 +57,7 @@ export class Engine {
     for (const lane of this.lanes) {
       if (lane.taskIds.size === 0) continue;
       await this.deps.store
-        .extendLeases([...lane.taskIds], this.deps.workerId, now + this.deps.settings.leaseMs * lane.leaseFactor)
+        .extendLeases([...lane.taskIds.keys()], this.deps.workerId, now + this.deps.settings.leaseMs * lane.leaseFactor)
         .catch((err) => this.deps.log.warn({ err }, 'lease heartbeat failed'));
     }
   }
@@ -150,13 +150,15 @@ export class Engine {
 
   private run(lane: Lane, rows: TaskRow[]): void {
     for (const row of rows) {
-      lane.taskIds.add(row.id);
+      lane.taskIds.set(row.id, (lane.taskIds.get(row.id) ?? 0) + 1);
       const run: Promise<void> = lane
         .step(this.deps, row)
         .catch((err) => this.deps.log.error({ err, task: row.id }, 'engine step crashed'))
         .finally(() => {
           lane.inFlight.delete(run);
-          lane.taskIds.delete(row.id);
+          const left = (lane.taskIds.get(row.id) ?? 1) - 1;
+          if (left > 0) lane.taskIds.set(row.id, left);
+          else lane.taskIds.delete(row.id);
           this.wake(); // a slot freed up: more work may be waiting
         });
       lane.inFlight.add(run);

@@ -4,7 +4,7 @@ import { UpstreamError, type AdapterContext, type ProviderAdapter, type TaskErro
 import type { TaskRow } from '../store/schema.js';
 import type { TaskPatch } from '../store/types.js';
 import type { EngineDeps } from './context.js';
-import { backoffMs, nextPollDelayMs } from './schedule.js';
+import { backoffMs, honouredRetryAfterMs, nextPollDelayMs } from './schedule.js';
 import { taskErrorFromUnknown, taskErrorFromUpstream } from './task-errors.js';
 
 const nowSec = (ms: number) => Math.floor(ms / 1000);
@@ -78,14 +78,23 @@ async function onSubmitError(deps: EngineDeps, pendingRow: TaskRow, err: unknown
     // 429/5xx mean the upstream did not take the job: safe to try again later.
     const retryable = err.kind === 'rate_limited' || err.kind === 'unavailable';
     if (retryable && row.attempts + 1 < deps.settings.maxTransientAttempts) {
-      const delay = Math.max(backoffMs(row.attempts), (err.retryAfterSeconds ?? 0) * 1000);
+      const delay = Math.max(backoffMs(row.attempts), honouredRetryAfterMs(err.retryAfterSeconds));
       deps.log.warn({ task: row.id, kind: err.kind, attempt: row.attempts + 1, delay }, 'upstream refused submission for now; will retry');
       await commit(deps, row, { state: 'pending', attempts: row.attempts + 1, next_run_at: now + delay });
       return;
     }
-    if (err.kind === 'timeout') {
-      // A timed-out create may or may not have started upstream: never resubmit (no double billing).
-      await commit(deps, row, failPatch({ code: 'timeout_error', message: 'The upstream did not answer the submission in time; it was not retried to avoid creating the job twice. Create a new task to try again.' }));
+    if (err.kind === 'timeout' || err.kind === 'ambiguous') {
+      // The create may or may not have started upstream: never resubmit blindly (no double billing).
+      // Where the provider can look the job up by our reference, let recovery ask it shortly.
+      if (adapterFor(deps, row)?.findByReference) {
+        await commit(deps, row, { attempts: row.attempts + 1, next_run_at: now + backoffMs(row.attempts) });
+        return;
+      }
+      const error =
+        err.kind === 'timeout'
+          ? { code: 'timeout_error', message: 'The upstream did not answer the submission in time; it was not retried to avoid creating the job twice. Create a new task to try again.' }
+          : { code: 'submission_interrupted', message: 'The connection to the upstream broke after the submission was sent, so it was not sent again (to avoid a duplicate charge). Create a new task to try again.' };
+      await commit(deps, row, failPatch(error));
       return;
     }
     await commit(deps, row, failPatch(taskErrorFromUpstream(err)));
@@ -112,7 +121,7 @@ async function onSubmitError(deps: EngineDeps, pendingRow: TaskRow, err: unknown
 async function recoverInterrupted(deps: EngineDeps, row: TaskRow): Promise<void> {
   const adapter = adapterFor(deps, row);
   const interrupted = (why: string) =>
-    commit(deps, row, failPatch({ code: 'submission_interrupted', message: `The gateway restarted while submitting this task${why}, so it was not sent again (to avoid a duplicate charge). Create a new task to try again.` }));
+    commit(deps, row, failPatch({ code: 'submission_interrupted', message: `The gateway lost track of this task's submission (a restart or a broken connection)${why}, so it was not sent again (to avoid a duplicate charge). Create a new task to try again.` }));
   if (!adapter?.findByReference) {
     deps.log.warn({ task: row.id }, 'found a submission interrupted by a crash; failing it rather than risking a duplicate upstream job');
     await interrupted('');
@@ -175,7 +184,8 @@ export async function pollStep(deps: EngineDeps, row: TaskRow): Promise<void> {
         await commit(deps, row, {
           progress: result.progress !== undefined ? Math.max(0, Math.min(99, Math.round(result.progress))) : row.progress,
           attempts: 0,
-          next_run_at: now + nextPollDelayMs(elapsed, spec?.typical_seconds ?? 60, deps.settings.pollScale, result.retryAfterSeconds),
+          // Never later than the max-runtime deadline, so a wedged job is failed on time.
+          next_run_at: Math.min(now + nextPollDelayMs(elapsed, spec?.typical_seconds ?? 60, deps.settings.pollScale, result.retryAfterSeconds), submittedAt + maxRuntimeMs + 1000),
         });
         return;
       case 'succeeded':
@@ -196,9 +206,9 @@ export async function pollStep(deps: EngineDeps, row: TaskRow): Promise<void> {
       await commit(deps, row, failPatch(taskErrorFromUpstream(err as UpstreamError)));
       return;
     }
-    const retryAfter = err instanceof UpstreamError ? err.retryAfterSeconds ?? 0 : 0;
+    const retryAfter = err instanceof UpstreamError ? err.retryAfterSeconds : undefined;
     deps.log.warn({ task: row.id, attempt: attempts, err: err instanceof Error ? err.message : String(err) }, 'poll failed; will retry');
-    await commit(deps, row, { attempts, next_run_at: now + Math.max(backoffMs(attempts - 1), retryAfter * 1000) });
+    await commit(deps, row, { attempts, next_run_at: Math.min(now + Math.max(backoffMs(attempts - 1), honouredRetryAfterMs(retryAfter)), submittedAt + maxRuntimeMs + 1000) });
   }
 }
 

@@ -6,6 +6,7 @@ export function taskErrorFromUpstream(err: UpstreamError): TaskError {
     rate_limited: 'upstream_rate_limited',
     unavailable: 'upstream_unavailable',
     timeout: 'timeout_error',
+    ambiguous: 'upstream_error',
     invalid_input: 'invalid_request',
     content_policy: 'content_policy_violation',
     auth: 'upstream_auth_failed',

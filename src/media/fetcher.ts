@@ -8,7 +8,7 @@ import type { MediaBytes } from '../providers/types.js';
 import { isDataUrl, parseDataUrl } from './data-url.js';
 import { MediaError, displayUrl } from './errors.js';
 import { essenceOf, isGenericContentType, kindOfMime, resolveMimeType, type MediaKind } from './sniff.js';
-import { pinnedLookup, resolveAndCheckHost, resolveRedirect, systemLookupAll, urlProblem, type GuardPolicy, type LookupAll } from './url-guard.js';
+import { pinnedLookup, resolveAndCheckHost, resolveRedirect, systemLookupAll, urlProblem, userinfo, type GuardPolicy, type LookupAll } from './url-guard.js';
 
 export const MAX_REDIRECTS = 5;
 
@@ -123,7 +123,7 @@ function tooLarge(url: URL, max: number, kind: MediaKind, actual?: number): Medi
 
 function request(url: URL, lookup: ReturnType<typeof pinnedLookup>, sendAuth: boolean, signal: AbortSignal): Promise<Hop> {
   const mod = url.protocol === 'https:' ? https : http;
-  const auth = sendAuth && url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+  const auth = sendAuth && url.username ? userinfo(url) : undefined; // urlProblem already refused undecodable userinfo
   return new Promise<Hop>((resolve, reject) => {
     const req = mod.request(
       {

@@ -133,11 +133,25 @@ function asPolicy(p: GuardPolicy | boolean): Required<GuardPolicy> {
  * Checks a parsed URL without touching the network: scheme, localhost names and literal IP hosts.
  * Returns a problem message or null.
  */
+/**
+ * The URL's decoded "user:password" (empty when none), or undefined when its percent-encoding is
+ * invalid. One decoder for every place that sends credentials from a URL.
+ */
+export function userinfo(url: URL): string | undefined {
+  if (!url.username && !url.password) return '';
+  try {
+    return `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  } catch {
+    return undefined;
+  }
+}
+
 export function urlProblem(url: URL, policyOrAllowPrivate: GuardPolicy | boolean): string | null {
   const policy = asPolicy(policyOrAllowPrivate);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `scheme '${url.protocol.replace(/:$/, '')}' is not allowed; use https`;
   if (url.protocol === 'http:' && !policy.allowHttp) return 'plain http is not allowed; use https';
   if (!url.hostname) return 'the URL has no host';
+  if (userinfo(url) === undefined) return 'the user name or password in the URL has invalid percent-encoding';
   if (policy.allowPrivateNetwork) return null;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isLocalhostName(host)) return `host '${host}' is a local name and is not allowed`;

@@ -110,10 +110,15 @@ export function networkError(err: unknown, outer: AbortSignal | undefined, what:
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new UpstreamError('timeout', `${what} timed out after ${Math.round(timeoutMs / 1000)} s`);
   }
-  const cause = (err as { cause?: { code?: string } } | null)?.cause;
+  const cause = (err as { cause?: { code?: string; message?: string } } | null)?.cause;
   const code = cause?.code ? ` (${cause.code})` : '';
-  return new UpstreamError('unavailable', `${what} failed: network error${code}`);
+  // Only a failure to connect (or fetch refusing the URL outright) proves the upstream never saw the request.
+  if ((cause?.code && CONNECT_FAILURES.has(cause.code)) || cause?.message === 'bad port') return new UpstreamError('unavailable', `${what} failed: could not connect${code}`);
+  return new UpstreamError('ambiguous', `${what} failed: the connection broke after the request was sent${code}; the upstream may or may not have acted on it`);
 }
+
+/** Errors raised before a request leaves: the upstream certainly did not act on it. */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
 
 export type ErrorMapper = (status: number, body: unknown, headers: Headers) => UpstreamError;
 
@@ -167,7 +172,8 @@ export async function fetchJson(req: JsonRequest): Promise<unknown> {
   try {
     return text.trim() === '' ? {} : JSON.parse(text);
   } catch {
-    throw new UpstreamError('unavailable', `${req.what}: upstream returned a body that is not JSON`, res.status);
+    // A 2xx we cannot read may well have been acted on (a job created).
+    throw new UpstreamError(res.ok ? 'ambiguous' : 'unavailable', `${req.what}: upstream returned a body that is not JSON`, res.status);
   }
 }
 

@@ -54,9 +54,12 @@ export type PollResult =
 /**
  * Why an upstream call failed, so the engine can decide: retry later, or fail the task.
  * - rate_limited / unavailable / timeout: transient, retried (honouring retryAfterSeconds).
+ *   `unavailable` must only be used where the upstream certainly did not act (5xx, refused connect).
+ * - ambiguous: the request was sent but its outcome is unknown (connection broken mid-answer, an
+ *   unreadable 2xx): a poll may simply be retried, a create must not be sent again blindly.
  * - invalid_input / content_policy / auth / quota / not_found: permanent for this task.
  */
-export type UpstreamErrorKind = 'rate_limited' | 'unavailable' | 'timeout' | 'invalid_input' | 'content_policy' | 'auth' | 'quota' | 'not_found';
+export type UpstreamErrorKind = 'rate_limited' | 'unavailable' | 'timeout' | 'ambiguous' | 'invalid_input' | 'content_policy' | 'auth' | 'quota' | 'not_found';
 
 export class UpstreamError extends Error {
   constructor(
@@ -70,7 +73,7 @@ export class UpstreamError extends Error {
     this.name = 'UpstreamError';
   }
   get transient(): boolean {
-    return this.kind === 'rate_limited' || this.kind === 'unavailable' || this.kind === 'timeout';
+    return this.kind === 'rate_limited' || this.kind === 'unavailable' || this.kind === 'timeout' || this.kind === 'ambiguous';
   }
 }
 

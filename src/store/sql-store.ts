@@ -271,7 +271,9 @@ export class SqlStore implements Store {
   }
 
   async releaseLeases(owner: string): Promise<number> {
-    const res = await this.db.updateTable('tasks').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).executeTakeFirst();
+    // A submission still in flight keeps its lease (and expires into recovery): handing it over now
+    // would let another node decide about a create whose answer has not come back yet.
+    const res = await this.db.updateTable('tasks').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).where('state', '!=', 'submitting').executeTakeFirst();
     return Number(res.numUpdatedRows);
   }
 

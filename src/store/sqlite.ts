@@ -52,13 +52,22 @@ class SqliteStore extends SqlStore {
   }
 
   override async updateTask(id: string, patch: TaskPatch, guard?: TaskGuard): Promise<boolean> {
+    // Evicted before and after: a read racing the write must not re-cache the old row.
     this.rows.delete(id);
-    return super.updateTask(id, patch, guard);
+    try {
+      return await super.updateTask(id, patch, guard);
+    } finally {
+      this.rows.delete(id);
+    }
   }
 
   override async finishTask(id: string, patch: TaskPatch, guard: TaskGuard): Promise<boolean> {
     this.rows.delete(id);
-    return super.finishTask(id, patch, guard);
+    try {
+      return await super.finishTask(id, patch, guard);
+    } finally {
+      this.rows.delete(id);
+    }
   }
 
   // Lease writes change rows too: evict what they touch, so this store always reads its own writes.

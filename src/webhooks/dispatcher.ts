@@ -126,7 +126,14 @@ export class WebhookDispatcher {
       const body = JSON.stringify(this.deps.render(task));
       const headers = { ...signedHeaders(secret, event.id, started, body), [EVENT_TYPE_HEADER]: event.event_type };
       const { timeoutMs, maxResponseBytes } = this.deps.settings;
-      result = await postWebhook(event.url, body, headers, { policy: this.deps.policy, timeoutMs, maxResponseBytes, lookupAll: this.deps.lookupAll });
+      // postWebhook reports failures in its result; anything it still throws is a failed attempt
+      // too, so the event follows its schedule instead of being re-claimed forever.
+      result = await postWebhook(event.url, body, headers, { policy: this.deps.policy, timeoutMs, maxResponseBytes, lookupAll: this.deps.lookupAll }).catch((err: unknown) => ({
+        ok: false,
+        status: null,
+        error: `could not send: ${err instanceof Error ? err.message : String(err)}`,
+        durationMs: this.now() - startedMs,
+      }));
     }
     const giveUp = !task || !secret || result.status === GONE;
     const next = result.ok || giveUp ? null : nextAttemptAt(this.deps.settings.retryScheduleMs, event.round_attempts + 1, this.now());

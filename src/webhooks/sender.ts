@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { displayUrl } from '../media/errors.js';
-import { pinnedLookup, resolveAndCheckHost, systemLookupAll, urlProblem, type GuardPolicy, type LookupAll } from '../media/url-guard.js';
+import { pinnedLookup, resolveAndCheckHost, systemLookupAll, urlProblem, userinfo, type GuardPolicy, type LookupAll } from '../media/url-guard.js';
 
 export interface SendOptions {
   policy: GuardPolicy;
@@ -98,7 +98,7 @@ function exchange(
         path: `${url.pathname}${url.search}`,
         method: 'POST',
         // The callback URL's own credentials (if any) are the receiver's business, sent as given.
-        auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
+        auth: url.username ? userinfo(url) : undefined, // urlProblem already refused undecodable userinfo
         lookup,
         // TLS SNI must be a name; for a literal address Node derives none.
         servername: isIP(host) ? undefined : host,

@@ -29,6 +29,8 @@ const BAD_BODIES: string[] = [
   '{"model": "veo3.1", "image_url": "https://127.0.0.1/a.png"}',
   '{"model": "veo3.1", "image_url": "https://169.254.169.254/latest/meta-data"}',
   '{"model": "veo3.1", "image": "data:image/png;base64,@@@"}',
+  '{"model": "veo3.1", "prompt": "x", "image_url": "https://%zz@example.com/a.png"}',
+  '{"model": "veo3.1", "prompt": "x", "callback_url": "https://%zz@example.com/hook"}',
   '{"model": "veo3.1", "output_audio": "yes"}',
   '{"model": "veo3.1", "seconds": 4, "duration": 8}',
   '{"model": "veo3.1", "ratio": "16:9", "aspect_ratio": "9:16"}',

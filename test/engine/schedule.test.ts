@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffMs, nextPollDelayMs } from '../../src/engine/schedule.js';
+import { backoffMs, honouredRetryAfterMs, nextPollDelayMs } from '../../src/engine/schedule.js';
 
 describe('poll schedule', () => {
   it('is sparse early, dense near the typical finish, and backs off after', () => {
@@ -21,8 +21,11 @@ describe('poll schedule', () => {
     assert.ok(polls >= 4 && polls <= 15, `polls ${polls}`);
   });
 
-  it('honours Retry-After and scales in the sandbox', () => {
+  it('honours Retry-After (up to an hour) and scales in the sandbox', () => {
     assert.ok(nextPollDelayMs(0, 60, 1, 45) >= 45_000);
+    assert.equal(nextPollDelayMs(0, 60, 1, 31_536_000), 3_600_000, 'a year-long Retry-After is capped');
+    assert.equal(honouredRetryAfterMs(undefined), 0);
+    assert.equal(honouredRetryAfterMs(-5), 0);
     assert.ok(nextPollDelayMs(0, 60, 0.05) < nextPollDelayMs(0, 60, 1) / 10);
   });
 

@@ -91,3 +91,14 @@ describe('resolveRedirect', () => {
     assert.equal(resolveRedirect(from, 'http://127.0.0.1:9/x', true).hostname, '127.0.0.1');
   });
 });
+
+describe('URL credentials', () => {
+  it('refuses a user name or password with invalid percent-encoding, accepts valid ones', async () => {
+    const { checkInputUrlSyntax, userinfo } = await import('../../src/media/url-guard.js');
+    assert.match(checkInputUrlSyntax('https://%zz@example.com/a.png', false) ?? '', /percent-encoding/);
+    assert.match(checkInputUrlSyntax('https://user:%E0%A4%A@example.com/a.png', false) ?? '', /percent-encoding/);
+    assert.equal(checkInputUrlSyntax('https://us%20er:p%40ss@example.com/a.png', false), null);
+    assert.equal(userinfo(new URL('https://us%20er:p%40ss@example.com/')), 'us er:p@ss');
+    assert.equal(userinfo(new URL('https://example.com/')), '');
+  });
+});

@@ -46,7 +46,8 @@ describe('fetchJson', () => {
       assert.deepEqual(await call('/ok'), { a: 1 });
       await assert.rejects(call('/err'), (e: UpstreamError) => e.httpStatus === 418 && e.message.includes('teapot'));
       await assert.rejects(call('/redirect'), (e: UpstreamError) => e.kind === 'unavailable' && /redirect/.test(e.message));
-      await assert.rejects(call('/html'), (e: UpstreamError) => e.kind === 'unavailable' && /not JSON/.test(e.message));
+      // A 2xx we cannot read may have been acted on: ambiguous, never a plain outage.
+      await assert.rejects(call('/html'), (e: UpstreamError) => e.kind === 'ambiguous' && /not JSON/.test(e.message));
       await assert.rejects(call('/slow', 150), (e: UpstreamError) => e.kind === 'timeout');
       // The caller's deadline (the engine's upstream timeout) firing first is a timeout too, not a stop request…
       const slowWith = (signal: AbortSignal) => fetchJson({ method: 'GET', url: `${server.url}/slow`, timeoutMs: 5000, signal, mapError, what: 'test call' });

@@ -55,7 +55,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
       what: 'Gemini predictLongRunning',
     })) as Operation;
     if (typeof op?.name !== 'string' || !OPERATION_NAME.test(op.name)) {
-      throw new UpstreamError('unavailable', 'Gemini predictLongRunning answered without a usable operation name.');
+      throw new UpstreamError('ambiguous', 'Gemini predictLongRunning answered without a usable operation name.');
     }
     return { upstreamId: op.name };
   }

@@ -127,7 +127,7 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
     const text = await call('POST', `/v1/videos/${kind}`, serializeCreateBody(body), `Kling ${kind} create`, ctx);
     const taskId = (JSON.parse(text) as KlingEnvelope<KlingTaskData>).data?.task_id;
     const upstreamId = typeof taskId === 'string' || typeof taskId === 'number' ? encodeUpstreamId(kind, String(taskId)) : undefined;
-    if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('unavailable', `Kling ${kind} create answered without a usable task_id.`);
+    if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('ambiguous', `Kling ${kind} create answered without a usable task_id.`);
     return { upstreamId };
   }
 
@@ -164,7 +164,7 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
     const match = candidates.find((t) => t && typeof t === 'object' && t.task_info?.external_task_id === taskId);
     if (!match) throw new UpstreamError('unavailable', `Kling ${kind} lookup by external_task_id answered without that task; cannot tell whether it exists.`);
     const upstreamId = typeof match.task_id === 'string' || typeof match.task_id === 'number' ? encodeUpstreamId(kind, String(match.task_id)) : undefined;
-    if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('unavailable', `Kling ${kind} lookup answered without a usable task_id.`);
+    if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('ambiguous', `Kling ${kind} lookup answered without a usable task_id.`);
     return { upstreamId };
   }
 

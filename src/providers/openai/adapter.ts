@@ -63,10 +63,10 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): ProviderAdapter
       video = JSON.parse(await res.text()) as SoraVideo;
     } catch (err) {
       if (ctx.signal?.aborted || (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') throw networkError(err, ctx.signal, what, timeoutMs);
-      throw new UpstreamError('unavailable', `${what}: upstream returned a body that is not JSON`, res.status);
+      throw new UpstreamError('ambiguous', `${what}: upstream returned a body that is not JSON`, res.status);
     }
     if (!video || typeof video !== 'object' || typeof video.id !== 'string' || !VIDEO_ID.test(video.id)) {
-      throw new UpstreamError('unavailable', `${what} answered without a usable video id.`, res.status);
+      throw new UpstreamError('ambiguous', `${what} answered without a usable video id.`, res.status);
     }
     return { video, headers: res.headers };
   }

@@ -40,7 +40,7 @@ export function createSeedanceAdapter(opts: SeedanceAdapterOptions): ProviderAda
       what: 'Seedance create task',
     })) as { id?: unknown };
     if (typeof created?.id !== 'string' || !TASK_ID.test(created.id)) {
-      throw new UpstreamError('unavailable', 'Seedance create task answered without a usable task id.');
+      throw new UpstreamError('ambiguous', 'Seedance create task answered without a usable task id.');
     }
     return { upstreamId: created.id };
   }

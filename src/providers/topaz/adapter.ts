@@ -62,7 +62,7 @@ export function createTopazAdapter(opts: TopazAdapterOptions): ProviderAdapter {
 
     const created = (await call('POST', '/video/', 'Topaz create request', ctx, body)) as CreateVideoResponse;
     const requestId = created?.requestId;
-    if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) throw new UpstreamError('unavailable', 'Topaz create answered without a usable requestId.');
+    if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) throw new UpstreamError('ambiguous', 'Topaz create answered without a usable requestId.');
     const path = requestPath(requestId);
 
     // Accept reserves credits (INSUFFICIENT_CREDITS → quota) and hands out the signed upload URLs.

@@ -50,7 +50,7 @@ export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
     })) as ViduCreateResponse;
     const id = created?.task_id;
     if (typeof id !== 'string' || !TASK_ID.test(id)) {
-      throw new UpstreamError('unavailable', `Vidu ${endpoint} answered without a usable task_id.`);
+      throw new UpstreamError('ambiguous', `Vidu ${endpoint} answered without a usable task_id.`);
     }
     // Watermarked requests download watermarked_url; remembered in the id so polls need no lookup.
     return { upstreamId: req.watermark ? `${id}:wm` : id };

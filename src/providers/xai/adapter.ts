@@ -39,7 +39,7 @@ export function createXaiAdapter(opts: XaiAdapterOptions): ProviderAdapter {
     })) as XaiCreateResponse;
     const id = created?.request_id;
     if (typeof id !== 'string' || !REQUEST_ID.test(id)) {
-      throw new UpstreamError('unavailable', `xAI videos/${call.endpoint} answered without a usable request_id.`);
+      throw new UpstreamError('ambiguous', `xAI videos/${call.endpoint} answered without a usable request_id.`);
     }
     return { upstreamId: id };
   }
