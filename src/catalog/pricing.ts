@@ -1,11 +1,10 @@
+import { roundUsd } from '../contract/money.js';
 import type { Resolution } from '../contract/operations.js';
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import type { ModelSpec, PriceSpec } from './types.js';
 
 /** USD amounts are kept to 6 decimals (micro-dollars) everywhere. */
-export function roundUsd(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
-}
+export { roundUsd };
 
 /** Unit price for one output shape: audio tier, then resolution tier, then base. */
 export function unitPrice(p: PriceSpec, resolution: Resolution, audio: boolean): number {

@@ -1,6 +1,6 @@
 import { ApiError } from '../contract/errors.js';
 import type { TaskRow } from '../store/schema.js';
-import type { EngineDeps } from './context.js';
+import { mediaContext, type EngineDeps } from './context.js';
 
 const CANCELLED_MESSAGE = 'Task cancelled before execution';
 
@@ -31,7 +31,7 @@ export async function cancelTask(deps: Pick<EngineDeps, 'store' | 'catalog' | 'a
   if (!spec?.cancellable_upstream || !adapter?.cancel || row.upstream_id === null) {
     throw notCancellable(`Task is already processing upstream and ${row.model} cannot be cancelled once submitted.`);
   }
-  const confirmed = await adapter.cancel(row.upstream_id, { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(15_000) }).catch(() => false);
+  const confirmed = await adapter.cancel(row.upstream_id, mediaContext(deps, 15_000)).catch(() => false);
   if (!confirmed) throw notCancellable('The upstream refused to cancel the task (it has probably started running).');
   if (!(await deps.store.finishTask(row.id, cancelledPatch, { state: 'processing' }))) {
     // The job finished upstream between our read and the cancel: it completes and is billed as produced.

@@ -43,3 +43,8 @@ export interface EngineDeps {
   workerId: string;
   now?: () => number;
 }
+
+/** What an adapter may use of the gateway for one call, aborted after `timeoutMs`. */
+export function mediaContext(deps: Pick<EngineDeps, 'loadMedia' | 'probeBytes' | 'fitImage'>, timeoutMs: number): AdapterContext {
+  return { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(timeoutMs) };
+}

@@ -3,7 +3,7 @@ import { costForOutputUsd } from '../catalog/pricing.js';
 import { UpstreamError, type AdapterContext, type ProviderAdapter, type TaskError, type UpstreamOutput } from '../providers/types.js';
 import type { TaskRow } from '../store/schema.js';
 import type { TaskPatch } from '../store/types.js';
-import type { EngineDeps } from './context.js';
+import { mediaContext, type EngineDeps } from './context.js';
 import { backoffMs, honouredRetryAfterMs, nextPollDelayMs } from './schedule.js';
 import { taskErrorFromUnknown, taskErrorFromUpstream } from './task-errors.js';
 
@@ -26,7 +26,7 @@ function failPatch(error: TaskError, extra: TaskPatch = {}): TaskPatch {
 
 /** An upstream API call gets the API timeout; an output download (large files) its own, longer one. */
 function adapterContext(deps: EngineDeps, timeoutMs = deps.settings.upstreamTimeoutMs): AdapterContext {
-  return { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(timeoutMs) };
+  return mediaContext(deps, timeoutMs);
 }
 
 function adapterFor(deps: EngineDeps, row: TaskRow): ProviderAdapter | undefined {

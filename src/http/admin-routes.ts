@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
+import { roundUsd } from '../contract/money.js';
 import { createKey } from '../keys/keys.js';
 import type { ApiKeyRow } from '../store/schema.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
 import type { Gateway } from './gateway.js';
 
-const usd = (n: number | null) => (n === null ? null : Math.round(n * 1e6) / 1e6);
+const usd = (n: number | null) => (n === null ? null : roundUsd(n));
 
 /** A key as lists show it: never the secret, its hash or its webhook secret. */
 export function keyView(row: ApiKeyRow): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
+import { roundUsd } from '../contract/money.js';
 import type { UsageRow } from '../store/types.js';
 import { keyView } from './admin-routes.js';
 import type { Gateway } from './gateway.js';
@@ -27,7 +28,7 @@ function usageBody(rows: UsageRow[], from: string, to: string) {
     start_date: from,
     end_date: to,
     currency: 'USD',
-    total_cost_usd: Math.round(total * 1e6) / 1e6,
+    total_cost_usd: roundUsd(total),
     data: rows.map((r) => ({ date: r.day, model: r.model, key_id: r.key_id, requests: r.requests, cost_usd: r.cost_usd })),
   };
 }

@@ -167,6 +167,13 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1].trim();
 }
 
+/** A Bearer API key check: a missing key and a wrong one get each provider's own error. */
+export function requireBearer(req: IncomingMessage, apiKey: string, missing: () => Error, wrong: () => Error): void {
+  const token = bearerToken(req);
+  if (token === undefined) throw missing();
+  if (!sameSecret(token, apiKey)) throw wrong();
+}
+
 /** Constant-time comparison of a presented secret with the real one. */
 export function sameSecret(given: string, want: string): boolean {
   const a = Buffer.from(given);

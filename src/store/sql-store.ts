@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { roundUsd } from '../contract/money.js';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { runMigrations } from './migrations.js';
 import type { ApiKeyRow, Database, IdempotencyRow, LedgerRow, TaskRow, TaskState } from './schema.js';
@@ -285,10 +286,6 @@ export class SqlStore implements Store {
       .execute();
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
-}
-
-function roundUsd(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
 }
 
 function utcDay(unixSeconds: number): string {

@@ -20,3 +20,14 @@ export async function probeTaskVideo(gw: TestGateway, done: Record<string, any>,
   fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
   return ffprobeFile(file);
 }
+
+/** Each body must be refused with 400 and the given code and param (the caller checks the upstream saw nothing). */
+export async function expectRefused(gw: TestGateway, cases: [Record<string, unknown>, string, string][]): Promise<void> {
+  for (const [body, code, param] of cases) {
+    const res = await gw.api('/v1/videos/generations', { method: 'POST', json: body });
+    assert.equal(res.status, 400, JSON.stringify(body).slice(0, 120));
+    const err = ((await res.json()) as any).error;
+    assert.equal(err.code, code, JSON.stringify(err));
+    assert.equal(err.param, param);
+  }
+}

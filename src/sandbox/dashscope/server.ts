@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { cannotCancel, DashScopeError, inputInspectionFailed, invalidKey, invalidParameter, missingKey, modelNotFound, notFound, serverError, syncNotSupported, throttled } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type DashScopeFaultControls, type DashScopeRoute } from './faults.js';
 import { WanTasks } from './jobs.js';
@@ -77,11 +77,7 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
   let baseUrl = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
-  function authenticate(req: IncomingMessage): void {
-    const token = bearerToken(req);
-    if (token === undefined) throw missingKey();
-    if (token !== opts.apiKey) throw invalidKey();
-  }
+  const authenticate = (req: IncomingMessage) => requireBearer(req, opts.apiKey, missingKey, invalidKey);
 
   function injectedFault(route: DashScopeRoute): DashScopeError | undefined {
     const f = faults.takeRequestFault(route);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { insufficientBalance, inputSensitive, invalidKey, invalidParams, MinimaxError, missingKey, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type MinimaxFaultControls, type MinimaxRoute } from './faults.js';
 import { HailuoJobs } from './jobs.js';
@@ -66,11 +66,7 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
   let baseUrl = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
-  function authenticate(req: IncomingMessage): void {
-    const token = bearerToken(req);
-    if (token === undefined) throw missingKey();
-    if (token !== opts.apiKey) throw invalidKey();
-  }
+  const authenticate = (req: IncomingMessage) => requireBearer(req, opts.apiKey, missingKey, invalidKey);
 
   function injectedFault(route: MinimaxRoute): MinimaxError | undefined {
     const f = faults.takeRequestFault(route);

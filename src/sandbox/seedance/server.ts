@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { placeholderMedia } from '../example-media.js';
 import { fetchSimulatorInput } from '../fetch-input.js';
-import { bearerToken, closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, sameSecret, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import {
@@ -81,10 +81,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
   let origin = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, origin);
 
-  function authenticate(req: IncomingMessage): void {
-    const token = bearerToken(req);
-    if (token === undefined || !sameSecret(token, opts.apiKey)) throw authenticationError();
-  }
+  const authenticate = (req: IncomingMessage) => requireBearer(req, opts.apiKey, authenticationError, authenticationError);
 
   function injectedFault(route: SeedanceRoute): ArkHttpError | undefined {
     const fault = faults.takeRequestFault(route);
