@@ -75,7 +75,9 @@ describe('create → poll → download through the public API (Veo in the sandbo
     const done = await waitForTask(gw, created.id);
     assert.equal(done.status, 'completed', JSON.stringify(done));
     const url = new URL(done.video_url);
-    url.searchParams.set('signature', 'x' + (url.searchParams.get('signature') ?? '').slice(1));
+    // Change the first character to a different one (a fixed 'x' would be no change 1 time in 64).
+    const sig = url.searchParams.get('signature') ?? '';
+    url.searchParams.set('signature', (sig[0] === 'x' ? 'y' : 'x') + sig.slice(1));
     const tampered = await fetch(url);
     assert.equal(tampered.status, 403);
     assert.equal(((await tampered.json()) as any).error.code, 'invalid_signature');
