@@ -13,6 +13,8 @@ import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
 import { renderTask } from './http/task-routes.js';
+import { CircuitBreaker } from './engine/circuit-breaker.js';
+import { systemClock } from './engine/clock.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createMediaLoader } from './media/fetcher.js';
 import { fitImage } from './media/fit-image.js';
@@ -20,8 +22,9 @@ import { probeVideo, probeVideoBytes } from './media/probe.js';
 import { createAdapters } from './providers/registry.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
-import { openSqliteStore } from './store/sqlite.js';
-import { WebhookStore } from './store/webhook-store.js';
+import { openStore } from './store/index.js';
+import { TaskService, type UpstreamCanceller } from './tasks/service.js';
+import { adapterContext } from './engine/context.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface RunningGateway {
@@ -50,10 +53,10 @@ function displayHost(host: string): string {
 
 /** Starts the whole gateway: store, keys, sandbox (if on), engine, HTTP. */
 export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningGateway> {
-  const store = openSqliteStore(path.join(config.dataDir, 'vidgate.sqlite'));
+  const store = openStore(null, config.dataDir);
   await store.migrate();
   const { generated } = await ensureAdminKey(store, config.adminKey);
-  const signingSecret = config.urlSigningSecret ?? (await store.setMetaIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
+  const signingSecret = config.urlSigningSecret ?? (await store.meta.setIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
 
   const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed }) : null;
   // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
@@ -76,10 +79,13 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     catalog,
     adapters,
     loadMedia,
-    probe: probeVideo,
+    probeFile: probeVideo,
     probeBytes: (bytes) => probeVideoBytes(bytes, path.join(config.dataDir, 'tmp')),
     fitImage,
+    tmpDir: path.join(config.dataDir, 'tmp', 'outputs'),
     log: logger.child({ room: 'engine' }),
+    breaker: new CircuitBreaker({ threshold: config.engine.breakerThreshold, cooldownMs: config.engine.breakerCooldownMs, maxCooldownMs: Math.max(config.engine.breakerCooldownMs, 300_000) }),
+    clock: systemClock,
     workerId: `worker_${randomBytes(6).toString('hex')}`,
     settings: {
       ...config.engine,
@@ -91,6 +97,21 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   };
   const engine = new Engine(engineDeps);
 
+  const cancelUpstream: UpstreamCanceller = async (task) => {
+    const adapter = adapters[task.provider as ProviderName];
+    if (!adapter?.cancel || task.upstream_id === null) return 'unsupported';
+    return (await adapter.cancel(task.upstream_id, adapterContext(engineDeps, 15_000))) ? 'cancelled' : 'refused';
+  };
+  const tasks = new TaskService({
+    store,
+    catalog,
+    channels: (provider) =>
+      adapters[provider as ProviderName] ? { ok: true } : { ok: false, reason: `the '${provider}' provider is not built into this gateway yet or has no credentials configured.` },
+    cancelUpstream,
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    onCreated: () => engine.wake(),
+  });
+
   const listenHost = config.host;
   const gw: Gateway = {
     config,
@@ -100,9 +121,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     auth: new Authenticator(store, config.rateLimitPerMinute),
     // Filled in after listen, when the port is known (PORT=0 picks one).
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
-    channels: new Set(Object.keys(adapters) as ProviderName[]),
-    engineDeps,
-    wakeEngine: () => engine.wake(),
+    tasks,
   };
   const app = buildHttpApp(gw, logger);
   await app.listen({ host: listenHost, port: config.port });
@@ -112,13 +131,15 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   gw.signer = new UrlSigner(signingSecret, config.publicBaseUrl ?? url, config.fileUrlTtlSeconds);
   // Events are the task exactly as GET /v1/tasks/{id} renders it (gw.signer is read per call: it is replaced above).
   const webhooks = new WebhookDispatcher({
-    store: new WebhookStore(store.kysely),
+    store,
     render: (row) => renderTask(gw, row),
     policy: { allowPrivateNetwork: config.allowPrivateNetwork },
     settings: config.webhooks,
     log: logger.child({ room: 'webhooks' }),
     workerId: engineDeps.workerId,
   });
+  // A task that finished here may have an event to send: no need to wait for the next tick.
+  engineDeps.observe = { transition: (_task, decision) => (decision.to === 'completed' || decision.to === 'failed' ? webhooks.wake() : undefined) };
   const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
   if (config.role !== 'api') {
     engine.start();
