@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { LocalBlobStore } from './blobs/local.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { ProviderName } from './catalog/types.js';
-import type { Channel, Config } from './config.js';
+import { StartupError, type Channel, type Config } from './config.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
@@ -46,6 +46,16 @@ export function createLogger(level: string): Logger {
   });
 }
 
+/** host:port/db of a database URL, never its credentials. */
+function databaseHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
 function displayHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
@@ -53,8 +63,18 @@ function displayHost(host: string): string {
 
 /** Starts the whole gateway: store, keys, sandbox (if on), engine, HTTP. */
 export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningGateway> {
-  const store = openStore(null, config.dataDir);
-  await store.migrate();
+  const store = openStore(config.databaseUrl, config.dataDir);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new StartupError(
+      config.databaseUrl
+        ? `cannot use the database at VIDGATE_DATABASE_URL (${databaseHost(config.databaseUrl)}): ${why}`
+        : `cannot open the database in VIDGATE_DATA_DIR (${config.dataDir}): ${why}`,
+    );
+  }
   const { generated } = await ensureAdminKey(store, config.adminKey);
   const signingSecret = config.urlSigningSecret ?? (await store.meta.setIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
 
@@ -123,7 +143,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
     tasks,
   };
-  const app = buildHttpApp(gw, logger);
+  const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
   await app.listen({ host: listenHost, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;

@@ -19,7 +19,8 @@ const BOOT = randomBytes(6).toString('hex');
 let sequence = 0;
 
 /** The Fastify app: the only place that knows HTTP. */
-export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
+/** `api: false` (a worker node): only /healthz answers. */
+export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean } = { api: true }): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: gw.config.maxBodyBytes,
@@ -62,6 +63,7 @@ export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
   installErrorHandling(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  if (!opts.api) return app;
   registerVideoRoutes(app, gw);
   registerTaskRoutes(app, gw);
   registerModelRoutes(app, gw);

@@ -38,6 +38,9 @@ export interface TaskServiceDeps {
 
 const CANCELLED = { code: 'task_cancelled', message: 'Task cancelled before execution' };
 
+/** How long a cancel waits for a submission in flight to come back before answering 409. */
+const SUBMISSION_WAIT_MS = 5_000;
+
 /**
  * The application's use cases, for every front door (TokenLab routes, the OpenAI-compatible API,
  * the playground): the same validation, idempotency, billing and ownership rules everywhere.
@@ -96,6 +99,7 @@ export class TaskService {
    * cancel upstream and confirms it. Terminal, or mid-submission/storing: not cancellable.
    */
   async cancel(key: ApiKey, id: string): Promise<CancelResult> {
+    const waitUntil = this.now() + SUBMISSION_WAIT_MS;
     for (;;) {
       const task = await this.get(key, id);
       if (!task) return { kind: 'not_found' };
@@ -104,7 +108,10 @@ export class TaskService {
         case 'failed':
           return { kind: 'not_cancellable', task, reason: 'terminal' };
         case 'submitting':
-          return { kind: 'not_cancellable', task, reason: 'submitting' };
+          // Publicly still pending: wait for the submission's answer (usually ms), then decide.
+          if (this.now() >= waitUntil) return { kind: 'not_cancellable', task, reason: 'submitting' };
+          await new Promise((r) => setTimeout(r, 50));
+          continue;
         case 'finishing':
           return { kind: 'not_cancellable', task, reason: 'finishing' };
         case 'pending':
