@@ -22,8 +22,10 @@ export function openPostgresStore(url: string, opts: PostgresOptions = {}): SqlS
     // A statement stuck behind a lock is an outage, not a reason to hang a request forever.
     statement_timeout: 30_000,
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A client losing its connection (database restart, network cut) must not crash the process:
+  // the query in flight fails (→ 503 or an engine retry) and the pool opens a new connection next time.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new SqlStore(postgresDb(kysely), opts);
 }
