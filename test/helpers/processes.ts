@@ -1,0 +1,122 @@
+/**
+ * Real processes for end-to-end tests and benchmarks: the simulators (`npm run sim`) and gateways
+ * (`src/main.ts`, as `npm start` runs it), each in its own process on loopback.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface SimProcess {
+  proc: ChildProcess;
+  /** Environment variables that point a gateway at these simulators (credentials and base URLs). */
+  env: Record<string, string>;
+  /** The control server: counters and fault controls (see src/sandbox/control.ts). */
+  controlUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startSimProcess(opts: { speed?: number; dataDir: string; env?: Record<string, string> }): Promise<SimProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, VIDGATE_SANDBOX_SPEED: String(opts.speed ?? 20), VIDGATE_DATA_DIR: opts.dataDir, ...opts.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const env: Record<string, string> = {};
+  let controlUrl = '';
+  const deadline = setTimeout(() => proc.kill('SIGKILL'), 60_000);
+  for await (const line of createInterface({ input: proc.stdout! })) {
+    if (line.startsWith('sandbox ready')) break;
+    const [name, ...assignments] = line.split(' ');
+    for (const a of assignments) {
+      const eq = a.indexOf('=');
+      if (eq > 0) env[a.slice(0, eq)] = a.slice(eq + 1);
+    }
+    if (name === 'control') controlUrl = env.SIM_CONTROL_URL;
+  }
+  clearTimeout(deadline);
+  proc.stdout!.resume();
+  if (!controlUrl) throw new Error('the simulators did not start');
+  delete env.SIM_CONTROL_URL;
+  return { proc, env, controlUrl, stop: () => stopProcess(proc) };
+}
+
+export interface GatewayProcess {
+  proc: ChildProcess;
+  url: string;
+  /** Everything it wrote on stdout (JSON log lines). */
+  out: string[];
+  stderr(): string;
+  stop(): Promise<void>;
+  kill9(): Promise<void>;
+}
+
+/**
+ * A gateway as `npm start` runs it. `entry`: the TypeScript source (via tsx, default) or the built
+ * `dist/src/main.js`.
+ */
+export async function startGatewayProcess(env: Record<string, string>, entry: 'source' | 'built' = 'source'): Promise<GatewayProcess> {
+  const args = entry === 'built' ? [path.join(ROOT, 'dist/src/main.js')] : ['--import', 'tsx', 'src/main.ts'];
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', VIDGATE_SANDBOX: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: string[] = [];
+  let stderr = '';
+  proc.stderr!.on('data', (d) => (stderr += d));
+  proc.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out.join('')}\n${stderr}`)), 60_000);
+    const onData = () => {
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out.join(''));
+      if (m) {
+        clearTimeout(timer);
+        proc.stdout!.off('data', onData);
+        resolve(m[1]);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited ${code}:\n${out.join('')}\n${stderr}`));
+    });
+  });
+  return {
+    proc,
+    url,
+    out,
+    stderr: () => stderr,
+    stop: () => stopProcess(proc),
+    async kill9() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = once(proc, 'exit');
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+export async function stopProcess(proc: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = once(proc, 'exit');
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Peak resident memory of a process so far (Linux VmHWM), in bytes; null where unknown. */
+export function peakRssBytes(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
