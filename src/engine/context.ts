@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderName } from '../catalog/types.js';
 import type { AdapterContext, ProviderAdapter } from '../providers/types.js';
 import type { Store } from '../store/types.js';
+import type { Limits } from '../limits/types.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 
 export interface EngineSettings {
@@ -39,6 +40,8 @@ export interface EngineDeps {
   settings: EngineSettings;
   /** Outage signals per provider; the engine creates one when not given. */
   breaker?: CircuitBreaker;
+  /** Submission rates per provider; in process when not given. */
+  limits?: Limits;
   /** This worker's lease owner id. */
   workerId: string;
   now?: () => number;

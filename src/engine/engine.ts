@@ -2,7 +2,8 @@ import type { TaskRow, TaskState } from '../store/schema.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { EngineDeps } from './context.js';
 import { pickFair, ServedLog, type Candidate } from './fair-pick.js';
-import { RateBuckets } from './rate-bucket.js';
+import { InProcessLimits } from '../limits/in-process.js';
+import type { Limits } from '../limits/types.js';
 import { finishStep, pollStep, submitStep } from './steps.js';
 
 interface Lane {
@@ -26,14 +27,15 @@ export class Engine {
   private ticking = false;
   private stopped = true;
   private wakeRequested = false;
-  private readonly buckets: RateBuckets;
+  /** Per-provider submission rates (in process, or shared by all nodes through Redis). */
+  private readonly limits: Limits;
   private readonly breaker: CircuitBreaker;
   private readonly served = new ServedLog();
 
   constructor(private readonly deps: EngineDeps) {
     const s = deps.settings;
     this.breaker = deps.breaker ??= new CircuitBreaker({ threshold: s.breakerThreshold, cooldownMs: s.breakerCooldownMs, maxCooldownMs: Math.max(s.breakerCooldownMs, 300_000) });
-    this.buckets = new RateBuckets((p) => s.providerLimits[p]?.rpm);
+    this.limits = deps.limits ?? new InProcessLimits();
     this.lanes = [
       { states: ['submitting'], limit: s.maxConcurrentSubmits, leaseFactor: 1, step: submitStep, inFlight: new Set(), taskIds: new Map() },
       { states: ['processing'], limit: s.maxConcurrentPolls, leaseFactor: 1, step: pollStep, inFlight: new Set(), taskIds: new Map() },
@@ -135,13 +137,39 @@ export class Engine {
       totals.set(c.provider, (totals.get(c.provider) ?? 0) + c.n);
     }
     const freeSlots = (p: string) => (limits[p]?.concurrency ?? Infinity) - (totals.get(p) ?? 0);
+    // Submission-rate tokens per rate-limited provider; taken for real only once the picks are known.
+    const tokens = new Map<string, number>();
+    for (const [p, l] of Object.entries(limits)) if (l?.rpm) tokens.set(p, await this.limits.submissionTokens(p, l.rpm));
     const paused = [...new Set([...Object.keys(limits), ...totals.keys(), ...this.breakerWatched()])].filter(
-      (p) => freeSlots(p) <= 0 || !this.breaker.wouldAdmit(p, now) || !this.buckets.hasToken(p, now),
+      (p) => freeSlots(p) <= 0 || !this.breaker.wouldAdmit(p, now) || tokens.get(p) === 0,
     );
     const found = await this.deps.store.dueCandidates(now, max, 1000, paused);
     const candidates: Candidate[] = found.map((c) => ({ id: c.id, owner: c.owner_key_id, provider: c.provider, nextRunAt: c.next_run_at }));
-    const ids = pickFair(candidates, inFlight, freeSlots, (p) => this.breaker.admit(p, now) && this.buckets.take(p, now), max, this.served);
-    return this.deps.store.claimIds(ids, now, this.deps.workerId, leaseMs);
+    const admitRate = (p: string) => {
+      const left = tokens.get(p);
+      if (left === undefined) return true;
+      tokens.set(p, left - 1);
+      return left > 0;
+    };
+    const picked = pickFair(candidates, inFlight, freeSlots, (p) => this.breaker.admit(p, now) && admitRate(p), max, this.served);
+    return this.deps.store.claimIds(await this.withinRate(picked, candidates), now, this.deps.workerId, leaseMs);
+  }
+
+  /** Takes the picks' tokens (another node may have taken some meanwhile) and drops picks that got none. */
+  private async withinRate(picked: string[], candidates: Candidate[]): Promise<string[]> {
+    const providerOf = new Map(candidates.map((c) => [c.id, c.provider]));
+    const granted = new Map<string, number>();
+    for (const p of new Set(picked.map((id) => providerOf.get(id)!))) {
+      const rpm = this.deps.settings.providerLimits[p]?.rpm;
+      if (rpm) granted.set(p, await this.limits.takeSubmissions(p, rpm, picked.filter((id) => providerOf.get(id) === p).length));
+    }
+    return picked.filter((id) => {
+      const p = providerOf.get(id)!;
+      const left = granted.get(p);
+      if (left === undefined) return true;
+      granted.set(p, left - 1);
+      return left > 0;
+    });
   }
 
   private breakerWatched(): string[] {
