@@ -35,7 +35,8 @@ export interface EngineDeps {
   loadMedia: AdapterContext['loadMedia'];
   probeBytes: AdapterContext['probeVideo'];
   fitImage: NonNullable<AdapterContext['fitImage']>;
-  probe: (path: string) => Promise<{ durationSeconds: number; width: number; height: number; hasAudio: boolean }>;
+  /** Probes a stored output by its blob key (throws BlobUnavailableError when the store is down). */
+  probe: (blobKey: string) => Promise<{ durationSeconds: number; width: number; height: number; hasAudio: boolean }>;
   log: Logger;
   settings: EngineSettings;
   /** Outage signals per provider; the engine creates one when not given. */

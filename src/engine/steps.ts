@@ -1,3 +1,4 @@
+import { BlobUnavailableError } from '../blobs/types.js';
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import { costForOutputUsd } from '../catalog/pricing.js';
 import { UpstreamError, type AdapterContext, type ProviderAdapter, type TaskError, type UpstreamOutput } from '../providers/types.js';
@@ -223,24 +224,32 @@ export async function finishStep(deps: EngineDeps, row: TaskRow): Promise<void> 
     return;
   }
   const key = `videos/${row.id}.mp4`;
+  const retryLater = async (err: unknown): Promise<void> => {
+    const attempts = row.attempts + 1;
+    // Our own blob store being down is no fault of the output: keep retrying until it returns.
+    if (attempts >= deps.settings.maxTransientAttempts && !(err instanceof BlobUnavailableError)) {
+      await commit(deps, row, failPatch({ code: 'output_unavailable', message: 'The finished video could not be downloaded from the upstream.' }));
+      return;
+    }
+    deps.log.warn({ task: row.id, attempt: attempts, err: err instanceof Error ? err.message : String(err) }, 'storing the output failed; will retry');
+    await commit(deps, row, { attempts, next_run_at: now + backoffMs(attempts - 1) });
+  };
   try {
     const ctx = adapterContext(deps, deps.settings.downloadTimeoutMs);
     const opened = await adapter.openOutput(video, ctx);
     await deps.blobs.put(key, opened.body);
   } catch (err) {
-    const attempts = row.attempts + 1;
-    if (attempts >= deps.settings.maxTransientAttempts) {
-      await commit(deps, row, failPatch({ code: 'output_unavailable', message: 'The finished video could not be downloaded from the upstream.' }));
-      return;
-    }
-    deps.log.warn({ task: row.id, attempt: attempts, err: err instanceof Error ? err.message : String(err) }, 'output download failed; will retry');
-    await commit(deps, row, { attempts, next_run_at: now + backoffMs(attempts - 1) });
+    await retryLater(err);
     return;
   }
   let meta;
   try {
-    meta = await deps.probe(deps.blobs.localPath(key));
+    meta = await deps.probe(key);
   } catch (err) {
+    if (err instanceof BlobUnavailableError) {
+      await retryLater(err);
+      return;
+    }
     deps.log.warn({ task: row.id, err: err instanceof Error ? err.message : String(err) }, 'stored output is not a playable video');
     await deps.blobs.delete(key);
     await commit(deps, row, failPatch({ code: 'invalid_output', message: 'The upstream returned a file that is not a playable video.' }));

@@ -4,6 +4,7 @@ import { roundUsd } from '../contract/money.js';
 import { createKey } from '../keys/keys.js';
 import type { ApiKeyRow } from '../store/schema.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
+import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 
 const usd = (n: number | null) => (n === null ? null : roundUsd(n));
@@ -38,9 +39,10 @@ function amount(body: Record<string, unknown>, name: string, nullable: boolean, 
   return v;
 }
 
+const ADMIN = { config: { auth: 'admin' as const } };
+
 export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
-  app.post('/v1/admin/keys', async (req, reply) => {
-    await gw.auth.requireAdmin(req, reply);
+  app.post('/v1/admin/keys', ADMIN, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (typeof body !== 'object' || Array.isArray(body)) throw badRequest(null, 'Send a JSON object like {"name":"my app"}.', 'invalid_json');
     for (const k of Object.keys(body)) if (!['name', 'admin'].includes(k)) throw badRequest(k, `Unknown parameter '${k}'; accepted: name, admin.`, 'unknown_parameter');
@@ -52,13 +54,11 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     return { ...keyView(created.row), key: created.secret };
   });
 
-  app.get('/v1/admin/keys', async (req, reply) => {
-    await gw.auth.requireAdmin(req, reply);
+  app.get('/v1/admin/keys', ADMIN, async () => {
     return { object: 'list', data: (await gw.store.listKeys()).map(keyView) };
   });
 
-  app.patch('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    await gw.auth.requireAdmin(req, reply);
+  app.patch('/v1/admin/keys/:id', ADMIN, async (req: FastifyRequest<{ Params: { id: string } }>) => {
     const body = req.body as Record<string, unknown> | undefined;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(null, 'Send a JSON object such as {"balance_usd": 10, "spend_limit_usd": 50}.', 'invalid_json');
     const allowed = ['balance_usd', 'add_balance_usd', 'spend_limit_usd', 'rpm_limit', 'webhook_url'];
@@ -81,8 +81,8 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     return keyView(row);
   });
 
-  app.delete('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const admin = await gw.auth.requireAdmin(req, reply);
+  app.delete('/v1/admin/keys/:id', ADMIN, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const admin = callerKey(req);
     const id = req.params.id;
     if (id === admin.id) throw badRequest('id', 'You cannot revoke the key you are using; revoke it with another admin key.', 'invalid_request');
     if (!(await gw.store.revokeKey(id, Math.floor(Date.now() / 1000)))) {

@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderName } from '../catalog/types.js';
 import type { Config } from '../config.js';
 import type { EngineDeps } from '../engine/context.js';
+import type { Limits } from '../limits/types.js';
 import type { Store } from '../store/types.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
@@ -14,6 +15,8 @@ export interface Gateway {
   blobs: BlobStore;
   catalog: Catalog;
   auth: Authenticator;
+  /** Request (and submission) rate limits, per node or shared through Redis. */
+  limits: Limits;
   signer: UrlSigner;
   /** Providers that have a channel (credentials or a simulator). */
   channels: ReadonlySet<ProviderName>;

@@ -4,11 +4,12 @@ import { isTaskId } from '../contract/ids.js';
 import { taskView } from '../contract/task-view.js';
 import { cancelTask } from '../engine/cancel.js';
 import type { TaskRow } from '../store/schema.js';
+import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 
 /** Loads a task the caller owns; another key's task is answered exactly like a missing one. */
-export async function ownedTask(gw: Gateway, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<TaskRow> {
-  const key = await gw.auth.authenticate(req, reply);
+export async function ownedTask(gw: Gateway, req: FastifyRequest<{ Params: { id: string } }>, _reply?: FastifyReply): Promise<TaskRow> {
+  const key = callerKey(req);
   const id = req.params.id;
   if (!isTaskId(id)) throw taskNotFound();
   const row = await gw.store.getTask(id);
@@ -33,10 +34,10 @@ export function sendTask(gw: Gateway, reply: FastifyReply, row: TaskRow): Record
 
 export function registerTaskRoutes(app: FastifyInstance, gw: Gateway): void {
   const read = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => sendTask(gw, reply, await ownedTask(gw, req, reply));
-  app.get('/v1/tasks/:id', read);
-  app.get('/v1/videos/generations/:id', read);
+  app.get('/v1/tasks/:id', { config: { auth: 'key' } }, read);
+  app.get('/v1/videos/generations/:id', { config: { auth: 'key' } }, read);
 
-  app.delete('/v1/tasks/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+  app.delete('/v1/tasks/:id', { config: { auth: 'key' } }, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const row = await ownedTask(gw, req, reply);
     const after = await cancelTask(gw.engineDeps, row);
     return sendTask(gw, reply, after);

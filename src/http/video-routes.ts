@@ -11,6 +11,7 @@ import { estimateCostUsd } from '../catalog/pricing.js';
 import type { ModelSpec } from '../catalog/types.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
 import type { TaskRow } from '../store/schema.js';
+import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 
 /** Input fields that hold media we (or the upstream) will fetch: each is checked before the 200. */
@@ -70,8 +71,9 @@ function bodyHash(body: unknown): string {
 }
 
 export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
-  app.post('/v1/videos/generations', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  // The one route that takes a large body (inline data: media); every other route takes a small one.
+  app.post('/v1/videos/generations', { bodyLimit: gw.config.maxBodyBytes, config: { auth: 'key' } }, async (req, reply) => {
+    const key = callerKey(req);
     const parsed = parseVideoRequest(req.body, (r) => inferOperation(r, gw.catalog.get(r.model)?.operations.map((o) => o.operation) ?? []));
     const spec = gw.catalog.get(parsed.model);
     if (!spec) throw modelNotFound(parsed.model, 400, gw.catalog.suggest(parsed.model));

@@ -5,6 +5,7 @@ import { checkInputUrlSyntax } from '../media/url-guard.js';
 import { SqlStore } from '../store/sql-store.js';
 import { WebhookStore, type WebhookAttemptRow, type WebhookEventRow } from '../store/webhook-store.js';
 import { isMessageId, newWebhookSecret } from '../webhooks/signing.js';
+import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 
 type IdParams = { Params: { id: string } };
@@ -63,6 +64,8 @@ function defaultUrl(body: unknown, allowPrivateNetwork: boolean): string {
   return url;
 }
 
+const KEY = { config: { auth: 'key' as const } };
+
 /**
  * Key-scoped webhook routes: the delivery log, redelivery, the key's signing secret and its default
  * callback URL. A key only ever sees its own; another key's delivery is answered as a missing one.
@@ -71,8 +74,8 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
   if (!(gw.store instanceof SqlStore)) throw new Error('webhook routes need the SQL store');
   const webhooks = new WebhookStore(gw.store.kysely);
 
-  app.get('/v1/webhooks/deliveries', async (req: FastifyRequest<ListQuery>, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.get('/v1/webhooks/deliveries', KEY, async (req: FastifyRequest<ListQuery>, reply) => {
+    const key = callerKey(req);
     const q = req.query ?? {};
     const limit = listLimit(q.limit);
     let taskId: string | undefined;
@@ -88,15 +91,15 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
   });
 
   const owned = async (req: FastifyRequest<IdParams>, reply: FastifyReply): Promise<{ keyId: string; event: WebhookEventRow }> => {
-    const key = await gw.auth.authenticate(req, reply);
+    const key = callerKey(req);
     const event = isMessageId(req.params.id) ? await webhooks.getForOwner(req.params.id, key.id) : undefined;
     if (!event) throw deliveryNotFound();
     return { keyId: key.id, event };
   };
 
-  app.get('/v1/webhooks/deliveries/:id', async (req: FastifyRequest<IdParams>, reply) => viewOne(webhooks, (await owned(req, reply)).event));
+  app.get('/v1/webhooks/deliveries/:id', KEY, async (req: FastifyRequest<IdParams>, reply) => viewOne(webhooks, (await owned(req, reply)).event));
 
-  app.post('/v1/webhooks/deliveries/:id/redeliver', async (req: FastifyRequest<IdParams>, reply) => {
+  app.post('/v1/webhooks/deliveries/:id/redeliver', KEY, async (req: FastifyRequest<IdParams>, reply) => {
     const { keyId, event } = await owned(req, reply);
     const queued = await webhooks.redeliver(event.id, keyId, Date.now());
     if (!queued) throw deliveryNotFound();
@@ -110,15 +113,15 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
     return { object: 'webhook.secret', secret };
   };
 
-  app.get('/v1/webhooks/secret', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.get('/v1/webhooks/secret', KEY, async (req, reply) => {
+    const key = callerKey(req);
     const secret = await webhooks.signingSecret(key.id, newWebhookSecret);
     if (!secret) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     return secretBody(reply, secret);
   });
 
-  app.post('/v1/webhooks/secret/rotate', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.post('/v1/webhooks/secret/rotate', KEY, async (req, reply) => {
+    const key = callerKey(req);
     const secret = newWebhookSecret();
     if (!(await webhooks.rotateSecret(key.id, secret))) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     gw.auth.evict(key.id);
@@ -127,8 +130,8 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
 
   const defaultView = (url: string | null) => ({ object: 'webhook.default', url });
 
-  app.get('/v1/webhooks/default', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.get('/v1/webhooks/default', KEY, async (req, reply) => {
+    const key = callerKey(req);
     return defaultView((await gw.store.getKey(key.id))?.webhook_url ?? null);
   });
 
@@ -140,13 +143,13 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
     return defaultView(row.webhook_url);
   };
 
-  app.put('/v1/webhooks/default', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.put('/v1/webhooks/default', KEY, async (req, reply) => {
+    const key = callerKey(req);
     return setDefault(key.id, defaultUrl(req.body, gw.config.allowPrivateNetwork));
   });
 
-  app.delete('/v1/webhooks/default', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.delete('/v1/webhooks/default', KEY, async (req, reply) => {
+    const key = callerKey(req);
     return setDefault(key.id, null);
   });
 }
