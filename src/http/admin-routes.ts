@@ -3,8 +3,9 @@ import { ApiError, badRequest } from '../contract/errors.js';
 import { roundUsd } from '../contract/money.js';
 import { createKey } from '../keys/keys.js';
 import type { ApiKeyRow } from '../store/schema.js';
-import { checkInputUrlSyntax } from '../media/url-guard.js';
+import { BalanceRefused, MAX_BALANCE_USD } from '../store/types.js';
 import { callerKey } from './auth.js';
+import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
 
 const usd = (n: number | null) => (n === null ? null : roundUsd(n));
@@ -33,13 +34,25 @@ function amount(body: Record<string, unknown>, name: string, nullable: boolean, 
   const v = body[name];
   if (v === undefined) return undefined;
   if (v === null && nullable) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e9 || (integer && !Number.isInteger(v))) {
-    throw badRequest(name, `'${name}' must be ${integer ? 'a whole number' : 'a number'} between 0 and 1e9${nullable ? ', or null to remove it' : ''}.`, 'invalid_value');
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_BALANCE_USD || (integer && !Number.isInteger(v))) {
+    throw badRequest(name, `'${name}' must be ${integer ? 'a whole number' : 'a number'} between 0 and ${MAX_BALANCE_USD}${nullable ? ', or null to remove it' : ''}.`, 'invalid_value');
   }
   return v;
 }
 
 const ADMIN = { config: { auth: 'admin' as const } };
+
+function balanceRefused(err: BalanceRefused): ApiError {
+  if (err.reason === 'above_cap') {
+    return badRequest(err.param, `The balance would exceed the largest allowed, $${MAX_BALANCE_USD}; send a smaller '${err.param}'.`, 'balance_above_cap', { max_balance_usd: MAX_BALANCE_USD });
+  }
+  return badRequest(
+    err.param,
+    `Tasks in flight have reserved $${roundUsd(err.reservedUsd)} of this key's balance, so it cannot go below that. Set a balance of at least $${roundUsd(err.reservedUsd)}, wait for those tasks to finish, or set balance_usd to null (postpaid).`,
+    'balance_below_reserved',
+    { reserved_usd: roundUsd(err.reservedUsd) },
+  );
+}
 
 export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
   app.post('/v1/admin/keys', ADMIN, async (req, reply) => {
@@ -65,7 +78,7 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     for (const k of Object.keys(body)) if (!allowed.includes(k)) throw badRequest(k, `Unknown parameter '${k}'; accepted: ${allowed.join(', ')}.`, 'unknown_parameter');
     const webhook = body.webhook_url;
     if (webhook !== undefined && webhook !== null) {
-      const problem = typeof webhook !== 'string' || webhook.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(webhook, gw.config.allowPrivateNetwork);
+      const problem = webhookUrlProblem(webhook, gw.config.allowPrivateNetwork);
       if (problem) throw badRequest('webhook_url', `webhook_url: ${problem}`, 'invalid_url');
     }
     const patch = {
@@ -75,7 +88,9 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
       rpm_limit: amount(body, 'rpm_limit', true, true),
       webhook_url: webhook as string | null | undefined,
     };
-    const row = await gw.store.updateKeyLimits(req.params.id, patch);
+    const row = await gw.store.updateKeyLimits(req.params.id, patch).catch((err) => {
+      throw err instanceof BalanceRefused ? balanceRefused(err) : err;
+    });
     if (!row) throw new ApiError(404, 'not_found_error', 'key_not_found', `No active API key with id '${req.params.id.slice(0, 64)}'.`, 'id');
     gw.auth.evict(row.id);
     return keyView(row);

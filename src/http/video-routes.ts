@@ -12,6 +12,7 @@ import type { ModelSpec } from '../catalog/types.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
 import type { TaskRow } from '../store/schema.js';
 import { callerKey } from './auth.js';
+import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
 
 /** Input fields that hold media we (or the upstream) will fetch: each is checked before the 200. */
@@ -28,8 +29,7 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
     });
   }
   if (req.callback_url !== undefined) {
-    const u = req.callback_url;
-    const problem = u.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(u, allowPrivate);
+    const problem = webhookUrlProblem(req.callback_url, allowPrivate);
     if (problem) throw badRequest('callback_url', `callback_url: ${problem}`, 'invalid_url');
   }
   req.kling_elements?.forEach((el, i) =>

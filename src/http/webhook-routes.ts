@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import { isTaskId } from '../contract/ids.js';
-import { checkInputUrlSyntax } from '../media/url-guard.js';
 import { SqlStore } from '../store/sql-store.js';
 import { WebhookStore, type WebhookAttemptRow, type WebhookEventRow } from '../store/webhook-store.js';
 import { isMessageId, newWebhookSecret } from '../webhooks/signing.js';
 import { callerKey } from './auth.js';
+import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
 
 type IdParams = { Params: { id: string } };
@@ -58,10 +58,9 @@ function defaultUrl(body: unknown, allowPrivateNetwork: boolean): string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(null, 'Send a JSON object like {"url": "https://example.com/hooks/vidgate"}.', 'invalid_json');
   for (const k of Object.keys(body)) if (k !== 'url') throw badRequest(k, `Unknown parameter '${k}'; accepted: url.`, 'unknown_parameter');
   const url = (body as { url?: unknown }).url;
-  if (typeof url !== 'string' || url.length > 2048) throw badRequest('url', "'url' must be an https URL of at most 2048 characters.", 'invalid_url');
-  const problem = url.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(url, allowPrivateNetwork);
+  const problem = webhookUrlProblem(url, allowPrivateNetwork);
   if (problem) throw badRequest('url', `url: ${problem}`, 'invalid_url');
-  return url;
+  return url as string;
 }
 
 const KEY = { config: { auth: 'key' as const } };

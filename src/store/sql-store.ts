@@ -3,7 +3,7 @@ import { roundUsd } from '../contract/money.js';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { runMigrations } from './migrations.js';
 import type { ApiKeyRow, Database, IdempotencyRow, LedgerRow, TaskRow, TaskState } from './schema.js';
-import type { CreateOutcome, KeyLimitsPatch, Store, TaskGuard, TaskPatch, UsageRow } from './types.js';
+import { BalanceRefused, MAX_BALANCE_USD, type CreateOutcome, type KeyLimitsPatch, type Store, type TaskGuard, type TaskPatch, type UsageRow } from './types.js';
 
 /**
  * The Store over Kysely. Everything here is dialect-neutral except claimDue, which a dialect
@@ -146,6 +146,7 @@ export class SqlStore implements Store {
       if (patch.spend_limit_usd !== undefined) set.spend_limit_usd = patch.spend_limit_usd;
       if (patch.rpm_limit !== undefined) set.rpm_limit = patch.rpm_limit;
       if (patch.webhook_url !== undefined) set.webhook_url = patch.webhook_url;
+      if (patch.balance_usd !== undefined || patch.add_balance_usd !== undefined) checkBalanceChange(key, patch);
       if (patch.balance_usd !== undefined) {
         set.balance_usd = patch.balance_usd;
         await trx.insertInto('ledger').values(ledgerEntry(id, null, 'adjust', patch.balance_usd ?? 0, null, now)).execute();
@@ -295,4 +296,19 @@ function utcDay(unixSeconds: number): string {
 /** Ledger ids double as billing_transaction_id: txn_ + 24 hex. */
 function ledgerEntry(keyId: string, taskId: string | null, kind: LedgerRow['kind'], amount: number, model: string | null, created: number): LedgerRow {
   return { id: `txn_${randomBytes(12).toString('hex')}`, key_id: keyId, task_id: taskId, kind, amount_usd: roundUsd(amount), model, day: utcDay(created), created };
+}
+
+/**
+ * The balance rules, checked inside the update's transaction (so no reservation slips in between):
+ * a prepaid balance never drops below what tasks in flight have reserved, and never exceeds
+ * MAX_BALANCE_USD, whether it is set (`balance_usd`) or topped up (`add_balance_usd`).
+ * Setting it to null (postpaid, unlimited) is always allowed.
+ */
+function checkBalanceChange(key: ApiKeyRow, patch: KeyLimitsPatch): void {
+  const base = patch.balance_usd !== undefined ? patch.balance_usd : key.balance_usd;
+  const after = patch.add_balance_usd !== undefined ? roundUsd((base ?? 0) + patch.add_balance_usd) : base;
+  if (after === null) return;
+  const param = patch.add_balance_usd !== undefined && patch.balance_usd === undefined ? 'add_balance_usd' : 'balance_usd';
+  if (after > MAX_BALANCE_USD) throw new BalanceRefused('above_cap', param, key.reserved_usd);
+  if (after < key.reserved_usd - 1e-9) throw new BalanceRefused('below_reserved', param, key.reserved_usd);
 }

@@ -15,6 +15,25 @@ export type CreateOutcome =
   | { kind: 'insufficient_balance'; balanceUsd: number; availableUsd: number }
   | { kind: 'quota_exceeded'; limitUsd: number; remainingUsd: number };
 
+/** The largest balance a key may hold, however it is reached (set or topped up). */
+export const MAX_BALANCE_USD = 1e9;
+
+/**
+ * A balance change the rules refuse (thrown by updateKeyLimits; nothing is written):
+ * `below_reserved` — the new balance would not cover what tasks in flight have reserved;
+ * `above_cap` — it would exceed MAX_BALANCE_USD.
+ */
+export class BalanceRefused extends Error {
+  constructor(
+    readonly reason: 'below_reserved' | 'above_cap',
+    readonly param: 'balance_usd' | 'add_balance_usd',
+    readonly reservedUsd: number,
+  ) {
+    super(`balance change refused: ${reason}`);
+    this.name = 'BalanceRefused';
+  }
+}
+
 export interface KeyLimitsPatch {
   balance_usd?: number | null;
   /** Adds to the balance (a top-up); recorded as a credit in the ledger. */
