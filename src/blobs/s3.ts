@@ -23,6 +23,10 @@ export class S3BlobStore implements BlobStore {
       region: loc.region,
       endpoint: loc.endpoint ?? undefined,
       forcePathStyle: loc.forcePathStyle,
+      // Checksums only where S3 requires them: many S3-compatible stores reject the SDK's newer
+      // streaming-trailer checksums (aws-chunked uploads) that AWS itself accepts.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
       // A store that is down should fail fast (downloads answer 503; finishing retries later).
       maxAttempts: 2,
       requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
