@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 
@@ -66,9 +67,30 @@ export function boundLargeBodies(app: FastifyInstance, maxLarge: number): void {
     reply.raw.once('close', release);
     return payload;
   });
-  // Answered before the body was read (401, 413, …): close the connection rather than read the rest.
+  // Answered before the body was read (401, 413, …): the rest is not read, the connection closes.
   app.addHook('onSend', (req, reply, payload, done) => {
-    if (!req.raw.complete && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)) reply.header('connection', 'close');
+    if (!req.raw.complete && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)) {
+      reply.header('connection', 'close');
+      lingerBeforeClosing(req.raw.socket);
+    }
     done(null, payload);
   });
+}
+
+/** How long a connection closed on an unread body keeps discarding what the client still sends. */
+const LINGER_MS = 2_000;
+
+/**
+ * A lingering close (as nginx does): destroying a socket with unread bytes makes the kernel send a
+ * reset, which can wipe our answer before the client reads it. Instead, after the answer, send FIN,
+ * discard whatever still arrives for a short while (or until the client closes), then destroy.
+ * Node calls `destroySoon` once a `Connection: close` answer is written.
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  socket.destroySoon = function lingeringDestroySoon(this: Socket) {
+    const destroy = () => this.destroy();
+    this.end();
+    this.once('end', destroy);
+    setTimeout(destroy, LINGER_MS).unref();
+  };
 }
