@@ -19,6 +19,9 @@ export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
 
   constructor(private readonly loc: S3Location) {
+    // The SDK warns on Node < 22 in nine lines on stderr about its future releases; the version
+    // locked in package-lock.json supports Node 20, so keep start-up output to one line.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       region: loc.region,
       endpoint: loc.endpoint ?? undefined,
