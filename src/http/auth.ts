@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 import { hashSecret } from '../keys/keys.js';
-import type { Limits } from '../limits/types.js';
+import type { Limits, RateDecision } from '../limits/types.js';
 import type { ApiKeyRow } from '../store/schema.js';
 import type { Store } from '../store/types.js';
 import type { UrlSigner } from './signed-urls.js';
@@ -44,7 +44,22 @@ export class Authenticator {
     private readonly ttlMs = 5_000,
   ) {}
 
-  async identify(header: string | undefined): Promise<ApiKeyRow> {
+  /** The caller's key: from the cache without waiting when it is there, else from the store. */
+  identify(header: string | undefined): ApiKeyRow | Promise<ApiKeyRow> {
+    const hash = this.hashOf(header);
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > Date.now()) return usable(hit.row);
+    return this.store.findKeyByHash(hash).then((row) => {
+      if (row) {
+        if (this.cache.size > 10_000) this.cache.clear();
+        this.cache.set(hash, { row, until: Date.now() + this.ttlMs });
+      }
+      return usable(row);
+    });
+  }
+
+  /** SHA-256 of a well-formed Bearer key; 401 for anything else. */
+  private hashOf(header: string | undefined): string {
     if (typeof header !== 'string' || header.trim() === '') {
       throw new ApiError(401, 'invalid_api_key', 'missing_api_key', 'Missing API key. Send it as "Authorization: Bearer sk-...".');
     }
@@ -52,26 +67,19 @@ export class Authenticator {
     if (!match || !match[1].startsWith('sk-') || match[1].length > 200) {
       throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided. Send "Authorization: Bearer sk-...".');
     }
-    const hash = hashSecret(match[1]);
-    const now = Date.now();
-    const hit = this.cache.get(hash);
-    let row = hit && hit.until > now ? hit.row : undefined;
-    if (!row) {
-      row = await this.store.findKeyByHash(hash);
-      if (row) {
-        if (this.cache.size > 10_000) this.cache.clear();
-        this.cache.set(hash, { row, until: now + this.ttlMs });
-      }
-    }
-    if (!row || row.revoked !== null) {
-      throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided. Check the key, or ask an admin for a new one (keys are sent as "Authorization: Bearer sk-...").');
-    }
-    return row;
+    return hashSecret(match[1]);
   }
 
   evict(keyId: string): void {
     for (const [hash, entry] of this.cache) if (entry.row.id === keyId) this.cache.delete(hash);
   }
+}
+
+function usable(row: ApiKeyRow | undefined): ApiKeyRow {
+  if (!row || row.revoked !== null) {
+    throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided. Check the key, or ask an admin for a new one (keys are sent as "Authorization: Bearer sk-...").');
+  }
+  return row;
 }
 
 export interface AuthDeps {
@@ -83,29 +91,55 @@ export interface AuthDeps {
 }
 
 /**
- * The one place requests are authenticated: an `onRequest` hook, so the caller is known before a
+ * The one place requests are authenticated: an `onRequest` hook on every route, so the caller is known before a
  * byte of the body is read (an unauthenticated 30 MiB upload costs nothing), then counted against
  * its per-minute limit (X-RateLimit-* on every answer of a limited key).
  */
 export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
   app.decorateRequest('apiKey', null);
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.is404) return;
-    const mode = req.routeOptions.config.auth ?? 'key';
+  // Attached per route as it is declared (so `none` routes carry no hook and nothing is looked up
+  // per request). Callback-style, answering synchronously when it can (cached key, in-process
+  // limiter): this runs on the hot task read.
+  app.addHook('onRoute', (route) => {
+    const mode: AuthMode = route.config?.auth ?? 'key';
     if (mode === 'none') return;
-    if (mode === 'signed-url') return checkSignature(req, deps.signer());
-    const row = await deps.auth.identify(req.headers.authorization);
-    await countRequest(deps, row, reply);
-    if (mode === 'admin' && row.is_admin !== 1) throw new ApiError(403, 'permission_error', 'admin_required', 'This route needs an admin API key.');
-    req.apiKey = row;
+    const hook: onRequestHookHandler = (req, reply, done) => {
+      let pending: Promise<void> | void;
+      try {
+        pending = authorize(deps, mode, req, reply);
+      } catch (err) {
+        return done(err as Error);
+      }
+      if (pending) pending.then(() => done(), done);
+      else done();
+    };
+    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [hook, ...existing];
   });
 }
 
-async function countRequest(deps: AuthDeps, row: ApiKeyRow, reply: FastifyReply): Promise<void> {
+function authorize(deps: AuthDeps, mode: Exclude<AuthMode, 'none'>, req: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+  if (mode === 'signed-url') return checkSignature(req, deps.signer());
+  const row = deps.auth.identify(req.headers.authorization);
+  // No closure on the cached path: this runs on every authenticated request.
+  return row instanceof Promise ? row.then((r) => admit(deps, mode, r, req, reply)) : admit(deps, mode, row, req, reply);
+}
+
+function admit(deps: AuthDeps, mode: 'key' | 'admin', row: ApiKeyRow, req: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+  if (mode === 'admin' && row.is_admin !== 1) throw new ApiError(403, 'permission_error', 'admin_required', 'This route needs an admin API key.');
+  req.apiKey = row;
+  return countRequest(deps, row, reply);
+}
+
+function countRequest(deps: AuthDeps, row: ApiKeyRow, reply: FastifyReply): void | Promise<void> {
   // Per-key rpm_limit overrides apply even when the gateway-wide default is off (0).
   const limit = row.rpm_limit ?? (deps.defaultRpm > 0 ? deps.defaultRpm : null);
   if (limit === null) return;
-  const d = await deps.limits.takeRequest(row.id, limit);
+  const d = deps.limits.takeRequest(row.id, limit);
+  return d instanceof Promise ? d.then((x) => enforce(x, reply)) : enforce(d, reply);
+}
+
+function enforce(d: RateDecision, reply: FastifyReply): void {
   reply.header('X-RateLimit-Limit', d.limit).header('X-RateLimit-Remaining', d.remaining).header('X-RateLimit-Reset', d.reset);
   if (!d.allowed) {
     const retryAfter = Math.max(1, Math.ceil(d.reset - Date.now() / 1000));

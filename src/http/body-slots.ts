@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 
 /** Every route but create takes at most this much body (keys, webhooks: small JSON objects). */
@@ -55,8 +55,7 @@ export class Slots {
  */
 export function boundLargeBodies(app: FastifyInstance, maxLarge: number): void {
   const slots = new Slots(maxLarge);
-  app.addHook('preParsing', async (req, reply, payload) => {
-    if ((req.routeOptions.bodyLimit ?? 0) <= LARGE_BODY_BYTES) return payload;
+  const waitForSlot: preParsingAsyncHookHandler = async (req, reply, payload) => {
     const length = Number(req.headers['content-length']);
     const chunked = req.headers['transfer-encoding'] !== undefined;
     if (!chunked && !(length > LARGE_BODY_BYTES)) return payload;
@@ -66,15 +65,23 @@ export function boundLargeBodies(app: FastifyInstance, maxLarge: number): void {
     }
     reply.raw.once('close', release);
     return payload;
+  };
+  // Only on routes that allow large bodies (registered after this): other requests pay nothing.
+  app.addHook('onRoute', (route) => {
+    if ((route.bodyLimit ?? 0) <= LARGE_BODY_BYTES) return;
+    const existing = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
+    route.preParsing = [...existing, waitForSlot];
   });
-  // Answered before the body was read (401, 413, …): the rest is not read, the connection closes.
-  app.addHook('onSend', (req, reply, payload, done) => {
-    if (!req.raw.complete && (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)) {
-      reply.header('connection', 'close');
-      lingerBeforeClosing(req.raw.socket);
-    }
-    done(null, payload);
-  });
+}
+
+/**
+ * Answered before the body was read (401, 413, 415, 429 …: always an error, so the error handler
+ * calls this): the rest is not read, and the connection closes after the answer.
+ */
+export function closeIfBodyUnread(req: FastifyRequest, reply: FastifyReply): void {
+  if (req.raw.complete || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) return;
+  reply.header('connection', 'close');
+  lingerBeforeClosing(req.raw.socket);
 }
 
 /** How long a connection closed on an unread body keeps discarding what the client still sends. */

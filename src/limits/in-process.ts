@@ -9,11 +9,7 @@ export class InProcessLimits implements Limits {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async takeRequest(keyId: string, perMinute: number): Promise<RateDecision> {
-    return this.takeRequestNow(keyId, perMinute);
-  }
-
-  takeRequestNow(keyId: string, perMinute: number): RateDecision {
+  takeRequest(keyId: string, perMinute: number): RateDecision {
     const nowMs = this.now();
     const start = nowMs - (nowMs % MINUTE_MS);
     let w = this.windows.get(keyId);

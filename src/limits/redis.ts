@@ -94,7 +94,7 @@ export class RedisLimits implements Limits {
         const [allowed, count, start] = await this.redis.vidgateTakeRequest(`${this.prefix}req:${keyId}`, perMinute);
         return { allowed: allowed === 1, limit: perMinute, remaining: Math.max(0, perMinute - count), reset: (start + 60_000) / 1000 };
       },
-      () => this.local.takeRequestNow(keyId, perMinute),
+      () => this.local.takeRequest(keyId, perMinute),
     );
   }
 

@@ -13,8 +13,11 @@ export interface RateDecision {
  * worth. In process (per node) or in Redis (shared by every node).
  */
 export interface Limits {
-  /** Counts one request of `keyId` against `perMinute` (refused requests are not counted). */
-  takeRequest(keyId: string, perMinute: number): Promise<RateDecision>;
+  /**
+   * Counts one request of `keyId` against `perMinute` (refused requests are not counted).
+   * In process the answer is immediate (no promise on the hot read path); in Redis it is awaited.
+   */
+  takeRequest(keyId: string, perMinute: number): RateDecision | Promise<RateDecision>;
   /** Whole submission tokens `provider` has now, without taking any. */
   submissionTokens(provider: string, perMinute: number): Promise<number>;
   /** Takes up to `wanted` submission tokens of `provider`; resolves to how many it got. */
