@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { parseBlobUrl, type BlobLocation } from './blobs/location.js';
+import { defaultCatalog } from './catalog/index.js';
 import type { CatalogOverrides, ProviderName } from './catalog/types.js';
+import { checkRedisUrl } from './limits/location.js';
 import { readWebhookSettings, type WebhookSettings } from './webhooks/config.js';
 
 /** Where a provider's adapter sends its calls and with which credentials (keyed by env var name). */
@@ -42,7 +45,25 @@ export interface Config {
   /** Stored outputs are deleted this long after completion (task rows are kept). */
   retentionSeconds: number;
   retentionSweepMs: number;
+  /** Largest create body (inline data: media counts); every other route takes at most SMALL_BODY_BYTES. */
   maxBodyBytes: number;
+  /** Create bodies over LARGE_BODY_BYTES read at the same time; more wait for a slot. */
+  maxLargeBodies: number;
+  http: {
+    /** Time to receive a request's headers, ms (slowloris). */
+    headersTimeoutMs: number;
+    /** Time to receive a whole request, headers and body, ms. */
+    requestTimeoutMs: number;
+    /** A socket with no traffic for this long is closed, ms. */
+    idleTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    /** On SIGTERM, how long in-flight requests may take before every connection is closed, ms. */
+    shutdownGraceMs: number;
+  };
+  /** Where stored outputs live (VIDGATE_BLOB_URL). */
+  blobs: BlobLocation;
+  /** Redis for limits counted across nodes (VIDGATE_REDIS_URL); null = counted per node. */
+  redisUrl: string | null;
   /** Requests per minute per API key on our API (0 = unlimited). */
   rateLimitPerMinute: number;
   /** Open long polls and event streams one API key may hold at once. */
@@ -82,9 +103,6 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
-
-/** A service the configuration names cannot be used (unreachable database, …): one line, no stack. */
-export class StartupError extends Error {}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
@@ -181,6 +199,74 @@ function providerLimits(env: NodeJS.ProcessEnv): Config['engine']['providerLimit
   return out;
 }
 
+/** Room for one inline input at the image or audio cap (base64 is 4/3 of the bytes) plus the rest of the JSON. */
+export function defaultMaxBodyBytes(maxImageBytes: number, maxAudioBytes: number): number {
+  return Math.ceil(Math.max(maxImageBytes, maxAudioBytes) / 3) * 4 + JSON_ALLOWANCE_BYTES;
+}
+/** Prompts (2 × 20,000 characters, escaped), ids and every other field fit easily in 1 MiB. */
+const JSON_ALLOWANCE_BYTES = 1024 * 1024;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: NodeJS.ProcessEnv): string {
+  const raw = str(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+  return raw;
+}
+
+function adminKey(env: NodeJS.ProcessEnv): string | null {
+  const raw = str(env, 'VIDGATE_ADMIN_KEY');
+  if (raw !== null && (!raw.startsWith('sk-') || raw.length < 20 || raw.length > 200 || /\s/.test(raw))) {
+    throw new ConfigError('VIDGATE_ADMIN_KEY must start with "sk-" and be 20–200 characters without spaces');
+  }
+  return raw;
+}
+
+function blobLocation(env: NodeJS.ProcessEnv, dataDir: string): BlobLocation {
+  const raw = str(env, 'VIDGATE_BLOB_URL');
+  if (raw === null) return { kind: 'file', root: path.join(dataDir, 'blobs') };
+  try {
+    return parseBlobUrl(raw, str(env, 'AWS_REGION') ?? str(env, 'AWS_DEFAULT_REGION') ?? 'us-east-1');
+  } catch (err) {
+    throw new ConfigError(`VIDGATE_BLOB_URL ${(err as Error).message}`);
+  }
+}
+
+function redisUrl(env: NodeJS.ProcessEnv): string | null {
+  const raw = str(env, 'VIDGATE_REDIS_URL');
+  if (raw === null) return null;
+  try {
+    return checkRedisUrl(raw);
+  } catch (err) {
+    throw new ConfigError(`VIDGATE_REDIS_URL ${(err as Error).message}`);
+  }
+}
+
+/** The overrides are applied once here, so a typo stops the start before anything is written. */
+function checkedCatalogOverrides(env: NodeJS.ProcessEnv): CatalogOverrides {
+  const overrides = catalogOverrides(env);
+  try {
+    defaultCatalog(overrides);
+  } catch (err) {
+    throw new ConfigError(`VIDGATE_CATALOG_OVERRIDES: ${(err as Error).message}`);
+  }
+  return overrides;
+}
+
+function httpTimeouts(env: NodeJS.ProcessEnv): Config['http'] {
+  const headersTimeoutMs = int(env, 'VIDGATE_HEADERS_TIMEOUT_MS', 10_000, 100, 3_600_000);
+  const requestTimeoutMs = int(env, 'VIDGATE_REQUEST_TIMEOUT_MS', 120_000, 100, 3_600_000);
+  // Node requires the headers deadline to fall within the whole-request one.
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`VIDGATE_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed VIDGATE_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    idleTimeoutMs: int(env, 'VIDGATE_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int(env, 'VIDGATE_KEEPALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    shutdownGraceMs: int(env, 'VIDGATE_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+}
+
 function role(env: NodeJS.ProcessEnv): Config['role'] {
   const raw = str(env, 'VIDGATE_ROLE') ?? 'all';
   if (raw !== 'all' && raw !== 'api' && raw !== 'worker') throw new ConfigError(`VIDGATE_ROLE must be all, api or worker, got '${raw}'`);
@@ -206,12 +292,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const providers = providerChannels(env);
   const anyCredential = Object.keys(providers).length > 0;
   const sandboxFlag = flag(env, 'VIDGATE_SANDBOX');
+  const dataDir = path.resolve(str(env, 'VIDGATE_DATA_DIR') ?? './data');
+  const media = {
+    maxImageBytes: int(env, 'VIDGATE_MAX_IMAGE_BYTES', 20 * 1024 * 1024, 1024),
+    maxVideoBytes: int(env, 'VIDGATE_MAX_VIDEO_BYTES', 200 * 1024 * 1024, 1024),
+    maxAudioBytes: int(env, 'VIDGATE_MAX_AUDIO_BYTES', 25 * 1024 * 1024, 1024),
+    fetchTimeoutMs: int(env, 'VIDGATE_FETCH_TIMEOUT_MS', 30_000, 100),
+  };
   return {
     host: str(env, 'HOST') ?? '127.0.0.1',
     port: int(env, 'PORT', 8080, 0, 65535),
-    dataDir: path.resolve(str(env, 'VIDGATE_DATA_DIR') ?? './data'),
+    dataDir,
     publicBaseUrl: url(env, 'PUBLIC_BASE_URL'),
-    adminKey: str(env, 'VIDGATE_ADMIN_KEY'),
+    adminKey: adminKey(env),
     // Sandbox by default only when no provider credential is configured.
     sandbox: sandboxFlag ?? !anyCredential,
     sandboxSpeed: num(env, 'VIDGATE_SANDBOX_SPEED', 6, 0.01),
@@ -220,12 +313,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fileUrlTtlSeconds: int(env, 'VIDGATE_FILE_URL_TTL', 24 * 3600, 60),
     retentionSeconds: int(env, 'VIDGATE_RETENTION_SECONDS', 7 * 24 * 3600, 1),
     retentionSweepMs: int(env, 'VIDGATE_RETENTION_SWEEP_MS', 60_000, 100),
-    maxBodyBytes: int(env, 'VIDGATE_MAX_BODY_BYTES', 32 * 1024 * 1024, 1024),
+    maxBodyBytes: int(env, 'VIDGATE_MAX_BODY_BYTES', defaultMaxBodyBytes(media.maxImageBytes, media.maxAudioBytes), 1024, 2 ** 31 - 1),
+    maxLargeBodies: int(env, 'VIDGATE_MAX_LARGE_BODIES', 4, 1, 1000),
+    http: httpTimeouts(env),
+    blobs: blobLocation(env, dataDir),
+    redisUrl: redisUrl(env),
     rateLimitPerMinute: int(env, 'VIDGATE_RATE_LIMIT_RPM', 1000, 0),
     maxWaitsPerKey: int(env, 'VIDGATE_MAX_WAITS_PER_KEY', 100, 1, 100_000),
     streamHeartbeatMs: int(env, 'VIDGATE_STREAM_HEARTBEAT_MS', 15_000, 100, 300_000),
     waitRecheckMs: int(env, 'VIDGATE_WAIT_RECHECK_MS', 2_000, 50, 600_000),
-    logLevel: str(env, 'LOG_LEVEL') ?? 'info',
+    logLevel: logLevel(env),
     role: role(env),
     databaseUrl: databaseUrl(env),
     engine: {
@@ -240,14 +337,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       upstreamTimeoutMs: int(env, 'VIDGATE_UPSTREAM_TIMEOUT_MS', 60_000, 100),
       downloadTimeoutMs: int(env, 'VIDGATE_DOWNLOAD_TIMEOUT_MS', 600_000, 1000),
     },
-    media: {
-      maxImageBytes: int(env, 'VIDGATE_MAX_IMAGE_BYTES', 20 * 1024 * 1024, 1024),
-      maxVideoBytes: int(env, 'VIDGATE_MAX_VIDEO_BYTES', 200 * 1024 * 1024, 1024),
-      maxAudioBytes: int(env, 'VIDGATE_MAX_AUDIO_BYTES', 25 * 1024 * 1024, 1024),
-      fetchTimeoutMs: int(env, 'VIDGATE_FETCH_TIMEOUT_MS', 30_000, 100),
-    },
+    media,
     providers,
-    catalogOverrides: catalogOverrides(env),
+    catalogOverrides: checkedCatalogOverrides(env),
     webhooks: readWebhookSettings(env, ConfigError),
   };
 }

@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { LocalBlobStore } from './blobs/local.js';
+import { openBlobStore } from './blobs/index.js';
+import { withLocalCopy } from './blobs/probe.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { ProviderName } from './catalog/types.js';
-import { StartupError, type Channel, type Config } from './config.js';
+import type { Channel, Config } from './config.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { buildHttpApp } from './http/app.js';
+import { requestLogFields } from './http/log-redaction.js';
 import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
@@ -16,6 +19,7 @@ import { renderTask } from './http/task-routes.js';
 import { CircuitBreaker } from './engine/circuit-breaker.js';
 import { systemClock } from './engine/clock.js';
 import { ensureAdminKey } from './keys/keys.js';
+import { createLimits, RedisLimits } from './limits/index.js';
 import { createMediaLoader } from './media/fetcher.js';
 import { fitImage } from './media/fit-image.js';
 import { probeVideo, probeVideoBytes } from './media/probe.js';
@@ -30,12 +34,25 @@ import { WebhookDispatcher } from './webhooks/dispatcher.js';
 export interface RunningGateway {
   /** Base URL the gateway listens on, e.g. http://127.0.0.1:8080 */
   url: string;
-  /** Set only on the first start without VIDGATE_ADMIN_KEY: print it once. */
+  /** Set only on the first start without VIDGATE_ADMIN_KEY (after `announceAdminKey` showed it). */
   generatedAdminKey: string | null;
   /** The simulators (base URL, credentials, counters, fault controls) when running in sandbox mode. */
   sandbox: Partial<Record<ProviderName, RunningSimulator>> | null;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets in-flight requests and engine steps finish for up to
+   * `graceMs` (VIDGATE_SHUTDOWN_GRACE_MS), then closes every remaining connection — idle, slow or
+   * half-sent — releases work leases and closes the store.
+   */
+  close(graceMs?: number): Promise<void>;
 }
+
+export interface StartOptions {
+  /** Shows a generated admin key; called before the key is stored, so no key is stored unseen. */
+  announceAdminKey?: (secret: string) => void;
+}
+
+/** Start-up failed for a reason the operator can fix (one line, no stack trace). */
+export class StartupError extends Error {}
 
 export function createLogger(level: string): Logger {
   return pino({
@@ -43,6 +60,7 @@ export function createLogger(level: string): Logger {
     base: { service: 'vidgate' },
     // Belt and braces: nothing that looks like a credential reaches the log.
     redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.api_key', 'key', 'secret'], censor: '[redacted]' },
+    serializers: { req: requestLogFields },
   });
 }
 
@@ -62,12 +80,22 @@ function displayHost(host: string): string {
 }
 
 /** Starts the whole gateway: store, keys, sandbox (if on), engine, HTTP. */
-export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningGateway> {
+export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningGateway> {
+  // The blob store first: an unreachable bucket stops the start before anything is written.
+  const blobs = openBlobStore(config.blobs);
+  try {
+    await blobs.check();
+  } catch (err) {
+    throw new StartupError(`VIDGATE_BLOB_URL: ${(err as Error).message}`);
+  }
+  const limits = createLimits(config.redisUrl, logger.child({ room: 'limits' }));
+  // Not fatal: limits are counted per node until Redis answers (logged once).
+  if (limits instanceof RedisLimits) await limits.connected(2_000);
   const store = openStore(config.databaseUrl, config.dataDir);
   try {
     await store.migrate();
   } catch (err) {
-    await store.close().catch(() => undefined);
+    await Promise.all([store.close().catch(() => undefined), limits.close()]);
     const why = err instanceof Error ? err.message : String(err);
     throw new StartupError(
       config.databaseUrl
@@ -75,7 +103,6 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         : `cannot open the database in VIDGATE_DATA_DIR (${config.dataDir}): ${why}`,
     );
   }
-  const { generated } = await ensureAdminKey(store, config.adminKey);
   const signingSecret = config.urlSigningSecret ?? (await store.meta.setIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
 
   const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed }) : null;
@@ -84,7 +111,6 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const adapters = createAdapters(channels);
 
   const catalog = defaultCatalog(config.catalogOverrides);
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
   const guardedLoad = createMediaLoader({
     allowPrivateNetwork: config.allowPrivateNetwork,
     maxBytes: { image: config.media.maxImageBytes, video: config.media.maxVideoBytes, audio: config.media.maxAudioBytes },
@@ -100,6 +126,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     adapters,
     loadMedia,
     probeFile: probeVideo,
+    limits,
     probeBytes: (bytes) => probeVideoBytes(bytes, path.join(config.dataDir, 'tmp')),
     fitImage,
     tmpDir: path.join(config.dataDir, 'tmp', 'outputs'),
@@ -141,13 +168,23 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     store,
     blobs,
     catalog,
-    auth: new Authenticator(store, config.rateLimitPerMinute),
+    auth: new Authenticator(store),
+    limits,
     // Filled in after listen, when the port is known (PORT=0 picks one).
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
     tasks,
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
-  await app.listen({ host: listenHost, port: config.port });
+  try {
+    await app.listen({ host: listenHost, port: config.port });
+  } catch (err) {
+    await Promise.all([sandbox?.close(), limits.close()]);
+    await store.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' ? new StartupError(`cannot listen on ${listenHost}:${config.port} (${code}); set HOST and PORT`) : err;
+  }
+  // Only once the gateway is up: a generated key is shown, then stored (never stored unseen).
+  const { generated } = await ensureAdminKey(store, config.adminKey, options.announceAdminKey);
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${displayHost(listenHost)}:${port}`;
@@ -175,17 +212,30 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     url,
     generatedAdminKey: generated,
     sandbox: sandbox ? sandbox.simulators : null,
-    async close() {
+    async close(graceMs = config.http.shutdownGraceMs) {
       if (closed) return;
       closed = true;
       tasks.close(); // long polls answer now, event streams end
-      await app.close(); // stop taking requests
-      await engine.stop(); // finish or release in-flight work
-      await retention.stop();
-      await webhooks.stop(); // same for deliveries in flight
+      // All at once, each bounded by the grace period: HTTP drains while engine steps and webhook
+      // deliveries in flight finish (or are released for another node).
+      await Promise.all([closeHttp(app, graceMs), engine.stop(graceMs), retention.stop(), webhooks.stop(graceMs)]);
       stopWatching();
       await sandbox?.close();
+      await limits.close();
       await store.close();
     },
   };
+}
+
+/**
+ * Stops accepting, answers requests in flight, and after `graceMs` closes every connection still
+ * open (idle keep-alive, slow or half-sent requests), so a client can never hold the process up.
+ */
+async function closeHttp(app: FastifyInstance, graceMs: number): Promise<void> {
+  const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(force);
+  }
 }

@@ -1,29 +1,33 @@
 import type { Admission } from '../store/types.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
-import type { RateBuckets } from './rate-bucket.js';
 
 /**
- * Whether one more task may go to a provider now: under its concurrency cap (jobs in flight
- * across every node, read in the claim's transaction), its breaker admitting (one probe when
- * half-open), and a submission-rate token. What a refused claim took is given back.
+ * Whether one more task may go to a provider now: under its concurrency cap (jobs in flight across
+ * every node, read in the claim's transaction), within the submission tokens taken for this claim
+ * (rate-limited providers only), and its breaker admitting (one probe when half-open). What a
+ * refused claim took is given back; `used` says how many tokens each provider spent.
  */
 export function providerAdmission(opts: {
   limits: Partial<Record<string, { concurrency?: number }>>;
   breaker: CircuitBreaker;
-  buckets: RateBuckets;
+  /** Submission tokens this claim holds per rate-limited provider; absent = no rate limit. */
+  tokens: Map<string, number>;
   now: number;
-}): Admission {
+}): Admission & { used: Map<string, number> } {
+  const used = new Map<string, number>();
   return {
+    used,
     admit(provider, inFlight) {
       const cap = opts.limits[provider]?.concurrency;
       if (cap !== undefined && inFlight >= cap) return false;
-      if (!opts.buckets.hasToken(provider, opts.now)) return false;
+      const budget = opts.tokens.get(provider);
+      if (budget !== undefined && (used.get(provider) ?? 0) >= budget) return false;
       if (!opts.breaker.admit(provider, opts.now)) return false;
-      opts.buckets.take(provider, opts.now);
+      used.set(provider, (used.get(provider) ?? 0) + 1);
       return true;
     },
     refund(provider) {
-      opts.buckets.giveBack(provider);
+      used.set(provider, Math.max(0, (used.get(provider) ?? 0) - 1));
       opts.breaker.cancelProbe(provider);
     },
   };

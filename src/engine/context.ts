@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderName } from '../catalog/types.js';
 import type { AdapterContext, ProviderAdapter } from '../providers/types.js';
 import type { Store, Task, TaskTransition } from '../store/types.js';
+import type { Limits } from '../limits/types.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { Clock } from './clock.js';
 
@@ -48,6 +49,8 @@ export interface EngineDeps {
   settings: EngineSettings;
   /** Outage signals per provider. */
   breaker: CircuitBreaker;
+  /** Submission rates per provider (in process, or shared by every node through Redis). */
+  limits: Limits;
   /** This worker's lease owner id. */
   workerId: string;
   clock: Clock;

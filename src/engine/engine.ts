@@ -1,7 +1,7 @@
 import type { ClaimedTask, Lane } from '../store/types.js';
 import { providerAdmission } from './admission.js';
 import type { EngineDeps } from './context.js';
-import { RateBuckets } from './rate-bucket.js';
+import type { Limits } from '../limits/types.js';
 import { finishStep, pollStep, recoverStep, submitStep } from './steps.js';
 
 interface LaneRunner {
@@ -26,11 +26,12 @@ export class Engine {
   private ticking = false;
   private stopped = true;
   private wakeRequested = false;
-  private readonly buckets: RateBuckets;
+  /** Per-provider submission rates (in process, or shared by all nodes through Redis). */
+  private readonly limits: Limits;
 
   constructor(private readonly deps: EngineDeps) {
     const s = deps.settings;
-    this.buckets = new RateBuckets((p) => s.providerLimits[p]?.rpm);
+    this.limits = deps.limits;
     const lane = (name: Lane, limit: number, leaseFactor: number): LaneRunner => ({ lane: name, limit, leaseFactor, inFlight: new Set(), taskIds: new Map() });
     this.lanes = { submit: lane('submit', s.maxConcurrentSubmits, 1), poll: lane('poll', s.maxConcurrentPolls, 1), finish: lane('finish', s.maxConcurrentFinishes, 5) };
   }
@@ -130,9 +131,17 @@ export class Engine {
     this.run(lane, recovered, recoverStep);
     free -= recovered.length;
     if (free <= 0) return;
-    const now = this.deps.clock.now();
-    const admission = providerAdmission({ limits: this.deps.settings.providerLimits, breaker: this.deps.breaker, buckets: this.buckets, now });
-    this.run(lane, await this.deps.store.tasks.claimPending({ ...this.claimOptions(lane, free), admission }), submitStep);
+    // Rate-limited providers: take up to a slot's worth of tokens now (shared by every node through
+    // Redis) and give back what the claim did not use.
+    const rates = Object.entries(this.deps.settings.providerLimits).filter(([, l]) => l?.rpm) as [string, { rpm: number }][];
+    const tokens = new Map<string, number>();
+    for (const [p, l] of rates) tokens.set(p, await this.limits.takeSubmissions(p, l.rpm, free));
+    const admission = providerAdmission({ limits: this.deps.settings.providerLimits, breaker: this.deps.breaker, tokens, now: this.deps.clock.now() });
+    try {
+      this.run(lane, await this.deps.store.tasks.claimPending({ ...this.claimOptions(lane, free), admission }), submitStep);
+    } finally {
+      for (const [p, l] of rates) await this.limits.returnSubmissions(p, l.rpm, (tokens.get(p) ?? 0) - (admission.used.get(p) ?? 0));
+    }
   }
 
   private run(lane: LaneRunner, claimed: ClaimedTask[], step: (deps: EngineDeps, c: ClaimedTask) => Promise<void>): void {

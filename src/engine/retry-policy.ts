@@ -5,9 +5,9 @@ export type Step = 'submit' | 'lookup' | 'poll' | 'finish';
 
 /**
  * Why a step failed: an upstream error kind (see providers/types.ts), an input we could not fetch,
- * the finished output we could not download or store, or our own bug.
+ * the finished output we could not download, our own blob store out of reach, or our own bug.
  */
-export type FailureKind = UpstreamErrorKind | 'input_fetch' | 'input_invalid' | 'download' | 'internal';
+export type FailureKind = UpstreamErrorKind | 'input_fetch' | 'input_invalid' | 'download' | 'storage' | 'internal';
 
 /**
  * What to do about a failure:
@@ -33,6 +33,7 @@ const FAIL: Record<FailureKind, RetryAction> = {
   input_fetch: 'fail',
   input_invalid: 'fail',
   download: 'fail',
+  storage: 'fail',
   internal: 'fail',
 };
 
@@ -53,7 +54,8 @@ export const RETRY_POLICY: Record<Step, Record<FailureKind, RetryAction>> = {
   // Reading a job's status changes nothing upstream: a transient error never fails the task (the
   // job keeps running), a permanent-looking one is asked again a few times before giving up.
   poll: { ...FAIL, rate_limited: 'persist', unavailable: 'persist', timeout: 'persist', ambiguous: 'persist', invalid_input: 'retry', content_policy: 'retry', auth: 'retry', quota: 'retry', not_found: 'retry', internal: 'retry' },
-  finish: { ...FAIL, download: 'retry', rate_limited: 'retry', unavailable: 'retry', timeout: 'retry', ambiguous: 'retry', internal: 'retry' },
+  // Our blob store being down is never the task's fault: storing waits for it to come back.
+  finish: { ...FAIL, storage: 'persist', download: 'retry', rate_limited: 'retry', unavailable: 'retry', timeout: 'retry', ambiguous: 'retry', internal: 'retry' },
 };
 
 /** Exponential backoff with full jitter for transient errors: base·2^attempt, capped. */

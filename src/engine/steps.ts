@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
+import { BlobUnavailableError } from '../blobs/types.js';
 import { costForOutputUsd } from '../catalog/pricing.js';
 import { UpstreamError, type ProviderAdapter, type UpstreamOutput } from '../providers/types.js';
 import type { ClaimedTask, TaskTransition } from '../store/types.js';
@@ -147,8 +147,10 @@ export async function finishStep(deps: EngineDeps, claimed: ClaimedTask): Promis
     try {
       await deps.blobs.put(key, createReadStream(tmp));
     } catch (err) {
-      deps.log.warn({ task: task.id, err: err instanceof Error ? err.message : String(err) }, 'storing the output failed; will retry');
-      return void (await commit(deps, claimed, afterFinish({ type: 'failed', failure: { kind: 'download', code: 'output_unavailable', message: 'The finished video could not be stored.' } }, ctx)));
+      // Our own blob store being down is no fault of the output: storing is retried until it returns.
+      const kind = err instanceof BlobUnavailableError ? 'storage' : 'download';
+      deps.log.warn({ task: task.id, kind, err: err instanceof Error ? err.message : String(err) }, 'storing the output failed; will retry');
+      return void (await commit(deps, claimed, afterFinish({ type: 'failed', failure: { kind, code: 'output_unavailable', message: 'The finished video could not be stored.' } }, ctx)));
     }
     const spec = deps.catalog.get(task.model);
     const costUsd = spec ? costForOutputUsd(spec, { seconds: meta.durationSeconds, resolution: task.request.resolution, audio: meta.hasAudio }) : 0;

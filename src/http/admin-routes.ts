@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import { roundUsd } from '../contract/money.js';
 import { createKey } from '../keys/keys.js';
-import type { ApiKey } from '../store/types.js';
-import { checkInputUrlSyntax } from '../media/url-guard.js';
+import { BalanceRefused, MAX_BALANCE_USD, type ApiKey } from '../store/types.js';
+import { callerKey } from './auth.js';
+import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
 
 const usd = (n: number | null) => (n === null ? null : roundUsd(n));
@@ -32,15 +33,28 @@ function amount(body: Record<string, unknown>, name: string, nullable: boolean, 
   const v = body[name];
   if (v === undefined) return undefined;
   if (v === null && nullable) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1e9 || (integer && !Number.isInteger(v))) {
-    throw badRequest(name, `'${name}' must be ${integer ? 'a whole number' : 'a number'} between 0 and 1e9${nullable ? ', or null to remove it' : ''}.`, 'invalid_value');
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_BALANCE_USD || (integer && !Number.isInteger(v))) {
+    throw badRequest(name, `'${name}' must be ${integer ? 'a whole number' : 'a number'} between 0 and ${MAX_BALANCE_USD}${nullable ? ', or null to remove it' : ''}.`, 'invalid_value');
   }
   return v;
 }
 
+const ADMIN = { config: { auth: 'admin' as const } };
+
+function balanceRefused(err: BalanceRefused): ApiError {
+  if (err.reason === 'above_cap') {
+    return badRequest(err.param, `The balance would exceed the largest allowed, $${MAX_BALANCE_USD}; send a smaller '${err.param}'.`, 'balance_above_cap', { max_balance_usd: MAX_BALANCE_USD });
+  }
+  return badRequest(
+    err.param,
+    `Tasks in flight have reserved $${roundUsd(err.reservedUsd)} of this key's balance, so it cannot go below that. Set a balance of at least $${roundUsd(err.reservedUsd)}, wait for those tasks to finish, or set balance_usd to null (postpaid).`,
+    'balance_below_reserved',
+    { reserved_usd: roundUsd(err.reservedUsd) },
+  );
+}
+
 export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
-  app.post('/v1/admin/keys', async (req, reply) => {
-    await gw.auth.requireAdmin(req, reply);
+  app.post('/v1/admin/keys', ADMIN, async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (typeof body !== 'object' || Array.isArray(body)) throw badRequest(null, 'Send a JSON object like {"name":"my app"}.', 'invalid_json');
     for (const k of Object.keys(body)) if (!['name', 'admin'].includes(k)) throw badRequest(k, `Unknown parameter '${k}'; accepted: name, admin.`, 'unknown_parameter');
@@ -52,20 +66,18 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     return { ...keyView(created.key), key: created.secret };
   });
 
-  app.get('/v1/admin/keys', async (req, reply) => {
-    await gw.auth.requireAdmin(req, reply);
+  app.get('/v1/admin/keys', ADMIN, async () => {
     return { object: 'list', data: (await gw.store.keys.list()).map(keyView) };
   });
 
-  app.patch('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    await gw.auth.requireAdmin(req, reply);
+  app.patch('/v1/admin/keys/:id', ADMIN, async (req: FastifyRequest<{ Params: { id: string } }>) => {
     const body = req.body as Record<string, unknown> | undefined;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(null, 'Send a JSON object such as {"balance_usd": 10, "spend_limit_usd": 50}.', 'invalid_json');
     const allowed = ['balance_usd', 'add_balance_usd', 'spend_limit_usd', 'rpm_limit', 'webhook_url'];
     for (const k of Object.keys(body)) if (!allowed.includes(k)) throw badRequest(k, `Unknown parameter '${k}'; accepted: ${allowed.join(', ')}.`, 'unknown_parameter');
     const webhook = body.webhook_url;
     if (webhook !== undefined && webhook !== null) {
-      const problem = typeof webhook !== 'string' || webhook.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(webhook, gw.config.allowPrivateNetwork);
+      const problem = webhookUrlProblem(webhook, gw.config.allowPrivateNetwork);
       if (problem) throw badRequest('webhook_url', `webhook_url: ${problem}`, 'invalid_url');
     }
     const patch = {
@@ -77,16 +89,13 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     };
     const outcome = await gw.store.keys.updateLimits(req.params.id, patch, Date.now());
     if (outcome.kind === 'not_found') throw new ApiError(404, 'not_found_error', 'key_not_found', `No active API key with id '${req.params.id.slice(0, 64)}'.`, 'id');
-    if (outcome.kind === 'below_reserved') {
-      const param = body.balance_usd !== undefined ? 'balance_usd' : 'add_balance_usd';
-      throw badRequest(param, `The balance cannot go below the $${outcome.reservedUsd} that this key's unfinished tasks have reserved; wait for them to finish (or cancel them), or set a higher balance.`, 'balance_below_reserved', { reserved_usd: outcome.reservedUsd });
-    }
+    if (outcome.kind === 'refused') throw balanceRefused(outcome.refusal);
     gw.auth.evict(outcome.key.id);
     return keyView(outcome.key);
   });
 
-  app.delete('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const admin = await gw.auth.requireAdmin(req, reply);
+  app.delete('/v1/admin/keys/:id', ADMIN, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const admin = callerKey(req);
     const id = req.params.id;
     if (id === admin.id) throw badRequest('id', 'You cannot revoke the key you are using; revoke it with another admin key.', 'invalid_request');
     if (!(await gw.store.keys.revoke(id, Date.now()))) {

@@ -3,9 +3,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerAuth } from './auth.js';
+import { boundLargeBodies, SMALL_BODY_BYTES } from './body-slots.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerFileRoutes } from './file-routes.js';
 import type { Gateway } from './gateway.js';
+import { requestLogFields } from './log-redaction.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerTaskRoutes } from './task-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
@@ -21,9 +24,17 @@ let sequence = 0;
 /** The Fastify app: the only place that knows HTTP. */
 /** `api: false` (a worker node): only /healthz answers. */
 export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean } = { api: true }): FastifyInstance {
+  const t = gw.config.http;
   const app: FastifyInstance = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    bodyLimit: gw.config.maxBodyBytes,
+    // Request logs show URLs with signatures and keys sent in a query string redacted.
+    loggerInstance: logger.child({}, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
+    // Routes take small bodies unless they say otherwise (create: VIDGATE_MAX_BODY_BYTES).
+    bodyLimit: SMALL_BODY_BYTES,
+    // Slow or stalled clients are cut off: headers, whole request, idle socket, idle keep-alive.
+    connectionTimeout: t.idleTimeoutMs,
+    requestTimeout: t.requestTimeoutMs,
+    keepAliveTimeout: t.keepAliveTimeoutMs,
+    http: { headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(t.headersTimeoutMs / 2)) },
     // Keep a caller's request id when it is sane, so logs correlate across systems.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -44,6 +55,9 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
     reply.header('x-request-id', req.id);
     done();
   });
+  // Before any body is read: who is calling, and within its rate limit?
+  registerAuth(app, { auth: gw.auth, limits: gw.limits, signer: () => gw.signer, defaultRpm: gw.config.rateLimitPerMinute });
+  boundLargeBodies(app, gw.config.maxLargeBodies);
 
   // JSON only; an empty body on routes that take none is fine.
   app.removeAllContentTypeParsers();
@@ -62,7 +76,7 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
 
   installErrorHandling(app);
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { auth: 'none' } }, async () => ({ status: 'ok' }));
   if (!opts.api) return app;
   registerVideoRoutes(app, gw);
   registerTaskRoutes(app, gw);

@@ -1,14 +1,33 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 import { hashSecret } from '../keys/keys.js';
+import type { Limits, RateDecision } from '../limits/types.js';
 import type { ApiKey, Store } from '../store/types.js';
-import type { FastifyReply } from 'fastify';
-import { KeyRateLimiter } from './rate-limit.js';
+import type { UrlSigner } from './signed-urls.js';
+
+/**
+ * What a route needs before its handler runs, declared as `config: { auth }`:
+ * - `key`: a valid API key (the default when a route declares nothing),
+ * - `admin`: an admin API key,
+ * - `signed-url`: a valid, unexpired `expires` + `signature` for the request path (file links),
+ * - `none`: public.
+ */
+export type AuthMode = 'key' | 'admin' | 'none' | 'signed-url';
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    apiKey?: ApiKey;
+  interface FastifyContextConfig {
+    auth?: AuthMode;
   }
+  interface FastifyRequest {
+    /** The authenticated caller on `key` and `admin` routes; null elsewhere. */
+    apiKey: ApiKey | null;
+  }
+}
+
+/** The caller's key on a route declared `key` or `admin` (the auth hook has already checked it). */
+export function callerKey(req: FastifyRequest): ApiKey {
+  if (!req.apiKey) throw new Error(`route ${req.routeOptions.url} is not declared with auth 'key' or 'admin'`);
+  return req.apiKey;
 }
 
 /**
@@ -19,35 +38,27 @@ declare module 'fastify' {
 export class Authenticator {
   private readonly cache = new Map<string, { row: ApiKey; until: number }>();
 
-  private readonly limiter: KeyRateLimiter;
-  private readonly headers: boolean;
-
   constructor(
     private readonly store: Store,
-    rateLimitPerMinute = 0,
     private readonly ttlMs = 5_000,
-  ) {
-    // Per-key rpm_limit overrides apply even when the gateway-wide default is off (0).
-    this.limiter = new KeyRateLimiter(rateLimitPerMinute > 0 ? rateLimitPerMinute : Number.MAX_SAFE_INTEGER);
-    this.headers = rateLimitPerMinute > 0;
-  }
+  ) {}
 
-  /** Authenticates and counts the request against the key's per-minute limit (headers on every answer). */
-  async authenticate(req: FastifyRequest, reply: FastifyReply): Promise<ApiKey> {
-    const row = await this.identify(req);
-    if (this.headers || row.rpm_limit !== null) {
-      const d = this.limiter.take(row.id, row.rpm_limit ?? undefined);
-      reply.header('X-RateLimit-Limit', d.limit).header('X-RateLimit-Remaining', d.remaining).header('X-RateLimit-Reset', d.reset);
-      if (!d.allowed) {
-        const retryAfter = Math.max(1, Math.ceil(d.reset - Date.now() / 1000));
-        throw new ApiError(429, 'rate_limit_exceeded', 'rate_limit_exceeded', `Rate limit: ${d.limit} requests per minute exceeded for this API key. Retry after ${retryAfter} s.`, null, { retryable: true, retry_after: retryAfter, hint: `Current limit: ${d.limit}/min per key.` }, { 'Retry-After': String(retryAfter) });
+  /** The caller's key: from the cache without waiting when it is there, else from the store. */
+  identify(header: string | undefined): ApiKey | Promise<ApiKey> {
+    const hash = this.hashOf(header);
+    const hit = this.cache.get(hash);
+    if (hit && hit.until > Date.now()) return usable(hit.row);
+    return this.store.keys.findByHash(hash).then((row) => {
+      if (row) {
+        if (this.cache.size > 10_000) this.cache.clear();
+        this.cache.set(hash, { row, until: Date.now() + this.ttlMs });
       }
-    }
-    return row;
+      return usable(row);
+    });
   }
 
-  private async identify(req: FastifyRequest): Promise<ApiKey> {
-    const header = req.headers.authorization;
+  /** SHA-256 of a well-formed Bearer key; 401 for anything else. */
+  private hashOf(header: string | undefined): string {
     if (typeof header !== 'string' || header.trim() === '') {
       throw new ApiError(401, 'invalid_api_key', 'missing_api_key', 'Missing API key. Send it as "Authorization: Bearer sk-...".');
     }
@@ -55,31 +66,91 @@ export class Authenticator {
     if (!match || !match[1].startsWith('sk-') || match[1].length > 200) {
       throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided. Send "Authorization: Bearer sk-...".');
     }
-    const hash = hashSecret(match[1]);
-    const now = Date.now();
-    const hit = this.cache.get(hash);
-    let row = hit && hit.until > now ? hit.row : undefined;
-    if (!row) {
-      row = await this.store.keys.findByHash(hash);
-      if (row) {
-        if (this.cache.size > 10_000) this.cache.clear();
-        this.cache.set(hash, { row, until: now + this.ttlMs });
-      }
-    }
-    if (!row || row.revoked_ms !== null) {
-      throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided. Check the key, or ask an admin for a new one (keys are sent as "Authorization: Bearer sk-...").');
-    }
-    req.apiKey = row;
-    return row;
-  }
-
-  async requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<ApiKey> {
-    const row = await this.authenticate(req, reply);
-    if (!row.is_admin) throw new ApiError(403, 'permission_error', 'admin_required', 'This route needs an admin API key.');
-    return row;
+    return hashSecret(match[1]);
   }
 
   evict(keyId: string): void {
     for (const [hash, entry] of this.cache) if (entry.row.id === keyId) this.cache.delete(hash);
+  }
+}
+
+function usable(row: ApiKey | undefined): ApiKey {
+  if (!row || row.revoked_ms !== null) {
+    throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided. Check the key, or ask an admin for a new one (keys are sent as "Authorization: Bearer sk-...").');
+  }
+  return row;
+}
+
+export interface AuthDeps {
+  auth: Authenticator;
+  limits: Limits;
+  signer: () => UrlSigner;
+  /** Requests per minute per key when the key sets none (0 = no default limit). */
+  defaultRpm: number;
+}
+
+/**
+ * The one place requests are authenticated: an `onRequest` hook on every route, so the caller is known before a
+ * byte of the body is read (an unauthenticated 30 MiB upload costs nothing), then counted against
+ * its per-minute limit (X-RateLimit-* on every answer of a limited key).
+ */
+export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
+  app.decorateRequest('apiKey', null);
+  // Attached per route as it is declared (so `none` routes carry no hook and nothing is looked up
+  // per request). Callback-style, answering synchronously when it can (cached key, in-process
+  // limiter): this runs on the hot task read.
+  app.addHook('onRoute', (route) => {
+    const mode: AuthMode = route.config?.auth ?? 'key';
+    if (mode === 'none') return;
+    const hook: onRequestHookHandler = (req, reply, done) => {
+      let pending: Promise<void> | void;
+      try {
+        pending = authorize(deps, mode, req, reply);
+      } catch (err) {
+        return done(err as Error);
+      }
+      if (pending) pending.then(() => done(), done);
+      else done();
+    };
+    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [hook, ...existing];
+  });
+}
+
+function authorize(deps: AuthDeps, mode: Exclude<AuthMode, 'none'>, req: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+  if (mode === 'signed-url') return checkSignature(req, deps.signer());
+  const row = deps.auth.identify(req.headers.authorization);
+  // No closure on the cached path: this runs on every authenticated request.
+  return row instanceof Promise ? row.then((r) => admit(deps, mode, r, req, reply)) : admit(deps, mode, row, req, reply);
+}
+
+function admit(deps: AuthDeps, mode: 'key' | 'admin', row: ApiKey, req: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+  if (mode === 'admin' && !row.is_admin) throw new ApiError(403, 'permission_error', 'admin_required', 'This route needs an admin API key.');
+  req.apiKey = row;
+  return countRequest(deps, row, reply);
+}
+
+function countRequest(deps: AuthDeps, row: ApiKey, reply: FastifyReply): void | Promise<void> {
+  // Per-key rpm_limit overrides apply even when the gateway-wide default is off (0).
+  const limit = row.rpm_limit ?? (deps.defaultRpm > 0 ? deps.defaultRpm : null);
+  if (limit === null) return;
+  const d = deps.limits.takeRequest(row.id, limit);
+  return d instanceof Promise ? d.then((x) => enforce(x, reply)) : enforce(d, reply);
+}
+
+function enforce(d: RateDecision, reply: FastifyReply): void {
+  reply.header('X-RateLimit-Limit', d.limit).header('X-RateLimit-Remaining', d.remaining).header('X-RateLimit-Reset', d.reset);
+  if (!d.allowed) {
+    const retryAfter = Math.max(1, Math.ceil(d.reset - Date.now() / 1000));
+    throw new ApiError(429, 'rate_limit_exceeded', 'rate_limit_exceeded', `Rate limit: ${d.limit} requests per minute exceeded for this API key. Retry after ${retryAfter} s.`, null, { retryable: true, retry_after: retryAfter, hint: `Current limit: ${d.limit}/min per key.` }, { 'Retry-After': String(retryAfter) });
+  }
+}
+
+/** A signed link is its own grant: the signature covers the path and the expiry. */
+function checkSignature(req: FastifyRequest, signer: UrlSigner): void {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  const problem = signer.check(req.url.split('?')[0], q.expires, q.signature);
+  if (problem) {
+    throw new ApiError(403, 'permission_error', 'invalid_signature', `This file link is ${problem === 'expired' ? 'expired' : 'not valid'}; fetch the task again for a fresh video_url.`, 'signature');
   }
 }

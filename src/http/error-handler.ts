@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 import { isStoreUnavailable } from '../store/errors.js';
+import { closeIfBodyUnread } from './body-slots.js';
 
 /** Maps Fastify's own errors (body parsing, size, content type) to TokenLab envelopes. */
 function fromFastifyError(err: FastifyError): ApiError | null {
@@ -27,6 +28,7 @@ function fromFastifyError(err: FastifyError): ApiError | null {
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    closeIfBodyUnread(req, reply);
     const api = err instanceof ApiError ? err : fromFastifyError(err);
     if (api) {
       for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);

@@ -1,6 +1,7 @@
 import type { BlobStore } from '../blobs/types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Config } from '../config.js';
+import type { Limits } from '../limits/types.js';
 import type { Store } from '../store/types.js';
 import type { TaskService } from '../tasks/service.js';
 import type { Authenticator } from './auth.js';
@@ -13,6 +14,8 @@ export interface Gateway {
   blobs: BlobStore;
   catalog: Catalog;
   auth: Authenticator;
+  /** Request (and submission) rate limits, per node or shared through Redis. */
+  limits: Limits;
   signer: UrlSigner;
   tasks: TaskService;
 }

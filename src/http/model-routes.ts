@@ -16,7 +16,7 @@ function optionalString(q: Record<string, unknown>, name: string): string | unde
 
 /** Models and Pricing answer without a key too: TokenLab's own client calls them that way. */
 export function registerModelRoutes(app: FastifyInstance, gw: Gateway): void {
-  app.get('/v1/models', async (req: FastifyRequest<{ Querystring: ListQuery }>) => {
+  app.get('/v1/models', { config: { auth: 'none' } }, async (req: FastifyRequest<{ Querystring: ListQuery }>) => {
     const q = (req.query ?? {}) as Record<string, unknown>;
     const view = optionalString(q, 'view') ?? 'full';
     if (view !== 'full' && view !== 'compact') throw badRequest('view', "'view' must be 'full' or 'compact'.", 'invalid_value', { allowed_values: ['full', 'compact'] });
@@ -32,19 +32,19 @@ export function registerModelRoutes(app: FastifyInstance, gw: Gateway): void {
     return { object: 'list', data: models.map(modelListItem) };
   });
 
-  app.get('/v1/models/:model', async (req: FastifyRequest<{ Params: { model: string } }>) => {
+  app.get('/v1/models/:model', { config: { auth: 'none' } }, async (req: FastifyRequest<{ Params: { model: string } }>) => {
     const spec = gw.catalog.get(req.params.model);
     if (!spec) throw modelNotFound(req.params.model, 404, gw.catalog.suggest(req.params.model));
     return modelDetail(spec);
   });
 
-  app.get('/v1/models/:model/pricing', async (req: FastifyRequest<{ Params: { model: string } }>) => {
+  app.get('/v1/models/:model/pricing', { config: { auth: 'none' } }, async (req: FastifyRequest<{ Params: { model: string } }>) => {
     const spec = gw.catalog.get(req.params.model);
     if (!spec) throw modelNotFound(req.params.model, 404, gw.catalog.suggest(req.params.model));
     return modelPricing(spec);
   });
 
-  app.get('/v1/pricing', async (req: FastifyRequest<{ Querystring: ListQuery }>) => {
+  app.get('/v1/pricing', { config: { auth: 'none' } }, async (req: FastifyRequest<{ Querystring: ListQuery }>) => {
     const q = (req.query ?? {}) as Record<string, unknown>;
     const filters = { provider: optionalString(q, 'provider'), tag: optionalString(q, 'tag') };
     const models = gw.catalog.list().filter((m) => matchesFilters(m, filters));

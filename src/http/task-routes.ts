@@ -3,6 +3,7 @@ import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
 import type { Task, TaskListFilter } from '../store/types.js';
 import type { CancelResult } from '../tasks/service.js';
 import { taskView } from '../tasks/view.js';
+import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 import { readTask, streamTask } from './task-read.js';
 
@@ -30,6 +31,8 @@ const NOT_CANCELLABLE: Record<Extract<CancelResult, { kind: 'not_cancellable' }>
   finished_meanwhile: () => 'The task finished upstream before the cancel took effect.',
 };
 
+const KEY = { config: { auth: 'key' as const } };
+
 const STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 
 function listFilter(q: Record<string, unknown>): TaskListFilter {
@@ -50,21 +53,21 @@ function listFilter(q: Record<string, unknown>): TaskListFilter {
 }
 
 export function registerTaskRoutes(app: FastifyInstance, gw: Gateway): void {
-  const read = async (req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: unknown } }>, reply: FastifyReply) => readTask(gw, await gw.auth.authenticate(req, reply), req, reply);
-  app.get('/v1/tasks/:id', read);
-  app.get('/v1/videos/generations/:id', read);
-  app.get('/v1/tasks/:id/events', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => streamTask(gw, await gw.auth.authenticate(req, reply), req, reply));
+  const read = async (req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: unknown } }>, reply: FastifyReply) => readTask(gw, callerKey(req), req, reply);
+  app.get('/v1/tasks/:id', KEY, read);
+  app.get('/v1/videos/generations/:id', KEY, read);
+  app.get('/v1/tasks/:id/events', KEY, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => streamTask(gw, callerKey(req), req, reply));
 
   // The calling key's tasks, newest first; `after` is the last id of the previous page.
-  app.get('/v1/tasks', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.get('/v1/tasks', KEY, async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
+    const key = callerKey(req);
     const filter = listFilter(req.query ?? {});
     const page = await gw.tasks.list(key, filter);
     return { object: 'list', data: page.tasks.map((t) => renderTask(gw, t)), has_more: page.next !== null, next_after: page.next };
   });
 
-  app.delete('/v1/tasks/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.delete('/v1/tasks/:id', KEY, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const key = callerKey(req);
     const result = await gw.tasks.cancel(key, req.params.id);
     if (result.kind === 'not_found') throw taskNotFound();
     if (result.kind === 'not_cancellable') throw new ApiError(409, 'invalid_request_error', 'task_not_cancellable', NOT_CANCELLABLE[result.reason](result.task), 'id');

@@ -3,6 +3,7 @@ import { ApiError, badRequest } from '../contract/errors.js';
 import { roundUsd } from '../contract/money.js';
 import type { UsageRow } from '../store/types.js';
 import { keyView } from './admin-routes.js';
+import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 
 type UsageQuery = { start_date?: unknown; end_date?: unknown; key_id?: unknown };
@@ -35,16 +36,15 @@ function usageBody(rows: UsageRow[], from: string, to: string) {
 
 /** Spend by model and day: each key sees its own; admins see every key (or one, by key_id). */
 export function registerUsageRoutes(app: FastifyInstance, gw: Gateway): void {
-  app.get('/v1/usage', async (req: FastifyRequest<{ Querystring: UsageQuery }>, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.get('/v1/usage', { config: { auth: 'key' } }, async (req: FastifyRequest<{ Querystring: UsageQuery }>) => {
+    const key = callerKey(req);
     const { from, to } = window(req.query ?? {});
     const fresh = (await gw.store.keys.get(key.id)) ?? key;
     const view = keyView(fresh);
     return { ...usageBody(await gw.store.ledger.usage(key.id, from, to), from, to), key_id: key.id, balance_usd: view.balance_usd, spend_limit_usd: view.spend_limit_usd, reserved_usd: view.reserved_usd, spent_usd: view.spent_usd };
   });
 
-  app.get('/v1/admin/usage', async (req: FastifyRequest<{ Querystring: UsageQuery }>, reply) => {
-    await gw.auth.requireAdmin(req, reply);
+  app.get('/v1/admin/usage', { config: { auth: 'admin' } }, async (req: FastifyRequest<{ Querystring: UsageQuery }>) => {
     const q = req.query ?? {};
     const { from, to } = window(q);
     if (q.key_id !== undefined && typeof q.key_id !== 'string') throw badRequest('key_id', "'key_id' must be given once.", 'invalid_value');

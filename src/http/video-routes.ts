@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import type { CreateResult } from '../tasks/service.js';
 import { createdView } from '../tasks/view.js';
+import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 
 /** The Idempotency-Key header, if sent; 1–255 visible ASCII characters. */
@@ -31,8 +32,8 @@ export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>
 }
 
 export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
-  app.post('/v1/videos/generations', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.post('/v1/videos/generations', { config: { auth: 'key' }, bodyLimit: gw.config.maxBodyBytes }, async (req, reply) => {
+    const key = callerKey(req);
     const result = await gw.tasks.create(key, req.body, idempotencyKey(req));
     if (result.kind !== 'created') throw createRefusal(result);
     if (result.replayed) reply.header('Idempotent-Replayed', 'true');

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
-import { checkInputUrlSyntax } from '../media/url-guard.js';
 import { isMessageId } from '../contract/webhook-events.js';
 import type { WebhookAttempt, WebhookEvent, WebhookRepository } from '../store/types.js';
 import { newWebhookSecret } from '../webhooks/signing.js';
+import { callerKey } from './auth.js';
+import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
 
 type IdParams = { Params: { id: string } };
@@ -56,11 +57,12 @@ function defaultUrl(body: unknown, allowPrivateNetwork: boolean): string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(null, 'Send a JSON object like {"url": "https://example.com/hooks/vidgate"}.', 'invalid_json');
   for (const k of Object.keys(body)) if (k !== 'url') throw badRequest(k, `Unknown parameter '${k}'; accepted: url.`, 'unknown_parameter');
   const url = (body as { url?: unknown }).url;
-  if (typeof url !== 'string' || url.length > 2048) throw badRequest('url', "'url' must be an https URL of at most 2048 characters.", 'invalid_url');
-  const problem = url.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(url, allowPrivateNetwork);
+  const problem = webhookUrlProblem(url, allowPrivateNetwork);
   if (problem) throw badRequest('url', `url: ${problem}`, 'invalid_url');
-  return url;
+  return url as string;
 }
+
+const KEY = { config: { auth: 'key' as const } };
 
 /**
  * Key-scoped webhook routes: the delivery log, redelivery, the key's signing secret and its default
@@ -69,8 +71,8 @@ function defaultUrl(body: unknown, allowPrivateNetwork: boolean): string {
 export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
   const webhooks = gw.store.webhooks;
 
-  app.get('/v1/webhooks/deliveries', async (req: FastifyRequest<ListQuery>, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.get('/v1/webhooks/deliveries', KEY, async (req: FastifyRequest<ListQuery>, reply) => {
+    const key = callerKey(req);
     const q = req.query ?? {};
     const limit = listLimit(q.limit);
     let taskId: string | undefined;
@@ -86,15 +88,15 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
   });
 
   const owned = async (req: FastifyRequest<IdParams>, reply: FastifyReply): Promise<{ keyId: string; event: WebhookEvent }> => {
-    const key = await gw.auth.authenticate(req, reply);
+    const key = callerKey(req);
     const event = isMessageId(req.params.id) ? await webhooks.getForOwner(req.params.id, key.id) : undefined;
     if (!event) throw deliveryNotFound();
     return { keyId: key.id, event };
   };
 
-  app.get('/v1/webhooks/deliveries/:id', async (req: FastifyRequest<IdParams>, reply) => viewOne(webhooks, (await owned(req, reply)).event));
+  app.get('/v1/webhooks/deliveries/:id', KEY, async (req: FastifyRequest<IdParams>, reply) => viewOne(webhooks, (await owned(req, reply)).event));
 
-  app.post('/v1/webhooks/deliveries/:id/redeliver', async (req: FastifyRequest<IdParams>, reply) => {
+  app.post('/v1/webhooks/deliveries/:id/redeliver', KEY, async (req: FastifyRequest<IdParams>, reply) => {
     const { keyId, event } = await owned(req, reply);
     const queued = await webhooks.redeliver(event.id, keyId, Date.now());
     if (!queued) throw deliveryNotFound();
@@ -108,15 +110,15 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
     return { object: 'webhook.secret', secret };
   };
 
-  app.get('/v1/webhooks/secret', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.get('/v1/webhooks/secret', KEY, async (req, reply) => {
+    const key = callerKey(req);
     const secret = await gw.store.keys.webhookSecret(key.id, newWebhookSecret);
     if (!secret) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     return secretBody(reply, secret);
   });
 
-  app.post('/v1/webhooks/secret/rotate', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.post('/v1/webhooks/secret/rotate', KEY, async (req, reply) => {
+    const key = callerKey(req);
     const secret = newWebhookSecret();
     if (!(await gw.store.keys.rotateWebhookSecret(key.id, secret))) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     gw.auth.evict(key.id);
@@ -125,8 +127,8 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
 
   const defaultView = (url: string | null) => ({ object: 'webhook.default', url });
 
-  app.get('/v1/webhooks/default', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.get('/v1/webhooks/default', KEY, async (req, reply) => {
+    const key = callerKey(req);
     return defaultView((await gw.store.keys.get(key.id))?.webhook_url ?? null);
   });
 
@@ -138,13 +140,13 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
     return defaultView(outcome.key.webhook_url);
   };
 
-  app.put('/v1/webhooks/default', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.put('/v1/webhooks/default', KEY, async (req, reply) => {
+    const key = callerKey(req);
     return setDefault(key.id, defaultUrl(req.body, gw.config.allowPrivateNetwork));
   });
 
-  app.delete('/v1/webhooks/default', async (req, reply) => {
-    const key = await gw.auth.authenticate(req, reply);
+  app.delete('/v1/webhooks/default', KEY, async (req, reply) => {
+    const key = callerKey(req);
     return setDefault(key.id, null);
   });
 }

@@ -46,10 +46,11 @@ export async function createKey(store: Store, name: string, isAdmin: boolean, se
 
 /**
  * Makes sure an admin key exists. A configured VIDGATE_ADMIN_KEY is registered (by hash) if new;
- * with none configured and no admin key stored, one is generated and returned so the caller can
- * print it once. When several nodes start at once on one database, exactly one generates it.
+ * with none configured and no admin key stored, one is generated, handed to `announce` (which
+ * shows it) and only then stored — a key nobody saw is never stored — and returned. When several
+ * nodes start at once on one database, exactly one generates it.
  */
-export async function ensureAdminKey(store: Store, configured: string | null): Promise<{ generated: string | null }> {
+export async function ensureAdminKey(store: Store, configured: string | null, announce: (secret: string) => void = () => {}): Promise<{ generated: string | null }> {
   if (configured !== null) {
     if (!configured.startsWith('sk-') || configured.length < 20) {
       throw new Error('VIDGATE_ADMIN_KEY must start with "sk-" and be at least 20 characters long');
@@ -66,6 +67,8 @@ export async function ensureAdminKey(store: Store, configured: string | null): P
   if ((await store.keys.countAdmins()) > 0) return { generated: null };
   const ticket = randomBytes(16).toString('hex');
   if ((await store.meta.setIfAbsent('admin_key_bootstrap', ticket)) !== ticket) return { generated: null };
-  const created = await createKey(store, 'admin (generated on first start)', true);
-  return { generated: created.secret };
+  const secret = generateSecret();
+  announce(secret);
+  await createKey(store, 'admin (generated on first start)', true, secret);
+  return { generated: secret };
 }

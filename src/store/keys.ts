@@ -3,7 +3,21 @@ import { changed, num, type Db } from './db.js';
 import { ledgerEntry, writeLedger } from './ledger.js';
 import { fromApiKey, toApiKey } from './mappers.js';
 import type { ApiKeysTable } from './schema.js';
-import type { ApiKey, KeyLimitsPatch, KeyRepository, KeyUpdateOutcome } from './types.js';
+import { BalanceRefused, MAX_BALANCE_USD, type ApiKey, type KeyLimitsPatch, type KeyRepository, type KeyUpdateOutcome } from './types.js';
+
+/**
+ * The balance rules, checked inside the update's transaction (so no reservation slips in between):
+ * a prepaid balance never drops below what tasks in flight have reserved (their settlement would
+ * overdraw it), and never exceeds MAX_BALANCE_USD, whether set or topped up. Null (postpaid) is
+ * always allowed.
+ */
+function balanceRefusal(after: number | null, reservedUsd: number, patch: KeyLimitsPatch): BalanceRefused | null {
+  if (after === null) return null;
+  const param = patch.add_balance_usd !== undefined && patch.balance_usd === undefined ? 'add_balance_usd' : 'balance_usd';
+  if (after > MAX_BALANCE_USD) return new BalanceRefused('above_cap', param, reservedUsd);
+  if (after < reservedUsd - 1e-9) return new BalanceRefused('below_reserved', param, reservedUsd);
+  return null;
+}
 
 export class SqlKeyRepository implements KeyRepository {
   constructor(private readonly db: Db) {}
@@ -52,9 +66,9 @@ export class SqlKeyRepository implements KeyRepository {
       let balance = key.balance_usd;
       if (patch.balance_usd !== undefined) balance = patch.balance_usd;
       if (patch.add_balance_usd !== undefined) balance = roundUsd((balance ?? 0) + patch.add_balance_usd);
-      if (balance !== key.balance_usd) {
-        // A balance must cover what in-flight tasks already hold, or their settlement would overdraw it.
-        if (balance !== null && balance < key.reserved_usd - 1e-9) return { kind: 'below_reserved' as const, reservedUsd: roundUsd(key.reserved_usd) };
+      if (patch.balance_usd !== undefined || patch.add_balance_usd !== undefined) {
+        const refusal = balanceRefusal(balance, key.reserved_usd, patch);
+        if (refusal) return { kind: 'refused' as const, refusal };
         set.balance_usd = balance;
       }
       if (patch.balance_usd !== undefined) await writeLedger(trx, ledgerEntry(id, null, 'adjust', patch.balance_usd ?? 0, null, now_ms));

@@ -137,6 +137,25 @@ export type CreateOutcome =
   | { kind: 'insufficient_balance'; balanceUsd: number; availableUsd: number }
   | { kind: 'quota_exceeded'; limitUsd: number; remainingUsd: number };
 
+/** The largest balance a key may hold, however it is reached (set or topped up). */
+export const MAX_BALANCE_USD = 1e9;
+
+/**
+ * A balance change the rules refuse (thrown by updateKeyLimits; nothing is written):
+ * `below_reserved` — the new balance would not cover what tasks in flight have reserved;
+ * `above_cap` — it would exceed MAX_BALANCE_USD.
+ */
+export class BalanceRefused extends Error {
+  constructor(
+    readonly reason: 'below_reserved' | 'above_cap',
+    readonly param: 'balance_usd' | 'add_balance_usd',
+    readonly reservedUsd: number,
+  ) {
+    super(`balance change refused: ${reason}`);
+    this.name = 'BalanceRefused';
+  }
+}
+
 export interface KeyLimitsPatch {
   balance_usd?: number | null;
   /** Adds to the balance (a top-up); recorded as a credit in the ledger. */
@@ -146,11 +165,8 @@ export interface KeyLimitsPatch {
   webhook_url?: string | null;
 }
 
-export type KeyUpdateOutcome =
-  | { kind: 'updated'; key: ApiKey }
-  | { kind: 'not_found' }
-  /** The new balance would not cover what in-flight tasks already hold. */
-  | { kind: 'below_reserved'; reservedUsd: number };
+/** Balance rules refused: nothing was written (see BalanceRefused). */
+export type KeyUpdateOutcome = { kind: 'updated'; key: ApiKey } | { kind: 'not_found' } | { kind: 'refused'; refusal: BalanceRefused };
 
 export interface TaskListFilter {
   /** Public statuses. */
@@ -209,7 +225,10 @@ export interface KeyRepository {
   /** Returns false when no active key has that id. */
   revoke(id: string, now_ms: number): Promise<boolean>;
   countAdmins(): Promise<number>;
-  /** Balance, limits and default webhook; balance changes are written to the ledger. */
+  /**
+   * Balance, limits and default webhook; balance changes are written to the ledger. A prepaid
+   * balance never drops below what tasks in flight have reserved nor exceeds MAX_BALANCE_USD.
+   */
   updateLimits(id: string, patch: KeyLimitsPatch, now_ms: number): Promise<KeyUpdateOutcome>;
   /** The key's webhook signing secret; keys from before webhooks get one on first use. */
   webhookSecret(id: string, generate: () => string): Promise<string | undefined>;

@@ -81,16 +81,16 @@ describe('the gateway on PostgreSQL', { timeout: 180_000 }, () => {
     assert.ok(!gw.logs.some((l) => l.includes('"statusCode":500')), 'no 500 was answered');
   });
 
-  it('a database that cannot be reached at start is one line naming VIDGATE_DATABASE_URL, exit 2', () => {
+  it('a database that cannot be reached at start is one line naming VIDGATE_DATABASE_URL, exit 1', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, PORT: '0', VIDGATE_DATA_DIR: gw.dataDir + '-unused', VIDGATE_DATABASE_URL: pgUrlFor('nope').replace(':5432', ':1'), VIDGATE_ADMIN_KEY: gw.adminKey },
       encoding: 'utf8',
       timeout: 60_000,
     });
-    assert.equal(run.status, 2, run.stderr);
+    assert.equal(run.status, 1, run.stderr);
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1, run.stderr);
-    assert.match(lines[0], /^vidgate: cannot start: cannot use the database at VIDGATE_DATABASE_URL \(127\.0\.0\.1:1\/nope\)/);
+    assert.match(lines[0], /^vidgate: failed to start: cannot use the database at VIDGATE_DATABASE_URL \(127\.0\.0\.1:1\/nope\)/);
     assert.doesNotMatch(run.stderr, /at .*\.ts:\d+/);
   });
 });

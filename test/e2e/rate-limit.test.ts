@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { KeyRateLimiter } from '../../src/http/rate-limit.js';
+import { InProcessLimits } from '../../src/limits/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
 
@@ -39,15 +39,17 @@ describe('per-key request rate limit', () => {
   });
 });
 
-describe('KeyRateLimiter', () => {
-  it('opens a fresh window each minute', () => {
-    const l = new KeyRateLimiter(2);
-    const t = 1_700_000_000_000;
-    assert.equal(l.take('k', undefined, t).allowed, true);
-    assert.equal(l.take('k', undefined, t + 1).allowed, true);
-    assert.equal(l.take('k', undefined, t + 2).allowed, false);
-    const next = Math.ceil((t + 1) / 60_000) * 60_000;
-    assert.equal(l.take('k', undefined, next).allowed, true);
-    assert.equal(l.take('k', 10, next).remaining, 8);
+describe('in-process request windows', () => {
+  it('opens a fresh window each minute (on an injected clock)', () => {
+    let now = 1_700_000_000_000;
+    const l = new InProcessLimits(() => now);
+    assert.equal(l.takeRequest('k', 2).allowed, true);
+    now += 1;
+    assert.equal(l.takeRequest('k', 2).allowed, true);
+    now += 1;
+    assert.equal(l.takeRequest('k', 2).allowed, false);
+    now = Math.ceil((now + 1) / 60_000) * 60_000;
+    assert.equal(l.takeRequest('k', 2).allowed, true);
+    assert.equal(l.takeRequest('k', 10).remaining, 8);
   });
 });

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CircuitBreaker } from '../../src/engine/circuit-breaker.js';
 import { planFair, type PartitionHead } from '../../src/store/work-queue.js';
-import { RateBuckets } from '../../src/engine/rate-bucket.js';
 
 
 const head = (partition_key: string, group_key = 'p', in_flight = 0, served_ms = 0): PartitionHead => ({ partition_key, group_key, in_flight, served_ms });
@@ -66,17 +65,5 @@ describe('CircuitBreaker', () => {
     assert.equal(b.admit('p', 1000), true);
     assert.equal(b.admit('p', 1500), false);
     assert.equal(b.admit('p', 2001), true);
-  });
-});
-
-describe('RateBuckets', () => {
-  it('allows a minute’s worth at once, then refills continuously; unlimited providers always pass', () => {
-    const r = new RateBuckets((p) => (p === 'p' ? 2 : undefined));
-    assert.equal(r.take('p', 0), true);
-    assert.equal(r.take('p', 0), true);
-    assert.equal(r.take('p', 0), false);
-    assert.equal(r.hasToken('p', 29_000), false);
-    assert.equal(r.take('p', 30_000), true, 'one token per 30 s at 2/min');
-    for (let i = 0; i < 100; i++) assert.equal(r.take('free', 0), true);
   });
 });

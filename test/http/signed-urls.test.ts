@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRange } from '../../src/http/file-routes.js';
+import { answerRange } from '../../src/http/range.js';
 import { UrlSigner } from '../../src/http/signed-urls.js';
 
 describe('signed file URLs', () => {
@@ -18,16 +18,29 @@ describe('signed file URLs', () => {
   });
 });
 
-describe('HTTP Range parsing', () => {
-  it('handles the forms players send', () => {
-    assert.equal(parseRange(undefined, 100), null);
-    assert.deepEqual(parseRange('bytes=0-9', 100), { start: 0, end: 9 });
-    assert.deepEqual(parseRange('bytes=90-', 100), { start: 90, end: 99 });
-    assert.deepEqual(parseRange('bytes=-10', 100), { start: 90, end: 99 });
-    assert.deepEqual(parseRange('bytes=50-1000', 100), { start: 50, end: 99 });
-    assert.equal(parseRange('bytes=100-', 100), 'invalid');
-    assert.equal(parseRange('bytes=5-2', 100), 'invalid');
-    assert.equal(parseRange('items=0-1', 100), 'invalid');
-    assert.equal(parseRange('bytes=-', 100), 'invalid');
+describe('HTTP Range (RFC 9110)', () => {
+  const etag = '"t-100"';
+  const get = (range?: string, ifRange?: string) => answerRange({ method: 'GET', range, ifRange }, 100, etag);
+  it('serves one byte range in the forms players send', () => {
+    assert.deepEqual(get(), { kind: 'full' });
+    assert.deepEqual(get('bytes=0-9'), { kind: 'partial', start: 0, end: 9 });
+    assert.deepEqual(get('bytes=90-'), { kind: 'partial', start: 90, end: 99 });
+    assert.deepEqual(get('bytes=-10'), { kind: 'partial', start: 90, end: 99 });
+    assert.deepEqual(get('bytes=-1000'), { kind: 'partial', start: 0, end: 99 });
+    assert.deepEqual(get('bytes=50-1000'), { kind: 'partial', start: 50, end: 99 });
+    assert.deepEqual(get('BYTES = 1-2'), { kind: 'partial', start: 1, end: 2 }, 'the unit is case-insensitive');
+  });
+  it('answers 416 only for a range wholly past the end', () => {
+    assert.deepEqual(get('bytes=100-'), { kind: 'unsatisfiable' });
+    assert.deepEqual(get('bytes=-0'), { kind: 'unsatisfiable' });
+    assert.deepEqual(answerRange({ method: 'GET', range: 'bytes=0-' }, 0, etag), { kind: 'unsatisfiable' });
+  });
+  it('ignores what it must or may (whole file, 200): unknown units, invalid sets, several ranges, a stale If-Range, HEAD', () => {
+    for (const r of ['items=0-1', 'bytes=5-2', 'bytes=-', 'bytes=a-b', 'bytes=0-1,5-6', 'bytes=0-0, -1', 'bytes']) assert.deepEqual(get(r), { kind: 'full' }, r);
+    assert.deepEqual(get('bytes=0-9', '"t-99"'), { kind: 'full' });
+    assert.deepEqual(get('bytes=0-9', 'W/"t-100"'), { kind: 'full' }, 'a weak validator never matches');
+    assert.deepEqual(get('bytes=0-9', 'Tue, 01 Dec 2026 08:00:00 GMT'), { kind: 'full' });
+    assert.deepEqual(get('bytes=0-9', etag), { kind: 'partial', start: 0, end: 9 });
+    assert.deepEqual(answerRange({ method: 'HEAD', range: 'bytes=0-9' }, 100, etag), { kind: 'full' });
   });
 });

@@ -38,7 +38,11 @@ for (const dialect of DIALECTS) {
       assert.equal(found?.balance_usd, 1);
       const created = await store.tasks.create(newTask(key, { estimated_cost_usd: 0.75 }));
       assert.equal(created.kind, 'created');
-      assert.deepEqual(await store.keys.updateLimits(key.id, { balance_usd: 0.5 }, Date.now()), { kind: 'below_reserved', reservedUsd: 0.75 });
+      const refused = await store.keys.updateLimits(key.id, { balance_usd: 0.5 }, Date.now());
+      assert.ok(refused.kind === 'refused');
+      assert.deepEqual([refused.refusal.reason, refused.refusal.param, refused.refusal.reservedUsd], ['below_reserved', 'balance_usd', 0.75]);
+      const capped = await store.keys.updateLimits(key.id, { add_balance_usd: 2e9 }, Date.now());
+      assert.ok(capped.kind === 'refused' && capped.refusal.reason === 'above_cap' && capped.refusal.param === 'add_balance_usd');
       const topped = await store.keys.updateLimits(key.id, { add_balance_usd: 2 }, Date.now());
       assert.equal(topped.kind === 'updated' && topped.key.balance_usd, 3);
       const kinds = (await store.ledger.entriesFor(key.id)).map((e) => e.kind);

@@ -1,0 +1,77 @@
+/**
+ * `npm run bench -- backlog`: N tasks that never finish upstream (BENCH_BACKLOG, default 100,000),
+ * with the simulators, the gateway and the load generators each in their own process. Reports the
+ * create rate, how fast the engine submits, upstream polls per minute, task-read latency (p50/p99)
+ * while the engine works through the backlog, and the gateway's peak RSS.
+ *   BENCH_BACKLOG tasks; BENCH_BACKLOG_SECONDS of engine work measured after the creates (default 60);
+ *   BENCH_READ_RATE task reads per second during that time (default 200).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateSecret } from '../src/keys/keys.js';
+import { peakRssBytes, ROOT, startGatewayProcess, startSimProcess } from '../test/helpers/processes.js';
+import { runLoad } from './lib/load.js';
+
+const total = Number(process.env.BENCH_BACKLOG ?? 100_000);
+const workSeconds = Number(process.env.BENCH_BACKLOG_SECONDS ?? 60);
+const readRate = Number(process.env.BENCH_READ_RATE ?? 200);
+
+interface SimStats {
+  creates: number;
+  polls: number;
+}
+
+async function googleStats(controlUrl: string): Promise<SimStats> {
+  const all = (await (await fetch(`${controlUrl}/stats`)).json()) as Record<string, SimStats>;
+  return all.google;
+}
+
+export async function runBacklog(): Promise<void> {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-backlog-'));
+  // Real-time simulators (speed 1): the jobs never finish anyway, polls follow the real schedule.
+  const sims = await startSimProcess({ speed: 1, dataDir: path.join(work, 'sim') });
+  const adminKey = generateSecret();
+  const auth = { authorization: `Bearer ${adminKey}` };
+  const gw = await startGatewayProcess(
+    { ...sims.env, VIDGATE_DATA_DIR: path.join(work, 'gw'), VIDGATE_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', VIDGATE_RATE_LIMIT_RPM: '1000000000' },
+    'built',
+  );
+  try {
+    const body = JSON.stringify({ model: 'veo3.1-fast', prompt: 'a backlog that never ends [sim:hang]', duration: 4 });
+    const probe = (await (await fetch(`${gw.url}/v1/videos/generations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body })).json()) as { id: string };
+
+    // 1. The burst: N creates as fast as the gateway takes them, while the engine already works.
+    const t0 = Date.now();
+    const creates = await runLoad({ url: `${gw.url}/v1/videos/generations`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body, amount: total - 1, connections: 64, seconds: 3600 });
+    const createSeconds = (Date.now() - t0) / 1000;
+    if (creates.non2xx > 0 || creates.errors > 0) throw new Error(`creates: ${creates.non2xx} non-2xx, ${creates.errors} errors`);
+    const afterCreates = await googleStats(sims.controlUrl);
+
+    // 2. The engine works through the backlog; clients read a task at a steady rate meanwhile.
+    const t1 = Date.now();
+    const reads = await runLoad({ url: `${gw.url}/v1/tasks/${probe.id}`, headers: auth, rate: readRate, connections: 16, seconds: workSeconds });
+    const windowMinutes = (Date.now() - t1) / 60_000;
+    const after = await googleStats(sims.controlUrl);
+    const rss = peakRssBytes(gw.proc.pid!);
+
+    const rows: [string, string][] = [
+      ['tasks created', `${total} in ${createSeconds.toFixed(1)} s → ${(total / createSeconds).toFixed(0)} creates/s (p99 ${creates.p99} ms)`],
+      ['submitted upstream', `${afterCreates.creates} during the creates, ${after.creates} after ${workSeconds} s more → ${((after.creates - afterCreates.creates) / (windowMinutes * 60)).toFixed(0)} submits/s while reading`],
+      ['upstream polls', `${((after.polls - afterCreates.polls) / windowMinutes).toFixed(0)} per minute`],
+      ['task reads while the engine works', `${reads.rps.toFixed(0)}/s, p50 ${reads.p50} ms, p99 ${reads.p99} ms, max ${reads.max} ms, non-2xx ${reads.non2xx}`],
+      ['gateway peak RSS', rss === null ? 'unknown' : `${(rss / 2 ** 20).toFixed(0)} MiB`],
+    ];
+    console.log(`\nVidgate backlog bench: ${total} never-finishing tasks, node ${process.version}, ${os.cpus().length} cores`);
+    for (const [k, v] of rows) console.log(`${k.padEnd(36)} ${v}`);
+    console.log(`targets: read p99 ≤ 25 ms → ${reads.p99 <= 25 ? 'PASS' : 'BELOW'}; peak RSS ≤ 1 GiB → ${rss !== null && rss <= 2 ** 30 ? 'PASS' : 'BELOW'}`);
+  } finally {
+    await gw.stop();
+    await sims.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await runBacklog();
