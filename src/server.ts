@@ -18,6 +18,8 @@ import { createMediaLoader } from './media/fetcher.js';
 import { fitImage } from './media/fit-image.js';
 import { probeVideo, probeVideoBytes } from './media/probe.js';
 import { createAdapters } from './providers/registry.js';
+import { instrumentAdapters } from './metrics/instrument-adapters.js';
+import { GatewayMetrics } from './metrics/metrics.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -58,7 +60,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed }) : null;
   // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
   const channels: Partial<Record<ProviderName, Channel>> = sandbox ? sandbox.providers : config.providers;
-  const adapters = createAdapters(channels);
+  const metrics = new GatewayMetrics();
+  const adapters = instrumentAdapters(createAdapters(channels), metrics);
 
   const catalog = defaultCatalog(config.catalogOverrides);
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
@@ -81,6 +84,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     fitImage,
     log: logger.child({ room: 'engine' }),
     workerId: `worker_${randomBytes(6).toString('hex')}`,
+    metrics,
     settings: {
       ...config.engine,
       pollScale: sandbox ? 1 / config.sandboxSpeed : 1,
@@ -90,6 +94,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     },
   };
   const engine = new Engine(engineDeps);
+  metrics.readFrom({
+    countByState: () => store.countByState(),
+    breakerStates: () => Object.fromEntries(Object.keys(adapters).map((p) => [p, engineDeps.breaker?.state(p) ?? 'closed'])),
+  });
 
   const listenHost = config.host;
   const gw: Gateway = {
@@ -103,6 +111,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     channels: new Set(Object.keys(adapters) as ProviderName[]),
     engineDeps,
     wakeEngine: () => engine.wake(),
+    metrics,
   };
   const app = buildHttpApp(gw, logger);
   await app.listen({ host: listenHost, port: config.port });
@@ -118,6 +127,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     settings: config.webhooks,
     log: logger.child({ room: 'webhooks' }),
     workerId: engineDeps.workerId,
+    metrics,
   });
   const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
   if (config.role !== 'api') {

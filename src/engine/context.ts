@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderName } from '../catalog/types.js';
 import type { AdapterContext, ProviderAdapter } from '../providers/types.js';
 import type { Store } from '../store/types.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 
 export interface EngineSettings {
@@ -42,6 +43,7 @@ export interface EngineDeps {
   /** This worker's lease owner id. */
   workerId: string;
   now?: () => number;
+  metrics?: GatewayMetrics;
 }
 
 /** What an adapter may use of the gateway for one call, aborted after `timeoutMs`. */

@@ -16,7 +16,11 @@ async function commit(deps: EngineDeps, row: TaskRow, patch: TaskPatch, expected
   const full: TaskPatch = { ...patch, updated: nowSec(now), lease_owner: null, lease_until: null };
   const guard = { leaseOwner: deps.workerId, state: expected };
   // Terminal moves settle or release the task's reservation in the same transaction.
-  if (patch.state === 'completed' || patch.state === 'failed') return deps.store.finishTask(row.id, full, guard);
+  if (patch.state === 'completed' || patch.state === 'failed') {
+    const finished = await deps.store.finishTask(row.id, full, guard);
+    if (finished) deps.metrics?.taskFinished(row.model, row.provider, patch.state, row.created, now);
+    return finished;
+  }
   return deps.store.updateTask(row.id, full, guard);
 }
 

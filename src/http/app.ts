@@ -5,6 +5,7 @@ import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerFileRoutes } from './file-routes.js';
+import { registerMetricsRoutes } from './metrics-routes.js';
 import type { Gateway } from './gateway.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerTaskRoutes } from './task-routes.js';
@@ -62,6 +63,7 @@ export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
   installErrorHandling(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  registerMetricsRoutes(app, gw);
   registerVideoRoutes(app, gw);
   registerTaskRoutes(app, gw);
   registerModelRoutes(app, gw);

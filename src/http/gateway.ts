@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderName } from '../catalog/types.js';
 import type { Config } from '../config.js';
 import type { EngineDeps } from '../engine/context.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/types.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
@@ -20,4 +21,5 @@ export interface Gateway {
   /** For cancel: the engine's view of adapters. */
   engineDeps: Pick<EngineDeps, 'store' | 'catalog' | 'adapters' | 'loadMedia' | 'probeBytes' | 'fitImage'>;
   wakeEngine(): void;
+  metrics: GatewayMetrics;
 }

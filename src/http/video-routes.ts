@@ -138,6 +138,7 @@ export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
       reply.header('X-Task-ID', original.id);
       return createdView(original);
     }
+    gw.metrics.taskCreated(row.model, row.provider);
     gw.wakeEngine();
     reply.header('X-Task-ID', row.id);
     return createdView(row);

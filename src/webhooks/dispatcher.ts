@@ -3,6 +3,7 @@ import { displayUrl } from '../media/errors.js';
 import type { GuardPolicy, LookupAll } from '../media/url-guard.js';
 import type { TaskRow } from '../store/schema.js';
 import type { ClaimedEvent, WebhookStore } from '../store/webhook-store.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { WebhookSettings } from './config.js';
 import { EVENT_TYPE_HEADER, eventTypeFor } from './events.js';
 import { nextAttemptAt } from './schedule.js';
@@ -19,6 +20,7 @@ export interface DispatcherDeps {
   workerId: string;
   lookupAll?: LookupAll;
   now?: () => number;
+  metrics?: GatewayMetrics;
 }
 
 /** Events created per query; a full batch is followed by another in the same tick. */
@@ -137,6 +139,7 @@ export class WebhookDispatcher {
     }
     const giveUp = !task || !secret || result.status === GONE;
     const next = result.ok || giveUp ? null : nextAttemptAt(this.deps.settings.retryScheduleMs, event.round_attempts + 1, this.now());
+    this.deps.metrics?.webhookDelivery(result.ok ? 'delivered' : next === null ? 'given_up' : 'failed');
     await this.deps.store.recordAttempt(c, this.deps.workerId, {
       started,
       durationMs: result.durationMs,
