@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { installErrorHandling } from './error-handler.js';
+import { registerDocsRoutes } from './docs/routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import type { Gateway } from './gateway.js';
 import { registerModelRoutes } from './model-routes.js';
+import { registerPlaygroundRoutes } from './playground/routes.js';
 import { registerTaskRoutes } from './task-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
 import { registerVideoRoutes } from './video-routes.js';
@@ -64,6 +66,8 @@ export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerMetricsRoutes(app, gw);
+  registerDocsRoutes(app);
+  registerPlaygroundRoutes(app);
   registerVideoRoutes(app, gw);
   registerTaskRoutes(app, gw);
   registerModelRoutes(app, gw);

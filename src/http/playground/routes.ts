@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify';
+import { sendAsset } from '../static-files.js';
+
+/** The web playground at `/`: plain HTML, CSS and JS that call this gateway's public API. */
+export function registerPlaygroundRoutes(app: FastifyInstance): void {
+  app.get('/', (_req, reply) => sendAsset(reply, 'playground', 'index.html'));
+  app.get('/playground/playground.js', (_req, reply) => sendAsset(reply, 'playground', 'playground.js'));
+  app.get('/playground/playground.css', (_req, reply) => sendAsset(reply, 'playground', 'playground.css'));
+}
