@@ -46,8 +46,10 @@ export interface Config {
   /** Requests per minute per API key on our API (0 = unlimited). */
   rateLimitPerMinute: number;
   logLevel: string;
-  /** all: API + engine; api: serve the API only, while other nodes run the engine. */
-  role: 'all' | 'api';
+  /** all: API + engine; api: serve the API only; worker: engine, webhooks and retention only (and /healthz). */
+  role: 'all' | 'api' | 'worker';
+  /** PostgreSQL for many nodes; null = SQLite in the data directory. */
+  databaseUrl: string | null;
   engine: {
     /** Per-provider caps on jobs in flight upstream and on submissions per minute (unset = none). */
     providerLimits: Partial<Record<ProviderName, { concurrency?: number; rpm?: number }>>;
@@ -74,6 +76,9 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** A service the configuration names cannot be used (unreachable database, …): one line, no stack. */
+export class StartupError extends Error {}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
@@ -172,7 +177,22 @@ function providerLimits(env: NodeJS.ProcessEnv): Config['engine']['providerLimit
 
 function role(env: NodeJS.ProcessEnv): Config['role'] {
   const raw = str(env, 'VIDGATE_ROLE') ?? 'all';
-  if (raw !== 'all' && raw !== 'api') throw new ConfigError(`VIDGATE_ROLE must be all or api, got '${raw}'`);
+  if (raw !== 'all' && raw !== 'api' && raw !== 'worker') throw new ConfigError(`VIDGATE_ROLE must be all, api or worker, got '${raw}'`);
+  return raw;
+}
+
+/** postgres://user[:pass]@host[:port]/db (or postgresql://); unset = the embedded SQLite. */
+function databaseUrl(env: NodeJS.ProcessEnv): string | null {
+  const raw = str(env, 'VIDGATE_DATABASE_URL');
+  if (raw === null) return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError('VIDGATE_DATABASE_URL must be a URL like postgres://user:password@host:5432/vidgate');
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new ConfigError(`VIDGATE_DATABASE_URL must start with postgres:// (only PostgreSQL is supported; unset it for the embedded SQLite), got '${u.protocol}//…'`);
+  if (u.hostname === '' || u.pathname.length <= 1) throw new ConfigError('VIDGATE_DATABASE_URL must name a host and a database, e.g. postgres://user:password@host:5432/vidgate');
   return raw;
 }
 
@@ -198,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: int(env, 'VIDGATE_RATE_LIMIT_RPM', 1000, 0),
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     role: role(env),
+    databaseUrl: databaseUrl(env),
     engine: {
       providerLimits: providerLimits(env),
       breakerThreshold: int(env, 'VIDGATE_BREAKER_THRESHOLD', 5, 1),

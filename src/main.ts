@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, StartupError } from './config.js';
 import { createLogger, startGateway } from './server.js';
 
 /** `npm start`: run the gateway until SIGTERM/SIGINT, then shut down gracefully. */
@@ -14,7 +14,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const gw = await startGateway(config, logger);
+  let gw;
+  try {
+    gw = await startGateway(config, logger);
+  } catch (err) {
+    if (err instanceof StartupError) {
+      process.stderr.write(`vidgate: cannot start: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   if (gw.generatedAdminKey) {
     // Printed once, to stderr, never logged: the store keeps only its hash.
     process.stderr.write(

@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { LocalBlobStore } from './blobs/local.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { ProviderName } from './catalog/types.js';
-import type { Channel, Config } from './config.js';
+import { StartupError, type Channel, type Config } from './config.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
@@ -13,6 +13,8 @@ import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
 import { renderTask } from './http/task-routes.js';
+import { CircuitBreaker } from './engine/circuit-breaker.js';
+import { systemClock } from './engine/clock.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createMediaLoader } from './media/fetcher.js';
 import { fitImage } from './media/fit-image.js';
@@ -22,8 +24,9 @@ import { instrumentAdapters } from './metrics/instrument-adapters.js';
 import { GatewayMetrics } from './metrics/metrics.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
-import { openSqliteStore } from './store/sqlite.js';
-import { WebhookStore } from './store/webhook-store.js';
+import { openStore } from './store/index.js';
+import { TaskService, type UpstreamCanceller } from './tasks/service.js';
+import { adapterContext } from './engine/context.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface RunningGateway {
@@ -45,6 +48,16 @@ export function createLogger(level: string): Logger {
   });
 }
 
+/** host:port/db of a database URL, never its credentials. */
+function databaseHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
 function displayHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
@@ -52,10 +65,20 @@ function displayHost(host: string): string {
 
 /** Starts the whole gateway: store, keys, sandbox (if on), engine, HTTP. */
 export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningGateway> {
-  const store = openSqliteStore(path.join(config.dataDir, 'vidgate.sqlite'));
-  await store.migrate();
+  const store = openStore(config.databaseUrl, config.dataDir);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new StartupError(
+      config.databaseUrl
+        ? `cannot use the database at VIDGATE_DATABASE_URL (${databaseHost(config.databaseUrl)}): ${why}`
+        : `cannot open the database in VIDGATE_DATA_DIR (${config.dataDir}): ${why}`,
+    );
+  }
   const { generated } = await ensureAdminKey(store, config.adminKey);
-  const signingSecret = config.urlSigningSecret ?? (await store.setMetaIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
+  const signingSecret = config.urlSigningSecret ?? (await store.meta.setIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
 
   const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed }) : null;
   // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
@@ -79,12 +102,14 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     catalog,
     adapters,
     loadMedia,
-    probe: probeVideo,
+    probeFile: probeVideo,
     probeBytes: (bytes) => probeVideoBytes(bytes, path.join(config.dataDir, 'tmp')),
     fitImage,
+    tmpDir: path.join(config.dataDir, 'tmp', 'outputs'),
     log: logger.child({ room: 'engine' }),
+    breaker: new CircuitBreaker({ threshold: config.engine.breakerThreshold, cooldownMs: config.engine.breakerCooldownMs, maxCooldownMs: Math.max(config.engine.breakerCooldownMs, 300_000) }),
+    clock: systemClock,
     workerId: `worker_${randomBytes(6).toString('hex')}`,
-    metrics,
     settings: {
       ...config.engine,
       pollScale: sandbox ? 1 / config.sandboxSpeed : 1,
@@ -95,8 +120,27 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   };
   const engine = new Engine(engineDeps);
   metrics.readFrom({
-    countByState: () => store.countByState(),
-    breakerStates: () => Object.fromEntries(Object.keys(adapters).map((p) => [p, engineDeps.breaker?.state(p) ?? 'closed'])),
+    countByState: () => store.tasks.countActiveByState(),
+    breakerStates: () => Object.fromEntries(Object.keys(adapters).map((p) => [p, engineDeps.breaker.state(p)])),
+  });
+
+  const cancelUpstream: UpstreamCanceller = async (task) => {
+    const adapter = adapters[task.provider as ProviderName];
+    if (!adapter?.cancel || task.upstream_id === null) return 'unsupported';
+    return (await adapter.cancel(task.upstream_id, adapterContext(engineDeps, 15_000))) ? 'cancelled' : 'refused';
+  };
+  const tasks = new TaskService({
+    store,
+    catalog,
+    channels: (provider) =>
+      adapters[provider as ProviderName] ? { ok: true } : { ok: false, reason: `the '${provider}' provider is not built into this gateway yet or has no credentials configured.` },
+    cancelUpstream,
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    onCreated: (task) => {
+      metrics.taskCreated(task.model, task.provider);
+      engine.wake();
+    },
+    onCancelled: (task) => metrics.taskFinished(task.model, task.provider, 'failed', task.created_ms),
   });
 
   const listenHost = config.host;
@@ -108,12 +152,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     auth: new Authenticator(store, config.rateLimitPerMinute),
     // Filled in after listen, when the port is known (PORT=0 picks one).
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
-    channels: new Set(Object.keys(adapters) as ProviderName[]),
-    engineDeps,
-    wakeEngine: () => engine.wake(),
+    tasks,
     metrics,
   };
-  const app = buildHttpApp(gw, logger);
+  const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
   await app.listen({ host: listenHost, port: config.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -121,7 +163,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   gw.signer = new UrlSigner(signingSecret, config.publicBaseUrl ?? url, config.fileUrlTtlSeconds);
   // Events are the task exactly as GET /v1/tasks/{id} renders it (gw.signer is read per call: it is replaced above).
   const webhooks = new WebhookDispatcher({
-    store: new WebhookStore(store.kysely),
+    store,
     render: (row) => renderTask(gw, row),
     policy: { allowPrivateNetwork: config.allowPrivateNetwork },
     settings: config.webhooks,
@@ -129,6 +171,14 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     workerId: engineDeps.workerId,
     metrics,
   });
+  // A task that finished here may have an event to send: no need to wait for the next tick.
+  engineDeps.observe = {
+    transition: (task, decision) => {
+      if (decision.to !== 'completed' && decision.to !== 'failed') return;
+      metrics.taskFinished(task.model, task.provider, decision.to, task.created_ms, engineDeps.clock.now());
+      webhooks.wake();
+    },
+  };
   const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
   if (config.role !== 'api') {
     engine.start();

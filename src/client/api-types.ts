@@ -1057,10 +1057,10 @@ export interface components {
         };
         TaskList: {
             data: components["schemas"]["Task"][];
-            first_id?: string | null;
-            /** @description More tasks follow: pass `after` = `last_id` to get them. */
-            has_more?: boolean;
-            last_id?: string | null;
+            /** @description More tasks follow: pass `after` = `next_after` to get them. */
+            has_more: boolean;
+            /** @description The cursor of the next page (the last id of this one), or null. */
+            next_after: string | null;
             /** @constant */
             object: "list";
         };
@@ -2028,7 +2028,7 @@ export interface operations {
     listTasks: {
         parameters: {
             query?: {
-                /** @description Cursor: the `last_id` of the previous page. */
+                /** @description Cursor: the `next_after` of the previous page. */
                 after?: string;
                 /** @description Page size, 1–100 (default 20). */
                 limit?: number;

@@ -27,7 +27,7 @@ export interface TaskListParams {
   model?: string;
   /** Page size, 1–100. */
   limit?: number;
-  /** Start after this task id (the previous page's last_id). */
+  /** Start after this task id (the previous page's next_after). */
   after?: string;
 }
 

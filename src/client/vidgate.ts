@@ -267,8 +267,8 @@ export class TaskPages implements AsyncIterable<TaskListPage> {
     for (;;) {
       const page = await this.fetchPage(after);
       yield page;
-      if (!page.has_more || !page.last_id) return;
-      after = page.last_id;
+      if (!page.has_more || !page.next_after) return;
+      after = page.next_after;
     }
   }
 

@@ -76,4 +76,17 @@ export class CircuitBreaker {
     s.failures++;
     if (s.openUntil === 0 && s.failures >= this.opts.threshold) s.openUntil = now + s.cooldownMs;
   }
+
+  /** Forgets an admitted probe that was never sent (nothing to claim), so the next one may go. */
+  cancelProbe(provider: string): void {
+    this.get(provider).probingSince = 0;
+  }
+
+  /** How long until this breaker lets something through again (0 when it would now). */
+  retryInMs(provider: string, now = Date.now()): number {
+    const s = this.get(provider);
+    if (this.state(provider, now) !== 'open') return 0;
+    const probeEnds = s.probingSince !== 0 ? s.probingSince + s.cooldownMs : 0;
+    return Math.max(1, Math.max(s.openUntil, probeEnds) - now);
+  }
 }

@@ -3,9 +3,9 @@ import type { BlobStore } from '../blobs/types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderName } from '../catalog/types.js';
 import type { AdapterContext, ProviderAdapter } from '../providers/types.js';
-import type { Store } from '../store/types.js';
-import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { Store, Task, TaskTransition } from '../store/types.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import type { Clock } from './clock.js';
 
 export interface EngineSettings {
   providerLimits: Partial<Record<string, { concurrency?: number; rpm?: number }>>;
@@ -18,12 +18,17 @@ export interface EngineSettings {
   maxConcurrentFinishes: number;
   /** Multiplies poll delays: < 1 in the sandbox, where simulated time runs faster. */
   pollScale: number;
-  /** Transient failures tolerated per step before a task fails. */
+  /** Attempts of a step tolerated before a task fails (where the retry policy bounds them). */
   maxTransientAttempts: number;
   /** Per upstream call. */
   upstreamTimeoutMs: number;
   /** Per output download (whole file). */
   downloadTimeoutMs: number;
+}
+
+/** Hooks for metrics: told of every state change the engine commits. */
+export interface EngineObserver {
+  transition(task: Task, decision: TaskTransition): void;
 }
 
 /** What every engine step needs; built once by the app. */
@@ -35,18 +40,21 @@ export interface EngineDeps {
   loadMedia: AdapterContext['loadMedia'];
   probeBytes: AdapterContext['probeVideo'];
   fitImage: NonNullable<AdapterContext['fitImage']>;
-  probe: (path: string) => Promise<{ durationSeconds: number; width: number; height: number; hasAudio: boolean }>;
+  /** Probes a finished output downloaded to a local temp file. */
+  probeFile: (path: string) => Promise<{ durationSeconds: number; width: number; height: number; hasAudio: boolean }>;
+  /** Where outputs are downloaded and probed before they go to blob storage. */
+  tmpDir: string;
   log: Logger;
   settings: EngineSettings;
-  /** Outage signals per provider; the engine creates one when not given. */
-  breaker?: CircuitBreaker;
+  /** Outage signals per provider. */
+  breaker: CircuitBreaker;
   /** This worker's lease owner id. */
   workerId: string;
-  now?: () => number;
-  metrics?: GatewayMetrics;
+  clock: Clock;
+  observe?: EngineObserver;
 }
 
 /** What an adapter may use of the gateway for one call, aborted after `timeoutMs`. */
-export function mediaContext(deps: Pick<EngineDeps, 'loadMedia' | 'probeBytes' | 'fitImage'>, timeoutMs: number): AdapterContext {
+export function adapterContext(deps: Pick<EngineDeps, 'loadMedia' | 'probeBytes' | 'fitImage'>, timeoutMs: number): AdapterContext {
   return { loadMedia: deps.loadMedia, probeVideo: deps.probeBytes, fitImage: deps.fitImage, signal: AbortSignal.timeout(timeoutMs) };
 }

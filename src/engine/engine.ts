@@ -1,47 +1,39 @@
-import type { TaskRow, TaskState } from '../store/schema.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import type { ClaimedTask, Lane } from '../store/types.js';
+import { providerAdmission } from './admission.js';
 import type { EngineDeps } from './context.js';
-import { pickFair, ServedLog, type Candidate } from './fair-pick.js';
 import { RateBuckets } from './rate-bucket.js';
-import { finishStep, pollStep, submitStep } from './steps.js';
+import { finishStep, pollStep, recoverStep, submitStep } from './steps.js';
 
-interface Lane {
-  states: TaskState[];
+interface LaneRunner {
+  lane: Lane;
   limit: number;
   /** Lease length multiplier: downloads take longer than an API call. */
   leaseFactor: number;
-  step: (deps: EngineDeps, row: TaskRow) => Promise<void>;
   inFlight: Set<Promise<void>>;
   /** Tasks this lane is working on (with a count: a task may be re-claimed before its last step's cleanup), for the heartbeat. */
   taskIds: Map<string, number>;
 }
 
 /**
- * Runs the dispatcher, poller and finisher: each tick claims due tasks (with a lease, so several
- * workers or nodes never work the same task) and runs the step for each, within per-lane limits.
+ * Runs the lanes — submit (with crash recovery), poll, finish — on the leased work queue. Each tick
+ * claims at most each lane's free slots (so its cost follows the work it takes, never the backlog)
+ * and runs the step for each claimed task; a heartbeat renews the leases of steps still running.
  */
 export class Engine {
-  private readonly lanes: Lane[];
+  private readonly lanes: Record<Lane, LaneRunner>;
   private timer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
   private ticking = false;
   private stopped = true;
   private wakeRequested = false;
   private readonly buckets: RateBuckets;
-  private readonly breaker: CircuitBreaker;
-  private readonly served = new ServedLog();
 
   constructor(private readonly deps: EngineDeps) {
     const s = deps.settings;
-    this.breaker = deps.breaker ??= new CircuitBreaker({ threshold: s.breakerThreshold, cooldownMs: s.breakerCooldownMs, maxCooldownMs: Math.max(s.breakerCooldownMs, 300_000) });
     this.buckets = new RateBuckets((p) => s.providerLimits[p]?.rpm);
-    this.lanes = [
-      { states: ['submitting'], limit: s.maxConcurrentSubmits, leaseFactor: 1, step: submitStep, inFlight: new Set(), taskIds: new Map() },
-      { states: ['processing'], limit: s.maxConcurrentPolls, leaseFactor: 1, step: pollStep, inFlight: new Set(), taskIds: new Map() },
-      { states: ['finishing'], limit: s.maxConcurrentFinishes, leaseFactor: 5, step: finishStep, inFlight: new Set(), taskIds: new Map() },
-    ];
+    const lane = (name: Lane, limit: number, leaseFactor: number): LaneRunner => ({ lane: name, limit, leaseFactor, inFlight: new Set(), taskIds: new Map() });
+    this.lanes = { submit: lane('submit', s.maxConcurrentSubmits, 1), poll: lane('poll', s.maxConcurrentPolls, 1), finish: lane('finish', s.maxConcurrentFinishes, 5) };
   }
-
-  private heartbeat: NodeJS.Timeout | null = null;
 
   start(): void {
     this.stopped = false;
@@ -53,16 +45,16 @@ export class Engine {
   }
 
   private async renewLeases(): Promise<void> {
-    const now = this.deps.now?.() ?? Date.now();
-    for (const lane of this.lanes) {
+    const now = this.deps.clock.now();
+    for (const lane of Object.values(this.lanes)) {
       if (lane.taskIds.size === 0) continue;
-      await this.deps.store
-        .extendLeases([...lane.taskIds.keys()], this.deps.workerId, now + this.deps.settings.leaseMs * lane.leaseFactor)
+      await this.deps.store.tasks
+        .extendLeases(lane.lane, [...lane.taskIds.keys()], this.deps.workerId, now + this.deps.settings.leaseMs * lane.leaseFactor)
         .catch((err) => this.deps.log.warn({ err }, 'lease heartbeat failed'));
     }
   }
 
-  /** Look for work now (after a create), instead of at the next tick. */
+  /** Look for work now (after a create, or a callback), instead of at the next tick. */
   wake(): void {
     if (this.stopped) return;
     if (this.ticking) {
@@ -77,12 +69,12 @@ export class Engine {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const all = this.lanes.flatMap((l) => [...l.inFlight]);
+    const all = Object.values(this.lanes).flatMap((l) => [...l.inFlight]);
     // Leases keep being renewed while in-flight steps finish.
     await Promise.race([Promise.allSettled(all), new Promise((r) => setTimeout(r, graceMs).unref())]);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    await this.deps.store.releaseLeases(this.deps.workerId);
+    await this.deps.store.tasks.releaseLeases(this.deps.workerId, this.deps.clock.now()).catch((err) => this.deps.log.warn({ err }, 'could not release leases'));
   }
 
   private schedule(ms: number): void {
@@ -95,70 +87,65 @@ export class Engine {
     this.timer = null;
     if (this.ticking || this.stopped) return;
     this.ticking = true;
+    let failed = false;
     try {
-      for (const lane of this.lanes) await this.fill(lane);
+      await this.fillSubmit();
+      await this.fill(this.lanes.poll, pollStep);
+      await this.fill(this.lanes.finish, finishStep);
     } catch (err) {
+      // The database may be down: back off, keep trying, never crash.
+      failed = true;
       this.deps.log.error({ err }, 'engine tick failed');
     } finally {
       this.ticking = false;
-      const again = this.wakeRequested;
+      const again = this.wakeRequested && !failed;
       this.wakeRequested = false;
-      this.schedule(again ? 0 : this.deps.settings.tickMs);
+      this.schedule(again ? 0 : failed ? Math.max(1000, this.deps.settings.tickMs) : this.deps.settings.tickMs);
     }
   }
 
-  private async fill(lane: Lane): Promise<void> {
-    let free = lane.limit - lane.inFlight.size;
-    if (free <= 0 || this.stopped) return;
-    const now = this.deps.now?.() ?? Date.now();
-    const leaseMs = this.deps.settings.leaseMs * lane.leaseFactor;
-    // The submit lane first resolves interrupted submissions (expired leases), then picks fairly.
-    const rows = await this.deps.store.claimDue(lane.states, now, free, this.deps.workerId, leaseMs);
-    this.run(lane, rows);
-    free -= rows.length;
-    if (lane.step === submitStep && free > 0) this.run(lane, await this.pickPending(now, free, leaseMs));
+  private free(lane: LaneRunner): number {
+    return this.stopped ? 0 : lane.limit - lane.inFlight.size;
+  }
+
+  private claimOptions(lane: LaneRunner, limit: number) {
+    return { now_ms: this.deps.clock.now(), limit, owner: this.deps.workerId, lease_ms: this.deps.settings.leaseMs * lane.leaseFactor };
+  }
+
+  private async fill(lane: LaneRunner, step: (deps: EngineDeps, c: ClaimedTask) => Promise<void>): Promise<void> {
+    const free = this.free(lane);
+    if (free <= 0) return;
+    this.run(lane, await this.deps.store.tasks.claim(lane.lane, this.claimOptions(lane, free)), step);
   }
 
   /**
-   * Pending tasks to submit now: within each provider's concurrency (jobs in flight upstream,
-   * counted across all nodes) and submission rate, not to a provider whose breaker is open,
-   * round-robin across API keys.
+   * Interrupted submissions first (their leases ran out: recovery), then new ones, fairly across
+   * API keys, within each provider's concurrency, submission rate and breaker.
    */
-  private async pickPending(now: number, max: number, leaseMs: number): Promise<TaskRow[]> {
-    const limits = this.deps.settings.providerLimits;
-    const inFlight = new Map<string, Map<string, number>>();
-    const totals = new Map<string, number>();
-    for (const c of await this.deps.store.inFlightCounts()) {
-      const m = inFlight.get(c.provider) ?? new Map<string, number>();
-      m.set(c.owner_key_id, c.n);
-      inFlight.set(c.provider, m);
-      totals.set(c.provider, (totals.get(c.provider) ?? 0) + c.n);
-    }
-    const freeSlots = (p: string) => (limits[p]?.concurrency ?? Infinity) - (totals.get(p) ?? 0);
-    const paused = [...new Set([...Object.keys(limits), ...totals.keys(), ...this.breakerWatched()])].filter(
-      (p) => freeSlots(p) <= 0 || !this.breaker.wouldAdmit(p, now) || !this.buckets.hasToken(p, now),
-    );
-    const found = await this.deps.store.dueCandidates(now, max, 1000, paused);
-    const candidates: Candidate[] = found.map((c) => ({ id: c.id, owner: c.owner_key_id, provider: c.provider, nextRunAt: c.next_run_at }));
-    const ids = pickFair(candidates, inFlight, freeSlots, (p) => this.breaker.admit(p, now) && this.buckets.take(p, now), max, this.served);
-    return this.deps.store.claimIds(ids, now, this.deps.workerId, leaseMs);
+  private async fillSubmit(): Promise<void> {
+    const lane = this.lanes.submit;
+    let free = this.free(lane);
+    if (free <= 0) return;
+    const recovered = await this.deps.store.tasks.claim('submit', this.claimOptions(lane, free));
+    this.run(lane, recovered, recoverStep);
+    free -= recovered.length;
+    if (free <= 0) return;
+    const now = this.deps.clock.now();
+    const admission = providerAdmission({ limits: this.deps.settings.providerLimits, breaker: this.deps.breaker, buckets: this.buckets, now });
+    this.run(lane, await this.deps.store.tasks.claimPending({ ...this.claimOptions(lane, free), admission }), submitStep);
   }
 
-  private breakerWatched(): string[] {
-    return Object.keys(this.deps.adapters);
-  }
-
-  private run(lane: Lane, rows: TaskRow[]): void {
-    for (const row of rows) {
-      lane.taskIds.set(row.id, (lane.taskIds.get(row.id) ?? 0) + 1);
-      const run: Promise<void> = lane
-        .step(this.deps, row)
-        .catch((err) => this.deps.log.error({ err, task: row.id }, 'engine step crashed'))
+  private run(lane: LaneRunner, claimed: ClaimedTask[], step: (deps: EngineDeps, c: ClaimedTask) => Promise<void>): void {
+    for (const c of claimed) {
+      const id = c.task.id;
+      lane.taskIds.set(id, (lane.taskIds.get(id) ?? 0) + 1);
+      const run: Promise<void> = step(this.deps, c)
+        .catch((err) => this.deps.log.error({ err, task: id }, 'engine step crashed'))
         .finally(() => {
           lane.inFlight.delete(run);
-          const left = (lane.taskIds.get(row.id) ?? 1) - 1;
-          if (left > 0) lane.taskIds.set(row.id, left);
-          else lane.taskIds.delete(row.id);
+          const left = (lane.taskIds.get(id) ?? 1) - 1;
+          if (left > 0) lane.taskIds.set(id, left);
+          else lane.taskIds.delete(id);
           this.wake(); // a slot freed up: more work may be waiting
         });
       lane.inFlight.add(run);

@@ -22,4 +22,11 @@ export class RateBuckets {
     const b = this.buckets.get(provider);
     return !b || Math.min(rate, b.tokens + ((now - b.at) / 60_000) * rate) >= 1;
   }
+
+  /** Returns a token taken for a submission that did not happen after all. */
+  giveBack(provider: string): void {
+    const rate = this.perMinute(provider);
+    const b = this.buckets.get(provider);
+    if (rate !== undefined && b) b.tokens = Math.min(rate, b.tokens + 1);
+  }
 }

@@ -1,5 +1,5 @@
 import type { BlobStore } from '../blobs/types.js';
-import type { Store } from '../store/types.js';
+import { IDEMPOTENCY_WINDOW_MS, type Store } from '../store/types.js';
 import type { Logger } from 'pino';
 
 /**
@@ -31,20 +31,21 @@ export class RetentionSweeper {
     await this.running;
   }
 
-  /** One pass; returns how many outputs were deleted. */
-  async sweep(nowSeconds = Math.floor(Date.now() / 1000)): Promise<number> {
+  /** One pass; returns how many outputs were deleted. Expired idempotency records go too. */
+  async sweep(nowMs = Date.now()): Promise<number> {
     if (this.running) return 0;
     let deleted = 0;
     const pass = (async () => {
       for (;;) {
-        const rows = await this.store.expiredOutputs(nowSeconds - this.retentionSeconds, 100);
-        for (const row of rows) {
-          await this.blobs.delete(row.video_blob!);
-          await this.store.updateTask(row.id, { video_blob: null, output_expired_at: nowSeconds }, { state: 'completed' });
+        const tasks = await this.store.tasks.expiredOutputs(nowMs - this.retentionSeconds * 1000, 100);
+        for (const task of tasks) {
+          await this.blobs.delete(task.video!.blob_key!);
+          await this.store.tasks.markOutputExpired(task.id, nowMs);
           deleted++;
         }
-        if (rows.length < 100) break;
+        if (tasks.length < 100) break;
       }
+      await this.store.idempotency.purge(nowMs - IDEMPOTENCY_WINDOW_MS);
     })().catch((err) => this.log.error({ err }, 'retention sweep failed'));
     this.running = pass.then(() => undefined);
     await this.running;

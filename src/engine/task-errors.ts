@@ -1,25 +1,35 @@
-import type { TaskError, UpstreamError } from '../providers/types.js';
+import { UpstreamError, type TaskError } from '../providers/types.js';
+import type { Failure } from './transitions.js';
 
 /** Our public error code for an upstream refusal, by kind; the adapter's message says the rest. */
+const UPSTREAM_CODES: Record<UpstreamError['kind'], string> = {
+  rate_limited: 'upstream_rate_limited',
+  unavailable: 'upstream_unavailable',
+  timeout: 'timeout_error',
+  ambiguous: 'upstream_error',
+  invalid_input: 'invalid_request',
+  content_policy: 'content_policy_violation',
+  auth: 'upstream_auth_failed',
+  quota: 'upstream_quota_exceeded',
+  not_found: 'upstream_not_found',
+};
+
 export function taskErrorFromUpstream(err: UpstreamError): TaskError {
-  const code: Record<UpstreamError['kind'], string> = {
-    rate_limited: 'upstream_rate_limited',
-    unavailable: 'upstream_unavailable',
-    timeout: 'timeout_error',
-    ambiguous: 'upstream_error',
-    invalid_input: 'invalid_request',
-    content_policy: 'content_policy_violation',
-    auth: 'upstream_auth_failed',
-    quota: 'upstream_quota_exceeded',
-    not_found: 'upstream_not_found',
-  };
-  return { code: code[err.kind], message: err.message };
+  return { code: UPSTREAM_CODES[err.kind], message: err.message };
 }
 
-/** Errors from loading inputs carry their own code (media/); anything else is ours, said without internals. */
-export function taskErrorFromUnknown(err: unknown): TaskError {
+const INTERNAL: Failure = { kind: 'internal', code: 'internal_error', message: 'The gateway hit an internal error while processing this task.' };
+
+/**
+ * Classifies whatever a step threw: an upstream error by its kind, an input problem by its media
+ * code (a fetch that failed may be retried; a bad input may not), anything else as ours — said
+ * without internals.
+ */
+export function failureFromError(err: unknown): Failure {
+  if (err instanceof UpstreamError) return { kind: err.kind, ...taskErrorFromUpstream(err), retryAfterSeconds: err.retryAfterSeconds };
   if (err instanceof Error && err.name === 'MediaError' && typeof (err as Error & { code?: unknown }).code === 'string') {
-    return { code: (err as Error & { code: string }).code, message: err.message };
+    const code = (err as Error & { code: string }).code;
+    return { kind: code === 'input_fetch_failed' ? 'input_fetch' : 'input_invalid', code, message: err.message };
   }
-  return { code: 'internal_error', message: 'The gateway hit an internal error while processing this task.' };
+  return INTERNAL;
 }

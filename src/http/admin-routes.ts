@@ -2,22 +2,22 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import { roundUsd } from '../contract/money.js';
 import { createKey } from '../keys/keys.js';
-import type { ApiKeyRow } from '../store/schema.js';
+import type { ApiKey } from '../store/types.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
 import type { Gateway } from './gateway.js';
 
 const usd = (n: number | null) => (n === null ? null : roundUsd(n));
 
 /** A key as lists show it: never the secret, its hash or its webhook secret. */
-export function keyView(row: ApiKeyRow): Record<string, unknown> {
+export function keyView(row: ApiKey): Record<string, unknown> {
   return {
     id: row.id,
     object: 'api_key',
     name: row.name,
     prefix: row.prefix,
-    admin: row.is_admin === 1,
-    created: row.created,
-    revoked: row.revoked,
+    admin: row.is_admin,
+    created: Math.floor(row.created_ms / 1000),
+    revoked: row.revoked_ms === null ? null : Math.floor(row.revoked_ms / 1000),
     balance_usd: usd(row.balance_usd),
     spend_limit_usd: usd(row.spend_limit_usd),
     reserved_usd: usd(row.reserved_usd),
@@ -49,12 +49,12 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     if (body.admin !== undefined && typeof body.admin !== 'boolean') throw badRequest('admin', "'admin' must be true or false.", 'invalid_type');
     const created = await createKey(gw.store, name, body.admin === true);
     reply.code(201);
-    return { ...keyView(created.row), key: created.secret };
+    return { ...keyView(created.key), key: created.secret };
   });
 
   app.get('/v1/admin/keys', async (req, reply) => {
     await gw.auth.requireAdmin(req, reply);
-    return { object: 'list', data: (await gw.store.listKeys()).map(keyView) };
+    return { object: 'list', data: (await gw.store.keys.list()).map(keyView) };
   });
 
   app.patch('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
@@ -75,17 +75,21 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
       rpm_limit: amount(body, 'rpm_limit', true, true),
       webhook_url: webhook as string | null | undefined,
     };
-    const row = await gw.store.updateKeyLimits(req.params.id, patch);
-    if (!row) throw new ApiError(404, 'not_found_error', 'key_not_found', `No active API key with id '${req.params.id.slice(0, 64)}'.`, 'id');
-    gw.auth.evict(row.id);
-    return keyView(row);
+    const outcome = await gw.store.keys.updateLimits(req.params.id, patch, Date.now());
+    if (outcome.kind === 'not_found') throw new ApiError(404, 'not_found_error', 'key_not_found', `No active API key with id '${req.params.id.slice(0, 64)}'.`, 'id');
+    if (outcome.kind === 'below_reserved') {
+      const param = body.balance_usd !== undefined ? 'balance_usd' : 'add_balance_usd';
+      throw badRequest(param, `The balance cannot go below the $${outcome.reservedUsd} that this key's unfinished tasks have reserved; wait for them to finish (or cancel them), or set a higher balance.`, 'balance_below_reserved', { reserved_usd: outcome.reservedUsd });
+    }
+    gw.auth.evict(outcome.key.id);
+    return keyView(outcome.key);
   });
 
   app.delete('/v1/admin/keys/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const admin = await gw.auth.requireAdmin(req, reply);
     const id = req.params.id;
     if (id === admin.id) throw badRequest('id', 'You cannot revoke the key you are using; revoke it with another admin key.', 'invalid_request');
-    if (!(await gw.store.revokeKey(id, Math.floor(Date.now() / 1000)))) {
+    if (!(await gw.store.keys.revoke(id, Date.now()))) {
       throw new ApiError(404, 'not_found_error', 'key_not_found', `No active API key with id '${id.slice(0, 64)}'.`, 'id');
     }
     gw.auth.evict(id);

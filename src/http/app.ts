@@ -22,7 +22,8 @@ const BOOT = randomBytes(6).toString('hex');
 let sequence = 0;
 
 /** The Fastify app: the only place that knows HTTP. */
-export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
+/** `api: false` (a worker node): only /healthz answers. */
+export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean } = { api: true }): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: gw.config.maxBodyBytes,
@@ -65,7 +66,9 @@ export function buildHttpApp(gw: Gateway, logger: Logger): FastifyInstance {
   installErrorHandling(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Every node (workers too) is scraped: the engine's figures live where the engine runs.
   registerMetricsRoutes(app, gw);
+  if (!opts.api) return app;
   registerDocsRoutes(app);
   registerPlaygroundRoutes(app);
   registerVideoRoutes(app, gw);

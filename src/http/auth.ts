@@ -1,14 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 import { hashSecret } from '../keys/keys.js';
-import type { ApiKeyRow } from '../store/schema.js';
-import type { Store } from '../store/types.js';
+import type { ApiKey, Store } from '../store/types.js';
 import type { FastifyReply } from 'fastify';
 import { KeyRateLimiter } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    apiKey?: ApiKeyRow;
+    apiKey?: ApiKey;
   }
 }
 
@@ -18,7 +17,7 @@ declare module 'fastify' {
  * within the cache TTL.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { row: ApiKeyRow; until: number }>();
+  private readonly cache = new Map<string, { row: ApiKey; until: number }>();
 
   private readonly limiter: KeyRateLimiter;
   private readonly headers: boolean;
@@ -34,7 +33,7 @@ export class Authenticator {
   }
 
   /** Authenticates and counts the request against the key's per-minute limit (headers on every answer). */
-  async authenticate(req: FastifyRequest, reply: FastifyReply): Promise<ApiKeyRow> {
+  async authenticate(req: FastifyRequest, reply: FastifyReply): Promise<ApiKey> {
     const row = await this.identify(req);
     if (this.headers || row.rpm_limit !== null) {
       const d = this.limiter.take(row.id, row.rpm_limit ?? undefined);
@@ -47,7 +46,7 @@ export class Authenticator {
     return row;
   }
 
-  private async identify(req: FastifyRequest): Promise<ApiKeyRow> {
+  private async identify(req: FastifyRequest): Promise<ApiKey> {
     const header = req.headers.authorization;
     if (typeof header !== 'string' || header.trim() === '') {
       throw new ApiError(401, 'invalid_api_key', 'missing_api_key', 'Missing API key. Send it as "Authorization: Bearer sk-...".');
@@ -61,22 +60,22 @@ export class Authenticator {
     const hit = this.cache.get(hash);
     let row = hit && hit.until > now ? hit.row : undefined;
     if (!row) {
-      row = await this.store.findKeyByHash(hash);
+      row = await this.store.keys.findByHash(hash);
       if (row) {
         if (this.cache.size > 10_000) this.cache.clear();
         this.cache.set(hash, { row, until: now + this.ttlMs });
       }
     }
-    if (!row || row.revoked !== null) {
+    if (!row || row.revoked_ms !== null) {
       throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided. Check the key, or ask an admin for a new one (keys are sent as "Authorization: Bearer sk-...").');
     }
     req.apiKey = row;
     return row;
   }
 
-  async requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<ApiKeyRow> {
+  async requireAdmin(req: FastifyRequest, reply: FastifyReply): Promise<ApiKey> {
     const row = await this.authenticate(req, reply);
-    if (row.is_admin !== 1) throw new ApiError(403, 'permission_error', 'admin_required', 'This route needs an admin API key.');
+    if (!row.is_admin) throw new ApiError(403, 'permission_error', 'admin_required', 'This route needs an admin API key.');
     return row;
   }
 

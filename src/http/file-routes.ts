@@ -38,12 +38,13 @@ export function registerFileRoutes(app: FastifyInstance, gw: Gateway): void {
     const problem = gw.signer.check(pathname, req.query.expires, req.query.signature);
     if (problem) throw new ApiError(403, 'permission_error', 'invalid_signature', `This file link is ${problem === 'expired' ? 'expired' : 'not valid'}; fetch the task again for a fresh video_url.`, 'signature');
     if (!isTaskId(id)) throw notAvailable();
-    const task = await gw.store.getTask(id);
-    if (task?.output_expired_at) {
+    const task = await gw.store.tasks.get(id);
+    if (task?.output_expired_ms) {
       throw new ApiError(410, 'not_found_error', 'file_expired', `This video was deleted ${Math.round(gw.config.retentionSeconds / 3600)} h after the task completed (the retention period). Download results before they expire.`, null);
     }
-    if (!task?.video_blob) throw notAvailable();
-    const info = await gw.blobs.stat(task.video_blob);
+    const blobKey = task?.video?.blob_key;
+    if (!blobKey) throw notAvailable();
+    const info = await gw.blobs.stat(blobKey);
     if (!info) throw notAvailable();
     reply.header('Accept-Ranges', 'bytes');
     reply.header('Content-Type', 'video/mp4');
@@ -62,10 +63,10 @@ export function registerFileRoutes(app: FastifyInstance, gw: Gateway): void {
       reply.code(206);
       reply.header('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
       reply.header('Content-Length', range.end - range.start + 1);
-      return reply.send(gw.blobs.open(task.video_blob, range));
+      return reply.send(gw.blobs.open(blobKey, range));
     }
     reply.header('Content-Length', info.size);
-    return reply.send(gw.blobs.open(task.video_blob));
+    return reply.send(gw.blobs.open(blobKey));
   };
   app.get('/v1/files/:id/video.mp4', handler);
 }

@@ -1,14 +1,13 @@
 import type { BlobStore } from '../blobs/types.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { ProviderName } from '../catalog/types.js';
 import type { Config } from '../config.js';
-import type { EngineDeps } from '../engine/context.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/types.js';
+import type { TaskService } from '../tasks/service.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
 
-/** Everything the routes use, built once by the app. */
+/** Everything the routes use, built once by the app. Routes call `tasks` for use cases, never an adapter. */
 export interface Gateway {
   config: Config;
   store: Store;
@@ -16,10 +15,6 @@ export interface Gateway {
   catalog: Catalog;
   auth: Authenticator;
   signer: UrlSigner;
-  /** Providers that have a channel (credentials or a simulator). */
-  channels: ReadonlySet<ProviderName>;
-  /** For cancel: the engine's view of adapters. */
-  engineDeps: Pick<EngineDeps, 'store' | 'catalog' | 'adapters' | 'loadMedia' | 'probeBytes' | 'fitImage'>;
-  wakeEngine(): void;
+  tasks: TaskService;
   metrics: GatewayMetrics;
 }

@@ -1,44 +1,76 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { taskNotFound } from '../contract/errors.js';
-import { isTaskId } from '../contract/ids.js';
-import { taskView } from '../contract/task-view.js';
-import { cancelTask } from '../engine/cancel.js';
-import type { TaskRow } from '../store/schema.js';
+import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
+import type { Task, TaskListFilter } from '../store/types.js';
+import type { CancelResult } from '../tasks/service.js';
+import { taskView } from '../tasks/view.js';
 import type { Gateway } from './gateway.js';
 
-/** Loads a task the caller owns; another key's task is answered exactly like a missing one. */
-export async function ownedTask(gw: Gateway, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<TaskRow> {
-  const key = await gw.auth.authenticate(req, reply);
-  const id = req.params.id;
-  if (!isTaskId(id)) throw taskNotFound();
-  const row = await gw.store.getTask(id);
-  if (!row || row.owner_key_id !== key.id) throw taskNotFound();
-  return row;
-}
-
 export function videoUrlFor(gw: Gateway) {
-  return (row: TaskRow): string | null => (row.video_blob ? gw.signer.sign(`/v1/files/${row.id}/video.mp4`) : null);
+  return (task: Task): string | null => (task.video?.blob_key ? gw.signer.sign(`/v1/files/${task.id}/video.mp4`) : null);
 }
 
 /** The public task body: what GET /v1/tasks/{id} answers and what webhooks deliver. */
-export function renderTask(gw: Gateway, row: TaskRow): Record<string, unknown> {
-  return taskView(row, videoUrlFor(gw), gw.config.retentionSeconds);
+export function renderTask(gw: Gateway, task: Task): Record<string, unknown> {
+  return taskView(task, videoUrlFor(gw), gw.config.retentionSeconds);
 }
 
-export function sendTask(gw: Gateway, reply: FastifyReply, row: TaskRow): Record<string, unknown> {
-  reply.header('X-Task-ID', row.id);
-  if (row.billing_transaction_id) reply.header('X-Billing-Transaction-ID', row.billing_transaction_id);
-  return renderTask(gw, row);
+export function sendTask(gw: Gateway, reply: FastifyReply, task: Task): Record<string, unknown> {
+  reply.header('X-Task-ID', task.id);
+  if (task.billing_transaction_id) reply.header('X-Billing-Transaction-ID', task.billing_transaction_id);
+  return renderTask(gw, task);
+}
+
+const NOT_CANCELLABLE: Record<Extract<CancelResult, { kind: 'not_cancellable' }>['reason'], (t: Task) => string> = {
+  terminal: (t) => `Task is already ${t.state}; only pending or queued tasks can be cancelled.`,
+  submitting: () => 'Task is being submitted upstream right now; retry the cancel in a moment.',
+  finishing: () => 'Task has already finished upstream and is being stored.',
+  not_supported: (t) => `Task is already processing upstream and ${t.model} cannot be cancelled once submitted.`,
+  refused: () => 'The upstream refused to cancel the task (it has probably started running).',
+  finished_meanwhile: () => 'The task finished upstream before the cancel took effect.',
+};
+
+const STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
+
+function listFilter(q: Record<string, unknown>): TaskListFilter {
+  const one = (name: string): string | undefined => {
+    const v = q[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw badRequest(name, `'${name}' must be given once.`, 'invalid_value');
+    return v;
+  };
+  const status = one('status');
+  if (status !== undefined && !STATUSES.includes(status as (typeof STATUSES)[number])) {
+    throw badRequest('status', `'status' must be one of ${STATUSES.join(', ')}.`, 'invalid_value', { allowed_values: [...STATUSES] });
+  }
+  const rawLimit = one('limit');
+  const limit = rawLimit === undefined ? 20 : /^\d{1,3}$/.test(rawLimit) ? Number(rawLimit) : NaN;
+  if (!(limit >= 1 && limit <= 100)) throw badRequest('limit', "'limit' must be a whole number from 1 to 100.", 'invalid_value');
+  return { status: status as TaskListFilter['status'], model: one('model'), limit, after: one('after') };
 }
 
 export function registerTaskRoutes(app: FastifyInstance, gw: Gateway): void {
-  const read = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => sendTask(gw, reply, await ownedTask(gw, req, reply));
+  const read = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const key = await gw.auth.authenticate(req, reply);
+    const task = await gw.tasks.get(key, req.params.id);
+    if (!task) throw taskNotFound();
+    return sendTask(gw, reply, task);
+  };
   app.get('/v1/tasks/:id', read);
   app.get('/v1/videos/generations/:id', read);
 
+  // The calling key's tasks, newest first; `after` is the last id of the previous page.
+  app.get('/v1/tasks', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
+    const key = await gw.auth.authenticate(req, reply);
+    const filter = listFilter(req.query ?? {});
+    const page = await gw.tasks.list(key, filter);
+    return { object: 'list', data: page.tasks.map((t) => renderTask(gw, t)), has_more: page.next !== null, next_after: page.next };
+  });
+
   app.delete('/v1/tasks/:id', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
-    const row = await ownedTask(gw, req, reply);
-    const after = await cancelTask(gw.engineDeps, row);
-    return sendTask(gw, reply, after);
+    const key = await gw.auth.authenticate(req, reply);
+    const result = await gw.tasks.cancel(key, req.params.id);
+    if (result.kind === 'not_found') throw taskNotFound();
+    if (result.kind === 'not_cancellable') throw new ApiError(409, 'invalid_request_error', 'task_not_cancellable', NOT_CANCELLABLE[result.reason](result.task), 'id');
+    return sendTask(gw, reply, result.task);
   });
 }

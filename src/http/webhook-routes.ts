@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
-import { isTaskId } from '../contract/ids.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
-import { SqlStore } from '../store/sql-store.js';
-import { WebhookStore, type WebhookAttemptRow, type WebhookEventRow } from '../store/webhook-store.js';
-import { isMessageId, newWebhookSecret } from '../webhooks/signing.js';
+import { isMessageId } from '../contract/webhook-events.js';
+import type { WebhookAttempt, WebhookEvent, WebhookRepository } from '../store/types.js';
+import { newWebhookSecret } from '../webhooks/signing.js';
 import type { Gateway } from './gateway.js';
 
 type IdParams = { Params: { id: string } };
@@ -15,7 +14,7 @@ function deliveryNotFound(): ApiError {
 }
 
 /** One event and its attempts as the delivery log shows it. The id is the webhook-id header. */
-function deliveryView(e: WebhookEventRow, attempts: WebhookAttemptRow[]): Record<string, unknown> {
+function deliveryView(e: WebhookEvent, attempts: WebhookAttempt[]): Record<string, unknown> {
   return {
     id: e.id,
     object: 'webhook.delivery',
@@ -23,25 +22,25 @@ function deliveryView(e: WebhookEventRow, attempts: WebhookAttemptRow[]): Record
     task_id: e.task_id,
     url: e.url,
     status: e.status,
-    created: e.created,
-    delivered_at: e.delivered_at,
-    next_attempt_at: e.next_attempt_at === null ? null : Math.ceil(e.next_attempt_at / 1000),
+    created: Math.floor(e.created_ms / 1000),
+    delivered_at: e.delivered_ms === null ? null : Math.floor(e.delivered_ms / 1000),
+    next_attempt_at: e.next_attempt_ms === null ? null : Math.ceil(e.next_attempt_ms / 1000),
     attempt_count: e.attempt_count,
     last_response_status: e.last_response_status,
     last_error: e.last_error,
     attempts: attempts.map((a) => ({
       attempt: a.attempt,
       trigger: a.trigger,
-      started: a.started,
+      started: Math.floor(a.started_ms / 1000),
       duration_ms: a.duration_ms,
       response_status: a.response_status,
-      succeeded: a.succeeded === 1,
+      succeeded: a.succeeded,
       error: a.error,
     })),
   };
 }
 
-async function viewOne(webhooks: WebhookStore, e: WebhookEventRow): Promise<Record<string, unknown>> {
+async function viewOne(webhooks: WebhookRepository, e: WebhookEvent): Promise<Record<string, unknown>> {
   return deliveryView(e, await webhooks.attemptsFor([e.id]));
 }
 
@@ -68,8 +67,7 @@ function defaultUrl(body: unknown, allowPrivateNetwork: boolean): string {
  * callback URL. A key only ever sees its own; another key's delivery is answered as a missing one.
  */
 export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
-  if (!(gw.store instanceof SqlStore)) throw new Error('webhook routes need the SQL store');
-  const webhooks = new WebhookStore(gw.store.kysely);
+  const webhooks = gw.store.webhooks;
 
   app.get('/v1/webhooks/deliveries', async (req: FastifyRequest<ListQuery>, reply) => {
     const key = await gw.auth.authenticate(req, reply);
@@ -78,8 +76,8 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
     let taskId: string | undefined;
     if (q.task_id !== undefined) {
       if (typeof q.task_id !== 'string') throw badRequest('task_id', "'task_id' must be given once.", 'invalid_value');
-      const task = isTaskId(q.task_id) ? await gw.store.getTask(q.task_id) : undefined;
-      if (!task || task.owner_key_id !== key.id) throw new ApiError(404, 'invalid_request_error', 'async_task_not_found', 'Task not found or no longer available.', 'task_id');
+      const task = await gw.tasks.get(key, q.task_id);
+      if (!task) throw new ApiError(404, 'invalid_request_error', 'async_task_not_found', 'Task not found or no longer available.', 'task_id');
       taskId = q.task_id;
     }
     const events = await webhooks.listForOwner(key.id, { taskId, limit });
@@ -87,7 +85,7 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
     return { object: 'list', data: events.map((e) => deliveryView(e, attempts.filter((a) => a.event_id === e.id))) };
   });
 
-  const owned = async (req: FastifyRequest<IdParams>, reply: FastifyReply): Promise<{ keyId: string; event: WebhookEventRow }> => {
+  const owned = async (req: FastifyRequest<IdParams>, reply: FastifyReply): Promise<{ keyId: string; event: WebhookEvent }> => {
     const key = await gw.auth.authenticate(req, reply);
     const event = isMessageId(req.params.id) ? await webhooks.getForOwner(req.params.id, key.id) : undefined;
     if (!event) throw deliveryNotFound();
@@ -112,7 +110,7 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
 
   app.get('/v1/webhooks/secret', async (req, reply) => {
     const key = await gw.auth.authenticate(req, reply);
-    const secret = await webhooks.signingSecret(key.id, newWebhookSecret);
+    const secret = await gw.store.keys.webhookSecret(key.id, newWebhookSecret);
     if (!secret) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     return secretBody(reply, secret);
   });
@@ -120,7 +118,7 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
   app.post('/v1/webhooks/secret/rotate', async (req, reply) => {
     const key = await gw.auth.authenticate(req, reply);
     const secret = newWebhookSecret();
-    if (!(await webhooks.rotateSecret(key.id, secret))) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
+    if (!(await gw.store.keys.rotateWebhookSecret(key.id, secret))) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     gw.auth.evict(key.id);
     return secretBody(reply, secret);
   });
@@ -129,15 +127,15 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
 
   app.get('/v1/webhooks/default', async (req, reply) => {
     const key = await gw.auth.authenticate(req, reply);
-    return defaultView((await gw.store.getKey(key.id))?.webhook_url ?? null);
+    return defaultView((await gw.store.keys.get(key.id))?.webhook_url ?? null);
   });
 
   const setDefault = async (keyId: string, url: string | null) => {
-    const row = await gw.store.updateKeyLimits(keyId, { webhook_url: url });
-    if (!row) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
+    const outcome = await gw.store.keys.updateLimits(keyId, { webhook_url: url }, Date.now());
+    if (outcome.kind !== 'updated') throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     // The create route reads the default from the cached key row.
     gw.auth.evict(keyId);
-    return defaultView(row.webhook_url);
+    return defaultView(outcome.key.webhook_url);
   };
 
   app.put('/v1/webhooks/default', async (req, reply) => {

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiKeyRow } from '../store/schema.js';
-import type { Store } from '../store/types.js';
+import type { ApiKey, Store } from '../store/types.js';
 
 /** API keys look like OpenAI/TokenLab ones: `sk-` + 48 hex characters. */
 export function generateSecret(): string {
@@ -20,19 +19,19 @@ export function newKeyId(): string {
 }
 
 export interface CreatedKey {
-  row: ApiKeyRow;
+  key: ApiKey;
   secret: string;
 }
 
 export async function createKey(store: Store, name: string, isAdmin: boolean, secret = generateSecret()): Promise<CreatedKey> {
-  const row: ApiKeyRow = {
+  const key: ApiKey = {
     id: newKeyId(),
     name,
     hash: hashSecret(secret),
     prefix: secret.slice(0, 7),
-    is_admin: isAdmin ? 1 : 0,
-    created: Math.floor(Date.now() / 1000),
-    revoked: null,
+    is_admin: isAdmin,
+    created_ms: Date.now(),
+    revoked_ms: null,
     balance_usd: null,
     spend_limit_usd: null,
     reserved_usd: 0,
@@ -41,25 +40,32 @@ export async function createKey(store: Store, name: string, isAdmin: boolean, se
     webhook_url: null,
     webhook_secret: `whsec_${randomBytes(24).toString('base64')}`,
   };
-  await store.insertKey(row);
-  return { row, secret };
+  await store.keys.insert(key);
+  return { key, secret };
 }
 
 /**
  * Makes sure an admin key exists. A configured VIDGATE_ADMIN_KEY is registered (by hash) if new;
  * with none configured and no admin key stored, one is generated and returned so the caller can
- * print it once.
+ * print it once. When several nodes start at once on one database, exactly one generates it.
  */
 export async function ensureAdminKey(store: Store, configured: string | null): Promise<{ generated: string | null }> {
   if (configured !== null) {
     if (!configured.startsWith('sk-') || configured.length < 20) {
       throw new Error('VIDGATE_ADMIN_KEY must start with "sk-" and be at least 20 characters long');
     }
-    const existing = await store.findKeyByHash(hashSecret(configured));
-    if (!existing) await createKey(store, 'admin (VIDGATE_ADMIN_KEY)', true, configured);
+    if (await store.keys.findByHash(hashSecret(configured))) return { generated: null };
+    try {
+      await createKey(store, 'admin (VIDGATE_ADMIN_KEY)', true, configured);
+    } catch (err) {
+      // Another node registered the same key a moment ago.
+      if (!(await store.keys.findByHash(hashSecret(configured)))) throw err;
+    }
     return { generated: null };
   }
-  if ((await store.countAdminKeys()) > 0) return { generated: null };
+  if ((await store.keys.countAdmins()) > 0) return { generated: null };
+  const ticket = randomBytes(16).toString('hex');
+  if ((await store.meta.setIfAbsent('admin_key_bootstrap', ticket)) !== ticket) return { generated: null };
   const created = await createKey(store, 'admin (generated on first start)', true);
   return { generated: created.secret };
 }

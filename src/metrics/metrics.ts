@@ -16,6 +16,7 @@ export interface ScrapeSources {
 }
 
 const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
+const ACTIVE_STATES = ['pending', 'submitting', 'processing', 'finishing'] as const;
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -52,13 +53,14 @@ export class GatewayMetrics {
     const self = this;
     new Gauge({
       name: 'vidgate_tasks_in_state',
-      help: 'Tasks in each internal state right now (pending, submitting, processing, finishing, completed, failed).',
+      help: 'Unfinished tasks in each internal state right now (pending, submitting, processing, finishing); finished ones are counted by vidgate_tasks_finished_total.',
       labelNames: ['state'] as const,
       registers: [this.registry],
       async collect() {
         if (!self.sources) return;
         this.reset();
-        for (const [state, n] of Object.entries(await self.sources.countByState())) this.set({ state }, n);
+        const counts = await self.sources.countByState();
+        for (const state of ACTIVE_STATES) this.set({ state }, counts[state] ?? 0);
       },
     });
     new Gauge({
@@ -85,10 +87,10 @@ export class GatewayMetrics {
     this.tasksCreated.inc({ model, provider });
   }
 
-  /** A task reached a terminal state; `createdSec` is its create time (Unix seconds). */
-  taskFinished(model: string, provider: string, status: 'completed' | 'failed', createdSec: number, nowMs = Date.now()): void {
+  /** A task reached a terminal state; `createdMs` is its create time (epoch ms). */
+  taskFinished(model: string, provider: string, status: 'completed' | 'failed', createdMs: number, nowMs = Date.now()): void {
     this.tasksFinished.inc({ model, provider, status });
-    this.taskDuration.observe({ provider, status }, Math.max(0, nowMs / 1000 - createdSec));
+    this.taskDuration.observe({ provider, status }, Math.max(0, (nowMs - createdMs) / 1000));
   }
 
   upstreamCall(provider: string, call: string, outcome: string, seconds: number): void {

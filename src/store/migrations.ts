@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { reshapeForManyNodes } from './migrations/006-many-nodes.js';
 
 /**
  * Schema migrations, portable across SQLite and PostgreSQL (Kysely's schema builder only).
@@ -152,8 +153,10 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
       await db.schema.createIndex('tasks_updated').on('tasks').columns(['updated']).execute();
     },
   },
+  { name: '006_many_nodes', up: reshapeForManyNodes },
 ];
 
+/** Applies what is missing, in order, each migration in its own transaction. */
 export async function runMigrations(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('vidgate_migrations')
@@ -169,5 +172,22 @@ export async function runMigrations(db: Kysely<any>): Promise<void> {
       await trx.insertInto('vidgate_migrations').values({ name: m.name, applied: Math.floor(Date.now() / 1000) }).execute();
     });
   }
-  void sql; // kept for future raw migrations
 }
+
+/**
+ * PostgreSQL: several nodes may start at once. One session-level advisory lock makes them take
+ * turns; the first applies what is missing, the others find it done.
+ */
+export async function runMigrationsLocked(db: Kysely<any>): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+    try {
+      await runMigrations(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+    }
+  });
+}
+
+/** An arbitrary constant shared by every Vidgate node ('vidg' in ASCII). */
+const MIGRATION_LOCK_ID = 0x76696467;

@@ -1,32 +1,23 @@
-import type { Generated } from 'kysely';
-
 /**
- * Internal task states. Public status is derived: pending|submitting → pending,
- * processing|finishing → processing, completed, failed.
+ * The tables as SQL sees them. Only src/store reads these shapes: everything outside gets the domain
+ * types of ./types.ts (booleans as booleans, JSON parsed). Every time column is epoch milliseconds
+ * and says so with `_ms`; durations say their unit too (`_s`, `_ms`).
  */
-export const TASK_STATES = ['pending', 'submitting', 'processing', 'finishing', 'completed', 'failed'] as const;
-export type TaskState = (typeof TASK_STATES)[number];
 
 export interface ApiKeysTable {
   id: string;
   name: string;
   /** sha256 hex of the secret; the secret itself is never stored. */
   hash: string;
-  /** First characters of the secret, to help people recognise a key in lists. */
   prefix: string;
   is_admin: number;
-  created: number;
-  revoked: number | null;
-  /** Prepaid credit in USD; null = no balance tracking (postpaid / unlimited). */
+  created_ms: number;
+  revoked_ms: number | null;
   balance_usd: number | null;
-  /** Cap on spent + reserved; null = no cap. */
   spend_limit_usd: number | null;
-  /** Estimates held for tasks not yet settled. */
   reserved_usd: number;
   spent_usd: number;
-  /** Per-key requests per minute; null = the gateway default. */
   rpm_limit: number | null;
-  /** Default callback for this key's tasks, and the whsec_ secret its webhooks are signed with. */
   webhook_url: string | null;
   webhook_secret: string | null;
 }
@@ -37,8 +28,7 @@ export interface TasksTable {
   model: string;
   provider: string;
   operation: string;
-  state: TaskState;
-  /** The resolved request (JSON) the adapter maps upstream. */
+  state: string;
   request_json: string;
   upstream_model: string;
   upstream_id: string | null;
@@ -46,55 +36,43 @@ export interface TasksTable {
   error_code: string | null;
   error_message: string | null;
   cancelled: number;
-  created: number;
-  updated: number;
-  /** Epoch ms when the engine should next look at the task. */
-  next_run_at: number;
-  lease_owner: string | null;
-  lease_until: number | null;
-  /** Upstream calls made for the current step (for backoff). */
-  attempts: number;
-  submitted_at: number | null;
-  /** Upstream outputs (JSON) once the upstream reported success; consumed by the finisher. */
+  created_ms: number;
+  updated_ms: number;
+  submitted_ms: number | null;
+  completed_ms: number | null;
+  output_expired_ms: number | null;
   outputs_json: string | null;
   video_blob: string | null;
-  video_duration: number | null;
+  video_duration_s: number | null;
   video_width: number | null;
   video_height: number | null;
   video_has_audio: number | null;
   estimated_cost_usd: number;
   cost_usd: number | null;
-  /** Ledger id of the settlement, once completed. */
   billing_transaction_id: string | null;
-  /** Where this task's completed/failed event is delivered (the create's callback_url or the key's default). */
   callback_url: string | null;
-  /** Unix seconds when the output was stored (retention counts from here). */
-  completed_at: number | null;
-  /** Unix seconds when retention deleted the stored output. */
-  output_expired_at: number | null;
+  /** Bumped by every change: the ETag, and how waiters tell a change from a repeat. */
+  version: number;
 }
 
-/** Every money movement of a key: reserve at create, settle on completion, release on failure, credit/adjust by admins. */
 export interface LedgerTable {
   id: string;
   key_id: string;
   task_id: string | null;
-  kind: 'reserve' | 'settle' | 'release' | 'credit' | 'adjust';
+  kind: string;
   amount_usd: number;
   model: string | null;
   /** UTC date (YYYY-MM-DD), for usage by day. */
   day: string;
-  created: number;
+  created_ms: number;
 }
 
-/** Idempotency-Key records: one per (API key, client key); the first create wins. */
 export interface IdempotencyKeysTable {
   owner_key_id: string;
   idem_key: string;
-  /** sha256 of the canonical request body, to tell a true retry from a reused key. */
   body_hash: string;
   task_id: string;
-  created: number;
+  created_ms: number;
 }
 
 export interface MetaTable {
@@ -102,10 +80,66 @@ export interface MetaTable {
   value: string;
 }
 
-export interface MigrationsTable {
-  id: Generated<number>;
-  name: string;
-  applied: number;
+export interface WebhookEventsTable {
+  id: string;
+  task_id: string;
+  owner_key_id: string;
+  event_type: string;
+  url: string;
+  created_ms: number;
+  status: string;
+  round: number;
+  round_attempts: number;
+  attempt_count: number;
+  /** Shown in the delivery log; the work queue's due time is what actually schedules the attempt. */
+  next_attempt_ms: number | null;
+  last_response_status: number | null;
+  last_error: string | null;
+  delivered_ms: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  event_id: string;
+  attempt: number;
+  trigger: string;
+  started_ms: number;
+  duration_ms: number;
+  response_status: number | null;
+  error: string | null;
+  succeeded: number;
+}
+
+/**
+ * The leased work queue shared by the engine's lanes and webhook delivery. An item is claimable
+ * when `due_ms` has passed: claiming sets `lease_owner` and pushes `due_ms` to the lease's end, so an
+ * expired lease makes the item claimable again without any other bookkeeping.
+ */
+export interface WorkItemsTable {
+  queue: string;
+  item_id: string;
+  /** Fairness group inside the queue (e.g. provider + API key); '' when the queue is not fair. */
+  partition_key: string;
+  /** What a partition belongs to for capacity (e.g. the provider). */
+  group_key: string;
+  due_ms: number;
+  lease_owner: string | null;
+  /** Attempts of the current step, for backoff. */
+  attempts: number;
+}
+
+/**
+ * One row per (fair queue, partition): a lower bound of the earliest due time among its unleased
+ * items (far in the future when it has none), when it was last served and how much of it is in
+ * flight. Fair claims read these few rows instead of scanning the items.
+ */
+export interface WorkPartitionsTable {
+  queue: string;
+  partition_key: string;
+  group_key: string;
+  head_due_ms: number;
+  served_ms: number;
+  in_flight: number;
 }
 
 export interface Database {
@@ -114,9 +148,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   ledger: LedgerTable;
   meta: MetaTable;
+  webhook_events: WebhookEventsTable;
+  webhook_attempts: WebhookAttemptsTable;
+  work_items: WorkItemsTable;
+  work_partitions: WorkPartitionsTable;
 }
-
-export type TaskRow = TasksTable;
-export type ApiKeyRow = ApiKeysTable;
-export type IdempotencyRow = IdempotencyKeysTable;
-export type LedgerRow = LedgerTable;

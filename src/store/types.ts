@@ -1,17 +1,139 @@
-import type { ApiKeyRow, IdempotencyRow, LedgerRow, TaskRow, TaskState } from './schema.js';
+import type { ResolvedVideoRequest } from '../contract/video-request.js';
 
-export type TaskPatch = Partial<Omit<TaskRow, 'id' | 'owner_key_id' | 'created'>>;
+/**
+ * Domain types and the repositories that keep them. Callers never see SQL or rows: booleans are
+ * booleans, JSON is parsed, and every time is epoch milliseconds named `_ms`.
+ */
 
-/** A guard on an update: the write only happens if the row still matches (optimistic concurrency). */
-export interface TaskGuard {
-  state?: TaskState | TaskState[];
-  leaseOwner?: string;
+/**
+ * Internal task states. Public status is derived: pending|submitting → pending,
+ * processing|finishing → processing, completed, failed.
+ */
+export const TASK_STATES = ['pending', 'submitting', 'processing', 'finishing', 'completed', 'failed'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+export const TERMINAL_STATES: readonly TaskState[] = ['completed', 'failed'];
+/** States in which a job exists (or may exist) upstream: they count against provider concurrency. */
+export const IN_FLIGHT_STATES: readonly TaskState[] = ['submitting', 'processing', 'finishing'];
+
+export function isTerminal(state: TaskState): boolean {
+  return state === 'completed' || state === 'failed';
 }
 
-/** What creating a task did: the reservation is part of the same transaction as the insert. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  /** sha256 hex of the secret. */
+  hash: string;
+  /** First characters of the secret, to help people recognise a key in lists. */
+  prefix: string;
+  is_admin: boolean;
+  created_ms: number;
+  revoked_ms: number | null;
+  /** Prepaid credit in USD; null = no balance tracking (postpaid / unlimited). */
+  balance_usd: number | null;
+  /** Cap on spent + reserved; null = no cap. */
+  spend_limit_usd: number | null;
+  /** Estimates held for tasks not yet settled. */
+  reserved_usd: number;
+  spent_usd: number;
+  /** Per-key requests per minute; null = the gateway default. */
+  rpm_limit: number | null;
+  /** Default callback for this key's tasks. */
+  webhook_url: string | null;
+  /** The whsec_ secret this key's webhooks are signed with. */
+  webhook_secret: string | null;
+}
+
+export interface TaskFailure {
+  code: string;
+  message: string;
+}
+
+/** The stored output and what probing it found. */
+export interface TaskVideo {
+  /** Blob storage key; null once retention deleted the file (the metadata stays). */
+  blob_key: string | null;
+  duration_s: number;
+  width: number;
+  height: number;
+  has_audio: boolean;
+}
+
+export interface Task {
+  id: string;
+  owner_key_id: string;
+  model: string;
+  provider: string;
+  operation: string;
+  state: TaskState;
+  /** The resolved request the adapter maps upstream. */
+  request: ResolvedVideoRequest;
+  upstream_model: string;
+  upstream_id: string | null;
+  progress: number | null;
+  error: TaskFailure | null;
+  cancelled: boolean;
+  created_ms: number;
+  updated_ms: number;
+  submitted_ms: number | null;
+  completed_ms: number | null;
+  output_expired_ms: number | null;
+  /** What the upstream reported on success (adapter-shaped JSON), consumed by the finisher. */
+  outputs: unknown[] | null;
+  video: TaskVideo | null;
+  estimated_cost_usd: number;
+  cost_usd: number | null;
+  /** Ledger id of the settlement, once completed. */
+  billing_transaction_id: string | null;
+  /** Where this task's completed/failed event is delivered (the create's callback_url or the key's default). */
+  callback_url: string | null;
+  /** Bumped by every change (the ETag). */
+  version: number;
+}
+
+/** A task as it is first stored (the store fills in state, version and the rest). */
+export type NewTask = Pick<Task, 'id' | 'owner_key_id' | 'model' | 'provider' | 'operation' | 'request' | 'upstream_model' | 'estimated_cost_usd' | 'callback_url' | 'created_ms'>;
+
+export type LedgerKind = 'reserve' | 'settle' | 'release' | 'credit' | 'adjust';
+
+/** Every money movement of a key. Ledger ids double as billing_transaction_id (txn_ + 24 hex). */
+export interface LedgerEntry {
+  id: string;
+  key_id: string;
+  task_id: string | null;
+  kind: LedgerKind;
+  amount_usd: number;
+  model: string | null;
+  /** UTC date (YYYY-MM-DD). */
+  day: string;
+  created_ms: number;
+}
+
+export interface UsageRow {
+  key_id: string;
+  day: string;
+  model: string;
+  requests: number;
+  cost_usd: number;
+}
+
+/** How long an Idempotency-Key replays its first create. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+
+/** An Idempotency-Key record: the first create with (key, idem_key) wins. */
+export interface IdempotencyRecord {
+  owner_key_id: string;
+  idem_key: string;
+  /** sha256 of the canonical request body, to tell a true retry from a reused key. */
+  body_hash: string;
+  task_id: string;
+  created_ms: number;
+}
+
+/** What creating a task did: reservation, task and idempotency record are one transaction. */
 export type CreateOutcome =
-  | { kind: 'created' }
-  | { kind: 'replay'; idem: IdempotencyRow }
+  | { kind: 'created'; task: Task }
+  | { kind: 'replay'; record: IdempotencyRecord }
   | { kind: 'insufficient_balance'; balanceUsd: number; availableUsd: number }
   | { kind: 'quota_exceeded'; limitUsd: number; remainingUsd: number };
 
@@ -24,74 +146,210 @@ export interface KeyLimitsPatch {
   webhook_url?: string | null;
 }
 
-export interface UsageRow {
-  key_id: string;
-  day: string;
-  model: string;
-  requests: number;
-  cost_usd: number;
+export type KeyUpdateOutcome =
+  | { kind: 'updated'; key: ApiKey }
+  | { kind: 'not_found' }
+  /** The new balance would not cover what in-flight tasks already hold. */
+  | { kind: 'below_reserved'; reservedUsd: number };
+
+export interface TaskListFilter {
+  /** Public statuses. */
+  status?: 'pending' | 'processing' | 'completed' | 'failed';
+  model?: string;
+  limit: number;
+  /** Cursor: the id of the last task of the previous page. */
+  after?: string;
+}
+
+/** The engine's lanes: each is a queue of the work queue. */
+export type Lane = 'submit' | 'poll' | 'finish';
+
+/** A task claimed by a worker for one step, with the step's attempt count. */
+export interface ClaimedTask {
+  task: Task;
+  lane: Lane;
+  attempts: number;
+}
+
+/** What a step decided about a task, applied atomically if the worker still holds its lease. */
+export interface TaskTransition {
+  /** The state the step saw; the write only happens if the task is still in it. */
+  from: TaskState;
+  to: TaskState;
+  patch?: TaskPatch;
+  /** The lane and time of the next step; null when the task is terminal (or waits for nothing). */
+  next: { lane: Lane; due_ms: number; attempts: number } | null;
+}
+
+/** Fields a step may change (state goes through TaskTransition). */
+export type TaskPatch = Partial<Pick<Task, 'upstream_id' | 'progress' | 'error' | 'cancelled' | 'submitted_ms' | 'completed_ms' | 'outputs' | 'video' | 'cost_usd'>>;
+
+export interface ClaimOptions {
+  now_ms: number;
+  limit: number;
+  owner: string;
+  lease_ms: number;
 }
 
 /**
- * Persistence for Vidgate. Callers never see SQL; SQLite and (later) PostgreSQL implement this.
- * Every method is a single durable step: when it resolves, the write is on disk.
+ * Admission for fair submission claims: asked once per task before it is claimed, with the provider's
+ * tasks in flight across all nodes (capacity, rate, breaker); `refund` gives back what an admission
+ * took when no task could be claimed after all.
  */
-export interface Store {
-  migrate(): Promise<void>;
-  close(): Promise<void>;
+export interface Admission {
+  admit(provider: string, inFlight: number): boolean;
+  refund(provider: string): void;
+}
 
-  getMeta(key: string): Promise<string | undefined>;
-  /** Sets key only if unset; returns the value that is stored afterwards. */
-  setMetaIfAbsent(key: string, value: string): Promise<string>;
-
-  insertKey(row: ApiKeyRow): Promise<void>;
-  findKeyByHash(hash: string): Promise<ApiKeyRow | undefined>;
-  listKeys(): Promise<ApiKeyRow[]>;
+export interface KeyRepository {
+  insert(key: ApiKey): Promise<void>;
+  findByHash(hash: string): Promise<ApiKey | undefined>;
+  get(id: string): Promise<ApiKey | undefined>;
+  list(): Promise<ApiKey[]>;
   /** Returns false when no active key has that id. */
-  revokeKey(id: string, now: number): Promise<boolean>;
-  countAdminKeys(): Promise<number>;
+  revoke(id: string, now_ms: number): Promise<boolean>;
+  countAdmins(): Promise<number>;
+  /** Balance, limits and default webhook; balance changes are written to the ledger. */
+  updateLimits(id: string, patch: KeyLimitsPatch, now_ms: number): Promise<KeyUpdateOutcome>;
+  /** The key's webhook signing secret; keys from before webhooks get one on first use. */
+  webhookSecret(id: string, generate: () => string): Promise<string | undefined>;
+  rotateWebhookSecret(id: string, secret: string): Promise<boolean>;
+}
 
-  /** Raw insert, without billing (tests and imports). */
-  insertTask(row: TaskRow): Promise<void>;
+export interface TaskRepository {
+  get(id: string): Promise<Task | undefined>;
+  /** The key's tasks, newest first. */
+  listForOwner(ownerKeyId: string, filter: TaskListFilter): Promise<Task[]>;
   /**
    * Creates a task in one transaction: replays an idempotency record for the same (owner, key)
-   * created at or after `idem.since`; else checks the owner's balance and spend limit, reserves
-   * the task's estimate, and inserts the task (and the idempotency record).
+   * created at or after `idem.since_ms`; else reserves the estimate against the key's balance and
+   * spend limit, inserts the task and queues its submission. Concurrent creates are committed together.
    */
-  createTask(row: TaskRow, idem?: { record: IdempotencyRow; since: number }): Promise<CreateOutcome>;
+  create(task: NewTask, idem?: { key: string; body_hash: string; since_ms: number }): Promise<CreateOutcome>;
+  /** Claims due work of a lane (oldest first); for `submit`, only interrupted submissions (expired leases). */
+  claim(lane: Lane, opts: ClaimOptions): Promise<ClaimedTask[]>;
   /**
-   * Moves a task to completed or failed (patch.state), if the guard holds, and in the same
-   * transaction settles its cost (completed: cost_usd, with a billing transaction id) or releases
-   * its reservation (failed, cancelled). Returns whether the task changed.
+   * Claims pending tasks fairly: round-robin across (provider, API key) queues, the key with the
+   * fewest tasks in flight first; each claimed task becomes `submitting` in the same transaction.
    */
-  finishTask(id: string, patch: TaskPatch, guard: TaskGuard): Promise<boolean>;
-  getKey(id: string): Promise<ApiKeyRow | undefined>;
-  updateKeyLimits(id: string, patch: KeyLimitsPatch): Promise<ApiKeyRow | undefined>;
+  claimPending(opts: ClaimOptions & { admission: Admission }): Promise<ClaimedTask[]>;
+  /** Applies a step's decision if `owner` still holds the task's lease and it is still in `from`. */
+  transition(claimed: ClaimedTask, owner: string, change: TaskTransition, now_ms: number): Promise<boolean>;
+  /**
+   * Cancels a task on its owner's request, from `pending` or (after the upstream confirmed)
+   * `processing`: failed + cancelled, its reservation released. False when it is no longer in `from`.
+   */
+  cancel(id: string, from: 'pending' | 'processing', failure: TaskFailure, now_ms: number): Promise<boolean>;
+  /** Pushes out the leases `owner` holds on these tasks (a heartbeat while work is in flight). */
+  extendLeases(lane: Lane, ids: string[], owner: string, until_ms: number): Promise<number>;
+  /** Frees what `owner` holds (shutdown), except submissions in flight: those expire into recovery. */
+  releaseLeases(owner: string, now_ms: number): Promise<number>;
+  /** Tasks in flight upstream per provider, across all nodes. */
+  inFlightByProvider(): Promise<Record<string, number>>;
+  /** Completed tasks whose stored output is older than `completedBefore_ms`, not yet deleted. */
+  expiredOutputs(completedBefore_ms: number, limit: number): Promise<Task[]>;
+  markOutputExpired(id: string, now_ms: number): Promise<boolean>;
+  /** Unfinished tasks by state (for metrics). */
+  countActiveByState(): Promise<Record<string, number>>;
+}
+
+export interface LedgerRepository {
+  entriesFor(keyId: string): Promise<LedgerEntry[]>;
   /** Settled spend by key, UTC day and model, for days in [fromDay, toDay]; all keys when keyId is null. */
   usage(keyId: string | null, fromDay: string, toDay: string): Promise<UsageRow[]>;
-  ledgerFor(keyId: string): Promise<LedgerRow[]>;
-  getTask(id: string): Promise<TaskRow | undefined>;
-  /** Applies patch if the guard holds; returns whether a row changed. */
-  updateTask(id: string, patch: TaskPatch, guard?: TaskGuard): Promise<boolean>;
+}
+
+export interface IdempotencyRepository {
+  find(ownerKeyId: string, idemKey: string): Promise<IdempotencyRecord | undefined>;
+  /** Forgets records created before `before_ms` (their window has passed). */
+  purge(before_ms: number): Promise<number>;
+}
+
+export interface MetaRepository {
+  get(key: string): Promise<string | undefined>;
+  /** Sets key only if unset; returns the value stored afterwards. */
+  setIfAbsent(key: string, value: string): Promise<string>;
+}
+
+export type WebhookStatus = 'pending' | 'delivered' | 'failed';
+export type AttemptTrigger = 'initial' | 'retry' | 'redeliver';
+
+export interface WebhookEvent {
+  /** The webhook-id header: the same on every retry and redelivery. */
+  id: string;
+  task_id: string;
+  owner_key_id: string;
+  event_type: string;
+  url: string;
+  created_ms: number;
+  status: WebhookStatus;
+  /** Bumped by each redeliver; an attempt begun in an earlier round does not reschedule. */
+  round: number;
+  /** Attempts made in the current round: the position in the retry schedule. */
+  round_attempts: number;
+  attempt_count: number;
+  next_attempt_ms: number | null;
+  last_response_status: number | null;
+  last_error: string | null;
+  delivered_ms: number | null;
+}
+
+export interface WebhookAttempt {
+  id: string;
+  event_id: string;
+  /** 1-based over the event's life. */
+  attempt: number;
+  trigger: AttemptTrigger;
+  started_ms: number;
+  duration_ms: number;
+  response_status: number | null;
+  error: string | null;
+  succeeded: boolean;
+}
+
+/** An event leased to one worker for one attempt. */
+export interface ClaimedEvent {
+  event: WebhookEvent;
+  attempt: number;
+  trigger: AttemptTrigger;
+}
+
+export interface AttemptOutcome {
+  started_ms: number;
+  duration_ms: number;
+  response_status: number | null;
+  error: string | null;
+  succeeded: boolean;
+  /** When to try again, or null when there is no next attempt (delivered or given up). */
+  next_attempt_ms: number | null;
+}
+
+export interface WebhookRepository {
   /**
-   * Claims up to `limit` tasks in `states` that are due (next_run_at ≤ now) and not leased by
-   * anyone else (or whose lease expired), leasing them to `owner` until now + leaseMs.
+   * Claims due deliveries fairly across API keys (least recently served first); `admit` may refuse a
+   * key (e.g. it already holds its share of this node's slots).
    */
-  claimDue(states: TaskState[], now: number, limit: number, owner: string, leaseMs: number): Promise<TaskRow[]>;
-  /**
-   * Due, unleased pending tasks for the fair scheduler: at most `perOwner` per (provider, API key),
-   * oldest first, skipping `excludeProviders` (full or paused) so they cannot crowd out the others.
-   */
-  dueCandidates(now: number, perOwner: number, limit: number, excludeProviders: string[]): Promise<{ id: string; owner_key_id: string; provider: string; next_run_at: number }[]>;
-  /** Tasks in flight upstream (submitting, processing, finishing), by provider and API key. */
-  inFlightCounts(): Promise<{ provider: string; owner_key_id: string; n: number }[]>;
-  /** Leases the given pending tasks that nobody else holds; returns those now leased to `owner`. */
-  claimIds(ids: string[], now: number, owner: string, leaseMs: number): Promise<TaskRow[]>;
-  /** Completed tasks whose stored output is older than `completedBefore` (Unix seconds) and not yet deleted. */
-  expiredOutputs(completedBefore: number, limit: number): Promise<TaskRow[]>;
-  /** Pushes out the leases `owner` still holds on these tasks (a heartbeat while work is in flight). */
-  extendLeases(ids: string[], owner: string, until: number): Promise<number>;
-  /** Tasks leased by `owner` (to release them on shutdown). */
-  releaseLeases(owner: string): Promise<number>;
-  countByState(): Promise<Record<string, number>>;
+  claim(opts: ClaimOptions & { admit: (ownerKeyId: string) => boolean }): Promise<ClaimedEvent[]>;
+  /** Logs the attempt and, if `owner` still holds the lease, advances the event. */
+  recordAttempt(claimed: ClaimedEvent, owner: string, outcome: AttemptOutcome): Promise<void>;
+  /** Puts an event back without an attempt (e.g. its endpoint's breaker is open), due at `due_ms`. */
+  postpone(claimed: ClaimedEvent, owner: string, due_ms: number): Promise<void>;
+  releaseLeases(owner: string, now_ms: number): Promise<number>;
+  redeliver(id: string, ownerKeyId: string, now_ms: number): Promise<WebhookEvent | undefined>;
+  getForOwner(id: string, ownerKeyId: string): Promise<WebhookEvent | undefined>;
+  listForOwner(ownerKeyId: string, filter: { taskId?: string; limit: number }): Promise<WebhookEvent[]>;
+  attemptsFor(eventIds: string[]): Promise<WebhookAttempt[]>;
+}
+
+/** Everything persistent, one repository per concern, over SQLite or PostgreSQL. */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  keys: KeyRepository;
+  tasks: TaskRepository;
+  ledger: LedgerRepository;
+  idempotency: IdempotencyRepository;
+  meta: MetaRepository;
+  webhooks: WebhookRepository;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
 }

@@ -4,6 +4,10 @@ export interface WebhookSettings {
   retryScheduleMs: number[];
   /** Whole-attempt cap: DNS, connect, request and response, ms. */
   timeoutMs: number;
+  /** Cap on DNS + TCP/TLS connect, ms: an unreachable receiver fails fast instead of holding a slot. */
+  connectTimeoutMs: number;
+  /** How long a receiver that failed 3 times in a row rests before one probe, ms (doubles up to 10 min). */
+  endpointCooldownMs: number;
   /** How much of a receiver's response we read before hanging up, bytes. */
   maxResponseBytes: number;
   /** How often the dispatcher looks for new events and due retries, ms. */
@@ -44,6 +48,8 @@ export function readWebhookSettings(env: NodeJS.ProcessEnv, fail: ErrorClass): W
   return {
     retryScheduleMs: scheduleVar(env, 'VIDGATE_WEBHOOK_RETRY_SCHEDULE_MS', fail),
     timeoutMs: intVar(env, 'VIDGATE_WEBHOOK_TIMEOUT_MS', 15_000, 100, 300_000, fail),
+    connectTimeoutMs: intVar(env, 'VIDGATE_WEBHOOK_CONNECT_TIMEOUT_MS', 3_000, 50, 60_000, fail),
+    endpointCooldownMs: intVar(env, 'VIDGATE_WEBHOOK_ENDPOINT_COOLDOWN_MS', 30_000, 100, 3_600_000, fail),
     maxResponseBytes: intVar(env, 'VIDGATE_WEBHOOK_MAX_RESPONSE_BYTES', 64 * 1024, 0, 10 * 1024 * 1024, fail),
     tickMs: intVar(env, 'VIDGATE_WEBHOOK_TICK_MS', 500, 10, 60_000, fail),
     maxConcurrent: intVar(env, 'VIDGATE_WEBHOOK_MAX_CONCURRENT', 16, 1, 1000, fail),

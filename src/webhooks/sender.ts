@@ -15,6 +15,8 @@ export interface SendOptions {
   policy: GuardPolicy;
   /** Whole attempt: DNS, connect, request, response headers and body. */
   timeoutMs: number;
+  /** DNS and connect (TCP, and TLS for https); default: the whole-attempt timeout. */
+  connectTimeoutMs?: number;
   /** Response bytes read before hanging up; the status is all we need. */
   maxResponseBytes: number;
   lookupAll?: LookupAll;
@@ -47,22 +49,30 @@ export async function postWebhook(rawUrl: string, body: string, headers: Record<
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), o.timeoutMs);
+  let connected = false;
+  const connectMs = Math.min(o.connectTimeoutMs ?? o.timeoutMs, o.timeoutMs);
+  // A receiver that does not even accept the connection fails fast, so it cannot hold a slot.
+  const connectTimer = setTimeout(() => {
+    if (!connected) controller.abort();
+  }, connectMs);
+  const timedOut = () => (connected ? `timed out after ${o.timeoutMs} ms` : `could not connect within ${connectMs} ms`);
   try {
     let checked;
     try {
       checked = await Promise.race([resolveAndCheckHost(url.hostname, o.policy, o.lookupAll ?? systemLookupAll), aborted(controller.signal)]);
     } catch (err) {
-      if (controller.signal.aborted) return done(null, `timed out after ${o.timeoutMs} ms`);
+      if (controller.signal.aborted) return done(null, timedOut());
       return done(null, `refused: ${(err as Error).message}`);
     }
-    const outcome = await exchange(url, body, headers, pinnedLookup(checked), controller.signal, o.maxResponseBytes);
+    const outcome = await exchange(url, body, headers, pinnedLookup(checked), controller.signal, o.maxResponseBytes, () => (connected = true));
     if (outcome.status !== null && outcome.status >= 300 && outcome.status < 400) {
       return done(outcome.status, `redirects are not followed (HTTP ${outcome.status}); set the callback URL to the final address`);
     }
-    if (outcome.status === null) return done(null, controller.signal.aborted ? `timed out after ${o.timeoutMs} ms` : outcome.error);
+    if (outcome.status === null) return done(null, controller.signal.aborted ? timedOut() : outcome.error);
     return done(outcome.status, outcome.status >= 200 && outcome.status < 300 ? null : `HTTP ${outcome.status}`);
   } finally {
     clearTimeout(timer);
+    clearTimeout(connectTimer);
   }
 }
 
@@ -78,6 +88,7 @@ function exchange(
   lookup: ReturnType<typeof pinnedLookup>,
   signal: AbortSignal,
   maxBytes: number,
+  onConnect: () => void,
 ): Promise<{ status: number | null; error: string }> {
   const mod = url.protocol === 'https:' ? https : http;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -128,6 +139,10 @@ function exchange(
         res.on('close', () => finish());
       },
     );
+    req.on('socket', (socket) => {
+      // https: connected once TLS is up; http: once TCP is.
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', onConnect);
+    });
     req.on('error', (err) => finish(`could not reach ${displayUrl(url)}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
     req.end(payload);
   });

@@ -12,14 +12,7 @@ export function newWebhookSecret(): string {
   return `${SECRET_PREFIX}${randomBytes(24).toString('base64')}`;
 }
 
-/** The message id that stays the same on every retry and redelivery of one event. */
-export function newMessageId(): string {
-  return `msg_${randomBytes(16).toString('hex')}`;
-}
-
-export function isMessageId(value: string): boolean {
-  return /^msg_[0-9a-f]{32}$/.test(value);
-}
+export { isMessageId, newMessageId } from '../contract/webhook-events.js';
 
 function secretKey(secret: string): Buffer {
   if (!secret.startsWith(SECRET_PREFIX)) throw new Error('webhook secret must start with whsec_');

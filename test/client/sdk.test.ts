@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Database from 'better-sqlite3';
 import { Vidgate, VidgateError, type Task } from '../../src/client/index.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
-/** Tasks stored for the admin key, read straight from the gateway's SQLite file. */
-function storedTaskCount(gw: TestGateway): number {
-  const db = new Database(path.join(gw.dataDir, 'vidgate.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM tasks').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+/** Every task of the key, through the SDK's pages. */
+async function allTasks(vg: Vidgate): Promise<Task[]> {
+  const out: Task[] = [];
+  for await (const t of vg.tasks.list({ limit: 100 }).items()) out.push(t);
+  return out;
 }
 
 const REQUEST = { model: 'veo3.1-fast', prompt: 'A paper boat drifting down a rainy street', duration: 4, aspect_ratio: '16:9' } as const;
@@ -106,7 +101,7 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     let posts = 0;
     const proxy = await startFaultProxy(gw.url, (req) => (req.method === 'POST' && ++posts === 1 ? { kind: 'lose-answer' } : { kind: 'forward' }));
     try {
-      const before = storedTaskCount(gw);
+      const before = (await allTasks(vg)).length;
       const client = new Vidgate({ baseUrl: proxy.url, apiKey: gw.adminKey, maxRetries: 2 });
       const created = await client.videos.create(REQUEST);
       const creates = proxy.seen.filter((r) => r.method === 'POST');
@@ -114,13 +109,13 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
       const keys = creates.map((r) => r.headers['idempotency-key']);
       assert.ok(typeof keys[0] === 'string' && keys[0].length > 0);
       assert.equal(keys[0], keys[1], 'same key on the retry');
-      assert.equal(storedTaskCount(gw), before + 1, 'exactly one task stored');
+      assert.equal((await allTasks(vg)).length, before + 1, 'exactly one task stored');
       assert.match(created.id, /^ldtask_[0-9a-f]{32}$/);
       // A separate call is a separate request: a new key, a new task.
       await client.videos.create(REQUEST);
       const third = proxy.seen.filter((r) => r.method === 'POST')[2];
       assert.notEqual(third.headers['idempotency-key'], keys[0]);
-      assert.equal(storedTaskCount(gw), before + 2);
+      assert.equal((await allTasks(vg)).length, before + 2);
     } finally {
       await proxy.close();
     }
@@ -181,6 +176,40 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     const refused = new Vidgate({ baseUrl: 'http://127.0.0.1:1', maxRetries: 0 });
     const err = await refused.models.list().catch((e: unknown) => e);
     assert.ok(err instanceof VidgateError && err.status === 0 && err.code === 'connection_error', String(err));
+  });
+
+  it('tasks.list: async-iterable cursor pages of the key\'s own tasks, newest first, with filters', async () => {
+    const api = await startTestGateway({ VIDGATE_ROLE: 'api' }); // no engine: tasks stay pending
+    try {
+      const mine = new Vidgate({ baseUrl: api.url, apiKey: api.adminKey });
+      const other = (await (await api.api('/v1/admin/keys', { method: 'POST', json: { name: 'other' } })).json()) as { key: string };
+      const theirs = new Vidgate({ baseUrl: api.url, apiKey: other.key });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await mine.videos.create({ ...REQUEST, prompt: `mine ${i}` })).id);
+      const kling = (await mine.videos.create({ model: 'kling-v2.6-pro', prompt: 'a kling one', duration: 5 })).id;
+      const foreign = (await theirs.videos.create({ ...REQUEST, prompt: 'theirs' })).id;
+      await mine.tasks.cancel(ids[0]);
+
+      const pages = [];
+      for await (const page of mine.tasks.list({ limit: 2 })) pages.push(page);
+      assert.deepEqual(pages.map((p) => p.data.length), [2, 2, 2]);
+      assert.deepEqual(pages.map((p) => p.has_more), [true, true, false]);
+      const listed = pages.flatMap((p) => p.data.map((t) => t.id));
+      assert.deepEqual(listed, [kling, ...[...ids].reverse()], 'newest first, each once');
+      assert.ok(!listed.includes(foreign), "never another key's task");
+      assert.deepEqual((await allTasks(theirs)).map((t) => t.id), [foreign]);
+
+      const failed = await mine.tasks.list({ status: 'failed' }).first();
+      assert.deepEqual(failed.data.map((t) => t.id), [ids[0]]);
+      const byModel = await mine.tasks.list({ model: 'kling-v2.6-pro' }).first();
+      assert.deepEqual(byModel.data.map((t) => t.id), [kling]);
+      const resumed = await mine.tasks.list({ after: ids[3], limit: 10 }).first();
+      assert.deepEqual(resumed.data.map((t) => t.id), [ids[2], ids[1], ids[0]]);
+      const bad = await mine.tasks.list({ limit: 500 }).first().catch((e: unknown) => e);
+      assert.ok(bad instanceof VidgateError && bad.status === 400 && bad.param === 'limit');
+    } finally {
+      await api.close();
+    }
   });
 
   it('wait: honours timeoutMs and the caller signal', async () => {

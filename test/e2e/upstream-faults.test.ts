@@ -58,7 +58,8 @@ describe('upstream faults: every task ends right, within the retry budget', { ti
   function row(id: string): { state: string; attempts: number; cost_usd: number | null } {
     const db = new SQLite(path.join(gw.dataDir, 'vidgate.sqlite'), { readonly: true });
     try {
-      return db.prepare('select state, attempts, cost_usd from tasks where id = ?').get(id) as { state: string; attempts: number; cost_usd: number | null };
+      // The step's attempt count lives on the task's work-queue item.
+      return db.prepare('select t.state, coalesce(w.attempts, 0) as attempts, t.cost_usd from tasks t left join work_items w on w.item_id = t.id where t.id = ?').get(id) as { state: string; attempts: number; cost_usd: number | null };
     } finally {
       db.close();
     }

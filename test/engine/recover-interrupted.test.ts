@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
@@ -65,13 +66,15 @@ describe('recoverInterrupted, with a lookup by reference (Kling)', { timeout: 12
     await apiOnly.close();
     const [landed, never] = ids;
 
-    // 2. A worker "died" mid-submission on all three: state submitting, its lease running out in a few seconds.
-    const db = new SQLite(path.join(dataDir, 'vidgate.sqlite'));
+    // 2. A worker "died" mid-submission on all three: it claimed them (state submitting, durably) and
+    //    never came back; its lease runs out in a few seconds.
+    const dead = openSqliteStore(path.join(dataDir, 'vidgate.sqlite'));
     const leaseUntil = Date.now() + 4000;
-    const marked = db.prepare("update tasks set state = 'submitting', lease_owner = 'worker_dead', lease_until = ? where id in (?, ?, ?) and state = 'pending'").run(leaseUntil, ...ids);
-    assert.equal(marked.changes, 3);
-    const landedRequest = JSON.parse((db.prepare('select request_json from tasks where id = ?').get(landed) as { request_json: string }).request_json) as ResolvedVideoRequest;
-    db.close();
+    const claimed = await dead.tasks.claimPending({ now_ms: leaseUntil - 4000, limit: 10, owner: 'worker_dead', lease_ms: 4000, admission: { admit: () => true, refund: () => undefined } });
+    assert.deepEqual(claimed.map((c) => c.task.id).sort(), [...ids].sort());
+    assert.ok(claimed.every((c) => c.task.state === 'submitting'));
+    const landedRequest: ResolvedVideoRequest = claimed.find((c) => c.task.id === landed)!.task.request;
+    await dead.close();
 
     // 3. A new gateway; before the dead lease expires, Kling gets the create that "landed" (with our
     //    task id as external_task_id, as the adapter sends it), and two failing answers queued for lookups.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffMs, honouredRetryAfterMs, nextPollDelayMs } from '../../src/engine/schedule.js';
+import { backoffMs, honouredRetryAfterMs } from '../../src/engine/retry-policy.js';
+import { nextPollDelayMs } from '../../src/engine/schedule.js';
 
 describe('poll schedule', () => {
   it('is sparse early, dense near the typical finish, and backs off after', () => {

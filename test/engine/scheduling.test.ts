@@ -1,38 +1,30 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CircuitBreaker } from '../../src/engine/circuit-breaker.js';
-import { pickFair, ServedLog, type Candidate } from '../../src/engine/fair-pick.js';
+import { planFair, type PartitionHead } from '../../src/store/work-queue.js';
 import { RateBuckets } from '../../src/engine/rate-bucket.js';
 
-const c = (id: string, owner: string, provider = 'p', nextRunAt = 0): Candidate => ({ id, owner, provider, nextRunAt });
 
-describe('pickFair', () => {
-  it('round-robins across keys instead of draining the oldest burst first', () => {
-    const burst = Array.from({ length: 5 }, (_, i) => c(`a${i}`, 'A', 'p', i));
-    const late = [c('b0', 'B', 'p', 10), c('c0', 'C', 'p', 20)];
-    assert.deepEqual(pickFair([...burst, ...late], new Map(), () => 4, () => true, 10), ['a0', 'b0', 'c0', 'a1']);
+const head = (partition_key: string, group_key = 'p', in_flight = 0, served_ms = 0): PartitionHead => ({ partition_key, group_key, in_flight, served_ms });
+const picks = (plan: Map<PartitionHead, number>) => Object.fromEntries([...plan].map(([h, n]) => [h.partition_key, n]));
+
+describe('planFair', () => {
+  it('round-robins across partitions instead of draining one', () => {
+    assert.deepEqual(picks(planFair([head('A'), head('B'), head('C')], 4, () => true)), { A: 2, B: 1, C: 1 });
   });
 
-  it('across calls, a key served last waits for the others even when its tasks are older', () => {
-    const served = new ServedLog();
-    const a = [c('a0', 'A', 'p', 0), c('a1', 'A', 'p', 1), c('a2', 'A', 'p', 2)];
-    assert.deepEqual(pickFair(a, new Map(), () => 1, () => true, 1, served), ['a0']);
-    // A's first job finished (nothing in flight); B arrived later. B is served before A's backlog.
-    assert.deepEqual(pickFair([...a.slice(1), c('b0', 'B', 'p', 9)], new Map(), () => 1, () => true, 1, served), ['b0']);
-    assert.deepEqual(pickFair([...a.slice(1), c('b1', 'B', 'p', 10)], new Map(), () => 1, () => true, 1, served), ['a1']);
+  it('serves the partition with the fewest in flight first, then the one served least recently', () => {
+    assert.deepEqual(picks(planFair([head('A', 'p', 3), head('B', 'p', 0)], 1, () => true)), { B: 1 });
+    assert.deepEqual(picks(planFair([head('A', 'p', 0, 50), head('B', 'p', 0, 10)], 1, () => true)), { B: 1 });
+    // B catches up with A's load before A gets another.
+    assert.deepEqual(picks(planFair([head('A', 'p', 2), head('B', 'p', 0)], 3, () => true)), { A: 1, B: 2 });
   });
 
-  it('serves the key with the fewest jobs already in flight first', () => {
-    const inFlight = new Map([['p', new Map([['A', 3]])]]);
-    assert.deepEqual(pickFair([c('a0', 'A', 'p', 0), c('b0', 'B', 'p', 5)], inFlight, () => 1, () => true, 10), ['b0']);
-  });
-
-  it('respects each provider’s free slots, the admission check and the overall maximum', () => {
-    const cands = [c('x0', 'A', 'x', 0), c('x1', 'A', 'x', 1), c('y0', 'A', 'y', 2), c('y1', 'B', 'y', 3)];
-    assert.deepEqual(pickFair(cands, new Map(), (p) => (p === 'x' ? 1 : 5), () => true, 10), ['x0', 'y0', 'y1']);
-    assert.deepEqual(pickFair(cands, new Map(), () => 5, (p) => p !== 'x', 10), ['y0', 'y1']);
-    assert.deepEqual(pickFair(cands, new Map(), () => 5, () => true, 2), ['x0', 'x1']);
-    assert.deepEqual(pickFair(cands, new Map(), () => 0, () => true, 10), []);
+  it('asks admission for every pick; a refused partition is skipped for the rest of the plan', () => {
+    let xs = 0;
+    const admit = (h: PartitionHead) => h.group_key !== 'x' || xs++ < 1;
+    assert.deepEqual(picks(planFair([head('X1', 'x'), head('X2', 'x'), head('Y', 'y')], 10, admit)), { X1: 1, Y: 9 });
+    assert.deepEqual(picks(planFair([head('A')], 10, () => false)), {});
   });
 });
 

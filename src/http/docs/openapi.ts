@@ -63,10 +63,11 @@ const SCHEMAS: Json = {
       },
     ],
   },
-  TaskList: list(ref('Task'), {
-    has_more: { type: 'boolean', description: 'More tasks follow: pass `after` = `last_id` to get them.' },
-    first_id: nullable(str()),
-    last_id: nullable(str()),
+  TaskList: obj({
+    object: { type: 'string', const: 'list' },
+    data: { type: 'array', items: ref('Task') },
+    has_more: { type: 'boolean', description: 'More tasks follow: pass `after` = `next_after` to get them.' },
+    next_after: nullable(str('The cursor of the next page (the last id of this one), or null.')),
   }),
   ApiKey: obj({
     id: str(),
@@ -191,7 +192,7 @@ function paths(): Json {
           queryParam('status', 'Only tasks with this public status.', { type: 'string', enum: ['pending', 'processing', 'completed', 'failed'] }),
           queryParam('model', 'Only tasks of this model.'),
           queryParam('limit', 'Page size, 1–100 (default 20).', { type: 'integer', minimum: 1, maximum: 100, default: 20 }),
-          queryParam('after', 'Cursor: the `last_id` of the previous page.'),
+          queryParam('after', 'Cursor: the `next_after` of the previous page.'),
         ],
         responses: { '200': jsonBody(ref('TaskList')), '400': error('Invalid filter or cursor.'), ...KEY_ERRORS },
       },

@@ -1,0 +1,69 @@
+import type { UpstreamErrorKind } from '../providers/types.js';
+
+/** The steps of a task's life that call out and may fail. */
+export type Step = 'submit' | 'lookup' | 'poll' | 'finish';
+
+/**
+ * Why a step failed: an upstream error kind (see providers/types.ts), an input we could not fetch,
+ * the finished output we could not download or store, or our own bug.
+ */
+export type FailureKind = UpstreamErrorKind | 'input_fetch' | 'input_invalid' | 'download' | 'internal';
+
+/**
+ * What to do about a failure:
+ * - `retry`: the same step again after a backoff (the provider's Retry-After honoured), until the
+ *   attempts run out, then fail;
+ * - `persist`: the same, for as long as the job may still run (its model's maximum runtime);
+ * - `requeue`: back to pending and submit again later (only where the upstream certainly did not act);
+ * - `lookup`: the create may have landed; ask the provider by our reference instead of resending;
+ * - `fail`: now.
+ */
+export type RetryAction = 'retry' | 'persist' | 'requeue' | 'lookup' | 'fail';
+
+const FAIL: Record<FailureKind, RetryAction> = {
+  rate_limited: 'fail',
+  unavailable: 'fail',
+  timeout: 'fail',
+  ambiguous: 'fail',
+  invalid_input: 'fail',
+  content_policy: 'fail',
+  auth: 'fail',
+  quota: 'fail',
+  not_found: 'fail',
+  input_fetch: 'fail',
+  input_invalid: 'fail',
+  download: 'fail',
+  internal: 'fail',
+};
+
+/** The retry policy, in one table: (step, failure kind) → action. Anything unlisted fails. */
+export const RETRY_POLICY: Record<Step, Record<FailureKind, RetryAction>> = {
+  submit: {
+    ...FAIL,
+    // 429 and 5xx/refused connects mean the upstream did not take the job: safe to send again.
+    rate_limited: 'requeue',
+    unavailable: 'requeue',
+    // The job may exist upstream: never resend blindly (it would be created and billed twice).
+    timeout: 'lookup',
+    ambiguous: 'lookup',
+    // An input URL that did not answer may be a passing network fault.
+    input_fetch: 'requeue',
+  },
+  lookup: { ...FAIL, rate_limited: 'retry', unavailable: 'retry', timeout: 'retry', ambiguous: 'retry', not_found: 'retry', auth: 'retry', quota: 'retry', internal: 'retry' },
+  // Reading a job's status changes nothing upstream: a transient error never fails the task (the
+  // job keeps running), a permanent-looking one is asked again a few times before giving up.
+  poll: { ...FAIL, rate_limited: 'persist', unavailable: 'persist', timeout: 'persist', ambiguous: 'persist', invalid_input: 'retry', content_policy: 'retry', auth: 'retry', quota: 'retry', not_found: 'retry', internal: 'retry' },
+  finish: { ...FAIL, download: 'retry', rate_limited: 'retry', unavailable: 'retry', timeout: 'retry', ambiguous: 'retry', internal: 'retry' },
+};
+
+/** Exponential backoff with full jitter for transient errors: base·2^attempt, capped. */
+export function backoffMs(attempt: number, baseMs = 1000, capMs = 60_000, random = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** A provider's Retry-After (or poll hint) is honoured up to an hour: a huge value must not park a task for days. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+export function honouredRetryAfterMs(retryAfterSeconds: number | undefined): number {
+  return Math.min(Math.max(0, retryAfterSeconds ?? 0) * 1000, MAX_RETRY_AFTER_MS);
+}

@@ -1,0 +1,48 @@
+/**
+ * Group commit: work submitted while a transaction is being committed joins the next one, so N
+ * concurrent writers cost one durable commit (one fsync) instead of N. Each caller still resolves
+ * only after the transaction holding its work has committed.
+ */
+export class GroupCommit<I, O> {
+  private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
+  private running = false;
+  private scheduled = false;
+
+  constructor(
+    /** Runs one batch in one transaction; returns one outcome per item, in order. */
+    private readonly runBatch: (items: I[]) => Promise<O[]>,
+    private readonly maxBatch = 256,
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.running || this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate: everything that arrives in this turn of the event loop joins the first batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.running || this.queue.length === 0) return;
+    this.running = true;
+    const batch = this.queue.splice(0, this.maxBatch);
+    try {
+      const out = await this.runBatch(batch.map((b) => b.item));
+      batch.forEach((b, i) => b.resolve(out[i]));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    } finally {
+      this.running = false;
+      if (this.queue.length > 0) this.kick();
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { openPostgresStore } from './postgres.js';
+import type { SqlStoreOptions } from './sql-store.js';
+import { openSqliteStore } from './sqlite.js';
+import type { Store } from './types.js';
+
+export type { Store } from './types.js';
+
+/**
+ * The store a node uses: PostgreSQL when a database URL is configured (many nodes), else SQLite in
+ * the data directory (one node, no services).
+ */
+export function openStore(databaseUrl: string | null, dataDir: string, opts: Pick<SqlStoreOptions, 'onTaskChange'> = {}): Store {
+  return databaseUrl ? openPostgresStore(databaseUrl, opts) : openSqliteStore(path.join(dataDir, 'vidgate.sqlite'), opts);
+}

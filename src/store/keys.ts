@@ -1,0 +1,80 @@
+import { roundUsd } from '../contract/money.js';
+import { changed, num, type Db } from './db.js';
+import { ledgerEntry, writeLedger } from './ledger.js';
+import { fromApiKey, toApiKey } from './mappers.js';
+import type { ApiKeysTable } from './schema.js';
+import type { ApiKey, KeyLimitsPatch, KeyRepository, KeyUpdateOutcome } from './types.js';
+
+export class SqlKeyRepository implements KeyRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(key: ApiKey): Promise<void> {
+    await this.db.kysely.insertInto('api_keys').values(fromApiKey(key)).execute();
+  }
+
+  async findByHash(hash: string): Promise<ApiKey | undefined> {
+    const r = await this.db.kysely.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+    return r ? toApiKey(r) : undefined;
+  }
+
+  async get(id: string): Promise<ApiKey | undefined> {
+    const r = await this.db.kysely.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toApiKey(r) : undefined;
+  }
+
+  async list(): Promise<ApiKey[]> {
+    return (await this.db.kysely.selectFrom('api_keys').selectAll().orderBy('created_ms').orderBy('id').execute()).map(toApiKey);
+  }
+
+  async revoke(id: string, now_ms: number): Promise<boolean> {
+    return changed(await this.db.kysely.updateTable('api_keys').set({ revoked_ms: now_ms }).where('id', '=', id).where('revoked_ms', 'is', null).executeTakeFirst()) > 0;
+  }
+
+  async countAdmins(): Promise<number> {
+    const r = await this.db.kysely
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('is_admin', '=', 1)
+      .where('revoked_ms', 'is', null)
+      .executeTakeFirst();
+    return num(r?.n ?? 0);
+  }
+
+  async updateLimits(id: string, patch: KeyLimitsPatch, now_ms: number): Promise<KeyUpdateOutcome> {
+    return this.db.tx(async (trx) => {
+      const row = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_ms', 'is', null).executeTakeFirst();
+      if (!row) return { kind: 'not_found' as const };
+      const key = toApiKey(row);
+      const set: Partial<Pick<ApiKeysTable, 'spend_limit_usd' | 'rpm_limit' | 'webhook_url' | 'balance_usd'>> = {};
+      if (patch.spend_limit_usd !== undefined) set.spend_limit_usd = patch.spend_limit_usd;
+      if (patch.rpm_limit !== undefined) set.rpm_limit = patch.rpm_limit;
+      if (patch.webhook_url !== undefined) set.webhook_url = patch.webhook_url;
+      let balance = key.balance_usd;
+      if (patch.balance_usd !== undefined) balance = patch.balance_usd;
+      if (patch.add_balance_usd !== undefined) balance = roundUsd((balance ?? 0) + patch.add_balance_usd);
+      if (balance !== key.balance_usd) {
+        // A balance must cover what in-flight tasks already hold, or their settlement would overdraw it.
+        if (balance !== null && balance < key.reserved_usd - 1e-9) return { kind: 'below_reserved' as const, reservedUsd: roundUsd(key.reserved_usd) };
+        set.balance_usd = balance;
+      }
+      if (patch.balance_usd !== undefined) await writeLedger(trx, ledgerEntry(id, null, 'adjust', patch.balance_usd ?? 0, null, now_ms));
+      if (patch.add_balance_usd !== undefined) await writeLedger(trx, ledgerEntry(id, null, 'credit', patch.add_balance_usd, null, now_ms));
+      if (Object.keys(set).length > 0) await trx.updateTable('api_keys').set(set).where('id', '=', id).execute();
+      const after = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      return { kind: 'updated' as const, key: toApiKey(after) };
+    });
+  }
+
+  async webhookSecret(id: string, generate: () => string): Promise<string | undefined> {
+    const read = () => this.db.kysely.selectFrom('api_keys').select('webhook_secret').where('id', '=', id).executeTakeFirst();
+    const row = await read();
+    if (!row) return undefined;
+    if (row.webhook_secret) return row.webhook_secret;
+    await this.db.kysely.updateTable('api_keys').set({ webhook_secret: generate() }).where('id', '=', id).where('webhook_secret', 'is', null).execute();
+    return (await read())?.webhook_secret ?? undefined;
+  }
+
+  async rotateWebhookSecret(id: string, secret: string): Promise<boolean> {
+    return changed(await this.db.kysely.updateTable('api_keys').set({ webhook_secret: secret }).where('id', '=', id).executeTakeFirst()) > 0;
+  }
+}

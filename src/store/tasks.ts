@@ -1,0 +1,366 @@
+import { sql, type Kysely } from 'kysely';
+import { eventTypeFor, newMessageId } from '../contract/webhook-events.js';
+import { changed, num, type Db } from './db.js';
+import { GroupCommit } from './group-commit.js';
+import { endReservation, ledgerEntry, writeLedger } from './ledger.js';
+import { patchColumns, toIdempotency, toTask } from './mappers.js';
+import type { Database, TasksTable } from './schema.js';
+import { TaskCache } from './task-cache.js';
+import {
+  IN_FLIGHT_STATES,
+  isTerminal,
+  type Admission,
+  type ClaimedTask,
+  type ClaimOptions,
+  type CreateOutcome,
+  type Lane,
+  type NewTask,
+  type Task,
+  type TaskFailure,
+  type TaskListFilter,
+  type TaskRepository,
+  type TaskState,
+  type TaskTransition,
+} from './types.js';
+import type { PartitionHead, WorkItem, WorkQueue } from './work-queue.js';
+
+export const LANE_QUEUE: Record<Lane, string> = { submit: 'task.submit', poll: 'task.poll', finish: 'task.finish' };
+export const WEBHOOK_QUEUE = 'webhook';
+/** Queues with fair (partitioned) claims. */
+export const FAIR_QUEUES: ReadonlySet<string> = new Set([LANE_QUEUE.submit, WEBHOOK_QUEUE]);
+
+/** Submissions are fair per (provider, API key); capacity is per provider. */
+export function submitPartition(task: Pick<Task, 'provider' | 'owner_key_id'>): string {
+  return `${task.provider}/${task.owner_key_id}`;
+}
+
+const PUBLIC_STATES: Record<NonNullable<TaskListFilter['status']>, TaskState[]> = {
+  pending: ['pending', 'submitting'],
+  processing: ['processing', 'finishing'],
+  completed: ['completed'],
+  failed: ['failed'],
+};
+
+const inFlight = (s: TaskState) => (IN_FLIGHT_STATES.includes(s) ? 1 : 0);
+
+/** Thrown inside a transaction to undo it when a guard no longer holds. */
+class GuardFailed extends Error {}
+
+type CreateJob = { task: NewTask; idem?: { key: string; body_hash: string; since_ms: number } };
+
+export class SqlTaskRepository implements TaskRepository {
+  private readonly creates: GroupCommit<CreateJob, CreateOutcome>;
+  readonly cache = new TaskCache();
+
+  constructor(
+    private readonly db: Db,
+    private readonly queue: WorkQueue,
+    /** SQLite: a prepared statement for the hot read (Kysely's query building would be most of its cost). */
+    private readonly fastRow?: (id: string) => TasksTable | undefined,
+    private readonly onChange: (id: string) => void = () => undefined,
+  ) {
+    this.creates = new GroupCommit((jobs) => this.db.tx((trx) => this.createBatch(trx, jobs)));
+  }
+
+  async get(id: string): Promise<Task | undefined> {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const row = this.fastRow ? this.fastRow(id) : await this.db.kysely.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const task = toTask(row);
+    this.cache.put(task);
+    return task;
+  }
+
+  private changedTask(id: string): void {
+    this.cache.evict(id);
+    this.onChange(id);
+  }
+
+  async listForOwner(ownerKeyId: string, f: TaskListFilter): Promise<Task[]> {
+    let q = this.db.kysely.selectFrom('tasks').selectAll().where('owner_key_id', '=', ownerKeyId);
+    if (f.status) q = q.where('state', 'in', PUBLIC_STATES[f.status]);
+    if (f.model) q = q.where('model', '=', f.model);
+    if (f.after) {
+      const cursor = await this.db.kysely.selectFrom('tasks').select(['created_ms', 'id']).where('id', '=', f.after).where('owner_key_id', '=', ownerKeyId).executeTakeFirst();
+      if (!cursor) return [];
+      const at = num(cursor.created_ms);
+      q = q.where((eb) => eb.or([eb('created_ms', '<', at), eb.and([eb('created_ms', '=', at), eb('id', '<', cursor.id)])]));
+    }
+    const rows = await q.orderBy('created_ms', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+    return rows.map(toTask);
+  }
+
+  create(task: NewTask, idem?: { key: string; body_hash: string; since_ms: number }): Promise<CreateOutcome> {
+    return this.creates.submit({ task, idem });
+  }
+
+  /** One transaction for every create that arrived together; each gets its own outcome. */
+  private async createBatch(trx: Kysely<Database>, jobs: CreateJob[]): Promise<CreateOutcome[]> {
+    const out: CreateOutcome[] = [];
+    for (const job of jobs) out.push(await this.createOne(trx, job));
+    return out;
+  }
+
+  private async createOne(trx: Kysely<Database>, { task, idem }: CreateJob): Promise<CreateOutcome> {
+    const owner = task.owner_key_id;
+    if (idem) {
+      const found = await trx.selectFrom('idempotency_keys').selectAll().where('owner_key_id', '=', owner).where('idem_key', '=', idem.key).executeTakeFirst();
+      if (found && num(found.created_ms) >= idem.since_ms) return { kind: 'replay', record: toIdempotency(found) };
+      // An expired record is replaced: the key may be reused after its window.
+      if (found) await trx.deleteFrom('idempotency_keys').where('owner_key_id', '=', owner).where('idem_key', '=', idem.key).execute();
+      const inserted = await trx
+        .insertInto('idempotency_keys')
+        .values({ owner_key_id: owner, idem_key: idem.key, body_hash: idem.body_hash, task_id: task.id, created_ms: task.created_ms })
+        .onConflict((oc) => oc.columns(['owner_key_id', 'idem_key']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
+        // Another node's create with the same key committed first: replay it.
+        const winner = await trx.selectFrom('idempotency_keys').selectAll().where('owner_key_id', '=', owner).where('idem_key', '=', idem.key).executeTakeFirstOrThrow();
+        return { kind: 'replay', record: toIdempotency(winner) };
+      }
+    }
+    const est = task.estimated_cost_usd;
+    // Reserve only if the balance and the spend limit cover it: one conditional update, safe across nodes.
+    const reserved = await trx
+      .updateTable('api_keys')
+      .set({ reserved_usd: sql`reserved_usd + ${est}` })
+      .where('id', '=', owner)
+      .where((eb) => eb.or([eb('balance_usd', 'is', null), eb(sql`balance_usd - reserved_usd`, '>=', est - 1e-9)]))
+      .where((eb) => eb.or([eb('spend_limit_usd', 'is', null), eb(sql`spent_usd + reserved_usd + ${est}`, '<=', sql`spend_limit_usd + 1e-9`)]))
+      .executeTakeFirst();
+    if (changed(reserved) === 0) {
+      if (idem) await trx.deleteFrom('idempotency_keys').where('owner_key_id', '=', owner).where('idem_key', '=', idem.key).where('task_id', '=', task.id).execute();
+      return refusal(await trx.selectFrom('api_keys').select(['balance_usd', 'reserved_usd', 'spent_usd', 'spend_limit_usd']).where('id', '=', owner).executeTakeFirstOrThrow(), est);
+    }
+    await writeLedger(trx, ledgerEntry(owner, task.id, 'reserve', est, task.model, task.created_ms));
+    const row: TasksTable = {
+      id: task.id,
+      owner_key_id: owner,
+      model: task.model,
+      provider: task.provider,
+      operation: task.operation,
+      state: 'pending',
+      request_json: JSON.stringify(task.request),
+      upstream_model: task.upstream_model,
+      upstream_id: null,
+      progress: null,
+      error_code: null,
+      error_message: null,
+      cancelled: 0,
+      created_ms: task.created_ms,
+      updated_ms: task.created_ms,
+      submitted_ms: null,
+      completed_ms: null,
+      output_expired_ms: null,
+      outputs_json: null,
+      video_blob: null,
+      video_duration_s: null,
+      video_width: null,
+      video_height: null,
+      video_has_audio: null,
+      estimated_cost_usd: est,
+      cost_usd: null,
+      billing_transaction_id: null,
+      callback_url: task.callback_url,
+      version: 0,
+    };
+    await trx.insertInto('tasks').values(row).execute();
+    await this.queue.enqueue(trx, { queue: LANE_QUEUE.submit, item_id: task.id, partition_key: submitPartition(task), group_key: task.provider, due_ms: task.created_ms });
+    return { kind: 'created', task: toTask(row) };
+  }
+
+  async claim(lane: Lane, o: ClaimOptions): Promise<ClaimedTask[]> {
+    // Submissions are claimed fairly (claimPending); here only those whose holder died mid-call.
+    const items = await this.queue.claim(LANE_QUEUE[lane], o, lane === 'submit');
+    return this.withTasks(lane, items);
+  }
+
+  private async withTasks(lane: Lane, items: WorkItem[]): Promise<ClaimedTask[]> {
+    if (items.length === 0) return [];
+    const rows = await this.db.kysely.selectFrom('tasks').selectAll().where('id', 'in', items.map((i) => i.item_id)).execute();
+    const byId = new Map(rows.map((r) => [r.id, toTask(r)]));
+    const out: ClaimedTask[] = [];
+    for (const item of items) {
+      const task = byId.get(item.item_id);
+      if (task) out.push({ task, lane, attempts: item.attempts });
+    }
+    return out;
+  }
+
+  async claimPending(o: ClaimOptions & { admission: Admission }): Promise<ClaimedTask[]> {
+    const policy = { admit: (h: PartitionHead, n: number) => o.admission.admit(h.group_key, n), refund: (h: PartitionHead) => o.admission.refund(h.group_key) };
+    const items = await this.queue.claimFair(LANE_QUEUE.submit, o, policy, async (trx, claimed) => {
+      if (claimed.length === 0) return [];
+      const ids = claimed.map((c) => c.item_id);
+      // Claimed means submitting: persisted before any upstream call, so a crash mid-call is visible.
+      const moved = await trx
+        .updateTable('tasks')
+        .set({ state: 'submitting', updated_ms: o.now_ms, version: sql`version + 1` })
+        .where('id', 'in', ids)
+        .where('state', '=', 'pending')
+        .returning(['id', 'provider', 'owner_key_id'])
+        .execute();
+      for (const m of moved) await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(m), m.provider, 1);
+      const ok = new Set(moved.map((m) => m.id));
+      // A task cancelled meanwhile leaves the queue instead of being submitted.
+      return claimed.filter((c) => !ok.has(c.item_id));
+    });
+    for (const i of items) this.changedTask(i.item_id);
+    return this.withTasks('submit', items);
+  }
+
+  async transition(claimed: ClaimedTask, owner: string, change: TaskTransition, now_ms: number): Promise<boolean> {
+    const t = claimed.task;
+    try {
+      await this.db.tx(async (trx) => {
+        const queue = LANE_QUEUE[claimed.lane];
+        const stays = change.next !== null && change.next.lane === claimed.lane;
+        // A submission that stays in flight is resumed by recovery, never claimed as new work.
+        const held = stays
+          ? await this.queue.reschedule(trx, queue, t.id, owner, change.next!.due_ms, change.next!.attempts, change.to === 'submitting')
+          : await this.queue.remove(trx, queue, t.id, owner);
+        if (!held) throw new GuardFailed();
+        await this.applyChange(trx, t, change.from, change.to, change, now_ms);
+        if (change.next && !stays) {
+          const lane = change.next.lane;
+          await this.queue.enqueue(trx, {
+            queue: LANE_QUEUE[lane],
+            item_id: t.id,
+            partition_key: lane === 'submit' ? submitPartition(t) : '',
+            group_key: t.provider,
+            due_ms: change.next.due_ms,
+            attempts: change.next.attempts,
+          });
+        }
+      });
+    } catch (err) {
+      if (err instanceof GuardFailed) return false;
+      throw err;
+    } finally {
+      this.changedTask(t.id);
+    }
+    return true;
+  }
+
+  /** The task row, in-flight count, ledger and webhook event of one state change (caller's transaction). */
+  private async applyChange(trx: Kysely<Database>, t: Task, from: TaskState, to: TaskState, change: Pick<TaskTransition, 'patch'>, now_ms: number): Promise<void> {
+    const columns: Partial<TasksTable> = { ...patchColumns(change.patch ?? {}), state: to, updated_ms: now_ms };
+    const settle = to === 'completed' ? ledgerEntry(t.owner_key_id, t.id, 'settle', change.patch?.cost_usd ?? 0, t.model, now_ms) : null;
+    if (settle) columns.billing_transaction_id = settle.id;
+    const res = await trx
+      .updateTable('tasks')
+      .set({ ...columns, version: sql`version + 1` })
+      .where('id', '=', t.id)
+      .where('state', '=', from)
+      .executeTakeFirst();
+    if (changed(res) === 0) throw new GuardFailed();
+    await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(t), t.provider, inFlight(to) - inFlight(from));
+    if (!isTerminal(to) || isTerminal(from)) return;
+    await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', t.estimated_cost_usd, t.model, now_ms), t.estimated_cost_usd);
+    if (t.callback_url) await this.queueWebhook(trx, t, to as 'completed' | 'failed', now_ms);
+  }
+
+  /** The task's completed/failed event, in the transaction that finishes it: nothing is lost in between. */
+  private async queueWebhook(trx: Kysely<Database>, t: Task, state: 'completed' | 'failed', now_ms: number): Promise<void> {
+    const id = newMessageId();
+    const res = await trx
+      .insertInto('webhook_events')
+      .values({
+        id,
+        task_id: t.id,
+        owner_key_id: t.owner_key_id,
+        event_type: eventTypeFor(state),
+        url: t.callback_url!,
+        created_ms: now_ms,
+        status: 'pending',
+        round: 0,
+        round_attempts: 0,
+        attempt_count: 0,
+        next_attempt_ms: now_ms,
+        last_response_status: null,
+        last_error: null,
+        delivered_ms: null,
+      })
+      .onConflict((oc) => oc.columns(['task_id', 'event_type']).doNothing())
+      .executeTakeFirst();
+    if (Number(res.numInsertedOrUpdatedRows ?? 0n) === 0) return;
+    await this.queue.enqueue(trx, { queue: WEBHOOK_QUEUE, item_id: id, partition_key: t.owner_key_id, due_ms: now_ms });
+  }
+
+  async cancel(id: string, from: 'pending' | 'processing', failure: TaskFailure, now_ms: number): Promise<boolean> {
+    const task = await this.get(id);
+    if (!task || task.state !== from) return false;
+    try {
+      await this.db.tx(async (trx) => {
+        await this.applyChange(trx, task, from, 'failed', { patch: { cancelled: true, error: failure, progress: null } }, now_ms);
+        // Whoever holds the item loses it: their later commit finds no lease and is dropped.
+        await this.queue.remove(trx, LANE_QUEUE[from === 'pending' ? 'submit' : 'poll'], id);
+      });
+    } catch (err) {
+      if (err instanceof GuardFailed) return false;
+      throw err;
+    } finally {
+      this.changedTask(id);
+    }
+    return true;
+  }
+
+  async extendLeases(lane: Lane, ids: string[], owner: string, until_ms: number): Promise<number> {
+    return this.queue.extend(LANE_QUEUE[lane], ids, owner, until_ms);
+  }
+
+  async releaseLeases(owner: string, now_ms: number): Promise<number> {
+    // A submission still in flight keeps its lease (and expires into recovery): handing it over now
+    // would let another node decide about a create whose answer has not come back yet.
+    return this.queue.release([LANE_QUEUE.poll, LANE_QUEUE.finish], owner, now_ms);
+  }
+
+  inFlightByProvider(): Promise<Record<string, number>> {
+    return this.queue.inFlightByGroup(undefined, LANE_QUEUE.submit);
+  }
+
+  async expiredOutputs(completedBefore_ms: number, limit: number): Promise<Task[]> {
+    const rows = await this.db.kysely
+      .selectFrom('tasks')
+      .selectAll()
+      .where('video_blob', 'is not', null)
+      .where('completed_ms', '<', completedBefore_ms)
+      .where('state', '=', 'completed')
+      .orderBy('completed_ms')
+      .limit(limit)
+      .execute();
+    return rows.map(toTask);
+  }
+
+  async markOutputExpired(id: string, now_ms: number): Promise<boolean> {
+    const res = await this.db.kysely
+      .updateTable('tasks')
+      .set({ video_blob: null, output_expired_ms: now_ms, updated_ms: now_ms, version: sql`version + 1` })
+      .where('id', '=', id)
+      .where('state', '=', 'completed')
+      .executeTakeFirst();
+    this.changedTask(id);
+    return changed(res) > 0;
+  }
+
+  async countActiveByState(): Promise<Record<string, number>> {
+    const rows = await this.db.kysely
+      .selectFrom('tasks')
+      .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('state', 'in', ['pending', 'submitting', 'processing', 'finishing'])
+      .groupBy('state')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.state, num(r.n)]));
+  }
+}
+
+function refusal(key: { balance_usd: number | null; reserved_usd: number; spent_usd: number; spend_limit_usd: number | null }, est: number): CreateOutcome {
+  const balance = key.balance_usd === null ? null : num(key.balance_usd);
+  const reserved = num(key.reserved_usd);
+  if (balance !== null && balance - reserved < est - 1e-9) {
+    return { kind: 'insufficient_balance', balanceUsd: balance, availableUsd: Math.round((balance - reserved) * 1e6) / 1e6 };
+  }
+  const limit = num(key.spend_limit_usd);
+  return { kind: 'quota_exceeded', limitUsd: limit, remainingUsd: Math.round(Math.max(0, limit - num(key.spent_usd) - reserved) * 1e6) / 1e6 };
+}

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { badRequest, modelNotFound } from '../contract/errors.js';
+import { newTaskId } from '../contract/ids.js';
+import { inferOperation } from '../contract/infer-operation.js';
+import { parseVideoRequest } from '../contract/parse-video-request.js';
+import type { VideoRequest } from '../contract/video-request.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { estimateCostUsd } from '../catalog/pricing.js';
+import { resolveForModel, validateForModel } from '../catalog/rules.js';
+import { checkInputUrlSyntax } from '../media/url-guard.js';
+import type { ApiKey, NewTask } from '../store/types.js';
+
+/** Input fields that hold media we (or the upstream) will fetch: each is checked before the 200. */
+const MEDIA_FIELDS = ['image_url', 'image', 'image_urls', 'reference_images', 'start_image', 'end_image', 'video_url', 'video_urls', 'audio_url', 'audio_urls'] as const;
+
+/** Longest callback URL we accept (and store, and post to). */
+export const MAX_CALLBACK_URL_LENGTH = 2048;
+
+function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
+  for (const field of MEDIA_FIELDS) {
+    const value = req[field];
+    if (value === undefined) continue;
+    const list = Array.isArray(value) ? value : [value];
+    list.forEach((v, i) => {
+      const problem = checkInputUrlSyntax(v, allowPrivate);
+      if (problem) throw badRequest(Array.isArray(value) ? `${field}[${i}]` : field, `${field}: ${problem}`, 'invalid_url');
+    });
+  }
+  if (req.callback_url !== undefined) {
+    const u = req.callback_url;
+    if (u.length > MAX_CALLBACK_URL_LENGTH) throw badRequest('callback_url', `callback_url must be at most ${MAX_CALLBACK_URL_LENGTH} characters.`, 'invalid_url');
+    const problem = u.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(u, allowPrivate);
+    if (problem) throw badRequest('callback_url', `callback_url: ${problem}`, 'invalid_url');
+  }
+  req.kling_elements?.forEach((el, i) =>
+    el.element_input_urls.forEach((u, j) => {
+      const problem = checkInputUrlSyntax(u, allowPrivate);
+      if (problem) throw badRequest(`kling_elements[${i}].element_input_urls[${j}]`, problem, 'invalid_url');
+    }),
+  );
+}
+
+/** Same request ⇔ same canonical JSON (object keys sorted), whatever the key order on the wire. */
+export function bodyHash(body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+}
+
+/**
+ * Turns a create body into the task to store: parse (aliases, types), find the model, every
+ * per-model rule, media URL syntax, defaults, price. Throws the contract's 400s; does no I/O.
+ */
+export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { allowPrivateNetwork: boolean; now_ms: number }): NewTask {
+  const parsed = parseVideoRequest(body, (r) => inferOperation(r, catalog.get(r.model)?.operations.map((o) => o.operation) ?? []));
+  const spec = catalog.get(parsed.model);
+  if (!spec) throw modelNotFound(parsed.model, 400, catalog.suggest(parsed.model));
+  validateForModel(parsed, spec);
+  checkMediaInputs(parsed, opts.allowPrivateNetwork);
+  const resolved = resolveForModel(parsed, spec);
+  return {
+    id: newTaskId(),
+    owner_key_id: key.id,
+    model: spec.id,
+    provider: spec.provider,
+    operation: resolved.operation,
+    request: resolved,
+    upstream_model: resolved.upstream_model,
+    estimated_cost_usd: estimateCostUsd(resolved, spec),
+    // The caller's callback_url wins over the key's default webhook.
+    callback_url: parsed.callback_url ?? key.webhook_url,
+    created_ms: opts.now_ms,
+  };
+}

@@ -1,0 +1,142 @@
+import { isTaskId } from '../contract/ids.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { IDEMPOTENCY_WINDOW_MS, type ApiKey, type Store, type Task, type TaskListFilter } from '../store/types.js';
+import { bodyHash, planTask } from './create.js';
+
+
+export type CreateResult =
+  /** `replayed`: an earlier create with the same Idempotency-Key and body. */
+  | { kind: 'created'; task: Task; replayed: boolean }
+  | { kind: 'insufficient_balance'; estimatedUsd: number; availableUsd: number }
+  | { kind: 'quota_exceeded'; estimatedUsd: number; limitUsd: number; remainingUsd: number }
+  /** The key was used with another body, or the task it made is gone. */
+  | { kind: 'idempotency_conflict'; reason: 'body_differs' | 'task_gone' }
+  /** No route to the model's provider (not built, no credentials, or every channel unavailable). */
+  | { kind: 'no_channel'; model: string; provider: string; reason: string };
+
+export type CancelResult =
+  | { kind: 'cancelled'; task: Task }
+  | { kind: 'not_found' }
+  | { kind: 'not_cancellable'; task: Task; reason: 'terminal' | 'submitting' | 'finishing' | 'not_supported' | 'refused' | 'finished_meanwhile' };
+
+/** Whether a provider can take work now; when not, why (said to the caller). */
+export type ChannelCheck = (provider: string, model: string) => { ok: true } | { ok: false; reason: string };
+
+/** Asks the upstream to cancel a submitted job: confirmed, refused, or not possible on its route. */
+export type UpstreamCanceller = (task: Task) => Promise<'cancelled' | 'refused' | 'unsupported'>;
+
+export interface TaskServiceDeps {
+  store: Store;
+  catalog: Catalog;
+  channels: ChannelCheck;
+  cancelUpstream: UpstreamCanceller;
+  allowPrivateNetwork: boolean;
+  /** A task was stored: the engine may look for work now. */
+  onCreated?: (task: Task) => void;
+  /** A task was cancelled (for metrics). */
+  onCancelled?: (task: Task) => void;
+  now?: () => number;
+}
+
+const CANCELLED = { code: 'task_cancelled', message: 'Task cancelled before execution' };
+
+/** How long a cancel waits for a submission in flight to come back before answering 409. */
+const SUBMISSION_WAIT_MS = 5_000;
+
+/**
+ * The application's use cases, for every front door (TokenLab routes, the OpenAI-compatible API,
+ * the playground): the same validation, idempotency, billing and ownership rules everywhere.
+ * Outcomes are plain values; the HTTP room decides what they look like on the wire.
+ */
+export class TaskService {
+  constructor(private readonly deps: TaskServiceDeps) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  /** Validates and stores a task (answers once it is durable); invalid input throws the contract's 400. */
+  async create(key: ApiKey, body: unknown, idempotencyKey: string | null = null): Promise<CreateResult> {
+    const now = this.now();
+    const task = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
+    const channel = this.deps.channels(task.provider, task.model);
+    if (!channel.ok) return { kind: 'no_channel', model: task.model, provider: task.provider, reason: channel.reason };
+    const hash = idempotencyKey === null ? '' : bodyHash(body);
+    const idem = idempotencyKey === null ? undefined : { key: idempotencyKey, body_hash: hash, since_ms: now - IDEMPOTENCY_WINDOW_MS };
+    const outcome = await this.deps.store.tasks.create(task, idem);
+    switch (outcome.kind) {
+      case 'created':
+        this.deps.onCreated?.(outcome.task);
+        return { kind: 'created', task: outcome.task, replayed: false };
+      case 'insufficient_balance':
+        return { kind: 'insufficient_balance', estimatedUsd: task.estimated_cost_usd, availableUsd: outcome.availableUsd };
+      case 'quota_exceeded':
+        return { kind: 'quota_exceeded', estimatedUsd: task.estimated_cost_usd, limitUsd: outcome.limitUsd, remainingUsd: outcome.remainingUsd };
+      case 'replay': {
+        if (outcome.record.body_hash !== hash) return { kind: 'idempotency_conflict', reason: 'body_differs' };
+        const original = await this.deps.store.tasks.get(outcome.record.task_id);
+        return original ? { kind: 'created', task: original, replayed: true } : { kind: 'idempotency_conflict', reason: 'task_gone' };
+      }
+    }
+  }
+
+  /** The caller's task; another key's task is exactly like a missing one. */
+  async get(key: ApiKey, id: string): Promise<Task | undefined> {
+    if (!isTaskId(id)) return undefined;
+    const task = await this.deps.store.tasks.get(id);
+    return task && task.owner_key_id === key.id ? task : undefined;
+  }
+
+  /** The caller's tasks, newest first; `next` is the cursor of the following page, if any. */
+  async list(key: ApiKey, filter: TaskListFilter): Promise<{ tasks: Task[]; next: string | null }> {
+    if (filter.after !== undefined && !isTaskId(filter.after)) return { tasks: [], next: null };
+    const page = await this.deps.store.tasks.listForOwner(key.id, { ...filter, limit: filter.limit + 1 });
+    const more = page.length > filter.limit;
+    const tasks = more ? page.slice(0, filter.limit) : page;
+    return { tasks, next: more ? tasks[tasks.length - 1].id : null };
+  }
+
+  /**
+   * Cancels the caller's task. Not yet submitted: always. Submitted: only where the provider can
+   * cancel upstream and confirms it. Terminal, or mid-submission/storing: not cancellable.
+   */
+  async cancel(key: ApiKey, id: string): Promise<CancelResult> {
+    const waitUntil = this.now() + SUBMISSION_WAIT_MS;
+    for (;;) {
+      const task = await this.get(key, id);
+      if (!task) return { kind: 'not_found' };
+      switch (task.state) {
+        case 'completed':
+        case 'failed':
+          return { kind: 'not_cancellable', task, reason: 'terminal' };
+        case 'submitting':
+          // Publicly still pending: wait for the submission's answer (usually ms), then decide.
+          if (this.now() >= waitUntil) return { kind: 'not_cancellable', task, reason: 'submitting' };
+          await new Promise((r) => setTimeout(r, 50));
+          continue;
+        case 'finishing':
+          return { kind: 'not_cancellable', task, reason: 'finishing' };
+        case 'pending':
+          if (await this.deps.store.tasks.cancel(id, 'pending', CANCELLED, this.now())) return this.cancelled(id);
+          continue; // it moved on meanwhile: decide again from its new state
+        case 'processing': {
+          const spec = this.deps.catalog.get(task.model);
+          if (!spec?.cancellable_upstream || task.upstream_id === null) return { kind: 'not_cancellable', task, reason: 'not_supported' };
+          const answer = await this.deps.cancelUpstream(task).catch(() => 'refused' as const);
+          if (answer !== 'cancelled') return { kind: 'not_cancellable', task, reason: answer === 'unsupported' ? 'not_supported' : 'refused' };
+          if (!(await this.deps.store.tasks.cancel(id, 'processing', CANCELLED, this.now()))) {
+            // The job finished upstream between our read and the cancel: it completes and is billed as produced.
+            return { kind: 'not_cancellable', task, reason: 'finished_meanwhile' };
+          }
+          return this.cancelled(id);
+        }
+      }
+    }
+  }
+
+  private async cancelled(id: string): Promise<CancelResult> {
+    const task = (await this.deps.store.tasks.get(id))!;
+    this.deps.onCancelled?.(task);
+    return { kind: 'cancelled', task };
+  }
+}
