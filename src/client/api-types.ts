@@ -311,7 +311,7 @@ export interface paths {
         get: operations["openaiRetrieveVideo"];
         put?: never;
         post?: never;
-        /** Delete a video (cancels it if still running; deletes its stored file) */
+        /** Delete a video's stored file (cancelling it first if it still runs); the task record stays, marked video_expired */
         delete: operations["openaiDeleteVideo"];
         options?: never;
         head?: never;
@@ -2518,7 +2518,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description Video not found or not completed. */
+            /** @description Video not found, or its file was deleted. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2527,8 +2527,8 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description The stored video was deleted by retention. */
-            410: {
+            /** @description The video is not completed yet. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ import { registerFileRoutes } from './file-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import type { Gateway } from './gateway.js';
 import { registerModelRoutes } from './model-routes.js';
+import { registerOpenAIVideoRoutes } from './openai-videos/routes.js';
 import { registerPlaygroundRoutes } from './playground/routes.js';
 import { registerTaskRoutes } from './task-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
@@ -71,6 +72,7 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
   if (!opts.api) return app;
   registerDocsRoutes(app);
   registerPlaygroundRoutes(app);
+  registerOpenAIVideoRoutes(app, gw);
   registerVideoRoutes(app, gw);
   registerTaskRoutes(app, gw);
   registerModelRoutes(app, gw);

@@ -120,6 +120,24 @@ describe('GET /openapi.json describes every route, and real answers match it', {
     await api.answer('get', '/v1/webhooks/deliveries', await gw.api('/v1/webhooks/deliveries?limit=0'));
   });
 
+  it('task list and the OpenAI-compatible Videos API', async () => {
+    await api.answer('get', '/v1/tasks', await gw.api('/v1/tasks?limit=2'));
+    await api.answer('get', '/v1/tasks', await gw.api('/v1/tasks?status=completed&model=veo3.1-fast'));
+    await api.answer('get', '/v1/tasks', await gw.api('/v1/tasks?limit=1000'));
+    await api.answer('get', '/v1/tasks', await gw.api('/v1/tasks', { key: null }));
+    const video = await api.answer<{ id: string }>('post', '/v1/videos', await gw.api('/v1/videos', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'x', seconds: '4', size: '1280x720' } }));
+    await api.answer('post', '/v1/videos', await gw.api('/v1/videos', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'x', size: '10x10' } }));
+    await api.answer('get', '/v1/videos/{id}', await gw.api(`/v1/videos/${video.id}`));
+    await api.answer('get', '/v1/videos/{id}', await gw.api('/v1/videos/nothing'));
+    await api.answer('get', '/v1/videos/{id}/content', await gw.api(`/v1/videos/${video.id}/content?variant=gif`));
+    await api.answer('get', '/v1/videos', await gw.api('/v1/videos?limit=1&order=asc'));
+    await api.answer('get', '/v1/videos', await gw.api('/v1/videos?order=sideways'));
+    await waitForTask(gw, video.id);
+    await api.answer('get', '/v1/videos/{id}', await gw.api(`/v1/videos/${video.id}`));
+    await api.answer('delete', '/v1/videos/{id}', await gw.api(`/v1/videos/${video.id}`, { method: 'DELETE' }));
+    await api.answer('get', '/v1/videos/{id}/content', await gw.api(`/v1/videos/${video.id}/content`));
+  });
+
   it('models, pricing, usage', async () => {
     await api.answer('get', '/v1/models', await gw.api('/v1/models', { key: null }));
     await api.answer('get', '/v1/models', await gw.api('/v1/models?view=compact', { key: null }));

@@ -87,8 +87,11 @@ describe('GET /metrics', { timeout: 180_000 }, () => {
     assert.equal(delta('vidgate_tasks_finished_total', { model: 'veo3.1-fast', provider: 'google', status: 'completed' }), 1);
     assert.equal(delta('vidgate_task_duration_seconds_count', { provider: 'google', status: 'completed' }), 1);
     assert.ok(delta('vidgate_task_duration_seconds_sum', { provider: 'google', status: 'completed' }) > 0);
-    assert.equal(value(after, 'vidgate_tasks_in_state', { state: 'completed' }), 1);
-    assert.equal(value(after, 'vidgate_tasks_in_state', { state: 'pending' }), 0);
+    // Unfinished tasks by state: every state is reported, and nothing is left in flight.
+    for (const state of ['pending', 'submitting', 'processing', 'finishing']) {
+      assert.ok(after.some((s) => s.name === 'vidgate_tasks_in_state' && s.labels.state === state), state);
+      assert.equal(value(after, 'vidgate_tasks_in_state', { state }), 0, state);
+    }
 
     assert.equal(delta('vidgate_upstream_requests_total', { provider: 'google', call: 'submit', outcome: 'ok' }), 1);
     assert.ok(delta('vidgate_upstream_requests_total', { provider: 'google', call: 'poll', outcome: 'ok' }) >= 1);
@@ -123,6 +126,14 @@ describe('GET /metrics', { timeout: 180_000 }, () => {
       assert.equal(value(samples, 'vidgate_circuit_breaker_state', { provider: 'kling', state: 'closed' }), 1);
       assert.equal(value(samples, 'vidgate_upstream_requests_total', { provider: 'google', call: 'submit', outcome: 'unavailable' }), 1);
       assert.equal(value(samples, 'vidgate_tasks_in_state', { state: 'pending' }), 1, 'the task waits while the breaker is open');
+
+      // A cancel finishes the task too.
+      const { id } = (await res.json()) as { id: string };
+      assert.equal((await down.api(`/v1/tasks/${id}`, { method: 'DELETE' })).status, 200);
+      samples = await scrape(down);
+      assert.equal(value(samples, 'vidgate_tasks_finished_total', { model: 'veo3.1-fast', provider: 'google', status: 'failed' }), 1);
+      assert.equal(value(samples, 'vidgate_task_duration_seconds_count', { provider: 'google', status: 'failed' }), 1);
+      assert.equal(value(samples, 'vidgate_tasks_in_state', { state: 'pending' }), 0);
     } finally {
       await down.close();
     }
