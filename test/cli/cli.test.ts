@@ -174,6 +174,34 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     assert.equal((await waitForTask(gw, created.id)).status, 'completed');
   });
 
+  it('tasks: the key\'s tasks newest first, filtered, as a table or JSON', async () => {
+    const api = await startTestGateway({ VIDGATE_ROLE: 'api' });
+    try {
+      const apiEnv = { VIDGATE_BASE_URL: api.url, VIDGATE_API_KEY: api.adminKey };
+      const empty = await vidgate(['tasks'], apiEnv);
+      assert.equal(empty.stdout, 'No tasks.\n');
+      const ids: string[] = [];
+      for (const model of ['veo3.1-fast', 'kling-v2.6-pro', 'veo3.1-fast']) {
+        const body = { model, prompt: 'x', duration: model === 'veo3.1-fast' ? 4 : 5 };
+        ids.push(((await (await api.api('/v1/videos/generations', { method: 'POST', json: body })).json()) as { id: string }).id);
+      }
+      const table = await vidgate(['tasks'], apiEnv);
+      assert.equal(table.code, 0, table.stderr);
+      const lines = table.stdout.trim().split('\n');
+      assert.match(lines[0], /^ID\s+STATUS\s+MODEL\s+CREATED$/);
+      assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[0]), [...ids].reverse());
+      const veo = JSON.parse((await vidgate(['tasks', '--model', 'veo3.1-fast', '--json'], apiEnv)).stdout) as { id: string }[];
+      assert.deepEqual(veo.map((t) => t.id), [ids[2], ids[0]]);
+      const one = JSON.parse((await vidgate(['tasks', '--limit', '1', '--json'], apiEnv)).stdout) as { id: string }[];
+      assert.deepEqual(one.map((t) => t.id), [ids[2]]);
+      const bad = await vidgate(['tasks', '--status', 'sleeping'], apiEnv);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /'status' must be one of pending, processing, completed, failed/);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('the `vidgate` bin runs from the project with npx (built at install by `prepare`)', async () => {
     const { stdout } = await execFileP('npx', ['--no-install', 'vidgate', 'status', '--help'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
     assert.match(stdout, /^Usage: vidgate status ID/);
