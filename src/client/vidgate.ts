@@ -232,13 +232,22 @@ export class Vidgate {
 
   private async waitByPolling(id: string, report: (t: Task) => void, pollIntervalMs: number, signal?: AbortSignal): Promise<Task> {
     let previous = '';
+    let longPoll = true;
     for (;;) {
       const started = Date.now();
-      const task = await this.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, {
-        query: { wait: LONG_POLL_SECONDS },
-        signal,
-        timeoutMs: Math.max(this.transport.timeoutMs, (LONG_POLL_SECONDS + 15) * 1000),
-      });
+      let task: Task;
+      try {
+        task = await this.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, {
+          query: { wait: longPoll ? LONG_POLL_SECONDS : undefined },
+          signal,
+          timeoutMs: Math.max(this.transport.timeoutMs, (LONG_POLL_SECONDS + 15) * 1000),
+        });
+      } catch (err) {
+        // The key holds as many open waits as the server allows: plain polling still works.
+        if (!longPoll || !(err instanceof VidgateError) || err.code !== 'too_many_waits') throw err;
+        longPoll = false;
+        continue;
+      }
       report(task);
       if (isTerminal(task)) return task;
       const changed = fingerprint(task) !== previous;
