@@ -45,6 +45,12 @@ export interface Config {
   maxBodyBytes: number;
   /** Requests per minute per API key on our API (0 = unlimited). */
   rateLimitPerMinute: number;
+  /** Open long polls and event streams one API key may hold at once. */
+  maxWaitsPerKey: number;
+  /** How often an event stream sends a heartbeat comment, ms. */
+  streamHeartbeatMs: number;
+  /** A long poll or stream re-reads its task at least this often, whatever change notices say, ms. */
+  waitRecheckMs: number;
   logLevel: string;
   /** all: API + engine; api: serve the API only; worker: engine, webhooks and retention only (and /healthz). */
   role: 'all' | 'api' | 'worker';
@@ -216,6 +222,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionSweepMs: int(env, 'VIDGATE_RETENTION_SWEEP_MS', 60_000, 100),
     maxBodyBytes: int(env, 'VIDGATE_MAX_BODY_BYTES', 32 * 1024 * 1024, 1024),
     rateLimitPerMinute: int(env, 'VIDGATE_RATE_LIMIT_RPM', 1000, 0),
+    maxWaitsPerKey: int(env, 'VIDGATE_MAX_WAITS_PER_KEY', 100, 1, 100_000),
+    streamHeartbeatMs: int(env, 'VIDGATE_STREAM_HEARTBEAT_MS', 15_000, 100, 300_000),
+    waitRecheckMs: int(env, 'VIDGATE_WAIT_RECHECK_MS', 2_000, 50, 600_000),
     logLevel: str(env, 'LOG_LEVEL') ?? 'info',
     role: role(env),
     databaseUrl: databaseUrl(env),

@@ -136,12 +136,15 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       adapters[provider as ProviderName] ? { ok: true } : { ok: false, reason: `the '${provider}' provider is not built into this gateway yet or has no credentials configured.` },
     cancelUpstream,
     allowPrivateNetwork: config.allowPrivateNetwork,
+    maxWaitsPerKey: config.maxWaitsPerKey,
+    waitRecheckMs: config.waitRecheckMs,
     onCreated: (task) => {
       metrics.taskCreated(task.model, task.provider);
       engine.wake();
     },
     onCancelled: (task) => metrics.taskFinished(task.model, task.provider, 'failed', task.created_ms),
   });
+  const stopWatching = store.watchTaskChanges((id) => tasks.changes.notify(id));
 
   const listenHost = config.host;
   const gw: Gateway = {
@@ -194,10 +197,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     async close() {
       if (closed) return;
       closed = true;
+      tasks.close(); // long polls answer now, event streams end
       await app.close(); // stop taking requests
       await engine.stop(); // finish or release in-flight work
       await retention.stop();
       await webhooks.stop(); // same for deliveries in flight
+      stopWatching();
       await sandbox?.close();
       await store.close();
     },

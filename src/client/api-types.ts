@@ -252,14 +252,34 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get a task
-         * @description Served from the store, never from the upstream.
+         * Get a task (optionally waiting for a change)
+         * @description Served from the store, never from the upstream. `wait=N` (long poll) holds the request until the task changes status or progress, ends, or N seconds pass. Answers carry an ETag; If-None-Match with the current one answers 304.
          */
         get: operations["getTask"];
         put?: never;
         post?: never;
         /** Cancel a task */
         delete: operations["cancelTask"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-Sent Events of a task
+         * @description `event: task`, `data:` the task (as GET /v1/tasks/{id}) at every change of status or progress, `id:` a resume point for Last-Event-ID; heartbeat comments; the stream closes after the terminal event.
+         */
+        get: operations["streamTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2083,8 +2103,14 @@ export interface operations {
     };
     getTask: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description Long poll: hold up to this many seconds (0–60) for a change. */
+                wait?: number;
+            };
+            header?: {
+                /** @description An ETag from an earlier answer: 304 while the task is unchanged. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Task id (`ldtask_` + 32 hex), as returned by create. */
                 id: string;
@@ -2100,6 +2126,22 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Unchanged since the ETag sent. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid wait. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -2172,6 +2214,59 @@ export interface operations {
             };
             /** @description task_not_cancellable. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After and X-RateLimit-* headers). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    streamTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Resume after this event. */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description Task id (`ldtask_` + 32 hex), as returned by create. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Task not found (another key's task is answered exactly like a missing one). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

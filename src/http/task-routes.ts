@@ -4,6 +4,7 @@ import type { Task, TaskListFilter } from '../store/types.js';
 import type { CancelResult } from '../tasks/service.js';
 import { taskView } from '../tasks/view.js';
 import type { Gateway } from './gateway.js';
+import { readTask, streamTask } from './task-read.js';
 
 export function videoUrlFor(gw: Gateway) {
   return (task: Task): string | null => (task.video?.blob_key ? gw.signer.sign(`/v1/files/${task.id}/video.mp4`) : null);
@@ -49,14 +50,10 @@ function listFilter(q: Record<string, unknown>): TaskListFilter {
 }
 
 export function registerTaskRoutes(app: FastifyInstance, gw: Gateway): void {
-  const read = async (req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
-    const key = await gw.auth.authenticate(req, reply);
-    const task = await gw.tasks.get(key, req.params.id);
-    if (!task) throw taskNotFound();
-    return sendTask(gw, reply, task);
-  };
+  const read = async (req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: unknown } }>, reply: FastifyReply) => readTask(gw, await gw.auth.authenticate(req, reply), req, reply);
   app.get('/v1/tasks/:id', read);
   app.get('/v1/videos/generations/:id', read);
+  app.get('/v1/tasks/:id/events', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => streamTask(gw, await gw.auth.authenticate(req, reply), req, reply));
 
   // The calling key's tasks, newest first; `after` is the last id of the previous page.
   app.get('/v1/tasks', async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {

@@ -13,12 +13,23 @@ export interface Db {
    * row locks (and SKIP LOCKED claims) where a repository needs them.
    */
   tx<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Tells other nodes these tasks changed, delivered when `trx` commits (PostgreSQL NOTIFY; on
+   * SQLite, one node, there is nobody else to tell).
+   */
+  notifyTaskChanges(trx: Kysely<Database>, ids: string[]): Promise<void>;
 }
+
+/** The PostgreSQL channel task-change notices travel on; the payload is comma-separated task ids. */
+export const TASK_CHANGES_CHANNEL = 'vidgate_task_changes';
+/** NOTIFY payloads are limited to 8000 bytes: ids go in chunks well under it. */
+const IDS_PER_NOTICE = 150;
 
 export function sqliteDb(kysely: Kysely<Database>): Db {
   return {
     kysely,
     dialect: 'sqlite',
+    notifyTaskChanges: async () => undefined,
     tx: (fn) =>
       // One connection, held for the whole transaction (Kysely's SQLite driver serialises users of it).
       kysely.connection().execute(async (conn) => {
@@ -36,7 +47,16 @@ export function sqliteDb(kysely: Kysely<Database>): Db {
 }
 
 export function postgresDb(kysely: Kysely<Database>): Db {
-  return { kysely, dialect: 'postgres', tx: (fn) => kysely.transaction().execute(fn) };
+  return {
+    kysely,
+    dialect: 'postgres',
+    tx: (fn) => kysely.transaction().execute(fn),
+    async notifyTaskChanges(trx, ids) {
+      for (let i = 0; i < ids.length; i += IDS_PER_NOTICE) {
+        await sql`select pg_notify(${TASK_CHANGES_CHANNEL}, ${ids.slice(i, i + IDS_PER_NOTICE).join(',')})`.execute(trx);
+      }
+    },
+  };
 }
 
 /** Counts come back as strings from some drivers; every number we store fits a double. */

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { openPostgresStore } from './postgres.js';
-import type { SqlStoreOptions } from './sql-store.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
@@ -10,6 +9,6 @@ export type { Store } from './types.js';
  * The store a node uses: PostgreSQL when a database URL is configured (many nodes), else SQLite in
  * the data directory (one node, no services).
  */
-export function openStore(databaseUrl: string | null, dataDir: string, opts: Pick<SqlStoreOptions, 'onTaskChange'> = {}): Store {
-  return databaseUrl ? openPostgresStore(databaseUrl, opts) : openSqliteStore(path.join(dataDir, 'vidgate.sqlite'), opts);
+export function openStore(databaseUrl: string | null, dataDir: string): Store {
+  return databaseUrl ? openPostgresStore(databaseUrl) : openSqliteStore(path.join(dataDir, 'vidgate.sqlite'));
 }

@@ -1,14 +1,14 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { postgresDb } from './db.js';
+import { postgresDb, TASK_CHANGES_CHANNEL } from './db.js';
 import type { Database } from './schema.js';
-import { SqlStore, type SqlStoreOptions } from './sql-store.js';
+import { SqlStore, type ChangeFeed } from './sql-store.js';
 
 // int8 (counts, epoch ms) as numbers: every value we store fits a double exactly.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
-export interface PostgresOptions extends Omit<SqlStoreOptions, 'fastTaskRow' | 'onClose'> {
+export interface PostgresOptions {
   /** Connections in this node's pool. */
   poolSize?: number;
 }
@@ -22,8 +22,56 @@ export function openPostgresStore(url: string, opts: PostgresOptions = {}): SqlS
     // A statement stuck behind a lock is an outage, not a reason to hang a request forever.
     statement_timeout: 30_000,
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A client losing its connection (database restart, network cut) must not crash the process:
+  // the query in flight fails (→ 503 or an engine retry) and the pool opens a new connection next time.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlStore(postgresDb(kysely), opts);
+  return new SqlStore(postgresDb(kysely), { changeFeed: listenFeed(url) });
+}
+
+/**
+ * Other nodes' task changes, heard on one dedicated connection (LISTEN). It reconnects after a
+ * break, backing off; what was said while it was away is lost, which waiters tolerate (they re-read).
+ */
+function listenFeed(url: string): ChangeFeed {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | null = null;
+  let delay = 250;
+  const connect = async (onIds: (ids: string[]) => void) => {
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    const again = () => {
+      if (stopped || client !== c) return;
+      client = null;
+      c.removeAllListeners('end');
+      void c.end().catch(() => undefined);
+      retry = setTimeout(() => void connect(onIds), delay);
+      retry.unref();
+      delay = Math.min(delay * 2, 10_000);
+    };
+    client = c;
+    c.on('error', again);
+    c.on('end', again);
+    c.on('notification', (n) => {
+      if (n.channel === TASK_CHANGES_CHANNEL && n.payload) onIds(n.payload.split(','));
+    });
+    try {
+      await c.connect();
+      await c.query(`listen ${TASK_CHANGES_CHANNEL}`);
+      delay = 250;
+    } catch {
+      again();
+    }
+  };
+  return {
+    start: (onIds) => void connect(onIds),
+    async stop() {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => undefined);
+    },
+  };
 }

@@ -12,10 +12,14 @@ import { WorkQueue } from './work-queue.js';
 export interface SqlStoreOptions {
   /** A faster way to read one task row (SQLite: a prepared statement). */
   fastTaskRow?: (id: string) => TasksTable | undefined;
-  /** Called after anything changed a task (its id), e.g. to wake waiters. */
-  onTaskChange?: (id: string) => void;
-  /** Extra work when closing (the driver's own handles). */
-  onClose?: () => void | Promise<void>;
+  /** Where other nodes' task changes are heard (PostgreSQL LISTEN); started with the first watcher. */
+  changeFeed?: ChangeFeed;
+}
+
+/** A source of task-change notices from elsewhere. */
+export interface ChangeFeed {
+  start(onIds: (ids: string[]) => void): void;
+  stop(): Promise<void>;
 }
 
 /** The repositories over one SQL database (dialect differences live in Db and the work queue). */
@@ -28,13 +32,18 @@ export class SqlStore implements Store {
   readonly webhooks: SqlWebhookRepository;
   readonly queue: WorkQueue;
 
+  private readonly watchers = new Set<(id: string) => void>();
+  private feedStarted = false;
+
   constructor(
     private readonly db: Db,
     private readonly opts: SqlStoreOptions = {},
   ) {
     this.queue = new WorkQueue(db, FAIR_QUEUES);
     this.keys = new SqlKeyRepository(db);
-    this.tasks = new SqlTaskRepository(db, this.queue, opts.fastTaskRow, opts.onTaskChange);
+    this.tasks = new SqlTaskRepository(db, this.queue, opts.fastTaskRow, (id) => {
+      for (const w of this.watchers) w(id);
+    });
     this.ledger = new SqlLedgerRepository(db);
     this.idempotency = new SqlIdempotencyRepository(db);
     this.meta = new SqlMetaRepository(db);
@@ -50,8 +59,17 @@ export class SqlStore implements Store {
     else await runMigrations(this.db.kysely);
   }
 
+  watchTaskChanges(onChange: (id: string) => void): () => void {
+    this.watchers.add(onChange);
+    if (!this.feedStarted && this.opts.changeFeed) {
+      this.feedStarted = true;
+      this.opts.changeFeed.start((ids) => ids.forEach((id) => this.tasks.changedElsewhere(id)));
+    }
+    return () => this.watchers.delete(onChange);
+  }
+
   async close(): Promise<void> {
+    await this.opts.changeFeed?.stop();
     await this.db.kysely.destroy();
-    await this.opts.onClose?.();
   }
 }

@@ -4,13 +4,13 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { sqliteDb } from './db.js';
 import type { Database, TasksTable } from './schema.js';
-import { SqlStore, type SqlStoreOptions } from './sql-store.js';
+import { SqlStore } from './sql-store.js';
 
 /**
  * The embedded default store: one SQLite file in the data dir, WAL so readers never block writers.
  * The hot read (a task by id) uses a prepared statement directly.
  */
-export function openSqliteStore(file: string, opts: Omit<SqlStoreOptions, 'fastTaskRow' | 'onClose'> = {}): SqlStore {
+export function openSqliteStore(file: string): SqlStore {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
@@ -20,7 +20,6 @@ export function openSqliteStore(file: string, opts: Omit<SqlStoreOptions, 'fastT
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   let taskById: SQLite.Statement<[string], TasksTable> | undefined;
   return new SqlStore(sqliteDb(kysely), {
-    ...opts,
     // Prepared on first use: the table exists only after migrate().
     fastTaskRow: (id) => (taskById ??= sqlite.prepare<[string], TasksTable>('SELECT * FROM tasks WHERE id = ?')).get(id),
   });

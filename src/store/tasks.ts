@@ -204,6 +204,7 @@ export class SqlTaskRepository implements TaskRepository {
         .returning(['id', 'provider', 'owner_key_id'])
         .execute();
       for (const m of moved) await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(m), m.provider, 1);
+      await this.db.notifyTaskChanges(trx, moved.map((m) => m.id));
       const ok = new Set(moved.map((m) => m.id));
       // A task cancelled meanwhile leaves the queue instead of being submitted.
       return claimed.filter((c) => !ok.has(c.item_id));
@@ -224,6 +225,7 @@ export class SqlTaskRepository implements TaskRepository {
           : await this.queue.remove(trx, queue, t.id, owner);
         if (!held) throw new GuardFailed();
         await this.applyChange(trx, t, change.from, change.to, change, now_ms);
+        await this.db.notifyTaskChanges(trx, [t.id]);
         if (change.next && !stays) {
           const lane = change.next.lane;
           await this.queue.enqueue(trx, {
@@ -298,6 +300,7 @@ export class SqlTaskRepository implements TaskRepository {
         await this.applyChange(trx, task, from, 'failed', { patch: { cancelled: true, error: failure, progress: null } }, now_ms);
         // Whoever holds the item loses it: their later commit finds no lease and is dropped.
         await this.queue.remove(trx, LANE_QUEUE[from === 'pending' ? 'submit' : 'poll'], id);
+        await this.db.notifyTaskChanges(trx, [id]);
       });
     } catch (err) {
       if (err instanceof GuardFailed) return false;
@@ -336,14 +339,23 @@ export class SqlTaskRepository implements TaskRepository {
   }
 
   async markOutputExpired(id: string, now_ms: number): Promise<boolean> {
-    const res = await this.db.kysely
-      .updateTable('tasks')
-      .set({ video_blob: null, output_expired_ms: now_ms, updated_ms: now_ms, version: sql`version + 1` })
-      .where('id', '=', id)
-      .where('state', '=', 'completed')
-      .executeTakeFirst();
+    const n = await this.db.tx(async (trx) => {
+      const res = await trx
+        .updateTable('tasks')
+        .set({ video_blob: null, output_expired_ms: now_ms, updated_ms: now_ms, version: sql`version + 1` })
+        .where('id', '=', id)
+        .where('state', '=', 'completed')
+        .executeTakeFirst();
+      await this.db.notifyTaskChanges(trx, [id]);
+      return changed(res);
+    });
     this.changedTask(id);
-    return changed(res) > 0;
+    return n > 0;
+  }
+
+  /** A change made elsewhere (another node or thread): forget the cached copy, tell local waiters. */
+  changedElsewhere(id: string): void {
+    this.changedTask(id);
   }
 
   async countActiveByState(): Promise<Record<string, number>> {

@@ -352,6 +352,12 @@ export interface Store {
   idempotency: IdempotencyRepository;
   meta: MetaRepository;
   webhooks: WebhookRepository;
+  /**
+   * Calls `onChange(taskId)` after any task changes: here, and (PostgreSQL) on other nodes, heard
+   * through LISTEN/NOTIFY. Notices may repeat or (rarely, on a lost connection) be missed: watchers
+   * re-read the task. Returns a function that stops watching.
+   */
+  watchTaskChanges(onChange: (id: string) => void): () => void;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

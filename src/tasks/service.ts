@@ -1,6 +1,7 @@
 import { isTaskId } from '../contract/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { IDEMPOTENCY_WINDOW_MS, type ApiKey, type Store, type Task, type TaskListFilter } from '../store/types.js';
+import { TaskChanges } from './changes.js';
 import { bodyHash, planTask } from './create.js';
 
 
@@ -27,6 +28,12 @@ export type UpstreamCanceller = (task: Task) => Promise<'cancelled' | 'refused' 
 
 export interface TaskServiceDeps {
   store: Store;
+  /** Change notices for waiters (long poll, event streams). */
+  changes?: TaskChanges;
+  /** Open waits and streams one API key may hold at once. */
+  maxWaitsPerKey?: number;
+  /** A waiter re-reads its task at least this often, whatever notices say (a lost notice costs no more). */
+  waitRecheckMs?: number;
   catalog: Catalog;
   channels: ChannelCheck;
   cancelUpstream: UpstreamCanceller;
@@ -43,13 +50,64 @@ const CANCELLED = { code: 'task_cancelled', message: 'Task cancelled before exec
 /** How long a cancel waits for a submission in flight to come back before answering 409. */
 const SUBMISSION_WAIT_MS = 5_000;
 
+
 /**
  * The application's use cases, for every front door (TokenLab routes, the OpenAI-compatible API,
  * the playground): the same validation, idempotency, billing and ownership rules everywhere.
  * Outcomes are plain values; the HTTP room decides what they look like on the wire.
  */
 export class TaskService {
-  constructor(private readonly deps: TaskServiceDeps) {}
+  readonly changes: TaskChanges;
+  private readonly openWaits = new Map<string, number>();
+  /** Aborted at shutdown: every wait answers at once, every stream ends. */
+  private readonly closing = new AbortController();
+
+  constructor(private readonly deps: TaskServiceDeps) {
+    this.changes = deps.changes ?? new TaskChanges();
+  }
+
+  /**
+   * Reserves one of the key's open waits/streams; returns the release function, or null when the
+   * key already holds its limit.
+   */
+  acquireWait(key: ApiKey): (() => void) | null {
+    const held = this.openWaits.get(key.id) ?? 0;
+    if (held >= (this.deps.maxWaitsPerKey ?? 100)) return null;
+    this.openWaits.set(key.id, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.openWaits.get(key.id) ?? 1) - 1;
+      if (left > 0) this.openWaits.set(key.id, left);
+      else this.openWaits.delete(key.id);
+    };
+  }
+
+  /**
+   * The caller's task once `done(task)` holds, or as it is when `timeoutMs` passes or `signal`
+   * aborts; undefined when it is not theirs. Woken by change notices, re-checked every 2 s anyway.
+   */
+  async watch(key: ApiKey, id: string, done: (task: Task) => boolean, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<Task | undefined> {
+    const deadline = this.now() + opts.timeoutMs;
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
+    for (;;) {
+      const task = await this.get(key, id);
+      if (!task || done(task)) return task;
+      const left = deadline - this.now();
+      if (left <= 0 || signal.aborted) return task;
+      await this.changes.next(id, Math.min(left, this.deps.waitRecheckMs ?? 2_000), signal);
+    }
+  }
+
+  /** Shutting down: open waits answer now and streams end. */
+  close(): void {
+    this.closing.abort();
+  }
+
+  get closed(): boolean {
+    return this.closing.signal.aborted;
+  }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();

@@ -87,6 +87,15 @@ describe('GET /openapi.json describes every route, and real answers match it', {
     const id = created.id as string;
     await api.answer('get', '/v1/tasks/{id}', await gw.api(`/v1/tasks/${id}`));
     await api.answer('get', '/v1/tasks/{id}', await gw.api('/v1/tasks/ldtask_00000000000000000000000000000000'));
+    const first = await gw.api(`/v1/tasks/${id}?wait=1`);
+    await api.answer('get', '/v1/tasks/{id}', first.clone());
+    await api.answer('get', '/v1/tasks/{id}', await gw.api(`/v1/tasks/${id}`, { headers: { 'if-none-match': first.headers.get('etag') ?? '' } }));
+    await api.answer('get', '/v1/tasks/{id}', await gw.api(`/v1/tasks/${id}?wait=600`));
+    const events = await gw.api(`/v1/tasks/${id}/events`);
+    assert.equal(events.status, 200);
+    assert.match(events.headers.get('content-type') ?? '', /^text\/event-stream/);
+    await events.body?.cancel();
+    await api.answer('get', '/v1/tasks/{id}/events', await gw.api('/v1/tasks/ldtask_00000000000000000000000000000000/events'));
     const done = await waitForTask(gw, id);
     assert.equal(done.status, 'completed');
     api.check('get', '/v1/tasks/{id}', 200, done);

@@ -198,7 +198,19 @@ function paths(): Json {
       },
     },
     '/v1/tasks/{id}': {
-      get: { tags: ['Tasks'], operationId: 'getTask', summary: 'Get a task', description: 'Served from the store, never from the upstream.', security: KEY, parameters: [taskId], responses: { '200': jsonBody(ref('Task')), '404': TASK_NOT_FOUND, ...KEY_ERRORS } },
+      get: {
+        tags: ['Tasks'],
+        operationId: 'getTask',
+        summary: 'Get a task (optionally waiting for a change)',
+        description: 'Served from the store, never from the upstream. `wait=N` (long poll) holds the request until the task changes status or progress, ends, or N seconds pass. Answers carry an ETag; If-None-Match with the current one answers 304.',
+        security: KEY,
+        parameters: [
+          taskId,
+          queryParam('wait', 'Long poll: hold up to this many seconds (0–60) for a change.', { type: 'integer', minimum: 0, maximum: 60 }),
+          { name: 'If-None-Match', in: 'header', required: false, description: 'An ETag from an earlier answer: 304 while the task is unchanged.', schema: { type: 'string' } },
+        ],
+        responses: { '200': jsonBody(ref('Task')), '304': { description: 'Unchanged since the ETag sent.' }, '400': error('Invalid wait.'), '404': TASK_NOT_FOUND, ...KEY_ERRORS },
+      },
       delete: {
         tags: ['Tasks'],
         operationId: 'cancelTask',
@@ -206,6 +218,17 @@ function paths(): Json {
         security: KEY,
         parameters: [taskId],
         responses: { '200': jsonBody(ref('Task'), 'Cancelled: status failed, cancelled true.'), '404': TASK_NOT_FOUND, '409': error('task_not_cancellable.'), ...KEY_ERRORS },
+      },
+    },
+    '/v1/tasks/{id}/events': {
+      get: {
+        tags: ['Tasks'],
+        operationId: 'streamTask',
+        summary: 'Server-Sent Events of a task',
+        description: '`event: task`, `data:` the task (as GET /v1/tasks/{id}) at every change of status or progress, `id:` a resume point for Last-Event-ID; heartbeat comments; the stream closes after the terminal event.',
+        security: KEY,
+        parameters: [taskId, { name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after this event.', schema: { type: 'string' } }],
+        responses: { '200': { description: 'The event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': TASK_NOT_FOUND, ...KEY_ERRORS },
       },
     },
     '/v1/models': {

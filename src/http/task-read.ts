@@ -1,0 +1,120 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
+import { isTerminal, type ApiKey, type Task } from '../store/types.js';
+import type { Gateway } from './gateway.js';
+import { renderTask } from './task-routes.js';
+
+/** Longest long poll (`?wait=N`), seconds. */
+export const MAX_WAIT_SECONDS = 60;
+
+/** FNV-1a over the body: an ETag that changes whenever the bytes do (a signed URL's minute included). */
+export function etagOf(body: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < body.length; i++) {
+    h ^= body.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return `"${(h >>> 0).toString(16).padStart(8, '0')}${body.length.toString(16)}"`;
+}
+
+/** What a waiting client sees change: the public status and the progress. */
+function visible(t: Task): string {
+  return `${t.state === 'submitting' ? 'pending' : t.state === 'finishing' ? 'processing' : t.state}:${t.progress ?? ''}`;
+}
+
+function waitSeconds(raw: unknown): number {
+  if (raw === undefined) return 0;
+  const n = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 0 && n <= MAX_WAIT_SECONDS)) throw badRequest('wait', `'wait' must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}.`, 'invalid_value');
+  return n;
+}
+
+function tooManyWaits(gw: Gateway): ApiError {
+  const max = gw.config.maxWaitsPerKey;
+  return new ApiError(429, 'rate_limit_exceeded', 'too_many_waits', `This API key already holds ${max} open long polls or event streams; close one, or poll without 'wait'.`, null, { retryable: true }, { 'Retry-After': '1' });
+}
+
+/** Aborts when the client goes away (closes the connection before we answer). */
+function clientGone(req: FastifyRequest): AbortSignal {
+  const ctl = new AbortController();
+  req.raw.once('close', () => ctl.abort());
+  return ctl.signal;
+}
+
+function ifNoneMatch(req: FastifyRequest): string[] {
+  const h = req.headers['if-none-match'];
+  return typeof h === 'string' ? h.split(',').map((t) => t.trim().replace(/^W\//, '')) : [];
+}
+
+/**
+ * GET /v1/tasks/{id}: the task, with an ETag (If-None-Match → 304 without a body). `?wait=N` holds
+ * the request until the task changes what a client sees (status, progress) or ends — or, with
+ * If-None-Match, until its ETag differs — or N seconds pass; then answers as usual.
+ */
+export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: unknown } }>, reply: FastifyReply): Promise<FastifyReply> {
+  const wait = waitSeconds((req.query as { wait?: unknown } | undefined)?.wait);
+  let task = await gw.tasks.get(key, req.params.id);
+  if (!task) throw taskNotFound();
+  const known = ifNoneMatch(req);
+  let body = JSON.stringify(renderTask(gw, task));
+  if (wait > 0 && !isTerminal(task.state)) {
+    const release = gw.tasks.acquireWait(key);
+    if (!release) throw tooManyWaits(gw);
+    try {
+      const since = visible(task);
+      const done = known.length > 0 ? (t: Task) => !known.includes(etagOf(JSON.stringify(renderTask(gw, t)))) : (t: Task) => visible(t) !== since || isTerminal(t.state);
+      task = (await gw.tasks.watch(key, task.id, done, { timeoutMs: wait * 1000, signal: clientGone(req) })) ?? task;
+      body = JSON.stringify(renderTask(gw, task));
+    } finally {
+      release();
+    }
+  }
+  const etag = etagOf(body);
+  reply.header('ETag', etag).header('Cache-Control', 'private, no-cache').header('X-Task-ID', task.id);
+  if (known.includes(etag)) return reply.code(304).send();
+  if (task.billing_transaction_id) reply.header('X-Billing-Transaction-ID', task.billing_transaction_id);
+  return reply.type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * GET /v1/tasks/{id}/events: Server-Sent Events. `data:` is the task body at every change a client
+ * sees (status, progress), `id:` its version and that state (so Last-Event-ID resumes without
+ * repeating what the client has), a heartbeat comment every
+ * VIDGATE_STREAM_HEARTBEAT_MS; closes after the terminal one.
+ */
+export async function streamTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<void> {
+  const first = await gw.tasks.get(key, req.params.id);
+  if (!first) throw taskNotFound();
+  const release = gw.tasks.acquireWait(key);
+  if (!release) throw tooManyWaits(gw);
+  // Our ids are "<version>:<what the client saw>": resuming skips a state the client already has.
+  const lastSeen = String(req.headers['last-event-id'] ?? '').split(/:(.*)/s)[1];
+  const gone = clientGone(req);
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': String(req.id),
+  });
+  const send = (t: Task) => res.write(`id: ${t.version}:${visible(t)}\nevent: task\ndata: ${JSON.stringify(renderTask(gw, t))}\n\n`);
+  try {
+    let task: Task | undefined = first;
+    if (lastSeen !== visible(first)) send(first);
+    let shown = visible(first);
+    while (task && !isTerminal(task.state) && !gone.aborted && !gw.tasks.closed) {
+      const seen = shown;
+      task = await gw.tasks.watch(key, task.id, (t) => visible(t) !== seen || isTerminal(t.state), { timeoutMs: gw.config.streamHeartbeatMs, signal: gone });
+      if (!task || gone.aborted) break;
+      if (visible(task) !== seen || isTerminal(task.state)) {
+        send(task);
+        shown = visible(task);
+      } else res.write(': heartbeat\n\n');
+    }
+  } finally {
+    release();
+    res.end();
+  }
+}

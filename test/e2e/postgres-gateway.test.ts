@@ -1,0 +1,96 @@
+/**
+ * The gateway on PostgreSQL (VIDGATE_DATABASE_URL): the whole task flow, and what happens when the
+ * database goes away while it runs (creates answer 503 with Retry-After, never a 200 that was not
+ * stored, never a 500; the engine backs off and resumes) and when it is unusable at start.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { createPgDatabase, pgUrlFor } from '../helpers/stores.js';
+import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
+
+const CLIP = { model: 'veo3.1-fast', prompt: 'a lighthouse at dusk', duration: 4 };
+
+describe('the gateway on PostgreSQL', { timeout: 180_000 }, () => {
+  let database: Awaited<ReturnType<typeof createPgDatabase>>;
+  let proxy: TcpProxy;
+  let gw: TestGateway;
+
+  before(async () => {
+    database = await createPgDatabase();
+    // The gateway reaches PostgreSQL through a proxy the test can take down.
+    proxy = new TcpProxy('127.0.0.1', 5432);
+    await proxy.start();
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.port);
+    gw = await startTestGateway({ VIDGATE_DATABASE_URL: viaProxy.toString() });
+  });
+  after(async () => {
+    await gw?.close();
+    await proxy.stop();
+    await database.drop();
+  });
+
+  it('creates, completes, serves, lists, replays and cancels', async () => {
+    const created = await gw.api('/v1/videos/generations', { method: 'POST', json: CLIP, headers: { 'idempotency-key': 'pg-1' } });
+    assert.equal(created.status, 200, await created.clone().text());
+    const { id } = (await created.json()) as { id: string };
+    const replay = await gw.api('/v1/videos/generations', { method: 'POST', json: CLIP, headers: { 'idempotency-key': 'pg-1' } });
+    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+    assert.equal(((await replay.json()) as { id: string }).id, id);
+    const done = await waitForTask(gw, id);
+    assert.equal(done.status, 'completed', JSON.stringify(done));
+    const video = await fetch(done.video_url, { headers: { range: 'bytes=0-99' } });
+    assert.equal(video.status, 206);
+    assert.equal((await video.arrayBuffer()).byteLength, 100);
+    const list = (await (await gw.api('/v1/tasks?limit=5')).json()) as { data: { id: string }[] };
+    assert.ok(list.data.some((t) => t.id === id));
+    const stuck = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: { ...CLIP, prompt: 'busy [sim:429]' } })).json()) as { id: string };
+    const cancel = await gw.api(`/v1/tasks/${stuck.id}`, { method: 'DELETE' });
+    assert.equal(cancel.status, 200, await cancel.clone().text());
+    assert.equal(((await cancel.json()) as { cancelled: boolean }).cancelled, true);
+  });
+
+  it('while the database is away: creates answer 503 with Retry-After, reads too; afterwards work resumes', async () => {
+    await proxy.stop();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await gw.api('/v1/videos/generations', { method: 'POST', json: { ...CLIP, prompt: `during the outage ${i}` } });
+        assert.equal(res.status, 503, await res.clone().text());
+        assert.equal(res.headers.get('retry-after'), '5');
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        assert.equal(body.error.code, 'service_unavailable');
+      }
+      assert.equal((await gw.api('/v1/tasks?limit=1')).status, 503);
+      // The engine keeps ticking (and failing) without crashing the process.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await fetch(`${gw.url}/healthz`)).status, 200);
+    } finally {
+      await proxy.start(proxy.port);
+    }
+    let created: Response | undefined;
+    for (let i = 0; i < 40; i++) {
+      created = await gw.api('/v1/videos/generations', { method: 'POST', json: { ...CLIP, prompt: 'after the outage' } });
+      if (created.status === 200) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(created!.status, 200);
+    const done = await waitForTask(gw, ((await created!.json()) as { id: string }).id);
+    assert.equal(done.status, 'completed');
+    assert.ok(!gw.logs.some((l) => l.includes('"statusCode":500')), 'no 500 was answered');
+  });
+
+  it('a database that cannot be reached at start is one line naming VIDGATE_DATABASE_URL, exit 2', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: '0', VIDGATE_DATA_DIR: gw.dataDir + '-unused', VIDGATE_DATABASE_URL: pgUrlFor('nope').replace(':5432', ':1'), VIDGATE_ADMIN_KEY: gw.adminKey },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 2, run.stderr);
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0], /^vidgate: cannot start: cannot use the database at VIDGATE_DATABASE_URL \(127\.0\.0\.1:1\/nope\)/);
+    assert.doesNotMatch(run.stderr, /at .*\.ts:\d+/);
+  });
+});
