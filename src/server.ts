@@ -24,6 +24,8 @@ import { createMediaLoader } from './media/fetcher.js';
 import { fitImage } from './media/fit-image.js';
 import { probeVideo, probeVideoBytes } from './media/probe.js';
 import { createAdapters } from './providers/registry.js';
+import { instrumentAdapters } from './metrics/instrument-adapters.js';
+import { GatewayMetrics } from './metrics/metrics.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openStore } from './store/index.js';
@@ -108,7 +110,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed }) : null;
   // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
   const channels: Partial<Record<ProviderName, Channel>> = sandbox ? sandbox.providers : config.providers;
-  const adapters = createAdapters(channels);
+  const metrics = new GatewayMetrics();
+  const adapters = instrumentAdapters(createAdapters(channels), metrics);
 
   const catalog = defaultCatalog(config.catalogOverrides);
   const guardedLoad = createMediaLoader({
@@ -143,6 +146,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     },
   };
   const engine = new Engine(engineDeps);
+  metrics.readFrom({
+    countByState: () => store.tasks.countActiveByState(),
+    breakerStates: () => Object.fromEntries(Object.keys(adapters).map((p) => [p, engineDeps.breaker.state(p)])),
+  });
 
   const cancelUpstream: UpstreamCanceller = async (task) => {
     const adapter = adapters[task.provider as ProviderName];
@@ -158,7 +165,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     allowPrivateNetwork: config.allowPrivateNetwork,
     maxWaitsPerKey: config.maxWaitsPerKey,
     waitRecheckMs: config.waitRecheckMs,
-    onCreated: () => engine.wake(),
+    onCreated: (task) => {
+      metrics.taskCreated(task.model, task.provider);
+      engine.wake();
+    },
+    onCancelled: (task) => metrics.taskFinished(task.model, task.provider, 'failed', task.created_ms),
   });
   const stopWatching = store.watchTaskChanges((id) => tasks.changes.notify(id));
 
@@ -173,6 +184,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     // Filled in after listen, when the port is known (PORT=0 picks one).
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
     tasks,
+    metrics,
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
   try {
@@ -197,9 +209,16 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     settings: config.webhooks,
     log: logger.child({ room: 'webhooks' }),
     workerId: engineDeps.workerId,
+    metrics,
   });
   // A task that finished here may have an event to send: no need to wait for the next tick.
-  engineDeps.observe = { transition: (_task, decision) => (decision.to === 'completed' || decision.to === 'failed' ? webhooks.wake() : undefined) };
+  engineDeps.observe = {
+    transition: (task, decision) => {
+      if (decision.to !== 'completed' && decision.to !== 'failed') return;
+      metrics.taskFinished(task.model, task.provider, decision.to, task.created_ms, engineDeps.clock.now());
+      webhooks.wake();
+    },
+  };
   const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
   if (config.role !== 'api') {
     engine.start();

@@ -6,10 +6,14 @@ import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuth } from './auth.js';
 import { boundLargeBodies, SMALL_BODY_BYTES } from './body-slots.js';
 import { installErrorHandling } from './error-handler.js';
+import { registerDocsRoutes } from './docs/routes.js';
 import { registerFileRoutes } from './file-routes.js';
+import { registerMetricsRoutes } from './metrics-routes.js';
 import type { Gateway } from './gateway.js';
 import { requestLogFields } from './log-redaction.js';
 import { registerModelRoutes } from './model-routes.js';
+import { registerOpenAIVideoRoutes } from './openai-videos/routes.js';
+import { registerPlaygroundRoutes } from './playground/routes.js';
 import { registerTaskRoutes } from './task-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
 import { registerVideoRoutes } from './video-routes.js';
@@ -77,7 +81,12 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
   installErrorHandling(app);
 
   app.get('/healthz', { config: { auth: 'none' } }, async () => ({ status: 'ok' }));
+  // Every node (workers too) is scraped: the engine's figures live where the engine runs.
+  registerMetricsRoutes(app, gw);
   if (!opts.api) return app;
+  registerDocsRoutes(app);
+  registerPlaygroundRoutes(app);
+  registerOpenAIVideoRoutes(app, gw);
   registerVideoRoutes(app, gw);
   registerTaskRoutes(app, gw);
   registerModelRoutes(app, gw);

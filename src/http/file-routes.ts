@@ -4,6 +4,7 @@ import { ApiError } from '../contract/errors.js';
 import { isTaskId } from '../contract/ids.js';
 import type { Gateway } from './gateway.js';
 import { answerRange } from './range.js';
+import type { Task } from '../store/types.js';
 
 function notAvailable(): ApiError {
   return new ApiError(404, 'not_found_error', 'file_not_found', 'File not found or no longer available.', null);
@@ -23,24 +24,32 @@ type FileRequest = FastifyRequest<{ Params: { id: string } }>;
  */
 export function registerFileRoutes(app: FastifyInstance, gw: Gateway): void {
   const handler = async (req: FileRequest, reply: FastifyReply) => {
-    try {
-      return await serve(gw, req, reply);
-    } catch (err) {
-      if (err instanceof BlobUnavailableError) {
-        req.log.warn({ err: err.message }, 'blob store unavailable');
-        throw storageUnavailable();
-      }
-      throw err;
-    }
+    const { id } = req.params;
+    if (!isTaskId(id)) throw notAvailable();
+    return sendStoredVideo(gw, req, reply, await gw.store.tasks.get(id));
   };
   // HEAD declared here, not Fastify's automatic one (which answers Content-Length: 0), and it never opens the blob.
   app.route({ method: ['GET', 'HEAD'], url: '/v1/files/:id/video.mp4', config: { auth: 'signed-url' }, exposeHeadRoute: false, handler });
 }
 
-async function serve(gw: Gateway, req: FileRequest, reply: FastifyReply) {
-  const { id } = req.params;
-  if (!isTaskId(id)) throw notAvailable();
-  const task = await gw.store.tasks.get(id);
+/**
+ * A task's stored video with Range/HEAD (the signed-link route and the OpenAI-compatible content
+ * route both answer through here); a blob store that is down is a 503, never a 500.
+ */
+export async function sendStoredVideo(gw: Gateway, req: FastifyRequest, reply: FastifyReply, task: Task | undefined): Promise<FastifyReply> {
+  try {
+    return await serve(gw, req, reply, task);
+  } catch (err) {
+    if (err instanceof BlobUnavailableError) {
+      req.log.warn({ err: err.message }, 'blob store unavailable');
+      throw storageUnavailable();
+    }
+    throw err;
+  }
+}
+
+async function serve(gw: Gateway, req: FastifyRequest, reply: FastifyReply, task: Task | undefined) {
+  const id = task?.id ?? '';
   if (task?.output_expired_ms) {
     throw new ApiError(410, 'not_found_error', 'file_expired', `This video was deleted ${Math.round(gw.config.retentionSeconds / 3600)} h after the task completed (the retention period). Download results before they expire.`, null);
   }

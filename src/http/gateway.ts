@@ -2,6 +2,7 @@ import type { BlobStore } from '../blobs/types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Config } from '../config.js';
 import type { Limits } from '../limits/types.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/types.js';
 import type { TaskService } from '../tasks/service.js';
 import type { Authenticator } from './auth.js';
@@ -18,4 +19,5 @@ export interface Gateway {
   limits: Limits;
   signer: UrlSigner;
   tasks: TaskService;
+  metrics: GatewayMetrics;
 }

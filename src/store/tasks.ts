@@ -81,13 +81,15 @@ export class SqlTaskRepository implements TaskRepository {
     let q = this.db.kysely.selectFrom('tasks').selectAll().where('owner_key_id', '=', ownerKeyId);
     if (f.status) q = q.where('state', 'in', PUBLIC_STATES[f.status]);
     if (f.model) q = q.where('model', '=', f.model);
+    const dir = f.order === 'asc' ? 'asc' : 'desc';
+    const past = dir === 'asc' ? '>' : '<';
     if (f.after) {
       const cursor = await this.db.kysely.selectFrom('tasks').select(['created_ms', 'id']).where('id', '=', f.after).where('owner_key_id', '=', ownerKeyId).executeTakeFirst();
       if (!cursor) return [];
       const at = num(cursor.created_ms);
-      q = q.where((eb) => eb.or([eb('created_ms', '<', at), eb.and([eb('created_ms', '=', at), eb('id', '<', cursor.id)])]));
+      q = q.where((eb) => eb.or([eb('created_ms', past, at), eb.and([eb('created_ms', '=', at), eb('id', past, cursor.id)])]));
     }
-    const rows = await q.orderBy('created_ms', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+    const rows = await q.orderBy('created_ms', dir).orderBy('id', dir).limit(f.limit).execute();
     return rows.map(toTask);
   }
 

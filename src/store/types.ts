@@ -175,6 +175,8 @@ export interface TaskListFilter {
   limit: number;
   /** Cursor: the id of the last task of the previous page. */
   after?: string;
+  /** Newest first (default) or oldest first. */
+  order?: 'asc' | 'desc';
 }
 
 /** The engine's lanes: each is a queue of the work queue. */

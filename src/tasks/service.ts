@@ -40,6 +40,8 @@ export interface TaskServiceDeps {
   allowPrivateNetwork: boolean;
   /** A task was stored: the engine may look for work now. */
   onCreated?: (task: Task) => void;
+  /** A task was cancelled (for metrics). */
+  onCancelled?: (task: Task) => void;
   now?: () => number;
 }
 
@@ -173,7 +175,7 @@ export class TaskService {
         case 'finishing':
           return { kind: 'not_cancellable', task, reason: 'finishing' };
         case 'pending':
-          if (await this.deps.store.tasks.cancel(id, 'pending', CANCELLED, this.now())) return { kind: 'cancelled', task: (await this.deps.store.tasks.get(id))! };
+          if (await this.deps.store.tasks.cancel(id, 'pending', CANCELLED, this.now())) return this.cancelled(id);
           continue; // it moved on meanwhile: decide again from its new state
         case 'processing': {
           const spec = this.deps.catalog.get(task.model);
@@ -184,9 +186,15 @@ export class TaskService {
             // The job finished upstream between our read and the cancel: it completes and is billed as produced.
             return { kind: 'not_cancellable', task, reason: 'finished_meanwhile' };
           }
-          return { kind: 'cancelled', task: (await this.deps.store.tasks.get(id))! };
+          return this.cancelled(id);
         }
       }
     }
+  }
+
+  private async cancelled(id: string): Promise<CancelResult> {
+    const task = (await this.deps.store.tasks.get(id))!;
+    this.deps.onCancelled?.(task);
+    return { kind: 'cancelled', task };
   }
 }

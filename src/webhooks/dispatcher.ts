@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { CircuitBreaker } from '../engine/circuit-breaker.js';
 import { displayUrl } from '../media/errors.js';
 import type { GuardPolicy, LookupAll } from '../media/url-guard.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { ClaimedEvent, Store, Task } from '../store/types.js';
 import type { WebhookSettings } from './config.js';
 import { EVENT_TYPE_HEADER } from './events.js';
@@ -19,6 +20,7 @@ export interface DispatcherDeps {
   workerId: string;
   lookupAll?: LookupAll;
   now?: () => number;
+  metrics?: GatewayMetrics;
 }
 
 /** HTTP 410 Gone tells us (per Standard Webhooks) to stop retrying. */
@@ -176,6 +178,7 @@ export class WebhookDispatcher {
     }
     const giveUp = !task || !secret || result.status === GONE;
     const next = result.ok || giveUp ? null : nextAttemptAt(this.deps.settings.retryScheduleMs, event.round_attempts + 1, this.now());
+    this.deps.metrics?.webhookDelivery(result.ok ? 'delivered' : next === null ? 'given_up' : 'failed');
     await this.deps.store.webhooks.recordAttempt(c, this.deps.workerId, {
       started_ms: startedMs,
       duration_ms: result.durationMs,

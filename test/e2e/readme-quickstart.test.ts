@@ -19,6 +19,14 @@ function quickstartScript(): string {
   return m[1];
 }
 
+/** Another quickstart block (`<!-- quickstart-NAME:start -->`), as a user would copy it. */
+function block(name: string, lang: string): string {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const m = new RegExp(`<!-- quickstart-${name}:start -->\\s*\`\`\`${lang}\\n([\\s\\S]*?)\`\`\`\\s*<!-- quickstart-${name}:end -->`).exec(readme);
+  assert.ok(m, `README has a quickstart-${name} block`);
+  return m[1];
+}
+
 describe('README: `npm start` with no environment, then the quickstart verbatim', { timeout: 300_000 }, () => {
   let child: ChildProcess;
   let url = '';
@@ -78,6 +86,52 @@ describe('README: `npm start` with no environment, then the quickstart verbatim'
     assert.ok(Math.abs(probe.duration - 4) < 0.2);
     assert.equal(probe.hasAudio, true);
   });
+
+  /** A scratch folder inside the project (as a user's own script would sit there), removed afterwards. */
+  async function inProject<T>(fn: (dir: string, env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+    const dir = fs.mkdtempSync(path.join(root, '.vidgate-readme-'));
+    try {
+      return await fn(dir, { PATH: process.env.PATH, HOME: process.env.HOME, VIDGATE_BASE_URL: url, VIDGATE_API_KEY: adminKey });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('the CLI block: models, then generate with a progress display and the MP4 saved', { timeout: 180_000 }, () =>
+    inProject(async (dir, env) => {
+      const script = block('cli', 'bash')
+        .replace(/^export VIDGATE_BASE_URL=.*$/m, `export VIDGATE_BASE_URL=${url}`)
+        .replace(/^export VIDGATE_API_KEY=.*$/m, `export VIDGATE_API_KEY=${adminKey}`);
+      const { stdout, stderr } = await run('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, env: { PATH: env.PATH, HOME: env.HOME }, timeout: 150_000 });
+      assert.match(stdout, /^veo3\.1-fast\s/m);
+      assert.match(stdout, /^Saved .*boat\.mp4 \(/m);
+      assert.match(stderr, / completed /);
+      const probe = await ffprobeFile(path.join(dir, 'boat.mp4'));
+      assert.deepEqual([probe.width, probe.height], [1280, 720]);
+      assert.ok(Math.abs(probe.duration - 4) < 0.2);
+    }),
+  );
+
+  it('the SDK block: vidgate/client generates and downloads', { timeout: 180_000 }, () =>
+    inProject(async (dir, env) => {
+      fs.writeFileSync(path.join(dir, 'quickstart.mjs'), block('sdk', 'js'));
+      const { stdout } = await run('node', ['quickstart.mjs'], { cwd: dir, env, timeout: 150_000 });
+      assert.match(stdout, /^completed/m);
+      assert.match(stdout, /saved boat-sdk\.mp4/);
+      const probe = await ffprobeFile(path.join(dir, 'boat-sdk.mp4'));
+      assert.deepEqual([probe.width, probe.height], [1280, 720]);
+    }),
+  );
+
+  it('the openai block: the official SDK against /v1', { timeout: 180_000 }, () =>
+    inProject(async (dir, env) => {
+      fs.writeFileSync(path.join(dir, 'kite.mjs'), block('openai', 'js'));
+      const { stdout } = await run('node', ['kite.mjs'], { cwd: dir, env, timeout: 150_000 });
+      assert.equal(stdout.trim(), 'completed 1280x720 4');
+      const probe = await ffprobeFile(path.join(dir, 'kite.mp4'));
+      assert.deepEqual([probe.width, probe.height], [1280, 720]);
+    }),
+  );
 
   it('shuts down on SIGTERM: every process of the group exits and the pipes close', { timeout: 30_000 }, async () => {
     let out = '';

@@ -1,0 +1,64 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A mistake in how the command was typed: printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; value?: string };
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  'base-url': { type: 'string', value: 'URL', description: 'Gateway URL (default $VIDGATE_BASE_URL, else http://127.0.0.1:8080)' },
+  'api-key': { type: 'string', value: 'KEY', description: 'API key (default $VIDGATE_API_KEY)' },
+  json: { type: 'boolean', description: 'Print the JSON answer instead of a summary' },
+  help: { type: 'boolean', short: 'h', description: 'Show this help' },
+};
+
+export interface Parsed {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+/** Parses one command's argv strictly; unknown flags and bad values are UsageErrors. */
+export function parseCommandArgs(command: string, argv: string[], options: Record<string, OptionSpec>, allowPositionals: boolean): Parsed {
+  const all = { ...options, ...COMMON_OPTIONS };
+  const config: ParseArgsConfig['options'] = {};
+  for (const [name, spec] of Object.entries(all)) {
+    config[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: config, allowPositionals: true, allowNegative: true, strict: true });
+    if (!allowPositionals && positionals.length > 0 && !values.help) throw new UsageError(`unexpected argument '${positionals[0]}'`, command);
+    return { values: values as Parsed['values'], positionals };
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    // node:util's messages are clear ("Unknown option '--x'"); drop its hints about '--' and positionals.
+    const message = err instanceof Error ? err.message.split('. To specify')[0].replace(/\.$/, '') : String(err);
+    throw new UsageError(message, command);
+  }
+}
+
+/** --duration 5 → 5; anything else is a UsageError naming the flag. */
+export function numberFlag(values: Parsed['values'], name: string, command: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number (got '${String(raw)}')`, command);
+  return n;
+}
+
+export function helpText(usage: string, summary: string, options: Record<string, OptionSpec>): string {
+  const rows = Object.entries({ ...options, ...COMMON_OPTIONS }).map(([name, spec]) => {
+    const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.value ? ` ${spec.value}` : ''}`;
+    return [flag, spec.description];
+  });
+  const width = Math.max(...rows.map(([f]) => f.length)) + 2;
+  return `Usage: ${usage}\n\n${summary}\n\nOptions:\n${rows.map(([f, d]) => `  ${f.padEnd(width)}${d}`).join('\n')}\n`;
+}

@@ -1,0 +1,288 @@
+import { VidgateError } from './errors.js';
+import { parseSse } from './sse.js';
+import { send, sleep, type RequestInit2, type TransportOptions } from './transport.js';
+import type {
+  CreateOptions,
+  CreatedTask,
+  Model,
+  ModelList,
+  ModelListParams,
+  ModelPricing,
+  Pricing,
+  Task,
+  TaskListPage,
+  TaskListParams,
+  VideoGenerationRequest,
+  WaitOptions,
+} from './types.js';
+
+export interface VidgateOptions {
+  /** e.g. http://127.0.0.1:8080 (no /v1). */
+  baseUrl: string;
+  /** sk-… (Models and Pricing work without one). */
+  apiKey?: string;
+  /** Per HTTP attempt, default 60 000 ms. */
+  timeoutMs?: number;
+  /** Retries on 429, 5xx and network errors (honouring Retry-After), default 2. */
+  maxRetries?: number;
+  /** Another fetch implementation (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+/** Longest long-poll the server accepts (GET /v1/tasks/{id}?wait=N). */
+const LONG_POLL_SECONDS = 30;
+const TERMINAL = new Set(['completed', 'failed']);
+
+export function isTerminal(task: Pick<Task, 'status'>): boolean {
+  return TERMINAL.has(task.status);
+}
+
+/** Where a task stands, to tell a change from a repeat. */
+const fingerprint = (t: Task) => `${t.status}:${t.progress ?? ''}`;
+
+/**
+ * The Vidgate client. Dependency-free (only `fetch`), so it runs in Node 20+, Deno, Bun and browsers.
+ *
+ *   const vg = new Vidgate({ baseUrl: 'http://127.0.0.1:8080', apiKey: process.env.VIDGATE_API_KEY });
+ *   const task = await vg.videos.generate({ model: 'veo3.1-fast', prompt: '…', duration: 4 });
+ *   const mp4 = await vg.files.download(task);
+ */
+export class Vidgate {
+  private readonly transport: TransportOptions;
+  /** Learned on first use: does the server stream task events (SSE)? */
+  private sse: boolean | undefined;
+
+  constructor(options: VidgateOptions) {
+    if (!options?.baseUrl) throw new TypeError('Vidgate: baseUrl is required, e.g. new Vidgate({ baseUrl: "http://127.0.0.1:8080", apiKey })');
+    const f = options.fetch ?? globalThis.fetch;
+    if (typeof f !== 'function') throw new TypeError('Vidgate: no fetch available; pass options.fetch');
+    this.transport = {
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      maxRetries: options.maxRetries ?? 2,
+      fetch: f.bind(globalThis),
+    };
+  }
+
+  private async json<T>(path: string, init?: RequestInit2): Promise<T> {
+    const res = await send(this.transport, path, init);
+    return (await res.json()) as T;
+  }
+
+  readonly videos = {
+    /** POST /v1/videos/generations: stores the task and answers at once. */
+    create: (request: VideoGenerationRequest, opts: CreateOptions = {}): Promise<CreatedTask> =>
+      this.json<CreatedTask>('/v1/videos/generations', {
+        method: 'POST',
+        json: request,
+        // One key per call, reused by every retry of it: the server replays instead of creating twice.
+        headers: { 'idempotency-key': opts.idempotencyKey ?? globalThis.crypto.randomUUID() },
+        signal: opts.signal,
+      }),
+
+    /**
+     * Creates a task and waits for it. Resolves with the completed task; a task that ends `failed`
+     * rejects with a VidgateError of type 'task_failed' (its code and message, and `task`).
+     */
+    generate: async (request: VideoGenerationRequest, opts: WaitOptions & CreateOptions = {}): Promise<Task> => {
+      const created = await this.videos.create(request, opts);
+      const task = await this.tasks.wait(created.id, opts);
+      if (task.status === 'failed') {
+        const err = task.error;
+        throw new VidgateError({
+          status: 0,
+          type: 'task_failed',
+          code: err?.code ?? 'task_failed',
+          message: err?.message ?? 'The task failed.',
+          task,
+        });
+      }
+      return task;
+    },
+  };
+
+  readonly tasks = {
+    get: (id: string, opts: { signal?: AbortSignal } = {}): Promise<Task> => this.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, { signal: opts.signal }),
+
+    cancel: (id: string): Promise<Task> => this.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+
+    /**
+     * Waits until the task is completed or failed and resolves with it (whatever the outcome).
+     * Uses the server's event stream when it has one, else long polls (which a server without
+     * them answers at once, so the loop then polls every pollIntervalMs).
+     */
+    wait: async (id: string, opts: WaitOptions = {}): Promise<Task> => {
+      const signal = opts.timeoutMs === undefined ? opts.signal : AbortSignal.any([...(opts.signal ? [opts.signal] : []), AbortSignal.timeout(opts.timeoutMs)]);
+      try {
+        const seen = { last: '' };
+        const report = (t: Task) => {
+          if (fingerprint(t) !== seen.last) {
+            seen.last = fingerprint(t);
+            opts.onProgress?.(t);
+          }
+        };
+        if (this.sse !== false) {
+          const streamed = await this.waitByEvents(id, report, signal);
+          if (streamed) return streamed;
+        }
+        return await this.waitByPolling(id, report, opts.pollIntervalMs ?? 2_000, signal);
+      } catch (err) {
+        if (opts.timeoutMs !== undefined && signal?.aborted && !opts.signal?.aborted) {
+          throw new VidgateError({ status: 0, type: 'timeout_error', code: 'wait_timeout', message: `Task ${id} did not finish within ${opts.timeoutMs} ms.` });
+        }
+        throw err;
+      }
+    },
+
+    /** The key's tasks, newest first: `for await (const page of vg.tasks.list({ limit: 50 }))`. */
+    list: (params: TaskListParams = {}): TaskPages => new TaskPages((after) => this.json<TaskListPage>('/v1/tasks', { query: { ...params, after } }), params.after),
+  };
+
+  readonly models = {
+    list: (params: ModelListParams = {}): Promise<ModelList> => this.json<ModelList>('/v1/models', { query: { ...params } }),
+    get: (id: string): Promise<Model> => this.json<Model>(`/v1/models/${encodeURIComponent(id)}`),
+  };
+
+  readonly pricing = {
+    /** Every model's prices, or one model's. */
+    get: ((model?: string) =>
+      model === undefined ? this.json<Pricing>('/v1/pricing') : this.json<ModelPricing>(`/v1/models/${encodeURIComponent(model)}/pricing`)) as {
+      (): Promise<Pricing>;
+      (model: string): Promise<ModelPricing>;
+    },
+  };
+
+  readonly files = {
+    /** The finished video's bytes (a task, or its id). */
+    download: async (task: Task | string, opts: { signal?: AbortSignal } = {}): Promise<Uint8Array> => {
+      const res = await this.openVideo(task, opts.signal);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+    /** The finished video as a stream, for large files: `Readable.fromWeb(stream).pipe(file)`. */
+    stream: async (task: Task | string, opts: { signal?: AbortSignal } = {}): Promise<ReadableStream<Uint8Array>> => {
+      const res = await this.openVideo(task, opts.signal);
+      if (!res.body) throw new VidgateError({ status: res.status, type: 'http_error', code: 'empty_body', message: 'The video answer had no body.' });
+      return res.body;
+    },
+  };
+
+  /** GETs a completed task's signed video_url; an expired link is refreshed once from the task. */
+  private async openVideo(task: Task | string, signal?: AbortSignal): Promise<Response> {
+    let current = typeof task === 'string' ? await this.tasks.get(task, { signal }) : task;
+    for (let refreshed = false; ; refreshed = true) {
+      if (current.status !== 'completed' || !current.video_url) {
+        const why = current.video_expired ? 'its video was deleted by retention' : `it is ${current.status}`;
+        throw new VidgateError({ status: 0, type: 'invalid_request_error', code: 'video_not_available', message: `Task ${current.id} has no video to download: ${why}.`, task: current });
+      }
+      try {
+        return await send(this.transport, new URL(current.video_url, this.transport.baseUrl).toString(), { absolute: true, signal, headers: { accept: 'video/mp4' } });
+      } catch (err) {
+        if (refreshed || !(err instanceof VidgateError) || err.code !== 'invalid_signature') throw err;
+        current = await this.tasks.get(current.id, { signal });
+      }
+    }
+  }
+
+  /**
+   * Follows GET /v1/tasks/{id}/events. Returns the terminal task, or undefined when the server has
+   * no event stream (remembered) or the stream could not be used, so the caller polls instead.
+   */
+  private async waitByEvents(id: string, report: (t: Task) => void, signal?: AbortSignal): Promise<Task | undefined> {
+    let lastEventId: string | undefined;
+    for (let reconnects = 0; reconnects < 5; reconnects++) {
+      let res: Response;
+      try {
+        res = await send({ ...this.transport, maxRetries: 0 }, `/v1/tasks/${encodeURIComponent(id)}/events`, {
+          headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+          signal,
+          // The stream stays open as long as the task runs: only the caller's signal ends it.
+          timeoutMs: 2 ** 31 - 1,
+        });
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        if (err instanceof VidgateError && err.status === 404) {
+          if (err.code === 'route_not_found') this.sse = false;
+          else throw err; // the task itself is missing
+        }
+        return undefined;
+      }
+      if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream') || !res.body) {
+        await res.body?.cancel();
+        this.sse = false;
+        return undefined;
+      }
+      this.sse = true;
+      for await (const event of parseSse(res.body)) {
+        if (event.id !== undefined) lastEventId = event.id;
+        if (event.event !== 'message' && event.event !== 'task') continue;
+        let task: Task;
+        try {
+          task = JSON.parse(event.data) as Task;
+        } catch {
+          continue;
+        }
+        report(task);
+        if (isTerminal(task)) return task;
+      }
+      // The stream ended before the task did (a proxy, a restart): resume where it stopped.
+    }
+    return undefined;
+  }
+
+  private async waitByPolling(id: string, report: (t: Task) => void, pollIntervalMs: number, signal?: AbortSignal): Promise<Task> {
+    let previous = '';
+    let longPoll = true;
+    for (;;) {
+      const started = Date.now();
+      let task: Task;
+      try {
+        task = await this.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, {
+          query: { wait: longPoll ? LONG_POLL_SECONDS : undefined },
+          signal,
+          timeoutMs: Math.max(this.transport.timeoutMs, (LONG_POLL_SECONDS + 15) * 1000),
+        });
+      } catch (err) {
+        // The key holds as many open waits as the server allows: plain polling still works.
+        if (!longPoll || !(err instanceof VidgateError) || err.code !== 'too_many_waits') throw err;
+        longPoll = false;
+        continue;
+      }
+      report(task);
+      if (isTerminal(task)) return task;
+      const changed = fingerprint(task) !== previous;
+      previous = fingerprint(task);
+      // A server that held the request answered on a change (or after the wait): ask again at once.
+      // One that answered at once with nothing new does not long-poll: pause, as plain polling does.
+      if (!changed || Date.now() - started < 1000) await sleep(pollIntervalMs, signal);
+    }
+  }
+}
+
+/** Cursor pages of GET /v1/tasks: async-iterable, one page per step, until has_more is false. */
+export class TaskPages implements AsyncIterable<TaskListPage> {
+  constructor(
+    private readonly fetchPage: (after: string | undefined) => Promise<TaskListPage>,
+    private readonly startAfter: string | undefined,
+  ) {}
+
+  /** Only the first page. */
+  first(): Promise<TaskListPage> {
+    return this.fetchPage(this.startAfter);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<TaskListPage> {
+    let after = this.startAfter;
+    for (;;) {
+      const page = await this.fetchPage(after);
+      yield page;
+      if (!page.has_more || !page.next_after) return;
+      after = page.next_after;
+    }
+  }
+
+  /** Every task of every page, newest first. */
+  async *items(): AsyncGenerator<Task> {
+    for await (const page of this) yield* page.data;
+  }
+}

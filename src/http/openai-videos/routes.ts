@@ -1,0 +1,115 @@
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, badRequest } from '../../contract/errors.js';
+import { videoThumbnail } from '../../media/thumbnail.js';
+import { deleteOutput } from '../../tasks/delete-output.js';
+import type { Task } from '../../store/types.js';
+import { sendStoredVideo } from '../file-routes.js';
+import { callerKey } from '../auth.js';
+import type { Gateway } from '../gateway.js';
+import { createRefusal, idempotencyKey } from '../video-routes.js';
+import { inOpenAITerms, openAIVideo, toCreateRequest, type OpenAICreateBody, type Upload } from './mapping.js';
+
+type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
+
+function videoNotFound(id: string): ApiError {
+  return new ApiError(404, 'invalid_request_error', 'video_not_found', `No video with id '${id.slice(0, 64)}'. List yours with GET /v1/videos.`, 'id');
+}
+
+/** Multipart create body → plain fields and file uploads (read with the platform's own parser). */
+async function formFields(body: Buffer, contentType: string): Promise<OpenAICreateBody> {
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw badRequest(null, 'The multipart/form-data body could not be read; check the boundary and the parts.', 'invalid_multipart');
+  }
+  const out: OpenAICreateBody = {};
+  for (const [name, value] of form.entries()) {
+    // The openai SDKs send an object field as `input_reference[image_url]`.
+    const nested = /^(\w+)\[(\w+)\]$/.exec(name);
+    const field: unknown = typeof value === 'string' ? value : ({ type: value.type, bytes: Buffer.from(await value.arrayBuffer()) } satisfies Upload);
+    if (nested) out[nested[1]] = { ...((out[nested[1]] as Record<string, unknown>) ?? {}), [nested[2]]: field };
+    else out[name] = field;
+  }
+  return out;
+}
+
+function listParams(q: Record<string, unknown>): { limit: number; after?: string; order: 'asc' | 'desc' } {
+  for (const [k, v] of Object.entries(q)) if (typeof v !== 'string') throw badRequest(k, `'${k}' must be given once.`, 'invalid_value');
+  const limit = q.limit === undefined ? 20 : /^\d{1,3}$/.test(q.limit as string) ? Number(q.limit) : NaN;
+  if (!(limit >= 1 && limit <= 100)) throw badRequest('limit', "'limit' must be a whole number from 1 to 100.", 'invalid_value');
+  const order = (q.order ?? 'desc') as string;
+  if (order !== 'asc' && order !== 'desc') throw badRequest('order', "'order' must be 'asc' or 'desc'.", 'invalid_value');
+  return { limit, after: q.after as string | undefined, order };
+}
+
+/**
+ * The OpenAI-compatible Videos API (for the official `openai` SDKs, LiteLLM and the like). Every
+ * call goes through the same task service as the TokenLab routes, so validation, idempotency,
+ * billing and ownership are the same; a video is a task, visible through both APIs to its owner.
+ */
+const KEY = { config: { auth: 'key' as const } };
+
+export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): void {
+  void app.register(async (scope) => {
+    // The openai SDKs always send the create as multipart (an upload may ride along).
+    scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: gw.config.maxBodyBytes }, (_req, body, done) => done(null, body));
+
+    const view = (task: Task) => openAIVideo(task, gw.config.retentionSeconds);
+
+    scope.post('/v1/videos', { config: { auth: 'key' }, bodyLimit: gw.config.maxBodyBytes }, async (req) => {
+      const key = callerKey(req);
+      const contentType = String(req.headers['content-type'] ?? '');
+      const raw = Buffer.isBuffer(req.body) ? await formFields(req.body, contentType) : req.body;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest(null, 'Send a JSON object (or multipart form) like {"model":"sora-2","prompt":"…","seconds":"8","size":"1280x720"}.', 'invalid_json');
+      let result;
+      try {
+        result = await gw.tasks.create(key, toCreateRequest(raw as OpenAICreateBody, gw.catalog), idempotencyKey(req));
+      } catch (err) {
+        throw inOpenAITerms(err);
+      }
+      if (result.kind !== 'created') throw inOpenAITerms(createRefusal(result));
+      return view(result.task);
+    });
+
+    scope.get('/v1/videos', KEY, async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
+      const key = callerKey(req);
+      const page = await gw.tasks.list(key, listParams(req.query ?? {}));
+      const data = page.tasks.map(view);
+      return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: page.next !== null };
+    });
+
+    scope.get('/v1/videos/:id', KEY, async (req: IdRequest) => {
+      const key = callerKey(req);
+      const task = await gw.tasks.get(key, req.params.id);
+      if (!task) throw videoNotFound(req.params.id);
+      return view(task);
+    });
+
+    scope.delete('/v1/videos/:id', KEY, async (req: IdRequest) => {
+      const key = callerKey(req);
+      const outcome = await deleteOutput({ tasks: gw.tasks, store: gw.store, blobs: gw.blobs }, key, req.params.id);
+      if (outcome.kind === 'not_found') throw videoNotFound(req.params.id);
+      if (outcome.kind === 'still_running') throw new ApiError(409, 'invalid_request_error', 'video_in_progress', 'This video is being generated upstream and its provider cannot stop it; delete it once it has finished.', 'id');
+      return { id: outcome.task.id, object: 'video.deleted', deleted: true };
+    });
+
+    scope.get('/v1/videos/:id/content', KEY, async (req: IdRequest, reply: FastifyReply) => {
+      const key = callerKey(req);
+      const variant = req.query.variant ?? 'video';
+      if (variant !== 'video' && variant !== 'thumbnail') throw badRequest('variant', "'variant' must be 'video' or 'thumbnail' (this gateway makes no spritesheets).", 'invalid_value');
+      const task = await gw.tasks.get(key, req.params.id);
+      if (!task) throw videoNotFound(req.params.id);
+      if (task.output_expired_ms !== null) throw new ApiError(404, 'invalid_request_error', 'video_deleted', 'This video\'s file was deleted (by DELETE /v1/videos/{id} or after the retention period).', 'id');
+      if (task.state !== 'completed' || !task.video?.blob_key) {
+        throw new ApiError(409, 'invalid_request_error', 'video_not_ready', `This video is ${openAIVideo(task, 0).status}; its content can be downloaded once it is completed.`, 'id');
+      }
+      if (variant === 'video') return sendStoredVideo(gw, req, reply, task);
+      const stored = await gw.blobs.open(task.video.blob_key);
+      if (!stored) throw new ApiError(404, 'invalid_request_error', 'video_deleted', 'This video\'s file is no longer stored.', 'id');
+      const jpeg = await videoThumbnail(stored, path.join(gw.config.dataDir, 'tmp', 'thumbnails'));
+      return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
+    });
+  });
+}

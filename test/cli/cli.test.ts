@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ffprobeFile } from '../helpers/ffprobe.js';
+import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
+import { solidImage, tempDir } from '../sandbox/media-helpers.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(root, 'src/cli/main.ts');
+const execFileP = promisify(execFile);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source (the bin runs the same code, built) with a clean environment. */
+function vidgate(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const noStackTrace = (r: Run) => assert.doesNotMatch(r.stderr + r.stdout, /^\s+at .+\(.+:\d+:\d+\)$/m, 'no stack trace');
+
+describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
+  let gw: TestGateway;
+  let env: Record<string, string>;
+  let work: Awaited<ReturnType<typeof tempDir>>;
+
+  before(async () => {
+    gw = await startTestGateway();
+    env = { VIDGATE_BASE_URL: gw.url, VIDGATE_API_KEY: gw.adminKey };
+    work = await tempDir('vidgate-cli-');
+  });
+  after(async () => {
+    await gw.close();
+    await work.cleanup();
+  });
+
+  it('--help on every command, and an overview', async () => {
+    const overview = await vidgate(['--help']);
+    assert.equal(overview.code, 0);
+    const commands = ['models', 'generate', 'status', 'wait', 'cancel', 'download', 'tasks'];
+    for (const c of commands) assert.match(overview.stdout, new RegExp(`^  ${c} `, 'm'));
+    for (const c of commands) {
+      const r = await vidgate([c, '--help']);
+      assert.equal(r.code, 0, `${c} --help: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Usage: vidgate ${c}`));
+      assert.match(r.stdout, /--base-url URL/);
+    }
+    const gen = await vidgate(['generate', '--help']);
+    for (const flag of ['--model', '--prompt', '--duration', '--aspect-ratio', '--resolution', '--audio', '--image', '--end-image', '--video', '--output', '--json']) assert.ok(gen.stdout.includes(flag), `generate --help lists ${flag}`);
+  });
+
+  it('mistyped commands exit 2 with a pointer to --help', async () => {
+    for (const args of [['frobnicate'], ['generate', '--prompt', 'x'], ['generate', '--model', 'veo3.1-fast', '--bogus'], ['status'], ['generate', '--model', 'veo3.1-fast', '--duration', 'long'], ['generate', '--model', 'veo3.1-fast', '--image', '/nonexistent.png']]) {
+      const r = await vidgate(args, env);
+      assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
+      assert.match(r.stderr, /^vidgate: .+\nRun 'vidgate .*--help' for usage\.\n$/);
+      noStackTrace(r);
+    }
+  });
+
+  it('models: a table, filtered by provider, or JSON', async () => {
+    const r = await vidgate(['models', '--provider', 'kling'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0], /^MODEL\s+PROVIDER/);
+    assert.ok(lines.length > 5);
+    for (const l of lines.slice(1)) assert.match(l, /^kling\S*\s+\S+\s+[\d.–]+ \/second\s+\S+/);
+    const j = await vidgate(['models', '--json'], env);
+    const body = JSON.parse(j.stdout) as { data: { id: string }[] };
+    assert.ok(body.data.some((m) => m.id === 'veo3.1-fast'));
+  });
+
+  it('generate with a local image: sent inline, plain progress lines when not a TTY, MP4 written where asked', async () => {
+    const image = path.join(work.dir, 'first-frame.png');
+    await solidImage(work.dir, 'red', 'first-frame.png', '1280x720');
+    const out = path.join(work.dir, 'boat.mp4');
+    const r = await vidgate(['generate', '--model', 'veo3.1-fast', '--prompt', 'The red wall slowly fades', '--duration', '4', '--aspect-ratio', '16:9', '--image', image, '--output', out], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^Created (ldtask_[0-9a-f]{32}) \(veo3\.1-fast\)$/m);
+    const id = /Created (ldtask_[0-9a-f]{32})/.exec(r.stderr)![1];
+    const progress = r.stderr.split('\n').filter((l) => l.startsWith(id));
+    assert.ok(progress.length >= 2, r.stderr);
+    for (const l of progress) assert.match(l, /^ldtask_\w+ (pending|processing|completed)( \d+%)? \d+\.\ds$/);
+    assert.match(progress.at(-1)!, / completed /);
+    assert.doesNotMatch(r.stderr, /\r|\x1b\[/, 'no terminal control characters in a pipe');
+    assert.match(r.stdout, new RegExp(`^Saved ${out.replace(/[.]/g, '\\.')} \\(`));
+    const probe = await ffprobeFile(out);
+    assert.equal(probe.width, 1280);
+    assert.ok(Math.abs(probe.duration - 4) < 0.2);
+
+    // The image went inline: the task ran image-to-video.
+    const status = await vidgate(['status', id, '--json'], env);
+    const task = JSON.parse(status.stdout) as { operation: string; status: string };
+    assert.equal(task.operation, 'image-to-video');
+    assert.equal(task.status, 'completed');
+    const human = await vidgate(['status', id], env);
+    assert.match(human.stdout, /completed\s+veo3\.1-fast\s+image-to-video/);
+    assert.match(human.stdout, /video: 1280x720, 4\.0 s/);
+
+    const again = path.join(work.dir, 'again.mp4');
+    const dl = await vidgate(['download', id, '--output', again], env);
+    assert.equal(dl.code, 0, dl.stderr);
+    assert.deepEqual(fs.readFileSync(again), fs.readFileSync(out));
+  });
+
+  it('a progress bar with elapsed time on a TTY', async () => {
+    // `script` gives the CLI a real pseudo-terminal, as a person's shell would.
+    const out = path.join(work.dir, 'tty.mp4');
+    const command = [process.execPath, '--import', 'tsx', CLI, 'generate', '--model', 'veo3.1-fast', '--prompt', 'A kite over dunes', '--duration', '4', '--output', out].map((a) => `'${a}'`).join(' ');
+    const { stdout } = await execFileP('script', ['-qec', command, '/dev/null'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...env }, timeout: 120_000 });
+    assert.match(stdout, /\r\x1b\[2K[█░]{24}( +\d+%)?  (pending|processing)  \d+\.\ds/);
+    assert.match(stdout, /\r\x1b\[2K█{24} 100%  completed  \d+\.\ds/);
+    assert.ok(fs.statSync(out).size > 1000);
+  });
+
+  it("bad input: the server's message on stderr, exit 1, no stack trace", async () => {
+    const r = await vidgate(['generate', '--model', 'veo3.1-fast', '--prompt', 'x', '--duration', '7'], env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^vidgate: .*duration.*\b4, 5, 6, 8\b.*\(param: duration, request id: \S+\)\n$/);
+    assert.equal(r.stdout, '');
+    noStackTrace(r);
+
+    const unknown = await vidgate(['generate', '--model', 'veo-9000', '--prompt', 'x'], env);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /Model 'veo-9000' not found/);
+
+    const badKey = await vidgate(['status', 'ldtask_00000000000000000000000000000000'], { ...env, VIDGATE_API_KEY: 'sk-wrong' });
+    assert.equal(badKey.code, 1);
+    assert.match(badKey.stderr, /^vidgate: Invalid API key/);
+
+    const down = await vidgate(['models'], { VIDGATE_BASE_URL: 'http://127.0.0.1:9' });
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /^vidgate: Cannot reach http:\/\/127\.0\.0\.1:9/);
+    noStackTrace(down);
+  });
+
+  it('wait and cancel; a failed task exits 1 with its error', async () => {
+    const api = await startTestGateway({ VIDGATE_ROLE: 'api' }); // no engine: the task stays pending
+    try {
+      const apiEnv = { VIDGATE_BASE_URL: api.url, VIDGATE_API_KEY: api.adminKey };
+      const created = (await (await api.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'x', duration: 4 } })).json()) as { id: string };
+      const cancel = await vidgate(['cancel', created.id], apiEnv);
+      assert.equal(cancel.code, 0, cancel.stderr);
+      assert.equal(cancel.stdout, `Cancelled ${created.id}\n`);
+      const again = await vidgate(['cancel', created.id], apiEnv);
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /already failed/);
+      const waited = await vidgate(['wait', created.id, '--json'], apiEnv);
+      assert.equal(waited.code, 1);
+      assert.equal(JSON.parse(waited.stdout).cancelled, true);
+      assert.match(waited.stderr, /task ldtask_\w+ failed: task_cancelled/);
+    } finally {
+      await api.close();
+    }
+
+    const created = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'x', duration: 4 } })).json()) as { id: string };
+    const r = await vidgate(['wait', created.id], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${created.id}  completed`));
+    assert.equal((await waitForTask(gw, created.id)).status, 'completed');
+  });
+
+  it('tasks: the key\'s tasks newest first, filtered, as a table or JSON', async () => {
+    const api = await startTestGateway({ VIDGATE_ROLE: 'api' });
+    try {
+      const apiEnv = { VIDGATE_BASE_URL: api.url, VIDGATE_API_KEY: api.adminKey };
+      const empty = await vidgate(['tasks'], apiEnv);
+      assert.equal(empty.stdout, 'No tasks.\n');
+      const ids: string[] = [];
+      for (const model of ['veo3.1-fast', 'kling-v2.6-pro', 'veo3.1-fast']) {
+        const body = { model, prompt: 'x', duration: model === 'veo3.1-fast' ? 4 : 5 };
+        ids.push(((await (await api.api('/v1/videos/generations', { method: 'POST', json: body })).json()) as { id: string }).id);
+      }
+      const table = await vidgate(['tasks'], apiEnv);
+      assert.equal(table.code, 0, table.stderr);
+      const lines = table.stdout.trim().split('\n');
+      assert.match(lines[0], /^ID\s+STATUS\s+MODEL\s+CREATED$/);
+      assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[0]), [...ids].reverse());
+      const veo = JSON.parse((await vidgate(['tasks', '--model', 'veo3.1-fast', '--json'], apiEnv)).stdout) as { id: string }[];
+      assert.deepEqual(veo.map((t) => t.id), [ids[2], ids[0]]);
+      const one = JSON.parse((await vidgate(['tasks', '--limit', '1', '--json'], apiEnv)).stdout) as { id: string }[];
+      assert.deepEqual(one.map((t) => t.id), [ids[2]]);
+      const bad = await vidgate(['tasks', '--status', 'sleeping'], apiEnv);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /'status' must be one of pending, processing, completed, failed/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('the `vidgate` bin runs from the project with npx (built at install by `prepare`)', async () => {
+    const { stdout } = await execFileP('npx', ['--no-install', 'vidgate', 'status', '--help'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    assert.match(stdout, /^Usage: vidgate status ID/);
+  });
+});

@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Vidgate, VidgateError, type Task } from '../../src/client/index.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+/** Every task of the key, through the SDK's pages. */
+async function allTasks(vg: Vidgate): Promise<Task[]> {
+  const out: Task[] = [];
+  for await (const t of vg.tasks.list({ limit: 100 }).items()) out.push(t);
+  return out;
+}
+
+const REQUEST = { model: 'veo3.1-fast', prompt: 'A paper boat drifting down a rainy street', duration: 4, aspect_ratio: '16:9' } as const;
+
+describe('SDK against a real gateway', { timeout: 240_000 }, () => {
+  let gw: TestGateway;
+  let vg: Vidgate;
+
+  before(async () => {
+    gw = await startTestGateway();
+    vg = new Vidgate({ baseUrl: gw.url, apiKey: gw.adminKey });
+  });
+  after(() => gw.close());
+
+  it('generate: creates, reports progress, resolves with the completed task; download and stream give the MP4', async () => {
+    const seen: Task[] = [];
+    const task = await vg.videos.generate(REQUEST, { onProgress: (t) => seen.push(t), pollIntervalMs: 200 });
+    assert.equal(task.status, 'completed');
+    assert.equal(task.model, 'veo3.1-fast');
+    assert.ok(task.video && task.video.width === 1280 && task.video.height === 720);
+    // Every report is a change, in the order of the lifecycle, ending with the completed task.
+    const statuses = seen.map((t) => t.status);
+    assert.equal(statuses.at(-1), 'completed');
+    const order = ['pending', 'processing', 'completed'];
+    for (let i = 1; i < statuses.length; i++) assert.ok(order.indexOf(statuses[i]) >= order.indexOf(statuses[i - 1]), `status went back: ${statuses.join(' → ')}`);
+    const fingerprints = seen.map((t) => `${t.status}:${t.progress ?? ''}`);
+    assert.equal(new Set(fingerprints).size, fingerprints.length, 'onProgress only on changes');
+
+    const bytes = await vg.files.download(task);
+    assert.ok(bytes.byteLength > 1000);
+    assert.equal(Buffer.from(bytes.subarray(4, 8)).toString('latin1'), 'ftyp', 'an MP4');
+    const byId = await vg.files.download(task.id);
+    assert.deepEqual(Buffer.from(byId), Buffer.from(bytes));
+
+    const stream = await vg.files.stream(task);
+    let size = 0;
+    for await (const chunk of stream) size += (chunk as Uint8Array).byteLength;
+    assert.equal(size, bytes.byteLength);
+  });
+
+  it('errors carry the server envelope: status, code, type, param, requestId, message', async () => {
+    const err = await vg.videos.create({ ...REQUEST, duration: 7 }).then(
+      () => assert.fail('a 7 s Veo video must be refused'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof VidgateError);
+    assert.equal(err.status, 400);
+    assert.equal(err.type, 'invalid_request_error');
+    assert.equal(err.param, 'duration');
+    assert.match(err.message, /4, 5, 6, 8|allowed/i);
+    assert.match(err.requestId ?? '', /\S/);
+    assert.ok(Array.isArray(err.details.allowed_durations));
+
+    const missing = await vg.tasks.get('ldtask_00000000000000000000000000000000').catch((e: unknown) => e);
+    assert.ok(missing instanceof VidgateError);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.code, 'async_task_not_found');
+
+    const anonymous = new Vidgate({ baseUrl: gw.url });
+    const unauth = await anonymous.tasks.get('ldtask_00000000000000000000000000000000').catch((e: unknown) => e);
+    assert.ok(unauth instanceof VidgateError);
+    assert.equal(unauth.status, 401);
+  });
+
+  it('generate rejects with a task_failed VidgateError when the task fails', async () => {
+    // The sandbox's prompt markers make the upstream fail the job (src/sandbox/README.md).
+    const err = await vg.videos.generate({ ...REQUEST, prompt: 'please [sim:fail] now' }, { pollIntervalMs: 200 }).catch((e: unknown) => e);
+    assert.ok(err instanceof VidgateError, String(err));
+    assert.equal(err.type, 'task_failed');
+    assert.equal(err.task?.status, 'failed');
+    assert.equal(err.code, err.task?.error?.code);
+  });
+
+  it('models and pricing', async () => {
+    const list = await vg.models.list();
+    assert.ok(list.data.some((m) => m.id === 'veo3.1-fast'));
+    const compact = await vg.models.list({ view: 'compact', provider: 'kling' });
+    assert.ok(compact.data.length > 0 && compact.data.every((m) => m.id.startsWith('kling')));
+    const model = await vg.models.get('veo3.1-fast');
+    assert.equal(model.id, 'veo3.1-fast');
+    const all = await vg.pricing.get();
+    assert.ok(all.data.length >= list.data.length);
+    const one = await vg.pricing.get('veo3.1-fast');
+    assert.equal(one.model, 'veo3.1-fast');
+    const unknown = await vg.models.get('veo-9000').catch((e: unknown) => e);
+    assert.ok(unknown instanceof VidgateError && unknown.status === 404 && unknown.code === 'model_not_found');
+  });
+
+  it('a create whose answer is lost is retried with the same Idempotency-Key: one task, not two', async () => {
+    let posts = 0;
+    const proxy = await startFaultProxy(gw.url, (req) => (req.method === 'POST' && ++posts === 1 ? { kind: 'lose-answer' } : { kind: 'forward' }));
+    try {
+      const before = (await allTasks(vg)).length;
+      const client = new Vidgate({ baseUrl: proxy.url, apiKey: gw.adminKey, maxRetries: 2 });
+      const created = await client.videos.create(REQUEST);
+      const creates = proxy.seen.filter((r) => r.method === 'POST');
+      assert.equal(creates.length, 2, 'the lost answer was retried');
+      const keys = creates.map((r) => r.headers['idempotency-key']);
+      assert.ok(typeof keys[0] === 'string' && keys[0].length > 0);
+      assert.equal(keys[0], keys[1], 'same key on the retry');
+      assert.equal((await allTasks(vg)).length, before + 1, 'exactly one task stored');
+      assert.match(created.id, /^ldtask_[0-9a-f]{32}$/);
+      // A separate call is a separate request: a new key, a new task.
+      await client.videos.create(REQUEST);
+      const third = proxy.seen.filter((r) => r.method === 'POST')[2];
+      assert.notEqual(third.headers['idempotency-key'], keys[0]);
+      assert.equal((await allTasks(vg)).length, before + 2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('retries 429/5xx honouring Retry-After, and stops after maxRetries', async () => {
+    let n = 0;
+    const proxy = await startFaultProxy(gw.url, () => (++n === 1 ? { kind: 'status', status: 503, headers: { 'retry-after': '1' } } : { kind: 'forward' }));
+    try {
+      const client = new Vidgate({ baseUrl: proxy.url, maxRetries: 1 });
+      const model = await client.models.get('veo3.1-fast');
+      assert.equal(model.id, 'veo3.1-fast');
+      assert.equal(proxy.seen.length, 2);
+      const gap = proxy.seen[1].at - proxy.seen[0].at;
+      assert.ok(gap >= 950, `waited ${gap} ms for Retry-After: 1`);
+    } finally {
+      await proxy.close();
+    }
+
+    const always = await startFaultProxy(gw.url, () => ({ kind: 'status', status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'slow down', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } } }));
+    try {
+      const client = new Vidgate({ baseUrl: always.url, maxRetries: 2 });
+      const err = await client.models.list().catch((e: unknown) => e);
+      assert.ok(err instanceof VidgateError);
+      assert.equal(err.status, 429);
+      assert.equal(err.code, 'rate_limit_exceeded');
+      assert.equal(always.seen.length, 3, 'one try and two retries');
+    } finally {
+      await always.close();
+    }
+
+    // A 400 is the caller's to fix: never retried.
+    let bad = 0;
+    const counting = await startFaultProxy(gw.url, () => (bad++, { kind: 'forward' }));
+    try {
+      const client = new Vidgate({ baseUrl: counting.url, apiKey: gw.adminKey, maxRetries: 3 });
+      await assert.rejects(client.videos.create({ ...REQUEST, duration: 7 }), (e: unknown) => e instanceof VidgateError && e.status === 400);
+      assert.equal(bad, 1);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('timeoutMs bounds each attempt; a silent server ends in a timeout error with status 0', async () => {
+    const proxy = await startFaultProxy(gw.url, () => ({ kind: 'hang' }));
+    try {
+      const client = new Vidgate({ baseUrl: proxy.url, timeoutMs: 300, maxRetries: 1 });
+      const started = Date.now();
+      const err = await client.models.list().catch((e: unknown) => e);
+      assert.ok(err instanceof VidgateError);
+      assert.equal(err.status, 0);
+      assert.equal(err.code, 'request_timeout');
+      assert.equal(proxy.seen.length, 2);
+      assert.ok(Date.now() - started < 10_000);
+    } finally {
+      await proxy.close();
+    }
+    const refused = new Vidgate({ baseUrl: 'http://127.0.0.1:1', maxRetries: 0 });
+    const err = await refused.models.list().catch((e: unknown) => e);
+    assert.ok(err instanceof VidgateError && err.status === 0 && err.code === 'connection_error', String(err));
+  });
+
+  it('tasks.list: async-iterable cursor pages of the key\'s own tasks, newest first, with filters', async () => {
+    const api = await startTestGateway({ VIDGATE_ROLE: 'api' }); // no engine: tasks stay pending
+    try {
+      const mine = new Vidgate({ baseUrl: api.url, apiKey: api.adminKey });
+      const other = (await (await api.api('/v1/admin/keys', { method: 'POST', json: { name: 'other' } })).json()) as { key: string };
+      const theirs = new Vidgate({ baseUrl: api.url, apiKey: other.key });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await mine.videos.create({ ...REQUEST, prompt: `mine ${i}` })).id);
+      const kling = (await mine.videos.create({ model: 'kling-v2.6-pro', prompt: 'a kling one', duration: 5 })).id;
+      const foreign = (await theirs.videos.create({ ...REQUEST, prompt: 'theirs' })).id;
+      await mine.tasks.cancel(ids[0]);
+
+      const pages = [];
+      for await (const page of mine.tasks.list({ limit: 2 })) pages.push(page);
+      assert.deepEqual(pages.map((p) => p.data.length), [2, 2, 2]);
+      assert.deepEqual(pages.map((p) => p.has_more), [true, true, false]);
+      const listed = pages.flatMap((p) => p.data.map((t) => t.id));
+      assert.deepEqual(listed, [kling, ...[...ids].reverse()], 'newest first, each once');
+      assert.ok(!listed.includes(foreign), "never another key's task");
+      assert.deepEqual((await allTasks(theirs)).map((t) => t.id), [foreign]);
+
+      const failed = await mine.tasks.list({ status: 'failed' }).first();
+      assert.deepEqual(failed.data.map((t) => t.id), [ids[0]]);
+      const byModel = await mine.tasks.list({ model: 'kling-v2.6-pro' }).first();
+      assert.deepEqual(byModel.data.map((t) => t.id), [kling]);
+      const resumed = await mine.tasks.list({ after: ids[3], limit: 10 }).first();
+      assert.deepEqual(resumed.data.map((t) => t.id), [ids[2], ids[1], ids[0]]);
+      const bad = await mine.tasks.list({ limit: 500 }).first().catch((e: unknown) => e);
+      assert.ok(bad instanceof VidgateError && bad.status === 400 && bad.param === 'limit');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('wait: honours timeoutMs and the caller signal', async () => {
+    const api = await startTestGateway({ VIDGATE_ROLE: 'api' }); // no engine: tasks stay pending
+    try {
+      const client = new Vidgate({ baseUrl: api.url, apiKey: api.adminKey });
+      const created = await client.videos.create(REQUEST);
+      const timedOut = await client.tasks.wait(created.id, { timeoutMs: 700, pollIntervalMs: 100 }).catch((e: unknown) => e);
+      assert.ok(timedOut instanceof VidgateError && timedOut.code === 'wait_timeout', String(timedOut));
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('stop waiting')), 300);
+      await assert.rejects(client.tasks.wait(created.id, { signal: controller.signal, pollIntervalMs: 100 }), /stop waiting/);
+
+      const cancelled = await client.tasks.cancel(created.id);
+      assert.equal(cancelled.status, 'failed');
+      assert.equal(cancelled.cancelled, true);
+      const waited = await client.tasks.wait(created.id);
+      assert.equal(waited.status, 'failed');
+      const noVideo = await client.files.download(waited).catch((e: unknown) => e);
+      assert.ok(noVideo instanceof VidgateError && noVideo.code === 'video_not_available');
+    } finally {
+      await api.close();
+    }
+  });
+});

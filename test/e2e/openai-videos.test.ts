@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import OpenAI, { BadRequestError, NotFoundError, toFile } from 'openai';
+import { ffprobeFile } from '../helpers/ffprobe.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { solidImage, tempDir } from '../sandbox/media-helpers.js';
+
+type Video = OpenAI.Videos.Video;
+
+/** Retrieves with the SDK until the video is completed or failed. */
+async function untilDone(client: OpenAI, id: string, timeoutMs = 90_000): Promise<Video> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await client.videos.retrieve(id);
+    if (v.status === 'completed' || v.status === 'failed') return v;
+    assert.ok(Date.now() < deadline, `video ${id} still ${v.status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('OpenAI-compatible Videos API, driven by the official openai SDK', { timeout: 300_000 }, () => {
+  let gw: TestGateway;
+  let client: OpenAI;
+  let work: Awaited<ReturnType<typeof tempDir>>;
+
+  before(async () => {
+    gw = await startTestGateway();
+    client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: gw.adminKey, maxRetries: 0 });
+    work = await tempDir('vidgate-openai-');
+  });
+  after(async () => {
+    await gw.close();
+    await work.cleanup();
+  });
+
+  it('create (multipart), retrieve until completed, download content with Range, thumbnail; the same task through the TokenLab API', async () => {
+    const created = await client.videos.create({ model: 'sora-2', prompt: 'A red kite over green dunes', seconds: '4', size: '1280x720' });
+    assert.equal(created.object, 'video');
+    assert.equal(created.status, 'queued');
+    assert.equal(created.model, 'sora-2');
+    assert.equal(created.seconds, '4');
+    assert.equal(created.size, '1280x720');
+    assert.equal(created.progress, 0);
+    assert.equal(created.prompt, 'A red kite over green dunes');
+    assert.equal(created.error, null);
+    assert.equal(created.completed_at, null);
+
+    const done = await untilDone(client, created.id);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    assert.equal(done.progress, 100);
+    assert.equal(done.size, '1280x720');
+    assert.ok(done.completed_at! >= done.created_at);
+    assert.ok(done.expires_at! > done.completed_at!);
+
+    const content = await client.videos.downloadContent(created.id);
+    assert.equal(content.headers.get('content-type'), 'video/mp4');
+    const bytes = Buffer.from(await content.arrayBuffer());
+    const file = path.join(work.dir, 'sora.mp4');
+    fs.writeFileSync(file, bytes);
+    const probe = await ffprobeFile(file);
+    assert.deepEqual([probe.width, probe.height], [1280, 720]);
+    assert.ok(Math.abs(probe.duration - 4) < 0.2);
+
+    const part = await client.videos.downloadContent(created.id, {}, { headers: { Range: 'bytes=0-99' } });
+    assert.equal(part.status, 206);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(0, 100));
+
+    const thumb = await client.videos.downloadContent(created.id, { variant: 'thumbnail' });
+    assert.equal(thumb.headers.get('content-type'), 'image/jpeg');
+    const jpeg = Buffer.from(await thumb.arrayBuffer());
+    assert.deepEqual([...jpeg.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG');
+    await assert.rejects(client.videos.downloadContent(created.id, { variant: 'spritesheet' }), (e: unknown) => e instanceof BadRequestError && e.param === 'variant');
+
+    const task = (await (await gw.api(`/v1/tasks/${created.id}`)).json()) as { status: string; model: string; video: { width: number } };
+    assert.equal(task.status, 'completed');
+    assert.equal(task.model, 'sora-2');
+    assert.equal(task.video.width, 1280);
+  });
+
+  it('any catalog model: seconds and size map onto duration, aspect ratio and resolution', async () => {
+    const veo = await client.videos.create({ model: 'veo3.1-fast', prompt: 'A paper boat', seconds: '4', size: '720x1280' });
+    const kling = await client.videos.create({ model: 'kling-v2.6-pro', prompt: 'A lantern', seconds: '5' as '4', size: '1920x1080' as '1280x720' });
+    const tokenlab = (await (await gw.api(`/v1/tasks/${kling.id}`)).json()) as { model: string; operation: string };
+    assert.equal(tokenlab.model, 'kling-v2.6-pro');
+    assert.equal(kling.size, '1920x1080');
+    const v = await untilDone(client, veo.id);
+    assert.equal(v.status, 'completed', JSON.stringify(v.error));
+    assert.equal(v.size, '720x1280');
+    assert.equal(v.seconds, '4');
+    const k = await untilDone(client, kling.id);
+    assert.equal(k.status, 'completed', JSON.stringify(k.error));
+    assert.equal(k.size, '1920x1080');
+  });
+
+  it('input_reference upload: an image file becomes the first frame (image-to-video)', async () => {
+    const png = await solidImage(work.dir, 'blue', 'frame.png', '1280x720');
+    const created = await client.videos.create({ model: 'veo3.1-fast', prompt: 'The blue slowly brightens', seconds: '4', size: '1280x720', input_reference: await toFile(png, 'frame.png', { type: 'image/png' }) });
+    const done = await untilDone(client, created.id);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    const task = (await (await gw.api(`/v1/tasks/${created.id}`)).json()) as { operation: string };
+    assert.equal(task.operation, 'image-to-video');
+
+    // JSON works too, with input_reference as {image_url}.
+    const res = await gw.api('/v1/videos', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'x', seconds: 4, input_reference: { image_url: `data:image/png;base64,${png.toString('base64')}` } } });
+    assert.equal(res.status, 200, await res.clone().text());
+    const json = (await res.json()) as Video;
+    assert.equal(json.object, 'video');
+    assert.equal(((await (await gw.api(`/v1/tasks/${json.id}`)).json()) as { operation: string }).operation, 'image-to-video');
+  });
+
+  it('typed errors: BadRequestError naming seconds, size, model; NotFoundError', async () => {
+    const cases: [OpenAI.Videos.VideoCreateParams, string, RegExp][] = [
+      [{ model: 'veo3.1-fast', prompt: 'x', seconds: '7' as '4' }, 'seconds', /4, 5, 6, 8/],
+      [{ model: 'veo3.1-fast', prompt: 'x', size: '1000x1000' as '1280x720' }, 'size', /1280x720/],
+      [{ model: 'veo3.1-fast', prompt: 'x', size: 'huge' as '1280x720' }, 'size', /WIDTHxHEIGHT/],
+      [{ model: 'sora-2', prompt: 'x', size: '1920x1080' as '1280x720' }, 'size', /size/],
+      [{ model: 'veo-9000', prompt: 'x' }, 'model', /not found/],
+      [{ model: 'sora-2', prompt: '' }, 'prompt', /prompt/],
+    ];
+    for (const [params, param, message] of cases) {
+      const err = await client.videos.create(params).catch((e: unknown) => e);
+      assert.ok(err instanceof BadRequestError, `${JSON.stringify(params)} → ${String(err)}`);
+      assert.equal(err.param, param, `${JSON.stringify(params)}: ${err.message}`);
+      assert.match(err.message, message);
+    }
+    const missing = await client.videos.retrieve('ldtask_00000000000000000000000000000000').catch((e: unknown) => e);
+    assert.ok(missing instanceof NotFoundError);
+    assert.ok(await client.videos.retrieve('not-an-id').catch((e: unknown) => e instanceof NotFoundError));
+  });
+
+  it("list: cursor pages (after, limit, order) of the key's own videos; delete", async () => {
+    const other = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'other' } })).json()) as { key: string };
+    const theirs = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: other.key, maxRetries: 0 });
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await theirs.videos.create({ model: 'veo3.1-fast', prompt: `theirs ${i}`, seconds: '4' })).id);
+
+    const all: string[] = [];
+    for await (const v of theirs.videos.list({ limit: 2 })) all.push(v.id);
+    assert.deepEqual(all, [...ids].reverse(), 'newest first, every page');
+    const page = await theirs.videos.list({ limit: 2 });
+    assert.equal(page.data.length, 2);
+    assert.equal(page.has_more, true);
+    const asc = await theirs.videos.list({ order: 'asc', limit: 10 });
+    assert.deepEqual(asc.data.map((v) => v.id), ids);
+    const afterFirst = await theirs.videos.list({ order: 'asc', after: ids[0] });
+    assert.deepEqual(afterFirst.data.map((v) => v.id), ids.slice(1));
+
+    // Isolation: the admin key's list never shows them, nor can it read them.
+    const mine: string[] = [];
+    for await (const v of client.videos.list({ limit: 100 })) mine.push(v.id);
+    assert.ok(mine.length > 0 && ids.every((id) => !mine.includes(id)));
+    assert.ok(await client.videos.retrieve(ids[0]).catch((e: unknown) => e instanceof NotFoundError));
+    assert.ok(await client.videos.delete(ids[0]).catch((e: unknown) => e instanceof NotFoundError));
+
+    // Delete a completed video: its file goes, the record stays (as the TokenLab API shows it).
+    const done = await untilDone(theirs, ids[2]);
+    assert.equal(done.status, 'completed');
+    const deleted = await theirs.videos.delete(ids[2]);
+    assert.deepEqual(deleted, { id: ids[2], object: 'video.deleted', deleted: true });
+    assert.ok(await theirs.videos.downloadContent(ids[2]).catch((e: unknown) => e instanceof NotFoundError));
+    assert.deepEqual(await theirs.videos.delete(ids[2]), deleted, 'deleting twice is fine');
+    const task = (await (await gw.api(`/v1/tasks/${ids[2]}`, { key: other.key })).json()) as { video_expired?: boolean };
+    assert.equal(task.video_expired, true);
+  });
+});
