@@ -37,8 +37,13 @@ export function constraintsFor(spec: ModelSpec, opSpec: OperationSpec): Operatio
     inputs,
     required: requiredGroups(opSpec),
     supported_parameters: supported,
-    notes: opSpec.notes ?? [],
+    notes: [...(opSpec.notes ?? []), ...(opSpec.source_video ? [sourceVideoNote(opSpec.source_video.max_seconds)] : [])],
   };
+}
+
+/** Said on the Models API for operations whose output is as long as their source video. */
+export function sourceVideoNote(maxSeconds: number): string {
+  return `The source video (video_url) may be at most ${maxSeconds} s long; the task is priced by its length, measured before anything is sent upstream.`;
 }
 
 /** Reference flows also count the operation's extra visual inputs (Seedance materials/videos, Wan videos). */

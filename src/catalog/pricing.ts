@@ -1,7 +1,8 @@
 import { roundUsd } from '../contract/money.js';
 import type { Resolution } from '../contract/operations.js';
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
-import type { ModelSpec, PriceSpec } from './types.js';
+import { findOperation } from './constraints.js';
+import type { ModelSpec, OperationSpec, PriceSpec } from './types.js';
 
 /** USD amounts are kept to 6 decimals (micro-dollars) everywhere. */
 export { roundUsd };
@@ -33,6 +34,21 @@ export function costForOutputUsd(spec: ModelSpec, out: { seconds: number; resolu
   const price = unitPrice(spec.pricing, out.resolution, out.audio);
   if (spec.pricing.unit === 'per_request') return roundUsd(price);
   return roundUsd(price * Math.max(0, out.seconds));
+}
+
+/** The source rule of a request whose output is as long as its source video (video-to-video, motion control). */
+export function sourceVideoRule(spec: ModelSpec, resolved: Pick<ResolvedVideoRequest, 'operation'>): OperationSpec['source_video'] {
+  return findOperation(spec, resolved.operation)?.source_video;
+}
+
+/** Providers measure sources to a tenth of a second: 8.74 s passes a limit of 8.7 s, 8.76 s does not. */
+export function sourceTooLong(rule: NonNullable<OperationSpec['source_video']>, seconds: number): boolean {
+  return seconds > rule.max_seconds + 0.05;
+}
+
+/** What a request whose output follows its source costs, for a source of `seconds`. */
+export function estimateForSourceUsd(resolved: Pick<ResolvedVideoRequest, 'resolution' | 'output_audio'>, spec: ModelSpec, seconds: number): number {
+  return costForOutputUsd(spec, { seconds, resolution: resolved.resolution, audio: resolved.output_audio });
 }
 
 /** Lowest and highest unit price across the model's resolutions and audio settings. */

@@ -21,6 +21,11 @@ export interface OperationSpec {
   excluded_parameters?: string[];
   /** Audio behaviour of this operation when it differs from the model's. */
   audio?: { default: boolean; configurable: boolean };
+  /**
+   * The output is as long as the source video (`video_url`): the task is billed by the source's
+   * probed length, and a source longer than `max_seconds` is refused before anything is spent.
+   */
+  source_video?: { max_seconds: number };
   notes?: string[];
 }
 

@@ -3,12 +3,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BlobUnavailableError } from '../blobs/types.js';
-import { costForOutputUsd } from '../catalog/pricing.js';
-import { UpstreamError, type ProviderAdapter, type UpstreamOutput } from '../providers/types.js';
+import { costForOutputUsd, estimateForSourceUsd, sourceTooLong, sourceVideoRule } from '../catalog/pricing.js';
+import type { ResolvedVideoRequest } from '../contract/video-request.js';
+import { UpstreamError, type AdapterContext, type ProviderAdapter, type UpstreamOutput } from '../providers/types.js';
 import type { ClaimedTask, TaskTransition } from '../store/types.js';
 import { adapterContext, type EngineDeps } from './context.js';
 import { failureFromError } from './task-errors.js';
-import { afterFinish, afterPoll, afterRecovery, afterSubmit, noChannel, overdue, type DecisionContext, type Failure } from './transitions.js';
+import { afterFinish, afterPoll, afterRecovery, afterSubmit, noChannel, overdue, refuseSubmission, type DecisionContext, type Failure, type RefusalEvent } from './transitions.js';
 
 /** Writes a step's decision; dropped if the lease was lost or the task moved on (e.g. a cancel). */
 async function commit(deps: EngineDeps, claimed: ClaimedTask, decision: TaskTransition): Promise<boolean> {
@@ -42,13 +43,58 @@ function noteOutcome(deps: EngineDeps, provider: string, err?: unknown): void {
   else if (err instanceof UpstreamError && (err.kind === 'unavailable' || err.kind === 'timeout')) deps.breaker.failure(provider, deps.clock.now());
 }
 
+type Prepared = { kind: 'ready'; request: ResolvedVideoRequest; ctx: AdapterContext } | { kind: 'refused'; event: RefusalEvent } | { kind: 'lost' };
+
+/**
+ * Before anything is sent upstream: a request whose output is as long as its source video is
+ * priced by the source's probed length and its reservation re-priced to match, in one transaction (refused when the budget cannot cover it). The adapter then gets the
+ * bytes already fetched, so the source is downloaded once.
+ */
+async function prepareSubmission(deps: EngineDeps, claimed: ClaimedTask, ctx: AdapterContext): Promise<Prepared> {
+  const task = claimed.task;
+  const request = task.request;
+  const spec = deps.catalog.get(task.model);
+  const rule = spec && sourceVideoRule(spec, request);
+  if (!spec || !rule || request.video_url === undefined) return { kind: 'ready', request, ctx };
+  const source = await ctx.loadMedia(request.video_url, 'video');
+  let probe;
+  try {
+    probe = await ctx.probeVideo(source.bytes);
+  } catch {
+    return { kind: 'refused', event: { type: 'source_unplayable' } };
+  }
+  const seconds = probe.durationSeconds;
+  if (sourceTooLong(rule, seconds)) return { kind: 'refused', event: { type: 'source_too_long', model: task.model, seconds, maxSeconds: rule.max_seconds } };
+  const estimateUsd = estimateForSourceUsd(request, spec, seconds);
+  const priced = await deps.store.tasks.reprice(claimed, deps.workerId, estimateUsd, deps.clock.now());
+  if (priced.kind === 'lost') return priced;
+  if (priced.kind !== 'reserved') return { kind: 'refused', event: { type: 'over_budget', refusal: priced, seconds, estimateUsd, reservedUsd: task.estimated_cost_usd } };
+  deps.log.info({ task: task.id, source_seconds: seconds, reserved_usd: priced.reservedUsd }, 'priced by the source video');
+  const url = request.video_url;
+  return {
+    kind: 'ready',
+    request,
+    ctx: {
+      ...ctx,
+      loadMedia: (u, kind) => (u === url && kind === 'video' ? Promise.resolve(source) : ctx.loadMedia(u, kind)),
+      probeVideo: (bytes) => (bytes === source.bytes ? Promise.resolve(probe) : ctx.probeVideo(bytes)),
+    },
+  };
+}
+
 /** A fresh submission (the claim already made it `submitting`, durably, before this call). */
 export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promise<void> {
   const adapter = adapterFor(deps, claimed);
   if (!adapter) return void (await commit(deps, claimed, noChannel('submitting', claimed.task.provider)));
   const ctx = decisionContext(deps, claimed);
   try {
-    const { upstreamId } = await adapter.submit({ taskId: claimed.task.id, request: claimed.task.request }, adapterContext(deps, deps.settings.upstreamTimeoutMs));
+    const prepared = await prepareSubmission(deps, claimed, adapterContext(deps, deps.settings.upstreamTimeoutMs));
+    if (prepared.kind === 'lost') return;
+    if (prepared.kind === 'refused') {
+      deps.log.info({ task: claimed.task.id, refused: prepared.event.type }, 'submission refused before reaching the upstream');
+      return void (await commit(deps, claimed, refuseSubmission(prepared.event)));
+    }
+    const { upstreamId } = await adapter.submit({ taskId: claimed.task.id, request: prepared.request }, prepared.ctx);
     noteOutcome(deps, claimed.task.provider);
     await commit(deps, claimed, afterSubmit({ type: 'submitted', upstreamId }, { ...ctx, now: deps.clock.now() }));
   } catch (err) {
@@ -158,6 +204,7 @@ export async function finishStep(deps: EngineDeps, claimed: ClaimedTask): Promis
       type: 'stored' as const,
       video: { blob_key: key, duration_s: Math.round(meta.durationSeconds * 1000) / 1000, width: meta.width, height: meta.height, has_audio: meta.hasAudio },
       costUsd,
+      reservedUsd: task.estimated_cost_usd,
     };
     if (!(await commit(deps, claimed, afterFinish(stored, { ...ctx, now: deps.clock.now() })))) {
       // Someone else finished it (or it was cancelled) while we worked: our copy is not referenced.

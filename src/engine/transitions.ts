@@ -1,4 +1,6 @@
-import type { TaskFailure, TaskTransition, TaskVideo } from '../store/types.js';
+import { usdString } from '../catalog/pricing.js';
+import { settledUsd } from '../contract/money.js';
+import type { BudgetRefusal, TaskFailure, TaskTransition, TaskVideo } from '../store/types.js';
 import { backoffMs, honouredRetryAfterMs, RETRY_POLICY, type FailureKind, type Step } from './retry-policy.js';
 import { nextPollDelayMs } from './schedule.js';
 
@@ -51,8 +53,19 @@ export type PollEvent =
   | { type: 'upstream_cancelled' }
   | { type: 'failed'; failure: Failure };
 
+/**
+ * Why a submission is refused before anything is sent upstream (nothing is charged): its source
+ * video is longer than the model takes or cannot be read, or the budget cannot cover what its
+ * source really costs.
+ */
+export type RefusalEvent =
+  | { type: 'source_too_long'; model: string; seconds: number; maxSeconds: number }
+  | { type: 'source_unplayable' }
+  | { type: 'over_budget'; refusal: BudgetRefusal; seconds: number; estimateUsd: number; reservedUsd: number };
+
 export type FinishEvent =
-  | { type: 'stored'; video: TaskVideo; costUsd: number }
+  /** `reservedUsd`: what the task holds; it is never charged more. */
+  | { type: 'stored'; video: TaskVideo; costUsd: number; reservedUsd: number }
   | { type: 'unplayable' }
   | { type: 'failed'; failure: Failure };
 
@@ -128,6 +141,29 @@ export function afterSubmit(event: SubmitEvent, ctx: DecisionContext): TaskTrans
   return onFailure('submit', 'submitting', event.failure, ctx, 'submit');
 }
 
+const usd = (n: number) => `$${usdString(n)}`;
+
+/** submitting → failed, before the upstream was asked for anything. */
+export function refuseSubmission(event: RefusalEvent): TaskTransition {
+  switch (event.type) {
+    case 'source_too_long':
+      return fail('submitting', {
+        code: 'source_too_long',
+        message: `video_url is ${event.seconds.toFixed(1)} s long; ${event.model} takes sources of at most ${event.maxSeconds} s (its output is as long as its source). Trim the video and create a new task. Nothing was charged.`,
+      });
+    case 'source_unplayable':
+      return fail('submitting', { code: 'invalid_request', message: 'video_url is not a playable video (it could not be probed). Send an MP4, MOV or MKV file.' });
+    case 'over_budget': {
+      const r = event.refusal;
+      const costs = `The source video is ${event.seconds.toFixed(1)} s long, so this task costs ${usd(event.estimateUsd)} (${usd(event.reservedUsd)} was reserved when it was created)`;
+      const after = 'Nothing was sent upstream and nothing was charged.';
+      return r.kind === 'insufficient_balance'
+        ? fail('submitting', { code: 'insufficient_balance', message: `${costs}, and the key's balance has only ${usd(r.availableUsd)} more available. ${after} Top up the balance or send a shorter video.` })
+        : fail('submitting', { code: 'quota_exceeded', message: `${costs}, and only ${usd(r.remainingUsd)} of the key's ${usd(r.limitUsd)} spend limit remains. ${after} Ask an admin to raise the limit or send a shorter video.` });
+    }
+  }
+}
+
 /**
  * A submission interrupted by a crash: never resend blindly. Found upstream → poll that job;
  * certainly absent → pending again (sending is safe); no clear answer → ask again later, then give up.
@@ -169,7 +205,7 @@ export function afterPoll(event: PollEvent, ctx: DecisionContext, currentProgres
 export function afterFinish(event: FinishEvent, ctx: DecisionContext): TaskTransition {
   switch (event.type) {
     case 'stored':
-      return { from: 'finishing', to: 'completed', patch: { progress: 100, completed_ms: ctx.now, video: event.video, cost_usd: event.costUsd }, next: null };
+      return { from: 'finishing', to: 'completed', patch: { progress: 100, completed_ms: ctx.now, video: event.video, cost_usd: settledUsd(event.costUsd, event.reservedUsd) }, next: null };
     case 'unplayable':
       return fail('finishing', { code: 'invalid_output', message: 'The upstream returned a file that is not a playable video.' });
     case 'failed':

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { roundUsd, settledUsd } from '../contract/money.js';
 import { eventTypeFor, newMessageId } from '../contract/webhook-events.js';
 import { changed, num, type Db } from './db.js';
 import { GroupCommit } from './group-commit.js';
@@ -10,11 +11,13 @@ import {
   IN_FLIGHT_STATES,
   isTerminal,
   type Admission,
+  type BudgetRefusal,
   type ClaimedTask,
   type ClaimOptions,
   type CreateOutcome,
   type Lane,
   type NewTask,
+  type RepriceOutcome,
   type Task,
   type TaskFailure,
   type TaskListFilter,
@@ -123,17 +126,10 @@ export class SqlTaskRepository implements TaskRepository {
       }
     }
     const est = task.estimated_cost_usd;
-    // Reserve only if the balance and the spend limit cover it: one conditional update, safe across nodes.
-    const reserved = await trx
-      .updateTable('api_keys')
-      .set({ reserved_usd: sql`reserved_usd + ${est}` })
-      .where('id', '=', owner)
-      .where((eb) => eb.or([eb('balance_usd', 'is', null), eb(sql`balance_usd - reserved_usd`, '>=', est - 1e-9)]))
-      .where((eb) => eb.or([eb('spend_limit_usd', 'is', null), eb(sql`spent_usd + reserved_usd + ${est}`, '<=', sql`spend_limit_usd + 1e-9`)]))
-      .executeTakeFirst();
-    if (changed(reserved) === 0) {
+    const refused = await reserveOnKey(trx, owner, est);
+    if (refused) {
       if (idem) await trx.deleteFrom('idempotency_keys').where('owner_key_id', '=', owner).where('idem_key', '=', idem.key).where('task_id', '=', task.id).execute();
-      return refusal(await trx.selectFrom('api_keys').select(['balance_usd', 'reserved_usd', 'spent_usd', 'spend_limit_usd']).where('id', '=', owner).executeTakeFirstOrThrow(), est);
+      return refused;
     }
     await writeLedger(trx, ledgerEntry(owner, task.id, 'reserve', est, task.model, task.created_ms));
     const row: TasksTable = {
@@ -213,6 +209,28 @@ export class SqlTaskRepository implements TaskRepository {
     return this.withTasks('submit', items);
   }
 
+  async reprice(claimed: ClaimedTask, owner: string, estimateUsd: number, now_ms: number): Promise<RepriceOutcome> {
+    const t = claimed.task;
+    try {
+      return await this.db.tx(async (trx): Promise<RepriceOutcome> => {
+        if (!(await this.queue.holds(trx, LANE_QUEUE.submit, t.id, owner))) return { kind: 'lost' };
+        const row = await trx.selectFrom('tasks').select('estimated_cost_usd').where('id', '=', t.id).where('state', '=', 'submitting').executeTakeFirst();
+        if (!row) return { kind: 'lost' };
+        const target = roundUsd(estimateUsd);
+        const delta = roundUsd(target - num(row.estimated_cost_usd));
+        if (delta === 0) return { kind: 'reserved', reservedUsd: target };
+        const refused = await reserveOnKey(trx, t.owner_key_id, delta);
+        if (refused) return refused;
+        await trx.updateTable('tasks').set({ estimated_cost_usd: target, updated_ms: now_ms, version: sql`version + 1` }).where('id', '=', t.id).execute();
+        await writeLedger(trx, ledgerEntry(t.owner_key_id, t.id, delta > 0 ? 'reserve' : 'release', Math.abs(delta), t.model, now_ms));
+        await this.db.notifyTaskChanges(trx, [t.id]);
+        return { kind: 'reserved', reservedUsd: target };
+      });
+    } finally {
+      this.changedTask(t.id);
+    }
+  }
+
   async transition(claimed: ClaimedTask, owner: string, change: TaskTransition, now_ms: number): Promise<boolean> {
     const t = claimed.task;
     try {
@@ -249,8 +267,12 @@ export class SqlTaskRepository implements TaskRepository {
 
   /** The task row, in-flight count, ledger and webhook event of one state change (caller's transaction). */
   private async applyChange(trx: Kysely<Database>, t: Task, from: TaskState, to: TaskState, change: Pick<TaskTransition, 'patch'>, now_ms: number): Promise<void> {
-    const columns: Partial<TasksTable> = { ...patchColumns(change.patch ?? {}), state: to, updated_ms: now_ms };
-    const settle = to === 'completed' ? ledgerEntry(t.owner_key_id, t.id, 'settle', change.patch?.cost_usd ?? 0, t.model, now_ms) : null;
+    const ends = isTerminal(to) && !isTerminal(from);
+    // What the task holds now (a submission may have re-priced it since `t` was read).
+    const reserved = ends ? await this.reservedFor(trx, t.id) : 0;
+    const patch = to === 'completed' ? { ...change.patch, cost_usd: settledUsd(change.patch?.cost_usd ?? 0, reserved) } : (change.patch ?? {});
+    const columns: Partial<TasksTable> = { ...patchColumns(patch), state: to, updated_ms: now_ms };
+    const settle = to === 'completed' ? ledgerEntry(t.owner_key_id, t.id, 'settle', patch.cost_usd ?? 0, t.model, now_ms) : null;
     if (settle) columns.billing_transaction_id = settle.id;
     const res = await trx
       .updateTable('tasks')
@@ -260,9 +282,16 @@ export class SqlTaskRepository implements TaskRepository {
       .executeTakeFirst();
     if (changed(res) === 0) throw new GuardFailed();
     await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(t), t.provider, inFlight(to) - inFlight(from));
-    if (!isTerminal(to) || isTerminal(from)) return;
-    await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', t.estimated_cost_usd, t.model, now_ms), t.estimated_cost_usd);
+    if (!ends) return;
+    await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', reserved, t.model, now_ms), reserved);
     if (t.callback_url) await this.queueWebhook(trx, t, to as 'completed' | 'failed', now_ms);
+  }
+
+  private async reservedFor(trx: Kysely<Database>, id: string): Promise<number> {
+    let q = trx.selectFrom('tasks').select('estimated_cost_usd').where('id', '=', id);
+    if (this.db.dialect === 'postgres') q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    return row ? num(row.estimated_cost_usd) : 0;
   }
 
   /** The task's completed/failed event, in the transaction that finishes it: nothing is lost in between. */
@@ -369,7 +398,22 @@ export class SqlTaskRepository implements TaskRepository {
   }
 }
 
-function refusal(key: { balance_usd: number | null; reserved_usd: number; spent_usd: number; spend_limit_usd: number | null }, est: number): CreateOutcome {
+/**
+ * Adds `amount` to the key's reservation — a raise only if the balance and the spend limit cover it:
+ * one conditional update, safe across nodes. Returns the refusal, or null when it was reserved.
+ */
+async function reserveOnKey(trx: Kysely<Database>, keyId: string, amount: number): Promise<BudgetRefusal | null> {
+  let q = trx.updateTable('api_keys').set({ reserved_usd: sql`reserved_usd + ${amount}` }).where('id', '=', keyId);
+  if (amount > 0) {
+    q = q
+      .where((eb) => eb.or([eb('balance_usd', 'is', null), eb(sql`balance_usd - reserved_usd`, '>=', amount - 1e-9)]))
+      .where((eb) => eb.or([eb('spend_limit_usd', 'is', null), eb(sql`spent_usd + reserved_usd + ${amount}`, '<=', sql`spend_limit_usd + 1e-9`)]));
+  }
+  if (changed(await q.executeTakeFirst()) > 0) return null;
+  return refusal(await trx.selectFrom('api_keys').select(['balance_usd', 'reserved_usd', 'spent_usd', 'spend_limit_usd']).where('id', '=', keyId).executeTakeFirstOrThrow(), amount);
+}
+
+function refusal(key: { balance_usd: number | null; reserved_usd: number; spent_usd: number; spend_limit_usd: number | null }, est: number): BudgetRefusal {
   const balance = key.balance_usd === null ? null : num(key.balance_usd);
   const reserved = num(key.reserved_usd);
   if (balance !== null && balance - reserved < est - 1e-9) {

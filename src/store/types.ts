@@ -130,12 +130,14 @@ export interface IdempotencyRecord {
   created_ms: number;
 }
 
+/** A reservation the key's prepaid balance or spend limit cannot cover (nothing was written). */
+export type BudgetRefusal = { kind: 'insufficient_balance'; balanceUsd: number; availableUsd: number } | { kind: 'quota_exceeded'; limitUsd: number; remainingUsd: number };
+
 /** What creating a task did: reservation, task and idempotency record are one transaction. */
-export type CreateOutcome =
-  | { kind: 'created'; task: Task }
-  | { kind: 'replay'; record: IdempotencyRecord }
-  | { kind: 'insufficient_balance'; balanceUsd: number; availableUsd: number }
-  | { kind: 'quota_exceeded'; limitUsd: number; remainingUsd: number };
+export type CreateOutcome = { kind: 'created'; task: Task } | { kind: 'replay'; record: IdempotencyRecord } | BudgetRefusal;
+
+/** What re-pricing a submission did: the new reservation held, refused by the budget, or the submission no longer ours. */
+export type RepriceOutcome = { kind: 'reserved'; reservedUsd: number } | BudgetRefusal | { kind: 'lost' };
 
 /** The largest balance a key may hold, however it is reached (set or topped up). */
 export const MAX_BALANCE_USD = 1e9;
@@ -254,7 +256,17 @@ export interface TaskRepository {
    * fewest tasks in flight first; each claimed task becomes `submitting` in the same transaction.
    */
   claimPending(opts: ClaimOptions & { admission: Admission }): Promise<ClaimedTask[]>;
-  /** Applies a step's decision if `owner` still holds the task's lease and it is still in `from`. */
+  /**
+   * Re-prices a submission before anything is sent upstream (e.g. its output follows a source video
+   * only now measured): the task's reservation becomes `estimateUsd` in one transaction — a raise
+   * only if the key's balance and spend limit cover it, checked like a create's — with a ledger row
+   * for the difference. `lost` when `owner` no longer holds the submission.
+   */
+  reprice(claimed: ClaimedTask, owner: string, estimateUsd: number, now_ms: number): Promise<RepriceOutcome>;
+  /**
+   * Applies a step's decision if `owner` still holds the task's lease and it is still in `from`. A
+   * task that ends settles (its cost, never more than its reservation) or releases its reservation.
+   */
   transition(claimed: ClaimedTask, owner: string, change: TaskTransition, now_ms: number): Promise<boolean>;
   /**
    * Cancels a task on its owner's request, from `pending` or (after the upstream confirmed)

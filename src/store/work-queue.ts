@@ -128,6 +128,13 @@ export class WorkQueue {
     return trx ? run(trx) : this.db.tx(run);
   }
 
+  /** Whether `owner` holds the item's lease, locking the item until the caller's transaction ends. */
+  async holds(trx: Kysely<Database>, queue: string, itemId: string, owner: string): Promise<boolean> {
+    let q = trx.selectFrom('work_items').select('item_id').where('queue', '=', queue).where('item_id', '=', itemId).where('lease_owner', '=', owner);
+    if (this.db.dialect === 'postgres') q = q.forUpdate();
+    return (await q.executeTakeFirst()) !== undefined;
+  }
+
   async get(queue: string, itemId: string): Promise<WorkItem | undefined> {
     const r = await this.db.kysely.selectFrom('work_items').selectAll().where('queue', '=', queue).where('item_id', '=', itemId).executeTakeFirst();
     return r ? toItem(r) : undefined;

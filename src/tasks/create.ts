@@ -3,10 +3,13 @@ import { badRequest, modelNotFound } from '../contract/errors.js';
 import { newTaskId } from '../contract/ids.js';
 import { inferOperation } from '../contract/infer-operation.js';
 import { parseVideoRequest } from '../contract/parse-video-request.js';
-import type { VideoRequest } from '../contract/video-request.js';
+import type { ResolvedVideoRequest, VideoRequest } from '../contract/video-request.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { estimateCostUsd } from '../catalog/pricing.js';
+import { estimateCostUsd, estimateForSourceUsd, sourceTooLong, sourceVideoRule } from '../catalog/pricing.js';
 import { resolveForModel, validateForModel } from '../catalog/rules.js';
+import type { ModelSpec } from '../catalog/types.js';
+import { isDataUrl, parseDataUrl } from '../media/data-url.js';
+import { mp4DeclaredSeconds } from '../media/mp4-duration.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
 import type { ApiKey, NewTask } from '../store/types.js';
 
@@ -40,6 +43,31 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
   );
 }
 
+/**
+ * Where an output is as long as its source video and that source is inline (a data: URL), its length
+ * is known now: a source longer than the model takes is a 400, and the reservation is priced by it.
+ * Returns the length when known (the engine probes every source again before submitting).
+ */
+function checkDeclaredSource(resolved: ResolvedVideoRequest, spec: ModelSpec): number | undefined {
+  const rule = sourceVideoRule(spec, resolved);
+  if (!rule || resolved.video_url === undefined || !isDataUrl(resolved.video_url)) return undefined;
+  let seconds: number | undefined;
+  try {
+    seconds = mp4DeclaredSeconds(parseDataUrl(resolved.video_url).bytes);
+  } catch {
+    return undefined; // not decodable: the engine's fetch says why, as for any unusable input
+  }
+  if (seconds !== undefined && sourceTooLong(rule, seconds)) {
+    throw badRequest(
+      'video_url',
+      `video_url is ${seconds.toFixed(1)} s long; ${spec.id} takes sources of at most ${rule.max_seconds} s (its output is as long as its source). Trim the video.`,
+      'source_too_long',
+      { max_source_seconds: rule.max_seconds },
+    );
+  }
+  return seconds;
+}
+
 /** Same request ⇔ same canonical JSON (object keys sorted), whatever the key order on the wire. */
 export function bodyHash(body: unknown): string {
   const canonical = (v: unknown): unknown =>
@@ -58,6 +86,7 @@ export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { a
   validateForModel(parsed, spec);
   checkMediaInputs(parsed, opts.allowPrivateNetwork);
   const resolved = resolveForModel(parsed, spec);
+  const sourceSeconds = checkDeclaredSource(resolved, spec);
   return {
     id: newTaskId(),
     owner_key_id: key.id,
@@ -66,7 +95,7 @@ export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { a
     operation: resolved.operation,
     request: resolved,
     upstream_model: resolved.upstream_model,
-    estimated_cost_usd: estimateCostUsd(resolved, spec),
+    estimated_cost_usd: sourceSeconds === undefined ? estimateCostUsd(resolved, spec) : estimateForSourceUsd(resolved, spec, sourceSeconds),
     // The caller's callback_url wins over the key's default webhook.
     callback_url: parsed.callback_url ?? key.webhook_url,
     created_ms: opts.now_ms,

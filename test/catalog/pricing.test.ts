@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { costForOutputUsd, defaultCatalog, estimateCostUsd, resolveForModel, usdString } from '../../src/catalog/index.js';
+import { estimateForSourceUsd, sourceTooLong, sourceVideoRule } from '../../src/catalog/pricing.js';
 import type { ModelSpec } from '../../src/catalog/types.js';
 import { makeRequest } from './request.js';
 
@@ -9,6 +10,36 @@ const estimate = (id: string, body: Record<string, unknown>) => {
   const spec = catalog.get(id)!;
   return estimateCostUsd(resolveForModel(makeRequest(spec, body), spec), spec);
 };
+
+describe('outputs that follow their source video', () => {
+  it('every video-to-video and motion-control operation has a documented maximum source length', () => {
+    const ruled: string[] = [];
+    for (const spec of catalog.all()) {
+      for (const o of spec.operations) {
+        const follows = o.operation === 'video-to-video' || o.operation === 'motion-control';
+        assert.equal(o.source_video !== undefined, follows, `${spec.id} ${o.operation}`);
+        if (o.source_video) ruled.push(`${spec.id} ${o.operation} ${o.source_video.max_seconds}`);
+      }
+    }
+    assert.deepEqual(ruled.sort(), [
+      'grok-imagine-upscale video-to-video 8.7',
+      'grok-imagine-video video-to-video 8.7',
+      'kling-3.0-motion-control motion-control 30',
+      'kling-video-o1-pro video-to-video 10',
+      'kling-video-o1-std video-to-video 10',
+      'topaz-video-upscale video-to-video 600',
+    ]);
+  });
+  it('a source is priced by its length at the requested resolution, and measured to a tenth of a second', () => {
+    const topaz = catalog.get('topaz-video-upscale')!;
+    const req = resolveForModel(makeRequest(topaz, { video_url: 'https://example.com/a.mp4', resolution: '4k' }), topaz);
+    assert.equal(estimateForSourceUsd(req, topaz, 120), 9.6);
+    const grok = catalog.get('grok-imagine-upscale')!;
+    const rule = sourceVideoRule(grok, { operation: 'video-to-video' })!;
+    assert.deepEqual([sourceTooLong(rule, 8.74), sourceTooLong(rule, 8.76)], [false, true]);
+    assert.equal(sourceVideoRule(catalog.get('veo3.1')!, { operation: 'text-to-video' }), undefined);
+  });
+});
 
 describe('pricing', () => {
   it('per-second price × requested duration at the resolved resolution', () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RETRY_POLICY, type FailureKind } from '../../src/engine/retry-policy.js';
-import { afterFinish, afterPoll, afterRecovery, afterSubmit, overdue, type DecisionContext, type Failure } from '../../src/engine/transitions.js';
+import { afterFinish, afterPoll, afterRecovery, afterSubmit, overdue, refuseSubmission, type DecisionContext, type Failure, type RefusalEvent } from '../../src/engine/transitions.js';
 
 const NOW = 1_000_000;
 const ctx = (over: Partial<DecisionContext> = {}): DecisionContext => ({
@@ -117,13 +117,56 @@ describe('poll decisions', () => {
 describe('finish decisions', () => {
   it('stored → completed with the probed video and its cost; unplayable → failed; download errors retried then failed', () => {
     const video = { blob_key: 'videos/x.mp4', duration_s: 4, width: 1280, height: 720, has_audio: false };
-    const d = afterFinish({ type: 'stored', video, costUsd: 0.4 }, ctx());
+    const d = afterFinish({ type: 'stored', video, costUsd: 0.4, reservedUsd: 0.6 }, ctx());
     assert.deepEqual([d.to, d.patch?.video, d.patch?.cost_usd, d.patch?.progress, d.patch?.completed_ms, d.next], ['completed', video, 0.4, 100, NOW, null]);
     assert.equal(afterFinish({ type: 'unplayable' }, ctx()).patch?.error?.code, 'invalid_output');
     const retry = afterFinish({ type: 'failed', failure: { kind: 'download', code: 'output_unavailable', message: 'm' } }, ctx({ attempts: 1 }));
     assert.deepEqual([retry.to, retry.next?.lane, retry.next?.attempts], ['finishing', 'finish', 2]);
     assert.equal(afterFinish({ type: 'failed', failure: { kind: 'download', code: 'output_unavailable', message: 'm' } }, ctx({ attempts: 7 })).patch?.error?.code, 'output_unavailable');
   });
+});
+
+describe('settlement never exceeds the reservation', () => {
+  const video = { blob_key: 'videos/x.mp4', duration_s: 120, width: 1920, height: 1080, has_audio: false };
+  const table: Array<[number, number, number]> = [
+    // cost of what was produced, reserved, → charged
+    [0.4, 0.6, 0.4],
+    [0.6, 0.6, 0.6],
+    [4.8, 0.4, 0.4], // issue 13: a 120 s output against a 10 s reservation
+    [0.1234567, 1, 0.123457],
+    [-1, 1, 0],
+  ];
+  for (const [cost, reserved, charged] of table) {
+    it(`produced $${cost}, reserved $${reserved} → charged $${charged}`, () => {
+      assert.equal(afterFinish({ type: 'stored', video, costUsd: cost, reservedUsd: reserved }, ctx()).patch?.cost_usd, charged);
+    });
+  }
+});
+
+describe('submissions refused before reaching the upstream', () => {
+  const table: Array<[string, RefusalEvent, string, RegExp]> = [
+    ['a source longer than the model takes', { type: 'source_too_long', model: 'grok-imagine-upscale', seconds: 120, maxSeconds: 8.7 }, 'source_too_long', /120\.0 s long; grok-imagine-upscale takes sources of at most 8\.7 s.*Nothing was charged/],
+    ['a source that is not a video', { type: 'source_unplayable' }, 'invalid_request', /not a playable video/],
+    [
+      'a balance that cannot cover the source',
+      { type: 'over_budget', refusal: { kind: 'insufficient_balance', balanceUsd: 1, availableUsd: 0.6 }, seconds: 120, estimateUsd: 4.8, reservedUsd: 0.4 },
+      'insufficient_balance',
+      /120\.0 s long, so this task costs \$4\.80 \(\$0\.40 was reserved.*only \$0\.60 more available\. Nothing was sent upstream and nothing was charged\. Top up/,
+    ],
+    [
+      'a spend limit that cannot cover the source',
+      { type: 'over_budget', refusal: { kind: 'quota_exceeded', limitUsd: 2, remainingUsd: 1.6 }, seconds: 120, estimateUsd: 4.8, reservedUsd: 0.4 },
+      'quota_exceeded',
+      /only \$1\.60 of the key's \$2\.00 spend limit remains\. Nothing was sent upstream/,
+    ],
+  ];
+  for (const [name, event, code, message] of table) {
+    it(`${name} → failed (${code}), nothing next`, () => {
+      const d = refuseSubmission(event);
+      assert.deepEqual([d.from, d.to, d.next, d.patch?.error?.code], ['submitting', 'failed', null, code]);
+      assert.match(d.patch!.error!.message, message);
+    });
+  }
 });
 
 describe('the retry-policy table', () => {

@@ -212,6 +212,63 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(events.map((e) => e.event_type).sort(), ['video.generation.completed', 'video.generation.failed']);
     });
 
+    it('re-pricing a submission: raised only within the balance and spend limit, lowered freely, only by the lease holder', async () => {
+      const key = await testKey(store, 'reprice', { balance_usd: 6, spend_limit_usd: 20 });
+      const made = [];
+      for (let i = 0; i < 3; i++) made.push(await store.tasks.create(newTask(key, { provider: 'repricep', estimated_cost_usd: 0.4 })));
+      const claimed = (await store.tasks.claimPending({ ...opts('w'), admission: open })).filter((x) => x.task.provider === 'repricep');
+      assert.equal(claimed.length, 3);
+      const [a, b, c] = claimed;
+      const now = Date.now();
+      const reserved = async () => (await store.keys.get(key.id))!.reserved_usd;
+      // A 120 s source at $0.04/s: $4.80, $4.40 more than the create reserved; the balance covers it.
+      assert.deepEqual(await store.tasks.reprice(a, 'w', 4.8, now), { kind: 'reserved', reservedUsd: 4.8 });
+      assert.ok(Math.abs((await reserved()) - 5.6) < 1e-9);
+      assert.equal((await store.tasks.get(a.task.id))?.estimated_cost_usd, 4.8);
+      // The next one does not fit ($6 − $5.60 reserved leaves $0.40): refused, nothing written.
+      assert.deepEqual(await store.tasks.reprice(b, 'w', 4.8, now), { kind: 'insufficient_balance', balanceUsd: 6, availableUsd: 0.4 });
+      assert.ok(Math.abs((await reserved()) - 5.6) < 1e-9);
+      assert.equal((await store.tasks.get(b.task.id))?.estimated_cost_usd, 0.4);
+      // Lowered (a 3 s source): the difference is released at once.
+      assert.deepEqual(await store.tasks.reprice(c, 'w', 0.12, now), { kind: 'reserved', reservedUsd: 0.12 });
+      assert.ok(Math.abs((await reserved()) - 5.32) < 1e-9);
+      // Only the lease holder may re-price, and only while submitting.
+      assert.deepEqual(await store.tasks.reprice(b, 'someone-else', 0.1, now), { kind: 'lost' });
+      const ledger = (await store.ledger.entriesFor(key.id)).filter((e) => e.task_id === a.task.id || e.task_id === c.task.id);
+      assert.deepEqual(ledger.map((e) => `${e.task_id === a.task.id ? 'a' : 'c'} ${e.kind} ${e.amount_usd}`).sort(), ['a reserve 0.4', 'a reserve 4.4', 'c release 0.28', 'c reserve 0.4']);
+      // Ending a re-priced task settles at most, and releases exactly, what it holds now.
+      await finish(store, a, 'w', 'completed', 7.5);
+      await finish(store, c, 'w', 'failed');
+      const done = (await store.tasks.get(a.task.id))!;
+      assert.equal(done.cost_usd, 4.8, 'charged what was reserved, not the $7.50 produced');
+      const k = (await store.keys.get(key.id))!;
+      assert.ok(Math.abs(k.reserved_usd - 0.4) < 1e-9, `only b's reservation is left: ${k.reserved_usd}`);
+      assert.ok(Math.abs(k.spent_usd - 4.8) < 1e-9 && Math.abs(k.balance_usd! - 1.2) < 1e-9, `spent ${k.spent_usd}, balance ${k.balance_usd}`);
+      const settle = (await store.ledger.entriesFor(key.id)).find((e) => e.task_id === a.task.id && e.kind === 'settle');
+      assert.deepEqual([settle?.amount_usd, settle?.id], [4.8, done.billing_transaction_id]);
+      // The spend limit is checked the same way: spent + reserved + the raise must stay within it.
+      const capped = await testKey(store, 'reprice-limit', { spend_limit_usd: 1 });
+      await store.tasks.create(newTask(capped, { provider: 'repricel', estimated_cost_usd: 0.4 }));
+      const [q] = (await store.tasks.claimPending({ ...opts('w'), admission: open })).filter((x) => x.task.provider === 'repricel');
+      assert.deepEqual(await store.tasks.reprice(q, 'w', 1.2, now), { kind: 'quota_exceeded', limitUsd: 1, remainingUsd: 0.6 });
+      assert.deepEqual(await store.tasks.reprice(q, 'w', 1, now), { kind: 'reserved', reservedUsd: 1 });
+    });
+
+    it('concurrent re-pricings of one key never overdraw it (several nodes)', async () => {
+      const key = await testKey(store, 'reprice-race', { balance_usd: 10 });
+      for (let i = 0; i < 8; i++) await store.tasks.create(newTask(key, { provider: 'repracep', estimated_cost_usd: 0.5 }));
+      const claimed = (await store.tasks.claimPending({ ...opts('w'), admission: open })).filter((x) => x.task.provider === 'repracep');
+      assert.equal(claimed.length, 8);
+      const nodes = dialect === 'postgres' ? [store, db.open(), db.open(), db.open()] : [store];
+      // Each wants $3: with $10 and $4 already reserved, exactly two of them fit ($4 + 2 × $2.50 = $9).
+      const outcomes = await Promise.all(claimed.map((c, i) => nodes[i % nodes.length].tasks.reprice(c, 'w', 3, Date.now())));
+      assert.equal(outcomes.filter((o) => o.kind === 'reserved').length, 2, JSON.stringify(outcomes));
+      assert.ok(outcomes.every((o) => o.kind === 'reserved' || o.kind === 'insufficient_balance'));
+      const k = (await store.keys.get(key.id))!;
+      assert.ok(Math.abs(k.reserved_usd - 9) < 1e-9, `reserved ${k.reserved_usd}`);
+      assert.ok(k.balance_usd! - k.reserved_usd >= 0);
+    });
+
     it('cancel: pending at once; processing after the upstream agreed; a racing worker loses', async () => {
       const key = await testKey(store, 'cancel', { balance_usd: 2 });
       const p = await store.tasks.create(newTask(key, { provider: 'canp' }));

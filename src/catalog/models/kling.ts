@@ -63,7 +63,8 @@ export const klingModels: ModelSpec[] = [
   kling({
     id: 'kling-3.0-motion-control',
     upstream_model: 'kling-v3',
-    operations: [op('motion-control', { notes: ['Output length and shape follow the motion reference video (3–30 s).'] })],
+    // character_orientation 'video' (what the adapter sends) takes references of 3–30 s.
+    operations: [op('motion-control', { source_video: { max_seconds: 30 }, notes: ['Output length and shape follow the motion reference video (3–30 s).'] })],
     resolutions: ['720p', '1080p'],
     // Output follows the reference video: no duration/aspect upstream; 10 s is only the reservation estimate.
     durations: [10],
@@ -117,7 +118,7 @@ export const klingModels: ModelSpec[] = [
         op('image-to-video', { durations: [5, 10], aspect_ratios: FOLLOWS_IMAGE }),
         op('reference-to-video', { durations: range(3, 10), aspect_ratios: [...T2V_RATIOS], notes: ['Up to 7 reference images.'] }),
         op('start-end-to-video', { durations: [5, 10], aspect_ratios: FOLLOWS_IMAGE }),
-        op('video-to-video', { excluded_parameters: ['duration', 'aspect_ratio'], aspect_ratios: ['adaptive'], notes: ['Edits video_url; output keeps the source length and shape.'] }),
+        op('video-to-video', { excluded_parameters: ['duration', 'aspect_ratio'], aspect_ratios: ['adaptive'], source_video: { max_seconds: 10 }, notes: ['Edits video_url (3–10 s); output keeps the source length and shape.'] }),
       ],
       durations: range(3, 10),
       // The omni-video body has no negative_prompt: negatives go in the prompt (spec providers-2 §1.7).

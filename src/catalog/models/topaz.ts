@@ -5,7 +5,8 @@ import type { ModelSpec } from '../types.js';
  * Topaz Labs Video API (providers-1.md §5): enhance/upscale an existing video. Not generative:
  * duration, aspect ratio and audio follow the source (audio is copied through), so only the target
  * resolution is selectable. Upstream "model" is the enhancement filter (Proteus prob-4 by default).
- * The reservation assumes a 10 s source; settlement uses the probed output length.
+ * Create reserves a 10 s source; before submitting, the engine probes the source and reserves its
+ * real length (at most 10 minutes); settlement never exceeds that reservation.
  */
 export const topazModels: ModelSpec[] = [
   define({
@@ -14,7 +15,8 @@ export const topazModels: ModelSpec[] = [
     owned_by: 'topaz',
     upstream_model: 'prob-4',
     tags: ['upscale', 'enhance'],
-    operations: [op('video-to-video', { notes: ['video_url is the source; prompt is ignored; output keeps the source length.'] })],
+    // Topaz documents no maximum source length: ours bounds what one task can reserve (10 min).
+    operations: [op('video-to-video', { source_video: { max_seconds: 600 }, notes: ['video_url is the source; prompt is ignored; output keeps the source length.'] })],
     durations: [10],
     default_duration: 10,
     resolutions: ['1080p', '4k'],

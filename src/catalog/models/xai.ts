@@ -11,7 +11,7 @@ import type { ModelSpec } from '../types.js';
  * Audio: Grok Imagine renders sound with the video and has no toggle (spec silent; our choice).
  */
 const RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4'] as const;
-const V2V = op('video-to-video', { excluded_parameters: ['duration', 'aspect_ratio'], aspect_ratios: ['adaptive'], notes: ['video_url must be a public https .mp4; duration and aspect_ratio are not accepted.'] });
+const V2V = op('video-to-video', { excluded_parameters: ['duration', 'aspect_ratio'], aspect_ratios: ['adaptive'], source_video: { max_seconds: 8.7 }, notes: ['video_url must be a public https .mp4; duration and aspect_ratio are not accepted.'] });
 
 function grok(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pricing'> & Partial<ModelInput>): ModelSpec {
   return define({
