@@ -52,6 +52,19 @@ export function taskNotFound(): ApiError {
   return new ApiError(404, 'invalid_request_error', 'async_task_not_found', 'Task not found or no longer available.', 'id');
 }
 
+/**
+ * draft_task_id that is not one of the caller's own completed draft tasks. Whatever the id is —
+ * another key's task, an upstream id, a running task, nothing at all — the answer is this one, so it
+ * tells nobody anything about ids that are not theirs.
+ */
+export function draftTaskNotFound(): ApiError {
+  return badRequest(
+    'draft_task_id',
+    'draft_task_id must be the id (ldtask_…) of one of your own completed draft tasks (created with draft=true on the same model); no such task was found.',
+    'draft_task_not_found',
+  );
+}
+
 export function modelNotFound(model: string, status = 404, suggestion?: string): ApiError {
   const extras: ErrorExtras = suggestion ? { did_you_mean: suggestion } : {};
   const hint = suggestion ? ` Did you mean '${suggestion}'? ` : ' ';

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BlobUnavailableError } from '../blobs/types.js';
 import { costForOutputUsd, estimateForSourceUsd, sourceTooLong, sourceVideoRule } from '../catalog/pricing.js';
+import { draftTaskNotFound } from '../contract/errors.js';
+import { isTaskId } from '../contract/ids.js';
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import { UpstreamError, type AdapterContext, type ProviderAdapter, type UpstreamOutput } from '../providers/types.js';
-import type { ClaimedTask, TaskTransition } from '../store/types.js';
+import { promotableDraftUpstreamId, type ClaimedTask, type TaskTransition } from '../store/types.js';
 import { adapterContext, type EngineDeps } from './context.js';
 import { failureFromError } from './task-errors.js';
 import { afterFinish, afterPoll, afterRecovery, afterSubmit, noChannel, overdue, refuseSubmission, type DecisionContext, type Failure, type RefusalEvent } from './transitions.js';
@@ -46,13 +48,21 @@ function noteOutcome(deps: EngineDeps, provider: string, err?: unknown): void {
 type Prepared = { kind: 'ready'; request: ResolvedVideoRequest; ctx: AdapterContext } | { kind: 'refused'; event: RefusalEvent } | { kind: 'lost' };
 
 /**
- * Before anything is sent upstream: a request whose output is as long as its source video is
- * priced by the source's probed length and its reservation re-priced to match, in one transaction (refused when the budget cannot cover it). The adapter then gets the
+ * Before anything is sent upstream: a reference to one of our own tasks (Seedance's draft_task_id)
+ * becomes the upstream id it stands for, if the task may use it; a request whose output is as long
+ * as its source video is priced by the source's probed length and its reservation re-priced to
+ * match, in one transaction (refused when the budget cannot cover it). The adapter then gets the
  * bytes already fetched, so the source is downloaded once.
  */
 async function prepareSubmission(deps: EngineDeps, claimed: ClaimedTask, ctx: AdapterContext): Promise<Prepared> {
   const task = claimed.task;
-  const request = task.request;
+  let request = task.request;
+  if (request.draft_task_id !== undefined) {
+    const draft = isTaskId(request.draft_task_id) ? await deps.store.tasks.get(request.draft_task_id) : undefined;
+    const upstreamId = promotableDraftUpstreamId(draft, task);
+    if (upstreamId === null) return { kind: 'refused', event: { type: 'reference_not_found', error: { code: 'draft_task_not_found', message: draftTaskNotFound().message } } };
+    request = { ...request, draft_task_id: upstreamId };
+  }
   const spec = deps.catalog.get(task.model);
   const rule = spec && sourceVideoRule(spec, request);
   if (!spec || !rule || request.video_url === undefined) return { kind: 'ready', request, ctx };

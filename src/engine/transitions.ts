@@ -55,13 +55,14 @@ export type PollEvent =
 
 /**
  * Why a submission is refused before anything is sent upstream (nothing is charged): its source
- * video is longer than the model takes or cannot be read, or the budget cannot cover what its
- * source really costs.
+ * video is longer than the model takes or cannot be read, the budget cannot cover what its source
+ * really costs, or it names a task of ours it may not use.
  */
 export type RefusalEvent =
   | { type: 'source_too_long'; model: string; seconds: number; maxSeconds: number }
   | { type: 'source_unplayable' }
-  | { type: 'over_budget'; refusal: BudgetRefusal; seconds: number; estimateUsd: number; reservedUsd: number };
+  | { type: 'over_budget'; refusal: BudgetRefusal; seconds: number; estimateUsd: number; reservedUsd: number }
+  | { type: 'reference_not_found'; error: TaskFailure };
 
 export type FinishEvent =
   /** `reservedUsd`: what the task holds; it is never charged more. */
@@ -161,6 +162,8 @@ export function refuseSubmission(event: RefusalEvent): TaskTransition {
         ? fail('submitting', { code: 'insufficient_balance', message: `${costs}, and the key's balance has only ${usd(r.availableUsd)} more available. ${after} Top up the balance or send a shorter video.` })
         : fail('submitting', { code: 'quota_exceeded', message: `${costs}, and only ${usd(r.remainingUsd)} of the key's ${usd(r.limitUsd)} spend limit remains. ${after} Ask an admin to raise the limit or send a shorter video.` });
     }
+    case 'reference_not_found':
+      return fail('submitting', event.error);
   }
 }
 

@@ -19,6 +19,16 @@ export function isTerminal(state: TaskState): boolean {
   return state === 'completed' || state === 'failed';
 }
 
+/**
+ * The upstream id of `draft` if `promoter` may promote it (Seedance's draft flow): a completed draft
+ * task (draft=true) of the same key and model that reached the upstream; else null.
+ */
+export function promotableDraftUpstreamId(draft: Task | undefined, promoter: Pick<Task, 'owner_key_id' | 'model'>): string | null {
+  if (!draft || draft.owner_key_id !== promoter.owner_key_id || draft.model !== promoter.model) return null;
+  if (draft.state !== 'completed' || draft.request.draft !== true) return null;
+  return draft.upstream_id;
+}
+
 export interface ApiKey {
   id: string;
   name: string;

@@ -1,6 +1,7 @@
 import { isTaskId } from '../contract/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { IDEMPOTENCY_WINDOW_MS, type ApiKey, type Store, type Task, type TaskListFilter } from '../store/types.js';
+import { draftTaskNotFound } from '../contract/errors.js';
+import { IDEMPOTENCY_WINDOW_MS, promotableDraftUpstreamId, type ApiKey, type NewTask, type Store, type Task, type TaskListFilter } from '../store/types.js';
 import { TaskChanges } from './changes.js';
 import { bodyHash, planTask } from './create.js';
 
@@ -117,6 +118,7 @@ export class TaskService {
   async create(key: ApiKey, body: unknown, idempotencyKey: string | null = null): Promise<CreateResult> {
     const now = this.now();
     const task = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
+    if (task.request.draft_task_id !== undefined) await this.checkDraft(task);
     const channel = this.deps.channels(task.provider, task.model);
     if (!channel.ok) return { kind: 'no_channel', model: task.model, provider: task.provider, reason: channel.reason };
     const hash = idempotencyKey === null ? '' : bodyHash(body);
@@ -136,6 +138,16 @@ export class TaskService {
         return original ? { kind: 'created', task: original, replayed: true } : { kind: 'idempotency_conflict', reason: 'task_gone' };
       }
     }
+  }
+
+  /**
+   * A promotion names one of the caller's own completed drafts by its gateway id (the engine maps it
+   * to the upstream id when submitting). Anything else is answered exactly like a missing task.
+   */
+  private async checkDraft(task: NewTask): Promise<void> {
+    const id = task.request.draft_task_id!;
+    const draft = isTaskId(id) ? await this.deps.store.tasks.get(id) : undefined;
+    if (promotableDraftUpstreamId(draft, task) === null) throw draftTaskNotFound();
   }
 
   /** The caller's task; another key's task is exactly like a missing one. */

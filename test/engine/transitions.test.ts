@@ -159,6 +159,7 @@ describe('submissions refused before reaching the upstream', () => {
       'quota_exceeded',
       /only \$1\.60 of the key's \$2\.00 spend limit remains\. Nothing was sent upstream/,
     ],
+    ['a draft that is not the caller’s', { type: 'reference_not_found', error: { code: 'draft_task_not_found', message: 'no such draft' } }, 'draft_task_not_found', /no such draft/],
   ];
   for (const [name, event, code, message] of table) {
     it(`${name} → failed (${code}), nothing next`, () => {

@@ -39,8 +39,9 @@ export function contentFor(req: ResolvedVideoRequest): ContentItem[] {
   const content: ContentItem[] = [];
   if (req.draft_task_id !== undefined) {
     // Promoting a draft reuses the draft's prompt and inputs upstream (Seedance 1.5 Pro draft flow).
+    // Callers name their own draft task (ldtask_…); the engine has put its upstream id here.
     if (!TASK_ID.test(req.draft_task_id) || req.draft_task_id.startsWith('ldtask_')) {
-      throw invalid('draft_task_id must be the upstream Seedance draft task id (cgt-…); gateway task ids (ldtask_…) cannot be promoted yet.');
+      throw invalid('draft_task_id must be the upstream Seedance draft task id (cgt-…), resolved by the gateway before submitting.');
     }
     return [{ type: 'draft_task', draft_task: { id: req.draft_task_id } }];
   }
