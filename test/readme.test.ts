@@ -16,6 +16,20 @@ describe('the README stays true', () => {
     }
   });
 
+  it('states the maximum source length of every model billed by its source video', () => {
+    const para = readme.slice(readme.indexOf('- **Billing by the source video.**'));
+    const bullet = para.slice(0, para.indexOf('\n- **'));
+    assert.ok(bullet.length > 100, 'README has the source-billing paragraph');
+    for (const m of defaultCatalog().all()) {
+      for (const op of m.operations.filter((o) => o.source_video)) {
+        const at = bullet.indexOf(`\`${m.id}\``);
+        assert.ok(at >= 0, `README does not name ${m.id} among the source-billed models`);
+        const after = bullet.slice(at).replace(/\s+/g, ' ');
+        assert.match(after, new RegExp(`^[^(]*\\((at most )?${op.source_video!.max_seconds.toString().replace('.', '\\.')} s`), `${m.id}: ${op.source_video!.max_seconds} s`);
+      }
+    }
+  });
+
   it('names every provider credential and base-URL variable', () => {
     for (const vars of Object.values(PROVIDER_ENV)) {
       for (const v of [...vars.credentials, vars.baseUrl]) assert.ok(readme.includes(`\`${v}\``), `README does not mention ${v}`);

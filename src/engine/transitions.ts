@@ -156,7 +156,7 @@ export function refuseSubmission(event: RefusalEvent): TaskTransition {
       return fail('submitting', { code: 'invalid_request', message: 'video_url is not a playable video (it could not be probed). Send an MP4, MOV or MKV file.' });
     case 'over_budget': {
       const r = event.refusal;
-      const costs = `The source video is ${event.seconds.toFixed(1)} s long, so this task costs ${usd(event.estimateUsd)} (${usd(event.reservedUsd)} was reserved when it was created)`;
+      const costs = `The source video is ${event.seconds.toFixed(1)} s long, so this task costs ${usd(event.estimateUsd)} (${usd(event.reservedUsd)} is reserved for it)`;
       const after = 'Nothing was sent upstream and nothing was charged.';
       return r.kind === 'insufficient_balance'
         ? fail('submitting', { code: 'insufficient_balance', message: `${costs}, and the key's balance has only ${usd(r.availableUsd)} more available. ${after} Top up the balance or send a shorter video.` })

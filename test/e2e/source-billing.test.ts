@@ -86,7 +86,7 @@ describe('billing by the source video (topaz, grok upscale, kling motion control
     assert.equal((await keyState(k.id)).reserved_usd, 0.4, 'create reserves the default 10 s');
     const done = await waitForTask(gw, id, { key: k.key });
     assert.deepEqual([done.status, done.error?.code], ['failed', 'insufficient_balance'], JSON.stringify(done));
-    assert.match(done.error.message, /120\.0 s long, so this task costs \$4\.80 \(\$0\.40 was reserved.*Nothing was sent upstream/);
+    assert.match(done.error.message, /120\.0 s long, so this task costs \$4\.80 \(\$0\.40 is reserved for it\).*Nothing was sent upstream/);
     assert.equal(creates('topaz'), before, 'the upstream was never asked');
     const state = await keyState(k.id);
     assert.deepEqual([state.balance_usd, state.reserved_usd, state.spent_usd], [1, 0, 0]);

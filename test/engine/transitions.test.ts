@@ -151,7 +151,7 @@ describe('submissions refused before reaching the upstream', () => {
       'a balance that cannot cover the source',
       { type: 'over_budget', refusal: { kind: 'insufficient_balance', balanceUsd: 1, availableUsd: 0.6 }, seconds: 120, estimateUsd: 4.8, reservedUsd: 0.4 },
       'insufficient_balance',
-      /120\.0 s long, so this task costs \$4\.80 \(\$0\.40 was reserved.*only \$0\.60 more available\. Nothing was sent upstream and nothing was charged\. Top up/,
+      /120\.0 s long, so this task costs \$4\.80 \(\$0\.40 is reserved for it\).*only \$0\.60 more available\. Nothing was sent upstream and nothing was charged\. Top up/,
     ],
     [
       'a spend limit that cannot cover the source',
