@@ -3,7 +3,9 @@
  * a callback_url, some with an Idempotency-Key, some on a small prepaid balance, one priced by its
  * source video), reads and cancels runs against a gateway that is `kill -9`ed and restarted on the
  * same data dir every ~20 s, while the simulators — their own process, never killed — answer with
- * random 429s, 5xx, timeouts (latency past the gateway's upstream timeout), failed and hung jobs.
+ * random 429s, 5xx, timeouts (latency past the gateway's upstream timeout), failed and hung jobs,
+ * and a proxy in front of each loses the answer to some creates after the job was made (the case
+ * where resending would create a job twice).
  *
  * Afterwards, judged on what clients saw and on the gateway's own database:
  * - every task ended (completed or failed), and a status once seen terminal never changed;
@@ -29,6 +31,7 @@ import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import SQLite from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
 import { defaultCatalog } from '../../src/catalog/index.js';
+import { PROVIDER_ENV } from '../../src/config.js';
 import { costForOutputUsd } from '../../src/catalog/pricing.js';
 import { settledUsd } from '../../src/contract/money.js';
 import { generateSecret } from '../../src/keys/keys.js';
@@ -95,6 +98,7 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
   let base = '';
   let files: http.Server;
   let hooks: HookReceiver;
+  const proxies = new Map<string, UpstreamProxy>();
   const keys: Record<'main' | 'small', { id: string; key: string; secret: string }> = {} as never;
 
   before(async () => {
@@ -109,10 +113,21 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
     hooks = new HookReceiver();
     await hooks.start();
     sim = await startSimProcess({ speed: 40, dataDir: path.join(work, 'sim') });
+    // Each provider is reached through its own proxy (the gateway only knows the proxy's address).
+    const upstreamEnv = { ...sim.env };
+    for (const p of PROVIDERS) {
+      const name = PROVIDER_ENV[p as keyof typeof PROVIDER_ENV].baseUrl;
+      assert.ok(sim.env[name], `the simulators printed ${name}`);
+      const proxy = new UpstreamProxy(new URL(sim.env[name]));
+      await proxy.start();
+      proxies.set(p, proxy);
+      const target = new URL(sim.env[name]);
+      upstreamEnv[name] = `${proxy.origin}${target.pathname === '/' ? '' : target.pathname}`;
+    }
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     gwEnv = {
-      ...sim.env,
+      ...upstreamEnv,
       PORT: String(port),
       VIDGATE_DATA_DIR: dataDir,
       VIDGATE_ADMIN_KEY: adminKey,
@@ -139,6 +154,7 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
   after(async () => {
     await gw?.kill9();
     await sim?.stop();
+    for (const p of proxies.values()) await p.close();
     files?.close();
     await hooks?.close();
     fs.rmSync(work, { recursive: true, force: true });
@@ -269,14 +285,15 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
       while (Date.now() < chaosEnds) {
         await sleep(1000 + rand(1000));
         const provider = PROVIDERS[rand(PROVIDERS.length)];
-        const roll = rand(Date.now() > chaosEnds - MAX_RUNTIME_S * 1000 ? 5 : 6);
-        const kind = ['429', '5xx', 'failed job', 'timeout', 'timeout', 'hung job'][roll];
+        const roll = rand(Date.now() > chaosEnds - MAX_RUNTIME_S * 1000 ? 6 : 7);
+        const kind = ['429', '5xx', 'failed job', 'timeout', 'timeout', 'lost answer', 'hung job'][roll];
         faults.set(kind, (faults.get(kind) ?? 0) + 1);
         const at = `/faults/${provider}`;
         if (kind === '429') await control(at, { method: 'rateLimitNext', args: [1 + rand(3), { retryAfterSeconds: 1 }] });
         else if (kind === '5xx') await control(at, { method: 'serverErrorNext', args: [1 + rand(3)] });
         else if (kind === 'failed job') await control(at, { method: 'failNextJob', args: [] });
         else if (kind === 'hung job') await control(at, { method: 'hangNextJob', args: [] });
+        else if (kind === 'lost answer') proxies.get(provider)!.loseNextCreate++;
         else {
           // Answers slower than the gateway waits: creates, polls and downloads time out for a while.
           await control(at, { method: 'setLatency', args: [UPSTREAM_TIMEOUT_MS + 1500] });
@@ -298,7 +315,10 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
     }
     await Promise.all([creator, faulter]);
     await Promise.all(creating);
-    for (const p of PROVIDERS) await control(`/faults/${p}/reset`, {});
+    for (const p of PROVIDERS) {
+      await control(`/faults/${p}/reset`, {});
+      proxies.get(p)!.loseNextCreate = 0;
+    }
 
     // ---- Every task in the database ends (acknowledged or not).
     const deadline = Date.now() + (MAX_RUNTIME_S + 60) * 1000;
@@ -441,9 +461,10 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
     const failedBy = new Map<string, number>();
     for (const r of tasks.filter((x) => x.state === 'failed')) failedBy.set(r.error_code ?? '?', (failedBy.get(r.error_code ?? '?') ?? 0) + 1);
     const injected = PROVIDERS.reduce((s, p) => s + (simStats[p].faulted ?? 0), 0);
+    const lostAnswers = [...proxies.values()].reduce((s, p) => s + p.lost, 0);
     console.log(
       `chaos: ${Math.round((Date.now() - started) / 1000)} s, ${tasks.length} tasks (${sent.length} acknowledged, ${completed.length} completed, failed ${[...failedBy].map(([c, n]) => `${c} ${n}`).join(', ')}), ` +
-        `${kills} kills, faults ${[...faults].map(([k, n]) => `${k} ${n}`).join(', ')} (${injected} upstream answers faulted), ` +
+        `${kills} kills, faults ${[...faults].map(([k, n]) => `${k} ${n}`).join(', ')} (${injected} upstream answers faulted, ${lostAnswers} create answers lost), ` +
         `${cancelled.size} cancelled, ${hooks.deliveries.length} webhook attempts for ${withCallback.length} events (${retried} retried), ${socketErrors.length} requests refused while down, ` +
         `error logs ${[...errorKinds].map(([m, n]) => `${m} ×${n}`).join('; ') || 'none'}, ` +
         `upstream creates/tasks with a job+uncertain: ${perProvider.join(', ')}, HTTP ${[...answers].sort().map(([s, n]) => `${s}×${n}`).join(' ')}`,
@@ -481,6 +502,46 @@ interface KeyRow {
   balance_usd: number;
   reserved_usd: number;
   spent_usd: number;
+}
+
+/**
+ * A pass-through proxy in front of one simulator that can lose the answer to the next creates (POSTs):
+ * the request reaches the simulator, which makes the job and answers, and then the gateway's
+ * connection is cut — it cannot know whether the job exists.
+ */
+class UpstreamProxy {
+  loseNextCreate = 0;
+  lost = 0;
+  private server!: http.Server;
+  origin = '';
+
+  constructor(private readonly target: URL) {}
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const lose = req.method === 'POST' && this.loseNextCreate > 0;
+      if (lose) this.loseNextCreate--;
+      const up = http.request({ host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        if (lose) {
+          this.lost++;
+          answer.resume();
+          answer.on('end', () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      up.on('error', () => req.socket.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server.close(r));
+  }
 }
 
 function pickWeighted<T extends { weight: number }>(items: T[]): T {
