@@ -12,6 +12,7 @@ export function taskErrorFromUpstream(err: UpstreamError): TaskError {
     auth: 'upstream_auth_failed',
     quota: 'upstream_quota_exceeded',
     not_found: 'upstream_not_found',
+    model_retired: 'model_retired',
   };
   return { code: code[err.kind], message: err.message };
 }

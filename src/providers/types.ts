@@ -58,8 +58,10 @@ export type PollResult =
  * - ambiguous: the request was sent but its outcome is unknown (connection broken mid-answer, an
  *   unreadable 2xx): a poll may simply be retried, a create must not be sent again blindly.
  * - invalid_input / content_policy / auth / quota / not_found: permanent for this task.
+ * - model_retired: the upstream refused the model itself (shut down, or no longer served to this
+ *   account); permanent. The engine names the catalog's replacement model in the task error.
  */
-export type UpstreamErrorKind = 'rate_limited' | 'unavailable' | 'timeout' | 'ambiguous' | 'invalid_input' | 'content_policy' | 'auth' | 'quota' | 'not_found';
+export type UpstreamErrorKind = 'rate_limited' | 'unavailable' | 'timeout' | 'ambiguous' | 'invalid_input' | 'content_policy' | 'auth' | 'quota' | 'not_found' | 'model_retired';
 
 export class UpstreamError extends Error {
   constructor(

@@ -13,7 +13,7 @@ import { startViduSimulator } from './vidu/index.js';
 /** What every simulator offers the sandbox: where it listens and the credentials it accepts. */
 export interface RunningSimulator {
   baseUrl: string;
-  /** Keyed by the provider's credential env var names (config.ts PROVIDER_ENV). */
+  /** Keyed by the provider's credential env var names (its manifest, src/providers/<name>/manifest.ts). */
   credentials: Record<string, string>;
   /** Counters (creates, polls, …) so tests can prove nothing was submitted twice. */
   stats: object;

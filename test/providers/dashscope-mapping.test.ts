@@ -81,7 +81,8 @@ describe('DashScope answers', () => {
       taskIdFromCreate({ request_id: '4909100c-7b5a-9f92-bfe5-2a1c0e9d3f11', output: { task_id: '0385dc79-5ff8-4d82-bcb6-5d0a6c1e2b77', task_status: 'PENDING' } }),
       '0385dc79-5ff8-4d82-bcb6-5d0a6c1e2b77',
     );
-    assert.equal(thrown(() => taskIdFromCreate({ request_id: 'x' })).kind, 'unavailable');
+    // A 2xx without a task id may still have created the job: never resent blindly.
+    assert.equal(thrown(() => taskIdFromCreate({ request_id: 'x' })).kind, 'ambiguous');
   });
 
   it('task statuses: PENDING queued, RUNNING running, SUCCEEDED (documented example) the video_url', () => {
@@ -109,7 +110,7 @@ describe('DashScope answers', () => {
   it('synchronous errors (documented table) map to kinds', () => {
     const table: [number, string, string][] = [
       [400, 'InvalidParameter', 'invalid_input'], [400, 'DataInspectionFailed', 'content_policy'], [400, 'Arrearage', 'quota'], [403, 'Arrearage', 'quota'],
-      [401, 'InvalidApiKey', 'auth'], [403, 'AccessDenied', 'auth'], [404, 'ModelNotFound', 'not_found'], [429, 'Throttling', 'rate_limited'],
+      [401, 'InvalidApiKey', 'auth'], [403, 'AccessDenied', 'auth'], [404, 'ModelNotFound', 'model_retired'], [404, 'TaskNotFound', 'not_found'], [429, 'Throttling', 'rate_limited'],
       [429, 'Throttling.RateQuota', 'rate_limited'], [429, 'Throttling.AllocationQuota', 'rate_limited'], [500, 'InternalError', 'unavailable'], [500, 'InternalError.Timeout', 'unavailable'],
     ];
     for (const [status, code, kind] of table) {

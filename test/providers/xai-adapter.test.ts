@@ -110,7 +110,7 @@ describe('xAI adapter ↔ simulator', () => {
       adapter.submit({ taskId: 't', request: req({ model: 'grok-imagine-video-1.5-preview', upstream_model: 'grok-imagine-video-1.5-preview', prompt: 'x' }) }, ctx),
       (e: UpstreamError) => e.kind === 'invalid_input' && /only supports image-to-video/.test(e.message),
     );
-    await assert.rejects(adapter.submit({ taskId: 't', request: req({ upstream_model: 'grok-imagine-zzz', prompt: 'x' }) }, ctx), (e: UpstreamError) => e.kind === 'not_found');
+    await assert.rejects(adapter.submit({ taskId: 't', request: req({ upstream_model: 'grok-imagine-zzz', prompt: 'x' }) }, ctx), (e: UpstreamError) => e.kind === 'model_retired');
   });
 
   it('a wrong key is an auth error whose message never contains the key', async () => {

@@ -3,14 +3,11 @@
  * No I/O: the adapter loads media and performs HTTP; everything here is testable with fixtures.
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
+import { classifyHttpError, headerValue, parseRetryAfter, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type MediaBytes, type PollResult, type TaskError, type UpstreamOutput } from '../types.js';
 import type { Operation, PredictRequest, RpcStatus, WireImage, WireInstance, WireParameters } from './wire.js';
 
 export const MAX_REFERENCE_IMAGES = 3;
-
-/** Upstream error messages are shown to users; keep them short. */
-const MAX_MESSAGE_CHARS = 500;
 
 /** The media URLs (http(s) or data:) an operation needs loaded before the request can be built. */
 export interface GoogleMediaInputs {
@@ -166,15 +163,10 @@ function fixedPersonGeneration(family: VeoFamily, instance: WireInstance): WireP
 const SAFETY_WORDING =
   /safety|responsible ai|\brai\b|content[ _-]?polic|usage (?:guidelines|polic)|prohibited|sensitive (?:content|words)|harmful|celebrit|\bfiltered\b|policy violation|violates/i;
 
-function sanitize(message: string | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
-
 /** Our task error for a google.rpc.Status carried by a finished operation. */
 export function taskErrorFromRpcStatus(error: RpcStatus): TaskError {
   const status = error.status ?? grpcCodeName(error.code);
-  const message = sanitize(error.message, `Veo generation failed (${status ?? 'unknown error'}).`);
+  const message = sanitizeMessage(error.message, `Veo generation failed (${status ?? 'unknown error'}).`);
   if (SAFETY_WORDING.test(error.message ?? '')) return { code: 'content_policy_violation', message };
   if (status === 'INVALID_ARGUMENT' || status === 'FAILED_PRECONDITION' || status === 'OUT_OF_RANGE') {
     return { code: 'invalid_request', message };
@@ -226,7 +218,7 @@ export function fromOperation(op: Operation): PollResult {
       state: 'failed',
       error: {
         code: 'content_policy_violation',
-        message: sanitize(
+        message: sanitizeMessage(
           reasons ? `The video was blocked by the provider's safety filters: ${reasons}` : undefined,
           "The video was blocked by the provider's safety filters. Rephrase the prompt or change the input images.",
         ),
@@ -269,25 +261,31 @@ function isApiKeyProblem(rpc: RpcStatus | undefined): boolean {
   return reasonIsKey || /api key (?:not valid|expired|invalid)/i.test(rpc?.message ?? '');
 }
 
+/** A model the Gemini API does not serve (unknown, or shut down): "models/x is not found for API version v1beta". */
+const MODEL_NOT_FOUND = /^models\/\S+ is not found/i;
+
+/** Google's error vocabulary: google.rpc.Status codes and details decide where they speak. */
+export const GOOGLE_ERRORS: ErrorSpec = {
+  label: 'Gemini API',
+  read(body, status, headers) {
+    const rpc = rpcStatusOf(body);
+    const grpc = rpc?.status;
+    const message = rpc?.message ?? plainText(body);
+    const reading = { code: grpc, message };
+    if (status === 429 || grpc === 'RESOURCE_EXHAUSTED') {
+      return { ...reading, kind: 'rate_limited', retryAfterSeconds: parseRetryAfter(headerValue(headers, 'retry-after')) ?? retryDelayFromDetails(rpc?.details) };
+    }
+    if (status >= 500 || grpc === 'UNAVAILABLE' || grpc === 'INTERNAL') return { ...reading, kind: 'unavailable' };
+    if ((status === 400 || status === 403) && SAFETY_WORDING.test(message)) return { ...reading, kind: 'content_policy' };
+    // A bad key is a 400 INVALID_ARGUMENT on Google APIs, with ErrorInfo.reason API_KEY_INVALID.
+    if (grpc === 'PERMISSION_DENIED' || grpc === 'UNAUTHENTICATED' || isApiKeyProblem(rpc)) return { ...reading, kind: 'auth' };
+    if ((status === 404 || grpc === 'NOT_FOUND') && MODEL_NOT_FOUND.test(message)) return { ...reading, kind: 'model_retired' };
+    if (grpc === 'NOT_FOUND') return { ...reading, kind: 'not_found' };
+    return reading;
+  },
+};
+
 /** Maps a non-2xx Gemini response. Messages are redacted: never the key, never a `?key=` URL. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
-  const rpc = rpcStatusOf(body);
-  const grpc = rpc?.status;
-  const rawMessage = rpc?.message ?? (typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '');
-  const message = sanitize(rawMessage, `Gemini API returned HTTP ${status}.`);
-  const err = (kind: ConstructorParameters<typeof UpstreamError>[0], retryAfter?: number) =>
-    new UpstreamError(kind, message, status, retryAfter, grpc);
-
-  if (status === 429 || grpc === 'RESOURCE_EXHAUSTED') {
-    const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after')) ?? retryDelayFromDetails(rpc?.details);
-    return err('rate_limited', retryAfter);
-  }
-  if (status >= 500 || grpc === 'UNAVAILABLE' || grpc === 'INTERNAL') return err('unavailable');
-  if ((status === 400 || status === 403) && SAFETY_WORDING.test(rawMessage)) return err('content_policy');
-  if (status === 401 || status === 403 || grpc === 'PERMISSION_DENIED' || grpc === 'UNAUTHENTICATED') return err('auth');
-  // A bad key is a 400 INVALID_ARGUMENT on Google APIs, with ErrorInfo.reason API_KEY_INVALID.
-  if (isApiKeyProblem(rpc)) return err('auth');
-  if (status === 404 || grpc === 'NOT_FOUND') return err('not_found');
-  if (status === 408) return err('timeout');
-  return err('invalid_input');
+  return classifyHttpError(GOOGLE_ERRORS, status, body, headers);
 }

@@ -3,17 +3,15 @@
  * No I/O: Ark fetches image/video/audio URLs itself, so inputs are passed through as URLs.
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
-import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind, type UpstreamOutput } from '../types.js';
+import { classifyHttpError, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
+import { UpstreamError, type PollResult, type TaskError, type UpstreamOutput } from '../types.js';
 import type { ArkErrorBody, ArkRatio, ContentItem, CreateTaskBody, TaskObject } from './wire.js';
-
-/** Upstream messages are shown to users; keep them short. */
-const MAX_MESSAGE_CHARS = 500;
 
 const RATIOS: readonly string[] = ['21:9', '16:9', '4:3', '1:1', '3:4', '9:16', 'adaptive'];
 
-/** Ark task ids look like cgt-20250331175019-68d9t; anything else must not reach a URL path. */
-export const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+import { TASK_ID } from './wire-schema.js';
+
+export { TASK_ID };
 
 function invalid(message: string): UpstreamError {
   return new UpstreamError('invalid_input', message);
@@ -109,18 +107,13 @@ export function toCreateTaskBody(req: ResolvedVideoRequest): CreateTaskBody {
 // ---------------------------------------------------------------------------------------------
 // Task → PollResult
 
-function sanitize(message: string | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
-
 /** Ark's moderation codes: InputTextSensitiveContentDetected, OutputVideoSensitiveContentDetected, … */
 const isPolicyCode = (code: string | undefined) => /SensitiveContent|ContentSecurity|RiskDetection/i.test(code ?? '');
 
 /** Our task error for a failed Ark task. */
 export function taskErrorFromArk(error: { code?: string; message?: string } | null | undefined, failureReason?: string | null): TaskError {
   const code = error?.code;
-  const message = sanitize(error?.message ?? failureReason ?? undefined, `Seedance generation failed${code ? ` (${code})` : ''}.`);
+  const message = sanitizeMessage(error?.message ?? failureReason ?? undefined, `Seedance generation failed${code ? ` (${code})` : ''}.`);
   if (isPolicyCode(code)) return { code: 'content_policy_violation', message };
   if (/^(InvalidParameter|MissingParameter|InvalidArgument)/.test(code ?? '')) return { code: 'invalid_request', message };
   return { code: 'upstream_error', message };
@@ -166,21 +159,26 @@ function arkErrorOf(body: unknown): ArkErrorBody['error'] | undefined {
   return undefined;
 }
 
+/** A model Ark does not serve to this key: unknown, shut down, or never activated. */
+const isModelUnavailable = (code: string | undefined) => /^(InvalidEndpointOrModel|ModelNotOpen|ModelNotFound)/.test(code ?? '');
+
+/** Ark's error vocabulary (§4.6): its `code` decides moderation, billing and unavailable models. */
+export const SEEDANCE_ERRORS: ErrorSpec = {
+  label: 'Seedance (ModelArk)',
+  read(body, status) {
+    const e = arkErrorOf(body);
+    const code = e?.code;
+    const reading = { code, message: e?.message ?? plainText(body) };
+    if (status === 429 || status >= 500) return reading;
+    if (isPolicyCode(code)) return { ...reading, kind: 'content_policy' };
+    if (code === 'AuthenticationError') return { ...reading, kind: 'auth' };
+    if (/Overdue|Arrears|InsufficientBalance/i.test(code ?? '')) return { ...reading, kind: 'quota' };
+    if (isModelUnavailable(code)) return { ...reading, kind: 'model_retired' };
+    return reading;
+  },
+};
+
 /** Maps a non-2xx Ark response (§4.6). Messages are redacted and truncated. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
-  const e = arkErrorOf(body);
-  const code = e?.code;
-  const raw = e?.message ?? (typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '');
-  const message = sanitize(raw, `Seedance (ModelArk) returned HTTP ${status}${code ? ` ${code}` : ''}.`);
-  const err = (kind: UpstreamErrorKind, retryAfter?: number) => new UpstreamError(kind, message, status, retryAfter, code);
-
-  if (status === 429) return err('rate_limited', parseRetryAfter(headerValue(headers, 'retry-after')));
-  if (status >= 500) return err('unavailable');
-  if (isPolicyCode(code)) return err('content_policy');
-  if (status === 401 || code === 'AuthenticationError') return err('auth');
-  if (status === 402 || /Overdue|Arrears|InsufficientBalance/i.test(code ?? '')) return err('quota');
-  if (status === 403) return err('auth');
-  if (status === 404) return err('not_found');
-  if (status === 408) return err('timeout');
-  return err('invalid_input');
+  return classifyHttpError(SEEDANCE_ERRORS, status, body, headers);
 }
