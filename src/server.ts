@@ -8,6 +8,7 @@ import type { Channel, Config } from './config.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
+import { AvailabilityChecker } from './channels/availability.js';
 import { buildHttpApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
@@ -19,6 +20,7 @@ import { fitImage } from './media/fit-image.js';
 import { probeVideo, probeVideoBytes } from './media/probe.js';
 import { createAdapters } from './providers/registry.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
+import { simulatorInputFetcher } from './sandbox/fetch-input.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { WebhookStore } from './store/webhook-store.js';
@@ -31,6 +33,8 @@ export interface RunningGateway {
   generatedAdminKey: string | null;
   /** The simulators (base URL, credentials, counters, fault controls) when running in sandbox mode. */
   sandbox: Partial<Record<ProviderName, RunningSimulator>> | null;
+  /** Which models the upstream model lists still name (checked on start and every 10 minutes). */
+  availability: AvailabilityChecker;
   close(): Promise<void>;
 }
 
@@ -42,6 +46,9 @@ export function createLogger(level: string): Logger {
     redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.api_key', 'key', 'secret'], censor: '[redacted]' },
   });
 }
+
+/** How often each channel's upstream model list is read again. */
+const AVAILABILITY_INTERVAL_MS = 10 * 60_000;
 
 function displayHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
@@ -55,7 +62,9 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const { generated } = await ensureAdminKey(store, config.adminKey);
   const signingSecret = config.urlSigningSecret ?? (await store.setMetaIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
 
-  const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed }) : null;
+  // The in-process simulators read tenant URLs through the same guard and policy as the gateway.
+  const simulatorInputs = simulatorInputFetcher({ allowPrivateNetwork: config.allowPrivateNetwork, timeoutMs: config.media.fetchTimeoutMs });
+  const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed, fetchInput: simulatorInputs }) : null;
   // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
   const channels: Partial<Record<ProviderName, Channel>> = sandbox ? sandbox.providers : config.providers;
   const adapters = createAdapters(channels);
@@ -90,6 +99,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     },
   };
   const engine = new Engine(engineDeps);
+  const availability = new AvailabilityChecker({ adapters, catalog, intervalMs: AVAILABILITY_INTERVAL_MS, log: logger.child({ room: 'channels' }) });
 
   const listenHost = config.host;
   const gw: Gateway = {
@@ -102,6 +112,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
     channels: new Set(Object.keys(adapters) as ProviderName[]),
     engineDeps,
+    availability,
     wakeEngine: () => engine.wake(),
   };
   const app = buildHttpApp(gw, logger);
@@ -120,6 +131,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     workerId: engineDeps.workerId,
   });
   const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
+  availability.start();
   if (config.role !== 'api') {
     engine.start();
     retention.start();
@@ -131,10 +143,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     url,
     generatedAdminKey: generated,
     sandbox: sandbox ? sandbox.simulators : null,
+    availability,
     async close() {
       if (closed) return;
       closed = true;
       await app.close(); // stop taking requests
+      await availability.stop();
       await engine.stop(); // finish or release in-flight work
       await retention.stop();
       await webhooks.stop(); // same for deliveries in flight

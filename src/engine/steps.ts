@@ -1,5 +1,6 @@
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import { costForOutputUsd } from '../catalog/pricing.js';
+import { removeStoredAudio } from '../media/strip-audio.js';
 import { UpstreamError, type AdapterContext, type ProviderAdapter, type TaskError, type UpstreamOutput } from '../providers/types.js';
 import type { TaskRow } from '../store/schema.js';
 import type { TaskPatch } from '../store/types.js';
@@ -97,7 +98,7 @@ async function onSubmitError(deps: EngineDeps, pendingRow: TaskRow, err: unknown
       await commit(deps, row, failPatch(error));
       return;
     }
-    await commit(deps, row, failPatch(taskErrorFromUpstream(err)));
+    await commit(deps, row, failPatch(taskErrorFromUpstream(err, deps.catalog.byId(row.model))));
     return;
   }
   const error = taskErrorFromUnknown(err);
@@ -203,7 +204,7 @@ export async function pollStep(deps: EngineDeps, row: TaskRow): Promise<void> {
     const attempts = row.attempts + 1;
     const permanent = err instanceof UpstreamError && !err.transient;
     if (permanent && attempts >= deps.settings.maxTransientAttempts) {
-      await commit(deps, row, failPatch(taskErrorFromUpstream(err as UpstreamError)));
+      await commit(deps, row, failPatch(taskErrorFromUpstream(err as UpstreamError, deps.catalog.byId(row.model))));
       return;
     }
     const retryAfter = err instanceof UpstreamError ? err.retryAfterSeconds : undefined;
@@ -237,9 +238,16 @@ export async function finishStep(deps: EngineDeps, row: TaskRow): Promise<void> 
     await commit(deps, row, { attempts, next_run_at: now + backoffMs(attempts - 1) });
     return;
   }
+  const request = JSON.parse(row.request_json) as ResolvedVideoRequest;
   let meta;
   try {
     meta = await deps.probe(deps.blobs.localPath(key));
+    // output_audio: false where the upstream always renders sound (Veo on the Gemini API, Grok):
+    // remove the track by stream copy, probe again, and price what is stored (silent).
+    if (request.output_audio === false && meta.hasAudio) {
+      await removeStoredAudio(deps.blobs, key);
+      meta = await deps.probe(deps.blobs.localPath(key));
+    }
   } catch (err) {
     deps.log.warn({ task: row.id, err: err instanceof Error ? err.message : String(err) }, 'stored output is not a playable video');
     await deps.blobs.delete(key);
@@ -247,7 +255,6 @@ export async function finishStep(deps: EngineDeps, row: TaskRow): Promise<void> 
     return;
   }
   const spec = deps.catalog.get(row.model);
-  const request = JSON.parse(row.request_json) as ResolvedVideoRequest;
   const cost = spec ? costForOutputUsd(spec, { seconds: meta.durationSeconds, resolution: request.resolution, audio: meta.hasAudio }) : 0;
   await commit(deps, row, {
     state: 'completed',

@@ -1,7 +1,11 @@
+import { retirementMessage } from '../catalog/lifecycle.js';
+import type { ModelSpec } from '../catalog/types.js';
 import type { TaskError, UpstreamError } from '../providers/types.js';
 
 /** Our public error code for an upstream refusal, by kind; the adapter's message says the rest. */
-export function taskErrorFromUpstream(err: UpstreamError): TaskError {
+export function taskErrorFromUpstream(err: UpstreamError, model?: ModelSpec): TaskError {
+  // The upstream refused the model itself: name the catalog's replacement.
+  if (err.kind === 'model_retired') return { code: 'model_retired', message: retirementMessage(model, err.message) };
   const code: Record<UpstreamError['kind'], string> = {
     rate_limited: 'upstream_rate_limited',
     unavailable: 'upstream_unavailable',

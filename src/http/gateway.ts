@@ -4,6 +4,7 @@ import type { ProviderName } from '../catalog/types.js';
 import type { Config } from '../config.js';
 import type { EngineDeps } from '../engine/context.js';
 import type { Store } from '../store/types.js';
+import type { AvailabilityChecker } from '../channels/availability.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
 
@@ -17,6 +18,8 @@ export interface Gateway {
   signer: UrlSigner;
   /** Providers that have a channel (credentials or a simulator). */
   channels: ReadonlySet<ProviderName>;
+  /** Models the upstream model lists no longer name (src/channels/availability.ts); absent = no checks. */
+  availability?: Pick<AvailabilityChecker, 'unavailableReason' | 'view'>;
   /** For cancel: the engine's view of adapters. */
   engineDeps: Pick<EngineDeps, 'store' | 'catalog' | 'adapters' | 'loadMedia' | 'probeBytes' | 'fitImage'>;
   wakeEngine(): void;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { taskNotFound } from '../contract/errors.js';
 import { isTaskId } from '../contract/ids.js';
 import { taskView } from '../contract/task-view.js';
+import { lifecycleHeaders } from '../catalog/lifecycle.js';
 import { cancelTask } from '../engine/cancel.js';
 import type { TaskRow } from '../store/schema.js';
 import type { Gateway } from './gateway.js';
@@ -28,6 +29,8 @@ export function renderTask(gw: Gateway, row: TaskRow): Record<string, unknown> {
 export function sendTask(gw: Gateway, reply: FastifyReply, row: TaskRow): Record<string, unknown> {
   reply.header('X-Task-ID', row.id);
   if (row.billing_transaction_id) reply.header('X-Billing-Transaction-ID', row.billing_transaction_id);
+  const model = gw.catalog.byId(row.model);
+  if (model) reply.headers(lifecycleHeaders(model, Date.now())); // Deprecation / Sunset / Link for a deprecated or retired model
   return renderTask(gw, row);
 }
 

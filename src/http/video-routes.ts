@@ -8,6 +8,7 @@ import { createdView } from '../contract/task-view.js';
 import type { VideoRequest } from '../contract/video-request.js';
 import { resolveForModel, validateForModel } from '../catalog/rules.js';
 import { estimateCostUsd } from '../catalog/pricing.js';
+import { lifecycleHeaders } from '../catalog/lifecycle.js';
 import type { ModelSpec } from '../catalog/types.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
 import type { TaskRow } from '../store/schema.js';
@@ -39,12 +40,12 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
   );
 }
 
-function channelMissing(spec: ModelSpec): ApiError {
+function channelMissing(spec: ModelSpec, why = `the '${spec.provider}' provider is not built into this gateway yet or has no credentials configured`): ApiError {
   return new ApiError(
     503,
     'all_channels_failed',
     'all_channels_failed',
-    `No channel is available for model '${spec.id}': the '${spec.provider}' provider is not built into this gateway yet or has no credentials configured. See GET /v1/models for models you can use now.`,
+    `No channel is available for model '${spec.id}': ${why}. See GET /v1/models for models you can use now.`,
     'model',
     { retryable: false, model: spec.id },
   );
@@ -80,6 +81,8 @@ export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
     if (!gw.channels.has(spec.provider)) throw channelMissing(spec);
 
     const resolved = resolveForModel(parsed, spec);
+    const unavailable = gw.availability?.unavailableReason(spec, resolved.operation);
+    if (unavailable) throw channelMissing(spec, unavailable);
     const nowMs = Date.now();
     const row: TaskRow = {
       id: newTaskId(),
@@ -136,10 +139,12 @@ export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
       if (!original) throw new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'The task this Idempotency-Key created is no longer available; use a new key.', 'Idempotency-Key');
       reply.header('Idempotent-Replayed', 'true');
       reply.header('X-Task-ID', original.id);
+      reply.headers(lifecycleHeaders(spec, nowMs));
       return createdView(original);
     }
     gw.wakeEngine();
     reply.header('X-Task-ID', row.id);
+    reply.headers(lifecycleHeaders(spec, nowMs)); // Deprecation / Sunset / Link for a deprecated or retired model
     return createdView(row);
   });
 }

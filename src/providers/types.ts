@@ -99,4 +99,9 @@ export interface ProviderAdapter {
    * it cannot tell (network error, 5xx, an ambiguous answer): the engine asks again later.
    */
   findByReference?(taskId: string, request: ResolvedVideoRequest, ctx: AdapterContext): Promise<SubmitResult | null>;
+  /**
+   * Present only where the provider publishes a model list (Gemini models.list, OpenAI and xAI
+   * /v1/models): the upstream model ids this channel serves now. Throws when the list cannot be read.
+   */
+  listModels?(ctx: AdapterContext): Promise<string[]>;
 }

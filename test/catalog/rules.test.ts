@@ -107,8 +107,11 @@ describe('generic per-model rules', () => {
     assert.equal(err.extras.max_reference_images, 3);
   });
   it('output_audio against a fixed default → 400 on output_audio', () => {
-    const err = refused('veo3.1', { prompt: 'x', output_audio: false }, 'unsupported_output_audio', 'output_audio');
+    const err = refused('sora-2', { prompt: 'x', output_audio: false }, 'unsupported_output_audio', 'output_audio');
     assert.match(err.message, /omit output_audio or set it to true/);
+    // Veo 3 and Grok always render sound upstream, but the gateway removes the track: false is honoured.
+    ok('veo3.1', { prompt: 'x', output_audio: false });
+    ok('grok-imagine-video', { prompt: 'x', output_audio: false });
     refused('hailuo-2.3-standard', { prompt: 'x', output_audio: true }, 'unsupported_output_audio', 'output_audio');
     ok('veo3.1', { prompt: 'x', output_audio: true });
     ok('kling-v2.6-pro', { prompt: 'x', output_audio: true });
@@ -229,14 +232,21 @@ describe('seedance rules', () => {
     refused('seedance-2.0-fast', { prompt: 'x', camera_fixed: true }, 'unsupported_parameter', 'camera_fixed');
     ok('seedance-1.5-pro', { prompt: 'x', camera_fixed: true });
   });
-  it('service_tier=flex is refused on 2.0; default is a no-op', () => {
-    refused('seedance-2.0', { prompt: 'x', service_tier: 'flex' }, 'unsupported_parameter_value', 'service_tier');
-    ok('seedance-2.0', { prompt: 'x', service_tier: 'default' });
-    ok('seedance-1.5-pro', { prompt: 'x', service_tier: 'flex' });
+  it('service_tier and execution_expires_after are refused on 2.x (BytePlus strips them there), accepted on 1.5 Pro', () => {
+    refused('seedance-2.0', { prompt: 'x', service_tier: 'flex' }, 'unsupported_parameter', 'service_tier');
+    refused('seedance-2.0', { prompt: 'x', service_tier: 'default' }, 'unsupported_parameter', 'service_tier');
+    refused('seedance-2.0-fast', { prompt: 'x', execution_expires_after: 3600 }, 'unsupported_parameter', 'execution_expires_after');
+    ok('seedance-1.5-pro', { prompt: 'x', service_tier: 'flex', execution_expires_after: 3600 });
   });
-  it('priority never with service_tier=flex', () => {
-    refused('seedance-1.5-pro', { prompt: 'x', service_tier: 'flex', priority: 3 }, 'conflicting_parameters', 'priority');
-    ok('seedance-1.5-pro', { prompt: 'x', priority: 3 });
+  it('priority is allowed with service_tier=flex', () => {
+    ok('seedance-1.5-pro', { prompt: 'x', service_tier: 'flex', priority: 3 });
+    ok('seedance-2.0', { prompt: 'x', priority: 3 });
+  });
+  it('a draft renders 480p: other resolutions are refused, an omitted one resolves to 480p', () => {
+    refused('seedance-1.5-pro', { prompt: 'x', draft: true, resolution: '720p' }, 'invalid_resolution', 'resolution');
+    ok('seedance-1.5-pro', { prompt: 'x', draft: true, resolution: '480p' });
+    const { spec, req } = ok('seedance-1.5-pro', { prompt: 'x', draft: true });
+    assert.equal(resolveForModel(req, spec).resolution, '480p');
   });
   it('first-frame, start-end and reference modes are never mixed', () => {
     refused('seedance-2.0', { prompt: 'x', reference_images: [IMG], image_url: IMG }, 'conflicting_parameters', 'image_url');

@@ -142,7 +142,8 @@ describe('Google adapter over HTTP', () => {
     assert.ok(!post.url.includes('key='));
     assert.deepEqual(post.body, {
       instances: [{ prompt: 'the lantern flickers on', image: { bytesBase64Encoded: PNG_BYTES.toString('base64'), mimeType: 'image/png' } }],
-      parameters: { durationSeconds: 6, sampleCount: 1, aspectRatio: '16:9', resolution: '720p', personGeneration: 'allow_adult' },
+      // No personGeneration for a first frame on Veo 3.1 (reported refused there; Google's samples never send it).
+      parameters: { durationSeconds: 6, sampleCount: 1, aspectRatio: '16:9', resolution: '720p' },
     });
 
     assert.deepEqual(await adapter.poll(upstreamId, ctx), { state: 'running' });

@@ -11,7 +11,9 @@ import type { ModelSpec } from '../types.js';
  */
 const RATIOS = ['adaptive', '16:9', '9:16', '1:1', '4:3', '3:4', '21:9'] as const;
 // No negative_prompt: Ark's create body has no such field (spec §4.3), so it is refused rather than silently dropped.
-const KNOBS = ['seed', 'watermark', 'return_last_frame', 'execution_expires_after', 'priority', 'service_tier'];
+const KNOBS = ['seed', 'watermark', 'return_last_frame', 'priority'];
+/** The flex tier and the task timeout exist on 1.x only: BytePlus's own client strips them for 2.x, so they are refused there. */
+const TIER_KNOBS = ['service_tier', 'execution_expires_after'];
 
 function seedance(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'durations' | 'resolutions' | 'pricing'> & Partial<ModelInput>): ModelSpec {
   return define({
@@ -43,11 +45,14 @@ export const bytedanceModels: ModelSpec[] = [
     id: 'seedance-1.5-pro',
     upstream_model: 'seedance-1-5-pro-251215',
     released_at: '2025-12-15',
+    // Volcano Engine / BytePlus shut seedance-1-5-pro-251215 down after 17:00 UTC+8 on 2026-11-11 (SOURCES.md).
+    lifecycle: 'deprecated',
+    lifecycle_info: { reason: 'BytePlus ModelArk shut seedance-1-5-pro-251215 down on 2026-11-11.', replacement_model: 'seedance-2.0', sunset_at: '2026-11-11T09:00:00Z' },
     operations: [op('text-to-video'), op('image-to-video')],
     durations: [-1, ...range(4, 12)],
     resolutions: ['480p', '720p', '1080p'],
     // 1.5 Pro keeps camera_fixed, the flex tier and the draft workflow; frames is not supported.
-    extra_parameters: [...KNOBS, 'camera_fixed', 'draft', 'draft_task_id'],
+    extra_parameters: [...KNOBS, ...TIER_KNOBS, 'camera_fixed', 'draft', 'draft_task_id'],
     pricing: estimate('per_second', 0.052, { '480p': 0.024, '720p': 0.052, '1080p': 0.117 }, 'ModelArk token price converted to seconds of output, with audio'),
   }),
   seedance({

@@ -8,9 +8,12 @@ import type { ModelSpec } from '../types.js';
  * Reference-to-video: ≤7 images, duration ≤10 s, never with a first frame.
  * Video-to-video goes to /v1/videos/edits: an https .mp4 video_url, no duration or aspect_ratio,
  * resolution 480p/720p only; output keeps the source length (≤8.7 s input).
- * Audio: Grok Imagine renders sound with the video and has no toggle (spec silent; our choice).
+ * Audio: on by default. xAI's SDK has generate_audio, but the REST reference we could read has no
+ * such field, so output_audio=false is honoured by the gateway: the finisher removes the audio track
+ * from the stored video (stream copy), at the same price (SOURCES.md).
  */
 const RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4'] as const;
+const AUDIO_NOTE = 'Audio is on by default; output_audio=false is honoured by removing the audio track from the stored video (no re-encode), at the same price.';
 const V2V = op('video-to-video', { excluded_parameters: ['duration', 'aspect_ratio'], aspect_ratios: ['adaptive'], notes: ['video_url must be a public https .mp4; duration and aspect_ratio are not accepted.'] });
 
 function grok(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pricing'> & Partial<ModelInput>): ModelSpec {
@@ -24,7 +27,8 @@ function grok(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pric
     default_resolution: '720p',
     aspect_ratios: [...RATIOS, 'adaptive'],
     default_aspect_ratio: '16:9',
-    audio: { default: true, configurable: false },
+    audio: { default: true, configurable: true },
+    notes: [AUDIO_NOTE],
     limits: { prompt_max_characters: 4096 },
     typical_seconds: 60,
     max_runtime_seconds: 900,
@@ -50,7 +54,8 @@ export const xaiModels: ModelSpec[] = [
   }),
   grok({
     id: 'grok-imagine-video-1.5-preview',
-    upstream_model: 'grok-imagine-video-1.5-preview',
+    // xAI's model lists name only grok-imagine-video-1.5 (the preview id is absent there).
+    upstream_model: 'grok-imagine-video-1.5',
     lifecycle: 'preview',
     operations: [op('image-to-video', { aspect_ratios: [...RATIOS] })],
     tags: ['grok', 'audio', 'preview'],

@@ -5,8 +5,9 @@
 import { Readable } from 'node:stream';
 import { createTransport, keyHeader } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
-import { fromOperation, GOOGLE_ERRORS, mediaInputsFor, toPredictRequest, type GoogleMedia } from './mapping.js';
-import { OPERATION_NAME, operationSchema } from './wire-schema.js';
+import { fromOperation, GOOGLE_ERRORS, mediaInputsFor, refusesPersonGeneration, toPredictRequest, type GoogleMedia } from './mapping.js';
+import type { PredictRequest } from './wire.js';
+import { modelListSchema, OPERATION_NAME, operationSchema } from './wire-schema.js';
 
 export interface GoogleAdapterOptions {
   apiKey: string;
@@ -31,14 +32,18 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
     if (inputs.image) media.image = await ctx.loadMedia(inputs.image, 'image');
     if (inputs.lastFrame) media.lastFrame = await ctx.loadMedia(inputs.lastFrame, 'image');
     if (inputs.references) media.references = await Promise.all(inputs.references.map((u) => ctx.loadMedia(u, 'image')));
-    const { value: op } = await http.call({
-      method: 'POST',
-      path: `/v1beta/models/${encodeURIComponent(req.upstream_model)}:predictLongRunning`,
-      body: { json: toPredictRequest(req, media) },
-      schema: operationSchema,
-      what: 'Gemini predictLongRunning',
-      ctx,
-    });
+    const body = toPredictRequest(req, media);
+    const create = (json: PredictRequest) =>
+      http.call({ method: 'POST', path: `/v1beta/models/${encodeURIComponent(req.upstream_model)}:predictLongRunning`, body: { json }, schema: operationSchema, what: 'Gemini predictLongRunning', ctx });
+    let op;
+    try {
+      ({ value: op } = await create(body));
+    } catch (err) {
+      // A 400 created nothing: resubmitting once without the refused personGeneration is safe.
+      if (!body.parameters.personGeneration || !refusesPersonGeneration(err)) throw err;
+      const { personGeneration: _refused, ...parameters } = body.parameters;
+      ({ value: op } = await create({ ...body, parameters }));
+    }
     return { upstreamId: op.name! };
   }
 
@@ -59,5 +64,19 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
     return http.download({ url: output.url, what: 'Gemini download', ctx, credentials: 'api-origin', mimeType: output.mimeType });
   }
 
-  return { name: 'google', submit, poll, openOutput };
+  /** models.list, every page: the model ids ("models/veo-…" without the prefix). */
+  async function listModels(ctx: AdapterContext): Promise<string[]> {
+    const ids: string[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const query = `pageSize=1000${pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`;
+      const { value } = await http.call({ method: 'GET', path: `/v1beta/models?${query}`, schema: modelListSchema, what: 'Gemini models.list', ctx });
+      ids.push(...(value.models ?? []).map((m) => m.name.replace(/^models\//, '')));
+      pageToken = value.nextPageToken || undefined;
+      if (!pageToken) break;
+    }
+    return ids;
+  }
+
+  return { name: 'google', submit, poll, openOutput, listModels };
 }

@@ -127,7 +127,7 @@ export function toPredictRequest(req: ResolvedVideoRequest, media: GoogleMedia):
   if (aspectRatio) parameters.aspectRatio = aspectRatio;
   if (resolution) parameters.resolution = resolution;
   if (req.negative_prompt) parameters.negativePrompt = req.negative_prompt;
-  const person = fixedPersonGeneration(family, instance);
+  const person = fixedPersonGeneration(req.upstream_model, family, instance);
   if (person) parameters.personGeneration = person;
   return { instances: [instance], parameters };
 }
@@ -139,21 +139,31 @@ function wireAspectRatio(ar: ResolvedVideoRequest['aspect_ratio']): WireParamete
   throw invalid(`Veo supports aspect_ratio '16:9' or '9:16', not '${ar}'.`);
 }
 
-/** Veo 2 has no resolution parameter (§2.3), so it is omitted there rather than rejected. */
+/** Veo 2 has no resolution parameter (§2.3), so it is omitted there rather than rejected; 4k arrived with Veo 3.1. */
 function wireResolution(res: ResolvedVideoRequest['resolution'], family: VeoFamily): WireParameters['resolution'] {
   if (family === 'veo-2') return undefined;
+  if (res === '4k' && family === 'veo-3.0') throw invalid("Veo 3.0 renders 720p or 1080p; 4k needs Veo 3.1.");
   if (res === '720p' || res === '1080p' || res === '4k') return res;
   throw invalid(`Veo supports resolution '720p', '1080p' or '4k', not '${res}'.`);
 }
 
 /**
- * personGeneration is sent only where its value is fixed in every region (§2.3): on Veo 3.x, image
- * inputs (first frame, interpolation, references) allow only 'allow_adult'. Text-to-video's
- * 'allow_all' is refused in EU/UK/CH/MENA, so there we let the upstream default apply.
+ * personGeneration is sent only where the documented rules fix its value in every region: on Veo
+ * 3.x, image inputs (interpolation, references; a first frame on 3.0) allow only 'allow_adult'.
+ * Text-to-video's 'allow_all' is refused in EU/UK/CH/MENA, and Google's own samples never send it
+ * for a first frame on 3.1 (where allow_adult is reported refused), so there the upstream default
+ * applies. A 400 that names personGeneration anyway is answered by resubmitting once without it.
  */
-function fixedPersonGeneration(family: VeoFamily, instance: WireInstance): WireParameters['personGeneration'] {
+function fixedPersonGeneration(upstreamModel: string, family: VeoFamily, instance: WireInstance): WireParameters['personGeneration'] {
   if (family === 'veo-2') return undefined;
+  const firstFrameOnly = instance.image && !instance.lastFrame && !instance.referenceImages;
+  if (firstFrameOnly && upstreamModel.startsWith('veo-3.1')) return undefined;
   return instance.image || instance.referenceImages ? 'allow_adult' : undefined;
+}
+
+/** A 400 that refuses the personGeneration value: the same request without it may well be accepted. */
+export function refusesPersonGeneration(err: unknown): boolean {
+  return err instanceof UpstreamError && err.httpStatus === 400 && /personGeneration/i.test(err.message);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,12 @@ export const OPERATION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)*
 const rpcStatus = z.looseObject({ code: z.number().optional(), message: z.string().optional(), status: z.string().optional(), details: z.array(z.record(z.string(), z.unknown())).optional() });
 const video = z.looseObject({ uri: z.string().optional(), encodedVideo: z.string().optional(), encoding: z.string().optional() });
 
+/** models.list: one page of `google.ai.generativelanguage.v1beta.Model`s. */
+export const modelListSchema = z.looseObject({
+  models: z.array(z.looseObject({ name: z.string() })).optional(),
+  nextPageToken: z.string().optional(),
+});
+
 /** google.longrunning.Operation, as predictLongRunning and GET {name} answer. */
 export const operationSchema: z.ZodType<Operation> = z.looseObject({
   name: z.string().regex(OPERATION_NAME).refine((n) => !n.split('/').includes('..'), 'not an operation name'),

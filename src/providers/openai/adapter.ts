@@ -3,7 +3,7 @@
  * Sends multipart/form-data like the official SDKs (openai-node `videos.create`). No cancel: the API
  * has no cancel for a running job (DELETE only removes a finished one), so `cancel` is absent.
  */
-import { authorization, createTransport, type AuthScheme } from '../http/index.js';
+import { authorization, createTransport, openAiModelListSchema, type AuthScheme } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { fromVideo, OPENAI_ERRORS, referenceFileName, referenceFitTarget, referenceImageOf, toCreateFields } from './mapping.js';
 import { VIDEO_ID, videoSchema } from './wire-schema.js';
@@ -67,5 +67,10 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): ProviderAdapter
     return http.download({ url: output.url, what: 'Sora download', ctx, credentials: 'api-origin', accept: 'application/binary' });
   }
 
-  return { name: 'openai', submit, poll, openOutput };
+  async function listModels(ctx: AdapterContext): Promise<string[]> {
+    const { value } = await http.call({ method: 'GET', path: '/models', schema: openAiModelListSchema, what: 'OpenAI list models', ctx });
+    return value.data.map((m) => m.id);
+  }
+
+  return { name: 'openai', submit, poll, openOutput, listModels };
 }

@@ -36,8 +36,14 @@ export function createSeedanceAdapter(opts: SeedanceAdapterOptions): ProviderAda
     return fromTask(value);
   }
 
-  /** True when Ark cancelled the queued task; false when it refused (the task is running or gone). */
+  /**
+   * Ark's DELETE cancels a queued task but *deletes the record* of a finished one (succeeded, failed,
+   * expired), video included. So the task is read first and DELETE is sent only while it is queued;
+   * anything else answers false and the task goes on (a finished one completes normally).
+   */
   async function cancel(upstreamId: string, ctx: AdapterContext): Promise<boolean> {
+    const { value: task } = await http.call({ method: 'GET', path: taskPath(upstreamId), schema: taskSchema, what: 'Seedance task poll', ctx });
+    if (task.status !== 'queued') return false;
     try {
       await http.call({ method: 'DELETE', path: taskPath(upstreamId), schema: emptySchema, what: 'Seedance cancel task', ctx });
       return true;

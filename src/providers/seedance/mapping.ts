@@ -24,12 +24,11 @@ function assetUri(id: string): string {
   return id.startsWith('asset://') ? id : `asset://${id}`;
 }
 
-/** Reference videos and audios must be http(s) URLs: Ark refuses base64 for them (§4.3). */
+/** Reference videos must be http(s) URLs (Ark refuses base64 for them, §4.3); reference audio may also come inline as data:audio/…;base64. */
 function mediaUrl(url: string, param: 'video_urls' | 'audio_urls'): string {
-  if (!/^https?:\/\//i.test(url)) {
-    throw invalid(`${param} must be public http(s) URLs: Seedance does not accept base64/data: ${param === 'video_urls' ? 'videos' : 'audios'}. Host the file and send its URL.`);
-  }
-  return url;
+  if (/^https?:\/\//i.test(url)) return url;
+  if (param === 'audio_urls' && /^data:audio\/[a-z0-9.+-]+;base64,/i.test(url)) return url;
+  throw invalid(`${param} must be public http(s) URLs${param === 'audio_urls' ? ' or data:audio/<format>;base64 URLs' : ': Seedance does not accept base64/data: videos'}. Host the file and send its URL.`);
 }
 
 /** The content items of the operation: the three image scenarios are never mixed (§4.3). */
@@ -86,7 +85,8 @@ export function toCreateTaskBody(req: ResolvedVideoRequest): CreateTaskBody {
     content: contentFor(req),
     ratio: req.aspect_ratio as ArkRatio,
     duration: req.duration,
-    resolution: req.resolution,
+    // A draft (1.5 Pro sample mode) renders 480p only.
+    resolution: req.draft ? '480p' : req.resolution,
     seed: req.seed ?? -1,
     watermark: req.watermark ?? false,
     generate_audio: req.output_audio,
@@ -94,8 +94,11 @@ export function toCreateTaskBody(req: ResolvedVideoRequest): CreateTaskBody {
   if (req.camera_fixed !== undefined) body.camera_fixed = req.camera_fixed;
   if (req.return_last_frame !== undefined) body.return_last_frame = req.return_last_frame;
   if (req.draft !== undefined) body.draft = req.draft;
-  if (req.service_tier !== undefined) body.service_tier = req.service_tier;
-  if (req.execution_expires_after !== undefined) body.execution_expires_after = req.execution_expires_after;
+  // 2.x models take neither (BytePlus's own client strips them); the catalog refuses them there.
+  if (!isSeedance2(req.upstream_model)) {
+    if (req.service_tier !== undefined) body.service_tier = req.service_tier;
+    if (req.execution_expires_after !== undefined) body.execution_expires_after = req.execution_expires_after;
+  }
   if (req.priority !== undefined) body.priority = req.priority;
   // Contract §2.1: on Seedance an omitted safety_identifier falls back to `user`.
   const safety = req.safety_identifier ?? req.user;
@@ -107,8 +110,14 @@ export function toCreateTaskBody(req: ResolvedVideoRequest): CreateTaskBody {
 // ---------------------------------------------------------------------------------------------
 // Task → PollResult
 
-/** Ark's moderation codes: InputTextSensitiveContentDetected, OutputVideoSensitiveContentDetected, … */
-const isPolicyCode = (code: string | undefined) => /SensitiveContent|ContentSecurity|RiskDetection/i.test(code ?? '');
+/** Ark's moderation verdicts: InputTextSensitiveContentDetected, OutputVideoSensitiveContentDetected, … */
+const isPolicyCode = (code: string | undefined) => !isModerationOutage(code) && /SensitiveContent|ContentSecurity|RiskDetection/i.test(code ?? '');
+
+/** ContentSecurityDetectionError is the moderation service failing, not a verdict: transient. */
+const isModerationOutage = (code: string | undefined) => code === 'ContentSecurityDetectionError';
+
+/** Seedance 2.x ids (dreamina-seedance-2-0-…, doubao-seedance-2-0-…). */
+export const isSeedance2 = (upstreamModel: string) => /seedance-2/.test(upstreamModel);
 
 /** Our task error for a failed Ark task. */
 export function taskErrorFromArk(error: { code?: string; message?: string } | null | undefined, failureReason?: string | null): TaskError {
@@ -160,7 +169,7 @@ function arkErrorOf(body: unknown): ArkErrorBody['error'] | undefined {
 }
 
 /** A model Ark does not serve to this key: unknown, shut down, or never activated. */
-const isModelUnavailable = (code: string | undefined) => /^(InvalidEndpointOrModel|ModelNotOpen|ModelNotFound)/.test(code ?? '');
+const isModelUnavailable = (code: string | undefined) => /^(InvalidEndpointOrModel|ModelNotOpen|ModelNotFound|InvalidEndpoint\.ClosedEndpoint)/.test(code ?? '');
 
 /** Ark's error vocabulary (§4.6): its `code` decides moderation, billing and unavailable models. */
 export const SEEDANCE_ERRORS: ErrorSpec = {
@@ -170,6 +179,7 @@ export const SEEDANCE_ERRORS: ErrorSpec = {
     const code = e?.code;
     const reading = { code, message: e?.message ?? plainText(body) };
     if (status === 429 || status >= 500) return reading;
+    if (isModerationOutage(code)) return { ...reading, kind: 'unavailable' };
     if (isPolicyCode(code)) return { ...reading, kind: 'content_policy' };
     if (code === 'AuthenticationError') return { ...reading, kind: 'auth' };
     if (/Overdue|Arrears|InsufficientBalance/i.test(code ?? '')) return { ...reading, kind: 'quota' };

@@ -2,7 +2,7 @@
  * xAI Grok Imagine video: the pure mapping over the shared transport (spec providers-1 §3).
  * No cancel: xAI documents no way to cancel a video request, so `cancel` is deliberately absent.
  */
-import { authorization, createTransport } from '../http/index.js';
+import { authorization, createTransport, openAiModelListSchema } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { fromVideoStatus, toXaiCall, XAI_ERRORS } from './mapping.js';
 import { createSchema, REQUEST_ID, statusSchema } from './wire-schema.js';
@@ -43,5 +43,10 @@ export function createXaiAdapter(opts: XaiAdapterOptions): ProviderAdapter {
     return http.download({ url: output.url, what: 'xAI video download', ctx, credentials: 'none', mimeType: output.mimeType, accept: 'video/mp4,*/*' });
   }
 
-  return { name: 'xai', submit, poll, openOutput };
+  async function listModels(ctx: AdapterContext): Promise<string[]> {
+    const { value } = await http.call({ method: 'GET', path: '/models', schema: openAiModelListSchema, what: 'xAI list models', ctx });
+    return value.data.map((m) => m.id);
+  }
+
+  return { name: 'xai', submit, poll, openOutput, listModels };
 }

@@ -24,6 +24,7 @@ export class FaultCore<Route extends string, Fault extends object, Outcome exten
   latencyMs = 0;
   private requestFaults: QueuedFault<Route, Fault>[] = [];
   private jobFaults: (Outcome | SuccessOrHang)[] = [];
+  readonly #retired = new Set<string>();
   // A #private field, not a property: the control server lists function-valued properties as controls.
   readonly #applies: RouteMatcher<Route>;
 
@@ -39,10 +40,24 @@ export class FaultCore<Route extends string, Fault extends object, Outcome exten
     this.jobFaults.push({ kind: 'hang' });
   }
 
+  /**
+   * From now on the upstream model `id` is shut down: creates are refused as the provider refuses a
+   * model it no longer serves, and its model list (where it has one) no longer names it.
+   */
+  retireModel(id: string): void {
+    this.#retired.add(String(id));
+  }
+
+  /** Whether `id` was retired with retireModel (a simulator's own lookup, not a control). */
+  isRetired(id: string): boolean {
+    return this.#retired.has(id);
+  }
+
   reset(): void {
     this.latencyMs = 0;
     this.requestFaults = [];
     this.jobFaults = [];
+    this.#retired.clear();
   }
 
   /** Consume the first queued request fault that applies to this route, if any. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { cannotCancel, DashScopeError, inputInspectionFailed, invalidKey, invalidParameter, missingKey, modelNotFound, notFound, serverError, syncNotSupported, throttled } from './errors.js';
@@ -9,6 +10,8 @@ import { parseCreateRequest } from './validate.js';
 
 export interface DashScopeSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -103,7 +106,7 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
       stats.faulted++;
       throw marker === '429' ? throttled() : marker === '503' ? serverError(503) : inputInspectionFailed();
     }
-    const spec = await parseCreateRequest(body, model);
+    const spec = await parseCreateRequest(body, model, opts.fetchInput ?? publicInputsOnly);
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const taskId = tasks.create(spec, outcome);
     stats.creates++;

@@ -2,7 +2,7 @@ import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.
 import type { OperationError } from './errors.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
-export type GoogleRoute = 'create' | 'poll' | 'download';
+export type GoogleRoute = 'create' | 'poll' | 'download' | 'models';
 
 /** How a job ends, chosen at create time from prompt markers or queued job faults. */
 export type JobOutcome =
@@ -25,6 +25,8 @@ export interface FaultControls {
   raiFilterNextJob(reasons?: string[]): void;
   /** The next accepted job never finishes. */
   hangNextJob(): void;
+  /** The model is shut down from now on: creates answer 404 NOT_FOUND and models.list omits it. */
+  retireModel(id: string): void;
   /** Forget every pending fault and the latency. */
   reset(): void;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobStore } from '../common/job-store.js';
 import { JobRenders, type Renderable } from '../common/jobs.js';
 import { dimensionsFor, renderVideo } from '../render.js';
 import type { OperationError } from './errors.js';
@@ -57,20 +58,34 @@ export class VeoJobs {
   private readonly jobs = new Map<string, VeoJob>();
   private readonly files = new Map<string, string>();
   private readonly renders = new JobRenders();
+  private readonly store: JobStore<VeoJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    this.store = new JobStore(workDir);
+    // Operations of a previous run on this work dir carry on where they were.
+    for (const job of this.store.loadAll()) {
+      this.jobs.set(job.id, job);
+      for (const fileId of job.fileIds ?? []) this.files.set(fileId, this.videoPath(fileId));
+      if (job.outcome.kind === 'success' && !job.fileIds) this.renders.startAfter(job, Math.max(0, job.dueAt - Date.now()), () => this.render(job));
+    }
+  }
 
   create(model: VeoModel, spec: VeoCreateSpec, outcome: JobOutcome): string {
     const id = newId(8);
     const delayMs = (simulatedSeconds(model, spec) * 1000) / this.speed;
     const job: VeoJob = { id, model, spec, outcome, dueAt: Date.now() + delayMs };
     this.jobs.set(id, job);
+    this.store.save(id, job);
     // Render as soon as the job is due, so a poll right after usually finds the file ready.
     if (outcome.kind === 'success') this.renders.startAfter(job, delayMs, () => this.render(job));
     return `models/${model.id}/operations/${id}`;
+  }
+
+  private videoPath(fileId: string): string {
+    return join(this.workDir, 'videos', `${fileId}.mp4`);
   }
 
   /** The operation as a poll sees it now; undefined if unknown or asked under another model. */
@@ -120,7 +135,7 @@ export class VeoJobs {
     const dir = join(this.workDir, 'videos');
     await mkdir(dir, { recursive: true });
     const fileIds = Array.from({ length: spec.sampleCount }, () => newId(12));
-    const paths = fileIds.map((id) => join(dir, `${id}.mp4`));
+    const paths = fileIds.map((id) => this.videoPath(id));
     await renderVideo({
       outPath: paths[0],
       durationSeconds: spec.durationSeconds,
@@ -137,6 +152,7 @@ export class VeoJobs {
     for (const p of paths.slice(1)) await copyFile(paths[0], p);
     fileIds.forEach((id, i) => this.files.set(id, paths[i]));
     job.fileIds = fileIds;
+    this.store.save(job.id, job);
   }
 
   private async extensionSource(job: VeoJob): Promise<string | undefined> {

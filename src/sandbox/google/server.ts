@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { persistedSecret, listenPersisted } from '../common/state.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import {
   GoogleHttpError,
   invalidArgument,
@@ -11,7 +12,7 @@ import {
 } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type FaultControls, type GoogleRoute } from './faults.js';
 import { VeoJobs } from './jobs.js';
-import { findModel } from './models.js';
+import { findModel, modelResource, VEO_MODELS } from './models.js';
 import { parseCreateRequest } from './validate.js';
 
 export interface GoogleSimulatorOptions {
@@ -55,6 +56,9 @@ const SIGNED_URL_TTL_MS = 5 * 60_000;
 const CREATE_PATH = /^\/v1beta\/models\/([^/:]+):predictLongRunning$/;
 const POLL_PATH = /^\/v1beta\/models\/([^/:]+)\/operations\/([^/:]+)$/;
 const DOWNLOAD_PATH = /^\/v1beta\/files\/([^/:]+):download$/;
+const MODELS_PATH = '/v1beta/models';
+/** models.list pages (the API's default page size is 50). */
+const MODELS_PAGE_SIZE = 50;
 const SIGNED_FILE_PATH = /^\/_sim\/files\/([a-z0-9]+)\.mp4$/;
 
 type Route = { route: GoogleRoute; method: string; params: string[] };
@@ -66,6 +70,7 @@ function matchRoute(path: string): Route | undefined {
   if (m) return { route: 'poll', method: 'GET', params: [m[1], m[2]] };
   m = DOWNLOAD_PATH.exec(path);
   if (m) return { route: 'download', method: 'GET', params: [m[1]] };
+  if (path === MODELS_PATH) return { route: 'models', method: 'GET', params: [] };
   return undefined;
 }
 
@@ -75,7 +80,7 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
 
   const faults = new FaultState();
   const jobs = new VeoJobs(opts.workDir, speed);
-  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: GoogleSimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
   const closing = new AbortController();
@@ -97,7 +102,7 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
   }
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse, modelId: string): Promise<void> {
-    const model = findModel(modelId);
+    const model = faults.isRetired(modelId) ? undefined : findModel(modelId);
     if (!model) {
       throw notFound(`models/${modelId} is not found for API version v1beta, or is not supported for predictLongRunning. Call ListModels to see the list of available models and their supported methods.`);
     }
@@ -118,6 +123,15 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
     const name = jobs.create(model, spec, outcome);
     stats.creates++;
     sendJson(res, 200, { name });
+  }
+
+  /** models.list: the models this upstream serves now (a retired one is no longer named). */
+  function listModels(url: URL, res: ServerResponse): void {
+    const size = Math.min(1000, Math.max(1, Number(url.searchParams.get('pageSize')) || MODELS_PAGE_SIZE));
+    const start = Number(url.searchParams.get('pageToken') ?? '0') || 0;
+    const all = VEO_MODELS.filter((m) => !faults.isRetired(m.id));
+    const page = all.slice(start, start + size);
+    sendJson(res, 200, { models: page.map(modelResource), ...(start + size < all.length ? { nextPageToken: String(start + size) } : {}) });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -142,13 +156,14 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
     if (!route || route.method !== req.method) throw notFound('Method not found.');
     await sleep(faults.latencyMs, closing.signal);
     authenticate(req, url.searchParams);
-    const fault = injectedFault(route.route, route.route === 'download' ? 'files' : route.params[0]);
+    const fault = route.route === 'models' ? undefined : injectedFault(route.route, route.route === 'download' ? 'files' : route.params[0]);
     if (fault) {
       stats.faulted++;
       throw fault;
     }
 
     if (route.route === 'create') return handleCreate(req, res, route.params[0]);
+    if (route.route === 'models') return listModels(url, res);
     if (route.route === 'poll') {
       stats.polls++;
       const [modelId, opId] = route.params;
@@ -165,7 +180,7 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
   }
 
   const server = createSimServer(handle, (err) => (err instanceof GoogleHttpError ? err : serverError(500)));
-  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  baseUrl = await listenPersisted(server, opts.workDir, 'api', opts.host ?? '127.0.0.1', opts.port);
 
   return {
     baseUrl,

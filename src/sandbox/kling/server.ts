@@ -1,9 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { probeVideo } from '../../media/probe.js';
-import { fetchSimulatorInput } from '../fetch-input.js';
 import { closeServer, createSimServer, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
@@ -16,6 +16,8 @@ import { parseCreate, type InputLoader, type LoadedImage, type LoadedVideo } fro
 
 export interface KlingSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   accessKey: string;
@@ -68,6 +70,7 @@ const ok = (data: unknown) => ({ code: 0, message: 'SUCCEED', request_id: random
 export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<KlingSimulator> {
   const speed = await prepareSimulator(opts, { accessKey: opts.accessKey, secretKey: opts.secretKey });
   const inputsDir = join(opts.workDir, 'inputs');
+  const fetchInput = opts.fetchInput ?? publicInputsOnly;
   await mkdir(inputsDir, { recursive: true });
 
   const defaultRetryAfter = scaledSeconds(10, speed);
@@ -86,7 +89,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
       let bytes: Buffer;
       if (/^https?:\/\//i.test(value)) {
         try {
-          bytes = (await fetchSimulatorInput(value, 'image')).bytes;
+          bytes = (await fetchInput(value, 'image')).bytes;
         } catch {
           throw invalidValue(`${field} could not be downloaded; make sure the URL is publicly accessible`);
         }
@@ -107,7 +110,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
       if (!/^https?:\/\//i.test(value)) throw invalidValue(`${field} must be a publicly accessible URL`);
       let bytes: Buffer;
       try {
-        bytes = (await fetchSimulatorInput(value, 'video')).bytes;
+        bytes = (await fetchInput(value, 'video')).bytes;
       } catch {
         throw invalidValue(`${field} could not be downloaded; make sure the URL is publicly accessible`);
       }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { insufficientBalance, inputSensitive, invalidKey, invalidParams, MinimaxError, missingKey, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type MinimaxFaultControls, type MinimaxRoute } from './faults.js';
@@ -7,6 +8,8 @@ import { parseCreateRequest } from './validate.js';
 
 export interface MinimaxSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -86,7 +89,7 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
       if (marker === '503') throw serverError(503);
       throw marker === 'policy' ? inputSensitive() : insufficientBalance();
     }
-    const spec = await parseCreateRequest(body);
+    const spec = await parseCreateRequest(body, opts.fetchInput ?? publicInputsOnly);
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const taskId = jobs.create(spec, outcome);
     stats.creates++;

@@ -1,7 +1,7 @@
 import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
-export type OpenAIRoute = 'create' | 'retrieve' | 'content' | 'list' | 'delete';
+export type OpenAIRoute = 'create' | 'retrieve' | 'content' | 'list' | 'delete' | 'models';
 
 /** A failed Video's `error` (`VideoCreateError`). */
 export interface VideoError {

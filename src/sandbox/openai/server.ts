@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import { openAiModelList } from '../common/model-list.js';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fetchSimulatorInput } from '../fetch-input.js';
 import { BodyTooLargeError, closeServer, createSimServer, listen, prepareSimulator, readBody, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
 import { sniffImageType } from '../image-type.js';
 import { invalidKey, invalidRequest, invalidValue, missingKey, moderationBlocked, notFound, OpenAIHttpError, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type OpenAIFaultControls, type OpenAIRoute } from './faults.js';
 import { probeImageSize } from './image-probe.js';
 import { SoraJobs, VARIANTS, type Variant } from './jobs.js';
-import { DEFAULT_MODEL } from './models.js';
+import { DEFAULT_MODEL, SORA_MODELS } from './models.js';
 import { formToBody, parseCreateRequest, type SoraCreateSpec } from './validate.js';
 
 export interface OpenAISimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -50,6 +53,7 @@ const SORA_IMAGE_TYPES = new Set(['png', 'jpeg', 'webp']);
 type Route = { route: OpenAIRoute; id?: string };
 
 function matchRoute(method: string, path: string): Route | undefined {
+  if (path === '/v1/models' && method === 'GET') return { route: 'models' };
   if (path === '/v1/videos') {
     if (method === 'POST') return { route: 'create' };
     if (method === 'GET') return { route: 'list' };
@@ -124,7 +128,7 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
     if ('fileId' in ref) throw invalidRequest(`No such File object: ${ref.fileId}. Upload the image in the request (input_reference) or pass image_url.`, 'input_reference.file_id', 'invalid_value');
     if ('imageUrl' in ref) {
       try {
-        bytes = (await fetchSimulatorInput(ref.imageUrl, 'image')).bytes;
+        bytes = (await (opts.fetchInput ?? publicInputsOnly)(ref.imageUrl, 'image')).bytes;
       } catch {
         throw invalidRequest('Error while downloading input_reference.image_url. Make sure the URL is publicly reachable.', 'input_reference.image_url', 'invalid_image_url');
       }
@@ -153,7 +157,7 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
       const model = (body as { model?: unknown }).model;
       throw marker === 429 ? rateLimited(typeof model === 'string' ? model : DEFAULT_MODEL, defaultRetryAfter) : serverError(503);
     }
-    const spec = parseCreateRequest(body);
+    const spec = parseCreateRequest(body, (id) => faults.isRetired(id));
     const image = await loadReference(spec);
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const video = jobs.create(spec, image, outcome);
@@ -205,6 +209,9 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
       throw fault;
     }
     switch (route.route) {
+      case 'models':
+        sendJson(res, 200, openAiModelList(SORA_MODELS.map((m) => m.id).filter((id) => !faults.isRetired(id)), 'system'));
+        return;
       case 'create':
         return handleCreate(req, res);
       case 'list':

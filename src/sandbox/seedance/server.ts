@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { placeholderMedia } from '../example-media.js';
-import { fetchSimulatorInput } from '../fetch-input.js';
 import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
@@ -8,6 +8,7 @@ import {
   ArkHttpError,
   authenticationError,
   inputTextSensitive,
+  moderationServiceError,
   invalidParameter,
   notFound,
   rateLimited,
@@ -21,6 +22,8 @@ import { parseCreateRequest, type SeedanceCreateSpec } from './validate.js';
 
 export interface SeedanceSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -72,6 +75,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
   const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
+  const fetchInput = opts.fetchInput ?? publicInputsOnly;
   const jobs = new SeedanceJobs(opts.workDir, speed);
   const signer = createUrlSigner(SIGNED_URL_TTL_MS);
   const stats: SeedanceSimulatorStats = { creates: 0, polls: 0, cancels: 0, deletes: 0, downloads: 0, requests: 0, faulted: 0, createAttemptTimes: [] };
@@ -95,7 +99,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     try {
       // asset:// URIs name material-library images; the sandbox has none, so they get placeholders.
       const asset = /^asset:\/\/(.+)$/.exec(url);
-      bytes = asset ? (await placeholderMedia(`https://example.com/seedance-asset/${encodeURIComponent(asset[1])}.png`, 'image')).bytes : (await fetchSimulatorInput(url, 'image')).bytes;
+      bytes = asset ? (await placeholderMedia(`https://example.com/seedance-asset/${encodeURIComponent(asset[1])}.png`, 'image')).bytes : (await fetchInput(url, 'image')).bytes;
     } catch (err) {
       throw invalidParameter('content.image_url', `image ${index + 1} could not be downloaded (${(err as Error).message}).`);
     }
@@ -120,7 +124,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     });
     if (spec.videos.length > 0) {
       try {
-        media.referenceVideo = (await fetchSimulatorInput(spec.videos[0], 'video')).bytes;
+        media.referenceVideo = (await fetchInput(spec.videos[0], 'video')).bytes;
       } catch (err) {
         throw invalidParameter('content.video_url', `reference video 1 could not be downloaded (${(err as Error).message}).`);
       }
@@ -132,9 +136,10 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     const body = await readJsonBody(req, MAX_BODY_BYTES, (why) =>
       invalidParameter('body', why === 'too-large' ? `the request body exceeds ${MAX_BODY_BYTES} bytes.` : 'the request body is not valid JSON.'),
     );
-    let spec = parseCreateRequest(body);
+    let spec = parseCreateRequest(body, (id) => faults.isRetired(id));
     const markerFault = createFaultFromPrompt(spec.prompt, seenOnce);
     if (markerFault === 'policy') throw inputTextSensitive();
+    if (markerFault === 'moderation-down') throw moderationServiceError();
     if (markerFault) {
       stats.faulted++;
       throw markerFault === 429 ? rateLimited(defaultRetryAfter) : serverError(503);

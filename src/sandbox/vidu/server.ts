@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { badRequest, creditInsufficient, fieldInvalid, notFound, promptPolicy, quotaExceeded, serverError, unauthorized, ViduHttpError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type ViduFaultControls, type ViduRoute } from './faults.js';
@@ -8,6 +9,8 @@ import { loadImages, parseCreateRequest, type ViduCreateSpec } from './validate.
 
 export interface ViduSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -123,7 +126,7 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
     }
     const spec = parseCreateRequest(body, endpoint, model);
     if (faults.concurrencyLimit !== null && jobs.activeCount() >= faults.concurrencyLimit) throw quotaExceeded(defaultRetryAfter);
-    const images = await loadImages(spec);
+    const images = await loadImages(spec, opts.fetchInput ?? publicInputsOnly);
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const task = jobs.create(model, spec, images, outcome);
     stats.creates++;

@@ -1,4 +1,4 @@
-import { fetchSimulatorInput } from '../fetch-input.js';
+import type { InputFetcher } from '../fetch-input.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import { badRequest, fieldInvalid, fieldLacking, fieldUnwanted, imageDownloadFailure, imageFormatInvalid, itemCount, ViduHttpError, pageSizeOutOfRange } from './errors.js';
@@ -180,12 +180,12 @@ export interface LoadedImage {
  * Fetch and check every image as Vidu does at create: readable, png/jpeg/webp, ratio within
  * 1:4..4:1, references ≥ 128×128, start and end frames of similar shape (0.8–1.25).
  */
-export async function loadImages(spec: ViduCreateSpec): Promise<LoadedImage[]> {
+export async function loadImages(spec: ViduCreateSpec, fetchInput: InputFetcher): Promise<LoadedImage[]> {
   const loaded = await Promise.all(
     spec.images.map(async (src, i) => {
       let bytes: Buffer;
       try {
-        bytes = (await fetchSimulatorInput(src, 'image')).bytes;
+        bytes = (await fetchInput(src, 'image')).bytes;
       } catch {
         throw imageDownloadFailure(i);
       }

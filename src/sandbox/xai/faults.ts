@@ -32,6 +32,11 @@ export interface XaiFaultControls {
   expireNextJob(): void;
   /** The next accepted job stays `pending` forever. */
   hangNextJob(): void;
+  /**
+   * From now on the first poll of each pending job answers 202 with an empty body, as xAI sometimes
+   * does (off by default: @ai-sdk/xai before 4.0 cannot read it, vercel/ai#17435).
+   */
+  emptyPendingBodies(on?: boolean): void;
   /** Forget every pending fault and the latency. */
   reset(): void;
 }
@@ -42,6 +47,17 @@ export const DEFAULT_JOB_ERROR: JobError = {
 };
 
 export class XaiFaultState extends StatusFaultCore<XaiRoute, JobOutcome> implements XaiFaultControls {
+  emptyPending = false;
+
+  emptyPendingBodies(on = true): void {
+    this.emptyPending = on;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.emptyPending = false;
+  }
+
   failNextJob(error: Partial<JobError> = {}): void {
     this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
   }

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { GROK_MODELS } from './models.js';
+import { openAiModelList } from '../common/model-list.js';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +15,8 @@ import { EXTENSION_SOURCE_SECONDS, loadImage, loadVideo, MAX_EDIT_SOURCE_SECONDS
 
 export interface XaiSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. The media host takes another ephemeral port. */
   port?: number;
   apiKey: string;
@@ -57,6 +62,7 @@ const CREATE_PATHS: Record<string, JobKind> = {
   '/v1/videos/extensions': 'extension',
 };
 const STATUS_PATH = /^\/v1\/videos\/([A-Za-z0-9-]+)$/;
+const MODELS_PATH = '/v1/models';
 const MEDIA_PATH = /^\/vidgen\/([a-f0-9]+)\.mp4$/;
 
 /** Start an xAI Grok Imagine video simulator: real HTTP, real MP4s, xAI's error shapes. */
@@ -65,10 +71,12 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
   const host = opts.host ?? '127.0.0.1';
 
   const faults = new XaiFaultState();
+  const fetchInput = opts.fetchInput ?? publicInputsOnly;
   const jobs = new XaiJobs(opts.workDir, speed);
   const signer = createUrlSigner(VIDEO_URL_TTL_MS);
   const stats: XaiSimulatorStats = { creates: 0, polls: 0, downloads: 0, downloadsWithAuthorization: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
+  const polledOnce = new Set<string>();
   const closing = new AbortController();
   const defaultRetryAfter = scaledSeconds(30, speed);
   let mediaPort = 0;
@@ -99,12 +107,12 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
     const common = { kind: p.kind, model: p.model, modelId, prompt: p.prompt, referenceImages: [] as Buffer[] };
     if (p.kind === 'generation') {
       const [image, referenceImages] = await Promise.all([
-        p.imageUrl ? loadImage(p.imageUrl, 'image') : undefined,
-        Promise.all(p.referenceUrls.map((u, i) => loadImage(u, `reference_images[${i}]`))),
+        p.imageUrl ? loadImage(p.imageUrl, 'image', fetchInput) : undefined,
+        Promise.all(p.referenceUrls.map((u, i) => loadImage(u, `reference_images[${i}]`, fetchInput))),
       ]);
       return { ...common, durationSeconds: p.duration!, resolution: p.resolution, ...dimensionsFor(p.aspectRatio, p.resolution), image, referenceImages };
     }
-    const bytes = await loadVideo(p.videoUrl!);
+    const bytes = await loadVideo(p.videoUrl!, fetchInput);
     const dir = join(opts.workDir, 'inputs');
     await mkdir(dir, { recursive: true });
     const sourcePath = join(dir, `${randomUUID()}.mp4`);
@@ -141,7 +149,7 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
       stats.faulted++;
       throw markerFault === 429 ? rateLimited(model, defaultRetryAfter) : serverError(503);
     }
-    const parsed = parseCreate(kind, body);
+    const parsed = parseCreate(kind, body, (id) => faults.isRetired(id));
     const spec = await prepare(parsed, model);
     const outcome = outcomeFromPrompt(prompt) ?? faults.takeJobOutcome();
     const id = jobs.create(spec, outcome);
@@ -154,6 +162,12 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
     const path = new URL(req.url ?? '/', 'http://sim.invalid').pathname;
     const kind = CREATE_PATHS[path];
     const status = STATUS_PATH.exec(path);
+    if (path === MODELS_PATH && req.method === 'GET') {
+      await sleep(faults.latencyMs, closing.signal);
+      authenticate(req);
+      sendJson(res, 200, openAiModelList(GROK_MODELS.map((m) => m.id).filter((id) => !faults.isRetired(id)), 'xai'));
+      return;
+    }
     if (!kind && !status) throw notFound(`No route for ${req.method} ${path}.`);
     const wantMethod = kind ? 'POST' : 'GET';
     if (req.method !== wantMethod) throw new XaiHttpError(405, 'Method not allowed', `Use ${wantMethod} ${path}.`, { allow: wantMethod });
@@ -166,6 +180,16 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
     const view = jobs.view(status![1], (fileId) => `${mediaBase(req)}${signer.sign(`/vidgen/${fileId}.mp4`)}`);
     if (!view) throw notFound(`No video request with id ${status![1]}.`);
     stats.polls++;
+    if (view.status === 'pending') {
+      // xAI answers a job still running with 202, sometimes with an empty body (see emptyPendingBodies).
+      if (faults.emptyPending && !polledOnce.has(status![1])) {
+        polledOnce.add(status![1]);
+        res.writeHead(202, { 'content-length': 0 }).end();
+        return;
+      }
+      sendJson(res, 202, view);
+      return;
+    }
     sendJson(res, 200, view);
   }
 
