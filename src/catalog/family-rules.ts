@@ -18,7 +18,7 @@ export function familyRules(req: VideoRequest, spec: ModelSpec, sent: Set<string
     case 'openai':
       return sora(req, spec);
     case 'vidu':
-      return vidu(req, spec);
+      return vidu(req, spec, sent);
     case 'kling':
       return klingPrompt(req, spec);
     case 'dashscope':
@@ -47,8 +47,11 @@ function klingPrompt(req: VideoRequest, spec: ModelSpec): void {
   }
 }
 
-/** Vidu: the reference endpoint needs a prompt saying how the references are used (providers-2 §4). */
-function vidu(req: VideoRequest, spec: ModelSpec): void {
+/** Vidu: the reference endpoint needs a prompt saying how the references are used (providers-2 §4); viduq2-pro references take no audio setting. */
+function vidu(req: VideoRequest, spec: ModelSpec, sent: Set<string>): void {
+  if (req.operation === 'reference-to-video' && spec.upstream_model === 'viduq2-pro' && sent.has('output_audio')) {
+    throw fail('output_audio', `Model '${spec.id}' takes references in the non-subject mode only, where audio is not configurable. Omit output_audio.`, 'unsupported_parameter', spec);
+  }
   if (req.operation === 'reference-to-video' && (req.prompt === undefined || req.prompt.trim() === '')) {
     throw fail('prompt', `Model '${spec.id}' needs a prompt for reference-to-video: describe the scene and how the reference images are used.`, 'missing_required_parameter', spec);
   }

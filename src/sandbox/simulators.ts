@@ -52,8 +52,10 @@ export const SIMULATORS: Partial<Record<ProviderName, (o: SimulatorStartOptions)
   kling: async (o) => {
     const accessKey = fakeSecret('AK', 30, o.workDir, 'accessKey');
     const secretKey = fakeSecret('SK', 30, o.workDir, 'secretKey');
-    const sim = await startKlingSimulator({ ...o, accessKey, secretKey });
-    return { baseUrl: sim.baseUrl, credentials: { KLING_ACCESS_KEY: accessKey, KLING_SECRET_KEY: secretKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+    const apiKey = fakeSecret('kl-', 40, o.workDir); // a console API key, Kling's current method
+    const sim = await startKlingSimulator({ ...o, accessKey, secretKey, apiKey });
+    // All three: the channel prefers the API key; the pair works too.
+    return { baseUrl: sim.baseUrl, credentials: { KLING_API_KEY: apiKey, KLING_ACCESS_KEY: accessKey, KLING_SECRET_KEY: secretKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
   },
   xai: async (o) => {
     const apiKey = fakeSecret('xai-', 80, o.workDir); // shaped like a real xAI key

@@ -116,6 +116,16 @@ describe('generic per-model rules', () => {
     ok('veo3.1', { prompt: 'x', output_audio: true });
     ok('kling-v2.6-pro', { prompt: 'x', output_audio: true });
   });
+  it('viduq2-pro reference-to-video is the non-subject mode: output_audio is not accepted at all', () => {
+    refused('viduq2-pro', { prompt: 'x', operation: 'reference-to-video', reference_images: [IMG], output_audio: false }, 'unsupported_parameter', 'output_audio');
+    refused('viduq2-pro', { prompt: 'x', operation: 'reference-to-video', reference_images: [IMG], output_audio: true }, 'unsupported_parameter', 'output_audio');
+    ok('viduq2-pro', { prompt: 'x', operation: 'reference-to-video', reference_images: [IMG] });
+    ok('viduq2', { prompt: 'x', operation: 'reference-to-video', reference_images: [IMG], output_audio: true });
+  });
+  it('wan-2.6 reference-to-video renders audio always (wan2.6-r2v): output_audio=false is a 400', () => {
+    refused('wan-2.6', { prompt: 'character1 waves', operation: 'reference-to-video', video_urls: [MP4], output_audio: false }, 'unsupported_output_audio', 'output_audio');
+    ok('wan-2.6', { prompt: 'x', output_audio: false });
+  });
   it('kling-v2.6-pro cannot add sound to start+end videos', () => {
     refused('kling-v2.6-pro', { start_image: IMG, end_image: IMG2, output_audio: true }, 'unsupported_output_audio', 'output_audio');
   });

@@ -51,12 +51,12 @@ describe('DashScope request mapping', () => {
     assert.equal(createPathFor(body.model), IMAGE2VIDEO_SYNTHESIS_PATH);
   });
 
-  it('R2V: reference_urls (images then videos) and a size; wan2.6 audio=false is sent', () => {
+  it('R2V: reference_urls (images then videos) and a size; wan2.6-r2v takes no audio switch (video with audio only)', () => {
     const body = toCreateRequest(
-      request({ operation: 'reference-to-video', upstream_model: 'wan2.6-r2v', prompt: 'character1 waves', reference_images: ['https://e.com/a.png'], video_urls: ['https://e.com/b.mp4'], aspect_ratio: '9:16', resolution: '1080p', output_audio: false }),
+      request({ operation: 'reference-to-video', upstream_model: 'wan2.6-r2v', prompt: 'character1 waves', reference_images: ['https://e.com/a.png'], video_urls: ['https://e.com/b.mp4'], aspect_ratio: '9:16', resolution: '1080p', output_audio: true }),
     );
     assert.deepEqual(body.input.reference_urls, ['https://e.com/a.png', 'https://e.com/b.mp4']);
-    assert.deepEqual([body.parameters.size, body.parameters.audio, body.parameters.resolution], ['1080*1920', false, undefined]);
+    assert.deepEqual([body.parameters.size, body.parameters.audio, body.parameters.resolution], ['1080*1920', undefined, undefined]);
   });
 
   it('the mode comes from the operation, not the id (operators may set -us ids)', () => {

@@ -56,7 +56,8 @@ export const alibabaModels: ModelSpec[] = [
       op('text-to-video', { aspect_ratios: [...RATIOS_5], extra_inputs: ['audio_url'] }),
       op('image-to-video', { upstream_model: 'wan2.6-i2v', aspect_ratios: FOLLOWS_IMAGE, extra_inputs: ['audio_url'] }),
       // R2V conditions on reference videos (and, in newer docs, images); referred to as character1..3.
-      op('reference-to-video', { upstream_model: 'wan2.6-r2v', extra_inputs: ['video_urls'], durations: [5, 10], aspect_ratios: [...RATIOS_5], notes: ['Up to 3 reference images and 3 reference videos (video_urls); name them character1.. in the prompt.'] }),
+      // wan2.6-r2v is documented as video with audio only: output_audio=false is refused there.
+      op('reference-to-video', { upstream_model: 'wan2.6-r2v', extra_inputs: ['video_urls'], durations: [5, 10], aspect_ratios: [...RATIOS_5], audio: { default: true, configurable: false }, notes: ['Up to 3 reference images and 3 reference videos (video_urls); name them character1.. in the prompt.', 'Always renders audio (video with audio only).'] }),
     ],
     durations: [5, 10, 15],
     resolutions: ['720p', '1080p'],

@@ -26,5 +26,7 @@ export const topazModels: ModelSpec[] = [
     pricing: estimate('per_second', 0.04, { '1080p': 0.04, '4k': 0.08 }, 'Topaz credits converted to USD per second of source video'),
     typical_seconds: 300,
     max_runtime_seconds: 3600,
+    // DELETE /video/{id} stops a request that has not finished; credits are refunded.
+    cancellable_upstream: true,
   }),
 ];

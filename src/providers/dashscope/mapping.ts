@@ -38,7 +38,8 @@ function invalid(message: string): UpstreamError {
 }
 
 /** wan2.6 is the generation with the `audio` switch (spec §3.4, @ai-sdk/alibaba `audio`). */
-export const hasAudioSwitch = (upstreamModel: string) => /^wan2\.6/i.test(upstreamModel);
+/** wan2.6 t2v/i2v have an audio switch; wan2.6-r2v is video-with-audio only (no switch to send). */
+export const hasAudioSwitch = (upstreamModel: string) => /^wan2\.6/i.test(upstreamModel) && !/-r2v/i.test(upstreamModel);
 /** wan2.5 and wan2.6 take an `audio_url` soundtrack; earlier generations are silent. */
 export const takesAudioUrl = (upstreamModel: string) => /^wan2\.[56]/i.test(upstreamModel);
 

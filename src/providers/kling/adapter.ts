@@ -147,10 +147,10 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
   }
 
   /**
-   * After a crash mid-create: find the job by the external_task_id we sent (our task id), with
-   * `GET /v1/videos/{kind}?external_task_id=…` under the create's family (§1.3: a single task may be
-   * queried by external_task_id instead of task_id). Only Kling's own "not found" (code 1203) means
-   * the create never landed; anything else we cannot read for certain is thrown, to ask again later.
+   * After a crash mid-create: find the job by the external_task_id we sent (our task id), in the
+   * documented form `GET /v1/videos/{kind}/{external_task_id}` under the create's family (the path
+   * takes a task_id or an external_task_id). Only Kling's own "not found" (code 1203, or a bare 404)
+   * means the create never landed; anything else we cannot read for certain is thrown, to ask again.
    */
   async function findByReference(taskId: string, request: ResolvedVideoRequest, ctx: AdapterContext): Promise<SubmitResult | null> {
     const kind = createKindFor(request);
@@ -158,14 +158,13 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
     const what = `Kling ${kind} lookup`;
     let data: unknown;
     try {
-      ({ value: { data } } = await call('GET', `/v1/videos/${kind}?external_task_id=${encodeURIComponent(taskId)}`, undefined, what, ctx, 'query'));
+      ({ value: { data } } = await call('GET', `/v1/videos/${kind}/${encodeURIComponent(taskId)}`, undefined, what, ctx, 'query'));
     } catch (err) {
-      if (err instanceof UpstreamError && err.kind === 'not_found' && err.upstreamCode === '1203') return null;
+      if (err instanceof UpstreamError && err.kind === 'not_found' && (err.upstreamCode === '1203' || (err.httpStatus === 404 && err.upstreamCode === undefined))) return null;
       throw err;
     }
-    // A reply that is a page of tasks (a proxy or API version ignoring the parameter) proves nothing about absence.
-    const candidates = Array.isArray(data) ? data : data ? [data] : [];
-    const match = candidates.find((t) => t && typeof t === 'object' && (t as KlingTaskData).task_info?.external_task_id === taskId) as KlingTaskData | undefined;
+    // The task named must be ours: a reply about another task proves nothing about absence.
+    const match = data && typeof data === 'object' && (data as KlingTaskData).task_info?.external_task_id === taskId ? (data as KlingTaskData) : undefined;
     if (!match) throw new UpstreamError('unavailable', `${what} by external_task_id answered without that task; cannot tell whether it exists.`);
     const upstreamId = typeof match.task_id === 'string' || typeof match.task_id === 'number' ? encodeUpstreamId(kind, String(match.task_id)) : undefined;
     if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('ambiguous', `${what} answered without a usable task_id.`);

@@ -378,9 +378,9 @@ export function fromTaskData(data: KlingTaskData): PollResult {
 
 /** What each documented code means for us; the hint tells the operator or caller what to do. */
 const CODE_KINDS: Record<number, [UpstreamErrorKind, string]> = {
-  1000: ['auth', 'Check KLING_ACCESS_KEY / KLING_SECRET_KEY.'],
-  1001: ['auth', 'The Authorization header was empty; check KLING_ACCESS_KEY / KLING_SECRET_KEY.'],
-  1002: ['auth', 'The token was rejected; check KLING_ACCESS_KEY / KLING_SECRET_KEY and that they belong to the region of KLING_BASE_URL.'],
+  1000: ['auth', 'Check KLING_API_KEY (or KLING_ACCESS_KEY / KLING_SECRET_KEY).'],
+  1001: ['auth', 'The Authorization header was empty; check KLING_API_KEY (or KLING_ACCESS_KEY / KLING_SECRET_KEY).'],
+  1002: ['auth', 'The key was rejected; check KLING_API_KEY (or KLING_ACCESS_KEY / KLING_SECRET_KEY) and that it belongs to the region of KLING_BASE_URL.'],
   1003: ['auth', 'The token is not valid yet; check the gateway clock.'],
   1004: ['auth', 'The token has expired; check the gateway clock.'],
   1100: ['quota', 'The Kling account has a problem; check it in the Kling console.'],

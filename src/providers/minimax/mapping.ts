@@ -106,6 +106,10 @@ function classify(code: number, phase: Phase): { kind: UpstreamErrorKind; hint: 
       return { kind: 'auth', hint: 'MiniMax refused the API key. Check MINIMAX_API_KEY, and that its region matches MINIMAX_BASE_URL (api.minimax.io vs api.minimaxi.com).' };
     case 1008:
       return { kind: 'quota', hint: 'The MiniMax account balance is insufficient. Top up the account, then create a new task.' };
+    case 1028:
+    case 1030:
+      // Quota or balance used up: waiting a few seconds does not help, unlike a rate limit.
+      return { kind: 'quota', hint: 'The MiniMax account has used up its quota or balance for this. Top up or raise the quota, then create a new task.' };
     case 1026:
       return { kind: 'content_policy', hint: 'MiniMax flagged the input (prompt or image) as sensitive. Change the prompt or image.' };
     case 1027:
@@ -187,6 +191,7 @@ export function taskErrorFromFail(body: QueryVideoResponse): TaskError {
     return { code: 'content_policy_violation', message: `MiniMax flagged ${what} as sensitive (${code}: ${detail}). Rephrase the prompt or change the image.` };
   }
   if (code === 2013 || code === 1042) return { code: 'invalid_request', message: `MiniMax rejected the request (${code}: ${detail}).` };
+  if (code === 1008 || code === 1028 || code === 1030) return { code: 'upstream_quota_exceeded', message: `The MiniMax account has used up its quota or balance (${code}: ${detail}). Top up, then create a new task.` };
   return { code: 'upstream_error', message: `MiniMax video generation failed (${code ?? 'no code'}: ${detail}). Create a new task to try again.` };
 }
 
@@ -195,7 +200,8 @@ export function taskErrorFromFail(body: QueryVideoResponse): TaskError {
  * running. MiniMax reports no progress percentage, so none is invented.
  */
 export function fromQuery(body: QueryVideoResponse, headers?: HeaderBag): PollResult {
-  if (body?.status === 'Fail') return { state: 'failed', error: taskErrorFromFail(body) };
+  // The failed status is spelled Fail in the docs and Failed in some answers: both end the job.
+  if (body?.status === 'Fail' || body?.status === 'Failed') return { state: 'failed', error: taskErrorFromFail(body) };
   checkBaseResp(body, 'query', headers);
   switch (body.status) {
     case 'Preparing':

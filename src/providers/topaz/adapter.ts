@@ -2,7 +2,7 @@
  * Topaz Labs Video API: create → accept → upload → complete-upload → status → download (§5.2),
  * over the shared transport. The source video is fetched through the gateway's guarded loader and
  * probed here, because Topaz needs its size, duration, frame rate and resolution before anything
- * is uploaded.
+ * is uploaded. Cancel is DELETE /video/{id} (credits refunded).
  */
 import { z } from 'zod';
 import { createTransport, keyHeader, parseMaybeJson } from '../http/index.js';
@@ -70,16 +70,34 @@ export function createTopazAdapter(opts: TopazAdapterOptions): ProviderAdapter {
 
     // Accept reserves credits (INSUFFICIENT_CREDITS → quota) and hands out the signed upload URLs.
     const accepted = await http.call({ method: 'PATCH', path: `${path}/accept`, schema: acceptSchema, what: 'Topaz accept', ctx });
-    const urls = accepted.value.urls;
-    const parts = uploadParts(media.bytes.length, urls.length, opts.minPartBytes ?? DEFAULT_PART_BYTES);
-    const uploadResults: CompleteUploadBody['uploadResults'] = [];
-    for (const [i, part] of parts.entries()) {
-      const eTag = await putPart(urls[i], media.bytes.subarray(part.start, part.end), body.source.container, ctx);
-      // Single-URL uploads have no ETag to report; the docs ask for a placeholder (§5.4).
-      uploadResults.push({ partNum: i + 1, eTag: eTag ?? 'unused' });
+    try {
+      const urls = accepted.value.urls;
+      const parts = uploadParts(media.bytes.length, urls.length, opts.minPartBytes ?? DEFAULT_PART_BYTES);
+      const uploadResults: CompleteUploadBody['uploadResults'] = [];
+      for (const [i, part] of parts.entries()) {
+        const eTag = await putPart(urls[i], media.bytes.subarray(part.start, part.end), body.source.container, ctx);
+        // Single-URL uploads have no ETag to report; the docs ask for a placeholder (§5.4).
+        uploadResults.push({ partNum: i + 1, eTag: eTag ?? 'unused' });
+      }
+      await http.call({ method: 'PATCH', path: `${path}/complete-upload/`, body: { json: { uploadResults } satisfies CompleteUploadBody }, schema: z.unknown(), what: 'Topaz complete-upload', ctx });
+    } catch (err) {
+      // The request holds credits since accept: release it (DELETE refunds them) before giving up on
+      // this attempt; a retry creates a new one. Best effort: the original failure is what counts.
+      await http.call({ method: 'DELETE', path, schema: z.unknown(), what: 'Topaz release request', ctx: {} }).catch(() => undefined);
+      throw err;
     }
-    await http.call({ method: 'PATCH', path: `${path}/complete-upload/`, body: { json: { uploadResults } satisfies CompleteUploadBody }, schema: z.unknown(), what: 'Topaz complete-upload', ctx });
     return { upstreamId: created.value.requestId };
+  }
+
+  /** DELETE /video/{id} stops a request that has not finished; its credits are refunded. */
+  async function cancel(upstreamId: string, ctx: AdapterContext): Promise<boolean> {
+    try {
+      await http.call({ method: 'DELETE', path: requestPath(upstreamId), schema: z.unknown(), what: 'Topaz cancel request', ctx });
+      return true;
+    } catch (err) {
+      if (err instanceof UpstreamError && !err.transient) return false;
+      throw err;
+    }
   }
 
   /** PUT one part to its pre-signed URL, without our key; retried in place on transient failures. */
@@ -114,5 +132,5 @@ export function createTopazAdapter(opts: TopazAdapterOptions): ProviderAdapter {
     return http.download({ url: output.url, what: 'Topaz download', ctx, credentials: 'none' });
   }
 
-  return { name: 'topaz', submit, poll, openOutput };
+  return { name: 'topaz', submit, poll, openOutput, cancel };
 }

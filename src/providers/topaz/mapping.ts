@@ -10,8 +10,8 @@ import type { Container, CreateVideoBody, Resolution, StatusResponse, TopazError
 /** Request ids are UUIDs; anything else must not reach a URL path. */
 export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 
-/** Upload parts are at least this large (§5.4: one URL per 500 MB). */
-export const DEFAULT_PART_BYTES = 500 * 1024 * 1024;
+/** Upload parts are at least this large (§5.4: one URL per 500 MB — decimal, 500,000,000 bytes). */
+export const DEFAULT_PART_BYTES = 500_000_000;
 
 export interface SourceInfo {
   container: Container;
@@ -119,7 +119,9 @@ export function fromStatus(s: StatusResponse): PollResult {
   const progress = typeof s.progress === 'number' && Number.isFinite(s.progress) ? s.progress : undefined;
   if (QUEUED.includes(status)) return { state: 'queued', ...(progress !== undefined ? { progress } : {}) };
   if (RUNNING.includes(status)) return { state: 'running', ...(progress !== undefined ? { progress } : {}) };
-  if (status === 'canceling' || status === 'canceled') return { state: 'cancelled' };
+  // `canceling` is still running (the GPU work is being stopped); only `canceled` is final.
+  if (status === 'canceling') return { state: 'running', ...(progress !== undefined ? { progress } : {}) };
+  if (status === 'canceled') return { state: 'cancelled' };
   if (status === 'failed') return { state: 'failed', error: taskErrorFromStatus(s) };
   if (status === 'complete') {
     const url = s.download?.url;

@@ -1,5 +1,6 @@
 /**
  * Shengshu Vidu (enterprise API v2): the pure mapping over the shared transport (spec providers-2 §4).
+ * Cancel is POST /tasks/{id}/cancel (platform.vidu.com "Cancel Generation").
  */
 import { z } from 'zod';
 import { authorization, createTransport } from '../http/index.js';
@@ -69,5 +70,17 @@ export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
     return http.download({ url: output.url, what: 'Vidu video download', ctx, credentials: 'none', mimeType: output.mimeType });
   }
 
-  return { name: 'vidu', submit, poll, openOutput };
+  /** POST /tasks/{id}/cancel (Vidu "Cancel Generation"): only a task that has not started; a refusal answers false. */
+  async function cancel(upstreamId: string, ctx: AdapterContext): Promise<boolean> {
+    const { id } = taskIdOf(upstreamId);
+    try {
+      await http.call({ method: 'POST', path: `/tasks/${encodeURIComponent(id)}/cancel`, body: { json: { id } }, schema: z.unknown(), what: 'Vidu cancel', ctx });
+      return true;
+    } catch (err) {
+      if (err instanceof UpstreamError && !err.transient) return false;
+      throw err;
+    }
+  }
+
+  return { name: 'vidu', submit, poll, openOutput, cancel };
 }

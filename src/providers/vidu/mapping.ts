@@ -94,7 +94,9 @@ export function toCreateBody(req: ResolvedVideoRequest, images: string[], taskId
     throw invalid(`Vidu ${req.operation} needs a prompt describing the video.`);
   }
 
-  if (endpoint === 'reference2video' && req.output_audio && !q3) {
+  // viduq2-pro takes references in the non-subject mode only, with no audio field.
+  const subjectless = endpoint === 'reference2video' && req.upstream_model === 'viduq2-pro';
+  if (endpoint === 'reference2video' && req.output_audio && !q3 && !subjectless) {
     // Q2 speaks only in the audio-video ("subjects") mode: one subject per image, @1…@n in the prompt.
     body.subjects = images.map((image, i) => ({ id: String(i + 1), images: [image] }));
   } else if (images.length > 0) {
@@ -112,7 +114,7 @@ export function toCreateBody(req: ResolvedVideoRequest, images: string[], taskId
   // On reference2video, Q2 audio=false is the images ("video only") mode, which documents no audio field.
   if (q3 || endpoint === 'img2video') body.audio = req.output_audio;
   else if (endpoint === 'reference2video') {
-    if (req.output_audio) body.audio = true;
+    if (req.output_audio && !subjectless) body.audio = true;
   } else if (req.output_audio) {
     throw invalid(`Vidu ${req.upstream_model} cannot add audio to ${req.operation}; omit output_audio.`);
   }
@@ -211,7 +213,8 @@ function kindFromReason(status: number, reason: string | undefined): UpstreamErr
   if (POLICY_CODES.has(reason)) return 'content_policy';
   if (reason === 'Unauthorized' || reason === 'Forbidden') return 'auth';
   if (reason === 'TaskNotFound' || reason === 'CreationNotFound' || reason === 'NotFound') return 'not_found';
-  if (reason === 'InternalServiceFailure' || reason === 'ModelUnavailable') return 'unavailable';
+  // OperationInProcess (HTTP 400, "please retry later") is a busy signal, not a refusal.
+  if (reason === 'InternalServiceFailure' || reason === 'ModelUnavailable' || reason === 'OperationInProcess') return 'unavailable';
   return undefined;
 }
 

@@ -127,6 +127,7 @@ export async function parseCreateRequest(body: unknown, model: WanModel, fetchIn
   if (audioUrl !== undefined && !model.audioUrl) throw invalidParameter(`${model.id} does not support input.audio_url.`);
   if (audioUrl !== undefined) await loadMedia(audioUrl, 'audio', 'audio_url', fetchInput);
   const audioSwitch = bool(params, 'audio');
+  if (audioSwitch === false && model.audio === 'on') throw invalidParameter(`${model.id} generates video with audio only; parameters.audio=false is not supported.`);
   const audio = model.audio === 'on' || (model.audio === 'switch' && (audioUrl !== undefined || audioSwitch !== false));
 
   const base = { model, prompt, referenceImages: [] as Buffer[], duration, audio };

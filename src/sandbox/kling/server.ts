@@ -20,8 +20,11 @@ export interface KlingSimulatorOptions {
   fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
+  /** The AccessKey/SecretKey pair a JWT is signed with… */
   accessKey: string;
   secretKey: string;
+  /** …and, optionally, a console-issued API key accepted as a Bearer token as it is. */
+  apiKey?: string;
   /** Time scale (default 1 = realistic 20–80 s tasks; 20 = twenty times faster). */
   speed?: number;
   workDir: string;
@@ -130,7 +133,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
 
   function authenticate(req: IncomingMessage): void {
     const header = req.headers.authorization;
-    const err = checkToken(Array.isArray(header) ? header[0] : header, opts.accessKey, opts.secretKey);
+    const err = checkToken(Array.isArray(header) ? header[0] : header, opts.accessKey, opts.secretKey, undefined, opts.apiKey);
     if (err) throw err;
   }
 
@@ -224,19 +227,13 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
     if (create) return handleCreate(req, res, kind);
     stats.polls++;
     if (query) {
-      const task = tasks.get(kind, query[2]);
+      // The path names one task by task_id, or by the external_task_id given at create (§1.3), under the family that created it.
+      const task = tasks.get(kind, query[2]) ?? tasks.list(kind).find((t) => t.spec.externalTaskId === query[2]);
       if (!task) throw notFound(`task ${query[2]} not found under ${kind}`);
       sendJson(res, 200, ok(tasks.view(task, publicBase(req))));
       return;
     }
-    // A single task by the external_task_id given at create (§1.3), under the family that created it.
-    const external = url.searchParams.get('external_task_id');
-    if (external !== null) {
-      const task = tasks.list(kind).find((t) => t.spec.externalTaskId === external);
-      if (!task) throw notFound(`task with external_task_id ${external} not found under ${kind}`);
-      sendJson(res, 200, ok(tasks.view(task, publicBase(req))));
-      return;
-    }
+    // The list endpoint pages (pageNum, pageSize); it has no filter, so anything else in the query is ignored.
     const pageNum = Number(url.searchParams.get('pageNum') ?? '1');
     const pageSize = Number(url.searchParams.get('pageSize') ?? '30');
     if (!Number.isInteger(pageNum) || pageNum < 1 || pageNum > 1000) throw invalidValue('pageNum must be an integer in [1, 1000]');

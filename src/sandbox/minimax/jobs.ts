@@ -74,7 +74,7 @@ export class HailuoJobs {
     if (elapsed < 1) return running('Processing');
     if (job.outcome.kind === 'fail') {
       const { status_code, status_msg, error_message } = job.outcome.error;
-      return { task_id: job.id, status: 'Fail', file_id: '', ...(error_message ? { error_message } : {}), base_resp: { status_code, status_msg } };
+      return { task_id: job.id, status: job.outcome.spelling ?? 'Fail', file_id: '', ...(error_message ? { error_message } : {}), base_resp: { status_code, status_msg } };
     }
     if (job.renderError) return { task_id: job.id, status: 'Fail', file_id: '', error_message: 'internal error while generating the video', base_resp: { status_code: 1000, status_msg: 'unknown error' } };
     if (!job.fileId) {

@@ -1,7 +1,7 @@
 import { CountedFault, StatusFaultCore } from '../common/faults.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
-export type TopazRoute = 'create' | 'accept' | 'upload' | 'complete' | 'status';
+export type TopazRoute = 'create' | 'accept' | 'upload' | 'complete' | 'status' | 'cancel';
 
 /** How a request ends once uploaded. */
 export type JobOutcome = { kind: 'success' } | { kind: 'fail'; errorCode: string; message: string } | { kind: 'hang' };

@@ -8,7 +8,7 @@ import { invalidState } from './errors.js';
 import { DEFAULT_FAILURE, type JobOutcome } from './faults.js';
 import { estimatesFor, type TopazCreateSpec } from './validate.js';
 
-type Phase = 'requested' | 'accepted' | 'initializing' | 'preprocessing' | 'processing' | 'postprocessing' | 'complete' | 'failed';
+type Phase = 'requested' | 'accepted' | 'initializing' | 'preprocessing' | 'processing' | 'postprocessing' | 'complete' | 'failed' | 'canceling' | 'canceled';
 
 interface Part {
   bytes: Buffer;
@@ -16,6 +16,8 @@ interface Part {
 }
 
 interface TopazJob extends Renderable {
+  /** When DELETE /video/{id} stopped it. */
+  cancelledAt?: number;
   id: string;
   spec: TopazCreateSpec;
   estimates: { cost: [number, number]; time: [number, number] };
@@ -32,6 +34,9 @@ interface TopazJob extends Renderable {
 function renderFailure(err: Error): { errorCode: string; message: string } {
   return { errorCode: 'PROCESSING_FAILED', message: `The uploaded video could not be processed: ${err.message.split('\n')[0]}` };
 }
+
+/** How long a cancelled request stays `canceling` before it is `canceled` (simulated time). */
+const CANCELING_MS = 3000;
 
 /** Request lifecycle of one Topaz simulator: create, accept, parts, complete, processing, output. */
 export class TopazJobs {
@@ -95,7 +100,20 @@ export class TopazJobs {
     job.outcome = outcome;
   }
 
+  /**
+   * DELETE /video/{id}: stops a request that is not finished (credits are refunded). It is
+   * `canceling` for a moment (the GPU work is still being stopped), then `canceled`.
+   */
+  cancel(job: TopazJob): 'cancelling' | 'finished' {
+    const phase = this.phase(job);
+    if (phase === 'complete' || phase === 'failed' || phase === 'canceled' || phase === 'canceling') return 'finished';
+    job.cancelledAt = Date.now();
+    this.renders.cancel(job);
+    return 'cancelling';
+  }
+
   private phase(job: TopazJob): Phase {
+    if (job.cancelledAt !== undefined) return Date.now() < job.cancelledAt + CANCELING_MS / this.speed ? 'canceling' : 'canceled';
     if (!job.timeline) return job.accepted ? 'accepted' : 'requested';
     const now = Date.now();
     const t = job.timeline;
@@ -133,6 +151,10 @@ export class TopazJobs {
       }
       case 'postprocessing':
         return { ...base, progress: 99, message: 'Postprocessing' };
+      case 'canceling':
+        return { ...base, progress: 0, message: 'Canceling' };
+      case 'canceled':
+        return { ...base, progress: 0, message: 'Canceled: the credits were refunded.' };
       case 'failed': {
         const f = job.outcome?.kind === 'fail' ? job.outcome : (job.renderError ? renderFailure(job.renderError) : DEFAULT_FAILURE);
         return { ...base, progress: 0, message: f.message, errorCode: f.errorCode };

@@ -30,6 +30,8 @@ export interface TopazSimulatorStats {
   polls: number;
   /** Output downloads served. */
   downloads: number;
+  /** Requests stopped by DELETE /video/{id} (credits refunded). */
+  cancels: number;
   requests: number;
   faulted: number;
 }
@@ -45,12 +47,14 @@ export interface TopazSimulator {
 const MAX_JSON_BYTES = 1024 * 1024;
 const MAX_PART_BYTES = 2 * 1024 * 1024 * 1024;
 const SIGNED_URL_TTL_MS = 7 * 24 * 3600_000;
-const DEFAULT_PART_BYTES = 500 * 1024 * 1024;
+/** One upload URL per 500 MB (decimal: 500,000,000 bytes, §5.4). */
+const DEFAULT_PART_BYTES = 500_000_000;
 
 const CREATE = /^\/video\/?$/;
 const ACCEPT = /^\/video\/([A-Za-z0-9-]+)\/accept\/?$/;
 const COMPLETE = /^\/video\/([A-Za-z0-9-]+)\/complete-upload\/?$/;
 const STATUS = /^\/video\/([A-Za-z0-9-]+)\/status\/?$/;
+const REQUEST = /^\/video\/([A-Za-z0-9-]+)\/?$/;
 const UPLOAD = /^\/_sim\/uploads\/([A-Za-z0-9-]+)\/(\d+)$/;
 const FILE = /^\/_sim\/files\/([a-f0-9]+)\.mp4$/;
 
@@ -71,7 +75,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
   const faults = new FaultState();
   const jobs = new TopazJobs(opts.workDir, speed, opts.partBytes ?? DEFAULT_PART_BYTES);
   const signer = createUrlSigner(SIGNED_URL_TTL_MS);
-  const stats: TopazSimulatorStats = { creates: 0, accepts: 0, uploads: 0, completes: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
+  const stats: TopazSimulatorStats = { creates: 0, accepts: 0, uploads: 0, completes: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0 };
   const closing = new AbortController();
   const defaultRetryAfter = scaledSeconds(20, speed);
   let origin = '';
@@ -139,6 +143,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
       if ((m = ACCEPT.exec(path)) && method === 'PATCH') return ['accept', m[1]];
       if ((m = COMPLETE.exec(path)) && method === 'PATCH') return ['complete', m[1]];
       if ((m = STATUS.exec(path)) && method === 'GET') return ['status', m[1]];
+      if ((m = REQUEST.exec(path)) && method === 'DELETE') return ['cancel', m[1]];
       return undefined;
     })();
     if (!route) throw notFound();
@@ -155,6 +160,12 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
       return;
     }
     const job = jobOf(id);
+    if (name === 'cancel') {
+      if (jobs.cancel(job) === 'finished') throw invalidState(`Request ${id} has already finished and cannot be cancelled.`);
+      stats.cancels++;
+      sendJson(res, 200, { message: 'The request was cancelled; its credits are refunded.' });
+      return;
+    }
     if (name === 'accept') {
       if (faults.takeCreditsShortfall()) throw insufficientCredits(job.estimates.cost[1]);
       const count = jobs.accept(job);

@@ -76,12 +76,17 @@ export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
   ]);
 }
 
-export type CreateFault = 429 | 503 | 'prompt-policy' | 'credits';
+export type CreateFault = 429 | 503 | 'prompt-policy' | 'credits' | 'busy';
 
 /** Prompt markers that make the create call itself fail: always, or only the first time per prompt. */
 export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): CreateFault | undefined {
   if (prompt.includes('[sim:429]')) return 429;
   if (prompt.includes('[sim:policy-prompt]')) return 'prompt-policy';
   if (prompt.includes('[sim:credits]')) return 'credits';
+  // [sim:busy-once]: the first create of this prompt answers 400 OperationInProcess ("please retry later").
+  if (prompt.includes('[sim:busy-once]') && !seenOnce.has(`busy:${prompt}`)) {
+    seenOnce.add(`busy:${prompt}`);
+    return 'busy';
+  }
   return onceMarkerFault(prompt, seenOnce, 429, 503);
 }

@@ -12,6 +12,8 @@ import type { LoadedImage, ViduCreateSpec } from './validate.js';
 const run = promisify(execFile);
 
 interface ViduJob extends Renderable {
+  /** Stopped by POST /tasks/{id}/cancel before it was scheduled. */
+  cancelled?: boolean;
   id: string;
   model: ViduModel;
   spec: ViduCreateSpec;
@@ -95,7 +97,7 @@ export class ViduJobs {
       off_peak: job.spec.offPeak,
       creations: [],
     };
-    if (state === 'failed') return { ...base, err_code: job.outcome.kind === 'fail' ? job.outcome.errCode : 'InternalServiceFailure' };
+    if (state === 'failed') return { ...base, credits: job.cancelled ? 0 : job.credits, err_code: job.cancelled ? 'UserCancelled' : job.outcome.kind === 'fail' ? job.outcome.errCode : 'InternalServiceFailure' };
     if (state !== 'success' || !job.creationId) return base;
     const url = signFile(job.creationId, 'video');
     // The simulator draws no watermark: watermarked_url serves the same file (documented in README).
@@ -106,8 +108,24 @@ export class ViduJobs {
     return this.files.get(creationId)?.[kind];
   }
 
+  /**
+   * POST /tasks/{id}/cancel: a task not yet scheduled (created, queueing) ends failed with
+   * err_code UserCancelled and is not charged; once processing it refuses ("task state is
+   * scheduled, can not cancel").
+   */
+  cancel(id: string): 'cancelled' | 'scheduled' | 'missing' {
+    const job = this.jobs.get(id);
+    if (!job) return 'missing';
+    const state = this.stateOf(job);
+    if (state !== 'created' && state !== 'queueing') return 'scheduled';
+    job.cancelled = true;
+    this.renders.cancel(job);
+    return 'cancelled';
+  }
+
   /** created → queueing (5 %) → processing (20 %) → success once the file exists, or failed. */
   private stateOf(job: ViduJob): TaskJson['state'] {
+    if (job.cancelled) return 'failed';
     const elapsed = Date.now() - job.createdAt;
     if (elapsed < job.durationMs * 0.05) return 'created';
     if (elapsed < job.durationMs * 0.2) return 'queueing';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
-import { badRequest, creditInsufficient, fieldInvalid, notFound, promptPolicy, quotaExceeded, serverError, unauthorized, ViduHttpError } from './errors.js';
+import { badRequest, creditInsufficient, fieldInvalid, notFound, operationInProcess, promptPolicy, quotaExceeded, serverError, unauthorized, ViduHttpError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type ViduFaultControls, type ViduRoute } from './faults.js';
 import { ViduJobs } from './jobs.js';
 import { ENDPOINTS, findModel, type ViduEndpoint } from './models.js';
@@ -28,6 +28,8 @@ export interface ViduSimulatorStats {
   /** Video downloads served from creations[].url. */
   downloads: number;
   /** Every HTTP request, including rejected and faulted ones. */
+  /** Tasks stopped by POST /tasks/{id}/cancel. */
+  cancels: number;
   requests: number;
   /** Requests answered with an injected 429/5xx or marker fault. */
   faulted: number;
@@ -49,6 +51,7 @@ const MAX_BODY_BYTES = 20 * 1024 * 1024;
 const SIGNED_URL_TTL_MS = 60 * 60_000;
 
 const POLL_PATH = /^\/tasks\/([^/]+)\/creations$/;
+const CANCEL_PATH = /^\/tasks\/([^/]+)\/cancel$/;
 const FILE_PATH = /^\/_sim\/files\/(\d+)\.(mp4|jpg)$/;
 
 /** Start a Vidu enterprise API v2 simulator: real HTTP, real MP4s, Vidu's error envelope. */
@@ -58,7 +61,7 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
   const faults = new FaultState();
   const jobs = new ViduJobs(opts.workDir, speed);
   const signer = createUrlSigner(SIGNED_URL_TTL_MS);
-  const stats: ViduSimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
+  const stats: ViduSimulatorStats = { creates: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
   const closing = new AbortController();
   const defaultRetryAfter = scaledSeconds(10, speed);
@@ -109,7 +112,7 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
     const body = await readJson(req);
     const modelId = (body as { model?: unknown })?.model;
     if (modelId === undefined || modelId === '') throw new ViduHttpError(400, 'FieldLacking', 'field is missing or empty: model');
-    const model = typeof modelId === 'string' ? findModel(modelId) : undefined;
+    const model = typeof modelId === 'string' && !faults.isRetired(modelId) ? findModel(modelId) : undefined;
     if (!model) throw fieldInvalid('model', `unknown model ${JSON.stringify(modelId)}`);
 
     const prompt = String((body as { prompt?: unknown }).prompt ?? '');
@@ -118,6 +121,7 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
       stats.faulted++;
       if (marker === 'prompt-policy') throw promptPolicy();
       if (marker === 'credits') throw creditInsufficient();
+      if (marker === 'busy') throw operationInProcess();
       throw marker === 429 ? quotaExceeded(defaultRetryAfter) : serverError(503);
     }
     if (faults.takeCreditFault()) {
@@ -159,13 +163,23 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
     const sub = path.slice(API_PREFIX.length);
     const endpoint = ENDPOINTS.find((e) => sub === `/${e}`);
     const poll = POLL_PATH.exec(sub);
-    if (!(endpoint && req.method === 'POST') && !(poll && req.method === 'GET')) throw notFound('NotFound', 'not found');
+    const cancel = CANCEL_PATH.exec(sub);
+    if (!(endpoint && req.method === 'POST') && !(poll && req.method === 'GET') && !(cancel && req.method === 'POST')) throw notFound('NotFound', 'not found');
 
     await sleep(faults.latencyMs, closing.signal);
     authenticate(req);
     const fault = injectedFault(endpoint ? 'create' : 'poll');
     if (fault) throw fault;
     if (endpoint) return handleCreate(req, res, endpoint);
+    if (cancel) {
+      req.resume();
+      const verdict = jobs.cancel(decodeURIComponent(cancel[1]));
+      if (verdict === 'missing') throw notFound('TaskNotFound', 'task not found');
+      if (verdict === 'scheduled') throw badRequest('task state is scheduled, can not cancel');
+      stats.cancels++;
+      sendJson(res, 200, {});
+      return;
+    }
 
     let taskId: string;
     try {

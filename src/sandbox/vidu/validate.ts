@@ -74,6 +74,8 @@ function parseImages(body: Json, endpoint: ViduEndpoint, model: ViduModel): Pick
   }
   if (subjectsRaw !== undefined) {
     if (endpoint !== 'reference2video') throw fieldUnwanted('subjects', 'only reference2video takes subjects');
+    // viduq2-pro references work in the non-subject mode only.
+    if (model.id === 'viduq2-pro') throw fieldUnwanted('subjects', 'viduq2-pro supports the non-subject reference mode only: send images');
     if (raw !== undefined) throw fieldUnwanted('images', 'send either images or subjects, not both');
     if (!Array.isArray(subjectsRaw) || subjectsRaw.length < 1 || subjectsRaw.length > 7) throw itemCount('subjects', '1 to 7 subjects');
     const subjects = subjectsRaw.map((s, i) => {
@@ -130,7 +132,8 @@ export function parseCreateRequest(body: unknown, endpoint: ViduEndpoint, model:
   if (seedIn !== undefined && seedIn < 0) throw fieldInvalid('seed', 'must be ≥ 0');
   const seed = seedIn ? seedIn : Math.floor(Math.random() * 2 ** 31);
 
-  const takesAudio = model.q3 || endpoint === 'img2video' || endpoint === 'reference2video';
+  // viduq2-pro's non-subject reference mode has no audio setting.
+  const takesAudio = model.q3 || endpoint === 'img2video' || (endpoint === 'reference2video' && model.id !== 'viduq2-pro');
   const audioIn = bool(body, 'audio');
   if (audioIn !== undefined && !takesAudio) throw fieldUnwanted('audio', `${model.id} has no audio on ${endpoint}`);
   const audio = takesAudio ? audioIn ?? model.q3 : undefined;
