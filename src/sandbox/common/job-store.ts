@@ -1,7 +1,7 @@
 /**
  * A simulator's jobs on disk (one JSON file each, written atomically), so a restart on the same
  * data directory resumes them: the real upstream does not forget a job because our process died.
- * Buffers (input images) survive as base64; the render bookkeeping (timers, promises) does not.
+ * Buffers (input images) survive as base64 and Maps as entries; the render bookkeeping (timers, promises) does not.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ const TRANSIENT = new Set(['timer', 'render', 'renderError']);
 
 function replacer(this: unknown, key: string, value: unknown): unknown {
   if (TRANSIENT.has(key)) return undefined;
+  if (value instanceof Map) return { $map: [...value.entries()] };
   if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
     return { $base64: Buffer.from((value as { data: number[] }).data).toString('base64') };
   }
@@ -19,6 +20,7 @@ function replacer(this: unknown, key: string, value: unknown): unknown {
 
 function reviver(_key: string, value: unknown): unknown {
   if (value && typeof value === 'object' && typeof (value as { $base64?: unknown }).$base64 === 'string') return Buffer.from((value as { $base64: string }).$base64, 'base64');
+  if (value && typeof value === 'object' && Array.isArray((value as { $map?: unknown }).$map)) return new Map((value as { $map: [unknown, unknown][] }).$map);
   return value;
 }
 
@@ -52,5 +54,51 @@ export class JobStore<J extends object> {
       }
     }
     return jobs;
+  }
+}
+
+/**
+ * Loads the jobs a previous run saved into `into` and hands each to `resume`, which re-arms what
+ * lives in this process only (render timers, caches). A fresh work dir loads nothing.
+ */
+export function restoreJobs<J extends { id: string }>(store: JobStore<J>, into: Map<string, J>, resume: (job: J) => void): void {
+  for (const job of store.loadAll()) {
+    into.set(job.id, job);
+    resume(job);
+  }
+}
+
+/**
+ * A small id → value index kept in one JSON file, written through on every change: a simulator's
+ * file index (file id → path on disk), so links handed out before a restart still resolve.
+ */
+export class PersistedMap<V> extends Map<string, V> {
+  readonly #file: string;
+
+  constructor(file: string) {
+    super();
+    this.#file = file;
+    try {
+      for (const [k, v] of JSON.parse(readFileSync(file, 'utf8'), reviver) as [string, V][]) super.set(k, v);
+    } catch {
+      // Nothing saved yet (or a file cut short by a crash): start empty.
+    }
+  }
+
+  override set(key: string, value: V): this {
+    super.set(key, value);
+    this.#flush();
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    const had = super.delete(key);
+    if (had) this.#flush();
+    return had;
+  }
+
+  #flush(): void {
+    writeFileSync(`${this.#file}.tmp`, JSON.stringify([...this.entries()], replacer));
+    renameSync(`${this.#file}.tmp`, this.#file);
   }
 }

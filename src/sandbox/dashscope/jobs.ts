@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobStore, PersistedMap, restoreJobs } from '../common/job-store.js';
 import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
@@ -34,19 +35,28 @@ export type TaskOutput = Record<string, unknown>;
 /** Wan tasks of one simulator: timing, rendering, task views, cancel. */
 export class WanTasks {
   private readonly tasks = new Map<string, WanTask>();
-  private readonly files = new Map<string, string>();
+  private readonly files: Map<string, string>;
   private readonly renders = new JobRenders();
+  private readonly store: JobStore<WanTask>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.store = new JobStore(workDir);
+    restoreJobs(this.store, this.tasks, (task) => {
+      if (task.outcome.kind === 'success' && !task.fileName && !task.cancelled) this.renders.startAfter(task, Math.max(0, task.createdAt + task.durationMs - Date.now()), () => this.render(task));
+    });
+  }
 
   create(spec: WanSpec, outcome: JobOutcome): string {
     const id = randomUUID();
     const durationMs = (simulatedSeconds(spec) * 1000) / this.speed;
     const task: WanTask = { id, spec, outcome, createdAt: Date.now(), durationMs };
     this.tasks.set(id, task);
+    this.store.save(id, task);
     if (outcome.kind === 'success') this.renders.startAfter(task, durationMs, () => this.render(task));
     return id;
   }
@@ -64,6 +74,7 @@ export class WanTasks {
     const task = this.tasks.get(id);
     if (!task || task.cancelled || !this.isPending(task)) return false;
     task.cancelled = Date.now();
+    this.store.save(task.id, task);
     this.renders.cancel(task);
     return true;
   }
@@ -129,6 +140,7 @@ export class WanTasks {
     });
     this.files.set(name, path);
     task.fileName = name;
+    this.store.save(task.id, task);
   }
 
   close(): Promise<void> {

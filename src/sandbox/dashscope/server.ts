@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { listenPersisted, persistedSecret } from '../common/state.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, prepareSimulator, readJsonBody, requestOrigin, requireBearer, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { cannotCancel, DashScopeError, inputInspectionFailed, invalidKey, invalidParameter, missingKey, modelNotFound, notFound, serverError, syncNotSupported, throttled } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type DashScopeFaultControls, type DashScopeRoute } from './faults.js';
 import { WanTasks } from './jobs.js';
@@ -73,7 +74,7 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
 
   const faults = new FaultState();
   const tasks = new WanTasks(opts.workDir, speed);
-  const signer = createUrlSigner(VIDEO_URL_TTL_MS);
+  const signer = createUrlSigner(VIDEO_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: DashScopeSimulatorStats = { creates: 0, polls: 0, cancels: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnce = new Set<string>();
   const closing = new AbortController();
@@ -153,7 +154,7 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
   }
 
   const server = createSimServer(handle, (err) => (err instanceof DashScopeError ? err : serverError(500)));
-  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  baseUrl = await listenPersisted(server, opts.workDir, 'api', opts.host ?? '127.0.0.1', opts.port);
 
   return {
     baseUrl,

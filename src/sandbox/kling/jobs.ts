@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobStore, PersistedMap, restoreJobs } from '../common/job-store.js';
 import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
@@ -42,19 +43,28 @@ const newTaskId = () => `8${Array.from({ length: 17 }, () => randomInt(10)).join
 
 export class KlingTasks {
   private readonly tasks = new Map<string, KlingTask>();
-  private readonly files = new Map<string, string>();
+  private readonly files: Map<string, string>;
   private readonly renders = new JobRenders();
+  private readonly store: JobStore<KlingTask>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.store = new JobStore(workDir);
+    restoreJobs(this.store, this.tasks, (t) => {
+      if (t.outcome.kind === 'success' && !t.videoId) this.renders.startAfter(t, Math.max(0, t.dueAt - Date.now()), () => this.render(t));
+    });
+  }
 
   create(spec: KlingJobSpec, outcome: JobOutcome): KlingTask {
     const delayMs = (simulatedSeconds(spec) * 1000) / this.speed;
     const now = Date.now();
     const task: KlingTask = { id: newTaskId(), spec, outcome, createdAt: now, queuedUntil: now + delayMs * 0.2, dueAt: now + delayMs };
     this.tasks.set(task.id, task);
+    this.store.save(task.id, task);
     if (outcome.kind === 'success') this.renders.startAfter(task, delayMs, () => this.render(task));
     return task;
   }
@@ -141,6 +151,7 @@ export class KlingTasks {
     });
     this.files.set(id, path);
     t.videoId = id;
+    this.store.save(t.id, t);
   }
 
   close(): Promise<void> {

@@ -1,10 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { listenPersisted } from '../common/state.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { probeVideo } from '../../media/probe.js';
-import { closeServer, createSimServer, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, isReadMethod, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import { checkToken } from './auth.js';
@@ -247,7 +248,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
     if (e.httpStatus >= 400 && e.httpStatus < 500 && e.httpStatus !== 429) stats.rejected++;
     return e;
   });
-  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  baseUrl = await listenPersisted(server, opts.workDir, 'api', opts.host ?? '127.0.0.1', opts.port);
 
   return {
     baseUrl,

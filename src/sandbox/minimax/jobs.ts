@@ -1,6 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobStore, PersistedMap, restoreJobs } from '../common/job-store.js';
 import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
@@ -45,19 +46,28 @@ const OK = { status_code: 0, status_msg: 'success' };
 
 export class HailuoJobs {
   private readonly jobs = new Map<string, HailuoJob>();
-  private readonly files = new Map<string, StoredFile>();
+  private readonly files: Map<string, StoredFile>;
   private readonly renders = new JobRenders();
+  private readonly store: JobStore<HailuoJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.store = new JobStore(workDir);
+    restoreJobs(this.store, this.jobs, (job) => {
+      if (job.outcome.kind === 'success' && !job.fileId) this.renders.startAfter(job, Math.max(0, job.createdAt + job.durationMs - Date.now()), () => this.render(job));
+    });
+  }
 
   create(spec: HailuoSpec, outcome: JobOutcome): string {
     const id = numericId();
     const durationMs = (simulatedSeconds(spec) * 1000) / this.speed;
     const job: HailuoJob = { id, spec, outcome, createdAt: Date.now(), durationMs };
     this.jobs.set(id, job);
+    this.store.save(id, job);
     if (outcome.kind === 'success') this.renders.startAfter(job, durationMs, () => this.render(job));
     return id;
   }
@@ -105,6 +115,7 @@ export class HailuoJobs {
     });
     this.files.set(fileId, { fileId, path, bytes: (await stat(path)).size, createdAt: Math.floor(Date.now() / 1000) });
     job.fileId = fileId;
+    this.store.save(job.id, job);
   }
 
   close(): Promise<void> {

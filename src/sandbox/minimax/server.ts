@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenPersisted, persistedSecret } from '../common/state.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { insufficientBalance, inputSensitive, invalidKey, invalidParams, MinimaxError, missingKey, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type MinimaxFaultControls, type MinimaxRoute } from './faults.js';
 import { HailuoJobs } from './jobs.js';
@@ -60,7 +61,7 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
 
   const faults = new FaultState();
   const jobs = new HailuoJobs(opts.workDir, speed);
-  const signer = createUrlSigner(DOWNLOAD_URL_TTL_MS);
+  const signer = createUrlSigner(DOWNLOAD_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: MinimaxSimulatorStats = { creates: 0, polls: 0, retrieves: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnce = new Set<string>();
   const closing = new AbortController();
@@ -163,7 +164,7 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
     const route = (err as { route?: string }).route;
     return { httpStatus: e.httpStatus, headers: e.headers, toBody: () => e.toBody(route) };
   });
-  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  baseUrl = await listenPersisted(server, opts.workDir, 'api', opts.host ?? '127.0.0.1', opts.port);
 
   return {
     baseUrl,

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { JobStore, restoreJobs } from '../common/job-store.js';
 import { JobRenders, type Renderable } from '../common/jobs.js';
 import { ffmpegPath, renderVideo } from '../render.js';
 import type { JobOutcome, VideoError } from './faults.js';
@@ -65,11 +66,19 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 export class SoraJobs {
   private readonly jobs = new Map<string, SoraJob>();
   private readonly renders = new JobRenders();
+  private readonly store: JobStore<SoraJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Jobs of a previous run on this work dir carry on where they were.
+    this.store = new JobStore(workDir);
+    restoreJobs(this.store, this.jobs, (job) => {
+      job.extras = new Map();
+      if (job.outcome.kind === 'success' && !job.path) this.renders.startAfter(job, Math.max(0, job.dueMs - Date.now()), () => this.render(job));
+    });
+  }
 
   create(spec: SoraCreateSpec, image: Buffer | undefined, outcome: JobOutcome): VideoJson {
     const id = `video_${randomBytes(16).toString('hex')}`;
@@ -77,6 +86,7 @@ export class SoraJobs {
     const createdMs = Date.now();
     const job: SoraJob = { id, spec, image, outcome, createdMs, startMs: createdMs + totalMs * QUEUED_SHARE, dueMs: createdMs + totalMs, extras: new Map() };
     this.jobs.set(id, job);
+    this.store.save(id, job);
     // Render as soon as the job is due, so a poll right after usually finds it completed.
     if (outcome.kind === 'success') this.renders.startAfter(job, totalMs, () => this.render(job));
     return this.toJson(job);
@@ -98,6 +108,7 @@ export class SoraJobs {
     if (!job) return false;
     this.renders.cancel(job);
     this.jobs.delete(id);
+    this.store.delete(id);
     return true;
   }
 
@@ -159,6 +170,7 @@ export class SoraJobs {
     });
     job.path = outPath;
     job.completedAt = nowSeconds();
+    this.store.save(job.id, job);
   }
 
   private async renderExtra(videoPath: string, variant: Exclude<Variant, 'video'>): Promise<string> {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { listenPersisted } from '../common/state.js';
 import { openAiModelList } from '../common/model-list.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, closeServer, createSimServer, listen, prepareSimulator, readBody, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
+import { BodyTooLargeError, closeServer, createSimServer, prepareSimulator, readBody, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
 import { sniffImageType } from '../image-type.js';
 import { invalidKey, invalidRequest, invalidValue, missingKey, moderationBlocked, notFound, OpenAIHttpError, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type OpenAIFaultControls, type OpenAIRoute } from './faults.js';
@@ -234,7 +235,7 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
   }
 
   const server = createSimServer(handle, (err) => (err instanceof OpenAIHttpError ? err : serverError(500)));
-  const origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  const origin = await listenPersisted(server, opts.workDir, 'api', opts.host ?? '127.0.0.1', opts.port);
 
   return {
     baseUrl: `${origin}/v1`,

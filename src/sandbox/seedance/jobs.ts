@@ -3,6 +3,7 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { JobStore, PersistedMap, restoreJobs } from '../common/job-store.js';
 import { JobRenders, type Renderable } from '../common/jobs.js';
 import { imageSize } from '../image-size.js';
 import { dimensionsFor, ffmpegPath, renderVideo } from '../render.js';
@@ -79,13 +80,21 @@ const sec = (ms: number) => Math.floor(ms / 1000);
 /** Ark tasks of one simulator: timing, rendering when due, task views, files. */
 export class SeedanceJobs {
   private readonly jobs = new Map<string, Job>();
-  private readonly files = new Map<string, string>();
+  private readonly files: Map<string, string>;
   private readonly renders = new JobRenders();
+  private readonly store: JobStore<Job>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.store = new JobStore(workDir);
+    restoreJobs(this.store, this.jobs, (job) => {
+      if (job.outcome.kind === 'success' && !job.files && job.cancelledAt === undefined) this.renders.startAfter(job, Math.max(0, job.dueAt - Date.now()), () => this.render(job));
+    });
+  }
 
   create(spec: SeedanceCreateSpec, media: SeedanceMedia, outcome: JobOutcome): string {
     const now = Date.now();
@@ -108,6 +117,7 @@ export class SeedanceJobs {
       seed: spec.seed === -1 ? randomInt(0, 2 ** 31) : spec.seed,
     };
     this.jobs.set(id, job);
+    this.store.save(id, job);
     if (outcome.kind === 'success') this.renders.startAfter(job, Math.max(0, job.dueAt - now), () => this.render(job));
     return id;
   }
@@ -185,10 +195,12 @@ export class SeedanceJobs {
     const status = this.status(job);
     if (status === 'queued') {
       job.cancelledAt = Date.now();
+      this.store.save(job.id, job);
       return 'cancelled';
     }
     if (status === 'running') return 'running';
     this.jobs.delete(id);
+    this.store.delete(id);
     return 'deleted';
   }
 
@@ -222,6 +234,7 @@ export class SeedanceJobs {
     this.files.set(videoId, videoPath);
     if (!job.spec.returnLastFrame) {
       job.files = { video: videoId };
+      this.store.save(job.id, job);
       return;
     }
     const frameId = randomBytes(12).toString('hex');
@@ -229,6 +242,7 @@ export class SeedanceJobs {
     await run(ffmpegPath, ['-v', 'error', '-nostdin', '-y', '-sseof', '-0.5', '-i', videoPath, '-frames:v', '1', '-update', '1', framePath], { signal: this.renders.signal });
     this.files.set(frameId, framePath);
     job.files = { video: videoId, lastFrame: frameId };
+    this.store.save(job.id, job);
   }
 
   close(): Promise<void> {

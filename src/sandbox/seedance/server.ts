@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenPersisted, persistedSecret } from '../common/state.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { placeholderMedia } from '../example-media.js';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import {
@@ -77,7 +78,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
   const faults = new FaultState();
   const fetchInput = opts.fetchInput ?? publicInputsOnly;
   const jobs = new SeedanceJobs(opts.workDir, speed);
-  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: SeedanceSimulatorStats = { creates: 0, polls: 0, cancels: 0, deletes: 0, downloads: 0, requests: 0, faulted: 0, createAttemptTimes: [] };
   const seenOnce = new Set<string>();
   const closing = new AbortController();
@@ -218,7 +219,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
   }
 
   const server = createSimServer(handle, (err) => (err instanceof ArkHttpError ? err : serverError(500)));
-  origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  origin = await listenPersisted(server, opts.workDir, 'api', opts.host ?? '127.0.0.1', opts.port);
 
   return {
     baseUrl: `${origin}/api/v3`,

@@ -2,6 +2,7 @@ import { createHash, randomUUID, randomBytes } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeVideo } from '../../media/probe.js';
+import { JobStore, PersistedMap, restoreJobs } from '../common/job-store.js';
 import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import { invalidState } from './errors.js';
@@ -41,19 +42,32 @@ const CANCELING_MS = 3000;
 /** Request lifecycle of one Topaz simulator: create, accept, parts, complete, processing, output. */
 export class TopazJobs {
   private readonly jobs = new Map<string, TopazJob>();
-  private readonly files = new Map<string, string>();
+  private readonly files: Map<string, string>;
   private readonly renders = new JobRenders();
+  private readonly store: JobStore<TopazJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
     private readonly partBytes: number,
-  ) {}
+  ) {
+    // Requests and files of a previous run on this work dir carry on where they were (renders start when polled).
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.store = new JobStore(workDir);
+    restoreJobs(this.store, this.jobs, () => undefined);
+  }
+
+  /** Keeps a request's changes on disk. */
+  save(job: TopazJob): void {
+    this.store.save(job.id, job);
+  }
 
   create(spec: TopazCreateSpec): { requestId: string; estimates: TopazJob['estimates'] } {
     const id = randomUUID();
     const estimates = estimatesFor(spec);
-    this.jobs.set(id, { id, spec, estimates, accepted: false, urlCount: 0, parts: new Map() });
+    const job: TopazJob = { id, spec, estimates, accepted: false, urlCount: 0, parts: new Map() };
+    this.jobs.set(id, job);
+    this.save(job);
     return { requestId: id, estimates };
   }
 
@@ -66,6 +80,7 @@ export class TopazJobs {
     if (job.accepted) throw invalidState(`Request ${job.id} has already been accepted.`);
     job.accepted = true;
     job.urlCount = Math.min(150, Math.max(1, Math.ceil(job.spec.source.size / this.partBytes)));
+    this.save(job);
     return job.urlCount;
   }
 
@@ -73,6 +88,7 @@ export class TopazJobs {
     if (!job.accepted || job.timeline) throw invalidState('Uploads are only accepted between accept and complete-upload.');
     const eTag = createHash('md5').update(bytes).digest('hex');
     job.parts.set(partNum, { bytes, eTag });
+    this.save(job);
     return eTag;
   }
 
@@ -98,6 +114,7 @@ export class TopazJobs {
     const post = proc + s(8 + job.spec.source.duration * 2);
     job.timeline = { pre, proc, post, done: post + s(3) };
     job.outcome = outcome;
+    this.save(job);
   }
 
   /**
@@ -108,6 +125,7 @@ export class TopazJobs {
     const phase = this.phase(job);
     if (phase === 'complete' || phase === 'failed' || phase === 'canceled' || phase === 'canceling') return 'finished';
     job.cancelledAt = Date.now();
+    this.save(job);
     this.renders.cancel(job);
     return 'cancelling';
   }
@@ -201,6 +219,7 @@ export class TopazJobs {
     });
     this.files.set(id, out);
     job.file = { id, size: (await stat(out)).size };
+    this.save(job);
   }
 
   close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readBody, readJsonBody, requestOrigin, sameSecret, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { listenPersisted, persistedSecret } from '../common/state.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, prepareSimulator, readBody, readJsonBody, requestOrigin, sameSecret, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { insufficientCredits, invalidInput, invalidState, notFound, rateLimited, serverError, TopazHttpError, unauthorized } from './errors.js';
 import { FaultState, type TopazFaultControls, type TopazRoute } from './faults.js';
 import { TopazJobs } from './jobs.js';
@@ -74,7 +75,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
 
   const faults = new FaultState();
   const jobs = new TopazJobs(opts.workDir, speed, opts.partBytes ?? DEFAULT_PART_BYTES);
-  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: TopazSimulatorStats = { creates: 0, accepts: 0, uploads: 0, completes: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0 };
   const closing = new AbortController();
   const defaultRetryAfter = scaledSeconds(20, speed);
@@ -193,7 +194,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
   }
 
   const server = createSimServer(handle, (err) => (err instanceof TopazHttpError ? err : serverError(500)));
-  origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  origin = await listenPersisted(server, opts.workDir, 'api', opts.host ?? '127.0.0.1', opts.port);
 
   return {
     baseUrl: origin,

@@ -3,6 +3,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { JobStore, PersistedMap, restoreJobs } from '../common/job-store.js';
 import { JobRenders, type Renderable } from '../common/jobs.js';
 import { dimensionsFor, ffmpegPath, renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
@@ -56,19 +57,28 @@ export function outputSize(spec: ViduCreateSpec, images: LoadedImage[]): { width
 /** Vidu tasks of one simulator: state over time, rendering when due, files. */
 export class ViduJobs {
   private readonly jobs = new Map<string, ViduJob>();
-  private readonly files = new Map<string, { video: string; cover: string }>();
+  private readonly files: Map<string, { video: string; cover: string }>;
   private readonly renders = new JobRenders();
+  private readonly store: JobStore<ViduJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.store = new JobStore(workDir);
+    restoreJobs(this.store, this.jobs, (job) => {
+      if (job.outcome.kind === 'success' && !job.creationId && !job.cancelled) this.renders.startAfter(job, Math.max(0, job.createdAt + job.durationMs - Date.now()), () => this.render(job));
+    });
+  }
 
   create(model: ViduModel, spec: ViduCreateSpec, images: LoadedImage[], outcome: JobOutcome): { id: string; credits: number; createdAt: number } {
     const id = newId();
     const durationMs = (simulatedSeconds(model, spec) * 1000) / this.speed;
     const job: ViduJob = { id, model, spec, images, outcome, credits: creditsFor(model, spec.duration, spec.resolution), createdAt: Date.now(), durationMs };
     this.jobs.set(id, job);
+    this.store.save(id, job);
     if (outcome.kind === 'success') this.renders.startAfter(job, durationMs, () => this.render(job));
     return { id, credits: job.credits, createdAt: job.createdAt };
   }
@@ -119,6 +129,7 @@ export class ViduJobs {
     const state = this.stateOf(job);
     if (state !== 'created' && state !== 'queueing') return 'scheduled';
     job.cancelled = true;
+    this.store.save(job.id, job);
     this.renders.cancel(job);
     return 'cancelled';
   }
@@ -160,6 +171,7 @@ export class ViduJobs {
     await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', video, '-frames:v', '1', '-q:v', '5', cover], { signal: this.renders.signal });
     this.files.set(creationId, { video, cover });
     job.creationId = creationId;
+    this.store.save(job.id, job);
   }
 
   close(): Promise<void> {

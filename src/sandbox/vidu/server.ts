@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenPersisted, persistedSecret } from '../common/state.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
 import { badRequest, creditInsufficient, fieldInvalid, notFound, operationInProcess, promptPolicy, quotaExceeded, serverError, unauthorized, ViduHttpError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type ViduFaultControls, type ViduRoute } from './faults.js';
 import { ViduJobs } from './jobs.js';
@@ -60,7 +61,7 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
 
   const faults = new FaultState();
   const jobs = new ViduJobs(opts.workDir, speed);
-  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: ViduSimulatorStats = { creates: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
   const closing = new AbortController();
@@ -194,7 +195,7 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
   }
 
   const server = createSimServer(handle, (err) => (err instanceof ViduHttpError ? err : serverError(500)));
-  origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  origin = await listenPersisted(server, opts.workDir, 'api', opts.host ?? '127.0.0.1', opts.port);
 
   return {
     baseUrl: `${origin}${API_PREFIX}`,

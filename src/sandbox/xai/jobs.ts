@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JobStore, PersistedMap, restoreJobs } from '../common/job-store.js';
 import { JobRenders, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobError, JobOutcome } from './faults.js';
@@ -56,13 +57,22 @@ export function simulatedSeconds(spec: XaiJobSpec): number {
 /** Video requests of one simulator: timing, rendering at completion, status views, files. */
 export class XaiJobs {
   private readonly jobs = new Map<string, XaiJob>();
-  private readonly files = new Map<string, string>();
+  private readonly files: Map<string, string>;
   private readonly renders = new JobRenders();
+  private readonly store: JobStore<XaiJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Requests and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.store = new JobStore(workDir);
+    restoreJobs(this.store, this.jobs, (job) => {
+      const renders = job.outcome.kind === 'success' || job.outcome.kind === 'moderated';
+      if (renders && !job.fileId) this.renders.startAfter(job, Math.max(0, job.dueAt - Date.now()), () => this.render(job));
+    });
+  }
 
   create(spec: XaiJobSpec, outcome: JobOutcome): string {
     const id = randomUUID();
@@ -70,6 +80,7 @@ export class XaiJobs {
     const now = Date.now();
     const job: XaiJob = { id, spec, outcome, createdAt: now, dueAt: now + delayMs };
     this.jobs.set(id, job);
+    this.store.save(id, job);
     // Render as soon as the job is due, so a poll right after usually finds the file ready.
     if (outcome.kind === 'success' || outcome.kind === 'moderated') this.renders.startAfter(job, delayMs, () => this.render(job));
     return id;
@@ -132,6 +143,7 @@ export class XaiJobs {
     if (spec.sourcePath) await rm(spec.sourcePath, { force: true });
     this.files.set(fileId, path);
     job.fileId = fileId;
+    this.store.save(job.id, job);
   }
 
   /** Stop timers and renders (ffmpeg is killed) and wait for them to settle. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { listenPersisted, persistedSecret } from '../common/state.js';
 import { GROK_MODELS } from './models.js';
 import { openAiModelList } from '../common/model-list.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
@@ -6,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dimensionsFor } from '../render.js';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
+import { closeServer, createSimServer, createUrlSigner, isReadMethod, prepareSimulator, readJsonBody, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
 import { incorrectKey, invalidArgument, missingKey, moderationRefusal, notFound, rateLimited, serverError, XaiHttpError } from './errors.js';
 import { createFaultFromPrompt, outcomeFromPrompt, XaiFaultState, type XaiFaultControls, type XaiRoute } from './faults.js';
 import { XaiJobs, type XaiJobSpec } from './jobs.js';
@@ -73,7 +74,7 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
   const faults = new XaiFaultState();
   const fetchInput = opts.fetchInput ?? publicInputsOnly;
   const jobs = new XaiJobs(opts.workDir, speed);
-  const signer = createUrlSigner(VIDEO_URL_TTL_MS);
+  const signer = createUrlSigner(VIDEO_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: XaiSimulatorStats = { creates: 0, polls: 0, downloads: 0, downloadsWithAuthorization: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
   const polledOnce = new Set<string>();
@@ -220,10 +221,10 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
   const toError = (err: unknown) => (err instanceof XaiHttpError ? err : serverError(500));
   const api = createSimServer(handleApi, toError);
   const media = createSimServer(handleMedia, toError);
-  const apiBase = await listen(api, host, opts.port ?? 0);
+  const apiBase = await listenPersisted(api, opts.workDir, 'api', host, opts.port);
   let mediaUrl: string;
   try {
-    mediaUrl = await listen(media, host, 0);
+    mediaUrl = await listenPersisted(media, opts.workDir, 'media', host, undefined);
   } catch (err) {
     await closeServer(api);
     throw err;
