@@ -106,6 +106,17 @@ describe('generic per-model rules', () => {
     const err = refused('veo3.1', { prompt: 'x', reference_images: [IMG, IMG, IMG, IMG], duration: 8 }, 'too_many_references', 'reference_images');
     assert.equal(err.extras.max_reference_images, 3);
   });
+  it('Veo 3.0 renders no 4k (it arrived with 3.1): 400 naming resolution with the allowed list', () => {
+    for (const id of ['veo3', 'veo3-fast', 'veo3-pro']) {
+      const err = refused(id, { prompt: 'x', resolution: '4k', duration: 8 }, 'invalid_resolution', 'resolution');
+      assert.deepEqual(err.extras.allowed_resolutions, ['720p', '1080p']);
+    }
+    ok('veo3.1', { prompt: 'x', resolution: '4k', duration: 8 });
+  });
+  it('Veo reference-to-video needs a prompt', () => {
+    refused('veo3.1', { operation: 'reference-to-video', reference_images: [IMG], duration: 8 }, 'missing_required_parameter', 'prompt');
+    ok('veo3.1', { prompt: 'the two of them dance', operation: 'reference-to-video', reference_images: [IMG], duration: 8 });
+  });
   it('output_audio against a fixed default → 400 on output_audio', () => {
     const err = refused('sora-2', { prompt: 'x', output_audio: false }, 'unsupported_output_audio', 'output_audio');
     assert.match(err.message, /omit output_audio or set it to true/);
