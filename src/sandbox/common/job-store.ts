@@ -58,17 +58,6 @@ export class JobStore<J extends object> {
 }
 
 /**
- * Loads the jobs a previous run saved into `into` and hands each to `resume`, which re-arms what
- * lives in this process only (render timers, caches). A fresh work dir loads nothing.
- */
-export function restoreJobs<J extends { id: string }>(store: JobStore<J>, into: Map<string, J>, resume: (job: J) => void): void {
-  for (const job of store.loadAll()) {
-    into.set(job.id, job);
-    resume(job);
-  }
-}
-
-/**
  * A small id → value index kept in one JSON file, written through on every change: a simulator's
  * file index (file id → path on disk), so links handed out before a restart still resolve.
  */

@@ -2,8 +2,8 @@ import { createHash, randomUUID, randomBytes } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeVideo } from '../../media/probe.js';
-import { JobStore, PersistedMap, restoreJobs } from '../common/job-store.js';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { PersistedMap } from '../common/job-store.js';
+import { JobBook, scaledMs, type ClockedJob } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import { invalidState } from './errors.js';
 import { DEFAULT_FAILURE, type JobOutcome } from './faults.js';
@@ -16,7 +16,7 @@ interface Part {
   eTag: string;
 }
 
-interface TopazJob extends Renderable {
+interface TopazJob extends ClockedJob {
   /** When DELETE /video/{id} stopped it. */
   cancelledAt?: number;
   id: string;
@@ -41,33 +41,33 @@ const CANCELING_MS = 3000;
 
 /** Request lifecycle of one Topaz simulator: create, accept, parts, complete, processing, output. */
 export class TopazJobs {
-  private readonly jobs = new Map<string, TopazJob>();
   private readonly files: Map<string, string>;
-  private readonly renders = new JobRenders();
-  private readonly store: JobStore<TopazJob>;
+  private readonly jobs: JobBook<TopazJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
     private readonly partBytes: number,
   ) {
-    // Requests and files of a previous run on this work dir carry on where they were (renders start when polled).
+    // Requests and files of a previous run on this work dir carry on where they were.
     this.files = new PersistedMap(join(workDir, 'files.json'));
-    this.store = new JobStore(workDir);
-    restoreJobs(this.store, this.jobs, () => undefined);
+    this.jobs = new JobBook(workDir, {
+      rendersVideo: (job) => job.outcome?.kind === 'success' && job.cancelledAt === undefined,
+      rendered: (job) => job.file !== undefined,
+      render: (job) => this.render(job),
+    });
   }
 
   /** Keeps a request's changes on disk. */
   save(job: TopazJob): void {
-    this.store.save(job.id, job);
+    this.jobs.save(job);
   }
 
   create(spec: TopazCreateSpec): { requestId: string; estimates: TopazJob['estimates'] } {
     const id = randomUUID();
     const estimates = estimatesFor(spec);
     const job: TopazJob = { id, spec, estimates, accepted: false, urlCount: 0, parts: new Map() };
-    this.jobs.set(id, job);
-    this.save(job);
+    this.jobs.add(job);
     return { requestId: id, estimates };
   }
 
@@ -108,13 +108,15 @@ export class TopazJobs {
     const size = uploaded.reduce((n, p) => n + job.parts.get(p)!.bytes.length, 0);
     if (size !== job.spec.source.size) throw invalidState(`Uploaded ${size} bytes but source.size is ${job.spec.source.size}.`);
     const now = Date.now();
-    const s = (seconds: number) => (seconds * 1000) / this.speed;
+    const s = (seconds: number) => scaledMs(seconds, this.speed);
     const pre = now + s(3);
     const proc = pre + s(3);
     const post = proc + s(8 + job.spec.source.duration * 2);
     job.timeline = { pre, proc, post, done: post + s(3) };
+    // The render starts when processing ends, so postprocessing usually finds the file ready.
+    job.dueAt = post;
     job.outcome = outcome;
-    this.save(job);
+    this.jobs.add(job);
   }
 
   /**
@@ -125,8 +127,7 @@ export class TopazJobs {
     const phase = this.phase(job);
     if (phase === 'complete' || phase === 'failed' || phase === 'canceled' || phase === 'canceling') return 'finished';
     job.cancelledAt = Date.now();
-    this.save(job);
-    this.renders.cancel(job);
+    this.jobs.stop(job);
     return 'cancelling';
   }
 
@@ -139,10 +140,9 @@ export class TopazJobs {
     if (now < t.proc) return 'preprocessing';
     if (job.outcome?.kind === 'hang' || now < t.post) return 'processing';
     if (job.outcome?.kind === 'fail') return 'failed';
-    this.renders.start(job, () => this.render(job));
-    if (job.renderError) return 'failed';
-    if (now < t.done || !job.file) return 'postprocessing';
-    return 'complete';
+    const output = this.jobs.output(job);
+    if (output === 'failed') return 'failed';
+    return now < t.done || output === 'rendering' ? 'postprocessing' : 'complete';
   }
 
   view(job: TopazJob, link: (fileId: string) => string): Record<string, unknown> {
@@ -215,14 +215,13 @@ export class TopazJobs {
       sourceVideo: sourcePath,
       fps: Math.min(60, Math.max(1, Math.round(job.spec.output.frameRate))),
       label: `topaz\n${job.spec.filters.map((f) => f.model).join(',')}`,
-      signal: this.renders.signal,
+      signal: this.jobs.signal,
     });
     this.files.set(id, out);
     job.file = { id, size: (await stat(out)).size };
-    this.save(job);
   }
 
   close(): Promise<void> {
-    return this.renders.close();
+    return this.jobs.close();
   }
 }
