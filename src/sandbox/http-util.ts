@@ -114,6 +114,15 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, path:
   });
 }
 
+/** A malformed %-escape is just an id nobody issued. */
+export const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
 /** GET and HEAD: the methods a file or signed link answers. */
 export function isReadMethod(req: IncomingMessage): boolean {
   return req.method === 'GET' || req.method === 'HEAD';

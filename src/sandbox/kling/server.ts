@@ -1,11 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { listenPersisted } from '../common/state.js';
+import { SimHost } from '../common/sim-host.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { probeVideo } from '../../media/probe.js';
-import { closeServer, createSimServer, isReadMethod, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
+import { prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveFile } from '../http-util.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import { checkToken } from './auth.js';
@@ -83,7 +83,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
   const elements = new Map<string, { frontal: Buffer; data: Record<string, unknown> }>();
   const stats: KlingSimulatorStats = { creates: 0, elements: 0, polls: 0, downloads: 0, requests: 0, faulted: 0, rejected: 0 };
   const seenOnce = new Set<string>();
-  const closing = new AbortController();
+  const host = new SimHost(opts, stats, faults);
   let baseUrl = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
@@ -132,16 +132,9 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
     },
   };
 
-  function authenticate(req: IncomingMessage): void {
-    const header = req.headers.authorization;
-    const err = checkToken(Array.isArray(header) ? header[0] : header, opts.accessKey, opts.secretKey, undefined, opts.apiKey);
-    if (err) throw err;
-  }
-
-  function injected(route: KlingRoute): KlingHttpError | undefined {
+  function takeFault(route: KlingRoute): KlingHttpError | undefined {
     const f = faults.takeRequestFault(route);
     if (!f) return undefined;
-    stats.faulted++;
     return new KlingHttpError(f.httpStatus, f.code, f.message, f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {});
   }
 
@@ -195,68 +188,83 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
     res.end(text);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    const path = url.pathname;
-
-    // Result files stand in for Kling's public CDN links: no token needed.
-    const file = VIDEO_FILE.exec(path);
-    if (file && isReadMethod(req)) {
-      const fault = injected('download');
-      if (fault) throw fault;
-      const p = tasks.filePath(file[1]);
-      if (!p) throw notFound('File not found');
-      stats.downloads++;
-      await serveFile(req, res, p, 'video/mp4');
-      return;
-    }
-
-    const create = req.method === 'POST' ? CREATE_PATH.exec(path) : null;
-    const query = req.method === 'GET' ? QUERY_PATH.exec(path) : null;
-    const list = req.method === 'GET' ? CREATE_PATH.exec(path) : null;
-    const element = req.method === 'POST' && path === ELEMENTS_PATH;
-    if (!create && !query && !list && !element) throw new KlingHttpError(404, 1202, 'Invalid request method or path');
-    await sleep(faults.latencyMs, closing.signal);
-    authenticate(req);
-    const fault = injected(create ? 'create' : element ? 'element' : 'poll');
-    if (fault) throw fault;
-
-    if (element) return handleElement(req, res);
-    const kind = (create ?? query ?? list)![1] as SimKind;
-    if (!SIM_KINDS.includes(kind)) throw new KlingHttpError(404, 1202, `Invalid request path: /v1/videos/${kind} is not simulated`);
-    if (create) return handleCreate(req, res, kind);
-    stats.polls++;
-    if (query) {
-      // The path names one task by task_id, or by the external_task_id given at create (§1.3), under the family that created it.
-      const task = tasks.get(kind, query[2]) ?? tasks.list(kind).find((t) => t.spec.externalTaskId === query[2]);
-      if (!task) throw notFound(`task ${query[2]} not found under ${kind}`);
-      sendJson(res, 200, ok(tasks.view(task, publicBase(req))));
-      return;
-    }
-    // The list endpoint pages (pageNum, pageSize); it has no filter, so anything else in the query is ignored.
-    const pageNum = Number(url.searchParams.get('pageNum') ?? '1');
-    const pageSize = Number(url.searchParams.get('pageSize') ?? '30');
-    if (!Number.isInteger(pageNum) || pageNum < 1 || pageNum > 1000) throw invalidValue('pageNum must be an integer in [1, 1000]');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw invalidValue('pageSize must be an integer in [1, 500]');
-    const page = tasks.list(kind).slice((pageNum - 1) * pageSize, pageNum * pageSize);
-    sendJson(res, 200, ok(page.map((t) => tasks.view(t, publicBase(req)))));
+  /** The task family named in the path, if the simulator serves it. */
+  function simKind(kind: string): SimKind {
+    if (!SIM_KINDS.includes(kind as SimKind)) throw new KlingHttpError(404, 1202, `Invalid request path: /v1/videos/${kind} is not simulated`);
+    return kind as SimKind;
   }
 
-  const server = createSimServer(handle, (err) => {
-    const e = err instanceof KlingHttpError ? err : serverError(500);
-    if (e.httpStatus >= 400 && e.httpStatus < 500 && e.httpStatus !== 429) stats.rejected++;
-    return e;
+  const api = host.router<KlingRoute>({
+    routes: [
+      { method: 'POST', path: CREATE_PATH, name: 'create', handle: ({ req, res, params }) => handleCreate(req, res, simKind(params[0])) },
+      {
+        method: 'GET',
+        path: QUERY_PATH,
+        name: 'poll',
+        handle: ({ req, res, params: [family, id] }) => {
+          const kind = simKind(family);
+          stats.polls++;
+          // The path names one task by task_id, or by the external_task_id given at create (§1.3), under the family that created it.
+          const task = tasks.get(kind, id) ?? tasks.list(kind).find((t) => t.spec.externalTaskId === id);
+          if (!task) throw notFound(`task ${id} not found under ${kind}`);
+          sendJson(res, 200, ok(tasks.view(task, publicBase(req))));
+        },
+      },
+      {
+        method: 'GET',
+        path: CREATE_PATH,
+        name: 'poll',
+        handle: ({ req, res, url, params }) => {
+          const kind = simKind(params[0]);
+          stats.polls++;
+          // The list endpoint pages (pageNum, pageSize); it has no filter, so anything else in the query is ignored.
+          const pageNum = Number(url.searchParams.get('pageNum') ?? '1');
+          const pageSize = Number(url.searchParams.get('pageSize') ?? '30');
+          if (!Number.isInteger(pageNum) || pageNum < 1 || pageNum > 1000) throw invalidValue('pageNum must be an integer in [1, 1000]');
+          if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw invalidValue('pageSize must be an integer in [1, 500]');
+          const page = tasks.list(kind).slice((pageNum - 1) * pageSize, pageNum * pageSize);
+          sendJson(res, 200, ok(page.map((t) => tasks.view(t, publicBase(req)))));
+        },
+      },
+      { method: 'POST', path: ELEMENTS_PATH, name: 'element', handle: ({ req, res }) => handleElement(req, res) },
+      // Result files stand in for Kling's public CDN links: no token needed, but download faults apply.
+      {
+        method: ['GET', 'HEAD'],
+        path: VIDEO_FILE,
+        name: 'download',
+        kind: 'open',
+        handle: async ({ req, res, params }) => {
+          host.inject(takeFault('download'));
+          const p = tasks.filePath(params[0]);
+          if (!p) throw notFound('File not found');
+          stats.downloads++;
+          await serveFile(req, res, p, 'video/mp4');
+        },
+      },
+    ],
+    authenticate: (req) => {
+      const header = req.headers.authorization;
+      const err = checkToken(Array.isArray(header) ? header[0] : header, opts.accessKey, opts.secretKey, undefined, opts.apiKey);
+      if (err) throw err;
+    },
+    takeFault,
+    noRoute: () => new KlingHttpError(404, 1202, 'Invalid request method or path'),
   });
-  baseUrl = await listenPersisted(server, opts.workDir, 'api', opts.host ?? '127.0.0.1', opts.port);
+  baseUrl = await host.listen(
+    'api',
+    api,
+    (err) => {
+      const e = err instanceof KlingHttpError ? err : serverError(500);
+      if (e.httpStatus >= 400 && e.httpStatus < 500 && e.httpStatus !== 429) stats.rejected++;
+      return e;
+    },
+    opts.port,
+  );
 
   return {
     baseUrl,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(server), tasks.close()]);
-    },
+    close: () => host.close(tasks),
   };
 }

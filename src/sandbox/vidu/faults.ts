@@ -1,7 +1,7 @@
 import { CountedFault, firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
-export type ViduRoute = 'create' | 'poll' | 'download';
+export type ViduRoute = 'create' | 'poll' | 'cancel' | 'download';
 
 /** How a task ends, chosen at create time from prompt markers or queued job faults. */
 export type JobOutcome = { kind: 'success' } | { kind: 'fail'; errCode: string } | { kind: 'hang' };
