@@ -36,7 +36,12 @@ function grok(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pric
   });
 }
 
-const PRICE = estimate('per_second', 0.07, { '480p': 0.05, '720p': 0.07 }, 'xAI usage ticks converted to seconds of output');
+const PRICE = estimate(
+  'per_second',
+  0.07,
+  { '480p': 0.05, '720p': 0.07 },
+  "$0.05/s 480p and $0.07/s 720p as published by resellers that pass xAI's price through (krea.ai API docs; APIYI; ComfyUI, Aug 2026); xAI's own page was not available. Input images ($0.002 each) are not billed separately",
+);
 
 export const xaiModels: ModelSpec[] = [
   grok({
@@ -59,7 +64,7 @@ export const xaiModels: ModelSpec[] = [
     lifecycle: 'preview',
     operations: [op('image-to-video', { aspect_ratios: [...RATIOS] })],
     tags: ['grok', 'audio', 'preview'],
-    pricing: estimate('per_second', 0.08, { '480p': 0.06, '720p': 0.08 }, 'xAI usage ticks converted to seconds of output'),
+    pricing: estimate('per_second', 0.14, { '480p': 0.08, '720p': 0.14 }, "$0.08/s 480p and $0.14/s 720p as quoted from xAI's model page by thecontext.dev (2026-06-10) and news.creeta.com; input images ($0.01 each) are not billed separately"),
   }),
   grok({ id: 'grok-imagine-image-to-video', upstream_model: 'grok-imagine-video', operations: [op('image-to-video', { aspect_ratios: [...RATIOS] })], pricing: PRICE }),
   grok({ id: 'grok-imagine-text-to-video', upstream_model: 'grok-imagine-video', operations: [op('text-to-video', { aspect_ratios: [...RATIOS] })], pricing: PRICE }),
@@ -74,6 +79,6 @@ export const xaiModels: ModelSpec[] = [
     default_aspect_ratio: 'adaptive',
     fixed_outputs: ['duration', 'aspect_ratio', 'output_audio'],
     tags: ['grok', 'upscale', 'edit'],
-    pricing: estimate('per_second', 0.05, { '480p': 0.05, '720p': 0.05 }, 'xAI edit usage converted to seconds of output'),
+    pricing: estimate('per_second', 0.05, { '480p': 0.05, '720p': 0.05 }, 'an edit of the source at the grok-imagine-video 480p rate (xAI publishes no upscale price)'),
   }),
 ];
