@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import { probeTaskVideo } from '../helpers/e2e-provider.js';
+import type { ProviderName } from '../../src/catalog/types.js';
 
 let gw: TestGateway;
 before(async () => {
@@ -22,7 +23,7 @@ after(async () => gw.close());
 
 const create = (json: Record<string, unknown>) => gw.api('/v1/videos/generations', { method: 'POST', json });
 type Faults = { retireModel(id: string): void; reset(): void };
-const faultsOf = (provider: 'seedance' | 'xai' | 'google') => gw.sandbox![provider]!.faults as Faults;
+const faultsOf = (provider: ProviderName) => gw.sandbox![provider]!.faults as Faults;
 
 describe('deprecated and retired models', () => {
   it('seedance-1.5-pro (shut down 2026-11-11) still takes tasks; every answer carries Deprecation, Sunset and a Link to seedance-2.0', async () => {
@@ -57,6 +58,36 @@ describe('deprecated and retired models', () => {
       faultsOf('seedance').reset();
     }
   });
+});
+
+describe('every provider: an upstream that no longer serves the model fails the task with model_retired', () => {
+  // [provider, public model, upstream id the simulator stops serving, request]
+  const cases: [ProviderName, string, string, Record<string, unknown>][] = [
+    ['google', 'veo3.1-fast', 'veo-3.1-fast-generate-preview', { duration: 4 }],
+    ['openai', 'sora-2', 'sora-2', { duration: 4 }],
+    ['kling', 'kling-v2.5-turbo-std', 'kling-v2-5-turbo', { duration: 5 }],
+    ['seedance', 'seedance-2.0-fast', 'dreamina-seedance-2-0-fast-260128', { duration: 4, resolution: '480p' }],
+    ['minimax', 'hailuo-2.3-standard', 'MiniMax-Hailuo-2.3', { duration: 6 }],
+    ['dashscope', 'wan-2.6', 'wan2.6-t2v', { duration: 5 }],
+    ['vidu', 'viduq3-turbo', 'viduq3-turbo', { duration: 4 }],
+    ['xai', 'grok-imagine-text-to-video', 'grok-imagine-video', { duration: 1, resolution: '480p' }],
+    ['topaz', 'topaz-video-upscale', 'prob-4', { video_url: 'https://example.com/source.mp4' }],
+  ];
+  for (const [provider, model, upstream, body] of cases) {
+    it(`${provider}: ${model}`, async () => {
+      faultsOf(provider).retireModel(upstream);
+      try {
+        const res = await create({ model, prompt: 'a kite over the sea', ...body });
+        assert.equal(res.status, 200, await res.clone().text());
+        const done = await waitForTask(gw, ((await res.json()) as { id: string }).id);
+        assert.equal(done.status, 'failed');
+        assert.equal(done.error.code, 'model_retired', done.error.message);
+        assert.match(done.error.message, new RegExp(`'${model.replace(/\./g, '\\.')}'`));
+      } finally {
+        faultsOf(provider).reset();
+      }
+    });
+  }
 });
 
 describe('availability from the upstream model lists', () => {

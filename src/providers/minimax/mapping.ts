@@ -89,8 +89,12 @@ export function toCreateRequest(req: ResolvedVideoRequest): CreateVideoRequest {
 
 export type Phase = 'create' | 'query' | 'retrieve';
 
+/** A create's invalid-params answer that is about the model itself (it is not, or no longer, served). */
+const MODEL_REFUSED = /\bmodel\b.*\b(not support|unsupported|invalid|not exist|not found|offline|deprecated)/i;
+
 /** The official error-code table (§2.5): what each code means for us, and what to tell the user. */
-function classify(code: number, phase: Phase): { kind: UpstreamErrorKind; hint: string } {
+function classify(code: number, phase: Phase, message = ''): { kind: UpstreamErrorKind; hint: string } {
+  if (code === 2013 && phase === 'create' && MODEL_REFUSED.test(message)) return { kind: 'model_retired', hint: 'MiniMax no longer serves this model.' };
   switch (code) {
     case 1002:
     case 1039:
@@ -128,7 +132,7 @@ function classify(code: number, phase: Phase): { kind: UpstreamErrorKind; hint: 
 }
 
 export function errorFromBaseResp(base: BaseResp, phase: Phase, httpStatus?: number, retryAfterSeconds?: number): UpstreamError {
-  const { kind, hint } = classify(base.status_code, phase);
+  const { kind, hint } = classify(base.status_code, phase, base.status_msg);
   const upstream = sanitizeMessage(base.status_msg, 'no message');
   return new UpstreamError(kind, `${hint} (MiniMax ${base.status_code}: ${upstream})`, httpStatus, retryAfterSeconds, String(base.status_code));
 }
@@ -155,7 +159,7 @@ export function minimaxErrors(phase: Phase): ErrorSpec {
       const code = base ? String(base.status_code) : undefined;
       if (status === 429) return { code, kind: 'rate_limited', message: `MiniMax rate limit reached (HTTP 429: ${sanitizeMessage(base?.status_msg, 'rate limit')}); the gateway retries later.` };
       if (base && base.status_code !== 0 && status < 500) {
-        const { kind, hint } = classify(base.status_code, phase);
+        const { kind, hint } = classify(base.status_code, phase, base.status_msg);
         return { code, kind, message: `${hint} (MiniMax ${base.status_code}: ${sanitizeMessage(base.status_msg, 'no message')})` };
       }
       if (status >= 500) return { code, message: `MiniMax is unavailable (HTTP ${status}); the gateway retries.` };

@@ -145,6 +145,12 @@ function messageOf(body: unknown): { message?: string; errorCode?: string } {
   return { message: message || undefined, errorCode: b.errorCode };
 }
 
+/** A validation failure on `filters[n].model` whose message says the model is unknown. */
+function hasModelError(body: unknown): boolean {
+  const errors = body && typeof body === 'object' ? (body as TopazErrorBody).errors : undefined;
+  return Array.isArray(errors) && errors.some((e) => /^filters\.\d+\.model$/.test(String(e?.path ?? '')) && /unknown|not (available|supported)|deprecated|retired/i.test(String(e?.msg ?? '')));
+}
+
 /** Topaz's error vocabulary (§5.7): `errorCode` decides where it speaks. */
 export const TOPAZ_ERRORS: ErrorSpec = {
   label: 'Topaz API',
@@ -153,6 +159,8 @@ export const TOPAZ_ERRORS: ErrorSpec = {
     const reading = { message, code: errorCode };
     if (status === 429) return reading;
     if (errorCode === 'INSUFFICIENT_CREDITS') return { ...reading, kind: 'quota' };
+    // The enhancement model named in filters[] is not (or no longer) served.
+    if (status === 400 && hasModelError(body)) return { ...reading, kind: 'model_retired' };
     if (errorCode === 'SERVER_MAINTENANCE' || errorCode === 'SERVER_ERROR') return { ...reading, kind: 'unavailable' };
     if (errorCode === 'UNAUTHORIZED' || errorCode === 'FORBIDDEN') return { ...reading, kind: 'auth' };
     return reading;

@@ -205,9 +205,13 @@ export function errorReason(body: unknown): string | undefined {
   return undefined;
 }
 
+/** A FieldInvalid about the model itself: the name is not (or no longer) one Vidu serves. */
+const MODEL_REFUSED = /\b(unknown|unsupported|invalid|offline|deprecated) model\b|\bmodel\b.*\b(not exist|not found|no longer|offline)/i;
+
 /** The kind Vidu's own `reason` decides, where it speaks (the HTTP status decides the rest). */
-function kindFromReason(status: number, reason: string | undefined): UpstreamErrorKind | undefined {
+function kindFromReason(status: number, reason: string | undefined, message = ''): UpstreamErrorKind | undefined {
   if (!reason) return status === 499 ? 'unavailable' : undefined;
+  if (reason === 'FieldInvalid' && /\bmodel\b/.test(message) && MODEL_REFUSED.test(message)) return 'model_retired';
   if (RATE_CODES.has(reason)) return 'rate_limited';
   if (reason === 'CreditInsufficient') return 'quota';
   if (POLICY_CODES.has(reason)) return 'content_policy';
@@ -230,7 +234,7 @@ export const VIDU_ERRORS: ErrorSpec = {
   read(body, status) {
     const reason = errorReason(body);
     const raw = body && typeof body === 'object' && typeof (body as ViduErrorBody).message === 'string' ? (body as ViduErrorBody).message! : plainText(body);
-    const kind = kindFromReason(status, reason) ?? kindForStatus(status);
+    const kind = kindFromReason(status, reason, raw) ?? kindForStatus(status);
     const detail = sanitizeMessage(raw, reason ? (ERR_CODE_TEXT[reason] ?? '') : '');
     const label = `Vidu answered HTTP ${status}${reason ? ` ${reason}` : ''}`;
     return { kind, code: reason, message: sanitizeMessage(`${label}${detail ? `: ${detail}` : '.'}${FIX_HINT[kind] ?? ''}`, label) };

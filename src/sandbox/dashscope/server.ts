@@ -87,7 +87,7 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
     const body = await readJsonBody(req, MAX_BODY_BYTES, (why) => invalidParameter(why === 'too-large' ? 'The request body is too large.' : 'The request body is not valid JSON.'));
     const modelId = (body as { model?: unknown })?.model;
     if (typeof modelId !== 'string' || modelId === '') throw invalidParameter('Field required: model');
-    const model = findModel(modelId);
+    const model = faults.isRetired(modelId) ? undefined : findModel(modelId);
     if (!model) throw modelNotFound(modelId);
     if ((model.mode === 'kf2v') !== (endpoint === 'image2video')) {
       throw invalidParameter(`Model ${model.id} is not served on this endpoint; ${model.mode === 'kf2v' ? 'use /services/aigc/image2video/video-synthesis' : 'use /services/aigc/video-generation/video-synthesis'}.`);

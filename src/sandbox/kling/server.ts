@@ -156,6 +156,8 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
       if (marker !== 'policy') stats.faulted++;
       throw marker === 'rate' ? rateLimited(1303, defaultRetryAfter) : marker === 'unavailable' ? serverError(503) : contentRefused();
     }
+    const modelName = (body as { model_name?: unknown })?.model_name;
+    if (typeof modelName === 'string' && faults.isRetired(modelName)) throw invalidValue(`model_name is invalid: ${modelName}`);
     const spec = await parseCreate(kind, body, loader);
     if (spec.externalTaskId && tasks.hasExternalId(spec.externalTaskId)) throw invalidValue('external_task_id already exists');
     if (opts.maxConcurrentTasks !== undefined && tasks.activeCount() >= opts.maxConcurrentTasks) throw rateLimited(1303, defaultRetryAfter);

@@ -84,7 +84,7 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
       if (marker === '503') throw serverError(503);
       throw marker === 'policy' ? inputSensitive() : insufficientBalance();
     }
-    const spec = await parseCreateRequest(body, opts.fetchInput ?? publicInputsOnly);
+    const spec = await parseCreateRequest(body, opts.fetchInput ?? publicInputsOnly, (id) => faults.isRetired(id));
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const taskId = jobs.create(spec, outcome);
     stats.creates++;

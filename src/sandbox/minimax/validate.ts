@@ -45,9 +45,9 @@ async function loadImage(value: unknown, field: string, fetchInput: InputFetcher
 }
 
 /** Validate a POST /v1/video_generation body as MiniMax does; throws base_resp 2013. */
-export async function parseCreateRequest(body: unknown, fetchInput: InputFetcher): Promise<HailuoSpec> {
+export async function parseCreateRequest(body: unknown, fetchInput: InputFetcher, retired: (id: string) => boolean = () => false): Promise<HailuoSpec> {
   if (!isObject(body)) throw invalidParams('request body must be a JSON object');
-  const model = typeof body.model === 'string' ? findModel(body.model) : undefined;
+  const model = typeof body.model === 'string' && !retired(body.model) ? findModel(body.model) : undefined;
   if (!model) throw invalidParams(`model ${JSON.stringify(body.model ?? null)} is not supported for video generation`);
 
   const prompt = body.prompt ?? '';

@@ -149,7 +149,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
         path: CREATE,
         name: 'create',
         handle: async ({ req, res }) => {
-          const created = jobs.create(parseCreateRequest(await readJson(req)));
+          const created = jobs.create(parseCreateRequest(await readJson(req), (model) => faults.isRetired(model)));
           stats.creates++;
           sendJson(res, 200, created);
         },
