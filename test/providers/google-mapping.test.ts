@@ -260,6 +260,8 @@ describe('mapHttpError', () => {
     );
     // A model the Gemini API does not serve (unknown or shut down) is the upstream refusing the model itself.
     assert.equal(mapHttpError(404, { error: { code: 404, message: 'models/veo-9 is not found for API version v1beta', status: 'NOT_FOUND' } }).kind, 'model_retired');
+    // How Google answers a model it has shut down.
+    assert.equal(mapHttpError(404, { error: { code: 404, message: 'models/veo-3.1-generate-preview is no longer available. Please migrate to a newer model.', status: 'NOT_FOUND' } }).kind, 'model_retired');
     assert.equal(mapHttpError(404, { error: { code: 404, message: 'Operation not found.', status: 'NOT_FOUND' } }).kind, 'not_found');
   });
 

@@ -272,7 +272,8 @@ function isApiKeyProblem(rpc: RpcStatus | undefined): boolean {
 }
 
 /** A model the Gemini API does not serve (unknown, or shut down): "models/x is not found for API version v1beta". */
-const MODEL_NOT_FOUND = /^models\/\S+ is not found/i;
+/** "models/X is not found for API version…" (never existed) or "…is no longer available…" (shut down). */
+const MODEL_NOT_FOUND = /^models\/\S+ is (not found|no longer available)/i;
 
 /** Google's error vocabulary: google.rpc.Status codes and details decide where they speak. */
 export const GOOGLE_ERRORS: ErrorSpec = {
