@@ -13,6 +13,14 @@ export type RouteMatcher<Route extends string> = (only: Route | undefined, route
 /** The usual rule: untargeted faults hit every route. */
 export const anyRoute: RouteMatcher<string> = (only, route) => !only || only === route;
 
+/**
+ * Untargeted faults hit every route but these (a model list, read in the background by the gateway's
+ * availability checker, must not eat a fault a test queued for its next create); aimed ones still do.
+ */
+export function exceptUnlessTargeted<Route extends string>(...quiet: Route[]): RouteMatcher<Route> {
+  return (only, route) => (only ? only === route : !quiet.includes(route));
+}
+
 interface QueuedFault<Route, Fault> {
   fault: Fault;
   remaining: number;
@@ -92,8 +100,11 @@ export interface StatusFault {
 
 /** FaultCore plus the rateLimitNext/serverErrorNext pair that only differ in the error body they produce. */
 export class StatusFaultCore<Route extends string, Outcome extends { kind: string }> extends FaultCore<Route, StatusFault, Outcome> {
-  constructor(private readonly defaultServerStatus: 500 | 503 = 503) {
-    super();
+  constructor(
+    private readonly defaultServerStatus: 500 | 503 = 503,
+    applies: RouteMatcher<Route> = anyRoute,
+  ) {
+    super(applies);
   }
 
   rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: Route } = {}): void {

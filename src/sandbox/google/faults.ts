@@ -1,4 +1,4 @@
-import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
+import { firstMarker, onceMarkerFault, exceptUnlessTargeted, StatusFaultCore } from '../common/faults.js';
 import type { OperationError } from './errors.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
@@ -43,6 +43,11 @@ export const DEFAULT_RAI_REASONS = [
 
 /** FaultControls plus the simulator-side consumers of the queued faults. */
 export class FaultState extends StatusFaultCore<GoogleRoute, JobOutcome> implements FaultControls {
+  constructor() {
+    // The model list is read in the background by the gateway: only a fault aimed at it hits it.
+    super(503, exceptUnlessTargeted<GoogleRoute>('models'));
+  }
+
   failNextJob(error: Partial<OperationError> = {}): void {
     this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
   }

@@ -165,7 +165,7 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
       if (!key) throw missingKey();
       if (key !== opts.apiKey) throw invalidKey();
     },
-    takeFault: (route, { params }) => (route === 'models' || route === 'file' ? undefined : takeFault(route, route === 'download' ? 'files' : params[0])),
+    takeFault: (route, { params }) => (route === 'file' ? undefined : takeFault(route, route === 'models' || route === 'download' ? 'files' : params[0])),
     noRoute: () => notFound('Method not found.'),
   });
   baseUrl = await host.listen('api', api, (err) => (err instanceof GoogleHttpError ? err : serverError(500)), opts.port);

@@ -24,6 +24,8 @@ export interface MinimaxFaultControls {
   failNextJob(error?: Partial<BaseRespError>, spelling?: 'Fail' | 'Failed'): void;
   /** The next accepted job never finishes. */
   hangNextJob(): void;
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 

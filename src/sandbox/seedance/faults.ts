@@ -35,6 +35,8 @@ export interface SeedanceFaultControls {
   /** The next accepted task ends `expired` (execution_expires_after passed while queued). */
   expireNextJob(): void;
   /** Forget every pending fault and the latency. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 

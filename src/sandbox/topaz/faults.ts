@@ -21,6 +21,8 @@ export interface TopazFaultControls {
   /** The next uploaded request stays `processing` forever. */
   hangNextJob(): void;
   /** Forget every pending fault and the latency. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 

@@ -25,6 +25,8 @@ export interface ViduFaultControls {
   /** The next accepted task never finishes. */
   hangNextJob(): void;
   /** Forget every pending fault, the latency and the concurrency limit. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 

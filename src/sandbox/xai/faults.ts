@@ -1,7 +1,7 @@
-import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
+import { firstMarker, onceMarkerFault, exceptUnlessTargeted, StatusFaultCore } from '../common/faults.js';
 
 /** The simulator's calls, so a fault can target just one of them. `download` is the media host. */
-export type XaiRoute = 'create' | 'poll' | 'download';
+export type XaiRoute = 'create' | 'poll' | 'download' | 'models';
 
 export interface JobError {
   code: string;
@@ -38,6 +38,8 @@ export interface XaiFaultControls {
    */
   emptyPendingBodies(on?: boolean): void;
   /** Forget every pending fault and the latency. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 
@@ -47,6 +49,11 @@ export const DEFAULT_JOB_ERROR: JobError = {
 };
 
 export class XaiFaultState extends StatusFaultCore<XaiRoute, JobOutcome> implements XaiFaultControls {
+  constructor() {
+    // The model list is read in the background by the gateway: only a fault aimed at it hits it.
+    super(503, exceptUnlessTargeted<XaiRoute>('models'));
+  }
+
   emptyPending = false;
 
   emptyPendingBodies(on = true): void {

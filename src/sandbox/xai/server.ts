@@ -152,7 +152,7 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
     sendJson(res, 200, { request_id: id });
   }
 
-  const api = host.router<XaiRoute | 'models'>({
+  const api = host.router<XaiRoute>({
     routes: [
       {
         method: 'GET',
@@ -185,7 +185,7 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
       if (!token) throw missingKey();
       if (token !== opts.apiKey) throw incorrectKey(token);
     },
-    takeFault: (route) => (route === 'models' ? undefined : takeFault(route, 'grok-imagine-video')),
+    takeFault: (route) => takeFault(route, 'grok-imagine-video'),
     noRoute: (method, path, allowed) =>
       allowed.length ? new XaiHttpError(405, 'Method not allowed', `Use ${allowed[0]} ${path}.`, { allow: allowed.join(', ') }) : notFound(`No route for ${method} ${path}.`),
   });
