@@ -5,6 +5,7 @@ import type { Limits } from '../limits/types.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/types.js';
 import type { TaskService } from '../tasks/service.js';
+import type { AvailabilityChecker } from '../channels/availability.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
 
@@ -20,4 +21,6 @@ export interface Gateway {
   signer: UrlSigner;
   tasks: TaskService;
   metrics: GatewayMetrics;
+  /** Models the upstream model lists no longer name (src/channels/availability.ts); absent = no checks. */
+  availability?: Pick<AvailabilityChecker, 'unavailableReason' | 'view'>;
 }

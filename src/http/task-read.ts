@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
 import { isTerminal, type ApiKey, type Task } from '../store/types.js';
 import type { Gateway } from './gateway.js';
-import { renderTask } from './task-routes.js';
+import { renderTask, sendLifecycle } from './task-routes.js';
 
 /** Longest long poll (`?wait=N`), seconds. */
 export const MAX_WAIT_SECONDS = 60;
@@ -71,6 +71,7 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
   }
   const etag = etagOf(body);
   reply.header('ETag', etag).header('Cache-Control', 'private, no-cache').header('X-Task-ID', task.id);
+  sendLifecycle(gw, reply, task.model);
   if (known.includes(etag)) return reply.code(304).send();
   if (task.billing_transaction_id) reply.header('X-Billing-Transaction-ID', task.billing_transaction_id);
   return reply.type('application/json; charset=utf-8').send(body);

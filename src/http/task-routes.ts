@@ -4,6 +4,7 @@ import type { Task, TaskListFilter } from '../store/types.js';
 import type { CancelResult } from '../tasks/service.js';
 import { taskView } from '../tasks/view.js';
 import { callerKey } from './auth.js';
+import { lifecycleHeaders } from '../catalog/lifecycle.js';
 import type { Gateway } from './gateway.js';
 import { readTask, streamTask } from './task-read.js';
 
@@ -19,7 +20,14 @@ export function renderTask(gw: Gateway, task: Task): Record<string, unknown> {
 export function sendTask(gw: Gateway, reply: FastifyReply, task: Task): Record<string, unknown> {
   reply.header('X-Task-ID', task.id);
   if (task.billing_transaction_id) reply.header('X-Billing-Transaction-ID', task.billing_transaction_id);
+  sendLifecycle(gw, reply, task.model);
   return renderTask(gw, task);
+}
+
+/** Deprecation / Sunset / Link headers for a deprecated or retired model (RFC 9745, RFC 8594). */
+export function sendLifecycle(gw: Gateway, reply: FastifyReply, model: string): void {
+  const spec = gw.catalog.byId(model);
+  if (spec) reply.headers(lifecycleHeaders(spec, Date.now()));
 }
 
 const NOT_CANCELLABLE: Record<Extract<CancelResult, { kind: 'not_cancellable' }>['reason'], (t: Task) => string> = {
