@@ -11,7 +11,8 @@ import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { AvailabilityChecker } from './channels/availability.js';
-import { buildHttpApp } from './http/app.js';
+import { buildHttpApp, requestIdFor } from './http/app.js';
+import { FastReads } from './http/fast-reads.js';
 import { requestLogFields } from './http/log-redaction.js';
 import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
@@ -185,7 +186,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     },
     onCancelled: (task) => metrics.taskFinished(task.model, task.provider, 'failed', task.created_ms),
   });
-  const stopWatching = store.watchTaskChanges((id) => tasks.changes.notify(id));
+  const auth = new Authenticator(store);
+  const fastReads = new FastReads({ auth, limits, defaultRpm: config.rateLimitPerMinute, metrics, log: logger, requestId: requestIdFor });
+  const stopWatching = store.watchTaskChanges((id) => {
+    fastReads.forget(id);
+    tasks.changes.notify(id);
+  });
 
   const listenHost = config.host;
   const gw: Gateway = {
@@ -193,7 +199,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     store,
     blobs,
     catalog,
-    auth: new Authenticator(store),
+    auth,
+    fastReads,
     limits,
     // Filled in after listen, when the port is known (PORT=0 picks one).
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),

@@ -18,10 +18,16 @@ export function renderTask(gw: Gateway, task: Task): Record<string, unknown> {
 }
 
 export function sendTask(gw: Gateway, reply: FastifyReply, task: Task): Record<string, unknown> {
-  reply.header('X-Task-ID', task.id);
-  if (task.billing_transaction_id) reply.header('X-Billing-Transaction-ID', task.billing_transaction_id);
-  sendLifecycle(gw, reply, task.model);
+  reply.header('X-Task-ID', task.id).headers(representationHeaders(gw, task));
   return renderTask(gw, task);
+}
+
+/** Headers that go with a task's body: its billing transaction, and its model's lifecycle. */
+export function representationHeaders(gw: Gateway, task: Task): Record<string, string> {
+  const spec = gw.catalog.byId(task.model);
+  const headers: Record<string, string> = spec ? lifecycleHeaders(spec, Date.now()) : {};
+  if (task.billing_transaction_id) headers['x-billing-transaction-id'] = task.billing_transaction_id;
+  return headers;
 }
 
 /** Deprecation / Sunset / Link headers for a deprecated or retired model (RFC 9745, RFC 8594). */
