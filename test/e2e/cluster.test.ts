@@ -95,12 +95,14 @@ async function startNode(index: number): Promise<Node> {
 }
 
 before(async () => {
-  [sim, s3, database, redisDb] = await Promise.all([
-    startSimProcess({ speed: 40, dataDir: path.join(work, 'sim') }),
-    startTestS3('vidgate-cluster'),
-    createPgDatabase(),
-    claimRedisDatabase(),
+  // Settled one by one, so what did start is stopped by after() even when something else did not.
+  const started = await Promise.allSettled([
+    startSimProcess({ speed: 40, dataDir: path.join(work, 'sim') }).then((x) => (sim = x)),
+    startTestS3('vidgate-cluster').then((x) => (s3 = x)),
+    createPgDatabase().then((x) => (database = x)),
+    claimRedisDatabase().then((x) => (redisDb = x)),
   ]);
+  for (const r of started) if (r.status === 'rejected') throw r.reason;
   db = new pg.Client({ connectionString: database.url });
   await db.connect();
   // All three at once on the fresh database: migrations take turns, one admin key is generated.

@@ -71,7 +71,10 @@ export async function startGatewayProcess(env: Record<string, string>, entry: 's
   proc.stderr!.on('data', (d) => (stderr += d));
   proc.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${out.join('')}\n${stderr}`)), 60_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL'); // never left running behind a failed start
+      reject(new Error(`gateway did not start:\n${out.join('')}\n${stderr}`));
+    }, 60_000);
     const onData = () => {
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out.join(''));
       if (m) {
