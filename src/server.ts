@@ -244,6 +244,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
   availability.start();
   if (config.role !== 'api') {
+    // The id this node's leases carry (work_items.lease_owner): which node holds which work.
+    logger.info({ workerId: engineDeps.workerId }, 'engine started');
     engine.start();
     retention.start();
     webhooks.start();

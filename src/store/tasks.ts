@@ -200,10 +200,13 @@ export class SqlTaskRepository implements TaskRepository {
       .where('state', '=', from)
       .executeTakeFirst();
     if (changed(res) === 0) throw new GuardFailed();
+    // Lock order, the same as create's: the key's row (reservation) before the partition's (in
+    // flight). The other way round, a task ending and a create of the same key and provider on
+    // another connection deadlock on PostgreSQL (test/store/lock-order.test.ts).
+    const ends = isTerminal(to) && !isTerminal(from);
+    if (ends) await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', t.estimated_cost_usd, t.model, now_ms), t.estimated_cost_usd);
     await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(t), t.provider, inFlight(to) - inFlight(from));
-    if (!isTerminal(to) || isTerminal(from)) return;
-    await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', t.estimated_cost_usd, t.model, now_ms), t.estimated_cost_usd);
-    if (t.callback_url) await this.queueWebhook(trx, t, to as 'completed' | 'failed', now_ms);
+    if (ends && t.callback_url) await this.queueWebhook(trx, t, to as 'completed' | 'failed', now_ms);
   }
 
   /** The task's completed/failed event, in the transaction that finishes it: nothing is lost in between. */
@@ -238,9 +241,11 @@ export class SqlTaskRepository implements TaskRepository {
     if (!task || task.state !== from) return false;
     try {
       await this.db.tx(async (trx) => {
-        await this.applyChange(trx, task, from, 'failed', { patch: { cancelled: true, error: failure, progress: null } }, now_ms);
-        // Whoever holds the item loses it: their later commit finds no lease and is dropped.
+        // Whoever holds the item loses it: their later commit finds no lease and is dropped. The
+        // item first, then the task row: the order claims and engine steps lock them in, so a cancel
+        // racing them on another connection waits instead of deadlocking (test/store/lock-order.test.ts).
         await this.queue.remove(trx, LANE_QUEUE[from === 'pending' ? 'submit' : 'poll'], id);
+        await this.applyChange(trx, task, from, 'failed', { patch: { cancelled: true, error: failure, progress: null } }, now_ms);
         await this.db.notifyTaskChanges(trx, [id]);
       });
     } catch (err) {

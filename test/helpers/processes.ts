@@ -139,3 +139,23 @@ export function peakRssBytes(pid: number): number | null {
     return null;
   }
 }
+
+async function simControl(controlUrl: string, p: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${controlUrl}${p}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`sim control ${p}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Every simulator's counters (`creates`, `requests`, …), by provider. */
+export function simStats(controlUrl: string): Promise<Record<string, { creates: number; requests: number }>> {
+  return simControl(controlUrl, '/stats') as Promise<Record<string, { creates: number; requests: number }>>;
+}
+
+/** Calls one simulator's fault control, e.g. `simFault(url, 'kling', 'setLatency', 1500)`. */
+export async function simFault(controlUrl: string, provider: string, method: string, ...args: unknown[]): Promise<void> {
+  await simControl(controlUrl, `/faults/${provider}`, { method, args });
+}
+
+export async function simResetFaults(controlUrl: string, provider: string): Promise<void> {
+  await simControl(controlUrl, `/faults/${provider}/reset`, {});
+}
