@@ -4,28 +4,10 @@ import { defaultCatalog } from './catalog/index.js';
 import type { CatalogOverrides, ProviderName } from './catalog/types.js';
 import { checkRedisUrl } from './limits/location.js';
 import { readWebhookSettings, type WebhookSettings } from './webhooks/config.js';
+// Providers' credential and base-URL environment names come from their manifests (src/providers/*/manifest.ts).
+import { builtProviders, channelsFromEnv, type Channel } from './providers/registry.js';
 
-/** Where a provider's adapter sends its calls and with which credentials (keyed by env var name). */
-export interface Channel {
-  credentials: Record<string, string>;
-  baseUrl: string | null;
-}
-
-/**
- * Each provider's credential variables (all required to enable it) and base-URL override.
- * The adapters read their credentials by these names.
- */
-export const PROVIDER_ENV: Record<ProviderName, { credentials: string[]; baseUrl: string }> = {
-  google: { credentials: ['GEMINI_API_KEY'], baseUrl: 'GOOGLE_BASE_URL' },
-  openai: { credentials: ['OPENAI_API_KEY'], baseUrl: 'OPENAI_BASE_URL' },
-  kling: { credentials: ['KLING_ACCESS_KEY', 'KLING_SECRET_KEY'], baseUrl: 'KLING_BASE_URL' },
-  xai: { credentials: ['XAI_API_KEY'], baseUrl: 'XAI_BASE_URL' },
-  seedance: { credentials: ['ARK_API_KEY'], baseUrl: 'ARK_BASE_URL' },
-  minimax: { credentials: ['MINIMAX_API_KEY'], baseUrl: 'MINIMAX_BASE_URL' },
-  dashscope: { credentials: ['DASHSCOPE_API_KEY'], baseUrl: 'DASHSCOPE_BASE_URL' },
-  vidu: { credentials: ['VIDU_API_KEY'], baseUrl: 'VIDU_BASE_URL' },
-  topaz: { credentials: ['TOPAZ_API_KEY'], baseUrl: 'TOPAZ_BASE_URL' },
-};
+export type { Channel };
 
 /** One typed, validated configuration, read from the environment once at start. */
 export interface Config {
@@ -161,17 +143,11 @@ function catalogOverrides(env: NodeJS.ProcessEnv): CatalogOverrides {
 }
 
 function providerChannels(env: NodeJS.ProcessEnv): Partial<Record<ProviderName, Channel>> {
-  const out: Partial<Record<ProviderName, Channel>> = {};
-  for (const [name, vars] of Object.entries(PROVIDER_ENV) as [ProviderName, (typeof PROVIDER_ENV)[ProviderName]][]) {
-    const values = vars.credentials.map((v) => [v, str(env, v)] as const);
-    const set = values.filter(([, v]) => v !== null);
-    if (set.length === 0) continue;
-    if (set.length < values.length) {
-      throw new ConfigError(`${name} needs all of ${vars.credentials.join(', ')}; missing ${values.filter(([, v]) => v === null).map(([k]) => k).join(', ')}`);
-    }
-    out[name] = { credentials: Object.fromEntries(set) as Record<string, string>, baseUrl: url(env, vars.baseUrl) };
+  try {
+    return channelsFromEnv(env, (name) => url(env, name));
+  } catch (err) {
+    throw err instanceof ConfigError ? err : new ConfigError((err as Error).message);
   }
-  return out;
 }
 
 function providerLimits(env: NodeJS.ProcessEnv): Config['engine']['providerLimits'] {
@@ -187,7 +163,7 @@ function providerLimits(env: NodeJS.ProcessEnv): Config['engine']['providerLimit
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fail('must be an object');
   const out: Config['engine']['providerLimits'] = {};
   for (const [name, v] of Object.entries(parsed)) {
-    if (!(name in PROVIDER_ENV)) throw fail(`names an unknown provider '${name}' (known: ${Object.keys(PROVIDER_ENV).join(', ')})`);
+    if (!(builtProviders() as string[]).includes(name)) throw fail(`names an unknown provider '${name}' (known: ${builtProviders().join(', ')})`);
     if (typeof v !== 'object' || v === null) throw fail(`has a non-object value for '${name}'`);
     const limits: { concurrency?: number; rpm?: number } = {};
     for (const [k, n] of Object.entries(v)) {

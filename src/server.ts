@@ -10,7 +10,9 @@ import type { Channel, Config } from './config.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
-import { buildHttpApp } from './http/app.js';
+import { AvailabilityChecker } from './channels/availability.js';
+import { buildHttpApp, requestIdFor } from './http/app.js';
+import { FastReads } from './http/fast-reads.js';
 import { requestLogFields } from './http/log-redaction.js';
 import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
@@ -27,6 +29,7 @@ import { createAdapters } from './providers/registry.js';
 import { instrumentAdapters } from './metrics/instrument-adapters.js';
 import { GatewayMetrics } from './metrics/metrics.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
+import { simulatorInputFetcher } from './sandbox/fetch-input.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openStore } from './store/index.js';
 import { TaskService, type UpstreamCanceller } from './tasks/service.js';
@@ -40,6 +43,8 @@ export interface RunningGateway {
   generatedAdminKey: string | null;
   /** The simulators (base URL, credentials, counters, fault controls) when running in sandbox mode. */
   sandbox: Partial<Record<ProviderName, RunningSimulator>> | null;
+  /** Which models the upstream model lists still name (checked on start and every 10 minutes). */
+  availability: AvailabilityChecker;
   /**
    * Stops accepting connections, lets in-flight requests and engine steps finish for up to
    * `graceMs` (VIDGATE_SHUTDOWN_GRACE_MS), then closes every remaining connection — idle, slow or
@@ -76,6 +81,9 @@ function databaseHost(url: string): string {
   }
 }
 
+/** How often each channel's upstream model list is read again. */
+const AVAILABILITY_INTERVAL_MS = 10 * 60_000;
+
 function displayHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
@@ -107,7 +115,9 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   }
   const signingSecret = config.urlSigningSecret ?? (await store.meta.setIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
 
-  const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed }) : null;
+  // The in-process simulators read tenant URLs through the same guard and policy as the gateway.
+  const simulatorInputs = simulatorInputFetcher({ allowPrivateNetwork: config.allowPrivateNetwork, timeoutMs: config.media.fetchTimeoutMs });
+  const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed, fetchInput: simulatorInputs }) : null;
   // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
   const channels: Partial<Record<ProviderName, Channel>> = sandbox ? sandbox.providers : config.providers;
   const metrics = new GatewayMetrics();
@@ -150,6 +160,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     countByState: () => store.tasks.countActiveByState(),
     breakerStates: () => Object.fromEntries(Object.keys(adapters).map((p) => [p, engineDeps.breaker.state(p)])),
   });
+  const availability = new AvailabilityChecker({ adapters, catalog, intervalMs: AVAILABILITY_INTERVAL_MS, log: logger.child({ room: 'channels' }) });
 
   const cancelUpstream: UpstreamCanceller = async (task) => {
     const adapter = adapters[task.provider as ProviderName];
@@ -159,8 +170,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const tasks = new TaskService({
     store,
     catalog,
-    channels: (provider) =>
-      adapters[provider as ProviderName] ? { ok: true } : { ok: false, reason: `the '${provider}' provider is not built into this gateway yet or has no credentials configured.` },
+    channels: (task) => {
+      if (!adapters[task.provider as ProviderName]) return { ok: false, reason: `the '${task.provider}' provider is not built into this gateway yet or has no credentials configured.` };
+      const spec = catalog.get(task.model);
+      const unavailable = spec ? availability.unavailableReason(spec, task.operation as never) : undefined;
+      return unavailable ? { ok: false, reason: `${unavailable}.` } : { ok: true };
+    },
     cancelUpstream,
     allowPrivateNetwork: config.allowPrivateNetwork,
     maxWaitsPerKey: config.maxWaitsPerKey,
@@ -171,7 +186,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     },
     onCancelled: (task) => metrics.taskFinished(task.model, task.provider, 'failed', task.created_ms),
   });
-  const stopWatching = store.watchTaskChanges((id) => tasks.changes.notify(id));
+  const auth = new Authenticator(store);
+  const fastReads = new FastReads({ auth, limits, defaultRpm: config.rateLimitPerMinute, metrics, log: logger, requestId: requestIdFor });
+  const stopWatching = store.watchTaskChanges((id) => {
+    fastReads.forget(id);
+    tasks.changes.notify(id);
+  });
 
   const listenHost = config.host;
   const gw: Gateway = {
@@ -179,12 +199,14 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     store,
     blobs,
     catalog,
-    auth: new Authenticator(store),
+    auth,
+    fastReads,
     limits,
     // Filled in after listen, when the port is known (PORT=0 picks one).
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
     tasks,
     metrics,
+    availability,
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
   try {
@@ -220,7 +242,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     },
   };
   const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
+  availability.start();
   if (config.role !== 'api') {
+    // The id this node's leases carry (work_items.lease_owner): which node holds which work.
+    logger.info({ workerId: engineDeps.workerId }, 'engine started');
     engine.start();
     retention.start();
     webhooks.start();
@@ -231,13 +256,14 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     url,
     generatedAdminKey: generated,
     sandbox: sandbox ? sandbox.simulators : null,
+    availability,
     async close(graceMs = config.http.shutdownGraceMs) {
       if (closed) return;
       closed = true;
       tasks.close(); // long polls answer now, event streams end
       // All at once, each bounded by the grace period: HTTP drains while engine steps and webhook
       // deliveries in flight finish (or are released for another node).
-      await Promise.all([closeHttp(app, graceMs), engine.stop(graceMs), retention.stop(), webhooks.stop(graceMs)]);
+      await Promise.all([closeHttp(app, graceMs), availability.stop(), engine.stop(graceMs), retention.stop(), webhooks.stop(graceMs)]);
       stopWatching();
       await sandbox?.close();
       await limits.close();

@@ -33,6 +33,11 @@ export class Catalog {
     return [...this.models];
   }
 
+  /** A model by public id, disabled ones included (tasks keep pointing at the model they were made with). */
+  byId(id: string): ModelSpec | undefined {
+    return this.models.find((m) => m.id === id);
+  }
+
   /** An enabled model by public id or alias. */
   get(idOrAlias: string): ModelSpec | undefined {
     const m = this.byName.get(idOrAlias);

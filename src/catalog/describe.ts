@@ -2,6 +2,7 @@ import type { Operation } from '../contract/operations.js';
 import { constraintsFor, durationLabels, type OperationConstraints } from './constraints.js';
 import { soraSizes } from './family-rules.js';
 import { REQUEST_ENDPOINT, UNIVERSAL_PARAMETERS } from './parameters.js';
+import { lifecycleAt } from './lifecycle.js';
 import { priceRange, usdString } from './pricing.js';
 import type { ModelSpec } from './types.js';
 
@@ -83,16 +84,16 @@ function pricingProvenance(spec: ModelSpec): Record<string, unknown> {
   return { source: spec.pricing.source, estimate: spec.pricing.estimate === true, currency: 'USD' };
 }
 
-function lifecycle(spec: ModelSpec) {
-  const info = spec.lifecycle_info ?? {};
+function lifecycle(spec: ModelSpec, nowMs: number) {
+  const view = lifecycleAt(spec, nowMs);
   return {
-    stage: spec.lifecycle,
-    reason: info.reason ?? null,
-    replacement_model: info.replacement_model ?? null,
+    stage: view.stage,
+    reason: view.reason,
+    replacement_model: view.replacement_model,
     released_at: isoDate(spec.released_at),
-    deprecated_at: null,
-    retired_at: null,
-    sunset_at: info.sunset_at ?? null,
+    deprecated_at: view.deprecated_at,
+    retired_at: view.retired_at,
+    sunset_at: view.sunset_at,
     latest: false,
     latest_source: 'none' as const,
     latest_window_days: null,
@@ -101,12 +102,14 @@ function lifecycle(spec: ModelSpec) {
 
 const COMMERCIAL = { user_charge_policy: 'paid' as const, free_reason: null, free_until: null };
 
-function badges(spec: ModelSpec) {
+function badges(spec: ModelSpec, nowMs: number) {
+  const view = lifecycleAt(spec, nowMs);
   const values: Record<string, string> = {};
-  if (spec.lifecycle_info?.sunset_at) values.sunset_at = spec.lifecycle_info.sunset_at;
-  if (spec.lifecycle_info?.replacement_model) values.replacement_model = spec.lifecycle_info.replacement_model;
-  if (spec.lifecycle === 'deprecated') return [{ key: 'deprecated' as const, tone: 'amber' as const, priority: 20, tooltip: { key: 'badge.deprecated', values } }];
-  if (spec.lifecycle === 'preview') return [{ key: 'preview' as const, tone: 'blue' as const, priority: 10, tooltip: { key: 'badge.preview', values } }];
+  if (view.sunset_at) values.sunset_at = view.sunset_at;
+  if (view.replacement_model) values.replacement_model = view.replacement_model;
+  if (view.stage === 'retired') return [{ key: 'retired' as const, tone: 'red' as const, priority: 30, tooltip: { key: 'badge.retired', values } }];
+  if (view.stage === 'deprecated') return [{ key: 'deprecated' as const, tone: 'amber' as const, priority: 20, tooltip: { key: 'badge.deprecated', values } }];
+  if (view.stage === 'preview') return [{ key: 'preview' as const, tone: 'blue' as const, priority: 10, tooltip: { key: 'badge.preview', values } }];
   return [];
 }
 
@@ -115,7 +118,7 @@ function endpointByOperation(spec: ModelSpec): Record<string, string> {
 }
 
 /** The discovery fields the list item and the detail share (in the order TokenLab writes them). */
-function tokenlabCore(spec: ModelSpec) {
+function tokenlabCore(spec: ModelSpec, nowMs: number) {
   return {
     aliases: [...spec.aliases],
     pricing: pricingObject(spec),
@@ -128,9 +131,9 @@ function tokenlabCore(spec: ModelSpec) {
     cache_pricing: null,
     has_complex_pricing: hasComplexPricing(spec),
     pricing_summary: pricingSummary(spec),
-    lifecycle: lifecycle(spec),
+    lifecycle: lifecycle(spec, nowMs),
     commercial: COMMERCIAL,
-    badges: badges(spec),
+    badges: badges(spec, nowMs),
   };
 }
 
@@ -139,9 +142,9 @@ function modelEnvelope<T>(spec: ModelSpec, tokenlab: T) {
 }
 
 /** GET /v1/models item (view=full): exactly the ModelListItem properties. */
-export function modelListItem(spec: ModelSpec) {
+export function modelListItem(spec: ModelSpec, nowMs: number = Date.now()) {
   return modelEnvelope(spec, {
-    ...tokenlabCore(spec),
+    ...tokenlabCore(spec, nowMs),
     request_format_summary: {
       public_operations: operations(spec),
       request_endpoint: REQUEST_ENDPOINT,
@@ -151,7 +154,7 @@ export function modelListItem(spec: ModelSpec) {
 }
 
 /** GET /v1/models?view=compact item: CompactModelListItem (price values are strings). */
-export function compactModelItem(spec: ModelSpec) {
+export function compactModelItem(spec: ModelSpec, nowMs: number = Date.now()) {
   const { min, max } = priceRange(spec);
   return {
     id: spec.id,
@@ -168,7 +171,7 @@ export function compactModelItem(spec: ModelSpec) {
       max_price: usdString(max),
       has_complex_pricing: hasComplexPricing(spec),
     },
-    status: spec.lifecycle,
+    status: lifecycleAt(spec, nowMs).stage,
     latest: false,
     supported_operations: operations(spec),
     request_endpoint: REQUEST_ENDPOINT,
@@ -252,11 +255,11 @@ function requestFormatSummary(spec: ModelSpec) {
 }
 
 /** GET /v1/models/{model}: Model with the full request-format metadata. */
-export function modelDetail(spec: ModelSpec) {
+export function modelDetail(spec: ModelSpec, nowMs: number = Date.now(), availability?: ModelAvailabilityView) {
   const summary = requestFormatSummary(spec);
   const cs = spec.operations.map((o) => constraintsFor(spec, o));
   return modelEnvelope(spec, {
-    ...tokenlabCore(spec),
+    ...tokenlabCore(spec, nowMs),
     supported_operations: operations(spec),
     pricing_provenance: pricingProvenance(spec),
     request_format_summary: summary,
@@ -269,7 +272,16 @@ export function modelDetail(spec: ModelSpec) {
       recommended_request: recommendedRequest(spec, cs[0]),
     },
     accepted_request_formats: [] as string[],
+    ...(availability ? { availability } : {}),
   });
+}
+
+/** Whether the model's upstream currently lists it, as the periodic model-list check last saw it. */
+export interface ModelAvailabilityView {
+  status: 'available' | 'unavailable' | 'unchecked';
+  reason: string | null;
+  /** Unix seconds of the last successful check of the model's channel, when there was one. */
+  checked_at: number | null;
 }
 
 /** GET /v1/models/{model}/pricing: ModelPricingResponse. */

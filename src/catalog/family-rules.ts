@@ -18,7 +18,7 @@ export function familyRules(req: VideoRequest, spec: ModelSpec, sent: Set<string
     case 'openai':
       return sora(req, spec);
     case 'vidu':
-      return vidu(req, spec);
+      return vidu(req, spec, sent);
     case 'kling':
       return klingPrompt(req, spec);
     case 'dashscope':
@@ -47,15 +47,22 @@ function klingPrompt(req: VideoRequest, spec: ModelSpec): void {
   }
 }
 
-/** Vidu: the reference endpoint needs a prompt saying how the references are used (providers-2 §4). */
-function vidu(req: VideoRequest, spec: ModelSpec): void {
+/** Vidu: the reference endpoint needs a prompt saying how the references are used (providers-2 §4); viduq2-pro references take no audio setting. */
+function vidu(req: VideoRequest, spec: ModelSpec, sent: Set<string>): void {
+  if (req.operation === 'reference-to-video' && spec.upstream_model === 'viduq2-pro' && sent.has('output_audio')) {
+    throw fail('output_audio', `Model '${spec.id}' takes references in the non-subject mode only, where audio is not configurable. Omit output_audio.`, 'unsupported_parameter', spec);
+  }
   if (req.operation === 'reference-to-video' && (req.prompt === undefined || req.prompt.trim() === '')) {
     throw fail('prompt', `Model '${spec.id}' needs a prompt for reference-to-video: describe the scene and how the reference images are used.`, 'missing_required_parameter', spec);
   }
 }
 
-/** Veo (Gemini API): 1080p and 4k only render 8 s; Veo 3.0 renders 1080p in 16:9 only. */
+/** Veo (Gemini API): 1080p and 4k only render 8 s; Veo 3.0 renders 1080p in 16:9 only; references need a prompt. */
 function veo(req: VideoRequest, spec: ModelSpec): void {
+  // The SDK requires a prompt with referenceImages (it says how the referenced subjects appear).
+  if (req.operation === 'reference-to-video' && (req.prompt === undefined || req.prompt.trim() === '')) {
+    throw fail('prompt', `Model '${spec.id}' needs a prompt for reference-to-video: describe the scene and how the referenced subjects appear in it.`, 'missing_required_parameter', spec);
+  }
   const hiRes = req.resolution === '1080p' || req.resolution === '4k';
   if (hiRes && req.duration !== undefined && req.duration !== 8) {
     throw fail('duration', `Model '${spec.id}' renders ${req.resolution} only at 8 seconds. Set duration to 8, or use resolution 720p for ${req.duration} s.`, 'invalid_duration', spec, { allowed_durations: ['8'] });
@@ -105,16 +112,13 @@ function grok(req: VideoRequest, spec: ModelSpec): void {
   }
 }
 
-/** Seedance: no flex tier on 2.0; priority and flex never together; a draft is either made or promoted. */
+/** Seedance: a draft is either made or promoted, and renders 480p only. (service_tier is refused on 2.x by its parameter list.) */
 function seedance(req: VideoRequest, spec: ModelSpec): void {
-  if (req.service_tier === 'flex' && req.priority !== undefined) {
-    throw fail('priority', `priority cannot be combined with service_tier=flex. Remove priority, or use service_tier=default.`, 'conflicting_parameters', spec);
-  }
-  if (req.service_tier === 'flex' && spec.id.startsWith('seedance-2.0')) {
-    throw fail('service_tier', `Model '${spec.id}' does not support service_tier=flex. Omit service_tier or set it to default.`, 'unsupported_parameter_value', spec, { allowed_values: ['default'] });
-  }
   if (req.draft === true && req.draft_task_id !== undefined) {
     throw fail('draft_task_id', `Send either draft=true (make a draft) or draft_task_id (promote a draft), not both.`, 'conflicting_parameters', spec);
+  }
+  if (req.draft === true && req.resolution !== undefined && req.resolution !== '480p') {
+    throw fail('resolution', `A Seedance draft renders 480p only. Omit resolution or set it to 480p, and promote the draft (draft_task_id) at the resolution you want.`, 'invalid_resolution', spec, { allowed_resolutions: ['480p'] });
   }
 }
 

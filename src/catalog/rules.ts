@@ -44,6 +44,8 @@ export function resolveForModel(req: VideoRequest, spec: ModelSpec): ResolvedVid
   const aspect_ratio: AspectRatio = req.aspect_ratio ?? fromSize?.aspect_ratio ?? (followsImage ? 'adaptive' : pick(c.aspect_ratios, spec.default_aspect_ratio));
   // Veo: 1080p/4k need 8 s; a caller who chose a shorter duration but no resolution gets 720p.
   if (spec.provider === 'google' && req.resolution === undefined && duration !== 8 && resolution !== '720p') resolution = '720p';
+  // A Seedance draft renders 480p: estimated and priced as such.
+  if (spec.provider === 'seedance' && req.draft === true) resolution = '480p';
 
   return {
     ...req,

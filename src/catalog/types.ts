@@ -53,7 +53,8 @@ export interface ModelSpec {
   upstream_model: string;
   aliases: string[];
   tags: string[];
-  lifecycle: 'active' | 'preview' | 'deprecated';
+  /** The stage as data; lifecycleAt() turns a passed sunset into 'retired'. */
+  lifecycle: 'active' | 'preview' | 'deprecated' | 'retired';
   released_at: string | null;
   operations: OperationSpec[];
   durations: number[];
@@ -81,8 +82,8 @@ export interface ModelSpec {
   /** Whether the upstream can cancel a queued job of this model. */
   cancellable_upstream: boolean;
   enabled: boolean;
-  /** Lifecycle detail for discovery (sunset date, replacement); all optional. */
-  lifecycle_info?: { reason?: string; replacement_model?: string; sunset_at?: string };
+  /** Lifecycle detail for discovery (dates ISO 8601, replacement public id); all optional. */
+  lifecycle_info?: { reason?: string; replacement_model?: string; deprecated_at?: string; sunset_at?: string };
   /** Short caller-facing notes shown in GET /v1/models/{id} (request_format_details.notes). */
   notes?: string[];
 }

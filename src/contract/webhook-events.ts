@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './ids.js';
 
 /**
  * What a webhook receiver sees of an event's identity: its type and its id (the `webhook-id`
@@ -16,7 +16,7 @@ export function eventTypeFor(state: 'completed' | 'failed'): WebhookEventType {
 
 /** The message id that stays the same on every retry and redelivery of one event. */
 export function newMessageId(): string {
-  return `msg_${randomBytes(16).toString('hex')}`;
+  return `msg_${randomHex(16)}`;
 }
 
 export function isMessageId(value: string): boolean {

@@ -30,6 +30,7 @@ const FAIL: Record<FailureKind, RetryAction> = {
   auth: 'fail',
   quota: 'fail',
   not_found: 'fail',
+  model_retired: 'fail',
   input_fetch: 'fail',
   input_invalid: 'fail',
   download: 'fail',

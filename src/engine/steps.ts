@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BlobUnavailableError } from '../blobs/types.js';
@@ -7,6 +7,7 @@ import { costForOutputUsd, estimateForSourceUsd, sourceTooLong, sourceVideoRule 
 import { draftTaskNotFound } from '../contract/errors.js';
 import { isTaskId } from '../contract/ids.js';
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
+import { removeAudioTrack } from '../media/strip-audio.js';
 import { UpstreamError, type AdapterContext, type ProviderAdapter, type UpstreamOutput } from '../providers/types.js';
 import { promotableDraftUpstreamId, type ClaimedTask, type TaskTransition } from '../store/types.js';
 import { adapterContext, type EngineDeps } from './context.js';
@@ -109,7 +110,7 @@ export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promis
     await commit(deps, claimed, afterSubmit({ type: 'submitted', upstreamId }, { ...ctx, now: deps.clock.now() }));
   } catch (err) {
     noteOutcome(deps, claimed.task.provider, err);
-    const failure = failureFromError(err);
+    const failure = failureFromError(err, deps.catalog.byId(claimed.task.model));
     if (failure.kind === 'internal') deps.log.error({ task: claimed.task.id, err }, 'submission failed');
     else deps.log.warn({ task: claimed.task.id, kind: failure.kind, attempt: claimed.attempts + 1 }, 'submission failed');
     await commit(deps, claimed, afterSubmit({ type: 'failed', failure }, { ...ctx, now: deps.clock.now() }));
@@ -134,7 +135,7 @@ export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promi
     await commit(deps, claimed, afterRecovery(event, { ...ctx, now: deps.clock.now() }));
   } catch (err) {
     deps.log.warn({ task: claimed.task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'lookup of an interrupted submission failed');
-    await commit(deps, claimed, afterRecovery({ type: 'failed', failure: failureFromError(err) }, { ...ctx, now: deps.clock.now() }));
+    await commit(deps, claimed, afterRecovery({ type: 'failed', failure: failureFromError(err, deps.catalog.byId(claimed.task.model)) }, { ...ctx, now: deps.clock.now() }));
   }
 }
 
@@ -167,7 +168,7 @@ export async function pollStep(deps: EngineDeps, claimed: ClaimedTask): Promise<
   } catch (err) {
     noteOutcome(deps, task.provider, err);
     deps.log.warn({ task: task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'poll failed; will retry');
-    await commit(deps, claimed, afterPoll({ type: 'failed', failure: failureFromError(err) }, { ...ctx, now: deps.clock.now() }, task.progress));
+    await commit(deps, claimed, afterPoll({ type: 'failed', failure: failureFromError(err, deps.catalog.byId(claimed.task.model)) }, { ...ctx, now: deps.clock.now() }, task.progress));
   }
 }
 
@@ -195,6 +196,14 @@ export async function finishStep(deps: EngineDeps, claimed: ClaimedTask): Promis
     let meta;
     try {
       meta = await deps.probeFile(tmp);
+      // output_audio: false where the upstream always renders sound (Veo on the Gemini API, Grok):
+      // remove the track by stream copy, probe again, and price what is stored (silent).
+      if (task.request.output_audio === false && meta.hasAudio) {
+        const silent = `${tmp}.silent.mp4`;
+        await removeAudioTrack(tmp, silent);
+        await rename(silent, tmp);
+        meta = await deps.probeFile(tmp);
+      }
     } catch (err) {
       deps.log.warn({ task: task.id, err: err instanceof Error ? err.message : String(err) }, 'upstream output is not a playable video');
       return void (await commit(deps, claimed, afterFinish({ type: 'unplayable' }, ctx)));

@@ -1,3 +1,5 @@
+import { retirementMessage } from '../catalog/lifecycle.js';
+import type { ModelSpec } from '../catalog/types.js';
 import { UpstreamError, type TaskError } from '../providers/types.js';
 import type { Failure } from './transitions.js';
 
@@ -12,9 +14,12 @@ const UPSTREAM_CODES: Record<UpstreamError['kind'], string> = {
   auth: 'upstream_auth_failed',
   quota: 'upstream_quota_exceeded',
   not_found: 'upstream_not_found',
+  model_retired: 'model_retired',
 };
 
-export function taskErrorFromUpstream(err: UpstreamError): TaskError {
+export function taskErrorFromUpstream(err: UpstreamError, model?: ModelSpec): TaskError {
+  // The upstream refused the model itself: name the catalog's replacement.
+  if (err.kind === 'model_retired') return { code: 'model_retired', message: retirementMessage(model, err.message) };
   return { code: UPSTREAM_CODES[err.kind], message: err.message };
 }
 
@@ -25,8 +30,8 @@ const INTERNAL: Failure = { kind: 'internal', code: 'internal_error', message: '
  * code (a fetch that failed may be retried; a bad input may not), anything else as ours — said
  * without internals.
  */
-export function failureFromError(err: unknown): Failure {
-  if (err instanceof UpstreamError) return { kind: err.kind, ...taskErrorFromUpstream(err), retryAfterSeconds: err.retryAfterSeconds };
+export function failureFromError(err: unknown, model?: ModelSpec): Failure {
+  if (err instanceof UpstreamError) return { kind: err.kind, ...taskErrorFromUpstream(err, model), retryAfterSeconds: err.retryAfterSeconds };
   if (err instanceof Error && err.name === 'MediaError' && typeof (err as Error & { code?: unknown }).code === 'string') {
     const code = (err as Error & { code: string }).code;
     return { kind: code === 'input_fetch_failed' ? 'input_fetch' : 'input_invalid', code, message: err.message };

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import http from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import type { FastReads } from './fast-reads.js';
 import type { Logger } from 'pino';
 import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -25,6 +27,23 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BOOT = randomBytes(6).toString('hex');
 let sequence = 0;
 
+/** The caller's request id when it is sane (so logs correlate across systems), else a new one. */
+export function requestIdFor(given: string | string[] | undefined): string {
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${BOOT}${(++sequence).toString(36)}`;
+}
+
+/** The HTTP server, trying the in-memory task read before handing a request to Fastify. */
+function fastFirst(fast: FastReads, t: Gateway['config']['http']): FastifyServerOptions['serverFactory'] {
+  return (handler) => {
+    const server = http.createServer({ headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(t.headersTimeoutMs / 2)) }, (req, res) => {
+      if (!fast.serve(req, res)) handler(req, res);
+    });
+    server.keepAliveTimeout = t.keepAliveTimeoutMs;
+    server.setTimeout(t.idleTimeoutMs);
+    return server;
+  };
+}
+
 /** The Fastify app: the only place that knows HTTP. */
 /** `api: false` (a worker node): only /healthz answers. */
 export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean } = { api: true }): FastifyInstance {
@@ -39,11 +58,9 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
     requestTimeout: t.requestTimeoutMs,
     keepAliveTimeout: t.keepAliveTimeoutMs,
     http: { headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(t.headersTimeoutMs / 2)) },
-    // Keep a caller's request id when it is sane, so logs correlate across systems.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${BOOT}${(++sequence).toString(36)}`;
-    },
+    genReqId: (req) => requestIdFor(req.headers['x-request-id']),
+    // Task reads answerable from memory skip the framework (src/http/fast-reads.ts).
+    ...(gw.fastReads ? { serverFactory: fastFirst(gw.fastReads, t) } : {}),
     return503OnClosing: true,
     // Long enough that our handlers (not the router) answer over-long ids, with our envelope.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
@@ -79,6 +96,13 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
   });
 
   installErrorHandling(app);
+  if (gw.fastReads) {
+    const fast = gw.fastReads;
+    app.addHook('preClose', (done) => {
+      fast.closing = true;
+      done();
+    });
+  }
 
   app.get('/healthz', { config: { auth: 'none' } }, async () => ({ status: 'ok' }));
   // Every node (workers too) is scraped: the engine's figures live where the engine runs.

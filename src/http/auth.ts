@@ -37,6 +37,8 @@ export function callerKey(req: FastifyRequest): ApiKey {
  */
 export class Authenticator {
   private readonly cache = new Map<string, { row: ApiKey; until: number }>();
+  /** The same cache by the raw Authorization header, for the hot read path (no hashing per request). */
+  private readonly byHeader = new Map<string, { row: ApiKey; until: number }>();
 
   constructor(
     private readonly store: Store,
@@ -47,14 +49,29 @@ export class Authenticator {
   identify(header: string | undefined): ApiKey | Promise<ApiKey> {
     const hash = this.hashOf(header);
     const hit = this.cache.get(hash);
-    if (hit && hit.until > Date.now()) return usable(hit.row);
+    if (hit && hit.until > Date.now()) return this.remember(header!, hit, usable(hit.row));
     return this.store.keys.findByHash(hash).then((row) => {
       if (row) {
         if (this.cache.size > 10_000) this.cache.clear();
-        this.cache.set(hash, { row, until: Date.now() + this.ttlMs });
+        const entry = { row, until: Date.now() + this.ttlMs };
+        this.cache.set(hash, entry);
+        return this.remember(header!, entry, usable(row));
       }
       return usable(row);
     });
+  }
+
+  private remember(header: string, entry: { row: ApiKey; until: number }, row: ApiKey): ApiKey {
+    if (this.byHeader.size > 10_000) this.byHeader.clear();
+    this.byHeader.set(header, entry);
+    return row;
+  }
+
+  /** A usable key already known for exactly this Authorization header, or undefined (then ask identify). */
+  cachedByHeader(header: string | undefined): ApiKey | undefined {
+    if (header === undefined) return undefined;
+    const hit = this.byHeader.get(header);
+    return hit && hit.until > Date.now() && hit.row.revoked_ms === null ? hit.row : undefined;
   }
 
   /** SHA-256 of a well-formed Bearer key; 401 for anything else. */
@@ -71,6 +88,7 @@ export class Authenticator {
 
   evict(keyId: string): void {
     for (const [hash, entry] of this.cache) if (entry.row.id === keyId) this.cache.delete(hash);
+    for (const [header, entry] of this.byHeader) if (entry.row.id === keyId) this.byHeader.delete(header);
   }
 }
 
@@ -130,7 +148,7 @@ function admit(deps: AuthDeps, mode: 'key' | 'admin', row: ApiKey, req: FastifyR
   return countRequest(deps, row, reply);
 }
 
-function countRequest(deps: AuthDeps, row: ApiKey, reply: FastifyReply): void | Promise<void> {
+export function countRequest(deps: AuthDeps, row: ApiKey, reply: FastifyReply): void | Promise<void> {
   // Per-key rpm_limit overrides apply even when the gateway-wide default is off (0).
   const limit = row.rpm_limit ?? (deps.defaultRpm > 0 ? deps.defaultRpm : null);
   if (limit === null) return;

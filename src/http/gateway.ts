@@ -2,9 +2,11 @@ import type { BlobStore } from '../blobs/types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Config } from '../config.js';
 import type { Limits } from '../limits/types.js';
+import type { FastReads } from './fast-reads.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/types.js';
 import type { TaskService } from '../tasks/service.js';
+import type { AvailabilityChecker } from '../channels/availability.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
 
@@ -20,4 +22,8 @@ export interface Gateway {
   signer: UrlSigner;
   tasks: TaskService;
   metrics: GatewayMetrics;
+  /** Task reads answered from memory before the framework (absent: every read takes the full path). */
+  fastReads?: FastReads;
+  /** Models the upstream model lists no longer name (src/channels/availability.ts); absent = no checks. */
+  availability?: Pick<AvailabilityChecker, 'unavailableReason' | 'view'>;
 }

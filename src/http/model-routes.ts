@@ -35,7 +35,7 @@ export function registerModelRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get('/v1/models/:model', { config: { auth: 'none' } }, async (req: FastifyRequest<{ Params: { model: string } }>) => {
     const spec = gw.catalog.get(req.params.model);
     if (!spec) throw modelNotFound(req.params.model, 404, gw.catalog.suggest(req.params.model));
-    return modelDetail(spec);
+    return modelDetail(spec, Date.now(), gw.availability?.view(spec));
   });
 
   app.get('/v1/models/:model/pricing', { config: { auth: 'none' } }, async (req: FastifyRequest<{ Params: { model: string } }>) => {

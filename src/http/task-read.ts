@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
 import { isTerminal, type ApiKey, type Task } from '../store/types.js';
 import type { Gateway } from './gateway.js';
-import { renderTask } from './task-routes.js';
+import { representationHeaders, renderTask } from './task-routes.js';
 
 /** Longest long poll (`?wait=N`), seconds. */
 export const MAX_WAIT_SECONDS = 60;
@@ -70,9 +70,10 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
     }
   }
   const etag = etagOf(body);
-  reply.header('ETag', etag).header('Cache-Control', 'private, no-cache').header('X-Task-ID', task.id);
+  const headers: Record<string, string> = { 'x-task-id': task.id, ...representationHeaders(gw, task) };
+  gw.fastReads?.remember(task, body, etag, headers);
+  reply.header('ETag', etag).header('Cache-Control', 'private, no-cache').headers(headers);
   if (known.includes(etag)) return reply.code(304).send();
-  if (task.billing_transaction_id) reply.header('X-Billing-Transaction-ID', task.billing_transaction_id);
   return reply.type('application/json; charset=utf-8').send(body);
 }
 

@@ -4,6 +4,7 @@ import type { CreateResult } from '../tasks/service.js';
 import { createdView } from '../tasks/view.js';
 import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
+import { sendLifecycle } from './task-routes.js';
 
 /** The Idempotency-Key header, if sent; 1–255 visible ASCII characters. */
 export function idempotencyKey(req: FastifyRequest): string | null {
@@ -38,6 +39,7 @@ export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
     if (result.kind !== 'created') throw createRefusal(result);
     if (result.replayed) reply.header('Idempotent-Replayed', 'true');
     reply.header('X-Task-ID', result.task.id);
+    sendLifecycle(gw, reply, result.task.model);
     return createdView(result.task);
   });
 }

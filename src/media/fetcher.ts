@@ -12,6 +12,15 @@ import { pinnedLookup, resolveAndCheckHost, resolveRedirect, systemLookupAll, ur
 
 export const MAX_REDIRECTS = 5;
 
+/**
+ * The one message for an input that was not delivered, whatever the reason (refused connection,
+ * timeout, an error status, a body cut short): a task error must not tell a tenant whether a port
+ * answered or what a host replied.
+ */
+function notDelivered(url: string | URL): MediaError {
+  return new MediaError('input_fetch_failed', `Could not download ${displayUrl(url)}: it was not delivered. Make sure the URL is public and serves the file directly.`);
+}
+
 export interface MediaLoaderOptions {
   allowPrivateNetwork: boolean;
   maxBytes: Record<MediaKind, number>;
@@ -63,7 +72,7 @@ export async function fetchGuarded(rawUrl: string, kind: MediaKind, o: GuardedFe
   if (syntaxProblem) throw new MediaError('input_not_allowed', `Input ${displayUrl(url)} is not allowed: ${syntaxProblem}.`);
 
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new MediaError('input_fetch_failed', `Fetching ${displayUrl(rawUrl)} timed out after ${o.timeoutMs} ms.`)), o.timeoutMs);
+  const timer = setTimeout(() => controller.abort(notDelivered(rawUrl)), o.timeoutMs);
   const onOuterAbort = () => controller.abort(o.signal?.reason);
   o.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const signal = controller.signal;
@@ -82,7 +91,7 @@ export async function fetchGuarded(rawUrl: string, kind: MediaKind, o: GuardedFe
       }
       if (res.status < 200 || res.status >= 300) {
         res.body.resume();
-        throw new MediaError('input_fetch_failed', `Fetching ${displayUrl(url)} failed: HTTP ${res.status}.`);
+        throw notDelivered(url);
       }
       const declared = essenceOf(res.headers['content-type']);
       const earlyProblem = declaredTypeProblem(declared, kind);
@@ -142,10 +151,9 @@ function request(url: URL, lookup: ReturnType<typeof pinnedLookup>, sendAuth: bo
       },
       (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
     );
-    req.on('error', (err) => {
+    req.on('error', () => {
       if (signal.aborted) return reject(signal.reason);
-      const code = (err as NodeJS.ErrnoException).code;
-      reject(new MediaError('input_fetch_failed', `Fetching ${displayUrl(url)} failed: ${code ?? err.message}.`));
+      reject(notDelivered(url));
     });
     req.end();
   });
@@ -173,8 +181,8 @@ function readCapped(body: http.IncomingMessage, max: number, url: URL, kind: Med
       settled = true;
       resolve(Buffer.concat(chunks, size));
     });
-    body.on('error', (err) => fail(signal.aborted ? signal.reason : new MediaError('input_fetch_failed', `Reading ${displayUrl(url)} failed: ${err.message}.`)));
-    body.on('aborted', () => fail(signal.aborted ? signal.reason : new MediaError('input_fetch_failed', `${displayUrl(url)} closed the connection early.`)));
+    body.on('error', () => fail(signal.aborted ? signal.reason : notDelivered(url)));
+    body.on('aborted', () => fail(signal.aborted ? signal.reason : notDelivered(url)));
   });
 }
 

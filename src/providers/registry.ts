@@ -1,43 +1,62 @@
-import type { ProviderName } from '../catalog/types.js';
-import type { Channel } from '../config.js';
-import { createGoogleAdapter } from './google/index.js';
-import { createKlingAdapter } from './kling/index.js';
-import { createMinimaxAdapter } from './minimax/index.js';
-import { createDashScopeAdapter } from './dashscope/index.js';
-import { createOpenAIAdapter } from './openai/index.js';
-import { createViduAdapter } from './vidu/index.js';
-import { createXaiAdapter } from './xai/index.js';
-import { createSeedanceAdapter } from './seedance/index.js';
-import { createTopazAdapter } from './topaz/index.js';
-import type { ProviderAdapter } from './types.js';
-
-export type { Channel };
-
 /**
- * Adapters built into this gateway, one line per provider; providers absent here answer create
- * with 503. Credentials are read by their environment variable names (config.ts PROVIDER_ENV).
+ * The providers built into this gateway: one line each. Everything else about a provider (its
+ * environment names, protocols, adapter) lives in its folder's manifest.
  */
-const FACTORIES: Partial<Record<ProviderName, (c: Channel) => ProviderAdapter>> = {
-  seedance: (c) => createSeedanceAdapter({ apiKey: c.credentials.ARK_API_KEY, baseUrl: c.baseUrl ?? undefined }),
-  topaz: (c) => createTopazAdapter({ apiKey: c.credentials.TOPAZ_API_KEY, baseUrl: c.baseUrl ?? undefined }),
-  google: (c) => createGoogleAdapter({ apiKey: c.credentials.GEMINI_API_KEY, baseUrl: c.baseUrl ?? undefined }),
-  kling: (c) => createKlingAdapter({ accessKey: c.credentials.KLING_ACCESS_KEY, secretKey: c.credentials.KLING_SECRET_KEY, baseUrl: c.baseUrl ?? undefined }),
-  minimax: (c) => createMinimaxAdapter({ apiKey: c.credentials.MINIMAX_API_KEY, baseUrl: c.baseUrl ?? undefined }),
-  dashscope: (c) => createDashScopeAdapter({ apiKey: c.credentials.DASHSCOPE_API_KEY, baseUrl: c.baseUrl ?? undefined }),
-  openai: (c) => createOpenAIAdapter({ apiKey: c.credentials.OPENAI_API_KEY, baseUrl: c.baseUrl ?? undefined }),
-  xai: (c) => createXaiAdapter({ apiKey: c.credentials.XAI_API_KEY, baseUrl: c.baseUrl ?? undefined }),
-  vidu: (c) => createViduAdapter({ apiKey: c.credentials.VIDU_API_KEY, baseUrl: c.baseUrl ?? undefined }),
-};
+import type { ProviderName } from '../catalog/types.js';
+import { dashscopeManifest } from './dashscope/manifest.js';
+import { googleManifest } from './google/manifest.js';
+import { klingManifest } from './kling/manifest.js';
+import { channelFromEnv, environmentNames, protocolOf, type Channel, type ProviderManifest } from './manifest.js';
+import { minimaxManifest } from './minimax/manifest.js';
+import { openaiManifest } from './openai/manifest.js';
+import { seedanceManifest } from './seedance/manifest.js';
+import { topazManifest } from './topaz/manifest.js';
+import type { ProviderAdapter } from './types.js';
+import { viduManifest } from './vidu/manifest.js';
+import { xaiManifest } from './xai/manifest.js';
+
+export type { Channel, ProviderManifest };
+
+export const PROVIDER_MANIFESTS: readonly ProviderManifest[] = [
+  googleManifest,
+  openaiManifest,
+  klingManifest,
+  xaiManifest,
+  seedanceManifest,
+  minimaxManifest,
+  dashscopeManifest,
+  viduManifest,
+  topazManifest,
+];
+
+export function manifestOf(name: string): ProviderManifest | undefined {
+  return PROVIDER_MANIFESTS.find((m) => m.name === name);
+}
 
 export function builtProviders(): ProviderName[] {
-  return Object.keys(FACTORIES) as ProviderName[];
+  return PROVIDER_MANIFESTS.map((m) => m.name);
+}
+
+/** Every provider's environment names (credentials and base URL), from the manifests. */
+export function providerEnvironmentNames(): Record<ProviderName, string[]> {
+  return Object.fromEntries(PROVIDER_MANIFESTS.map((m) => [m.name, environmentNames(m)])) as Record<ProviderName, string[]>;
+}
+
+/** The channels the environment configures (providers with a complete credential set); throws a one-line message. */
+export function channelsFromEnv(env: Record<string, string | undefined>, readUrl: (name: string) => string | null): Partial<Record<ProviderName, Channel>> {
+  const out: Partial<Record<ProviderName, Channel>> = {};
+  for (const m of PROVIDER_MANIFESTS) {
+    const channel = channelFromEnv(m, env);
+    if (channel) out[m.name] = { ...channel, baseUrl: readUrl(protocolOf(m).baseUrl.env) };
+  }
+  return out;
 }
 
 export function createAdapters(channels: Partial<Record<ProviderName, Channel>>): Partial<Record<ProviderName, ProviderAdapter>> {
   const adapters: Partial<Record<ProviderName, ProviderAdapter>> = {};
   for (const [name, channel] of Object.entries(channels) as [ProviderName, Channel][]) {
-    const factory = FACTORIES[name];
-    if (factory) adapters[name] = factory(channel);
+    const m = manifestOf(name);
+    if (m) adapters[name] = protocolOf(m, channel).create(channel);
   }
   return adapters;
 }

@@ -58,8 +58,10 @@ export type PollResult =
  * - ambiguous: the request was sent but its outcome is unknown (connection broken mid-answer, an
  *   unreadable 2xx): a poll may simply be retried, a create must not be sent again blindly.
  * - invalid_input / content_policy / auth / quota / not_found: permanent for this task.
+ * - model_retired: the upstream refused the model itself (shut down, or no longer served to this
+ *   account); permanent. The engine names the catalog's replacement model in the task error.
  */
-export type UpstreamErrorKind = 'rate_limited' | 'unavailable' | 'timeout' | 'ambiguous' | 'invalid_input' | 'content_policy' | 'auth' | 'quota' | 'not_found';
+export type UpstreamErrorKind = 'rate_limited' | 'unavailable' | 'timeout' | 'ambiguous' | 'invalid_input' | 'content_policy' | 'auth' | 'quota' | 'not_found' | 'model_retired';
 
 export class UpstreamError extends Error {
   constructor(
@@ -97,4 +99,9 @@ export interface ProviderAdapter {
    * it cannot tell (network error, 5xx, an ambiguous answer): the engine asks again later.
    */
   findByReference?(taskId: string, request: ResolvedVideoRequest, ctx: AdapterContext): Promise<SubmitResult | null>;
+  /**
+   * Present only where the provider publishes a model list (Gemini models.list, OpenAI and xAI
+   * /v1/models): the upstream model ids this channel serves now. Throws when the list cannot be read.
+   */
+  listModels?(ctx: AdapterContext): Promise<string[]>;
 }

@@ -33,7 +33,7 @@ class ControlError extends Error implements SimHttpError {
 
 const FAULTS_PATH = /^\/faults\/([a-z0-9-]+)(\/reset)?$/;
 /** The simulators' own bookkeeping (takeRequestFault, queueJobOutcome, …) is not a control. */
-const INTERNAL_METHOD = /^(constructor|take|queue|_)/;
+const INTERNAL_METHOD = /^(constructor|take|queue|is[A-Z]|_)/;
 
 /** Methods a simulator's fault-control object offers (own and inherited), callable from outside. */
 function controlMethods(faults: object): string[] {

@@ -114,6 +114,15 @@ export async function serveFile(req: IncomingMessage, res: ServerResponse, path:
   });
 }
 
+/** A malformed %-escape is just an id nobody issued. */
+export const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
 /** GET and HEAD: the methods a file or signed link answers. */
 export function isReadMethod(req: IncomingMessage): boolean {
   return req.method === 'GET' || req.method === 'HEAD';
@@ -142,9 +151,11 @@ export async function serveSignedFile(
   await serveFile(req, res, link.file, link.contentType);
 }
 
-/** HMAC-signed, expiring paths: what a storage bucket's signed URL is to the real providers. */
-export function createUrlSigner(ttlMs: number) {
-  const secret = randomBytes(32);
+/**
+ * HMAC-signed, expiring paths: what a storage bucket's signed URL is to the real providers. Give a
+ * `secret` (kept in the work dir) so that links handed out before a restart stay valid after it.
+ */
+export function createUrlSigner(ttlMs: number, secret: string | Buffer = randomBytes(32)) {
   const sign = (path: string, expires: number) => createHmac('sha256', secret).update(`${path}\n${expires}`).digest('hex');
   return {
     /** `path?expires=…&signature=…`, valid for ttlMs from now. */

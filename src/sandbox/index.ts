@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ProviderName } from '../catalog/types.js';
 import type { Channel } from '../config.js';
+import { publicInputsOnly, type InputFetcher } from './fetch-input.js';
 import { SIMULATORS, type RunningSimulator } from './simulators.js';
 
 export interface SandboxOptions {
@@ -8,8 +9,10 @@ export interface SandboxOptions {
   /** Time scale for every simulator; default 20 (Veo jobs finish in about 0.5–3 s). */
   speed?: number;
   host?: string;
-  /** Fixed ports: the i-th simulator in SIMULATORS listens on portBase + i. Default: ephemeral ports. */
+  /** Fixed ports: the i-th simulator in SIMULATORS listens on portBase + i. Default: ephemeral ports (the same ones again after a restart on the same work dir, when free). */
   portBase?: number;
+  /** How simulators read tenant URLs (the gateway's guard and policy). Default: public addresses only. */
+  fetchInput?: InputFetcher;
 }
 
 export interface Sandbox {
@@ -28,7 +31,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const simulators: Partial<Record<ProviderName, RunningSimulator>> = {};
   try {
     for (const [i, [name, start]] of entries.entries()) {
-      simulators[name] = await start({ host: opts.host, port: opts.portBase === undefined ? 0 : opts.portBase + i, speed, workDir: join(opts.workDir, name) });
+      simulators[name] = await start({ host: opts.host, port: opts.portBase === undefined ? 0 : opts.portBase + i, speed, workDir: join(opts.workDir, name), fetchInput: opts.fetchInput ?? publicInputsOnly });
     }
   } catch (err) {
     await Promise.allSettled(Object.values(simulators).map((s) => s.close()));

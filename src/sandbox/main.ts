@@ -2,9 +2,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROVIDER_ENV } from '../config.js';
+import { manifestOf } from '../providers/registry.js';
+import { protocolOf } from '../providers/manifest.js';
 import type { ProviderName } from '../catalog/types.js';
 import { startControlServer } from './control.js';
+import { simulatorInputFetcher } from './fetch-input.js';
 import { DEFAULT_SANDBOX_SPEED, startSandbox } from './index.js';
 
 function numberEnv(name: string): number | undefined {
@@ -24,11 +26,13 @@ const dataDir = process.env.VIDGATE_DATA_DIR;
 // With no data dir the renders are throwaway: use a temp dir and remove it on exit.
 const workDir = dataDir ? join(dataDir, 'sandbox') : await mkdtemp(join(tmpdir(), 'vidgate-sandbox-'));
 
-const sandbox = await startSandbox({ workDir, speed, portBase, host: process.env.VIDGATE_SANDBOX_HOST });
-// One line per provider, as env assignments the gateway understands (see PROVIDER_ENV).
+// Tenant URLs go through the guarded fetcher; VIDGATE_ALLOW_PRIVATE_NETWORK=1 lets them reach loopback (tests).
+const allowPrivateNetwork = ['1', 'true', 'yes', 'on'].includes((process.env.VIDGATE_ALLOW_PRIVATE_NETWORK ?? '').toLowerCase());
+const sandbox = await startSandbox({ workDir, speed, portBase, host: process.env.VIDGATE_SANDBOX_HOST, fetchInput: simulatorInputFetcher({ allowPrivateNetwork }) });
+// One line per provider, as env assignments the gateway understands (names from the provider manifests).
 for (const [name, channel] of Object.entries(sandbox.providers) as [ProviderName, { baseUrl: string; credentials: Record<string, string> }][]) {
   const creds = Object.entries(channel.credentials).map(([k, v]) => `${k}=${v}`);
-  console.log([name, `${PROVIDER_ENV[name].baseUrl}=${channel.baseUrl}`, ...creds].join(' '));
+  console.log([name, `${protocolOf(manifestOf(name)!).baseUrl.env}=${channel.baseUrl}`, ...creds].join(' '));
 }
 // Counters and fault controls for tests in another process (loopback only; see README).
 const control = await startControlServer(sandbox.simulators);

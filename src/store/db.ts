@@ -25,27 +25,6 @@ export const TASK_CHANGES_CHANNEL = 'vidgate_task_changes';
 /** NOTIFY payloads are limited to 8000 bytes: ids go in chunks well under it. */
 const IDS_PER_NOTICE = 150;
 
-export function sqliteDb(kysely: Kysely<Database>): Db {
-  return {
-    kysely,
-    dialect: 'sqlite',
-    notifyTaskChanges: async () => undefined,
-    tx: (fn) =>
-      // One connection, held for the whole transaction (Kysely's SQLite driver serialises users of it).
-      kysely.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          return result;
-        } catch (err) {
-          await sql`rollback`.execute(conn).catch(() => undefined);
-          throw err;
-        }
-      }),
-  };
-}
-
 export function postgresDb(kysely: Kysely<Database>): Db {
   return {
     kysely,

@@ -39,7 +39,9 @@ export class GroupCommit<I, O> {
       const out = await this.runBatch(batch.map((b) => b.item));
       batch.forEach((b, i) => b.resolve(out[i]));
     } catch (err) {
-      for (const b of batch) b.reject(err);
+      // One item's failure (or a passing deadlock) must not fail the others: each goes alone.
+      if (batch.length === 1) batch[0].reject(err);
+      else for (const b of batch) await this.runBatch([b.item]).then((out) => b.resolve(out[0]), b.reject);
     } finally {
       this.running = false;
       if (this.queue.length > 0) this.kick();

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { randomHex } from '../contract/ids.js';
 import { roundUsd } from '../contract/money.js';
 import { num, type Db } from './db.js';
 import { toLedgerEntry } from './mappers.js';
@@ -12,7 +12,7 @@ export function utcDay(ms: number): string {
 
 /** Ledger ids double as billing_transaction_id: txn_ + 24 hex. */
 export function ledgerEntry(keyId: string, taskId: string | null, kind: LedgerKind, amount: number, model: string | null, created_ms: number): LedgerEntry {
-  return { id: `txn_${randomBytes(12).toString('hex')}`, key_id: keyId, task_id: taskId, kind, amount_usd: roundUsd(amount), model, day: utcDay(created_ms), created_ms };
+  return { id: `txn_${randomHex(12)}`, key_id: keyId, task_id: taskId, kind, amount_usd: roundUsd(amount), model, day: utcDay(created_ms), created_ms };
 }
 
 export async function writeLedger(trx: Kysely<Database>, entry: LedgerEntry): Promise<void> {

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { roundUsd, settledUsd } from '../contract/money.js';
 import { eventTypeFor, newMessageId } from '../contract/webhook-events.js';
 import { changed, num, type Db } from './db.js';
+import { budgetRefusal, createTask, kyselyCreateOps, type CreateJob, type CreateOps } from './create-task.js';
 import { GroupCommit } from './group-commit.js';
 import { endReservation, ledgerEntry, writeLedger } from './ledger.js';
 import { patchColumns, toIdempotency, toTask } from './mappers.js';
@@ -49,10 +50,12 @@ const inFlight = (s: TaskState) => (IN_FLIGHT_STATES.includes(s) ? 1 : 0);
 /** Thrown inside a transaction to undo it when a guard no longer holds. */
 class GuardFailed extends Error {}
 
-type CreateJob = { task: NewTask; idem?: { key: string; body_hash: string; since_ms: number } };
+/** Runs `fn` with a create's writes inside one write transaction, committed before it resolves. */
+export type CreateTransaction = <T>(fn: (ops: CreateOps) => Promise<T>) => Promise<T>;
 
 export class SqlTaskRepository implements TaskRepository {
   private readonly creates: GroupCommit<CreateJob, CreateOutcome>;
+  private readonly createTx: CreateTransaction;
   readonly cache = new TaskCache();
 
   constructor(
@@ -61,8 +64,11 @@ export class SqlTaskRepository implements TaskRepository {
     /** SQLite: a prepared statement for the hot read (Kysely's query building would be most of its cost). */
     private readonly fastRow?: (id: string) => TasksTable | undefined,
     private readonly onChange: (id: string) => void = () => undefined,
+    /** Runs creates in one write transaction (SQLite: prepared statements; default: Kysely). */
+    createTx?: CreateTransaction,
   ) {
-    this.creates = new GroupCommit((jobs) => this.db.tx((trx) => this.createBatch(trx, jobs)));
+    this.createTx = createTx ?? ((fn) => this.db.tx((trx) => fn(kyselyCreateOps(trx, this.queue))));
+    this.creates = new GroupCommit((jobs) => this.createBatch(jobs));
   }
 
   async get(id: string): Promise<Task | undefined> {
@@ -101,71 +107,13 @@ export class SqlTaskRepository implements TaskRepository {
   }
 
   /** One transaction for every create that arrived together; each gets its own outcome. */
-  private async createBatch(trx: Kysely<Database>, jobs: CreateJob[]): Promise<CreateOutcome[]> {
-    const out: CreateOutcome[] = [];
-    for (const job of jobs) out.push(await this.createOne(trx, job));
-    return out;
-  }
-
-  private async createOne(trx: Kysely<Database>, { task, idem }: CreateJob): Promise<CreateOutcome> {
-    const owner = task.owner_key_id;
-    if (idem) {
-      const found = await trx.selectFrom('idempotency_keys').selectAll().where('owner_key_id', '=', owner).where('idem_key', '=', idem.key).executeTakeFirst();
-      if (found && num(found.created_ms) >= idem.since_ms) return { kind: 'replay', record: toIdempotency(found) };
-      // An expired record is replaced: the key may be reused after its window.
-      if (found) await trx.deleteFrom('idempotency_keys').where('owner_key_id', '=', owner).where('idem_key', '=', idem.key).execute();
-      const inserted = await trx
-        .insertInto('idempotency_keys')
-        .values({ owner_key_id: owner, idem_key: idem.key, body_hash: idem.body_hash, task_id: task.id, created_ms: task.created_ms })
-        .onConflict((oc) => oc.columns(['owner_key_id', 'idem_key']).doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
-        // Another node's create with the same key committed first: replay it.
-        const winner = await trx.selectFrom('idempotency_keys').selectAll().where('owner_key_id', '=', owner).where('idem_key', '=', idem.key).executeTakeFirstOrThrow();
-        return { kind: 'replay', record: toIdempotency(winner) };
-      }
-    }
-    const est = task.estimated_cost_usd;
-    const refused = await reserveOnKey(trx, owner, est);
-    if (refused) {
-      if (idem) await trx.deleteFrom('idempotency_keys').where('owner_key_id', '=', owner).where('idem_key', '=', idem.key).where('task_id', '=', task.id).execute();
-      return refused;
-    }
-    await writeLedger(trx, ledgerEntry(owner, task.id, 'reserve', est, task.model, task.created_ms));
-    const row: TasksTable = {
-      id: task.id,
-      owner_key_id: owner,
-      model: task.model,
-      provider: task.provider,
-      operation: task.operation,
-      state: 'pending',
-      request_json: JSON.stringify(task.request),
-      upstream_model: task.upstream_model,
-      upstream_id: null,
-      progress: null,
-      error_code: null,
-      error_message: null,
-      cancelled: 0,
-      created_ms: task.created_ms,
-      updated_ms: task.created_ms,
-      submitted_ms: null,
-      completed_ms: null,
-      output_expired_ms: null,
-      outputs_json: null,
-      video_blob: null,
-      video_duration_s: null,
-      video_width: null,
-      video_height: null,
-      video_has_audio: null,
-      estimated_cost_usd: est,
-      cost_usd: null,
-      billing_transaction_id: null,
-      callback_url: task.callback_url,
-      version: 0,
-    };
-    await trx.insertInto('tasks').values(row).execute();
-    await this.queue.enqueue(trx, { queue: LANE_QUEUE.submit, item_id: task.id, partition_key: submitPartition(task), group_key: task.provider, due_ms: task.created_ms });
-    return { kind: 'created', task: toTask(row) };
+  private createBatch(jobs: CreateJob[]): Promise<CreateOutcome[]> {
+    const submitItem = (task: NewTask) => ({ queue: LANE_QUEUE.submit, item_id: task.id, partition_key: submitPartition(task), group_key: task.provider, due_ms: task.created_ms });
+    return this.createTx(async (ops) => {
+      const out: CreateOutcome[] = [];
+      for (const job of jobs) out.push(await createTask(ops, job, submitItem));
+      return out;
+    });
   }
 
   async claim(lane: Lane, o: ClaimOptions): Promise<ClaimedTask[]> {
@@ -213,14 +161,22 @@ export class SqlTaskRepository implements TaskRepository {
     const t = claimed.task;
     try {
       return await this.db.tx(async (trx): Promise<RepriceOutcome> => {
+        // Lock order as everywhere: the queue item, the task row, then the key's row.
         if (!(await this.queue.holds(trx, LANE_QUEUE.submit, t.id, owner))) return { kind: 'lost' };
-        const row = await trx.selectFrom('tasks').select('estimated_cost_usd').where('id', '=', t.id).where('state', '=', 'submitting').executeTakeFirst();
+        let q = trx.selectFrom('tasks').select('estimated_cost_usd').where('id', '=', t.id).where('state', '=', 'submitting');
+        if (this.db.dialect === 'postgres') q = q.forUpdate();
+        const row = await q.executeTakeFirst();
         if (!row) return { kind: 'lost' };
         const target = roundUsd(estimateUsd);
         const delta = roundUsd(target - num(row.estimated_cost_usd));
         if (delta === 0) return { kind: 'reserved', reservedUsd: target };
-        const refused = await reserveOnKey(trx, t.owner_key_id, delta);
-        if (refused) return refused;
+        if (delta > 0) {
+          // A raise is checked exactly like a create's reservation (the same conditional update).
+          const ops = kyselyCreateOps(trx, this.queue);
+          if (!(await ops.reserve(t.owner_key_id, delta))) return budgetRefusal(await ops.budget(t.owner_key_id), delta);
+        } else {
+          await trx.updateTable('api_keys').set({ reserved_usd: sql`reserved_usd + ${delta}` }).where('id', '=', t.owner_key_id).execute();
+        }
         await trx.updateTable('tasks').set({ estimated_cost_usd: target, updated_ms: now_ms, version: sql`version + 1` }).where('id', '=', t.id).execute();
         await writeLedger(trx, ledgerEntry(t.owner_key_id, t.id, delta > 0 ? 'reserve' : 'release', Math.abs(delta), t.model, now_ms));
         await this.db.notifyTaskChanges(trx, [t.id]);
@@ -281,10 +237,12 @@ export class SqlTaskRepository implements TaskRepository {
       .where('state', '=', from)
       .executeTakeFirst();
     if (changed(res) === 0) throw new GuardFailed();
+    // Lock order, the same as create's: the key's row (reservation) before the partition's (in
+    // flight). The other way round, a task ending and a create of the same key and provider on
+    // another connection deadlock on PostgreSQL (test/store/lock-order.test.ts).
+    if (ends) await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', reserved, t.model, now_ms), reserved);
     await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(t), t.provider, inFlight(to) - inFlight(from));
-    if (!ends) return;
-    await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', reserved, t.model, now_ms), reserved);
-    if (t.callback_url) await this.queueWebhook(trx, t, to as 'completed' | 'failed', now_ms);
+    if (ends && t.callback_url) await this.queueWebhook(trx, t, to as 'completed' | 'failed', now_ms);
   }
 
   private async reservedFor(trx: Kysely<Database>, id: string): Promise<number> {
@@ -326,9 +284,11 @@ export class SqlTaskRepository implements TaskRepository {
     if (!task || task.state !== from) return false;
     try {
       await this.db.tx(async (trx) => {
-        await this.applyChange(trx, task, from, 'failed', { patch: { cancelled: true, error: failure, progress: null } }, now_ms);
-        // Whoever holds the item loses it: their later commit finds no lease and is dropped.
+        // Whoever holds the item loses it: their later commit finds no lease and is dropped. The
+        // item first, then the task row: the order claims and engine steps lock them in, so a cancel
+        // racing them on another connection waits instead of deadlocking (test/store/lock-order.test.ts).
         await this.queue.remove(trx, LANE_QUEUE[from === 'pending' ? 'submit' : 'poll'], id);
+        await this.applyChange(trx, task, from, 'failed', { patch: { cancelled: true, error: failure, progress: null } }, now_ms);
         await this.db.notifyTaskChanges(trx, [id]);
       });
     } catch (err) {
@@ -396,29 +356,4 @@ export class SqlTaskRepository implements TaskRepository {
       .execute();
     return Object.fromEntries(rows.map((r) => [r.state, num(r.n)]));
   }
-}
-
-/**
- * Adds `amount` to the key's reservation — a raise only if the balance and the spend limit cover it:
- * one conditional update, safe across nodes. Returns the refusal, or null when it was reserved.
- */
-async function reserveOnKey(trx: Kysely<Database>, keyId: string, amount: number): Promise<BudgetRefusal | null> {
-  let q = trx.updateTable('api_keys').set({ reserved_usd: sql`reserved_usd + ${amount}` }).where('id', '=', keyId);
-  if (amount > 0) {
-    q = q
-      .where((eb) => eb.or([eb('balance_usd', 'is', null), eb(sql`balance_usd - reserved_usd`, '>=', amount - 1e-9)]))
-      .where((eb) => eb.or([eb('spend_limit_usd', 'is', null), eb(sql`spent_usd + reserved_usd + ${amount}`, '<=', sql`spend_limit_usd + 1e-9`)]));
-  }
-  if (changed(await q.executeTakeFirst()) > 0) return null;
-  return refusal(await trx.selectFrom('api_keys').select(['balance_usd', 'reserved_usd', 'spent_usd', 'spend_limit_usd']).where('id', '=', keyId).executeTakeFirstOrThrow(), amount);
-}
-
-function refusal(key: { balance_usd: number | null; reserved_usd: number; spent_usd: number; spend_limit_usd: number | null }, est: number): BudgetRefusal {
-  const balance = key.balance_usd === null ? null : num(key.balance_usd);
-  const reserved = num(key.reserved_usd);
-  if (balance !== null && balance - reserved < est - 1e-9) {
-    return { kind: 'insufficient_balance', balanceUsd: balance, availableUsd: Math.round((balance - reserved) * 1e6) / 1e6 };
-  }
-  const limit = num(key.spend_limit_usd);
-  return { kind: 'quota_exceeded', limitUsd: limit, remainingUsd: Math.round(Math.max(0, limit - num(key.spent_usd) - reserved) * 1e6) / 1e6 };
 }

@@ -21,8 +21,8 @@ export type CancelResult =
   | { kind: 'not_found' }
   | { kind: 'not_cancellable'; task: Task; reason: 'terminal' | 'submitting' | 'finishing' | 'not_supported' | 'refused' | 'finished_meanwhile' };
 
-/** Whether a provider can take work now; when not, why (said to the caller). */
-export type ChannelCheck = (provider: string, model: string) => { ok: true } | { ok: false; reason: string };
+/** Whether the task's model can be reached now (a channel, the model still offered upstream); when not, why. */
+export type ChannelCheck = (task: NewTask) => { ok: true } | { ok: false; reason: string };
 
 /** Asks the upstream to cancel a submitted job: confirmed, refused, or not possible on its route. */
 export type UpstreamCanceller = (task: Task) => Promise<'cancelled' | 'refused' | 'unsupported'>;
@@ -119,7 +119,7 @@ export class TaskService {
     const now = this.now();
     const task = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
     if (task.request.draft_task_id !== undefined) await this.checkDraft(task);
-    const channel = this.deps.channels(task.provider, task.model);
+    const channel = this.deps.channels(task);
     if (!channel.ok) return { kind: 'no_channel', model: task.model, provider: task.provider, reason: channel.reason };
     const hash = idempotencyKey === null ? '' : bodyHash(body);
     const idem = idempotencyKey === null ? undefined : { key: idempotencyKey, body_hash: hash, since_ms: now - IDEMPOTENCY_WINDOW_MS };

@@ -70,11 +70,19 @@ describe('describe content', () => {
     assert.match(String(e.pricing_summary.description), /per second/);
     assert.deepEqual(e.pricing_summary.per_resolution, { '720p': '0.30', '1080p': '0.50' });
   });
-  it('deprecated models carry lifecycle details and a badge', () => {
-    const sora = modelListItem(catalog.get('sora-2')!);
-    assert.equal(sora.tokenlab.lifecycle.stage, 'deprecated');
-    assert.equal(sora.tokenlab.lifecycle.sunset_at, '2026-09-24T00:00:00Z');
-    assert.equal(sora.tokenlab.badges[0].key, 'deprecated');
+  it('deprecated models carry lifecycle details and a badge; past the sunset they are retired', () => {
+    const before = modelListItem(catalog.get('sora-2')!, Date.parse('2026-08-01T00:00:00Z'));
+    assert.equal(before.tokenlab.lifecycle.stage, 'deprecated');
+    assert.equal(before.tokenlab.lifecycle.sunset_at, '2026-09-24T00:00:00Z');
+    assert.equal(before.tokenlab.lifecycle.retired_at, null);
+    assert.equal(before.tokenlab.badges[0].key, 'deprecated');
+    const after = modelListItem(catalog.get('sora-2')!, Date.parse('2026-10-01T00:00:00Z'));
+    assert.equal(after.tokenlab.lifecycle.stage, 'retired');
+    assert.equal(after.tokenlab.lifecycle.retired_at, '2026-09-24T00:00:00Z');
+    assert.equal(after.tokenlab.badges[0].key, 'retired');
+    assert.deepEqual(validateAgainst('ModelListItem', after), []);
+    const seedance = modelListItem(catalog.get('seedance-1.5-pro')!, Date.parse('2026-12-01T00:00:00Z')).tokenlab.lifecycle;
+    assert.deepEqual([seedance.stage, seedance.replacement_model, seedance.sunset_at], ['retired', 'seedance-2.0', '2026-11-11T09:00:00Z']);
     assert.equal(modelListItem(catalog.get('veo3')!).tokenlab.lifecycle.replacement_model, 'veo3.1');
   });
   it('filters by category, provider (public or ours) and tag', () => {

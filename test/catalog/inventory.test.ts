@@ -69,9 +69,10 @@ describe('catalog inventory', () => {
     assert.deepEqual(catalog.get('seedance-2.0-fast')!.resolutions, ['480p', '720p']);
   });
 
-  it('only the three Seedance models are cancellable upstream', () => {
-    const cancellable = catalog.all().filter((m) => m.cancellable_upstream).map((m) => m.id).sort();
-    assert.deepEqual(cancellable, ['seedance-1.5-pro', 'seedance-2.0', 'seedance-2.0-fast']);
+  it('the models whose upstream documents a cancel are cancellable upstream: Seedance, Vidu and Topaz', () => {
+    const providers = new Set(catalog.all().filter((m) => m.cancellable_upstream).map((m) => m.provider));
+    assert.deepEqual([...providers].sort(), ['seedance', 'topaz', 'vidu']);
+    for (const m of catalog.all()) assert.equal(m.cancellable_upstream, ['seedance', 'topaz', 'vidu'].includes(m.provider), m.id);
   });
 
   it('maps families to provider names', () => {

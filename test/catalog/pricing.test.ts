@@ -48,14 +48,14 @@ describe('pricing', () => {
     assert.equal(estimate('sora-2-pro', { prompt: 'x', duration: 12, resolution: '1080p' }), 6);
   });
   it('Veo 5 s is reserved as the 6 s it renders', () => {
-    assert.equal(estimate('veo3.1-fast', { prompt: 'x', duration: 5 }), 0.9);
+    assert.equal(estimate('veo3.1-fast', { prompt: 'x', duration: 5 }), 0.6);
   });
   it('audio tiers apply when audio is on', () => {
     assert.equal(estimate('kling-v2.6-pro', { prompt: 'x', duration: 10 }), 0.7);
     assert.equal(estimate('kling-v2.6-pro', { prompt: 'x', duration: 10, output_audio: true }), 1.4);
   });
   it('duration -1 reserves the longest duration', () => {
-    assert.equal(estimate('seedance-2.0', { prompt: 'x', duration: -1 }), 1.5);
+    assert.equal(estimate('seedance-2.0', { prompt: 'x', duration: -1 }), 2.265);
   });
   it('rounds to 6 decimals', () => {
     assert.equal(estimate('hailuo-2.3-standard', { prompt: 'x', duration: 6 }), 0.282);
@@ -64,13 +64,29 @@ describe('pricing', () => {
   });
   it('settles from what was produced', () => {
     const spec = catalog.get('seedance-2.0')!;
-    assert.equal(costForOutputUsd(spec, { seconds: 7, resolution: '1080p', audio: true }), 1.54);
+    assert.equal(costForOutputUsd(spec, { seconds: 7, resolution: '1080p', audio: true }), 2.618);
     assert.equal(costForOutputUsd(spec, { seconds: 0, resolution: '1080p', audio: true }), 0);
   });
   it('per_request prices ignore seconds', () => {
     const spec: ModelSpec = { ...catalog.get('topaz-video-upscale')!, pricing: { unit: 'per_request', base: 0.25, by_resolution: { '4k': 0.5 }, source: 'test' } };
     assert.equal(costForOutputUsd(spec, { seconds: 30, resolution: '4k', audio: false }), 0.5);
     assert.equal(estimateCostUsd(resolveForModel(makeRequest(spec, { video_url: 'https://e.com/a.mp4' }), spec), spec), 0.25);
+  });
+  it('uses list prices where the provider publishes one; every estimate says where its number comes from', () => {
+    for (const id of ['sora-2', 'veo3.1', 'veo3.1-pro']) {
+      const p = catalog.get(id)!.pricing;
+      assert.equal(p.estimate, false, id);
+      assert.match(p.source, /^List price: .*(developers\.openai\.com|ai\.google\.dev)/, id);
+    }
+    for (const spec of catalog.all()) {
+      if (spec.pricing.estimate) assert.match(spec.pricing.source, /^Estimate: .{60,}\. Operators should override/, spec.id);
+    }
+    // Third-party figures replacing the earlier guesses (spec/prices.md).
+    assert.deepEqual(catalog.get('veo3.1-fast')!.pricing.by_resolution, { '720p': 0.1, '1080p': 0.12, '4k': 0.3 });
+    assert.deepEqual(catalog.get('grok-imagine-video-1.5-preview')!.pricing.by_resolution, { '480p': 0.08, '720p': 0.14 });
+    // Seedance 1.5 Pro is billed lower without audio (ModelArk's token prices).
+    assert.equal(estimate('seedance-1.5-pro', { prompt: 'x', duration: 10, resolution: '720p', output_audio: false }), 0.26);
+    assert.equal(estimate('seedance-1.5-pro', { prompt: 'x', duration: 10, resolution: '720p', output_audio: true }), 0.52);
   });
   it('formats USD strings with 2–6 decimals', () => {
     assert.equal(usdString(0.4), '0.40');

@@ -106,12 +106,36 @@ describe('generic per-model rules', () => {
     const err = refused('veo3.1', { prompt: 'x', reference_images: [IMG, IMG, IMG, IMG], duration: 8 }, 'too_many_references', 'reference_images');
     assert.equal(err.extras.max_reference_images, 3);
   });
+  it('Veo 3.0 renders no 4k (it arrived with 3.1): 400 naming resolution with the allowed list', () => {
+    for (const id of ['veo3', 'veo3-fast', 'veo3-pro']) {
+      const err = refused(id, { prompt: 'x', resolution: '4k', duration: 8 }, 'invalid_resolution', 'resolution');
+      assert.deepEqual(err.extras.allowed_resolutions, ['720p', '1080p']);
+    }
+    ok('veo3.1', { prompt: 'x', resolution: '4k', duration: 8 });
+  });
+  it('Veo reference-to-video needs a prompt', () => {
+    refused('veo3.1', { operation: 'reference-to-video', reference_images: [IMG], duration: 8 }, 'missing_required_parameter', 'prompt');
+    ok('veo3.1', { prompt: 'the two of them dance', operation: 'reference-to-video', reference_images: [IMG], duration: 8 });
+  });
   it('output_audio against a fixed default → 400 on output_audio', () => {
-    const err = refused('veo3.1', { prompt: 'x', output_audio: false }, 'unsupported_output_audio', 'output_audio');
+    const err = refused('sora-2', { prompt: 'x', output_audio: false }, 'unsupported_output_audio', 'output_audio');
     assert.match(err.message, /omit output_audio or set it to true/);
+    // Veo 3 and Grok always render sound upstream, but the gateway removes the track: false is honoured.
+    ok('veo3.1', { prompt: 'x', output_audio: false });
+    ok('grok-imagine-video', { prompt: 'x', output_audio: false });
     refused('hailuo-2.3-standard', { prompt: 'x', output_audio: true }, 'unsupported_output_audio', 'output_audio');
     ok('veo3.1', { prompt: 'x', output_audio: true });
     ok('kling-v2.6-pro', { prompt: 'x', output_audio: true });
+  });
+  it('viduq2-pro reference-to-video is the non-subject mode: output_audio is not accepted at all', () => {
+    refused('viduq2-pro', { prompt: 'x', operation: 'reference-to-video', reference_images: [IMG], output_audio: false }, 'unsupported_parameter', 'output_audio');
+    refused('viduq2-pro', { prompt: 'x', operation: 'reference-to-video', reference_images: [IMG], output_audio: true }, 'unsupported_parameter', 'output_audio');
+    ok('viduq2-pro', { prompt: 'x', operation: 'reference-to-video', reference_images: [IMG] });
+    ok('viduq2', { prompt: 'x', operation: 'reference-to-video', reference_images: [IMG], output_audio: true });
+  });
+  it('wan-2.6 reference-to-video renders audio always (wan2.6-r2v): output_audio=false is a 400', () => {
+    refused('wan-2.6', { prompt: 'character1 waves', operation: 'reference-to-video', video_urls: [MP4], output_audio: false }, 'unsupported_output_audio', 'output_audio');
+    ok('wan-2.6', { prompt: 'x', output_audio: false });
   });
   it('kling-v2.6-pro cannot add sound to start+end videos', () => {
     refused('kling-v2.6-pro', { start_image: IMG, end_image: IMG2, output_audio: true }, 'unsupported_output_audio', 'output_audio');
@@ -229,14 +253,21 @@ describe('seedance rules', () => {
     refused('seedance-2.0-fast', { prompt: 'x', camera_fixed: true }, 'unsupported_parameter', 'camera_fixed');
     ok('seedance-1.5-pro', { prompt: 'x', camera_fixed: true });
   });
-  it('service_tier=flex is refused on 2.0; default is a no-op', () => {
-    refused('seedance-2.0', { prompt: 'x', service_tier: 'flex' }, 'unsupported_parameter_value', 'service_tier');
-    ok('seedance-2.0', { prompt: 'x', service_tier: 'default' });
-    ok('seedance-1.5-pro', { prompt: 'x', service_tier: 'flex' });
+  it('service_tier and execution_expires_after are refused on 2.x (BytePlus strips them there), accepted on 1.5 Pro', () => {
+    refused('seedance-2.0', { prompt: 'x', service_tier: 'flex' }, 'unsupported_parameter', 'service_tier');
+    refused('seedance-2.0', { prompt: 'x', service_tier: 'default' }, 'unsupported_parameter', 'service_tier');
+    refused('seedance-2.0-fast', { prompt: 'x', execution_expires_after: 3600 }, 'unsupported_parameter', 'execution_expires_after');
+    ok('seedance-1.5-pro', { prompt: 'x', service_tier: 'flex', execution_expires_after: 3600 });
   });
-  it('priority never with service_tier=flex', () => {
-    refused('seedance-1.5-pro', { prompt: 'x', service_tier: 'flex', priority: 3 }, 'conflicting_parameters', 'priority');
-    ok('seedance-1.5-pro', { prompt: 'x', priority: 3 });
+  it('priority is allowed with service_tier=flex', () => {
+    ok('seedance-1.5-pro', { prompt: 'x', service_tier: 'flex', priority: 3 });
+    ok('seedance-2.0', { prompt: 'x', priority: 3 });
+  });
+  it('a draft renders 480p: other resolutions are refused, an omitted one resolves to 480p', () => {
+    refused('seedance-1.5-pro', { prompt: 'x', draft: true, resolution: '720p' }, 'invalid_resolution', 'resolution');
+    ok('seedance-1.5-pro', { prompt: 'x', draft: true, resolution: '480p' });
+    const { spec, req } = ok('seedance-1.5-pro', { prompt: 'x', draft: true });
+    assert.equal(resolveForModel(req, spec).resolution, '480p');
   });
   it('first-frame, start-end and reference modes are never mixed', () => {
     refused('seedance-2.0', { prompt: 'x', reference_images: [IMG], image_url: IMG }, 'conflicting_parameters', 'image_url');

@@ -5,7 +5,7 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
 
 // veo3.1-fast: $0.15 per second of 720p output, so a 4 s clip reserves $0.60.
-const CLIP = { model: 'veo3.1-fast', prompt: 'balance rules', duration: 4 };
+const CLIP = { model: 'veo3.1-fast', prompt: 'balance rules', duration: 6 }; // $0.60 at $0.10/s
 
 describe('admin balance rules and webhook URL length', () => {
   let gw: TestGateway;

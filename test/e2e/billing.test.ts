@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { startTestGateway, waitForStatus, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
 
-// veo3.1-fast is estimated at $0.15 per second of 720p output: a 4 s clip reserves $0.60.
-const CLIP = { model: 'veo3.1-fast', prompt: 'billing clip', duration: 4 };
+// veo3.1-fast is estimated at $0.10 per second of 720p output: a 6 s clip reserves $0.60.
+const CLIP = { model: 'veo3.1-fast', prompt: 'billing clip', duration: 6 };
 
 describe('billing: reserve at create, settle on completion, release on failure or cancel', () => {
   let gw: TestGateway;

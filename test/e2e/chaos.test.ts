@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -31,13 +31,14 @@ import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import SQLite from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
 import { defaultCatalog } from '../../src/catalog/index.js';
-import { PROVIDER_ENV } from '../../src/config.js';
 import { costForOutputUsd } from '../../src/catalog/pricing.js';
 import { settledUsd } from '../../src/contract/money.js';
 import { generateSecret } from '../../src/keys/keys.js';
 import { signKlingToken } from '../../src/providers/kling/auth.js';
+import { protocolOf } from '../../src/providers/manifest.js';
+import { manifestOf } from '../../src/providers/registry.js';
 import { ffprobeFile } from '../helpers/ffprobe.js';
-import { startGatewayProcess, startSimProcess, type GatewayProcess, type SimProcess } from '../helpers/processes.js';
+import { freePort, startGatewayProcess, startSimProcess, type GatewayProcess, type SimProcess } from '../helpers/processes.js';
 
 const CHAOS_MS = 100_000;
 const KILL_EVERY_MS = 20_000;
@@ -116,7 +117,7 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
     // Each provider is reached through its own proxy (the gateway only knows the proxy's address).
     const upstreamEnv = { ...sim.env };
     for (const p of PROVIDERS) {
-      const name = PROVIDER_ENV[p as keyof typeof PROVIDER_ENV].baseUrl;
+      const name = protocolOf(manifestOf(p)!).baseUrl.env;
       assert.ok(sim.env[name], `the simulators printed ${name}`);
       const proxy = new UpstreamProxy(new URL(sim.env[name]));
       await proxy.start();
@@ -548,14 +549,6 @@ function pickWeighted<T extends { weight: number }>(items: T[]): T {
   let r = Math.random() * items.reduce((s, i) => s + i.weight, 0);
   for (const i of items) if ((r -= i.weight) < 0) return i;
   return items[items.length - 1];
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** Every text-to-video job the Kling simulator holds, with the reference (our task id) it was created with. */

@@ -21,6 +21,8 @@ import { costForOutputUsd } from '../../src/catalog/pricing.js';
 import type { Resolution } from '../../src/contract/operations.js';
 import { generateSecret } from '../../src/keys/keys.js';
 import { ffprobeFile } from '../helpers/ffprobe.js';
+import { until } from '../helpers/until.js';
+import { CHEAP_REQUESTS, typicalSeconds } from '../helpers/workload.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-crash-'));
@@ -30,16 +32,7 @@ const BALANCE = 40;
 const LEASE_MS = 3000;
 
 /** Cheap requests, one per provider family in the mix (480p/720p, short). */
-const WORKLOAD: { provider: string; resolution: Resolution; body: Record<string, unknown> }[] = [
-  { provider: 'google', resolution: '720p', body: { model: 'veo3.1-fast', duration: 4 } },
-  { provider: 'kling', resolution: '720p', body: { model: 'kling-v2.6-std', duration: 5 } },
-  { provider: 'xai', resolution: '480p', body: { model: 'grok-imagine-video', operation: 'text-to-video', duration: 1, resolution: '480p' } },
-  { provider: 'openai', resolution: '720p', body: { model: 'sora-2', duration: 4 } },
-  { provider: 'vidu', resolution: '720p', body: { model: 'viduq2', operation: 'text-to-video', duration: 1 } },
-  { provider: 'dashscope', resolution: '480p', body: { model: 'wan-2.5', resolution: '480p' } },
-];
-// Polls are scheduled around each model's typical latency; the simulators run 40x faster than real.
-const TIMING = Object.fromEntries(WORKLOAD.map((w) => [w.body.model as string, { typical_seconds: 3 }]));
+const WORKLOAD = CHEAP_REQUESTS.filter((w) => ['google', 'kling', 'xai', 'openai', 'vidu', 'dashscope'].includes(w.provider));
 
 interface Gw {
   proc: ChildProcess;
@@ -105,7 +98,8 @@ async function startGateway(): Promise<Gw> {
       VIDGATE_SANDBOX: '0',
       VIDGATE_LEASE_MS: String(LEASE_MS),
       VIDGATE_ENGINE_TICK_MS: '100',
-      VIDGATE_CATALOG_OVERRIDES: JSON.stringify(TIMING),
+      // Polls are scheduled around each model's typical latency; the simulators run 40x faster than real.
+      VIDGATE_CATALOG_OVERRIDES: typicalSeconds(WORKLOAD, 3),
       ...Object.fromEntries(Object.entries(simEnv).filter(([k]) => k !== 'SIM_CONTROL_URL')),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -164,15 +158,6 @@ function states(ids: string[]): Map<string, { state: string; upstream_id: string
     return new Map(rows.map((r) => [r.id, r]));
   } finally {
     db.close();
-  }
-}
-
-/** Bounded wait on a condition (never a bare sleep): fails with `what` if it does not hold in time. */
-async function until(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 30_000, everyMs = 25): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    assert.ok(Date.now() < deadline, `timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

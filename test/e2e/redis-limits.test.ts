@@ -11,6 +11,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { generateSecret } from '../../src/keys/keys.js';
 import { startGateway, type RunningGateway } from '../../src/server.js';
+import { admittedAcross } from '../helpers/limits.js';
 import { SHARED_REDIS_URL } from '../helpers/redis-server.js';
 
 const quiet = pino({ level: 'silent' });
@@ -33,26 +34,6 @@ async function twoNodes(env: Record<string, string>) {
   };
 }
 
-/** Sends `n` reads alternating between the nodes with a fresh key limited to `rpm`; retried if a minute boundary fell in between. */
-async function admittedAcross(nodes: RunningGateway[], adminKey: string, rpm: number, n: number): Promise<number> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const created = (await (await fetch(`${nodes[0].url}/v1/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: '{"name":"limited"}' })).json()) as { id: string; key: string };
-    const patched = await fetch(`${nodes[0].url}/v1/admin/keys/${created.id}`, { method: 'PATCH', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ rpm_limit: rpm }) });
-    assert.equal(patched.status, 200);
-    let admitted = 0;
-    const resets = new Set<string>();
-    for (let i = 0; i < n; i++) {
-      const res = await fetch(`${nodes[i % nodes.length].url}/v1/usage`, { headers: { authorization: `Bearer ${created.key}` } });
-      await res.arrayBuffer();
-      assert.ok(res.status === 200 || res.status === 429, `status ${res.status}`);
-      if (res.status === 200) admitted++;
-      resets.add(res.headers.get('x-ratelimit-reset') ?? '');
-    }
-    if (resets.size === 1) return admitted;
-  }
-  throw new Error('two minute boundaries in a row');
-}
-
 describe('rate limits across nodes', { timeout: 120_000 }, () => {
   const cleanups: (() => Promise<void>)[] = [];
   after(async () => {
@@ -62,12 +43,12 @@ describe('rate limits across nodes', { timeout: 120_000 }, () => {
   it('with VIDGATE_REDIS_URL, a key’s rpm_limit of 6 admits 6 requests across two nodes, not 12', async () => {
     const { nodes, adminKey, close } = await twoNodes({ VIDGATE_REDIS_URL: SHARED_REDIS_URL });
     cleanups.push(close);
-    assert.equal(await admittedAcross(nodes, adminKey, 6, 14), 6);
+    assert.equal((await admittedAcross(nodes.map((n) => n.url), adminKey, 6, 14)).admitted, 6);
   });
 
   it('without it, each node counts on its own (the documented per-node behaviour)', async () => {
     const { nodes, adminKey, close } = await twoNodes({});
     cleanups.push(close);
-    assert.equal(await admittedAcross(nodes, adminKey, 6, 14), 12);
+    assert.equal((await admittedAcross(nodes.map((n) => n.url), adminKey, 6, 14)).admitted, 12);
   });
 });

@@ -31,7 +31,9 @@ const VIOLATIONS: [string, Record<string, unknown>, string, string][] = [
   ['kling omni reference-to-video without a prompt', { model: 'kling-video-o1-pro', operation: 'reference-to-video', reference_images: imgs(2) }, 'missing_required_parameter', 'prompt'],
   ['kling 3.0 image-to-video without a prompt', { model: 'kling-v3.0-std', image_url: IMG }, 'missing_required_parameter', 'prompt'],
   ['vidu reference-to-video without a prompt', { model: 'viduq2', operation: 'reference-to-video', reference_images: imgs(2) }, 'missing_required_parameter', 'prompt'],
-  ['veo with output_audio=false', { model: 'veo3.1', prompt: 'x', output_audio: false }, 'unsupported_output_audio', 'output_audio'],
+  ['sora with output_audio=false (always sound, never removed)', { model: 'sora-2', prompt: 'x', output_audio: false }, 'unsupported_output_audio', 'output_audio'],
+  ['veo3 at 4k (4k arrived with Veo 3.1)', { model: 'veo3', prompt: 'x', resolution: '4k', duration: 8 }, 'invalid_resolution', 'resolution'],
+  ['veo reference-to-video without a prompt', { model: 'veo3.1', operation: 'reference-to-video', reference_images: [IMG], duration: 8 }, 'missing_required_parameter', 'prompt'],
 ];
 
 describe('every seed rule is enforced over HTTP with a 400 that names the param and what is allowed', () => {

@@ -59,6 +59,12 @@ describe('Seedance drafts: only the caller’s own draft, by its gateway id', ()
     const running = await create(alice, { ...DRAFT, prompt: 'a draft still running [sim:hang]' });
     assert.equal(running.status, 200);
     const runningId = ((await running.json()) as { id: string }).id;
+    // Submitted (so counting upstream creates from here on counts only the attempts below).
+    const deadline = Date.now() + 30_000;
+    while (((await (await gw.api(`/v1/tasks/${runningId}`, { key: alice })).json()) as { status: string }).status !== 'processing') {
+      assert.ok(Date.now() < deadline, 'the running draft was submitted');
+      await new Promise((r) => setTimeout(r, 50));
+    }
 
     const missing = await create(alice, { model: 'seedance-1.5-pro', prompt: 'the final cut', draft_task_id: 'ldtask_00000000000000000000000000000000' });
     assert.equal(missing.status, 400);

@@ -79,9 +79,10 @@ const VIOLATIONS: [string, Record<string, unknown>, string, string][] = [
   ['2.0 for 16 s', { model: 'seedance-2.0', prompt: 'x', duration: 16 }, 'duration', 'invalid_duration'],
   ['2.0 with camera_fixed', { model: 'seedance-2.0', prompt: 'x', camera_fixed: true }, 'camera_fixed', 'unsupported_parameter'],
   ['2.0 with frames', { model: 'seedance-2.0', prompt: 'x', frames: 121 }, 'frames', 'unsupported_parameter'],
-  ['2.0 with service_tier flex', { model: 'seedance-2.0', prompt: 'x', service_tier: 'flex' }, 'service_tier', 'unsupported_parameter_value'],
+  ['2.0 with service_tier (BytePlus strips it for 2.x)', { model: 'seedance-2.0', prompt: 'x', service_tier: 'flex' }, 'service_tier', 'unsupported_parameter'],
+  ['2.0-fast with execution_expires_after', { model: 'seedance-2.0-fast', prompt: 'x', execution_expires_after: 3600 }, 'execution_expires_after', 'unsupported_parameter'],
+  ['a draft at 720p (drafts render 480p)', { model: 'seedance-1.5-pro', prompt: 'x', draft: true, resolution: '720p' }, 'resolution', 'invalid_resolution'],
   ['2.0 with draft', { model: 'seedance-2.0', prompt: 'x', draft: true }, 'draft', 'unsupported_parameter'],
-  ['flex with priority', { model: 'seedance-1.5-pro', prompt: 'x', service_tier: 'flex', priority: 3 }, 'priority', 'conflicting_parameters'],
   ['negative_prompt (Ark has none)', { model: 'seedance-2.0', prompt: 'x', negative_prompt: 'blur' }, 'negative_prompt', 'unsupported_parameter'],
   ['aspect ratio 5:4', { model: 'seedance-2.0', prompt: 'x', aspect_ratio: '5:4' }, 'aspect_ratio', ''],
 ];

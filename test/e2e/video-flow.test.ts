@@ -85,15 +85,16 @@ describe('create → poll → download through the public API (Veo in the sandbo
     assert.equal((await fetch(url)).status, 403);
   });
 
-  it('image-to-video and start-end infer their operation and complete; Veo refuses output_audio=false', async () => {
+  it('image-to-video and start-end infer their operation and complete; Sora refuses output_audio=false', async () => {
     const png = await redPng();
     const image = `data:image/png;base64,${png.toString('base64')}`;
     const i2v = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'animate it', image, duration: 4 } });
     assert.equal(i2v.status, 200, await i2v.clone().text());
     const se = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1', prompt: 'morph', start_image: image, end_image: image, duration: 8 } });
     assert.equal(se.status, 200, await se.clone().text());
-    // The Gemini API always renders audio for Veo 3: asking for silence is a 400, not a silent lie.
-    const silent = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1', prompt: 'quiet', output_audio: false } });
+    // Sora always renders audio and nothing in the gateway removes it there: asking for silence is a 400, not a silent lie.
+    // (Veo's track is removed by the gateway instead: test/e2e/model-lifecycle.test.ts.)
+    const silent = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'sora-2', prompt: 'quiet', output_audio: false } });
     assert.equal(silent.status, 400);
     assert.equal(((await silent.json()) as any).error.param, 'output_audio');
     const expected = ['image-to-video', 'start-end-to-video'];

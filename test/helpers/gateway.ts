@@ -17,7 +17,7 @@ export interface TestGateway extends RunningGateway {
 /** Starts a real gateway (sandbox simulators, SQLite in a temp dir) on an ephemeral loopback port. */
 export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-test-'));
-  const adminKey = generateSecret();
+  const adminKey = env.VIDGATE_ADMIN_KEY ?? generateSecret();
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -28,18 +29,29 @@ export async function startSimProcess(opts: { speed?: number; dataDir: string; e
   });
   const env: Record<string, string> = {};
   let controlUrl = '';
-  const deadline = setTimeout(() => proc.kill('SIGKILL'), 60_000);
-  for await (const line of createInterface({ input: proc.stdout! })) {
-    if (line.startsWith('sandbox ready')) break;
-    const [name, ...assignments] = line.split(' ');
-    for (const a of assignments) {
-      const eq = a.indexOf('=');
-      if (eq > 0) env[a.slice(0, eq)] = a.slice(eq + 1);
-    }
-    if (name === 'control') controlUrl = env.SIM_CONTROL_URL;
-  }
-  clearTimeout(deadline);
-  proc.stdout!.resume();
+  // Lines are read for as long as the process lives: closing its stdout early would make its next
+  // log line an EPIPE (and a crash) in the simulators.
+  const lines = createInterface({ input: proc.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error('the simulators did not start within 60 s'));
+    }, 60_000);
+    proc.once('exit', (code) => reject(new Error(`the simulators exited (${code}) before they were ready`)));
+    lines.on('line', (line) => {
+      if (controlUrl && line.startsWith('sandbox ready')) {
+        clearTimeout(deadline);
+        resolve();
+        return;
+      }
+      const [name, ...assignments] = line.split(' ');
+      for (const a of assignments) {
+        const eq = a.indexOf('=');
+        if (eq > 0) env[a.slice(0, eq)] = a.slice(eq + 1);
+      }
+      if (name === 'control') controlUrl = env.SIM_CONTROL_URL;
+    });
+  });
   if (!controlUrl) throw new Error('the simulators did not start');
   delete env.SIM_CONTROL_URL;
   return { proc, env, controlUrl, stop: () => stopProcess(proc) };
@@ -61,35 +73,29 @@ export interface GatewayProcess {
  */
 export async function startGatewayProcess(env: Record<string, string>, entry: 'source' | 'built' = 'source'): Promise<GatewayProcess> {
   const args = entry === 'built' ? [path.join(ROOT, 'dist/src/main.js')] : ['--import', 'tsx', 'src/main.ts'];
+  // A port chosen here, so readiness is a /healthz answer whatever the log level.
+  const port = env.PORT && env.PORT !== '0' ? Number(env.PORT) : await freePort();
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', VIDGATE_SANDBOX: '0', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', VIDGATE_SANDBOX: '0', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: string[] = [];
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += d));
   proc.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // Never leave a half-started gateway behind (its pipes would keep the test process alive).
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`gateway exited (${proc.exitCode ?? proc.signalCode}):\n${out.join('')}\n${stderr}`);
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      reject(new Error(`gateway did not start:\n${out.join('')}\n${stderr}`));
-    }, 60_000);
-    const onData = () => {
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out.join(''));
-      if (m) {
-        clearTimeout(timer);
-        proc.stdout!.off('data', onData);
-        resolve(m[1]);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited ${code}:\n${out.join('')}\n${stderr}`));
-    });
-  });
+      throw new Error(`gateway did not start:\n${out.join('')}\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     proc,
     url,
@@ -103,6 +109,15 @@ export async function startGatewayProcess(env: Record<string, string>, entry: 's
       await exited;
     },
   };
+}
+
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
@@ -123,4 +138,24 @@ export function peakRssBytes(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+async function simControl(controlUrl: string, p: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${controlUrl}${p}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`sim control ${p}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Every simulator's counters (`creates`, `requests`, …), by provider. */
+export function simStats(controlUrl: string): Promise<Record<string, { creates: number; requests: number }>> {
+  return simControl(controlUrl, '/stats') as Promise<Record<string, { creates: number; requests: number }>>;
+}
+
+/** Calls one simulator's fault control, e.g. `simFault(url, 'kling', 'setLatency', 1500)`. */
+export async function simFault(controlUrl: string, provider: string, method: string, ...args: unknown[]): Promise<void> {
+  await simControl(controlUrl, `/faults/${provider}`, { method, args });
+}
+
+export async function simResetFaults(controlUrl: string, provider: string): Promise<void> {
+  await simControl(controlUrl, `/faults/${provider}/reset`, {});
 }

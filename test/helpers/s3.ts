@@ -5,11 +5,12 @@ import path from 'node:path';
 // @ts-expect-error s3rver ships no type declarations
 import S3rver from 's3rver';
 
-/** s3rver's fixed credentials, set as the standard AWS variables the SDK reads. */
+/** s3rver's fixed credentials, as the standard AWS variables the SDK reads (for a gateway in another process). */
+export const S3RVER_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' } as const;
+
+/** s3rver's fixed credentials, set in this process's environment. */
 export function useS3rverCredentials(): void {
-  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-  process.env.AWS_REGION = 'us-east-1';
+  Object.assign(process.env, S3RVER_ENV);
 }
 
 /**

@@ -124,9 +124,19 @@ describe('media loader, e2e over loopback (allowPrivateNetwork)', () => {
   it('enforces the total time cap, HTTP errors and the redirect limit', async () => {
     const quick = createMediaLoader({ allowPrivateNetwork: true, maxBytes: caps, timeoutMs: 200 });
     const t0 = Date.now();
-    await assert.rejects(quick(`${server.url}/slow`, 'image'), (e: MediaError) => e.code === 'input_fetch_failed' && /timed out/.test(e.message));
+    const slow = await quick(`${server.url}/slow`, 'image').catch((e: unknown) => e as MediaError);
     assert.ok(Date.now() - t0 < 1500);
-    await assert.rejects(open(`${server.url}/missing`, 'image'), (e: MediaError) => e.code === 'input_fetch_failed' && /HTTP 404/.test(e.message));
+    const missing = await open(`${server.url}/missing`, 'image').catch((e: unknown) => e as MediaError);
+    // A closed port: nothing listens there once the probe server is gone.
+    const closed = await startServer(() => undefined);
+    await closed.close();
+    const refused = await open(`${closed.url}/a.png`, 'image').catch((e: unknown) => e as MediaError);
+    // A timeout, an error status and a refused connection read the same: no port state, no status line.
+    for (const e of [slow, missing, refused]) {
+      assert.ok(e instanceof MediaError && e.code === 'input_fetch_failed', String(e));
+      assert.ok(!/HTTP \d|\b404\b|ECONN|refused|timed out/i.test(e.message), e.message);
+    }
+    assert.equal((slow as MediaError).message.replace('/slow', ''), (missing as MediaError).message.replace('/missing', ''));
     await assert.rejects(open(`${server.url}/loop`, 'image'), (e: MediaError) => e.code === 'input_fetch_failed' && /more than 5/.test(e.message));
   });
 

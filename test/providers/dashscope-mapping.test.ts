@@ -51,12 +51,12 @@ describe('DashScope request mapping', () => {
     assert.equal(createPathFor(body.model), IMAGE2VIDEO_SYNTHESIS_PATH);
   });
 
-  it('R2V: reference_urls (images then videos) and a size; wan2.6 audio=false is sent', () => {
+  it('R2V: reference_urls (images then videos) and a size; wan2.6-r2v takes no audio switch (video with audio only)', () => {
     const body = toCreateRequest(
-      request({ operation: 'reference-to-video', upstream_model: 'wan2.6-r2v', prompt: 'character1 waves', reference_images: ['https://e.com/a.png'], video_urls: ['https://e.com/b.mp4'], aspect_ratio: '9:16', resolution: '1080p', output_audio: false }),
+      request({ operation: 'reference-to-video', upstream_model: 'wan2.6-r2v', prompt: 'character1 waves', reference_images: ['https://e.com/a.png'], video_urls: ['https://e.com/b.mp4'], aspect_ratio: '9:16', resolution: '1080p', output_audio: true }),
     );
     assert.deepEqual(body.input.reference_urls, ['https://e.com/a.png', 'https://e.com/b.mp4']);
-    assert.deepEqual([body.parameters.size, body.parameters.audio, body.parameters.resolution], ['1080*1920', false, undefined]);
+    assert.deepEqual([body.parameters.size, body.parameters.audio, body.parameters.resolution], ['1080*1920', undefined, undefined]);
   });
 
   it('the mode comes from the operation, not the id (operators may set -us ids)', () => {
@@ -81,7 +81,8 @@ describe('DashScope answers', () => {
       taskIdFromCreate({ request_id: '4909100c-7b5a-9f92-bfe5-2a1c0e9d3f11', output: { task_id: '0385dc79-5ff8-4d82-bcb6-5d0a6c1e2b77', task_status: 'PENDING' } }),
       '0385dc79-5ff8-4d82-bcb6-5d0a6c1e2b77',
     );
-    assert.equal(thrown(() => taskIdFromCreate({ request_id: 'x' })).kind, 'unavailable');
+    // A 2xx without a task id may still have created the job: never resent blindly.
+    assert.equal(thrown(() => taskIdFromCreate({ request_id: 'x' })).kind, 'ambiguous');
   });
 
   it('task statuses: PENDING queued, RUNNING running, SUCCEEDED (documented example) the video_url', () => {
@@ -109,7 +110,7 @@ describe('DashScope answers', () => {
   it('synchronous errors (documented table) map to kinds', () => {
     const table: [number, string, string][] = [
       [400, 'InvalidParameter', 'invalid_input'], [400, 'DataInspectionFailed', 'content_policy'], [400, 'Arrearage', 'quota'], [403, 'Arrearage', 'quota'],
-      [401, 'InvalidApiKey', 'auth'], [403, 'AccessDenied', 'auth'], [404, 'ModelNotFound', 'not_found'], [429, 'Throttling', 'rate_limited'],
+      [401, 'InvalidApiKey', 'auth'], [403, 'AccessDenied', 'auth'], [404, 'ModelNotFound', 'model_retired'], [404, 'TaskNotFound', 'not_found'], [429, 'Throttling', 'rate_limited'],
       [429, 'Throttling.RateQuota', 'rate_limited'], [429, 'Throttling.AllocationQuota', 'rate_limited'], [500, 'InternalError', 'unavailable'], [500, 'InternalError.Timeout', 'unavailable'],
     ];
     for (const [status, code, kind] of table) {

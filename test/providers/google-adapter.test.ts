@@ -9,6 +9,8 @@ import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createMediaLoader } from '../../src/media/fetcher.js';
 import { createGoogleAdapter } from '../../src/providers/google/index.js';
 import { UpstreamError, type AdapterContext } from '../../src/providers/types.js';
+import { startGoogleSimulator } from '../../src/sandbox/google/index.js';
+import { tempDir } from '../sandbox/media-helpers.js';
 import { PNG_BYTES, readBody, startServer, type LocalServer } from './local-server.js';
 
 const KEY = 'AIzaSyTEST_key_0123456789abcdefghijklmno';
@@ -26,6 +28,7 @@ let storage: LocalServer;
 const seen: Seen[] = [];
 const storageSeen: Seen[] = [];
 let polls = 0;
+let personRefused = false;
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -63,6 +66,16 @@ before(async () => {
         return json(res, 429, {
           error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '17s' }] },
         });
+      }
+      // Refuses a personGeneration value once per test run (veo-person-once) or always (veo-person-never).
+      if ((model === 'veo-person-once' || model === 'veo-person-never') && (entry.body as { parameters?: { personGeneration?: string } }).parameters?.personGeneration) {
+        if (model === 'veo-person-never' || !personRefused) {
+          personRefused = true;
+          return json(res, 400, { error: { code: 400, message: 'allow_adult for personGeneration is currently not supported.', status: 'INVALID_ARGUMENT' } });
+        }
+      }
+      if (model === 'veo-person-never') {
+        return json(res, 400, { error: { code: 400, message: 'personGeneration is not supported for this model.', status: 'INVALID_ARGUMENT' } });
       }
       if (model === 'veo-slow') {
         await new Promise((r) => setTimeout(r, 1500));
@@ -142,7 +155,8 @@ describe('Google adapter over HTTP', () => {
     assert.ok(!post.url.includes('key='));
     assert.deepEqual(post.body, {
       instances: [{ prompt: 'the lantern flickers on', image: { bytesBase64Encoded: PNG_BYTES.toString('base64'), mimeType: 'image/png' } }],
-      parameters: { durationSeconds: 6, sampleCount: 1, aspectRatio: '16:9', resolution: '720p', personGeneration: 'allow_adult' },
+      // No personGeneration for a first frame on Veo 3.1 (reported refused there; Google's samples never send it).
+      parameters: { durationSeconds: 6, sampleCount: 1, aspectRatio: '16:9', resolution: '720p' },
     });
 
     assert.deepEqual(await adapter.poll(upstreamId, ctx), { state: 'running' });
@@ -227,5 +241,33 @@ describe('Google adapter over HTTP', () => {
       .submit({ taskId: 't', request: request({ operation: 'text-to-video', upstream_model: 'veo-slow' }) }, { ...ctx, signal: controller.signal })
       .catch((e: unknown) => e);
     assert.equal((err as Error).message, 'shutdown');
+  });
+
+  it('on a 400 naming personGeneration, resubmits once without it; a second refusal is final', async () => {
+    const adapter = createGoogleAdapter({ apiKey: KEY, baseUrl: gemini.url, timeoutMs: 3000 });
+    // Interpolation (first + last frame) on Veo 3.x: the documented rules fix allow_adult, so it is sent.
+    const interpolation = (upstream_model: string) => request({ operation: 'start-end-to-video', start_image: `${gemini.url}/img/first.png`, end_image: `${gemini.url}/img/first.png`, image_url: undefined, duration: 8, upstream_model });
+    const posts = () => seen.filter((s) => s.method === 'POST' && s.url.includes('veo-person'));
+    const { upstreamId } = await adapter.submit({ taskId: 'ldtask_' + '1'.repeat(32), request: interpolation('veo-person-once') }, ctx);
+    assert.match(upstreamId, /veo-person-once/);
+    const bodies = posts().map((p) => (p.body as { parameters: Record<string, unknown> }).parameters);
+    assert.deepEqual(bodies.map((b) => b.personGeneration), ['allow_adult', undefined], 'sent with it, then once without it');
+    await assert.rejects(adapter.submit({ taskId: 'ldtask_' + '2'.repeat(32), request: interpolation('veo-person-never') }, ctx), (e: UpstreamError) => e.kind === 'invalid_input' && /personGeneration/.test(e.message));
+    assert.equal(posts().filter((p) => p.url.includes('never')).length, 2, 'one resubmission, never more');
+  });
+
+  it('a wrong key against the simulator is auth (Google answers 400 INVALID_ARGUMENT API_KEY_INVALID), never echoed', async () => {
+    const { dir, cleanup } = await tempDir('google-key-');
+    const sim = await startGoogleSimulator({ apiKey: KEY, workDir: dir, speed: 50 });
+    try {
+      const wrong = 'AIzaSyWRONG_key_0123456789abcdefghijklm';
+      const adapter = createGoogleAdapter({ apiKey: wrong, baseUrl: sim.baseUrl, timeoutMs: 3000 });
+      const err = await adapter.submit({ taskId: 'ldtask_' + '3'.repeat(32), request: request({ operation: 'text-to-video', image_url: undefined }) }, ctx).catch((e: unknown) => e);
+      assert.ok(err instanceof UpstreamError && err.kind === 'auth' && err.httpStatus === 400, String(err));
+      assert.ok(!err.message.includes(wrong));
+    } finally {
+      await sim.close();
+      await cleanup();
+    }
   });
 });

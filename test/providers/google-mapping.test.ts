@@ -258,7 +258,11 @@ describe('mapHttpError', () => {
       mapHttpError(400, { error: { code: 400, message: 'The input image was blocked by our safety filters.', status: 'INVALID_ARGUMENT' } }).kind,
       'content_policy',
     );
-    assert.equal(mapHttpError(404, { error: { code: 404, message: 'models/veo-9 is not found', status: 'NOT_FOUND' } }).kind, 'not_found');
+    // A model the Gemini API does not serve (unknown or shut down) is the upstream refusing the model itself.
+    assert.equal(mapHttpError(404, { error: { code: 404, message: 'models/veo-9 is not found for API version v1beta', status: 'NOT_FOUND' } }).kind, 'model_retired');
+    // How Google answers a model it has shut down.
+    assert.equal(mapHttpError(404, { error: { code: 404, message: 'models/veo-3.1-generate-preview is no longer available. Please migrate to a newer model.', status: 'NOT_FOUND' } }).kind, 'model_retired');
+    assert.equal(mapHttpError(404, { error: { code: 404, message: 'Operation not found.', status: 'NOT_FOUND' } }).kind, 'not_found');
   });
 
   it('an unparseable body still yields a clear message', () => {

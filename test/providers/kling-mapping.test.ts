@@ -15,6 +15,7 @@ import {
   fromTaskData,
   inputsFor,
   klingError,
+  klingErrors,
   promptWithElementRefs,
   serializeCreateBody,
   signKlingToken,
@@ -22,6 +23,7 @@ import {
   toCreateRequest,
   createTokenSource,
 } from '../../src/providers/kling/index.js';
+import { classifyHttpError } from '../../src/providers/http/index.js';
 import { UpstreamError } from '../../src/providers/types.js';
 import { checkToken } from '../../src/sandbox/kling/auth.js';
 import { makeRequest } from '../catalog/request.js';
@@ -323,6 +325,10 @@ describe('error table (§1.9)', () => {
 
   it('HTTP 200 with a non-zero code is still an error, mapped by its code', () => {
     assert.equal(klingError(200, { code: 1303, message: 'parallel task over resource pack limit' }).kind, 'rate_limited');
+    // On a create, a refused model_name is model_retired; on a query, 1203 stays "no such task".
+    assert.equal(classifyHttpError(klingErrors('create'), 400, { code: 1201, message: 'model_name is invalid: kling-v1-6' }).kind, 'model_retired');
+    assert.equal(classifyHttpError(klingErrors('create'), 400, { code: 1201, message: 'duration must be one of: 5, 10' }).kind, 'invalid_input');
+    assert.equal(klingError(404, { code: 1203, message: 'task not found' }).kind, 'not_found');
     assert.equal(klingError(200, { code: 1102, message: 'resource pack exhausted' }).kind, 'quota');
   });
 

@@ -93,4 +93,19 @@ describe('MiniMax adapter ↔ simulator', () => {
     assert.equal((await rejected(adapter.poll('424242', ctx))).kind, 'not_found');
     assert.equal((await rejected(adapter.poll('../etc', ctx))).kind, 'not_found');
   });
+
+  it('codes 1028 and 1030 (quota or balance used up) are quota, never retried as a rate limit', async () => {
+    for (const code of [1028, 1030]) {
+      sim.faults.errorCodeNext(1, code, { message: 'quota exhausted', only: 'create' });
+      const err = await rejected(adapter.submit({ taskId: 't', request: request({}) }, ctx));
+      assert.deepEqual([err.kind, err.transient, err.upstreamCode], ['quota', false, String(code)]);
+    }
+  });
+
+  it('a job failed as "Failed" (not only "Fail") ends failed instead of polling forever', async () => {
+    sim.faults.failNextJob({ status_code: 1000, status_msg: 'unknown error' }, 'Failed');
+    const { upstreamId } = await adapter.submit({ taskId: 't', request: request({}) }, ctx);
+    const failed = await pollUntilTerminal(upstreamId);
+    assert.equal(failed.state, 'failed');
+  });
 });

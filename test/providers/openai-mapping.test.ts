@@ -184,6 +184,9 @@ describe('HTTP errors → UpstreamError', () => {
 
   it('moderation 400 → content_policy; 401 → auth, never echoing the key; 5xx/409 → unavailable; 404 → not_found', () => {
     assert.equal(mapHttpError(400, { error: { message: 'Your request was blocked by our moderation system.', type: 'invalid_request_error', param: null, code: 'moderation_blocked' } }).kind, 'content_policy');
+    // A model OpenAI no longer serves (or never did) is model_retired, whatever the status.
+    assert.equal(mapHttpError(404, { error: { message: "The model 'sora-2' does not exist or you do not have access to it.", type: 'invalid_request_error', param: null, code: 'model_not_found' } }).kind, 'model_retired');
+    assert.equal(mapHttpError(400, { error: { message: "Invalid value: 'sora-3'.", type: 'invalid_request_error', param: 'model', code: 'invalid_value' } }).kind, 'model_retired');
     const auth = mapHttpError(401, { error: { message: 'Incorrect API key provided: sk-proj-****************************abcd. You can find your API key at https://platform.openai.com/account/api-keys.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, {}, ['sk-proj-secret']);
     assert.equal(auth.kind, 'auth');
     assert.ok(!auth.message.includes('abcd') && auth.message.includes('[redacted]'), auth.message);

@@ -72,6 +72,22 @@ describe('Seedance adapter ↔ simulator', () => {
     assert.equal(await adapter.cancel!(running.upstreamId, ctx), false);
   });
 
+  it('never DELETEs a finished task (Ark would delete its record and video): cancel answers false and the task completes', async () => {
+    const { upstreamId } = await adapter.submit({ taskId: 't-done', request: req({ prompt: 'finished before the cancel' }) }, ctx);
+    // Wait on the simulator itself, so the task is finished upstream while the gateway has not seen it yet.
+    const direct = () => fetch(`${sim.baseUrl}/contents/generations/tasks/${upstreamId}`, { headers: { authorization: `Bearer ${KEY}` } }).then((r) => r.json() as Promise<{ status: string }>);
+    const deadline = Date.now() + 30_000;
+    while ((await direct()).status !== 'succeeded') {
+      assert.ok(Date.now() < deadline, 'the task never finished');
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const deletes = sim.stats.deletes;
+    assert.equal(await adapter.cancel!(upstreamId, ctx), false);
+    assert.equal(sim.stats.deletes, deletes, 'no DELETE reached a finished task');
+    const after = await adapter.poll(upstreamId, ctx);
+    assert.equal(after.state, 'succeeded', 'the video is still there to be stored');
+  });
+
   it('maps failures: failed job, policy refusal, invalid input, 429 with Retry-After, 5xx', async () => {
     const failed = await adapter.submit({ taskId: 't4', request: req({ prompt: 'x [sim:fail]' }) }, ctx);
     const r = await until(failed.upstreamId, (p) => p.state === 'failed');

@@ -96,10 +96,35 @@ describe('toCreateTaskBody', () => {
 
   it('material ids become asset:// reference images; knobs pass through; user is the safety identifier', () => {
     const body = toCreateTaskBody(
-      req({ operation: 'reference-to-video', material_asset_ids: ['asset-20260101000000-abcde'], duration: -1, priority: 3, execution_expires_after: 3600, service_tier: 'default', user: 'u-42', watermark: true }),
+      req({ operation: 'reference-to-video', material_asset_ids: ['asset-20260101000000-abcde'], duration: -1, priority: 3, user: 'u-42', watermark: true }),
     );
     assert.deepEqual(body.content, [{ type: 'image_url', image_url: { url: 'asset://asset-20260101000000-abcde' }, role: 'reference_image' }]);
-    assert.deepEqual([body.duration, body.priority, body.execution_expires_after, body.service_tier, body.safety_identifier, body.watermark], [-1, 3, 3600, 'default', 'u-42', true]);
+    assert.deepEqual([body.duration, body.priority, body.safety_identifier, body.watermark], [-1, 3, 'u-42', true]);
+  });
+
+  it('service_tier and execution_expires_after go to 1.5 Pro only, never to 2.x; priority goes with flex', () => {
+    const v15 = toCreateTaskBody(req({ upstream_model: 'seedance-1-5-pro-251215', prompt: 'x', service_tier: 'flex', priority: 2, execution_expires_after: 3600 }));
+    assert.deepEqual([v15.service_tier, v15.priority, v15.execution_expires_after], ['flex', 2, 3600]);
+    const v2 = toCreateTaskBody(req({ prompt: 'x', service_tier: 'default', execution_expires_after: 3600 }));
+    assert.ok(!('service_tier' in v2) && !('execution_expires_after' in v2), JSON.stringify(v2));
+  });
+
+  it('a draft is sent at 480p whatever the resolution', () => {
+    assert.equal(toCreateTaskBody(req({ upstream_model: 'seedance-1-5-pro-251215', prompt: 'x', draft: true, resolution: '720p' })).resolution, '480p');
+  });
+
+  it('reference audio may be inline (data:audio), reference videos may not', () => {
+    const audio = 'data:audio/mpeg;base64,SUQzBAAAAAAA';
+    const body = toCreateTaskBody(req({ operation: 'reference-to-video', reference_images: ['https://example.com/a.png'], audio_urls: [audio] }));
+    assert.deepEqual(body.content.at(-1), { type: 'audio_url', audio_url: { url: audio }, role: 'reference_audio' });
+    assert.throws(() => toCreateTaskBody(req({ operation: 'reference-to-video', video_urls: ['data:video/mp4;base64,AAAA'] })), (e: UpstreamError) => e.kind === 'invalid_input');
+  });
+
+  it('ContentSecurityDetectionError is the moderation service failing: transient, never a policy refusal', () => {
+    const body = { error: { code: 'ContentSecurityDetectionError', message: 'The content security detection service encountered an error.' } };
+    assert.equal(mapHttpError(400, body).kind, 'unavailable');
+    assert.equal(taskErrorFromArk({ code: 'ContentSecurityDetectionError', message: 'x' }).code, 'upstream_error');
+    assert.equal(mapHttpError(400, { error: { code: 'InputTextSensitiveContentDetected', message: 'x' } }).kind, 'content_policy');
   });
 
   it('a draft promotion sends only the draft_task item', () => {
@@ -175,7 +200,8 @@ describe('mapHttpError', () => {
       [401, body('AuthenticationError'), 'auth'],
       [402, body('AccountOverdueError'), 'quota'],
       [403, body('AccessDenied'), 'auth'],
-      [404, body('InvalidEndpointOrModel.NotFound'), 'not_found'],
+      [404, body('InvalidEndpointOrModel.NotFound'), 'model_retired'],
+      [404, body('ResourceNotFound'), 'not_found'],
       [429, body('RateLimitExceeded.EndpointRPMExceeded'), 'rate_limited'],
       [429, body('QuotaExceeded'), 'rate_limited'],
       [500, body('InternalServiceError'), 'unavailable'],

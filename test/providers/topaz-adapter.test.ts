@@ -98,4 +98,24 @@ describe('Topaz adapter ↔ simulator', () => {
     assert.equal(sim.stats.faulted, before + 1);
     assert.equal((await until(upstreamId)).final.state, 'succeeded');
   });
+
+  it('releases the accepted request (DELETE, credits refunded) when the upload fails for good', async () => {
+    sim.faults.serverErrorNext(3, { status: 503, only: 'upload' });
+    const before = { cancels: sim.stats.cancels, completes: sim.stats.completes, accepts: sim.stats.accepts };
+    await assert.rejects(adapter.submit({ taskId: 't8', request: req() }, ctx), (e: UpstreamError) => e.kind === 'unavailable' && /Uploading the source video/.test(e.message));
+    assert.equal(sim.stats.accepts, before.accepts + 1);
+    assert.equal(sim.stats.completes, before.completes, 'nothing was queued for processing');
+    assert.equal(sim.stats.cancels, before.cancels + 1, 'the request holding the credits was released');
+  });
+
+  it('cancels a request that has not finished: canceling (still running), then canceled', async () => {
+    sim.faults.hangNextJob();
+    const { upstreamId } = await adapter.submit({ taskId: 't9', request: req() }, ctx);
+    assert.equal(await adapter.cancel!(upstreamId, ctx), true);
+    const right = await adapter.poll(upstreamId, ctx);
+    assert.equal(right.state, 'running', 'canceling is not final yet');
+    const { final } = await until(upstreamId);
+    assert.equal(final.state, 'cancelled');
+    assert.equal(await adapter.cancel!(upstreamId, ctx), false, 'a finished request refuses');
+  });
 });

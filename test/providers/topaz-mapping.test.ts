@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { probeVideoBytes } from '../../src/media/probe.js';
-import { bareETag, containerOf, fromStatus, mapHttpError, targetResolution, toCreateVideoBody, uploadParts } from '../../src/providers/topaz/index.js';
+import { bareETag, containerOf, DEFAULT_PART_BYTES, fromStatus, mapHttpError, targetResolution, toCreateVideoBody, uploadParts } from '../../src/providers/topaz/index.js';
 import { UpstreamError } from '../../src/providers/types.js';
 import { placeholderMedia } from '../../src/sandbox/example-media.js';
 
@@ -48,6 +48,9 @@ describe('toCreateVideoBody', () => {
 describe('uploads', () => {
   it('one part below the part size; in-order parts above it', () => {
     assert.deepEqual(uploadParts(477010, 1), [{ start: 0, end: 477010 }]);
+    // Parts are 500 MB decimal (500,000,000 bytes), not 500 MiB: a 510 MB source takes two URLs' worth.
+    assert.equal(DEFAULT_PART_BYTES, 500_000_000);
+    assert.deepEqual(uploadParts(510_000_000, 2), [{ start: 0, end: 500_000_000 }, { start: 500_000_000, end: 510_000_000 }]);
     assert.deepEqual(uploadParts(1000, 3, 400), [{ start: 0, end: 400 }, { start: 400, end: 800 }, { start: 800, end: 1000 }]);
     assert.deepEqual(uploadParts(1000, 2, 100), [{ start: 0, end: 500 }, { start: 500, end: 1000 }]);
     assert.deepEqual(uploadParts(1000, 1, 100), [{ start: 0, end: 1000 }]);
@@ -92,7 +95,9 @@ describe('fromStatus', () => {
   it('maps every status value', () => {
     for (const s of ['requested', 'accepted', 'initializing']) assert.equal(fromStatus({ status: s }).state, 'queued');
     for (const s of ['preprocessing', 'processing', 'postprocessing']) assert.equal(fromStatus({ status: s }).state, 'running');
-    for (const s of ['canceling', 'canceled']) assert.equal(fromStatus({ status: s }).state, 'cancelled');
+    // `canceling` is still running (the GPU work is being stopped); only `canceled` is final.
+    assert.equal(fromStatus({ status: 'canceling' }).state, 'running');
+    assert.equal(fromStatus({ status: 'canceled' }).state, 'cancelled');
     assert.deepEqual(fromStatus({ status: 'failed', errorCode: 'PROCESSING_FAILED', message: 'The pipeline failed.' }), { state: 'failed', error: { code: 'upstream_error', message: 'The pipeline failed.' } });
     assert.equal((fromStatus({ status: 'failed', errorCode: 'INVALID_INPUT' }) as any).error.code, 'invalid_request');
     assert.equal(fromStatus({ status: 'complete' }).state, 'failed');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createMediaLoader } from '../../src/media/fetcher.js';
-import { createViduAdapter } from '../../src/providers/vidu/index.js';
+import { createViduAdapter, toCreateBody } from '../../src/providers/vidu/index.js';
 import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
 import { startViduSimulator, type ViduSimulator } from '../../src/sandbox/vidu/index.js';
 import { colorAt, isBluish, isReddish, probe, solidImage, tempDir } from '../sandbox/media-helpers.js';
@@ -29,6 +29,15 @@ const ctx: AdapterContext = {
 
 function req(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
   return { model: 'viduq2', operation: 'text-to-video', operation_explicit: true, duration: 1, resolution: '720p', aspect_ratio: '16:9', output_audio: false, upstream_model: 'viduq2', sent: [], ...over };
+}
+
+/** Polls until the task reaches `state` (e.g. running), 10 s at most. */
+async function pollUntil(upstreamId: string, state: PollResult['state']): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await adapter.poll(upstreamId, ctx)).state !== state) {
+    assert.ok(Date.now() < deadline, `never ${state}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 async function pollUntilDone(upstreamId: string, timeoutMs = 30_000): Promise<PollResult> {
@@ -148,5 +157,30 @@ describe('Vidu adapter ↔ simulator', () => {
     const down = createViduAdapter({ apiKey: KEY, baseUrl: 'http://127.0.0.1:9/ent/v2', timeoutMs: 2000 });
     const err = await rejection(down.submit({ taskId: 'r', request: req({ prompt: 'x' }) }, ctx));
     assert.equal(err.kind, 'unavailable');
+  });
+
+  it('OperationInProcess (HTTP 400, "please retry later") is transient: the same create goes through next time', async () => {
+    const body = req({ prompt: 'a calm lake [sim:busy-once]' });
+    const busy = await rejection(adapter.submit({ taskId: 'busy', request: body }, ctx));
+    assert.deepEqual([busy.kind, busy.transient, busy.upstreamCode], ['unavailable', true, 'OperationInProcess']);
+    const { upstreamId } = await adapter.submit({ taskId: 'busy', request: body }, ctx);
+    assert.ok(upstreamId);
+  });
+
+  it('cancels a task that has not started (it ends cancelled); a scheduled one refuses', async () => {
+    const { upstreamId } = await adapter.submit({ taskId: 'c1', request: req({ prompt: 'to be cancelled' }) }, ctx);
+    assert.equal(await adapter.cancel!(upstreamId, ctx), true);
+    assert.deepEqual(await adapter.poll(upstreamId, ctx), { state: 'cancelled' });
+    const running = await adapter.submit({ taskId: 'c2', request: req({ prompt: 'keeps running [sim:hang]' }) }, ctx);
+    await pollUntil(running.upstreamId, 'running');
+    assert.equal(await adapter.cancel!(running.upstreamId, ctx), false, 'processing: "task state is scheduled, can not cancel"');
+  });
+
+  it('viduq2-pro references go in the non-subject mode, never with an audio field', async () => {
+    const refs = ['https://example.com/a.png', 'https://example.com/b.png'];
+    const body = toCreateBody(req({ model: 'viduq2-pro', upstream_model: 'viduq2-pro', operation: 'reference-to-video', prompt: 'the two meet', output_audio: true, reference_images: refs }), refs);
+    assert.deepEqual([body.images, body.subjects, body.audio], [refs, undefined, undefined]);
+    const { upstreamId } = await adapter.submit({ taskId: 'r2', request: req({ model: 'viduq2-pro', upstream_model: 'viduq2-pro', operation: 'reference-to-video', prompt: 'the two meet', output_audio: false, reference_images: refs }) }, ctx);
+    assert.ok(upstreamId);
   });
 });

@@ -172,7 +172,8 @@ describe('mapHttpError', () => {
     assert.equal(o.kind, 'invalid_input');
     assert.match(o.message, /Invalid duration/);
     assert.equal(mapHttpError(503, '<html><body>Service Unavailable</body></html>', h()).kind, 'unavailable');
-    assert.equal(mapHttpError(404, { code: 'Some requested entity was not found', error: 'The model x does not exist' }, h()).kind, 'not_found');
+    assert.equal(mapHttpError(404, { code: 'Some requested entity was not found', error: 'The model x does not exist' }, h()).kind, 'model_retired');
+    assert.equal(mapHttpError(404, { code: 'Some requested entity was not found', error: 'Request not found' }, h()).kind, 'not_found');
     assert.match(mapHttpError(502, '', h()).message, /HTTP 502/);
   });
 

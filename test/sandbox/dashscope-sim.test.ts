@@ -117,6 +117,7 @@ describe('DashScope simulator', () => {
       [{ model: 'wan2.2-t2v-plus', input: { prompt: 'x', audio_url: 'https://example.com/a.mp3' } }, 400, 'InvalidParameter', /audio_url/],
       [{ model: 'wan2.6-t2v', input: {} }, 400, 'InvalidParameter', /prompt/],
       [{ model: 'wan2.6-r2v', input: { prompt: 'x' } }, 400, 'InvalidParameter', /reference_urls/],
+      [{ model: 'wan2.6-r2v', input: { prompt: 'character1 waves', reference_urls: ['https://example.com/a.mp4'] }, parameters: { audio: false } }, 400, 'InvalidParameter', /audio only/],
       [{ model: 'wan2.6-t2v', input: { prompt: 'x' }, parameters: { seed: -1 } }, 400, 'InvalidParameter', /seed/],
       [{ model: 'wan9-t2v', input: { prompt: 'x' } }, 404, 'ModelNotFound', /wan9/],
       [{ model: 'wan2.6-t2v', input: { prompt: 'no [sim:policy]' } }, 400, 'DataInspectionFailed', /inappropriate/],

@@ -75,7 +75,8 @@ describe('@google/genai against the Veo simulator', () => {
       await ai.models.generateVideos({
         model: 'veo-3.1-fast-generate-preview',
         source: { prompt: 'The red card flips over', image: { imageBytes: red.toString('base64'), mimeType: 'image/png' } },
-        config: { durationSeconds: 4, aspectRatio: '9:16', personGeneration: 'allow_adult' },
+        // Google's own samples never send personGeneration here (allow_adult is reported refused on 3.1 image-to-video).
+        config: { durationSeconds: 4, aspectRatio: '9:16' },
       }),
     );
     const uri = op.response?.generatedVideos?.[0]?.video?.uri;
@@ -145,11 +146,11 @@ describe('@google/genai against the Veo simulator', () => {
     assert.equal(sim.stats.creates, before.creates + 1);
   });
 
-  it('rejects a wrong key with ApiError 403', async () => {
+  it('rejects a wrong key with ApiError 400 API_KEY_INVALID, as Google does', async () => {
     const stranger = new GoogleGenAI({ apiKey: 'not-the-key', httpOptions: { baseUrl: sim.baseUrl } });
     await assert.rejects(
       stranger.models.generateVideos({ model: MODEL, source: { prompt: 'x' } }),
-      (err: unknown) => err instanceof ApiError && err.status === 403,
+      (err: unknown) => err instanceof ApiError && err.status === 400 && /API key not valid/.test(err.message),
     );
   });
 });

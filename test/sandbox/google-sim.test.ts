@@ -72,9 +72,11 @@ after(async () => {
 beforeEach(() => sim.faults.reset());
 
 describe('auth', () => {
-  it('answers 403 PERMISSION_DENIED in Google shape without a key or with a wrong key', async () => {
+  it('answers a missing key with 403 PERMISSION_DENIED and a wrong key with 400 INVALID_ARGUMENT API_KEY_INVALID, as Google does', async () => {
     assertGoogleError(await api('POST', `/v1beta/models/${MODEL}:predictLongRunning`, { body: {}, key: null }), 403, 'PERMISSION_DENIED');
-    assertGoogleError(await api('GET', `/v1beta/models/${MODEL}/operations/x`, { key: 'wrong' }), 403, 'PERMISSION_DENIED', /API key not valid/);
+    const wrong = await api('GET', `/v1beta/models/${MODEL}/operations/x`, { key: 'wrong' });
+    assertGoogleError(wrong, 400, 'INVALID_ARGUMENT', /API key not valid/);
+    assert.ok(wrong.json.error.details.some((d: Json) => d.reason === 'API_KEY_INVALID'));
     assertGoogleError(await api('GET', '/v1beta/files/abc:download?alt=media', { key: null }), 403, 'PERMISSION_DENIED');
   });
 
@@ -108,6 +110,9 @@ describe('create validation', () => {
     ['no prompt', { instances: [{}] }, MODEL, /prompt is required/],
     ['2 samples on Veo 3.1', { instances: [{ prompt: 'a' }], parameters: { sampleCount: 2 } }, MODEL, /sampleCount/],
     ['allow_adult for text-to-video on 3.1', { instances: [{ prompt: 'a' }], parameters: { personGeneration: 'allow_adult' } }, MODEL, /personGeneration/],
+    ['allow_adult for image-to-video on 3.1 (reported refused)', { instances: [{ prompt: 'a', image: { bytesBase64Encoded: TINY_PNG_B64, mimeType: 'image/png' } }], parameters: { personGeneration: 'allow_adult' } }, MODEL, /personGeneration/],
+    ['reference images without a prompt', { instances: [{ referenceImages: [{ image: { bytesBase64Encoded: TINY_PNG_B64, mimeType: 'image/png' }, referenceType: 'asset' }] }], parameters: { durationSeconds: 8 } }, MODEL, /prompt is required/],
+    ['4k on Veo 3.0 (4k arrived with 3.1)', { instances: [{ prompt: 'a' }], parameters: { resolution: '4k', durationSeconds: 8 } }, 'veo-3.0-generate-001', /resolution/],
     ['1080p 9:16 on Veo 3.0', { instances: [{ prompt: 'a' }], parameters: { resolution: '1080p', aspectRatio: '9:16', durationSeconds: 8 } }, 'veo-3.0-generate-001', /16:9/],
   ];
   for (const [name, body, model, message] of cases) {
@@ -204,7 +209,8 @@ describe('create → poll → download', () => {
     assert.equal(unsatisfiable.status, 416);
 
     const location = (await fetch(uri, { headers: { 'x-goog-api-key': KEY }, redirect: 'manual' })).headers.get('location')!;
-    const tampered = await fetch(location.replace(/signature=./, 'signature=0'));
+    // Change the signature's first character to a different one (replacing it with '0' left a '0' unchanged: a 1-in-16 flake).
+    const tampered = await fetch(location.replace(/signature=(.)/, (_, c: string) => `signature=${c === '0' ? '1' : '0'}`));
     assert.equal(tampered.status, 403);
   });
 

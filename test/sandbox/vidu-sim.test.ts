@@ -178,6 +178,8 @@ describe('Vidu simulator: validation (§4.3, §4.4) answers 400 before creating 
     ['q2 prompt over 2000', 'text2video', { model: 'viduq2', prompt: 'x'.repeat(2001) }, 'FieldInvalid', /prompt/],
     ['raw base64 without prefix', 'img2video', { model: 'viduq2-pro', images: ['iVBORw0KGgo='] }, 'ImageFormatInvalid', /data:image/],
     ['audio on q2 text2video', 'text2video', { model: 'viduq2', prompt: 'x', audio: true }, 'FieldUnwanted', /audio/],
+    ['subjects on viduq2-pro (non-subject mode only)', 'reference2video', { model: 'viduq2-pro', prompt: 'x', subjects: [{ id: '1', images: [img] }] }, 'FieldUnwanted', /non-subject/],
+    ['audio on viduq2-pro reference2video', 'reference2video', { model: 'viduq2-pro', prompt: 'x', images: [img], audio: true }, 'FieldUnwanted', /audio/],
     ['audio with off_peak', 'img2video', { model: 'viduq2-pro', images: [img], audio: true, off_peak: true }, 'FieldInvalid', /off_peak/],
   ];
   for (const [name, endpoint, body, reason, message] of cases) {

@@ -74,10 +74,10 @@ describe('@ai-sdk/xai against the Grok Imagine simulator', () => {
     assert.ok(isReddish(await colorAt(path, 0.1)), 'first frame is the input image');
   });
 
-  it('grok-imagine-video-1.5-preview image-to-video works', async () => {
+  it('grok-imagine-video-1.5 image-to-video works', async () => {
     const red = await solidImage(dir, 'red', 'red2.png');
     const result = await generateVideo({
-      model: video('grok-imagine-video-1.5-preview'),
+      model: video('grok-imagine-video-1.5'),
       prompt: { image: red, text: 'Slow zoom' },
       duration: 1,
       providerOptions: FAST,

@@ -31,7 +31,7 @@ export const alibabaModels: ModelSpec[] = [
     aspect_ratios: ['16:9', '9:16', '1:1', 'adaptive'],
     audio: { default: false, configurable: false },
     limits: { prompt_max_characters: 800 },
-    pricing: estimate('per_second', 0.1, { '480p': 0.02, '1080p': 0.1 }, 'Model Studio list ~$0.02/s (480P) and $0.10/s (1080P)'),
+    pricing: estimate('per_second', 0.1, { '480p': 0.02, '1080p': 0.1 }, 'no USD price found; the China (Beijing) list of CNY 0.14/s (480P) and CNY 0.70/s (1080P) converted at about 7.1 CNY per USD'),
   }),
   define({
     ...COMMON,
@@ -45,7 +45,7 @@ export const alibabaModels: ModelSpec[] = [
     aspect_ratios: [...RATIOS_5, 'adaptive'],
     audio: { default: true, configurable: false },
     limits: { prompt_max_characters: 2000 },
-    pricing: estimate('per_second', 0.15, { '480p': 0.05, '720p': 0.1, '1080p': 0.15 }, 'Model Studio list ~$0.05/$0.10/$0.15 per second (480P/720P/1080P)'),
+    pricing: estimate('per_second', 0.15, { '480p': 0.05, '720p': 0.1, '1080p': 0.15 }, '$0.05/$0.10/$0.15 per second (480P/720P/1080P) as listed by ComfyUI (Nov 2025, Aug 2026); the alibabacloud.com page was not available'),
   }),
   define({
     ...COMMON,
@@ -56,7 +56,8 @@ export const alibabaModels: ModelSpec[] = [
       op('text-to-video', { aspect_ratios: [...RATIOS_5], extra_inputs: ['audio_url'] }),
       op('image-to-video', { upstream_model: 'wan2.6-i2v', aspect_ratios: FOLLOWS_IMAGE, extra_inputs: ['audio_url'] }),
       // R2V conditions on reference videos (and, in newer docs, images); referred to as character1..3.
-      op('reference-to-video', { upstream_model: 'wan2.6-r2v', extra_inputs: ['video_urls'], durations: [5, 10], aspect_ratios: [...RATIOS_5], notes: ['Up to 3 reference images and 3 reference videos (video_urls); name them character1.. in the prompt.'] }),
+      // wan2.6-r2v is documented as video with audio only: output_audio=false is refused there.
+      op('reference-to-video', { upstream_model: 'wan2.6-r2v', extra_inputs: ['video_urls'], durations: [5, 10], aspect_ratios: [...RATIOS_5], audio: { default: true, configurable: false }, notes: ['Up to 3 reference images and 3 reference videos (video_urls); name them character1.. in the prompt.', 'Always renders audio (video with audio only).'] }),
     ],
     durations: [5, 10, 15],
     resolutions: ['720p', '1080p'],
@@ -64,6 +65,6 @@ export const alibabaModels: ModelSpec[] = [
     aspect_ratios: [...RATIOS_5, 'adaptive'],
     audio: { default: true, configurable: true },
     limits: { reference_images: 3, reference_videos: 3, prompt_max_characters: 1500 },
-    pricing: estimate('per_second', 0.15, { '720p': 0.1, '1080p': 0.15 }, 'Model Studio list ~$0.10/s (720P) and $0.15/s (1080P)'),
+    pricing: estimate('per_second', 0.15, { '720p': 0.1, '1080p': 0.15 }, '$0.10/s (720P) and $0.15/s (1080P) as passed through "via Alibaba Cloud" by Lumenfall and runware.ai (2026); the alibabacloud.com page was not available'),
   }),
 ];

@@ -52,14 +52,22 @@ export function op(operation: OperationSpec['operation'], extra: Omit<OperationS
 export const FOLLOWS_IMAGE: AspectRatio[] = ['adaptive', '16:9', '9:16', '1:1', '4:3', '3:4', '21:9'];
 export const FOLLOWS_IMAGE_NOTE = 'The output takes the shape of the input image; aspect_ratio is accepted for compatibility but the image decides.';
 
-/** Every priced number here is ours unless a spec gave it; this label says so on the wire. */
+/**
+ * A number without an official list price behind it (third-party or converted): `why` gives its
+ * provenance, and the wire says it is an estimate.
+ */
 export function estimate(unit: PriceSpec['unit'], base: number, by_resolution: Partial<Record<Resolution, number>>, why: string, with_audio_by_resolution?: Partial<Record<Resolution, number>>): PriceSpec {
   return {
     unit,
     base,
     by_resolution,
     ...(with_audio_by_resolution ? { with_audio_by_resolution } : {}),
-    source: `Estimate (spec/providers-*.md publish no list price): ${why}. Operators should override with their contract price.`,
+    source: `Estimate: ${why}. Operators should override with their contract price.`,
     estimate: true,
   };
+}
+
+/** The provider's own published list price; `source` names the page and when it was read. */
+export function listPrice(unit: PriceSpec['unit'], base: number, by_resolution: Partial<Record<Resolution, number>>, source: string, with_audio_by_resolution?: Partial<Record<Resolution, number>>): PriceSpec {
+  return { unit, base, by_resolution, ...(with_audio_by_resolution ? { with_audio_by_resolution } : {}), source: `List price: ${source}`, estimate: false };
 }

@@ -1,18 +1,20 @@
 import type { ModelInput } from './define.js';
-import { define, estimate, op } from './define.js';
+import { define, estimate, listPrice, op } from './define.js';
 import type { ModelSpec } from '../types.js';
 
 /*
  * Veo via the Gemini API (providers-1.md §2). Upstream durationSeconds ∈ {4,6,8}; we also accept 5
  * (TokenLab's own examples send it) and the adapter rounds it up to 6. 1080p/4k and reference images
  * force 8 s (rules.ts rejects other durations). Aspect ratios 16:9 and 9:16 only.
- * Audio: the Gemini API always renders audio for Veo 3.x and rejects generateAudio, so audio is
- * on by default (contract §2.2) and not configurable: output_audio=false is a 400, not a silent lie.
+ * Audio: Veo 3 defaults to audio on (contract §2.2). The Gemini API always renders it and rejects
+ * generateAudio, so output_audio=false is honoured by the gateway: the finisher removes the audio
+ * track (stream copy, no re-encode) and the stored video is silent (has_audio false).
  * "-pro" ids have no separate Gemini model: they route to the standard model and default to 1080p.
  */
 const DURATIONS = [4, 5, 6, 8];
 const NOTE_5S = 'duration 5 is sent upstream as 6 (Veo accepts 4, 6 or 8 seconds).';
 const NOTE_8S = '1080p, 4k and reference images require duration 8.';
+const AUDIO_NOTE = 'Audio is on by default. The Gemini API always renders sound: output_audio=false is honoured by removing the audio track from the stored video (no re-encode), at the same price.';
 
 function veo(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pricing'> & Partial<ModelInput>): ModelSpec {
   return define({
@@ -25,31 +27,36 @@ function veo(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'prici
     default_resolution: '720p',
     aspect_ratios: ['16:9', '9:16'],
     default_aspect_ratio: '16:9',
-    audio: { default: true, configurable: false },
+    audio: { default: true, configurable: true },
     extra_parameters: ['negative_prompt'],
     typical_seconds: 90,
     max_runtime_seconds: 900,
-    notes: [NOTE_5S, NOTE_8S, 'Audio is always generated (Gemini API); output_audio=false is rejected.'],
+    notes: [NOTE_5S, NOTE_8S, AUDIO_NOTE],
     ...m,
   });
 }
 
-const REFS = op('reference-to-video', { durations: [8], notes: ['Up to 3 reference images (asset references).'] });
-const T2V = op('text-to-video');
-const I2V = op('image-to-video');
-const SE = op('start-end-to-video', { notes: ['end_image is sent as lastFrame and needs start_image.'] });
+const REFS = op('reference-to-video', { durations: [8], notes: ['Up to 3 reference images (asset references); a prompt is required.', AUDIO_NOTE] });
+const T2V = op('text-to-video', { notes: [AUDIO_NOTE] });
+const I2V = op('image-to-video', { notes: [AUDIO_NOTE] });
+const SE = op('start-end-to-video', { notes: ['end_image is sent as lastFrame and needs start_image.', AUDIO_NOTE] });
 
-// Google's public per-second list prices are not in the specs; these mirror its advertised tiers (audio included).
-const STANDARD = estimate('per_second', 0.4, { '720p': 0.4, '1080p': 0.4, '4k': 0.6 }, 'Veo standard tier, audio included, per second of output');
-const FAST = estimate('per_second', 0.15, { '720p': 0.15, '1080p': 0.15, '4k': 0.35 }, 'Veo fast tier, audio included, per second of output');
+// Per second of output, audio included: the Gemini API bills Veo 3.x with audio whether or not the
+// gateway removes the track (Vertex AI's cheaper silent tier is another channel, not this one).
+const STANDARD_31 = listPrice('per_second', 0.4, { '720p': 0.4, '1080p': 0.4, '4k': 0.6 }, 'Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Veo 3.1 Standard, video with audio: $0.40/s at 720p and 1080p, $0.60/s at 4K (read 2026-10-07)');
+const FAST_31 = estimate('per_second', 0.1, { '720p': 0.1, '1080p': 0.12, '4k': 0.3 }, "third-party transcriptions of the Gemini API rate card (reapi.ai, May 2026; ComfyUI partner-node table, Aug 2026): Veo 3.1 Fast $0.10/s 720p, $0.12/s 1080p, $0.30/s 4K with audio; Google's own page was not available to confirm");
+const STANDARD_30 = estimate('per_second', 0.4, { '720p': 0.4, '1080p': 0.4 }, "Google's Sept-2025 Veo 3 price cut to $0.40/s with audio, as reported by the press (gadgetbond.com) and LiteLLM's price map (2026-07)");
+const FAST_30 = estimate('per_second', 0.15, { '720p': 0.15, '1080p': 0.15 }, "Google's Sept-2025 Veo 3 Fast price cut to $0.15/s with audio, as reported by the press and LiteLLM's price map (2026-07)");
 
 const DEPRECATED_30 = 'Veo 3.0 is listed as deprecated in the Gemini API model list (2026-06-22).';
+/** 4k arrived with Veo 3.1: Veo 3.0 renders 720p and 1080p only. */
+const VEO30: Partial<ModelInput> = { resolutions: ['720p', '1080p'], notes: [NOTE_5S, '1080p requires duration 8 (16:9 only).', AUDIO_NOTE] };
 
 export const googleModels: ModelSpec[] = [
-  veo({ id: 'veo3', upstream_model: 'veo-3.0-generate-001', operations: [T2V, I2V], pricing: STANDARD, lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1' } }),
-  veo({ id: 'veo3-fast', upstream_model: 'veo-3.0-fast-generate-001', operations: [T2V, I2V], pricing: FAST, typical_seconds: 60, lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-fast' } }),
-  veo({ id: 'veo3-pro', upstream_model: 'veo-3.0-generate-001', operations: [T2V, I2V], pricing: STANDARD, default_resolution: '1080p', lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-pro' } }),
-  veo({ id: 'veo3.1', upstream_model: 'veo-3.1-generate-preview', operations: [T2V, I2V, REFS, SE], pricing: STANDARD, limits: { reference_images: 3 }, tags: ['veo', 'audio', 'reference'] }),
-  veo({ id: 'veo3.1-fast', upstream_model: 'veo-3.1-fast-generate-preview', operations: [T2V, I2V, REFS, SE], pricing: FAST, typical_seconds: 60, limits: { reference_images: 3 }, tags: ['veo', 'audio', 'reference', 'fast'] }),
-  veo({ id: 'veo3.1-pro', upstream_model: 'veo-3.1-generate-preview', operations: [T2V, I2V, SE], pricing: STANDARD, default_resolution: '1080p', typical_seconds: 120, tags: ['veo', 'audio', 'quality'] }),
+  veo({ id: 'veo3', upstream_model: 'veo-3.0-generate-001', operations: [T2V, I2V], pricing: STANDARD_30, ...VEO30, lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1' } }),
+  veo({ id: 'veo3-fast', upstream_model: 'veo-3.0-fast-generate-001', operations: [T2V, I2V], pricing: FAST_30, ...VEO30, typical_seconds: 60, lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-fast' } }),
+  veo({ id: 'veo3-pro', upstream_model: 'veo-3.0-generate-001', operations: [T2V, I2V], pricing: STANDARD_30, ...VEO30, default_resolution: '1080p', lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-pro' } }),
+  veo({ id: 'veo3.1', upstream_model: 'veo-3.1-generate-preview', operations: [T2V, I2V, REFS, SE], pricing: STANDARD_31, limits: { reference_images: 3 }, tags: ['veo', 'audio', 'reference'] }),
+  veo({ id: 'veo3.1-fast', upstream_model: 'veo-3.1-fast-generate-preview', operations: [T2V, I2V, REFS, SE], pricing: FAST_31, typical_seconds: 60, limits: { reference_images: 3 }, tags: ['veo', 'audio', 'reference', 'fast'] }),
+  veo({ id: 'veo3.1-pro', upstream_model: 'veo-3.1-generate-preview', operations: [T2V, I2V, SE], pricing: STANDARD_31, default_resolution: '1080p', typical_seconds: 120, tags: ['veo', 'audio', 'quality'] }),
 ];

@@ -39,19 +39,26 @@ const I2V = op('image-to-video', { aspect_ratios: FOLLOWS_IMAGE });
 const SE = op('start-end-to-video', { aspect_ratios: FOLLOWS_IMAGE });
 const SE_SILENT: OperationSpec = { ...SE, audio: { default: false, configurable: false }, notes: ['Kling cannot add sound to start+end frame videos.'] };
 
-// Kling's API unit prices are not in the specs; per-second estimates from its advertised 5 s prices.
-const STD = estimate('per_second', 0.05, { '720p': 0.05 }, 'Kling std mode (~$0.25 per 5 s)');
-const PRO = estimate('per_second', 0.09, { '1080p': 0.09 }, 'Kling pro mode (~$0.45 per 5 s)');
-const TURBO_STD = estimate('per_second', 0.042, { '720p': 0.042 }, 'Kling 2.5 turbo std (~$0.21 per 5 s)');
-const TURBO_PRO = estimate('per_second', 0.07, { '1080p': 0.07 }, 'Kling 2.5 turbo pro (~$0.35 per 5 s)');
+/*
+ * Kling bills API units ($0.14 each on standard resource packs); its per-model unit table was not
+ * found. fal.ai passes Kling's prices through per clip (whole multiples of $0.14), so these are
+ * fal's per-clip prices (2026 crawl) converted to seconds: estimates with that provenance.
+ */
+const FAL = (what: string) => `fal.ai's per-clip price for ${what} (equal to whole Kling units at $0.14), per second of output`;
+const STD = estimate('per_second', 0.056, { '720p': 0.056 }, FAL('Kling 2.1 standard: $0.28 per 5 s'));
+const PRO = estimate('per_second', 0.098, { '1080p': 0.098 }, FAL('Kling 2.1 pro: $0.49 per 5 s'));
+const TURBO_STD = estimate('per_second', 0.042, { '720p': 0.042 }, FAL('Kling 2.5 turbo std: $0.21 per 5 s'));
+const TURBO_PRO = estimate('per_second', 0.07, { '1080p': 0.07 }, FAL('Kling 2.5 turbo pro: $0.35 per 5 s'));
 const V3 = (std: boolean, pro: boolean) =>
   estimate(
     'per_second',
     std ? 0.084 : 0.112,
     { ...(std ? { '720p': 0.084 } : {}), ...(pro ? { '1080p': 0.112 } : {}) },
-    'Kling 3.0 (~$0.084/s std, $0.112/s pro; ×1.5 with sound)',
+    FAL('Kling 3.0: $0.084/s std, $0.112/s pro silent; $0.126/s and $0.168/s with sound'),
     { ...(std ? { '720p': 0.126 } : {}), ...(pro ? { '1080p': 0.168 } : {}) },
   );
+/** ComfyUI's partner-node table (Aug 2026); fal lists pro at $0.126/s, so the two disagree. */
+const MOTION_V3 = estimate('per_second', 0.126, { '720p': 0.126, '1080p': 0.168 }, "ComfyUI's partner-node table (Aug 2026): Kling 3.0 motion control $0.126/s std, $0.168/s pro (fal.ai lists pro at $0.126/s)");
 
 const V3_BASE: Partial<ModelInput> = {
   durations: range(3, 15),
@@ -74,7 +81,7 @@ export const klingModels: ModelSpec[] = [
     fixed_outputs: ['duration', 'aspect_ratio', 'output_audio'],
     // The motion-control body has no negative_prompt (spec providers-2 §1.7).
     extra_parameters: [],
-    pricing: V3(true, true),
+    pricing: MOTION_V3,
     tags: ['kling', 'motion'],
   }),
   kling({
@@ -91,7 +98,7 @@ export const klingModels: ModelSpec[] = [
     tags: ['kling', 'elements', 'audio'],
     notes: ['output_audio defaults to silent; do not combine output_audio=true with kling_elements.'],
   }),
-  kling({ id: 'kling-v2.1-master', upstream_model: 'kling-v2-1-master', operations: [T2V, I2V], resolutions: ['1080p'], pricing: estimate('per_second', 0.28, { '1080p': 0.28 }, 'Kling 2.1 master (~$1.40 per 5 s)') }),
+  kling({ id: 'kling-v2.1-master', upstream_model: 'kling-v2-1-master', operations: [T2V, I2V], resolutions: ['1080p'], pricing: estimate('per_second', 0.28, { '1080p': 0.28 }, FAL('Kling 2.1 master: $1.40 per 5 s')) }),
   kling({ id: 'kling-v2.1-pro', upstream_model: 'kling-v2-1', operations: [I2V, SE], resolutions: ['1080p'], pricing: PRO }),
   kling({ id: 'kling-v2.1-standard', upstream_model: 'kling-v2-1', operations: [I2V], resolutions: ['720p'], pricing: STD }),
   kling({ id: 'kling-v2.5-turbo-pro', upstream_model: 'kling-v2-5-turbo', operations: [T2V, I2V, SE], resolutions: ['1080p'], pricing: TURBO_PRO }),
@@ -102,10 +109,10 @@ export const klingModels: ModelSpec[] = [
     operations: [T2V, I2V, SE_SILENT],
     resolutions: ['1080p'],
     audio: { default: false, configurable: true },
-    pricing: estimate('per_second', 0.07, { '1080p': 0.07 }, 'Kling 2.6 pro (~$0.07/s silent, $0.14/s with sound)', { '1080p': 0.14 }),
+    pricing: estimate('per_second', 0.07, { '1080p': 0.07 }, FAL('Kling 2.6 pro: $0.35 per 5 s silent, $0.70 with native audio'), { '1080p': 0.14 }),
     tags: ['kling', 'audio'],
   }),
-  kling({ id: 'kling-v2.6-std', upstream_model: 'kling-v2-6', operations: [T2V, I2V], resolutions: ['720p'], pricing: estimate('per_second', 0.042, { '720p': 0.042 }, 'Kling 2.6 std (~$0.21 per 5 s, silent only)') }),
+  kling({ id: 'kling-v2.6-std', upstream_model: 'kling-v2-6', operations: [T2V, I2V], resolutions: ['720p'], pricing: estimate('per_second', 0.042, { '720p': 0.042 }, 'no published price found for Kling 2.6 std; priced as Kling 2.5 turbo std ($0.21 per 5 s on fal.ai)') }),
   kling({ id: 'kling-v3.0-pro', upstream_model: 'kling-v3', ...V3_BASE, operations: [T2V, I2V, SE], resolutions: ['1080p'], pricing: V3(false, true), tags: ['kling', 'audio'] }),
   kling({ id: 'kling-v3.0-std', upstream_model: 'kling-v3', ...V3_BASE, operations: [T2V, I2V, SE], resolutions: ['720p'], pricing: V3(true, false), tags: ['kling', 'audio'] }),
   ...(['pro', 'std'] as const).map((mode) =>
@@ -125,7 +132,7 @@ export const klingModels: ModelSpec[] = [
       extra_parameters: [],
       resolutions: [mode === 'pro' ? '1080p' : '720p'],
       limits: { reference_images: 7, prompt_max_characters: 2500 },
-      pricing: mode === 'pro' ? estimate('per_second', 0.112, { '1080p': 0.112 }, 'Kling O1 pro (~$0.112/s)') : estimate('per_second', 0.084, { '720p': 0.084 }, 'Kling O1 std (~$0.084/s)'),
+      pricing: mode === 'pro' ? estimate('per_second', 0.112, { '1080p': 0.112 }, FAL('Kling O1 pro: $0.112/s')) : estimate('per_second', 0.084, { '720p': 0.084 }, FAL('Kling O1 std: $0.084/s')),
       tags: ['kling', 'omni', 'reference', 'edit'],
     }),
   ),

@@ -32,7 +32,7 @@ export const minimaxModels: ModelSpec[] = [
     durations: [6, 10],
     resolutions: ['720p', '1080p'],
     default_resolution: '720p',
-    pricing: estimate('per_second', 0.032, { '720p': 0.032, '1080p': 0.055 }, 'MiniMax advertised ~$0.19 (768P) / $0.33 (1080P) per 6 s'),
+    pricing: estimate('per_second', 0.032, { '720p': 0.032, '1080p': 0.055 }, "fal.ai's price for Hailuo 2.3 Fast, $0.19 per 6 s at 768P (MiniMax's own pricing page was not found); no 1080P price was found, so 1080P is scaled like Hailuo 2.3"),
     typical_seconds: 60,
   }),
   define({
@@ -44,7 +44,7 @@ export const minimaxModels: ModelSpec[] = [
     durations: [6, 10],
     resolutions: ['720p'],
     default_resolution: '720p',
-    pricing: estimate('per_second', 0.047, { '720p': 0.047 }, 'MiniMax advertised ~$0.28 per 6 s at 768P'),
+    pricing: estimate('per_second', 0.047, { '720p': 0.047 }, "fal.ai's price for Hailuo 2.3, $0.28 per 6 s at 768P (10 s costs $0.56 there, $0.056/s; MiniMax's own pricing page was not found)"),
   }),
   define({
     ...COMMON,
@@ -55,6 +55,6 @@ export const minimaxModels: ModelSpec[] = [
     durations: [6],
     resolutions: ['1080p'],
     default_resolution: '1080p',
-    pricing: estimate('per_second', 0.082, { '1080p': 0.082 }, 'MiniMax advertised ~$0.49 per 6 s at 1080P'),
+    pricing: estimate('per_second', 0.082, { '1080p': 0.082 }, "fal.ai's price for Hailuo 2.3, $0.49 per 6 s at 1080P (MiniMax's own pricing page was not found)"),
   }),
 ];

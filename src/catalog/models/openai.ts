@@ -1,4 +1,4 @@
-import { define, estimate, op } from './define.js';
+import { define, estimate, listPrice, op } from './define.js';
 import type { ModelSpec } from '../types.js';
 
 /*
@@ -23,6 +23,14 @@ const COMMON = {
   notes: ['The first frame (image_url) must match the output size exactly; Sora rejects other sizes.', 'Audio is always generated.'],
 };
 
+/** 720p is OpenAI's list price; the 1080p-class tier is only published by third parties. */
+const SORA_PRO = estimate(
+  'per_second',
+  0.3,
+  { '720p': 0.3, '1080p': 0.5 },
+  "720p $0.30/s is OpenAI's list price (sora-2 model page, 2026-10); the 1024p/1080p tier's $0.50/s is the 1024p price published by third parties (LiteLLM sora-2-pro-high-res, ComfyUI, 2026-07/08); OpenAI's own 1080p price was not found",
+);
+
 export const openaiModels: ModelSpec[] = [
   define({
     ...COMMON,
@@ -32,8 +40,7 @@ export const openaiModels: ModelSpec[] = [
     operations: [op('text-to-video'), op('image-to-video')],
     resolutions: ['720p'],
     default_resolution: '720p',
-    // OpenAI's advertised sora-2 price is $0.10 per second at 720p.
-    pricing: estimate('per_second', 0.1, { '720p': 0.1 }, 'OpenAI advertised sora-2 at $0.10/s (720p)'),
+    pricing: listPrice('per_second', 0.1, { '720p': 0.1 }, 'OpenAI sora-2 model page (developers.openai.com/api/docs/models/sora-2): $0.10 per second at 720x1280 / 1280x720 (read 2026-10)'),
     typical_seconds: 120,
     max_runtime_seconds: 1800,
   }),
@@ -45,7 +52,7 @@ export const openaiModels: ModelSpec[] = [
     operations: [op('text-to-video'), op('image-to-video')],
     resolutions: ['720p', '1080p'],
     default_resolution: '720p',
-    pricing: estimate('per_second', 0.3, { '720p': 0.3, '1080p': 0.5 }, 'OpenAI advertised sora-2-pro at $0.30/s (720p) and $0.50/s (1024p/1080p)'),
+    pricing: SORA_PRO,
     typical_seconds: 300,
     max_runtime_seconds: 3600,
   }),
@@ -58,7 +65,8 @@ export const openaiModels: ModelSpec[] = [
     operations: [op('image-to-video', { notes: ['Send the storyboard sheet as image_url.'] })],
     resolutions: ['720p', '1080p'],
     default_resolution: '720p',
-    pricing: estimate('per_second', 0.3, { '720p': 0.3, '1080p': 0.5 }, 'priced as sora-2-pro'),
+    // No OpenAI SKU of its own: billed as sora-2-pro seconds.
+    pricing: SORA_PRO,
     typical_seconds: 300,
     max_runtime_seconds: 3600,
   }),

@@ -29,6 +29,8 @@ function vidu(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'dura
     limits: { prompt_max_characters: 2000 },
     typical_seconds: 90,
     max_runtime_seconds: 1800,
+    // POST /tasks/{id}/cancel stops a task that has not started (Vidu "Cancel Generation").
+    cancellable_upstream: true,
     ...m,
   });
 }
@@ -37,15 +39,17 @@ const T2V = op('text-to-video', { aspect_ratios: [...RATIOS] });
 const T2V_Q2 = op('text-to-video', { aspect_ratios: [...RATIOS], audio: Q2_SILENT });
 const I2V = op('image-to-video', { aspect_ratios: FOLLOWS_IMAGE });
 const REF = op('reference-to-video', { aspect_ratios: [...RATIOS], notes: ['1–7 reference images.'] });
+/** viduq2-pro takes references in the non-subject mode only, where audio is not configurable (Vidu reference-to-video docs). */
+const REF_Q2_PRO = op('reference-to-video', { aspect_ratios: [...RATIOS], audio: Q2_SILENT, notes: ['1–7 reference images, non-subject mode only: output_audio is not accepted.'] });
 const SE_Q2 = op('start-end-to-video', { aspect_ratios: FOLLOWS_IMAGE, durations: range(1, 8), audio: Q2_SILENT });
 const SE_Q3 = op('start-end-to-video', { aspect_ratios: FOLLOWS_IMAGE });
 
 // Vidu bills in credits; the specs give no USD rate. Per-second estimates by tier.
 export const shengshuModels: ModelSpec[] = [
-  vidu({ id: 'viduq2', upstream_model: 'viduq2', operations: [T2V_Q2, REF], durations: range(1, 10), limits: { reference_images: 7, prompt_max_characters: 2000 }, pricing: estimate('per_second', 0.04, { '720p': 0.04, '1080p': 0.08 }, 'Vidu credits converted at an assumed rate') }),
-  vidu({ id: 'viduq2-pro', upstream_model: 'viduq2-pro', operations: [I2V, REF, SE_Q2], durations: range(1, 10), limits: { reference_images: 7, prompt_max_characters: 2000 }, tags: ['vidu', 'quality'], pricing: estimate('per_second', 0.05, { '720p': 0.05, '1080p': 0.1 }, 'Vidu credits converted at an assumed rate') }),
-  vidu({ id: 'viduq2-pro-fast', upstream_model: 'viduq2-pro-fast', operations: [I2V, SE_Q2], durations: range(1, 10), tags: ['vidu', 'fast'], pricing: estimate('per_second', 0.03, { '720p': 0.03, '1080p': 0.06 }, 'Vidu credits converted at an assumed rate') }),
-  vidu({ id: 'viduq2-turbo', upstream_model: 'viduq2-turbo', operations: [I2V, SE_Q2], durations: range(1, 10), tags: ['vidu', 'fast'], pricing: estimate('per_second', 0.04, { '720p': 0.04, '1080p': 0.08 }, 'Vidu credits converted at an assumed rate') }),
+  vidu({ id: 'viduq2', upstream_model: 'viduq2', operations: [T2V_Q2, REF], durations: range(1, 10), limits: { reference_images: 7, prompt_max_characters: 2000 }, pricing: estimate('per_second', 0.035, { '720p': 0.035, '1080p': 0.06 }, "ComfyUI's partner-node table (Aug 2026): $0.075 for the first second + $0.025/s at 720p, $0.10 + $0.05/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)") }),
+  vidu({ id: 'viduq2-pro', upstream_model: 'viduq2-pro', operations: [I2V, REF_Q2_PRO, SE_Q2], durations: range(1, 10), limits: { reference_images: 7, prompt_max_characters: 2000 }, tags: ['vidu', 'quality'], pricing: estimate('per_second', 0.055, { '720p': 0.055, '1080p': 0.115 }, "ComfyUI's partner-node table (Aug 2026): $0.075 for the first second + $0.05/s at 720p, $0.275 + $0.075/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)") }),
+  vidu({ id: 'viduq2-pro-fast', upstream_model: 'viduq2-pro-fast', operations: [I2V, SE_Q2], durations: range(1, 10), tags: ['vidu', 'fast'], pricing: estimate('per_second', 0.016, { '720p': 0.016, '1080p': 0.032 }, "ComfyUI's partner-node table (Aug 2026): $0.04 for the first second + $0.01/s at 720p, $0.08 + $0.02/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)") }),
+  vidu({ id: 'viduq2-turbo', upstream_model: 'viduq2-turbo', operations: [I2V, SE_Q2], durations: range(1, 10), tags: ['vidu', 'fast'], pricing: estimate('per_second', 0.04, { '720p': 0.04, '1080p': 0.075 }, "ComfyUI's partner-node table (Aug 2026): $0.05 for the first two seconds + $0.05/s at 720p, $0.175 + $0.05/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)") }),
   ...(['pro', 'turbo'] as const).map((tier) =>
     vidu({
       id: `viduq3-${tier}`,
@@ -55,7 +59,10 @@ export const shengshuModels: ModelSpec[] = [
       audio: { default: true, configurable: true },
       limits: { prompt_max_characters: 5000 },
       tags: ['vidu', 'audio', tier === 'pro' ? 'quality' : 'fast'],
-      pricing: tier === 'pro' ? estimate('per_second', 0.1, { '720p': 0.1, '1080p': 0.15 }, 'Vidu credits converted at an assumed rate') : estimate('per_second', 0.06, { '720p': 0.06, '1080p': 0.1 }, 'Vidu credits converted at an assumed rate'),
+      pricing:
+        tier === 'pro'
+          ? estimate('per_second', 0.15, { '720p': 0.15, '1080p': 0.16 }, "ComfyUI's partner-node table (Aug 2026): Vidu Q3 Pro $0.15/s at 720p, $0.16/s at 1080p (Vidu's own credit table was not found)")
+          : estimate('per_second', 0.06, { '720p': 0.06, '1080p': 0.08 }, "ComfyUI's partner-node table (Aug 2026): Vidu Q3 Turbo $0.06/s at 720p, $0.08/s at 1080p (Vidu's own credit table was not found)"),
       typical_seconds: tier === 'pro' ? 120 : 60,
     }),
   ),

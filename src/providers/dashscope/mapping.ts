@@ -4,11 +4,10 @@
  * text/reference-to-video take a `size` ("1280*720"), image-to-video a `resolution` tier ("720P").
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
+import { classifyHttpError, kindForStatus, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind } from '../types.js';
 import type { CreateTaskRequest, DashScopeErrorBody, TaskResponse, WanParameters } from './wire.js';
 
-const MAX_MESSAGE_CHARS = 500;
 /** @ai-sdk/alibaba and the docs: up to 5 references, of which at most 3 videos. */
 export const MAX_REFERENCES = 5;
 export const MAX_REFERENCE_VIDEOS = 3;
@@ -39,7 +38,8 @@ function invalid(message: string): UpstreamError {
 }
 
 /** wan2.6 is the generation with the `audio` switch (spec §3.4, @ai-sdk/alibaba `audio`). */
-export const hasAudioSwitch = (upstreamModel: string) => /^wan2\.6/i.test(upstreamModel);
+/** wan2.6 t2v/i2v have an audio switch; wan2.6-r2v is video-with-audio only (no switch to send). */
+export const hasAudioSwitch = (upstreamModel: string) => /^wan2\.6/i.test(upstreamModel) && !/-r2v/i.test(upstreamModel);
 /** wan2.5 and wan2.6 take an `audio_url` soundtrack; earlier generations are silent. */
 export const takesAudioUrl = (upstreamModel: string) => /^wan2\.[56]/i.test(upstreamModel);
 
@@ -125,40 +125,62 @@ export function toCreateRequest(req: ResolvedVideoRequest): CreateTaskRequest {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-function sanitize(message: string | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
-
 /** DashScope's content-moderation codes (input or output). */
 const POLICY_CODE = /^(DataInspectionFailed|DataInspection|IPInfringementSuspect|InappropriateContent)/i;
 
-function kindOf(status: number, code: string): { kind: UpstreamErrorKind; hint: string } {
-  if (status === 429 || /^Throttling/i.test(code)) return { kind: 'rate_limited', hint: 'DashScope rate or concurrency limit reached; the gateway retries later.' };
-  if (status >= 500 || /^Internal/i.test(code)) return { kind: 'unavailable', hint: 'DashScope had an internal error; the gateway retries.' };
-  if (POLICY_CODE.test(code)) return { kind: 'content_policy', hint: 'DashScope content moderation refused the input. Change the prompt or the media.' };
-  if (/^Arrearage/i.test(code)) return { kind: 'quota', hint: 'The Alibaba Cloud account is overdue. Settle the account, then create a new task.' };
-  if (status === 401 || /^InvalidApiKey/i.test(code)) {
-    return { kind: 'auth', hint: "DashScope refused the API key. Check DASHSCOPE_API_KEY, and that DASHSCOPE_BASE_URL is the key's region (intl, us or cn)." };
-  }
-  if (status === 403 || /^AccessDenied/i.test(code)) {
-    return { kind: 'auth', hint: "DashScope denied access. Activate the model for this key in Model Studio, in the key's region." };
-  }
-  if (status === 404 || /NotFound$/i.test(code)) {
-    return { kind: 'not_found', hint: "DashScope does not know this model or task in this region. Check the upstream model id and DASHSCOPE_BASE_URL." };
-  }
-  if (status === 408) return { kind: 'timeout', hint: 'DashScope timed out.' };
-  return { kind: 'invalid_input', hint: 'DashScope rejected the request parameters.' };
+/** The kind DashScope's own code decides, where it speaks. */
+function kindFromCode(code: string): UpstreamErrorKind | undefined {
+  if (/^Throttling/i.test(code)) return 'rate_limited';
+  if (/^Internal/i.test(code)) return 'unavailable';
+  if (POLICY_CODE.test(code)) return 'content_policy';
+  if (/^Arrearage/i.test(code)) return 'quota';
+  if (/^(InvalidApiKey|AccessDenied)/i.test(code)) return 'auth';
+  // "Model not exist": the region does not serve this model (any more).
+  if (/^ModelNotFound$/i.test(code)) return 'model_retired';
+  if (/NotFound$/i.test(code)) return 'not_found';
+  return undefined;
 }
+
+/** What the operator can do about it, by kind. */
+function hintFor(kind: UpstreamErrorKind, status: number, code: string): string {
+  switch (kind) {
+    case 'rate_limited':
+      return 'DashScope rate or concurrency limit reached; the gateway retries later.';
+    case 'unavailable':
+      return 'DashScope had an internal error; the gateway retries.';
+    case 'content_policy':
+      return 'DashScope content moderation refused the input. Change the prompt or the media.';
+    case 'quota':
+      return 'The Alibaba Cloud account is overdue. Settle the account, then create a new task.';
+    case 'auth':
+      return status === 403 || /^AccessDenied/i.test(code)
+        ? "DashScope denied access. Activate the model for this key in Model Studio, in the key's region."
+        : "DashScope refused the API key. Check DASHSCOPE_API_KEY, and that DASHSCOPE_BASE_URL is the key's region (intl, us or cn).";
+    case 'model_retired':
+    case 'not_found':
+      return 'DashScope does not know this model or task in this region. Check the upstream model id and DASHSCOPE_BASE_URL.';
+    case 'timeout':
+      return 'DashScope timed out.';
+    default:
+      return 'DashScope rejected the request parameters.';
+  }
+}
+
+/** DashScope's error vocabulary ({request_id, code, message}): its code decides where it speaks. */
+export const DASHSCOPE_ERRORS: ErrorSpec = {
+  label: 'DashScope',
+  read(body, status) {
+    const b = (body && typeof body === 'object' ? body : {}) as DashScopeErrorBody;
+    const code = typeof b.code === 'string' ? b.code : '';
+    const kind = kindFromCode(code) ?? kindForStatus(status);
+    const detail = sanitizeMessage(typeof b.message === 'string' ? b.message : plainText(body), `HTTP ${status}`);
+    return { kind, code: code || undefined, message: `${hintFor(kind, status, code)} (DashScope ${code || `HTTP ${status}`}: ${detail})` };
+  },
+};
 
 /** Maps a non-2xx DashScope answer ({request_id, code, message}). Messages are redacted. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
-  const b = (body && typeof body === 'object' ? body : {}) as DashScopeErrorBody;
-  const code = typeof b.code === 'string' ? b.code : '';
-  const { kind, hint } = kindOf(status, code);
-  const detail = sanitize(typeof b.message === 'string' ? b.message : typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '', `HTTP ${status}`);
-  const retryAfter = kind === 'rate_limited' ? parseRetryAfter(headerValue(headers, 'retry-after')) : undefined;
-  return new UpstreamError(kind, `${hint} (DashScope ${code || `HTTP ${status}`}: ${detail})`, status, retryAfter, code || undefined);
+  return classifyHttpError(DASHSCOPE_ERRORS, status, body, headers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,13 +188,13 @@ export function mapHttpError(status: number, body: unknown, headers?: HeaderBag)
 
 export function taskIdFromCreate(body: unknown): string {
   const id = (body as { output?: { task_id?: unknown } } | null)?.output?.task_id;
-  if (typeof id !== 'string' || !TASK_ID.test(id)) throw new UpstreamError('unavailable', 'DashScope create answered without a usable output.task_id.');
+  if (typeof id !== 'string' || !TASK_ID.test(id)) throw new UpstreamError('ambiguous', 'DashScope create answered without a usable output.task_id.');
   return id;
 }
 
 export function taskErrorFromFailed(output: NonNullable<TaskResponse['output']>): TaskError {
   const code = output.code ?? '';
-  const detail = sanitize(output.message, 'no reason given');
+  const detail = sanitizeMessage(output.message, 'no reason given');
   if (POLICY_CODE.test(code)) return { code: 'content_policy_violation', message: `DashScope content moderation blocked the video (${code}: ${detail}). Rephrase the prompt or change the media.` };
   if (/^InvalidParameter/i.test(code)) return { code: 'invalid_request', message: `DashScope rejected the request (${code}: ${detail}).` };
   if (/^Arrearage/i.test(code)) return { code: 'upstream_quota_exceeded', message: `The Alibaba Cloud account is overdue (${code}: ${detail}). Settle it, then create a new task.` };

@@ -3,14 +3,11 @@
  * No I/O: the adapter loads media and performs HTTP; everything here is testable with fixtures.
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
+import { classifyHttpError, headerValue, parseRetryAfter, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type MediaBytes, type PollResult, type TaskError, type UpstreamOutput } from '../types.js';
 import type { Operation, PredictRequest, RpcStatus, WireImage, WireInstance, WireParameters } from './wire.js';
 
 export const MAX_REFERENCE_IMAGES = 3;
-
-/** Upstream error messages are shown to users; keep them short. */
-const MAX_MESSAGE_CHARS = 500;
 
 /** The media URLs (http(s) or data:) an operation needs loaded before the request can be built. */
 export interface GoogleMediaInputs {
@@ -130,7 +127,7 @@ export function toPredictRequest(req: ResolvedVideoRequest, media: GoogleMedia):
   if (aspectRatio) parameters.aspectRatio = aspectRatio;
   if (resolution) parameters.resolution = resolution;
   if (req.negative_prompt) parameters.negativePrompt = req.negative_prompt;
-  const person = fixedPersonGeneration(family, instance);
+  const person = fixedPersonGeneration(req.upstream_model, family, instance);
   if (person) parameters.personGeneration = person;
   return { instances: [instance], parameters };
 }
@@ -142,21 +139,31 @@ function wireAspectRatio(ar: ResolvedVideoRequest['aspect_ratio']): WireParamete
   throw invalid(`Veo supports aspect_ratio '16:9' or '9:16', not '${ar}'.`);
 }
 
-/** Veo 2 has no resolution parameter (§2.3), so it is omitted there rather than rejected. */
+/** Veo 2 has no resolution parameter (§2.3), so it is omitted there rather than rejected; 4k arrived with Veo 3.1. */
 function wireResolution(res: ResolvedVideoRequest['resolution'], family: VeoFamily): WireParameters['resolution'] {
   if (family === 'veo-2') return undefined;
+  if (res === '4k' && family === 'veo-3.0') throw invalid("Veo 3.0 renders 720p or 1080p; 4k needs Veo 3.1.");
   if (res === '720p' || res === '1080p' || res === '4k') return res;
   throw invalid(`Veo supports resolution '720p', '1080p' or '4k', not '${res}'.`);
 }
 
 /**
- * personGeneration is sent only where its value is fixed in every region (§2.3): on Veo 3.x, image
- * inputs (first frame, interpolation, references) allow only 'allow_adult'. Text-to-video's
- * 'allow_all' is refused in EU/UK/CH/MENA, so there we let the upstream default apply.
+ * personGeneration is sent only where the documented rules fix its value in every region: on Veo
+ * 3.x, image inputs (interpolation, references; a first frame on 3.0) allow only 'allow_adult'.
+ * Text-to-video's 'allow_all' is refused in EU/UK/CH/MENA, and Google's own samples never send it
+ * for a first frame on 3.1 (where allow_adult is reported refused), so there the upstream default
+ * applies. A 400 that names personGeneration anyway is answered by resubmitting once without it.
  */
-function fixedPersonGeneration(family: VeoFamily, instance: WireInstance): WireParameters['personGeneration'] {
+function fixedPersonGeneration(upstreamModel: string, family: VeoFamily, instance: WireInstance): WireParameters['personGeneration'] {
   if (family === 'veo-2') return undefined;
+  const firstFrameOnly = instance.image && !instance.lastFrame && !instance.referenceImages;
+  if (firstFrameOnly && upstreamModel.startsWith('veo-3.1')) return undefined;
   return instance.image || instance.referenceImages ? 'allow_adult' : undefined;
+}
+
+/** A 400 that refuses the personGeneration value: the same request without it may well be accepted. */
+export function refusesPersonGeneration(err: unknown): boolean {
+  return err instanceof UpstreamError && err.httpStatus === 400 && /personGeneration/i.test(err.message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,15 +173,10 @@ function fixedPersonGeneration(family: VeoFamily, instance: WireInstance): WireP
 const SAFETY_WORDING =
   /safety|responsible ai|\brai\b|content[ _-]?polic|usage (?:guidelines|polic)|prohibited|sensitive (?:content|words)|harmful|celebrit|\bfiltered\b|policy violation|violates/i;
 
-function sanitize(message: string | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
-
 /** Our task error for a google.rpc.Status carried by a finished operation. */
 export function taskErrorFromRpcStatus(error: RpcStatus): TaskError {
   const status = error.status ?? grpcCodeName(error.code);
-  const message = sanitize(error.message, `Veo generation failed (${status ?? 'unknown error'}).`);
+  const message = sanitizeMessage(error.message, `Veo generation failed (${status ?? 'unknown error'}).`);
   if (SAFETY_WORDING.test(error.message ?? '')) return { code: 'content_policy_violation', message };
   if (status === 'INVALID_ARGUMENT' || status === 'FAILED_PRECONDITION' || status === 'OUT_OF_RANGE') {
     return { code: 'invalid_request', message };
@@ -226,7 +228,7 @@ export function fromOperation(op: Operation): PollResult {
       state: 'failed',
       error: {
         code: 'content_policy_violation',
-        message: sanitize(
+        message: sanitizeMessage(
           reasons ? `The video was blocked by the provider's safety filters: ${reasons}` : undefined,
           "The video was blocked by the provider's safety filters. Rephrase the prompt or change the input images.",
         ),
@@ -269,25 +271,32 @@ function isApiKeyProblem(rpc: RpcStatus | undefined): boolean {
   return reasonIsKey || /api key (?:not valid|expired|invalid)/i.test(rpc?.message ?? '');
 }
 
+/** A model the Gemini API does not serve (unknown, or shut down): "models/x is not found for API version v1beta". */
+/** "models/X is not found for API version…" (never existed) or "…is no longer available…" (shut down). */
+const MODEL_NOT_FOUND = /^models\/\S+ is (not found|no longer available)/i;
+
+/** Google's error vocabulary: google.rpc.Status codes and details decide where they speak. */
+export const GOOGLE_ERRORS: ErrorSpec = {
+  label: 'Gemini API',
+  read(body, status, headers) {
+    const rpc = rpcStatusOf(body);
+    const grpc = rpc?.status;
+    const message = rpc?.message ?? plainText(body);
+    const reading = { code: grpc, message };
+    if (status === 429 || grpc === 'RESOURCE_EXHAUSTED') {
+      return { ...reading, kind: 'rate_limited', retryAfterSeconds: parseRetryAfter(headerValue(headers, 'retry-after')) ?? retryDelayFromDetails(rpc?.details) };
+    }
+    if (status >= 500 || grpc === 'UNAVAILABLE' || grpc === 'INTERNAL') return { ...reading, kind: 'unavailable' };
+    if ((status === 400 || status === 403) && SAFETY_WORDING.test(message)) return { ...reading, kind: 'content_policy' };
+    // A bad key is a 400 INVALID_ARGUMENT on Google APIs, with ErrorInfo.reason API_KEY_INVALID.
+    if (grpc === 'PERMISSION_DENIED' || grpc === 'UNAUTHENTICATED' || isApiKeyProblem(rpc)) return { ...reading, kind: 'auth' };
+    if ((status === 404 || grpc === 'NOT_FOUND') && MODEL_NOT_FOUND.test(message)) return { ...reading, kind: 'model_retired' };
+    if (grpc === 'NOT_FOUND') return { ...reading, kind: 'not_found' };
+    return reading;
+  },
+};
+
 /** Maps a non-2xx Gemini response. Messages are redacted: never the key, never a `?key=` URL. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
-  const rpc = rpcStatusOf(body);
-  const grpc = rpc?.status;
-  const rawMessage = rpc?.message ?? (typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '');
-  const message = sanitize(rawMessage, `Gemini API returned HTTP ${status}.`);
-  const err = (kind: ConstructorParameters<typeof UpstreamError>[0], retryAfter?: number) =>
-    new UpstreamError(kind, message, status, retryAfter, grpc);
-
-  if (status === 429 || grpc === 'RESOURCE_EXHAUSTED') {
-    const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after')) ?? retryDelayFromDetails(rpc?.details);
-    return err('rate_limited', retryAfter);
-  }
-  if (status >= 500 || grpc === 'UNAVAILABLE' || grpc === 'INTERNAL') return err('unavailable');
-  if ((status === 400 || status === 403) && SAFETY_WORDING.test(rawMessage)) return err('content_policy');
-  if (status === 401 || status === 403 || grpc === 'PERMISSION_DENIED' || grpc === 'UNAUTHENTICATED') return err('auth');
-  // A bad key is a 400 INVALID_ARGUMENT on Google APIs, with ErrorInfo.reason API_KEY_INVALID.
-  if (isApiKeyProblem(rpc)) return err('auth');
-  if (status === 404 || grpc === 'NOT_FOUND') return err('not_found');
-  if (status === 408) return err('timeout');
-  return err('invalid_input');
+  return classifyHttpError(GOOGLE_ERRORS, status, body, headers);
 }

@@ -1,9 +1,10 @@
 /**
- * Kuaishou Kling open API: thin HTTP around the pure mapping (spec providers-2 §1).
+ * Kuaishou Kling open API: the pure mapping over the shared transport (spec providers-2 §1).
  * No cancel: Kling documents no way to cancel a video task, so `cancel` is deliberately absent.
  */
-import { fetchPresigned, networkError, openedOutput, parseMaybeJson, readErrorBody, redactSecrets, responseMediaType, timeoutSignal } from '../http.js';
+import { z } from 'zod';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
+import { authorization, createTransport, type AuthScheme } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { createTokenSource } from './auth.js';
 import {
@@ -15,16 +16,19 @@ import {
   fromTaskData,
   inputsFor,
   isDataUrl,
-  klingError,
+  klingErrors,
   serializeCreateBody,
   type KlingInputs,
   toCreateRequest,
 } from './mapping.js';
-import type { KlingEnvelope, KlingTaskData } from './wire.js';
+import type { KlingTaskData } from './wire.js';
 
 export interface KlingAdapterOptions {
-  accessKey: string;
-  secretKey: string;
+  /** A console-issued API key, sent as `Authorization: Bearer` (Kling's current method for all models). */
+  apiKey?: string;
+  /** The older AccessKey/SecretKey pair, signed into a short-lived HS256 JWT (§1.2). */
+  accessKey?: string;
+  secretKey?: string;
   /** Default https://api-singapore.klingai.com (override for the China region or the sandbox). */
   baseUrl?: string;
   /** Per-call timeout for creates and polls, and for a download's response headers. Default 60 s. */
@@ -37,48 +41,50 @@ export const DEFAULT_KLING_BASE_URL = 'https://api-singapore.klingai.com';
 /** Kling's documented image limit (§1.6): inline images above it are refused before sending. */
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
-export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
-  if (!opts.accessKey || !opts.secretKey) throw new Error('Kling needs KLING_ACCESS_KEY and KLING_SECRET_KEY.');
-  const baseHref = new URL(opts.baseUrl ?? DEFAULT_KLING_BASE_URL).href.replace(/\/+$/, '');
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const downloadTimeoutMs = opts.downloadTimeoutMs ?? 600_000;
+/** The API key when there is one (it wins, as in Vercel's @ai-sdk/klingai), else a JWT from the pair. */
+export function klingAuth(opts: Pick<KlingAdapterOptions, 'apiKey' | 'accessKey' | 'secretKey'>): AuthScheme {
+  const apiKey = opts.apiKey?.trim();
+  if (apiKey) return authorization(apiKey);
+  if (!opts.accessKey || !opts.secretKey) throw new Error('Kling needs KLING_API_KEY, or both KLING_ACCESS_KEY and KLING_SECRET_KEY.');
   const tokens = createTokenSource(opts.accessKey, opts.secretKey);
-  const secrets = () => [opts.accessKey, opts.secretKey, tokens.current() ?? ''];
-
-  const scrub = (e: UpstreamError) => {
-    const message = redactSecrets(e.message, secrets());
-    return message === e.message ? e : new UpstreamError(e.kind, message, e.httpStatus, e.retryAfterSeconds, e.upstreamCode);
+  return {
+    headers: () => ({ authorization: `Bearer ${tokens.token()}` }),
+    secrets: () => [opts.accessKey!, opts.secretKey!, tokens.current() ?? ''],
   };
+}
 
-  /**
-   * One call, returning the raw text of a code-0 reply. Kling answers some errors with HTTP 200 and
-   * a non-zero code, so success is HTTP 2xx AND code 0 (§1.8). Redirects are not followed: they
-   * would carry the token elsewhere.
-   */
-  async function call(method: 'GET' | 'POST', path: string, body: string | undefined, what: string, ctx: AdapterContext): Promise<string> {
-    const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${tokens.token()}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await fetch(`${baseHref}${path}`, { method, headers, body, redirect: 'manual', signal: timeoutSignal(timeoutMs, ctx.signal) });
-    } catch (err) {
-      throw networkError(err, ctx.signal, what, timeoutMs);
-    }
-    if (res.status >= 300 && res.status < 400) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new UpstreamError('unavailable', `${what}: unexpected redirect (HTTP ${res.status})`, res.status);
-    }
-    if (!res.ok) throw scrub(klingError(res.status, await readErrorBody(res), res.headers));
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      throw networkError(err, ctx.signal, what, timeoutMs);
-    }
-    const parsed = parseMaybeJson(text) as KlingEnvelope<unknown> | string;
-    if (typeof parsed !== 'object' || parsed === null) throw new UpstreamError('unavailable', `${what}: Kling answered with a body that is not JSON.`, res.status);
-    if (parsed.code !== 0) throw scrub(klingError(res.status, parsed, res.headers));
-    return text;
+/** Every reply is an envelope: success is HTTP 2xx AND code 0 (§1.8); the data is read per call. */
+const envelopeSchema = z.looseObject({ code: z.literal(0), data: z.unknown() });
+const taskDataSchema = z.looseObject({
+  task_id: z.union([z.string(), z.number()]).optional(),
+  task_status: z.string(),
+  task_status_msg: z.string().optional().catch(undefined),
+  task_info: z.looseObject({ external_task_id: z.string().optional().catch(undefined) }).optional().catch(undefined),
+  task_result: z.looseObject({ videos: z.array(z.looseObject({ url: z.string().optional().catch(undefined) })).optional().catch(undefined) }).optional().catch(undefined),
+});
+
+export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
+  const http = createTransport({ ...opts, baseUrl: opts.baseUrl ?? DEFAULT_KLING_BASE_URL, auth: klingAuth(opts), errors: klingErrors('query') });
+
+  /** One call whose envelope must say code 0; Kling answers some errors with HTTP 200 and a non-zero code. */
+  async function call(method: 'GET' | 'POST', path: string, body: string | undefined, what: string, ctx: AdapterContext, phase: 'create' | 'query') {
+    const errors = klingErrors(phase);
+    return http.call({
+      method,
+      path,
+      body: body === undefined ? undefined : { text: body },
+      schema: envelopeSchema,
+      errors,
+      what,
+      ctx,
+      envelopeError: (env, headers, status) => ((env as { code?: unknown }).code !== 0 ? http.error(status, env, headers, errors) : undefined),
+    });
+  }
+
+  function taskData(data: unknown, what: string): KlingTaskData {
+    const checked = taskDataSchema.safeParse(data);
+    if (!checked.success) throw new UpstreamError('ambiguous', `${what} answered without a task status.`);
+    return checked.data as KlingTaskData;
   }
 
   /** Public URLs go as they are (Kling fetches them); data: URLs go as bare base64 of checked bytes. */
@@ -110,9 +116,10 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
   async function registerElements(inputs: KlingInputs, ctx: AdapterContext): Promise<string[]> {
     const ids: string[] = [];
     for (const element of inputs.elements ?? []) {
-      const text = await call('POST', '/v1/general/custom-elements', JSON.stringify(customElementBody(element)), 'Kling custom-elements create', ctx);
+      const { text } = await call('POST', '/v1/general/custom-elements', JSON.stringify(customElementBody(element)), 'Kling custom-elements create', ctx, 'create');
+      // Element ids are longs: read from the raw text so 19 digits never pass through a number.
       const id = elementIdFromReply(text);
-      if (!id) throw new UpstreamError('unavailable', 'Kling custom-elements create answered without an element_id.');
+      if (!id) throw new UpstreamError('ambiguous', 'Kling custom-elements create answered without an element_id.');
       ids.push(id);
     }
     return ids;
@@ -124,8 +131,8 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
     toCreateRequest(job.request, job.taskId, inputs, (inputs.elements ?? []).map(() => '0'));
     const elementIds = await registerElements(inputs, ctx);
     const { kind, body } = toCreateRequest(job.request, job.taskId, inputs, elementIds);
-    const text = await call('POST', `/v1/videos/${kind}`, serializeCreateBody(body), `Kling ${kind} create`, ctx);
-    const taskId = (JSON.parse(text) as KlingEnvelope<KlingTaskData>).data?.task_id;
+    const { value } = await call('POST', `/v1/videos/${kind}`, serializeCreateBody(body), `Kling ${kind} create`, ctx, 'create');
+    const taskId = (value.data as { task_id?: unknown } | null)?.task_id;
     const upstreamId = typeof taskId === 'string' || typeof taskId === 'number' ? encodeUpstreamId(kind, String(taskId)) : undefined;
     if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('ambiguous', `Kling ${kind} create answered without a usable task_id.`);
     return { upstreamId };
@@ -134,60 +141,40 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
   async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
     const id = decodeUpstreamId(upstreamId);
     if (!id) throw new UpstreamError('not_found', 'Not a Kling task reference (expected kind/task_id).');
-    const text = await call('GET', `/v1/videos/${id.kind}/${encodeURIComponent(id.taskId)}`, undefined, `Kling ${id.kind} query`, ctx);
-    const data = (JSON.parse(text) as KlingEnvelope<KlingTaskData>).data;
-    if (!data || typeof data !== 'object' || typeof data.task_status !== 'string') {
-      throw new UpstreamError('unavailable', `Kling ${id.kind} query answered without a task status.`);
-    }
-    return fromTaskData(data);
+    const what = `Kling ${id.kind} query`;
+    const { value } = await call('GET', `/v1/videos/${id.kind}/${encodeURIComponent(id.taskId)}`, undefined, what, ctx, 'query');
+    return fromTaskData(taskData(value.data, what));
   }
 
   /**
-   * After a crash mid-create: find the job by the external_task_id we sent (our task id), with
-   * `GET /v1/videos/{kind}?external_task_id=…` under the create's family (§1.3: a single task may be
-   * queried by external_task_id instead of task_id). Only Kling's own "not found" (code 1203) means
-   * the create never landed; anything else we cannot read for certain is thrown, to ask again later.
+   * After a crash mid-create: find the job by the external_task_id we sent (our task id), in the
+   * documented form `GET /v1/videos/{kind}/{external_task_id}` under the create's family (the path
+   * takes a task_id or an external_task_id). Only Kling's own "not found" (code 1203, or a bare 404)
+   * means the create never landed; anything else we cannot read for certain is thrown, to ask again.
    */
   async function findByReference(taskId: string, request: ResolvedVideoRequest, ctx: AdapterContext): Promise<SubmitResult | null> {
     const kind = createKindFor(request);
     if (!kind) return null; // Kling refuses such a request before creating a job
-    let text: string;
+    const what = `Kling ${kind} lookup`;
+    let data: unknown;
     try {
-      text = await call('GET', `/v1/videos/${kind}?external_task_id=${encodeURIComponent(taskId)}`, undefined, `Kling ${kind} lookup`, ctx);
+      ({ value: { data } } = await call('GET', `/v1/videos/${kind}/${encodeURIComponent(taskId)}`, undefined, what, ctx, 'query'));
     } catch (err) {
-      if (err instanceof UpstreamError && err.kind === 'not_found' && err.upstreamCode === '1203') return null;
+      if (err instanceof UpstreamError && err.kind === 'not_found' && (err.upstreamCode === '1203' || (err.httpStatus === 404 && err.upstreamCode === undefined))) return null;
       throw err;
     }
-    const data = (JSON.parse(text) as KlingEnvelope<KlingTaskData | KlingTaskData[]>).data;
-    // A reply that is a page of tasks (a proxy or API version ignoring the parameter) proves nothing about absence.
-    const candidates = Array.isArray(data) ? data : data ? [data] : [];
-    const match = candidates.find((t) => t && typeof t === 'object' && t.task_info?.external_task_id === taskId);
-    if (!match) throw new UpstreamError('unavailable', `Kling ${kind} lookup by external_task_id answered without that task; cannot tell whether it exists.`);
+    // The task named must be ours: a reply about another task proves nothing about absence.
+    const match = data && typeof data === 'object' && (data as KlingTaskData).task_info?.external_task_id === taskId ? (data as KlingTaskData) : undefined;
+    if (!match) throw new UpstreamError('unavailable', `${what} by external_task_id answered without that task; cannot tell whether it exists.`);
     const upstreamId = typeof match.task_id === 'string' || typeof match.task_id === 'number' ? encodeUpstreamId(kind, String(match.task_id)) : undefined;
-    if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('ambiguous', `Kling ${kind} lookup answered without a usable task_id.`);
+    if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('ambiguous', `${what} answered without a usable task_id.`);
     return { upstreamId };
   }
 
   /** Result URLs are public CDN links (kept 30 days): fetched without our token. */
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     if (!output.url) throw new UpstreamError('not_found', 'Kling output has no URL.');
-    let url: URL;
-    try {
-      url = new URL(output.url);
-    } catch {
-      throw new UpstreamError('unavailable', 'Kling output URL is not a URL.');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', 'Kling output URL is not http(s).');
-    const what = 'Kling video download';
-    // Result URLs are pre-signed CDN links: no token goes to them. The header timeout covers the
-    // wait for headers only; the whole body gets the (longer) download timeout.
-    const res = await fetchPresigned(url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: downloadTimeoutMs, signal: ctx.signal });
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => undefined);
-      const kind = res.status === 404 || res.status === 410 || res.status === 403 ? 'not_found' : 'unavailable';
-      throw new UpstreamError(kind, `Kling video download answered HTTP ${res.status}.`, res.status);
-    }
-    return openedOutput(res, what, responseMediaType(res) || output.mimeType || 'video/mp4');
+    return http.download({ url: output.url, what: 'Kling video download', ctx, credentials: 'none', mimeType: output.mimeType });
   }
 
   return { name: 'kling', submit, poll, openOutput, findByReference };

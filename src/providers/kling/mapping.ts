@@ -3,7 +3,7 @@
  * normalises media and performs HTTP; everything here is testable with the documented examples.
  */
 import type { KlingElement, ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
+import { classifyHttpError, plainText, sanitizeMessage, type ErrorReading, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind, type UpstreamOutput } from '../types.js';
 import {
   KLING_KINDS,
@@ -20,7 +20,6 @@ import {
   type Text2VideoBody,
 } from './wire.js';
 
-const MAX_MESSAGE_CHARS = 500;
 export const MAX_PROMPT_CHARS = 2500;
 /** Custom elements: name ≤ 20 and description ≤ 100 characters; 1 frontal + 1–3 more images (§1.7). */
 export const ELEMENT_NAME_MAX = 20;
@@ -346,17 +345,13 @@ export function decodeUpstreamId(upstreamId: string): { kind: KlingKind; taskId:
 /** Wording of Kling's risk-control refusals (task_status_msg has no code). */
 const POLICY_WORDING = /risk|content secur|security polic|platform polic|sensitive|violat|prohibit|inappropriate|风控|敏感|违规|安全/i;
 
-function sanitize(message: string | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
 
 /** Our error for a task Kling reports `failed` (HTTP 200, code 0, reason in task_status_msg). */
 export function taskErrorFromFailure(statusMsg: string | undefined): TaskError {
   if (POLICY_WORDING.test(statusMsg ?? '')) {
-    return { code: 'content_policy_violation', message: sanitize(`Kling refused the content: ${statusMsg}. Change the prompt or the input images.`, 'Kling refused the content.') };
+    return { code: 'content_policy_violation', message: sanitizeMessage(`Kling refused the content: ${statusMsg}. Change the prompt or the input images.`, 'Kling refused the content.') };
   }
-  return { code: 'upstream_error', message: sanitize(statusMsg ? `Kling could not generate the video: ${statusMsg}` : undefined, 'Kling reported the task as failed without a reason. Try again.') };
+  return { code: 'upstream_error', message: sanitizeMessage(statusMsg ? `Kling could not generate the video: ${statusMsg}` : undefined, 'Kling reported the task as failed without a reason. Try again.') };
 }
 
 /** Kling gives no progress figure, so none is invented. Unknown statuses count as still running. */
@@ -383,9 +378,9 @@ export function fromTaskData(data: KlingTaskData): PollResult {
 
 /** What each documented code means for us; the hint tells the operator or caller what to do. */
 const CODE_KINDS: Record<number, [UpstreamErrorKind, string]> = {
-  1000: ['auth', 'Check KLING_ACCESS_KEY / KLING_SECRET_KEY.'],
-  1001: ['auth', 'The Authorization header was empty; check KLING_ACCESS_KEY / KLING_SECRET_KEY.'],
-  1002: ['auth', 'The token was rejected; check KLING_ACCESS_KEY / KLING_SECRET_KEY and that they belong to the region of KLING_BASE_URL.'],
+  1000: ['auth', 'Check KLING_API_KEY (or KLING_ACCESS_KEY / KLING_SECRET_KEY).'],
+  1001: ['auth', 'The Authorization header was empty; check KLING_API_KEY (or KLING_ACCESS_KEY / KLING_SECRET_KEY).'],
+  1002: ['auth', 'The key was rejected; check KLING_API_KEY (or KLING_ACCESS_KEY / KLING_SECRET_KEY) and that it belongs to the region of KLING_BASE_URL.'],
   1003: ['auth', 'The token is not valid yet; check the gateway clock.'],
   1004: ['auth', 'The token has expired; check the gateway clock.'],
   1100: ['quota', 'The Kling account has a problem; check it in the Kling console.'],
@@ -406,19 +401,17 @@ const CODE_KINDS: Record<number, [UpstreamErrorKind, string]> = {
   5002: ['unavailable', 'Kling timed out; the gateway retries.'],
 };
 
-function kindForUnknownCode(code: number | undefined, httpStatus: number): UpstreamErrorKind {
-  if (httpStatus === 401 || httpStatus === 403) return 'auth';
-  if (httpStatus === 404) return 'not_found';
-  if (httpStatus === 429) return 'rate_limited';
-  if (httpStatus >= 500) return 'unavailable';
+/** A code Kling did not document (yet): its range speaks unless the HTTP status already does. */
+function kindForUnknownCode(code: number | undefined, httpStatus: number): UpstreamErrorKind | undefined {
+  if ([401, 403, 404, 408, 429].includes(httpStatus) || httpStatus >= 500) return undefined;
   if (code !== undefined) {
     if (code >= 1000 && code < 1100) return 'auth';
     if (code >= 1100 && code < 1200) return 'quota';
     if (code >= 1200 && code < 1300) return 'invalid_input';
     if (code >= 1300 && code < 1400) return 'content_policy';
   }
-  if (httpStatus === 408) return 'timeout';
-  return httpStatus >= 400 ? 'invalid_input' : 'unavailable';
+  // A 2xx envelope with an unknown non-zero code: not a refusal we understand.
+  return httpStatus < 400 ? 'unavailable' : undefined;
 }
 
 interface ErrorEnvelope {
@@ -427,20 +420,33 @@ interface ErrorEnvelope {
   request_id?: unknown;
 }
 
+/** On a create, a model Kling does not (or no longer) serve: 1203, or 1201 naming model_name. */
+const MODEL_REFUSED = /model_name|model\b.*(?:not (?:exist|found|support)|invalid|offline|retired)/i;
+
 /**
- * Maps a Kling error: a non-2xx reply, or an HTTP 200 whose envelope code is not 0. `body` is the
- * parsed JSON (or the raw text of a proxy's HTML page).
+ * Kling's error vocabulary (§1.9) for a create or a query: a non-2xx reply, or an HTTP 200 whose
+ * envelope code is not 0. On a create, a refused model is `model_retired`; on a query, 1203 is
+ * "no such task".
  */
+export function klingErrors(phase: 'create' | 'query'): ErrorSpec {
+  return {
+    label: 'Kling',
+    read(body, httpStatus): ErrorReading {
+      const env = body && typeof body === 'object' ? (body as ErrorEnvelope) : {};
+      const code = typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^\d+$/.test(env.code) ? Number(env.code) : undefined;
+      const known = code !== undefined ? CODE_KINDS[code] : undefined;
+      const upstreamText = typeof env.message === 'string' ? env.message : plainText(body);
+      let kind = known?.[0] ?? kindForUnknownCode(code, httpStatus);
+      if (phase === 'create' && (code === 1203 || code === 1201) && MODEL_REFUSED.test(upstreamText)) kind = 'model_retired';
+      const requestId = typeof env.request_id === 'string' && /^[\w-]{1,80}$/.test(env.request_id) ? `, request_id ${env.request_id}` : '';
+      const what = code !== undefined ? `code ${code}` : `HTTP ${httpStatus}`;
+      const message = `Kling: ${upstreamText || 'error'} (${what}${requestId}). ${known?.[1] ?? ''}`.trim();
+      return { kind, code: code !== undefined ? String(code) : undefined, message };
+    },
+  };
+}
+
+/** Maps a Kling error (a query's vocabulary). `body` is the parsed JSON (or the raw text of a proxy's HTML page). */
 export function klingError(httpStatus: number, body: unknown, headers?: HeaderBag): UpstreamError {
-  const env = body && typeof body === 'object' ? (body as ErrorEnvelope) : {};
-  const code = typeof env.code === 'number' ? env.code : typeof env.code === 'string' && /^\d+$/.test(env.code) ? Number(env.code) : undefined;
-  const known = code !== undefined ? CODE_KINDS[code] : undefined;
-  const kind = known?.[0] ?? kindForUnknownCode(code, httpStatus);
-  const upstreamText = typeof env.message === 'string' ? env.message : typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim() : '';
-  const requestId = typeof env.request_id === 'string' && /^[\w-]{1,80}$/.test(env.request_id) ? `, request_id ${env.request_id}` : '';
-  const what = code !== undefined ? `code ${code}` : `HTTP ${httpStatus}`;
-  const hint = known?.[1] ?? '';
-  const message = sanitize(`Kling: ${upstreamText || 'error'} (${what}${requestId}). ${hint}`.trim(), `Kling returned HTTP ${httpStatus}.`);
-  const retryAfter = kind === 'rate_limited' ? parseRetryAfter(headerValue(headers, 'retry-after')) : undefined;
-  return new UpstreamError(kind, message, httpStatus, retryAfter, code !== undefined ? String(code) : undefined);
+  return classifyHttpError(klingErrors('query'), httpStatus, body, headers);
 }

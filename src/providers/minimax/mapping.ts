@@ -3,12 +3,9 @@
  * No I/O: the adapter performs HTTP; everything here is testable with the spec's example bodies.
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
+import { classifyHttpError, headerValue, parseRetryAfter, sanitizeMessage, type ErrorReading, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind } from '../types.js';
 import type { BaseResp, CreateVideoRequest, QueryVideoResponse, RetrieveFileResponse } from './wire.js';
-
-/** Upstream messages are shown to users; keep them short. */
-const MAX_MESSAGE_CHARS = 500;
 
 /** Our public resolution → MiniMax's tier (public 720p is MiniMax 768P, catalog DECISIONS.md). */
 const RESOLUTION: Partial<Record<ResolvedVideoRequest['resolution'], CreateVideoRequest['resolution']>> = {
@@ -89,15 +86,15 @@ export function toCreateRequest(req: ResolvedVideoRequest): CreateVideoRequest {
 // ---------------------------------------------------------------------------------------------
 // base_resp / HTTP errors → UpstreamError
 
-function sanitize(message: string | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
 
-type Phase = 'create' | 'query' | 'retrieve';
+export type Phase = 'create' | 'query' | 'retrieve';
+
+/** A create's invalid-params answer that is about the model itself (it is not, or no longer, served). */
+const MODEL_REFUSED = /\bmodel\b.*\b(not support|unsupported|invalid|not exist|not found|offline|deprecated)/i;
 
 /** The official error-code table (§2.5): what each code means for us, and what to tell the user. */
-function classify(code: number, phase: Phase): { kind: UpstreamErrorKind; hint: string } {
+function classify(code: number, phase: Phase, message = ''): { kind: UpstreamErrorKind; hint: string } {
+  if (code === 2013 && phase === 'create' && MODEL_REFUSED.test(message)) return { kind: 'model_retired', hint: 'MiniMax no longer serves this model.' };
   switch (code) {
     case 1002:
     case 1039:
@@ -113,6 +110,10 @@ function classify(code: number, phase: Phase): { kind: UpstreamErrorKind; hint: 
       return { kind: 'auth', hint: 'MiniMax refused the API key. Check MINIMAX_API_KEY, and that its region matches MINIMAX_BASE_URL (api.minimax.io vs api.minimaxi.com).' };
     case 1008:
       return { kind: 'quota', hint: 'The MiniMax account balance is insufficient. Top up the account, then create a new task.' };
+    case 1028:
+    case 1030:
+      // Quota or balance used up: waiting a few seconds does not help, unlike a rate limit.
+      return { kind: 'quota', hint: 'The MiniMax account has used up its quota or balance for this. Top up or raise the quota, then create a new task.' };
     case 1026:
       return { kind: 'content_policy', hint: 'MiniMax flagged the input (prompt or image) as sensitive. Change the prompt or image.' };
     case 1027:
@@ -131,8 +132,8 @@ function classify(code: number, phase: Phase): { kind: UpstreamErrorKind; hint: 
 }
 
 export function errorFromBaseResp(base: BaseResp, phase: Phase, httpStatus?: number, retryAfterSeconds?: number): UpstreamError {
-  const { kind, hint } = classify(base.status_code, phase);
-  const upstream = sanitize(base.status_msg, 'no message');
+  const { kind, hint } = classify(base.status_code, phase, base.status_msg);
+  const upstream = sanitizeMessage(base.status_msg, 'no message');
   return new UpstreamError(kind, `${hint} (MiniMax ${base.status_code}: ${upstream})`, httpStatus, retryAfterSeconds, String(base.status_code));
 }
 
@@ -149,22 +150,30 @@ export function checkBaseResp(body: unknown, phase: Phase, headers?: HeaderBag):
   if (base.status_code !== 0) throw errorFromBaseResp(base, phase, 200, parseRetryAfter(headerValue(headers, 'retry-after')));
 }
 
+/** MiniMax's error vocabulary for one phase (a 2013 on a query means "no such task", on a create a bad parameter). */
+export function minimaxErrors(phase: Phase): ErrorSpec {
+  return {
+    label: 'MiniMax',
+    read(body, status): ErrorReading {
+      const base = baseRespOf(body);
+      const code = base ? String(base.status_code) : undefined;
+      if (status === 429) return { code, kind: 'rate_limited', message: `MiniMax rate limit reached (HTTP 429: ${sanitizeMessage(base?.status_msg, 'rate limit')}); the gateway retries later.` };
+      if (base && base.status_code !== 0 && status < 500) {
+        const { kind, hint } = classify(base.status_code, phase, base.status_msg);
+        return { code, kind, message: `${hint} (MiniMax ${base.status_code}: ${sanitizeMessage(base.status_msg, 'no message')})` };
+      }
+      if (status >= 500) return { code, message: `MiniMax is unavailable (HTTP ${status}); the gateway retries.` };
+      if (status === 401 || status === 403) return { message: `MiniMax refused the API key (HTTP ${status}). Check MINIMAX_API_KEY and its region.` };
+      if (status === 404) return { message: `MiniMax ${phase}: not found (HTTP 404). Check MINIMAX_BASE_URL.` };
+      if (status === 408) return { message: `MiniMax ${phase} timed out (HTTP 408).` };
+      return { message: `MiniMax rejected the ${phase} call (HTTP ${status}).` };
+    },
+  };
+}
+
 /** Maps a non-2xx answer (the edge in front of MiniMax: 401/429/5xx, with or without base_resp). */
 export function mapHttpError(status: number, body: unknown, headers: HeaderBag | undefined, phase: Phase): UpstreamError {
-  const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after'));
-  const base = baseRespOf(body);
-  if (status === 429) {
-    const msg = sanitize(base?.status_msg, 'rate limit');
-    return new UpstreamError('rate_limited', `MiniMax rate limit reached (HTTP 429: ${msg}); the gateway retries later.`, status, retryAfter, base ? String(base.status_code) : undefined);
-  }
-  if (base && base.status_code !== 0 && status < 500) return errorFromBaseResp(base, phase, status, retryAfter);
-  if (status >= 500) return new UpstreamError('unavailable', `MiniMax is unavailable (HTTP ${status}); the gateway retries.`, status, retryAfter, base ? String(base.status_code) : undefined);
-  if (status === 401 || status === 403) {
-    return new UpstreamError('auth', `MiniMax refused the API key (HTTP ${status}). Check MINIMAX_API_KEY and its region.`, status);
-  }
-  if (status === 404) return new UpstreamError('not_found', `MiniMax ${phase}: not found (HTTP 404). Check MINIMAX_BASE_URL.`, status);
-  if (status === 408) return new UpstreamError('timeout', `MiniMax ${phase} timed out (HTTP 408).`, status);
-  return new UpstreamError('invalid_input', `MiniMax rejected the ${phase} call (HTTP ${status}).`, status);
+  return classifyHttpError(minimaxErrors(phase), status, body, headers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,19 +182,20 @@ export function mapHttpError(status: number, body: unknown, headers: HeaderBag |
 export function taskIdFromCreate(body: unknown, headers?: HeaderBag): string {
   checkBaseResp(body, 'create', headers);
   const id = (body as { task_id?: unknown }).task_id;
-  if (typeof id !== 'string' || !TASK_ID.test(id)) throw new UpstreamError('unavailable', 'MiniMax create answered success without a usable task_id.');
+  if (typeof id !== 'string' || !TASK_ID.test(id)) throw new UpstreamError('ambiguous', 'MiniMax create answered success without a usable task_id.');
   return id;
 }
 
 /** Our task error for a job that ended in status Fail. */
 export function taskErrorFromFail(body: QueryVideoResponse): TaskError {
   const code = body.base_resp?.status_code;
-  const detail = sanitize(body.error_message || body.base_resp?.status_msg, 'no reason given');
+  const detail = sanitizeMessage(body.error_message || body.base_resp?.status_msg, 'no reason given');
   if (code === 1026 || code === 1027) {
     const what = code === 1026 ? 'the input (prompt or image)' : 'the generated video';
     return { code: 'content_policy_violation', message: `MiniMax flagged ${what} as sensitive (${code}: ${detail}). Rephrase the prompt or change the image.` };
   }
   if (code === 2013 || code === 1042) return { code: 'invalid_request', message: `MiniMax rejected the request (${code}: ${detail}).` };
+  if (code === 1008 || code === 1028 || code === 1030) return { code: 'upstream_quota_exceeded', message: `The MiniMax account has used up its quota or balance (${code}: ${detail}). Top up, then create a new task.` };
   return { code: 'upstream_error', message: `MiniMax video generation failed (${code ?? 'no code'}: ${detail}). Create a new task to try again.` };
 }
 
@@ -194,7 +204,8 @@ export function taskErrorFromFail(body: QueryVideoResponse): TaskError {
  * running. MiniMax reports no progress percentage, so none is invented.
  */
 export function fromQuery(body: QueryVideoResponse, headers?: HeaderBag): PollResult {
-  if (body?.status === 'Fail') return { state: 'failed', error: taskErrorFromFail(body) };
+  // The failed status is spelled Fail in the docs and Failed in some answers: both end the job.
+  if (body?.status === 'Fail' || body?.status === 'Failed') return { state: 'failed', error: taskErrorFromFail(body) };
   checkBaseResp(body, 'query', headers);
   switch (body.status) {
     case 'Preparing':

@@ -2,3 +2,4 @@ export { createOpenAIAdapter, DEFAULT_OPENAI_BASE_URL, type OpenAIAdapterOptions
 export * from './mapping.js';
 export { imagePixelSize, soraImageType, type PixelSize, type SoraImageType } from './image-size.js';
 export type * from './wire.js';
+export { openaiManifest } from './manifest.js';

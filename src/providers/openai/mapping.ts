@@ -3,7 +3,7 @@
  * No I/O: the adapter loads media and performs HTTP; everything here is testable with fixtures.
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
+import { classifyHttpError, headerValue, parseRetryAfter, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type MediaBytes, type PollResult, type TaskError } from '../types.js';
 import { imagePixelSize, soraImageType } from './image-size.js';
 import type { OpenAIErrorBody, SoraCreateFields, SoraVideo, SoraVideoError } from './wire.js';
@@ -22,9 +22,6 @@ const SIZE_FOR_SHAPE: Record<string, string> = {
   '16:9@1080p': '1920x1080',
   '9:16@1080p': '1080x1920',
 };
-
-/** Upstream error messages are shown to users; keep them short. */
-const MAX_MESSAGE_CHARS = 500;
 
 function invalid(message: string): UpstreamError {
   return new UpstreamError('invalid_input', message);
@@ -114,9 +111,9 @@ const SAFETY_WORDING = /moderation|safety system|content polic|usage polic|guard
 /** Masks OpenAI keys (sk-…, also the partly starred ones OpenAI echoes in 401 messages). */
 const OPENAI_KEY = /\bsk-[A-Za-z0-9_*.-]{6,}/g;
 
+/** The shared redaction, plus OpenAI's partly starred key echoes. */
 export function sanitize(message: string | undefined, fallback: string, secrets: readonly string[] = []): string {
-  const m = redactSecrets((message ?? '').trim(), secrets).replace(OPENAI_KEY, '[redacted]') || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
+  return sanitizeMessage((message ?? '').replace(OPENAI_KEY, '[redacted]'), fallback, secrets);
 }
 
 function isModeration(code: string | null | undefined, message: string | undefined): boolean {
@@ -176,26 +173,28 @@ export function retryAfterOf(headers: HeaderBag | undefined): number | undefined
   return parseRetryAfter(headerValue(headers, 'retry-after'));
 }
 
+/** OpenAI's error vocabulary (§1.9): `error.code`/`type` decide where they speak; 409 means "busy, retry". */
+export const OPENAI_ERRORS: ErrorSpec = {
+  label: 'OpenAI Videos API',
+  read(body, status, headers) {
+    const e = errorOf(body);
+    const raw = typeof e?.message === 'string' ? e.message : plainText(body);
+    const code = typeof e?.code === 'string' ? e.code : undefined;
+    const param = typeof e?.param === 'string' ? e.param : undefined;
+    const base = sanitize(raw, `OpenAI Videos API returned HTTP ${status}.`);
+    const message = param && status < 500 && status !== 429 ? `${base} (param: ${param})` : base;
+    const reading = { code: code ?? e?.type, message };
+    // insufficient_quota is a billing state, not a burst: waiting does not help.
+    if (status === 429 && (code === 'insufficient_quota' || e?.type === 'insufficient_quota')) return { ...reading, kind: 'quota' };
+    if (status === 429 || status >= 500 || status === 409) return { ...reading, kind: status === 429 ? 'rate_limited' : 'unavailable', retryAfterSeconds: retryAfterOf(headers) };
+    if ((status === 400 || status === 403 || status === 422) && isModeration(code, raw)) return { ...reading, kind: 'content_policy' };
+    // A model OpenAI no longer serves (or never did): model_not_found, or an invalid `model` value.
+    if (code === 'model_not_found' || (param === 'model' && status < 500)) return { ...reading, kind: 'model_retired' };
+    return reading;
+  },
+};
+
 /** Maps a non-2xx OpenAI response. Messages are redacted: never the key. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag, secrets: readonly string[] = []): UpstreamError {
-  const e = errorOf(body);
-  const rawMessage = typeof e?.message === 'string' ? e.message : typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '';
-  const code = typeof e?.code === 'string' ? e.code : undefined;
-  const param = typeof e?.param === 'string' ? e.param : undefined;
-  const base = sanitize(rawMessage, `OpenAI Videos API returned HTTP ${status}.`, secrets);
-  const message = param && status < 500 && status !== 429 ? `${base} (param: ${param})` : base;
-  const err = (kind: ConstructorParameters<typeof UpstreamError>[0], retryAfter?: number) => new UpstreamError(kind, message, status, retryAfter, code ?? e?.type);
-
-  if (status === 429) {
-    // insufficient_quota is a billing state, not a burst: waiting does not help.
-    if (code === 'insufficient_quota' || e?.type === 'insufficient_quota') return err('quota');
-    return err('rate_limited', retryAfterOf(headers));
-  }
-  if (status >= 500) return err('unavailable', retryAfterOf(headers));
-  if (status === 408) return err('timeout');
-  if (status === 409) return err('unavailable', retryAfterOf(headers));
-  if ((status === 400 || status === 403 || status === 422) && isModeration(code, rawMessage)) return err('content_policy');
-  if (status === 401 || status === 403) return err('auth');
-  if (status === 404) return err('not_found');
-  return err('invalid_input');
+  return classifyHttpError(OPENAI_ERRORS, status, body, headers, secrets);
 }

@@ -1,62 +1,51 @@
 /**
- * Seedance on BytePlus ModelArk: thin HTTP around the pure mapping (spec providers-1 §4).
+ * Seedance on BytePlus ModelArk: the pure mapping over the shared transport (spec providers-1 §4).
  * Cancel exists upstream for queued tasks only (DELETE …/tasks/{id}); a running task refuses it.
  */
-import { fetchJson, fetchPresigned, openedOutput, readErrorBody, responseMediaType } from '../http.js';
-import { type HttpAdapterOptions, redactingErrorMapper, resolveHttpAdapterOptions } from '../options.js';
+import { authorization, createTransport } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
-import { fromTask, mapHttpError, TASK_ID, toCreateTaskBody } from './mapping.js';
-import type { TaskObject } from './wire.js';
+import { fromTask, SEEDANCE_ERRORS, TASK_ID, toCreateTaskBody } from './mapping.js';
+import { createSchema, emptySchema, taskSchema } from './wire-schema.js';
 
-export interface SeedanceAdapterOptions extends HttpAdapterOptions {
+export interface SeedanceAdapterOptions {
+  apiKey: string;
   /** Default https://ark.ap-southeast.bytepluses.com/api/v3 (override for Volcengine or the sandbox). */
   baseUrl?: string;
+  timeoutMs?: number;
+  downloadTimeoutMs?: number;
 }
 
 /** BytePlus (international) ModelArk; the base includes /api/v3, as in the Ark SDKs. */
 export const DEFAULT_SEEDANCE_BASE_URL = 'https://ark.ap-southeast.bytepluses.com/api/v3';
 
 export function createSeedanceAdapter(opts: SeedanceAdapterOptions): ProviderAdapter {
-  const { baseHref, timeoutMs, downloadTimeoutMs, secrets } = resolveHttpAdapterOptions(opts, DEFAULT_SEEDANCE_BASE_URL);
-  const tasksUrl = `${baseHref}/contents/generations/tasks`;
-  const auth = { authorization: `Bearer ${opts.apiKey}` };
+  const http = createTransport({ ...opts, baseUrl: opts.baseUrl ?? DEFAULT_SEEDANCE_BASE_URL, auth: authorization(opts.apiKey), errors: SEEDANCE_ERRORS });
 
-  const mapError = redactingErrorMapper(mapHttpError, secrets);
-
-  function taskUrl(upstreamId: string): string {
+  function taskPath(upstreamId: string): string {
     if (!TASK_ID.test(upstreamId)) throw new UpstreamError('not_found', 'Not a Seedance task id.');
-    return `${tasksUrl}/${encodeURIComponent(upstreamId)}`;
+    return `/contents/generations/tasks/${encodeURIComponent(upstreamId)}`;
   }
 
   async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
-    const created = (await fetchJson({
-      method: 'POST',
-      url: tasksUrl,
-      headers: auth,
-      body: toCreateTaskBody(job.request),
-      timeoutMs,
-      signal: ctx.signal,
-      mapError,
-      what: 'Seedance create task',
-    })) as { id?: unknown };
-    if (typeof created?.id !== 'string' || !TASK_ID.test(created.id)) {
-      throw new UpstreamError('ambiguous', 'Seedance create task answered without a usable task id.');
-    }
-    return { upstreamId: created.id };
+    const { value } = await http.call({ method: 'POST', path: '/contents/generations/tasks', body: { json: toCreateTaskBody(job.request) }, schema: createSchema, what: 'Seedance create task', ctx });
+    return { upstreamId: value.id };
   }
 
   async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
-    const task = (await fetchJson({ method: 'GET', url: taskUrl(upstreamId), headers: auth, timeoutMs, signal: ctx.signal, mapError, what: 'Seedance task poll' })) as TaskObject;
-    if (!task || typeof task !== 'object' || typeof task.status !== 'string') {
-      throw new UpstreamError('unavailable', 'Seedance task poll returned no task status.');
-    }
-    return fromTask(task);
+    const { value } = await http.call({ method: 'GET', path: taskPath(upstreamId), schema: taskSchema, what: 'Seedance task poll', ctx });
+    return fromTask(value);
   }
 
-  /** True when Ark cancelled the queued task; false when it refused (the task is running or gone). */
+  /**
+   * Ark's DELETE cancels a queued task but *deletes the record* of a finished one (succeeded, failed,
+   * expired), video included. So the task is read first and DELETE is sent only while it is queued;
+   * anything else answers false and the task goes on (a finished one completes normally).
+   */
   async function cancel(upstreamId: string, ctx: AdapterContext): Promise<boolean> {
+    const { value: task } = await http.call({ method: 'GET', path: taskPath(upstreamId), schema: taskSchema, what: 'Seedance task poll', ctx });
+    if (task.status !== 'queued') return false;
     try {
-      await fetchJson({ method: 'DELETE', url: taskUrl(upstreamId), headers: auth, timeoutMs, signal: ctx.signal, mapError, what: 'Seedance cancel task' });
+      await http.call({ method: 'DELETE', path: taskPath(upstreamId), schema: emptySchema, what: 'Seedance cancel task', ctx });
       return true;
     } catch (err) {
       if (err instanceof UpstreamError && !err.transient) return false;
@@ -67,12 +56,7 @@ export function createSeedanceAdapter(opts: SeedanceAdapterOptions): ProviderAda
   /** content.video_url is a pre-signed TOS URL (24 h): fetched without our key. */
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     if (!output.url) throw new UpstreamError('not_found', 'Seedance output has no URL.');
-    const url = new URL(output.url);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', 'Seedance output URL is not http(s).');
-    const what = 'Seedance download';
-    const res = await fetchPresigned(url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: downloadTimeoutMs, signal: ctx.signal });
-    if (!res.ok) throw mapError(res.status, await readErrorBody(res), res.headers);
-    return openedOutput(res, what, responseMediaType(res) || output.mimeType || 'video/mp4');
+    return http.download({ url: output.url, what: 'Seedance download', ctx, credentials: 'none', mimeType: output.mimeType });
   }
 
   return { name: 'seedance', submit, poll, openOutput, cancel };

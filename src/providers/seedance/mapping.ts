@@ -3,17 +3,15 @@
  * No I/O: Ark fetches image/video/audio URLs itself, so inputs are passed through as URLs.
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
-import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind, type UpstreamOutput } from '../types.js';
+import { classifyHttpError, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
+import { UpstreamError, type PollResult, type TaskError, type UpstreamOutput } from '../types.js';
 import type { ArkErrorBody, ArkRatio, ContentItem, CreateTaskBody, TaskObject } from './wire.js';
-
-/** Upstream messages are shown to users; keep them short. */
-const MAX_MESSAGE_CHARS = 500;
 
 const RATIOS: readonly string[] = ['21:9', '16:9', '4:3', '1:1', '3:4', '9:16', 'adaptive'];
 
-/** Ark task ids look like cgt-20250331175019-68d9t; anything else must not reach a URL path. */
-export const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+import { TASK_ID } from './wire-schema.js';
+
+export { TASK_ID };
 
 function invalid(message: string): UpstreamError {
   return new UpstreamError('invalid_input', message);
@@ -26,12 +24,11 @@ function assetUri(id: string): string {
   return id.startsWith('asset://') ? id : `asset://${id}`;
 }
 
-/** Reference videos and audios must be http(s) URLs: Ark refuses base64 for them (§4.3). */
+/** Reference videos must be http(s) URLs (Ark refuses base64 for them, §4.3); reference audio may also come inline as data:audio/…;base64. */
 function mediaUrl(url: string, param: 'video_urls' | 'audio_urls'): string {
-  if (!/^https?:\/\//i.test(url)) {
-    throw invalid(`${param} must be public http(s) URLs: Seedance does not accept base64/data: ${param === 'video_urls' ? 'videos' : 'audios'}. Host the file and send its URL.`);
-  }
-  return url;
+  if (/^https?:\/\//i.test(url)) return url;
+  if (param === 'audio_urls' && /^data:audio\/[a-z0-9.+-]+;base64,/i.test(url)) return url;
+  throw invalid(`${param} must be public http(s) URLs${param === 'audio_urls' ? ' or data:audio/<format>;base64 URLs' : ': Seedance does not accept base64/data: videos'}. Host the file and send its URL.`);
 }
 
 /** The content items of the operation: the three image scenarios are never mixed (§4.3). */
@@ -89,7 +86,8 @@ export function toCreateTaskBody(req: ResolvedVideoRequest): CreateTaskBody {
     content: contentFor(req),
     ratio: req.aspect_ratio as ArkRatio,
     duration: req.duration,
-    resolution: req.resolution,
+    // A draft (1.5 Pro sample mode) renders 480p only.
+    resolution: req.draft ? '480p' : req.resolution,
     seed: req.seed ?? -1,
     watermark: req.watermark ?? false,
     generate_audio: req.output_audio,
@@ -97,8 +95,11 @@ export function toCreateTaskBody(req: ResolvedVideoRequest): CreateTaskBody {
   if (req.camera_fixed !== undefined) body.camera_fixed = req.camera_fixed;
   if (req.return_last_frame !== undefined) body.return_last_frame = req.return_last_frame;
   if (req.draft !== undefined) body.draft = req.draft;
-  if (req.service_tier !== undefined) body.service_tier = req.service_tier;
-  if (req.execution_expires_after !== undefined) body.execution_expires_after = req.execution_expires_after;
+  // 2.x models take neither (BytePlus's own client strips them); the catalog refuses them there.
+  if (!isSeedance2(req.upstream_model)) {
+    if (req.service_tier !== undefined) body.service_tier = req.service_tier;
+    if (req.execution_expires_after !== undefined) body.execution_expires_after = req.execution_expires_after;
+  }
   if (req.priority !== undefined) body.priority = req.priority;
   // Contract §2.1: on Seedance an omitted safety_identifier falls back to `user`.
   const safety = req.safety_identifier ?? req.user;
@@ -110,18 +111,19 @@ export function toCreateTaskBody(req: ResolvedVideoRequest): CreateTaskBody {
 // ---------------------------------------------------------------------------------------------
 // Task → PollResult
 
-function sanitize(message: string | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
+/** Ark's moderation verdicts: InputTextSensitiveContentDetected, OutputVideoSensitiveContentDetected, … */
+const isPolicyCode = (code: string | undefined) => !isModerationOutage(code) && /SensitiveContent|ContentSecurity|RiskDetection/i.test(code ?? '');
 
-/** Ark's moderation codes: InputTextSensitiveContentDetected, OutputVideoSensitiveContentDetected, … */
-const isPolicyCode = (code: string | undefined) => /SensitiveContent|ContentSecurity|RiskDetection/i.test(code ?? '');
+/** ContentSecurityDetectionError is the moderation service failing, not a verdict: transient. */
+const isModerationOutage = (code: string | undefined) => code === 'ContentSecurityDetectionError';
+
+/** Seedance 2.x ids (dreamina-seedance-2-0-…, doubao-seedance-2-0-…). */
+export const isSeedance2 = (upstreamModel: string) => /seedance-2/.test(upstreamModel);
 
 /** Our task error for a failed Ark task. */
 export function taskErrorFromArk(error: { code?: string; message?: string } | null | undefined, failureReason?: string | null): TaskError {
   const code = error?.code;
-  const message = sanitize(error?.message ?? failureReason ?? undefined, `Seedance generation failed${code ? ` (${code})` : ''}.`);
+  const message = sanitizeMessage(error?.message ?? failureReason ?? undefined, `Seedance generation failed${code ? ` (${code})` : ''}.`);
   if (isPolicyCode(code)) return { code: 'content_policy_violation', message };
   if (/^(InvalidParameter|MissingParameter|InvalidArgument)/.test(code ?? '')) return { code: 'invalid_request', message };
   return { code: 'upstream_error', message };
@@ -167,21 +169,27 @@ function arkErrorOf(body: unknown): ArkErrorBody['error'] | undefined {
   return undefined;
 }
 
+/** A model Ark does not serve to this key: unknown, shut down, or never activated. */
+const isModelUnavailable = (code: string | undefined) => /^(InvalidEndpointOrModel|ModelNotOpen|ModelNotFound|InvalidEndpoint\.ClosedEndpoint)/.test(code ?? '');
+
+/** Ark's error vocabulary (§4.6): its `code` decides moderation, billing and unavailable models. */
+export const SEEDANCE_ERRORS: ErrorSpec = {
+  label: 'Seedance (ModelArk)',
+  read(body, status) {
+    const e = arkErrorOf(body);
+    const code = e?.code;
+    const reading = { code, message: e?.message ?? plainText(body) };
+    if (status === 429 || status >= 500) return reading;
+    if (isModerationOutage(code)) return { ...reading, kind: 'unavailable' };
+    if (isPolicyCode(code)) return { ...reading, kind: 'content_policy' };
+    if (code === 'AuthenticationError') return { ...reading, kind: 'auth' };
+    if (/Overdue|Arrears|InsufficientBalance/i.test(code ?? '')) return { ...reading, kind: 'quota' };
+    if (isModelUnavailable(code)) return { ...reading, kind: 'model_retired' };
+    return reading;
+  },
+};
+
 /** Maps a non-2xx Ark response (§4.6). Messages are redacted and truncated. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
-  const e = arkErrorOf(body);
-  const code = e?.code;
-  const raw = e?.message ?? (typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') : '');
-  const message = sanitize(raw, `Seedance (ModelArk) returned HTTP ${status}${code ? ` ${code}` : ''}.`);
-  const err = (kind: UpstreamErrorKind, retryAfter?: number) => new UpstreamError(kind, message, status, retryAfter, code);
-
-  if (status === 429) return err('rate_limited', parseRetryAfter(headerValue(headers, 'retry-after')));
-  if (status >= 500) return err('unavailable');
-  if (isPolicyCode(code)) return err('content_policy');
-  if (status === 401 || code === 'AuthenticationError') return err('auth');
-  if (status === 402 || /Overdue|Arrears|InsufficientBalance/i.test(code ?? '')) return err('quota');
-  if (status === 403) return err('auth');
-  if (status === 404) return err('not_found');
-  if (status === 408) return err('timeout');
-  return err('invalid_input');
+  return classifyHttpError(SEEDANCE_ERRORS, status, body, headers);
 }

@@ -1,14 +1,14 @@
 /**
- * Topaz Labs Video API: create → accept → upload → complete-upload → status → download (§5.2).
- * The source video is fetched through the gateway's guarded loader and probed here, because Topaz
- * needs its size, duration, frame rate and resolution before anything is uploaded.
- * No cancel: the catalog does not offer it for Topaz (the cancel route is not documented, §5.2).
+ * Topaz Labs Video API: create → accept → upload → complete-upload → status → download (§5.2),
+ * over the shared transport. The source video is fetched through the gateway's guarded loader and
+ * probed here, because Topaz needs its size, duration, frame rate and resolution before anything
+ * is uploaded. Cancel is DELETE /video/{id} (credits refunded).
  */
-import { fetchJson, fetchPresigned, networkError, openedOutput, readErrorBody, responseMediaType, timeoutSignal } from '../http.js';
-import { redactingErrorMapper } from '../options.js';
+import { z } from 'zod';
+import { createTransport, keyHeader, parseMaybeJson } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
-import { bareETag, containerOf, DEFAULT_PART_BYTES, fromStatus, mapHttpError, REQUEST_ID, toCreateVideoBody, uploadParts } from './mapping.js';
-import type { AcceptResponse, CompleteUploadBody, CreateVideoResponse, StatusResponse } from './wire.js';
+import { bareETag, containerOf, DEFAULT_PART_BYTES, fromStatus, REQUEST_ID, TOPAZ_ERRORS, toCreateVideoBody, uploadParts } from './mapping.js';
+import type { CompleteUploadBody, StatusResponse } from './wire.js';
 
 export interface TopazAdapterOptions {
   apiKey: string;
@@ -26,17 +26,22 @@ export const DEFAULT_TOPAZ_BASE_URL = 'https://api.topazlabs.com';
 /** A failed part may be re-PUT to the same URL (§5.4). */
 const PART_ATTEMPTS = 3;
 
+const createSchema = z.looseObject({ requestId: z.string().regex(REQUEST_ID) });
+const acceptSchema = z.looseObject({ urls: z.array(z.string()).catch([]) });
+const statusSchema: z.ZodType<StatusResponse> = z.looseObject({
+  status: z.string(),
+  progress: z.number().optional().catch(undefined),
+  download: z.looseObject({ url: z.string().optional().catch(undefined) }).nullish(),
+}) as unknown as z.ZodType<StatusResponse>;
+
 export function createTopazAdapter(opts: TopazAdapterOptions): ProviderAdapter {
-  const baseHref = new URL(opts.baseUrl ?? DEFAULT_TOPAZ_BASE_URL).href.replace(/\/+$/, '');
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  const transferTimeoutMs = opts.transferTimeoutMs ?? 600_000;
-  const secrets = [opts.apiKey];
-  const auth = { 'x-api-key': opts.apiKey };
-
-  const mapError = redactingErrorMapper(mapHttpError, secrets);
-
-  const call = (method: 'GET' | 'POST' | 'PATCH', path: string, what: string, ctx: AdapterContext, body?: unknown) =>
-    fetchJson({ method, url: `${baseHref}${path}`, headers: auth, body, timeoutMs, signal: ctx.signal, mapError, what });
+  const http = createTransport({
+    baseUrl: opts.baseUrl ?? DEFAULT_TOPAZ_BASE_URL,
+    auth: keyHeader('x-api-key', opts.apiKey),
+    errors: TOPAZ_ERRORS,
+    timeoutMs: opts.timeoutMs,
+    downloadTimeoutMs: opts.transferTimeoutMs,
+  });
 
   function requestPath(id: string): string {
     if (!REQUEST_ID.test(id)) throw new UpstreamError('not_found', 'Not a Topaz request id.');
@@ -60,45 +65,56 @@ export function createTopazAdapter(opts: TopazAdapterOptions): ProviderAdapter {
       hasAudio: probe.hasAudio,
     });
 
-    const created = (await call('POST', '/video/', 'Topaz create request', ctx, body)) as CreateVideoResponse;
-    const requestId = created?.requestId;
-    if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) throw new UpstreamError('ambiguous', 'Topaz create answered without a usable requestId.');
-    const path = requestPath(requestId);
+    const created = await http.call({ method: 'POST', path: '/video/', body: { json: body }, schema: createSchema, what: 'Topaz create request', ctx });
+    const path = requestPath(created.value.requestId);
 
     // Accept reserves credits (INSUFFICIENT_CREDITS → quota) and hands out the signed upload URLs.
-    const accepted = (await call('PATCH', `${path}/accept`, 'Topaz accept', ctx)) as AcceptResponse;
-    const urls = Array.isArray(accepted?.urls) ? accepted.urls.filter((u): u is string => typeof u === 'string') : [];
-    const parts = uploadParts(media.bytes.length, urls.length, opts.minPartBytes ?? DEFAULT_PART_BYTES);
-    const uploadResults: CompleteUploadBody['uploadResults'] = [];
-    for (const [i, part] of parts.entries()) {
-      const eTag = await putPart(urls[i], media.bytes.subarray(part.start, part.end), body.source.container, ctx);
-      // Single-URL uploads have no ETag to report; the docs ask for a placeholder (§5.4).
-      uploadResults.push({ partNum: i + 1, eTag: eTag ?? 'unused' });
+    const accepted = await http.call({ method: 'PATCH', path: `${path}/accept`, schema: acceptSchema, what: 'Topaz accept', ctx });
+    try {
+      const urls = accepted.value.urls;
+      const parts = uploadParts(media.bytes.length, urls.length, opts.minPartBytes ?? DEFAULT_PART_BYTES);
+      const uploadResults: CompleteUploadBody['uploadResults'] = [];
+      for (const [i, part] of parts.entries()) {
+        const eTag = await putPart(urls[i], media.bytes.subarray(part.start, part.end), body.source.container, ctx);
+        // Single-URL uploads have no ETag to report; the docs ask for a placeholder (§5.4).
+        uploadResults.push({ partNum: i + 1, eTag: eTag ?? 'unused' });
+      }
+      await http.call({ method: 'PATCH', path: `${path}/complete-upload/`, body: { json: { uploadResults } satisfies CompleteUploadBody }, schema: z.unknown(), what: 'Topaz complete-upload', ctx });
+    } catch (err) {
+      // The request holds credits since accept: release it (DELETE refunds them) before giving up on
+      // this attempt; a retry creates a new one. Best effort: the original failure is what counts.
+      await http.call({ method: 'DELETE', path, schema: z.unknown(), what: 'Topaz release request', ctx: {} }).catch(() => undefined);
+      throw err;
     }
-    await call('PATCH', `${path}/complete-upload/`, 'Topaz complete-upload', ctx, { uploadResults } satisfies CompleteUploadBody);
-    return { upstreamId: requestId };
+    return { upstreamId: created.value.requestId };
+  }
+
+  /** DELETE /video/{id} stops a request that has not finished; its credits are refunded. */
+  async function cancel(upstreamId: string, ctx: AdapterContext): Promise<boolean> {
+    try {
+      await http.call({ method: 'DELETE', path: requestPath(upstreamId), schema: z.unknown(), what: 'Topaz cancel request', ctx });
+      return true;
+    } catch (err) {
+      if (err instanceof UpstreamError && !err.transient) return false;
+      throw err;
+    }
   }
 
   /** PUT one part to its pre-signed URL, without our key; retried in place on transient failures. */
   async function putPart(url: string, bytes: Buffer, container: string, ctx: AdapterContext): Promise<string | undefined> {
-    const target = new URL(url);
-    if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new UpstreamError('unavailable', 'Topaz upload URL is not http(s).');
     const contentType = container === 'mov' ? 'video/quicktime' : container === 'mkv' ? 'video/x-matroska' : 'video/mp4';
     let last: unknown;
     for (let attempt = 1; attempt <= PART_ATTEMPTS; attempt++) {
       let res: Response;
       try {
-        res = await fetch(target, { method: 'PUT', headers: { 'content-type': contentType }, body: new Blob([new Uint8Array(bytes)]), redirect: 'manual', signal: timeoutSignal(transferTimeoutMs, ctx.signal) });
+        res = await http.upload(url, bytes, contentType, 'Topaz upload', ctx);
       } catch (err) {
-        last = networkError(err, ctx.signal, 'Topaz upload', transferTimeoutMs);
-        if (ctx.signal?.aborted) throw last;
+        last = err;
+        if (ctx.signal?.aborted || !(err instanceof UpstreamError)) throw err;
         continue;
       }
-      if (res.ok) {
-        await res.body?.cancel().catch(() => undefined);
-        return bareETag(res.headers.get('etag'));
-      }
-      last = mapError(res.status, await readErrorBody(res), res.headers);
+      if (res.ok) return bareETag(res.headers.get('etag'));
+      last = http.error(res.status, parseMaybeJson(await res.text().catch(() => '')), res.headers);
       if (!(last instanceof UpstreamError) || !last.transient) break;
     }
     const e = last instanceof UpstreamError ? last : new UpstreamError('unavailable', 'Topaz upload failed.');
@@ -106,21 +122,15 @@ export function createTopazAdapter(opts: TopazAdapterOptions): ProviderAdapter {
   }
 
   async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
-    const status = (await call('GET', `${requestPath(upstreamId)}/status`, 'Topaz status', ctx)) as StatusResponse;
-    if (!status || typeof status !== 'object' || typeof status.status !== 'string') throw new UpstreamError('unavailable', 'Topaz status answered without a status.');
-    return fromStatus(status);
+    const { value } = await http.call({ method: 'GET', path: `${requestPath(upstreamId)}/status`, schema: statusSchema, what: 'Topaz status', ctx });
+    return fromStatus(value);
   }
 
   /** download.url is pre-signed (24 h to 7 days): fetched without our key. */
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     if (!output.url) throw new UpstreamError('not_found', 'Topaz output has no download URL.');
-    const url = new URL(output.url);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UpstreamError('unavailable', 'Topaz download URL is not http(s).');
-    const what = 'Topaz download';
-    const res = await fetchPresigned(url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: transferTimeoutMs, signal: ctx.signal });
-    if (!res.ok) throw mapError(res.status, await readErrorBody(res), res.headers);
-    return openedOutput(res, what, responseMediaType(res) || 'video/mp4');
+    return http.download({ url: output.url, what: 'Topaz download', ctx, credentials: 'none' });
   }
 
-  return { name: 'topaz', submit, poll, openOutput };
+  return { name: 'topaz', submit, poll, openOutput, cancel };
 }

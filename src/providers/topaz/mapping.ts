@@ -3,17 +3,15 @@
  * Topaz never reads the source itself before upload: we describe it from our own probe.
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
-import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind } from '../types.js';
+import { classifyHttpError, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
+import { UpstreamError, type PollResult, type TaskError } from '../types.js';
 import type { Container, CreateVideoBody, Resolution, StatusResponse, TopazErrorBody } from './wire.js';
-
-const MAX_MESSAGE_CHARS = 500;
 
 /** Request ids are UUIDs; anything else must not reach a URL path. */
 export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 
-/** Upload parts are at least this large (§5.4: one URL per 500 MB). */
-export const DEFAULT_PART_BYTES = 500 * 1024 * 1024;
+/** Upload parts are at least this large (§5.4: one URL per 500 MB — decimal, 500,000,000 bytes). */
+export const DEFAULT_PART_BYTES = 500_000_000;
 
 export interface SourceInfo {
   container: Container;
@@ -105,16 +103,12 @@ export function bareETag(value: string | null | undefined): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Status → PollResult
 
-function sanitize(message: string | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
 
 const QUEUED = ['requested', 'accepted', 'initializing'];
 const RUNNING = ['preprocessing', 'processing', 'postprocessing'];
 
 export function taskErrorFromStatus(s: StatusResponse): TaskError {
-  const message = sanitize(s.message, `Topaz processing failed${s.errorCode ? ` (${s.errorCode})` : ''}.`);
+  const message = sanitizeMessage(s.message, `Topaz processing failed${s.errorCode ? ` (${s.errorCode})` : ''}.`);
   if (s.errorCode === 'INVALID_INPUT') return { code: 'invalid_request', message };
   return { code: 'upstream_error', message };
 }
@@ -125,7 +119,9 @@ export function fromStatus(s: StatusResponse): PollResult {
   const progress = typeof s.progress === 'number' && Number.isFinite(s.progress) ? s.progress : undefined;
   if (QUEUED.includes(status)) return { state: 'queued', ...(progress !== undefined ? { progress } : {}) };
   if (RUNNING.includes(status)) return { state: 'running', ...(progress !== undefined ? { progress } : {}) };
-  if (status === 'canceling' || status === 'canceled') return { state: 'cancelled' };
+  // `canceling` is still running (the GPU work is being stopped); only `canceled` is final.
+  if (status === 'canceling') return { state: 'running', ...(progress !== undefined ? { progress } : {}) };
+  if (status === 'canceled') return { state: 'cancelled' };
   if (status === 'failed') return { state: 'failed', error: taskErrorFromStatus(s) };
   if (status === 'complete') {
     const url = s.download?.url;
@@ -140,7 +136,7 @@ export function fromStatus(s: StatusResponse): PollResult {
 // HTTP error → UpstreamError
 
 function messageOf(body: unknown): { message?: string; errorCode?: string } {
-  if (typeof body === 'string') return { message: body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') };
+  if (typeof body === 'string') return { message: plainText(body) };
   if (!body || typeof body !== 'object') return {};
   const b = body as TopazErrorBody;
   const detail = typeof b.detail === 'string' ? b.detail : Array.isArray(b.detail) ? b.detail.map((d) => d?.msg).filter(Boolean).join('; ') : undefined;
@@ -149,16 +145,29 @@ function messageOf(body: unknown): { message?: string; errorCode?: string } {
   return { message: message || undefined, errorCode: b.errorCode };
 }
 
+/** A validation failure on `filters[n].model` whose message says the model is unknown. */
+function hasModelError(body: unknown): boolean {
+  const errors = body && typeof body === 'object' ? (body as TopazErrorBody).errors : undefined;
+  return Array.isArray(errors) && errors.some((e) => /^filters\.\d+\.model$/.test(String(e?.path ?? '')) && /unknown|not (available|supported)|deprecated|retired/i.test(String(e?.msg ?? '')));
+}
+
+/** Topaz's error vocabulary (§5.7): `errorCode` decides where it speaks. */
+export const TOPAZ_ERRORS: ErrorSpec = {
+  label: 'Topaz API',
+  read(body, status) {
+    const { message, errorCode } = messageOf(body);
+    const reading = { message, code: errorCode };
+    if (status === 429) return reading;
+    if (errorCode === 'INSUFFICIENT_CREDITS') return { ...reading, kind: 'quota' };
+    // The enhancement model named in filters[] is not (or no longer) served.
+    if (status === 400 && hasModelError(body)) return { ...reading, kind: 'model_retired' };
+    if (errorCode === 'SERVER_MAINTENANCE' || errorCode === 'SERVER_ERROR') return { ...reading, kind: 'unavailable' };
+    if (errorCode === 'UNAUTHORIZED' || errorCode === 'FORBIDDEN') return { ...reading, kind: 'auth' };
+    return reading;
+  },
+};
+
 /** Maps a non-2xx Topaz response (§5.7): OpenAPI `{message,errorCode,errors}`, FastAPI `{detail}`, or `{error}`. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
-  const { message: raw, errorCode } = messageOf(body);
-  const message = sanitize(raw, `Topaz API returned HTTP ${status}${errorCode ? ` ${errorCode}` : ''}.`);
-  const err = (kind: UpstreamErrorKind, retryAfter?: number) => new UpstreamError(kind, message, status, retryAfter, errorCode);
-  if (status === 429) return err('rate_limited', parseRetryAfter(headerValue(headers, 'retry-after')));
-  if (errorCode === 'INSUFFICIENT_CREDITS' || status === 402) return err('quota');
-  if (status >= 500 || errorCode === 'SERVER_MAINTENANCE' || errorCode === 'SERVER_ERROR') return err('unavailable');
-  if (status === 401 || status === 403 || errorCode === 'UNAUTHORIZED' || errorCode === 'FORBIDDEN') return err('auth');
-  if (status === 404) return err('not_found');
-  if (status === 408) return err('timeout');
-  return err('invalid_input');
+  return classifyHttpError(TOPAZ_ERRORS, status, body, headers);
 }

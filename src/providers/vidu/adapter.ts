@@ -1,16 +1,19 @@
 /**
- * Shengshu Vidu (enterprise API v2): thin HTTP around the pure mapping (spec providers-2 §4).
- * No cancel: the cancel path is unverified upstream (§4.2, §7) and only covers off-peak tasks.
+ * Shengshu Vidu (enterprise API v2): the pure mapping over the shared transport (spec providers-2 §4).
+ * Cancel is POST /tasks/{id}/cancel (platform.vidu.com "Cancel Generation").
  */
-import { fetchJson, fetchPresigned, openedOutput, readErrorBody, responseMediaType } from '../http.js';
-import { type HttpAdapterOptions, redactingErrorMapper, resolveHttpAdapterOptions } from '../options.js';
+import { z } from 'zod';
+import { authorization, createTransport } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
-import { checkBodySize, endpointFor, fromTaskResponse, imageInputsFor, isRemoteUrl, mapHttpError, toCreateBody, toDataUrl } from './mapping.js';
-import type { ViduCreateResponse, ViduTaskResponse } from './wire.js';
+import { checkBodySize, endpointFor, fromTaskResponse, imageInputsFor, isRemoteUrl, toCreateBody, toDataUrl, VIDU_ERRORS } from './mapping.js';
+import type { ViduTaskResponse } from './wire.js';
 
-export interface ViduAdapterOptions extends HttpAdapterOptions {
+export interface ViduAdapterOptions {
+  apiKey: string;
   /** Default https://api.vidu.com/ent/v2 (China: https://api.vidu.cn/ent/v2; the sandbox overrides it). */
   baseUrl?: string;
+  timeoutMs?: number;
+  downloadTimeoutMs?: number;
 }
 
 export const DEFAULT_VIDU_BASE_URL = 'https://api.vidu.com/ent/v2';
@@ -18,11 +21,17 @@ export const DEFAULT_VIDU_BASE_URL = 'https://api.vidu.com/ent/v2';
 /** Vidu task ids are numeric strings; anything else must not reach a URL path. */
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
-  const { baseHref, timeoutMs, downloadTimeoutMs, secrets } = resolveHttpAdapterOptions(opts, DEFAULT_VIDU_BASE_URL);
-  const auth = { authorization: `Token ${opts.apiKey}` };
+const createSchema = z.looseObject({ task_id: z.string().regex(TASK_ID) });
+const nullishString = z.string().nullish().catch(undefined);
+/** GET /tasks/{id}/creations: an unknown state is kept (still running). */
+const taskSchema: z.ZodType<ViduTaskResponse> = z.looseObject({
+  state: z.string(),
+  err_code: z.string().optional().catch(undefined),
+  creations: z.array(z.looseObject({ url: nullishString, watermarked_url: nullishString })).nullish(),
+}) as unknown as z.ZodType<ViduTaskResponse>;
 
-  const mapError = redactingErrorMapper(mapHttpError, secrets);
+export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
+  const http = createTransport({ ...opts, baseUrl: opts.baseUrl ?? DEFAULT_VIDU_BASE_URL, auth: authorization(opts.apiKey, 'Token'), errors: VIDU_ERRORS });
 
   /** URLs pass through (Vidu fetches them); inline images are checked and re-prefixed as data: URLs. */
   async function wireImage(input: string, ctx: AdapterContext): Promise<string> {
@@ -38,57 +47,40 @@ export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
     const images = await Promise.all(imageInputsFor(req).map((i) => wireImage(i, ctx)));
     const body = toCreateBody(req, images, job.taskId);
     checkBodySize(body);
-    const created = (await fetchJson({
-      method: 'POST',
-      url: `${baseHref}/${endpoint}`,
-      headers: auth,
-      body,
-      timeoutMs,
-      signal: ctx.signal,
-      mapError,
-      what: `Vidu ${endpoint}`,
-    })) as ViduCreateResponse;
-    const id = created?.task_id;
-    if (typeof id !== 'string' || !TASK_ID.test(id)) {
-      throw new UpstreamError('ambiguous', `Vidu ${endpoint} answered without a usable task_id.`);
-    }
+    const { value } = await http.call({ method: 'POST', path: `/${endpoint}`, body: { json: body }, schema: createSchema, what: `Vidu ${endpoint}`, ctx });
     // Watermarked requests download watermarked_url; remembered in the id so polls need no lookup.
-    return { upstreamId: req.watermark ? `${id}:wm` : id };
+    return { upstreamId: req.watermark ? `${value.task_id}:wm` : value.task_id };
+  }
+
+  function taskIdOf(upstreamId: string): { id: string; watermarked: boolean } {
+    const [id, flag] = upstreamId.split(':');
+    if (!TASK_ID.test(id ?? '') || (flag !== undefined && flag !== 'wm')) throw new UpstreamError('not_found', 'Not a Vidu task id.');
+    return { id, watermarked: flag === 'wm' };
   }
 
   async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
-    const [id, flag] = upstreamId.split(':');
-    if (!TASK_ID.test(id ?? '') || (flag !== undefined && flag !== 'wm')) throw new UpstreamError('not_found', 'Not a Vidu task id.');
-    const task = (await fetchJson({
-      method: 'GET',
-      url: `${baseHref}/tasks/${encodeURIComponent(id)}/creations`,
-      headers: auth,
-      timeoutMs,
-      signal: ctx.signal,
-      mapError,
-      what: 'Vidu task query',
-    })) as ViduTaskResponse;
-    if (!task || typeof task !== 'object') throw new UpstreamError('unavailable', 'Vidu task query returned no task.');
-    return fromTaskResponse(task, { preferWatermarked: flag === 'wm' });
+    const { id, watermarked } = taskIdOf(upstreamId);
+    const { value } = await http.call({ method: 'GET', path: `/tasks/${encodeURIComponent(id)}/creations`, schema: taskSchema, what: 'Vidu task query', ctx });
+    return fromTaskResponse(value, { preferWatermarked: watermarked });
   }
 
-  /**
-   * creations[].url is a pre-signed, expiring link (§4.6): fetched without our Token, so the key
-   * never reaches the CDN. Redirects are safe to follow for the same reason.
-   */
+  /** creations[].url is a pre-signed, expiring link (§4.6): fetched without our Token. */
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     if (!output.url || !isRemoteUrl(output.url)) throw new UpstreamError('not_found', 'Vidu output has no http(s) URL.');
-    const what = 'Vidu video download';
-    const res = await fetchPresigned(output.url, { what, headerTimeoutMs: timeoutMs, totalTimeoutMs: downloadTimeoutMs, signal: ctx.signal });
-    if (!res.ok) {
-      const body = await readErrorBody(res);
-      if (res.status === 403 || res.status === 404) {
-        throw new UpstreamError('not_found', `Vidu video URL answered HTTP ${res.status}: it expired or is invalid (Vidu links are valid for 1–24 h).`, res.status);
-      }
-      throw mapError(res.status, body, res.headers);
-    }
-    return openedOutput(res, what, responseMediaType(res) || output.mimeType || 'video/mp4');
+    return http.download({ url: output.url, what: 'Vidu video download', ctx, credentials: 'none', mimeType: output.mimeType });
   }
 
-  return { name: 'vidu', submit, poll, openOutput };
+  /** POST /tasks/{id}/cancel (Vidu "Cancel Generation"): only a task that has not started; a refusal answers false. */
+  async function cancel(upstreamId: string, ctx: AdapterContext): Promise<boolean> {
+    const { id } = taskIdOf(upstreamId);
+    try {
+      await http.call({ method: 'POST', path: `/tasks/${encodeURIComponent(id)}/cancel`, body: { json: { id } }, schema: z.unknown(), what: 'Vidu cancel', ctx });
+      return true;
+    } catch (err) {
+      if (err instanceof UpstreamError && !err.transient) return false;
+      throw err;
+    }
+  }
+
+  return { name: 'vidu', submit, poll, openOutput, cancel };
 }

@@ -3,7 +3,7 @@
  * No I/O: the adapter loads inline images and performs HTTP; everything here is testable with fixtures.
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
+import { classifyHttpError, kindForStatus, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind } from '../types.js';
 import type { ViduCreateBody, ViduEndpoint, ViduErrorBody, ViduTaskResponse } from './wire.js';
 
@@ -14,7 +14,6 @@ export const MAX_BODY_BYTES = 20 * 1024 * 1024;
 /** §4.4: png/jpeg/jpg/webp only. */
 export const ACCEPTED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/jpg', 'image/webp'];
 
-const MAX_MESSAGE_CHARS = 500;
 
 function invalid(message: string): UpstreamError {
   return new UpstreamError('invalid_input', message);
@@ -95,7 +94,9 @@ export function toCreateBody(req: ResolvedVideoRequest, images: string[], taskId
     throw invalid(`Vidu ${req.operation} needs a prompt describing the video.`);
   }
 
-  if (endpoint === 'reference2video' && req.output_audio && !q3) {
+  // viduq2-pro takes references in the non-subject mode only, with no audio field.
+  const subjectless = endpoint === 'reference2video' && req.upstream_model === 'viduq2-pro';
+  if (endpoint === 'reference2video' && req.output_audio && !q3 && !subjectless) {
     // Q2 speaks only in the audio-video ("subjects") mode: one subject per image, @1…@n in the prompt.
     body.subjects = images.map((image, i) => ({ id: String(i + 1), images: [image] }));
   } else if (images.length > 0) {
@@ -113,7 +114,7 @@ export function toCreateBody(req: ResolvedVideoRequest, images: string[], taskId
   // On reference2video, Q2 audio=false is the images ("video only") mode, which documents no audio field.
   if (q3 || endpoint === 'img2video') body.audio = req.output_audio;
   else if (endpoint === 'reference2video') {
-    if (req.output_audio) body.audio = true;
+    if (req.output_audio && !subjectless) body.audio = true;
   } else if (req.output_audio) {
     throw invalid(`Vidu ${req.upstream_model} cannot add audio to ${req.operation}; omit output_audio.`);
   }
@@ -133,10 +134,6 @@ export function checkBodySize(body: ViduCreateBody): void {
 // ---------------------------------------------------------------------------------------------
 // Task → PollResult
 
-function sanitize(message: string | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
 
 const POLICY_CODES = new Set(['CreationPolicyViolation', 'TaskPromptPolicyViolation', 'AuditSubmitIllegal']);
 const INPUT_CODES = new Set([
@@ -162,7 +159,7 @@ const ERR_CODE_TEXT: Record<string, string> = {
 export function taskErrorFromErrCode(errCode: string | undefined): TaskError {
   const code = (errCode ?? '').trim();
   const text = ERR_CODE_TEXT[code] ?? 'Vidu failed to generate the video.';
-  const message = sanitize(code ? `${text} (Vidu err_code ${code})` : text, text);
+  const message = sanitizeMessage(code ? `${text} (Vidu err_code ${code})` : text, text);
   if (POLICY_CODES.has(code)) return { code: 'content_policy_violation', message };
   if (INPUT_CODES.has(code)) return { code: 'invalid_request', message };
   if (code === 'CreditInsufficient') return { code: 'upstream_quota_exceeded', message };
@@ -208,15 +205,21 @@ export function errorReason(body: unknown): string | undefined {
   return undefined;
 }
 
-function kindFor(status: number, reason: string | undefined): UpstreamErrorKind {
-  if (status === 429 || (reason && RATE_CODES.has(reason))) return 'rate_limited';
-  if (reason === 'CreditInsufficient' || status === 402) return 'quota';
-  if (reason && POLICY_CODES.has(reason)) return 'content_policy';
-  if (status === 401 || status === 403 || reason === 'Unauthorized' || reason === 'Forbidden') return 'auth';
-  if (status === 404 || reason === 'TaskNotFound' || reason === 'CreationNotFound' || reason === 'NotFound') return 'not_found';
-  if (status >= 500 || reason === 'InternalServiceFailure' || reason === 'ModelUnavailable' || status === 499) return 'unavailable';
-  if (status === 408) return 'timeout';
-  return 'invalid_input';
+/** A FieldInvalid about the model itself: the name is not (or no longer) one Vidu serves. */
+const MODEL_REFUSED = /\b(unknown|unsupported|invalid|offline|deprecated) model\b|\bmodel\b.*\b(not exist|not found|no longer|offline)/i;
+
+/** The kind Vidu's own `reason` decides, where it speaks (the HTTP status decides the rest). */
+function kindFromReason(status: number, reason: string | undefined, message = ''): UpstreamErrorKind | undefined {
+  if (!reason) return status === 499 ? 'unavailable' : undefined;
+  if (reason === 'FieldInvalid' && /\bmodel\b/.test(message) && MODEL_REFUSED.test(message)) return 'model_retired';
+  if (RATE_CODES.has(reason)) return 'rate_limited';
+  if (reason === 'CreditInsufficient') return 'quota';
+  if (POLICY_CODES.has(reason)) return 'content_policy';
+  if (reason === 'Unauthorized' || reason === 'Forbidden') return 'auth';
+  if (reason === 'TaskNotFound' || reason === 'CreationNotFound' || reason === 'NotFound') return 'not_found';
+  // OperationInProcess (HTTP 400, "please retry later") is a busy signal, not a refusal.
+  if (reason === 'InternalServiceFailure' || reason === 'ModelUnavailable' || reason === 'OperationInProcess') return 'unavailable';
+  return undefined;
 }
 
 const FIX_HINT: Partial<Record<UpstreamErrorKind, string>> = {
@@ -225,19 +228,20 @@ const FIX_HINT: Partial<Record<UpstreamErrorKind, string>> = {
   rate_limited: ' Vidu allows a limited number of concurrent tasks; the gateway retries later.',
 };
 
+/** Vidu's error vocabulary (§4.7): `reason` (or a string `code`) decides where it speaks. */
+export const VIDU_ERRORS: ErrorSpec = {
+  label: 'Vidu',
+  read(body, status) {
+    const reason = errorReason(body);
+    const raw = body && typeof body === 'object' && typeof (body as ViduErrorBody).message === 'string' ? (body as ViduErrorBody).message! : plainText(body);
+    const kind = kindFromReason(status, reason, raw) ?? kindForStatus(status);
+    const detail = sanitizeMessage(raw, reason ? (ERR_CODE_TEXT[reason] ?? '') : '');
+    const label = `Vidu answered HTTP ${status}${reason ? ` ${reason}` : ''}`;
+    return { kind, code: reason, message: sanitizeMessage(`${label}${detail ? `: ${detail}` : '.'}${FIX_HINT[kind] ?? ''}`, label) };
+  },
+};
+
 /** Maps a non-2xx Vidu response. Messages are redacted and short. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
-  const reason = errorReason(body);
-  const raw =
-    body && typeof body === 'object' && typeof (body as ViduErrorBody).message === 'string'
-      ? (body as ViduErrorBody).message!
-      : typeof body === 'string'
-        ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ')
-        : '';
-  const kind = kindFor(status, reason);
-  const detail = sanitize(raw, reason ? ERR_CODE_TEXT[reason] ?? '' : '');
-  const label = `Vidu answered HTTP ${status}${reason ? ` ${reason}` : ''}`;
-  const message = sanitize(`${label}${detail ? `: ${detail}` : '.'}${FIX_HINT[kind] ?? ''}`, label);
-  const retryAfter = kind === 'rate_limited' ? parseRetryAfter(headerValue(headers, 'retry-after')) : undefined;
-  return new UpstreamError(kind, message, status, retryAfter, reason);
+  return classifyHttpError(VIDU_ERRORS, status, body, headers);
 }

@@ -3,7 +3,7 @@
  * No I/O: xAI fetches public URLs itself and accepts data: URIs for images, so inputs pass through.
  */
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
-import { headerValue, parseRetryAfter, redactSecrets, type HeaderBag } from '../http.js';
+import { classifyHttpError, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError } from '../types.js';
 import type { XaiEditRequest, XaiEndpoint, XaiGenerationRequest, XaiVideoStatus } from './wire.js';
 
@@ -21,8 +21,6 @@ export const DEFAULT_PROMPTS = {
   edit: 'Re-render this video faithfully, keeping its content, framing and motion.',
   upscale: 'Upscale this video to 720p: sharpen detail and clean up noise while keeping content, framing and motion unchanged.',
 } as const;
-
-const MAX_MESSAGE_CHARS = 500;
 
 function invalid(message: string): UpstreamError {
   return new UpstreamError('invalid_input', message);
@@ -117,10 +115,6 @@ function generation(req: ResolvedVideoRequest, prompt: string, maxDuration: numb
 /** Wording xAI uses when moderation stops a request (no stable code exists for it). */
 const MODERATION_WORDING = /moderat|content polic|safety|prohibited|not allowed to generate|violat|inappropriate|nsfw/i;
 
-function sanitize(message: string | null | undefined, fallback: string): string {
-  const m = redactSecrets((message ?? '').trim()) || fallback;
-  return m.length > MAX_MESSAGE_CHARS ? `${m.slice(0, MAX_MESSAGE_CHARS - 1)}…` : m;
-}
 
 const BLOCKED: TaskError = {
   code: 'content_policy_violation',
@@ -129,7 +123,7 @@ const BLOCKED: TaskError = {
 
 /** Our task error for a job xAI reports as failed. */
 export function taskErrorFromFailedJob(error: XaiVideoStatus['error']): TaskError {
-  const message = sanitize(error?.message, 'Grok Imagine failed to generate the video. Try again, or change the prompt or inputs.');
+  const message = sanitizeMessage(error?.message, 'Grok Imagine failed to generate the video. Try again, or change the prompt or inputs.');
   if (MODERATION_WORDING.test(`${error?.code ?? ''} ${error?.message ?? ''}`)) return { code: 'content_policy_violation', message };
   if (/invalid|argument/i.test(error?.code ?? '')) return { code: 'invalid_request', message };
   return { code: 'upstream_error', message };
@@ -165,7 +159,7 @@ export function fromVideoStatus(s: XaiVideoStatus): PollResult {
 /** Reads both shapes: native `{code, error}` and OpenAI-style `{error:{message, code}}`. */
 export function errorFieldsOf(body: unknown): { code?: string; message?: string } {
   if (!body || typeof body !== 'object') {
-    return typeof body === 'string' ? { message: body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ') } : {};
+    return typeof body === 'string' ? { message: plainText(body) } : {};
   }
   const b = body as Record<string, unknown>;
   if (typeof b.error === 'string') return { code: typeof b.code === 'string' ? b.code : undefined, message: b.error };
@@ -181,22 +175,27 @@ export function errorFieldsOf(body: unknown): { code?: string; message?: string 
 const OUT_OF_CREDITS = /credits|spending limit|billing|insufficient (?:funds|balance)/i;
 const BAD_KEY = /api key|authenticat|unauthori[sz]ed|bearer/i;
 
+/** A model xAI does not serve: "The model X does not exist or your team does not have access to it." */
+const MODEL_MISSING = /model\b.*\b(?:does not exist|not found|no access|not have access)/i;
+
+/** xAI's error vocabulary: wording decides credits, moderation, bad keys and unknown models. */
+export const XAI_ERRORS: ErrorSpec = {
+  label: 'xAI API',
+  read(body, status) {
+    const { code, message: raw = '' } = errorFieldsOf(body);
+    const reading = { code, message: code && raw ? `${raw} (${code})` : raw || code };
+    if (status === 429 || /resource has been exhausted/i.test(code ?? '')) return { ...reading, kind: OUT_OF_CREDITS.test(raw) ? 'quota' : 'rate_limited' };
+    if (status >= 500) return reading;
+    if ((status === 400 || status === 403 || status === 422) && MODERATION_WORDING.test(raw)) return { ...reading, kind: 'content_policy' };
+    // xAI answers a wrong key with 400 "Incorrect API key provided".
+    if (status === 400 && BAD_KEY.test(raw)) return { ...reading, kind: 'auth' };
+    if (status === 403 && OUT_OF_CREDITS.test(raw)) return { ...reading, kind: 'quota' };
+    if ((status === 404 || status === 400) && MODEL_MISSING.test(raw)) return { ...reading, kind: 'model_retired' };
+    return reading;
+  },
+};
+
 /** Maps a non-2xx xAI response. Messages are redacted and truncated. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
-  const { code, message: raw = '' } = errorFieldsOf(body);
-  const message = sanitize(code && raw ? `${raw} (${code})` : raw || code, `xAI API returned HTTP ${status}.`);
-  const err = (kind: ConstructorParameters<typeof UpstreamError>[0], retryAfter?: number) => new UpstreamError(kind, message, status, retryAfter, code);
-
-  if (status === 429 || /resource has been exhausted/i.test(code ?? '')) {
-    if (OUT_OF_CREDITS.test(raw)) return err('quota');
-    return err('rate_limited', parseRetryAfter(headerValue(headers, 'retry-after')));
-  }
-  if (status >= 500) return err('unavailable');
-  if (status === 408) return err('timeout');
-  if ((status === 400 || status === 403 || status === 422) && MODERATION_WORDING.test(raw)) return err('content_policy');
-  // xAI answers a wrong key with 400 "Incorrect API key provided".
-  if (status === 401 || (status === 400 && BAD_KEY.test(raw))) return err('auth');
-  if (status === 403) return OUT_OF_CREDITS.test(raw) ? err('quota') : err('auth');
-  if (status === 404) return err('not_found');
-  return err('invalid_input');
+  return classifyHttpError(XAI_ERRORS, status, body, headers);
 }

@@ -13,6 +13,14 @@ export type RouteMatcher<Route extends string> = (only: Route | undefined, route
 /** The usual rule: untargeted faults hit every route. */
 export const anyRoute: RouteMatcher<string> = (only, route) => !only || only === route;
 
+/**
+ * Untargeted faults hit every route but these (a model list, read in the background by the gateway's
+ * availability checker, must not eat a fault a test queued for its next create); aimed ones still do.
+ */
+export function exceptUnlessTargeted<Route extends string>(...quiet: Route[]): RouteMatcher<Route> {
+  return (only, route) => (only ? only === route : !quiet.includes(route));
+}
+
 interface QueuedFault<Route, Fault> {
   fault: Fault;
   remaining: number;
@@ -24,6 +32,7 @@ export class FaultCore<Route extends string, Fault extends object, Outcome exten
   latencyMs = 0;
   private requestFaults: QueuedFault<Route, Fault>[] = [];
   private jobFaults: (Outcome | SuccessOrHang)[] = [];
+  readonly #retired = new Set<string>();
   // A #private field, not a property: the control server lists function-valued properties as controls.
   readonly #applies: RouteMatcher<Route>;
 
@@ -39,10 +48,24 @@ export class FaultCore<Route extends string, Fault extends object, Outcome exten
     this.jobFaults.push({ kind: 'hang' });
   }
 
+  /**
+   * From now on the upstream model `id` is shut down: creates are refused as the provider refuses a
+   * model it no longer serves, and its model list (where it has one) no longer names it.
+   */
+  retireModel(id: string): void {
+    this.#retired.add(String(id));
+  }
+
+  /** Whether `id` was retired with retireModel (a simulator's own lookup, not a control). */
+  isRetired(id: string): boolean {
+    return this.#retired.has(id);
+  }
+
   reset(): void {
     this.latencyMs = 0;
     this.requestFaults = [];
     this.jobFaults = [];
+    this.#retired.clear();
   }
 
   /** Consume the first queued request fault that applies to this route, if any. */
@@ -77,8 +100,11 @@ export interface StatusFault {
 
 /** FaultCore plus the rateLimitNext/serverErrorNext pair that only differ in the error body they produce. */
 export class StatusFaultCore<Route extends string, Outcome extends { kind: string }> extends FaultCore<Route, StatusFault, Outcome> {
-  constructor(private readonly defaultServerStatus: 500 | 503 = 503) {
-    super();
+  constructor(
+    private readonly defaultServerStatus: 500 | 503 = 503,
+    applies: RouteMatcher<Route> = anyRoute,
+  ) {
+    super(applies);
   }
 
   rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: Route } = {}): void {

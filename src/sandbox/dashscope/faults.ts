@@ -25,6 +25,8 @@ export interface DashScopeFaultControls {
   failNextJob(error?: Partial<TaskFailure>): void;
   /** The next accepted task never finishes (stays PENDING, so it can be cancelled). */
   hangNextJob(): void;
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 

@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { PersistedMap } from '../common/job-store.js';
+import { JobBook, scaledMs, seeded, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
 import type { WanSpec } from './validate.js';
@@ -11,15 +12,14 @@ interface WanTask extends Renderable {
   spec: WanSpec;
   outcome: JobOutcome;
   createdAt: number;
-  durationMs: number;
+  dueAt: number;
   cancelled?: number;
   fileName?: string;
 }
 
 /** Deterministic-ish job length, 60..240 s scaled by the model (flash is quicker). */
 export function simulatedSeconds(spec: WanSpec): number {
-  const h = createHash('sha256').update(`${spec.model.id}|${spec.prompt}|${spec.duration}|${spec.width}x${spec.height}`).digest();
-  return Math.max(20, Math.round((60 + (h.readUInt32BE(0) % 180)) * spec.model.timeFactor));
+  return Math.max(20, Math.round((60 + seeded(`${spec.model.id}|${spec.prompt}|${spec.duration}|${spec.width}x${spec.height}`, 180)) * spec.model.timeFactor));
 }
 
 /** DashScope writes times as local "YYYY-MM-DD HH:mm:ss.SSS" without a zone. */
@@ -33,22 +33,32 @@ export type TaskOutput = Record<string, unknown>;
 
 /** Wan tasks of one simulator: timing, rendering, task views, cancel. */
 export class WanTasks {
-  private readonly tasks = new Map<string, WanTask>();
-  private readonly files = new Map<string, string>();
-  private readonly renders = new JobRenders();
+  private readonly files: Map<string, string>;
+  private readonly tasks: JobBook<WanTask>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.tasks = new JobBook(workDir, {
+      rendersVideo: (task) => task.outcome.kind === 'success' && !task.cancelled,
+      rendered: (task) => task.fileName !== undefined,
+      render: (task) => this.render(task),
+    });
+  }
 
   create(spec: WanSpec, outcome: JobOutcome): string {
-    const id = randomUUID();
-    const durationMs = (simulatedSeconds(spec) * 1000) / this.speed;
-    const task: WanTask = { id, spec, outcome, createdAt: Date.now(), durationMs };
-    this.tasks.set(id, task);
-    if (outcome.kind === 'success') this.renders.startAfter(task, durationMs, () => this.render(task));
-    return id;
+    const now = Date.now();
+    const task: WanTask = { id: randomUUID(), spec, outcome, createdAt: now, dueAt: now + scaledMs(simulatedSeconds(spec), this.speed) };
+    this.tasks.add(task);
+    return task.id;
+  }
+
+  /** When a task leaves PENDING: after the first fifth of its time. */
+  private scheduledAt(task: WanTask): number {
+    return task.createdAt + (task.dueAt - task.createdAt) * 0.2;
   }
 
   /**
@@ -56,7 +66,7 @@ export class WanTasks {
    * A hanging task stays PENDING (stuck in the queue), so it can always be cancelled.
    */
   private isPending(task: WanTask): boolean {
-    return task.outcome.kind === 'hang' || Date.now() - task.createdAt < task.durationMs * 0.2;
+    return task.outcome.kind === 'hang' || Date.now() < this.scheduledAt(task);
   }
 
   /** Cancel works only while PENDING (§3.6). */
@@ -64,7 +74,7 @@ export class WanTasks {
     const task = this.tasks.get(id);
     if (!task || task.cancelled || !this.isPending(task)) return false;
     task.cancelled = Date.now();
-    this.renders.cancel(task);
+    this.tasks.stop(task);
     return true;
   }
 
@@ -73,19 +83,16 @@ export class WanTasks {
     const task = this.tasks.get(id);
     if (!task) return { output: { task_id: id, task_status: 'UNKNOWN' } };
     const times = { submit_time: dashTime(task.createdAt) };
-    const scheduled = { ...times, scheduled_time: dashTime(task.createdAt + task.durationMs * 0.2) };
+    const scheduled = { ...times, scheduled_time: dashTime(this.scheduledAt(task)) };
     if (task.cancelled) return { output: { task_id: id, task_status: 'CANCELED', ...times, end_time: dashTime(task.cancelled) } };
     if (this.isPending(task)) return { output: { task_id: id, task_status: 'PENDING', ...times } };
     const running = { output: { task_id: id, task_status: 'RUNNING', ...scheduled } };
-    if (Date.now() - task.createdAt < task.durationMs) return running;
-    const end = { ...scheduled, end_time: dashTime(task.createdAt + task.durationMs) };
+    if (Date.now() < task.dueAt) return running;
+    const end = { ...scheduled, end_time: dashTime(task.dueAt) };
     if (task.outcome.kind === 'fail') return { output: { task_id: id, task_status: 'FAILED', ...end, ...task.outcome.error } };
-    if (task.renderError) return { output: { task_id: id, task_status: 'FAILED', ...end, code: 'InternalError', message: 'Video rendering failed.' } };
-    // Never SUCCEEDED before the bytes exist: the download must work right after.
-    if (!task.fileName) {
-      this.renders.start(task, () => this.render(task));
-      return running;
-    }
+    const output = this.tasks.output(task);
+    if (output === 'failed') return { output: { task_id: id, task_status: 'FAILED', ...end, code: 'InternalError', message: 'Video rendering failed.' } };
+    if (output === 'rendering') return running;
     const { spec } = task;
     return {
       output: {
@@ -125,13 +132,13 @@ export class WanTasks {
       referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
       sourceVideo,
       label: `${spec.model.id}\n${spec.prompt}`,
-      signal: this.renders.signal,
+      signal: this.tasks.signal,
     });
     this.files.set(name, path);
     task.fileName = name;
   }
 
   close(): Promise<void> {
-    return this.renders.close();
+    return this.tasks.close();
   }
 }

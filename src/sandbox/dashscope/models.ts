@@ -29,7 +29,8 @@ export const WAN_MODELS: readonly WanModel[] = [
   { id: 'wan2.5-i2v-preview', mode: 'i2v', tiers: ['480P', '720P', '1080P'], durations: [5, 10], defaultDuration: 5, audio: 'on', audioUrl: true, timeFactor: 1 },
   { id: 'wan2.2-i2v-plus', mode: 'i2v', tiers: ['480P', '1080P'], durations: [5], defaultDuration: 5, audio: 'silent', audioUrl: false, timeFactor: 1 },
   { id: 'wan2.2-i2v-flash', mode: 'i2v', tiers: ['480P', '720P'], durations: [5], defaultDuration: 5, audio: 'silent', audioUrl: false, timeFactor: 0.5 },
-  { id: 'wan2.6-r2v', mode: 'r2v', tiers: ['720P', '1080P'], durations: range(2, 10), defaultDuration: 5, audio: 'switch', audioUrl: false, timeFactor: 1 },
+  // Documented as video with audio only: parameters.audio=false is refused.
+  { id: 'wan2.6-r2v', mode: 'r2v', tiers: ['720P', '1080P'], durations: range(2, 10), defaultDuration: 5, audio: 'on', audioUrl: false, timeFactor: 1 },
   { id: 'wan2.6-r2v-flash', mode: 'r2v', tiers: ['720P', '1080P'], durations: range(2, 10), defaultDuration: 5, audio: 'switch', audioUrl: false, timeFactor: 0.5 },
   { id: 'wan2.2-kf2v-flash', mode: 'kf2v', tiers: ['480P', '720P', '1080P'], durations: [5], defaultDuration: 5, audio: 'silent', audioUrl: false, timeFactor: 0.5 },
 ];

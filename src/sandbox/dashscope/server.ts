@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { SimHost, signedFileRoute, type SimCall } from '../common/sim-host.js';
+import { persistedSecret } from '../common/state.js';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { createUrlSigner, safeDecode, prepareSimulator, readJsonBody, requestOrigin, requireBearer, sendJson } from '../http-util.js';
 import { cannotCancel, DashScopeError, inputInspectionFailed, invalidKey, invalidParameter, missingKey, modelNotFound, notFound, serverError, syncNotSupported, throttled } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type DashScopeFaultControls, type DashScopeRoute } from './faults.js';
 import { WanTasks } from './jobs.js';
@@ -9,6 +12,8 @@ import { parseCreateRequest } from './validate.js';
 
 export interface DashScopeSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -54,14 +59,6 @@ const CREATE_PATHS: Record<string, 'video' | 'image2video'> = {
 };
 const TASK_PATH = /^\/api\/v1\/tasks\/([^/]+)$/;
 const CANCEL_PATH = /^\/api\/v1\/tasks\/([^/]+)\/cancel$/;
-/** A malformed %-escape is just an id nobody issued. */
-const safeDecode = (s: string) => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
 const OSS_PATH = /^\/_sim\/oss\/([0-9a-f-]+\.mp4)$/;
 
 /** Start an Alibaba Model Studio (DashScope) Wan video simulator: real HTTP, real MP4s, DashScope's envelopes. */
@@ -70,16 +67,14 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
 
   const faults = new FaultState();
   const tasks = new WanTasks(opts.workDir, speed);
-  const signer = createUrlSigner(VIDEO_URL_TTL_MS);
+  const signer = createUrlSigner(VIDEO_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: DashScopeSimulatorStats = { creates: 0, polls: 0, cancels: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnce = new Set<string>();
-  const closing = new AbortController();
+  const host = new SimHost(opts, stats, faults);
   let baseUrl = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
-  const authenticate = (req: IncomingMessage) => requireBearer(req, opts.apiKey, missingKey, invalidKey);
-
-  function injectedFault(route: DashScopeRoute): DashScopeError | undefined {
+  function takeFault(route: DashScopeRoute): DashScopeError | undefined {
     const f = faults.takeRequestFault(route);
     if (!f) return undefined;
     if (f.type === 'rate') return throttled(f.retryAfterSeconds);
@@ -92,7 +87,7 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
     const body = await readJsonBody(req, MAX_BODY_BYTES, (why) => invalidParameter(why === 'too-large' ? 'The request body is too large.' : 'The request body is not valid JSON.'));
     const modelId = (body as { model?: unknown })?.model;
     if (typeof modelId !== 'string' || modelId === '') throw invalidParameter('Field required: model');
-    const model = findModel(modelId);
+    const model = faults.isRetired(modelId) ? undefined : findModel(modelId);
     if (!model) throw modelNotFound(modelId);
     if ((model.mode === 'kf2v') !== (endpoint === 'image2video')) {
       throw invalidParameter(`Model ${model.id} is not served on this endpoint; ${model.mode === 'kf2v' ? 'use /services/aigc/image2video/video-synthesis' : 'use /services/aigc/video-generation/video-synthesis'}.`);
@@ -103,54 +98,57 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
       stats.faulted++;
       throw marker === '429' ? throttled() : marker === '503' ? serverError(503) : inputInspectionFailed();
     }
-    const spec = await parseCreateRequest(body, model);
+    const spec = await parseCreateRequest(body, model, opts.fetchInput ?? publicInputsOnly);
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const taskId = tasks.create(spec, outcome);
     stats.creates++;
     sendJson(res, 200, { request_id: randomUUID(), output: { task_id: taskId, task_status: 'PENDING' } });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    const path = url.pathname;
-
-    // Stands in for the signed OSS result URL: no key, no faults.
-    const oss = OSS_PATH.exec(path);
-    if (oss && isReadMethod(req)) {
-      const refuse = (why: 'expired' | 'bad') =>
-        sendJson(res, 403, { Code: 'AccessDenied', Message: why === 'expired' ? 'Request has expired.' : 'The request signature we calculated does not match the signature you provided.' });
-      return serveSignedFile(req, res, { url, signer, file: tasks.filePath(oss[1]), contentType: 'video/mp4' }, refuse, () => stats.downloads++);
-    }
-
-    const endpoint = CREATE_PATHS[path];
-    const cancelMatch = CANCEL_PATH.exec(path);
-    const taskMatch = TASK_PATH.exec(path);
-    const route: DashScopeRoute | undefined =
-      endpoint && req.method === 'POST' ? 'create' : cancelMatch && req.method === 'POST' ? 'cancel' : taskMatch && req.method === 'GET' ? 'poll' : undefined;
-    if (!route) throw notFound(`${req.method} ${path}`);
-
-    await sleep(faults.latencyMs, closing.signal);
-    authenticate(req);
-    const fault = injectedFault(route);
-    if (fault) {
-      stats.faulted++;
-      throw fault;
-    }
-    if (route === 'create') return handleCreate(req, res, endpoint);
-    if (route === 'cancel') {
-      if (!tasks.cancel(safeDecode(cancelMatch![1]))) throw cannotCancel();
-      stats.cancels++;
-      sendJson(res, 200, { request_id: randomUUID() });
-      return;
-    }
-    stats.polls++;
-    const view = tasks.view(safeDecode(taskMatch![1]), publicBase(req), (p) => signer.sign(p));
-    sendJson(res, 200, { request_id: randomUUID(), ...view });
-  }
-
-  const server = createSimServer(handle, (err) => (err instanceof DashScopeError ? err : serverError(500)));
-  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  const createRoutes = Object.entries(CREATE_PATHS).map(([path, endpoint]) => ({
+    method: 'POST',
+    path,
+    name: 'create' as const,
+    handle: ({ req, res }: SimCall) => handleCreate(req, res, endpoint),
+  }));
+  const api = host.router<DashScopeRoute | 'file'>({
+    routes: [
+      ...createRoutes,
+      {
+        method: 'POST',
+        path: CANCEL_PATH,
+        name: 'cancel',
+        handle: ({ res, params }) => {
+          if (!tasks.cancel(safeDecode(params[0]))) throw cannotCancel();
+          stats.cancels++;
+          sendJson(res, 200, { request_id: randomUUID() });
+        },
+      },
+      {
+        method: 'GET',
+        path: TASK_PATH,
+        name: 'poll',
+        handle: ({ req, res, params }) => {
+          stats.polls++;
+          const view = tasks.view(safeDecode(params[0]), publicBase(req), (p) => signer.sign(p));
+          sendJson(res, 200, { request_id: randomUUID(), ...view });
+        },
+      },
+      // Stands in for the signed OSS result URL: no key, no faults.
+      signedFileRoute({
+        path: OSS_PATH,
+        name: 'file',
+        signer,
+        file: ([name]) => ({ path: tasks.filePath(name), contentType: 'video/mp4' }),
+        refuse: (res, why) => sendJson(res, 403, { Code: 'AccessDenied', Message: why === 'expired' ? 'Request has expired.' : 'The request signature we calculated does not match the signature you provided.' }),
+        onServe: () => stats.downloads++,
+      }),
+    ],
+    authenticate: (req) => requireBearer(req, opts.apiKey, missingKey, invalidKey),
+    takeFault: (route) => (route === 'file' ? undefined : takeFault(route)),
+    noRoute: (method, path) => notFound(`${method} ${path}`),
+  });
+  baseUrl = await host.listen('api', api, (err) => (err instanceof DashScopeError ? err : serverError(500)), opts.port);
 
   return {
     baseUrl,
@@ -158,9 +156,6 @@ export async function startDashScopeSimulator(opts: DashScopeSimulatorOptions): 
     apiKey: opts.apiKey,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(server), tasks.close()]);
-    },
+    close: () => host.close(tasks),
   };
 }

@@ -1,5 +1,5 @@
 import { followShape } from '../dimensions.js';
-import { fetchSimulatorInput } from '../fetch-input.js';
+import type { InputFetcher } from '../fetch-input.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import { invalidParameter } from './errors.js';
@@ -41,7 +41,7 @@ function bool(obj: Json, key: string): boolean | undefined {
 }
 
 /** JPEG/PNG/BMP/WEBP, ≤ 10 MB, 360–2000 px on each side (§3.4). Raw base64 is tolerated (the AI SDK sends it). */
-async function loadImage(value: string, field: string): Promise<{ bytes: Buffer; width: number; height: number }> {
+async function loadImage(value: string, field: string, fetchInput: InputFetcher): Promise<{ bytes: Buffer; width: number; height: number }> {
   let source = value;
   if (!/^(https?:|data:)/i.test(value)) {
     const raw = Buffer.from(value, 'base64');
@@ -50,7 +50,7 @@ async function loadImage(value: string, field: string): Promise<{ bytes: Buffer;
   }
   let bytes: Buffer;
   try {
-    bytes = (await fetchSimulatorInput(source, 'image')).bytes;
+    bytes = (await fetchInput(source, 'image')).bytes;
   } catch {
     throw invalidParameter(`Failed to download the ${field}. Make sure the URL is publicly reachable.`);
   }
@@ -64,10 +64,10 @@ async function loadImage(value: string, field: string): Promise<{ bytes: Buffer;
   return { bytes, ...size };
 }
 
-async function loadMedia(value: string, kind: 'video' | 'audio', field: string): Promise<Buffer> {
+async function loadMedia(value: string, kind: 'video' | 'audio', field: string, fetchInput: InputFetcher): Promise<Buffer> {
   if (!/^(https?:|data:)/i.test(value)) throw invalidParameter(`The ${field} must be a public URL.`);
   try {
-    return (await fetchSimulatorInput(value, kind)).bytes;
+    return (await fetchInput(value, kind)).bytes;
   } catch {
     throw invalidParameter(`Failed to download the ${field}. Make sure the URL is publicly reachable.`);
   }
@@ -95,7 +95,7 @@ function parseDuration(params: Json, model: WanModel): number {
 }
 
 /** Validate a video-synthesis body as DashScope does; throws 400 InvalidParameter. */
-export async function parseCreateRequest(body: unknown, model: WanModel): Promise<WanSpec> {
+export async function parseCreateRequest(body: unknown, model: WanModel, fetchInput: InputFetcher): Promise<WanSpec> {
   if (!isObject(body)) throw invalidParameter('The request body must be a JSON object.');
   if (!isObject(body.input)) throw invalidParameter('Field required: input');
   const params = body.parameters ?? {};
@@ -125,8 +125,9 @@ export async function parseCreateRequest(body: unknown, model: WanModel): Promis
 
   const audioUrl = str(input, 'audio_url', 'input');
   if (audioUrl !== undefined && !model.audioUrl) throw invalidParameter(`${model.id} does not support input.audio_url.`);
-  if (audioUrl !== undefined) await loadMedia(audioUrl, 'audio', 'audio_url');
+  if (audioUrl !== undefined) await loadMedia(audioUrl, 'audio', 'audio_url', fetchInput);
   const audioSwitch = bool(params, 'audio');
+  if (audioSwitch === false && model.audio === 'on') throw invalidParameter(`${model.id} generates video with audio only; parameters.audio=false is not supported.`);
   const audio = model.audio === 'on' || (model.audio === 'switch' && (audioUrl !== undefined || audioSwitch !== false));
 
   const base = { model, prompt, referenceImages: [] as Buffer[], duration, audio };
@@ -139,7 +140,7 @@ export async function parseCreateRequest(body: unknown, model: WanModel): Promis
     }
     const [width, height] = chosen.split('*').map(Number);
     if (model.mode === 't2v') return { ...base, width, height, tier };
-    return { ...base, ...(await parseReferences(input)), width, height, tier };
+    return { ...base, ...(await parseReferences(input, fetchInput)), width, height, tier };
   }
 
   const tier = (resolution ?? model.tiers[model.tiers.length - 1]) as Tier;
@@ -147,19 +148,19 @@ export async function parseCreateRequest(body: unknown, model: WanModel): Promis
   if (model.mode === 'i2v') {
     const img = str(input, 'img_url', 'input');
     if (!img) throw invalidParameter('Field required: input.img_url');
-    const first = await loadImage(img, 'img_url');
+    const first = await loadImage(img, 'img_url', fetchInput);
     return { ...base, firstFrame: first.bytes, ...followImage(first.width, first.height, tier), tier };
   }
   const firstUrl = str(input, 'first_frame_url', 'input');
   const lastUrl = str(input, 'last_frame_url', 'input');
   if (!firstUrl || !lastUrl) throw invalidParameter('Field required: input.first_frame_url and input.last_frame_url');
-  const first = await loadImage(firstUrl, 'first_frame_url');
-  const last = await loadImage(lastUrl, 'last_frame_url');
+  const first = await loadImage(firstUrl, 'first_frame_url', fetchInput);
+  const last = await loadImage(lastUrl, 'last_frame_url', fetchInput);
   return { ...base, firstFrame: first.bytes, lastFrame: last.bytes, ...followImage(first.width, first.height, tier), tier };
 }
 
 /** R2V: 1–5 references (≤ 3 videos). Both field names seen in the docs are accepted (§3.4 [I]). */
-async function parseReferences(input: Json): Promise<{ referenceImages: Buffer[]; referenceVideo?: Buffer }> {
+async function parseReferences(input: Json, fetchInput: InputFetcher): Promise<{ referenceImages: Buffer[]; referenceVideo?: Buffer }> {
   const raw = input.reference_urls ?? input.reference_video_urls;
   if (!Array.isArray(raw) || raw.length === 0 || raw.some((u) => typeof u !== 'string')) {
     throw invalidParameter('Field required: input.reference_urls (1 to 5 image or video URLs).');
@@ -167,7 +168,7 @@ async function parseReferences(input: Json): Promise<{ referenceImages: Buffer[]
   const urls = raw as string[];
   const videos = urls.filter(isVideoRef);
   if (urls.length > 5 || videos.length > 3) throw invalidParameter('input.reference_urls takes at most 5 references, of which at most 3 videos.');
-  const referenceImages = await Promise.all(urls.filter((u) => !isVideoRef(u)).map((u, i) => loadImage(u, `reference_urls[${i}]`).then((r) => r.bytes)));
-  const loadedVideos = await Promise.all(videos.map((u) => loadMedia(u, 'video', 'reference video')));
+  const referenceImages = await Promise.all(urls.filter((u) => !isVideoRef(u)).map((u, i) => loadImage(u, `reference_urls[${i}]`, fetchInput).then((r) => r.bytes)));
+  const loadedVideos = await Promise.all(videos.map((u) => loadMedia(u, 'video', 'reference video', fetchInput)));
   return { referenceImages, referenceVideo: loadedVideos[0] };
 }

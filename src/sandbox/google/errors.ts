@@ -62,9 +62,11 @@ export function missingKey(): GoogleHttpError {
   );
 }
 
+/** A wrong key is a 400 INVALID_ARGUMENT on Google APIs (reason API_KEY_INVALID), not a 403. */
 export function invalidKey(): GoogleHttpError {
-  return new GoogleHttpError(403, 'PERMISSION_DENIED', 'API key not valid. Please pass a valid API key.', [
+  return new GoogleHttpError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
     KEY_ERROR_INFO('API_KEY_INVALID'),
+    { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
   ]);
 }
 

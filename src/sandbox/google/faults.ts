@@ -1,8 +1,8 @@
-import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
+import { firstMarker, onceMarkerFault, exceptUnlessTargeted, StatusFaultCore } from '../common/faults.js';
 import type { OperationError } from './errors.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
-export type GoogleRoute = 'create' | 'poll' | 'download';
+export type GoogleRoute = 'create' | 'poll' | 'download' | 'models';
 
 /** How a job ends, chosen at create time from prompt markers or queued job faults. */
 export type JobOutcome =
@@ -25,6 +25,8 @@ export interface FaultControls {
   raiFilterNextJob(reasons?: string[]): void;
   /** The next accepted job never finishes. */
   hangNextJob(): void;
+  /** The model is shut down from now on: creates answer 404 NOT_FOUND and models.list omits it. */
+  retireModel(id: string): void;
   /** Forget every pending fault and the latency. */
   reset(): void;
 }
@@ -41,6 +43,11 @@ export const DEFAULT_RAI_REASONS = [
 
 /** FaultControls plus the simulator-side consumers of the queued faults. */
 export class FaultState extends StatusFaultCore<GoogleRoute, JobOutcome> implements FaultControls {
+  constructor() {
+    // The model list is read in the background by the gateway: only a fault aimed at it hits it.
+    super(503, exceptUnlessTargeted<GoogleRoute>('models'));
+  }
+
   failNextJob(error: Partial<OperationError> = {}): void {
     this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
   }

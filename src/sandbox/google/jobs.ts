@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { JobBook, scaledMs, seeded, type Renderable } from '../common/jobs.js';
 import { dimensionsFor, renderVideo } from '../render.js';
 import type { OperationError } from './errors.js';
 import type { JobOutcome } from './faults.js';
@@ -42,10 +42,7 @@ export interface OperationJson {
 
 /** Deterministic-ish simulated job length: 11..60 s from the request content, shorter on fast models. */
 export function simulatedSeconds(model: VeoModel, spec: VeoCreateSpec): number {
-  const h = createHash('sha256')
-    .update(`${model.id}|${spec.prompt}|${spec.durationSeconds}|${spec.resolution}|${spec.aspectRatio}`)
-    .digest();
-  const base = 11 + (h.readUInt32BE(0) % 50);
+  const base = 11 + seeded(`${model.id}|${spec.prompt}|${spec.durationSeconds}|${spec.resolution}|${spec.aspectRatio}`, 50);
   return Math.max(11, Math.round(base * model.timeFactor));
 }
 
@@ -54,23 +51,32 @@ const newId = (bytes: number) => randomBytes(bytes).toString('hex');
 
 /** Veo operations of one simulator: timing, rendering at completion, operation views, files. */
 export class VeoJobs {
-  private readonly jobs = new Map<string, VeoJob>();
   private readonly files = new Map<string, string>();
-  private readonly renders = new JobRenders();
+  private readonly jobs: JobBook<VeoJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Operations of a previous run on this work dir carry on where they were.
+    this.jobs = new JobBook(workDir, {
+      rendersVideo: (job) => job.outcome.kind === 'success',
+      rendered: (job) => job.fileIds !== undefined,
+      render: (job) => this.render(job),
+      restored: (job) => {
+        for (const fileId of job.fileIds ?? []) this.files.set(fileId, this.videoPath(fileId));
+      },
+    });
+  }
 
   create(model: VeoModel, spec: VeoCreateSpec, outcome: JobOutcome): string {
-    const id = newId(8);
-    const delayMs = (simulatedSeconds(model, spec) * 1000) / this.speed;
-    const job: VeoJob = { id, model, spec, outcome, dueAt: Date.now() + delayMs };
-    this.jobs.set(id, job);
-    // Render as soon as the job is due, so a poll right after usually finds the file ready.
-    if (outcome.kind === 'success') this.renders.startAfter(job, delayMs, () => this.render(job));
-    return `models/${model.id}/operations/${id}`;
+    const job: VeoJob = { id: newId(8), model, spec, outcome, dueAt: Date.now() + scaledMs(simulatedSeconds(model, spec), this.speed) };
+    this.jobs.add(job);
+    return `models/${model.id}/operations/${job.id}`;
+  }
+
+  private videoPath(fileId: string): string {
+    return join(this.workDir, 'videos', `${fileId}.mp4`);
   }
 
   /** The operation as a poll sees it now; undefined if unknown or asked under another model. */
@@ -91,19 +97,16 @@ export class VeoJobs {
         },
       };
     }
-    if (job.renderError) return { name, done: true, error: RENDER_FAILED };
-    // Never report done before the bytes exist: the download must work right after.
-    if (!job.fileIds) {
-      this.renders.start(job, () => this.render(job));
-      return { name };
-    }
+    const output = this.jobs.output(job);
+    if (output === 'failed') return { name, done: true, error: RENDER_FAILED };
+    if (output === 'rendering') return { name };
     return {
       name,
       done: true,
       response: {
         '@type': RESPONSE_TYPE,
         generateVideoResponse: {
-          generatedSamples: job.fileIds.map((fileId) => ({
+          generatedSamples: job.fileIds!.map((fileId) => ({
             video: { uri: `${publicBase}/v1beta/files/${fileId}:download?alt=media` },
           })),
         },
@@ -120,7 +123,7 @@ export class VeoJobs {
     const dir = join(this.workDir, 'videos');
     await mkdir(dir, { recursive: true });
     const fileIds = Array.from({ length: spec.sampleCount }, () => newId(12));
-    const paths = fileIds.map((id) => join(dir, `${id}.mp4`));
+    const paths = fileIds.map((id) => this.videoPath(id));
     await renderVideo({
       outPath: paths[0],
       durationSeconds: spec.durationSeconds,
@@ -131,7 +134,7 @@ export class VeoJobs {
       referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
       sourceVideo: await this.extensionSource(job),
       label: `${model.id}\n${spec.prompt}`,
-      signal: this.renders.signal,
+      signal: this.jobs.signal,
     });
     // Extra samples (Veo 2 allows 2) are copies: cheap, and distinct files all the same.
     for (const p of paths.slice(1)) await copyFile(paths[0], p);
@@ -161,6 +164,6 @@ export class VeoJobs {
 
   /** Stop timers and renders (ffmpeg is killed) and wait for them to settle. */
   close(): Promise<void> {
-    return this.renders.close();
+    return this.jobs.close();
   }
 }

@@ -33,8 +33,9 @@ export const VEO_MODELS: readonly VeoModel[] = [
   { id: 'veo-3.1-generate-preview', ...veo31 },
   { id: 'veo-3.1-fast-generate-preview', ...veo31, timeFactor: 0.6 },
   { id: 'veo-3.1-lite-generate-preview', ...veo31, resolutions: ['720p', '1080p'], referenceImages: false, extension: false, timeFactor: 0.5 },
-  { id: 'veo-3.0-generate-001', ...veo31, referenceImages: false, extension: false, hdLandscapeOnly: true },
-  { id: 'veo-3.0-fast-generate-001', ...veo31, referenceImages: false, extension: false, hdLandscapeOnly: true, timeFactor: 0.6 },
+  // 4k arrived with Veo 3.1: Veo 3.0 renders 720p and 1080p only.
+  { id: 'veo-3.0-generate-001', ...veo31, resolutions: ['720p', '1080p'], referenceImages: false, extension: false, hdLandscapeOnly: true },
+  { id: 'veo-3.0-fast-generate-001', ...veo31, resolutions: ['720p', '1080p'], referenceImages: false, extension: false, hdLandscapeOnly: true, timeFactor: 0.6 },
   {
     id: 'veo-2.0-generate-001',
     durations: [5, 6, 8],
@@ -51,4 +52,17 @@ export const VEO_MODELS: readonly VeoModel[] = [
 
 export function findModel(id: string): VeoModel | undefined {
   return VEO_MODELS.find((m) => m.id === id);
+}
+
+/** A `google.ai.generativelanguage.v1beta.Model` as models.list shows it. */
+export function modelResource(m: VeoModel) {
+  return {
+    name: `models/${m.id}`,
+    version: m.generation === '2' ? '2.0' : m.id.startsWith('veo-3.0') ? '3.0' : '3.1',
+    displayName: m.id.replace(/^veo-/, 'Veo ').replace(/-generate.*$/, '').replace('-fast', ' Fast').replace('-lite', ' Lite'),
+    description: `Veo video generation (${m.id}).`,
+    inputTokenLimit: 1024,
+    outputTokenLimit: 1,
+    supportedGenerationMethods: ['predictLongRunning'],
+  };
 }

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { SimHost, signedFileRoute, type SimCall } from '../common/sim-host.js';
+import { persistedSecret } from '../common/state.js';
+import { createUrlSigner, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson } from '../http-util.js';
 import {
   GoogleHttpError,
   invalidArgument,
@@ -11,7 +13,7 @@ import {
 } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type FaultControls, type GoogleRoute } from './faults.js';
 import { VeoJobs } from './jobs.js';
-import { findModel } from './models.js';
+import { findModel, modelResource, VEO_MODELS } from './models.js';
 import { parseCreateRequest } from './validate.js';
 
 export interface GoogleSimulatorOptions {
@@ -55,19 +57,10 @@ const SIGNED_URL_TTL_MS = 5 * 60_000;
 const CREATE_PATH = /^\/v1beta\/models\/([^/:]+):predictLongRunning$/;
 const POLL_PATH = /^\/v1beta\/models\/([^/:]+)\/operations\/([^/:]+)$/;
 const DOWNLOAD_PATH = /^\/v1beta\/files\/([^/:]+):download$/;
+const MODELS_PATH = '/v1beta/models';
+/** models.list pages (the API's default page size is 50). */
+const MODELS_PAGE_SIZE = 50;
 const SIGNED_FILE_PATH = /^\/_sim\/files\/([a-z0-9]+)\.mp4$/;
-
-type Route = { route: GoogleRoute; method: string; params: string[] };
-
-function matchRoute(path: string): Route | undefined {
-  let m = CREATE_PATH.exec(path);
-  if (m) return { route: 'create', method: 'POST', params: [m[1]] };
-  m = POLL_PATH.exec(path);
-  if (m) return { route: 'poll', method: 'GET', params: [m[1], m[2]] };
-  m = DOWNLOAD_PATH.exec(path);
-  if (m) return { route: 'download', method: 'GET', params: [m[1]] };
-  return undefined;
-}
 
 /** Start a Gemini API (Veo) simulator: real HTTP, real MP4s, Google's error shapes. */
 export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promise<GoogleSimulator> {
@@ -75,29 +68,22 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
 
   const faults = new FaultState();
   const jobs = new VeoJobs(opts.workDir, speed);
-  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: GoogleSimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
-  const closing = new AbortController();
+  const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(30, speed);
   let baseUrl = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
-  function authenticate(req: IncomingMessage, query: URLSearchParams): void {
-    const header = req.headers['x-goog-api-key'];
-    const key = (Array.isArray(header) ? header[0] : header) ?? query.get('key') ?? undefined;
-    if (!key) throw missingKey();
-    if (key !== opts.apiKey) throw invalidKey();
-  }
-
-  function injectedFault(route: GoogleRoute, model: string): GoogleHttpError | undefined {
+  function takeFault(route: GoogleRoute, model: string): GoogleHttpError | undefined {
     const fault = faults.takeRequestFault(route);
     if (!fault) return undefined;
     return fault.status === 429 ? resourceExhausted(model, fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
   }
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse, modelId: string): Promise<void> {
-    const model = findModel(modelId);
+    const model = faults.isRetired(modelId) ? undefined : findModel(modelId);
     if (!model) {
       throw notFound(`models/${modelId} is not found for API version v1beta, or is not supported for predictLongRunning. Call ListModels to see the list of available models and their supported methods.`);
     }
@@ -120,61 +106,75 @@ export async function startGoogleSimulator(opts: GoogleSimulatorOptions): Promis
     sendJson(res, 200, { name });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    let path: string;
-    try {
-      path = decodeURIComponent(url.pathname);
-    } catch {
-      throw notFound('Method not found.');
-    }
-
-    // The signed link stands in for Google's storage redirect target: no API key, no faults.
-    const signed = SIGNED_FILE_PATH.exec(path);
-    if (signed && isReadMethod(req)) {
-      return serveSignedFile(req, res, { url, signer, file: jobs.filePath(signed[1]), contentType: 'video/mp4' }, (why) => {
-        throw new GoogleHttpError(403, 'PERMISSION_DENIED', why === 'expired' ? 'The signed URL has expired.' : 'Invalid signature.');
-      });
-    }
-
-    const route = matchRoute(path);
-    if (!route || route.method !== req.method) throw notFound('Method not found.');
-    await sleep(faults.latencyMs, closing.signal);
-    authenticate(req, url.searchParams);
-    const fault = injectedFault(route.route, route.route === 'download' ? 'files' : route.params[0]);
-    if (fault) {
-      stats.faulted++;
-      throw fault;
-    }
-
-    if (route.route === 'create') return handleCreate(req, res, route.params[0]);
-    if (route.route === 'poll') {
-      stats.polls++;
-      const [modelId, opId] = route.params;
-      const op = jobs.view(modelId, opId, publicBase(req));
-      if (!op) throw notFound(`Operation models/${modelId}/operations/${opId} not found.`);
-      sendJson(res, 200, op);
-      return;
-    }
-    const fileId = route.params[0];
-    if (!jobs.filePath(fileId)) throw notFound(`File ${fileId} not found.`);
-    stats.downloads++;
-    res.writeHead(302, { location: `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.mp4`)}`, 'content-length': 0 });
-    res.end();
+  /** models.list: the models this upstream serves now (a retired one is no longer named). */
+  function listModels({ url, res }: SimCall): void {
+    const size = Math.min(1000, Math.max(1, Number(url.searchParams.get('pageSize')) || MODELS_PAGE_SIZE));
+    const start = Number(url.searchParams.get('pageToken') ?? '0') || 0;
+    const all = VEO_MODELS.filter((m) => !faults.isRetired(m.id));
+    const page = all.slice(start, start + size);
+    sendJson(res, 200, { models: page.map(modelResource), ...(start + size < all.length ? { nextPageToken: String(start + size) } : {}) });
   }
 
-  const server = createSimServer(handle, (err) => (err instanceof GoogleHttpError ? err : serverError(500)));
-  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  const api = host.router<GoogleRoute | 'file'>({
+    routes: [
+      { method: 'POST', path: CREATE_PATH, name: 'create', handle: ({ req, res, params }) => handleCreate(req, res, params[0]) },
+      {
+        method: 'GET',
+        path: POLL_PATH,
+        name: 'poll',
+        handle: ({ req, res, params: [modelId, opId] }) => {
+          stats.polls++;
+          const op = jobs.view(modelId, opId, publicBase(req));
+          if (!op) throw notFound(`Operation models/${modelId}/operations/${opId} not found.`);
+          sendJson(res, 200, op);
+        },
+      },
+      {
+        method: 'GET',
+        path: DOWNLOAD_PATH,
+        name: 'download',
+        handle: ({ req, res, params: [fileId] }) => {
+          if (!jobs.filePath(fileId)) throw notFound(`File ${fileId} not found.`);
+          stats.downloads++;
+          res.writeHead(302, { location: `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.mp4`)}`, 'content-length': 0 });
+          res.end();
+        },
+      },
+      { method: 'GET', path: MODELS_PATH, name: 'models', handle: listModels },
+      // The signed link stands in for Google's storage redirect target: no API key, no faults.
+      signedFileRoute({
+        path: SIGNED_FILE_PATH,
+        name: 'file',
+        signer,
+        file: ([id]) => ({ path: jobs.filePath(id), contentType: 'video/mp4' }),
+        refuse: (_res, why) => {
+          throw new GoogleHttpError(403, 'PERMISSION_DENIED', why === 'expired' ? 'The signed URL has expired.' : 'Invalid signature.');
+        },
+      }),
+    ],
+    path: (url) => {
+      try {
+        return decodeURIComponent(url.pathname);
+      } catch {
+        throw notFound('Method not found.');
+      }
+    },
+    authenticate: (req, url) => {
+      const header = req.headers['x-goog-api-key'];
+      const key = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('key') ?? undefined;
+      if (!key) throw missingKey();
+      if (key !== opts.apiKey) throw invalidKey();
+    },
+    takeFault: (route, { params }) => (route === 'file' ? undefined : takeFault(route, route === 'models' || route === 'download' ? 'files' : params[0])),
+    noRoute: () => notFound('Method not found.'),
+  });
+  baseUrl = await host.listen('api', api, (err) => (err instanceof GoogleHttpError ? err : serverError(500)), opts.port);
 
   return {
     baseUrl,
     apiKey: opts.apiKey,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(server), jobs.close()]);
-    },
+    close: () => host.close(jobs),
   };
 }

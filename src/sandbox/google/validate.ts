@@ -93,7 +93,7 @@ function parseResolution(value: unknown, model: VeoModel): VeoCreateSpec['resolu
 }
 
 /** personGeneration rules per model generation and mode (docs parameter table). */
-function checkPersonGeneration(value: unknown, model: VeoModel, imageMode: boolean): string | undefined {
+function checkPersonGeneration(value: unknown, model: VeoModel, imageMode: false | 'first-frame' | 'other'): string | undefined {
   if (value === undefined) return undefined;
   const all = ['allow_all', 'allow_adult', 'dont_allow'];
   if (typeof value !== 'string' || !all.includes(value)) {
@@ -102,9 +102,12 @@ function checkPersonGeneration(value: unknown, model: VeoModel, imageMode: boole
   let allowed: string[];
   if (model.generation === '2') allowed = imageMode ? ['allow_adult', 'dont_allow'] : all;
   else allowed = imageMode ? ['allow_adult'] : ['allow_all'];
+  // Reported refused on Veo 3.1 image-to-video (a first frame alone), despite the parameter table.
+  if (imageMode === 'first-frame' && model.id.startsWith('veo-3.1')) allowed = [];
   if (!allowed.includes(value)) {
     const mode = imageMode ? 'image-based generation' : 'text-to-video';
-    throw invalidArgument(`${value} for personGeneration is currently not supported for ${mode} with ${model.id}. Use ${allowed.join(' or ')}.`);
+    const use = allowed.length ? `Use ${allowed.join(' or ')}.` : 'Omit personGeneration.';
+    throw invalidArgument(`${value} for personGeneration is currently not supported for ${mode} with ${model.id}. ${use}`);
   }
   return value;
 }
@@ -167,6 +170,9 @@ export function parseCreateRequest(body: unknown, model: VeoModel): VeoCreateSpe
   if ((prompt === undefined || prompt.trim() === '') && !image && !video) {
     throw invalidArgument('instances[0].prompt is required for text-to-video.');
   }
+  if ((prompt === undefined || prompt.trim() === '') && referenceImages.length > 0) {
+    throw invalidArgument('instances[0].prompt is required with referenceImages: describe how the referenced subjects appear.');
+  }
 
   const durationSeconds = parseDuration(params.durationSeconds, model);
   const resolution = parseResolution(params.resolution, model);
@@ -187,7 +193,7 @@ export function parseCreateRequest(body: unknown, model: VeoModel): VeoCreateSpe
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)) {
     throw invalidArgument(`seed must be an unsigned 32-bit integer; got ${JSON.stringify(seed)}.`);
   }
-  const imageMode = Boolean(image || referenceImages.length);
+  const imageMode = image && !lastFrame && referenceImages.length === 0 ? 'first-frame' : image || referenceImages.length ? 'other' : false;
 
   return {
     prompt: prompt ?? '',

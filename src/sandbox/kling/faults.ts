@@ -1,4 +1,4 @@
-import { FaultCore, firstMarker, onceMarkerFault, type RouteMatcher } from '../common/faults.js';
+import { exceptUnlessTargeted, FaultCore, firstMarker, onceMarkerFault } from '../common/faults.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
 export type KlingRoute = 'create' | 'poll' | 'element' | 'download';
@@ -34,15 +34,15 @@ export interface KlingFaultControls {
   /** The next accepted task never finishes. */
   hangNextJob(): void;
   /** Forget every pending fault and the latency. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 
-/** Untargeted faults hit API calls only: result downloads are faulted when asked for explicitly. */
-const apiRoutesUnlessTargeted: RouteMatcher<KlingRoute> = (only, route) => (only ? only === route : route !== 'download');
-
 export class KlingFaultState extends FaultCore<KlingRoute, InjectedError, JobOutcome> implements KlingFaultControls {
   constructor(private readonly defaultRetryAfter: number) {
-    super(apiRoutesUnlessTargeted);
+    // Untargeted faults hit API calls only: result downloads are faulted when asked for explicitly.
+    super(exceptUnlessTargeted<KlingRoute>('download'));
   }
 
   rateLimitNext(count: number, opts: { retryAfterSeconds?: number; code?: 1302 | 1303; only?: KlingRoute } = {}): void {

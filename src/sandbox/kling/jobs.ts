@@ -1,7 +1,8 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { PersistedMap } from '../common/job-store.js';
+import { JobBook, scaledMs, seeded, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
 import type { SimKind } from './models.js';
@@ -33,29 +34,37 @@ export interface TaskJson {
 
 /** 20–79 simulated seconds from the request content, so the same request takes the same time. */
 export function simulatedSeconds(spec: KlingJobSpec): number {
-  const h = createHash('sha256').update(`${spec.model.name}|${spec.kind}|${spec.prompt}|${spec.durationSeconds}|${spec.width}x${spec.height}`).digest();
-  return 20 + (h.readUInt32BE(0) % 60);
+  return 20 + seeded(`${spec.model.name}|${spec.kind}|${spec.prompt}|${spec.durationSeconds}|${spec.width}x${spec.height}`, 60);
 }
 
 /** Kling task ids are 18-digit numeric strings. */
 const newTaskId = () => `8${Array.from({ length: 17 }, () => randomInt(10)).join('')}`;
 
+/** A due task's status by its output (processing until its video exists). */
+const OUTPUT_STATUS = { ready: 'succeed', rendering: 'processing', failed: 'failed' } as const;
+
 export class KlingTasks {
-  private readonly tasks = new Map<string, KlingTask>();
-  private readonly files = new Map<string, string>();
-  private readonly renders = new JobRenders();
+  private readonly files: Map<string, string>;
+  private readonly tasks: JobBook<KlingTask>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.tasks = new JobBook(workDir, {
+      rendersVideo: (t) => t.outcome.kind === 'success',
+      rendered: (t) => t.videoId !== undefined,
+      render: (t) => this.render(t),
+    });
+  }
 
   create(spec: KlingJobSpec, outcome: JobOutcome): KlingTask {
-    const delayMs = (simulatedSeconds(spec) * 1000) / this.speed;
+    const delayMs = scaledMs(simulatedSeconds(spec), this.speed);
     const now = Date.now();
     const task: KlingTask = { id: newTaskId(), spec, outcome, createdAt: now, queuedUntil: now + delayMs * 0.2, dueAt: now + delayMs };
-    this.tasks.set(task.id, task);
-    if (outcome.kind === 'success') this.renders.startAfter(task, delayMs, () => this.render(task));
+    this.tasks.add(task);
     return task;
   }
 
@@ -65,18 +74,17 @@ export class KlingTasks {
   }
 
   list(kind: SimKind): KlingTask[] {
-    return [...this.tasks.values()].filter((t) => t.spec.kind === kind).sort((a, b) => b.createdAt - a.createdAt);
+    return this.tasks.all().filter((t) => t.spec.kind === kind).sort((a, b) => b.createdAt - a.createdAt);
   }
 
   hasExternalId(externalId: string): boolean {
-    for (const t of this.tasks.values()) if (t.spec.externalTaskId === externalId) return true;
-    return false;
+    return this.tasks.all().some((t) => t.spec.externalTaskId === externalId);
   }
 
   /** Tasks holding a concurrency slot: from submitted until finished (§1.9 "Rate limits"). */
   activeCount(): number {
     let n = 0;
-    for (const t of this.tasks.values()) {
+    for (const t of this.tasks.all()) {
       const s = this.status(t);
       if (s === 'submitted' || s === 'processing') n++;
     }
@@ -87,14 +95,12 @@ export class KlingTasks {
     const now = Date.now();
     if (now < t.queuedUntil) return 'submitted';
     if (t.outcome.kind === 'hang' || now < t.dueAt) return 'processing';
-    if (t.outcome.kind === 'fail' || t.renderError) return 'failed';
-    return t.videoId ? 'succeed' : 'processing';
+    if (t.outcome.kind === 'fail') return 'failed';
+    return OUTPUT_STATUS[this.tasks.output(t)];
   }
 
   view(t: KlingTask, publicBase: string): TaskJson {
     const status = this.status(t);
-    // Never report succeed before the bytes exist: the download must work right after.
-    if (status === 'processing' && t.outcome.kind === 'success' && Date.now() >= t.dueAt) this.renders.start(t, () => this.render(t));
     const json: TaskJson = {
       task_id: t.id,
       task_status: status,
@@ -137,13 +143,13 @@ export class KlingTasks {
       referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
       sourceVideo: spec.sourceVideo,
       label: `${spec.model.name}\n${spec.kind}\n${spec.prompt}`,
-      signal: this.renders.signal,
+      signal: this.tasks.signal,
     });
     this.files.set(id, path);
     t.videoId = id;
   }
 
   close(): Promise<void> {
-    return this.renders.close();
+    return this.tasks.close();
   }
 }

@@ -1,10 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { SimHost } from '../common/sim-host.js';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { probeVideo } from '../../media/probe.js';
-import { fetchSimulatorInput } from '../fetch-input.js';
-import { closeServer, createSimServer, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
+import { prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveFile } from '../http-util.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import { checkToken } from './auth.js';
@@ -16,10 +17,15 @@ import { parseCreate, type InputLoader, type LoadedImage, type LoadedVideo } fro
 
 export interface KlingSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
+  /** The AccessKey/SecretKey pair a JWT is signed with… */
   accessKey: string;
   secretKey: string;
+  /** …and, optionally, a console-issued API key accepted as a Bearer token as it is. */
+  apiKey?: string;
   /** Time scale (default 1 = realistic 20–80 s tasks; 20 = twenty times faster). */
   speed?: number;
   workDir: string;
@@ -68,6 +74,7 @@ const ok = (data: unknown) => ({ code: 0, message: 'SUCCEED', request_id: random
 export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<KlingSimulator> {
   const speed = await prepareSimulator(opts, { accessKey: opts.accessKey, secretKey: opts.secretKey });
   const inputsDir = join(opts.workDir, 'inputs');
+  const fetchInput = opts.fetchInput ?? publicInputsOnly;
   await mkdir(inputsDir, { recursive: true });
 
   const defaultRetryAfter = scaledSeconds(10, speed);
@@ -76,7 +83,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
   const elements = new Map<string, { frontal: Buffer; data: Record<string, unknown> }>();
   const stats: KlingSimulatorStats = { creates: 0, elements: 0, polls: 0, downloads: 0, requests: 0, faulted: 0, rejected: 0 };
   const seenOnce = new Set<string>();
-  const closing = new AbortController();
+  const host = new SimHost(opts, stats, faults);
   let baseUrl = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
@@ -86,7 +93,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
       let bytes: Buffer;
       if (/^https?:\/\//i.test(value)) {
         try {
-          bytes = (await fetchSimulatorInput(value, 'image')).bytes;
+          bytes = (await fetchInput(value, 'image')).bytes;
         } catch {
           throw invalidValue(`${field} could not be downloaded; make sure the URL is publicly accessible`);
         }
@@ -107,7 +114,7 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
       if (!/^https?:\/\//i.test(value)) throw invalidValue(`${field} must be a publicly accessible URL`);
       let bytes: Buffer;
       try {
-        bytes = (await fetchSimulatorInput(value, 'video')).bytes;
+        bytes = (await fetchInput(value, 'video')).bytes;
       } catch {
         throw invalidValue(`${field} could not be downloaded; make sure the URL is publicly accessible`);
       }
@@ -125,16 +132,9 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
     },
   };
 
-  function authenticate(req: IncomingMessage): void {
-    const header = req.headers.authorization;
-    const err = checkToken(Array.isArray(header) ? header[0] : header, opts.accessKey, opts.secretKey);
-    if (err) throw err;
-  }
-
-  function injected(route: KlingRoute): KlingHttpError | undefined {
+  function takeFault(route: KlingRoute): KlingHttpError | undefined {
     const f = faults.takeRequestFault(route);
     if (!f) return undefined;
-    stats.faulted++;
     return new KlingHttpError(f.httpStatus, f.code, f.message, f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {});
   }
 
@@ -156,6 +156,8 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
       if (marker !== 'policy') stats.faulted++;
       throw marker === 'rate' ? rateLimited(1303, defaultRetryAfter) : marker === 'unavailable' ? serverError(503) : contentRefused();
     }
+    const modelName = (body as { model_name?: unknown })?.model_name;
+    if (typeof modelName === 'string' && faults.isRetired(modelName)) throw invalidValue(`model_name is invalid: ${modelName}`);
     const spec = await parseCreate(kind, body, loader);
     if (spec.externalTaskId && tasks.hasExternalId(spec.externalTaskId)) throw invalidValue('external_task_id already exists');
     if (opts.maxConcurrentTasks !== undefined && tasks.activeCount() >= opts.maxConcurrentTasks) throw rateLimited(1303, defaultRetryAfter);
@@ -188,74 +190,83 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
     res.end(text);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    const path = url.pathname;
-
-    // Result files stand in for Kling's public CDN links: no token needed.
-    const file = VIDEO_FILE.exec(path);
-    if (file && isReadMethod(req)) {
-      const fault = injected('download');
-      if (fault) throw fault;
-      const p = tasks.filePath(file[1]);
-      if (!p) throw notFound('File not found');
-      stats.downloads++;
-      await serveFile(req, res, p, 'video/mp4');
-      return;
-    }
-
-    const create = req.method === 'POST' ? CREATE_PATH.exec(path) : null;
-    const query = req.method === 'GET' ? QUERY_PATH.exec(path) : null;
-    const list = req.method === 'GET' ? CREATE_PATH.exec(path) : null;
-    const element = req.method === 'POST' && path === ELEMENTS_PATH;
-    if (!create && !query && !list && !element) throw new KlingHttpError(404, 1202, 'Invalid request method or path');
-    await sleep(faults.latencyMs, closing.signal);
-    authenticate(req);
-    const fault = injected(create ? 'create' : element ? 'element' : 'poll');
-    if (fault) throw fault;
-
-    if (element) return handleElement(req, res);
-    const kind = (create ?? query ?? list)![1] as SimKind;
-    if (!SIM_KINDS.includes(kind)) throw new KlingHttpError(404, 1202, `Invalid request path: /v1/videos/${kind} is not simulated`);
-    if (create) return handleCreate(req, res, kind);
-    stats.polls++;
-    if (query) {
-      const task = tasks.get(kind, query[2]);
-      if (!task) throw notFound(`task ${query[2]} not found under ${kind}`);
-      sendJson(res, 200, ok(tasks.view(task, publicBase(req))));
-      return;
-    }
-    // A single task by the external_task_id given at create (§1.3), under the family that created it.
-    const external = url.searchParams.get('external_task_id');
-    if (external !== null) {
-      const task = tasks.list(kind).find((t) => t.spec.externalTaskId === external);
-      if (!task) throw notFound(`task with external_task_id ${external} not found under ${kind}`);
-      sendJson(res, 200, ok(tasks.view(task, publicBase(req))));
-      return;
-    }
-    const pageNum = Number(url.searchParams.get('pageNum') ?? '1');
-    const pageSize = Number(url.searchParams.get('pageSize') ?? '30');
-    if (!Number.isInteger(pageNum) || pageNum < 1 || pageNum > 1000) throw invalidValue('pageNum must be an integer in [1, 1000]');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw invalidValue('pageSize must be an integer in [1, 500]');
-    const page = tasks.list(kind).slice((pageNum - 1) * pageSize, pageNum * pageSize);
-    sendJson(res, 200, ok(page.map((t) => tasks.view(t, publicBase(req)))));
+  /** The task family named in the path, if the simulator serves it. */
+  function simKind(kind: string): SimKind {
+    if (!SIM_KINDS.includes(kind as SimKind)) throw new KlingHttpError(404, 1202, `Invalid request path: /v1/videos/${kind} is not simulated`);
+    return kind as SimKind;
   }
 
-  const server = createSimServer(handle, (err) => {
-    const e = err instanceof KlingHttpError ? err : serverError(500);
-    if (e.httpStatus >= 400 && e.httpStatus < 500 && e.httpStatus !== 429) stats.rejected++;
-    return e;
+  const api = host.router<KlingRoute>({
+    routes: [
+      { method: 'POST', path: CREATE_PATH, name: 'create', handle: ({ req, res, params }) => handleCreate(req, res, simKind(params[0])) },
+      {
+        method: 'GET',
+        path: QUERY_PATH,
+        name: 'poll',
+        handle: ({ req, res, params: [family, id] }) => {
+          const kind = simKind(family);
+          stats.polls++;
+          // The path names one task by task_id, or by the external_task_id given at create (§1.3), under the family that created it.
+          const task = tasks.get(kind, id) ?? tasks.list(kind).find((t) => t.spec.externalTaskId === id);
+          if (!task) throw notFound(`task ${id} not found under ${kind}`);
+          sendJson(res, 200, ok(tasks.view(task, publicBase(req))));
+        },
+      },
+      {
+        method: 'GET',
+        path: CREATE_PATH,
+        name: 'poll',
+        handle: ({ req, res, url, params }) => {
+          const kind = simKind(params[0]);
+          stats.polls++;
+          // The list endpoint pages (pageNum, pageSize); it has no filter, so anything else in the query is ignored.
+          const pageNum = Number(url.searchParams.get('pageNum') ?? '1');
+          const pageSize = Number(url.searchParams.get('pageSize') ?? '30');
+          if (!Number.isInteger(pageNum) || pageNum < 1 || pageNum > 1000) throw invalidValue('pageNum must be an integer in [1, 1000]');
+          if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw invalidValue('pageSize must be an integer in [1, 500]');
+          const page = tasks.list(kind).slice((pageNum - 1) * pageSize, pageNum * pageSize);
+          sendJson(res, 200, ok(page.map((t) => tasks.view(t, publicBase(req)))));
+        },
+      },
+      { method: 'POST', path: ELEMENTS_PATH, name: 'element', handle: ({ req, res }) => handleElement(req, res) },
+      // Result files stand in for Kling's public CDN links: no token needed, but download faults apply.
+      {
+        method: ['GET', 'HEAD'],
+        path: VIDEO_FILE,
+        name: 'download',
+        kind: 'open',
+        handle: async ({ req, res, params }) => {
+          host.inject(takeFault('download'));
+          const p = tasks.filePath(params[0]);
+          if (!p) throw notFound('File not found');
+          stats.downloads++;
+          await serveFile(req, res, p, 'video/mp4');
+        },
+      },
+    ],
+    authenticate: (req) => {
+      const header = req.headers.authorization;
+      const err = checkToken(Array.isArray(header) ? header[0] : header, opts.accessKey, opts.secretKey, undefined, opts.apiKey);
+      if (err) throw err;
+    },
+    takeFault,
+    noRoute: () => new KlingHttpError(404, 1202, 'Invalid request method or path'),
   });
-  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  baseUrl = await host.listen(
+    'api',
+    api,
+    (err) => {
+      const e = err instanceof KlingHttpError ? err : serverError(500);
+      if (e.httpStatus >= 400 && e.httpStatus < 500 && e.httpStatus !== 429) stats.rejected++;
+      return e;
+    },
+    opts.port,
+  );
 
   return {
     baseUrl,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(server), tasks.close()]);
-    },
+    close: () => host.close(tasks),
   };
 }

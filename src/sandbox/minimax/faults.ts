@@ -5,7 +5,7 @@ import type { BaseRespError } from './jobs.js';
 export type MinimaxRoute = 'create' | 'query' | 'retrieve';
 
 /** How a job ends, chosen at create time from prompt markers or queued job faults. */
-export type JobOutcome = { kind: 'success' } | { kind: 'fail'; error: BaseRespError } | { kind: 'hang' };
+export type JobOutcome = { kind: 'success' } | { kind: 'fail'; error: BaseRespError; spelling?: 'Fail' | 'Failed' } | { kind: 'hang' };
 
 /** Test hooks to make the simulator misbehave like MiniMax does on a bad day. */
 export interface MinimaxFaultControls {
@@ -20,10 +20,12 @@ export interface MinimaxFaultControls {
   errorCodeNext(count: number, statusCode: number, opts?: { message?: string; only?: MinimaxRoute }): void;
   /** Delay every API answer by `ms` (0 turns it off). */
   setLatency(ms: number): void;
-  /** The next accepted job ends with status Fail (default base_resp 1000). */
-  failNextJob(error?: Partial<BaseRespError>): void;
+  /** The next accepted job ends with status Fail (default base_resp 1000); `spelling` 'Failed' is the other form seen in the wild. */
+  failNextJob(error?: Partial<BaseRespError>, spelling?: 'Fail' | 'Failed'): void;
   /** The next accepted job never finishes. */
   hangNextJob(): void;
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 
@@ -48,8 +50,8 @@ export class FaultState extends FaultCore<MinimaxRoute, TakenFault, JobOutcome> 
     this.queueRequestFault(count, { type: 'code', statusCode, message: opts.message }, opts.only);
   }
 
-  failNextJob(error: Partial<BaseRespError> = {}): void {
-    this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
+  failNextJob(error: Partial<BaseRespError> = {}, spelling: 'Fail' | 'Failed' = 'Fail'): void {
+    this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error }, spelling });
   }
 }
 

@@ -1,7 +1,8 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { PersistedMap } from '../common/job-store.js';
+import { JobBook, scaledMs, seeded, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
 import type { HailuoSpec } from './validate.js';
@@ -18,7 +19,7 @@ interface HailuoJob extends Renderable {
   spec: HailuoSpec;
   outcome: JobOutcome;
   createdAt: number;
-  durationMs: number;
+  dueAt: number;
   fileId?: string;
 }
 
@@ -34,8 +35,7 @@ const numericId = () => `${randomInt(100_000, 999_999)}${randomInt(100_000_000, 
 
 /** Deterministic-ish job length, 30..120 s scaled by the model (Fast is quicker). */
 export function simulatedSeconds(spec: HailuoSpec): number {
-  const h = createHash('sha256').update(`${spec.model.id}|${spec.prompt}|${spec.duration}|${spec.resolution}`).digest();
-  return Math.max(10, Math.round((30 + (h.readUInt32BE(0) % 90)) * spec.model.timeFactor));
+  return Math.max(10, Math.round((30 + seeded(`${spec.model.id}|${spec.prompt}|${spec.duration}|${spec.resolution}`, 90)) * spec.model.timeFactor));
 }
 
 /** The query response as a poll sees it now. */
@@ -44,29 +44,34 @@ export type QueryJson = Record<string, unknown>;
 const OK = { status_code: 0, status_msg: 'success' };
 
 export class HailuoJobs {
-  private readonly jobs = new Map<string, HailuoJob>();
-  private readonly files = new Map<string, StoredFile>();
-  private readonly renders = new JobRenders();
+  private readonly files: Map<string, StoredFile>;
+  private readonly jobs: JobBook<HailuoJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.jobs = new JobBook(workDir, {
+      rendersVideo: (job) => job.outcome.kind === 'success',
+      rendered: (job) => job.fileId !== undefined,
+      render: (job) => this.render(job),
+    });
+  }
 
   create(spec: HailuoSpec, outcome: JobOutcome): string {
-    const id = numericId();
-    const durationMs = (simulatedSeconds(spec) * 1000) / this.speed;
-    const job: HailuoJob = { id, spec, outcome, createdAt: Date.now(), durationMs };
-    this.jobs.set(id, job);
-    if (outcome.kind === 'success') this.renders.startAfter(job, durationMs, () => this.render(job));
-    return id;
+    const now = Date.now();
+    const job: HailuoJob = { id: numericId(), spec, outcome, createdAt: now, dueAt: now + scaledMs(simulatedSeconds(spec), this.speed) };
+    this.jobs.add(job);
+    return job.id;
   }
 
   /** Preparing → Queueing → Processing over the job's time, then Success once the file exists. */
   view(taskId: string): QueryJson | undefined {
     const job = this.jobs.get(taskId);
     if (!job) return undefined;
-    const elapsed = (Date.now() - job.createdAt) / job.durationMs;
+    const elapsed = (Date.now() - job.createdAt) / (job.dueAt - job.createdAt);
     const running = (status: string) => ({ task_id: job.id, status, file_id: '', base_resp: OK });
     if (job.outcome.kind === 'hang') return running(elapsed < 0.1 ? 'Preparing' : 'Processing');
     if (elapsed < 0.1) return running('Preparing');
@@ -74,13 +79,11 @@ export class HailuoJobs {
     if (elapsed < 1) return running('Processing');
     if (job.outcome.kind === 'fail') {
       const { status_code, status_msg, error_message } = job.outcome.error;
-      return { task_id: job.id, status: 'Fail', file_id: '', ...(error_message ? { error_message } : {}), base_resp: { status_code, status_msg } };
+      return { task_id: job.id, status: job.outcome.spelling ?? 'Fail', file_id: '', ...(error_message ? { error_message } : {}), base_resp: { status_code, status_msg } };
     }
-    if (job.renderError) return { task_id: job.id, status: 'Fail', file_id: '', error_message: 'internal error while generating the video', base_resp: { status_code: 1000, status_msg: 'unknown error' } };
-    if (!job.fileId) {
-      this.renders.start(job, () => this.render(job));
-      return running('Processing');
-    }
+    const output = this.jobs.output(job);
+    if (output === 'failed') return { task_id: job.id, status: 'Fail', file_id: '', error_message: 'internal error while generating the video', base_resp: { status_code: 1000, status_msg: 'unknown error' } };
+    if (output === 'rendering') return running('Processing');
     return { task_id: job.id, status: 'Success', file_id: job.fileId, video_width: job.spec.width, video_height: job.spec.height, base_resp: OK };
   }
 
@@ -101,13 +104,13 @@ export class HailuoJobs {
       firstFrame: spec.firstFrame,
       lastFrame: spec.lastFrame,
       label: `${spec.model.id}\n${spec.prompt}`,
-      signal: this.renders.signal,
+      signal: this.jobs.signal,
     });
     this.files.set(fileId, { fileId, path, bytes: (await stat(path)).size, createdAt: Math.floor(Date.now() / 1000) });
     job.fileId = fileId;
   }
 
   close(): Promise<void> {
-    return this.renders.close();
+    return this.jobs.close();
   }
 }

@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { SimHost, signedFileRoute, type SimCall } from '../common/sim-host.js';
+import { persistedSecret } from '../common/state.js';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
+import { createUrlSigner, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson } from '../http-util.js';
 import { insufficientBalance, inputSensitive, invalidKey, invalidParams, MinimaxError, missingKey, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type MinimaxFaultControls, type MinimaxRoute } from './faults.js';
 import { HailuoJobs } from './jobs.js';
@@ -7,6 +10,8 @@ import { parseCreateRequest } from './validate.js';
 
 export interface MinimaxSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -45,11 +50,6 @@ const MAX_BODY_BYTES = 48 * 1024 * 1024;
 const DOWNLOAD_URL_TTL_MS = 60 * 60_000;
 const SIGNED_FILE_PATH = /^\/_sim\/files\/(\d+)\.mp4$/;
 
-const ROUTES: Record<string, { method: string; route: MinimaxRoute }> = {
-  '/v1/video_generation': { method: 'POST', route: 'create' },
-  '/v1/query/video_generation': { method: 'GET', route: 'query' },
-  '/v1/files/retrieve': { method: 'GET', route: 'retrieve' },
-};
 
 /** Start a MiniMax Hailuo (video v1) simulator: real HTTP, real MP4s, MiniMax's base_resp errors. */
 export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Promise<MinimaxSimulator> {
@@ -57,18 +57,16 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
 
   const faults = new FaultState();
   const jobs = new HailuoJobs(opts.workDir, speed);
-  const signer = createUrlSigner(DOWNLOAD_URL_TTL_MS);
+  const signer = createUrlSigner(DOWNLOAD_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: MinimaxSimulatorStats = { creates: 0, polls: 0, retrieves: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnce = new Set<string>();
-  const closing = new AbortController();
+  const host = new SimHost(opts, stats, faults);
   // 60 s / RPM 20 = 3 s between creates on a paid plan, scaled like everything else.
   const defaultRetryAfter = scaledSeconds(3, speed);
   let baseUrl = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, baseUrl);
 
-  const authenticate = (req: IncomingMessage) => requireBearer(req, opts.apiKey, missingKey, invalidKey);
-
-  function injectedFault(route: MinimaxRoute): MinimaxError | undefined {
+  function takeFault(route: MinimaxRoute): MinimaxError | undefined {
     const f = faults.takeRequestFault(route);
     if (!f) return undefined;
     if (f.type === 'rate') return rateLimited(f.http429, f.retryAfterSeconds ?? defaultRetryAfter);
@@ -86,22 +84,22 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
       if (marker === '503') throw serverError(503);
       throw marker === 'policy' ? inputSensitive() : insufficientBalance();
     }
-    const spec = await parseCreateRequest(body);
+    const spec = await parseCreateRequest(body, opts.fetchInput ?? publicInputsOnly, (id) => faults.isRetired(id));
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const taskId = jobs.create(spec, outcome);
     stats.creates++;
     sendJson(res, 200, { task_id: taskId, base_resp: { status_code: 0, status_msg: 'success' } });
   }
 
-  function handleQuery(res: ServerResponse, query: URLSearchParams): void {
-    const view = jobs.view(query.get('task_id') ?? '');
+  function handleQuery({ res, url }: SimCall): void {
+    const view = jobs.view(url.searchParams.get('task_id') ?? '');
     if (!view) throw invalidParams('task_id not found');
     stats.polls++;
     sendJson(res, 200, view);
   }
 
-  function handleRetrieve(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
-    const raw = query.get('file_id') ?? '';
+  function handleRetrieve({ req, res, url }: SimCall): void {
+    const raw = url.searchParams.get('file_id') ?? '';
     // int64 in the OpenAPI: digits only ("123", not "\"123\"").
     if (!/^\d+$/.test(raw)) throw invalidParams('file_id must be an integer');
     const file = jobs.file(raw);
@@ -120,56 +118,38 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
     });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
-
-    // Stands in for the CDN behind download_url: pre-signed, no key, no faults.
-    const signed = SIGNED_FILE_PATH.exec(url.pathname);
-    if (signed && isReadMethod(req)) {
-      const refuse = (why: 'expired' | 'bad') => sendJson(res, 403, { code: 'AccessDenied', message: why === 'expired' ? 'Request has expired' : 'Signature does not match' });
-      return serveSignedFile(req, res, { url, signer, file: jobs.file(signed[1])?.path, contentType: 'video/mp4' }, refuse, () => stats.downloads++);
-    }
-
-    const entry = ROUTES[url.pathname];
-    if (!entry || entry.method !== req.method) {
-      sendJson(res, 404, { base_resp: { status_code: 1000, status_msg: `no route for ${req.method} ${url.pathname}` } });
-      return;
-    }
-    const { route } = entry;
-    try {
-      await sleep(faults.latencyMs, closing.signal);
-      authenticate(req);
-      const fault = injectedFault(route);
-      if (fault) {
-        stats.faulted++;
-        throw fault;
-      }
-      if (route === 'create') await handleCreate(req, res);
-      else if (route === 'query') handleQuery(res, url.searchParams);
-      else handleRetrieve(req, res, url.searchParams);
-    } catch (err) {
-      // The create route's error body carries an empty task_id (documented example).
-      if (err instanceof MinimaxError) throw Object.assign(err, { route });
-      throw err;
-    }
-  }
-
-  const server = createSimServer(handle, (err) => {
+  const api = host.router<MinimaxRoute | 'file'>({
+    routes: [
+      { method: 'POST', path: '/v1/video_generation', name: 'create', handle: ({ req, res }) => handleCreate(req, res) },
+      { method: 'GET', path: '/v1/query/video_generation', name: 'query', handle: handleQuery },
+      { method: 'GET', path: '/v1/files/retrieve', name: 'retrieve', handle: handleRetrieve },
+      // Stands in for the CDN behind download_url: pre-signed, no key, no faults.
+      signedFileRoute({
+        path: SIGNED_FILE_PATH,
+        name: 'file',
+        signer,
+        file: ([id]) => ({ path: jobs.file(id)?.path, contentType: 'video/mp4' }),
+        refuse: (res, why) => sendJson(res, 403, { code: 'AccessDenied', message: why === 'expired' ? 'Request has expired' : 'Signature does not match' }),
+        onServe: () => stats.downloads++,
+      }),
+    ],
+    authenticate: (req) => requireBearer(req, opts.apiKey, missingKey, invalidKey),
+    takeFault: (route) => (route === 'file' ? undefined : takeFault(route)),
+    noRoute: (method, path) => new MinimaxError(1000, `no route for ${method} ${path}`, 404),
+    // The create route's error body carries an empty task_id (documented example).
+    routeError: (err, route) => (err instanceof MinimaxError ? Object.assign(err, { route }) : err),
+  });
+  baseUrl = await host.listen('api', api, (err) => {
     const e = err instanceof MinimaxError ? err : serverError(500);
     const route = (err as { route?: string }).route;
     return { httpStatus: e.httpStatus, headers: e.headers, toBody: () => e.toBody(route) };
-  });
-  baseUrl = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  }, opts.port);
 
   return {
     baseUrl,
     apiKey: opts.apiKey,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(server), jobs.close()]);
-    },
+    close: () => host.close(jobs),
   };
 }

@@ -1,5 +1,5 @@
 import { followShape } from '../dimensions.js';
-import { fetchSimulatorInput } from '../fetch-input.js';
+import type { InputFetcher } from '../fetch-input.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import { invalidParams } from './errors.js';
@@ -24,13 +24,13 @@ const MAX_PROMPT = 2000;
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
 /** JPG/PNG/WebP under 20 MB, short side > 300 px, aspect ratio between 2:5 and 5:2 (§2.2). */
-async function loadImage(value: unknown, field: string): Promise<{ bytes: Buffer; width: number; height: number }> {
+async function loadImage(value: unknown, field: string, fetchInput: InputFetcher): Promise<{ bytes: Buffer; width: number; height: number }> {
   if (typeof value !== 'string' || !/^(https?:\/\/|data:image\/)/i.test(value)) {
     throw invalidParams(`${field} must be a public image URL or a data:image/...;base64 URL`);
   }
   let bytes: Buffer;
   try {
-    bytes = (await fetchSimulatorInput(value, 'image')).bytes;
+    bytes = (await fetchInput(value, 'image')).bytes;
   } catch {
     throw invalidParams(`${field} could not be downloaded`);
   }
@@ -45,9 +45,9 @@ async function loadImage(value: unknown, field: string): Promise<{ bytes: Buffer
 }
 
 /** Validate a POST /v1/video_generation body as MiniMax does; throws base_resp 2013. */
-export async function parseCreateRequest(body: unknown): Promise<HailuoSpec> {
+export async function parseCreateRequest(body: unknown, fetchInput: InputFetcher, retired: (id: string) => boolean = () => false): Promise<HailuoSpec> {
   if (!isObject(body)) throw invalidParams('request body must be a JSON object');
-  const model = typeof body.model === 'string' ? findModel(body.model) : undefined;
+  const model = typeof body.model === 'string' && !retired(body.model) ? findModel(body.model) : undefined;
   if (!model) throw invalidParams(`model ${JSON.stringify(body.model ?? null)} is not supported for video generation`);
 
   const prompt = body.prompt ?? '';
@@ -75,8 +75,8 @@ export async function parseCreateRequest(body: unknown): Promise<HailuoSpec> {
     if (body[flag] !== undefined && typeof body[flag] !== 'boolean') throw invalidParams(`${flag} must be a boolean`);
   }
 
-  const first = hasFirst ? await loadImage(body.first_frame_image, 'first_frame_image') : undefined;
-  const last = body.last_frame_image !== undefined ? await loadImage(body.last_frame_image, 'last_frame_image') : undefined;
+  const first = hasFirst ? await loadImage(body.first_frame_image, 'first_frame_image', fetchInput) : undefined;
+  const last = body.last_frame_image !== undefined ? await loadImage(body.last_frame_image, 'last_frame_image', fetchInput) : undefined;
   // No aspect ratio upstream: text-to-video is 16:9; image-conditioned output follows the first frame.
   const shape = first ? followShape(first.width, first.height, SHORT_SIDE[tier]) : followShape(16, 9, SHORT_SIDE[tier]);
   return { model, prompt, firstFrame: first?.bytes, lastFrame: last?.bytes, duration, resolution: tier, ...shape };

@@ -1,7 +1,7 @@
-import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
+import { firstMarker, onceMarkerFault, exceptUnlessTargeted, StatusFaultCore } from '../common/faults.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
-export type OpenAIRoute = 'create' | 'retrieve' | 'content' | 'list' | 'delete';
+export type OpenAIRoute = 'create' | 'retrieve' | 'content' | 'list' | 'delete' | 'models';
 
 /** A failed Video's `error` (`VideoCreateError`). */
 export interface VideoError {
@@ -27,6 +27,8 @@ export interface OpenAIFaultControls {
   /** The next accepted job never finishes (stays in_progress). */
   hangNextJob(): void;
   /** Forget every pending fault and the latency. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 
@@ -37,6 +39,11 @@ export const MODERATION_ERROR: VideoError = {
 };
 
 export class FaultState extends StatusFaultCore<OpenAIRoute, JobOutcome> implements OpenAIFaultControls {
+  constructor() {
+    // The model list is read in the background by the gateway: only a fault aimed at it hits it.
+    super(503, exceptUnlessTargeted<OpenAIRoute>('models'));
+  }
+
   failNextJob(error: Partial<VideoError> = {}): void {
     this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
   }

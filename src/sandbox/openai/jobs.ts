@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { JobBook, scaledMs, seeded, type Renderable } from '../common/jobs.js';
 import { ffmpegPath, renderVideo } from '../render.js';
 import type { JobOutcome, VideoError } from './faults.js';
 import { sizeOf, type SoraCreateSpec } from './validate.js';
@@ -47,7 +47,7 @@ interface SoraJob extends Renderable {
   outcome: JobOutcome;
   createdMs: number;
   startMs: number;
-  dueMs: number;
+  dueAt: number;
   completedAt?: number;
   path?: string;
   extras: Map<Variant, Promise<string>>;
@@ -55,30 +55,35 @@ interface SoraJob extends Renderable {
 
 /** Deterministic-ish simulated job length: 20..80 s from the request content, longer on pro. */
 export function simulatedSeconds(spec: SoraCreateSpec): number {
-  const h = createHash('sha256').update(`${spec.model.id}|${spec.prompt}|${spec.seconds}|${spec.size}`).digest();
-  return Math.round((20 + (h.readUInt32BE(0) % 61)) * spec.model.timeFactor);
+  return Math.round((20 + seeded(`${spec.model.id}|${spec.prompt}|${spec.seconds}|${spec.size}`, 61)) * spec.model.timeFactor);
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Sora jobs of one simulator: timing, progress, rendering at completion, the content variants. */
 export class SoraJobs {
-  private readonly jobs = new Map<string, SoraJob>();
-  private readonly renders = new JobRenders();
+  private readonly jobs: JobBook<SoraJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Jobs of a previous run on this work dir carry on where they were.
+    this.jobs = new JobBook(workDir, {
+      rendersVideo: (job) => job.outcome.kind === 'success',
+      rendered: (job) => job.path !== undefined,
+      render: (job) => this.render(job),
+      restored: (job) => {
+        job.extras = new Map();
+      },
+    });
+  }
 
   create(spec: SoraCreateSpec, image: Buffer | undefined, outcome: JobOutcome): VideoJson {
-    const id = `video_${randomBytes(16).toString('hex')}`;
-    const totalMs = (simulatedSeconds(spec) * 1000) / this.speed;
+    const totalMs = scaledMs(simulatedSeconds(spec), this.speed);
     const createdMs = Date.now();
-    const job: SoraJob = { id, spec, image, outcome, createdMs, startMs: createdMs + totalMs * QUEUED_SHARE, dueMs: createdMs + totalMs, extras: new Map() };
-    this.jobs.set(id, job);
-    // Render as soon as the job is due, so a poll right after usually finds it completed.
-    if (outcome.kind === 'success') this.renders.startAfter(job, totalMs, () => this.render(job));
+    const job: SoraJob = { id: `video_${randomBytes(16).toString('hex')}`, spec, image, outcome, createdMs, startMs: createdMs + totalMs * QUEUED_SHARE, dueAt: createdMs + totalMs, extras: new Map() };
+    this.jobs.add(job);
     return this.toJson(job);
   }
 
@@ -89,16 +94,12 @@ export class SoraJobs {
 
   /** Newest first by default, like the API's list (`order=desc`). */
   list(order: 'asc' | 'desc'): VideoJson[] {
-    const all = [...this.jobs.values()].map((j) => this.toJson(j));
+    const all = this.jobs.all().map((j) => this.toJson(j));
     return order === 'asc' ? all : all.reverse();
   }
 
   delete(id: string): boolean {
-    const job = this.jobs.get(id);
-    if (!job) return false;
-    this.renders.cancel(job);
-    this.jobs.delete(id);
-    return true;
+    return this.jobs.delete(id);
   }
 
   /** Path of a finished asset; undefined when the job is unknown or not completed. */
@@ -131,15 +132,12 @@ export class SoraJobs {
     const pending = { completed_at: null, expires_at: null, error: null };
     if (now < job.startMs) return { ...base, ...pending, status: 'queued', progress: 0 };
     const running = { ...base, ...pending, status: 'in_progress' as const };
-    if (outcome.kind === 'hang') return { ...running, progress: Math.min(99, Math.floor(((now - job.startMs) / (job.dueMs - job.startMs)) * 100)) };
-    if (now < job.dueMs) return { ...running, progress: Math.floor(((now - job.startMs) / (job.dueMs - job.startMs)) * 100) };
-    const error = outcome.kind === 'fail' ? outcome.error : job.renderError ? RENDER_FAILED : undefined;
+    if (outcome.kind === 'hang') return { ...running, progress: Math.min(99, Math.floor(((now - job.startMs) / (job.dueAt - job.startMs)) * 100)) };
+    if (now < job.dueAt) return { ...running, progress: Math.floor(((now - job.startMs) / (job.dueAt - job.startMs)) * 100) };
+    const output = outcome.kind === 'fail' ? undefined : this.jobs.output(job);
+    const error = outcome.kind === 'fail' ? outcome.error : output === 'failed' ? RENDER_FAILED : undefined;
     if (error) return { ...base, status: 'failed', progress: 0, completed_at: null, expires_at: null, error };
-    // Never report completed before the bytes exist: the download must work right after.
-    if (!job.path) {
-      this.renders.start(job, () => this.render(job));
-      return { ...running, progress: 99 };
-    }
+    if (output === 'rendering') return { ...running, progress: 99 };
     const completedAt = job.completedAt ?? nowSeconds();
     return { ...base, status: 'completed', progress: 100, completed_at: completedAt, expires_at: completedAt + EXPIRES_AFTER_SECONDS, error: null };
   }
@@ -155,7 +153,7 @@ export class SoraJobs {
       audio: true, // Sora always generates audio (§1.10)
       firstFrame: job.image,
       label: `${job.spec.model.id}\n${job.spec.prompt}`,
-      signal: this.renders.signal,
+      signal: this.jobs.signal,
     });
     job.path = outPath;
     job.completedAt = nowSeconds();
@@ -164,13 +162,13 @@ export class SoraJobs {
   private async renderExtra(videoPath: string, variant: Exclude<Variant, 'video'>): Promise<string> {
     const out = videoPath.replace(/\.mp4$/, `.${variant}.${VARIANTS[variant].ext}`);
     const filter = variant === 'thumbnail' ? 'scale=480:-2' : 'fps=1,scale=160:-2,tile=4x2';
-    await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', videoPath, '-vf', filter, '-frames:v', '1', out], { signal: this.renders.signal });
+    await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', videoPath, '-vf', filter, '-frames:v', '1', out], { signal: this.jobs.signal });
     return out;
   }
 
   /** Stop timers and renders (ffmpeg is killed) and wait for them to settle. */
   async close(): Promise<void> {
     // Aborting the renders also kills the thumbnail/spritesheet ffmpeg runs that share their signal.
-    await Promise.all([this.renders.close(), Promise.allSettled([...this.jobs.values()].flatMap((j) => [...j.extras.values()]))]);
+    await Promise.all([this.jobs.close(), Promise.allSettled(this.jobs.all().flatMap((j) => [...j.extras.values()]))]);
   }
 }

@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { SimHost } from '../common/sim-host.js';
+import { openAiModelList } from '../common/model-list.js';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fetchSimulatorInput } from '../fetch-input.js';
-import { BodyTooLargeError, closeServer, createSimServer, listen, prepareSimulator, readBody, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
+import { BodyTooLargeError, bearerToken, prepareSimulator, readBody, scaledSeconds, sendJson, serveFile } from '../http-util.js';
 import { sniffImageType } from '../image-type.js';
 import { invalidKey, invalidRequest, invalidValue, missingKey, moderationBlocked, notFound, OpenAIHttpError, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type OpenAIFaultControls, type OpenAIRoute } from './faults.js';
 import { probeImageSize } from './image-probe.js';
 import { SoraJobs, VARIANTS, type Variant } from './jobs.js';
-import { DEFAULT_MODEL } from './models.js';
+import { DEFAULT_MODEL, SORA_MODELS } from './models.js';
 import { formToBody, parseCreateRequest, type SoraCreateSpec } from './validate.js';
 
 export interface OpenAISimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -47,22 +51,6 @@ export interface OpenAISimulator {
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 const SORA_IMAGE_TYPES = new Set(['png', 'jpeg', 'webp']);
 
-type Route = { route: OpenAIRoute; id?: string };
-
-function matchRoute(method: string, path: string): Route | undefined {
-  if (path === '/v1/videos') {
-    if (method === 'POST') return { route: 'create' };
-    if (method === 'GET') return { route: 'list' };
-    return undefined;
-  }
-  let m = /^\/v1\/videos\/([A-Za-z0-9_-]+)$/.exec(path);
-  if (m && method === 'GET') return { route: 'retrieve', id: m[1] };
-  if (m && method === 'DELETE') return { route: 'delete', id: m[1] };
-  m = /^\/v1\/videos\/([A-Za-z0-9_-]+)\/content$/.exec(path);
-  if (m && method === 'GET') return { route: 'content', id: m[1] };
-  return undefined;
-}
-
 /** Start an OpenAI Videos API (Sora) simulator: real HTTP, real MP4s, OpenAI's error shapes. */
 export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promise<OpenAISimulator> {
   const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
@@ -71,19 +59,12 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
   const jobs = new SoraJobs(opts.workDir, speed);
   const stats: OpenAISimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
-  const closing = new AbortController();
+  const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(20, speed);
   // The SDK's poll helper waits this long between retrieves (it defaults to 1000 ms without it).
   const pollAfter = { 'openai-poll-after-ms': String(Math.max(100, Math.round(10_000 / speed))) };
 
-  function authenticate(req: IncomingMessage): void {
-    const header = req.headers.authorization;
-    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) throw missingKey();
-    if (m[1] !== opts.apiKey) throw invalidKey(m[1]);
-  }
-
-  function injectedFault(route: OpenAIRoute, model: string): OpenAIHttpError | undefined {
+  function takeFault(route: OpenAIRoute, model: string): OpenAIHttpError | undefined {
     const fault = faults.takeRequestFault(route);
     if (!fault) return undefined;
     return fault.status === 429 ? rateLimited(model, fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
@@ -124,7 +105,7 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
     if ('fileId' in ref) throw invalidRequest(`No such File object: ${ref.fileId}. Upload the image in the request (input_reference) or pass image_url.`, 'input_reference.file_id', 'invalid_value');
     if ('imageUrl' in ref) {
       try {
-        bytes = (await fetchSimulatorInput(ref.imageUrl, 'image')).bytes;
+        bytes = (await (opts.fetchInput ?? publicInputsOnly)(ref.imageUrl, 'image')).bytes;
       } catch {
         throw invalidRequest('Error while downloading input_reference.image_url. Make sure the URL is publicly reachable.', 'input_reference.image_url', 'invalid_image_url');
       }
@@ -153,7 +134,7 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
       const model = (body as { model?: unknown }).model;
       throw marker === 429 ? rateLimited(typeof model === 'string' ? model : DEFAULT_MODEL, defaultRetryAfter) : serverError(503);
     }
-    const spec = parseCreateRequest(body);
+    const spec = parseCreateRequest(body, (id) => faults.isRetired(id));
     const image = await loadReference(spec);
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const video = jobs.create(spec, image, outcome);
@@ -191,52 +172,56 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
     await serveFile(req, res, path, VARIANTS[variant].contentType);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    res.setHeader('x-request-id', `req_${randomBytes(16).toString('hex')}`);
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    const route = matchRoute(req.method ?? 'GET', url.pathname);
-    if (!route) throw notFound(`Invalid URL (${req.method} ${url.pathname})`);
-    await sleep(faults.latencyMs, closing.signal);
-    authenticate(req);
-    const fault = injectedFault(route.route, route.id ? (jobs.view(route.id)?.model ?? DEFAULT_MODEL) : DEFAULT_MODEL);
-    if (fault) {
-      stats.faulted++;
-      throw fault;
-    }
-    switch (route.route) {
-      case 'create':
-        return handleCreate(req, res);
-      case 'list':
-        return handleList(res, url.searchParams);
-      case 'retrieve': {
-        const video = jobs.view(route.id!);
-        if (!video) throw notFound(`Video with id '${route.id}' not found.`, 'video_id');
-        stats.polls++;
-        sendJson(res, 200, video, video.status === 'queued' || video.status === 'in_progress' ? pollAfter : {});
-        return;
-      }
-      case 'delete': {
-        if (!jobs.delete(route.id!)) throw notFound(`Video with id '${route.id}' not found.`, 'video_id');
-        sendJson(res, 200, { id: route.id, object: 'video.deleted', deleted: true });
-        return;
-      }
-      case 'content':
-        return handleContent(req, res, route.id!, url.searchParams);
-    }
-  }
-
-  const server = createSimServer(handle, (err) => (err instanceof OpenAIHttpError ? err : serverError(500)));
-  const origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  const notFoundVideo = (id: string) => notFound(`Video with id '${id}' not found.`, 'video_id');
+  const VIDEO = /^\/v1\/videos\/([A-Za-z0-9_-]+)$/;
+  const api = host.router<OpenAIRoute>({
+    routes: [
+      {
+        method: 'GET',
+        path: '/v1/models',
+        name: 'models',
+        handle: ({ res }) => sendJson(res, 200, openAiModelList(SORA_MODELS.map((m) => m.id).filter((id) => !faults.isRetired(id)), 'system')),
+      },
+      { method: 'POST', path: '/v1/videos', name: 'create', handle: ({ req, res }) => handleCreate(req, res) },
+      { method: 'GET', path: '/v1/videos', name: 'list', handle: ({ res, url }) => handleList(res, url.searchParams) },
+      {
+        method: 'GET',
+        path: VIDEO,
+        name: 'retrieve',
+        handle: ({ res, params: [id] }) => {
+          const video = jobs.view(id);
+          if (!video) throw notFoundVideo(id);
+          stats.polls++;
+          sendJson(res, 200, video, video.status === 'queued' || video.status === 'in_progress' ? pollAfter : {});
+        },
+      },
+      {
+        method: 'DELETE',
+        path: VIDEO,
+        name: 'delete',
+        handle: ({ res, params: [id] }) => {
+          if (!jobs.delete(id)) throw notFoundVideo(id);
+          sendJson(res, 200, { id, object: 'video.deleted', deleted: true });
+        },
+      },
+      { method: 'GET', path: /^\/v1\/videos\/([A-Za-z0-9_-]+)\/content$/, name: 'content', handle: ({ req, res, url, params: [id] }) => handleContent(req, res, id, url.searchParams) },
+    ],
+    onRequest: (_req, res) => res.setHeader('x-request-id', `req_${randomBytes(16).toString('hex')}`),
+    authenticate: (req) => {
+      const token = bearerToken(req);
+      if (!token) throw missingKey();
+      if (token !== opts.apiKey) throw invalidKey(token);
+    },
+    takeFault: (route, { params: [id] }) => takeFault(route, (id && jobs.view(id)?.model) || DEFAULT_MODEL),
+    noRoute: (method, path) => notFound(`Invalid URL (${method} ${path})`),
+  });
+  const origin = await host.listen('api', api, (err) => (err instanceof OpenAIHttpError ? err : serverError(500)), opts.port);
 
   return {
     baseUrl: `${origin}/v1`,
     apiKey: opts.apiKey,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(server), jobs.close()]);
-    },
+    close: () => host.close(jobs),
   };
 }

@@ -83,7 +83,7 @@ function parseReference(value: unknown): ReferenceInput | undefined {
 }
 
 /** Validate a create body (JSON, or multipart turned into the same shape); throws 400 like the Videos API. */
-export function parseCreateRequest(body: unknown): SoraCreateSpec {
+export function parseCreateRequest(body: unknown, retired: (id: string) => boolean = () => false): SoraCreateSpec {
   if (!isObject(body)) throw invalidRequest('The request body must be a JSON object or multipart/form-data.', null, 'invalid_request_body');
   for (const key of Object.keys(body)) {
     if (!KNOWN.has(key)) throw invalidRequest(`Unknown parameter: '${key}'.`, key, 'unknown_parameter');
@@ -93,7 +93,8 @@ export function parseCreateRequest(body: unknown): SoraCreateSpec {
   if (prompt.length > 32_000) throw invalidRequest(`Invalid 'prompt': string too long. Expected a string with maximum length 32000, but got a string with length ${prompt.length} instead.`, 'prompt', 'string_above_max_length');
 
   const modelId = stringField(body, 'model') ?? DEFAULT_MODEL;
-  const model = findModel(modelId);
+  // A retired model is refused like one that never existed.
+  const model = retired(modelId) ? undefined : findModel(modelId);
   if (!model) throw invalidValue('model', modelId, SORA_MODELS.map((m) => m.id));
 
   const seconds = stringField(body, 'seconds', `one of ${quoteList(SORA_SECONDS)}`) ?? DEFAULT_SECONDS;

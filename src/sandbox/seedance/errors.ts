@@ -51,6 +51,10 @@ export const notFound = () => new ArkHttpError(404, 'NotFound', 'The requested A
 export const inputTextSensitive = () =>
   new ArkHttpError(400, 'InputTextSensitiveContentDetected', 'The request failed because the input text may contain sensitive information.', 'BadRequest', 'content');
 
+/** The moderation service itself failed (not a verdict on the content): the same request may pass later. */
+export const moderationServiceError = () =>
+  new ArkHttpError(400, 'ContentSecurityDetectionError', 'The request failed because the content security detection service encountered an error. Please try again later.', 'BadRequest');
+
 export const taskRunning = (id: string) =>
   new ArkHttpError(409, 'InvalidAction.TaskRunning', `The task ${id} is running and cannot be cancelled; only queued tasks can be cancelled.`, 'Conflict', 'id');
 

@@ -35,6 +35,8 @@ export interface SeedanceFaultControls {
   /** The next accepted task ends `expired` (execution_expires_after passed while queued). */
   expireNextJob(): void;
   /** Forget every pending fault and the latency. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 
@@ -78,8 +80,9 @@ export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
 }
 
 /** Prompt markers that make the create call itself fail: always, or only the first time per prompt. */
-export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): 429 | 503 | 'policy' | undefined {
+export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): 429 | 503 | 'policy' | 'moderation-down' | undefined {
   if (prompt.includes('[sim:policy]')) return 'policy';
+  if (prompt.includes('[sim:moderation-down]')) return 'moderation-down';
   if (prompt.includes('[sim:429]')) return 429;
   return onceMarkerFault(prompt, seenOnce, 429, 503);
 }

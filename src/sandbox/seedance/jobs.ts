@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { PersistedMap } from '../common/job-store.js';
+import { JobBook, scaledMs, seeded, type Renderable } from '../common/jobs.js';
 import { imageSize } from '../image-size.js';
 import { dimensionsFor, ffmpegPath, renderVideo } from '../render.js';
 import type { JobOutcome, TaskFailure } from './faults.js';
@@ -76,23 +77,33 @@ export function adaptiveRatio(image: Buffer | undefined): string {
 
 const sec = (ms: number) => Math.floor(ms / 1000);
 
+/** A due task's status by its output (running until its video exists). */
+const OUTPUT_STATUS = { ready: 'succeeded', rendering: 'running', failed: 'failed' } as const;
+
 /** Ark tasks of one simulator: timing, rendering when due, task views, files. */
 export class SeedanceJobs {
-  private readonly jobs = new Map<string, Job>();
-  private readonly files = new Map<string, string>();
-  private readonly renders = new JobRenders();
+  private readonly files: Map<string, string>;
+  private readonly jobs: JobBook<Job>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.jobs = new JobBook(workDir, {
+      rendersVideo: (job) => job.outcome.kind === 'success' && job.cancelledAt === undefined,
+      rendered: (job) => job.files !== undefined,
+      render: (job) => this.render(job),
+    });
+  }
 
   create(spec: SeedanceCreateSpec, media: SeedanceMedia, outcome: JobOutcome): string {
     const now = Date.now();
     const id = `cgt-${new Date(now).toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex').slice(0, 5)}`;
-    const h = createHash('sha256').update(`${spec.model.id}|${spec.prompt}|${spec.duration}|${spec.resolution}|${spec.ratio}`).digest();
-    const queueMs = ((3 + (h[0] % 8)) * 1000 * spec.model.timeFactor) / this.speed;
-    const runMs = ((20 + (h[1] % 40)) * 1000 * spec.model.timeFactor) / this.speed;
+    const content = `${spec.model.id}|${spec.prompt}|${spec.duration}|${spec.resolution}|${spec.ratio}`;
+    const queueMs = scaledMs((3 + seeded(content, 8)) * spec.model.timeFactor, this.speed);
+    const runMs = scaledMs((20 + seeded(content, 40, 1)) * spec.model.timeFactor, this.speed);
     const job: Job = {
       id,
       spec,
@@ -107,8 +118,7 @@ export class SeedanceJobs {
       duration: spec.duration === -1 ? DRAFT_DURATION_DEFAULT : spec.duration,
       seed: spec.seed === -1 ? randomInt(0, 2 ** 31) : spec.seed,
     };
-    this.jobs.set(id, job);
-    if (outcome.kind === 'success') this.renders.startAfter(job, Math.max(0, job.dueAt - now), () => this.render(job));
+    this.jobs.add(job);
     return id;
   }
 
@@ -125,13 +135,8 @@ export class SeedanceJobs {
     if (job.outcome.kind === 'queue' || now < job.runsAt) return 'queued';
     if (job.outcome.kind === 'expire') return 'expired';
     if (job.outcome.kind === 'hang' || now < job.dueAt) return 'running';
-    if (job.outcome.kind === 'fail' || job.renderError) return 'failed';
-    // Never report success before the bytes exist: the download must work right after.
-    if (!job.files) {
-      this.renders.start(job, () => this.render(job));
-      return 'running';
-    }
-    return 'succeeded';
+    if (job.outcome.kind === 'fail') return 'failed';
+    return OUTPUT_STATUS[this.jobs.output(job)];
   }
 
   view(id: string, link: (fileId: string, ext: 'mp4' | 'png') => string): TaskJson | undefined {
@@ -174,7 +179,7 @@ export class SeedanceJobs {
   }
 
   list(filter: { status?: string; ids?: string[]; model?: string }, link: (fileId: string, ext: 'mp4' | 'png') => string): TaskJson[] {
-    const views = [...this.jobs.keys()].map((id) => this.view(id, link)!).reverse();
+    const views = this.jobs.all().map((job) => this.view(job.id, link)!).reverse();
     return views.filter((t) => (!filter.status || t.status === filter.status) && (!filter.ids?.length || filter.ids.includes(t.id)) && (!filter.model || t.model === filter.model));
   }
 
@@ -185,6 +190,7 @@ export class SeedanceJobs {
     const status = this.status(job);
     if (status === 'queued') {
       job.cancelledAt = Date.now();
+      this.jobs.stop(job);
       return 'cancelled';
     }
     if (status === 'running') return 'running';
@@ -217,7 +223,7 @@ export class SeedanceJobs {
       sourceVideo,
       label: `${job.spec.model.id}\n${job.spec.prompt}\n${job.seed}`,
       fps: FPS,
-      signal: this.renders.signal,
+      signal: this.jobs.signal,
     });
     this.files.set(videoId, videoPath);
     if (!job.spec.returnLastFrame) {
@@ -226,12 +232,12 @@ export class SeedanceJobs {
     }
     const frameId = randomBytes(12).toString('hex');
     const framePath = join(dir, `${frameId}.png`);
-    await run(ffmpegPath, ['-v', 'error', '-nostdin', '-y', '-sseof', '-0.5', '-i', videoPath, '-frames:v', '1', '-update', '1', framePath], { signal: this.renders.signal });
+    await run(ffmpegPath, ['-v', 'error', '-nostdin', '-y', '-sseof', '-0.5', '-i', videoPath, '-frames:v', '1', '-update', '1', framePath], { signal: this.jobs.signal });
     this.files.set(frameId, framePath);
     job.files = { video: videoId, lastFrame: frameId };
   }
 
   close(): Promise<void> {
-    return this.renders.close();
+    return this.jobs.close();
   }
 }

@@ -1,13 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SimHost, signedFileRoute } from '../common/sim-host.js';
+import { persistedSecret } from '../common/state.js';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { placeholderMedia } from '../example-media.js';
-import { fetchSimulatorInput } from '../fetch-input.js';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import { createUrlSigner, prepareSimulator, readJsonBody, requestOrigin, requireBearer, safeDecode, scaledSeconds, sendJson } from '../http-util.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import {
   ArkHttpError,
   authenticationError,
   inputTextSensitive,
+  moderationServiceError,
   invalidParameter,
   notFound,
   rateLimited,
@@ -21,6 +24,8 @@ import { parseCreateRequest, type SeedanceCreateSpec } from './validate.js';
 
 export interface SeedanceSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -72,21 +77,19 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
   const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
+  const fetchInput = opts.fetchInput ?? publicInputsOnly;
   const jobs = new SeedanceJobs(opts.workDir, speed);
-  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: SeedanceSimulatorStats = { creates: 0, polls: 0, cancels: 0, deletes: 0, downloads: 0, requests: 0, faulted: 0, createAttemptTimes: [] };
   const seenOnce = new Set<string>();
-  const closing = new AbortController();
+  const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(20, speed);
   let origin = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, origin);
 
-  const authenticate = (req: IncomingMessage) => requireBearer(req, opts.apiKey, authenticationError, authenticationError);
-
-  function injectedFault(route: SeedanceRoute): ArkHttpError | undefined {
+  function takeFault(route: SeedanceRoute): ArkHttpError | undefined {
     const fault = faults.takeRequestFault(route);
     if (!fault) return undefined;
-    stats.faulted++;
     return fault.status === 429 ? rateLimited(fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
   }
 
@@ -95,7 +98,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     try {
       // asset:// URIs name material-library images; the sandbox has none, so they get placeholders.
       const asset = /^asset:\/\/(.+)$/.exec(url);
-      bytes = asset ? (await placeholderMedia(`https://example.com/seedance-asset/${encodeURIComponent(asset[1])}.png`, 'image')).bytes : (await fetchSimulatorInput(url, 'image')).bytes;
+      bytes = asset ? (await placeholderMedia(`https://example.com/seedance-asset/${encodeURIComponent(asset[1])}.png`, 'image')).bytes : (await fetchInput(url, 'image')).bytes;
     } catch (err) {
       throw invalidParameter('content.image_url', `image ${index + 1} could not be downloaded (${(err as Error).message}).`);
     }
@@ -120,7 +123,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     });
     if (spec.videos.length > 0) {
       try {
-        media.referenceVideo = (await fetchSimulatorInput(spec.videos[0], 'video')).bytes;
+        media.referenceVideo = (await fetchInput(spec.videos[0], 'video')).bytes;
       } catch (err) {
         throw invalidParameter('content.video_url', `reference video 1 could not be downloaded (${(err as Error).message}).`);
       }
@@ -132,9 +135,10 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     const body = await readJsonBody(req, MAX_BODY_BYTES, (why) =>
       invalidParameter('body', why === 'too-large' ? `the request body exceeds ${MAX_BODY_BYTES} bytes.` : 'the request body is not valid JSON.'),
     );
-    let spec = parseCreateRequest(body);
+    let spec = parseCreateRequest(body, (id) => faults.isRetired(id));
     const markerFault = createFaultFromPrompt(spec.prompt, seenOnce);
     if (markerFault === 'policy') throw inputTextSensitive();
+    if (markerFault === 'moderation-down') throw moderationServiceError();
     if (markerFault) {
       stats.faulted++;
       throw markerFault === 429 ? rateLimited(defaultRetryAfter) : serverError(503);
@@ -155,74 +159,75 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     sendJson(res, 200, { id });
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    const path = url.pathname.replace(/\/+$/, '') || '/';
-    const link = (fileId: string, ext: 'mp4' | 'png') => `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.${ext}`)}`;
+  const link = (req: IncomingMessage) => (fileId: string, ext: 'mp4' | 'png') => `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.${ext}`)}`;
 
-    // The signed link stands in for a pre-signed TOS URL: no API key, no faults.
-    const file = FILE_PATH.exec(path);
-    if (file && isReadMethod(req)) {
-      const link = { url, signer, file: jobs.filePath(file[1]), contentType: file[2] === 'mp4' ? 'video/mp4' : 'image/png' };
-      const refuse = (why: 'expired' | 'bad') =>
-        sendJson(res, 403, { Code: 'AccessDenied', Message: why === 'expired' ? 'Request has expired' : 'The request signature we calculated does not match the signature you provided.' });
-      return serveSignedFile(req, res, link, refuse, () => stats.downloads++);
-    }
-
-    const taskMatch = TASK_PATH.exec(path);
-    const route: SeedanceRoute | undefined =
-      path === TASKS_PATH ? (req.method === 'POST' ? 'create' : req.method === 'GET' ? 'list' : undefined) : taskMatch ? (req.method === 'GET' ? 'poll' : req.method === 'DELETE' ? 'cancel' : undefined) : undefined;
-    if (!route) throw notFound();
-    await sleep(faults.latencyMs, closing.signal);
-    authenticate(req);
-    if (route === 'create') stats.createAttemptTimes.push(Date.now());
-    const fault = injectedFault(route);
-    if (fault) throw fault;
-
-    if (route === 'create') return handleCreate(req, res);
-    if (route === 'list') {
-      const pageNum = Math.max(1, Number(url.searchParams.get('page_num')) || 1);
-      const pageSize = Math.min(500, Math.max(1, Number(url.searchParams.get('page_size')) || 10));
-      const items = jobs.list(
-        { status: url.searchParams.get('filter.status') ?? undefined, ids: url.searchParams.getAll('filter.task_ids'), model: url.searchParams.get('filter.model') ?? undefined },
-        link,
-      );
-      sendJson(res, 200, { items: items.slice((pageNum - 1) * pageSize, pageNum * pageSize), total: items.length });
-      return;
-    }
-    let id: string;
-    try {
-      id = decodeURIComponent(taskMatch![1]);
-    } catch {
-      throw taskNotFound(taskMatch![1]);
-    }
-    if (route === 'poll') {
-      const task = jobs.view(id, link);
-      if (!task) throw taskNotFound(id);
-      stats.polls++;
-      sendJson(res, 200, task);
-      return;
-    }
-    const verdict = jobs.cancel(id);
-    if (verdict === 'missing') throw taskNotFound(id);
-    if (verdict === 'running') throw taskRunning(id);
-    if (verdict === 'cancelled') stats.cancels++;
-    else stats.deletes++;
-    sendJson(res, 200, {});
-  }
-
-  const server = createSimServer(handle, (err) => (err instanceof ArkHttpError ? err : serverError(500)));
-  origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  const api = host.router<SeedanceRoute | 'file'>({
+    routes: [
+      { method: 'POST', path: TASKS_PATH, name: 'create', handle: ({ req, res }) => handleCreate(req, res) },
+      {
+        method: 'GET',
+        path: TASKS_PATH,
+        name: 'list',
+        handle: ({ req, res, url }) => {
+          const pageNum = Math.max(1, Number(url.searchParams.get('page_num')) || 1);
+          const pageSize = Math.min(500, Math.max(1, Number(url.searchParams.get('page_size')) || 10));
+          const filter = { status: url.searchParams.get('filter.status') ?? undefined, ids: url.searchParams.getAll('filter.task_ids'), model: url.searchParams.get('filter.model') ?? undefined };
+          const items = jobs.list(filter, link(req));
+          sendJson(res, 200, { items: items.slice((pageNum - 1) * pageSize, pageNum * pageSize), total: items.length });
+        },
+      },
+      {
+        method: 'GET',
+        path: TASK_PATH,
+        name: 'poll',
+        handle: ({ req, res, params }) => {
+          const id = safeDecode(params[0]);
+          const task = jobs.view(id, link(req));
+          if (!task) throw taskNotFound(id);
+          stats.polls++;
+          sendJson(res, 200, task);
+        },
+      },
+      {
+        method: 'DELETE',
+        path: TASK_PATH,
+        name: 'cancel',
+        handle: ({ res, params }) => {
+          const id = safeDecode(params[0]);
+          const verdict = jobs.cancel(id);
+          if (verdict === 'missing') throw taskNotFound(id);
+          if (verdict === 'running') throw taskRunning(id);
+          if (verdict === 'cancelled') stats.cancels++;
+          else stats.deletes++;
+          sendJson(res, 200, {});
+        },
+      },
+      // The signed link stands in for a pre-signed TOS URL: no API key, no faults.
+      signedFileRoute({
+        path: FILE_PATH,
+        name: 'file',
+        signer,
+        file: ([id, ext]) => ({ path: jobs.filePath(id), contentType: ext === 'mp4' ? 'video/mp4' : 'image/png' }),
+        refuse: (res, why) => sendJson(res, 403, { Code: 'AccessDenied', Message: why === 'expired' ? 'Request has expired' : 'The request signature we calculated does not match the signature you provided.' }),
+        onServe: () => stats.downloads++,
+      }),
+    ],
+    path: (url) => url.pathname.replace(/\/+$/, '') || '/',
+    authenticate: (req) => requireBearer(req, opts.apiKey, authenticationError, authenticationError),
+    takeFault: (route) => {
+      if (route === 'file') return undefined;
+      if (route === 'create') stats.createAttemptTimes.push(Date.now());
+      return takeFault(route);
+    },
+    noRoute: () => notFound(),
+  });
+  origin = await host.listen('api', api, (err) => (err instanceof ArkHttpError ? err : serverError(500)), opts.port);
 
   return {
     baseUrl: `${origin}/api/v3`,
     apiKey: opts.apiKey,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(server), jobs.close()]);
-    },
+    close: () => host.close(jobs),
   };
 }

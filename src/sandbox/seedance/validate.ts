@@ -107,7 +107,9 @@ function parseContent(content: unknown, model: SeedanceModel) {
       case 'audio_url': {
         const kind = item.type === 'video_url' ? 'video' : 'audio';
         const url = urlOf(item, item.type);
-        if (!MEDIA_URL.test(url)) throw invalidParameter(`content.${item.type}.url`, `reference ${kind}s must be http(s) URLs; base64 is not supported.`);
+        // Reference audio may come inline (data:audio/<fmt>;base64,…); reference videos must be URLs.
+        const inlineAudio = kind === 'audio' && /^data:audio\/[a-z0-9.+-]+;base64,/i.test(url);
+        if (!MEDIA_URL.test(url) && !inlineAudio) throw invalidParameter(`content.${item.type}.url`, `reference ${kind}s must be http(s) URLs${kind === 'audio' ? ' or data:audio/<format>;base64,<data>' : '; base64 is not supported'}.`);
         if (item.role !== undefined && item.role !== `reference_${kind}`) throw invalidParameter('content.role', `${item.type} role must be reference_${kind}.`);
         (kind === 'video' ? videos : audios).push(url);
         break;
@@ -152,10 +154,10 @@ function checkReferenceCounts(images: number, videos: number, audios: number): v
 }
 
 /** Validate a create body the way Ark does; throws 400 InvalidParameter / MissingParameter, 404 for unknown models. */
-export function parseCreateRequest(body: unknown): SeedanceCreateSpec {
+export function parseCreateRequest(body: unknown, retired: (id: string) => boolean = () => false): SeedanceCreateSpec {
   if (!isObject(body)) throw invalidParameter('body', 'the request body must be a JSON object.');
   if (typeof body.model !== 'string' || body.model === '') throw missingParameter('model');
-  const model = findModel(body.model);
+  const model = retired(body.model) ? undefined : findModel(body.model);
   if (!model) throw modelNotFound(body.model);
   const parsed = parseContent(body.content, model);
   const is1x = !model.id.includes('seedance-2');
@@ -186,7 +188,12 @@ export function parseCreateRequest(body: unknown): SeedanceCreateSpec {
 
   if (merged.camera_fixed !== undefined && !model.cameraFixed) throw invalidParameter('camera_fixed', `camera_fixed is not supported by ${model.id}.`);
   if (merged.draft !== undefined && !model.draft) throw invalidParameter('draft', `draft is not supported by ${model.id}.`);
+  if (merged.draft === true && resolution !== '480p') throw invalidParameter('resolution', `a draft renders 480p only, got ${resolution}.`);
 
+  // 2.x models take no service tier or task timeout (BytePlus's own client strips both for them).
+  for (const field of ['service_tier', 'execution_expires_after']) {
+    if (merged[field] !== undefined && !model.flexTier) throw invalidParameter(field, `${field} is not supported by ${model.id}.`);
+  }
   const serviceTier = merged.service_tier ?? 'default';
   if (serviceTier !== 'default' && serviceTier !== 'flex') throw invalidParameter('service_tier', 'supported values are default and flex.');
   if (serviceTier === 'flex' && !model.flexTier) throw invalidParameter('service_tier', `${model.id} supports service_tier default only.`);
@@ -196,7 +203,6 @@ export function parseCreateRequest(body: unknown): SeedanceCreateSpec {
 
   const priority = int(merged, 'priority');
   if (priority !== undefined && (priority < 0 || priority > 9)) throw invalidParameter('priority', 'must be in [0, 9].');
-  if (priority !== undefined && serviceTier === 'flex') throw invalidParameter('priority', 'priority cannot be combined with service_tier flex.');
   if (merged.safety_identifier !== undefined && (typeof merged.safety_identifier !== 'string' || merged.safety_identifier.length > 128)) {
     throw invalidParameter('safety_identifier', 'must be a string of at most 128 characters.');
   }

@@ -1,7 +1,7 @@
 import { CountedFault, StatusFaultCore } from '../common/faults.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
-export type TopazRoute = 'create' | 'accept' | 'upload' | 'complete' | 'status';
+export type TopazRoute = 'create' | 'accept' | 'upload' | 'complete' | 'status' | 'cancel';
 
 /** How a request ends once uploaded. */
 export type JobOutcome = { kind: 'success' } | { kind: 'fail'; errorCode: string; message: string } | { kind: 'hang' };
@@ -21,6 +21,8 @@ export interface TopazFaultControls {
   /** The next uploaded request stays `processing` forever. */
   hangNextJob(): void;
   /** Forget every pending fault and the latency. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 

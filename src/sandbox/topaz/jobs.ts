@@ -2,20 +2,23 @@ import { createHash, randomUUID, randomBytes } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeVideo } from '../../media/probe.js';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { PersistedMap } from '../common/job-store.js';
+import { JobBook, scaledMs, type ClockedJob } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import { invalidState } from './errors.js';
 import { DEFAULT_FAILURE, type JobOutcome } from './faults.js';
 import { estimatesFor, type TopazCreateSpec } from './validate.js';
 
-type Phase = 'requested' | 'accepted' | 'initializing' | 'preprocessing' | 'processing' | 'postprocessing' | 'complete' | 'failed';
+type Phase = 'requested' | 'accepted' | 'initializing' | 'preprocessing' | 'processing' | 'postprocessing' | 'complete' | 'failed' | 'canceling' | 'canceled';
 
 interface Part {
   bytes: Buffer;
   eTag: string;
 }
 
-interface TopazJob extends Renderable {
+interface TopazJob extends ClockedJob {
+  /** When DELETE /video/{id} stopped it. */
+  cancelledAt?: number;
   id: string;
   spec: TopazCreateSpec;
   estimates: { cost: [number, number]; time: [number, number] };
@@ -33,22 +36,38 @@ function renderFailure(err: Error): { errorCode: string; message: string } {
   return { errorCode: 'PROCESSING_FAILED', message: `The uploaded video could not be processed: ${err.message.split('\n')[0]}` };
 }
 
+/** How long a cancelled request stays `canceling` before it is `canceled` (simulated time). */
+const CANCELING_MS = 3000;
+
 /** Request lifecycle of one Topaz simulator: create, accept, parts, complete, processing, output. */
 export class TopazJobs {
-  private readonly jobs = new Map<string, TopazJob>();
-  private readonly files = new Map<string, string>();
-  private readonly renders = new JobRenders();
+  private readonly files: Map<string, string>;
+  private readonly jobs: JobBook<TopazJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
     private readonly partBytes: number,
-  ) {}
+  ) {
+    // Requests and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.jobs = new JobBook(workDir, {
+      rendersVideo: (job) => job.outcome?.kind === 'success' && job.cancelledAt === undefined,
+      rendered: (job) => job.file !== undefined,
+      render: (job) => this.render(job),
+    });
+  }
+
+  /** Keeps a request's changes on disk. */
+  save(job: TopazJob): void {
+    this.jobs.save(job);
+  }
 
   create(spec: TopazCreateSpec): { requestId: string; estimates: TopazJob['estimates'] } {
     const id = randomUUID();
     const estimates = estimatesFor(spec);
-    this.jobs.set(id, { id, spec, estimates, accepted: false, urlCount: 0, parts: new Map() });
+    const job: TopazJob = { id, spec, estimates, accepted: false, urlCount: 0, parts: new Map() };
+    this.jobs.add(job);
     return { requestId: id, estimates };
   }
 
@@ -61,6 +80,7 @@ export class TopazJobs {
     if (job.accepted) throw invalidState(`Request ${job.id} has already been accepted.`);
     job.accepted = true;
     job.urlCount = Math.min(150, Math.max(1, Math.ceil(job.spec.source.size / this.partBytes)));
+    this.save(job);
     return job.urlCount;
   }
 
@@ -68,6 +88,7 @@ export class TopazJobs {
     if (!job.accepted || job.timeline) throw invalidState('Uploads are only accepted between accept and complete-upload.');
     const eTag = createHash('md5').update(bytes).digest('hex');
     job.parts.set(partNum, { bytes, eTag });
+    this.save(job);
     return eTag;
   }
 
@@ -87,15 +108,31 @@ export class TopazJobs {
     const size = uploaded.reduce((n, p) => n + job.parts.get(p)!.bytes.length, 0);
     if (size !== job.spec.source.size) throw invalidState(`Uploaded ${size} bytes but source.size is ${job.spec.source.size}.`);
     const now = Date.now();
-    const s = (seconds: number) => (seconds * 1000) / this.speed;
+    const s = (seconds: number) => scaledMs(seconds, this.speed);
     const pre = now + s(3);
     const proc = pre + s(3);
     const post = proc + s(8 + job.spec.source.duration * 2);
     job.timeline = { pre, proc, post, done: post + s(3) };
+    // The render starts when processing ends, so postprocessing usually finds the file ready.
+    job.dueAt = post;
     job.outcome = outcome;
+    this.jobs.add(job);
+  }
+
+  /**
+   * DELETE /video/{id}: stops a request that is not finished (credits are refunded). It is
+   * `canceling` for a moment (the GPU work is still being stopped), then `canceled`.
+   */
+  cancel(job: TopazJob): 'cancelling' | 'finished' {
+    const phase = this.phase(job);
+    if (phase === 'complete' || phase === 'failed' || phase === 'canceled' || phase === 'canceling') return 'finished';
+    job.cancelledAt = Date.now();
+    this.jobs.stop(job);
+    return 'cancelling';
   }
 
   private phase(job: TopazJob): Phase {
+    if (job.cancelledAt !== undefined) return Date.now() < job.cancelledAt + CANCELING_MS / this.speed ? 'canceling' : 'canceled';
     if (!job.timeline) return job.accepted ? 'accepted' : 'requested';
     const now = Date.now();
     const t = job.timeline;
@@ -103,10 +140,9 @@ export class TopazJobs {
     if (now < t.proc) return 'preprocessing';
     if (job.outcome?.kind === 'hang' || now < t.post) return 'processing';
     if (job.outcome?.kind === 'fail') return 'failed';
-    this.renders.start(job, () => this.render(job));
-    if (job.renderError) return 'failed';
-    if (now < t.done || !job.file) return 'postprocessing';
-    return 'complete';
+    const output = this.jobs.output(job);
+    if (output === 'failed') return 'failed';
+    return now < t.done || output === 'rendering' ? 'postprocessing' : 'complete';
   }
 
   view(job: TopazJob, link: (fileId: string) => string): Record<string, unknown> {
@@ -133,6 +169,10 @@ export class TopazJobs {
       }
       case 'postprocessing':
         return { ...base, progress: 99, message: 'Postprocessing' };
+      case 'canceling':
+        return { ...base, progress: 0, message: 'Canceling' };
+      case 'canceled':
+        return { ...base, progress: 0, message: 'Canceled: the credits were refunded.' };
       case 'failed': {
         const f = job.outcome?.kind === 'fail' ? job.outcome : (job.renderError ? renderFailure(job.renderError) : DEFAULT_FAILURE);
         return { ...base, progress: 0, message: f.message, errorCode: f.errorCode };
@@ -175,13 +215,13 @@ export class TopazJobs {
       sourceVideo: sourcePath,
       fps: Math.min(60, Math.max(1, Math.round(job.spec.output.frameRate))),
       label: `topaz\n${job.spec.filters.map((f) => f.model).join(',')}`,
-      signal: this.renders.signal,
+      signal: this.jobs.signal,
     });
     this.files.set(id, out);
     job.file = { id, size: (await stat(out)).size };
   }
 
   close(): Promise<void> {
-    return this.renders.close();
+    return this.jobs.close();
   }
 }

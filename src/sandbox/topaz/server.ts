@@ -1,5 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readBody, readJsonBody, requestOrigin, sameSecret, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
+import type { IncomingMessage } from 'node:http';
+import { SimHost, signedFileRoute, type SimCall } from '../common/sim-host.js';
+import { persistedSecret } from '../common/state.js';
+import { createUrlSigner, prepareSimulator, readBody, readJsonBody, requestOrigin, sameSecret, scaledSeconds, sendJson } from '../http-util.js';
 import { insufficientCredits, invalidInput, invalidState, notFound, rateLimited, serverError, TopazHttpError, unauthorized } from './errors.js';
 import { FaultState, type TopazFaultControls, type TopazRoute } from './faults.js';
 import { TopazJobs } from './jobs.js';
@@ -30,6 +32,8 @@ export interface TopazSimulatorStats {
   polls: number;
   /** Output downloads served. */
   downloads: number;
+  /** Requests stopped by DELETE /video/{id} (credits refunded). */
+  cancels: number;
   requests: number;
   faulted: number;
 }
@@ -45,12 +49,14 @@ export interface TopazSimulator {
 const MAX_JSON_BYTES = 1024 * 1024;
 const MAX_PART_BYTES = 2 * 1024 * 1024 * 1024;
 const SIGNED_URL_TTL_MS = 7 * 24 * 3600_000;
-const DEFAULT_PART_BYTES = 500 * 1024 * 1024;
+/** One upload URL per 500 MB (decimal: 500,000,000 bytes, §5.4). */
+const DEFAULT_PART_BYTES = 500_000_000;
 
 const CREATE = /^\/video\/?$/;
 const ACCEPT = /^\/video\/([A-Za-z0-9-]+)\/accept\/?$/;
 const COMPLETE = /^\/video\/([A-Za-z0-9-]+)\/complete-upload\/?$/;
 const STATUS = /^\/video\/([A-Za-z0-9-]+)\/status\/?$/;
+const REQUEST = /^\/video\/([A-Za-z0-9-]+)\/?$/;
 const UPLOAD = /^\/_sim\/uploads\/([A-Za-z0-9-]+)\/(\d+)$/;
 const FILE = /^\/_sim\/files\/([a-f0-9]+)\.mp4$/;
 
@@ -70,24 +76,17 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
 
   const faults = new FaultState();
   const jobs = new TopazJobs(opts.workDir, speed, opts.partBytes ?? DEFAULT_PART_BYTES);
-  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
-  const stats: TopazSimulatorStats = { creates: 0, accepts: 0, uploads: 0, completes: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
-  const closing = new AbortController();
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
+  const stats: TopazSimulatorStats = { creates: 0, accepts: 0, uploads: 0, completes: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0 };
+  const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(20, speed);
   let origin = '';
   const publicBase = (req: IncomingMessage) => requestOrigin(req, origin);
 
-  function authenticate(req: IncomingMessage): void {
-    const h = req.headers['x-api-key'];
-    const key = Array.isArray(h) ? h[0] : h;
-    if (!key || !sameSecret(key, opts.apiKey)) throw unauthorized();
-  }
-
-  function fault(route: TopazRoute): void {
+  function takeFault(route: TopazRoute): TopazHttpError | undefined {
     const f = faults.takeRequestFault(route);
-    if (!f) return;
-    stats.faulted++;
-    throw f.status === 429 ? rateLimited(f.retryAfterSeconds ?? defaultRetryAfter) : serverError(f.status);
+    if (!f) return undefined;
+    return f.status === 429 ? rateLimited(f.retryAfterSeconds ?? defaultRetryAfter) : serverError(f.status);
   }
 
   function jobOf(id: string) {
@@ -96,102 +95,113 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
     return job;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-
-    // Signed links stand in for S3 pre-signed URLs: no API key.
-    const file = FILE.exec(path);
-    if (file && isReadMethod(req)) {
-      const refuse = () => sendJson(res, 403, { message: 'Request has expired or the signature does not match.', errorCode: 'FORBIDDEN' });
-      return serveSignedFile(req, res, { url, signer, file: jobs.filePath(file[1]), contentType: 'video/mp4' }, refuse, () => stats.downloads++);
-    }
-    const upload = UPLOAD.exec(path);
-    if (upload && method === 'PUT') {
-      if (signer.verify(path, url.searchParams) !== 'ok') {
-        req.resume();
-        sendJson(res, 403, { message: 'The upload URL has expired or its signature does not match.', errorCode: 'FORBIDDEN' });
-        return;
-      }
-      await sleep(faults.latencyMs, closing.signal);
-      fault('upload');
-      const job = jobOf(upload[1]);
-      const partNum = Number(upload[2]);
-      if (partNum < 1 || partNum > job.urlCount) throw invalidState(`Part ${partNum} is outside 1..${job.urlCount}.`);
-      let bytes: Buffer;
-      try {
-        bytes = await readBody(req, MAX_PART_BYTES);
-      } catch {
-        throw invalidState('The part is larger than allowed.');
-      }
-      const eTag = jobs.putPart(job, partNum, bytes);
-      stats.uploads++;
-      res.writeHead(200, { etag: `"${eTag}"`, 'content-length': 0 });
-      res.end();
+  async function handleUpload({ req, res, url, path, params }: SimCall): Promise<void> {
+    if (signer.verify(path, url.searchParams) !== 'ok') {
+      req.resume();
+      sendJson(res, 403, { message: 'The upload URL has expired or its signature does not match.', errorCode: 'FORBIDDEN' });
       return;
     }
-
-    const route: [TopazRoute, string] | undefined = (() => {
-      let m: RegExpExecArray | null;
-      if (CREATE.test(path) && method === 'POST') return ['create', ''];
-      if ((m = ACCEPT.exec(path)) && method === 'PATCH') return ['accept', m[1]];
-      if ((m = COMPLETE.exec(path)) && method === 'PATCH') return ['complete', m[1]];
-      if ((m = STATUS.exec(path)) && method === 'GET') return ['status', m[1]];
-      return undefined;
-    })();
-    if (!route) throw notFound();
-    await sleep(faults.latencyMs, closing.signal);
-    authenticate(req);
-    fault(route[0]);
-    const [name, id] = route;
-
-    if (name === 'create') {
-      const spec = parseCreateRequest(await readJson(req));
-      const created = jobs.create(spec);
-      stats.creates++;
-      sendJson(res, 200, created);
-      return;
+    await host.delay();
+    host.inject(takeFault('upload'));
+    const job = jobOf(params[0]);
+    const partNum = Number(params[1]);
+    if (partNum < 1 || partNum > job.urlCount) throw invalidState(`Part ${partNum} is outside 1..${job.urlCount}.`);
+    let bytes: Buffer;
+    try {
+      bytes = await readBody(req, MAX_PART_BYTES);
+    } catch {
+      throw invalidState('The part is larger than allowed.');
     }
-    const job = jobOf(id);
-    if (name === 'accept') {
-      if (faults.takeCreditsShortfall()) throw insufficientCredits(job.estimates.cost[1]);
-      const count = jobs.accept(job);
-      stats.accepts++;
-      const urls = Array.from({ length: count }, (_, i) => `${publicBase(req)}${signer.sign(`/_sim/uploads/${id}/${i + 1}`)}`);
-      sendJson(res, 200, { uploadId: `2~${id.replace(/-/g, '')}`, urls });
-      return;
-    }
-    if (name === 'complete') {
-      const body = await readJson(req);
-      const results = (body as { uploadResults?: unknown }).uploadResults;
-      if (!Array.isArray(results) || results.length === 0) throw invalidInput('uploadResults', 'is required (one {partNum, eTag} per uploaded part)', 'missing');
-      const parsed = results.map((r, i) => {
-        const o = r as { partNum?: unknown; eTag?: unknown };
-        if (typeof o?.partNum !== 'number' || typeof o.eTag !== 'string') throw invalidInput(`uploadResults.${i}`, 'needs partNum (number) and eTag (string)');
-        return { partNum: o.partNum, eTag: o.eTag };
-      });
-      jobs.complete(job, parsed, faults.takeJobOutcome());
-      stats.completes++;
-      sendJson(res, 200, { message: 'Upload complete. The request is queued for processing.' });
-      return;
-    }
-    stats.polls++;
-    sendJson(res, 200, jobs.view(job, (fileId) => `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.mp4`)}`));
+    const eTag = jobs.putPart(job, partNum, bytes);
+    stats.uploads++;
+    res.writeHead(200, { etag: `"${eTag}"`, 'content-length': 0 });
+    res.end();
   }
 
-  const server = createSimServer(handle, (err) => (err instanceof TopazHttpError ? err : serverError(500)));
-  origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+  function handleAccept({ req, res, params: [id] }: SimCall): void {
+    const job = jobOf(id);
+    if (faults.takeCreditsShortfall()) throw insufficientCredits(job.estimates.cost[1]);
+    const count = jobs.accept(job);
+    stats.accepts++;
+    const urls = Array.from({ length: count }, (_, i) => `${publicBase(req)}${signer.sign(`/_sim/uploads/${id}/${i + 1}`)}`);
+    sendJson(res, 200, { uploadId: `2~${id.replace(/-/g, '')}`, urls });
+  }
+
+  async function handleComplete({ req, res, params: [id] }: SimCall): Promise<void> {
+    const job = jobOf(id);
+    const body = await readJson(req);
+    const results = (body as { uploadResults?: unknown }).uploadResults;
+    if (!Array.isArray(results) || results.length === 0) throw invalidInput('uploadResults', 'is required (one {partNum, eTag} per uploaded part)', 'missing');
+    const parsed = results.map((r, i) => {
+      const o = r as { partNum?: unknown; eTag?: unknown };
+      if (typeof o?.partNum !== 'number' || typeof o.eTag !== 'string') throw invalidInput(`uploadResults.${i}`, 'needs partNum (number) and eTag (string)');
+      return { partNum: o.partNum, eTag: o.eTag };
+    });
+    jobs.complete(job, parsed, faults.takeJobOutcome());
+    stats.completes++;
+    sendJson(res, 200, { message: 'Upload complete. The request is queued for processing.' });
+  }
+
+  const api = host.router<TopazRoute | 'file'>({
+    routes: [
+      {
+        method: 'POST',
+        path: CREATE,
+        name: 'create',
+        handle: async ({ req, res }) => {
+          const created = jobs.create(parseCreateRequest(await readJson(req), (model) => faults.isRetired(model)));
+          stats.creates++;
+          sendJson(res, 200, created);
+        },
+      },
+      { method: 'PATCH', path: ACCEPT, name: 'accept', handle: handleAccept },
+      { method: 'PATCH', path: COMPLETE, name: 'complete', handle: handleComplete },
+      {
+        method: 'GET',
+        path: STATUS,
+        name: 'status',
+        handle: ({ req, res, params: [id] }) => {
+          const job = jobOf(id);
+          stats.polls++;
+          sendJson(res, 200, jobs.view(job, (fileId) => `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.mp4`)}`));
+        },
+      },
+      {
+        method: 'DELETE',
+        path: REQUEST,
+        name: 'cancel',
+        handle: ({ res, params: [id] }) => {
+          if (jobs.cancel(jobOf(id)) === 'finished') throw invalidState(`Request ${id} has already finished and cannot be cancelled.`);
+          stats.cancels++;
+          sendJson(res, 200, { message: 'The request was cancelled; its credits are refunded.' });
+        },
+      },
+      // Signed links stand in for S3 pre-signed URLs: no API key.
+      { method: 'PUT', path: UPLOAD, name: 'upload', kind: 'open', handle: handleUpload },
+      signedFileRoute({
+        path: FILE,
+        name: 'file',
+        signer,
+        file: ([id]) => ({ path: jobs.filePath(id), contentType: 'video/mp4' }),
+        refuse: (res) => sendJson(res, 403, { message: 'Request has expired or the signature does not match.', errorCode: 'FORBIDDEN' }),
+        onServe: () => stats.downloads++,
+      }),
+    ],
+    authenticate: (req) => {
+      const h = req.headers['x-api-key'];
+      const key = Array.isArray(h) ? h[0] : h;
+      if (!key || !sameSecret(key, opts.apiKey)) throw unauthorized();
+    },
+    takeFault: (route) => (route === 'file' ? undefined : takeFault(route)),
+    noRoute: () => notFound(),
+  });
+  origin = await host.listen('api', api, (err) => (err instanceof TopazHttpError ? err : serverError(500)), opts.port);
 
   return {
     baseUrl: origin,
     apiKey: opts.apiKey,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(server), jobs.close()]);
-    },
+    close: () => host.close(jobs),
   };
 }

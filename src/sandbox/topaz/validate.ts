@@ -42,7 +42,7 @@ function oneOf(obj: Json, key: string, path: string, allowed: string[], fallback
 }
 
 /** Validates like the Topaz API: 400 INVALID_INPUT with an `errors[]` entry naming the path. */
-export function parseCreateRequest(body: unknown): TopazCreateSpec {
+export function parseCreateRequest(body: unknown, retired: (model: string) => boolean = () => false): TopazCreateSpec {
   if (!isObject(body)) throw invalidInput('body', 'must be a JSON object');
   const { source, output, filters } = body;
   if (!isObject(source)) throw invalidInput('source', 'is required', 'missing');
@@ -67,7 +67,7 @@ export function parseCreateRequest(body: unknown): TopazCreateSpec {
   if (!Array.isArray(filters) || filters.length === 0) throw invalidInput('filters', 'at least one filter is required', 'missing');
   const parsed = filters.map((f, i) => {
     if (!isObject(f) || typeof f.model !== 'string') throw invalidInput(`filters.${i}.model`, 'is required', 'missing');
-    if (!FILTER_MODELS.includes(f.model)) throw invalidInput(`filters.${i}.model`, `unknown model '${f.model}'; known: ${FILTER_MODELS.join(', ')}`);
+    if (!FILTER_MODELS.includes(f.model) || retired(f.model)) throw invalidInput(`filters.${i}.model`, `unknown model '${f.model}'; known: ${FILTER_MODELS.join(', ')}`);
     return { model: f.model };
   });
   return { source: src, output: out, filters: parsed };

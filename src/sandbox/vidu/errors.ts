@@ -21,6 +21,8 @@ export const fieldInvalid = (field: string, why?: string) => new ViduHttpError(4
 export const fieldUnwanted = (field: string, why: string) => new ViduHttpError(400, 'FieldUnwanted', `unwanted field: ${field} (${why})`);
 export const itemCount = (field: string, why: string) => new ViduHttpError(400, 'FieldItemCountOutOfRange', `item count out of range: ${field} (${why})`);
 export const badRequest = (message: string) => new ViduHttpError(400, 'BadRequest', message);
+/** Vidu's "busy, retry later": HTTP 400 although nothing is wrong with the request. */
+export const operationInProcess = () => new ViduHttpError(400, 'OperationInProcess', 'operation in process, please retry later');
 export const unauthorized = () => new ViduHttpError(401, 'Unauthorized', 'Unauthorized: send the header "Authorization: Token {api_key}"');
 export const notFound = (reason: 'TaskNotFound' | 'NotFound', message: string) => new ViduHttpError(404, reason, message);
 export const imageDownloadFailure = (i: number) => new ViduHttpError(400, 'ImageDownloadFailure', `image download failure: images[${i}]`);

@@ -1,7 +1,7 @@
 import { CountedFault, firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
 
 /** The simulator's API calls, so a fault can target just one of them. */
-export type ViduRoute = 'create' | 'poll' | 'download';
+export type ViduRoute = 'create' | 'poll' | 'cancel' | 'download';
 
 /** How a task ends, chosen at create time from prompt markers or queued job faults. */
 export type JobOutcome = { kind: 'success' } | { kind: 'fail'; errCode: string } | { kind: 'hang' };
@@ -25,6 +25,8 @@ export interface ViduFaultControls {
   /** The next accepted task never finishes. */
   hangNextJob(): void;
   /** Forget every pending fault, the latency and the concurrency limit. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 
@@ -76,12 +78,17 @@ export function outcomeFromPrompt(prompt: string): JobOutcome | undefined {
   ]);
 }
 
-export type CreateFault = 429 | 503 | 'prompt-policy' | 'credits';
+export type CreateFault = 429 | 503 | 'prompt-policy' | 'credits' | 'busy';
 
 /** Prompt markers that make the create call itself fail: always, or only the first time per prompt. */
 export function createFaultFromPrompt(prompt: string, seenOnce: Set<string>): CreateFault | undefined {
   if (prompt.includes('[sim:429]')) return 429;
   if (prompt.includes('[sim:policy-prompt]')) return 'prompt-policy';
   if (prompt.includes('[sim:credits]')) return 'credits';
+  // [sim:busy-once]: the first create of this prompt answers 400 OperationInProcess ("please retry later").
+  if (prompt.includes('[sim:busy-once]') && !seenOnce.has(`busy:${prompt}`)) {
+    seenOnce.add(`busy:${prompt}`);
+    return 'busy';
+  }
   return onceMarkerFault(prompt, seenOnce, 429, 503);
 }

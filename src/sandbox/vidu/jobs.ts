@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { PersistedMap } from '../common/job-store.js';
+import { JobBook, scaledMs, seeded, type Renderable } from '../common/jobs.js';
 import { dimensionsFor, ffmpegPath, renderVideo } from '../render.js';
 import type { JobOutcome } from './faults.js';
 import { creditsFor, type ViduModel } from './models.js';
@@ -12,6 +13,8 @@ import type { LoadedImage, ViduCreateSpec } from './validate.js';
 const run = promisify(execFile);
 
 interface ViduJob extends Renderable {
+  /** Stopped by POST /tasks/{id}/cancel before it was scheduled. */
+  cancelled?: boolean;
   id: string;
   model: ViduModel;
   spec: ViduCreateSpec;
@@ -19,7 +22,7 @@ interface ViduJob extends Renderable {
   outcome: JobOutcome;
   credits: number;
   createdAt: number;
-  durationMs: number;
+  dueAt: number;
   creationId?: string;
 }
 
@@ -40,8 +43,7 @@ const newId = () => `${randomInt(100_000_000, 999_999_999)}${randomInt(100_000_0
 
 /** Deterministic-ish simulated task length: 20..90 s from the request, scaled per model. */
 export function simulatedSeconds(model: ViduModel, spec: ViduCreateSpec): number {
-  const h = createHash('sha256').update(`${model.id}|${spec.endpoint}|${spec.prompt}|${spec.duration}|${spec.resolution}`).digest();
-  return Math.max(10, Math.round((20 + (h.readUInt32BE(0) % 71)) * model.timeFactor));
+  return Math.max(10, Math.round((20 + seeded(`${model.id}|${spec.endpoint}|${spec.prompt}|${spec.duration}|${spec.resolution}`, 71)) * model.timeFactor));
 }
 
 /** Output size: text/reference flows use aspect_ratio; image flows take the first image's shape. */
@@ -51,30 +53,38 @@ export function outputSize(spec: ViduCreateSpec, images: LoadedImage[]): { width
   return dimensionsFor(ratio, spec.resolution);
 }
 
+/** A due task's state by its output (a task is processing until its video exists). */
+const OUTPUT_STATE = { ready: 'success', rendering: 'processing', failed: 'failed' } as const;
+
 /** Vidu tasks of one simulator: state over time, rendering when due, files. */
 export class ViduJobs {
-  private readonly jobs = new Map<string, ViduJob>();
-  private readonly files = new Map<string, { video: string; cover: string }>();
-  private readonly renders = new JobRenders();
+  private readonly files: Map<string, { video: string; cover: string }>;
+  private readonly jobs: JobBook<ViduJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Tasks and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.jobs = new JobBook(workDir, {
+      rendersVideo: (job) => job.outcome.kind === 'success' && !job.cancelled,
+      rendered: (job) => job.creationId !== undefined,
+      render: (job) => this.render(job),
+    });
+  }
 
   create(model: ViduModel, spec: ViduCreateSpec, images: LoadedImage[], outcome: JobOutcome): { id: string; credits: number; createdAt: number } {
-    const id = newId();
-    const durationMs = (simulatedSeconds(model, spec) * 1000) / this.speed;
-    const job: ViduJob = { id, model, spec, images, outcome, credits: creditsFor(model, spec.duration, spec.resolution), createdAt: Date.now(), durationMs };
-    this.jobs.set(id, job);
-    if (outcome.kind === 'success') this.renders.startAfter(job, durationMs, () => this.render(job));
-    return { id, credits: job.credits, createdAt: job.createdAt };
+    const now = Date.now();
+    const job: ViduJob = { id: newId(), model, spec, images, outcome, credits: creditsFor(model, spec.duration, spec.resolution), createdAt: now, dueAt: now + scaledMs(simulatedSeconds(model, spec), this.speed) };
+    this.jobs.add(job);
+    return { id: job.id, credits: job.credits, createdAt: job.createdAt };
   }
 
   /** Tasks not yet finished (success or failed), for the account's concurrency limit. */
   activeCount(): number {
     let n = 0;
-    for (const job of this.jobs.values()) {
+    for (const job of this.jobs.all()) {
       const state = this.stateOf(job);
       if (state !== 'success' && state !== 'failed') n++;
     }
@@ -95,7 +105,7 @@ export class ViduJobs {
       off_peak: job.spec.offPeak,
       creations: [],
     };
-    if (state === 'failed') return { ...base, err_code: job.outcome.kind === 'fail' ? job.outcome.errCode : 'InternalServiceFailure' };
+    if (state === 'failed') return { ...base, credits: job.cancelled ? 0 : job.credits, err_code: job.cancelled ? 'UserCancelled' : job.outcome.kind === 'fail' ? job.outcome.errCode : 'InternalServiceFailure' };
     if (state !== 'success' || !job.creationId) return base;
     const url = signFile(job.creationId, 'video');
     // The simulator draws no watermark: watermarked_url serves the same file (documented in README).
@@ -106,17 +116,31 @@ export class ViduJobs {
     return this.files.get(creationId)?.[kind];
   }
 
+  /**
+   * POST /tasks/{id}/cancel: a task not yet scheduled (created, queueing) ends failed with
+   * err_code UserCancelled and is not charged; once processing it refuses ("task state is
+   * scheduled, can not cancel").
+   */
+  cancel(id: string): 'cancelled' | 'scheduled' | 'missing' {
+    const job = this.jobs.get(id);
+    if (!job) return 'missing';
+    const state = this.stateOf(job);
+    if (state !== 'created' && state !== 'queueing') return 'scheduled';
+    job.cancelled = true;
+    this.jobs.stop(job);
+    return 'cancelled';
+  }
+
   /** created → queueing (5 %) → processing (20 %) → success once the file exists, or failed. */
   private stateOf(job: ViduJob): TaskJson['state'] {
+    if (job.cancelled) return 'failed';
     const elapsed = Date.now() - job.createdAt;
-    if (elapsed < job.durationMs * 0.05) return 'created';
-    if (elapsed < job.durationMs * 0.2) return 'queueing';
-    if (elapsed < job.durationMs || job.outcome.kind === 'hang') return 'processing';
-    if (job.outcome.kind === 'fail' || job.renderError) return 'failed';
-    if (job.creationId) return 'success';
-    // Never report success before the bytes exist: the download must work right after.
-    this.renders.start(job, () => this.render(job));
-    return 'processing';
+    const length = job.dueAt - job.createdAt;
+    if (elapsed < length * 0.05) return 'created';
+    if (elapsed < length * 0.2) return 'queueing';
+    if (elapsed < length || job.outcome.kind === 'hang') return 'processing';
+    if (job.outcome.kind === 'fail') return 'failed';
+    return OUTPUT_STATE[this.jobs.output(job)];
   }
 
   private async render(job: ViduJob): Promise<void> {
@@ -137,14 +161,14 @@ export class ViduJobs {
       lastFrame: spec.endpoint === 'start-end2video' ? images[1].bytes : undefined,
       referenceImages: spec.endpoint === 'reference2video' ? images.map((i) => i.bytes) : undefined,
       label: `${model.id}\n${spec.prompt}\n${spec.seed}`,
-      signal: this.renders.signal,
+      signal: this.jobs.signal,
     });
-    await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', video, '-frames:v', '1', '-q:v', '5', cover], { signal: this.renders.signal });
+    await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-i', video, '-frames:v', '1', '-q:v', '5', cover], { signal: this.jobs.signal });
     this.files.set(creationId, { video, cover });
     job.creationId = creationId;
   }
 
   close(): Promise<void> {
-    return this.renders.close();
+    return this.jobs.close();
   }
 }

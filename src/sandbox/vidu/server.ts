@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson, serveSignedFile, sleep } from '../http-util.js';
-import { badRequest, creditInsufficient, fieldInvalid, notFound, promptPolicy, quotaExceeded, serverError, unauthorized, ViduHttpError } from './errors.js';
+import { SimHost, signedFileRoute, type SimCall } from '../common/sim-host.js';
+import { persistedSecret } from '../common/state.js';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
+import { createUrlSigner, safeDecode, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson } from '../http-util.js';
+import { badRequest, creditInsufficient, fieldInvalid, notFound, operationInProcess, promptPolicy, quotaExceeded, serverError, unauthorized, ViduHttpError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type ViduFaultControls, type ViduRoute } from './faults.js';
 import { ViduJobs } from './jobs.js';
 import { ENDPOINTS, findModel, type ViduEndpoint } from './models.js';
@@ -8,6 +11,8 @@ import { loadImages, parseCreateRequest, type ViduCreateSpec } from './validate.
 
 export interface ViduSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. */
   port?: number;
   apiKey: string;
@@ -25,6 +30,8 @@ export interface ViduSimulatorStats {
   /** Video downloads served from creations[].url. */
   downloads: number;
   /** Every HTTP request, including rejected and faulted ones. */
+  /** Tasks stopped by POST /tasks/{id}/cancel. */
+  cancels: number;
   requests: number;
   /** Requests answered with an injected 429/5xx or marker fault. */
   faulted: number;
@@ -45,7 +52,8 @@ const MAX_BODY_BYTES = 20 * 1024 * 1024;
 /** creations[].url lives this long (real time): "valid for one hour" on the older doc revision. */
 const SIGNED_URL_TTL_MS = 60 * 60_000;
 
-const POLL_PATH = /^\/tasks\/([^/]+)\/creations$/;
+const POLL_PATH = new RegExp(`^${API_PREFIX}/tasks/([^/]+)/creations$`);
+const CANCEL_PATH = new RegExp(`^${API_PREFIX}/tasks/([^/]+)/cancel$`);
 const FILE_PATH = /^\/_sim\/files\/(\d+)\.(mp4|jpg)$/;
 
 /** Start a Vidu enterprise API v2 simulator: real HTTP, real MP4s, Vidu's error envelope. */
@@ -54,23 +62,17 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
 
   const faults = new FaultState();
   const jobs = new ViduJobs(opts.workDir, speed);
-  const signer = createUrlSigner(SIGNED_URL_TTL_MS);
-  const stats: ViduSimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
+  const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
+  const stats: ViduSimulatorStats = { creates: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
-  const closing = new AbortController();
+  const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(10, speed);
   let origin = '';
   const publicOrigin = (req: IncomingMessage) => requestOrigin(req, origin);
 
-  function authenticate(req: IncomingMessage): void {
-    const m = /^Token\s+(\S+)\s*$/.exec(req.headers.authorization ?? '');
-    if (!m || m[1] !== opts.apiKey) throw unauthorized();
-  }
-
-  function injectedFault(route: ViduRoute): ViduHttpError | undefined {
+  function takeFault(route: ViduRoute): ViduHttpError | undefined {
     const fault = faults.takeRequestFault(route);
     if (!fault) return undefined;
-    stats.faulted++;
     return fault.status === 429 ? quotaExceeded(fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
   }
 
@@ -106,7 +108,7 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
     const body = await readJson(req);
     const modelId = (body as { model?: unknown })?.model;
     if (modelId === undefined || modelId === '') throw new ViduHttpError(400, 'FieldLacking', 'field is missing or empty: model');
-    const model = typeof modelId === 'string' ? findModel(modelId) : undefined;
+    const model = typeof modelId === 'string' && !faults.isRetired(modelId) ? findModel(modelId) : undefined;
     if (!model) throw fieldInvalid('model', `unknown model ${JSON.stringify(modelId)}`);
 
     const prompt = String((body as { prompt?: unknown }).prompt ?? '');
@@ -115,6 +117,7 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
       stats.faulted++;
       if (marker === 'prompt-policy') throw promptPolicy();
       if (marker === 'credits') throw creditInsufficient();
+      if (marker === 'busy') throw operationInProcess();
       throw marker === 429 ? quotaExceeded(defaultRetryAfter) : serverError(503);
     }
     if (faults.takeCreditFault()) {
@@ -123,70 +126,71 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
     }
     const spec = parseCreateRequest(body, endpoint, model);
     if (faults.concurrencyLimit !== null && jobs.activeCount() >= faults.concurrencyLimit) throw quotaExceeded(defaultRetryAfter);
-    const images = await loadImages(spec);
+    const images = await loadImages(spec, opts.fetchInput ?? publicInputsOnly);
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const task = jobs.create(model, spec, images, outcome);
     stats.creates++;
     sendJson(res, 200, echo(spec, model.id, task));
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    const path = url.pathname;
-
-    // The signed link stands in for Vidu's CDN URL: no Token, no faults except download ones.
-    const file = FILE_PATH.exec(path);
-    if (file && isReadMethod(req)) {
-      const video = file[2] === 'mp4';
-      const link = { url, signer, file: jobs.file(file[1], video ? 'video' : 'cover'), contentType: video ? 'video/mp4' : 'image/jpeg' };
-      const refuse = (why: 'expired' | 'bad') => {
+  const api = host.router<ViduRoute | 'file'>({
+    routes: [
+      ...ENDPOINTS.map((endpoint) => ({ method: 'POST', path: `${API_PREFIX}/${endpoint}`, name: 'create' as const, handle: ({ req, res }: SimCall) => handleCreate(req, res, endpoint) })),
+      {
+        method: 'GET',
+        path: POLL_PATH,
+        name: 'poll',
+        handle: ({ req, res, params }) => {
+          const task = jobs.view(safeDecode(params[0]), (creationId, kind) => `${publicOrigin(req)}${signer.sign(`/_sim/files/${creationId}.${kind === 'video' ? 'mp4' : 'jpg'}`)}`);
+          if (!task) throw notFound('TaskNotFound', 'task not found');
+          stats.polls++;
+          sendJson(res, 200, task);
+        },
+      },
+      {
+        method: 'POST',
+        path: CANCEL_PATH,
+        name: 'cancel',
+        handle: ({ req, res, params }) => {
+          req.resume();
+          const verdict = jobs.cancel(safeDecode(params[0]));
+          if (verdict === 'missing') throw notFound('TaskNotFound', 'task not found');
+          if (verdict === 'scheduled') throw badRequest('task state is scheduled, can not cancel');
+          stats.cancels++;
+          sendJson(res, 200, {});
+        },
+      },
+      // The signed link stands in for Vidu's CDN URL: no Token, no faults except download ones.
+      signedFileRoute({
+        path: FILE_PATH,
+        name: 'file',
+        signer,
+        file: ([id, ext]) => (ext === 'mp4' ? { path: jobs.file(id, 'video'), contentType: 'video/mp4' } : { path: jobs.file(id, 'cover'), contentType: 'image/jpeg' }),
         // CDN-style refusal (an expired link is fixed by querying the task again for a fresh one).
-        throw new ViduHttpError(403, 'Forbidden', why === 'expired' ? 'signed URL expired' : 'signature invalid');
-      };
-      return serveSignedFile(req, res, link, refuse, () => {
-        if (!video) return;
-        const fault = injectedFault('download');
-        if (fault) throw fault;
-        stats.downloads++;
-      });
-    }
-
-    if (!path.startsWith(`${API_PREFIX}/`)) throw notFound('NotFound', 'not found');
-    const sub = path.slice(API_PREFIX.length);
-    const endpoint = ENDPOINTS.find((e) => sub === `/${e}`);
-    const poll = POLL_PATH.exec(sub);
-    if (!(endpoint && req.method === 'POST') && !(poll && req.method === 'GET')) throw notFound('NotFound', 'not found');
-
-    await sleep(faults.latencyMs, closing.signal);
-    authenticate(req);
-    const fault = injectedFault(endpoint ? 'create' : 'poll');
-    if (fault) throw fault;
-    if (endpoint) return handleCreate(req, res, endpoint);
-
-    let taskId: string;
-    try {
-      taskId = decodeURIComponent(poll![1]);
-    } catch {
-      throw notFound('TaskNotFound', 'task not found');
-    }
-    const task = jobs.view(taskId, (creationId, kind) => `${publicOrigin(req)}${signer.sign(`/_sim/files/${creationId}.${kind === 'video' ? 'mp4' : 'jpg'}`)}`);
-    if (!task) throw notFound('TaskNotFound', 'task not found');
-    stats.polls++;
-    sendJson(res, 200, task);
-  }
-
-  const server = createSimServer(handle, (err) => (err instanceof ViduHttpError ? err : serverError(500)));
-  origin = await listen(server, opts.host ?? '127.0.0.1', opts.port ?? 0);
+        refuse: (_res, why) => {
+          throw new ViduHttpError(403, 'Forbidden', why === 'expired' ? 'signed URL expired' : 'signature invalid');
+        },
+        onServe: ([, ext]) => {
+          if (ext !== 'mp4') return;
+          host.inject(takeFault('download'));
+          stats.downloads++;
+        },
+      }),
+    ],
+    authenticate: (req) => {
+      const m = /^Token\s+(\S+)\s*$/.exec(req.headers.authorization ?? '');
+      if (!m || m[1] !== opts.apiKey) throw unauthorized();
+    },
+    takeFault: (route) => (route === 'file' ? undefined : takeFault(route)),
+    noRoute: () => notFound('NotFound', 'not found'),
+  });
+  origin = await host.listen('api', api, (err) => (err instanceof ViduHttpError ? err : serverError(500)), opts.port);
 
   return {
     baseUrl: `${origin}${API_PREFIX}`,
     apiKey: opts.apiKey,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(server), jobs.close()]);
-    },
+    close: () => host.close(jobs),
   };
 }

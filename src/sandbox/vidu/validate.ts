@@ -1,4 +1,4 @@
-import { fetchSimulatorInput } from '../fetch-input.js';
+import type { InputFetcher } from '../fetch-input.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
 import { badRequest, fieldInvalid, fieldLacking, fieldUnwanted, imageDownloadFailure, imageFormatInvalid, itemCount, ViduHttpError, pageSizeOutOfRange } from './errors.js';
@@ -74,6 +74,8 @@ function parseImages(body: Json, endpoint: ViduEndpoint, model: ViduModel): Pick
   }
   if (subjectsRaw !== undefined) {
     if (endpoint !== 'reference2video') throw fieldUnwanted('subjects', 'only reference2video takes subjects');
+    // viduq2-pro references work in the non-subject mode only.
+    if (model.id === 'viduq2-pro') throw fieldUnwanted('subjects', 'viduq2-pro supports the non-subject reference mode only: send images');
     if (raw !== undefined) throw fieldUnwanted('images', 'send either images or subjects, not both');
     if (!Array.isArray(subjectsRaw) || subjectsRaw.length < 1 || subjectsRaw.length > 7) throw itemCount('subjects', '1 to 7 subjects');
     const subjects = subjectsRaw.map((s, i) => {
@@ -130,7 +132,8 @@ export function parseCreateRequest(body: unknown, endpoint: ViduEndpoint, model:
   if (seedIn !== undefined && seedIn < 0) throw fieldInvalid('seed', 'must be ≥ 0');
   const seed = seedIn ? seedIn : Math.floor(Math.random() * 2 ** 31);
 
-  const takesAudio = model.q3 || endpoint === 'img2video' || endpoint === 'reference2video';
+  // viduq2-pro's non-subject reference mode has no audio setting.
+  const takesAudio = model.q3 || endpoint === 'img2video' || (endpoint === 'reference2video' && model.id !== 'viduq2-pro');
   const audioIn = bool(body, 'audio');
   if (audioIn !== undefined && !takesAudio) throw fieldUnwanted('audio', `${model.id} has no audio on ${endpoint}`);
   const audio = takesAudio ? audioIn ?? model.q3 : undefined;
@@ -180,12 +183,12 @@ export interface LoadedImage {
  * Fetch and check every image as Vidu does at create: readable, png/jpeg/webp, ratio within
  * 1:4..4:1, references ≥ 128×128, start and end frames of similar shape (0.8–1.25).
  */
-export async function loadImages(spec: ViduCreateSpec): Promise<LoadedImage[]> {
+export async function loadImages(spec: ViduCreateSpec, fetchInput: InputFetcher): Promise<LoadedImage[]> {
   const loaded = await Promise.all(
     spec.images.map(async (src, i) => {
       let bytes: Buffer;
       try {
-        bytes = (await fetchSimulatorInput(src, 'image')).bytes;
+        bytes = (await fetchInput(src, 'image')).bytes;
       } catch {
         throw imageDownloadFailure(i);
       }

@@ -1,7 +1,7 @@
-import { firstMarker, onceMarkerFault, StatusFaultCore } from '../common/faults.js';
+import { firstMarker, onceMarkerFault, exceptUnlessTargeted, StatusFaultCore } from '../common/faults.js';
 
 /** The simulator's calls, so a fault can target just one of them. `download` is the media host. */
-export type XaiRoute = 'create' | 'poll' | 'download';
+export type XaiRoute = 'create' | 'poll' | 'download' | 'models';
 
 export interface JobError {
   code: string;
@@ -32,7 +32,14 @@ export interface XaiFaultControls {
   expireNextJob(): void;
   /** The next accepted job stays `pending` forever. */
   hangNextJob(): void;
+  /**
+   * From now on the first poll of each pending job answers 202 with an empty body, as xAI sometimes
+   * does (off by default: @ai-sdk/xai before 4.0 cannot read it, vercel/ai#17435).
+   */
+  emptyPendingBodies(on?: boolean): void;
   /** Forget every pending fault and the latency. */
+  /** The upstream stops serving model `id`: creates are refused as for an unknown model, and a model list drops it. */
+  retireModel(id: string): void;
   reset(): void;
 }
 
@@ -42,6 +49,22 @@ export const DEFAULT_JOB_ERROR: JobError = {
 };
 
 export class XaiFaultState extends StatusFaultCore<XaiRoute, JobOutcome> implements XaiFaultControls {
+  constructor() {
+    // The model list is read in the background by the gateway: only a fault aimed at it hits it.
+    super(503, exceptUnlessTargeted<XaiRoute>('models'));
+  }
+
+  emptyPending = false;
+
+  emptyPendingBodies(on = true): void {
+    this.emptyPending = on;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.emptyPending = false;
+  }
+
   failNextJob(error: Partial<JobError> = {}): void {
     this.queueJobOutcome({ kind: 'fail', error: { ...DEFAULT_JOB_ERROR, ...error } });
   }

@@ -1,7 +1,8 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JobRenders, type Renderable } from '../common/jobs.js';
+import { PersistedMap } from '../common/job-store.js';
+import { JobBook, scaledMs, seeded, type Renderable } from '../common/jobs.js';
 import { renderVideo } from '../render.js';
 import type { JobError, JobOutcome } from './faults.js';
 import { TICKS_PER_USD, type GrokModel } from './models.js';
@@ -48,31 +49,34 @@ const RENDER_FAILED: JobError = { code: 'internal_error', message: 'Video genera
 
 /** Simulated job length: 10..45 s from the request content (same request, same time); edits a bit faster. */
 export function simulatedSeconds(spec: XaiJobSpec): number {
-  const h = createHash('sha256').update(`${spec.modelId}|${spec.kind}|${spec.prompt}|${spec.durationSeconds}|${spec.width}x${spec.height}`).digest();
-  const base = 10 + (h.readUInt32BE(0) % 36);
+  const base = 10 + seeded(`${spec.modelId}|${spec.kind}|${spec.prompt}|${spec.durationSeconds}|${spec.width}x${spec.height}`, 36);
   return spec.kind === 'edit' ? Math.max(8, Math.round(base * 0.8)) : base;
 }
 
 /** Video requests of one simulator: timing, rendering at completion, status views, files. */
 export class XaiJobs {
-  private readonly jobs = new Map<string, XaiJob>();
-  private readonly files = new Map<string, string>();
-  private readonly renders = new JobRenders();
+  private readonly files: Map<string, string>;
+  private readonly jobs: JobBook<XaiJob>;
 
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
-  ) {}
+  ) {
+    // Requests and files of a previous run on this work dir carry on where they were.
+    this.files = new PersistedMap(join(workDir, 'files.json'));
+    this.jobs = new JobBook(workDir, {
+      // A moderated job still renders: its video comes back with respect_moderation false.
+      rendersVideo: (job) => job.outcome.kind === 'success' || job.outcome.kind === 'moderated',
+      rendered: (job) => job.fileId !== undefined,
+      render: (job) => this.render(job),
+    });
+  }
 
   create(spec: XaiJobSpec, outcome: JobOutcome): string {
-    const id = randomUUID();
-    const delayMs = (simulatedSeconds(spec) * 1000) / this.speed;
     const now = Date.now();
-    const job: XaiJob = { id, spec, outcome, createdAt: now, dueAt: now + delayMs };
-    this.jobs.set(id, job);
-    // Render as soon as the job is due, so a poll right after usually finds the file ready.
-    if (outcome.kind === 'success' || outcome.kind === 'moderated') this.renders.startAfter(job, delayMs, () => this.render(job));
-    return id;
+    const job: XaiJob = { id: randomUUID(), spec, outcome, createdAt: now, dueAt: now + scaledMs(simulatedSeconds(spec), this.speed) };
+    this.jobs.add(job);
+    return job.id;
   }
 
   /** The request as a poll sees it now; `urlFor` makes the temporary public URL of a file. */
@@ -90,18 +94,15 @@ export class XaiJobs {
     if (outcome.kind === 'hang' || now < job.dueAt) return pending();
     if (outcome.kind === 'fail') return { status: 'failed', model, error: outcome.error };
     if (outcome.kind === 'expire') return { status: 'expired', model };
-    if (job.renderError) return { status: 'failed', model, error: RENDER_FAILED };
-    // Never report done before the bytes exist: the download must work right after.
-    if (!job.fileId) {
-      this.renders.start(job, () => this.render(job));
-      return pending();
-    }
+    const output = this.jobs.output(job);
+    if (output === 'failed') return { status: 'failed', model, error: RENDER_FAILED };
+    if (output === 'rendering') return pending();
     const { spec } = job;
     return {
       status: 'done',
       model,
       progress: 100,
-      video: { url: urlFor(job.fileId), duration: spec.durationSeconds, respect_moderation: outcome.kind !== 'moderated' },
+      video: { url: urlFor(job.fileId!), duration: spec.durationSeconds, respect_moderation: outcome.kind !== 'moderated' },
       usage: { cost_in_usd_ticks: Math.round(spec.model.pricePerSecond[spec.resolution] * spec.durationSeconds * TICKS_PER_USD) },
     };
   }
@@ -127,7 +128,7 @@ export class XaiJobs {
       referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,
       sourceVideo: spec.sourcePath,
       label: `${spec.model.id}\n${spec.prompt}`,
-      signal: this.renders.signal,
+      signal: this.jobs.signal,
     });
     if (spec.sourcePath) await rm(spec.sourcePath, { force: true });
     this.files.set(fileId, path);
@@ -136,6 +137,6 @@ export class XaiJobs {
 
   /** Stop timers and renders (ffmpeg is killed) and wait for them to settle. */
   close(): Promise<void> {
-    return this.renders.close();
+    return this.jobs.close();
   }
 }

@@ -13,11 +13,12 @@ export interface GrokModel {
 }
 
 const base = { textToVideo: true, referenceImages: true, edits: true, pricePerSecond: { '480p': 0.05, '720p': 0.07 } } as const;
-const v15 = { textToVideo: false, referenceImages: false, edits: false, pricePerSecond: { '480p': 0.06, '720p': 0.08 } } as const;
+/** $0.08/s 480p, $0.14/s 720p: the prices third parties quote from xAI's 1.5 model page (June 2026). */
+const v15 = { textToVideo: false, referenceImages: false, edits: false, pricePerSecond: { '480p': 0.08, '720p': 0.14 } } as const;
 
+// The 1.5 preview id is not served: xAI's model lists name grok-imagine-video-1.5 only.
 export const GROK_MODELS: readonly GrokModel[] = [
   { id: 'grok-imagine-video', ...base },
-  { id: 'grok-imagine-video-1.5-preview', ...v15 },
   { id: 'grok-imagine-video-1.5', ...v15 },
   { id: 'grok-imagine-video-1.5-lite', ...v15, pricePerSecond: { '480p': 0.04, '720p': 0.05 } },
 ];

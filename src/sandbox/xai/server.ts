@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { SimHost, type SimCall } from '../common/sim-host.js';
+import { persistedSecret } from '../common/state.js';
+import { GROK_MODELS } from './models.js';
+import { openAiModelList } from '../common/model-list.js';
+import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dimensionsFor } from '../render.js';
-import { closeServer, createSimServer, createUrlSigner, isReadMethod, listen, prepareSimulator, readJsonBody, scaledSeconds, sendJson, serveFile, sleep } from '../http-util.js';
+import { bearerToken, createUrlSigner, isReadMethod, prepareSimulator, readJsonBody, scaledSeconds, sendJson, serveFile } from '../http-util.js';
 import { incorrectKey, invalidArgument, missingKey, moderationRefusal, notFound, rateLimited, serverError, XaiHttpError } from './errors.js';
 import { createFaultFromPrompt, outcomeFromPrompt, XaiFaultState, type XaiFaultControls, type XaiRoute } from './faults.js';
 import { XaiJobs, type XaiJobSpec } from './jobs.js';
@@ -12,6 +17,8 @@ import { EXTENSION_SOURCE_SECONDS, loadImage, loadVideo, MAX_EDIT_SOURCE_SECONDS
 
 export interface XaiSimulatorOptions {
   host?: string;
+  /** How inputs given by URL are read; default: public internet addresses only (the gateway passes its own policy). */
+  fetchInput?: InputFetcher;
   /** 0 (default) = ephemeral. The media host takes another ephemeral port. */
   port?: number;
   apiKey: string;
@@ -56,20 +63,24 @@ const CREATE_PATHS: Record<string, JobKind> = {
   '/v1/videos/edits': 'edit',
   '/v1/videos/extensions': 'extension',
 };
-const STATUS_PATH = /^\/v1\/videos\/([A-Za-z0-9-]+)$/;
+/** A request id; the create paths' last segments are not ids (GET on them is a 405). */
+const STATUS_PATH = /^\/v1\/videos\/(?!(?:generations|edits|extensions)$)([A-Za-z0-9-]+)$/;
+const MODELS_PATH = '/v1/models';
 const MEDIA_PATH = /^\/vidgen\/([a-f0-9]+)\.mp4$/;
 
 /** Start an xAI Grok Imagine video simulator: real HTTP, real MP4s, xAI's error shapes. */
 export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiSimulator> {
   const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
-  const host = opts.host ?? '127.0.0.1';
+  const hostname = opts.host ?? '127.0.0.1';
 
   const faults = new XaiFaultState();
+  const fetchInput = opts.fetchInput ?? publicInputsOnly;
   const jobs = new XaiJobs(opts.workDir, speed);
-  const signer = createUrlSigner(VIDEO_URL_TTL_MS);
+  const signer = createUrlSigner(VIDEO_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: XaiSimulatorStats = { creates: 0, polls: 0, downloads: 0, downloadsWithAuthorization: 0, requests: 0, faulted: 0 };
   const seenOnceMarkers = new Set<string>();
-  const closing = new AbortController();
+  const polledOnce = new Set<string>();
+  const host = new SimHost({ workDir: opts.workDir, host: opts.host }, stats, faults);
   const defaultRetryAfter = scaledSeconds(30, speed);
   let mediaPort = 0;
 
@@ -77,20 +88,12 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
   const mediaBase = (req: IncomingMessage) => {
     const h = req.headers.host ?? '';
     const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d+)?$/.exec(h);
-    return `http://${m ? m[1] : host}:${mediaPort}`;
+    return `http://${m ? m[1] : hostname}:${mediaPort}`;
   };
 
-  function authenticate(req: IncomingMessage): void {
-    const header = req.headers.authorization;
-    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) throw missingKey();
-    if (m[1] !== opts.apiKey) throw incorrectKey(m[1]);
-  }
-
-  function injectedFault(route: XaiRoute, model: string): XaiHttpError | undefined {
+  function takeFault(route: XaiRoute, model: string): XaiHttpError | undefined {
     const fault = faults.takeRequestFault(route);
     if (!fault) return undefined;
-    stats.faulted++;
     return fault.status === 429 ? rateLimited(model, fault.retryAfterSeconds ?? defaultRetryAfter) : serverError(fault.status);
   }
 
@@ -99,12 +102,12 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
     const common = { kind: p.kind, model: p.model, modelId, prompt: p.prompt, referenceImages: [] as Buffer[] };
     if (p.kind === 'generation') {
       const [image, referenceImages] = await Promise.all([
-        p.imageUrl ? loadImage(p.imageUrl, 'image') : undefined,
-        Promise.all(p.referenceUrls.map((u, i) => loadImage(u, `reference_images[${i}]`))),
+        p.imageUrl ? loadImage(p.imageUrl, 'image', fetchInput) : undefined,
+        Promise.all(p.referenceUrls.map((u, i) => loadImage(u, `reference_images[${i}]`, fetchInput))),
       ]);
       return { ...common, durationSeconds: p.duration!, resolution: p.resolution, ...dimensionsFor(p.aspectRatio, p.resolution), image, referenceImages };
     }
-    const bytes = await loadVideo(p.videoUrl!);
+    const bytes = await loadVideo(p.videoUrl!, fetchInput);
     const dir = join(opts.workDir, 'inputs');
     await mkdir(dir, { recursive: true });
     const sourcePath = join(dir, `${randomUUID()}.mp4`);
@@ -132,8 +135,8 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
       invalidArgument(why === 'too-large' ? `Request body is larger than ${MAX_BODY_BYTES} bytes.` : `Failed to parse the request body as JSON: ${err.message}`),
     );
     const model = typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : 'grok-imagine-video';
-    const fault = injectedFault('create', model);
-    if (fault) throw fault;
+    // The fault is taken once the body is read: xAI's 429 names the model.
+    host.inject(takeFault('create', model));
     const prompt = String((body as { prompt?: unknown })?.prompt ?? '');
     const markerFault = createFaultFromPrompt(prompt, seenOnceMarkers);
     if (markerFault === 'policy') throw moderationRefusal();
@@ -141,7 +144,7 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
       stats.faulted++;
       throw markerFault === 429 ? rateLimited(model, defaultRetryAfter) : serverError(503);
     }
-    const parsed = parseCreate(kind, body);
+    const parsed = parseCreate(kind, body, (id) => faults.isRetired(id));
     const spec = await prepare(parsed, model);
     const outcome = outcomeFromPrompt(prompt) ?? faults.takeJobOutcome();
     const id = jobs.create(spec, outcome);
@@ -149,25 +152,43 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
     sendJson(res, 200, { request_id: id });
   }
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests++;
-    const path = new URL(req.url ?? '/', 'http://sim.invalid').pathname;
-    const kind = CREATE_PATHS[path];
-    const status = STATUS_PATH.exec(path);
-    if (!kind && !status) throw notFound(`No route for ${req.method} ${path}.`);
-    const wantMethod = kind ? 'POST' : 'GET';
-    if (req.method !== wantMethod) throw new XaiHttpError(405, 'Method not allowed', `Use ${wantMethod} ${path}.`, { allow: wantMethod });
-    await sleep(faults.latencyMs, closing.signal);
-    authenticate(req);
-    if (kind) return handleCreate(req, res, kind);
-
-    const fault = injectedFault('poll', 'grok-imagine-video');
-    if (fault) throw fault;
-    const view = jobs.view(status![1], (fileId) => `${mediaBase(req)}${signer.sign(`/vidgen/${fileId}.mp4`)}`);
-    if (!view) throw notFound(`No video request with id ${status![1]}.`);
-    stats.polls++;
-    sendJson(res, 200, view);
-  }
+  const api = host.router<XaiRoute>({
+    routes: [
+      {
+        method: 'GET',
+        path: MODELS_PATH,
+        name: 'models',
+        handle: ({ res }) => sendJson(res, 200, openAiModelList(GROK_MODELS.map((m) => m.id).filter((id) => !faults.isRetired(id)), 'xai')),
+      },
+      ...Object.entries(CREATE_PATHS).map(([path, kind]) => ({ method: 'POST', path, name: 'create' as const, kind: 'own-faults' as const, handle: ({ req, res }: SimCall) => handleCreate(req, res, kind) })),
+      {
+        method: 'GET',
+        path: STATUS_PATH,
+        name: 'poll',
+        handle: ({ req, res, params: [id] }) => {
+          const view = jobs.view(id, (fileId) => `${mediaBase(req)}${signer.sign(`/vidgen/${fileId}.mp4`)}`);
+          if (!view) throw notFound(`No video request with id ${id}.`);
+          stats.polls++;
+          if (view.status !== 'pending') return sendJson(res, 200, view);
+          // xAI answers a job still running with 202, sometimes with an empty body (see emptyPendingBodies).
+          if (faults.emptyPending && !polledOnce.has(id)) {
+            polledOnce.add(id);
+            res.writeHead(202, { 'content-length': 0 }).end();
+            return;
+          }
+          sendJson(res, 202, view);
+        },
+      },
+    ],
+    authenticate: (req) => {
+      const token = bearerToken(req);
+      if (!token) throw missingKey();
+      if (token !== opts.apiKey) throw incorrectKey(token);
+    },
+    takeFault: (route) => takeFault(route, 'grok-imagine-video'),
+    noRoute: (method, path, allowed) =>
+      allowed.length ? new XaiHttpError(405, 'Method not allowed', `Use ${allowed[0]} ${path}.`, { allow: allowed.join(', ') }) : notFound(`No route for ${method} ${path}.`),
+  });
 
   /** The public media host: no auth, links expire, Range supported. */
   async function handleMedia(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -194,16 +215,8 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
   }
 
   const toError = (err: unknown) => (err instanceof XaiHttpError ? err : serverError(500));
-  const api = createSimServer(handleApi, toError);
-  const media = createSimServer(handleMedia, toError);
-  const apiBase = await listen(api, host, opts.port ?? 0);
-  let mediaUrl: string;
-  try {
-    mediaUrl = await listen(media, host, 0);
-  } catch (err) {
-    await closeServer(api);
-    throw err;
-  }
+  const apiBase = await host.listen('api', api, toError, opts.port);
+  const mediaUrl = await host.listen('media', handleMedia, toError);
   mediaPort = Number(new URL(mediaUrl).port);
 
   return {
@@ -212,9 +225,6 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
     apiKey: opts.apiKey,
     stats,
     faults,
-    async close() {
-      closing.abort();
-      await Promise.all([closeServer(api), closeServer(media), jobs.close()]);
-    },
+    close: () => host.close(jobs),
   };
 }

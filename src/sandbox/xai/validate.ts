@@ -3,7 +3,7 @@
  * xAI's `{code, error}` body. Shape checks are synchronous; media is then fetched and checked.
  */
 import { sniffImageType } from '../image-type.js';
-import { fetchSimulatorInput } from '../fetch-input.js';
+import type { InputFetcher } from '../fetch-input.js';
 import { invalidArgument, notFound } from './errors.js';
 import { findModel, type GrokModel } from './models.js';
 
@@ -68,10 +68,11 @@ function rejectFields(body: Json, fields: string[], why: string): void {
 }
 
 /** Validate a create body for one endpoint. Throws XaiHttpError (400/404). */
-export function parseCreate(kind: JobKind, body: unknown): ParsedCreate {
+export function parseCreate(kind: JobKind, body: unknown, retired: (id: string) => boolean = () => false): ParsedCreate {
   if (!isObject(body)) throw invalidArgument('The request body must be a JSON object.');
   if (typeof body.model !== 'string' || body.model === '') throw invalidArgument('model is required (e.g. "grok-imagine-video").');
-  const model = findModel(body.model);
+  // A retired model is refused like one that never existed.
+  const model = typeof body.model === 'string' && retired(body.model) ? undefined : findModel(body.model);
   if (!model) throw notFound(`The model ${body.model} does not exist or your team does not have access to it.`);
   if (typeof body.prompt !== 'string' || body.prompt.trim() === '') throw invalidArgument('prompt is required and must be a non-empty string.');
   if ([...body.prompt].length > MAX_PROMPT_CHARS) throw invalidArgument(`prompt is too long: at most ${MAX_PROMPT_CHARS} characters.`);
@@ -107,10 +108,10 @@ export function parseCreate(kind: JobKind, body: unknown): ParsedCreate {
 }
 
 /** Fetch an image input as xAI would; unreachable or non-image input is a 400. */
-export async function loadImage(url: string, field: string): Promise<Buffer> {
+export async function loadImage(url: string, field: string, fetchInput: InputFetcher): Promise<Buffer> {
   let bytes: Buffer;
   try {
-    ({ bytes } = await fetchSimulatorInput(url, 'image'));
+    ({ bytes } = await fetchInput(url, 'image'));
   } catch (err) {
     throw invalidArgument(`Failed to fetch ${field} from the given URL: ${(err as Error).message}. Make sure it is publicly accessible.`);
   }
@@ -119,9 +120,9 @@ export async function loadImage(url: string, field: string): Promise<Buffer> {
 }
 
 /** Fetch a source video; its bytes are probed by the caller. */
-export async function loadVideo(url: string): Promise<Buffer> {
+export async function loadVideo(url: string, fetchInput: InputFetcher): Promise<Buffer> {
   try {
-    return (await fetchSimulatorInput(url, 'video')).bytes;
+    return (await fetchInput(url, 'video')).bytes;
   } catch (err) {
     throw invalidArgument(`Failed to fetch video from the given URL: ${(err as Error).message}. Make sure it is publicly accessible.`);
   }

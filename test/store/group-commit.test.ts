@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GroupCommit } from '../../src/store/group-commit.js';
+
+describe('group commit', () => {
+  it('what arrives while a batch runs joins the next one; each caller gets its own outcome', async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(async (items) => {
+      batches.push(items);
+      await new Promise((r) => setTimeout(r, 20));
+      return items.map((i) => i * 10);
+    });
+    const first = [1, 2, 3].map((i) => gc.submit(i));
+    await new Promise((r) => setTimeout(r, 5)); // the first batch is running now
+    const second = [4, 5].map((i) => gc.submit(i));
+    assert.deepEqual(await Promise.all([...first, ...second]), [10, 20, 30, 40, 50]);
+    assert.deepEqual(batches, [[1, 2, 3], [4, 5]]);
+  });
+
+  it('a batch that fails is retried item by item, so one bad item fails alone', async () => {
+    const gc = new GroupCommit<string, string>(async (items) => {
+      if (items.includes('bad')) throw new Error('constraint failed');
+      return items.map((i) => i.toUpperCase());
+    });
+    const results = await Promise.allSettled(['a', 'bad', 'c'].map((i) => gc.submit(i)));
+    assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)), ['A', 'constraint failed', 'C']);
+  });
+});
