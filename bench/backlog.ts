@@ -36,8 +36,16 @@ export async function runBacklog(): Promise<void> {
   const adminKey = generateSecret();
   const auth = { authorization: `Bearer ${adminKey}` };
   const gw = await startGatewayProcess(
-    { ...sims.env, VIDGATE_DATA_DIR: path.join(work, 'gw'), VIDGATE_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', VIDGATE_RATE_LIMIT_RPM: '1000000000' },
+    {
+      ...sims.env,
+      VIDGATE_DATA_DIR: path.join(work, 'gw'),
+      VIDGATE_ADMIN_KEY: adminKey,
+      LOG_LEVEL: 'warn',
+      VIDGATE_RATE_LIMIT_RPM: '1000000000',
+    },
     'built',
+    // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under the backlog.
+    (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   try {
     const body = JSON.stringify({ model: 'veo3.1-fast', prompt: 'a backlog that never ends [sim:hang]', duration: 4 });

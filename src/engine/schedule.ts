@@ -10,7 +10,8 @@ export function nextPollDelayMs(elapsedMs: number, typicalSeconds: number, scale
   let delay: number;
   if (elapsedMs < typicalMs * 0.6) delay = Math.max(typicalMs * 0.25, 1000 * scale);
   else if (elapsedMs < typicalMs * 1.5) delay = Math.max(typicalMs * 0.08, 500 * scale);
-  else delay = Math.min(Math.max(elapsedMs * 0.2, 2000 * scale), 30_000 * scale);
+  // Overdue: a fifth of the time it has taken so far, capped at a quarter of the typical time (at least 30 s).
+  else delay = Math.min(Math.max(elapsedMs * 0.2, 2000 * scale), Math.max(30_000 * scale, typicalMs * 0.25));
   delay = Math.max(delay, 200);
   if (retryAfterSeconds !== undefined && retryAfterSeconds > 0) delay = Math.max(delay, honouredRetryAfterMs(retryAfterSeconds));
   return Math.round(delay);

@@ -154,6 +154,17 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
     },
   },
   { name: '006_many_nodes', up: reshapeForManyNodes },
+  {
+    name: '007_claim_indexes',
+    async up(db) {
+      // Claims must cost what they take, whatever the backlog: interrupted submissions (leased
+      // items whose lease ran out) and the head of a partition (unleased items) each get an index
+      // holding only the rows such a claim can take.
+      await db.schema.createIndex('work_items_leased_due').on('work_items').columns(['queue', 'due_ms']).where(sql.ref('lease_owner'), 'is not', null).execute();
+      await db.schema.createIndex('work_items_free_partition_due').on('work_items').columns(['queue', 'partition_key', 'due_ms']).where(sql.ref('lease_owner'), 'is', null).execute();
+      await db.schema.dropIndex('work_items_partition_due').execute();
+    },
+  },
 ];
 
 /** Applies what is missing, in order, each migration in its own transaction. */

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { CreateOps } from './create-task.js';
@@ -32,7 +34,7 @@ export function openSqliteStore(file: string): SqlStore {
       .then(async (result) => {
         // The lock is free again: other transactions commit while this one waits for the disk.
         await durability.flush();
-        await durability.checkpointIfDue(kysely);
+        durability.checkpointIfDue();
         return result;
       });
   let taskById: SQLite.Statement<[string], TasksTable> | undefined;
@@ -120,14 +122,22 @@ class WalDurability {
     await (await this.wal).sync();
   }
 
-  /** Every so many commits: fold the WAL into the database file (PASSIVE: never waits for readers). */
-  async checkpointIfDue(kysely: Kysely<Database>): Promise<void> {
-    if (this.commitsSinceCheckpoint < WalDurability.CHECKPOINT_EVERY) return;
+  /**
+   * Every so many commits: fold the WAL into the database file. A checkpoint copies and syncs
+   * megabytes, so it runs on a connection of its own in a worker thread (PASSIVE: it never waits for
+   * readers or writers, and the event loop never waits for it).
+   */
+  checkpointIfDue(): void {
+    if (this.commitsSinceCheckpoint < WalDurability.CHECKPOINT_EVERY || this.file === ':memory:') return;
     this.commitsSinceCheckpoint = 0;
-    await kysely.connection().execute(async () => this.sqlite.pragma('wal_checkpoint(PASSIVE)'));
+    this.checkpointer ??= startCheckpointer(this.file);
+    this.checkpointer.request();
   }
 
+  private checkpointer: { request(): void; close(): Promise<void> } | null = null;
+
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     const wal = await this.wal?.catch(() => null);
     this.wal = null;
     await wal?.close();
@@ -155,4 +165,34 @@ function withStatementCache(db: SQLite.Database, max = 500): SQLite.Database {
       };
     },
   });
+}
+
+/** The worker's whole program: a connection of its own, a PASSIVE checkpoint in FULL mode per request. */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = FULL');
+parentPort.on('message', () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+  parentPort.postMessage('done');
+});
+`;
+
+function startCheckpointer(file: string): { request(): void; close(): Promise<void> } {
+  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+  worker.unref();
+  let busy = false;
+  worker.on('message', () => (busy = false));
+  // A checkpoint that could not run is retried at the next one; it never takes the store down.
+  worker.on('error', () => (busy = false));
+  return {
+    request() {
+      if (busy) return;
+      busy = true;
+      worker.postMessage('checkpoint');
+    },
+    close: async () => void (await worker.terminate()),
+  };
 }

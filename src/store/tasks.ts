@@ -140,13 +140,19 @@ export class SqlTaskRepository implements TaskRepository {
       if (claimed.length === 0) return [];
       const ids = claimed.map((c) => c.item_id);
       // Claimed means submitting: persisted before any upstream call, so a crash mid-call is visible.
-      const moved = await trx
-        .updateTable('tasks')
-        .set({ state: 'submitting', updated_ms: o.now_ms, version: sql`version + 1` })
-        .where('id', 'in', ids)
-        .where('state', '=', 'pending')
-        .returning(['id', 'provider', 'owner_key_id'])
-        .execute();
+      const moved: { id: string; provider: string; owner_key_id: string }[] = [];
+      // By primary key, one at a time: `id IN (…) AND state = 'pending'` could be planned as a walk
+      // of the state index over every pending task.
+      for (const id of ids) {
+        const row = await trx
+          .updateTable('tasks')
+          .set({ state: 'submitting', updated_ms: o.now_ms, version: sql`version + 1` })
+          .where('id', '=', id)
+          .where('state', '=', 'pending')
+          .returning(['id', 'provider', 'owner_key_id'])
+          .executeTakeFirst();
+        if (row) moved.push(row);
+      }
       for (const m of moved) await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(m), m.provider, 1);
       await this.db.notifyTaskChanges(trx, moved.map((m) => m.id));
       const ok = new Set(moved.map((m) => m.id));

@@ -178,16 +178,21 @@ export class WorkQueue {
   }
 
   private async lease(trx: Kysely<Database>, queue: string, ids: string[], o: LeaseOptions): Promise<WorkItem[]> {
-    if (ids.length === 0) return [];
-    const rows = await trx
-      .updateTable('work_items')
-      .set({ lease_owner: o.owner, due_ms: o.now_ms + o.lease_ms })
-      .where('queue', '=', queue)
-      .where('item_id', 'in', ids)
-      .where('due_ms', '<=', o.now_ms)
-      .returningAll()
-      .execute();
-    return rows.map(toItem).sort((a, b) => ids.indexOf(a.item_id) - ids.indexOf(b.item_id));
+    const leased: WorkItem[] = [];
+    // One primary-key update per item: an `IN` list next to `due_ms <=` can lead a planner
+    // (SQLite's, without statistics) to walk the due-time index over the whole backlog instead.
+    for (const id of ids) {
+      const row = await trx
+        .updateTable('work_items')
+        .set({ lease_owner: o.owner, due_ms: o.now_ms + o.lease_ms })
+        .where('queue', '=', queue)
+        .where('item_id', '=', id)
+        .where('due_ms', '<=', o.now_ms)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) leased.push(toItem(row));
+    }
+    return leased;
   }
 
   /**

@@ -22,6 +22,26 @@ describe('poll schedule', () => {
     assert.ok(polls >= 4 && polls <= 15, `polls ${polls}`);
   });
 
+  it('a job that finishes at its typical time costs at most 12 polls (6–7), whatever that time is', () => {
+    const polls = (typicalSeconds: number, finishMs: number) => {
+      let t = 0;
+      let n = 0;
+      while (t < finishMs) {
+        t += nextPollDelayMs(t, typicalSeconds);
+        n++;
+      }
+      return n;
+    };
+    for (const typical of [5, 10, 30, 60, 120, 300, 600]) {
+      const n = polls(typical, typical * 1000);
+      assert.ok(n >= 6 && n <= 7, `${n} polls for a ${typical} s job`);
+    }
+    // Overdue, the gaps keep growing (up to a quarter of the typical time), so a stuck job stays cheap.
+    const gaps = [2, 4, 8, 16].map((k) => nextPollDelayMs(600_000 * k, 600));
+    assert.ok(gaps.every((g, i) => i === 0 || g >= gaps[i - 1]), `${gaps}`);
+    assert.equal(nextPollDelayMs(600_000 * 16, 600), 150_000);
+  });
+
   it('honours Retry-After (up to an hour) and scales in the sandbox', () => {
     assert.ok(nextPollDelayMs(0, 60, 1, 45) >= 45_000);
     assert.equal(nextPollDelayMs(0, 60, 1, 31_536_000), 3_600_000, 'a year-long Retry-After is capped');

@@ -71,8 +71,8 @@ export interface GatewayProcess {
  * A gateway as `npm start` runs it. `entry`: the TypeScript source (via tsx, default) or the built
  * `dist/src/main.js`.
  */
-export async function startGatewayProcess(env: Record<string, string>, entry: 'source' | 'built' = 'source'): Promise<GatewayProcess> {
-  const args = entry === 'built' ? [path.join(ROOT, 'dist/src/main.js')] : ['--import', 'tsx', 'src/main.ts'];
+export async function startGatewayProcess(env: Record<string, string>, entry: 'source' | 'built' = 'source', nodeArgs: string[] = []): Promise<GatewayProcess> {
+  const args = [...nodeArgs, ...(entry === 'built' ? [path.join(ROOT, 'dist/src/main.js')] : ['--import', 'tsx', 'src/main.ts'])];
   // A port chosen here, so readiness is a /healthz answer whatever the log level.
   const port = env.PORT && env.PORT !== '0' ? Number(env.PORT) : await freePort();
   const proc = spawn(process.execPath, args, {
