@@ -67,6 +67,14 @@ export async function runBacklog(): Promise<void> {
     const lag = (name: string) => Number(new RegExp(`^vidgate_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN) * 1000;
     const after = await googleStats(sims.controlUrl);
     const rss = peakRssBytes(gw.proc.pid!);
+    // With BENCH_GATEWAY_NODE_ARGS=--trace-gc: the longest pauses, for looking into the read p99.
+    const pauses = gw.out.join('').split('\n').filter((l) => /Mark-Compact|Scavenge/.test(l));
+    if (pauses.length > 0) {
+      const ms = (l: string) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? 0);
+      const compacts = pauses.filter((l) => l.includes('Mark-Compact'));
+      console.log(`GC: ${pauses.length - compacts.length} scavenges, ${compacts.length} mark-compacts; longest pauses ${pauses.map(ms).sort((a, b) => b - a).slice(0, 5).join(', ')} ms`);
+      if (process.env.BENCH_SHOW_GC) for (const l of compacts) console.log(l.trim());
+    }
 
     const rows: [string, string][] = [
       ['tasks created', `${total} in ${createSeconds.toFixed(1)} s → ${(total / createSeconds).toFixed(0)} creates/s (p99 ${creates.p99} ms)`],
