@@ -45,6 +45,8 @@ const PUBLIC_STATES: Record<NonNullable<TaskListFilter['status']>, TaskState[]> 
   failed: ['failed'],
 };
 
+const hasFields = (patch: object | undefined) => patch !== undefined && Object.values(patch).some((v) => v !== undefined);
+
 const inFlight = (s: TaskState) => (IN_FLIGHT_STATES.includes(s) ? 1 : 0);
 
 /** Thrown inside a transaction to undo it when a guard no longer holds. */
@@ -195,6 +197,7 @@ export class SqlTaskRepository implements TaskRepository {
 
   async transition(claimed: ClaimedTask, owner: string, change: TaskTransition, now_ms: number): Promise<boolean> {
     const t = claimed.task;
+    let unchanged = false;
     try {
       await this.db.tx(async (trx) => {
         const queue = LANE_QUEUE[claimed.lane];
@@ -204,6 +207,12 @@ export class SqlTaskRepository implements TaskRepository {
           ? await this.queue.reschedule(trx, queue, t.id, owner, change.next!.due_ms, change.next!.attempts, change.to === 'submitting')
           : await this.queue.remove(trx, queue, t.id, owner);
         if (!held) throw new GuardFailed();
+        // Nothing about the task itself changed (a poll that found it still running): only its next
+        // step moved. The item's lease was the guard; the row, its version and waiters stay as they are.
+        if (change.from === change.to && !hasFields(change.patch)) {
+          unchanged = true;
+          return;
+        }
         await this.applyChange(trx, t, change.from, change.to, change, now_ms);
         await this.db.notifyTaskChanges(trx, [t.id]);
         if (change.next && !stays) {
@@ -222,7 +231,7 @@ export class SqlTaskRepository implements TaskRepository {
       if (err instanceof GuardFailed) return false;
       throw err;
     } finally {
-      this.changedTask(t.id);
+      if (!unchanged) this.changedTask(t.id);
     }
     return true;
   }
