@@ -8,6 +8,7 @@
  * protocol and the environment gives it one channel.
  */
 import type { ProviderName } from '../catalog/types.js';
+import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import type { ProviderAdapter } from './types.js';
 
 /** Where one channel sends its calls and with which credentials (keyed by environment variable name). */
@@ -16,12 +17,26 @@ export interface Channel {
   baseUrl: string | null;
   /** The manifest protocol this channel speaks; the provider's default when absent. */
   protocol?: string;
+  /** Non-secret settings of the protocol (keyed by environment variable name), e.g. VERTEX_PROJECT. */
+  settings?: Record<string, string>;
+}
+
+/** Why a protocol cannot serve a request that the catalog accepts (the parameter at fault, and what to do). */
+export interface ProtocolRefusal {
+  param: string;
+  reason: string;
 }
 
 export interface ProtocolManifest {
   /** Alternative credential sets, in order of preference: a channel needs every variable of one set. */
   credentials: string[][];
   baseUrl: { env: string; default: string };
+  /** Optional non-secret settings it reads (environment names), passed as `channel.settings`. */
+  settings?: string[];
+  /** Checks a channel's credentials and settings before anything starts; throws a one-line message. */
+  validate?(channel: Channel): void;
+  /** Null when this protocol can serve the request; otherwise why not (Veo 3 without audio on the Gemini API). */
+  supports?(request: ResolvedVideoRequest): ProtocolRefusal | null;
   create(channel: Channel): ProviderAdapter;
 }
 
@@ -41,29 +56,38 @@ export function protocolOf(m: ProviderManifest, channel?: Pick<Channel, 'protoco
 
 /** Every environment name a provider reads (credentials of all sets, base URLs). */
 export function environmentNames(m: ProviderManifest): string[] {
-  return [...new Set(Object.values(m.protocols).flatMap((p) => [...p.credentials.flat(), p.baseUrl.env]))];
+  return [...new Set(Object.values(m.protocols).flatMap((p) => [...p.credentials.flat(), p.baseUrl.env, ...(p.settings ?? [])]))];
 }
 
 /**
- * The channel the environment configures for a provider's default protocol: null when none of its
- * credential variables is set; the first complete credential set otherwise. A partial set with no
- * complete one throws a one-line message naming what is missing.
+ * The channel the environment configures for a provider: its default protocol when any of that
+ * protocol's credential variables is set, else the first other protocol with one set (Veo through
+ * Vertex AI when only Vertex credentials are given); null when none is set. Within the protocol the
+ * first complete credential set wins; a partial set with no complete one throws a one-line message
+ * naming what is missing.
  */
 export function channelFromEnv(m: ProviderManifest, env: Record<string, string | undefined>): Channel | null {
-  const p = protocolOf(m);
   const value = (name: string) => {
     const raw = env[name];
     return raw === undefined || raw.trim() === '' ? null : raw.trim();
   };
-  const anySet = p.credentials.flat().some((name) => value(name) !== null);
-  if (!anySet) return null;
+  const names = [m.defaultProtocol, ...Object.keys(m.protocols).filter((n) => n !== m.defaultProtocol)];
+  const protocol = names.find((n) => m.protocols[n].credentials.flat().some((name) => value(name) !== null));
+  if (protocol === undefined) return null;
+  const p = m.protocols[protocol];
   const complete = p.credentials.find((set) => set.every((name) => value(name) !== null));
   if (!complete) {
     const options = p.credentials.map((set) => set.join(' + ')).join(', or ');
     const missing = p.credentials.map((set) => set.filter((name) => value(name) === null).join(', ')).filter(Boolean).join(' / ');
     throw new Error(`${m.name} needs ${options}; missing ${missing}`);
   }
-  return { credentials: Object.fromEntries(complete.map((name) => [name, value(name)!])), baseUrl: null };
+  const settings = Object.fromEntries((p.settings ?? []).flatMap((name) => (value(name) === null ? [] : [[name, value(name)!]])));
+  return {
+    credentials: Object.fromEntries(complete.map((name) => [name, value(name)!])),
+    baseUrl: null,
+    ...(protocol === m.defaultProtocol ? {} : { protocol }),
+    ...(Object.keys(settings).length ? { settings } : {}),
+  };
 }
 
 /** The common case: one protocol authenticated by one API key variable. */

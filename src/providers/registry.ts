@@ -47,7 +47,10 @@ export function channelsFromEnv(env: Record<string, string | undefined>, readUrl
   const out: Partial<Record<ProviderName, Channel>> = {};
   for (const m of PROVIDER_MANIFESTS) {
     const channel = channelFromEnv(m, env);
-    if (channel) out[m.name] = { ...channel, baseUrl: readUrl(protocolOf(m).baseUrl.env) };
+    if (!channel) continue;
+    const protocol = protocolOf(m, channel);
+    out[m.name] = { ...channel, baseUrl: readUrl(protocol.baseUrl.env) };
+    protocol.validate?.(out[m.name]!);
   }
   return out;
 }

@@ -73,6 +73,11 @@ function familyOf(upstreamModel: string): VeoFamily {
   return 'veo-3.x';
 }
 
+/** Veo 3.x renders sound with every video; Veo 2 is silent. */
+export function rendersAudio(upstreamModel: string): boolean {
+  return familyOf(upstreamModel) !== 'veo-2';
+}
+
 /** Durations the upstream accepts (§2.3): Veo 2 → 5/6/8; Veo 3.0 → 8 only per the capability table; else 4/6/8. */
 export function allowedDurations(upstreamModel: string): number[] {
   switch (familyOf(upstreamModel)) {
@@ -222,6 +227,11 @@ export function fromOperation(op: Operation): PollResult {
   }
   if (outputs.length > 0) return { state: 'succeeded', outputs };
 
+  return finishedWithoutVideo(response);
+}
+
+/** A done operation with no video: blocked by the RAI filters when it says so (not billed), else an upstream error. Gemini and Vertex alike. */
+export function finishedWithoutVideo(response: { raiMediaFilteredCount?: number; raiMediaFilteredReasons?: string[] } | undefined): PollResult {
   if ((response?.raiMediaFilteredCount ?? 0) > 0 || (response?.raiMediaFilteredReasons?.length ?? 0) > 0) {
     const reasons = (response?.raiMediaFilteredReasons ?? []).join(' ');
     return {

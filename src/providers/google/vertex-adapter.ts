@@ -1,0 +1,106 @@
+/**
+ * Google Veo via Vertex AI: `:predictLongRunning` on the publisher model, polled with
+ * `:fetchPredictOperation` (POST {operationName}), results inline (base64) or in Cloud Storage
+ * (`storageUri`), read back through the Storage JSON API with the same token. Sends
+ * `generateAudio`, so a silent Veo 3 video is rendered (and billed) silent upstream.
+ * No cancel: Vertex AI documents none for Veo operations.
+ */
+import { Readable } from 'node:stream';
+import { createTransport, type AuthScheme } from '../http/index.js';
+import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
+import { mediaInputsFor, refusesPersonGeneration, type GoogleMedia } from './mapping.js';
+import type { AccessTokens } from './vertex-credentials.js';
+import { defaultVertexBaseUrl, fromVertexOperation, parseGcsUri, storageMediaPath, toVertexPredictRequest, VERTEX_ERRORS, vertexModelId, vertexModelResource } from './vertex-mapping.js';
+import { VERTEX_OPERATION_NAME, vertexOperationSchema, type VertexPredictRequest } from './vertex-wire.js';
+
+export const DEFAULT_VERTEX_LOCATION = 'us-central1';
+export const DEFAULT_STORAGE_BASE_URL = 'https://storage.googleapis.com';
+
+export interface VertexAdapterOptions {
+  tokens: AccessTokens;
+  project: string;
+  /** Default us-central1. */
+  location?: string;
+  /** Default https://{location}-aiplatform.googleapis.com (override for the sandbox). */
+  baseUrl?: string;
+  /** gs://bucket/prefix/ for results; unset: results come back inline. */
+  storageUri?: string;
+  /** Where gs:// results are read (Cloud Storage JSON API). Default https://storage.googleapis.com. */
+  storageBaseUrl?: string;
+  timeoutMs?: number;
+  downloadTimeoutMs?: number;
+}
+
+/** The bearer of the call in progress; the transport asks for headers synchronously, so the token is fetched just before. */
+function bearer(tokens: AccessTokens): AuthScheme & { set(token: string): void } {
+  let token = '';
+  return {
+    set: (t) => (token = t),
+    headers: () => ({ authorization: `Bearer ${token}` }),
+    secrets: () => [...tokens.secrets(), ...(token ? [token] : [])],
+  };
+}
+
+export function createVertexAdapter(opts: VertexAdapterOptions): ProviderAdapter {
+  const location = opts.location ?? DEFAULT_VERTEX_LOCATION;
+  const auth = bearer(opts.tokens);
+  const common = { timeoutMs: opts.timeoutMs, downloadTimeoutMs: opts.downloadTimeoutMs, auth, errors: VERTEX_ERRORS };
+  const http = createTransport({ ...common, baseUrl: opts.baseUrl ?? defaultVertexBaseUrl(location) });
+  const storage = createTransport({ ...common, baseUrl: opts.storageBaseUrl ?? DEFAULT_STORAGE_BASE_URL });
+
+  /** Runs `call` with a fresh token; a 401 (token expired or revoked upstream) gets one new token and one retry: a 401 did nothing. */
+  async function authed<T>(call: () => Promise<T>): Promise<T> {
+    auth.set(await opts.tokens.token());
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof UpstreamError) || err.httpStatus !== 401 || !opts.tokens.invalidate()) throw err;
+      auth.set(await opts.tokens.token());
+      return call();
+    }
+  }
+
+  async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
+    const req = job.request;
+    const inputs = mediaInputsFor(req);
+    const media: GoogleMedia = {};
+    if (inputs.image) media.image = await ctx.loadMedia(inputs.image, 'image');
+    if (inputs.lastFrame) media.lastFrame = await ctx.loadMedia(inputs.lastFrame, 'image');
+    if (inputs.references) media.references = await Promise.all(inputs.references.map((u) => ctx.loadMedia(u, 'image')));
+    const body = toVertexPredictRequest(req, media, { storageUri: opts.storageUri });
+    const model = vertexModelResource(opts.project, location, vertexModelId(req.upstream_model));
+    const create = (json: VertexPredictRequest) =>
+      authed(() => http.call({ method: 'POST', path: `/v1/${model}:predictLongRunning`, body: { json }, schema: vertexOperationSchema, what: 'Vertex AI predictLongRunning', ctx }));
+    let op;
+    try {
+      ({ value: op } = await create(body));
+    } catch (err) {
+      // A 400 created nothing: resubmitting once without the refused personGeneration is safe.
+      if (!body.parameters.personGeneration || !refusesPersonGeneration(err)) throw err;
+      const { personGeneration: _refused, ...parameters } = body.parameters;
+      ({ value: op } = await create({ ...body, parameters }));
+    }
+    return { upstreamId: op.name! };
+  }
+
+  async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
+    if (!VERTEX_OPERATION_NAME.test(upstreamId)) throw new UpstreamError('not_found', 'Not a Vertex AI operation name.');
+    const model = upstreamId.slice(0, upstreamId.indexOf('/operations/'));
+    const { value: op } = await authed(() =>
+      http.call({ method: 'POST', path: `/v1/${model}:fetchPredictOperation`, body: { json: { operationName: upstreamId } }, schema: vertexOperationSchema, what: 'Vertex AI fetchPredictOperation', ctx }),
+    );
+    return fromVertexOperation(op);
+  }
+
+  /** Inline bytes, or a gs:// object read with the channel's token from the Storage JSON API (its origin only). */
+  async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
+    if (output.base64 !== undefined) {
+      return { body: Readable.from([Buffer.from(output.base64, 'base64')]), contentType: output.mimeType ?? 'video/mp4' };
+    }
+    const object = output.url ? parseGcsUri(output.url) : null;
+    if (!object) throw new UpstreamError('not_found', 'Vertex AI output is neither inline bytes nor a gs:// object.');
+    return authed(() => storage.download({ url: `${storage.baseHref}${storageMediaPath(object.bucket, object.object)}`, what: 'Cloud Storage download', ctx, credentials: 'api-origin', mimeType: output.mimeType }));
+  }
+
+  return { name: 'google', submit, poll, openOutput };
+}
