@@ -11,6 +11,7 @@ import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { AvailabilityChecker } from './channels/availability.js';
+import { refusalByChannels } from './channels/request-support.js';
 import { buildHttpApp, requestIdFor } from './http/app.js';
 import { FastReads } from './http/fast-reads.js';
 import { requestLogFields } from './http/log-redaction.js';
@@ -25,7 +26,7 @@ import { createLimits, RedisLimits } from './limits/index.js';
 import { createMediaLoader } from './media/fetcher.js';
 import { fitImage } from './media/fit-image.js';
 import { probeVideo, probeVideoBytes } from './media/probe.js';
-import { createAdapters } from './providers/registry.js';
+import { channelProtocols, createAdapters } from './providers/registry.js';
 import { instrumentAdapters } from './metrics/instrument-adapters.js';
 import { GatewayMetrics } from './metrics/metrics.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
@@ -172,6 +173,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     catalog,
     channels: (task) => {
       if (!adapters[task.provider as ProviderName]) return { ok: false, reason: `the '${task.provider}' provider is not built into this gateway yet or has no credentials configured.` };
+      const refusal = refusalByChannels(task.request, channelProtocols(channels, task.provider as ProviderName));
+      if (refusal) return { ok: false, ...refusal };
       const spec = catalog.get(task.model);
       const unavailable = spec ? availability.unavailableReason(spec, task.operation as never) : undefined;
       return unavailable ? { ok: false, reason: `${unavailable}.` } : { ok: true };

@@ -24,6 +24,8 @@ export interface Channel {
 /** Why a protocol cannot serve a request that the catalog accepts (the parameter at fault, and what to do). */
 export interface ProtocolRefusal {
   param: string;
+  /** The error code of the 400 (the catalog's code for the same parameter). */
+  code: string;
   reason: string;
 }
 

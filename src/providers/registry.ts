@@ -6,7 +6,7 @@ import type { ProviderName } from '../catalog/types.js';
 import { dashscopeManifest } from './dashscope/manifest.js';
 import { googleManifest } from './google/manifest.js';
 import { klingManifest } from './kling/manifest.js';
-import { channelFromEnv, environmentNames, protocolOf, type Channel, type ProviderManifest } from './manifest.js';
+import { channelFromEnv, environmentNames, protocolOf, type Channel, type ProtocolManifest, type ProviderManifest } from './manifest.js';
 import { minimaxManifest } from './minimax/manifest.js';
 import { openaiManifest } from './openai/manifest.js';
 import { seedanceManifest } from './seedance/manifest.js';
@@ -62,4 +62,11 @@ export function createAdapters(channels: Partial<Record<ProviderName, Channel>>)
     if (m) adapters[name] = protocolOf(m, channel).create(channel);
   }
   return adapters;
+}
+
+/** The protocols a provider's configured channels speak (none when it has no channel). */
+export function channelProtocols(channels: Partial<Record<ProviderName, Channel>>, provider: ProviderName): ProtocolManifest[] {
+  const m = manifestOf(provider);
+  const channel = channels[provider];
+  return m && channel ? [protocolOf(m, channel)] : [];
 }

@@ -1,6 +1,6 @@
 import { isTaskId } from '../contract/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { draftTaskNotFound } from '../contract/errors.js';
+import { badRequest, draftTaskNotFound } from '../contract/errors.js';
 import { IDEMPOTENCY_WINDOW_MS, promotableDraftUpstreamId, type ApiKey, type NewTask, type Store, type Task, type TaskListFilter } from '../store/types.js';
 import { TaskChanges } from './changes.js';
 import { bodyHash, planTask } from './create.js';
@@ -21,8 +21,11 @@ export type CancelResult =
   | { kind: 'not_found' }
   | { kind: 'not_cancellable'; task: Task; reason: 'terminal' | 'submitting' | 'finishing' | 'not_supported' | 'refused' | 'finished_meanwhile' };
 
-/** Whether the task's model can be reached now (a channel, the model still offered upstream); when not, why. */
-export type ChannelCheck = (task: NewTask) => { ok: true } | { ok: false; reason: string };
+/**
+ * Whether the task's model can be reached now (a channel, the model still offered upstream); when
+ * not, why. `param`: the channels are there but none can serve this request (a 400 naming it).
+ */
+export type ChannelCheck = (task: NewTask) => { ok: true } | { ok: false; reason: string } | { ok: false; param: string; code: string; reason: string };
 
 /** Asks the upstream to cancel a submitted job: confirmed, refused, or not possible on its route. */
 export type UpstreamCanceller = (task: Task) => Promise<'cancelled' | 'refused' | 'unsupported'>;
@@ -120,6 +123,7 @@ export class TaskService {
     const task = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
     if (task.request.draft_task_id !== undefined) await this.checkDraft(task);
     const channel = this.deps.channels(task);
+    if (!channel.ok && 'param' in channel) throw badRequest(channel.param, `Model '${task.model}' cannot be served with ${channel.param}=${JSON.stringify(task.request[channel.param as keyof typeof task.request])} by the channels this gateway has: ${channel.reason}. Omit ${channel.param}, or ask the operator to configure such a channel.`, channel.code, { model: task.model });
     if (!channel.ok) return { kind: 'no_channel', model: task.model, provider: task.provider, reason: channel.reason };
     const hash = idempotencyKey === null ? '' : bodyHash(body);
     const idem = idempotencyKey === null ? undefined : { key: idempotencyKey, body_hash: hash, since_ms: now - IDEMPOTENCY_WINDOW_MS };

@@ -6,15 +6,15 @@ import type { ModelSpec } from '../types.js';
  * Veo via the Gemini API (providers-1.md §2). Upstream durationSeconds ∈ {4,6,8}; we also accept 5
  * (TokenLab's own examples send it) and the adapter rounds it up to 6. 1080p/4k and reference images
  * force 8 s (rules.ts rejects other durations). Aspect ratios 16:9 and 9:16 only.
- * Audio: Veo 3 defaults to audio on (contract §2.2). The Gemini API always renders it and rejects
- * generateAudio, so output_audio=false is honoured by the gateway: the finisher removes the audio
- * track (stream copy, no re-encode) and the stored video is silent (has_audio false).
+ * Audio: Veo 3 defaults to audio on (contract §2.2). output_audio=false is rendered silent upstream
+ * by Vertex AI (generateAudio:false) and priced at its silent rate; the Gemini API has no switch, so
+ * a gateway with only Gemini API channels refuses it (400 naming output_audio).
  * "-pro" ids have no separate Gemini model: they route to the standard model and default to 1080p.
  */
 const DURATIONS = [4, 5, 6, 8];
 const NOTE_5S = 'duration 5 is sent upstream as 6 (Veo accepts 4, 6 or 8 seconds).';
 const NOTE_8S = '1080p, 4k and reference images require duration 8.';
-const AUDIO_NOTE = 'Audio is on by default. The Gemini API always renders sound: output_audio=false is honoured by removing the audio track from the stored video (no re-encode), at the same price.';
+const AUDIO_NOTE = 'Audio is on by default. output_audio=false renders a silent video at the lower silent price; it needs a Vertex AI channel (the Gemini API always renders sound).';
 
 function veo(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pricing'> & Partial<ModelInput>): ModelSpec {
   return define({
@@ -41,12 +41,16 @@ const T2V = op('text-to-video', { notes: [AUDIO_NOTE] });
 const I2V = op('image-to-video', { notes: [AUDIO_NOTE] });
 const SE = op('start-end-to-video', { notes: ['end_image is sent as lastFrame and needs start_image.', AUDIO_NOTE] });
 
-// Per second of output, audio included: the Gemini API bills Veo 3.x with audio whether or not the
-// gateway removes the track (Vertex AI's cheaper silent tier is another channel, not this one).
-const STANDARD_31 = listPrice('per_second', 0.4, { '720p': 0.4, '1080p': 0.4, '4k': 0.6 }, 'Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Veo 3.1 Standard, video with audio: $0.40/s at 720p and 1080p, $0.60/s at 4K (read 2026-10-07)');
-const FAST_31 = estimate('per_second', 0.1, { '720p': 0.1, '1080p': 0.12, '4k': 0.3 }, "third-party transcriptions of the Gemini API rate card (reapi.ai, May 2026; ComfyUI partner-node table, Aug 2026): Veo 3.1 Fast $0.10/s 720p, $0.12/s 1080p, $0.30/s 4K with audio; Google's own page was not available to confirm");
-const STANDARD_30 = estimate('per_second', 0.4, { '720p': 0.4, '1080p': 0.4 }, "Google's Sept-2025 Veo 3 price cut to $0.40/s with audio, as reported by the press (gadgetbond.com) and LiteLLM's price map (2026-07)");
-const FAST_30 = estimate('per_second', 0.15, { '720p': 0.15, '1080p': 0.15 }, "Google's Sept-2025 Veo 3 Fast price cut to $0.15/s with audio, as reported by the press and LiteLLM's price map (2026-07)");
+// Per second of output, by audio: the price with audio is what the Gemini API and Vertex AI bill;
+// the silent price exists on Vertex AI only (generateAudio:false), so output_audio=false needs a
+// Vertex AI channel (a Gemini-only gateway refuses it). Vertex's silent rates are third-party
+// transcriptions of its pricing page (Comfy partner-node table 2026-08, spec/prices.md), which
+// could not be read here: the silent tier of every Veo model is an estimate.
+const SILENT = "silent tier (Vertex AI generateAudio:false) per spec/prices.md from the Comfy partner-node table of Vertex rates (2026-08), Google's Vertex pricing page not readable here: an estimate";
+const STANDARD_31 = listPrice('per_second', 0.2, { '720p': 0.2, '1080p': 0.2, '4k': 0.4 }, `Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Veo 3.1 Standard, video with audio: $0.40/s at 720p and 1080p, $0.60/s at 4K (read 2026-10-07); ${SILENT}: $0.20/s 720p/1080p, $0.40/s 4K`, { '720p': 0.4, '1080p': 0.4, '4k': 0.6 });
+const FAST_31 = estimate('per_second', 0.08, { '720p': 0.08, '1080p': 0.1, '4k': 0.25 }, `third-party transcriptions of the Gemini API rate card (reapi.ai, May 2026; ComfyUI partner-node table, Aug 2026): Veo 3.1 Fast $0.10/s 720p, $0.12/s 1080p, $0.30/s 4K with audio; Google's own page was not available to confirm; ${SILENT}: $0.08/s 720p, $0.10/s 1080p, $0.25/s 4K`, { '720p': 0.1, '1080p': 0.12, '4k': 0.3 });
+const STANDARD_30 = estimate('per_second', 0.2, { '720p': 0.2, '1080p': 0.2 }, `Google's Sept-2025 Veo 3 price cut to $0.40/s with audio, as reported by the press (gadgetbond.com) and LiteLLM's price map (2026-07); ${SILENT}: $0.20/s`, { '720p': 0.4, '1080p': 0.4 });
+const FAST_30 = estimate('per_second', 0.1, { '720p': 0.1, '1080p': 0.1 }, `Google's Sept-2025 Veo 3 Fast price cut to $0.15/s with audio, as reported by the press and LiteLLM's price map (2026-07); ${SILENT}: $0.10/s`, { '720p': 0.15, '1080p': 0.15 });
 
 const DEPRECATED_30 = 'Veo 3.0 is listed as deprecated in the Gemini API model list (2026-06-22).';
 /** 4k arrived with Veo 3.1: Veo 3.0 renders 720p and 1080p only. */

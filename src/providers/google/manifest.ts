@@ -15,7 +15,7 @@ export const googleManifest: ProviderManifest = {
       // The Gemini API has no generateAudio: Veo 3 always renders (and bills) sound there.
       supports: (req) =>
         req.output_audio === false && rendersAudio(req.upstream_model)
-          ? { param: 'output_audio', reason: 'the Gemini API always renders Veo 3 audio (it has no generateAudio switch); output_audio=false needs a Vertex AI channel (VERTEX_SERVICE_ACCOUNT_JSON, GOOGLE_APPLICATION_CREDENTIALS or VERTEX_ACCESS_TOKEN)' }
+          ? { param: 'output_audio', code: 'unsupported_output_audio', reason: 'the Gemini API always renders Veo 3 audio (it has no generateAudio switch); output_audio=false needs a Vertex AI channel (VERTEX_SERVICE_ACCOUNT_JSON, GOOGLE_APPLICATION_CREDENTIALS or VERTEX_ACCESS_TOKEN)' }
           : null,
     },
     'vertex-ai': vertexAiProtocol,
