@@ -38,7 +38,8 @@ describe('Catalog overrides', () => {
     assert.equal(p.by_resolution?.['4k'], 0.75);
     assert.equal(p.estimate, false);
     assert.match(p.source, /override/i);
-    assert.equal(defaultCatalog().get('veo3.1')!.pricing.by_resolution?.['4k'], 0.6, 'built-in data is not mutated');
+    assert.equal(defaultCatalog().get('veo3.1')!.pricing.by_resolution?.['4k'], 0.4, 'built-in data is not mutated (silent 4k)');
+    assert.equal(defaultCatalog().get('veo3.1')!.pricing.with_audio_by_resolution?.['4k'], 0.6, 'built-in data is not mutated (4k with audio)');
   });
   it('changes upstream_model for every operation, or per operation', () => {
     const all = defaultCatalog({ 'wan-2.6': { upstream_model: 'wan2.6-t2v-us' } }).get('wan-2.6')!;

@@ -82,7 +82,13 @@ describe('pricing', () => {
       if (spec.pricing.estimate) assert.match(spec.pricing.source, /^Estimate: .{60,}\. Operators should override/, spec.id);
     }
     // Third-party figures replacing the earlier guesses (spec/prices.md).
-    assert.deepEqual(catalog.get('veo3.1-fast')!.pricing.by_resolution, { '720p': 0.1, '1080p': 0.12, '4k': 0.3 });
+    assert.deepEqual(catalog.get('veo3.1-fast')!.pricing.with_audio_by_resolution, { '720p': 0.1, '1080p': 0.12, '4k': 0.3 });
+    // Veo 3 without audio is Vertex AI's silent tier (generateAudio:false), lower at every resolution.
+    assert.deepEqual(catalog.get('veo3.1-fast')!.pricing.by_resolution, { '720p': 0.08, '1080p': 0.1, '4k': 0.25 });
+    assert.equal(estimate('veo3.1-fast', { prompt: 'x', duration: 8, resolution: '720p', output_audio: false }), 0.64);
+    assert.equal(estimate('veo3.1-fast', { prompt: 'x', duration: 8, resolution: '720p' }), 0.8);
+    assert.equal(estimate('veo3.1', { prompt: 'x', duration: 8, resolution: '4k', output_audio: false }), 3.2);
+    assert.equal(estimate('veo3.1', { prompt: 'x', duration: 8, resolution: '4k', output_audio: true }), 4.8);
     assert.deepEqual(catalog.get('grok-imagine-video-1.5-preview')!.pricing.by_resolution, { '480p': 0.08, '720p': 0.14 });
     // Seedance 1.5 Pro is billed lower without audio (ModelArk's token prices).
     assert.equal(estimate('seedance-1.5-pro', { prompt: 'x', duration: 10, resolution: '720p', output_audio: false }), 0.26);

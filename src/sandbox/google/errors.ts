@@ -6,6 +6,7 @@ export const GRPC_CODE = {
   RESOURCE_EXHAUSTED: 8,
   INTERNAL: 13,
   UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
 } as const;
 
 export type GoogleStatus = keyof typeof GRPC_CODE;

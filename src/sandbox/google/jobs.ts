@@ -23,7 +23,16 @@ interface VeoJob extends Renderable {
   outcome: JobOutcome;
   dueAt: number;
   fileIds?: string[];
+  /** Who may read it (Vertex AI: the model resource of its operation name). */
+  owner?: string;
 }
+
+/** Where a job stands, whatever protocol shows it: each simulator renders its own operation view. */
+export type VeoJobState =
+  | { kind: 'running' }
+  | { kind: 'failed'; error: OperationError }
+  | { kind: 'rai'; reasons: string[] }
+  | { kind: 'done'; fileIds: string[] };
 
 /** The wire shape of a google.longrunning.Operation for Veo on the Gemini API. */
 export interface OperationJson {
@@ -69,49 +78,58 @@ export class VeoJobs {
     });
   }
 
-  create(model: VeoModel, spec: VeoCreateSpec, outcome: JobOutcome): string {
-    const job: VeoJob = { id: newId(8), model, spec, outcome, dueAt: Date.now() + scaledMs(simulatedSeconds(model, spec), this.speed) };
+  /** A new job; returns its id (each protocol builds its operation name around it). */
+  create(model: VeoModel, spec: VeoCreateSpec, outcome: JobOutcome, owner?: string, id = newId(8)): string {
+    const job: VeoJob = { id, model, spec, outcome, dueAt: Date.now() + scaledMs(simulatedSeconds(model, spec), this.speed), owner };
     this.jobs.add(job);
-    return `models/${model.id}/operations/${job.id}`;
+    return job.id;
+  }
+
+  /** The job's state now; undefined if unknown or `owns` says it is not the caller's. */
+  state(opId: string, owns: (job: { model: VeoModel; owner?: string }) => boolean): VeoJobState | undefined {
+    const job = this.jobs.get(opId);
+    if (!job || !owns(job)) return undefined;
+    const { outcome } = job;
+    if (outcome.kind === 'hang' || Date.now() < job.dueAt) return { kind: 'running' };
+    if (outcome.kind === 'fail') return { kind: 'failed', error: outcome.error };
+    if (outcome.kind === 'rai') return { kind: 'rai', reasons: outcome.reasons };
+    const output = this.jobs.output(job);
+    if (output === 'failed') return { kind: 'failed', error: RENDER_FAILED };
+    if (output === 'rendering') return { kind: 'running' };
+    return { kind: 'done', fileIds: job.fileIds! };
+  }
+
+  /** The spec a job was created with (Vertex AI's storageUri lives there). */
+  specOf(opId: string): VeoCreateSpec | undefined {
+    return this.jobs.get(opId)?.spec;
   }
 
   private videoPath(fileId: string): string {
     return join(this.workDir, 'videos', `${fileId}.mp4`);
   }
 
-  /** The operation as a poll sees it now; undefined if unknown or asked under another model. */
+  /** The operation as a Gemini API poll sees it now; undefined if unknown or asked under another model. */
   view(modelId: string, opId: string, publicBase: string): OperationJson | undefined {
-    const job = this.jobs.get(opId);
-    if (!job || job.model.id !== modelId) return undefined;
+    const state = this.state(opId, (job) => job.model.id === modelId);
+    if (!state) return undefined;
     const name = `models/${modelId}/operations/${opId}`;
-    const { outcome } = job;
-    if (outcome.kind === 'hang' || Date.now() < job.dueAt) return { name };
-    if (outcome.kind === 'fail') return { name, done: true, error: outcome.error };
-    if (outcome.kind === 'rai') {
-      return {
-        name,
-        done: true,
-        response: {
-          '@type': RESPONSE_TYPE,
-          generateVideoResponse: { raiMediaFilteredCount: outcome.reasons.length, raiMediaFilteredReasons: outcome.reasons },
-        },
-      };
+    switch (state.kind) {
+      case 'running':
+        return { name };
+      case 'failed':
+        return { name, done: true, error: state.error };
+      case 'rai':
+        return { name, done: true, response: { '@type': RESPONSE_TYPE, generateVideoResponse: { raiMediaFilteredCount: state.reasons.length, raiMediaFilteredReasons: state.reasons } } };
+      case 'done':
+        return {
+          name,
+          done: true,
+          response: {
+            '@type': RESPONSE_TYPE,
+            generateVideoResponse: { generatedSamples: state.fileIds.map((fileId) => ({ video: { uri: `${publicBase}/v1beta/files/${fileId}:download?alt=media` } })) },
+          },
+        };
     }
-    const output = this.jobs.output(job);
-    if (output === 'failed') return { name, done: true, error: RENDER_FAILED };
-    if (output === 'rendering') return { name };
-    return {
-      name,
-      done: true,
-      response: {
-        '@type': RESPONSE_TYPE,
-        generateVideoResponse: {
-          generatedSamples: job.fileIds!.map((fileId) => ({
-            video: { uri: `${publicBase}/v1beta/files/${fileId}:download?alt=media` },
-          })),
-        },
-      },
-    };
   }
 
   filePath(fileId: string): string | undefined {
@@ -128,7 +146,8 @@ export class VeoJobs {
       outPath: paths[0],
       durationSeconds: spec.durationSeconds,
       ...dimensionsFor(spec.aspectRatio, spec.resolution),
-      audio: model.audio,
+      // Vertex AI's generateAudio:false renders without an audio stream at all.
+      audio: model.audio && spec.generateAudio !== false,
       firstFrame: spec.image,
       lastFrame: spec.lastFrame,
       referenceImages: spec.referenceImages.length ? spec.referenceImages : undefined,

@@ -20,6 +20,10 @@ export interface VeoCreateSpec {
   personGeneration?: string;
   enhancePrompt?: boolean;
   seed?: number;
+  /** Vertex AI only (the Gemini API refuses the parameter): false renders a silent video. */
+  generateAudio?: boolean;
+  /** Vertex AI only: gs://bucket/prefix/ the results are written to. */
+  storageUri?: string;
 }
 
 type Json = Record<string, unknown>;
