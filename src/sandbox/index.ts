@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { ProviderName } from '../catalog/types.js';
 import type { Channel } from '../config.js';
 import { publicInputsOnly, type InputFetcher } from './fetch-input.js';
-import { SIMULATORS, type RunningSimulator } from './simulators.js';
+import { PROTOCOL_SIMULATORS, SIMULATORS, type RunningSimulator } from './simulators.js';
 
 export interface SandboxOptions {
   workDir: string;
@@ -19,6 +19,8 @@ export interface Sandbox {
   /** Where the gateway should send each provider's traffic, and with which credentials. */
   providers: Partial<Record<ProviderName, Channel>>;
   simulators: Partial<Record<ProviderName, RunningSimulator>>;
+  /** Channels of a provider's other protocols (Veo through Vertex AI), keyed `provider/protocol`. */
+  protocolChannels: Record<string, { provider: ProviderName; channel: Channel; simulator: RunningSimulator }>;
   close(): Promise<void>;
 }
 
@@ -29,20 +31,28 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const speed = opts.speed ?? DEFAULT_SANDBOX_SPEED;
   const entries = Object.entries(SIMULATORS) as [ProviderName, NonNullable<(typeof SIMULATORS)[ProviderName]>][];
   const simulators: Partial<Record<ProviderName, RunningSimulator>> = {};
+  const protocolChannels: Sandbox['protocolChannels'] = {};
+  const started = () => [...Object.values(simulators), ...Object.values(protocolChannels).map((c) => c.simulator)];
+  const port = (i: number) => (opts.portBase === undefined ? 0 : opts.portBase + i);
   try {
     for (const [i, [name, start]] of entries.entries()) {
-      simulators[name] = await start({ host: opts.host, port: opts.portBase === undefined ? 0 : opts.portBase + i, speed, workDir: join(opts.workDir, name), fetchInput: opts.fetchInput ?? publicInputsOnly });
+      simulators[name] = await start({ host: opts.host, port: port(i), speed, workDir: join(opts.workDir, name), fetchInput: opts.fetchInput ?? publicInputsOnly });
+    }
+    for (const [j, [kind, { provider, protocol, start }]] of Object.entries(PROTOCOL_SIMULATORS).entries()) {
+      const simulator = await start({ host: opts.host, port: port(entries.length + j), speed, workDir: join(opts.workDir, kind.replace('/', '-')), fetchInput: opts.fetchInput ?? publicInputsOnly });
+      protocolChannels[kind] = { provider, simulator, channel: { credentials: simulator.credentials, baseUrl: simulator.baseUrl, protocol } };
     }
   } catch (err) {
-    await Promise.allSettled(Object.values(simulators).map((s) => s.close()));
+    await Promise.allSettled(started().map((s) => s.close()));
     throw err;
   }
   const providers = Object.fromEntries(Object.entries(simulators).map(([name, s]) => [name, { credentials: s.credentials, baseUrl: s.baseUrl }]));
   return {
     providers,
     simulators,
+    protocolChannels,
     async close() {
-      await Promise.allSettled(Object.values(simulators).map((s) => s.close()));
+      await Promise.allSettled(started().map((s) => s.close()));
     },
   };
 }

@@ -34,6 +34,11 @@ for (const [name, channel] of Object.entries(sandbox.providers) as [ProviderName
   const creds = Object.entries(channel.credentials).map(([k, v]) => `${k}=${v}`);
   console.log([name, `${protocolOf(manifestOf(name)!).baseUrl.env}=${channel.baseUrl}`, ...creds].join(' '));
 }
+// Other protocols' channels (Veo through Vertex AI): the same form, values single-quoted (a key is JSON).
+for (const [kind, { provider, channel }] of Object.entries(sandbox.protocolChannels)) {
+  const creds = Object.entries(channel.credentials).map(([k, v]) => `${k}='${v}'`);
+  console.log([kind, `${protocolOf(manifestOf(provider)!, channel).baseUrl.env}=${channel.baseUrl}`, ...creds].join(' '));
+}
 // Counters and fault controls for tests in another process (loopback only; see README).
 const control = await startControlServer(sandbox.simulators);
 console.log(`control SIM_CONTROL_URL=${control.url}`);

@@ -11,6 +11,7 @@ import { startDashScopeSimulator } from './dashscope/index.js';
 import { startOpenAISimulator } from './openai/index.js';
 import { startXaiSimulator } from './xai/index.js';
 import { startViduSimulator } from './vidu/index.js';
+import { startVertexSimulator } from './vertex/index.js';
 
 /** What every simulator offers the sandbox: where it listens and the credentials it accepts. */
 export interface RunningSimulator {
@@ -91,5 +92,22 @@ export const SIMULATORS: Partial<Record<ProviderName, (o: SimulatorStartOptions)
     const apiKey = fakeSecret('', 40, o.workDir);
     const sim = await startTopazSimulator({ ...o, apiKey });
     return { baseUrl: sim.baseUrl, credentials: { TOPAZ_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+  },
+};
+
+/**
+ * Simulators of a provider's other protocols (a channel kind beside the one above), keyed
+ * `provider/protocol`; the sandbox starts them after SIMULATORS, so existing port offsets stay.
+ * Their credentials are the protocol's environment names (its manifest).
+ */
+export const PROTOCOL_SIMULATORS: Record<string, { provider: ProviderName; protocol: string; start: (o: SimulatorStartOptions) => Promise<RunningSimulator> }> = {
+  'google/vertex-ai': {
+    provider: 'google',
+    protocol: 'vertex-ai',
+    // A service-account key made by the simulator, its token_uri the simulator's token endpoint.
+    start: async (o) => {
+      const sim = await startVertexSimulator(o);
+      return { baseUrl: sim.baseUrl, credentials: { VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+    },
   },
 };
