@@ -58,6 +58,9 @@ describe('start-up', { timeout: 240_000 }, () => {
       [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of/],
       [{ VIDGATE_HEADERS_TIMEOUT_MS: '9000', VIDGATE_REQUEST_TIMEOUT_MS: '5000' }, /VIDGATE_HEADERS_TIMEOUT_MS \(9000\) must not exceed VIDGATE_REQUEST_TIMEOUT_MS/],
       [{ VIDGATE_MAX_BODY_BYTES: 'lots' }, /VIDGATE_MAX_BODY_BYTES must be an integer/],
+      [{ GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/sa.json' }, /GOOGLE_APPLICATION_CREDENTIALS names a file that cannot be read/],
+      [{ VERTEX_SERVICE_ACCOUNT_JSON: '{"type":"service_account","client_email":"a@b.iam.gserviceaccount.com"}' }, /VERTEX_SERVICE_ACCOUNT_JSON has no "private_key"/],
+      [{ VERTEX_ACCESS_TOKEN: 'ya29.token' }, /Vertex AI needs VERTEX_PROJECT/],
     ];
     for (const [env, pattern] of cases) {
       const dataDir = path.join(work, `bad-${Math.random().toString(36).slice(2)}`);
