@@ -5,7 +5,8 @@
 import { Readable } from 'node:stream';
 import { createTransport, keyHeader } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
-import { fromOperation, GOOGLE_ERRORS, mediaInputsFor, refusesPersonGeneration, toPredictRequest, type GoogleMedia } from './mapping.js';
+import { fromOperation, GOOGLE_ERRORS, toPredictRequest } from './mapping.js';
+import { createVeo, loadVeoMedia } from './submit.js';
 import type { PredictRequest } from './wire.js';
 import { modelListSchema, OPERATION_NAME, operationSchema } from './wire-schema.js';
 
@@ -27,23 +28,10 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
 
   async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
     const req = job.request;
-    const inputs = mediaInputsFor(req);
-    const media: GoogleMedia = {};
-    if (inputs.image) media.image = await ctx.loadMedia(inputs.image, 'image');
-    if (inputs.lastFrame) media.lastFrame = await ctx.loadMedia(inputs.lastFrame, 'image');
-    if (inputs.references) media.references = await Promise.all(inputs.references.map((u) => ctx.loadMedia(u, 'image')));
-    const body = toPredictRequest(req, media);
-    const create = (json: PredictRequest) =>
-      http.call({ method: 'POST', path: `/v1beta/models/${encodeURIComponent(req.upstream_model)}:predictLongRunning`, body: { json }, schema: operationSchema, what: 'Gemini predictLongRunning', ctx });
-    let op;
-    try {
-      ({ value: op } = await create(body));
-    } catch (err) {
-      // A 400 created nothing: resubmitting once without the refused personGeneration is safe.
-      if (!body.parameters.personGeneration || !refusesPersonGeneration(err)) throw err;
-      const { personGeneration: _refused, ...parameters } = body.parameters;
-      ({ value: op } = await create({ ...body, parameters }));
-    }
+    const body = toPredictRequest(req, await loadVeoMedia(req, ctx));
+    const { value: op } = await createVeo(body, (json: PredictRequest) =>
+      http.call({ method: 'POST', path: `/v1beta/models/${encodeURIComponent(req.upstream_model)}:predictLongRunning`, body: { json }, schema: operationSchema, what: 'Gemini predictLongRunning', ctx }),
+    );
     return { upstreamId: op.name! };
   }
 

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { createTransport, type AuthScheme } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
-import { mediaInputsFor, refusesPersonGeneration, type GoogleMedia } from './mapping.js';
+import { createVeo, loadVeoMedia } from './submit.js';
 import type { AccessTokens } from './vertex-credentials.js';
 import { defaultVertexBaseUrl, fromVertexOperation, parseGcsUri, storageMediaPath, toVertexPredictRequest, VERTEX_ERRORS, vertexModelId, vertexModelResource } from './vertex-mapping.js';
 import { VERTEX_OPERATION_NAME, vertexOperationSchema, type VertexPredictRequest } from './vertex-wire.js';
@@ -62,24 +62,11 @@ export function createVertexAdapter(opts: VertexAdapterOptions): ProviderAdapter
 
   async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
     const req = job.request;
-    const inputs = mediaInputsFor(req);
-    const media: GoogleMedia = {};
-    if (inputs.image) media.image = await ctx.loadMedia(inputs.image, 'image');
-    if (inputs.lastFrame) media.lastFrame = await ctx.loadMedia(inputs.lastFrame, 'image');
-    if (inputs.references) media.references = await Promise.all(inputs.references.map((u) => ctx.loadMedia(u, 'image')));
-    const body = toVertexPredictRequest(req, media, { storageUri: opts.storageUri });
+    const body = toVertexPredictRequest(req, await loadVeoMedia(req, ctx), { storageUri: opts.storageUri });
     const model = vertexModelResource(opts.project, location, vertexModelId(req.upstream_model));
-    const create = (json: VertexPredictRequest) =>
-      authed(() => http.call({ method: 'POST', path: `/v1/${model}:predictLongRunning`, body: { json }, schema: vertexOperationSchema, what: 'Vertex AI predictLongRunning', ctx }));
-    let op;
-    try {
-      ({ value: op } = await create(body));
-    } catch (err) {
-      // A 400 created nothing: resubmitting once without the refused personGeneration is safe.
-      if (!body.parameters.personGeneration || !refusesPersonGeneration(err)) throw err;
-      const { personGeneration: _refused, ...parameters } = body.parameters;
-      ({ value: op } = await create({ ...body, parameters }));
-    }
+    const { value: op } = await createVeo(body, (json: VertexPredictRequest) =>
+      authed(() => http.call({ method: 'POST', path: `/v1/${model}:predictLongRunning`, body: { json }, schema: vertexOperationSchema, what: 'Vertex AI predictLongRunning', ctx })),
+    );
     return { upstreamId: op.name! };
   }
 
