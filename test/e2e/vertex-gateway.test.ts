@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { probeTaskVideo } from '../helpers/e2e-provider.js';
 import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
+import { validateAgainst } from '../helpers/openapi.js';
 import { startVertexSimulator, type VertexSimulator } from '../../src/sandbox/vertex/index.js';
 import { tempDir } from '../sandbox/media-helpers.js';
 
@@ -104,5 +105,14 @@ describe('Veo 3 without audio on a gateway with only the Gemini API', () => {
     assert.match(body.error.message, /Vertex AI channel/);
     const ok = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'loud', duration: 4, output_audio: true } });
     assert.equal(ok.status, 200);
+  });
+
+  it('the Pricing API shows the silent and the audio rates (the default output, with audio, is the scalar price)', async () => {
+    const res = await gw.api('/v1/models/veo3.1-fast/pricing');
+    const body = (await res.json()) as { pricing_details: { by_resolution: Record<string, string>; with_audio_by_resolution: Record<string, string> }; scalar_pricing: { price_per_second: string }; pricing_summary: { text?: string } };
+    assert.deepEqual(validateAgainst('ModelPricingResponse', body), []);
+    assert.deepEqual(body.pricing_details.by_resolution, { '720p': '0.08', '1080p': '0.10', '4k': '0.25' });
+    assert.deepEqual(body.pricing_details.with_audio_by_resolution, { '720p': '0.10', '1080p': '0.12', '4k': '0.30' });
+    assert.equal(body.scalar_pricing.price_per_second, '0.10');
   });
 });
