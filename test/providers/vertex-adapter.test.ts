@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -137,6 +138,23 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
     const err = await a.submit({ taskId: 'ldtask_' + '7'.repeat(32), request: request() }, ctx).catch((e: unknown) => e);
     assert.ok(err instanceof UpstreamError && err.kind === 'auth' && err.httpStatus === 401, String(err));
     assert.ok(!err.message.includes(token));
+  });
+
+  it('a token endpoint that never answers does not hold the call past the engine\'s deadline (timeout, transient)', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const key = { ...JSON.parse(sim.serviceAccountJson), token_uri: `http://127.0.0.1:${port}/token` };
+      const a = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: JSON.stringify(key) });
+      const started = Date.now();
+      const err = await a.submit({ taskId: 'ldtask_' + 'b'.repeat(32), request: request() }, { ...ctx, signal: AbortSignal.timeout(300) }).catch((e: unknown) => e);
+      assert.ok(err instanceof UpstreamError && err.kind === 'timeout' && err.transient, String(err));
+      assert.ok(Date.now() - started < 3000, 'gave up at the deadline');
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   it('refusals: another project is auth (403), a retired model is model_retired, a foreign key is an auth error at the grant', async () => {

@@ -48,14 +48,26 @@ export function createVertexAdapter(opts: VertexAdapterOptions): ProviderAdapter
   const http = createTransport({ ...common, baseUrl: opts.baseUrl ?? defaultVertexBaseUrl(location) });
   const storage = createTransport({ ...common, baseUrl: opts.storageBaseUrl ?? DEFAULT_STORAGE_BASE_URL });
 
+  /** A token, unless the engine gives up on this call first (the grant itself is bounded too). */
+  function token(ctx: AdapterContext): Promise<string> {
+    const { signal } = ctx;
+    if (!signal) return opts.tokens.token();
+    if (signal.aborted) return Promise.reject(new UpstreamError('timeout', 'Gave up waiting for a Vertex AI access token.'));
+    return new Promise((resolve, reject) => {
+      const stop = () => reject(new UpstreamError('timeout', 'Gave up waiting for a Vertex AI access token.'));
+      signal.addEventListener('abort', stop, { once: true });
+      opts.tokens.token().then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+    });
+  }
+
   /** Runs `call` with a fresh token; a 401 (token expired or revoked upstream) gets one new token and one retry: a 401 did nothing. */
-  async function authed<T>(call: () => Promise<T>): Promise<T> {
-    auth.set(await opts.tokens.token());
+  async function authed<T>(ctx: AdapterContext, call: () => Promise<T>): Promise<T> {
+    auth.set(await token(ctx));
     try {
       return await call();
     } catch (err) {
       if (!(err instanceof UpstreamError) || err.httpStatus !== 401 || !opts.tokens.invalidate()) throw err;
-      auth.set(await opts.tokens.token());
+      auth.set(await token(ctx));
       return call();
     }
   }
@@ -65,7 +77,7 @@ export function createVertexAdapter(opts: VertexAdapterOptions): ProviderAdapter
     const body = toVertexPredictRequest(req, await loadVeoMedia(req, ctx), { storageUri: opts.storageUri });
     const model = vertexModelResource(opts.project, location, vertexModelId(req.upstream_model));
     const { value: op } = await createVeo(body, (json: VertexPredictRequest) =>
-      authed(() => http.call({ method: 'POST', path: `/v1/${model}:predictLongRunning`, body: { json }, schema: vertexOperationSchema, what: 'Vertex AI predictLongRunning', ctx })),
+      authed(ctx, () => http.call({ method: 'POST', path: `/v1/${model}:predictLongRunning`, body: { json }, schema: vertexOperationSchema, what: 'Vertex AI predictLongRunning', ctx })),
     );
     return { upstreamId: op.name! };
   }
@@ -73,7 +85,7 @@ export function createVertexAdapter(opts: VertexAdapterOptions): ProviderAdapter
   async function poll(upstreamId: string, ctx: AdapterContext): Promise<PollResult> {
     if (!VERTEX_OPERATION_NAME.test(upstreamId)) throw new UpstreamError('not_found', 'Not a Vertex AI operation name.');
     const model = upstreamId.slice(0, upstreamId.indexOf('/operations/'));
-    const { value: op } = await authed(() =>
+    const { value: op } = await authed(ctx, () =>
       http.call({ method: 'POST', path: `/v1/${model}:fetchPredictOperation`, body: { json: { operationName: upstreamId } }, schema: vertexOperationSchema, what: 'Vertex AI fetchPredictOperation', ctx }),
     );
     return fromVertexOperation(op);
@@ -86,7 +98,7 @@ export function createVertexAdapter(opts: VertexAdapterOptions): ProviderAdapter
     }
     const object = output.url ? parseGcsUri(output.url) : null;
     if (!object) throw new UpstreamError('not_found', 'Vertex AI output is neither inline bytes nor a gs:// object.');
-    return authed(() => storage.download({ url: `${storage.baseHref}${storageMediaPath(object.bucket, object.object)}`, what: 'Cloud Storage download', ctx, credentials: 'api-origin', mimeType: output.mimeType }));
+    return authed(ctx, () => storage.download({ url: `${storage.baseHref}${storageMediaPath(object.bucket, object.object)}`, what: 'Cloud Storage download', ctx, credentials: 'api-origin', mimeType: output.mimeType }));
   }
 
   return { name: 'google', submit, poll, openOutput };

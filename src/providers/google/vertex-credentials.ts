@@ -8,6 +8,8 @@ import { JWT } from 'google-auth-library';
 import { UpstreamError } from '../types.js';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+/** Longest wait for one token grant (the library retries a failed grant a few times within it). */
+const TOKEN_TIMEOUT_MS = 30_000;
 /** Where google-auth-library posts the JWT-bearer grant, whatever the key says. */
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
@@ -72,7 +74,8 @@ export function staticAccessToken(token: string): AccessTokens {
  * the sandbox's, is honoured by redirecting that one request).
  */
 export function serviceAccountTokens(key: ServiceAccountKey): AccessTokens {
-  const jwt = new JWT({ email: key.client_email, key: key.private_key, keyId: key.private_key_id, scopes: [CLOUD_PLATFORM_SCOPE] });
+  // A token endpoint that never answers must not hold a submission forever.
+  const jwt = new JWT({ email: key.client_email, key: key.private_key, keyId: key.private_key_id, scopes: [CLOUD_PLATFORM_SCOPE], transporterOptions: { timeout: TOKEN_TIMEOUT_MS } });
   const tokenUri = key.token_uri;
   if (tokenUri && tokenUri !== GOOGLE_TOKEN_URL) {
     jwt.transporter.interceptors.request.add({
