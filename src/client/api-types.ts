@@ -2676,7 +2676,7 @@ export interface operations {
                     "application/json": components["schemas"]["VideoGenerationResponse"];
                 };
             };
-            /** @description Invalid request: `param` names the field and the message says what is allowed. */
+            /** @description Invalid request: `param` names the field and the message says what is allowed. Also a request no configured channel can serve (Veo 3 with `output_audio: false` needs a Vertex AI channel: `unsupported_output_audio`). */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -171,7 +171,7 @@ function paths(): Json {
         requestBody: { required: true, content: { 'application/json': { schema: ref('VideoGenerationRequest') } } },
         responses: {
           '200': jsonBody(ref('VideoGenerationResponse'), 'Task stored (status pending).'),
-          '400': error('Invalid request: `param` names the field and the message says what is allowed.'),
+          '400': error('Invalid request: `param` names the field and the message says what is allowed. Also a request no configured channel can serve (Veo 3 with `output_audio: false` needs a Vertex AI channel: `unsupported_output_audio`).'),
           '402': error('insufficient_balance or quota_exceeded.'),
           '409': error('Idempotency-Key reused with a different body.'),
           '503': error('No channel serves this model.'),
