@@ -101,13 +101,12 @@ describe('Vertex simulator: the token endpoint', () => {
 
 describe('Vertex simulator: the API', () => {
   it('401 UNAUTHENTICATED without a token, with an unknown one, and once it expired', async () => {
-    for (const bearer of [null, 'ya29.unknown']) {
-      const { status, json } = await create({}, 'x');
-      assert.equal(status, 200, 'the live token works');
+    assert.equal((await create({}, 'x')).status, 200, 'the live token works');
+    for (const [bearer, reason] of [[null, 'CREDENTIALS_MISSING'], ['ya29.unknown', 'ACCESS_TOKEN_TYPE_UNSUPPORTED']] as const) {
       const refused = await api('POST', `${MODEL_PATH}:predictLongRunning`, { instances: [{ prompt: 'x' }] }, bearer);
       assert.equal(refused.status, 401);
       assert.equal(refused.json.error.status, 'UNAUTHENTICATED');
-      assert.ok(json.name);
+      assert.equal(refused.json.error.details[0].reason, reason);
     }
     const { json } = await grant(assertion());
     const shortLived = json.access_token as string;
