@@ -92,6 +92,14 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
     assert.equal(sim.stats.tokenGrants, grants + 1, 'one token, cached across submit and polls');
   });
 
+  it('GOOGLE_APPLICATION_CREDENTIALS: the key read from a file works the same', async () => {
+    const file = join(dir, 'sa.json');
+    await writeFile(file, sim.serviceAccountJson);
+    const a = adapter({ GOOGLE_APPLICATION_CREDENTIALS: file });
+    const { upstreamId } = await a.submit({ taskId: 'ldtask_' + 'c'.repeat(32), request: request() }, ctx);
+    assert.equal((await untilDone(a, upstreamId)).state, 'succeeded');
+  });
+
   it('output_audio true keeps the audio stream', async () => {
     const a = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson });
     const { upstreamId } = await a.submit({ taskId: 'ldtask_' + '2'.repeat(32), request: request({ output_audio: true }) }, ctx);
