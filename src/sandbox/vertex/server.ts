@@ -6,8 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SimHost, type SimCall } from '../common/sim-host.js';
 import { prepareSimulator, readJsonBody, scaledSeconds, sendJson } from '../http-util.js';
