@@ -18,7 +18,7 @@ import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
 import { renderTask } from './http/task-routes.js';
-import { CircuitBreaker } from './engine/circuit-breaker.js';
+import { CircuitBreaker } from './limits/circuit-breaker.js';
 import { systemClock } from './engine/clock.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createLimits, RedisLimits } from './limits/index.js';

@@ -1,5 +1,5 @@
 import type { Admission } from '../store/types.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../limits/circuit-breaker.js';
 
 /**
  * Whether one more task may go to a provider now: under its concurrency cap (jobs in flight across

@@ -5,7 +5,7 @@ import type { ProviderName } from '../catalog/types.js';
 import type { AdapterContext, ProviderAdapter } from '../providers/types.js';
 import type { Store, Task, TaskTransition } from '../store/types.js';
 import type { Limits } from '../limits/types.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../limits/circuit-breaker.js';
 import type { Clock } from './clock.js';
 
 export interface EngineSettings {
