@@ -59,6 +59,32 @@ export const RETRY_POLICY: Record<Step, Record<FailureKind, RetryAction>> = {
   finish: { ...FAIL, storage: 'persist', download: 'retry', rate_limited: 'retry', unavailable: 'retry', timeout: 'retry', ambiguous: 'retry', internal: 'retry' },
 };
 
+/**
+ * Which failures of a create let the same submission try the next channel at once: those where the
+ * upstream certainly did not create the job (429, 5xx, refused connection), and refusals of this
+ * channel's credential or account rather than of the request (another key may be allowed; the
+ * model may still be served elsewhere). Never a timeout or an ambiguous answer (the job may exist),
+ * nor a refusal of the request itself (invalid input, content policy): another channel would
+ * refuse it too, or worse, create it twice.
+ */
+export const SUBMIT_FAILOVER: Record<FailureKind, boolean> = {
+  rate_limited: true,
+  unavailable: true,
+  auth: true,
+  quota: true,
+  not_found: true,
+  model_retired: true,
+  timeout: false,
+  ambiguous: false,
+  invalid_input: false,
+  content_policy: false,
+  input_fetch: false,
+  input_invalid: false,
+  download: false,
+  storage: false,
+  internal: false,
+};
+
 /** Exponential backoff with full jitter for transient errors: base·2^attempt, capped. */
 export function backoffMs(attempt: number, baseMs = 1000, capMs = 60_000, random = Math.random): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));

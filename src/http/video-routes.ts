@@ -16,6 +16,8 @@ export function idempotencyKey(req: FastifyRequest): string | null {
   return raw;
 }
 
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** A create that did not make (or replay) a task, as a TokenLab error envelope. */
 export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>): ApiError {
   switch (result.kind) {
@@ -28,6 +30,7 @@ export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>
         ? new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body in the last 24 hours. Use a new key for a new request.', 'Idempotency-Key')
         : new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'The task this Idempotency-Key created is no longer available; use a new key.', 'Idempotency-Key');
     case 'no_channel':
+      if (result.unsupported) return badRequest(null, `${capitalised(result.reason)} Change the request, or configure a channel that takes it.`, 'request_shape_channel_mismatch', { model: result.model });
       return new ApiError(503, 'all_channels_failed', 'all_channels_failed', `No channel is available for model '${result.model}': ${result.reason} See GET /v1/models for models you can use now.`, 'model', { retryable: false, model: result.model });
   }
 }

@@ -165,6 +165,14 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
       await db.schema.dropIndex('work_items_partition_due').execute();
     },
   },
+  {
+    name: '008_task_channel',
+    async up(db) {
+      // The channel a task is pinned to. Tasks stored before stay null: they went through their
+      // provider's default channel, and are read as pinned to it.
+      await db.schema.alterTable('tasks').addColumn('channel_id', 'text').execute();
+    },
+  },
 ];
 
 /** Applies what is missing, in order, each migration in its own transaction. */

@@ -30,6 +30,8 @@ import type { PartitionHead, WorkItem, WorkQueue } from './work-queue.js';
 
 export const LANE_QUEUE: Record<Lane, string> = { submit: 'task.submit', poll: 'task.poll', finish: 'task.finish' };
 export const WEBHOOK_QUEUE = 'webhook';
+/** Not a queue of work: one partition row per channel counts its jobs in flight (never claimed). */
+export const CHANNEL_COUNTS = 'channel';
 /** Queues with fair (partitioned) claims. */
 export const FAIR_QUEUES: ReadonlySet<string> = new Set([LANE_QUEUE.submit, WEBHOOK_QUEUE]);
 
@@ -165,6 +167,31 @@ export class SqlTaskRepository implements TaskRepository {
     return this.withTasks('submit', items);
   }
 
+  async pinChannel(claimed: ClaimedTask, owner: string, channelId: string, cap: number | undefined): Promise<'pinned' | 'full' | 'lost'> {
+    const t = claimed.task;
+    try {
+      return await this.db.tx(async (trx) => {
+        // Lock order as everywhere: the queue item, the task row, then partition rows.
+        if (!(await this.queue.holds(trx, LANE_QUEUE.submit, t.id, owner))) return 'lost';
+        let q = trx.selectFrom('tasks').select('channel_id').where('id', '=', t.id).where('state', '=', 'submitting');
+        if (this.db.dialect === 'postgres') q = q.forUpdate();
+        const row = await q.executeTakeFirst();
+        if (!row) return 'lost';
+        if (row.channel_id === channelId) return 'pinned';
+        if (!(await this.queue.addInFlightBelow(trx, CHANNEL_COUNTS, channelId, t.provider, cap))) return 'full';
+        if (row.channel_id !== null) await this.queue.addInFlight(trx, CHANNEL_COUNTS, row.channel_id, t.provider, -1);
+        await trx.updateTable('tasks').set({ channel_id: channelId }).where('id', '=', t.id).execute();
+        return 'pinned';
+      });
+    } finally {
+      this.cache.evict(t.id);
+    }
+  }
+
+  async inFlightByChannel(): Promise<Record<string, number>> {
+    return this.queue.inFlightByPartition(CHANNEL_COUNTS);
+  }
+
   async reprice(claimed: ClaimedTask, owner: string, estimateUsd: number, now_ms: number): Promise<RepriceOutcome> {
     const t = claimed.task;
     try {
@@ -243,6 +270,9 @@ export class SqlTaskRepository implements TaskRepository {
     const reserved = ends ? await this.reservedFor(trx, t.id) : 0;
     const patch = to === 'completed' ? { ...change.patch, cost_usd: settledUsd(change.patch?.cost_usd ?? 0, reserved) } : (change.patch ?? {});
     const columns: Partial<TasksTable> = { ...patchColumns(patch), state: to, updated_ms: now_ms };
+    // A task leaving flight no longer counts on its channel; one back in pending holds none (it is routed afresh).
+    const pinned = inFlight(from) > inFlight(to) ? ((await trx.selectFrom('tasks').select('channel_id').where('id', '=', t.id).executeTakeFirst())?.channel_id ?? null) : null;
+    if (to === 'pending') columns.channel_id = null;
     const settle = to === 'completed' ? ledgerEntry(t.owner_key_id, t.id, 'settle', patch.cost_usd ?? 0, t.model, now_ms) : null;
     if (settle) columns.billing_transaction_id = settle.id;
     const res = await trx
@@ -257,6 +287,7 @@ export class SqlTaskRepository implements TaskRepository {
     // another connection deadlock on PostgreSQL (test/store/lock-order.test.ts).
     if (ends) await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', reserved, t.model, now_ms), reserved);
     await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(t), t.provider, inFlight(to) - inFlight(from));
+    if (pinned !== null) await this.queue.addInFlight(trx, CHANNEL_COUNTS, pinned, t.provider, -1);
     if (ends && t.callback_url) await this.queueWebhook(trx, t, to as 'completed' | 'failed', now_ms);
   }
 

@@ -97,6 +97,12 @@ export interface Task {
   billing_transaction_id: string | null;
   /** Where this task's completed/failed event is delivered (the create's callback_url or the key's default). */
   callback_url: string | null;
+  /**
+   * The channel this task is pinned to (set before its create is sent, so polls, downloads, cancel
+   * and crash recovery use the same credentials). Null while pending, and for tasks stored before
+   * channels existed: those went through the provider's default channel.
+   */
+  channelId: string | null;
   /** Bumped by every change (the ETag). */
   version: number;
 }
@@ -212,7 +218,7 @@ export interface TaskTransition {
 }
 
 /** Fields a step may change (state goes through TaskTransition). */
-export type TaskPatch = Partial<Pick<Task, 'upstream_id' | 'progress' | 'error' | 'cancelled' | 'submitted_ms' | 'completed_ms' | 'outputs' | 'video' | 'cost_usd'>>;
+export type TaskPatch = Partial<Pick<Task, 'channelId' | 'upstream_id' | 'progress' | 'error' | 'cancelled' | 'submitted_ms' | 'completed_ms' | 'outputs' | 'video' | 'cost_usd'>>;
 
 export interface ClaimOptions {
   now_ms: number;
@@ -266,6 +272,14 @@ export interface TaskRepository {
    * fewest tasks in flight first; each claimed task becomes `submitting` in the same transaction.
    */
   claimPending(opts: ClaimOptions & { admission: Admission }): Promise<ClaimedTask[]>;
+  /**
+   * Pins a submission to a channel before its create is sent (so a crash mid-call is recovered
+   * through the same channel), counting it toward that channel's jobs in flight: `full` when that
+   * would pass `cap` (exact across nodes), `lost` when `owner` no longer holds the submission.
+   */
+  pinChannel(claimed: ClaimedTask, owner: string, channelId: string, cap: number | undefined): Promise<'pinned' | 'full' | 'lost'>;
+  /** Jobs in flight per channel, across every node (channels with none are absent). */
+  inFlightByChannel(): Promise<Record<string, number>>;
   /**
    * Re-prices a submission before anything is sent upstream (e.g. its output follows a source video
    * only now measured): the task's reservation becomes `estimateUsd` in one transaction — a raise

@@ -13,8 +13,11 @@ export type CreateResult =
   | { kind: 'quota_exceeded'; estimatedUsd: number; limitUsd: number; remainingUsd: number }
   /** The key was used with another body, or the task it made is gone. */
   | { kind: 'idempotency_conflict'; reason: 'body_differs' | 'task_gone' }
-  /** No route to the model's provider (not built, no credentials, or every channel unavailable). */
-  | { kind: 'no_channel'; model: string; provider: string; reason: string };
+  /**
+   * No route to the model's provider (not built, no credentials, or every channel unavailable);
+   * `unsupported`: channels exist, but none can serve this request as made (a 400, not a 503).
+   */
+  | { kind: 'no_channel'; model: string; provider: string; reason: string; unsupported: boolean };
 
 export type CancelResult =
   | { kind: 'cancelled'; task: Task }
@@ -22,7 +25,7 @@ export type CancelResult =
   | { kind: 'not_cancellable'; task: Task; reason: 'terminal' | 'submitting' | 'finishing' | 'not_supported' | 'refused' | 'finished_meanwhile' };
 
 /** Whether the task's model can be reached now (a channel, the model still offered upstream); when not, why. */
-export type ChannelCheck = (task: NewTask) => { ok: true } | { ok: false; reason: string };
+export type ChannelCheck = (task: NewTask) => { ok: true } | { ok: false; reason: string; unsupported?: boolean };
 
 /** Asks the upstream to cancel a submitted job: confirmed, refused, or not possible on its route. */
 export type UpstreamCanceller = (task: Task) => Promise<'cancelled' | 'refused' | 'unsupported'>;
@@ -120,7 +123,7 @@ export class TaskService {
     const task = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
     if (task.request.draft_task_id !== undefined) await this.checkDraft(task);
     const channel = this.deps.channels(task);
-    if (!channel.ok) return { kind: 'no_channel', model: task.model, provider: task.provider, reason: channel.reason };
+    if (!channel.ok) return { kind: 'no_channel', model: task.model, provider: task.provider, reason: channel.reason, unsupported: channel.unsupported ?? false };
     const hash = idempotencyKey === null ? '' : bodyHash(body);
     const idem = idempotencyKey === null ? undefined : { key: idempotencyKey, body_hash: hash, since_ms: now - IDEMPOTENCY_WINDOW_MS };
     const outcome = await this.deps.store.tasks.create(task, idem);

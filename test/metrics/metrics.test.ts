@@ -123,7 +123,7 @@ describe('GET /metrics', { timeout: 180_000 }, () => {
         samples = await scrape(down);
       }
       assert.equal(value(samples, 'vidgate_circuit_breaker_state', { provider: 'google', state: 'open' }), 1);
-      assert.equal(value(samples, 'vidgate_circuit_breaker_state', { provider: 'kling', state: 'closed' }), 1);
+      assert.equal(value(samples, 'vidgate_circuit_breaker_state', { provider: 'kling', channel: 'kling-api-key', state: 'closed' }), 1);
       assert.equal(value(samples, 'vidgate_upstream_requests_total', { provider: 'google', call: 'submit', outcome: 'unavailable' }), 1);
       assert.equal(value(samples, 'vidgate_tasks_in_state', { state: 'pending' }), 1, 'the task waits while the breaker is open');
 
