@@ -8,6 +8,7 @@ import { defaultCatalog } from './catalog/index.js';
 import type { ProviderName } from './catalog/types.js';
 import type { Config } from './config.js';
 import { ChannelSet } from './channels/channel-set.js';
+import { channelView } from './channels/report.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
@@ -208,6 +209,17 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     tasks,
     metrics,
     availability,
+    channels: {
+      report: async () => {
+        const inFlight = await store.tasks.inFlightByChannel();
+        return channels.list().map((c) => channelView(c, catalog, engineDeps.breaker.state(c.id), inFlight[c.id] ?? 0));
+      },
+      ofTask: (task) => {
+        if (task.channelId === null && (task.state === 'pending' || task.state === 'submitting')) return null;
+        const c = channels.pinned(task);
+        return c ? { id: c.id, provider: c.provider, protocol: c.protocol } : { id: channels.pinnedId(task), provider: task.provider, protocol: null };
+      },
+    },
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
   try {
