@@ -215,9 +215,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         return channels.list().map((c) => channelView(c, catalog, engineDeps.breaker.state(c.id), inFlight[c.id] ?? 0));
       },
       ofTask: (task) => {
-        if (task.channelId === null && (task.state === 'pending' || task.state === 'submitting')) return null;
+        const id = channels.pinnedId(task);
+        if (id === null) return null;
         const c = channels.pinned(task);
-        return c ? { id: c.id, provider: c.provider, protocol: c.protocol } : { id: channels.pinnedId(task), provider: task.provider, protocol: null };
+        return c ? { id: c.id, provider: c.provider, protocol: c.protocol } : { id, provider: task.provider, protocol: null };
       },
     },
   };

@@ -8,6 +8,7 @@ import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import { manifestOf } from '../providers/registry.js';
 import type { ProtocolManifest } from '../providers/manifest.js';
 import type { ProviderAdapter } from '../providers/types.js';
+import { PRE_CHANNEL_PIN } from '../store/types.js';
 import type { ChannelConfig } from './channel.js';
 
 export interface LiveChannel extends ChannelConfig {
@@ -56,18 +57,22 @@ export class ChannelSet {
   }
 
   /**
-   * The channel a task was submitted through. A task stored before channels existed has none: it
-   * went through the provider's environment channel of its default protocol.
+   * The channel a task was submitted through (undefined: not pinned, or no longer configured). A
+   * task sent before channels existed went through its provider's environment channel: the one of
+   * its default protocol (the first of a key pool), else the provider's only channel.
    */
   pinned(task: { provider: string; channelId: string | null }): LiveChannel | undefined {
-    if (task.channelId !== null) return this.byId.get(task.channelId);
+    if (task.channelId === null) return undefined;
+    if (task.channelId !== PRE_CHANNEL_PIN) return this.byId.get(task.channelId);
     const protocol = manifestOf(task.provider)?.defaultProtocol;
-    return protocol === undefined ? undefined : (this.byId.get(protocol) ?? this.byId.get(`${protocol}-1`));
+    const own = this.forProvider(task.provider);
+    return (protocol === undefined ? undefined : (this.byId.get(protocol) ?? this.byId.get(`${protocol}-1`))) ?? (own.length === 1 ? own[0] : undefined);
   }
 
-  /** The id a pinned task names (for messages), whether or not that channel still exists. */
-  pinnedId(task: { provider: string; channelId: string | null }): string {
-    return task.channelId ?? manifestOf(task.provider)?.defaultProtocol ?? task.provider;
+  /** The id a pinned task names (for messages), whether or not that channel still exists; null when not pinned. */
+  pinnedId(task: { provider: string; channelId: string | null }): string | null {
+    if (task.channelId !== PRE_CHANNEL_PIN) return task.channelId;
+    return this.pinned(task)?.id ?? manifestOf(task.provider)?.defaultProtocol ?? task.provider;
   }
 
   /** Channels configured for the model (whatever their state), in configuration order. */

@@ -68,6 +68,8 @@ export async function submitThroughChannels(deps: EngineDeps, claimed: ClaimedTa
       waitMs = Math.min(waitMs, deps.settings.tickMs * 4);
       continue;
     }
+    // What the store now says: later decisions (a lookup after a timeout) go through this channel.
+    claimed.task = { ...claimed.task, channelId: channel.id };
     channel.counts.submissions++;
     try {
       const { upstreamId } = await channel.adapter.submit({ taskId: claimed.task.id, request: deps.channels.requestFor(channel, request, claimed.task.model) }, ctx);

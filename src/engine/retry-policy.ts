@@ -62,10 +62,11 @@ export const RETRY_POLICY: Record<Step, Record<FailureKind, RetryAction>> = {
 /**
  * Which failures of a create let the same submission try the next channel at once: those where the
  * upstream certainly did not create the job (429, 5xx, refused connection), and refusals of this
- * channel's credential or account rather than of the request (another key may be allowed; the
- * model may still be served elsewhere). Never a timeout or an ambiguous answer (the job may exist),
- * nor a refusal of the request itself (invalid input, content policy): another channel would
- * refuse it too, or worse, create it twice.
+ * channel's credential or account rather than of the request (another key may be allowed, another
+ * account may have credit; a 404 on create is a channel pointed at the wrong place). Never a
+ * timeout or an ambiguous answer (the job may exist), nor a refusal of the request itself (invalid
+ * input, content policy), nor a retired model (the provider's decision, not the account's): another
+ * channel would refuse it too, or worse, create it twice.
  */
 export const SUBMIT_FAILOVER: Record<FailureKind, boolean> = {
   rate_limited: true,
@@ -73,7 +74,7 @@ export const SUBMIT_FAILOVER: Record<FailureKind, boolean> = {
   auth: true,
   quota: true,
   not_found: true,
-  model_retired: true,
+  model_retired: false,
   timeout: false,
   ambiguous: false,
   invalid_input: false,

@@ -10,7 +10,7 @@ import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import { removeAudioTrack } from '../media/strip-audio.js';
 import type { LiveChannel } from '../channels/channel-set.js';
 import type { AdapterContext, UpstreamOutput } from '../providers/types.js';
-import { promotableDraftUpstreamId, type ClaimedTask, type TaskTransition } from '../store/types.js';
+import { PRE_CHANNEL_PIN, promotableDraftUpstreamId, type ClaimedTask, type TaskTransition } from '../store/types.js';
 import { adapterContext, type EngineDeps } from './context.js';
 import { noteOutcome, submitThroughChannels } from './failover.js';
 import { failureFromError } from './task-errors.js';
@@ -32,7 +32,7 @@ function channelOf(deps: EngineDeps, claimed: ClaimedTask): LiveChannel | undefi
 function lostChannel(deps: EngineDeps, claimed: ClaimedTask, from: 'submitting' | 'processing' | 'finishing') {
   const id = deps.channels.pinnedId(claimed.task);
   deps.log.warn({ task: claimed.task.id, channel: id }, 'the channel this task is pinned to is not configured');
-  return deps.channels.hasProvider(claimed.task.provider) || claimed.task.channelId !== null ? pinnedChannelGone(from, id) : noChannel(from, claimed.task.provider);
+  return id !== null && (deps.channels.hasProvider(claimed.task.provider) || claimed.task.channelId !== PRE_CHANNEL_PIN) ? pinnedChannelGone(from, id) : noChannel(from, claimed.task.provider);
 }
 
 function decisionContext(deps: EngineDeps, claimed: ClaimedTask): DecisionContext {
@@ -69,7 +69,7 @@ async function prepareSubmission(deps: EngineDeps, claimed: ClaimedTask, ctx: Ad
     const upstreamId = promotableDraftUpstreamId(draft, task);
     if (upstreamId === null) return { kind: 'refused', event: { type: 'reference_not_found', error: { code: 'draft_task_not_found', message: draftTaskNotFound().message } } };
     request = { ...request, draft_task_id: upstreamId };
-    onlyChannel = deps.channels.pinnedId(draft!);
+    onlyChannel = deps.channels.pinnedId(draft!) ?? undefined;
   }
   const spec = deps.catalog.get(task.model);
   const rule = spec && sourceVideoRule(spec, request);
@@ -113,7 +113,8 @@ export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promis
       return void (await commit(deps, claimed, refuseSubmission(prepared.event)));
     }
     const sent = await submitThroughChannels(deps, claimed, prepared.request, prepared.ctx, prepared.onlyChannel);
-    const at = { ...ctx, now: deps.clock.now() };
+    // Read again: the task is pinned now, and whether its channel can look a job up matters after a timeout.
+    const at = decisionContext(deps, claimed);
     switch (sent.type) {
       case 'lost':
         return;
@@ -146,9 +147,8 @@ function logSubmitFailure(deps: EngineDeps, claimed: ClaimedTask, failure: Failu
 export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promise<void> {
   const ctx = decisionContext(deps, claimed);
   const channel = channelOf(deps, claimed);
-  // Pinned before any create is sent: a submission with no channel (and a channel for none of its
-  // provider's default either) never reached an upstream, so sending it is safe.
-  if (!channel && claimed.task.channelId === null) return void (await commit(deps, claimed, afterRecovery({ type: 'absent' }, ctx)));
+  // Pinned before any create is sent: a submission with no channel never reached an upstream, so sending it is safe.
+  if (claimed.task.channelId === null) return void (await commit(deps, claimed, afterRecovery({ type: 'absent' }, ctx)));
   if (!channel) return void (await commit(deps, claimed, lostChannel(deps, claimed, 'submitting')));
   const adapter = channel.adapter;
   if (!adapter.findByReference) {

@@ -168,9 +168,10 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
   {
     name: '008_task_channel',
     async up(db) {
-      // The channel a task is pinned to. Tasks stored before stay null: they went through their
-      // provider's default channel, and are read as pinned to it.
+      // The channel a task is pinned to; null = nothing sent yet. Tasks already sent went through
+      // their provider's default channel: '~default' (PRE_CHANNEL_PIN) says so.
       await db.schema.alterTable('tasks').addColumn('channel_id', 'text').execute();
+      await db.updateTable('tasks').set({ channel_id: '~default' }).where('state', '<>', 'pending').execute();
     },
   },
 ];

@@ -11,6 +11,7 @@ import { TaskCache } from './task-cache.js';
 import {
   IN_FLIGHT_STATES,
   isTerminal,
+  PRE_CHANNEL_PIN,
   type Admission,
   type BudgetRefusal,
   type ClaimedTask,
@@ -50,6 +51,9 @@ const PUBLIC_STATES: Record<NonNullable<TaskListFilter['status']>, TaskState[]> 
 const hasFields = (patch: object | undefined) => patch !== undefined && Object.values(patch).some((v) => v !== undefined);
 
 const inFlight = (s: TaskState) => (IN_FLIGHT_STATES.includes(s) ? 1 : 0);
+
+/** Pins counted in a channel's jobs in flight (a pin from before channels was never counted). */
+const countsOnChannel = (id: string | null): id is string => id !== null && id !== PRE_CHANNEL_PIN;
 
 /** Thrown inside a transaction to undo it when a guard no longer holds. */
 class GuardFailed extends Error {}
@@ -179,7 +183,7 @@ export class SqlTaskRepository implements TaskRepository {
         if (!row) return 'lost';
         if (row.channel_id === channelId) return 'pinned';
         if (!(await this.queue.addInFlightBelow(trx, CHANNEL_COUNTS, channelId, t.provider, cap))) return 'full';
-        if (row.channel_id !== null) await this.queue.addInFlight(trx, CHANNEL_COUNTS, row.channel_id, t.provider, -1);
+        if (countsOnChannel(row.channel_id)) await this.queue.addInFlight(trx, CHANNEL_COUNTS, row.channel_id, t.provider, -1);
         await trx.updateTable('tasks').set({ channel_id: channelId }).where('id', '=', t.id).execute();
         return 'pinned';
       });
@@ -287,7 +291,7 @@ export class SqlTaskRepository implements TaskRepository {
     // another connection deadlock on PostgreSQL (test/store/lock-order.test.ts).
     if (ends) await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', reserved, t.model, now_ms), reserved);
     await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(t), t.provider, inFlight(to) - inFlight(from));
-    if (pinned !== null) await this.queue.addInFlight(trx, CHANNEL_COUNTS, pinned, t.provider, -1);
+    if (countsOnChannel(pinned)) await this.queue.addInFlight(trx, CHANNEL_COUNTS, pinned, t.provider, -1);
     if (ends && t.callback_url) await this.queueWebhook(trx, t, to as 'completed' | 'failed', now_ms);
   }
 

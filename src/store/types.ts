@@ -98,14 +98,20 @@ export interface Task {
   /** Where this task's completed/failed event is delivered (the create's callback_url or the key's default). */
   callback_url: string | null;
   /**
-   * The channel this task is pinned to (set before its create is sent, so polls, downloads, cancel
-   * and crash recovery use the same credentials). Null while pending, and for tasks stored before
-   * channels existed: those went through the provider's default channel.
+   * The channel this task is pinned to, set before its create is sent (so polls, downloads, cancel
+   * and crash recovery use the same credentials): null when nothing was sent (pending, or claimed
+   * but not yet sent); PRE_CHANNEL_PIN for tasks sent before channels existed.
    */
   channelId: string | null;
   /** Bumped by every change (the ETag). */
   version: number;
 }
+
+/**
+ * The pin of tasks sent before channels existed (migration 008): they went through their provider's
+ * default channel, and are read as pinned to it. Not a valid channel id, so it names none.
+ */
+export const PRE_CHANNEL_PIN = '~default';
 
 /** A task as it is first stored (the store fills in state, version and the rest). */
 export type NewTask = Pick<Task, 'id' | 'owner_key_id' | 'model' | 'provider' | 'operation' | 'request' | 'upstream_model' | 'estimated_cost_usd' | 'callback_url' | 'created_ms'>;
