@@ -105,8 +105,8 @@ describe('GET /metrics', { timeout: 180_000 }, () => {
     assert.ok(!after.some((s) => s.labels.route?.includes('ldtask_')));
 
     assert.equal(delta('vidgate_webhook_deliveries_total', { outcome: 'delivered' }), 1);
-    assert.equal(value(after, 'vidgate_circuit_breaker_state', { provider: 'google', state: 'closed' }), 1);
-    assert.equal(value(after, 'vidgate_circuit_breaker_state', { provider: 'google', state: 'open' }), 0);
+    assert.equal(value(after, 'vidgate_circuit_breaker_state', { provider: 'google', channel: 'gemini-api', state: 'closed' }), 1);
+    assert.equal(value(after, 'vidgate_circuit_breaker_state', { provider: 'google', channel: 'gemini-api', state: 'open' }), 0);
     assert.ok(value(after, 'vidgate_process_resident_memory_bytes') > 0, 'process metrics too');
   });
 
