@@ -5,9 +5,10 @@ import type { CatalogOverrides, ProviderName } from './catalog/types.js';
 import { checkRedisUrl } from './limits/location.js';
 import { readWebhookSettings, type WebhookSettings } from './webhooks/config.js';
 // Providers' credential and base-URL environment names come from their manifests (src/providers/*/manifest.ts).
-import { builtProviders, channelsFromEnv, type Channel } from './providers/registry.js';
-
-export type { Channel };
+import { builtProviders } from './providers/registry.js';
+import type { ChannelConfig } from './channels/channel.js';
+import { channelsFromConfigFile } from './channels/config-file.js';
+import { channelsFromEnv } from './channels/from-env.js';
 
 /** One typed, validated configuration, read from the environment once at start. */
 export interface Config {
@@ -77,8 +78,8 @@ export interface Config {
     downloadTimeoutMs: number;
   };
   media: { maxImageBytes: number; maxVideoBytes: number; maxAudioBytes: number; fetchTimeoutMs: number };
-  /** Providers whose credentials are all configured. */
-  providers: Partial<Record<ProviderName, Channel>>;
+  /** The channels the environment (and VIDGATE_CONFIG's file) define; empty = none configured. */
+  channels: ChannelConfig[];
   catalogOverrides: CatalogOverrides;
   /** Outbound webhook delivery (VIDGATE_WEBHOOK_*). */
   webhooks: WebhookSettings;
@@ -142,12 +143,22 @@ function catalogOverrides(env: NodeJS.ProcessEnv): CatalogOverrides {
   return parsed as CatalogOverrides;
 }
 
-function providerChannels(env: NodeJS.ProcessEnv): Partial<Record<ProviderName, Channel>> {
+/** Channels from VIDGATE_CONFIG's file, then from the environment; ids must be unique across both. */
+function configuredChannels(env: NodeJS.ProcessEnv, overrides: CatalogOverrides): ChannelConfig[] {
+  let channels: ChannelConfig[];
   try {
-    return channelsFromEnv(env, (name) => url(env, name));
+    const file = str(env, 'VIDGATE_CONFIG');
+    const fromFile = file === null ? [] : channelsFromConfigFile(path.resolve(file), env, defaultCatalog(overrides));
+    channels = [...fromFile, ...channelsFromEnv(env, (name) => url(env, name))];
   } catch (err) {
     throw err instanceof ConfigError ? err : new ConfigError((err as Error).message);
   }
+  const seen = new Set<string>();
+  for (const c of channels) {
+    if (seen.has(c.id)) throw new ConfigError(`channel id '${c.id}' is defined twice (VIDGATE_CONFIG and the environment name channels the same way); rename the one in the file`);
+    seen.add(c.id);
+  }
+  return channels;
 }
 
 function providerLimits(env: NodeJS.ProcessEnv): Config['engine']['providerLimits'] {
@@ -265,8 +276,9 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | null {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const providers = providerChannels(env);
-  const anyCredential = Object.keys(providers).length > 0;
+  const overrides = checkedCatalogOverrides(env);
+  const channels = configuredChannels(env, overrides);
+  const anyCredential = channels.length > 0;
   const sandboxFlag = flag(env, 'VIDGATE_SANDBOX');
   const dataDir = path.resolve(str(env, 'VIDGATE_DATA_DIR') ?? './data');
   const media = {
@@ -314,8 +326,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       downloadTimeoutMs: int(env, 'VIDGATE_DOWNLOAD_TIMEOUT_MS', 600_000, 1000),
     },
     media,
-    providers,
-    catalogOverrides: checkedCatalogOverrides(env),
+    channels,
+    catalogOverrides: overrides,
     webhooks: readWebhookSettings(env, ConfigError),
   };
 }

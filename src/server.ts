@@ -6,12 +6,13 @@ import { openBlobStore } from './blobs/index.js';
 import { withLocalCopy } from './blobs/probe.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { ProviderName } from './catalog/types.js';
-import type { Channel, Config } from './config.js';
+import type { Config } from './config.js';
+import { ChannelSet } from './channels/channel-set.js';
+import { channelView } from './channels/report.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { AvailabilityChecker } from './channels/availability.js';
-import { refusalByChannels } from './channels/request-support.js';
 import { buildHttpApp, requestIdFor } from './http/app.js';
 import { FastReads } from './http/fast-reads.js';
 import { requestLogFields } from './http/log-redaction.js';
@@ -19,15 +20,14 @@ import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
 import { renderTask } from './http/task-routes.js';
-import { CircuitBreaker } from './engine/circuit-breaker.js';
+import { CircuitBreaker } from './limits/circuit-breaker.js';
 import { systemClock } from './engine/clock.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createLimits, RedisLimits } from './limits/index.js';
 import { createMediaLoader } from './media/fetcher.js';
 import { fitImage } from './media/fit-image.js';
 import { probeVideo, probeVideoBytes } from './media/probe.js';
-import { channelProtocols, createAdapters } from './providers/registry.js';
-import { instrumentAdapters } from './metrics/instrument-adapters.js';
+import { instrumentAdapter } from './metrics/instrument-adapters.js';
 import { GatewayMetrics } from './metrics/metrics.js';
 import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
 import { simulatorInputFetcher } from './sandbox/fetch-input.js';
@@ -43,7 +43,7 @@ export interface RunningGateway {
   /** Set only on the first start without VIDGATE_ADMIN_KEY (after `announceAdminKey` showed it). */
   generatedAdminKey: string | null;
   /** The simulators (base URL, credentials, counters, fault controls) when running in sandbox mode. */
-  sandbox: Partial<Record<ProviderName, RunningSimulator>> | null;
+  sandbox: Partial<Record<string, RunningSimulator>> | null;
   /** Which models the upstream model lists still name (checked on start and every 10 minutes). */
   availability: AvailabilityChecker;
   /**
@@ -119,12 +119,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   // The in-process simulators read tenant URLs through the same guard and policy as the gateway.
   const simulatorInputs = simulatorInputFetcher({ allowPrivateNetwork: config.allowPrivateNetwork, timeoutMs: config.media.fetchTimeoutMs });
   const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed, fetchInput: simulatorInputs }) : null;
-  // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
-  const channels: Partial<Record<ProviderName, Channel>> = sandbox ? sandbox.providers : config.providers;
+  // In sandbox mode every channel kind with a simulator is pointed at it; otherwise only configured channels count.
   const metrics = new GatewayMetrics();
-  const adapters = instrumentAdapters(createAdapters(channels), metrics);
+  const channels = new ChannelSet(sandbox ? sandbox.channels : config.channels, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
 
   const catalog = defaultCatalog(config.catalogOverrides);
+  const availability = new AvailabilityChecker({ channels, catalog, intervalMs: AVAILABILITY_INTERVAL_MS, log: logger.child({ room: 'channels' }) });
   const guardedLoad = createMediaLoader({
     allowPrivateNetwork: config.allowPrivateNetwork,
     maxBytes: { image: config.media.maxImageBytes, video: config.media.maxVideoBytes, audio: config.media.maxAudioBytes },
@@ -137,7 +137,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     store,
     blobs,
     catalog,
-    adapters,
+    channels,
+    channelReason: (channel, spec, operation) => availability.channelReason(channel, spec, operation),
     loadMedia,
     probeFile: probeVideo,
     limits,
@@ -159,12 +160,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const engine = new Engine(engineDeps);
   metrics.readFrom({
     countByState: () => store.tasks.countActiveByState(),
-    breakerStates: () => Object.fromEntries(Object.keys(adapters).map((p) => [p, engineDeps.breaker.state(p)])),
+    breakerStates: () => channels.list().map((c) => ({ provider: c.provider, channel: c.id, state: engineDeps.breaker.state(c.id) })),
   });
-  const availability = new AvailabilityChecker({ adapters, catalog, intervalMs: AVAILABILITY_INTERVAL_MS, log: logger.child({ room: 'channels' }) });
 
   const cancelUpstream: UpstreamCanceller = async (task) => {
-    const adapter = adapters[task.provider as ProviderName];
+    const adapter = channels.pinned(task)?.adapter;
     if (!adapter?.cancel || task.upstream_id === null) return 'unsupported';
     return (await adapter.cancel(task.upstream_id, adapterContext(engineDeps, 15_000))) ? 'cancelled' : 'refused';
   };
@@ -172,9 +172,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     store,
     catalog,
     channels: (task) => {
-      if (!adapters[task.provider as ProviderName]) return { ok: false, reason: `the '${task.provider}' provider is not built into this gateway yet or has no credentials configured.` };
-      const refusal = refusalByChannels(task.request, channelProtocols(channels, task.provider as ProviderName));
-      if (refusal) return { ok: false, ...refusal };
+      const found = channels.candidates(task);
+      if (!found.ok) return found.refusal ? { ok: false, ...found.refusal } : { ok: false, reason: found.reason };
       const spec = catalog.get(task.model);
       const unavailable = spec ? availability.unavailableReason(spec, task.operation as never) : undefined;
       return unavailable ? { ok: false, reason: `${unavailable}.` } : { ok: true };
@@ -210,6 +209,18 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     tasks,
     metrics,
     availability,
+    channels: {
+      report: async () => {
+        const inFlight = await store.tasks.inFlightByChannel();
+        return channels.list().map((c) => channelView(c, catalog, engineDeps.breaker.state(c.id), inFlight[c.id] ?? 0));
+      },
+      ofTask: (task) => {
+        const id = channels.pinnedId(task);
+        if (id === null) return null;
+        const c = channels.pinned(task);
+        return c ? { id: c.id, provider: c.provider, protocol: c.protocol } : { id, provider: task.provider, protocol: null };
+      },
+    },
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
   try {

@@ -1,18 +1,18 @@
 /**
  * Which models each channel can serve right now, from the upstream's own model list (Gemini
  * models.list, OpenAI and xAI /v1/models). Every channel whose adapter has `listModels` is checked
- * on start and then periodically; a model whose upstream id the list no longer names is unavailable
- * there, so creates are refused at once (503 all_channels_failed, naming the reason) instead of
- * failing later, and the Models API says so. A list that cannot be read changes nothing: the last
- * good answer stands, and a channel never read counts as available (unchecked).
- *
- * Self-contained on purpose: the channels work (several channels per provider, failover) builds on it.
+ * on start and then periodically; a model whose upstream id (on that channel) the list no longer
+ * names is unavailable there: the router skips that channel, and when no channel serving the model
+ * has it, creates are refused at once (503 all_channels_failed, naming the reason) and the Models
+ * API says so. A list that cannot be read changes nothing: the last good answer stands, and a
+ * channel never read counts as available (unchecked).
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { ModelAvailabilityView } from '../catalog/describe.js';
-import type { ModelSpec, ProviderName } from '../catalog/types.js';
+import type { ModelSpec } from '../catalog/types.js';
 import type { Operation } from '../contract/operations.js';
-import type { AdapterContext, ProviderAdapter } from '../providers/types.js';
+import type { AdapterContext } from '../providers/types.js';
+import { upstreamIdsOn, type ChannelSet, type LiveChannel } from './channel-set.js';
 
 export interface AvailabilityLog {
   info(obj: object, msg: string): void;
@@ -20,7 +20,7 @@ export interface AvailabilityLog {
 }
 
 export interface AvailabilityOptions {
-  adapters: Partial<Record<ProviderName, ProviderAdapter>>;
+  channels: ChannelSet;
   catalog: Catalog;
   /** Between two checks of the same channel. */
   intervalMs: number;
@@ -35,7 +35,7 @@ interface ChannelList {
 }
 
 export class AvailabilityChecker {
-  private readonly lists = new Map<ProviderName, ChannelList>();
+  private readonly lists = new Map<string, ChannelList>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = new AbortController();
@@ -64,11 +64,10 @@ export class AvailabilityChecker {
   }
 
   private async checkAll(): Promise<void> {
-    const listing = (Object.entries(this.o.adapters) as [ProviderName, ProviderAdapter][]).filter(([, a]) => a.listModels);
-    await Promise.all(listing.map(([name, adapter]) => this.checkOne(name, adapter)));
+    await Promise.all(this.o.channels.list().filter((c) => c.adapter.listModels).map((c) => this.checkOne(c)));
   }
 
-  private async checkOne(name: ProviderName, adapter: ProviderAdapter): Promise<void> {
+  private async checkOne(channel: LiveChannel): Promise<void> {
     const ctx: AdapterContext = {
       loadMedia: () => Promise.reject(new Error('a model list needs no media')),
       probeVideo: () => Promise.reject(new Error('a model list needs no media')),
@@ -76,49 +75,47 @@ export class AvailabilityChecker {
       signal: this.stopped.signal,
     };
     try {
-      const ids = await adapter.listModels!(ctx);
-      const before = this.lists.get(name);
+      const ids = await channel.adapter.listModels!(ctx);
+      const before = this.lists.get(channel.id);
       const models = new Set(ids);
-      this.lists.set(name, { models, checkedAt: this.now() });
-      const gone = this.o.catalog.list().filter((m) => m.provider === name && upstreamIds(m).some((id) => !models.has(id)));
-      if (gone.length && (!before || gone.some((m) => upstreamIds(m).some((id) => before.models.has(id))))) {
-        this.o.log.warn({ provider: name, models: gone.map((m) => m.id) }, 'the upstream model list no longer names these models; creates are refused until it does');
+      this.lists.set(channel.id, { models, checkedAt: this.now() });
+      const served = this.o.catalog.list().filter((m) => m.provider === channel.provider && (channel.models === null || Object.hasOwn(channel.models, m.id)));
+      const gone = served.filter((m) => upstreamIdsOn(channel, m).some((id) => !models.has(id)));
+      if (gone.length && (!before || gone.some((m) => upstreamIdsOn(channel, m).some((id) => before.models.has(id))))) {
+        this.o.log.warn({ channel: channel.id, models: gone.map((m) => m.id) }, 'the upstream model list no longer names these models; this channel is skipped for them until it does');
       }
     } catch (err) {
       if (this.stopped.signal.aborted) return;
-      this.o.log.warn({ provider: name, err: err instanceof Error ? err.message : String(err) }, 'could not read the upstream model list; keeping the last answer');
+      this.o.log.warn({ channel: channel.id, err: err instanceof Error ? err.message : String(err) }, 'could not read the upstream model list; keeping the last answer');
     }
   }
 
-  /** Why a create of this model (operation) cannot be served now, or null when it can. */
-  unavailableReason(spec: ModelSpec, operation?: Operation): string | null {
-    const list = this.lists.get(spec.provider);
+  /** Why this channel cannot serve the model (operation) now, by its own model list, or null. */
+  channelReason(channel: LiveChannel, spec: ModelSpec, operation?: Operation): string | null {
+    const list = this.lists.get(channel.id);
     if (!list) return null;
-    const ids = operation ? [upstreamIdFor(spec, operation)] : upstreamIds(spec);
-    const missing = ids.filter((id) => !list.models.has(id));
+    const missing = upstreamIdsOn(channel, spec, operation).filter((id) => !list.models.has(id));
     if (missing.length === 0) return null;
     const when = new Date(list.checkedAt).toISOString();
-    return `the '${spec.provider}' upstream no longer lists ${missing.map((id) => `'${id}'`).join(', ')} among its models (checked ${when})`;
+    return `the '${spec.provider}' upstream (channel ${channel.id}) no longer lists ${missing.map((id) => `'${id}'`).join(', ')} among its models (checked ${when})`;
+  }
+
+  /** Why a create of this model (operation) cannot be served now by any channel serving it, or null when one can. */
+  unavailableReason(spec: ModelSpec, operation?: Operation): string | null {
+    const reasons = this.o.channels.serving(spec.provider, spec.id).map((c) => this.channelReason(c, spec, operation));
+    if (reasons.length === 0 || reasons.some((r) => r === null)) return null;
+    return reasons.join('; ');
   }
 
   /** What the Models API shows for a model. */
   view(spec: ModelSpec): ModelAvailabilityView {
-    const list = this.lists.get(spec.provider);
-    if (!list) return { status: 'unchecked', reason: null, checked_at: null };
+    const checked = this.o.channels.serving(spec.provider, spec.id).map((c) => this.lists.get(c.id)?.checkedAt).filter((t): t is number => t !== undefined);
+    if (checked.length === 0) return { status: 'unchecked', reason: null, checked_at: null };
     const reason = this.unavailableReason(spec);
-    return { status: reason ? 'unavailable' : 'available', reason, checked_at: Math.floor(list.checkedAt / 1000) };
+    return { status: reason ? 'unavailable' : 'available', reason, checked_at: Math.floor(Math.max(...checked) / 1000) };
   }
 
   private now(): number {
     return this.o.now?.() ?? Date.now();
   }
-}
-
-function upstreamIdFor(spec: ModelSpec, operation: Operation): string {
-  return spec.operations.find((o) => o.operation === operation)?.upstream_model ?? spec.upstream_model;
-}
-
-/** Every upstream id the model uses (the default one and per-operation ones). */
-function upstreamIds(spec: ModelSpec): string[] {
-  return [...new Set(spec.operations.map((o) => o.upstream_model ?? spec.upstream_model))];
 }

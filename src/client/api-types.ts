@@ -89,6 +89,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The routes to the upstreams, their breakers and counts (never credentials) */
+        get: operations["listChannels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/keys": {
         parameters: {
             query?: never;
@@ -123,6 +140,23 @@ export interface paths {
         head?: never;
         /** Set a key's balance, limits or default webhook */
         patch: operations["updateKey"];
+        trace?: never;
+    };
+    "/v1/admin/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Any key's task, with its owner and the channel that served it */
+        get: operations["getAnyTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/admin/usage": {
@@ -500,6 +534,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A task as its owner sees it, plus who owns it and which channel served it. */
+        AdminTask: components["schemas"]["Task"] & {
+            channel: {
+                id: string;
+                /** @description Null when the channel is no longer configured. */
+                protocol: string | null;
+                provider: string;
+            } | null;
+            owner_key_id: string;
+            provider: string;
+            /** @description The upstream's own job id. */
+            upstream_id: string | null;
+        };
         ApiError: {
             error: {
                 allowed_aspect_ratios?: string[];
@@ -583,6 +630,46 @@ export interface components {
         };
         ApiKeyList: {
             data: components["schemas"]["ApiKey"][];
+            /** @constant */
+            object: "list";
+        };
+        Channel: {
+            /** @description Scheme, host and path of the upstream (never credentials). */
+            base_url: string | null;
+            /** @description Its cap on jobs in flight. */
+            concurrency: number | null;
+            /** @description Of those, creates it refused or failed. */
+            failures: number;
+            /** @description Names the channel: its protocol for an environment channel (`openai`, `kling-jwt`; `openai-2` in a key pool), its own id from VIDGATE_CONFIG. */
+            id: string;
+            /** @description Jobs in flight upstream through it, across every node. */
+            in_flight: number;
+            /** @description Catalog model ids it serves. */
+            models: string[];
+            /** @description Higher is tried first. */
+            priority: number;
+            /** @description `gemini-api`, `vertex-ai`, `openai`, `azure-openai`, `byteplus-ark`, `volcengine-ark`, `kling-api-key`, `kling-jwt`, `minimax`, `dashscope`, `vidu`, `xai`, `topaz`. */
+            protocol: string;
+            /** @enum {string} */
+            provider: "google" | "openai" | "kling" | "seedance" | "minimax" | "dashscope" | "vidu" | "xai" | "topaz";
+            /** @description Its cap on creates per minute. */
+            rpm: number | null;
+            /**
+             * @description Its circuit breaker.
+             * @enum {string}
+             */
+            state: "closed" | "open" | "half_open";
+            /** @description Creates sent through it since this node started. */
+            submissions: number;
+            /** @description Models it sends under an upstream id of its own. */
+            upstream_models: {
+                [key: string]: string;
+            };
+            /** @description Share of the load among channels of equal priority. */
+            weight: number;
+        };
+        ChannelList: {
+            data: components["schemas"]["Channel"][];
             /** @constant */
             object: "list";
         };
@@ -1517,6 +1604,53 @@ export interface operations {
             };
         };
     };
+    listChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelList"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The key is not an admin key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After and X-RateLimit-* headers). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     listKeys: {
         parameters: {
             query?: never;
@@ -1745,6 +1879,65 @@ export interface operations {
                 };
             };
             /** @description No such key. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Rate limit exceeded (see Retry-After and X-RateLimit-* headers). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    getAnyTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task id (`ldtask_` + 32 hex), as returned by create. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTask"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The key is not an admin key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Task not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2676,7 +2869,7 @@ export interface operations {
                     "application/json": components["schemas"]["VideoGenerationResponse"];
                 };
             };
-            /** @description Invalid request: `param` names the field and the message says what is allowed. Also a request no configured channel can serve (Veo 3 with `output_audio: false` needs a Vertex AI channel: `unsupported_output_audio`). */
+            /** @description Invalid request: `param` names the field and the message says what is allowed. Also a request no configured channel can serve: `param` names what the channels cannot take. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/types.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { ProviderName } from '../catalog/types.js';
-import type { AdapterContext, ProviderAdapter } from '../providers/types.js';
+import type { ModelSpec } from '../catalog/types.js';
+import type { ChannelSet, LiveChannel } from '../channels/channel-set.js';
+import type { Operation } from '../contract/operations.js';
+import type { AdapterContext } from '../providers/types.js';
 import type { Store, Task, TaskTransition } from '../store/types.js';
 import type { Limits } from '../limits/types.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from '../limits/circuit-breaker.js';
 import type { Clock } from './clock.js';
 
 export interface EngineSettings {
@@ -37,7 +39,10 @@ export interface EngineDeps {
   store: Store;
   blobs: BlobStore;
   catalog: Catalog;
-  adapters: Partial<Record<ProviderName, ProviderAdapter>>;
+  /** The routes to the upstreams; a task is submitted through one and pinned to it. */
+  channels: ChannelSet;
+  /** Why a channel cannot serve a model now (its upstream model list), or null. */
+  channelReason?: (channel: LiveChannel, spec: ModelSpec, operation?: Operation) => string | null;
   loadMedia: AdapterContext['loadMedia'];
   probeBytes: AdapterContext['probeVideo'];
   fitImage: NonNullable<AdapterContext['fitImage']>;
@@ -47,7 +52,7 @@ export interface EngineDeps {
   tmpDir: string;
   log: Logger;
   settings: EngineSettings;
-  /** Outage signals per provider. */
+  /** Outage signals per channel (by channel id). */
   breaker: CircuitBreaker;
   /** Submission rates per provider (in process, or shared by every node through Redis). */
   limits: Limits;

@@ -136,7 +136,9 @@ export class Engine {
     const rates = Object.entries(this.deps.settings.providerLimits).filter(([, l]) => l?.rpm) as [string, { rpm: number }][];
     const tokens = new Map<string, number>();
     for (const [p, l] of rates) tokens.set(p, await this.limits.takeSubmissions(p, l.rpm, free));
-    const admission = providerAdmission({ limits: this.deps.settings.providerLimits, breaker: this.deps.breaker, tokens, now: this.deps.clock.now() });
+    const now = this.deps.clock.now();
+    const reachable = (provider: string) => this.deps.channels.forProvider(provider).some((c) => this.deps.breaker.wouldAdmit(c.id, now));
+    const admission = providerAdmission({ limits: this.deps.settings.providerLimits, reachable, tokens, now });
     try {
       this.run(lane, await this.deps.store.tasks.claimPending({ ...this.claimOptions(lane, free), admission }), submitStep);
     } finally {

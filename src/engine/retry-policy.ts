@@ -59,6 +59,33 @@ export const RETRY_POLICY: Record<Step, Record<FailureKind, RetryAction>> = {
   finish: { ...FAIL, storage: 'persist', download: 'retry', rate_limited: 'retry', unavailable: 'retry', timeout: 'retry', ambiguous: 'retry', internal: 'retry' },
 };
 
+/**
+ * Which failures of a create let the same submission try the next channel at once: those where the
+ * upstream certainly did not create the job (429, 5xx, refused connection), and refusals of this
+ * channel's credential or account rather than of the request (another key may be allowed, another
+ * account may have credit; a 404 on create is a channel pointed at the wrong place). Never a
+ * timeout or an ambiguous answer (the job may exist), nor a refusal of the request itself (invalid
+ * input, content policy), nor a retired model (the provider's decision, not the account's): another
+ * channel would refuse it too, or worse, create it twice.
+ */
+export const SUBMIT_FAILOVER: Record<FailureKind, boolean> = {
+  rate_limited: true,
+  unavailable: true,
+  auth: true,
+  quota: true,
+  not_found: true,
+  model_retired: false,
+  timeout: false,
+  ambiguous: false,
+  invalid_input: false,
+  content_policy: false,
+  input_fetch: false,
+  input_invalid: false,
+  download: false,
+  storage: false,
+  internal: false,
+};
+
 /** Exponential backoff with full jitter for transient errors: base·2^attempt, capped. */
 export function backoffMs(attempt: number, baseMs = 1000, capMs = 60_000, random = Math.random): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));

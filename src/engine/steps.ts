@@ -8,11 +8,13 @@ import { draftTaskNotFound } from '../contract/errors.js';
 import { isTaskId } from '../contract/ids.js';
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import { removeAudioTrack } from '../media/strip-audio.js';
-import { UpstreamError, type AdapterContext, type ProviderAdapter, type UpstreamOutput } from '../providers/types.js';
-import { promotableDraftUpstreamId, type ClaimedTask, type TaskTransition } from '../store/types.js';
+import type { LiveChannel } from '../channels/channel-set.js';
+import type { AdapterContext, UpstreamOutput } from '../providers/types.js';
+import { PRE_CHANNEL_PIN, promotableDraftUpstreamId, type ClaimedTask, type TaskTransition } from '../store/types.js';
 import { adapterContext, type EngineDeps } from './context.js';
+import { noteOutcome, submitThroughChannels } from './failover.js';
 import { failureFromError } from './task-errors.js';
-import { afterFinish, afterPoll, afterRecovery, afterSubmit, noChannel, overdue, refuseSubmission, type DecisionContext, type Failure, type RefusalEvent } from './transitions.js';
+import { afterFinish, afterPoll, afterRecovery, afterSubmit, noChannel, overdue, pinnedChannelGone, refuseSubmission, waitForChannel, type DecisionContext, type Failure, type RefusalEvent } from './transitions.js';
 
 /** Writes a step's decision; dropped if the lease was lost or the task moved on (e.g. a cancel). */
 async function commit(deps: EngineDeps, claimed: ClaimedTask, decision: TaskTransition): Promise<boolean> {
@@ -21,8 +23,16 @@ async function commit(deps: EngineDeps, claimed: ClaimedTask, decision: TaskTran
   return ok;
 }
 
-function adapterFor(deps: EngineDeps, claimed: ClaimedTask): ProviderAdapter | undefined {
-  return deps.adapters[claimed.task.provider as keyof EngineDeps['adapters']];
+/** The channel the task is pinned to (polls, downloads, lookups use its credentials). */
+function channelOf(deps: EngineDeps, claimed: ClaimedTask): LiveChannel | undefined {
+  return deps.channels.pinned(claimed.task);
+}
+
+/** A pinned task whose channel is gone cannot reach its job: it fails, saying which channel it needs. */
+function lostChannel(deps: EngineDeps, claimed: ClaimedTask, from: 'submitting' | 'processing' | 'finishing') {
+  const id = deps.channels.pinnedId(claimed.task);
+  deps.log.warn({ task: claimed.task.id, channel: id }, 'the channel this task is pinned to is not configured');
+  return id !== null && (deps.channels.hasProvider(claimed.task.provider) || claimed.task.channelId !== PRE_CHANNEL_PIN) ? pinnedChannelGone(from, id) : noChannel(from, claimed.task.provider);
 }
 
 function decisionContext(deps: EngineDeps, claimed: ClaimedTask): DecisionContext {
@@ -32,7 +42,7 @@ function decisionContext(deps: EngineDeps, claimed: ClaimedTask): DecisionContex
     now,
     attempts: claimed.attempts,
     maxAttempts: deps.settings.maxTransientAttempts,
-    canLookup: typeof adapterFor(deps, claimed)?.findByReference === 'function',
+    canLookup: typeof channelOf(deps, claimed)?.adapter.findByReference === 'function',
     typicalSeconds: spec?.typical_seconds ?? 60,
     pollScale: deps.settings.pollScale,
     submittedMs: claimed.task.submitted_ms ?? now,
@@ -40,13 +50,8 @@ function decisionContext(deps: EngineDeps, claimed: ClaimedTask): DecisionContex
   };
 }
 
-/** 5xx and timeouts say the provider may be down (a 429 says it is up, just busy). */
-function noteOutcome(deps: EngineDeps, provider: string, err?: unknown): void {
-  if (err === undefined) deps.breaker.success(provider);
-  else if (err instanceof UpstreamError && (err.kind === 'unavailable' || err.kind === 'timeout')) deps.breaker.failure(provider, deps.clock.now());
-}
-
-type Prepared = { kind: 'ready'; request: ResolvedVideoRequest; ctx: AdapterContext } | { kind: 'refused'; event: RefusalEvent } | { kind: 'lost' };
+/** `onlyChannel`: a draft's promotion goes where the draft was made (its upstream id exists only there). */
+type Prepared = { kind: 'ready'; request: ResolvedVideoRequest; ctx: AdapterContext; onlyChannel?: string } | { kind: 'refused'; event: RefusalEvent } | { kind: 'lost' };
 
 /**
  * Before anything is sent upstream: a reference to one of our own tasks (Seedance's draft_task_id)
@@ -58,15 +63,17 @@ type Prepared = { kind: 'ready'; request: ResolvedVideoRequest; ctx: AdapterCont
 async function prepareSubmission(deps: EngineDeps, claimed: ClaimedTask, ctx: AdapterContext): Promise<Prepared> {
   const task = claimed.task;
   let request = task.request;
+  let onlyChannel: string | undefined;
   if (request.draft_task_id !== undefined) {
     const draft = isTaskId(request.draft_task_id) ? await deps.store.tasks.get(request.draft_task_id) : undefined;
     const upstreamId = promotableDraftUpstreamId(draft, task);
     if (upstreamId === null) return { kind: 'refused', event: { type: 'reference_not_found', error: { code: 'draft_task_not_found', message: draftTaskNotFound().message } } };
     request = { ...request, draft_task_id: upstreamId };
+    onlyChannel = deps.channels.pinnedId(draft!) ?? undefined;
   }
   const spec = deps.catalog.get(task.model);
   const rule = spec && sourceVideoRule(spec, request);
-  if (!spec || !rule || request.video_url === undefined) return { kind: 'ready', request, ctx };
+  if (!spec || !rule || request.video_url === undefined) return { kind: 'ready', request, ctx, onlyChannel };
   const source = await ctx.loadMedia(request.video_url, 'video');
   let probe;
   try {
@@ -85,6 +92,7 @@ async function prepareSubmission(deps: EngineDeps, claimed: ClaimedTask, ctx: Ad
   return {
     kind: 'ready',
     request,
+    onlyChannel,
     ctx: {
       ...ctx,
       loadMedia: (u, kind) => (u === url && kind === 'video' ? Promise.resolve(source) : ctx.loadMedia(u, kind)),
@@ -95,8 +103,7 @@ async function prepareSubmission(deps: EngineDeps, claimed: ClaimedTask, ctx: Ad
 
 /** A fresh submission (the claim already made it `submitting`, durably, before this call). */
 export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promise<void> {
-  const adapter = adapterFor(deps, claimed);
-  if (!adapter) return void (await commit(deps, claimed, noChannel('submitting', claimed.task.provider)));
+  if (!deps.channels.hasProvider(claimed.task.provider)) return void (await commit(deps, claimed, noChannel('submitting', claimed.task.provider)));
   const ctx = decisionContext(deps, claimed);
   try {
     const prepared = await prepareSubmission(deps, claimed, adapterContext(deps, deps.settings.upstreamTimeoutMs));
@@ -105,16 +112,32 @@ export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promis
       deps.log.info({ task: claimed.task.id, refused: prepared.event.type }, 'submission refused before reaching the upstream');
       return void (await commit(deps, claimed, refuseSubmission(prepared.event)));
     }
-    const { upstreamId } = await adapter.submit({ taskId: claimed.task.id, request: prepared.request }, prepared.ctx);
-    noteOutcome(deps, claimed.task.provider);
-    await commit(deps, claimed, afterSubmit({ type: 'submitted', upstreamId }, { ...ctx, now: deps.clock.now() }));
+    const sent = await submitThroughChannels(deps, claimed, prepared.request, prepared.ctx, prepared.onlyChannel);
+    // Read again: the task is pinned now, and whether its channel can look a job up matters after a timeout.
+    const at = decisionContext(deps, claimed);
+    switch (sent.type) {
+      case 'lost':
+        return;
+      case 'submitted':
+        return void (await commit(deps, claimed, afterSubmit({ type: 'submitted', upstreamId: sent.upstreamId }, at)));
+      case 'wait':
+        return void (await commit(deps, claimed, waitForChannel(at, sent.waitMs)));
+      case 'none':
+        return void (await commit(deps, claimed, refuseSubmission({ type: 'no_channel', reason: sent.reason })));
+      case 'failed':
+        logSubmitFailure(deps, claimed, sent.failure);
+        return void (await commit(deps, claimed, afterSubmit({ type: 'failed', failure: sent.failure }, at)));
+    }
   } catch (err) {
-    noteOutcome(deps, claimed.task.provider, err);
     const failure = failureFromError(err, deps.catalog.byId(claimed.task.model));
-    if (failure.kind === 'internal') deps.log.error({ task: claimed.task.id, err }, 'submission failed');
-    else deps.log.warn({ task: claimed.task.id, kind: failure.kind, attempt: claimed.attempts + 1 }, 'submission failed');
+    logSubmitFailure(deps, claimed, failure, err);
     await commit(deps, claimed, afterSubmit({ type: 'failed', failure }, { ...ctx, now: deps.clock.now() }));
   }
+}
+
+function logSubmitFailure(deps: EngineDeps, claimed: ClaimedTask, failure: Failure, err?: unknown): void {
+  if (failure.kind === 'internal') deps.log.error({ task: claimed.task.id, err }, 'submission failed');
+  else deps.log.warn({ task: claimed.task.id, kind: failure.kind, code: failure.code, attempt: claimed.attempts + 1 }, 'submission failed');
 }
 
 /**
@@ -122,14 +145,18 @@ export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promis
  * the call's outcome was unknown). Ask the provider by our reference where it can; never resend.
  */
 export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promise<void> {
-  const adapter = adapterFor(deps, claimed);
   const ctx = decisionContext(deps, claimed);
-  if (!adapter?.findByReference) {
+  const channel = channelOf(deps, claimed);
+  // Pinned before any create is sent: a submission with no channel never reached an upstream, so sending it is safe.
+  if (claimed.task.channelId === null) return void (await commit(deps, claimed, afterRecovery({ type: 'absent' }, ctx)));
+  if (!channel) return void (await commit(deps, claimed, lostChannel(deps, claimed, 'submitting')));
+  const adapter = channel.adapter;
+  if (!adapter.findByReference) {
     deps.log.warn({ task: claimed.task.id }, 'found a submission interrupted by a crash; failing it rather than risking a duplicate upstream job');
     return void (await commit(deps, claimed, afterRecovery({ type: 'no_lookup' }, ctx)));
   }
   try {
-    const found = await adapter.findByReference(claimed.task.id, claimed.task.request, adapterContext(deps, deps.settings.upstreamTimeoutMs));
+    const found = await adapter.findByReference(claimed.task.id, deps.channels.requestFor(channel, claimed.task.request, claimed.task.model), adapterContext(deps, deps.settings.upstreamTimeoutMs));
     const event = found ? ({ type: 'found', upstreamId: found.upstreamId } as const) : ({ type: 'absent' } as const);
     deps.log.info({ task: claimed.task.id, found: found?.upstreamId ?? null }, found ? 'interrupted submission had reached the upstream; continuing with that job' : 'interrupted submission never reached the upstream; submitting it again');
     await commit(deps, claimed, afterRecovery(event, { ...ctx, now: deps.clock.now() }));
@@ -144,11 +171,11 @@ export async function pollStep(deps: EngineDeps, claimed: ClaimedTask): Promise<
   const task = claimed.task;
   const ctx = decisionContext(deps, claimed);
   if (ctx.now - ctx.submittedMs > ctx.maxRuntimeMs) return void (await commit(deps, claimed, overdue(ctx.maxRuntimeMs)));
-  const adapter = adapterFor(deps, claimed);
-  if (!adapter || task.upstream_id === null) return void (await commit(deps, claimed, noChannel('processing', task.provider)));
+  const channel = channelOf(deps, claimed);
+  if (!channel || task.upstream_id === null) return void (await commit(deps, claimed, lostChannel(deps, claimed, 'processing')));
   try {
-    const result = await adapter.poll(task.upstream_id, adapterContext(deps, deps.settings.upstreamTimeoutMs));
-    noteOutcome(deps, task.provider);
+    const result = await channel.adapter.poll(task.upstream_id, adapterContext(deps, deps.settings.upstreamTimeoutMs));
+    noteOutcome(deps, channel.id);
     const at = { ...ctx, now: deps.clock.now() };
     switch (result.state) {
       case 'queued':
@@ -166,7 +193,7 @@ export async function pollStep(deps: EngineDeps, claimed: ClaimedTask): Promise<
         return;
     }
   } catch (err) {
-    noteOutcome(deps, task.provider, err);
+    noteOutcome(deps, channel.id, err);
     deps.log.warn({ task: task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'poll failed; will retry');
     await commit(deps, claimed, afterPoll({ type: 'failed', failure: failureFromError(err, deps.catalog.byId(claimed.task.model)) }, { ...ctx, now: deps.clock.now() }, task.progress));
   }
@@ -178,16 +205,17 @@ const DOWNLOAD_FAILED: Omit<Failure, 'kind'> = { code: 'output_unavailable', mes
 export async function finishStep(deps: EngineDeps, claimed: ClaimedTask): Promise<void> {
   const task = claimed.task;
   const ctx = decisionContext(deps, claimed);
-  const adapter = adapterFor(deps, claimed);
+  const channel = channelOf(deps, claimed);
+  if (!channel) return void (await commit(deps, claimed, lostChannel(deps, claimed, 'finishing')));
   const video = (task.outputs as UpstreamOutput[] | null)?.find((o) => o.kind === 'video');
-  if (!adapter || !video) {
+  if (!video) {
     return void (await commit(deps, claimed, { from: 'finishing', to: 'failed', patch: { error: { code: 'no_output', message: 'The upstream reported success but returned no video.' }, progress: null }, next: null }));
   }
   await mkdir(deps.tmpDir, { recursive: true });
   const tmp = join(deps.tmpDir, `${task.id}.${claimed.attempts}.mp4`);
   try {
     try {
-      const opened = await adapter.openOutput(video, adapterContext(deps, deps.settings.downloadTimeoutMs));
+      const opened = await channel.adapter.openOutput(video, adapterContext(deps, deps.settings.downloadTimeoutMs));
       await pipeline(opened.body, createWriteStream(tmp));
     } catch (err) {
       deps.log.warn({ task: task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'output download failed; will retry');

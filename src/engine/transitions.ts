@@ -62,7 +62,9 @@ export type RefusalEvent =
   | { type: 'source_too_long'; model: string; seconds: number; maxSeconds: number }
   | { type: 'source_unplayable' }
   | { type: 'over_budget'; refusal: BudgetRefusal; seconds: number; estimateUsd: number; reservedUsd: number }
-  | { type: 'reference_not_found'; error: TaskFailure };
+  | { type: 'reference_not_found'; error: TaskFailure }
+  /** No configured channel can take it any more (configuration changed since the create). */
+  | { type: 'no_channel'; reason: string };
 
 export type FinishEvent =
   /** `reservedUsd`: what the task holds; it is never charged more. */
@@ -73,6 +75,37 @@ export type FinishEvent =
 /** Before any step: a task whose provider has no route any more, or whose job ran out of time. */
 export function noChannel(from: TaskTransition['from'], provider: string): TaskTransition {
   return fail(from, { code: 'all_channels_failed', message: `No channel is configured for provider '${provider}'.` });
+}
+
+/** A task pinned to a channel that is no longer configured (removed before a restart): its job cannot be reached. */
+export function pinnedChannelGone(from: TaskTransition['from'], channelId: string): TaskTransition {
+  return fail(from, {
+    code: 'all_channels_failed',
+    message: `This task was submitted through channel '${channelId}', which is no longer configured, so its upstream job cannot be reached. Restore the channel (same id and credentials) or create a new task.`,
+  });
+}
+
+/** No channel could take the submission now (all busy, rate-limited or with an open breaker): pending again, no attempt spent. */
+export function waitForChannel(ctx: DecisionContext, waitMs: number): TaskTransition {
+  return { from: 'submitting', to: 'pending', next: { lane: 'submit', due_ms: ctx.now + Math.max(50, waitMs), attempts: ctx.attempts } };
+}
+
+/**
+ * Several channels were tried in one submission and each refused the create: one failure for the
+ * retry policy, of the most hopeful kind (a transient one is retried later), coded as TokenLab's
+ * `all_channels_failed` and naming what each channel said. One channel's failure stays its own.
+ */
+export function allChannelsFailed(model: string, tried: { channel: string; failure: Failure }[]): Failure {
+  if (tried.length === 1) return tried[0].failure;
+  const transient = tried.filter((t) => t.failure.kind === 'rate_limited' || t.failure.kind === 'unavailable');
+  const lead = (transient.length ? transient : tried).at(-1)!.failure;
+  const waits = transient.map((t) => t.failure.retryAfterSeconds).filter((s): s is number => s !== undefined);
+  return {
+    kind: lead.kind,
+    code: 'all_channels_failed',
+    message: `Every channel serving '${model}' refused the create: ${tried.map((t) => `${t.channel}: ${t.failure.message}`).join('; ')}`,
+    retryAfterSeconds: waits.length ? Math.min(...waits) : undefined,
+  };
 }
 
 export function overdue(maxRuntimeMs: number): TaskTransition {
@@ -164,6 +197,8 @@ export function refuseSubmission(event: RefusalEvent): TaskTransition {
     }
     case 'reference_not_found':
       return fail('submitting', event.error);
+    case 'no_channel':
+      return fail('submitting', { code: 'all_channels_failed', message: `No channel can take this task: ${event.reason} Nothing was charged.` });
   }
 }
 

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError, badRequest } from '../contract/errors.js';
+import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
+import { isTaskId } from '../contract/ids.js';
 import { roundUsd } from '../contract/money.js';
 import { createKey } from '../keys/keys.js';
 import { BalanceRefused, MAX_BALANCE_USD, type ApiKey } from '../store/types.js';
 import { callerKey } from './auth.js';
 import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
+import { renderTask } from './task-routes.js';
 
 const usd = (n: number | null) => (n === null ? null : roundUsd(n));
 
@@ -64,6 +66,15 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     const created = await createKey(gw.store, name, body.admin === true);
     reply.code(201);
     return { ...keyView(created.key), key: created.secret };
+  });
+
+  app.get('/v1/admin/channels', ADMIN, async () => ({ object: 'list', data: await gw.channels.report() }));
+
+  // Any key's task, as its owner sees it, plus what only operators see: whose it is and how it was routed.
+  app.get('/v1/admin/tasks/:id', ADMIN, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const task = isTaskId(req.params.id) ? await gw.store.tasks.get(req.params.id) : undefined;
+    if (!task) throw taskNotFound();
+    return { ...renderTask(gw, task), owner_key_id: task.owner_key_id, provider: task.provider, upstream_id: task.upstream_id, channel: gw.channels.ofTask(task) };
   });
 
   app.get('/v1/admin/keys', ADMIN, async () => {

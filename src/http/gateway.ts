@@ -4,9 +4,10 @@ import type { Config } from '../config.js';
 import type { Limits } from '../limits/types.js';
 import type { FastReads } from './fast-reads.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
-import type { Store } from '../store/types.js';
+import type { Store, Task } from '../store/types.js';
 import type { TaskService } from '../tasks/service.js';
 import type { AvailabilityChecker } from '../channels/availability.js';
+import type { ChannelView } from '../channels/report.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
 
@@ -26,4 +27,10 @@ export interface Gateway {
   fastReads?: FastReads;
   /** Models the upstream model lists no longer name (src/channels/availability.ts); absent = no checks. */
   availability?: Pick<AvailabilityChecker, 'unavailableReason' | 'view'>;
+  /** The routes to the upstreams, as admins see them (never an adapter, never a credential). */
+  channels: {
+    report(): Promise<ChannelView[]>;
+    /** The channel a task is pinned to (null while pending, or none when it is no longer configured). */
+    ofTask(task: Task): { id: string; provider: string; protocol: string | null } | null;
+  };
 }

@@ -16,6 +16,7 @@ export function idempotencyKey(req: FastifyRequest): string | null {
   return raw;
 }
 
+
 /** A create that did not make (or replay) a task, as a TokenLab error envelope. */
 export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>): ApiError {
   switch (result.kind) {

@@ -12,7 +12,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface ScrapeSources {
   countByState(): Promise<Record<string, number>>;
   /** provider → closed | open | half-open */
-  breakerStates(): Record<string, string>;
+  /** Every channel's breaker state. */
+  breakerStates(): { provider: string; channel: string; state: string }[];
 }
 
 const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
@@ -65,14 +66,14 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'vidgate_circuit_breaker_state',
-      help: "1 for each provider's current circuit breaker state (closed, half-open, open), else 0.",
-      labelNames: ['provider', 'state'] as const,
+      help: "1 for each channel's current circuit breaker state (closed, half-open, open), else 0.",
+      labelNames: ['provider', 'channel', 'state'] as const,
       registers: [this.registry],
       collect() {
         if (!self.sources) return;
         this.reset();
-        for (const [provider, current] of Object.entries(self.sources.breakerStates())) {
-          for (const state of BREAKER_STATES) this.set({ provider, state }, state === current ? 1 : 0);
+        for (const { provider, channel, state: current } of self.sources.breakerStates()) {
+          for (const state of BREAKER_STATES) this.set({ provider, channel, state }, state === current ? 1 : 0);
         }
       },
     });

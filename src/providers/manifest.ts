@@ -1,22 +1,20 @@
 /**
  * A provider's manifest: its name and, per wire protocol it speaks, the environment names of its
- * credentials and base URL and how to build its adapter for a channel. Configuration, the sandbox
- * and the registry read these; no shared file lists a provider's environment names.
+ * credentials and base URL and how to build its adapter for one channel. Configuration, the sandbox
+ * and the channels read these; no shared file lists a provider's environment names.
  *
- * A provider may speak several protocols (Veo over the Gemini API or Vertex AI), and a protocol may
- * serve several channels, each with its own base URL and credentials; today every provider has one
- * protocol and the environment gives it one channel.
+ * A provider may speak several protocols (Sora over OpenAI or Azure OpenAI), and a protocol may
+ * serve several channels, each with its own base URL and credentials (src/channels/).
  */
 import type { ProviderName } from '../catalog/types.js';
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import type { ProviderAdapter } from './types.js';
 
 /** Where one channel sends its calls and with which credentials (keyed by environment variable name). */
-export interface Channel {
+export interface ChannelEndpoint {
   credentials: Record<string, string>;
+  /** Null: the protocol's default base URL. */
   baseUrl: string | null;
-  /** The manifest protocol this channel speaks; the provider's default when absent. */
-  protocol?: string;
   /** Non-secret settings of the protocol (keyed by environment variable name), e.g. VERTEX_PROJECT. */
   settings?: Record<string, string>;
 }
@@ -32,27 +30,38 @@ export interface ProtocolRefusal {
 export interface ProtocolManifest {
   /** Alternative credential sets, in order of preference: a channel needs every variable of one set. */
   credentials: string[][];
-  baseUrl: { env: string; default: string };
-  /** Optional non-secret settings it reads (environment names), passed as `channel.settings`. */
+  /** `default: null`: the base URL is required (an Azure resource endpoint has no default). */
+  baseUrl: { env: string; default: string | null };
+  /** False: a credential is one value even with commas in it (a JSON key), so the environment cannot list a key pool. */
+  keyPool?: false;
+  /** Optional non-secret settings it reads (environment names), passed as `endpoint.settings`. */
   settings?: string[];
   /** Checks a channel's credentials and settings before anything starts; throws a one-line message. */
-  validate?(channel: Channel): void;
-  /** Null when this protocol can serve the request; otherwise why not (Veo 3 without audio on the Gemini API). */
+  validate?(endpoint: ChannelEndpoint): void;
+  create(endpoint: ChannelEndpoint): ProviderAdapter;
+  /** The upstream model id this protocol uses for the catalog's (e.g. Volcengine's `doubao-` ids); default: the same. */
+  upstreamModel?(catalogUpstreamId: string): string;
+  /** Why this protocol cannot serve a request (e.g. a parameter only another protocol takes), or null. */
   supports?(request: ResolvedVideoRequest): ProtocolRefusal | null;
-  create(channel: Channel): ProviderAdapter;
+  /**
+   * True when this protocol serves the request only by making up for the upstream afterwards (Veo 3
+   * without audio on the Gemini API: the finisher removes the track): the router then prefers the
+   * channels that render it as asked.
+   */
+  degrades?(request: ResolvedVideoRequest): boolean;
 }
 
 export interface ProviderManifest {
   name: ProviderName;
   protocols: Record<string, ProtocolManifest>;
+  /** The protocol of the provider's first channel before channels existed: tasks stored then are pinned to it. */
   defaultProtocol: string;
 }
 
-/** A protocol of a provider (its default when the channel names none). */
-export function protocolOf(m: ProviderManifest, channel?: Pick<Channel, 'protocol'>): ProtocolManifest {
-  const name = channel?.protocol ?? m.defaultProtocol;
-  const p = m.protocols[name];
-  if (!p) throw new Error(`${m.name} has no protocol '${name}' (known: ${Object.keys(m.protocols).join(', ')})`);
+/** A protocol of a provider; throws naming the known ones. */
+export function protocolOf(m: ProviderManifest, protocol: string = m.defaultProtocol): ProtocolManifest {
+  const p = m.protocols[protocol];
+  if (!p) throw new Error(`${m.name} has no protocol '${protocol}' (known: ${Object.keys(m.protocols).join(', ')})`);
   return p;
 }
 
@@ -61,53 +70,26 @@ export function environmentNames(m: ProviderManifest): string[] {
   return [...new Set(Object.values(m.protocols).flatMap((p) => [...p.credentials.flat(), p.baseUrl.env, ...(p.settings ?? [])]))];
 }
 
-/**
- * The channel the environment configures for a provider: its default protocol when any of that
- * protocol's credential variables is set, else the first other protocol with one set (Veo through
- * Vertex AI when only Vertex credentials are given); null when none is set. Within the protocol the
- * first complete credential set wins; a partial set with no complete one throws a one-line message
- * naming what is missing.
- */
-export function channelFromEnv(m: ProviderManifest, env: Record<string, string | undefined>): Channel | null {
-  const value = (name: string) => {
-    const raw = env[name];
-    return raw === undefined || raw.trim() === '' ? null : raw.trim();
-  };
-  const names = [m.defaultProtocol, ...Object.keys(m.protocols).filter((n) => n !== m.defaultProtocol)];
-  const protocol = names.find((n) => m.protocols[n].credentials.flat().some((name) => value(name) !== null));
-  if (protocol === undefined) return null;
-  const p = m.protocols[protocol];
-  const complete = p.credentials.find((set) => set.every((name) => value(name) !== null));
-  if (!complete) {
-    const options = p.credentials.map((set) => set.join(' + ')).join(', or ');
-    const missing = p.credentials.map((set) => set.filter((name) => value(name) === null).join(', ')).filter(Boolean).join(' / ');
-    throw new Error(`${m.name} needs ${options}; missing ${missing}`);
-  }
-  const settings = Object.fromEntries((p.settings ?? []).flatMap((name) => (value(name) === null ? [] : [[name, value(name)!]])));
+/** The common case: one protocol authenticated by one API key variable. */
+export function apiKeyProtocol(
+  env: { key: string; baseUrl: string; defaultBaseUrl: string | null },
+  create: (o: { apiKey: string; baseUrl?: string }) => ProviderAdapter,
+  extra: Pick<ProtocolManifest, 'upstreamModel' | 'supports' | 'degrades'> = {},
+): ProtocolManifest {
   return {
-    credentials: Object.fromEntries(complete.map((name) => [name, value(name)!])),
-    baseUrl: null,
-    ...(protocol === m.defaultProtocol ? {} : { protocol }),
-    ...(Object.keys(settings).length ? { settings } : {}),
+    credentials: [[env.key]],
+    baseUrl: { env: env.baseUrl, default: env.defaultBaseUrl },
+    create: (c) => create({ apiKey: c.credentials[env.key], baseUrl: c.baseUrl ?? undefined }),
+    ...extra,
   };
 }
 
-/** The common case: one protocol authenticated by one API key variable. */
+/** A provider with one protocol authenticated by one API key variable. */
 export function apiKeyManifest(
   name: ProviderName,
   protocol: string,
   env: { key: string; baseUrl: string; defaultBaseUrl: string },
   create: (o: { apiKey: string; baseUrl?: string }) => ProviderAdapter,
 ): ProviderManifest {
-  return {
-    name,
-    defaultProtocol: protocol,
-    protocols: {
-      [protocol]: {
-        credentials: [[env.key]],
-        baseUrl: { env: env.baseUrl, default: env.defaultBaseUrl },
-        create: (c) => create({ apiKey: c.credentials[env.key], baseUrl: c.baseUrl ?? undefined }),
-      },
-    },
-  };
+  return { name, defaultProtocol: protocol, protocols: { [protocol]: apiKeyProtocol(env, create) } };
 }

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { ProviderName } from '../catalog/types.js';
-import type { Channel } from '../config.js';
+import { DEFAULT_PRIORITY, implicitPriority, type ChannelConfig } from '../channels/channel.js';
+import type { ChannelEndpoint } from '../providers/manifest.js';
 import { publicInputsOnly, type InputFetcher } from './fetch-input.js';
-import { PROTOCOL_SIMULATORS, SIMULATORS, type RunningSimulator } from './simulators.js';
+import { SIMULATORS, type RunningSimulator } from './simulators.js';
 
 export interface SandboxOptions {
   workDir: string;
@@ -16,43 +17,43 @@ export interface SandboxOptions {
 }
 
 export interface Sandbox {
-  /** Where the gateway should send each provider's traffic, and with which credentials. */
-  providers: Partial<Record<ProviderName, Channel>>;
-  simulators: Partial<Record<ProviderName, RunningSimulator>>;
-  /** Channels of a provider's other protocols (Veo through Vertex AI), keyed `provider/protocol`. */
-  protocolChannels: Record<string, { provider: ProviderName; channel: Channel; simulator: RunningSimulator }>;
+  /** Each provider's default channel: where its traffic goes, and with which credentials. */
+  providers: Partial<Record<ProviderName, ChannelEndpoint>>;
+  /** One channel per channel kind the simulators serve (`gemini-api`, `azure-openai`, `kling-jwt`, …). */
+  channels: ChannelConfig[];
+  /** By simulator name: a provider's default simulator under the provider's name, the others under their protocol's. */
+  simulators: Partial<Record<string, RunningSimulator>>;
   close(): Promise<void>;
 }
 
 export const DEFAULT_SANDBOX_SPEED = 20;
 
-/** Start every provider simulator; close() stops them all. */
+/** Start every simulator; close() stops them all. */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const speed = opts.speed ?? DEFAULT_SANDBOX_SPEED;
-  const entries = Object.entries(SIMULATORS) as [ProviderName, NonNullable<(typeof SIMULATORS)[ProviderName]>][];
-  const simulators: Partial<Record<ProviderName, RunningSimulator>> = {};
-  const protocolChannels: Sandbox['protocolChannels'] = {};
-  const started = () => [...Object.values(simulators), ...Object.values(protocolChannels).map((c) => c.simulator)];
-  const port = (i: number) => (opts.portBase === undefined ? 0 : opts.portBase + i);
+  const simulators: Partial<Record<string, RunningSimulator>> = {};
+  const channels: ChannelConfig[] = [];
   try {
-    for (const [i, [name, start]] of entries.entries()) {
-      simulators[name] = await start({ host: opts.host, port: port(i), speed, workDir: join(opts.workDir, name), fetchInput: opts.fetchInput ?? publicInputsOnly });
-    }
-    for (const [j, [kind, { provider, protocol, start }]] of Object.entries(PROTOCOL_SIMULATORS).entries()) {
-      const simulator = await start({ host: opts.host, port: port(entries.length + j), speed, workDir: join(opts.workDir, kind.replace('/', '-')), fetchInput: opts.fetchInput ?? publicInputsOnly });
-      protocolChannels[kind] = { provider, simulator, channel: { credentials: simulator.credentials, baseUrl: simulator.baseUrl, protocol } };
+    for (const [i, kind] of SIMULATORS.entries()) {
+      const sim = await kind.start({ host: opts.host, port: opts.portBase === undefined ? 0 : opts.portBase + i, speed, workDir: join(opts.workDir, kind.name), fetchInput: opts.fetchInput ?? publicInputsOnly });
+      simulators[kind.name] = sim;
+      for (const c of sim.channels) {
+        // As from the environment: the default protocol first, the other kinds standing by.
+        channels.push({ id: c.protocol, provider: kind.provider, protocol: c.protocol, endpoint: { credentials: c.credentials, baseUrl: c.baseUrl }, models: null, priority: implicitPriority(kind.provider, c.protocol), weight: 1 });
+      }
     }
   } catch (err) {
-    await Promise.allSettled(started().map((s) => s.close()));
+    await Promise.allSettled(Object.values(simulators).map((s) => s!.close()));
     throw err;
   }
-  const providers = Object.fromEntries(Object.entries(simulators).map(([name, s]) => [name, { credentials: s.credentials, baseUrl: s.baseUrl }]));
+  const providers: Sandbox['providers'] = {};
+  for (const c of channels) if (c.priority === DEFAULT_PRIORITY) providers[c.provider] = c.endpoint;
   return {
     providers,
+    channels,
     simulators,
-    protocolChannels,
     async close() {
-      await Promise.allSettled(started().map((s) => s.close()));
+      await Promise.allSettled(Object.values(simulators).map((s) => s!.close()));
     },
   };
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manifestOf } from '../providers/registry.js';
 import { protocolOf } from '../providers/manifest.js';
-import type { ProviderName } from '../catalog/types.js';
 import { startControlServer } from './control.js';
 import { simulatorInputFetcher } from './fetch-input.js';
 import { DEFAULT_SANDBOX_SPEED, startSandbox } from './index.js';
@@ -29,15 +28,10 @@ const workDir = dataDir ? join(dataDir, 'sandbox') : await mkdtemp(join(tmpdir()
 // Tenant URLs go through the guarded fetcher; VIDGATE_ALLOW_PRIVATE_NETWORK=1 lets them reach loopback (tests).
 const allowPrivateNetwork = ['1', 'true', 'yes', 'on'].includes((process.env.VIDGATE_ALLOW_PRIVATE_NETWORK ?? '').toLowerCase());
 const sandbox = await startSandbox({ workDir, speed, portBase, host: process.env.VIDGATE_SANDBOX_HOST, fetchInput: simulatorInputFetcher({ allowPrivateNetwork }) });
-// One line per provider, as env assignments the gateway understands (names from the provider manifests).
-for (const [name, channel] of Object.entries(sandbox.providers) as [ProviderName, { baseUrl: string; credentials: Record<string, string> }][]) {
-  const creds = Object.entries(channel.credentials).map(([k, v]) => `${k}=${v}`);
-  console.log([name, `${protocolOf(manifestOf(name)!).baseUrl.env}=${channel.baseUrl}`, ...creds].join(' '));
-}
-// Other protocols' channels (Veo through Vertex AI): the same form, values single-quoted (a key is JSON).
-for (const [kind, { provider, channel }] of Object.entries(sandbox.protocolChannels)) {
-  const creds = Object.entries(channel.credentials).map(([k, v]) => `${k}='${v}'`);
-  console.log([kind, `${protocolOf(manifestOf(provider)!, channel).baseUrl.env}=${channel.baseUrl}`, ...creds].join(' '));
+// One line per channel kind, as env assignments the gateway understands (names from the provider manifests).
+for (const channel of sandbox.channels) {
+  const creds = Object.entries(channel.endpoint.credentials).map(([k, v]) => `${k}=${v}`);
+  console.log([channel.id, `${protocolOf(manifestOf(channel.provider)!, channel.protocol).baseUrl.env}=${channel.endpoint.baseUrl}`, ...creds].join(' '));
 }
 // Counters and fault controls for tests in another process (loopback only; see README).
 const control = await startControlServer(sandbox.simulators);

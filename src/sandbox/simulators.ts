@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ProviderName } from '../catalog/types.js';
 import { persistedSecret } from './common/state.js';
 import type { InputFetcher } from './fetch-input.js';
@@ -13,11 +15,21 @@ import { startXaiSimulator } from './xai/index.js';
 import { startViduSimulator } from './vidu/index.js';
 import { startVertexSimulator } from './vertex/index.js';
 
-/** What every simulator offers the sandbox: where it listens and the credentials it accepts. */
-export interface RunningSimulator {
+/** One kind of channel a simulator serves: the protocol, where it listens and the credentials it accepts. */
+export interface SimulatorChannel {
+  protocol: string;
   baseUrl: string;
-  /** Keyed by the provider's credential env var names (its manifest, src/providers/<name>/manifest.ts). */
+  /** Keyed by the protocol's credential env var names (its manifest, src/providers/<name>/manifest.ts). */
   credentials: Record<string, string>;
+}
+
+/** What every simulator offers the sandbox. */
+export interface RunningSimulator {
+  /** Where the simulator's first channel kind listens, and the credentials it accepts. */
+  baseUrl: string;
+  credentials: Record<string, string>;
+  /** Every channel kind it serves (Kling: an API key and an AccessKey/SecretKey pair), first = the default. */
+  channels: SimulatorChannel[];
   /** Counters (creates, polls, …) so tests can prove nothing was submitted twice. */
   stats: object;
   /** The simulator's own fault controls (each simulator documents its own). */
@@ -43,71 +55,77 @@ export function fakeSecret(prefix: string, length = 35, workDir?: string, name =
   return workDir ? persistedSecret(workDir, name, make) : make();
 }
 
-/** One line per provider simulator; the sandbox starts all of them. Order fixes PORT_BASE offsets. */
-export const SIMULATORS: Partial<Record<ProviderName, (o: SimulatorStartOptions) => Promise<RunningSimulator>>> = {
-  google: async (o) => {
-    const apiKey = fakeSecret('AIza', 35, o.workDir); // shaped like a real Gemini API key
-    const sim = await startGoogleSimulator({ ...o, apiKey });
-    return { baseUrl: sim.baseUrl, credentials: { GEMINI_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
-  },
-  kling: async (o) => {
-    const accessKey = fakeSecret('AK', 30, o.workDir, 'accessKey');
-    const secretKey = fakeSecret('SK', 30, o.workDir, 'secretKey');
-    const apiKey = fakeSecret('kl-', 40, o.workDir); // a console API key, Kling's current method
-    const sim = await startKlingSimulator({ ...o, accessKey, secretKey, apiKey });
-    // All three: the channel prefers the API key; the pair works too.
-    return { baseUrl: sim.baseUrl, credentials: { KLING_API_KEY: apiKey, KLING_ACCESS_KEY: accessKey, KLING_SECRET_KEY: secretKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
-  },
-  xai: async (o) => {
-    const apiKey = fakeSecret('xai-', 80, o.workDir); // shaped like a real xAI key
-    const sim = await startXaiSimulator({ ...o, apiKey });
-    return { baseUrl: sim.baseUrl, credentials: { XAI_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
-  },
-  vidu: async (o) => {
-    const apiKey = fakeSecret('vda_', 40, o.workDir);
-    const sim = await startViduSimulator({ ...o, apiKey });
-    return { baseUrl: sim.baseUrl, credentials: { VIDU_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
-  },
-  openai: async (o) => {
-    const apiKey = fakeSecret('sk-proj-', 48, o.workDir); // shaped like a real OpenAI project key
-    const sim = await startOpenAISimulator({ ...o, apiKey });
-    return { baseUrl: sim.baseUrl, credentials: { OPENAI_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
-  },
-  minimax: async (o) => {
-    const apiKey = fakeSecret('sk-api-', 48, o.workDir); // shaped like a MiniMax API key
-    const sim = await startMinimaxSimulator({ ...o, apiKey });
-    return { baseUrl: sim.baseUrl, credentials: { MINIMAX_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
-  },
-  dashscope: async (o) => {
-    const apiKey = fakeSecret('sk-', 32, o.workDir); // shaped like a DashScope key
-    const sim = await startDashScopeSimulator({ ...o, apiKey });
-    return { baseUrl: sim.apiBaseUrl, credentials: { DASHSCOPE_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
-  },
-  seedance: async (o) => {
-    const apiKey = fakeSecret('', 36, o.workDir); // Ark API keys are opaque 36-character strings
-    const sim = await startSeedanceSimulator({ ...o, apiKey });
-    return { baseUrl: sim.baseUrl, credentials: { ARK_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
-  },
-  topaz: async (o) => {
-    const apiKey = fakeSecret('', 40, o.workDir);
-    const sim = await startTopazSimulator({ ...o, apiKey });
-    return { baseUrl: sim.baseUrl, credentials: { TOPAZ_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
-  },
-};
+type Started = { baseUrl: string; stats: object; faults: unknown; close(): Promise<void> };
+
+export interface SimulatorKind {
+  provider: ProviderName;
+  /** Names the simulator's work dir (its persisted keys) and its entry in the sandbox. */
+  name: string;
+  start(o: SimulatorStartOptions): Promise<RunningSimulator>;
+}
+
+/** A simulator serving one channel kind authenticated by one API key, shaped like the provider's own (`prefix` + `length` characters). */
+function oneKey(provider: ProviderName, protocol: string, env: string, [prefix, length]: [string, number], start: (o: SimulatorStartOptions, apiKey: string) => Promise<Started>, name: string = provider): SimulatorKind {
+  return {
+    provider,
+    name,
+    async start(o) {
+      const apiKey = fakeSecret(prefix, length, o.workDir);
+      const sim = await start(o, apiKey);
+      const credentials = { [env]: apiKey };
+      return { baseUrl: sim.baseUrl, credentials, channels: [{ protocol, baseUrl: sim.baseUrl, credentials }], stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+    },
+  };
+}
 
 /**
- * Simulators of a provider's other protocols (a channel kind beside the one above), keyed
- * `provider/protocol`; the sandbox starts them after SIMULATORS, so existing port offsets stay.
- * Their credentials are the protocol's environment names (its manifest).
+ * One line per simulator; the sandbox starts all of them and configures one channel per channel
+ * kind they serve. A provider's first simulator is its default protocol's. Order fixes PORT_BASE
+ * offsets: append new ones at the end.
  */
-export const PROTOCOL_SIMULATORS: Record<string, { provider: ProviderName; protocol: string; start: (o: SimulatorStartOptions) => Promise<RunningSimulator> }> = {
-  'google/vertex-ai': {
-    provider: 'google',
-    protocol: 'vertex-ai',
-    // A service-account key made by the simulator, its token_uri the simulator's token endpoint.
+export const SIMULATORS: SimulatorKind[] = [
+  oneKey('google', 'gemini-api', 'GEMINI_API_KEY', ['AIza', 35], (o, apiKey) => startGoogleSimulator({ ...o, apiKey })),
+  {
+    provider: 'kling',
+    name: 'kling',
     start: async (o) => {
-      const sim = await startVertexSimulator(o);
-      return { baseUrl: sim.baseUrl, credentials: { VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+      const accessKey = fakeSecret('AK', 30, o.workDir, 'accessKey');
+      const secretKey = fakeSecret('SK', 30, o.workDir, 'secretKey');
+      const apiKey = fakeSecret('kl-', 40, o.workDir); // a console API key, Kling's current method
+      const sim = await startKlingSimulator({ ...o, accessKey, secretKey, apiKey });
+      // One simulator accepts both; each channel sends only its own credential.
+      const channels: SimulatorChannel[] = [
+        { protocol: 'kling-api-key', baseUrl: sim.baseUrl, credentials: { KLING_API_KEY: apiKey } },
+        { protocol: 'kling-jwt', baseUrl: sim.baseUrl, credentials: { KLING_ACCESS_KEY: accessKey, KLING_SECRET_KEY: secretKey } },
+      ];
+      return { baseUrl: sim.baseUrl, credentials: channels[0].credentials, channels, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
     },
   },
-};
+  oneKey('xai', 'xai', 'XAI_API_KEY', ['xai-', 80], (o, apiKey) => startXaiSimulator({ ...o, apiKey })),
+  oneKey('vidu', 'vidu', 'VIDU_API_KEY', ['vda_', 40], (o, apiKey) => startViduSimulator({ ...o, apiKey })),
+  oneKey('openai', 'openai', 'OPENAI_API_KEY', ['sk-proj-', 48], (o, apiKey) => startOpenAISimulator({ ...o, apiKey })),
+  oneKey('minimax', 'minimax', 'MINIMAX_API_KEY', ['sk-api-', 48], (o, apiKey) => startMinimaxSimulator({ ...o, apiKey })),
+  oneKey('dashscope', 'dashscope', 'DASHSCOPE_API_KEY', ['sk-', 32], async (o, apiKey) => {
+    const sim = await startDashScopeSimulator({ ...o, apiKey });
+    return { ...sim, baseUrl: sim.apiBaseUrl, close: () => sim.close() };
+  }),
+  // Ark API keys are opaque 36-character strings.
+  oneKey('seedance', 'byteplus-ark', 'ARK_API_KEY', ['', 36], (o, apiKey) => startSeedanceSimulator({ ...o, apiKey })),
+  oneKey('topaz', 'topaz', 'TOPAZ_API_KEY', ['', 40], (o, apiKey) => startTopazSimulator({ ...o, apiKey })),
+  // Variants of the simulators above, speaking another protocol of the same provider.
+  oneKey('openai', 'azure-openai', 'AZURE_OPENAI_API_KEY', ['', 32], (o, apiKey) => startOpenAISimulator({ ...o, apiKey, dialect: 'azure' }), 'azure-openai'),
+  oneKey('seedance', 'volcengine-ark', 'VOLCENGINE_ARK_API_KEY', ['', 36], (o, apiKey) => startSeedanceSimulator({ ...o, apiKey, region: 'volcengine' }), 'volcengine-ark'),
+  {
+    provider: 'google',
+    name: 'vertex-ai',
+    // A service-account key file made by the simulator (its token_uri the simulator's token endpoint),
+    // named the standard Google way; a file, so `npm run sim` can print it as one shell word.
+    start: async (o) => {
+      const sim = await startVertexSimulator(o);
+      const keyFile = join(o.workDir, 'service-account.json');
+      await writeFile(keyFile, sim.serviceAccountJson, { mode: 0o600 });
+      const credentials = { GOOGLE_APPLICATION_CREDENTIALS: keyFile };
+      return { baseUrl: sim.baseUrl, credentials, channels: [{ protocol: 'vertex-ai', baseUrl: sim.baseUrl, credentials }], stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+    },
+  },
+];

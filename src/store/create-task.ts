@@ -65,6 +65,7 @@ export function newTaskRow(task: NewTask): TasksTable {
     cost_usd: null,
     billing_transaction_id: null,
     callback_url: task.callback_url,
+    channel_id: null,
     version: 0,
   };
 }

@@ -56,6 +56,7 @@ export function toTask(r: TasksTable): Task {
     cost_usd: numOrNull(r.cost_usd),
     billing_transaction_id: r.billing_transaction_id,
     callback_url: r.callback_url,
+    channelId: r.channel_id ?? null,
     version: num(r.version),
   };
 }
@@ -63,6 +64,7 @@ export function toTask(r: TasksTable): Task {
 /** The columns a patch changes (only the fields it names). */
 export function patchColumns(p: TaskPatch): Partial<TasksTable> {
   const out: Partial<TasksTable> = {};
+  if (p.channelId !== undefined) out.channel_id = p.channelId;
   if (p.upstream_id !== undefined) out.upstream_id = p.upstream_id;
   if (p.progress !== undefined) out.progress = p.progress;
   if (p.error !== undefined) {

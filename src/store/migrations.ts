@@ -165,6 +165,15 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
       await db.schema.dropIndex('work_items_partition_due').execute();
     },
   },
+  {
+    name: '008_task_channel',
+    async up(db) {
+      // The channel a task is pinned to; null = nothing sent yet. Tasks already sent went through
+      // their provider's default channel: '~default' (PRE_CHANNEL_PIN) says so.
+      await db.schema.alterTable('tasks').addColumn('channel_id', 'text').execute();
+      await db.updateTable('tasks').set({ channel_id: '~default' }).where('state', '<>', 'pending').execute();
+    },
+  },
 ];
 
 /** Applies what is missing, in order, each migration in its own transaction. */

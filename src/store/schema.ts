@@ -51,6 +51,8 @@ export interface TasksTable {
   cost_usd: number | null;
   billing_transaction_id: string | null;
   callback_url: string | null;
+  /** The channel the task was (or is being) submitted through; null before migration 008 or while pending. */
+  channel_id: string | null;
   /** Bumped by every change: the ETag, and how waiters tell a change from a repeat. */
   version: number;
 }

@@ -11,6 +11,7 @@ import { TaskCache } from './task-cache.js';
 import {
   IN_FLIGHT_STATES,
   isTerminal,
+  PRE_CHANNEL_PIN,
   type Admission,
   type BudgetRefusal,
   type ClaimedTask,
@@ -30,6 +31,8 @@ import type { PartitionHead, WorkItem, WorkQueue } from './work-queue.js';
 
 export const LANE_QUEUE: Record<Lane, string> = { submit: 'task.submit', poll: 'task.poll', finish: 'task.finish' };
 export const WEBHOOK_QUEUE = 'webhook';
+/** Not a queue of work: one partition row per channel counts its jobs in flight (never claimed). */
+export const CHANNEL_COUNTS = 'channel';
 /** Queues with fair (partitioned) claims. */
 export const FAIR_QUEUES: ReadonlySet<string> = new Set([LANE_QUEUE.submit, WEBHOOK_QUEUE]);
 
@@ -48,6 +51,9 @@ const PUBLIC_STATES: Record<NonNullable<TaskListFilter['status']>, TaskState[]> 
 const hasFields = (patch: object | undefined) => patch !== undefined && Object.values(patch).some((v) => v !== undefined);
 
 const inFlight = (s: TaskState) => (IN_FLIGHT_STATES.includes(s) ? 1 : 0);
+
+/** Pins counted in a channel's jobs in flight (a pin from before channels was never counted). */
+const countsOnChannel = (id: string | null): id is string => id !== null && id !== PRE_CHANNEL_PIN;
 
 /** Thrown inside a transaction to undo it when a guard no longer holds. */
 class GuardFailed extends Error {}
@@ -165,6 +171,31 @@ export class SqlTaskRepository implements TaskRepository {
     return this.withTasks('submit', items);
   }
 
+  async pinChannel(claimed: ClaimedTask, owner: string, channelId: string, cap: number | undefined): Promise<'pinned' | 'full' | 'lost'> {
+    const t = claimed.task;
+    try {
+      return await this.db.tx(async (trx) => {
+        // Lock order as everywhere: the queue item, the task row, then partition rows.
+        if (!(await this.queue.holds(trx, LANE_QUEUE.submit, t.id, owner))) return 'lost';
+        let q = trx.selectFrom('tasks').select('channel_id').where('id', '=', t.id).where('state', '=', 'submitting');
+        if (this.db.dialect === 'postgres') q = q.forUpdate();
+        const row = await q.executeTakeFirst();
+        if (!row) return 'lost';
+        if (row.channel_id === channelId) return 'pinned';
+        if (!(await this.queue.addInFlightBelow(trx, CHANNEL_COUNTS, channelId, t.provider, cap))) return 'full';
+        if (countsOnChannel(row.channel_id)) await this.queue.addInFlight(trx, CHANNEL_COUNTS, row.channel_id, t.provider, -1);
+        await trx.updateTable('tasks').set({ channel_id: channelId }).where('id', '=', t.id).execute();
+        return 'pinned';
+      });
+    } finally {
+      this.cache.evict(t.id);
+    }
+  }
+
+  async inFlightByChannel(): Promise<Record<string, number>> {
+    return this.queue.inFlightByPartition(CHANNEL_COUNTS);
+  }
+
   async reprice(claimed: ClaimedTask, owner: string, estimateUsd: number, now_ms: number): Promise<RepriceOutcome> {
     const t = claimed.task;
     try {
@@ -243,6 +274,9 @@ export class SqlTaskRepository implements TaskRepository {
     const reserved = ends ? await this.reservedFor(trx, t.id) : 0;
     const patch = to === 'completed' ? { ...change.patch, cost_usd: settledUsd(change.patch?.cost_usd ?? 0, reserved) } : (change.patch ?? {});
     const columns: Partial<TasksTable> = { ...patchColumns(patch), state: to, updated_ms: now_ms };
+    // A task leaving flight no longer counts on its channel; one back in pending holds none (it is routed afresh).
+    const pinned = inFlight(from) > inFlight(to) ? ((await trx.selectFrom('tasks').select('channel_id').where('id', '=', t.id).executeTakeFirst())?.channel_id ?? null) : null;
+    if (to === 'pending') columns.channel_id = null;
     const settle = to === 'completed' ? ledgerEntry(t.owner_key_id, t.id, 'settle', patch.cost_usd ?? 0, t.model, now_ms) : null;
     if (settle) columns.billing_transaction_id = settle.id;
     const res = await trx
@@ -257,6 +291,7 @@ export class SqlTaskRepository implements TaskRepository {
     // another connection deadlock on PostgreSQL (test/store/lock-order.test.ts).
     if (ends) await endReservation(trx, settle ?? ledgerEntry(t.owner_key_id, t.id, 'release', reserved, t.model, now_ms), reserved);
     await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(t), t.provider, inFlight(to) - inFlight(from));
+    if (countsOnChannel(pinned)) await this.queue.addInFlight(trx, CHANNEL_COUNTS, pinned, t.provider, -1);
     if (ends && t.callback_url) await this.queueWebhook(trx, t, to as 'completed' | 'failed', now_ms);
   }
 

@@ -97,9 +97,21 @@ export interface Task {
   billing_transaction_id: string | null;
   /** Where this task's completed/failed event is delivered (the create's callback_url or the key's default). */
   callback_url: string | null;
+  /**
+   * The channel this task is pinned to, set before its create is sent (so polls, downloads, cancel
+   * and crash recovery use the same credentials): null when nothing was sent (pending, or claimed
+   * but not yet sent); PRE_CHANNEL_PIN for tasks sent before channels existed.
+   */
+  channelId: string | null;
   /** Bumped by every change (the ETag). */
   version: number;
 }
+
+/**
+ * The pin of tasks sent before channels existed (migration 008): they went through their provider's
+ * default channel, and are read as pinned to it. Not a valid channel id, so it names none.
+ */
+export const PRE_CHANNEL_PIN = '~default';
 
 /** A task as it is first stored (the store fills in state, version and the rest). */
 export type NewTask = Pick<Task, 'id' | 'owner_key_id' | 'model' | 'provider' | 'operation' | 'request' | 'upstream_model' | 'estimated_cost_usd' | 'callback_url' | 'created_ms'>;
@@ -212,7 +224,7 @@ export interface TaskTransition {
 }
 
 /** Fields a step may change (state goes through TaskTransition). */
-export type TaskPatch = Partial<Pick<Task, 'upstream_id' | 'progress' | 'error' | 'cancelled' | 'submitted_ms' | 'completed_ms' | 'outputs' | 'video' | 'cost_usd'>>;
+export type TaskPatch = Partial<Pick<Task, 'channelId' | 'upstream_id' | 'progress' | 'error' | 'cancelled' | 'submitted_ms' | 'completed_ms' | 'outputs' | 'video' | 'cost_usd'>>;
 
 export interface ClaimOptions {
   now_ms: number;
@@ -266,6 +278,14 @@ export interface TaskRepository {
    * fewest tasks in flight first; each claimed task becomes `submitting` in the same transaction.
    */
   claimPending(opts: ClaimOptions & { admission: Admission }): Promise<ClaimedTask[]>;
+  /**
+   * Pins a submission to a channel before its create is sent (so a crash mid-call is recovered
+   * through the same channel), counting it toward that channel's jobs in flight: `full` when that
+   * would pass `cap` (exact across nodes), `lost` when `owner` no longer holds the submission.
+   */
+  pinChannel(claimed: ClaimedTask, owner: string, channelId: string, cap: number | undefined): Promise<'pinned' | 'full' | 'lost'>;
+  /** Jobs in flight per channel, across every node (channels with none are absent). */
+  inFlightByChannel(): Promise<Record<string, number>>;
   /**
    * Re-prices a submission before anything is sent upstream (e.g. its output follows a source video
    * only now measured): the task's reservation becomes `estimateUsd` in one transaction — a raise

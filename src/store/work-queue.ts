@@ -150,6 +150,27 @@ export class WorkQueue {
       .execute();
   }
 
+  /**
+   * Counts one more in flight on a partition unless that would pass `cap` (exact across nodes: one
+   * conditional update). Returns whether it was counted.
+   */
+  async addInFlightBelow(trx: Kysely<Database>, queue: string, partition: string, group: string, cap: number | undefined): Promise<boolean> {
+    await trx
+      .insertInto('work_partitions')
+      .values({ queue, partition_key: partition, group_key: group, head_due_ms: FAR_FUTURE_MS, served_ms: 0, in_flight: 0 })
+      .onConflict((oc) => oc.columns(['queue', 'partition_key']).doNothing())
+      .execute();
+    let q = trx.updateTable('work_partitions').set({ in_flight: sql`in_flight + 1` }).where('queue', '=', queue).where('partition_key', '=', partition);
+    if (cap !== undefined) q = q.where('in_flight', '<', cap);
+    return changed(await q.executeTakeFirst()) > 0;
+  }
+
+  /** In flight per partition of a queue (only partitions with something in flight are read). */
+  async inFlightByPartition(queue: string): Promise<Record<string, number>> {
+    const rows = await this.db.kysely.selectFrom('work_partitions').select(['partition_key', 'in_flight']).where('queue', '=', queue).where('in_flight', '>', 0).execute();
+    return Object.fromEntries(rows.map((r) => [r.partition_key, num(r.in_flight)]));
+  }
+
   /** In flight per group of a fair queue (only partitions with something in flight are read). */
   async inFlightByGroup(db: Kysely<Database> = this.db.kysely, queue: string): Promise<Record<string, number>> {
     const rows = await db

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CircuitBreaker } from '../engine/circuit-breaker.js';
+import { CircuitBreaker } from '../limits/circuit-breaker.js';
 import { displayUrl } from '../media/errors.js';
 import type { GuardPolicy, LookupAll } from '../media/url-guard.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defaultCatalog } from '../../src/catalog/index.js';
 import { AvailabilityChecker } from '../../src/channels/availability.js';
-import { createGoogleAdapter } from '../../src/providers/google/index.js';
-import { createXaiAdapter } from '../../src/providers/xai/index.js';
+import { ChannelSet } from '../../src/channels/channel-set.js';
 import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google/index.js';
 import { startXaiSimulator, type XaiSimulator } from '../../src/sandbox/xai/index.js';
 import { tempDir } from '../sandbox/media-helpers.js';
@@ -35,10 +34,10 @@ after(async () => {
 
 function checker(): AvailabilityChecker {
   return new AvailabilityChecker({
-    adapters: {
-      xai: createXaiAdapter({ apiKey: xai.apiKey, baseUrl: xai.baseUrl }),
-      google: createGoogleAdapter({ apiKey: google.apiKey, baseUrl: google.baseUrl }),
-    },
+    channels: new ChannelSet([
+      { id: 'xai', provider: 'xai', protocol: 'xai', endpoint: { credentials: { XAI_API_KEY: xai.apiKey }, baseUrl: xai.baseUrl }, models: null, priority: 0, weight: 1 },
+      { id: 'gemini-api', provider: 'google', protocol: 'gemini-api', endpoint: { credentials: { GEMINI_API_KEY: google.apiKey }, baseUrl: google.baseUrl }, models: null, priority: 0, weight: 1 },
+    ]),
     catalog,
     intervalMs: 60_000,
     log,
@@ -64,7 +63,7 @@ describe('availability from the upstream model lists', () => {
     try {
       await c.checkNow();
       const reason = c.unavailableReason(spec('veo3.1-fast'));
-      assert.match(reason ?? '', /'google' upstream no longer lists 'veo-3\.1-fast-generate-preview'/);
+      assert.match(reason ?? '', /'google' upstream \(channel gemini-api\) no longer lists 'veo-3\.1-fast-generate-preview'/);
       const view = c.view(spec('veo3.1-fast'));
       assert.equal(view.status, 'unavailable');
       assert.ok(typeof view.checked_at === 'number' && view.checked_at > 0);

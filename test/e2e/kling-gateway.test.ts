@@ -190,13 +190,16 @@ describe('Kling through the gateway', () => {
     assert.equal(refused.error.code, 'content_policy_violation');
     const filtered = await waitForTask(gw, await create({ model: 'kling-v2.6-std', prompt: 'filtered [sim:policy-output]' }));
     assert.equal(filtered.error.code, 'content_policy_violation');
-    faults.errorNext(1, { httpStatus: 429, code: 1102, message: 'resource pack exhausted', only: 'create' });
+    // An exhausted account is a refusal of the credential, not of the request: the other Kling
+    // channel (the AccessKey/SecretKey pair) is tried; when it refuses too, every channel failed.
+    faults.errorNext(2, { httpStatus: 429, code: 1102, message: 'resource pack exhausted', only: 'create' });
     const quota = await waitForTask(gw, await create({ model: 'kling-v2.6-std', prompt: 'no credit' }));
-    assert.equal(quota.error.code, 'upstream_quota_exceeded');
-    assert.match(quota.error.message, /resource pack/);
+    assert.equal(quota.error.code, 'all_channels_failed');
+    assert.match(quota.error.message, /kling-api-key: .*resource pack.*; kling-jwt: .*resource pack|kling-jwt: .*resource pack.*; kling-api-key: .*resource pack/);
 
-    const { KLING_ACCESS_KEY: ak, KLING_SECRET_KEY: sk } = gw.sandbox!.kling!.credentials;
-    for (const secret of [ak, sk]) {
+    const secrets = gw.sandbox!.kling!.channels.flatMap((c) => Object.values(c.credentials));
+    assert.equal(secrets.length, 3, 'the API key, the access key and the secret key');
+    for (const secret of secrets) {
       assert.ok(secret.length > 10);
       for (const t of [failed, refused, filtered, quota]) assert.ok(!JSON.stringify(t).includes(secret));
       assert.ok(!gw.logs.join('\n').includes(secret), 'secret in logs');

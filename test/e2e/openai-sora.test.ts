@@ -116,14 +116,19 @@ describe('Sora (OpenAI) through the gateway', () => {
     assert.deepEqual([done.video.width, done.video.height], [720, 1280]);
   });
 
-  it('a 429 storm on create: the task still completes, waiting at least Retry-After each time', async () => {
+  it('a 429 storm on create, on every channel: the task still completes, waiting at least Retry-After each time', async () => {
     const faulted = (stats as { faulted: number }).faulted;
     faults.rateLimitNext(2, { retryAfterSeconds: 3, only: 'create' });
+    // Azure OpenAI stands by for OpenAI in the sandbox: busy too, so each attempt fails over to it and then waits.
+    const azure = gw.sandbox!['azure-openai']!;
+    const azureFaulted = (azure.stats as OpenAISimulatorStats).faulted;
+    (azure.faults as OpenAIFaultControls).rateLimitNext(2, { retryAfterSeconds: 3, only: 'create' });
     const started = Date.now();
     const id = await create({ ...SEED, prompt: 'A storm of rate limits, then a cat.' });
     const done = await waitForTask(gw, id, { timeoutMs: 60_000 });
     assert.equal(done.status, 'completed', JSON.stringify(done));
     assert.equal((stats as { faulted: number }).faulted, faulted + 2);
+    assert.equal((azure.stats as OpenAISimulatorStats).faulted, azureFaulted + 2);
     // Backoff alone would retry within ~3 s; two 3-second Retry-Afters take at least 6.
     assert.ok(Date.now() - started >= 6_000, `finished after ${Date.now() - started} ms`);
   });

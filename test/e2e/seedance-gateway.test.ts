@@ -146,14 +146,19 @@ describe('Seedance through the gateway', () => {
     assert.equal(stats.creates, before, 'the simulator saw no create');
   });
 
-  it('a 429 storm: the task still completes, each retry waiting the Retry-After', async () => {
+  it('a 429 storm on every channel: the task still completes, each retry waiting the Retry-After', async () => {
     const attemptsBefore = stats.createAttemptTimes.length;
     faults.rateLimitNext(2, { retryAfterSeconds: 2, only: 'create' });
+    // The Volcengine Ark channel stands by for BytePlus: it is busy too, so each attempt fails over to it and back off.
+    const volcengine = gw.sandbox!['volcengine-ark']!;
+    const volcengineBefore = (volcengine.stats as SeedanceSimulatorStats).createAttemptTimes.length;
+    (volcengine.faults as SeedanceFaultControls).rateLimitNext(2, { retryAfterSeconds: 2, only: 'create' });
     const id = await create({ model: 'seedance-2.0-fast', prompt: 'Storm at sea', ...at480, output_audio: false });
     await checkCompleted(id, { body: {}, width: 854, height: 480, duration: 4, audio: false }, '429 storm');
     const times = stats.createAttemptTimes.slice(attemptsBefore);
     assert.equal(times.length, 3, `attempts: ${times.length}`);
     for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 1950, `retry ${i} after ${times[i] - times[i - 1]} ms`);
+    assert.equal((volcengine.stats as SeedanceSimulatorStats).createAttemptTimes.length - volcengineBefore, 2, 'each refused attempt tried the other channel too');
   });
 
   it('failed and refused upstream jobs fail the task with a clear code', async () => {

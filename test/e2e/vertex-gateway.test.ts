@@ -3,13 +3,14 @@
  * (made by the Vertex simulator, its token_uri the simulator's token endpoint) completes a silent
  * veo3.1-fast task — rendered without an audio stream upstream (generateAudio:false), priced at the
  * silent rate — and keeps working when its access token expires upstream. A gateway with only the
- * Gemini API answers output_audio=false for Veo 3 with a 400 naming output_audio.
+ * Gemini API (which always renders sound) serves output_audio=false by removing the audio track.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { probeTaskVideo } from '../helpers/e2e-provider.js';
 import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
+import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google/index.js';
 import { startVertexSimulator, type VertexSimulator } from '../../src/sandbox/vertex/index.js';
 import { tempDir } from '../sandbox/media-helpers.js';
 
@@ -90,21 +91,29 @@ describe('Veo through a Vertex AI channel (service account only)', () => {
 
 describe('Veo 3 without audio on a gateway with only the Gemini API', () => {
   let gw: TestGateway;
+  let gemini: GoogleSimulator;
+  let cleanup: () => Promise<void>;
   before(async () => {
-    gw = await startTestGateway();
+    const tmp = await tempDir('vidgate-gemini-only-');
+    cleanup = tmp.cleanup;
+    const apiKey = 'AIza-gemini-only-test-key-000000000000';
+    gemini = await startGoogleSimulator({ apiKey, workDir: tmp.dir, speed: 20, port: 0 });
+    gw = await startTestGateway({ VIDGATE_SANDBOX: '0', GEMINI_API_KEY: apiKey, GOOGLE_BASE_URL: gemini.baseUrl, VIDGATE_CATALOG_OVERRIDES: FAST_POLLS });
   });
-  after(async () => gw.close());
+  after(async () => {
+    await gw.close();
+    await gemini.close();
+    await cleanup();
+  });
 
-  it('answers 400 naming output_audio and what channel it needs; with audio it is accepted', async () => {
+  it('completes with the audio track removed from the stored video (the Gemini API has no switch)', async () => {
     const res = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'quiet', duration: 4, output_audio: false } });
-    assert.equal(res.status, 400);
-    const body = (await res.json()) as { error: { code: string; param: string; message: string; type: string } };
-    assert.equal(body.error.param, 'output_audio');
-    assert.equal(body.error.code, 'unsupported_output_audio');
-    assert.equal(body.error.type, 'invalid_request_error');
-    assert.match(body.error.message, /Vertex AI channel/);
-    const ok = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'loud', duration: 4, output_audio: true } });
-    assert.equal(ok.status, 200);
+    assert.equal(res.status, 200, await res.clone().text());
+    const done = await waitForTask(gw, ((await res.json()) as { id: string }).id);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    const probe = await probeTaskVideo(gw, done, 'gemini-stripped');
+    assert.equal(probe.hasAudio, false, 'the audio track was removed');
+    assert.ok(probe.duration > 0.5, 'the video itself is intact');
   });
 
   it('the Pricing API shows the silent and the audio rates (the default output, with audio, is the scalar price)', async () => {

@@ -81,7 +81,7 @@ describe('recoverInterrupted, with a lookup by reference (Kling)', { timeout: 12
     const gw = await start({ VIDGATE_LEASE_MS: '1000' });
     try {
       const sim = gw.sandbox!.kling!;
-      const kling = createKlingAdapter({ accessKey: sim.credentials.KLING_ACCESS_KEY, secretKey: sim.credentials.KLING_SECRET_KEY, baseUrl: sim.baseUrl });
+      const kling = createKlingAdapter({ apiKey: sim.credentials.KLING_API_KEY, baseUrl: sim.baseUrl });
       const ctx = { loadMedia: () => Promise.reject(new Error('no media')), probeVideo: () => Promise.reject(new Error('no probe')) };
       const { upstreamId } = await kling.submit({ taskId: landed, request: landedRequest }, ctx);
       (sim.faults as KlingFaultControls).serverErrorNext(2, { only: 'poll', status: 503 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CircuitBreaker } from '../../src/engine/circuit-breaker.js';
+import { CircuitBreaker } from '../../src/limits/circuit-breaker.js';
 import { planFair, type PartitionHead } from '../../src/store/work-queue.js';
 
 

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RETRY_POLICY, type FailureKind } from '../../src/engine/retry-policy.js';
-import { afterFinish, afterPoll, afterRecovery, afterSubmit, overdue, refuseSubmission, type DecisionContext, type Failure, type RefusalEvent } from '../../src/engine/transitions.js';
+import { RETRY_POLICY, SUBMIT_FAILOVER, type FailureKind } from '../../src/engine/retry-policy.js';
+import { afterFinish, afterPoll, afterRecovery, afterSubmit, allChannelsFailed, overdue, refuseSubmission, waitForChannel, type DecisionContext, type Failure, type RefusalEvent } from '../../src/engine/transitions.js';
 
 const NOW = 1_000_000;
 const ctx = (over: Partial<DecisionContext> = {}): DecisionContext => ({
@@ -176,5 +176,46 @@ describe('the retry-policy table', () => {
     assert.equal(RETRY_POLICY.submit.ambiguous, 'lookup');
     const requeued = (Object.entries(RETRY_POLICY.submit) as [FailureKind, string][]).filter(([, a]) => a === 'requeue').map(([k]) => k).sort();
     assert.deepEqual(requeued, ['input_fetch', 'rate_limited', 'unavailable']);
+  });
+});
+
+describe('several channels in one submission', () => {
+  const refusal = (kind: FailureKind, message: string, retryAfterSeconds?: number): Failure => ({ kind, code: `upstream_${kind}`, message, retryAfterSeconds });
+
+  it('one channel tried: its own failure, unchanged', () => {
+    const only = refusal('unavailable', 'down');
+    assert.equal(allChannelsFailed('sora-2', [{ channel: 'openai', failure: only }]), only);
+  });
+
+  it('every channel refused: all_channels_failed naming each; a transient refusal is retried later, at the shortest Retry-After', () => {
+    const f = allChannelsFailed('sora-2', [
+      { channel: 'openai', failure: refusal('rate_limited', 'busy', 7) },
+      { channel: 'azure-openai', failure: refusal('auth', 'bad key') },
+    ]);
+    assert.deepEqual([f.kind, f.code, f.retryAfterSeconds], ['rate_limited', 'all_channels_failed', 7]);
+    assert.equal(f.message, "Every channel serving 'sora-2' refused the create: openai: busy; azure-openai: bad key");
+    const retried = afterSubmit({ type: 'failed', failure: f }, ctx());
+    assert.deepEqual([retried.to, retried.next?.lane, retried.next!.due_ms - NOW >= 7000], ['pending', 'submit', true]);
+    const last = afterSubmit({ type: 'failed', failure: f }, ctx({ attempts: 7 }));
+    assert.deepEqual([last.to, last.patch?.error?.code], ['failed', 'all_channels_failed']);
+  });
+
+  it('every channel refused the credential: failed at once with all_channels_failed', () => {
+    const f = allChannelsFailed('sora-2', [
+      { channel: 'a', failure: refusal('auth', 'bad key') },
+      { channel: 'b', failure: refusal('quota', 'no credit') },
+    ]);
+    const d = afterSubmit({ type: 'failed', failure: f }, ctx());
+    assert.deepEqual([d.to, d.patch?.error?.code], ['failed', 'all_channels_failed']);
+  });
+
+  it('no channel free now: pending again without spending an attempt', () => {
+    const d = waitForChannel(ctx({ attempts: 3 }), 2500);
+    assert.deepEqual([d.from, d.to, d.next], ['submitting', 'pending', { lane: 'submit', due_ms: NOW + 2500, attempts: 3 }]);
+  });
+
+  it('fails over only where the create certainly did not land or the credential was refused', () => {
+    const over = (Object.keys(SUBMIT_FAILOVER) as FailureKind[]).filter((k) => SUBMIT_FAILOVER[k]).sort();
+    assert.deepEqual(over, ['auth', 'not_found', 'quota', 'rate_limited', 'unavailable']);
   });
 });

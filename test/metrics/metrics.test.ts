@@ -105,8 +105,8 @@ describe('GET /metrics', { timeout: 180_000 }, () => {
     assert.ok(!after.some((s) => s.labels.route?.includes('ldtask_')));
 
     assert.equal(delta('vidgate_webhook_deliveries_total', { outcome: 'delivered' }), 1);
-    assert.equal(value(after, 'vidgate_circuit_breaker_state', { provider: 'google', state: 'closed' }), 1);
-    assert.equal(value(after, 'vidgate_circuit_breaker_state', { provider: 'google', state: 'open' }), 0);
+    assert.equal(value(after, 'vidgate_circuit_breaker_state', { provider: 'google', channel: 'gemini-api', state: 'closed' }), 1);
+    assert.equal(value(after, 'vidgate_circuit_breaker_state', { provider: 'google', channel: 'gemini-api', state: 'open' }), 0);
     assert.ok(value(after, 'vidgate_process_resident_memory_bytes') > 0, 'process metrics too');
   });
 
@@ -123,7 +123,7 @@ describe('GET /metrics', { timeout: 180_000 }, () => {
         samples = await scrape(down);
       }
       assert.equal(value(samples, 'vidgate_circuit_breaker_state', { provider: 'google', state: 'open' }), 1);
-      assert.equal(value(samples, 'vidgate_circuit_breaker_state', { provider: 'kling', state: 'closed' }), 1);
+      assert.equal(value(samples, 'vidgate_circuit_breaker_state', { provider: 'kling', channel: 'kling-api-key', state: 'closed' }), 1);
       assert.equal(value(samples, 'vidgate_upstream_requests_total', { provider: 'google', call: 'submit', outcome: 'unavailable' }), 1);
       assert.equal(value(samples, 'vidgate_tasks_in_state', { state: 'pending' }), 1, 'the task waits while the breaker is open');
 

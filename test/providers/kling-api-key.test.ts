@@ -58,7 +58,7 @@ describe('Kling API key', () => {
 
   it('is a complete credential for the configuration; a lone half of the pair is a one-line error naming both ways', () => {
     const config = loadConfig({ KLING_API_KEY: API_KEY });
-    assert.deepEqual(config.providers.kling?.credentials, { KLING_API_KEY: API_KEY });
-    assert.throws(() => loadConfig({ KLING_ACCESS_KEY: AK }), /kling needs KLING_API_KEY, or KLING_ACCESS_KEY \+ KLING_SECRET_KEY; missing .*KLING_SECRET_KEY/);
+    assert.deepEqual(config.channels.map((c) => [c.id, c.endpoint.credentials]), [['kling-api-key', { KLING_API_KEY: API_KEY }]]);
+    assert.throws(() => loadConfig({ KLING_ACCESS_KEY: AK }), /kling \(kling-jwt\) needs KLING_ACCESS_KEY \+ KLING_SECRET_KEY; missing KLING_SECRET_KEY/);
   });
 });

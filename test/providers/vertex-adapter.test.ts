@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createMediaLoader } from '../../src/media/fetcher.js';
 import { vertexAiProtocol } from '../../src/providers/google/vertex-manifest.js';
-import type { Channel } from '../../src/providers/manifest.js';
+import type { ChannelEndpoint } from '../../src/providers/manifest.js';
 import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
 import { startVertexSimulator, type VertexSimulator } from '../../src/sandbox/vertex/index.js';
 import { probe, tempDir } from '../sandbox/media-helpers.js';
@@ -44,7 +44,7 @@ function request(over: Partial<ResolvedVideoRequest> = {}): ResolvedVideoRequest
 }
 
 function adapter(credentials: Record<string, string>, settings: Record<string, string> = {}): ProviderAdapter {
-  const channel: Channel = { credentials, baseUrl: sim.baseUrl, protocol: 'vertex-ai', settings: { VERTEX_STORAGE_BASE_URL: sim.baseUrl, ...settings } };
+  const channel: ChannelEndpoint = { credentials, baseUrl: sim.baseUrl, settings: { VERTEX_STORAGE_BASE_URL: sim.baseUrl, ...settings } };
   return vertexAiProtocol.create(channel);
 }
 

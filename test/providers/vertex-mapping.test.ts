@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { googleManifest } from '../../src/providers/google/manifest.js';
 import { fromVertexOperation, mapVertexHttpError, parseGcsUri, storageMediaPath, toVertexPredictRequest, vertexModelId, vertexModelResource } from '../../src/providers/google/vertex-mapping.js';
-import { channelFromEnv } from '../../src/providers/manifest.js';
+import { channelsFromEnv } from '../../src/channels/from-env.js';
 
 function request(over: Partial<ResolvedVideoRequest> = {}): ResolvedVideoRequest {
   return { model: 'veo3.1-fast', operation: 'text-to-video', operation_explicit: false, prompt: 'a fox in snow', duration: 8, resolution: '1080p', aspect_ratio: '16:9', output_audio: false, upstream_model: 'veo-3.1-fast-generate-preview', sent: [], ...over };
@@ -68,15 +68,20 @@ describe('Vertex AI operation mapping', () => {
 });
 
 describe('google manifest: protocols and what they can serve', () => {
-  it('the environment picks Vertex AI when only Vertex credentials are set, the Gemini API otherwise', () => {
-    assert.deepEqual(channelFromEnv(googleManifest, { GEMINI_API_KEY: 'AIza-x', VERTEX_ACCESS_TOKEN: 'ya29.x' }), { credentials: { GEMINI_API_KEY: 'AIza-x' }, baseUrl: null });
-    assert.deepEqual(channelFromEnv(googleManifest, { VERTEX_ACCESS_TOKEN: 'ya29.x', VERTEX_PROJECT: 'p', VERTEX_LOCATION: 'europe-west4' }), {
-      credentials: { VERTEX_ACCESS_TOKEN: 'ya29.x' },
-      baseUrl: null,
-      protocol: 'vertex-ai',
-      settings: { VERTEX_PROJECT: 'p', VERTEX_LOCATION: 'europe-west4' },
-    });
-    assert.equal(channelFromEnv(googleManifest, {}), null);
+  it('the environment gives one channel per protocol with credentials: Vertex AI stands by behind the Gemini API, with its settings', () => {
+    const google = (env: Record<string, string>) => channelsFromEnv(env, () => null).filter((c) => c.provider === 'google');
+    assert.deepEqual(
+      google({ GEMINI_API_KEY: 'AIza-x', VERTEX_ACCESS_TOKEN: 'ya29.x', VERTEX_PROJECT: 'p', VERTEX_LOCATION: 'europe-west4' }).map((c) => [c.id, c.priority, c.endpoint]),
+      [
+        ['gemini-api', 0, { credentials: { GEMINI_API_KEY: 'AIza-x' }, baseUrl: null }],
+        ['vertex-ai', -1, { credentials: { VERTEX_ACCESS_TOKEN: 'ya29.x' }, baseUrl: null, settings: { VERTEX_PROJECT: 'p', VERTEX_LOCATION: 'europe-west4' } }],
+      ],
+    );
+    // A service-account key is JSON: its commas never make a key pool.
+    const json = JSON.stringify({ type: 'service_account', project_id: 'p', client_email: 'a@p.iam.gserviceaccount.com', private_key: 'x', token_uri: 'https://oauth2.googleapis.com/token' });
+    // The whole JSON reaches the key check, which gets as far as the (fake) private key; split at commas it would not be JSON.
+    assert.throws(() => google({ VERTEX_SERVICE_ACCOUNT_JSON: json }), /has a "private_key" that is not a PEM private key/);
+    assert.deepEqual(google({}), []);
   });
 
   it('a channel that cannot work is a one-line error before start', () => {
@@ -88,10 +93,11 @@ describe('google manifest: protocols and what they can serve', () => {
     assert.throws(() => vertex.validate!({ credentials: { VERTEX_ACCESS_TOKEN: 'ya29.x' }, baseUrl: null, settings: { VERTEX_PROJECT: 'p', VERTEX_STORAGE_URI: 's3://x' } }), /VERTEX_STORAGE_URI must be a Cloud Storage prefix/);
   });
 
-  it('Veo 3 without audio: the Gemini API refuses it (naming output_audio), Vertex AI serves it', () => {
+  it('Veo 3 without audio: the Gemini API only by removing the track (so routing prefers Vertex AI), Vertex AI renders it silent', () => {
     const silent = request();
-    assert.deepEqual(googleManifest.protocols['gemini-api'].supports!(silent)?.param, 'output_audio');
-    assert.equal(googleManifest.protocols['gemini-api'].supports!(request({ output_audio: true })), null);
+    assert.equal(googleManifest.protocols['gemini-api'].degrades!(silent), true);
+    assert.equal(googleManifest.protocols['gemini-api'].degrades!(request({ output_audio: true })), false);
     assert.equal(googleManifest.protocols['vertex-ai'].supports!(silent), null);
+    assert.equal(googleManifest.protocols['vertex-ai'].degrades, undefined);
   });
 });

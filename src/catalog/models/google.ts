@@ -8,13 +8,13 @@ import type { ModelSpec } from '../types.js';
  * force 8 s (rules.ts rejects other durations). Aspect ratios 16:9 and 9:16 only.
  * Audio: Veo 3 defaults to audio on (contract §2.2). output_audio=false is rendered silent upstream
  * by Vertex AI (generateAudio:false) and priced at its silent rate; the Gemini API has no switch, so
- * a gateway with only Gemini API channels refuses it (400 naming output_audio).
+ * on a gateway with only Gemini API channels the finisher removes the track (stream copy).
  * "-pro" ids have no separate Gemini model: they route to the standard model and default to 1080p.
  */
 const DURATIONS = [4, 5, 6, 8];
 const NOTE_5S = 'duration 5 is sent upstream as 6 (Veo accepts 4, 6 or 8 seconds).';
 const NOTE_8S = '1080p, 4k and reference images require duration 8.';
-const AUDIO_NOTE = 'Audio is on by default. output_audio=false renders a silent video at the lower silent price; it needs a Vertex AI channel (the Gemini API always renders sound).';
+const AUDIO_NOTE = 'Audio is on by default. output_audio=false gives a silent video at the lower silent price: rendered silent by a Vertex AI channel, or, on the Gemini API (which always renders sound), with the audio track removed from the stored video (no re-encode).';
 
 function veo(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pricing'> & Partial<ModelInput>): ModelSpec {
   return define({
@@ -42,8 +42,9 @@ const I2V = op('image-to-video', { notes: [AUDIO_NOTE] });
 const SE = op('start-end-to-video', { notes: ['end_image is sent as lastFrame and needs start_image.', AUDIO_NOTE] });
 
 // Per second of output, by audio: the price with audio is what the Gemini API and Vertex AI bill;
-// the silent price exists on Vertex AI only (generateAudio:false), so output_audio=false needs a
-// Vertex AI channel (a Gemini-only gateway refuses it). Vertex's silent rates are third-party
+// the silent price exists on Vertex AI only (generateAudio:false), so output_audio=false goes to a
+// Vertex AI channel where one is configured (a Gemini-only gateway removes the track and charges the
+// same silent price; Google bills it with sound). Vertex's silent rates are third-party
 // transcriptions of its pricing page (Comfy partner-node table 2026-08, spec/prices.md), which
 // could not be read here: the silent tier of every Veo model is an estimate. `base` is the default
 // output's price (720p with audio), the one scalar TokenLab clients read.

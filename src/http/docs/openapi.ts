@@ -86,6 +86,35 @@ const SCHEMAS: Json = {
   }),
   ApiKeyCreated: { allOf: [ref('ApiKey'), obj({ key: str('The secret (sk-…), shown only in this answer.') })] },
   ApiKeyList: list(ref('ApiKey')),
+  Channel: obj({
+    id: str('Names the channel: its protocol for an environment channel (`openai`, `kling-jwt`; `openai-2` in a key pool), its own id from VIDGATE_CONFIG.'),
+    provider: { type: 'string', enum: ['google', 'openai', 'kling', 'seedance', 'minimax', 'dashscope', 'vidu', 'xai', 'topaz'] },
+    protocol: str('`gemini-api`, `vertex-ai`, `openai`, `azure-openai`, `byteplus-ark`, `volcengine-ark`, `kling-api-key`, `kling-jwt`, `minimax`, `dashscope`, `vidu`, `xai`, `topaz`.'),
+    base_url: nullable(str('Scheme, host and path of the upstream (never credentials).')),
+    models: { type: 'array', items: str(), description: 'Catalog model ids it serves.' },
+    upstream_models: { type: 'object', additionalProperties: str(), description: 'Models it sends under an upstream id of its own.' },
+    state: { type: 'string', enum: ['closed', 'open', 'half_open'], description: 'Its circuit breaker.' },
+    in_flight: int('Jobs in flight upstream through it, across every node.'),
+    submissions: int('Creates sent through it since this node started.'),
+    failures: int('Of those, creates it refused or failed.'),
+    priority: int('Higher is tried first.'),
+    weight: int('Share of the load among channels of equal priority.'),
+    concurrency: nullable(int('Its cap on jobs in flight.')),
+    rpm: nullable(int('Its cap on creates per minute.')),
+  }),
+  ChannelList: list(ref('Channel')),
+  AdminTask: {
+    description: 'A task as its owner sees it, plus who owns it and which channel served it.',
+    allOf: [
+      ref('Task'),
+      obj({
+        owner_key_id: str(),
+        provider: str(),
+        upstream_id: nullable(str("The upstream's own job id.")),
+        channel: nullable(obj({ id: str(), provider: str(), protocol: nullable(str('Null when the channel is no longer configured.')) })),
+      }),
+    ],
+  },
   ApiKeyDeleted: obj({ id: str(), object: { type: 'string', const: 'api_key' }, deleted: { type: 'boolean', const: true } }),
   Usage: obj(
     {
@@ -171,7 +200,7 @@ function paths(): Json {
         requestBody: { required: true, content: { 'application/json': { schema: ref('VideoGenerationRequest') } } },
         responses: {
           '200': jsonBody(ref('VideoGenerationResponse'), 'Task stored (status pending).'),
-          '400': error('Invalid request: `param` names the field and the message says what is allowed. Also a request no configured channel can serve (Veo 3 with `output_audio: false` needs a Vertex AI channel: `unsupported_output_audio`).'),
+          '400': error('Invalid request: `param` names the field and the message says what is allowed. Also a request no configured channel can serve: `param` names what the channels cannot take.'),
           '402': error('insufficient_balance or quota_exceeded.'),
           '409': error('Idempotency-Key reused with a different body.'),
           '503': error('No channel serves this model.'),
@@ -361,6 +390,25 @@ function paths(): Json {
         responses: { '200': jsonBody(ref('ApiKey')), '400': error('Invalid body.'), '404': error('No such key.'), ...ADMIN_ERRORS },
       },
       delete: { tags: ['Admin'], operationId: 'revokeKey', summary: 'Revoke a key', security: KEY, parameters: [pathParam('id', 'Key id.')], responses: { '200': jsonBody(ref('ApiKeyDeleted')), '404': error('No such key.'), ...ADMIN_ERRORS } },
+    },
+    '/v1/admin/channels': {
+      get: {
+        tags: ['Admin'],
+        operationId: 'listChannels',
+        summary: 'The routes to the upstreams, their breakers and counts (never credentials)',
+        security: KEY,
+        responses: { '200': jsonBody(ref('ChannelList')), ...ADMIN_ERRORS },
+      },
+    },
+    '/v1/admin/tasks/{id}': {
+      get: {
+        tags: ['Admin'],
+        operationId: 'getAnyTask',
+        summary: "Any key's task, with its owner and the channel that served it",
+        security: KEY,
+        parameters: [taskId],
+        responses: { '200': jsonBody(ref('AdminTask')), '404': error('Task not found.'), ...ADMIN_ERRORS },
+      },
     },
     '/v1/admin/usage': {
       get: {

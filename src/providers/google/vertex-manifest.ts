@@ -3,14 +3,14 @@
  * channel becomes an adapter. One credential of three (a service-account key inline or as a file,
  * or a static access token) plus the project, location and optional output bucket.
  */
-import type { Channel, ProtocolManifest } from '../manifest.js';
+import type { ChannelEndpoint, ProtocolManifest } from '../manifest.js';
 import { createVertexAdapter, DEFAULT_VERTEX_LOCATION, type VertexAdapterOptions } from './vertex-adapter.js';
 import { loadServiceAccountKey, serviceAccountTokens, staticAccessToken } from './vertex-credentials.js';
 
 const SETTINGS = ['VERTEX_PROJECT', 'VERTEX_LOCATION', 'VERTEX_STORAGE_URI', 'VERTEX_STORAGE_BASE_URL'] as const;
 
 /** The adapter options a channel describes; throws a one-line message when they do not add up. */
-export function vertexOptionsOf(channel: Channel): VertexAdapterOptions {
+export function vertexOptionsOf(channel: ChannelEndpoint): VertexAdapterOptions {
   const c = channel.credentials;
   const s = channel.settings ?? {};
   const key = c.VERTEX_ACCESS_TOKEN === undefined ? loadServiceAccountKey({ json: c.VERTEX_SERVICE_ACCOUNT_JSON, file: c.GOOGLE_APPLICATION_CREDENTIALS }) : null;
@@ -38,6 +38,8 @@ export function vertexOptionsOf(channel: Channel): VertexAdapterOptions {
 export const vertexAiProtocol: ProtocolManifest = {
   credentials: [['VERTEX_SERVICE_ACCOUNT_JSON'], ['GOOGLE_APPLICATION_CREDENTIALS'], ['VERTEX_ACCESS_TOKEN']],
   baseUrl: { env: 'VERTEX_BASE_URL', default: `https://${DEFAULT_VERTEX_LOCATION}-aiplatform.googleapis.com` },
+  // A service-account key is JSON (commas): several Vertex channels come from VIDGATE_CONFIG instead.
+  keyPool: false,
   settings: [...SETTINGS],
   validate: (channel) => void vertexOptionsOf(channel),
   // generateAudio: Veo 3 renders silent on request.

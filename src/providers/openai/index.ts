@@ -1,4 +1,4 @@
-export { createOpenAIAdapter, DEFAULT_OPENAI_BASE_URL, type OpenAIAdapterOptions } from './adapter.js';
+export { createAzureOpenAIAdapter, createOpenAIAdapter, DEFAULT_OPENAI_BASE_URL, type AzureOpenAIAdapterOptions, type OpenAIAdapterOptions } from './adapter.js';
 export * from './mapping.js';
 export { imagePixelSize, soraImageType, type PixelSize, type SoraImageType } from './image-size.js';
 export type * from './wire.js';

@@ -17,6 +17,13 @@ export interface SeedanceAdapterOptions {
 
 /** BytePlus (international) ModelArk; the base includes /api/v3, as in the Ark SDKs. */
 export const DEFAULT_SEEDANCE_BASE_URL = 'https://ark.ap-southeast.bytepluses.com/api/v3';
+/** Volcengine (mainland China) Ark: the same protocol, another endpoint and account. */
+export const DEFAULT_VOLCENGINE_ARK_BASE_URL = 'https://ark.cn-beijing.volces.com/api/v3';
+
+/** Volcengine names the same models `doubao-…` where BytePlus says `dreamina-…` or nothing (`seedance-1-5-pro-251215` → `doubao-seedance-1-5-pro-251215`). */
+export function volcengineModelId(byteplusId: string): string {
+  return byteplusId.startsWith('doubao-') ? byteplusId : `doubao-${byteplusId.replace(/^dreamina-/, '')}`;
+}
 
 export function createSeedanceAdapter(opts: SeedanceAdapterOptions): ProviderAdapter {
   const http = createTransport({ ...opts, baseUrl: opts.baseUrl ?? DEFAULT_SEEDANCE_BASE_URL, auth: authorization(opts.apiKey), errors: SEEDANCE_ERRORS });

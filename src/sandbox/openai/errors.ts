@@ -30,6 +30,10 @@ export const invalidValue = (param: string, value: string, allowed: readonly str
 
 export const notFound = (message: string, param: string | null = null) => new OpenAIHttpError(404, 'invalid_request_error', message, param, null);
 
+/** Azure's answer to a missing or wrong `api-key` (it names no key). */
+export const azureAccessDenied = () =>
+  new OpenAIHttpError(401, 'invalid_request_error', 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.', null, '401');
+
 export function missingKey(): OpenAIHttpError {
   return new OpenAIHttpError(
     401,

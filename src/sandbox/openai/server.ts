@@ -5,7 +5,7 @@ import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, bearerToken, prepareSimulator, readBody, scaledSeconds, sendJson, serveFile } from '../http-util.js';
 import { sniffImageType } from '../image-type.js';
-import { invalidKey, invalidRequest, invalidValue, missingKey, moderationBlocked, notFound, OpenAIHttpError, rateLimited, serverError } from './errors.js';
+import { azureAccessDenied, invalidKey, invalidRequest, invalidValue, missingKey, moderationBlocked, notFound, OpenAIHttpError, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type OpenAIFaultControls, type OpenAIRoute } from './faults.js';
 import { probeImageSize } from './image-probe.js';
 import { SoraJobs, VARIANTS, type Variant } from './jobs.js';
@@ -23,6 +23,12 @@ export interface OpenAISimulatorOptions {
   speed?: number;
   /** Where rendered videos go. */
   workDir: string;
+  /**
+   * `azure`: Azure OpenAI's v1 API instead — the same Videos API under `/openai/v1` of a resource
+   * endpoint, authenticated by the `api-key` header (a Bearer token is refused, as a key sent the
+   * OpenAI way would be).
+   */
+  dialect?: 'openai' | 'azure';
 }
 
 export interface OpenAISimulatorStats {
@@ -39,7 +45,7 @@ export interface OpenAISimulatorStats {
 }
 
 export interface OpenAISimulator {
-  /** e.g. http://127.0.0.1:PORT/v1 — what the SDK's baseURL and OPENAI_BASE_URL take. */
+  /** e.g. http://127.0.0.1:PORT/v1 — what the SDK's baseURL and OPENAI_BASE_URL take (Azure: the resource endpoint, http://127.0.0.1:PORT). */
   baseUrl: string;
   apiKey: string;
   stats: OpenAISimulatorStats;
@@ -173,17 +179,19 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
   }
 
   const notFoundVideo = (id: string) => notFound(`Video with id '${id}' not found.`, 'video_id');
-  const VIDEO = /^\/v1\/videos\/([A-Za-z0-9_-]+)$/;
+  const azure = opts.dialect === 'azure';
+  const v1 = azure ? '/openai/v1' : '/v1';
+  const VIDEO = new RegExp(`^${v1}/videos/([A-Za-z0-9_-]+)$`);
   const api = host.router<OpenAIRoute>({
     routes: [
       {
         method: 'GET',
-        path: '/v1/models',
+        path: `${v1}/models`,
         name: 'models',
         handle: ({ res }) => sendJson(res, 200, openAiModelList(SORA_MODELS.map((m) => m.id).filter((id) => !faults.isRetired(id)), 'system')),
       },
-      { method: 'POST', path: '/v1/videos', name: 'create', handle: ({ req, res }) => handleCreate(req, res) },
-      { method: 'GET', path: '/v1/videos', name: 'list', handle: ({ res, url }) => handleList(res, url.searchParams) },
+      { method: 'POST', path: `${v1}/videos`, name: 'create', handle: ({ req, res }) => handleCreate(req, res) },
+      { method: 'GET', path: `${v1}/videos`, name: 'list', handle: ({ res, url }) => handleList(res, url.searchParams) },
       {
         method: 'GET',
         path: VIDEO,
@@ -204,10 +212,14 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
           sendJson(res, 200, { id, object: 'video.deleted', deleted: true });
         },
       },
-      { method: 'GET', path: /^\/v1\/videos\/([A-Za-z0-9_-]+)\/content$/, name: 'content', handle: ({ req, res, url, params: [id] }) => handleContent(req, res, id, url.searchParams) },
+      { method: 'GET', path: new RegExp(`^${v1}/videos/([A-Za-z0-9_-]+)/content$`), name: 'content', handle: ({ req, res, url, params: [id] }) => handleContent(req, res, id, url.searchParams) },
     ],
     onRequest: (_req, res) => res.setHeader('x-request-id', `req_${randomBytes(16).toString('hex')}`),
     authenticate: (req) => {
+      if (azure) {
+        if (req.headers['api-key'] !== opts.apiKey) throw azureAccessDenied();
+        return;
+      }
       const token = bearerToken(req);
       if (!token) throw missingKey();
       if (token !== opts.apiKey) throw invalidKey(token);
@@ -218,7 +230,7 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
   const origin = await host.listen('api', api, (err) => (err instanceof OpenAIHttpError ? err : serverError(500)), opts.port);
 
   return {
-    baseUrl: `${origin}/v1`,
+    baseUrl: azure ? origin : `${origin}/v1`,
     apiKey: opts.apiKey,
     stats,
     faults,

@@ -25,7 +25,7 @@ export const SEEDANCE_MODELS: SeedanceModel[] = [
   { id: 'dreamina-seedance-2-0-fast-260128', ...S2, resolutions: ['480p', '720p'], timeFactor: 0.6 },
 ];
 
-/** Volcengine ids carry a `doubao-` prefix and drop `dreamina-`; both spellings are accepted. */
+/** Volcengine ids carry a `doubao-` prefix and drop `dreamina-`; each simulator region takes only its own spelling (server.ts). */
 export function findModel(id: string): SeedanceModel | undefined {
   const bare = id.replace(/^doubao-/, '');
   return SEEDANCE_MODELS.find((m) => m.id === bare || m.id === `dreamina-${bare}`);

@@ -33,6 +33,11 @@ export interface SeedanceSimulatorOptions {
   speed?: number;
   /** Where rendered videos go. */
   workDir: string;
+  /**
+   * Which Ark it is: BytePlus ModelArk (default) knows the models by their international ids,
+   * Volcengine Ark by its `doubao-` ids; each refuses the other's spelling like an unknown model.
+   */
+  region?: 'byteplus' | 'volcengine';
 }
 
 export interface SeedanceSimulatorStats {
@@ -135,7 +140,8 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     const body = await readJsonBody(req, MAX_BODY_BYTES, (why) =>
       invalidParameter('body', why === 'too-large' ? `the request body exceeds ${MAX_BODY_BYTES} bytes.` : 'the request body is not valid JSON.'),
     );
-    let spec = parseCreateRequest(body, (id) => faults.isRetired(id));
+    const volcengine = opts.region === 'volcengine';
+    let spec = parseCreateRequest(body, (id) => faults.isRetired(id) || id.startsWith('doubao-') !== volcengine);
     const markerFault = createFaultFromPrompt(spec.prompt, seenOnce);
     if (markerFault === 'policy') throw inputTextSensitive();
     if (markerFault === 'moderation-down') throw moderationServiceError();

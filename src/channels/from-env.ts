@@ -1,0 +1,75 @@
+/**
+ * The channels the environment defines: for every protocol of every provider manifest whose
+ * credential variables are set, one channel named after the protocol (`openai`, `azure-openai`,
+ * `kling-api-key`, …). A comma-separated list of keys (a key pool) gives one channel per key,
+ * named `<protocol>-1`, `<protocol>-2`, … sharing the load equally. A provider's default protocol
+ * comes first; its other protocols stand by (channel.ts). Throws a one-line message on an
+ * incomplete setting.
+ */
+import { PROVIDER_MANIFESTS } from '../providers/registry.js';
+import type { ProtocolManifest, ProviderManifest } from '../providers/manifest.js';
+import { DEFAULT_WEIGHT, implicitPriority, type ChannelConfig } from './channel.js';
+
+type Env = Record<string, string | undefined>;
+
+function values(env: Env, name: string, pooled = true): string[] {
+  const raw = env[name] ?? '';
+  if (!pooled) return raw.trim() === '' ? [] : [raw.trim()];
+  return raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+/** The credential set the environment completes (first in preference order), or null when none of its variables is set. */
+function completeSet(m: ProviderManifest, protocol: string, p: ProtocolManifest, env: Env): string[] | null {
+  const has = (name: string) => values(env, name, p.keyPool !== false).length > 0;
+  const anySet = p.credentials.flat().some(has);
+  if (!anySet) return null;
+  const complete = p.credentials.find((set) => set.every(has));
+  if (complete) return complete;
+  const options = p.credentials.map((set) => set.join(' + ')).join(', or ');
+  const missing = p.credentials.map((set) => set.filter((name) => !has(name)).join(', ')).filter(Boolean).join(' / ');
+  throw new Error(`${m.name} (${protocol}) needs ${options}; missing ${missing}`);
+}
+
+/** One credential record per key of the pool; a variable with one value is shared by all. */
+function pool(set: string[], env: Env, pooled: boolean): Record<string, string>[] {
+  const lists = set.map((name) => ({ name, list: values(env, name, pooled) }));
+  const size = Math.max(...lists.map((l) => l.list.length));
+  for (const l of lists) {
+    if (l.list.length !== 1 && l.list.length !== size) {
+      const other = lists.find((o) => o.list.length === size)!;
+      throw new Error(`${l.name} lists ${l.list.length} values but ${other.name} lists ${size}; give one value or as many (a key pool pairs them by position)`);
+    }
+  }
+  return Array.from({ length: size }, (_, i) => Object.fromEntries(lists.map((l) => [l.name, l.list.length === 1 ? l.list[0] : l.list[i]])));
+}
+
+export function channelsFromEnv(env: Env, readUrl: (name: string) => string | null): ChannelConfig[] {
+  const out: ChannelConfig[] = [];
+  for (const m of PROVIDER_MANIFESTS) {
+    for (const [protocol, p] of Object.entries(m.protocols)) {
+      const set = completeSet(m, protocol, p, env);
+      if (!set) continue;
+      const baseUrl = readUrl(p.baseUrl.env);
+      if (baseUrl === null && p.baseUrl.default === null) throw new Error(`${m.name} (${protocol}) needs ${p.baseUrl.env} with ${set.join(' + ')}`);
+      const keys = pool(set, env, p.keyPool !== false);
+      const settings = Object.fromEntries((p.settings ?? []).flatMap((name) => (env[name]?.trim() ? [[name, env[name]!.trim()]] : [])));
+      keys.forEach((credentials, i) => {
+        const endpoint = { credentials, baseUrl, ...(Object.keys(settings).length > 0 ? { settings } : {}) };
+        p.validate?.(endpoint);
+        out.push({
+          id: keys.length === 1 ? protocol : `${protocol}-${i + 1}`,
+          provider: m.name,
+          protocol,
+          endpoint,
+          models: null,
+          priority: implicitPriority(m.name, protocol),
+          weight: DEFAULT_WEIGHT,
+        });
+      });
+    }
+  }
+  return out;
+}
