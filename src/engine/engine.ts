@@ -28,10 +28,13 @@ export class Engine {
   private wakeRequested = false;
   /** Per-provider submission rates (in process, or shared by all nodes through Redis). */
   private readonly limits: Limits;
+  /** Per-provider caps on jobs in flight: the configured one, or less when every channel of the provider has a cap. */
+  private readonly concurrency: Partial<Record<string, { concurrency?: number }>>;
 
   constructor(private readonly deps: EngineDeps) {
     const s = deps.settings;
     this.limits = deps.limits;
+    this.concurrency = providerConcurrency(deps);
     const lane = (name: Lane, limit: number, leaseFactor: number): LaneRunner => ({ lane: name, limit, leaseFactor, inFlight: new Set(), taskIds: new Map() });
     this.lanes = { submit: lane('submit', s.maxConcurrentSubmits, 1), poll: lane('poll', s.maxConcurrentPolls, 1), finish: lane('finish', s.maxConcurrentFinishes, 5) };
   }
@@ -138,7 +141,7 @@ export class Engine {
     for (const [p, l] of rates) tokens.set(p, await this.limits.takeSubmissions(p, l.rpm, free));
     const now = this.deps.clock.now();
     const reachable = (provider: string) => this.deps.channels.forProvider(provider).some((c) => this.deps.breaker.wouldAdmit(c.id, now));
-    const admission = providerAdmission({ limits: this.deps.settings.providerLimits, reachable, tokens, now });
+    const admission = providerAdmission({ limits: this.concurrency, reachable, tokens, now });
     try {
       this.run(lane, await this.deps.store.tasks.claimPending({ ...this.claimOptions(lane, free), admission }), submitStep);
     } finally {
@@ -162,4 +165,21 @@ export class Engine {
       lane.inFlight.add(run);
     }
   }
+}
+
+/**
+ * A provider whose channels all have a concurrency cap can never have more in flight than their
+ * sum: claiming more would only move tasks to submitting and back to pending (work that grows
+ * with the backlog), so the claim itself stops there.
+ */
+function providerConcurrency(deps: EngineDeps): Partial<Record<string, { concurrency?: number }>> {
+  const out: Partial<Record<string, { concurrency?: number }>> = { ...deps.settings.providerLimits };
+  const providers = new Set(deps.channels.list().map((c) => c.provider));
+  for (const p of providers) {
+    const caps = deps.channels.forProvider(p).map((c) => c.concurrency);
+    if (caps.some((c) => c === undefined)) continue;
+    const sum = caps.reduce((s: number, c) => s + c!, 0);
+    out[p] = { ...out[p], concurrency: Math.min(out[p]?.concurrency ?? sum, sum) };
+  }
+  return out;
 }

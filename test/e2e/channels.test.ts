@@ -4,7 +4,7 @@
  *   down (its simulator answering 503 to creates) and every task still completes through the other
  *   channel of the same provider (OpenAI → Azure OpenAI, BytePlus → Volcengine Ark, Kling API key →
  *   Kling JWT); the admin task view names the channel, the public one does not;
- * - VIDGATE_CONFIG with two OpenAI simulators of different keys: priority and capacity routing,
+ * - VIDGATE_CONFIG with two OpenAI simulators of different keys: priority, capacity and rate routing,
  *   all_channels_failed when every channel refuses, and a task pinned to its channel keeps using
  *   that channel's key after a restart that changes the priorities — and fails clearly after a
  *   restart that removes the channel.
@@ -220,5 +220,17 @@ describe('channels from VIDGATE_CONFIG', { timeout: 300_000 }, () => {
     assert.equal(lost.error.code, 'all_channels_failed');
     assert.match(lost.error.message, /channel 'sora-b', which is no longer configured/);
     assert.deepEqual((await adminTask(gw, stuck)).channel, { id: 'sora-b', provider: 'openai', protocol: null });
+  });
+
+  it('a channel out of submissions for this minute hands new work to the next one', async () => {
+    await gw?.close();
+    gw = await start([channel('rate-a', simA, { priority: 1, rpm: 1 }), channel('rate-b', simB)]);
+    const first = await create(gw, { model: 'sora-2', prompt: 'takes the one token of rate-a', duration: 4 });
+    await waitForStatus(gw, first, ['processing', 'completed']);
+    const second = await create(gw, { model: 'sora-2', prompt: 'rate-a has none left this minute', duration: 4 });
+    await waitForStatus(gw, second, ['processing', 'completed']);
+    assert.deepEqual([(await adminTask(gw, first)).channel.id, (await adminTask(gw, second)).channel.id], ['rate-a', 'rate-b']);
+    const view = await channelsView(gw);
+    assert.deepEqual([view.find((c) => c.id === 'rate-a')!.rpm, view.find((c) => c.id === 'rate-a')!.submissions, view.find((c) => c.id === 'rate-b')!.submissions], [1, 1, 1]);
   });
 });

@@ -75,6 +75,9 @@ describe('upstream faults: every task ends right, within the retry budget', { ti
   it('429 with Retry-After on create: waits as told, then creates each job exactly once', async () => {
     const { faults, stats } = sim('seedance');
     faults.rateLimitNext(2, { only: 'create', retryAfterSeconds: 2 });
+    // The standby Seedance channel (Volcengine Ark) is throttled too: each refused attempt tries it, then waits.
+    const standby = sim('volcengine-ark');
+    standby.faults.rateLimitNext(2, { only: 'create', retryAfterSeconds: 2 });
     const ids = [await create({ model: 'seedance-1.5-pro', prompt: 'kite', duration: 4, resolution: '480p' }), await create({ model: 'seedance-1.5-pro', prompt: 'sea', duration: 4, resolution: '480p' })];
     for (const id of ids) assert.equal((await finish(id)).status, 'completed');
     assert.equal(stats.creates, 2, 'one job per task');
@@ -85,6 +88,7 @@ describe('upstream faults: every task ends right, within the retry budget', { ti
     // (refusals and retries keep their order: the n-th retry belongs to the n-th refusal).
     assert.ok(times[2] - times[0] >= 1900, `first retry ${times[2] - times[0]} ms after its refusal, Retry-After was 2 s`);
     assert.ok(times[3] - times[1] >= 1900, `second retry ${times[3] - times[1]} ms after its refusal, Retry-After was 2 s`);
+    assert.deepEqual([standby.stats.faulted, standby.stats.creates], [2, 0], 'the standby refused each once and created nothing');
   });
 
   it('5xx on create and on poll: retried, each task completed, each job created once', async () => {

@@ -2,6 +2,7 @@
  * Real processes for end-to-end tests and benchmarks: the simulators (`npm run sim`) and gateways
  * (`src/main.ts`, as `npm start` runs it), each in its own process on loopback.
  */
+import { SIMULATORS } from '../../src/sandbox/simulators.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -158,4 +159,9 @@ export async function simFault(controlUrl: string, provider: string, method: str
 
 export async function simResetFaults(controlUrl: string, provider: string): Promise<void> {
   await simControl(controlUrl, `/faults/${provider}/reset`, {});
+}
+
+/** Upstream jobs a provider's simulators created, over all its channel kinds (OpenAI and Azure OpenAI, BytePlus and Volcengine Ark, …). */
+export function createsOf(stats: Record<string, { creates: number }>, provider: string): number {
+  return SIMULATORS.filter((k) => k.provider === provider).reduce((sum, k) => sum + (stats[k.name]?.creates ?? 0), 0);
 }
