@@ -5,6 +5,7 @@ import { ChannelSet } from '../../src/channels/channel-set.js';
 import type { ChannelConfig } from '../../src/channels/channel.js';
 import { routeOrder } from '../../src/channels/router.js';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
+import { PRE_CHANNEL_PIN } from '../../src/store/types.js';
 
 /** A seeded generator, so the shares below are the same on every run. */
 function seeded(seed: number): () => number {
@@ -62,8 +63,9 @@ describe('channel set', () => {
     assert.equal(set.pinned({ provider: 'openai', channelId: 'only-pro' })?.id, 'only-pro');
     assert.equal(set.pinned({ provider: 'openai', channelId: 'gone' }), undefined);
     const legacy = new ChannelSet([channel({ id: 'openai' }), channel({ id: 'azure-openai', protocol: 'azure-openai', endpoint: { credentials: { AZURE_OPENAI_API_KEY: 'k' }, baseUrl: 'http://127.0.0.1:9' } })]);
-    assert.equal(legacy.pinned({ provider: 'openai', channelId: null })?.id, 'openai');
+    assert.equal(legacy.pinned({ provider: 'openai', channelId: PRE_CHANNEL_PIN })?.id, 'openai');
     const pool = new ChannelSet([channel({ id: 'openai-1' }), channel({ id: 'openai-2' })]);
-    assert.equal(pool.pinned({ provider: 'openai', channelId: null })?.id, 'openai-1');
+    assert.equal(legacy.pinned({ provider: 'openai', channelId: null }), undefined, 'null: nothing was sent yet, so nothing is pinned');
+    assert.equal(pool.pinned({ provider: 'openai', channelId: PRE_CHANNEL_PIN })?.id, 'openai-1');
   });
 });

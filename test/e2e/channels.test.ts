@@ -85,12 +85,12 @@ describe('channels in sandbox mode', { timeout: 300_000 }, () => {
   it('veo3.1-fast with output_audio=false goes to the Vertex AI channel and completes silent; with sound it stays on the Gemini API', async () => {
     const silent = await waitForTask(gw, await create(gw, { model: 'veo3.1-fast', prompt: 'a quiet lake', duration: 4, output_audio: false }));
     assert.equal(silent.status, 'completed', JSON.stringify(silent.error));
-    assert.equal((await adminTask(gw, silent.id)).channel, 'vertex-ai', 'the channel that renders it silent upstream');
+    assert.equal((await adminTask(gw, silent.id)).channel.id, 'vertex-ai', 'the channel that renders it silent upstream');
     const probe = await probeTaskVideo(gw, silent, 'sandbox-vertex-silent');
     assert.equal(probe.hasAudio, false);
     const loud = await waitForTask(gw, await create(gw, { model: 'veo3.1-fast', prompt: 'a loud lake', duration: 4 }));
     assert.equal(loud.status, 'completed', JSON.stringify(loud.error));
-    assert.equal((await adminTask(gw, loud.id)).channel, 'gemini-api', 'the default protocol first');
+    assert.equal((await adminTask(gw, loud.id)).channel.id, 'gemini-api', 'the default protocol first');
   });
 
   it('OpenAI down (503 to every create): every Sora task completes through Azure OpenAI', async () => {
