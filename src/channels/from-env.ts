@@ -12,8 +12,11 @@ import { DEFAULT_WEIGHT, implicitPriority, type ChannelConfig } from './channel.
 
 type Env = Record<string, string | undefined>;
 
-function values(env: Env, name: string): string[] {
-  return (env[name] ?? '')
+/** A variable's values: its comma-separated list, or (unpooled) its one value. */
+function values(env: Env, name: string, p?: ProtocolManifest): string[] {
+  const raw = (env[name] ?? '').trim();
+  if (p?.unpooled?.includes(name)) return raw === '' ? [] : [raw];
+  return raw
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v !== '');
@@ -21,18 +24,18 @@ function values(env: Env, name: string): string[] {
 
 /** The credential set the environment completes (first in preference order), or null when none of its variables is set. */
 function completeSet(m: ProviderManifest, protocol: string, p: ProtocolManifest, env: Env): string[] | null {
-  const anySet = p.credentials.flat().some((name) => values(env, name).length > 0);
+  const anySet = p.credentials.flat().some((name) => values(env, name, p).length > 0);
   if (!anySet) return null;
-  const complete = p.credentials.find((set) => set.every((name) => values(env, name).length > 0));
+  const complete = p.credentials.find((set) => set.every((name) => values(env, name, p).length > 0));
   if (complete) return complete;
   const options = p.credentials.map((set) => set.join(' + ')).join(', or ');
-  const missing = p.credentials.map((set) => set.filter((name) => values(env, name).length === 0).join(', ')).filter(Boolean).join(' / ');
+  const missing = p.credentials.map((set) => set.filter((name) => values(env, name, p).length === 0).join(', ')).filter(Boolean).join(' / ');
   throw new Error(`${m.name} (${protocol}) needs ${options}; missing ${missing}`);
 }
 
 /** One credential record per key of the pool; a variable with one value is shared by all. */
-function pool(set: string[], env: Env): Record<string, string>[] {
-  const lists = set.map((name) => ({ name, list: values(env, name) }));
+function pool(set: string[], env: Env, p: ProtocolManifest): Record<string, string>[] {
+  const lists = set.map((name) => ({ name, list: values(env, name, p) }));
   const size = Math.max(...lists.map((l) => l.list.length));
   for (const l of lists) {
     if (l.list.length !== 1 && l.list.length !== size) {
@@ -51,7 +54,7 @@ export function channelsFromEnv(env: Env, readUrl: (name: string) => string | nu
       if (!set) continue;
       const baseUrl = readUrl(p.baseUrl.env);
       if (baseUrl === null && p.baseUrl.default === null) throw new Error(`${m.name} (${protocol}) needs ${p.baseUrl.env} with ${set.join(' + ')}`);
-      const keys = pool(set, env);
+      const keys = pool(set, env, p);
       keys.forEach((credentials, i) =>
         out.push({
           id: keys.length === 1 ? protocol : `${protocol}-${i + 1}`,

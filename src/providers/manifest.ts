@@ -20,6 +20,12 @@ export interface ChannelEndpoint {
 export interface ProtocolManifest {
   /** Alternative credential sets, in order of preference: a channel needs every variable of one set. */
   credentials: string[][];
+  /**
+   * Credential variables whose value is one value even with commas in it (a service-account JSON
+   * key, a project id): never split into a key pool. Every other credential variable may list
+   * several comma-separated keys.
+   */
+  unpooled?: string[];
   /** `default: null`: the base URL is required (an Azure resource endpoint has no default). */
   baseUrl: { env: string; default: string | null };
   create(endpoint: ChannelEndpoint): ProviderAdapter;
