@@ -5,6 +5,7 @@ import { ChannelSet } from '../../src/channels/channel-set.js';
 import type { ChannelConfig } from '../../src/channels/channel.js';
 import { routeOrder } from '../../src/channels/router.js';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
+import { PRE_CHANNEL_PIN } from '../../src/store/types.js';
 
 /** A seeded generator, so the shares below are the same on every run. */
 function seeded(seed: number): () => number {
@@ -61,9 +62,13 @@ describe('channel set', () => {
   it('a task is pinned to its channel; one stored before channels to its provider’s default', () => {
     assert.equal(set.pinned({ provider: 'openai', channelId: 'only-pro' })?.id, 'only-pro');
     assert.equal(set.pinned({ provider: 'openai', channelId: 'gone' }), undefined);
+    assert.equal(set.pinned({ provider: 'openai', channelId: null }), undefined, 'null: nothing was sent, no pin');
     const legacy = new ChannelSet([channel({ id: 'openai' }), channel({ id: 'azure-openai', protocol: 'azure-openai', endpoint: { credentials: { AZURE_OPENAI_API_KEY: 'k' }, baseUrl: 'http://127.0.0.1:9' } })]);
-    assert.equal(legacy.pinned({ provider: 'openai', channelId: null })?.id, 'openai');
+    assert.equal(legacy.pinned({ provider: 'openai', channelId: PRE_CHANNEL_PIN })?.id, 'openai');
     const pool = new ChannelSet([channel({ id: 'openai-1' }), channel({ id: 'openai-2' })]);
-    assert.equal(pool.pinned({ provider: 'openai', channelId: null })?.id, 'openai-1');
+    assert.equal(pool.pinned({ provider: 'openai', channelId: PRE_CHANNEL_PIN })?.id, 'openai-1');
+    // Kling sent through its only configured kind (the pair) before channels: that one.
+    const kling = new ChannelSet([channel({ id: 'kling-jwt', provider: 'kling', protocol: 'kling-jwt', endpoint: { credentials: { KLING_ACCESS_KEY: 'a', KLING_SECRET_KEY: 's' }, baseUrl: null } })]);
+    assert.equal(kling.pinned({ provider: 'kling', channelId: PRE_CHANNEL_PIN })?.id, 'kling-jwt');
   });
 });
