@@ -12,9 +12,10 @@ import { DEFAULT_WEIGHT, implicitPriority, type ChannelConfig } from './channel.
 
 type Env = Record<string, string | undefined>;
 
-function values(env: Env, name: string, pooled = true): string[] {
-  const raw = env[name] ?? '';
-  if (!pooled) return raw.trim() === '' ? [] : [raw.trim()];
+/** A variable's values: its comma-separated list, or (unpooled) its one value. */
+function values(env: Env, name: string, p?: ProtocolManifest): string[] {
+  const raw = (env[name] ?? '').trim();
+  if (p?.unpooled?.includes(name)) return raw === '' ? [] : [raw];
   return raw
     .split(',')
     .map((v) => v.trim())
@@ -23,19 +24,18 @@ function values(env: Env, name: string, pooled = true): string[] {
 
 /** The credential set the environment completes (first in preference order), or null when none of its variables is set. */
 function completeSet(m: ProviderManifest, protocol: string, p: ProtocolManifest, env: Env): string[] | null {
-  const has = (name: string) => values(env, name, p.keyPool !== false).length > 0;
-  const anySet = p.credentials.flat().some(has);
+  const anySet = p.credentials.flat().some((name) => values(env, name, p).length > 0);
   if (!anySet) return null;
-  const complete = p.credentials.find((set) => set.every(has));
+  const complete = p.credentials.find((set) => set.every((name) => values(env, name, p).length > 0));
   if (complete) return complete;
   const options = p.credentials.map((set) => set.join(' + ')).join(', or ');
-  const missing = p.credentials.map((set) => set.filter((name) => !has(name)).join(', ')).filter(Boolean).join(' / ');
+  const missing = p.credentials.map((set) => set.filter((name) => values(env, name, p).length === 0).join(', ')).filter(Boolean).join(' / ');
   throw new Error(`${m.name} (${protocol}) needs ${options}; missing ${missing}`);
 }
 
 /** One credential record per key of the pool; a variable with one value is shared by all. */
-function pool(set: string[], env: Env, pooled: boolean): Record<string, string>[] {
-  const lists = set.map((name) => ({ name, list: values(env, name, pooled) }));
+function pool(set: string[], env: Env, p: ProtocolManifest): Record<string, string>[] {
+  const lists = set.map((name) => ({ name, list: values(env, name, p) }));
   const size = Math.max(...lists.map((l) => l.list.length));
   for (const l of lists) {
     if (l.list.length !== 1 && l.list.length !== size) {
@@ -54,7 +54,7 @@ export function channelsFromEnv(env: Env, readUrl: (name: string) => string | nu
       if (!set) continue;
       const baseUrl = readUrl(p.baseUrl.env);
       if (baseUrl === null && p.baseUrl.default === null) throw new Error(`${m.name} (${protocol}) needs ${p.baseUrl.env} with ${set.join(' + ')}`);
-      const keys = pool(set, env, p.keyPool !== false);
+      const keys = pool(set, env, p);
       const settings = Object.fromEntries((p.settings ?? []).flatMap((name) => (env[name]?.trim() ? [[name, env[name]!.trim()]] : [])));
       keys.forEach((credentials, i) => {
         const endpoint = { credentials, baseUrl, ...(Object.keys(settings).length > 0 ? { settings } : {}) };

@@ -140,7 +140,11 @@ export class Engine {
     const tokens = new Map<string, number>();
     for (const [p, l] of rates) tokens.set(p, await this.limits.takeSubmissions(p, l.rpm, free));
     const now = this.deps.clock.now();
-    const reachable = (provider: string) => this.deps.channels.forProvider(provider).some((c) => this.deps.breaker.wouldAdmit(c.id, now));
+    // A provider with no channel at all is claimed too: its submission fails at once, saying so, rather than waiting forever.
+    const reachable = (provider: string) => {
+      const channels = this.deps.channels.forProvider(provider);
+      return channels.length === 0 || channels.some((c) => this.deps.breaker.wouldAdmit(c.id, now));
+    };
     const admission = providerAdmission({ limits: this.concurrency, reachable, tokens, now });
     try {
       this.run(lane, await this.deps.store.tasks.claimPending({ ...this.claimOptions(lane, free), admission }), submitStep);

@@ -30,10 +30,14 @@ export interface ProtocolRefusal {
 export interface ProtocolManifest {
   /** Alternative credential sets, in order of preference: a channel needs every variable of one set. */
   credentials: string[][];
+  /**
+   * Credential variables whose value is one value even with commas in it (a service-account JSON
+   * key, a project id): never split into a key pool. Every other credential variable may list
+   * several comma-separated keys.
+   */
+  unpooled?: string[];
   /** `default: null`: the base URL is required (an Azure resource endpoint has no default). */
   baseUrl: { env: string; default: string | null };
-  /** False: a credential is one value even with commas in it (a JSON key), so the environment cannot list a key pool. */
-  keyPool?: false;
   /** Optional non-secret settings it reads (environment names), passed as `endpoint.settings`. */
   settings?: string[];
   /** Checks a channel's credentials and settings before anything starts; throws a one-line message. */

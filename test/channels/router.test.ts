@@ -62,10 +62,13 @@ describe('channel set', () => {
   it('a task is pinned to its channel; one stored before channels to its provider’s default', () => {
     assert.equal(set.pinned({ provider: 'openai', channelId: 'only-pro' })?.id, 'only-pro');
     assert.equal(set.pinned({ provider: 'openai', channelId: 'gone' }), undefined);
+    assert.equal(set.pinned({ provider: 'openai', channelId: null }), undefined, 'null: nothing was sent, no pin');
     const legacy = new ChannelSet([channel({ id: 'openai' }), channel({ id: 'azure-openai', protocol: 'azure-openai', endpoint: { credentials: { AZURE_OPENAI_API_KEY: 'k' }, baseUrl: 'http://127.0.0.1:9' } })]);
     assert.equal(legacy.pinned({ provider: 'openai', channelId: PRE_CHANNEL_PIN })?.id, 'openai');
     const pool = new ChannelSet([channel({ id: 'openai-1' }), channel({ id: 'openai-2' })]);
-    assert.equal(legacy.pinned({ provider: 'openai', channelId: null }), undefined, 'null: nothing was sent yet, so nothing is pinned');
     assert.equal(pool.pinned({ provider: 'openai', channelId: PRE_CHANNEL_PIN })?.id, 'openai-1');
+    // Kling sent through its only configured kind (the pair) before channels: that one.
+    const kling = new ChannelSet([channel({ id: 'kling-jwt', provider: 'kling', protocol: 'kling-jwt', endpoint: { credentials: { KLING_ACCESS_KEY: 'a', KLING_SECRET_KEY: 's' }, baseUrl: null } })]);
+    assert.equal(kling.pinned({ provider: 'kling', channelId: PRE_CHANNEL_PIN })?.id, 'kling-jwt');
   });
 });

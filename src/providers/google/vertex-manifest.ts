@@ -38,8 +38,8 @@ export function vertexOptionsOf(channel: ChannelEndpoint): VertexAdapterOptions 
 export const vertexAiProtocol: ProtocolManifest = {
   credentials: [['VERTEX_SERVICE_ACCOUNT_JSON'], ['GOOGLE_APPLICATION_CREDENTIALS'], ['VERTEX_ACCESS_TOKEN']],
   baseUrl: { env: 'VERTEX_BASE_URL', default: `https://${DEFAULT_VERTEX_LOCATION}-aiplatform.googleapis.com` },
-  // A service-account key is JSON (commas): several Vertex channels come from VIDGATE_CONFIG instead.
-  keyPool: false,
+  // A service-account key is JSON (commas): one value. Key files and tokens may be listed as a pool.
+  unpooled: ['VERTEX_SERVICE_ACCOUNT_JSON'],
   settings: [...SETTINGS],
   validate: (channel) => void vertexOptionsOf(channel),
   // generateAudio: Veo 3 renders silent on request.
