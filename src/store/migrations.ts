@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { reshapeForManyNodes } from './migrations/006-many-nodes.js';
+import { addUpstreamCallbacks } from './migrations/009-upstream-callbacks.js';
 
 /**
  * Schema migrations, portable across SQLite and PostgreSQL (Kysely's schema builder only).
@@ -165,6 +166,7 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
       await db.schema.dropIndex('work_items_partition_due').execute();
     },
   },
+  { name: '009_upstream_callbacks', up: addUpstreamCallbacks },
 ];
 
 /** Applies what is missing, in order, each migration in its own transaction. */
