@@ -32,6 +32,18 @@ export interface EngineObserver {
   transition(task: Task, decision: TaskTransition): void;
 }
 
+/** Upstream callbacks as the engine sees them (channels/callbacks.ts). */
+export interface EngineCallbacks {
+  /** Whether the task's channel calls back (polls are then a sparse fallback). */
+  covers(task: Pick<Task, 'provider'>): boolean;
+  /** Before a create: the callback URL to send (its token registered), if the channel takes one per task. */
+  callbackUrlFor(task: Pick<Task, 'id' | 'provider'>): Promise<string | undefined>;
+  /** After a create: lets a project-level webhook find the task by its upstream id. */
+  submitted(task: Pick<Task, 'id' | 'provider'>, upstreamId: string): Promise<void>;
+  /** Whether a callback made the task due at or after `sinceMs`. */
+  pokedSince(taskId: string, sinceMs: number): Promise<boolean>;
+}
+
 /** What every engine step needs; built once by the app. */
 export interface EngineDeps {
   store: Store;
@@ -55,6 +67,8 @@ export interface EngineDeps {
   workerId: string;
   clock: Clock;
   observe?: EngineObserver;
+  /** Set when VIDGATE_CALLBACK_BASE_URL is: upstream callbacks, polling as a fallback. */
+  callbacks?: EngineCallbacks;
 }
 
 /** What an adapter may use of the gateway for one call, aborted after `timeoutMs`. */

@@ -35,6 +35,7 @@ function decisionContext(deps: EngineDeps, claimed: ClaimedTask): DecisionContex
     canLookup: typeof adapterFor(deps, claimed)?.findByReference === 'function',
     typicalSeconds: spec?.typical_seconds ?? 60,
     pollScale: deps.settings.pollScale,
+    callbacks: deps.callbacks?.covers(claimed.task) ?? false,
     submittedMs: claimed.task.submitted_ms ?? now,
     maxRuntimeMs: (spec?.max_runtime_seconds ?? 3600) * 1000,
   };
@@ -105,8 +106,10 @@ export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promis
       deps.log.info({ task: claimed.task.id, refused: prepared.event.type }, 'submission refused before reaching the upstream');
       return void (await commit(deps, claimed, refuseSubmission(prepared.event)));
     }
-    const { upstreamId } = await adapter.submit({ taskId: claimed.task.id, request: prepared.request }, prepared.ctx);
+    const callbackUrl = await deps.callbacks?.callbackUrlFor(claimed.task);
+    const { upstreamId } = await adapter.submit({ taskId: claimed.task.id, request: prepared.request, callbackUrl }, prepared.ctx);
     noteOutcome(deps, claimed.task.provider);
+    await registerSubmitted(deps, claimed, upstreamId);
     await commit(deps, claimed, afterSubmit({ type: 'submitted', upstreamId }, { ...ctx, now: deps.clock.now() }));
   } catch (err) {
     noteOutcome(deps, claimed.task.provider, err);
@@ -115,6 +118,11 @@ export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promis
     else deps.log.warn({ task: claimed.task.id, kind: failure.kind, attempt: claimed.attempts + 1 }, 'submission failed');
     await commit(deps, claimed, afterSubmit({ type: 'failed', failure }, { ...ctx, now: deps.clock.now() }));
   }
+}
+
+/** A project-level webhook finds the task by its upstream id; failing that, the fallback polls still run. */
+async function registerSubmitted(deps: EngineDeps, claimed: ClaimedTask, upstreamId: string): Promise<void> {
+  await deps.callbacks?.submitted(claimed.task, upstreamId).catch((err) => deps.log.warn({ task: claimed.task.id, err }, 'could not register the job for upstream callbacks; polling will find its end'));
 }
 
 /**
@@ -131,6 +139,7 @@ export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promi
   try {
     const found = await adapter.findByReference(claimed.task.id, claimed.task.request, adapterContext(deps, deps.settings.upstreamTimeoutMs));
     const event = found ? ({ type: 'found', upstreamId: found.upstreamId } as const) : ({ type: 'absent' } as const);
+    if (found) await registerSubmitted(deps, claimed, found.upstreamId);
     deps.log.info({ task: claimed.task.id, found: found?.upstreamId ?? null }, found ? 'interrupted submission had reached the upstream; continuing with that job' : 'interrupted submission never reached the upstream; submitting it again');
     await commit(deps, claimed, afterRecovery(event, { ...ctx, now: deps.clock.now() }));
   } catch (err) {
@@ -138,6 +147,16 @@ export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promi
     await commit(deps, claimed, afterRecovery({ type: 'failed', failure: failureFromError(err, deps.catalog.byId(claimed.task.model)) }, { ...ctx, now: deps.clock.now() }));
   }
 }
+
+/**
+ * Whether a callback announced the job's end shortly before this poll asked, or while it asked: the
+ * upstream's reads may lag its callback, and a callback that came mid-poll found the poll item leased.
+ */
+async function calledBackLately(deps: EngineDeps, taskId: string, askedAt: number): Promise<boolean> {
+  return (await deps.callbacks?.pokedSince(taskId, askedAt - CALLBACK_WINDOW_MS).catch(() => false)) ?? false;
+}
+/** How far before a poll a callback still counts as its reason. */
+const CALLBACK_WINDOW_MS = 2_000;
 
 /** processing: ask the upstream (never failing the task on a transient poll error). */
 export async function pollStep(deps: EngineDeps, claimed: ClaimedTask): Promise<void> {
@@ -147,14 +166,17 @@ export async function pollStep(deps: EngineDeps, claimed: ClaimedTask): Promise<
   const adapter = adapterFor(deps, claimed);
   if (!adapter || task.upstream_id === null) return void (await commit(deps, claimed, noChannel('processing', task.provider)));
   try {
+    const askedAt = deps.clock.now();
     const result = await adapter.poll(task.upstream_id, adapterContext(deps, deps.settings.upstreamTimeoutMs));
     noteOutcome(deps, task.provider);
     const at = { ...ctx, now: deps.clock.now() };
     switch (result.state) {
       case 'queued':
-      case 'running':
-        await commit(deps, claimed, afterPoll({ type: 'running', progress: result.progress, retryAfterSeconds: result.retryAfterSeconds }, at, task.progress));
+      case 'running': {
+        const calledBack = ctx.callbacks === true && (await calledBackLately(deps, task.id, askedAt));
+        await commit(deps, claimed, afterPoll({ type: 'running', progress: result.progress, retryAfterSeconds: result.retryAfterSeconds, calledBack }, at, task.progress));
         return;
+      }
       case 'succeeded':
         await commit(deps, claimed, afterPoll({ type: 'succeeded', outputs: result.outputs }, at, task.progress));
         return;

@@ -7,6 +7,7 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/types.js';
 import type { TaskService } from '../tasks/service.js';
 import type { AvailabilityChecker } from '../channels/availability.js';
+import type { UpstreamCallbacks } from '../channels/callbacks.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
 
@@ -26,4 +27,6 @@ export interface Gateway {
   fastReads?: FastReads;
   /** Models the upstream model lists no longer name (src/channels/availability.ts); absent = no checks. */
   availability?: Pick<AvailabilityChecker, 'unavailableReason' | 'view'>;
+  /** Upstream callbacks (VIDGATE_CALLBACK_BASE_URL); absent = off, the callback route answers 404. */
+  callbacks?: Pick<UpstreamCallbacks, 'receive'>;
 }

@@ -396,6 +396,8 @@ export type PokeOutcome = { kind: 'unknown' } | { kind: 'finished' | 'throttled'
 export interface UpstreamCallbackRepository {
   /** Remembers that `refHash` on `channelId` stands for the task (again: a resubmission replaces it). */
   register(channelId: string, refHash: string, taskId: string, now_ms: number): Promise<void>;
+  /** The task `refHash` stands for on `channelId`, if any. */
+  taskFor(channelId: string, refHash: string): Promise<string | undefined>;
   /**
    * A callback came for `refHash`: makes the task's poll due now, at most once per `minIntervalMs`;
    * the task row itself is never written.

@@ -21,6 +21,11 @@ export class SqlUpstreamCallbackRepository implements UpstreamCallbackRepository
       .execute();
   }
 
+  async taskFor(channelId: string, refHash: string): Promise<string | undefined> {
+    const row = await this.db.kysely.selectFrom('upstream_callbacks').select('task_id').where('channel_id', '=', channelId).where('ref_hash', '=', refHash).executeTakeFirst();
+    return row?.task_id;
+  }
+
   async poke(channelId: string, refHash: string, now_ms: number, minIntervalMs: number): Promise<PokeOutcome> {
     return this.db.tx(async (trx): Promise<PokeOutcome> => {
       const row = await trx
