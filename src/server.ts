@@ -11,6 +11,7 @@ import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { AvailabilityChecker } from './channels/availability.js';
+import { channelIdOf, UpstreamCallbacks } from './channels/callbacks.js';
 import { buildHttpApp, requestIdFor } from './http/app.js';
 import { FastReads } from './http/fast-reads.js';
 import { requestLogFields } from './http/log-redaction.js';
@@ -117,7 +118,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
 
   // The in-process simulators read tenant URLs through the same guard and policy as the gateway.
   const simulatorInputs = simulatorInputFetcher({ allowPrivateNetwork: config.allowPrivateNetwork, timeoutMs: config.media.fetchTimeoutMs });
-  const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed, fetchInput: simulatorInputs }) : null;
+  // With callbacks on, the OpenAI simulator's project webhook points here (as one sets it in OpenAI's dashboard).
+  const callbackBase = config.callbacks.baseUrl;
+  const projectWebhooks = callbackBase ? { openai: `${callbackBase}/v1/upstream-callbacks/${channelIdOf({ provider: 'openai' })}` } : undefined;
+  const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed, fetchInput: simulatorInputs, projectWebhooks }) : null;
   // In sandbox mode every provider with a simulator is pointed at it; otherwise only real credentials count.
   const channels: Partial<Record<ProviderName, Channel>> = sandbox ? sandbox.providers : config.providers;
   const metrics = new GatewayMetrics();
@@ -155,6 +159,23 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       downloadTimeoutMs: config.engine.downloadTimeoutMs,
     },
   };
+  const callbacks = callbackBase
+    ? new UpstreamCallbacks({
+        repo: store.upstreamCallbacks,
+        baseUrl: callbackBase,
+        // Until channels land, a channel is a provider (channelIdOf).
+        channel: (id) => {
+          const ch = channels[id as ProviderName];
+          if (!ch) return undefined;
+          const signingSecret = id === 'vidu' ? ch.credentials.VIDU_API_KEY : id === 'openai' ? (ch.credentials.OPENAI_WEBHOOK_SECRET ?? config.callbacks.openaiWebhookSecret ?? undefined) : undefined;
+          return { provider: id, signingSecret };
+        },
+        clock: systemClock,
+        log: logger.child({ room: 'channels' }),
+        wake: () => engine.wake(),
+      })
+    : undefined;
+  engineDeps.callbacks = callbacks;
   const engine = new Engine(engineDeps);
   metrics.readFrom({
     countByState: () => store.tasks.countActiveByState(),
@@ -207,6 +228,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     tasks,
     metrics,
     availability,
+    callbacks,
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
   try {
@@ -241,12 +263,15 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       webhooks.wake();
     },
   };
+  let stopWatchingDue = () => undefined as unknown;
   const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
   availability.start();
   if (config.role !== 'api') {
     // The id this node's leases carry (work_items.lease_owner): which node holds which work.
     logger.info({ workerId: engineDeps.workerId }, 'engine started');
     engine.start();
+    // Another node's callback made work due: look now rather than at the next tick.
+    if (callbacks) stopWatchingDue = store.watchWorkDue(() => engine.wake());
     retention.start();
     webhooks.start();
   }
@@ -265,6 +290,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       // deliveries in flight finish (or are released for another node).
       await Promise.all([closeHttp(app, graceMs), availability.stop(), engine.stop(graceMs), retention.stop(), webhooks.stop(graceMs)]);
       stopWatching();
+      stopWatchingDue();
       await sandbox?.close();
       await limits.close();
       await store.close();

@@ -57,12 +57,12 @@ const jobRef = (upstreamId: string) => sha256(`job:${upstreamId}`);
 /** A small set of recently seen ids (insertion-ordered, oldest dropped first). */
 class RecentIds {
   private readonly ids = new Set<string>();
-  /** True if `id` was new. */
-  add(id: string): boolean {
-    if (this.ids.has(id)) return false;
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  add(id: string): void {
     this.ids.add(id);
     if (this.ids.size > SEEN_IDS) this.ids.delete(this.ids.values().next().value!);
-    return true;
   }
 }
 
@@ -128,12 +128,14 @@ export class UpstreamCallbacks {
     const { ch, protocol } = found;
     const body = parseBody(cb.body);
     let ref: string;
+    // A signed callback's id (webhook-id, Vidu's nonce) is remembered once handled: the same again is a replay.
+    let signedId: string | undefined;
     if (protocol.kind === 'per-task') {
       if (token === undefined || !TOKEN.test(token)) return notFound;
       if (ch.provider === 'vidu') {
         const nonce = verifyViduSignature(cb, ch.signingSecret ?? '', new URL(this.urlFor(channelId, token)), this.deps.clock.now());
         if (nonce === null) return this.refused(channelId, 'signature');
-        if (!this.seen.add(`${channelId}/${nonce}`)) return this.answered(channelId, 'replayed', protocol.accepted);
+        signedId = `${channelId}/${nonce}`;
       }
       const challenge = challengeOf(body);
       if (ch.provider === 'minimax' && challenge !== undefined) {
@@ -145,14 +147,16 @@ export class UpstreamCallbacks {
       if (token !== undefined) return notFound;
       const id = verifyStandardWebhook(cb, ch.signingSecret!, Math.floor(this.deps.clock.now() / 1000));
       if (id === null) return this.refused(channelId, 'signature');
-      if (!this.seen.add(`${channelId}/${id}`)) return this.answered(channelId, 'replayed', protocol.accepted);
+      signedId = `${channelId}/${id}`;
       const jobId = (body as { data?: { id?: unknown } } | undefined)?.data?.id;
       // Events about other things in the project (or other resources) are none of our business.
       if (typeof jobId !== 'string' || jobId.length > 200) return this.answered(channelId, 'not a job event', protocol.accepted);
       ref = jobRef(jobId);
     }
-    if (protocol.intermediate(body)) return this.answered(channelId, 'intermediate', protocol.accepted);
-    return this.poke(channelId, ref, protocol.accepted, protocol.kind === 'per-task' ? notFound : protocol.accepted);
+    if (signedId !== undefined && this.seen.has(signedId)) return this.answered(channelId, 'replayed', protocol.accepted);
+    const reply = protocol.intermediate(body) ? this.answered(channelId, 'intermediate', protocol.accepted) : await this.poke(channelId, ref, protocol.accepted, protocol.kind === 'per-task' ? notFound : protocol.accepted);
+    if (signedId !== undefined && reply.status < 300) this.seen.add(signedId);
+    return reply;
   }
 
   private async poke(channelId: string, ref: string, accepted: CallbackReply, unknown: CallbackReply): Promise<CallbackReply> {

@@ -13,6 +13,8 @@ export interface SandboxOptions {
   portBase?: number;
   /** How simulators read tenant URLs (the gateway's guard and policy). Default: public addresses only. */
   fetchInput?: InputFetcher;
+  /** Per provider with project-level webhooks (OpenAI): the URL its dashboard would name. */
+  projectWebhooks?: Partial<Record<ProviderName, string>>;
 }
 
 export interface Sandbox {
@@ -31,7 +33,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const simulators: Partial<Record<ProviderName, RunningSimulator>> = {};
   try {
     for (const [i, [name, start]] of entries.entries()) {
-      simulators[name] = await start({ host: opts.host, port: opts.portBase === undefined ? 0 : opts.portBase + i, speed, workDir: join(opts.workDir, name), fetchInput: opts.fetchInput ?? publicInputsOnly });
+      simulators[name] = await start({ host: opts.host, port: opts.portBase === undefined ? 0 : opts.portBase + i, speed, workDir: join(opts.workDir, name), fetchInput: opts.fetchInput ?? publicInputsOnly, projectWebhookUrl: opts.projectWebhooks?.[name] });
     }
   } catch (err) {
     await Promise.allSettled(Object.values(simulators).map((s) => s.close()));

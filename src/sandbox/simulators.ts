@@ -31,6 +31,8 @@ export interface SimulatorStartOptions {
   workDir: string;
   /** How the simulators read tenant URLs: through the gateway's guarded fetcher, with its policy. */
   fetchInput: InputFetcher;
+  /** Where a provider with project-level webhooks (OpenAI) sends them, as set in its dashboard. */
+  projectWebhookUrl?: string;
 }
 
 /**
@@ -69,8 +71,10 @@ export const SIMULATORS: Partial<Record<ProviderName, (o: SimulatorStartOptions)
   },
   openai: async (o) => {
     const apiKey = fakeSecret('sk-proj-', 48, o.workDir); // shaped like a real OpenAI project key
-    const sim = await startOpenAISimulator({ ...o, apiKey });
-    return { baseUrl: sim.baseUrl, credentials: { OPENAI_API_KEY: apiKey }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+    // The project webhook's signing secret, as the dashboard shows it (whsec_ + base64).
+    const webhookSecret = persistedSecret(o.workDir, 'webhookSecret', () => `whsec_${randomBytes(24).toString('base64')}`);
+    const sim = await startOpenAISimulator({ ...o, apiKey, projectWebhook: o.projectWebhookUrl ? { url: o.projectWebhookUrl, secret: webhookSecret } : undefined });
+    return { baseUrl: sim.baseUrl, credentials: { OPENAI_API_KEY: apiKey, OPENAI_WEBHOOK_SECRET: webhookSecret }, stats: sim.stats, faults: sim.faults, close: () => sim.close() };
   },
   minimax: async (o) => {
     const apiKey = fakeSecret('sk-api-', 48, o.workDir); // shaped like a MiniMax API key
