@@ -11,6 +11,7 @@ import { removeAudioTrack } from '../media/strip-audio.js';
 import { UpstreamError, type AdapterContext, type ProviderAdapter, type UpstreamOutput } from '../providers/types.js';
 import { promotableDraftUpstreamId, type ClaimedTask, type TaskTransition } from '../store/types.js';
 import { adapterContext, type EngineDeps } from './context.js';
+import { callbackRecheckMs } from './schedule.js';
 import { failureFromError } from './task-errors.js';
 import { afterFinish, afterPoll, afterRecovery, afterSubmit, noChannel, overdue, refuseSubmission, type DecisionContext, type Failure, type RefusalEvent } from './transitions.js';
 
@@ -153,10 +154,10 @@ export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promi
  * upstream's reads may lag its callback, and a callback that came mid-poll found the poll item leased.
  */
 async function calledBackLately(deps: EngineDeps, taskId: string, askedAt: number): Promise<boolean> {
-  return (await deps.callbacks?.pokedSince(taskId, askedAt - CALLBACK_WINDOW_MS).catch(() => false)) ?? false;
+  // The window is the recheck delay itself: the recheck's own poll no longer sees that callback, so one callback buys one recheck.
+  const window = callbackRecheckMs(deps.settings.pollScale);
+  return (await deps.callbacks?.pokedSince(taskId, askedAt - window).catch(() => false)) ?? false;
 }
-/** How far before a poll a callback still counts as its reason. */
-const CALLBACK_WINDOW_MS = 2_000;
 
 /** processing: ask the upstream (never failing the task on a transient poll error). */
 export async function pollStep(deps: EngineDeps, claimed: ClaimedTask): Promise<void> {

@@ -109,6 +109,8 @@ export interface WatchedJob {
   /** Whether `status` is the end of the job (no more changes). */
   isEnd(status: string): boolean;
   message(status: string): CallbackMessage;
+  /** Which changes are announced (default: every one); OpenAI's project webhooks announce only the end. */
+  announces?(status: string): boolean;
 }
 
 /**
@@ -152,7 +154,7 @@ export class CallbackWatch {
       const ids = Object.keys(this.stats.finishedAt);
       if (ids.length > 5000) delete this.stats.finishedAt[ids[0]];
     }
-    if (w.url) this.sender.send(w.url, w.job.message(status));
+    if (w.url && (w.job.announces?.(status) ?? true)) this.sender.send(w.url, w.job.message(status));
   }
 
   /** Stops watching a job (deleted or cancelled upstream). */

@@ -157,6 +157,7 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
     watch.track(id, hook?.url, {
       status: () => jobs.view(id)?.status,
       isEnd: (s) => s === 'completed' || s === 'failed',
+      announces: (s) => s === 'completed' || s === 'failed',
       message: (s) => {
         const eventId = newEventId('evt_');
         const body = JSON.stringify({ id: eventId, object: 'event', created_at: Math.floor(Date.now() / 1000), type: s === 'completed' ? 'video.completed' : 'video.failed', data: { id } });
