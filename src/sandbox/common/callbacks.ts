@@ -7,6 +7,7 @@
  * that lies about the job). The watch also notes when each job ended, for measurements.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { CallbackFault } from './faults.js';
 
 export interface CallbackStats {
@@ -50,9 +51,14 @@ export interface CallbackSenderOptions {
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
     t.unref();
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    signal.addEventListener('abort', done, { once: true });
   });
 
 /** POSTs callbacks with retries; fire-and-forget (the simulator's answers never wait for them). */
@@ -130,6 +136,8 @@ export class CallbackWatch {
     opts: Omit<CallbackSenderOptions, 'stats' | 'signal'>,
     private readonly tickMs = 100,
   ) {
+    // Every callback in flight listens for close(): many at once is normal, not a leak.
+    setMaxListeners(0, this.abort.signal);
     this.sender = new CallbackSender({ ...opts, stats: this.stats, signal: this.abort.signal });
   }
 
