@@ -1,8 +1,8 @@
 /**
  * `npm run bench:callbacks`: the same tasks on the callback-capable providers (Kling, Vidu, MiniMax,
  * Seedance, OpenAI) at real job times (VIDGATE_SANDBOX_SPEED=1), once polling only and once with
- * VIDGATE_CALLBACK_BASE_URL, each gateway with simulators of its own in their own processes, both
- * runs at once. Reports upstream polls per task and the delay from each upstream job's end to the
+ * VIDGATE_CALLBACK_BASE_URL, each gateway with simulators of its own in their own processes, one
+ * run after the other. Reports upstream polls per task and the delay from each upstream job's end to the
  * task's `completed` (p50, max), per provider and overall.
  *   BENCH_CALLBACK_TASKS tasks per provider per run (default 8).
  */
@@ -41,11 +41,20 @@ async function oneRun(work: string, name: string, callbacks: boolean): Promise<{
 
 export async function runCallbacksBench(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-callbacks-'));
-  const runs = await Promise.all([oneRun(work, 'polling', false), oneRun(work, 'callbacks', true)]);
+  console.log(`${perProvider} tasks per provider per run, simulators at speed 1 (real job times: 20–120 s)…`);
+  // One run after the other, so neither measures the other's load.
+  const measure = async (name: string, callbacks: boolean) => {
+    const r = await oneRun(work, name, callbacks);
+    try {
+      return await r.run();
+    } finally {
+      await r.stop();
+    }
+  };
   try {
-    console.log(`${perProvider} tasks per provider per run, simulators at speed 1 (real job times: 20–120 s)…`);
-    const [polling, callbacks] = await Promise.all(runs.map((r) => r.run()));
+    const polling = await measure('polling', false);
     console.log(formatRun('Polling only', polling));
+    const callbacks = await measure('callbacks', true);
     console.log(formatRun('With callbacks (VIDGATE_CALLBACK_BASE_URL)', callbacks));
     const ok = callbacks.all.pollsPerTask <= 1.3 && (callbacks.all.delaysMs.at(-1) ?? Infinity) <= 1000 && callbacks.all.completed === callbacks.all.tasks;
     console.log(
@@ -53,7 +62,6 @@ export async function runCallbacksBench(): Promise<void> {
     );
     if (!ok) process.exitCode = 1;
   } finally {
-    await Promise.all(runs.map((r) => r.stop()));
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
