@@ -58,6 +58,9 @@ describe('start-up', { timeout: 240_000 }, () => {
       [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of/],
       [{ VIDGATE_HEADERS_TIMEOUT_MS: '9000', VIDGATE_REQUEST_TIMEOUT_MS: '5000' }, /VIDGATE_HEADERS_TIMEOUT_MS \(9000\) must not exceed VIDGATE_REQUEST_TIMEOUT_MS/],
       [{ VIDGATE_MAX_BODY_BYTES: 'lots' }, /VIDGATE_MAX_BODY_BYTES must be an integer/],
+      [{ VIDGATE_CALLBACK_BASE_URL: 'gateway.example.com' }, /VIDGATE_CALLBACK_BASE_URL must be an http\(s\) URL/],
+      [{ VIDGATE_CALLBACK_BASE_URL: 'https://gw.example.com/?x=1' }, /VIDGATE_CALLBACK_BASE_URL must be a plain base URL/],
+      [{ OPENAI_WEBHOOK_SECRET: 'not-a-secret' }, /OPENAI_WEBHOOK_SECRET must be the project webhook's signing secret/],
     ];
     for (const [env, pattern] of cases) {
       const dataDir = path.join(work, `bad-${Math.random().toString(36).slice(2)}`);
