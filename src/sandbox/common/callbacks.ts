@@ -126,6 +126,7 @@ export interface WatchedJob {
  */
 export class CallbackWatch {
   private readonly jobs = new Map<string, { url?: string; job: WatchedJob; last: string | undefined }>();
+  private readonly quiet: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly abort = new AbortController();
   readonly sender: CallbackSender;
@@ -141,10 +142,22 @@ export class CallbackWatch {
     this.sender = new CallbackSender({ ...opts, stats: this.stats, signal: this.abort.signal });
   }
 
-  /** Starts watching a new job; `url` is the create's callback URL, if any. */
+  /**
+   * Starts watching a new job; `url` is the create's callback URL, if any. Only jobs with a URL are
+   * looked at every tick; the others only when their render settles (to note when they ended), and
+   * the oldest of those are forgotten past QUIET_JOBS (a job that fails or hangs never settles).
+   */
   track(id: string, url: string | undefined, job: WatchedJob): void {
     this.jobs.set(id, { url, job, last: job.status() });
-    this.timer ??= setInterval(() => this.jobs.forEach((_, k) => this.check(k)), this.tickMs);
+    if (!url) {
+      this.quiet.push(id);
+      if (this.quiet.length > QUIET_JOBS) {
+        const old = this.quiet.shift()!;
+        if (!this.jobs.get(old)?.url) this.jobs.delete(old);
+      }
+      return;
+    }
+    this.timer ??= setInterval(() => this.jobs.forEach((w, k) => w.url && this.check(k)), this.tickMs);
     this.timer.unref();
   }
 
@@ -177,6 +190,9 @@ export class CallbackWatch {
     return Promise.resolve();
   }
 }
+
+/** Jobs without a callback URL watched at once (their end is only noted, for measurements). */
+const QUIET_JOBS = 10_000;
 
 /** A Standard Webhooks-style random id, for payloads that carry one. */
 export const newEventId = (prefix: string) => `${prefix}${randomUUID().replace(/-/g, '')}`;
