@@ -13,7 +13,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../engine/clock.js';
 import type { Task, UpstreamCallbackRepository } from '../store/types.js';
 import { CALLBACK_PROTOCOLS, challengeOf, parseBody, verifyStandardWebhook, verifyViduSignature, type CallbackReply, type InboundCallback } from './callback-protocols.js';
 
@@ -45,7 +44,7 @@ export interface UpstreamCallbackDeps {
   /** VIDGATE_CALLBACK_BASE_URL, without a trailing slash. */
   baseUrl: string;
   channel(id: string): CallbackChannel | undefined;
-  clock: Clock;
+  clock: { now(): number };
   log: Logger;
   /** Wakes this node's engine (other nodes hear the store's work-due notice). */
   wake(): void;
