@@ -115,6 +115,7 @@ describe('upstream callbacks', () => {
     // Kling: the next callback (→ processing) claims the task succeeded; the confirming poll finds it running.
     faults('kling').hangNextJob();
     faults('kling').forgeNextCallbacks(1);
+    const polled = stats('kling').polls;
     const k = await createTask(gw, { ...CASES.kling!, prompt: 'forged body' });
     await waitForStatus(gw, k, ['processing']);
     const before = stats('kling').callbacks.sent;
@@ -124,6 +125,8 @@ describe('upstream callbacks', () => {
     const task = (await (await gw.api(`/v1/tasks/${k}`)).json()) as any;
     assert.equal(task.status, 'processing');
     assert.equal(task.video_url ?? null, null);
+    // The callback bought its confirming poll and one recheck (the upstream might lag its callback), no more.
+    assert.equal(stats('kling').polls - polled, 2);
     // Vidu: the end callback carries a bad signature: refused, so the task waits for its fallback poll.
     faults('vidu').forgeNextCallbacks(10);
     const polls = stats('vidu').polls;
