@@ -114,6 +114,10 @@ export class UpstreamCallbacks {
     return this.deps.repo.pokedSince(taskId, sinceMs);
   }
 
+  async pollNowIfCalledBackSince(taskId: string, sinceMs: number): Promise<void> {
+    if (await this.deps.repo.pollNowIfPokedSince(taskId, sinceMs, this.deps.clock.now())) this.deps.wake();
+  }
+
   /** The project webhook URL to configure in the provider's dashboard for a channel. */
   projectWebhookUrl(channelId: string): string {
     return this.urlFor(channelId);

@@ -42,6 +42,8 @@ export interface EngineCallbacks {
   submitted(task: Pick<Task, 'id' | 'provider'>, upstreamId: string): Promise<void>;
   /** Whether a callback made the task due at or after `sinceMs`. */
   pokedSince(taskId: string, sinceMs: number): Promise<boolean>;
+  /** After a submission committed: a callback that came meanwhile makes its first poll due now. */
+  pollNowIfCalledBackSince(taskId: string, sinceMs: number): Promise<void>;
 }
 
 /** What every engine step needs; built once by the app. */

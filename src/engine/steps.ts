@@ -108,10 +108,14 @@ export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promis
       return void (await commit(deps, claimed, refuseSubmission(prepared.event)));
     }
     const callbackUrl = await deps.callbacks?.callbackUrlFor(claimed.task);
+    const sentAt = deps.clock.now();
     const { upstreamId } = await adapter.submit({ taskId: claimed.task.id, request: prepared.request, callbackUrl }, prepared.ctx);
     noteOutcome(deps, claimed.task.provider);
     await registerSubmitted(deps, claimed, upstreamId);
-    await commit(deps, claimed, afterSubmit({ type: 'submitted', upstreamId }, { ...ctx, now: deps.clock.now() }));
+    if (await commit(deps, claimed, afterSubmit({ type: 'submitted', upstreamId }, { ...ctx, now: deps.clock.now() }))) {
+      // A job that ended while its create was being recorded called back before the task had a poll to make due.
+      if (ctx.callbacks) await deps.callbacks!.pollNowIfCalledBackSince(claimed.task.id, sentAt).catch((err) => deps.log.warn({ task: claimed.task.id, err }, 'could not check for an early callback'));
+    }
   } catch (err) {
     noteOutcome(deps, claimed.task.provider, err);
     const failure = failureFromError(err, deps.catalog.byId(claimed.task.model));

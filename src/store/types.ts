@@ -405,6 +405,11 @@ export interface UpstreamCallbackRepository {
   poke(channelId: string, refHash: string, now_ms: number, minIntervalMs: number): Promise<PokeOutcome>;
   /** Whether a callback made the task due at or after `since_ms` (it came while a poll was under way). */
   pokedSince(taskId: string, since_ms: number): Promise<boolean>;
+  /**
+   * A submission just committed: if a callback came at or after `since_ms` (while the create was in
+   * flight, before the task had a poll to make due), its poll is made due now. Returns whether it was.
+   */
+  pollNowIfPokedSince(taskId: string, since_ms: number, now_ms: number): Promise<boolean>;
   /** Forgets references registered before `before_ms`. */
   purge(before_ms: number): Promise<number>;
 }

@@ -62,6 +62,15 @@ export class SqlUpstreamCallbackRepository implements UpstreamCallbackRepository
     return rows.some((r) => r.last_poke_ms !== null && num(r.last_poke_ms) >= since_ms);
   }
 
+  async pollNowIfPokedSince(taskId: string, since_ms: number, now_ms: number): Promise<boolean> {
+    if (!(await this.pokedSince(taskId, since_ms))) return false;
+    return this.db.tx(async (trx) => {
+      const moved = await this.queue.expedite(trx, LANE_QUEUE.poll, taskId, now_ms);
+      if (moved) await this.db.notifyWorkDue(trx);
+      return moved;
+    });
+  }
+
   async purge(before_ms: number): Promise<number> {
     return changed(await this.db.kysely.deleteFrom('upstream_callbacks').where('created_ms', '<', before_ms).executeTakeFirst());
   }

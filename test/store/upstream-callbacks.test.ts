@@ -78,6 +78,21 @@ for (const dialect of DIALECTS) {
       assert.equal(await store.upstreamCallbacks.taskFor('vidu', 'hash-2'), undefined);
     });
 
+    it('a callback that came while the create was in flight makes the first poll due once the submission commits', async () => {
+      const key = await testKey(store, 'early');
+      assert.equal((await store.tasks.create(newTask(key))).kind, 'created');
+      const [c] = (await store.tasks.claimPending({ now_ms: Date.now(), limit: 100, owner: 'w', lease_ms: 60_000, admission: ADMIT_ALL })).filter((x) => x.task.owner_key_id === key.id);
+      const sentAt = Date.now();
+      await store.upstreamCallbacks.register('minimax', 'hash-early', c.task.id, sentAt);
+      // The job ended and called back before the task had a poll item: remembered only.
+      assert.deepEqual(await store.upstreamCallbacks.poke('minimax', 'hash-early', sentAt + 1, INTERVAL), { kind: 'noted', taskId: c.task.id });
+      assert.ok(await store.tasks.transition(c, 'w', { from: 'submitting', to: 'processing', patch: { upstream_id: 'job-early', submitted_ms: sentAt + 2 }, next: { lane: 'poll', due_ms: sentAt + 3_600_000, attempts: 0 } }, sentAt + 2));
+      assert.ok(await store.upstreamCallbacks.pollNowIfPokedSince(c.task.id, sentAt, sentAt + 3));
+      assert.equal((await store.queue.get(LANE_QUEUE.poll, c.task.id))?.due_ms, sentAt + 3);
+      // Without a callback since the create, nothing moves.
+      assert.equal(await store.upstreamCallbacks.pollNowIfPokedSince(c.task.id, sentAt + 10, sentAt + 11), false);
+    });
+
     if (dialect === 'postgres') {
       it('another node hears that work is due (NOTIFY), so its engine looks at once', async () => {
         const other = db.open();
