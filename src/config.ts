@@ -83,6 +83,15 @@ export interface Config {
   catalogOverrides: CatalogOverrides;
   /** Outbound webhook delivery (VIDGATE_WEBHOOK_*). */
   webhooks: WebhookSettings;
+  /** Upstream callbacks (providers telling us a job finished); off when `baseUrl` is null. */
+  callbacks: CallbackSettings;
+}
+
+export interface CallbackSettings {
+  /** VIDGATE_CALLBACK_BASE_URL: this gateway's base URL as the providers reach it (no trailing slash). */
+  baseUrl: string | null;
+  /** OPENAI_WEBHOOK_SECRET: the whsec_ secret of the OpenAI project webhook (video.completed, video.failed). */
+  openaiWebhookSecret: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -126,6 +135,21 @@ function url(env: NodeJS.ProcessEnv, name: string): string | null {
     throw new ConfigError(`${name} must be an http(s) URL, got '${raw}'`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+function callbackSettings(env: NodeJS.ProcessEnv): CallbackSettings {
+  const baseUrl = url(env, 'VIDGATE_CALLBACK_BASE_URL');
+  if (baseUrl !== null) {
+    const u = new URL(baseUrl);
+    if (u.search !== '' || u.hash !== '' || u.username !== '' || u.password !== '') {
+      throw new ConfigError(`VIDGATE_CALLBACK_BASE_URL must be a plain base URL like https://gateway.example.com (no query, fragment or credentials), got '${baseUrl}'`);
+    }
+  }
+  const secret = str(env, 'OPENAI_WEBHOOK_SECRET');
+  if (secret !== null && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(secret)) {
+    throw new ConfigError("OPENAI_WEBHOOK_SECRET must be the project webhook's signing secret as the OpenAI dashboard shows it (whsec_ followed by base64)");
+  }
+  return { baseUrl, openaiWebhookSecret: secret };
 }
 
 function catalogOverrides(env: NodeJS.ProcessEnv): CatalogOverrides {
@@ -329,5 +353,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     channels,
     catalogOverrides: overrides,
     webhooks: readWebhookSettings(env, ConfigError),
+    callbacks: callbackSettings(env),
   };
 }

@@ -13,6 +13,7 @@ import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { AvailabilityChecker } from './channels/availability.js';
+import { CALLBACK_PATH, UpstreamCallbacks } from './channels/callbacks.js';
 import { buildHttpApp, requestIdFor } from './http/app.js';
 import { FastReads } from './http/fast-reads.js';
 import { requestLogFields } from './http/log-redaction.js';
@@ -118,7 +119,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
 
   // The in-process simulators read tenant URLs through the same guard and policy as the gateway.
   const simulatorInputs = simulatorInputFetcher({ allowPrivateNetwork: config.allowPrivateNetwork, timeoutMs: config.media.fetchTimeoutMs });
-  const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed, fetchInput: simulatorInputs }) : null;
+  // With callbacks on, the OpenAI simulator's project webhook points at its `openai` channel (as one sets it in OpenAI's dashboard).
+  const callbackBase = config.callbacks.baseUrl;
+  const projectWebhooks = callbackBase ? { openai: `${callbackBase}${CALLBACK_PATH}/openai` } : undefined;
+  const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed, fetchInput: simulatorInputs, projectWebhooks }) : null;
   // In sandbox mode every channel kind with a simulator is pointed at it; otherwise only configured channels count.
   const metrics = new GatewayMetrics();
   const channels = new ChannelSet(sandbox ? sandbox.channels : config.channels, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
@@ -157,6 +161,24 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       downloadTimeoutMs: config.engine.downloadTimeoutMs,
     },
   };
+  const callbacks = callbackBase
+    ? new UpstreamCallbacks({
+        repo: store.upstreamCallbacks,
+        baseUrl: callbackBase,
+        channel: (id) => {
+          const ch = channels.get(id);
+          if (!ch) return undefined;
+          const creds = ch.endpoint.credentials;
+          // Vidu signs with the channel's API key; OpenAI with the project's webhook secret.
+          const signingSecret = ch.provider === 'vidu' ? creds.VIDU_API_KEY : ch.protocol === 'openai' ? (creds.OPENAI_WEBHOOK_SECRET ?? config.callbacks.openaiWebhookSecret ?? undefined) : undefined;
+          return { provider: ch.provider, protocol: ch.protocol, signingSecret };
+        },
+        clock: systemClock,
+        log: logger.child({ room: 'channels' }),
+        wake: () => engine.wake(),
+      })
+    : undefined;
+  engineDeps.callbacks = callbacks;
   const engine = new Engine(engineDeps);
   metrics.readFrom({
     countByState: () => store.tasks.countActiveByState(),
@@ -221,6 +243,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         return c ? { id: c.id, provider: c.provider, protocol: c.protocol } : { id, provider: task.provider, protocol: null };
       },
     },
+    callbacks,
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
   try {
@@ -255,12 +278,15 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       webhooks.wake();
     },
   };
+  let stopWatchingDue = () => undefined as unknown;
   const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
   availability.start();
   if (config.role !== 'api') {
     // The id this node's leases carry (work_items.lease_owner): which node holds which work.
     logger.info({ workerId: engineDeps.workerId }, 'engine started');
     engine.start();
+    // Another node's callback made work due: look now rather than at the next tick.
+    if (callbacks) stopWatchingDue = store.watchWorkDue(() => engine.wake());
     retention.start();
     webhooks.start();
   }
@@ -279,6 +305,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       // deliveries in flight finish (or are released for another node).
       await Promise.all([closeHttp(app, graceMs), availability.stop(), engine.stop(graceMs), retention.stop(), webhooks.stop(graceMs)]);
       stopWatching();
+      stopWatchingDue();
       await sandbox?.close();
       await limits.close();
       await store.close();

@@ -319,6 +319,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/upstream-callbacks/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A provider's project webhook (OpenAI video.completed / video.failed)
+         * @description Not for clients: set it as the OpenAI project's webhook URL. Verified with OPENAI_WEBHOOK_SECRET (Standard Webhooks: webhook-id, webhook-timestamp within 5 minutes, webhook-signature); data.id names the video. Events for videos this gateway did not make are acknowledged and ignored.
+         */
+        post: operations["receiveProjectWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/upstream-callbacks/{channel}/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Where a provider calls back about a job (VIDGATE_CALLBACK_BASE_URL)
+         * @description Not for clients: the URL the gateway sends with a create (Kling, Vidu, MiniMax, Seedance `callback_url`). No API key: the per-task token authenticates it, and Vidu's signature is checked. A callback only makes the task's poll due now; its body is never used as the result. Unknown tokens answer 404, bad signatures 401; genuine, duplicate and late callbacks 200. MiniMax's {"challenge"} is echoed. Bodies over 64 KiB answer 413.
+         */
+        post: operations["receiveUpstreamCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -2469,6 +2509,116 @@ export interface operations {
             };
             /** @description Rate limit exceeded (see Retry-After and X-RateLimit-* headers). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    receiveProjectWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel (e.g. openai). */
+                channel: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Bad or stale signature. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unknown channel. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    receiveUpstreamCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel the task was submitted through. */
+                channel: string;
+                /** @description The per-task token the gateway issued. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Accepted (it changed nothing, or the task is polled now). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Bad signature. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unknown callback URL. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Body too large. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

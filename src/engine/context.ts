@@ -34,6 +34,18 @@ export interface EngineObserver {
   transition(task: Task, decision: TaskTransition): void;
 }
 
+/** Upstream callbacks as the engine sees them (channels/callbacks.ts). */
+export interface EngineCallbacks {
+  /** Whether a task's channel calls back (polls are then a sparse fallback); null: not pinned to a channel. */
+  covers(channelId: string | null): boolean;
+  /** Before a create on a channel: the callback URL to send (its token registered), if the channel takes one per task. */
+  callbackUrlFor(task: Pick<Task, 'id'>, channelId: string): Promise<string | undefined>;
+  /** After a create: lets a project-level webhook find the task by its upstream id. */
+  submitted(task: Pick<Task, 'id'>, channelId: string, upstreamId: string): Promise<void>;
+  /** Whether a callback made the task due at or after `sinceMs`. */
+  pokedSince(taskId: string, sinceMs: number): Promise<boolean>;
+}
+
 /** What every engine step needs; built once by the app. */
 export interface EngineDeps {
   store: Store;
@@ -60,6 +72,8 @@ export interface EngineDeps {
   workerId: string;
   clock: Clock;
   observe?: EngineObserver;
+  /** Set when VIDGATE_CALLBACK_BASE_URL is: upstream callbacks, polling as a fallback. */
+  callbacks?: EngineCallbacks;
 }
 
 /** What an adapter may use of the gateway for one call, aborted after `timeoutMs`. */

@@ -72,7 +72,9 @@ export async function submitThroughChannels(deps: EngineDeps, claimed: ClaimedTa
     claimed.task = { ...claimed.task, channelId: channel.id };
     channel.counts.submissions++;
     try {
-      const { upstreamId } = await channel.adapter.submit({ taskId: claimed.task.id, request: deps.channels.requestFor(channel, request, claimed.task.model) }, ctx);
+      // A per-task callback URL names this channel: a fresh token for every channel tried.
+      const callbackUrl = await deps.callbacks?.callbackUrlFor(claimed.task, channel.id);
+      const { upstreamId } = await channel.adapter.submit({ taskId: claimed.task.id, request: deps.channels.requestFor(channel, request, claimed.task.model), callbackUrl }, ctx);
       noteOutcome(deps, channel.id);
       return { type: 'submitted', channel, upstreamId };
     } catch (err) {

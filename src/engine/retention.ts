@@ -2,6 +2,9 @@ import type { BlobStore } from '../blobs/types.js';
 import { IDEMPOTENCY_WINDOW_MS, type Store } from '../store/types.js';
 import type { Logger } from 'pino';
 
+/** How long an upstream callback reference is kept. */
+const CALLBACK_REFERENCE_MS = 4 * 24 * 3600 * 1000;
+
 /**
  * Deletes stored outputs older than the retention period. The task row is kept and says so
  * (output_expired_at); the blob goes first, so a crash in between only leaves a row whose file is
@@ -31,7 +34,7 @@ export class RetentionSweeper {
     await this.running;
   }
 
-  /** One pass; returns how many outputs were deleted. Expired idempotency records go too. */
+  /** One pass; returns how many outputs were deleted. Expired idempotency records and callback references go too. */
   async sweep(nowMs = Date.now()): Promise<number> {
     if (this.running) return 0;
     let deleted = 0;
@@ -46,6 +49,8 @@ export class RetentionSweeper {
         if (tasks.length < 100) break;
       }
       await this.store.idempotency.purge(nowMs - IDEMPOTENCY_WINDOW_MS);
+      // Callback references outlive any job (Ark's longest expiry is 72 h); a late callback then answers 404.
+      await this.store.upstreamCallbacks.purge(nowMs - CALLBACK_REFERENCE_MS);
     })().catch((err) => this.log.error({ err }, 'retention sweep failed'));
     this.running = pass.then(() => undefined);
     await this.running;

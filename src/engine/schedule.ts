@@ -16,3 +16,22 @@ export function nextPollDelayMs(elapsedMs: number, typicalSeconds: number, scale
   if (retryAfterSeconds !== undefined && retryAfterSeconds > 0) delay = Math.max(delay, honouredRetryAfterMs(retryAfterSeconds));
   return Math.round(delay);
 }
+
+/**
+ * The fallback schedule when the upstream calls back on completion: the callback brings the poll
+ * that matters, so polls only guard against a lost callback — the first well after the typical
+ * time (1.5×), then every half typical time (at least 5 s, at most 5 min).
+ */
+export function sparsePollDelayMs(elapsedMs: number, typicalSeconds: number, scale = 1, retryAfterSeconds?: number): number {
+  const typicalMs = typicalSeconds * 1000 * scale;
+  const firstAt = typicalMs * 1.5;
+  let delay = elapsedMs < firstAt ? firstAt - elapsedMs : Math.min(Math.max(typicalMs * 0.5, 5000 * scale), 300_000 * scale);
+  delay = Math.max(delay, 200);
+  if (retryAfterSeconds !== undefined && retryAfterSeconds > 0) delay = Math.max(delay, honouredRetryAfterMs(retryAfterSeconds));
+  return Math.round(delay);
+}
+
+/** After a callback, a poll that still finds the job running asks again this soon (the upstream's reads may lag its callback). */
+export function callbackRecheckMs(scale = 1): number {
+  return Math.max(250, Math.round(1000 * scale));
+}

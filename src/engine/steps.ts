@@ -13,6 +13,7 @@ import type { AdapterContext, UpstreamOutput } from '../providers/types.js';
 import { PRE_CHANNEL_PIN, promotableDraftUpstreamId, type ClaimedTask, type TaskTransition } from '../store/types.js';
 import { adapterContext, type EngineDeps } from './context.js';
 import { noteOutcome, submitThroughChannels } from './failover.js';
+import { callbackRecheckMs } from './schedule.js';
 import { failureFromError } from './task-errors.js';
 import { afterFinish, afterPoll, afterRecovery, afterSubmit, noChannel, overdue, pinnedChannelGone, refuseSubmission, waitForChannel, type DecisionContext, type Failure, type RefusalEvent } from './transitions.js';
 
@@ -45,6 +46,7 @@ function decisionContext(deps: EngineDeps, claimed: ClaimedTask): DecisionContex
     canLookup: typeof channelOf(deps, claimed)?.adapter.findByReference === 'function',
     typicalSeconds: spec?.typical_seconds ?? 60,
     pollScale: deps.settings.pollScale,
+    callbacks: deps.callbacks?.covers(deps.channels.pinned(claimed.task)?.id ?? null) ?? false,
     submittedMs: claimed.task.submitted_ms ?? now,
     maxRuntimeMs: (spec?.max_runtime_seconds ?? 3600) * 1000,
   };
@@ -119,6 +121,7 @@ export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promis
       case 'lost':
         return;
       case 'submitted':
+        await registerSubmitted(deps, claimed, sent.channel.id, sent.upstreamId);
         return void (await commit(deps, claimed, afterSubmit({ type: 'submitted', upstreamId: sent.upstreamId }, at)));
       case 'wait':
         return void (await commit(deps, claimed, waitForChannel(at, sent.waitMs)));
@@ -133,6 +136,11 @@ export async function submitStep(deps: EngineDeps, claimed: ClaimedTask): Promis
     logSubmitFailure(deps, claimed, failure, err);
     await commit(deps, claimed, afterSubmit({ type: 'failed', failure }, { ...ctx, now: deps.clock.now() }));
   }
+}
+
+/** A project-level webhook finds the task by its upstream id; failing that, the fallback polls still run. */
+async function registerSubmitted(deps: EngineDeps, claimed: ClaimedTask, channelId: string, upstreamId: string): Promise<void> {
+  await deps.callbacks?.submitted(claimed.task, channelId, upstreamId).catch((err) => deps.log.warn({ task: claimed.task.id, err }, 'could not register the job for upstream callbacks; polling will find its end'));
 }
 
 function logSubmitFailure(deps: EngineDeps, claimed: ClaimedTask, failure: Failure, err?: unknown): void {
@@ -158,12 +166,23 @@ export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promi
   try {
     const found = await adapter.findByReference(claimed.task.id, deps.channels.requestFor(channel, claimed.task.request, claimed.task.model), adapterContext(deps, deps.settings.upstreamTimeoutMs));
     const event = found ? ({ type: 'found', upstreamId: found.upstreamId } as const) : ({ type: 'absent' } as const);
+    if (found) await registerSubmitted(deps, claimed, channel.id, found.upstreamId);
     deps.log.info({ task: claimed.task.id, found: found?.upstreamId ?? null }, found ? 'interrupted submission had reached the upstream; continuing with that job' : 'interrupted submission never reached the upstream; submitting it again');
     await commit(deps, claimed, afterRecovery(event, { ...ctx, now: deps.clock.now() }));
   } catch (err) {
     deps.log.warn({ task: claimed.task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'lookup of an interrupted submission failed');
     await commit(deps, claimed, afterRecovery({ type: 'failed', failure: failureFromError(err, deps.catalog.byId(claimed.task.model)) }, { ...ctx, now: deps.clock.now() }));
   }
+}
+
+/**
+ * Whether a callback announced the job's end shortly before this poll asked, or while it asked: the
+ * upstream's reads may lag its callback, and a callback that came mid-poll found the poll item leased.
+ */
+async function calledBackLately(deps: EngineDeps, taskId: string, askedAt: number): Promise<boolean> {
+  // The window is the recheck delay itself: the recheck's own poll no longer sees that callback, so one callback buys one recheck.
+  const window = callbackRecheckMs(deps.settings.pollScale);
+  return (await deps.callbacks?.pokedSince(taskId, askedAt - window).catch(() => false)) ?? false;
 }
 
 /** processing: ask the upstream (never failing the task on a transient poll error). */
@@ -174,14 +193,17 @@ export async function pollStep(deps: EngineDeps, claimed: ClaimedTask): Promise<
   const channel = channelOf(deps, claimed);
   if (!channel || task.upstream_id === null) return void (await commit(deps, claimed, lostChannel(deps, claimed, 'processing')));
   try {
+    const askedAt = deps.clock.now();
     const result = await channel.adapter.poll(task.upstream_id, adapterContext(deps, deps.settings.upstreamTimeoutMs));
     noteOutcome(deps, channel.id);
     const at = { ...ctx, now: deps.clock.now() };
     switch (result.state) {
       case 'queued':
-      case 'running':
-        await commit(deps, claimed, afterPoll({ type: 'running', progress: result.progress, retryAfterSeconds: result.retryAfterSeconds }, at, task.progress));
+      case 'running': {
+        const calledBack = ctx.callbacks === true && (await calledBackLately(deps, task.id, askedAt));
+        await commit(deps, claimed, afterPoll({ type: 'running', progress: result.progress, retryAfterSeconds: result.retryAfterSeconds, calledBack }, at, task.progress));
         return;
+      }
       case 'succeeded':
         await commit(deps, claimed, afterPoll({ type: 'succeeded', outputs: result.outputs }, at, task.progress));
         return;

@@ -2,7 +2,7 @@ import { usdString } from '../catalog/pricing.js';
 import { settledUsd } from '../contract/money.js';
 import type { BudgetRefusal, TaskFailure, TaskTransition, TaskVideo } from '../store/types.js';
 import { backoffMs, honouredRetryAfterMs, RETRY_POLICY, type FailureKind, type Step } from './retry-policy.js';
-import { nextPollDelayMs } from './schedule.js';
+import { callbackRecheckMs, nextPollDelayMs, sparsePollDelayMs } from './schedule.js';
 
 /**
  * The task state machine as pure functions: (state, event) → the next state, the fields to write
@@ -29,6 +29,8 @@ export interface DecisionContext {
   /** The model's typical job time, and the factor the sandbox shrinks time by. */
   typicalSeconds: number;
   pollScale: number;
+  /** The upstream calls back when the job ends: polls are a sparse fallback. */
+  callbacks?: boolean;
   /** When the job was submitted, and how long it may run before we give up on it. */
   submittedMs: number;
   maxRuntimeMs: number;
@@ -47,7 +49,7 @@ export type RecoveryEvent =
   | { type: 'no_lookup' };
 
 export type PollEvent =
-  | { type: 'running'; progress?: number; retryAfterSeconds?: number }
+  | { type: 'running'; progress?: number; retryAfterSeconds?: number; calledBack?: boolean }
   | { type: 'succeeded'; outputs: unknown[] }
   | { type: 'upstream_failed'; error: TaskFailure }
   | { type: 'upstream_cancelled' }
@@ -120,9 +122,14 @@ function retryDelay(ctx: DecisionContext, retryAfterSeconds?: number): number {
   return Math.max(backoffMs(ctx.attempts, 1000, 60_000, ctx.random), honouredRetryAfterMs(retryAfterSeconds));
 }
 
+/** When to poll next, `elapsedMs` after submission: adaptive, or a sparse fallback where callbacks come. */
+function pollDelay(ctx: DecisionContext, elapsedMs: number, retryAfterSeconds?: number): number {
+  return (ctx.callbacks ? sparsePollDelayMs : nextPollDelayMs)(elapsedMs, ctx.typicalSeconds, ctx.pollScale, retryAfterSeconds);
+}
+
 /** The first poll: sparse, proportional to the model's typical time. */
 function firstPoll(ctx: DecisionContext): number {
-  return ctx.now + nextPollDelayMs(0, ctx.typicalSeconds, ctx.pollScale);
+  return ctx.now + pollDelay(ctx, 0);
 }
 
 /** Never later than the max-runtime deadline (plus a second), so a wedged job fails on time. */
@@ -224,7 +231,9 @@ export function afterPoll(event: PollEvent, ctx: DecisionContext, currentProgres
   switch (event.type) {
     case 'running': {
       const elapsed = ctx.now - ctx.submittedMs;
-      const due = capToDeadline(ctx, ctx.now + nextPollDelayMs(elapsed, ctx.typicalSeconds, ctx.pollScale, event.retryAfterSeconds));
+      // A callback said the job ended, yet the upstream still reads running: ask again soon, not at the sparse fallback.
+      const wait = event.calledBack ? Math.max(callbackRecheckMs(ctx.pollScale), honouredRetryAfterMs(event.retryAfterSeconds)) : pollDelay(ctx, elapsed, event.retryAfterSeconds);
+      const due = capToDeadline(ctx, ctx.now + wait);
       const progress = event.progress !== undefined ? Math.max(0, Math.min(99, Math.round(event.progress))) : currentProgress;
       return { from: 'processing', to: 'processing', patch: progress !== currentProgress ? { progress } : undefined, next: { lane: 'poll', due_ms: due, attempts: 0 } };
     }

@@ -19,6 +19,7 @@ import { registerPlaygroundRoutes } from './playground/routes.js';
 import { registerTaskRoutes } from './task-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
 import { registerVideoRoutes } from './video-routes.js';
+import { registerUpstreamCallbackRoutes } from './upstream-callback-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -118,5 +119,6 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
   registerFileRoutes(app, gw);
   registerUsageRoutes(app, gw);
   registerWebhookRoutes(app, gw);
+  registerUpstreamCallbackRoutes(app, gw);
   return app;
 }

@@ -8,6 +8,7 @@ import type { Store, Task } from '../store/types.js';
 import type { TaskService } from '../tasks/service.js';
 import type { AvailabilityChecker } from '../channels/availability.js';
 import type { ChannelView } from '../channels/report.js';
+import type { UpstreamCallbacks } from '../channels/callbacks.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
 
@@ -33,4 +34,6 @@ export interface Gateway {
     /** The channel a task is pinned to (null while pending, or none when it is no longer configured). */
     ofTask(task: Task): { id: string; provider: string; protocol: string | null } | null;
   };
+  /** Upstream callbacks (VIDGATE_CALLBACK_BASE_URL); absent = off, the callback route answers 404. */
+  callbacks?: Pick<UpstreamCallbacks, 'receive'>;
 }

@@ -23,6 +23,8 @@ export interface AdapterContext {
 export interface SubmitJob {
   taskId: string;
   request: ResolvedVideoRequest;
+  /** Where the provider should call back when the job's status changes (VIDGATE_CALLBACK_BASE_URL); sent as the provider's callback field. */
+  callbackUrl?: string;
 }
 
 export interface SubmitResult {

@@ -14,6 +14,8 @@ export interface SandboxOptions {
   portBase?: number;
   /** How simulators read tenant URLs (the gateway's guard and policy). Default: public addresses only. */
   fetchInput?: InputFetcher;
+  /** Per simulator with project-level webhooks (`openai`): the URL its dashboard would name. */
+  projectWebhooks?: Partial<Record<string, string>>;
 }
 
 export interface Sandbox {
@@ -35,7 +37,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const channels: ChannelConfig[] = [];
   try {
     for (const [i, kind] of SIMULATORS.entries()) {
-      const sim = await kind.start({ host: opts.host, port: opts.portBase === undefined ? 0 : opts.portBase + i, speed, workDir: join(opts.workDir, kind.name), fetchInput: opts.fetchInput ?? publicInputsOnly });
+      const sim = await kind.start({ host: opts.host, port: opts.portBase === undefined ? 0 : opts.portBase + i, speed, workDir: join(opts.workDir, kind.name), fetchInput: opts.fetchInput ?? publicInputsOnly, projectWebhookUrl: opts.projectWebhooks?.[kind.name] });
       simulators[kind.name] = sim;
       for (const c of sim.channels) {
         // As from the environment: the default protocol first, the other kinds standing by.

@@ -27,7 +27,10 @@ const workDir = dataDir ? join(dataDir, 'sandbox') : await mkdtemp(join(tmpdir()
 
 // Tenant URLs go through the guarded fetcher; VIDGATE_ALLOW_PRIVATE_NETWORK=1 lets them reach loopback (tests).
 const allowPrivateNetwork = ['1', 'true', 'yes', 'on'].includes((process.env.VIDGATE_ALLOW_PRIVATE_NETWORK ?? '').toLowerCase());
-const sandbox = await startSandbox({ workDir, speed, portBase, host: process.env.VIDGATE_SANDBOX_HOST, fetchInput: simulatorInputFetcher({ allowPrivateNetwork }) });
+// VIDGATE_CALLBACK_BASE_URL (the gateway's, as in its own env): the OpenAI project webhook points at its `openai` channel.
+const callbackBase = process.env.VIDGATE_CALLBACK_BASE_URL?.trim().replace(/\/+$/, '');
+const projectWebhooks = callbackBase ? { openai: `${callbackBase}/v1/upstream-callbacks/openai` } : undefined;
+const sandbox = await startSandbox({ workDir, speed, portBase, host: process.env.VIDGATE_SANDBOX_HOST, fetchInput: simulatorInputFetcher({ allowPrivateNetwork }), projectWebhooks });
 // One line per channel kind, as env assignments the gateway understands (names from the provider manifests).
 for (const channel of sandbox.channels) {
   const creds = Object.entries(channel.endpoint.credentials).map(([k, v]) => `${k}=${v}`);

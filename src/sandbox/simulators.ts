@@ -44,6 +44,8 @@ export interface SimulatorStartOptions {
   workDir: string;
   /** How the simulators read tenant URLs: through the gateway's guarded fetcher, with its policy. */
   fetchInput: InputFetcher;
+  /** Where a provider with project-level webhooks (OpenAI) sends them, as set in its dashboard. */
+  projectWebhookUrl?: string;
 }
 
 /**
@@ -103,7 +105,18 @@ export const SIMULATORS: SimulatorKind[] = [
   },
   oneKey('xai', 'xai', 'XAI_API_KEY', ['xai-', 80], (o, apiKey) => startXaiSimulator({ ...o, apiKey })),
   oneKey('vidu', 'vidu', 'VIDU_API_KEY', ['vda_', 40], (o, apiKey) => startViduSimulator({ ...o, apiKey })),
-  oneKey('openai', 'openai', 'OPENAI_API_KEY', ['sk-proj-', 48], (o, apiKey) => startOpenAISimulator({ ...o, apiKey })),
+  {
+    provider: 'openai',
+    name: 'openai',
+    start: async (o) => {
+      const apiKey = fakeSecret('sk-proj-', 48, o.workDir); // shaped like a real OpenAI project key
+      // The project webhook's signing secret, as the dashboard shows it (whsec_ + base64).
+      const webhookSecret = persistedSecret(o.workDir, 'webhookSecret', () => `whsec_${randomBytes(24).toString('base64')}`);
+      const sim = await startOpenAISimulator({ ...o, apiKey, projectWebhook: o.projectWebhookUrl ? { url: o.projectWebhookUrl, secret: webhookSecret } : undefined });
+      const credentials = { OPENAI_API_KEY: apiKey, OPENAI_WEBHOOK_SECRET: webhookSecret };
+      return { baseUrl: sim.baseUrl, credentials, channels: [{ protocol: 'openai', baseUrl: sim.baseUrl, credentials }], stats: sim.stats, faults: sim.faults, close: () => sim.close() };
+    },
+  },
   oneKey('minimax', 'minimax', 'MINIMAX_API_KEY', ['sk-api-', 48], (o, apiKey) => startMinimaxSimulator({ ...o, apiKey })),
   oneKey('dashscope', 'dashscope', 'DASHSCOPE_API_KEY', ['sk-', 32], async (o, apiKey) => {
     const sim = await startDashScopeSimulator({ ...o, apiKey });

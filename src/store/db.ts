@@ -18,10 +18,17 @@ export interface Db {
    * SQLite, one node, there is nobody else to tell).
    */
   notifyTaskChanges(trx: Kysely<Database>, ids: string[]): Promise<void>;
+  /**
+   * Tells every node's engine that work became due now (an upstream callback), delivered when `trx`
+   * commits (PostgreSQL NOTIFY; on SQLite the one engine is woken by the caller).
+   */
+  notifyWorkDue(trx: Kysely<Database>): Promise<void>;
 }
 
 /** The PostgreSQL channel task-change notices travel on; the payload is comma-separated task ids. */
 export const TASK_CHANGES_CHANNEL = 'vidgate_task_changes';
+/** The PostgreSQL channel "work is due now" notices travel on (no payload: engines just look). */
+export const WORK_DUE_CHANNEL = 'vidgate_work_due';
 /** NOTIFY payloads are limited to 8000 bytes: ids go in chunks well under it. */
 const IDS_PER_NOTICE = 150;
 
@@ -34,6 +41,9 @@ export function postgresDb(kysely: Kysely<Database>): Db {
       for (let i = 0; i < ids.length; i += IDS_PER_NOTICE) {
         await sql`select pg_notify(${TASK_CHANGES_CHANNEL}, ${ids.slice(i, i + IDS_PER_NOTICE).join(',')})`.execute(trx);
       }
+    },
+    async notifyWorkDue(trx) {
+      await sql`select pg_notify(${WORK_DUE_CHANNEL}, '')`.execute(trx);
     },
   };
 }

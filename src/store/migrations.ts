@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { reshapeForManyNodes } from './migrations/006-many-nodes.js';
+import { addUpstreamCallbacks } from './migrations/009-upstream-callbacks.js';
 
 /**
  * Schema migrations, portable across SQLite and PostgreSQL (Kysely's schema builder only).
@@ -174,6 +175,7 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
       await db.updateTable('tasks').set({ channel_id: '~default' }).where('state', '<>', 'pending').execute();
     },
   },
+  { name: '009_upstream_callbacks', up: addUpstreamCallbacks },
 ];
 
 /** Applies what is missing, in order, each migration in its own transaction. */

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { postgresDb, TASK_CHANGES_CHANNEL } from './db.js';
+import { postgresDb, TASK_CHANGES_CHANNEL, WORK_DUE_CHANNEL } from './db.js';
 import type { Database } from './schema.js';
 import { SqlStore, type ChangeFeed } from './sql-store.js';
 
@@ -31,7 +31,7 @@ export function openPostgresStore(url: string, opts: PostgresOptions = {}): SqlS
 }
 
 /**
- * Other nodes' task changes, heard on one dedicated connection (LISTEN). It reconnects after a
+ * Other nodes' task changes and work-due notices, heard on one dedicated connection (LISTEN). It reconnects after a
  * break, backing off; what was said while it was away is lost, which waiters tolerate (they re-read).
  */
 function listenFeed(url: string): ChangeFeed {
@@ -39,14 +39,14 @@ function listenFeed(url: string): ChangeFeed {
   let stopped = false;
   let retry: NodeJS.Timeout | null = null;
   let delay = 250;
-  const connect = async (onIds: (ids: string[]) => void) => {
+  const connect = async (onIds: (ids: string[]) => void, onWorkDue: () => void) => {
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
     const again = () => {
       if (stopped || client !== c) return;
       client = null;
       c.removeAllListeners('end');
       void c.end().catch(() => undefined);
-      retry = setTimeout(() => void connect(onIds), delay);
+      retry = setTimeout(() => void connect(onIds, onWorkDue), delay);
       retry.unref();
       delay = Math.min(delay * 2, 10_000);
     };
@@ -55,17 +55,19 @@ function listenFeed(url: string): ChangeFeed {
     c.on('end', again);
     c.on('notification', (n) => {
       if (n.channel === TASK_CHANGES_CHANNEL && n.payload) onIds(n.payload.split(','));
+      else if (n.channel === WORK_DUE_CHANNEL) onWorkDue();
     });
     try {
       await c.connect();
       await c.query(`listen ${TASK_CHANGES_CHANNEL}`);
+      await c.query(`listen ${WORK_DUE_CHANNEL}`);
       delay = 250;
     } catch {
       again();
     }
   };
   return {
-    start: (onIds) => void connect(onIds),
+    start: (onIds, onWorkDue) => void connect(onIds, onWorkDue),
     async stop() {
       stopped = true;
       if (retry) clearTimeout(retry);

@@ -144,6 +144,19 @@ export interface WorkPartitionsTable {
   in_flight: number;
 }
 
+/**
+ * How an upstream callback finds its task (migration 009): per channel, the sha256 of the task's
+ * callback token (or, for a provider's project-level webhook, of `job:<upstream id>`), and when a
+ * callback last made the task's poll due (so a flood costs at most one extra poll per interval).
+ */
+export interface UpstreamCallbacksTable {
+  channel_id: string;
+  ref_hash: string;
+  task_id: string;
+  created_ms: number;
+  last_poke_ms: number | null;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   tasks: TasksTable;
@@ -154,4 +167,5 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   work_items: WorkItemsTable;
   work_partitions: WorkPartitionsTable;
+  upstream_callbacks: UpstreamCallbacksTable;
 }

@@ -6,6 +6,7 @@ import type { TasksTable } from './schema.js';
 import { SqlIdempotencyRepository, SqlMetaRepository } from './small-repos.js';
 import { FAIR_QUEUES, SqlTaskRepository, type CreateTransaction } from './tasks.js';
 import type { Store } from './types.js';
+import { SqlUpstreamCallbackRepository } from './upstream-callbacks.js';
 import { SqlWebhookRepository } from './webhooks.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -20,9 +21,9 @@ export interface SqlStoreOptions {
   onClose?: () => void | Promise<void>;
 }
 
-/** A source of task-change notices from elsewhere. */
+/** A source of task-change and work-due notices from elsewhere. */
 export interface ChangeFeed {
-  start(onIds: (ids: string[]) => void): void;
+  start(onIds: (ids: string[]) => void, onWorkDue: () => void): void;
   stop(): Promise<void>;
 }
 
@@ -34,9 +35,11 @@ export class SqlStore implements Store {
   readonly idempotency: SqlIdempotencyRepository;
   readonly meta: SqlMetaRepository;
   readonly webhooks: SqlWebhookRepository;
+  readonly upstreamCallbacks: SqlUpstreamCallbackRepository;
   readonly queue: WorkQueue;
 
   private readonly watchers = new Set<(id: string) => void>();
+  private readonly dueWatchers = new Set<() => void>();
   private feedStarted = false;
 
   constructor(
@@ -58,6 +61,7 @@ export class SqlStore implements Store {
     this.idempotency = new SqlIdempotencyRepository(db);
     this.meta = new SqlMetaRepository(db);
     this.webhooks = new SqlWebhookRepository(db, this.queue);
+    this.upstreamCallbacks = new SqlUpstreamCallbackRepository(db, this.queue);
   }
 
   get dialect() {
@@ -71,11 +75,23 @@ export class SqlStore implements Store {
 
   watchTaskChanges(onChange: (id: string) => void): () => void {
     this.watchers.add(onChange);
-    if (!this.feedStarted && this.opts.changeFeed) {
-      this.feedStarted = true;
-      this.opts.changeFeed.start((ids) => ids.forEach((id) => this.tasks.changedElsewhere(id)));
-    }
+    this.startFeed();
     return () => this.watchers.delete(onChange);
+  }
+
+  watchWorkDue(onDue: () => void): () => void {
+    this.dueWatchers.add(onDue);
+    this.startFeed();
+    return () => this.dueWatchers.delete(onDue);
+  }
+
+  private startFeed(): void {
+    if (this.feedStarted || !this.opts.changeFeed) return;
+    this.feedStarted = true;
+    this.opts.changeFeed.start(
+      (ids) => ids.forEach((id) => this.tasks.changedElsewhere(id)),
+      () => this.dueWatchers.forEach((w) => w()),
+    );
   }
 
   async close(): Promise<void> {

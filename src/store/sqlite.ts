@@ -43,6 +43,7 @@ export function openSqliteStore(file: string): SqlStore {
     kysely,
     dialect: 'sqlite',
     notifyTaskChanges: async () => undefined,
+    notifyWorkDue: async () => undefined,
     // One connection, held for the whole transaction (Kysely's SQLite driver serialises its users).
     tx: (fn) => transact(fn),
   };

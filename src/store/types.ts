@@ -404,6 +404,31 @@ export interface WebhookRepository {
   attemptsFor(eventIds: string[]): Promise<WebhookAttempt[]>;
 }
 
+/**
+ * What an upstream callback did: `unknown` — no such reference; `finished` — the task already ended
+ * (a late callback); `throttled` — a callback made it due within the interval (a duplicate or a
+ * flood); `due` — its poll is due now; `noted` — remembered, its poll being under way (or the task
+ * still submitting), which then looks again.
+ */
+export type PokeOutcome = { kind: 'unknown' } | { kind: 'finished' | 'throttled' | 'due' | 'noted'; taskId: string };
+
+/** Upstream callback references (token hashes, or a provider's job ids for project webhooks). */
+export interface UpstreamCallbackRepository {
+  /** Remembers that `refHash` on `channelId` stands for the task (again: a resubmission replaces it). */
+  register(channelId: string, refHash: string, taskId: string, now_ms: number): Promise<void>;
+  /** The task `refHash` stands for on `channelId`, if any. */
+  taskFor(channelId: string, refHash: string): Promise<string | undefined>;
+  /**
+   * A callback came for `refHash`: makes the task's poll due now, at most once per `minIntervalMs`;
+   * the task row itself is never written.
+   */
+  poke(channelId: string, refHash: string, now_ms: number, minIntervalMs: number): Promise<PokeOutcome>;
+  /** Whether a callback made the task due at or after `since_ms` (it came while a poll was under way). */
+  pokedSince(taskId: string, since_ms: number): Promise<boolean>;
+  /** Forgets references registered before `before_ms`. */
+  purge(before_ms: number): Promise<number>;
+}
+
 /** Everything persistent, one repository per concern, over SQLite or PostgreSQL. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -413,6 +438,12 @@ export interface Store {
   idempotency: IdempotencyRepository;
   meta: MetaRepository;
   webhooks: WebhookRepository;
+  upstreamCallbacks: UpstreamCallbackRepository;
+  /**
+   * Calls `onDue()` when an upstream callback made work due now on any node (PostgreSQL
+   * LISTEN/NOTIFY; on SQLite, one node, the caller wakes its own engine). Returns a stop function.
+   */
+  watchWorkDue(onDue: () => void): () => void;
   /**
    * Calls `onChange(taskId)` after any task changes: here, and (PostgreSQL) on other nodes, heard
    * through LISTEN/NOTIFY. Notices may repeat or (rarely, on a lost connection) be missed: watchers

@@ -61,6 +61,9 @@ describe('start-up', { timeout: 240_000 }, () => {
       [{ GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/sa.json' }, /GOOGLE_APPLICATION_CREDENTIALS names a file that cannot be read/],
       [{ VERTEX_SERVICE_ACCOUNT_JSON: '{"type":"service_account","client_email":"a@b.iam.gserviceaccount.com"}' }, /VERTEX_SERVICE_ACCOUNT_JSON has no "private_key"/],
       [{ VERTEX_ACCESS_TOKEN: 'ya29.token' }, /Vertex AI needs VERTEX_PROJECT/],
+      [{ VIDGATE_CALLBACK_BASE_URL: 'gateway.example.com' }, /VIDGATE_CALLBACK_BASE_URL must be an http\(s\) URL/],
+      [{ VIDGATE_CALLBACK_BASE_URL: 'https://gw.example.com/?x=1' }, /VIDGATE_CALLBACK_BASE_URL must be a plain base URL/],
+      [{ OPENAI_WEBHOOK_SECRET: 'not-a-secret' }, /OPENAI_WEBHOOK_SECRET must be the project webhook's signing secret/],
     ];
     for (const [env, pattern] of cases) {
       const dataDir = path.join(work, `bad-${Math.random().toString(36).slice(2)}`);

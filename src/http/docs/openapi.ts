@@ -463,6 +463,30 @@ function paths(): Json {
         responses: { '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...ADMIN_ERRORS },
       },
     },
+    '/v1/upstream-callbacks/{channel}/{token}': {
+      post: {
+        tags: ['Operations'],
+        operationId: 'receiveUpstreamCallback',
+        summary: 'Where a provider calls back about a job (VIDGATE_CALLBACK_BASE_URL)',
+        description:
+          "Not for clients: the URL the gateway sends with a create (Kling, Vidu, MiniMax, Seedance `callback_url`). No API key: the per-task token authenticates it, and Vidu's signature is checked. A callback only makes the task's poll due now; its body is never used as the result. Unknown tokens answer 404, bad signatures 401; genuine, duplicate and late callbacks 200. MiniMax's {\"challenge\"} is echoed. Bodies over 64 KiB answer 413.",
+        parameters: [pathParam('channel', 'The channel the task was submitted through.'), pathParam('token', 'The per-task token the gateway issued.')],
+        requestBody: { required: false, content: { 'application/json': { schema: { type: 'object' } } } },
+        responses: { '200': jsonBody({ type: 'object' }, 'Accepted (it changed nothing, or the task is polled now).'), '401': error('Bad signature.'), '404': error('Unknown callback URL.'), '413': error('Body too large.') },
+      },
+    },
+    '/v1/upstream-callbacks/{channel}': {
+      post: {
+        tags: ['Operations'],
+        operationId: 'receiveProjectWebhook',
+        summary: "A provider's project webhook (OpenAI video.completed / video.failed)",
+        description:
+          "Not for clients: set it as the OpenAI project's webhook URL. Verified with OPENAI_WEBHOOK_SECRET (Standard Webhooks: webhook-id, webhook-timestamp within 5 minutes, webhook-signature); data.id names the video. Events for videos this gateway did not make are acknowledged and ignored.",
+        parameters: [pathParam('channel', 'The channel (e.g. openai).')],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+        responses: { '200': jsonBody({ type: 'object' }, 'Accepted.'), '401': error('Bad or stale signature.'), '404': error('Unknown channel.'), '413': error('Body too large.') },
+      },
+    },
     '/healthz': { get: { tags: ['Operations'], operationId: 'health', summary: 'Liveness', responses: { '200': jsonBody(ref('Health')) } } },
     '/openapi.json': { get: { tags: ['Operations'], operationId: 'getOpenApi', summary: 'This document', responses: { '200': jsonBody({ type: 'object' }) } } },
     '/docs': { get: { tags: ['Operations'], operationId: 'getDocs', summary: 'A browsable reference of this document', responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } } } },

@@ -131,7 +131,8 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
     toCreateRequest(job.request, job.taskId, inputs, (inputs.elements ?? []).map(() => '0'));
     const elementIds = await registerElements(inputs, ctx);
     const { kind, body } = toCreateRequest(job.request, job.taskId, inputs, elementIds);
-    const { value } = await call('POST', `/v1/videos/${kind}`, serializeCreateBody(body), `Kling ${kind} create`, ctx, 'create');
+    const withCallback = job.callbackUrl ? { ...body, callback_url: job.callbackUrl } : body;
+    const { value } = await call('POST', `/v1/videos/${kind}`, serializeCreateBody(withCallback), `Kling ${kind} create`, ctx, 'create');
     const taskId = (value.data as { task_id?: unknown } | null)?.task_id;
     const upstreamId = typeof taskId === 'string' || typeof taskId === 'number' ? encodeUpstreamId(kind, String(taskId)) : undefined;
     if (!upstreamId || !decodeUpstreamId(upstreamId)) throw new UpstreamError('ambiguous', `Kling ${kind} create answered without a usable task_id.`);

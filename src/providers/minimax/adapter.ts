@@ -35,7 +35,7 @@ export function createMinimaxAdapter(opts: MinimaxAdapterOptions): ProviderAdapt
   }
 
   async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
-    const body = toCreateRequest(job.request);
+    const body = job.callbackUrl ? { ...toCreateRequest(job.request), callback_url: job.callbackUrl } : toCreateRequest(job.request);
     const { value, headers } = await http.call({ method: 'POST', path: '/v1/video_generation', body: { json: body }, schema: answerSchema, what: 'MiniMax video_generation', ctx });
     return { upstreamId: read(() => taskIdFromCreate(value, headers)) };
   }

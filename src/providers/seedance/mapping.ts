@@ -104,7 +104,8 @@ export function toCreateTaskBody(req: ResolvedVideoRequest): CreateTaskBody {
   // Contract §2.1: on Seedance an omitted safety_identifier falls back to `user`.
   const safety = req.safety_identifier ?? req.user;
   if (safety !== undefined) body.safety_identifier = safety;
-  // callback_url is the caller's webhook for *our* task events; Ark would post its own task object there.
+  // The caller's callback_url is their webhook for *our* task events, never sent here; the adapter
+  // adds the gateway's own callback_url when upstream callbacks are on (SubmitJob.callbackUrl).
   return body;
 }
 

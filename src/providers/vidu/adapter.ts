@@ -46,6 +46,7 @@ export function createViduAdapter(opts: ViduAdapterOptions): ProviderAdapter {
     const endpoint = endpointFor(req.operation);
     const images = await Promise.all(imageInputsFor(req).map((i) => wireImage(i, ctx)));
     const body = toCreateBody(req, images, job.taskId);
+    if (job.callbackUrl) body.callback_url = job.callbackUrl;
     checkBodySize(body);
     const { value } = await http.call({ method: 'POST', path: `/${endpoint}`, body: { json: body }, schema: createSchema, what: `Vidu ${endpoint}`, ctx });
     // Watermarked requests download watermarked_url; remembered in the id so polls need no lookup.

@@ -4,6 +4,9 @@
  * API. Each simulator wraps it with its own fault-control methods and error shapes.
  */
 
+/** What happens to the next callback a simulator sends (simulators that call back: Kling, Vidu, MiniMax, Seedance, OpenAI). */
+export type CallbackFault = { kind: 'drop' } | { kind: 'delay'; ms: number } | { kind: 'duplicate' } | { kind: 'forge' };
+
 /** Every job outcome union has these two; the rest (fail, moderated, expire…) is provider-specific. */
 export type SuccessOrHang = { kind: 'success' } | { kind: 'hang' };
 
@@ -32,6 +35,7 @@ export class FaultCore<Route extends string, Fault extends object, Outcome exten
   latencyMs = 0;
   private requestFaults: QueuedFault<Route, Fault>[] = [];
   private jobFaults: (Outcome | SuccessOrHang)[] = [];
+  private callbackFaults: { fault: CallbackFault; remaining: number }[] = [];
   readonly #retired = new Set<string>();
   // A #private field, not a property: the control server lists function-valued properties as controls.
   readonly #applies: RouteMatcher<Route>;
@@ -61,10 +65,46 @@ export class FaultCore<Route extends string, Fault extends object, Outcome exten
     return this.#retired.has(id);
   }
 
+  /** The next `count` callbacks are never sent (the gateway's fallback polls must find the jobs' end). */
+  dropNextCallbacks(count = 1): void {
+    this.queueCallbackFault(count, { kind: 'drop' });
+  }
+
+  /** The next `count` callbacks are sent `ms` late. */
+  delayNextCallbacks(count: number, ms: number): void {
+    this.queueCallbackFault(count, { kind: 'delay', ms: Math.max(0, ms) });
+  }
+
+  /** The next `count` callbacks are sent twice at once. */
+  duplicateNextCallbacks(count = 1): void {
+    this.queueCallbackFault(count, { kind: 'duplicate' });
+  }
+
+  /**
+   * The next `count` callbacks are forged: a bad signature where the provider signs, else a body
+   * that claims the job ended when it did not (sent to the create's own callback URL either way).
+   */
+  forgeNextCallbacks(count = 1): void {
+    this.queueCallbackFault(count, { kind: 'forge' });
+  }
+
+  /** Consume the fault for the callback about to be sent, if any. */
+  takeCallbackFault(): CallbackFault | undefined {
+    const queued = this.callbackFaults[0];
+    if (!queued) return undefined;
+    if (--queued.remaining <= 0) this.callbackFaults.shift();
+    return { ...queued.fault };
+  }
+
+  private queueCallbackFault(count: number, fault: CallbackFault): void {
+    if (count > 0) this.callbackFaults.push({ fault, remaining: count });
+  }
+
   reset(): void {
     this.latencyMs = 0;
     this.requestFaults = [];
     this.jobFaults = [];
+    this.callbackFaults = [];
     this.#retired.clear();
   }
 

@@ -71,6 +71,8 @@ export interface JobBookHooks<J extends ClockedJob> {
   render(job: J): Promise<void>;
   /** Re-arms what lives in this process only after a restart (caches, file indexes). */
   restored?(job: J): void;
+  /** The job's render ended (its video exists, or the render failed): its status just changed. */
+  settled?(job: J): void;
 }
 
 /** A simulator's jobs: kept on disk, rendered when due, resumed after a restart on the same work dir. */
@@ -153,8 +155,13 @@ export class JobBook<J extends ClockedJob> {
   }
 
   private async renderAndSave(job: J): Promise<void> {
-    await this.hooks.render(job);
-    this.save(job);
+    try {
+      await this.hooks.render(job);
+      this.save(job);
+    } finally {
+      // After the caller has recorded a failure (renderError) too.
+      setImmediate(() => this.hooks.settled?.(job));
+    }
   }
 }
 

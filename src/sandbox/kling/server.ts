@@ -1,4 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { callbackUrlField, CallbackWatch, type CallbackStats } from '../common/callbacks.js';
+import { scaledMs } from '../common/jobs.js';
 import { SimHost } from '../common/sim-host.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -48,6 +50,8 @@ export interface KlingSimulatorStats {
   faulted: number;
   /** Requests refused by validation or auth (4xx). */
   rejected: number;
+  /** Callbacks to the creates' callback_url (one per status change) and when each task ended. */
+  callbacks: CallbackStats;
 }
 
 export interface KlingSimulator {
@@ -79,9 +83,11 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
 
   const defaultRetryAfter = scaledSeconds(10, speed);
   const faults = new KlingFaultState(defaultRetryAfter);
-  const tasks = new KlingTasks(opts.workDir, speed);
+  // Kling documents no retry schedule: three retries, spaced out, after a non-2xx or no answer in 5 s.
+  const watch = new CallbackWatch({ takeFault: () => faults.takeCallbackFault(), retryDelaysMs: [5, 30, 120].map((s) => scaledMs(s, speed)), timeoutMs: 5_000 });
+  const stats: KlingSimulatorStats = { creates: 0, elements: 0, polls: 0, downloads: 0, requests: 0, faulted: 0, rejected: 0, callbacks: watch.stats };
+  const tasks = new KlingTasks(opts.workDir, speed, (id) => watch.check(id));
   const elements = new Map<string, { frontal: Buffer; data: Record<string, unknown> }>();
-  const stats: KlingSimulatorStats = { creates: 0, elements: 0, polls: 0, downloads: 0, requests: 0, faulted: 0, rejected: 0 };
   const seenOnce = new Set<string>();
   const host = new SimHost(opts, stats, faults);
   let baseUrl = '';
@@ -158,11 +164,23 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
     }
     const modelName = (body as { model_name?: unknown })?.model_name;
     if (typeof modelName === 'string' && faults.isRetired(modelName)) throw invalidValue(`model_name is invalid: ${modelName}`);
+    const callbackUrl = callbackUrlField((body as { callback_url?: unknown })?.callback_url);
+    if (callbackUrl === null) throw invalidValue('callback_url must be a valid http(s) URL');
     const spec = await parseCreate(kind, body, loader);
     if (spec.externalTaskId && tasks.hasExternalId(spec.externalTaskId)) throw invalidValue('external_task_id already exists');
     if (opts.maxConcurrentTasks !== undefined && tasks.activeCount() >= opts.maxConcurrentTasks) throw rateLimited(1303, defaultRetryAfter);
     const task = tasks.create(spec, outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome());
     stats.creates++;
+    // On every status change Kling POSTs the task as a query returns it (its `data`).
+    watch.track(task.id, callbackUrl, {
+      status: () => tasks.view(task, baseUrl).task_status,
+      isEnd: (s) => s === 'succeed' || s === 'failed',
+      message: () => {
+        const view = tasks.view(task, baseUrl);
+        const lie = { ...view, task_status: 'succeed', task_result: { videos: [{ id: 'forged', url: 'https://forged.invalid/video.mp4', watermark_url: '', duration: '5' }] } };
+        return { body: JSON.stringify(view), forgedBody: JSON.stringify(lie) };
+      },
+    });
     sendJson(res, 200, ok({ task_id: task.id, task_status: 'submitted', task_info: spec.externalTaskId ? { external_task_id: spec.externalTaskId } : {}, created_at: task.createdAt, updated_at: task.createdAt }));
   }
 
@@ -267,6 +285,6 @@ export async function startKlingSimulator(opts: KlingSimulatorOptions): Promise<
     baseUrl,
     stats,
     faults,
-    close: () => host.close(tasks),
+    close: () => host.close(tasks, watch),
   };
 }

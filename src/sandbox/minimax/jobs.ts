@@ -50,6 +50,8 @@ export class HailuoJobs {
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
+    /** Told when a job's render settles (its status just changed): callbacks go out at once. */
+    settled: (id: string) => void = () => undefined,
   ) {
     // Tasks and files of a previous run on this work dir carry on where they were.
     this.files = new PersistedMap(join(workDir, 'files.json'));
@@ -57,6 +59,7 @@ export class HailuoJobs {
       rendersVideo: (job) => job.outcome.kind === 'success',
       rendered: (job) => job.fileId !== undefined,
       render: (job) => this.render(job),
+      settled: (job) => settled(job.id),
     });
   }
 

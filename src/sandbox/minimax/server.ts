@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { callbackUrlField, CallbackWatch, type CallbackStats } from '../common/callbacks.js';
+import { scaledMs } from '../common/jobs.js';
 import { SimHost, signedFileRoute, type SimCall } from '../common/sim-host.js';
 import { persistedSecret } from '../common/state.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
@@ -33,6 +36,11 @@ export interface MinimaxSimulatorStats {
   requests: number;
   /** Calls answered with an injected fault. */
   faulted: number;
+  /** Status callbacks to the creates' callback_url (after its challenge was echoed) and when each task ended. */
+  callbacks: CallbackStats;
+  /** callback_url checks ({"challenge"}) answered with the challenge / not. */
+  challengesPassed: number;
+  challengesFailed: number;
 }
 
 export interface MinimaxSimulator {
@@ -56,9 +64,10 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
   const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
-  const jobs = new HailuoJobs(opts.workDir, speed);
+  const watch = new CallbackWatch({ takeFault: () => faults.takeCallbackFault(), retryDelaysMs: [5, 30, 120].map((s) => scaledMs(s, speed)), timeoutMs: 5_000 });
+  const jobs = new HailuoJobs(opts.workDir, speed, (id) => watch.check(id));
   const signer = createUrlSigner(DOWNLOAD_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
-  const stats: MinimaxSimulatorStats = { creates: 0, polls: 0, retrieves: 0, downloads: 0, requests: 0, faulted: 0 };
+  const stats: MinimaxSimulatorStats = { creates: 0, polls: 0, retrieves: 0, downloads: 0, requests: 0, faulted: 0, callbacks: watch.stats, challengesPassed: 0, challengesFailed: 0 };
   const seenOnce = new Set<string>();
   const host = new SimHost(opts, stats, faults);
   // 60 s / RPM 20 = 3 s between creates on a paid plan, scaled like everything else.
@@ -84,11 +93,42 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
       if (marker === '503') throw serverError(503);
       throw marker === 'policy' ? inputSensitive() : insufficientBalance();
     }
+    const callbackUrl = callbackUrlField((body as { callback_url?: unknown })?.callback_url);
+    if (callbackUrl === null) throw invalidParams('callback_url must be a valid http(s) URL');
     const spec = await parseCreateRequest(body, opts.fetchInput ?? publicInputsOnly, (id) => faults.isRetired(id));
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const taskId = jobs.create(spec, outcome);
     stats.creates++;
+    void verifyThenWatch(taskId, callbackUrl);
     sendJson(res, 200, { task_id: taskId, base_resp: { status_code: 0, status_msg: 'success' } });
+  }
+
+  /**
+   * MiniMax first checks the callback URL: it POSTs {"challenge"} and wants it echoed within 3 s;
+   * then it POSTs the task, query-shaped with status processing|success|failed, on each change.
+   */
+  async function verifyThenWatch(taskId: string, url: string | undefined): Promise<void> {
+    let echoed = false;
+    if (url) {
+      const challenge = randomBytes(16).toString('hex');
+      const res = await watch.sender.post(url, JSON.stringify({ challenge }));
+      echoed = res?.ok ? ((await res.json().catch(() => null)) as { challenge?: unknown } | null)?.challenge === challenge : false;
+      if (echoed) stats.challengesPassed++;
+      else stats.challengesFailed++;
+    }
+    const status = () => {
+      const s = String(jobs.view(taskId)?.status ?? '');
+      return s === 'Success' ? 'success' : s === 'Fail' || s === 'Failed' ? 'failed' : s ? 'processing' : undefined;
+    };
+    watch.track(taskId, echoed ? url : undefined, {
+      status,
+      isEnd: (s) => s === 'success' || s === 'failed',
+      message: (s) => {
+        const v = jobs.view(taskId)!;
+        const body = { task_id: taskId, status: s, file_id: String(v.file_id ?? ''), base_resp: v.base_resp };
+        return { body: JSON.stringify(body), forgedBody: JSON.stringify({ ...body, status: 'success', file_id: '999999999999' }) };
+      },
+    });
   }
 
   function handleQuery({ res, url }: SimCall): void {
@@ -150,6 +190,6 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
     apiKey: opts.apiKey,
     stats,
     faults,
-    close: () => host.close(jobs),
+    close: () => host.close(jobs, watch),
   };
 }

@@ -67,12 +67,15 @@ export class SoraJobs {
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
+    /** Told when a job's render settles (its status just changed): callbacks go out at once. */
+    settled: (id: string) => void = () => undefined,
   ) {
     // Jobs of a previous run on this work dir carry on where they were.
     this.jobs = new JobBook(workDir, {
       rendersVideo: (job) => job.outcome.kind === 'success',
       rendered: (job) => job.path !== undefined,
       render: (job) => this.render(job),
+      settled: (job) => settled(job.id),
       restored: (job) => {
         job.extras = new Map();
       },

@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { CallbackWatch, newEventId, type CallbackStats } from '../common/callbacks.js';
+import { scaledMs } from '../common/jobs.js';
 import { SimHost } from '../common/sim-host.js';
 import { openAiModelList } from '../common/model-list.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
@@ -29,6 +31,8 @@ export interface OpenAISimulatorOptions {
    * OpenAI way would be).
    */
   dialect?: 'openai' | 'azure';
+  /** The project's webhook (set in OpenAI's dashboard): video.completed / video.failed events go there, signed with `secret` (whsec_…). */
+  projectWebhook?: { url: string; secret: string };
 }
 
 export interface OpenAISimulatorStats {
@@ -42,6 +46,8 @@ export interface OpenAISimulatorStats {
   requests: number;
   /** Requests answered with an injected 429/500/503. */
   faulted: number;
+  /** Project webhook events sent (video.completed, video.failed) and when each video ended. */
+  callbacks: CallbackStats;
 }
 
 export interface OpenAISimulator {
@@ -62,8 +68,10 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
   const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
-  const jobs = new SoraJobs(opts.workDir, speed);
-  const stats: OpenAISimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0 };
+  // OpenAI retries a webhook not answered 2xx within a few seconds, with exponential backoff (up to 72 h).
+  const watch = new CallbackWatch({ takeFault: () => faults.takeCallbackFault(), retryDelaysMs: [5, 30, 120, 600, 3600].map((s) => scaledMs(s, speed)), timeoutMs: 5_000 });
+  const jobs = new SoraJobs(opts.workDir, speed, (id) => watch.check(id));
+  const stats: OpenAISimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0, callbacks: watch.stats };
   const seenOnceMarkers = new Set<string>();
   const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(20, speed);
@@ -145,7 +153,24 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const video = jobs.create(spec, image, outcome);
     stats.creates++;
+    watchVideo(video.id);
     sendJson(res, 200, video, pollAfter);
+  }
+
+  /** The project webhook hears only the end of a video: one event, the same webhook-id on every retry. */
+  function watchVideo(id: string): void {
+    const hook = opts.projectWebhook;
+    watch.track(id, hook?.url, {
+      status: () => jobs.view(id)?.status,
+      isEnd: (s) => s === 'completed' || s === 'failed',
+      announces: (s) => s === 'completed' || s === 'failed',
+      message: (s) => {
+        const eventId = newEventId('evt_');
+        const body = JSON.stringify({ id: eventId, object: 'event', created_at: Math.floor(Date.now() / 1000), type: s === 'completed' ? 'video.completed' : 'video.failed', data: { id } });
+        const messageId = newEventId('wh_');
+        return { body, headers: (text, forged) => standardWebhookHeaders(forged ? `whsec_${randomBytes(24).toString('base64')}` : hook!.secret, messageId, text) };
+      },
+    });
   }
 
   function handleList(res: ServerResponse, query: URLSearchParams): void {
@@ -234,6 +259,14 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
     apiKey: opts.apiKey,
     stats,
     faults,
-    close: () => host.close(jobs),
+    close: () => host.close(jobs, watch),
   };
+}
+
+/** Standard Webhooks headers as OpenAI sends them: HMAC-SHA256 of "{id}.{timestamp}.{body}" with the decoded whsec_ key. */
+function standardWebhookHeaders(secret: string, id: string, body: string): Record<string, string> {
+  const ts = Math.floor(Date.now() / 1000);
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const sig = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
+  return { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1,${sig}` };
 }

@@ -88,6 +88,8 @@ export class SeedanceJobs {
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
+    /** Told when a job's render settles (its status just changed): callbacks go out at once. */
+    settled: (id: string) => void = () => undefined,
   ) {
     // Tasks and files of a previous run on this work dir carry on where they were.
     this.files = new PersistedMap(join(workDir, 'files.json'));
@@ -95,6 +97,7 @@ export class SeedanceJobs {
       rendersVideo: (job) => job.outcome.kind === 'success' && job.cancelledAt === undefined,
       rendered: (job) => job.files !== undefined,
       render: (job) => this.render(job),
+      settled: (job) => settled(job.id),
     });
   }
 

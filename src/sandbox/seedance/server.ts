@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { callbackUrlField, CallbackWatch, type CallbackStats } from '../common/callbacks.js';
+import { scaledMs } from '../common/jobs.js';
 import { SimHost, signedFileRoute } from '../common/sim-host.js';
 import { persistedSecret } from '../common/state.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
@@ -57,6 +59,8 @@ export interface SeedanceSimulatorStats {
   faulted: number;
   /** Date.now() of every authenticated create attempt (accepted or not), to check client pacing. */
   createAttemptTimes: number[];
+  /** Callbacks to the creates' callback_url (the task object, one per status change) and when each task ended. */
+  callbacks: CallbackStats;
 }
 
 export interface SeedanceSimulator {
@@ -83,9 +87,11 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
 
   const faults = new FaultState();
   const fetchInput = opts.fetchInput ?? publicInputsOnly;
-  const jobs = new SeedanceJobs(opts.workDir, speed);
+  // Ark retries a callback 3 times when it gets no success within 5 s (spec providers-1, Volcengine doc).
+  const watch = new CallbackWatch({ takeFault: () => faults.takeCallbackFault(), retryDelaysMs: [5, 5, 5].map((s) => scaledMs(s, speed)), timeoutMs: 5_000 });
+  const jobs = new SeedanceJobs(opts.workDir, speed, (id) => watch.check(id));
   const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
-  const stats: SeedanceSimulatorStats = { creates: 0, polls: 0, cancels: 0, deletes: 0, downloads: 0, requests: 0, faulted: 0, createAttemptTimes: [] };
+  const stats: SeedanceSimulatorStats = { creates: 0, polls: 0, cancels: 0, deletes: 0, downloads: 0, requests: 0, faulted: 0, createAttemptTimes: [], callbacks: watch.stats };
   const seenOnce = new Set<string>();
   const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(20, speed);
@@ -162,6 +168,15 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const id = jobs.create(spec, media, outcome);
     stats.creates++;
+    const view = () => jobs.view(id, (fileId, ext) => `${origin}${signer.sign(`/_sim/files/${fileId}.${ext}`)}`);
+    watch.track(id, callbackUrlField((body as { callback_url?: unknown }).callback_url) ?? undefined, {
+      status: () => view()?.status,
+      isEnd: (s) => !['queued', 'running'].includes(s),
+      message: () => {
+        const task = view();
+        return { body: JSON.stringify(task), forgedBody: JSON.stringify({ ...task, status: 'succeeded', content: { video_url: 'https://forged.invalid/video.mp4' } }) };
+      },
+    });
     sendJson(res, 200, { id });
   }
 
@@ -234,6 +249,6 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     apiKey: opts.apiKey,
     stats,
     faults,
-    close: () => host.close(jobs),
+    close: () => host.close(jobs, watch),
   };
 }

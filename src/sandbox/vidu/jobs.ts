@@ -64,6 +64,8 @@ export class ViduJobs {
   constructor(
     private readonly workDir: string,
     private readonly speed: number,
+    /** Told when a job's render settles (its status just changed): callbacks go out at once. */
+    settled: (id: string) => void = () => undefined,
   ) {
     // Tasks and files of a previous run on this work dir carry on where they were.
     this.files = new PersistedMap(join(workDir, 'files.json'));
@@ -71,6 +73,7 @@ export class ViduJobs {
       rendersVideo: (job) => job.outcome.kind === 'success' && !job.cancelled,
       rendered: (job) => job.creationId !== undefined,
       render: (job) => this.render(job),
+      settled: (job) => settled(job.id),
     });
   }
 

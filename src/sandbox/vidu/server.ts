@@ -1,3 +1,6 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { callbackUrlField, CallbackWatch, type CallbackStats } from '../common/callbacks.js';
+import { scaledMs } from '../common/jobs.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SimHost, signedFileRoute, type SimCall } from '../common/sim-host.js';
 import { persistedSecret } from '../common/state.js';
@@ -32,6 +35,8 @@ export interface ViduSimulatorStats {
   /** Every HTTP request, including rejected and faulted ones. */
   /** Tasks stopped by POST /tasks/{id}/cancel. */
   cancels: number;
+  /** Callbacks to the creates' callback_url (signed; one per state change) and when each task ended. */
+  callbacks: CallbackStats;
   requests: number;
   /** Requests answered with an injected 429/5xx or marker fault. */
   faulted: number;
@@ -61,9 +66,10 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
   const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
 
   const faults = new FaultState();
-  const jobs = new ViduJobs(opts.workDir, speed);
+  const watch = new CallbackWatch({ takeFault: () => faults.takeCallbackFault(), retryDelaysMs: [5, 30, 120].map((s) => scaledMs(s, speed)), timeoutMs: 5_000 });
+  const jobs = new ViduJobs(opts.workDir, speed, (id) => watch.check(id));
   const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
-  const stats: ViduSimulatorStats = { creates: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0 };
+  const stats: ViduSimulatorStats = { creates: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0, callbacks: watch.stats };
   const seenOnceMarkers = new Set<string>();
   const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(10, speed);
@@ -124,12 +130,21 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
       stats.faulted++;
       throw creditInsufficient();
     }
+    const callbackUrl = callbackUrlField((body as { callback_url?: unknown }).callback_url);
+    if (callbackUrl === null) throw fieldInvalid('callback_url', 'must be a valid http(s) URL');
     const spec = parseCreateRequest(body, endpoint, model);
     if (faults.concurrencyLimit !== null && jobs.activeCount() >= faults.concurrencyLimit) throw quotaExceeded(defaultRetryAfter);
     const images = await loadImages(spec, opts.fetchInput ?? publicInputsOnly);
     const outcome = outcomeFromPrompt(spec.prompt) ?? faults.takeJobOutcome();
     const task = jobs.create(model, spec, images, outcome);
     stats.creates++;
+    // On each state change Vidu POSTs the task as GET …/creations returns it, signed with our API key.
+    const view = () => jobs.view(task.id, (creationId, kind) => `${origin}${signer.sign(`/_sim/files/${creationId}.${kind === 'video' ? 'mp4' : 'jpg'}`)}`);
+    watch.track(task.id, callbackUrl, {
+      status: () => view()?.state,
+      isEnd: (s) => s === 'success' || s === 'failed',
+      message: () => ({ body: JSON.stringify(view()), headers: (_body, forged) => viduSignature(callbackUrl!, forged ? `${opts.apiKey}-forged` : opts.apiKey) }),
+    });
     sendJson(res, 200, echo(spec, model.id, task));
   }
 
@@ -191,6 +206,25 @@ export async function startViduSimulator(opts: ViduSimulatorOptions): Promise<Vi
     apiKey: opts.apiKey,
     stats,
     faults,
-    close: () => host.close(jobs),
+    close: () => host.close(jobs, watch),
+  };
+}
+
+/**
+ * Vidu's callback signature (platform.vidu.com/docs/callback-signature): base64 HMAC-SHA256 with the
+ * API key over "POST\n{path}\n{query}\nvidu\n{Date}\n" + "Date:{Date}\nx-request-nonce:{nonce}\n".
+ */
+function viduSignature(callbackUrl: string, key: string): Record<string, string> {
+  const u = new URL(callbackUrl);
+  const date = new Date().toUTCString();
+  const nonce = randomUUID();
+  const text = `POST\n${u.pathname || '/'}\n${u.search.replace(/^\?/, '')}\nvidu\n${date}\nDate:${date}\nx-request-nonce:${nonce}\n`;
+  return {
+    Date: date,
+    'x-request-nonce': nonce,
+    'X-HMAC-SIGNED-HEADERS': 'Date;x-request-nonce',
+    'X-HMAC-SIGNATURE': createHmac('sha256', key).update(text, 'utf8').digest('base64'),
+    'X-HMAC-ALGORITHM': 'hmac-sha256',
+    'X-HMAC-ACCESS-KEY': 'vidu',
   };
 }
