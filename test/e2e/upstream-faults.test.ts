@@ -95,10 +95,14 @@ describe('upstream faults: every task ends right, within the retry budget', { ti
     const { faults, stats } = sim('google');
     faults.serverErrorNext(2, { only: 'create', status: 503 });
     faults.serverErrorNext(3, { only: 'poll', status: 500 });
+    // The standby Veo channel (Vertex AI) refuses its first two creates too: each refused create fails over to it, then waits.
+    const standby = sim('vertex-ai');
+    standby.faults.serverErrorNext(2, { only: 'create', status: 503 });
     const ids = [await create({ model: 'veo3.1-fast', prompt: 'storm', duration: 4 }), await create({ model: 'veo3.1-fast', prompt: 'calm', duration: 4 })];
     for (const id of ids) assert.equal((await finish(id)).status, 'completed');
     assert.equal(stats.creates, 2);
     assert.equal(stats.faulted, 5, 'every injected error was met once, none swallowed silently');
+    assert.deepEqual([standby.stats.faulted, standby.stats.creates], [2, 0], 'the standby refused each once and created nothing');
     // Create attempts (refused + accepted) within the budget of MAX_ATTEMPTS per task.
     assert.ok(stats.creates + 2 <= MAX_ATTEMPTS * ids.length);
   });
