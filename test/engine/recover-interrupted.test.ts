@@ -66,13 +66,16 @@ describe('recoverInterrupted, with a lookup by reference (Kling)', { timeout: 12
     await apiOnly.close();
     const [landed, never] = ids;
 
-    // 2. A worker "died" mid-submission on all three: it claimed them (state submitting, durably) and
-    //    never came back; its lease runs out in a few seconds.
+    // 2. A worker "died" mid-submission on all three: it claimed them (state submitting, durably),
+    //    pinned them to the channel it was sending through, and never came back; its lease runs out
+    //    in a few seconds.
     const dead = openSqliteStore(path.join(dataDir, 'vidgate.sqlite'));
     const leaseUntil = Date.now() + 4000;
     const claimed = await dead.tasks.claimPending({ now_ms: leaseUntil - 4000, limit: 10, owner: 'worker_dead', lease_ms: 4000, admission: { admit: () => true, refund: () => undefined } });
     assert.deepEqual(claimed.map((c) => c.task.id).sort(), [...ids].sort());
     assert.ok(claimed.every((c) => c.task.state === 'submitting'));
+    // As a worker does right before it sends a create: the task is pinned to the channel it goes through.
+    for (const c of claimed) assert.equal(await dead.tasks.pinChannel(c, 'worker_dead', 'kling-api-key', undefined), 'pinned');
     const landedRequest: ResolvedVideoRequest = claimed.find((c) => c.task.id === landed)!.task.request;
     await dead.close();
 
@@ -106,6 +109,28 @@ describe('recoverInterrupted, with a lookup by reference (Kling)', { timeout: 12
       // Nothing left reserved; all three billed once.
       const keys = ((await (await api(gw, '/v1/admin/keys')).json()) as { data: any[] }).data;
       assert.deepEqual(keys.map((k) => k.reserved_usd), [0]);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+describe('recoverInterrupted, a submission claimed but never pinned to a channel', { timeout: 120_000 }, () => {
+  it('is sent again without a lookup (nothing was sent: a create is always pinned first), even where the provider has no lookup', async () => {
+    const apiOnly = await start({ VIDGATE_ROLE: 'api' });
+    const res = await api(apiOnly, '/v1/videos/generations', { method: 'POST', json: { model: 'sora-2', prompt: 'claimed, never sent', duration: 4 } });
+    assert.equal(res.status, 200, await res.clone().text());
+    const id = ((await res.json()) as { id: string }).id;
+    await apiOnly.close();
+    const dead = openSqliteStore(path.join(dataDir, 'vidgate.sqlite'));
+    const claimed = await dead.tasks.claimPending({ now_ms: Date.now(), limit: 10, owner: 'worker_dead_2', lease_ms: 1000, admission: { admit: () => true, refund: () => undefined } });
+    assert.deepEqual(claimed.map((c) => [c.task.id, c.task.channelId]), [[id, null]]);
+    await dead.close();
+    const gw = await start({ VIDGATE_LEASE_MS: '1000' });
+    try {
+      const done = await waitTerminal(gw, id);
+      assert.equal(done.status, 'completed', JSON.stringify(done));
+      assert.equal((gw.sandbox!.openai!.stats as { creates: number }).creates, 1);
     } finally {
       await gw.close();
     }

@@ -38,7 +38,7 @@ describe('startSandbox', () => {
 });
 
 describe('npm run sim (src/sandbox/main.ts)', () => {
-  it('prints the env line for each provider and exits cleanly on SIGTERM', async () => {
+  it('prints the env line for each channel kind and exits cleanly on SIGTERM', async () => {
     const { dir, cleanup } = await tempDir('vidgate-sim-main-');
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/main.ts'], {
       cwd: ROOT,
@@ -48,13 +48,14 @@ describe('npm run sim (src/sandbox/main.ts)', () => {
     try {
       const lines = createInterface({ input: child.stdout! });
       let googleLine = '';
+      const kinds: string[] = [];
       for await (const line of lines) {
-        if (line.startsWith('google ')) {
-          googleLine = line;
-          break;
-        }
+        kinds.push(line.split(' ')[0]);
+        if (line.startsWith('gemini-api ')) googleLine = line;
+        if (line.startsWith('sandbox ready')) break;
       }
-      const m = /^google GOOGLE_BASE_URL=(http:\/\/\S+) GEMINI_API_KEY=(\S+)$/.exec(googleLine);
+      for (const kind of ['openai', 'azure-openai', 'byteplus-ark', 'volcengine-ark', 'kling-api-key', 'kling-jwt']) assert.ok(kinds.includes(kind), `a line for ${kind}`);
+      const m = /^gemini-api GOOGLE_BASE_URL=(http:\/\/\S+) GEMINI_API_KEY=(\S+)$/.exec(googleLine);
       assert.ok(m, `unexpected line: ${googleLine}`);
       const res = await fetch(`${m[1]}/v1beta/models/veo-3.1-generate-preview/operations/nope`, { headers: { 'x-goog-api-key': m[2] } });
       assert.equal(res.status, 404);
