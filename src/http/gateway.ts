@@ -1,12 +1,13 @@
 import type { BlobStore } from '../blobs/types.js';
 import type { Catalog } from '../catalog/catalog.js';
+import type { ModelAvailabilityView } from '../catalog/describe.js';
+import type { ModelSpec } from '../catalog/types.js';
 import type { Config } from '../config.js';
 import type { Limits } from '../limits/types.js';
 import type { FastReads } from './fast-reads.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Store } from '../store/types.js';
 import type { TaskService } from '../tasks/service.js';
-import type { AvailabilityChecker } from '../channels/availability.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
 
@@ -24,6 +25,9 @@ export interface Gateway {
   metrics: GatewayMetrics;
   /** Task reads answered from memory before the framework (absent: every read takes the full path). */
   fastReads?: FastReads;
-  /** Models the upstream model lists no longer name (src/channels/availability.ts); absent = no checks. */
-  availability?: Pick<AvailabilityChecker, 'unavailableReason' | 'view'>;
+  /**
+   * Models the upstream model lists no longer name, as last read (channels/availability.ts provides it; the
+   * routes only read its view, so http/ does not depend on channels/). Absent = no checks.
+   */
+  availability?: { view(spec: ModelSpec): ModelAvailabilityView };
 }
