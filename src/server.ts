@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { openBlobStore } from './blobs/index.js';
-import { withLocalCopy } from './blobs/probe.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { ProviderName } from './catalog/types.js';
 import type { Channel, Config } from './config.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import { roundUsd } from '../contract/money.js';
 import { createKey } from '../keys/keys.js';
-import { BalanceRefused, MAX_BALANCE_USD, type ApiKey } from '../store/types.js';
+import { type BalanceRefused, MAX_BALANCE_USD, type ApiKey } from '../store/types.js';
 import { callerKey } from './auth.js';
 import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';

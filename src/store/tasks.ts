@@ -5,14 +5,13 @@ import { changed, num, type Db } from './db.js';
 import { budgetRefusal, createTask, kyselyCreateOps, type CreateJob, type CreateOps } from './create-task.js';
 import { GroupCommit } from './group-commit.js';
 import { endReservation, ledgerEntry, writeLedger } from './ledger.js';
-import { patchColumns, toIdempotency, toTask } from './mappers.js';
+import { patchColumns, toTask } from './mappers.js';
 import type { Database, TasksTable } from './schema.js';
 import { TaskCache } from './task-cache.js';
 import {
   IN_FLIGHT_STATES,
   isTerminal,
   type Admission,
-  type BudgetRefusal,
   type ClaimedTask,
   type ClaimOptions,
   type CreateOutcome,

@@ -25,7 +25,7 @@ function seedInventory(): Map<string, Operation[]> {
   const section = text.slice(text.indexOf('Current Public Model Inventory'), text.indexOf('Usage Examples'));
   const out = new Map<string, Operation[]>();
   for (const line of section.split('\n')) {
-    const m = /^([a-z0-9][a-z0-9.\-]*) \| (.+?) \|$/.exec(line.trim());
+    const m = /^([a-z0-9][a-z0-9.-]*) \| (.+?) \|$/.exec(line.trim());
     if (!m) continue;
     const ops = m[2].split(',').map((s) => s.trim().toLowerCase()).map((s) => {
       assert.ok(s in OP_NAMES, `unknown seed operation '${s}'`);

@@ -122,8 +122,8 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     const out = path.join(work.dir, 'tty.mp4');
     const command = [process.execPath, '--import', 'tsx', CLI, 'generate', '--model', 'veo3.1-fast', '--prompt', 'A kite over dunes', '--duration', '4', '--output', out].map((a) => `'${a}'`).join(' ');
     const { stdout } = await execFileP('script', ['-qec', command, '/dev/null'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...env }, timeout: 120_000 });
-    assert.match(stdout, /\r\x1b\[2K[█░]{24}( +\d+%)?  (pending|processing)  \d+\.\ds/);
-    assert.match(stdout, /\r\x1b\[2K█{24} 100%  completed  \d+\.\ds/);
+    assert.match(stdout, /\r\x1b\[2K[█░]{24}( +\d+%)? {2}(pending|processing) {2}\d+\.\ds/);
+    assert.match(stdout, /\r\x1b\[2K█{24} 100% {2}completed {2}\d+\.\ds/);
     assert.ok(fs.statSync(out).size > 1000);
   });
 

@@ -33,7 +33,7 @@ const rawBody = fc.oneof(
 
 const idLike = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }).map((h) => `ldtask_${h}`), fc.constantFrom('..', '%2e%2e', '%00', 'ldtask_', 'a'.repeat(300)));
 
-const headerValue = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('Bearer', 'Bearer sk-', 'Basic Zm9vOmJhcg==', 'Bearer sk-' + 'f'.repeat(48)));
+const headerValue = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('Bearer', 'Bearer sk-', 'Basic Zm9vOmJhcg==', `Bearer sk-${'f'.repeat(48)}`));
 
 type Req = { method: string; path: string; body?: string; headers: Record<string, string>; auth: 'admin' | 'none' | 'random' };
 

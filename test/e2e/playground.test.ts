@@ -22,7 +22,7 @@ describe('the web playground and the docs page in real headless Chromium', { tim
   });
 
   async function openPlayground(withKey = true): Promise<void> {
-    await page.goto(gw.url + '/');
+    await page.goto(`${gw.url}/`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     if (withKey) {
       await page.getByLabel('API key').fill(gw.adminKey);
@@ -134,7 +134,7 @@ describe('the web playground and the docs page in real headless Chromium', { tim
     page.on('request', (r) => {
       if (!r.url().startsWith(gw.url)) external.push(r.url());
     });
-    await page.goto(gw.url + '/docs');
+    await page.goto(`${gw.url}/docs`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     const doc = (await (await gw.api('/openapi.json', { key: null })).json()) as { paths: Record<string, Record<string, unknown>> };
     const headings = await page.locator('section.op h2').allTextContents();

@@ -37,7 +37,7 @@ describe('per-provider concurrency, fairly shared across API keys', () => {
       clearInterval(sampler);
     }
     assert.equal(maxInFlight, 1);
-    const order = (reader.prepare('select id from tasks where id in (' + [...burst, late].map(() => '?').join(',') + ') order by submitted_ms').all(...burst, late) as { id: string }[]).map((r) => r.id);
+    const order = (reader.prepare(`select id from tasks where id in (${[...burst, late].map(() => '?').join(',')}) order by submitted_ms`).all(...burst, late) as { id: string }[]).map((r) => r.id);
     reader.close();
     // The first burst task was already running; the other key's task goes next, not after the whole burst.
     assert.ok(order.indexOf(late) <= 1, `submission order ${order.map((id) => (id === late ? 'LATE' : 'burst')).join(', ')}`);

@@ -95,7 +95,7 @@ describe('limits across nodes', () => {
     try {
       assert.ok((await a.connected(10_000)) && (await b.connected(10_000)));
       let admitted = 0;
-      let windows = new Set<number>();
+      const windows = new Set<number>();
       for (let i = 0; i < 30; i++) {
         const d = await (i % 2 ? a : b).takeRequest('key_shared', 20);
         windows.add(d.reset);

@@ -177,7 +177,7 @@ describe('Kling adapter errors', () => {
 
   it('an inline image that is not JPEG/PNG is refused before anything is sent', async () => {
     const before = sim.stats.requests;
-    const gif = 'data:image/gif;base64,' + Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1').toString('base64');
+    const gif = `data:image/gif;base64,${Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1').toString('base64')}`;
     await assert.rejects(adapter.submit({ taskId: taskId(), request: request('kling-v2.6-std', { image_url: gif }) }, ctx), (e: unknown) => e instanceof Error && /JPEG or PNG|image/i.test(e.message));
     assert.equal(sim.stats.requests, before);
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createSeedanceAdapter } from '../../src/providers/seedance/index.js';
-import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
+import type { UpstreamError, AdapterContext, PollResult, ProviderAdapter } from '../../src/providers/types.js';
 import { startSeedanceSimulator, type SeedanceSimulator } from '../../src/sandbox/seedance/index.js';
 
 const KEY = 'ark-adapter-test-key-0123456789abcdef';

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { probeVideo, probeVideoBytes } from '../../src/media/probe.js';
 import { createTopazAdapter } from '../../src/providers/topaz/index.js';
-import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
+import type { UpstreamError, AdapterContext, PollResult, ProviderAdapter } from '../../src/providers/types.js';
 import { placeholderMedia } from '../../src/sandbox/example-media.js';
 import { startTopazSimulator, type TopazSimulator } from '../../src/sandbox/topaz/index.js';
 

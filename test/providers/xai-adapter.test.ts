@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createXaiAdapter } from '../../src/providers/xai/index.js';
-import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
+import type { UpstreamError, AdapterContext, PollResult, ProviderAdapter } from '../../src/providers/types.js';
 import { startXaiSimulator, type XaiSimulator } from '../../src/sandbox/xai/index.js';
 import { probe, tempDir } from '../sandbox/media-helpers.js';
 

@@ -257,7 +257,7 @@ function rpcStatusOf(body: unknown): RpcStatus | undefined {
 export function retryDelayFromDetails(details: RpcStatus['details']): number | undefined {
   for (const d of details ?? []) {
     const type = typeof d['@type'] === 'string' ? (d['@type'] as string) : '';
-    const delay = d['retryDelay'];
+    const delay = d.retryDelay;
     if (type.endsWith('google.rpc.RetryInfo') && typeof delay === 'string') {
       const m = /^(\d+(?:\.\d+)?)s$/.exec(delay.trim());
       if (m) return Math.ceil(Number(m[1]));
@@ -267,7 +267,7 @@ export function retryDelayFromDetails(details: RpcStatus['details']): number | u
 }
 
 function isApiKeyProblem(rpc: RpcStatus | undefined): boolean {
-  const reasonIsKey = (rpc?.details ?? []).some((d) => typeof d['reason'] === 'string' && /^API_KEY_/.test(d['reason'] as string));
+  const reasonIsKey = (rpc?.details ?? []).some((d) => typeof d.reason === 'string' && /^API_KEY_/.test(d.reason as string));
   return reasonIsKey || /api key (?:not valid|expired|invalid)/i.test(rpc?.message ?? '');
 }
 
