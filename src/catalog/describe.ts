@@ -185,7 +185,7 @@ function selectorsFor(c: OperationConstraints) {
   return { required: ['model', ...required], optional };
 }
 
-function operationConstraint(spec: ModelSpec, c: OperationConstraints) {
+function operationConstraint(c: OperationConstraints) {
   const s = selectorsFor(c);
   const fixed = (p: string) => !c.supported_parameters.includes(p);
   const notes = [...c.notes];
@@ -250,7 +250,7 @@ function requestFormatSummary(spec: ModelSpec) {
     request_shape_mode: REQUEST_SHAPE_MODE,
     recommended_request_summary: recommendedRequest(spec, cs[0]),
     request_endpoint_by_operation: endpointByOperation(spec),
-    operation_constraints: cs.map((c) => operationConstraint(spec, c)),
+    operation_constraints: cs.map(operationConstraint),
   };
 }
 

@@ -8,21 +8,29 @@ export function familyRules(req: VideoRequest, spec: ModelSpec, sent: Set<string
   if (sent.has('kling_elements')) klingElements(req, spec);
   switch (spec.provider) {
     case 'google':
-      return veo(req, spec);
+      veo(req, spec);
+      break;
     case 'minimax':
-      return hailuo(req, spec);
+      hailuo(req, spec);
+      break;
     case 'xai':
-      return grok(req, spec);
+      grok(req, spec);
+      break;
     case 'seedance':
-      return seedance(req, spec);
+      seedance(req, spec);
+      break;
     case 'openai':
-      return sora(req, spec);
+      sora(req, spec);
+      break;
     case 'vidu':
-      return vidu(req, spec, sent);
+      vidu(req, spec, sent);
+      break;
     case 'kling':
-      return klingPrompt(req, spec);
+      klingPrompt(req, spec);
+      break;
     case 'dashscope':
-      return wan(req, spec);
+      wan(req, spec);
+      break;
   }
 }
 

@@ -68,7 +68,7 @@ async function prepareSubmission(deps: EngineDeps, claimed: ClaimedTask, ctx: Ad
   const rule = spec && sourceVideoRule(spec, request);
   if (!spec || !rule || request.video_url === undefined) return { kind: 'ready', request, ctx };
   const source = await ctx.loadMedia(request.video_url, 'video');
-  let probe;
+  let probe: Awaited<ReturnType<AdapterContext['probeVideo']>>;
   try {
     probe = await ctx.probeVideo(source.bytes);
   } catch {
@@ -193,7 +193,7 @@ export async function finishStep(deps: EngineDeps, claimed: ClaimedTask): Promis
       deps.log.warn({ task: task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'output download failed; will retry');
       return void (await commit(deps, claimed, afterFinish({ type: 'failed', failure: { kind: 'download', ...DOWNLOAD_FAILED } }, ctx)));
     }
-    let meta;
+    let meta: Awaited<ReturnType<EngineDeps['probeFile']>>;
     try {
       meta = await deps.probeFile(tmp);
       // output_audio: false where the upstream always renders sound (Veo on the Gemini API, Grok):

@@ -123,9 +123,9 @@ function onFailure(step: Step, from: TaskTransition['from'], failure: Failure, c
       // Still submitting: recovery asks the provider by our reference shortly.
       return { from, to: from, next: { lane: 'submit', due_ms: ctx.now + retryDelay(ctx), attempts: ctx.attempts + 1 } };
     case 'retry':
-      if (!more) return fail(from, step === 'lookup' ? INTERRUPTED(' and the provider could not tell whether it had received it') : asFailure);
-    // falls through: with attempts left, a bounded retry waits like a patient one
     case 'persist': {
+      if (action === 'retry' && !more) return fail(from, step === 'lookup' ? INTERRUPTED(' and the provider could not tell whether it had received it') : asFailure);
+      // With attempts left, a bounded retry waits like a patient one.
       const due = ctx.now + retryDelay(ctx, failure.retryAfterSeconds);
       return { from, to: from, next: { lane, due_ms: lane === 'poll' ? capToDeadline(ctx, due) : due, attempts: ctx.attempts + 1 } };
     }

@@ -80,7 +80,7 @@ export class Authenticator {
       throw new ApiError(401, 'invalid_api_key', 'missing_api_key', 'Missing API key. Send it as "Authorization: Bearer sk-...".');
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !match[1].startsWith('sk-') || match[1].length > 200) {
+    if (!match?.[1].startsWith('sk-') || match[1].length > 200) {
       throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided. Send "Authorization: Bearer sk-...".');
     }
     return hashSecret(match[1]);

@@ -73,7 +73,9 @@ export class SqlStore implements Store {
     this.watchers.add(onChange);
     if (!this.feedStarted && this.opts.changeFeed) {
       this.feedStarted = true;
-      this.opts.changeFeed.start((ids) => ids.forEach((id) => this.tasks.changedElsewhere(id)));
+      this.opts.changeFeed.start((ids) => {
+        for (const id of ids) this.tasks.changedElsewhere(id);
+      });
     }
     return () => this.watchers.delete(onChange);
   }

@@ -35,12 +35,12 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
     const problem = u.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(u, allowPrivate);
     if (problem) throw badRequest('callback_url', `callback_url: ${problem}`, 'invalid_url');
   }
-  req.kling_elements?.forEach((el, i) =>
-    el.element_input_urls.forEach((u, j) => {
+  for (const [i, el] of (req.kling_elements ?? []).entries()) {
+    for (const [j, u] of el.element_input_urls.entries()) {
       const problem = checkInputUrlSyntax(u, allowPrivate);
       if (problem) throw badRequest(`kling_elements[${i}].element_input_urls[${j}]`, problem, 'invalid_url');
-    }),
-  );
+    }
+  }
 }
 
 /**

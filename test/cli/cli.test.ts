@@ -96,6 +96,7 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     assert.ok(progress.length >= 2, r.stderr);
     for (const l of progress) assert.match(l, /^ldtask_\w+ (pending|processing|completed)( \d+%)? \d+\.\ds$/);
     assert.match(progress.at(-1)!, / completed /);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the assertion is about ESC sequences
     assert.doesNotMatch(r.stderr, /\r|\x1b\[/, 'no terminal control characters in a pipe');
     assert.match(r.stdout, new RegExp(`^Saved ${out.replace(/[.]/g, '\\.')} \\(`));
     const probe = await ffprobeFile(out);
@@ -122,7 +123,9 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     const out = path.join(work.dir, 'tty.mp4');
     const command = [process.execPath, '--import', 'tsx', CLI, 'generate', '--model', 'veo3.1-fast', '--prompt', 'A kite over dunes', '--duration', '4', '--output', out].map((a) => `'${a}'`).join(' ');
     const { stdout } = await execFileP('script', ['-qec', command, '/dev/null'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...env }, timeout: 120_000 });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a terminal's progress bar is ESC [2K (erase line) then the bar
     assert.match(stdout, /\r\x1b\[2K[█░]{24}( +\d+%)? {2}(pending|processing) {2}\d+\.\ds/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
     assert.match(stdout, /\r\x1b\[2K█{24} 100% {2}completed {2}\d+\.\ds/);
     assert.ok(fs.statSync(out).size > 1000);
   });

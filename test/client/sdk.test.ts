@@ -149,7 +149,10 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
 
     // A 400 is the caller's to fix: never retried.
     let bad = 0;
-    const counting = await startFaultProxy(gw.url, () => (bad++, { kind: 'forward' }));
+    const counting = await startFaultProxy(gw.url, () => {
+      bad++;
+      return { kind: 'forward' };
+    });
     try {
       const client = new Vidgate({ baseUrl: counting.url, apiKey: gw.adminKey, maxRetries: 3 });
       await assert.rejects(client.videos.create({ ...REQUEST, duration: 7 }), (e: unknown) => e instanceof VidgateError && e.status === 400);

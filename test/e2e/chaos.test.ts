@@ -547,7 +547,10 @@ class UpstreamProxy {
 
 function pickWeighted<T extends { weight: number }>(items: T[]): T {
   let r = Math.random() * items.reduce((s, i) => s + i.weight, 0);
-  for (const i of items) if ((r -= i.weight) < 0) return i;
+  for (const i of items) {
+    r -= i.weight;
+    if (r < 0) return i;
+  }
   return items[items.length - 1];
 }
 

@@ -87,7 +87,10 @@ describe('slow clients', { timeout: 120_000 }, () => {
       await new Promise((r) => setTimeout(r, 500));
       const refused = await new Promise<boolean>((resolve) => {
         const s = net.connect(Number(new URL(gw.url).port), '127.0.0.1');
-        s.once('connect', () => (s.destroy(), resolve(false)));
+        s.once('connect', () => {
+          s.destroy();
+          resolve(false);
+        });
         s.once('error', () => resolve(true));
       });
       assert.ok(refused, 'no new connections once shutting down');

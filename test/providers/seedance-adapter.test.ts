@@ -49,7 +49,10 @@ describe('Seedance adapter ↔ simulator', () => {
     const { upstreamId } = await adapter.submit({ taskId: 't1', request: req({ prompt: 'A paper boat', operation: 'image-to-video', image_url: 'https://example.com/boat.png', return_last_frame: true }) }, ctx);
     assert.match(upstreamId, /^cgt-/);
     const states = new Set<string>();
-    const done = await until(upstreamId, (r) => (states.add(r.state), r.state !== 'queued' && r.state !== 'running'));
+    const done = await until(upstreamId, (r) => {
+      states.add(r.state);
+      return r.state !== 'queued' && r.state !== 'running';
+    });
     assert.ok(states.has('queued') || states.has('running'));
     assert.equal(done.state, 'succeeded', JSON.stringify(done));
     if (done.state !== 'succeeded') return;

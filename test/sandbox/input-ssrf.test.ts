@@ -88,7 +88,10 @@ before(async () => {
 
 after(async () => {
   await Promise.all(sims.map((s) => s.close()));
-  for (const s of [internal, metadata, publicHost]) s.server.closeAllConnections(), s.server.close();
+  for (const s of [internal, metadata, publicHost]) {
+    s.server.closeAllConnections();
+    s.server.close();
+  }
   await cleanup?.();
 });
 

@@ -116,7 +116,11 @@ for (const dialect of DIALECTS) {
       await store.tasks.create(newTask(key, { provider: 'refundp' }));
       let refunds = 0;
       let admitted = 0;
-      const counting: Admission = { admit: (p) => (p === 'refundp' ? (admitted++, true) : false), refund: () => refunds++ };
+      const counting: Admission = { admit: (p) => {
+          if (p !== 'refundp') return false;
+          admitted++;
+          return true;
+        }, refund: () => refunds++ };
       const got = await store.tasks.claimPending({ ...opts('w1', Date.now(), 5), admission: counting });
       assert.equal(got.length, 1);
       assert.equal(admitted - refunds, 1, 'every admission beyond the one task was refunded');

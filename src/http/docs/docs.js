@@ -21,7 +21,7 @@ function typeLabel(schema) {
     if (schema[k]) {
       const parts = schema[k].map(typeLabel);
       const span = el('span');
-      parts.forEach((p, i) => span.append(i ? (k === 'allOf' ? ' & ' : ' | ') : '', p));
+      for (const [i, p] of parts.entries()) span.append(i ? (k === 'allOf' ? ' & ' : ' | ') : '', p);
       return span;
     }
   }
@@ -45,7 +45,7 @@ function renderSchema(schema, depth = 0) {
     const list = el('ul', { class: 'props' });
     for (const [name, sub] of Object.entries(props)) {
       const item = el('li', {}, el('code', {}, name), required.has(name) ? el('span', { class: 'req' }, ' required') : '', ': ');
-      const nested = sub.properties || (sub.items && sub.items.properties);
+      const nested = sub.properties || (sub.items?.properties);
       if (nested) item.append(el('details', {}, el('summary', {}, typeLabel(sub)), renderSchema(sub.items?.properties ? sub.items : sub, depth + 1)));
       else {
         item.append(el('span', { class: 'type' }, typeLabel(sub)));

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../../contract/errors.js';
 import { videoThumbnail } from '../../media/thumbnail.js';
 import { deleteOutput } from '../../tasks/delete-output.js';
+import type { CreateResult } from '../../tasks/service.js';
 import type { Task } from '../../store/types.js';
 import { sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
@@ -63,7 +64,7 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
       const contentType = String(req.headers['content-type'] ?? '');
       const raw = Buffer.isBuffer(req.body) ? await formFields(req.body, contentType) : req.body;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest(null, 'Send a JSON object (or multipart form) like {"model":"sora-2","prompt":"…","seconds":"8","size":"1280x720"}.', 'invalid_json');
-      let result;
+      let result: CreateResult;
       try {
         result = await gw.tasks.create(key, toCreateRequest(raw as OpenAICreateBody, gw.catalog), idempotencyKey(req));
       } catch (err) {

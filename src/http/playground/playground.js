@@ -11,7 +11,6 @@ const ERROR_ALIASES = { image: 'image_url', image_urls: 'image_url', seconds: 'd
 const FILE_FIELDS = { image_url: 'image', start_image: 'start-image', end_image: 'end-image', reference_images: 'reference-images', video_url: 'video' };
 
 let detail = null; // the selected model's GET /v1/models/{id}
-let currentTask = null;
 let runToken = 0;
 
 const apiKey = () => $('api-key').value.trim();
@@ -146,7 +145,6 @@ async function renderCurl() {
 // ---- running a task ---------------------------------------------------------------------------------
 
 function showTask(task) {
-  currentTask = task;
   const status = $('status');
   const pct = task.progress !== undefined ? ` ${task.progress}%` : '';
   status.dataset.status = task.status;

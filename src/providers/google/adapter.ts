@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { createTransport, keyHeader } from '../http/index.js';
 import { UpstreamError, type AdapterContext, type OpenedOutput, type PollResult, type ProviderAdapter, type SubmitJob, type SubmitResult, type UpstreamOutput } from '../types.js';
 import { fromOperation, GOOGLE_ERRORS, mediaInputsFor, refusesPersonGeneration, toPredictRequest, type GoogleMedia } from './mapping.js';
-import type { PredictRequest } from './wire.js';
+import type { Operation, PredictRequest } from './wire.js';
 import { modelListSchema, OPERATION_NAME, operationSchema } from './wire-schema.js';
 
 export interface GoogleAdapterOptions {
@@ -35,7 +35,7 @@ export function createGoogleAdapter(opts: GoogleAdapterOptions): ProviderAdapter
     const body = toPredictRequest(req, media);
     const create = (json: PredictRequest) =>
       http.call({ method: 'POST', path: `/v1beta/models/${encodeURIComponent(req.upstream_model)}:predictLongRunning`, body: { json }, schema: operationSchema, what: 'Gemini predictLongRunning', ctx });
-    let op;
+    let op: Operation;
     try {
       ({ value: op } = await create(body));
     } catch (err) {

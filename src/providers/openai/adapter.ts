@@ -61,7 +61,7 @@ export function createOpenAIAdapter(opts: OpenAIAdapterOptions): ProviderAdapter
 
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     // Only our own content URLs get the key; a stored URL pointing elsewhere is refused.
-    if (!output.url || !output.url.startsWith(`${http.baseHref}/videos/`)) {
+    if (!output.url?.startsWith(`${http.baseHref}/videos/`)) {
       throw new UpstreamError('not_found', 'The Sora output is not a content URL of the configured OpenAI base URL.');
     }
     return http.download({ url: output.url, what: 'Sora download', ctx, credentials: 'api-origin', accept: 'application/binary' });

@@ -138,7 +138,7 @@ export class VeoJobs {
     });
     // Extra samples (Veo 2 allows 2) are copies: cheap, and distinct files all the same.
     for (const p of paths.slice(1)) await copyFile(paths[0], p);
-    fileIds.forEach((id, i) => this.files.set(id, paths[i]));
+    for (const [i, id] of fileIds.entries()) this.files.set(id, paths[i]);
     job.fileIds = fileIds;
   }
 

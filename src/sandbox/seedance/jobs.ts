@@ -70,7 +70,7 @@ const RATIO_VALUES: [string, number][] = [['21:9', 21 / 9], ['16:9', 16 / 9], ['
 /** adaptive: the ratio closest to the image's (Ark centre-crops to it); 16:9 without an image. */
 export function adaptiveRatio(image: Buffer | undefined): string {
   const size = image ? imageSize(image) : undefined;
-  if (!size || !size.width || !size.height) return '16:9';
+  if (!size?.width || !size.height) return '16:9';
   const r = size.width / size.height;
   return RATIO_VALUES.reduce((best, cur) => (Math.abs(Math.log(cur[1] / r)) < Math.abs(Math.log(best[1] / r)) ? cur : best))[0];
 }
@@ -125,7 +125,7 @@ export class SeedanceJobs {
   /** A draft task this server finished, for `draft_task` promotion. */
   draftSpec(id: string): { spec: SeedanceCreateSpec; media: SeedanceMedia } | undefined {
     const job = this.jobs.get(id);
-    if (!job || !job.spec.draft || this.status(job) !== 'succeeded') return undefined;
+    if (!job?.spec.draft || this.status(job) !== 'succeeded') return undefined;
     return { spec: job.spec, media: job.media };
   }
 
