@@ -23,8 +23,7 @@ async function main(): Promise<void> {
   try {
     gw = await startGateway(config, logger, {
       // Printed once, to stderr, never logged: the store keeps only its hash.
-      announceAdminKey: (secret) =>
-        process.stderr.write(`\n  Vidgate generated an admin API key (shown only this once; set VIDGATE_ADMIN_KEY to choose your own):\n\n    ${secret}\n\n`),
+      announceAdminKey: (secret) => process.stderr.write(`\n  Vidgate generated an admin API key (shown only this once; set VIDGATE_ADMIN_KEY to choose your own):\n\n    ${secret}\n\n`),
     });
   } catch (err) {
     if (err instanceof StartupError || err instanceof ConfigError) fail(`failed to start: ${err.message}`, 1);

@@ -107,9 +107,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     await Promise.all([store.close().catch(() => undefined), limits.close()]);
     const why = err instanceof Error ? err.message : String(err);
     throw new StartupError(
-      config.databaseUrl
-        ? `cannot use the database at VIDGATE_DATABASE_URL (${databaseHost(config.databaseUrl)}): ${why}`
-        : `cannot open the database in VIDGATE_DATA_DIR (${config.dataDir}): ${why}`,
+      config.databaseUrl ? `cannot use the database at VIDGATE_DATABASE_URL (${databaseHost(config.databaseUrl)}): ${why}` : `cannot open the database in VIDGATE_DATA_DIR (${config.dataDir}): ${why}`,
     );
   }
   const signingSecret = config.urlSigningSecret ?? (await store.meta.setIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
@@ -128,9 +126,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     maxBytes: { image: config.media.maxImageBytes, video: config.media.maxVideoBytes, audio: config.media.maxAudioBytes },
     timeoutMs: config.media.fetchTimeoutMs,
   });
-  const loadMedia: EngineDeps['loadMedia'] = sandbox
-    ? (url, kind) => (isDocumentationUrl(url) ? placeholderMedia(url, kind) : guardedLoad(url, kind))
-    : guardedLoad;
+  const loadMedia: EngineDeps['loadMedia'] = sandbox ? (url, kind) => (isDocumentationUrl(url) ? placeholderMedia(url, kind) : guardedLoad(url, kind)) : guardedLoad;
   const engineDeps: EngineDeps = {
     store,
     blobs,

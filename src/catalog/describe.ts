@@ -62,12 +62,16 @@ function pricingSummary(spec: ModelSpec): Record<string, unknown> {
   const p = spec.pricing;
   const { min, max } = priceRange(spec);
   const tiers = spec.resolutions.map((r) => `${r} $${usdString(p.by_resolution?.[r] ?? p.base)}`).join(', ');
-  const audio = p.with_audio_by_resolution && Object.keys(p.with_audio_by_resolution).length
-    ? `; with audio ${Object.entries(p.with_audio_by_resolution).map(([r, v]) => `${r} $${usdString(v ?? 0)}`).join(', ')}`
-    : '';
-  const text = p.unit === 'per_second'
-    ? `USD per second of generated video, by output resolution: ${tiers}${audio}. Cost = seconds × price; reserved at create from the requested duration, settled from the delivered video.`
-    : `USD per request: $${usdString(p.base)}.`;
+  const audio =
+    p.with_audio_by_resolution && Object.keys(p.with_audio_by_resolution).length
+      ? `; with audio ${Object.entries(p.with_audio_by_resolution)
+          .map(([r, v]) => `${r} $${usdString(v ?? 0)}`)
+          .join(', ')}`
+      : '';
+  const text =
+    p.unit === 'per_second'
+      ? `USD per second of generated video, by output resolution: ${tiers}${audio}. Cost = seconds × price; reserved at create from the requested duration, settled from the delivered video.`
+      : `USD per request: $${usdString(p.base)}.`;
   return {
     unit: p.unit === 'per_second' ? 'second' : 'request',
     currency: 'USD',

@@ -97,7 +97,8 @@ export const COMMANDS: Command[] = [
   {
     name: 'generate',
     usage: 'vidgate generate --model M --prompt TEXT [options]',
-    summary: 'Create a video task, show its progress, and save the MP4 when it is done.\nLocal files given to --image/--end-image/--video are sent inline as data: URLs.\nOne --image is the first frame; --image with --end-image are the first and last frames;\nseveral --image are reference images.',
+    summary:
+      'Create a video task, show its progress, and save the MP4 when it is done.\nLocal files given to --image/--end-image/--video are sent inline as data: URLs.\nOne --image is the first frame; --image with --end-image are the first and last frames;\nseveral --image are reference images.',
     options: {
       model: { type: 'string', short: 'm', value: 'M', description: 'Model id (see `vidgate models`)' },
       prompt: { type: 'string', short: 'p', value: 'TEXT', description: 'What to generate' },

@@ -131,7 +131,10 @@ export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promi
   try {
     const found = await adapter.findByReference(claimed.task.id, claimed.task.request, adapterContext(deps, deps.settings.upstreamTimeoutMs));
     const event = found ? ({ type: 'found', upstreamId: found.upstreamId } as const) : ({ type: 'absent' } as const);
-    deps.log.info({ task: claimed.task.id, found: found?.upstreamId ?? null }, found ? 'interrupted submission had reached the upstream; continuing with that job' : 'interrupted submission never reached the upstream; submitting it again');
+    deps.log.info(
+      { task: claimed.task.id, found: found?.upstreamId ?? null },
+      found ? 'interrupted submission had reached the upstream; continuing with that job' : 'interrupted submission never reached the upstream; submitting it again',
+    );
     await commit(deps, claimed, afterRecovery(event, { ...ctx, now: deps.clock.now() }));
   } catch (err) {
     deps.log.warn({ task: claimed.task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'lookup of an interrupted submission failed');

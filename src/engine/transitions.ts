@@ -35,16 +35,10 @@ export interface DecisionContext {
   random?: () => number;
 }
 
-export type SubmitEvent =
-  | { type: 'submitted'; upstreamId: string }
-  | { type: 'failed'; failure: Failure };
+export type SubmitEvent = { type: 'submitted'; upstreamId: string } | { type: 'failed'; failure: Failure };
 
 /** A submission found in flight with its holder gone: what asking the provider by our reference said. */
-export type RecoveryEvent =
-  | { type: 'found'; upstreamId: string }
-  | { type: 'absent' }
-  | { type: 'failed'; failure: Failure }
-  | { type: 'no_lookup' };
+export type RecoveryEvent = { type: 'found'; upstreamId: string } | { type: 'absent' } | { type: 'failed'; failure: Failure } | { type: 'no_lookup' };
 
 export type PollEvent =
   | { type: 'running'; progress?: number; retryAfterSeconds?: number }
@@ -66,9 +60,7 @@ export type RefusalEvent =
 
 export type FinishEvent =
   /** `reservedUsd`: what the task holds; it is never charged more. */
-  | { type: 'stored'; video: TaskVideo; costUsd: number; reservedUsd: number }
-  | { type: 'unplayable' }
-  | { type: 'failed'; failure: Failure };
+  { type: 'stored'; video: TaskVideo; costUsd: number; reservedUsd: number } | { type: 'unplayable' } | { type: 'failed'; failure: Failure };
 
 /** Before any step: a task whose provider has no route any more, or whose job ran out of time. */
 export function noChannel(from: TaskTransition['from'], provider: string): TaskTransition {
@@ -160,7 +152,10 @@ export function refuseSubmission(event: RefusalEvent): TaskTransition {
       const after = 'Nothing was sent upstream and nothing was charged.';
       return r.kind === 'insufficient_balance'
         ? fail('submitting', { code: 'insufficient_balance', message: `${costs}, and the key's balance has only ${usd(r.availableUsd)} more available. ${after} Top up the balance or send a shorter video.` })
-        : fail('submitting', { code: 'quota_exceeded', message: `${costs}, and only ${usd(r.remainingUsd)} of the key's ${usd(r.limitUsd)} spend limit remains. ${after} Ask an admin to raise the limit or send a shorter video.` });
+        : fail('submitting', {
+            code: 'quota_exceeded',
+            message: `${costs}, and only ${usd(r.remainingUsd)} of the key's ${usd(r.limitUsd)} spend limit remains. ${after} Ask an admin to raise the limit or send a shorter video.`,
+          });
     }
     case 'reference_not_found':
       return fail('submitting', event.error);

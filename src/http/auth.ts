@@ -160,7 +160,15 @@ function enforce(d: RateDecision, reply: FastifyReply): void {
   reply.header('X-RateLimit-Limit', d.limit).header('X-RateLimit-Remaining', d.remaining).header('X-RateLimit-Reset', d.reset);
   if (!d.allowed) {
     const retryAfter = Math.max(1, Math.ceil(d.reset - Date.now() / 1000));
-    throw new ApiError(429, 'rate_limit_exceeded', 'rate_limit_exceeded', `Rate limit: ${d.limit} requests per minute exceeded for this API key. Retry after ${retryAfter} s.`, null, { retryable: true, retry_after: retryAfter, hint: `Current limit: ${d.limit}/min per key.` }, { 'Retry-After': String(retryAfter) });
+    throw new ApiError(
+      429,
+      'rate_limit_exceeded',
+      'rate_limit_exceeded',
+      `Rate limit: ${d.limit} requests per minute exceeded for this API key. Retry after ${retryAfter} s.`,
+      null,
+      { retryable: true, retry_after: retryAfter, hint: `Current limit: ${d.limit}/min per key.` },
+      { 'Retry-After': String(retryAfter) },
+    );
   }
 }
 

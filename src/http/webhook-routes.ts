@@ -84,7 +84,15 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
     }
     const events = await webhooks.listForOwner(key.id, { taskId, limit });
     const attempts = await webhooks.attemptsFor(events.map((e) => e.id));
-    return { object: 'list', data: events.map((e) => deliveryView(e, attempts.filter((a) => a.event_id === e.id))) };
+    return {
+      object: 'list',
+      data: events.map((e) =>
+        deliveryView(
+          e,
+          attempts.filter((a) => a.event_id === e.id),
+        ),
+      ),
+    };
   });
 
   const owned = async (req: FastifyRequest<IdParams>): Promise<{ keyId: string; event: WebhookEvent }> => {

@@ -60,7 +60,10 @@ export function channelFromEnv(m: ProviderManifest, env: Record<string, string |
   const complete = p.credentials.find((set) => set.every((name) => value(name) !== null));
   if (!complete) {
     const options = p.credentials.map((set) => set.join(' + ')).join(', or ');
-    const missing = p.credentials.map((set) => set.filter((name) => value(name) === null).join(', ')).filter(Boolean).join(' / ');
+    const missing = p.credentials
+      .map((set) => set.filter((name) => value(name) === null).join(', '))
+      .filter(Boolean)
+      .join(' / ');
     throw new Error(`${m.name} needs ${options}; missing ${missing}`);
   }
   return { credentials: Object.fromEntries(complete.map((name) => [name, value(name)!])), baseUrl: null };

@@ -5,7 +5,6 @@ import { IDEMPOTENCY_WINDOW_MS, promotableDraftUpstreamId, type ApiKey, type New
 import { TaskChanges } from './changes.js';
 import { bodyHash, planTask } from './create.js';
 
-
 export type CreateResult =
   /** `replayed`: an earlier create with the same Idempotency-Key and body. */
   | { kind: 'created'; task: Task; replayed: boolean }
@@ -50,7 +49,6 @@ const CANCELLED = { code: 'task_cancelled', message: 'Task cancelled before exec
 
 /** How long a cancel waits for a submission in flight to come back before answering 409. */
 const SUBMISSION_WAIT_MS = 5_000;
-
 
 /**
  * The application's use cases, for every front door (TokenLab routes, the OpenAI-compatible API,

@@ -60,11 +60,19 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
       assert.match(r.stdout, /--base-url URL/);
     }
     const gen = await vidgate(['generate', '--help']);
-    for (const flag of ['--model', '--prompt', '--duration', '--aspect-ratio', '--resolution', '--audio', '--image', '--end-image', '--video', '--output', '--json']) assert.ok(gen.stdout.includes(flag), `generate --help lists ${flag}`);
+    for (const flag of ['--model', '--prompt', '--duration', '--aspect-ratio', '--resolution', '--audio', '--image', '--end-image', '--video', '--output', '--json'])
+      assert.ok(gen.stdout.includes(flag), `generate --help lists ${flag}`);
   });
 
   it('mistyped commands exit 2 with a pointer to --help', async () => {
-    for (const args of [['frobnicate'], ['generate', '--prompt', 'x'], ['generate', '--model', 'veo3.1-fast', '--bogus'], ['status'], ['generate', '--model', 'veo3.1-fast', '--duration', 'long'], ['generate', '--model', 'veo3.1-fast', '--image', '/nonexistent.png']]) {
+    for (const args of [
+      ['frobnicate'],
+      ['generate', '--prompt', 'x'],
+      ['generate', '--model', 'veo3.1-fast', '--bogus'],
+      ['status'],
+      ['generate', '--model', 'veo3.1-fast', '--duration', 'long'],
+      ['generate', '--model', 'veo3.1-fast', '--image', '/nonexistent.png'],
+    ]) {
       const r = await vidgate(args, env);
       assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
       assert.match(r.stderr, /^vidgate: .+\nRun 'vidgate .*--help' for usage\.\n$/);
@@ -177,7 +185,7 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     assert.equal((await waitForTask(gw, created.id)).status, 'completed');
   });
 
-  it('tasks: the key\'s tasks newest first, filtered, as a table or JSON', async () => {
+  it("tasks: the key's tasks newest first, filtered, as a table or JSON", async () => {
     const api = await startTestGateway({ VIDGATE_ROLE: 'api' });
     try {
       const apiEnv = { VIDGATE_BASE_URL: api.url, VIDGATE_API_KEY: api.adminKey };
@@ -192,11 +200,20 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
       assert.equal(table.code, 0, table.stderr);
       const lines = table.stdout.trim().split('\n');
       assert.match(lines[0], /^ID\s+STATUS\s+MODEL\s+CREATED$/);
-      assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[0]), [...ids].reverse());
+      assert.deepEqual(
+        lines.slice(1).map((l) => l.split(/\s+/)[0]),
+        [...ids].reverse(),
+      );
       const veo = JSON.parse((await vidgate(['tasks', '--model', 'veo3.1-fast', '--json'], apiEnv)).stdout) as { id: string }[];
-      assert.deepEqual(veo.map((t) => t.id), [ids[2], ids[0]]);
+      assert.deepEqual(
+        veo.map((t) => t.id),
+        [ids[2], ids[0]],
+      );
       const one = JSON.parse((await vidgate(['tasks', '--limit', '1', '--json'], apiEnv)).stdout) as { id: string }[];
-      assert.deepEqual(one.map((t) => t.id), [ids[2]]);
+      assert.deepEqual(
+        one.map((t) => t.id),
+        [ids[2]],
+      );
       const bad = await vidgate(['tasks', '--status', 'sleeping'], apiEnv);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /'status' must be one of pending, processing, completed, failed/);

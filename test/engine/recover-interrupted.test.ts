@@ -105,7 +105,10 @@ describe('recoverInterrupted, with a lookup by reference (Kling)', { timeout: 12
       assert.equal(new Set(Object.values(upstream)).size, 3);
       // Nothing left reserved; all three billed once.
       const keys = ((await (await api(gw, '/v1/admin/keys')).json()) as { data: any[] }).data;
-      assert.deepEqual(keys.map((k) => k.reserved_usd), [0]);
+      assert.deepEqual(
+        keys.map((k) => k.reserved_usd),
+        [0],
+      );
     } finally {
       await gw.close();
     }

@@ -111,7 +111,19 @@ describe('Kling adapter ↔ simulator', () => {
   });
 
   it('O1 reference-to-video and video-to-video go to omni-video', async () => {
-    const ref = await adapter.submit({ taskId: taskId(), request: request('kling-video-o1-std', { operation: 'reference-to-video', prompt: '<<<image_1>>> walks', reference_images: ['https://example.com/r1.png', 'https://example.com/r2.png'], duration: 3, aspect_ratio: '1:1' }) }, ctx);
+    const ref = await adapter.submit(
+      {
+        taskId: taskId(),
+        request: request('kling-video-o1-std', {
+          operation: 'reference-to-video',
+          prompt: '<<<image_1>>> walks',
+          reference_images: ['https://example.com/r1.png', 'https://example.com/r2.png'],
+          duration: 3,
+          aspect_ratio: '1:1',
+        }),
+      },
+      ctx,
+    );
     const v2v = await adapter.submit({ taskId: taskId(), request: request('kling-video-o1-std', { operation: 'video-to-video', prompt: 'make <<<video_1>>> snowy', video_url: 'https://example.com/clip.mp4' }) }, ctx);
     assert.match(ref.upstreamId, /^omni-video\//);
     const r = await download(await finish(ref.upstreamId), 'ref.mp4');

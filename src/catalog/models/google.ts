@@ -43,8 +43,18 @@ const SE = op('start-end-to-video', { notes: ['end_image is sent as lastFrame an
 
 // Per second of output, audio included: the Gemini API bills Veo 3.x with audio whether or not the
 // gateway removes the track (Vertex AI's cheaper silent tier is another channel, not this one).
-const STANDARD_31 = listPrice('per_second', 0.4, { '720p': 0.4, '1080p': 0.4, '4k': 0.6 }, 'Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Veo 3.1 Standard, video with audio: $0.40/s at 720p and 1080p, $0.60/s at 4K (read 2026-10-07)');
-const FAST_31 = estimate('per_second', 0.1, { '720p': 0.1, '1080p': 0.12, '4k': 0.3 }, "third-party transcriptions of the Gemini API rate card (reapi.ai, May 2026; ComfyUI partner-node table, Aug 2026): Veo 3.1 Fast $0.10/s 720p, $0.12/s 1080p, $0.30/s 4K with audio; Google's own page was not available to confirm");
+const STANDARD_31 = listPrice(
+  'per_second',
+  0.4,
+  { '720p': 0.4, '1080p': 0.4, '4k': 0.6 },
+  'Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Veo 3.1 Standard, video with audio: $0.40/s at 720p and 1080p, $0.60/s at 4K (read 2026-10-07)',
+);
+const FAST_31 = estimate(
+  'per_second',
+  0.1,
+  { '720p': 0.1, '1080p': 0.12, '4k': 0.3 },
+  "third-party transcriptions of the Gemini API rate card (reapi.ai, May 2026; ComfyUI partner-node table, Aug 2026): Veo 3.1 Fast $0.10/s 720p, $0.12/s 1080p, $0.30/s 4K with audio; Google's own page was not available to confirm",
+);
 const STANDARD_30 = estimate('per_second', 0.4, { '720p': 0.4, '1080p': 0.4 }, "Google's Sept-2025 Veo 3 price cut to $0.40/s with audio, as reported by the press (gadgetbond.com) and LiteLLM's price map (2026-07)");
 const FAST_30 = estimate('per_second', 0.15, { '720p': 0.15, '1080p': 0.15 }, "Google's Sept-2025 Veo 3 Fast price cut to $0.15/s with audio, as reported by the press and LiteLLM's price map (2026-07)");
 
@@ -54,9 +64,35 @@ const VEO30: Partial<ModelInput> = { resolutions: ['720p', '1080p'], notes: [NOT
 
 export const googleModels: ModelSpec[] = [
   veo({ id: 'veo3', upstream_model: 'veo-3.0-generate-001', operations: [T2V, I2V], pricing: STANDARD_30, ...VEO30, lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1' } }),
-  veo({ id: 'veo3-fast', upstream_model: 'veo-3.0-fast-generate-001', operations: [T2V, I2V], pricing: FAST_30, ...VEO30, typical_seconds: 60, lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-fast' } }),
-  veo({ id: 'veo3-pro', upstream_model: 'veo-3.0-generate-001', operations: [T2V, I2V], pricing: STANDARD_30, ...VEO30, default_resolution: '1080p', lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-pro' } }),
+  veo({
+    id: 'veo3-fast',
+    upstream_model: 'veo-3.0-fast-generate-001',
+    operations: [T2V, I2V],
+    pricing: FAST_30,
+    ...VEO30,
+    typical_seconds: 60,
+    lifecycle: 'deprecated',
+    lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-fast' },
+  }),
+  veo({
+    id: 'veo3-pro',
+    upstream_model: 'veo-3.0-generate-001',
+    operations: [T2V, I2V],
+    pricing: STANDARD_30,
+    ...VEO30,
+    default_resolution: '1080p',
+    lifecycle: 'deprecated',
+    lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-pro' },
+  }),
   veo({ id: 'veo3.1', upstream_model: 'veo-3.1-generate-preview', operations: [T2V, I2V, REFS, SE], pricing: STANDARD_31, limits: { reference_images: 3 }, tags: ['veo', 'audio', 'reference'] }),
-  veo({ id: 'veo3.1-fast', upstream_model: 'veo-3.1-fast-generate-preview', operations: [T2V, I2V, REFS, SE], pricing: FAST_31, typical_seconds: 60, limits: { reference_images: 3 }, tags: ['veo', 'audio', 'reference', 'fast'] }),
+  veo({
+    id: 'veo3.1-fast',
+    upstream_model: 'veo-3.1-fast-generate-preview',
+    operations: [T2V, I2V, REFS, SE],
+    pricing: FAST_31,
+    typical_seconds: 60,
+    limits: { reference_images: 3 },
+    tags: ['veo', 'audio', 'reference', 'fast'],
+  }),
   veo({ id: 'veo3.1-pro', upstream_model: 'veo-3.1-generate-preview', operations: [T2V, I2V, SE], pricing: STANDARD_31, default_resolution: '1080p', typical_seconds: 120, tags: ['veo', 'audio', 'quality'] }),
 ];

@@ -71,12 +71,16 @@ function applyOperation() {
   const supported = new Set(c?.supported_parameters ?? []);
   for (const field of document.querySelectorAll('.field[data-param]')) {
     const param = field.dataset.param;
-    field.hidden = !(supported.has(param) || (param === 'image_url' && (supported.has('image') || supported.has('image_urls'))) || (param === 'reference_images' && supported.has('image_urls') && c?.operation === 'reference-to-video'));
+    field.hidden = !(
+      supported.has(param) ||
+      (param === 'image_url' && (supported.has('image') || supported.has('image_urls'))) ||
+      (param === 'reference_images' && supported.has('image_urls') && c?.operation === 'reference-to-video')
+    );
   }
   const durations = c?.allowed_durations ?? [];
   $('durations').replaceChildren(...durations.map((d) => new Option(d, d)));
   $('duration-hint').textContent = durations.length ? `Allowed: ${durations.join(', ')}` : 'Follows the source video.';
-  if (durations.length && !$('duration').value) $('duration').value = durations.includes('5') ? '5' : durations.find((d) => Number(d) > 0) ?? durations[0];
+  if (durations.length && !$('duration').value) $('duration').value = durations.includes('5') ? '5' : (durations.find((d) => Number(d) > 0) ?? durations[0]);
   if (!durations.length) $('duration').value = '';
   fillSelect($('aspect-ratio'), c?.allowed_aspect_ratios ?? [], { placeholder: '(model default)', keep: true });
   fillSelect($('resolution'), c?.allowed_resolutions ?? [], { placeholder: '(model default)', keep: true });
@@ -100,8 +104,11 @@ async function selectModel() {
 async function loadModels() {
   const list = await api('/v1/models?view=compact');
   const models = list.data.filter((m) => m.category === 'video');
-  fillSelect($('model'), models.map((m) => m.id));
-  $('model').value = models.some((m) => m.id === 'veo3.1-fast') ? 'veo3.1-fast' : models[0]?.id ?? '';
+  fillSelect(
+    $('model'),
+    models.map((m) => m.id),
+  );
+  $('model').value = models.some((m) => m.id === 'veo3.1-fast') ? 'veo3.1-fast' : (models[0]?.id ?? '');
   await selectModel();
 }
 

@@ -16,8 +16,7 @@ export class OpenAIHttpError extends Error {
   }
 }
 
-export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) =>
-  new OpenAIHttpError(400, 'invalid_request_error', message, param, code);
+export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) => new OpenAIHttpError(400, 'invalid_request_error', message, param, code);
 
 /** OpenAI lists allowed values as 'a', 'b', and 'c'. */
 export function quoteList(values: readonly string[]): string {

@@ -65,7 +65,14 @@ const FPS = 12;
 const RENDER_FAILED: TaskFailure = { code: 'InternalServiceError', message: 'The service failed to generate the video.' };
 const EXPIRED: TaskFailure = { code: 'TaskExpired', message: 'The task expired before it could run (execution_expires_after).' };
 const DRAFT_DURATION_DEFAULT = 5;
-const RATIO_VALUES: [string, number][] = [['21:9', 21 / 9], ['16:9', 16 / 9], ['4:3', 4 / 3], ['1:1', 1], ['3:4', 3 / 4], ['9:16', 9 / 16]];
+const RATIO_VALUES: [string, number][] = [
+  ['21:9', 21 / 9],
+  ['16:9', 16 / 9],
+  ['4:3', 4 / 3],
+  ['1:1', 1],
+  ['3:4', 3 / 4],
+  ['9:16', 9 / 16],
+];
 
 /** adaptive: the ratio closest to the image's (Ark centre-crops to it); 16:9 without an image. */
 export function adaptiveRatio(image: Buffer | undefined): string {
@@ -179,7 +186,10 @@ export class SeedanceJobs {
   }
 
   list(filter: { status?: string; ids?: string[]; model?: string }, link: (fileId: string, ext: 'mp4' | 'png') => string): TaskJson[] {
-    const views = this.jobs.all().map((job) => this.view(job.id, link)!).reverse();
+    const views = this.jobs
+      .all()
+      .map((job) => this.view(job.id, link)!)
+      .reverse();
     return views.filter((t) => (!filter.status || t.status === filter.status) && (!filter.ids?.length || filter.ids.includes(t.id)) && (!filter.model || t.model === filter.model));
   }
 
