@@ -68,17 +68,29 @@ export async function runBacklog(): Promise<void> {
     const after = await googleStats(sims.controlUrl);
     const rss = peakRssBytes(gw.proc.pid!);
     // With BENCH_GATEWAY_NODE_ARGS=--trace-gc: the longest pauses, for looking into the read p99.
-    const pauses = gw.out.join('').split('\n').filter((l) => /Mark-Compact|Scavenge/.test(l));
+    const pauses = gw.out
+      .join('')
+      .split('\n')
+      .filter((l) => /Mark-Compact|Scavenge/.test(l));
     if (pauses.length > 0) {
       const ms = (l: string) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? 0);
       const compacts = pauses.filter((l) => l.includes('Mark-Compact'));
-      console.log(`GC: ${pauses.length - compacts.length} scavenges, ${compacts.length} mark-compacts; longest pauses ${pauses.map(ms).sort((a, b) => b - a).slice(0, 5).join(', ')} ms`);
+      console.log(
+        `GC: ${pauses.length - compacts.length} scavenges, ${compacts.length} mark-compacts; longest pauses ${pauses
+          .map(ms)
+          .sort((a, b) => b - a)
+          .slice(0, 5)
+          .join(', ')} ms`,
+      );
       if (process.env.BENCH_SHOW_GC) for (const l of compacts) console.log(l.trim());
     }
 
     const rows: [string, string][] = [
       ['tasks created', `${total} in ${createSeconds.toFixed(1)} s → ${(total / createSeconds).toFixed(0)} creates/s (p99 ${creates.p99} ms)`],
-      ['submitted upstream', `${afterCreates.creates} during the creates, ${after.creates} after ${workSeconds} s more → ${((after.creates - afterCreates.creates) / (windowMinutes * 60)).toFixed(0)} submits/s while reading`],
+      [
+        'submitted upstream',
+        `${afterCreates.creates} during the creates, ${after.creates} after ${workSeconds} s more → ${((after.creates - afterCreates.creates) / (windowMinutes * 60)).toFixed(0)} submits/s while reading`,
+      ],
       ['upstream polls', `${((after.polls - afterCreates.polls) / windowMinutes).toFixed(0)} per minute`],
       ['task reads while the engine works', `${reads.rps.toFixed(0)}/s, p50 ${reads.p50} ms, p99 ${reads.p99} ms, max ${reads.max} ms, non-2xx ${reads.non2xx}`],
       ['gateway event-loop delay', `p50 ${lag('p50').toFixed(1)} ms, p99 ${lag('p99').toFixed(1)} ms, max ${lag('max').toFixed(1)} ms (since start)`],

@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     VIDGATE_RATE_LIMIT_RPM: '1000000000',
   });
   const gw = await startGatewayProcess(gatewayEnv('all', 'reads'), 'built');
-  const post = (body: unknown) => fetch(`${gw.url}/v1/videos/generations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
+  const post = (body: unknown) =>
+    fetch(`${gw.url}/v1/videos/generations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
   const done = await post({ model: 'veo3.1-fast', prompt: 'bench', duration: 4 });
   const task = await waitCompleted(gw.url, auth, done.id);
   // One that stays processing (the simulator never finishes it).

@@ -294,7 +294,8 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | null {
   } catch {
     throw new ConfigError('VIDGATE_DATABASE_URL must be a URL like postgres://user:password@host:5432/vidgate');
   }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new ConfigError(`VIDGATE_DATABASE_URL must start with postgres:// (only PostgreSQL is supported; unset it for the embedded SQLite), got '${u.protocol}//…'`);
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+    throw new ConfigError(`VIDGATE_DATABASE_URL must start with postgres:// (only PostgreSQL is supported; unset it for the embedded SQLite), got '${u.protocol}//…'`);
   if (u.hostname === '' || u.pathname.length <= 1) throw new ConfigError('VIDGATE_DATABASE_URL must name a host and a database, e.g. postgres://user:password@host:5432/vidgate');
   return raw;
 }

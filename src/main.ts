@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger, startGateway, StartupError } from './server.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger, type RunningGateway, startGateway, StartupError } from './server.js';
 
 /** Beyond the grace period, the few seconds releasing leases and closing the store may take. */
 const SHUTDOWN_SLACK_MS = 5_000;
@@ -11,7 +11,7 @@ function fail(message: string, code: number): never {
 
 /** `npm start`: run the gateway until SIGTERM/SIGINT, then shut down within the grace period. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -19,12 +19,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  let gw;
+  let gw: RunningGateway;
   try {
     gw = await startGateway(config, logger, {
       // Printed once, to stderr, never logged: the store keeps only its hash.
-      announceAdminKey: (secret) =>
-        process.stderr.write(`\n  Vidgate generated an admin API key (shown only this once; set VIDGATE_ADMIN_KEY to choose your own):\n\n    ${secret}\n\n`),
+      announceAdminKey: (secret) => process.stderr.write(`\n  Vidgate generated an admin API key (shown only this once; set VIDGATE_ADMIN_KEY to choose your own):\n\n    ${secret}\n\n`),
     });
   } catch (err) {
     if (err instanceof StartupError || err instanceof ConfigError) fail(`failed to start: ${err.message}`, 1);

@@ -3,11 +3,10 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { openBlobStore } from './blobs/index.js';
-import { withLocalCopy } from './blobs/probe.js';
 import { defaultCatalog } from './catalog/index.js';
-import type { ProviderName } from './catalog/types.js';
 import type { Config } from './config.js';
 import { ChannelSet } from './channels/channel-set.js';
+import { implicitChannel } from './channels/channel.js';
 import { channelView } from './channels/report.js';
 import type { EngineDeps } from './engine/context.js';
 import { Engine } from './engine/engine.js';
@@ -110,9 +109,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     await Promise.all([store.close().catch(() => undefined), limits.close()]);
     const why = err instanceof Error ? err.message : String(err);
     throw new StartupError(
-      config.databaseUrl
-        ? `cannot use the database at VIDGATE_DATABASE_URL (${databaseHost(config.databaseUrl)}): ${why}`
-        : `cannot open the database in VIDGATE_DATA_DIR (${config.dataDir}): ${why}`,
+      config.databaseUrl ? `cannot use the database at VIDGATE_DATABASE_URL (${databaseHost(config.databaseUrl)}): ${why}` : `cannot open the database in VIDGATE_DATA_DIR (${config.dataDir}): ${why}`,
     );
   }
   const signingSecret = config.urlSigningSecret ?? (await store.meta.setIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
@@ -125,7 +122,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed, fetchInput: simulatorInputs, projectWebhooks }) : null;
   // In sandbox mode every channel kind with a simulator is pointed at it; otherwise only configured channels count.
   const metrics = new GatewayMetrics();
-  const channels = new ChannelSet(sandbox ? sandbox.channels : config.channels, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
+  const channels = new ChannelSet(sandbox ? sandbox.channels.map((c) => implicitChannel(c.provider, c.protocol, c.endpoint)) : config.channels, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
 
   const catalog = defaultCatalog(config.catalogOverrides);
   const availability = new AvailabilityChecker({ channels, catalog, intervalMs: AVAILABILITY_INTERVAL_MS, log: logger.child({ room: 'channels' }) });
@@ -134,9 +131,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     maxBytes: { image: config.media.maxImageBytes, video: config.media.maxVideoBytes, audio: config.media.maxAudioBytes },
     timeoutMs: config.media.fetchTimeoutMs,
   });
-  const loadMedia: EngineDeps['loadMedia'] = sandbox
-    ? (url, kind) => (isDocumentationUrl(url) ? placeholderMedia(url, kind) : guardedLoad(url, kind))
-    : guardedLoad;
+  const loadMedia: EngineDeps['loadMedia'] = sandbox ? (url, kind) => (isDocumentationUrl(url) ? placeholderMedia(url, kind) : guardedLoad(url, kind)) : guardedLoad;
   const engineDeps: EngineDeps = {
     store,
     blobs,

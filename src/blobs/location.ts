@@ -1,9 +1,7 @@
 import path from 'node:path';
 
 /** Where blobs live, parsed from VIDGATE_BLOB_URL. */
-export type BlobLocation =
-  | { kind: 'file'; root: string }
-  | { kind: 's3'; bucket: string; prefix: string; endpoint: string | null; region: string; forcePathStyle: boolean };
+export type BlobLocation = { kind: 'file'; root: string } | { kind: 's3'; bucket: string; prefix: string; endpoint: string | null; region: string; forcePathStyle: boolean };
 
 const S3_PARAMS = ['endpoint', 'region', 'force_path_style'];
 

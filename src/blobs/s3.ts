@@ -71,9 +71,7 @@ export class S3BlobStore implements BlobStore {
 
   async open(key: string, range?: ByteRange): Promise<Readable | null> {
     try {
-      const got = await this.client.send(
-        new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.keyOf(key), Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
-      );
+      const got = await this.client.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.keyOf(key), Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
       return got.Body as Readable;
     } catch (err) {
       if (isMissing(err)) return null;
@@ -99,8 +97,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   private unavailable(what: string, err: unknown): BlobUnavailableError {
-    const detail =
-      err instanceof S3ServiceException ? `${err.name} (HTTP ${err.$metadata.httpStatusCode ?? '?'})` : err instanceof Error ? (err as NodeJS.ErrnoException).code ?? err.message : String(err);
+    const detail = err instanceof S3ServiceException ? `${err.name} (HTTP ${err.$metadata.httpStatusCode ?? '?'})` : err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message) : String(err);
     return new BlobUnavailableError(`S3 ${what} failed: ${detail}`, { cause: err });
   }
 }

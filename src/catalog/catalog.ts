@@ -41,7 +41,7 @@ export class Catalog {
   /** An enabled model by public id or alias. */
   get(idOrAlias: string): ModelSpec | undefined {
     const m = this.byName.get(idOrAlias);
-    return m && m.enabled ? m : undefined;
+    return m?.enabled ? m : undefined;
   }
 
   /** The closest enabled public id, for did_you_mean; undefined when nothing is close. */

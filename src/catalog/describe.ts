@@ -63,10 +63,15 @@ function pricingSummary(spec: ModelSpec): Record<string, unknown> {
   const { min, max } = priceRange(spec);
   const tiers = spec.resolutions.map((r) => `${r} $${usdString(p.by_resolution?.[r] ?? p.base)}`).join(', ');
   const audioTiers = p.with_audio_by_resolution && Object.keys(p.with_audio_by_resolution).length > 0;
-  const audio = audioTiers ? `; with audio ${Object.entries(p.with_audio_by_resolution!).map(([r, v]) => `${r} $${usdString(v ?? 0)}`).join(', ')}` : '';
-  const text = p.unit === 'per_second'
-    ? `USD per second of generated video, by output resolution${audioTiers ? ', without audio' : ''}: ${tiers}${audio}. Cost = seconds × price; reserved at create from the requested duration, settled from the delivered video.`
-    : `USD per request: $${usdString(p.base)}.`;
+  const audio = audioTiers
+    ? `; with audio ${Object.entries(p.with_audio_by_resolution!)
+        .map(([r, v]) => `${r} $${usdString(v ?? 0)}`)
+        .join(', ')}`
+    : '';
+  const text =
+    p.unit === 'per_second'
+      ? `USD per second of generated video, by output resolution${audioTiers ? ', without audio' : ''}: ${tiers}${audio}. Cost = seconds × price; reserved at create from the requested duration, settled from the delivered video.`
+      : `USD per request: $${usdString(p.base)}.`;
   return {
     unit: p.unit === 'per_second' ? 'second' : 'request',
     currency: 'USD',
@@ -184,7 +189,7 @@ function selectorsFor(c: OperationConstraints) {
   return { required: ['model', ...required], optional };
 }
 
-function operationConstraint(spec: ModelSpec, c: OperationConstraints) {
+function operationConstraint(c: OperationConstraints) {
   const s = selectorsFor(c);
   const fixed = (p: string) => !c.supported_parameters.includes(p);
   const notes = [...c.notes];
@@ -249,7 +254,7 @@ function requestFormatSummary(spec: ModelSpec) {
     request_shape_mode: REQUEST_SHAPE_MODE,
     recommended_request_summary: recommendedRequest(spec, cs[0]),
     request_endpoint_by_operation: endpointByOperation(spec),
-    operation_constraints: cs.map((c) => operationConstraint(spec, c)),
+    operation_constraints: cs.map(operationConstraint),
   };
 }
 

@@ -8,28 +8,38 @@ export function familyRules(req: VideoRequest, spec: ModelSpec, sent: Set<string
   if (sent.has('kling_elements')) klingElements(req, spec);
   switch (spec.provider) {
     case 'google':
-      return veo(req, spec);
+      veo(req, spec);
+      break;
     case 'minimax':
-      return hailuo(req, spec);
+      hailuo(req, spec);
+      break;
     case 'xai':
-      return grok(req, spec);
+      grok(req, spec);
+      break;
     case 'seedance':
-      return seedance(req, spec);
+      seedance(req, spec);
+      break;
     case 'openai':
-      return sora(req, spec);
+      sora(req, spec);
+      break;
     case 'vidu':
-      return vidu(req, spec, sent);
+      vidu(req, spec, sent);
+      break;
     case 'kling':
-      return klingPrompt(req, spec);
+      klingPrompt(req, spec);
+      break;
     case 'dashscope':
-      return wan(req, spec);
+      wan(req, spec);
+      break;
   }
 }
 
 /** Wan's 480P tier has sizes for 16:9, 9:16 and 1:1 only (providers-2 §3). */
 function wan(req: VideoRequest, spec: ModelSpec): void {
   if (req.resolution === '480p' && (req.aspect_ratio === '4:3' || req.aspect_ratio === '3:4')) {
-    throw fail('aspect_ratio', `Model '${spec.id}' has no 480p size for ${req.aspect_ratio}. Use 16:9, 9:16 or 1:1 at 480p, or 720p/1080p for ${req.aspect_ratio}.`, 'invalid_aspect_ratio', spec, { allowed_aspect_ratios: ['16:9', '9:16', '1:1'] });
+    throw fail('aspect_ratio', `Model '${spec.id}' has no 480p size for ${req.aspect_ratio}. Use 16:9, 9:16 or 1:1 at 480p, or 720p/1080p for ${req.aspect_ratio}.`, 'invalid_aspect_ratio', spec, {
+      allowed_aspect_ratios: ['16:9', '9:16', '1:1'],
+    });
   }
 }
 
@@ -37,10 +47,7 @@ function wan(req: VideoRequest, spec: ModelSpec): void {
 function klingPrompt(req: VideoRequest, spec: ModelSpec): void {
   if (req.prompt !== undefined && req.prompt.trim() !== '') return;
   const upstream = spec.operations.find((o) => o.operation === req.operation)?.upstream_model ?? spec.upstream_model;
-  const needs =
-    req.operation === 'text-to-video' ||
-    upstream.startsWith('kling-video-o1') ||
-    (upstream.startsWith('kling-v3') && (req.operation === 'image-to-video' || req.operation === 'start-end-to-video'));
+  const needs = req.operation === 'text-to-video' || upstream.startsWith('kling-video-o1') || (upstream.startsWith('kling-v3') && (req.operation === 'image-to-video' || req.operation === 'start-end-to-video'));
   if (needs) {
     const hint = upstream.startsWith('kling-video-o1') ? ' (refer to inputs as <<<image_1>>>, <<<video_1>>>)' : req.kling_elements ? ' (mention each element as @name)' : '';
     throw fail('prompt', `Model '${spec.id}' needs a prompt for ${req.operation}: describe the scene and motion${hint}.`, 'missing_required_parameter', spec);
@@ -83,7 +90,12 @@ function hailuo(req: VideoRequest, spec: ModelSpec): void {
 function klingElements(req: VideoRequest, spec: ModelSpec): void {
   const els = req.kling_elements ?? [];
   if (req.image_url === undefined && req.image_urls === undefined && req.start_image === undefined && req.end_image === undefined) {
-    throw fail('kling_elements', `kling_elements needs an image-conditioned request: also send image_url, image_urls, start_image or end_image, and reference each element in the prompt as @name.`, 'invalid_kling_elements', spec);
+    throw fail(
+      'kling_elements',
+      `kling_elements needs an image-conditioned request: also send image_url, image_urls, start_image or end_image, and reference each element in the prompt as @name.`,
+      'invalid_kling_elements',
+      spec,
+    );
   }
   if (req.output_audio === true) {
     throw fail('kling_elements', `kling_elements cannot be combined with output_audio=true. Omit output_audio or set it to false for element-reference requests.`, 'invalid_kling_elements', spec);
@@ -118,7 +130,9 @@ function seedance(req: VideoRequest, spec: ModelSpec): void {
     throw fail('draft_task_id', `Send either draft=true (make a draft) or draft_task_id (promote a draft), not both.`, 'conflicting_parameters', spec);
   }
   if (req.draft === true && req.resolution !== undefined && req.resolution !== '480p') {
-    throw fail('resolution', `A Seedance draft renders 480p only. Omit resolution or set it to 480p, and promote the draft (draft_task_id) at the resolution you want.`, 'invalid_resolution', spec, { allowed_resolutions: ['480p'] });
+    throw fail('resolution', `A Seedance draft renders 480p only. Omit resolution or set it to 480p, and promote the draft (draft_task_id) at the resolution you want.`, 'invalid_resolution', spec, {
+      allowed_resolutions: ['480p'],
+    });
   }
 }
 
@@ -152,6 +166,11 @@ function sora(req: VideoRequest, spec: ModelSpec): void {
     throw fail('size', `size '${req.size}' is not supported by model '${spec.id}'. Allowed sizes: ${soraSizes(spec).join(', ')}.`, 'invalid_size', spec, { allowed_sizes: soraSizes(spec) });
   }
   if ((req.aspect_ratio && req.aspect_ratio !== shape.aspect_ratio) || (req.resolution && req.resolution !== shape.resolution)) {
-    throw fail('size', `size '${req.size}' means ${shape.aspect_ratio} at ${shape.resolution}, which contradicts the aspect_ratio/resolution sent. Send size alone, or aspect_ratio + resolution alone.`, 'conflicting_parameters', spec);
+    throw fail(
+      'size',
+      `size '${req.size}' means ${shape.aspect_ratio} at ${shape.resolution}, which contradicts the aspect_ratio/resolution sent. Send size alone, or aspect_ratio + resolution alone.`,
+      'conflicting_parameters',
+      spec,
+    );
   }
 }

@@ -16,7 +16,13 @@ export function validateForModel(req: VideoRequest, spec: ModelSpec): void {
   const supportedOps = spec.operations.map((o) => o.operation);
   if (!opSpec) {
     const how = req.operation_explicit ? `Operation '${req.operation}'` : `The inputs sent imply operation '${req.operation}', which`;
-    throw fail('operation', `${how} is not supported by model '${spec.id}'. Supported operations: ${supportedOps.join(', ')}. Set operation to one of them and send its inputs, or choose another model.`, 'unsupported_operation', spec, { supported_operations: supportedOps });
+    throw fail(
+      'operation',
+      `${how} is not supported by model '${spec.id}'. Supported operations: ${supportedOps.join(', ')}. Set operation to one of them and send its inputs, or choose another model.`,
+      'unsupported_operation',
+      spec,
+      { supported_operations: supportedOps },
+    );
   }
   const c = constraintsFor(spec, opSpec);
   const sent = new Set(req.sent);
@@ -58,7 +64,7 @@ export function resolveForModel(req: VideoRequest, spec: ModelSpec): ResolvedVid
 }
 
 function pick<T>(allowed: T[], preferred: T): T {
-  return allowed.includes(preferred) ? preferred : allowed.find((v) => typeof v !== 'number' || v > 0) ?? allowed[0];
+  return allowed.includes(preferred) ? preferred : (allowed.find((v) => typeof v !== 'number' || v > 0) ?? allowed[0]);
 }
 
 function checkParameters(req: VideoRequest, spec: ModelSpec, c: OperationConstraints, sent: Set<string>): void {
@@ -68,7 +74,13 @@ function checkParameters(req: VideoRequest, spec: ModelSpec, c: OperationConstra
       throw fail(p, `${why} Remove it. Supported parameters: ${c.supported_parameters.join(', ')}.`, 'unsupported_parameter', spec, { supported_parameters: c.supported_parameters });
     }
     if (!MEDIA_INPUTS.includes(p) && !c.supported_parameters.includes(p)) {
-      throw fail(p, `Parameter '${p}' is not accepted by model '${spec.id}' for ${req.operation}. Remove it. Supported parameters for this operation: ${c.supported_parameters.join(', ')}.`, 'unsupported_parameter', spec, { supported_parameters: c.supported_parameters });
+      throw fail(
+        p,
+        `Parameter '${p}' is not accepted by model '${spec.id}' for ${req.operation}. Remove it. Supported parameters for this operation: ${c.supported_parameters.join(', ')}.`,
+        'unsupported_parameter',
+        spec,
+        { supported_parameters: c.supported_parameters },
+      );
     }
   }
 }
@@ -79,7 +91,13 @@ function checkOperationInputs(req: VideoRequest, spec: ModelSpec, c: OperationCo
     if (!MEDIA_INPUTS.includes(p) || c.inputs.includes(p)) continue;
     const owners = spec.operations.filter((o) => constraintsFor(spec, o).inputs.includes(p)).map((o) => o.operation);
     const hint = owners.length ? ` '${p}' belongs to ${owners.join(' / ')}.` : '';
-    throw fail(p, `'${p}' cannot be combined with operation ${req.operation} on model '${spec.id}'.${hint} Do not mix first-frame, start-end and reference inputs: send only ${c.inputs.join(', ') || 'prompt'} for ${req.operation}, or change operation.`, 'conflicting_parameters', spec, { supported_parameters: c.supported_parameters });
+    throw fail(
+      p,
+      `'${p}' cannot be combined with operation ${req.operation} on model '${spec.id}'.${hint} Do not mix first-frame, start-end and reference inputs: send only ${c.inputs.join(', ') || 'prompt'} for ${req.operation}, or change operation.`,
+      'conflicting_parameters',
+      spec,
+      { supported_parameters: c.supported_parameters },
+    );
   }
 }
 
@@ -95,14 +113,24 @@ function checkRequiredInputs(req: VideoRequest, spec: ModelSpec, c: OperationCon
 
 function checkOutputShape(req: VideoRequest, spec: ModelSpec, c: OperationConstraints): void {
   if (req.duration !== undefined && !c.durations.includes(req.duration)) {
-    throw fail('duration', `duration ${req.duration} is not supported by model '${spec.id}' for ${req.operation}. Allowed durations (seconds): ${durationLabels(c.durations).join(', ')}.`, 'invalid_duration', spec, { allowed_durations: durationLabels(c.durations) });
+    throw fail('duration', `duration ${req.duration} is not supported by model '${spec.id}' for ${req.operation}. Allowed durations (seconds): ${durationLabels(c.durations).join(', ')}.`, 'invalid_duration', spec, {
+      allowed_durations: durationLabels(c.durations),
+    });
   }
   if (req.resolution !== undefined && !c.resolutions.includes(req.resolution)) {
-    throw fail('resolution', `resolution '${req.resolution}' is not supported by model '${spec.id}' for ${req.operation}. Allowed resolutions: ${c.resolutions.join(', ')}.`, 'invalid_resolution', spec, { allowed_resolutions: [...c.resolutions] });
+    throw fail('resolution', `resolution '${req.resolution}' is not supported by model '${spec.id}' for ${req.operation}. Allowed resolutions: ${c.resolutions.join(', ')}.`, 'invalid_resolution', spec, {
+      allowed_resolutions: [...c.resolutions],
+    });
   }
   if (req.aspect_ratio !== undefined && !c.aspect_ratios.includes(req.aspect_ratio)) {
     const follows = c.aspect_ratios.length === 1 && c.aspect_ratios[0] === 'adaptive' ? ' The output follows the input; omit aspect_ratio.' : '';
-    throw fail('aspect_ratio', `aspect_ratio '${req.aspect_ratio}' is not supported by model '${spec.id}' for ${req.operation}. Allowed aspect ratios: ${c.aspect_ratios.join(', ')}.${follows}`, 'invalid_aspect_ratio', spec, { allowed_aspect_ratios: [...c.aspect_ratios] });
+    throw fail(
+      'aspect_ratio',
+      `aspect_ratio '${req.aspect_ratio}' is not supported by model '${spec.id}' for ${req.operation}. Allowed aspect ratios: ${c.aspect_ratios.join(', ')}.${follows}`,
+      'invalid_aspect_ratio',
+      spec,
+      { allowed_aspect_ratios: [...c.aspect_ratios] },
+    );
   }
 }
 
@@ -124,7 +152,13 @@ function checkReferenceLimits(req: VideoRequest, spec: ModelSpec): void {
     }
   } else if (req.operation === 'image-to-video' && (req.image_urls?.length ?? 0) > (limits.image_urls ?? 1)) {
     const max = limits.image_urls ?? 1;
-    throw fail('image_urls', `image-to-video on model '${spec.id}' takes ${max} first-frame image; got ${req.image_urls!.length}. Send one image (image_url), or use reference-to-video for several references.`, 'too_many_references', spec, { max_images: max });
+    throw fail(
+      'image_urls',
+      `image-to-video on model '${spec.id}' takes ${max} first-frame image; got ${req.image_urls!.length}. Send one image (image_url), or use reference-to-video for several references.`,
+      'too_many_references',
+      spec,
+      { max_images: max },
+    );
   }
   const counts: [string, number | undefined, number][] = [
     ['video_urls', limits.reference_videos, req.video_urls?.length ?? 0],

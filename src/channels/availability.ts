@@ -64,7 +64,12 @@ export class AvailabilityChecker {
   }
 
   private async checkAll(): Promise<void> {
-    await Promise.all(this.o.channels.list().filter((c) => c.adapter.listModels).map((c) => this.checkOne(c)));
+    await Promise.all(
+      this.o.channels
+        .list()
+        .filter((c) => c.adapter.listModels)
+        .map((c) => this.checkOne(c)),
+    );
   }
 
   private async checkOne(channel: LiveChannel): Promise<void> {
@@ -109,7 +114,10 @@ export class AvailabilityChecker {
 
   /** What the Models API shows for a model. */
   view(spec: ModelSpec): ModelAvailabilityView {
-    const checked = this.o.channels.serving(spec.provider, spec.id).map((c) => this.lists.get(c.id)?.checkedAt).filter((t): t is number => t !== undefined);
+    const checked = this.o.channels
+      .serving(spec.provider, spec.id)
+      .map((c) => this.lists.get(c.id)?.checkedAt)
+      .filter((t): t is number => t !== undefined);
     if (checked.length === 0) return { status: 'unchecked', reason: null, checked_at: null };
     const reason = this.unavailableReason(spec);
     return { status: reason ? 'unavailable' : 'available', reason, checked_at: Math.floor(Math.max(...checked) / 1000) };

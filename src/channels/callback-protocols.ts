@@ -5,18 +5,11 @@
  * expects as an answer. Pure: no I/O. Sources: each provider's SOURCES.md, "Callbacks".
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { signMessage } from '../webhooks/signing.js';
+import { signMessage } from '../contract/webhook-signature.js';
 
-/** A callback as it arrived: headers lower-cased, the body as sent. */
-export interface InboundCallback {
-  headers: Record<string, string | undefined>;
-  body: string;
-}
+import type { CallbackReply, InboundCallback } from '../contract/channels.js';
 
-export interface CallbackReply {
-  status: number;
-  body: unknown;
-}
+export type { CallbackReply, InboundCallback };
 
 /** Per-task callbacks: the create carries `callback_url` with a token; project webhooks: one signed URL per channel. */
 export type CallbackKind = 'per-task' | 'project-webhook';
@@ -104,13 +97,16 @@ export function verifyStandardWebhook(cb: InboundCallback, secret: string, nowSe
  */
 export function verifyViduSignature(cb: InboundCallback, apiKey: string, callbackUrl: URL, nowMs: number): string | null {
   const h = cb.headers;
-  const date = h['date'];
+  const date = h.date;
   const signature = h['x-hmac-signature'];
   const listed = h['x-hmac-signed-headers'];
   if (!date || !signature || !listed || lower(h['x-hmac-algorithm']) !== 'hmac-sha256') return null;
   const sent = Date.parse(date);
   if (!Number.isFinite(sent) || Math.abs(nowMs - sent) > SIGNATURE_TOLERANCE_SECONDS * 1000) return null;
-  const names = listed.split(';').map((n) => n.trim()).filter(Boolean);
+  const names = listed
+    .split(';')
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (!names.some((n) => n.toLowerCase() === 'x-request-nonce')) return null;
   const signed = names.map((n) => `${n}:${h[n.toLowerCase()] ?? ''}\n`).join('');
   const query = callbackUrl.search.replace(/^\?/, '');

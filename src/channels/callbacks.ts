@@ -12,11 +12,12 @@
  * webhook secret; the event's `data.id` (the video id) finds the task.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { CALLBACK_PATH } from '../contract/channels.js';
 import type { Logger } from 'pino';
 import type { Task, UpstreamCallbackRepository } from '../store/types.js';
 import { CALLBACK_PROTOCOLS, challengeOf, parseBody, verifyStandardWebhook, verifyViduSignature, type CallbackReply, type InboundCallback } from './callback-protocols.js';
 
-export const CALLBACK_PATH = '/v1/upstream-callbacks';
+export { CALLBACK_PATH };
 /** At most one callback-made poll per task per this interval, whatever arrives. */
 export const POKE_INTERVAL_MS = 2_000;
 /** A token is 32 random bytes, base64url. */
@@ -145,7 +146,9 @@ export class UpstreamCallbacks {
       ref = jobRef(jobId);
     }
     if (signedId !== undefined && this.seen.has(signedId)) return this.answered(channelId, 'replayed', protocol.accepted);
-    const reply = protocol.intermediate(body) ? this.answered(channelId, 'intermediate', protocol.accepted) : await this.poke(channelId, ref, protocol.accepted, protocol.kind === 'per-task' ? notFound : protocol.accepted);
+    const reply = protocol.intermediate(body)
+      ? this.answered(channelId, 'intermediate', protocol.accepted)
+      : await this.poke(channelId, ref, protocol.accepted, protocol.kind === 'per-task' ? notFound : protocol.accepted);
     if (signedId !== undefined && reply.status < 300) this.seen.add(signedId);
     return reply;
   }

@@ -119,4 +119,3 @@ export function upstreamIdsOn(channel: Pick<LiveChannel, 'models' | 'protocolMan
   const catalogIds = operation ? [spec.operations.find((o) => o.operation === operation)?.upstream_model ?? spec.upstream_model] : spec.operations.map((o) => o.upstream_model ?? spec.upstream_model);
   return [...new Set(catalogIds.map((id) => upstreamModelOn(channel, spec.id, id)))];
 }
-

@@ -43,3 +43,11 @@ export const DEFAULT_WEIGHT = 1;
 export function implicitPriority(provider: ProviderName, protocol: string): number {
   return manifestOf(provider)?.defaultProtocol === protocol ? DEFAULT_PRIORITY : DEFAULT_PRIORITY - 1;
 }
+
+/**
+ * A channel as the environment and the sandbox define them: named after its protocol (or `id`), serving
+ * every model of the provider, at the provider's implicit priority, with the default weight.
+ */
+export function implicitChannel(provider: ProviderName, protocol: string, endpoint: ChannelEndpoint, id: string = protocol): ChannelConfig {
+  return { id, provider, protocol, endpoint, models: null, priority: implicitPriority(provider, protocol), weight: DEFAULT_WEIGHT };
+}

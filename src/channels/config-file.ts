@@ -84,7 +84,10 @@ function toChannel(c: FileChannel, index: number, env: Record<string, string | u
     for (const id of Object.keys(models)) {
       const spec = catalog.byId(id);
       if (!spec || spec.provider !== c.provider) {
-        const offered = catalog.all().filter((s) => s.provider === c.provider).map((s) => s.id);
+        const offered = catalog
+          .all()
+          .filter((s) => s.provider === c.provider)
+          .map((s) => s.id);
         throw new AtPath(at('models', id), `is not a ${c.provider} model (${c.provider} has ${offered.join(', ')})`);
       }
     }

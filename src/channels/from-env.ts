@@ -8,7 +8,7 @@
  */
 import { PROVIDER_MANIFESTS } from '../providers/registry.js';
 import type { ProtocolManifest, ProviderManifest } from '../providers/manifest.js';
-import { DEFAULT_WEIGHT, implicitPriority, type ChannelConfig } from './channel.js';
+import { implicitChannel, type ChannelConfig } from './channel.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -29,7 +29,10 @@ function completeSet(m: ProviderManifest, protocol: string, p: ProtocolManifest,
   const complete = p.credentials.find((set) => set.every((name) => values(env, name, p).length > 0));
   if (complete) return complete;
   const options = p.credentials.map((set) => set.join(' + ')).join(', or ');
-  const missing = p.credentials.map((set) => set.filter((name) => values(env, name, p).length === 0).join(', ')).filter(Boolean).join(' / ');
+  const missing = p.credentials
+    .map((set) => set.filter((name) => values(env, name, p).length === 0).join(', '))
+    .filter(Boolean)
+    .join(' / ');
   throw new Error(`${m.name} (${protocol}) needs ${options}; missing ${missing}`);
 }
 
@@ -59,15 +62,7 @@ export function channelsFromEnv(env: Env, readUrl: (name: string) => string | nu
       keys.forEach((credentials, i) => {
         const endpoint = { credentials, baseUrl, ...(Object.keys(settings).length > 0 ? { settings } : {}) };
         p.validate?.(endpoint);
-        out.push({
-          id: keys.length === 1 ? protocol : `${protocol}-${i + 1}`,
-          provider: m.name,
-          protocol,
-          endpoint,
-          models: null,
-          priority: implicitPriority(m.name, protocol),
-          weight: DEFAULT_WEIGHT,
-        });
+        out.push(implicitChannel(m.name, protocol, endpoint, keys.length === 1 ? protocol : `${protocol}-${i + 1}`));
       });
     }
   }

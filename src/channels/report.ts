@@ -5,25 +5,9 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { BreakerState } from '../limits/circuit-breaker.js';
 import type { LiveChannel } from './channel-set.js';
+import type { ChannelView } from '../contract/channels.js';
 
-export interface ChannelView {
-  id: string;
-  provider: string;
-  protocol: string;
-  /** Scheme, host and path only: a base URL's user info or query could carry a secret. */
-  base_url: string | null;
-  models: string[];
-  /** Models this channel sends under an upstream id of its own. */
-  upstream_models: Record<string, string>;
-  state: 'closed' | 'open' | 'half_open';
-  in_flight: number;
-  submissions: number;
-  failures: number;
-  priority: number;
-  weight: number;
-  concurrency: number | null;
-  rpm: number | null;
-}
+export type { ChannelView };
 
 function safeBaseUrl(url: string | null): string | null {
   if (url === null) return null;
@@ -36,7 +20,13 @@ function safeBaseUrl(url: string | null): string | null {
 }
 
 export function channelView(c: LiveChannel, catalog: Catalog, state: BreakerState, inFlight: number): ChannelView {
-  const models = c.models === null ? catalog.list().filter((m) => m.provider === c.provider).map((m) => m.id) : Object.keys(c.models);
+  const models =
+    c.models === null
+      ? catalog
+          .list()
+          .filter((m) => m.provider === c.provider)
+          .map((m) => m.id)
+      : Object.keys(c.models);
   const upstream = Object.entries(c.models ?? {}).filter((e): e is [string, string] => e[1] !== null);
   return {
     id: c.id,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
-import { Vidgate, type Task, type VideoGenerationRequest } from '../client/index.js';
+import type { Vidgate, Task, VideoGenerationRequest } from '../client/index.js';
 import { numberFlag, UsageError, type OptionSpec, type Parsed } from './args.js';
 import { mediaInput } from './media.js';
 import { progressReporter } from './progress.js';
@@ -31,7 +31,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+  return `${rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n')}\n`;
 }
 
 function describeTask(t: Task): string {
@@ -39,7 +39,7 @@ function describeTask(t: Task): string {
   if (t.video) lines.push(`video: ${t.video.width}x${t.video.height}, ${t.video.duration.toFixed(1)} s${t.has_audio ? ', with audio' : ''}`);
   if (t.video_url) lines.push(`video_url: ${t.video_url}`);
   if (t.status === 'failed' && t.error) lines.push(`error: ${t.error.code}: ${t.error.message}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Streams a completed task's video into `file` and says where it went. */
@@ -97,7 +97,8 @@ export const COMMANDS: Command[] = [
   {
     name: 'generate',
     usage: 'vidgate generate --model M --prompt TEXT [options]',
-    summary: 'Create a video task, show its progress, and save the MP4 when it is done.\nLocal files given to --image/--end-image/--video are sent inline as data: URLs.\nOne --image is the first frame; --image with --end-image are the first and last frames;\nseveral --image are reference images.',
+    summary:
+      'Create a video task, show its progress, and save the MP4 when it is done.\nLocal files given to --image/--end-image/--video are sent inline as data: URLs.\nOne --image is the first frame; --image with --end-image are the first and last frames;\nseveral --image are reference images.',
     options: {
       model: { type: 'string', short: 'm', value: 'M', description: 'Model id (see `vidgate models`)' },
       prompt: { type: 'string', short: 'p', value: 'TEXT', description: 'What to generate' },

@@ -5,6 +5,9 @@ export interface SseEvent {
   data: string;
 }
 
+/** A line ends with CRLF, LF or a lone CR (the spec allows all three). */
+const LINE_END = /\r\n|\r|\n/;
+
 /**
  * Parses a text/event-stream body into events: `data:` lines joined by newlines, `id:` and
  * `event:` fields, comment lines (heartbeats) ignored, an event dispatched at each blank line.
@@ -20,8 +23,7 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
     for (;;) {
       const { done, value } = await reader.read();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
-      let newline: number;
-      while ((newline = buffer.search(/\r\n|\r|\n/)) !== -1) {
+      for (let newline = buffer.search(LINE_END); newline !== -1; newline = buffer.search(LINE_END)) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
         if (line === '') {

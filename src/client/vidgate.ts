@@ -1,20 +1,7 @@
 import { VidgateError } from './errors.js';
 import { parseSse } from './sse.js';
 import { send, sleep, type RequestInit2, type TransportOptions } from './transport.js';
-import type {
-  CreateOptions,
-  CreatedTask,
-  Model,
-  ModelList,
-  ModelListParams,
-  ModelPricing,
-  Pricing,
-  Task,
-  TaskListPage,
-  TaskListParams,
-  VideoGenerationRequest,
-  WaitOptions,
-} from './types.js';
+import type { CreateOptions, CreatedTask, Model, ModelList, ModelListParams, ModelPricing, Pricing, Task, TaskListPage, TaskListParams, VideoGenerationRequest, WaitOptions } from './types.js';
 
 export interface VidgateOptions {
   /** e.g. http://127.0.0.1:8080 (no /v1). */
@@ -146,8 +133,7 @@ export class Vidgate {
 
   readonly pricing = {
     /** Every model's prices, or one model's. */
-    get: ((model?: string) =>
-      model === undefined ? this.json<Pricing>('/v1/pricing') : this.json<ModelPricing>(`/v1/models/${encodeURIComponent(model)}/pricing`)) as {
+    get: ((model?: string) => (model === undefined ? this.json<Pricing>('/v1/pricing') : this.json<ModelPricing>(`/v1/models/${encodeURIComponent(model)}/pricing`))) as {
       (): Promise<Pricing>;
       (model: string): Promise<ModelPricing>;
     },

@@ -58,11 +58,7 @@ export function taskNotFound(): ApiError {
  * tells nobody anything about ids that are not theirs.
  */
 export function draftTaskNotFound(): ApiError {
-  return badRequest(
-    'draft_task_id',
-    'draft_task_id must be the id (ldtask_…) of one of your own completed draft tasks (created with draft=true on the same model); no such task was found.',
-    'draft_task_not_found',
-  );
+  return badRequest('draft_task_id', 'draft_task_id must be the id (ldtask_…) of one of your own completed draft tasks (created with draft=true on the same model); no such task was found.', 'draft_task_not_found');
 }
 
 export function modelNotFound(model: string, status = 404, suggestion?: string): ApiError {

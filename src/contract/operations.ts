@@ -1,14 +1,5 @@
 /** The public operations of TokenLab's video contract, in the order the OpenAPI enum lists them. */
-export const OPERATIONS = [
-  'text-to-video',
-  'image-to-video',
-  'reference-to-video',
-  'start-end-to-video',
-  'video-to-video',
-  'video-extension',
-  'audio-to-video',
-  'motion-control',
-] as const;
+export const OPERATIONS = ['text-to-video', 'image-to-video', 'reference-to-video', 'start-end-to-video', 'video-to-video', 'video-extension', 'audio-to-video', 'motion-control'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export const ASPECT_RATIOS = ['adaptive', '16:9', '9:16', '1:1', '4:3', '3:4', '21:9'] as const;

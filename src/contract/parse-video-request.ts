@@ -21,14 +21,23 @@ export function parseVideoRequest(body: unknown, inferOperation: (inputs: VideoR
   for (const [key, value] of Object.entries(raw)) {
     if (!KNOWN_FIELDS.includes(key)) {
       const hint = suggestField(key);
-      throw badRequest(key, `Unknown parameter '${key}'.${hint ? ` Did you mean '${hint}'?` : ''} See GET /v1/models/{model} for the parameters a model supports.`, 'unknown_parameter', hint ? { did_you_mean: hint } : {});
+      throw badRequest(
+        key,
+        `Unknown parameter '${key}'.${hint ? ` Did you mean '${hint}'?` : ''} See GET /v1/models/{model} for the parameters a model supports.`,
+        'unknown_parameter',
+        hint ? { did_you_mean: hint } : {},
+      );
     }
     if (value === null) continue; // null means "not sent", as most JSON clients serialise optional fields
     const name = ALIASES[key] ?? key;
     checkField(key, value, FIELD_RULES[name]);
     if (name in canonical) {
       if (!sameValue(canonical[name], value)) {
-        throw badRequest(key, `'${key}' and '${sentVia[name]}' are the same parameter and must agree (got ${JSON.stringify(value)} and ${JSON.stringify(canonical[name])}). Send only '${name}'.`, 'conflicting_parameters');
+        throw badRequest(
+          key,
+          `'${key}' and '${sentVia[name]}' are the same parameter and must agree (got ${JSON.stringify(value)} and ${JSON.stringify(canonical[name])}). Send only '${name}'.`,
+          'conflicting_parameters',
+        );
       }
       continue;
     }

@@ -54,7 +54,19 @@ export const RETRY_POLICY: Record<Step, Record<FailureKind, RetryAction>> = {
   lookup: { ...FAIL, rate_limited: 'retry', unavailable: 'retry', timeout: 'retry', ambiguous: 'retry', not_found: 'retry', auth: 'retry', quota: 'retry', internal: 'retry' },
   // Reading a job's status changes nothing upstream: a transient error never fails the task (the
   // job keeps running), a permanent-looking one is asked again a few times before giving up.
-  poll: { ...FAIL, rate_limited: 'persist', unavailable: 'persist', timeout: 'persist', ambiguous: 'persist', invalid_input: 'retry', content_policy: 'retry', auth: 'retry', quota: 'retry', not_found: 'retry', internal: 'retry' },
+  poll: {
+    ...FAIL,
+    rate_limited: 'persist',
+    unavailable: 'persist',
+    timeout: 'persist',
+    ambiguous: 'persist',
+    invalid_input: 'retry',
+    content_policy: 'retry',
+    auth: 'retry',
+    quota: 'retry',
+    not_found: 'retry',
+    internal: 'retry',
+  },
   // Our blob store being down is never the task's fault: storing waits for it to come back.
   finish: { ...FAIL, storage: 'persist', download: 'retry', rate_limited: 'retry', unavailable: 'retry', timeout: 'retry', ambiguous: 'retry', internal: 'retry' },
 };

@@ -77,7 +77,7 @@ async function prepareSubmission(deps: EngineDeps, claimed: ClaimedTask, ctx: Ad
   const rule = spec && sourceVideoRule(spec, request);
   if (!spec || !rule || request.video_url === undefined) return { kind: 'ready', request, ctx, onlyChannel };
   const source = await ctx.loadMedia(request.video_url, 'video');
-  let probe;
+  let probe: Awaited<ReturnType<AdapterContext['probeVideo']>>;
   try {
     probe = await ctx.probeVideo(source.bytes);
   } catch {
@@ -167,7 +167,10 @@ export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promi
     const found = await adapter.findByReference(claimed.task.id, deps.channels.requestFor(channel, claimed.task.request, claimed.task.model), adapterContext(deps, deps.settings.upstreamTimeoutMs));
     const event = found ? ({ type: 'found', upstreamId: found.upstreamId } as const) : ({ type: 'absent' } as const);
     if (found) await registerSubmitted(deps, claimed, channel.id, found.upstreamId);
-    deps.log.info({ task: claimed.task.id, found: found?.upstreamId ?? null }, found ? 'interrupted submission had reached the upstream; continuing with that job' : 'interrupted submission never reached the upstream; submitting it again');
+    deps.log.info(
+      { task: claimed.task.id, found: found?.upstreamId ?? null },
+      found ? 'interrupted submission had reached the upstream; continuing with that job' : 'interrupted submission never reached the upstream; submitting it again',
+    );
     await commit(deps, claimed, afterRecovery(event, { ...ctx, now: deps.clock.now() }));
   } catch (err) {
     deps.log.warn({ task: claimed.task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'lookup of an interrupted submission failed');
@@ -243,7 +246,7 @@ export async function finishStep(deps: EngineDeps, claimed: ClaimedTask): Promis
       deps.log.warn({ task: task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'output download failed; will retry');
       return void (await commit(deps, claimed, afterFinish({ type: 'failed', failure: { kind: 'download', ...DOWNLOAD_FAILED } }, ctx)));
     }
-    let meta;
+    let meta: Awaited<ReturnType<EngineDeps['probeFile']>>;
     try {
       meta = await deps.probeFile(tmp);
       // output_audio: false where the upstream always renders sound (Veo on the Gemini API, Grok):

@@ -37,16 +37,10 @@ export interface DecisionContext {
   random?: () => number;
 }
 
-export type SubmitEvent =
-  | { type: 'submitted'; upstreamId: string }
-  | { type: 'failed'; failure: Failure };
+export type SubmitEvent = { type: 'submitted'; upstreamId: string } | { type: 'failed'; failure: Failure };
 
 /** A submission found in flight with its holder gone: what asking the provider by our reference said. */
-export type RecoveryEvent =
-  | { type: 'found'; upstreamId: string }
-  | { type: 'absent' }
-  | { type: 'failed'; failure: Failure }
-  | { type: 'no_lookup' };
+export type RecoveryEvent = { type: 'found'; upstreamId: string } | { type: 'absent' } | { type: 'failed'; failure: Failure } | { type: 'no_lookup' };
 
 export type PollEvent =
   | { type: 'running'; progress?: number; retryAfterSeconds?: number; calledBack?: boolean }
@@ -70,9 +64,7 @@ export type RefusalEvent =
 
 export type FinishEvent =
   /** `reservedUsd`: what the task holds; it is never charged more. */
-  | { type: 'stored'; video: TaskVideo; costUsd: number; reservedUsd: number }
-  | { type: 'unplayable' }
-  | { type: 'failed'; failure: Failure };
+  { type: 'stored'; video: TaskVideo; costUsd: number; reservedUsd: number } | { type: 'unplayable' } | { type: 'failed'; failure: Failure };
 
 /** Before any step: a task whose provider has no route any more, or whose job ran out of time. */
 export function noChannel(from: TaskTransition['from'], provider: string): TaskTransition {
@@ -163,9 +155,9 @@ function onFailure(step: Step, from: TaskTransition['from'], failure: Failure, c
       // Still submitting: recovery asks the provider by our reference shortly.
       return { from, to: from, next: { lane: 'submit', due_ms: ctx.now + retryDelay(ctx), attempts: ctx.attempts + 1 } };
     case 'retry':
-      if (!more) return fail(from, step === 'lookup' ? INTERRUPTED(' and the provider could not tell whether it had received it') : asFailure);
-    // falls through: with attempts left, a bounded retry waits like a patient one
     case 'persist': {
+      if (action === 'retry' && !more) return fail(from, step === 'lookup' ? INTERRUPTED(' and the provider could not tell whether it had received it') : asFailure);
+      // With attempts left, a bounded retry waits like a patient one.
       const due = ctx.now + retryDelay(ctx, failure.retryAfterSeconds);
       return { from, to: from, next: { lane, due_ms: lane === 'poll' ? capToDeadline(ctx, due) : due, attempts: ctx.attempts + 1 } };
     }
@@ -200,7 +192,10 @@ export function refuseSubmission(event: RefusalEvent): TaskTransition {
       const after = 'Nothing was sent upstream and nothing was charged.';
       return r.kind === 'insufficient_balance'
         ? fail('submitting', { code: 'insufficient_balance', message: `${costs}, and the key's balance has only ${usd(r.availableUsd)} more available. ${after} Top up the balance or send a shorter video.` })
-        : fail('submitting', { code: 'quota_exceeded', message: `${costs}, and only ${usd(r.remainingUsd)} of the key's ${usd(r.limitUsd)} spend limit remains. ${after} Ask an admin to raise the limit or send a shorter video.` });
+        : fail('submitting', {
+            code: 'quota_exceeded',
+            message: `${costs}, and only ${usd(r.remainingUsd)} of the key's ${usd(r.limitUsd)} spend limit remains. ${after} Ask an admin to raise the limit or send a shorter video.`,
+          });
     }
     case 'reference_not_found':
       return fail('submitting', event.error);

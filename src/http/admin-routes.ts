@@ -3,7 +3,7 @@ import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
 import { isTaskId } from '../contract/ids.js';
 import { roundUsd } from '../contract/money.js';
 import { createKey } from '../keys/keys.js';
-import { BalanceRefused, MAX_BALANCE_USD, type ApiKey } from '../store/types.js';
+import { type BalanceRefused, MAX_BALANCE_USD, type ApiKey } from '../store/types.js';
 import { callerKey } from './auth.js';
 import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';

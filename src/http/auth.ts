@@ -80,7 +80,7 @@ export class Authenticator {
       throw new ApiError(401, 'invalid_api_key', 'missing_api_key', 'Missing API key. Send it as "Authorization: Bearer sk-...".');
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !match[1].startsWith('sk-') || match[1].length > 200) {
+    if (!match?.[1].startsWith('sk-') || match[1].length > 200) {
       throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided. Send "Authorization: Bearer sk-...".');
     }
     return hashSecret(match[1]);
@@ -160,7 +160,15 @@ function enforce(d: RateDecision, reply: FastifyReply): void {
   reply.header('X-RateLimit-Limit', d.limit).header('X-RateLimit-Remaining', d.remaining).header('X-RateLimit-Reset', d.reset);
   if (!d.allowed) {
     const retryAfter = Math.max(1, Math.ceil(d.reset - Date.now() / 1000));
-    throw new ApiError(429, 'rate_limit_exceeded', 'rate_limit_exceeded', `Rate limit: ${d.limit} requests per minute exceeded for this API key. Retry after ${retryAfter} s.`, null, { retryable: true, retry_after: retryAfter, hint: `Current limit: ${d.limit}/min per key.` }, { 'Retry-After': String(retryAfter) });
+    throw new ApiError(
+      429,
+      'rate_limit_exceeded',
+      'rate_limit_exceeded',
+      `Rate limit: ${d.limit} requests per minute exceeded for this API key. Retry after ${retryAfter} s.`,
+      null,
+      { retryable: true, retry_after: retryAfter, hint: `Current limit: ${d.limit}/min per key.` },
+      { 'Retry-After': String(retryAfter) },
+    );
   }
 }
 

@@ -61,7 +61,15 @@ export function boundLargeBodies(app: FastifyInstance, maxLarge: number): void {
     if (!chunked && !(length > LARGE_BODY_BYTES)) return payload;
     const release = await slots.acquire(SLOT_WAIT_MS);
     if (!release) {
-      throw new ApiError(503, 'server_error', 'service_unavailable', 'The gateway is reading as many large request bodies as it allows; retry shortly, or send media as https URLs instead of inline data: URLs.', null, { retryable: true, retry_after: 5 }, { 'Retry-After': '5' });
+      throw new ApiError(
+        503,
+        'server_error',
+        'service_unavailable',
+        'The gateway is reading as many large request bodies as it allows; retry shortly, or send media as https URLs instead of inline data: URLs.',
+        null,
+        { retryable: true, retry_after: 5 },
+        { 'Retry-After': '5' },
+      );
     }
     reply.raw.once('close', release);
     return payload;

@@ -39,9 +39,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       // Never a 200 that was not stored, never a 500: the client may retry (idempotently) shortly.
       req.log.warn({ err: err.message }, 'database unavailable');
       reply.header('Retry-After', '5');
-      return reply
-        .code(503)
-        .send(new ApiError(503, 'server_error', 'service_unavailable', 'The gateway cannot reach its database right now; nothing was changed. Retry in a few seconds (with the same Idempotency-Key, if you sent one).', null, { retryable: true }).toBody());
+      return reply.code(503).send(
+        new ApiError(503, 'server_error', 'service_unavailable', 'The gateway cannot reach its database right now; nothing was changed. Retry in a few seconds (with the same Idempotency-Key, if you sent one).', null, {
+          retryable: true,
+        }).toBody(),
+      );
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send(new ApiError(500, 'server_error', 'server_error', `An internal error occurred. Quote request id ${req.id} when reporting it.`).toBody());

@@ -51,7 +51,13 @@ export async function sendStoredVideo(gw: Gateway, req: FastifyRequest, reply: F
 async function serve(gw: Gateway, req: FastifyRequest, reply: FastifyReply, task: Task | undefined) {
   const id = task?.id ?? '';
   if (task?.output_expired_ms) {
-    throw new ApiError(410, 'not_found_error', 'file_expired', `This video was deleted ${Math.round(gw.config.retentionSeconds / 3600)} h after the task completed (the retention period). Download results before they expire.`, null);
+    throw new ApiError(
+      410,
+      'not_found_error',
+      'file_expired',
+      `This video was deleted ${Math.round(gw.config.retentionSeconds / 3600)} h after the task completed (the retention period). Download results before they expire.`,
+      null,
+    );
   }
   const blobKey = task?.video?.blob_key;
   if (!blobKey) throw notAvailable();
@@ -68,7 +74,10 @@ async function serve(gw: Gateway, req: FastifyRequest, reply: FastifyReply, task
   const body = await gw.blobs.open(blobKey, range.kind === 'partial' ? range : undefined);
   if (!body) throw notAvailable();
   if (range.kind === 'partial') {
-    reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`).header('Content-Length', range.end - range.start + 1);
+    reply
+      .code(206)
+      .header('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`)
+      .header('Content-Length', range.end - range.start + 1);
   } else {
     reply.header('Content-Length', info.size);
   }

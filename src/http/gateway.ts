@@ -6,9 +6,9 @@ import type { FastReads } from './fast-reads.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { Store, Task } from '../store/types.js';
 import type { TaskService } from '../tasks/service.js';
-import type { AvailabilityChecker } from '../channels/availability.js';
-import type { ChannelView } from '../channels/report.js';
-import type { UpstreamCallbacks } from '../channels/callbacks.js';
+import type { ModelAvailabilityView } from '../catalog/describe.js';
+import type { ModelSpec } from '../catalog/types.js';
+import type { CallbackReply, ChannelView, InboundCallback } from '../contract/channels.js';
 import type { Authenticator } from './auth.js';
 import type { UrlSigner } from './signed-urls.js';
 
@@ -26,8 +26,11 @@ export interface Gateway {
   metrics: GatewayMetrics;
   /** Task reads answered from memory before the framework (absent: every read takes the full path). */
   fastReads?: FastReads;
-  /** Models the upstream model lists no longer name (src/channels/availability.ts); absent = no checks. */
-  availability?: Pick<AvailabilityChecker, 'unavailableReason' | 'view'>;
+  /**
+   * Models the upstream model lists no longer name, as last read (channels/availability.ts provides it; the
+   * routes only read its view, so http/ does not depend on channels/). Absent = no checks.
+   */
+  availability?: { view(spec: ModelSpec): ModelAvailabilityView };
   /** The routes to the upstreams, as admins see them (never an adapter, never a credential). */
   channels: {
     report(): Promise<ChannelView[]>;
@@ -35,5 +38,5 @@ export interface Gateway {
     ofTask(task: Task): { id: string; provider: string; protocol: string | null } | null;
   };
   /** Upstream callbacks (VIDGATE_CALLBACK_BASE_URL); absent = off, the callback route answers 404. */
-  callbacks?: Pick<UpstreamCallbacks, 'receive'>;
+  callbacks?: { receive(channelId: string, token: string | undefined, cb: InboundCallback): Promise<CallbackReply> };
 }

@@ -16,8 +16,11 @@ export function answerRange(req: { method: string; range?: string; ifRange?: str
   if (req.method !== 'GET' || req.range === undefined) return FULL;
   if (req.ifRange !== undefined && req.ifRange.trim() !== etag) return FULL;
   const m = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(.*)$/.exec(req.range);
-  if (!m || m[1].toLowerCase() !== 'bytes') return FULL;
-  const specs = m[2].split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (m?.[1].toLowerCase() !== 'bytes') return FULL;
+  const specs = m[2]
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (specs.length !== 1) return FULL;
   const spec = /^(?:(\d+)-(\d*)|-(\d+))$/.exec(specs[0]);
   if (!spec) return FULL;

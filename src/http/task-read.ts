@@ -31,7 +31,15 @@ function waitSeconds(raw: unknown): number {
 
 function tooManyWaits(gw: Gateway): ApiError {
   const max = gw.config.maxWaitsPerKey;
-  return new ApiError(429, 'rate_limit_exceeded', 'too_many_waits', `This API key already holds ${max} open long polls or event streams; close one, or poll without 'wait'.`, null, { retryable: true }, { 'Retry-After': '1' });
+  return new ApiError(
+    429,
+    'rate_limit_exceeded',
+    'too_many_waits',
+    `This API key already holds ${max} open long polls or event streams; close one, or poll without 'wait'.`,
+    null,
+    { retryable: true },
+    { 'Retry-After': '1' },
+  );
 }
 
 /** Aborts when the client goes away (closes the connection before we answer). */

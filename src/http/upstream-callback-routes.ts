@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CALLBACK_PATH } from '../channels/callbacks.js';
+import { CALLBACK_PATH } from '../contract/channels.js';
 import { ApiError } from '../contract/errors.js';
 import type { Gateway } from './gateway.js';
 

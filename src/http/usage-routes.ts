@@ -15,7 +15,10 @@ function window(q: UsageQuery): { from: string; to: string } {
   const today = new Date().toISOString().slice(0, 10);
   const to = q.end_date ?? today;
   const from = q.start_date ?? new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
-  for (const [name, v] of [['start_date', from], ['end_date', to]] as const) {
+  for (const [name, v] of [
+    ['start_date', from],
+    ['end_date', to],
+  ] as const) {
     if (typeof v !== 'string' || !DAY.test(v) || Number.isNaN(Date.parse(v))) throw badRequest(name, `'${name}' must be a date like 2026-11-21 (UTC).`, 'invalid_value');
   }
   if ((from as string) > (to as string)) throw badRequest('start_date', "'start_date' must not be after 'end_date'.", 'invalid_value');
@@ -41,7 +44,14 @@ export function registerUsageRoutes(app: FastifyInstance, gw: Gateway): void {
     const { from, to } = window(req.query ?? {});
     const fresh = (await gw.store.keys.get(key.id)) ?? key;
     const view = keyView(fresh);
-    return { ...usageBody(await gw.store.ledger.usage(key.id, from, to), from, to), key_id: key.id, balance_usd: view.balance_usd, spend_limit_usd: view.spend_limit_usd, reserved_usd: view.reserved_usd, spent_usd: view.spent_usd };
+    return {
+      ...usageBody(await gw.store.ledger.usage(key.id, from, to), from, to),
+      key_id: key.id,
+      balance_usd: view.balance_usd,
+      spend_limit_usd: view.spend_limit_usd,
+      reserved_usd: view.reserved_usd,
+      spent_usd: view.spent_usd,
+    };
   });
 
   app.get('/v1/admin/usage', { config: { auth: 'admin' } }, async (req: FastifyRequest<{ Querystring: UsageQuery }>) => {

@@ -16,20 +16,42 @@ export function idempotencyKey(req: FastifyRequest): string | null {
   return raw;
 }
 
-
 /** A create that did not make (or replay) a task, as a TokenLab error envelope. */
 export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>): ApiError {
   switch (result.kind) {
     case 'insufficient_balance':
-      return new ApiError(402, 'insufficient_balance', 'insufficient_balance', `Insufficient balance: this request is estimated at $${result.estimatedUsd} and $${result.availableUsd} is available. Top up the key's balance or choose a cheaper model, duration or resolution.`, null, { balance_usd: result.availableUsd, estimated_cost_usd: result.estimatedUsd });
+      return new ApiError(
+        402,
+        'insufficient_balance',
+        'insufficient_balance',
+        `Insufficient balance: this request is estimated at $${result.estimatedUsd} and $${result.availableUsd} is available. Top up the key's balance or choose a cheaper model, duration or resolution.`,
+        null,
+        { balance_usd: result.availableUsd, estimated_cost_usd: result.estimatedUsd },
+      );
     case 'quota_exceeded':
-      return new ApiError(402, 'quota_exceeded', 'quota_exceeded', `This key's spend limit would be exceeded: the request is estimated at $${result.estimatedUsd} and $${result.remainingUsd} of the $${result.limitUsd} limit remains. Ask an admin to raise the limit.`, null, { estimated_cost_usd: result.estimatedUsd });
+      return new ApiError(
+        402,
+        'quota_exceeded',
+        'quota_exceeded',
+        `This key's spend limit would be exceeded: the request is estimated at $${result.estimatedUsd} and $${result.remainingUsd} of the $${result.limitUsd} limit remains. Ask an admin to raise the limit.`,
+        null,
+        { estimated_cost_usd: result.estimatedUsd },
+      );
     case 'idempotency_conflict':
       return result.reason === 'body_differs'
-        ? new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'This Idempotency-Key was already used with a different request body in the last 24 hours. Use a new key for a new request.', 'Idempotency-Key')
+        ? new ApiError(
+            409,
+            'invalid_request_error',
+            'idempotency_key_reused',
+            'This Idempotency-Key was already used with a different request body in the last 24 hours. Use a new key for a new request.',
+            'Idempotency-Key',
+          )
         : new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'The task this Idempotency-Key created is no longer available; use a new key.', 'Idempotency-Key');
     case 'no_channel':
-      return new ApiError(503, 'all_channels_failed', 'all_channels_failed', `No channel is available for model '${result.model}': ${result.reason} See GET /v1/models for models you can use now.`, 'model', { retryable: false, model: result.model });
+      return new ApiError(503, 'all_channels_failed', 'all_channels_failed', `No channel is available for model '${result.model}': ${result.reason} See GET /v1/models for models you can use now.`, 'model', {
+        retryable: false,
+        model: result.model,
+      });
   }
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import { isMessageId } from '../contract/webhook-events.js';
 import type { WebhookAttempt, WebhookEvent, WebhookRepository } from '../store/types.js';
-import { newWebhookSecret } from '../webhooks/signing.js';
+import { newWebhookSecret } from '../contract/webhook-signature.js';
 import { callerKey } from './auth.js';
 import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
@@ -71,7 +71,7 @@ const KEY = { config: { auth: 'key' as const } };
 export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
   const webhooks = gw.store.webhooks;
 
-  app.get('/v1/webhooks/deliveries', KEY, async (req: FastifyRequest<ListQuery>, reply) => {
+  app.get('/v1/webhooks/deliveries', KEY, async (req: FastifyRequest<ListQuery>) => {
     const key = callerKey(req);
     const q = req.query ?? {};
     const limit = listLimit(q.limit);
@@ -84,20 +84,28 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
     }
     const events = await webhooks.listForOwner(key.id, { taskId, limit });
     const attempts = await webhooks.attemptsFor(events.map((e) => e.id));
-    return { object: 'list', data: events.map((e) => deliveryView(e, attempts.filter((a) => a.event_id === e.id))) };
+    return {
+      object: 'list',
+      data: events.map((e) =>
+        deliveryView(
+          e,
+          attempts.filter((a) => a.event_id === e.id),
+        ),
+      ),
+    };
   });
 
-  const owned = async (req: FastifyRequest<IdParams>, reply: FastifyReply): Promise<{ keyId: string; event: WebhookEvent }> => {
+  const owned = async (req: FastifyRequest<IdParams>): Promise<{ keyId: string; event: WebhookEvent }> => {
     const key = callerKey(req);
     const event = isMessageId(req.params.id) ? await webhooks.getForOwner(req.params.id, key.id) : undefined;
     if (!event) throw deliveryNotFound();
     return { keyId: key.id, event };
   };
 
-  app.get('/v1/webhooks/deliveries/:id', KEY, async (req: FastifyRequest<IdParams>, reply) => viewOne(webhooks, (await owned(req, reply)).event));
+  app.get('/v1/webhooks/deliveries/:id', KEY, async (req: FastifyRequest<IdParams>) => viewOne(webhooks, (await owned(req)).event));
 
   app.post('/v1/webhooks/deliveries/:id/redeliver', KEY, async (req: FastifyRequest<IdParams>, reply) => {
-    const { keyId, event } = await owned(req, reply);
+    const { keyId, event } = await owned(req);
     const queued = await webhooks.redeliver(event.id, keyId, Date.now());
     if (!queued) throw deliveryNotFound();
     reply.code(202);
@@ -127,7 +135,7 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
 
   const defaultView = (url: string | null) => ({ object: 'webhook.default', url });
 
-  app.get('/v1/webhooks/default', KEY, async (req, reply) => {
+  app.get('/v1/webhooks/default', KEY, async (req) => {
     const key = callerKey(req);
     return defaultView((await gw.store.keys.get(key.id))?.webhook_url ?? null);
   });
@@ -140,12 +148,12 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
     return defaultView(outcome.key.webhook_url);
   };
 
-  app.put('/v1/webhooks/default', KEY, async (req, reply) => {
+  app.put('/v1/webhooks/default', KEY, async (req) => {
     const key = callerKey(req);
     return setDefault(key.id, defaultUrl(req.body, gw.config.allowPrivateNetwork));
   });
 
-  app.delete('/v1/webhooks/default', KEY, async (req, reply) => {
+  app.delete('/v1/webhooks/default', KEY, async (req) => {
     const key = callerKey(req);
     return setDefault(key.id, null);
   });

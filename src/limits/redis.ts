@@ -124,7 +124,10 @@ export class RedisLimits implements Limits {
     if (count <= 0) return;
     await this.run(
       () => this.redis.vidgateTakeTokens(`${this.prefix}submit:${provider}`, perMinute, -count),
-      () => (this.local.returnSubmissionsNow(provider, perMinute, count), 0),
+      () => {
+        this.local.returnSubmissionsNow(provider, perMinute, count);
+        return 0;
+      },
     );
   }
 

@@ -191,11 +191,7 @@ export interface CheckedAddress {
  * Resolves a host and refuses it when ANY of its addresses is blocked (an attacker's name may
  * return one public and one private address). Returns the address to connect to.
  */
-export async function resolveAndCheckHost(
-  hostname: string,
-  policyOrAllowPrivate: GuardPolicy | boolean,
-  lookupAll: LookupAll = systemLookupAll,
-): Promise<CheckedAddress> {
+export async function resolveAndCheckHost(hostname: string, policyOrAllowPrivate: GuardPolicy | boolean, lookupAll: LookupAll = systemLookupAll): Promise<CheckedAddress> {
   const { allowPrivateNetwork, isBlocked } = asPolicy(policyOrAllowPrivate);
   const host = hostname.replace(/^\[|\]$/g, '');
   const literal = isIP(host);

@@ -24,7 +24,12 @@ export class GatewayMetrics {
   private sources: ScrapeSources | undefined;
 
   private readonly tasksCreated = new Counter({ name: 'vidgate_tasks_created_total', help: 'Tasks created (stored), by model and provider.', labelNames: ['model', 'provider'] as const, registers: [this.registry] });
-  private readonly tasksFinished = new Counter({ name: 'vidgate_tasks_finished_total', help: 'Tasks that reached completed or failed, by model, provider and status.', labelNames: ['model', 'provider', 'status'] as const, registers: [this.registry] });
+  private readonly tasksFinished = new Counter({
+    name: 'vidgate_tasks_finished_total',
+    help: 'Tasks that reached completed or failed, by model, provider and status.',
+    labelNames: ['model', 'provider', 'status'] as const,
+    registers: [this.registry],
+  });
   private readonly taskDuration = new Histogram({
     name: 'vidgate_task_duration_seconds',
     help: 'Time from create to completed/failed.',
@@ -32,7 +37,12 @@ export class GatewayMetrics {
     buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
     registers: [this.registry],
   });
-  private readonly upstreamRequests = new Counter({ name: 'vidgate_upstream_requests_total', help: 'Calls to provider APIs by provider, call (submit, poll, download, cancel, lookup) and outcome (ok or the error kind).', labelNames: ['provider', 'call', 'outcome'] as const, registers: [this.registry] });
+  private readonly upstreamRequests = new Counter({
+    name: 'vidgate_upstream_requests_total',
+    help: 'Calls to provider APIs by provider, call (submit, poll, download, cancel, lookup) and outcome (ok or the error kind).',
+    labelNames: ['provider', 'call', 'outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly upstreamDuration = new Histogram({
     name: 'vidgate_upstream_request_duration_seconds',
     help: 'Duration of calls to provider APIs.',
@@ -47,7 +57,12 @@ export class GatewayMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [this.registry],
   });
-  private readonly webhookDeliveries = new Counter({ name: 'vidgate_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome (delivered, failed, given_up).', labelNames: ['outcome'] as const, registers: [this.registry] });
+  private readonly webhookDeliveries = new Counter({
+    name: 'vidgate_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome (delivered, failed, given_up).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'vidgate_' });

@@ -16,17 +16,7 @@ import { xaiManifest } from './xai/manifest.js';
 
 export type { ProviderManifest };
 
-export const PROVIDER_MANIFESTS: readonly ProviderManifest[] = [
-  googleManifest,
-  openaiManifest,
-  klingManifest,
-  xaiManifest,
-  seedanceManifest,
-  minimaxManifest,
-  dashscopeManifest,
-  viduManifest,
-  topazManifest,
-];
+export const PROVIDER_MANIFESTS: readonly ProviderManifest[] = [googleManifest, openaiManifest, klingManifest, xaiManifest, seedanceManifest, minimaxManifest, dashscopeManifest, viduManifest, topazManifest];
 
 export function manifestOf(name: string): ProviderManifest | undefined {
   return PROVIDER_MANIFESTS.find((m) => m.name === name);

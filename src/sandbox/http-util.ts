@@ -29,12 +29,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
  * Read and parse a JSON body. `refuse` turns an oversized or unparseable body into the provider's
  * own 4xx; other read failures (the client went away) propagate unchanged.
  */
-export async function readJsonBody(
-  req: IncomingMessage,
-  limit: number,
-  refuse: (why: 'too-large' | 'invalid-json', err: Error) => Error,
-  parse: (text: string) => unknown = JSON.parse,
-): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, limit: number, refuse: (why: 'too-large' | 'invalid-json', err: Error) => Error, parse: (text: string) => unknown = JSON.parse): Promise<unknown> {
   let text: string;
   try {
     text = (await readBody(req, limit)).toString('utf8');
@@ -227,10 +222,7 @@ export interface SimHttpError {
  * An HTTP server running `handle`; whatever it throws, `toError` turns into the provider's error
  * (unknown errors into its 500). A reply already under way is cut off instead.
  */
-export function createSimServer(
-  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
-  toError: (err: unknown) => SimHttpError,
-): Server {
+export function createSimServer(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, toError: (err: unknown) => SimHttpError): Server {
   return createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (res.headersSent) {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ProviderName } from '../catalog/types.js';
-import { DEFAULT_PRIORITY, implicitPriority, type ChannelConfig } from '../channels/channel.js';
 import type { ChannelEndpoint } from '../providers/manifest.js';
+import { manifestOf } from '../providers/registry.js';
 import { publicInputsOnly, type InputFetcher } from './fetch-input.js';
 import { SIMULATORS, type RunningSimulator } from './simulators.js';
 
@@ -21,11 +21,18 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** Each provider's default channel: where its traffic goes, and with which credentials. */
   providers: Partial<Record<ProviderName, ChannelEndpoint>>;
-  /** One channel per channel kind the simulators serve (`gemini-api`, `azure-openai`, `kling-jwt`, …). */
-  channels: ChannelConfig[];
+  /** One channel per channel kind the simulators serve (`gemini-api`, `azure-openai`, `kling-jwt`, …), named after its protocol. */
+  channels: SandboxChannel[];
   /** By simulator name: a provider's default simulator under the provider's name, the others under their protocol's. */
   simulators: Partial<Record<string, RunningSimulator>>;
   close(): Promise<void>;
+}
+
+/** A channel kind a simulator serves, as plain data (the gateway turns it into a channel, src/server.ts). */
+export interface SandboxChannel {
+  provider: ProviderName;
+  protocol: string;
+  endpoint: ChannelEndpoint;
 }
 
 export const DEFAULT_SANDBOX_SPEED = 20;
@@ -34,14 +41,20 @@ export const DEFAULT_SANDBOX_SPEED = 20;
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const speed = opts.speed ?? DEFAULT_SANDBOX_SPEED;
   const simulators: Partial<Record<string, RunningSimulator>> = {};
-  const channels: ChannelConfig[] = [];
+  const channels: SandboxChannel[] = [];
   try {
     for (const [i, kind] of SIMULATORS.entries()) {
-      const sim = await kind.start({ host: opts.host, port: opts.portBase === undefined ? 0 : opts.portBase + i, speed, workDir: join(opts.workDir, kind.name), fetchInput: opts.fetchInput ?? publicInputsOnly, projectWebhookUrl: opts.projectWebhooks?.[kind.name] });
+      const sim = await kind.start({
+        host: opts.host,
+        port: opts.portBase === undefined ? 0 : opts.portBase + i,
+        speed,
+        workDir: join(opts.workDir, kind.name),
+        fetchInput: opts.fetchInput ?? publicInputsOnly,
+        projectWebhookUrl: opts.projectWebhooks?.[kind.name],
+      });
       simulators[kind.name] = sim;
       for (const c of sim.channels) {
-        // As from the environment: the default protocol first, the other kinds standing by.
-        channels.push({ id: c.protocol, provider: kind.provider, protocol: c.protocol, endpoint: { credentials: c.credentials, baseUrl: c.baseUrl }, models: null, priority: implicitPriority(kind.provider, c.protocol), weight: 1 });
+        channels.push({ provider: kind.provider, protocol: c.protocol, endpoint: { credentials: c.credentials, baseUrl: c.baseUrl } });
       }
     }
   } catch (err) {
@@ -49,7 +62,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     throw err;
   }
   const providers: Sandbox['providers'] = {};
-  for (const c of channels) if (c.priority === DEFAULT_PRIORITY) providers[c.provider] = c.endpoint;
+  for (const c of channels) if (manifestOf(c.provider)?.defaultProtocol === c.protocol) providers[c.provider] = c.endpoint;
   return {
     providers,
     channels,

@@ -34,7 +34,7 @@ const sandbox = await startSandbox({ workDir, speed, portBase, host: process.env
 // One line per channel kind, as env assignments the gateway understands (names from the provider manifests).
 for (const channel of sandbox.channels) {
   const creds = Object.entries(channel.endpoint.credentials).map(([k, v]) => `${k}=${v}`);
-  console.log([channel.id, `${protocolOf(manifestOf(channel.provider)!, channel.protocol).baseUrl.env}=${channel.endpoint.baseUrl}`, ...creds].join(' '));
+  console.log([channel.protocol, `${protocolOf(manifestOf(channel.provider)!, channel.protocol).baseUrl.env}=${channel.endpoint.baseUrl}`, ...creds].join(' '));
 }
 // Counters and fault controls for tests in another process (loopback only; see README).
 const control = await startControlServer(sandbox.simulators);

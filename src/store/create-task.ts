@@ -120,7 +120,11 @@ export function kyselyCreateOps(trx: Kysely<Database>, queue: WorkQueue): Create
       await q.execute();
     },
     async insertIdempotency(row) {
-      const res = await trx.insertInto('idempotency_keys').values(row).onConflict((oc) => oc.columns(['owner_key_id', 'idem_key']).doNothing()).executeTakeFirst();
+      const res = await trx
+        .insertInto('idempotency_keys')
+        .values(row)
+        .onConflict((oc) => oc.columns(['owner_key_id', 'idem_key']).doNothing())
+        .executeTakeFirst();
       return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
     async reserve(owner, est) {

@@ -37,7 +37,7 @@ export class GroupCommit<I, O> {
     const batch = this.queue.splice(0, this.maxBatch);
     try {
       const out = await this.runBatch(batch.map((b) => b.item));
-      batch.forEach((b, i) => b.resolve(out[i]));
+      for (const [i, b] of batch.entries()) b.resolve(out[i]);
     } catch (err) {
       // One item's failure (or a passing deadlock) must not fail the others: each goes alone.
       if (batch.length === 1) batch[0].reject(err);

@@ -81,8 +81,14 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
       // Balance: prepaid credit (null = no balance tracking); spend limit: cap on spent + reserved.
       await db.schema.alterTable('api_keys').addColumn('balance_usd', 'double precision').execute();
       await db.schema.alterTable('api_keys').addColumn('spend_limit_usd', 'double precision').execute();
-      await db.schema.alterTable('api_keys').addColumn('reserved_usd', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
-      await db.schema.alterTable('api_keys').addColumn('spent_usd', 'double precision', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('api_keys')
+        .addColumn('reserved_usd', 'double precision', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('api_keys')
+        .addColumn('spent_usd', 'double precision', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.alterTable('api_keys').addColumn('rpm_limit', 'integer').execute();
       await db.schema.alterTable('api_keys').addColumn('webhook_url', 'text').execute();
       await db.schema.alterTable('api_keys').addColumn('webhook_secret', 'text').execute();
@@ -191,7 +197,10 @@ export async function runMigrations(db: Kysely<any>): Promise<void> {
     if (done.has(m.name)) continue;
     await db.transaction().execute(async (trx) => {
       await m.up(trx);
-      await trx.insertInto('vidgate_migrations').values({ name: m.name, applied: Math.floor(Date.now() / 1000) }).execute();
+      await trx
+        .insertInto('vidgate_migrations')
+        .values({ name: m.name, applied: Math.floor(Date.now() / 1000) })
+        .execute();
     });
   }
 }

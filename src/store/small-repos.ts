@@ -10,7 +10,11 @@ export class SqlMetaRepository implements MetaRepository {
   }
 
   async setIfAbsent(key: string, value: string): Promise<string> {
-    await this.db.kysely.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    await this.db.kysely
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
     return (await this.get(key)) as string;
   }
 }

@@ -89,8 +89,12 @@ export class SqlStore implements Store {
     if (this.feedStarted || !this.opts.changeFeed) return;
     this.feedStarted = true;
     this.opts.changeFeed.start(
-      (ids) => ids.forEach((id) => this.tasks.changedElsewhere(id)),
-      () => this.dueWatchers.forEach((w) => w()),
+      (ids) => {
+        for (const id of ids) this.tasks.changedElsewhere(id);
+      },
+      () => {
+        for (const w of this.dueWatchers) w();
+      },
     );
   }
 

@@ -50,9 +50,16 @@ export function openSqliteStore(file: string): SqlStore {
   return new SqlStore(db, {
     // Creates are the busiest writes: their statements are prepared once and run directly, on the
     // same connection, while Kysely's connection lock keeps anything else out of the transaction.
-    createTx: (fn) => transact(() => fn((createOps ??= sqliteCreateOps(sqlite)))),
+    createTx: (fn) =>
+      transact(() => {
+        createOps ??= sqliteCreateOps(sqlite);
+        return fn(createOps);
+      }),
     // Prepared on first use: the table exists only after migrate().
-    fastTaskRow: (id) => (taskById ??= sqlite.prepare<[string], TasksTable>('SELECT * FROM tasks WHERE id = ?')).get(id),
+    fastTaskRow: (id) => {
+      taskById ??= sqlite.prepare<[string], TasksTable>('SELECT * FROM tasks WHERE id = ?');
+      return taskById.get(id);
+    },
     onClose: () => durability.close(),
   });
 }
@@ -102,14 +109,17 @@ class WalDurability {
   flush(): Promise<void> {
     if (this.file === ':memory:') return Promise.resolve();
     if (!this.running) {
-      this.running = this.fsync().finally(() => (this.running = null));
+      this.running = this.fsync().finally(() => {
+        this.running = null;
+      });
       return this.running;
     }
     // The fsync under way may have started before our commit: the next one is ours.
-    return (this.next ??= this.running.then(() => {
+    this.next ??= this.running.then(() => {
       this.next = null;
       return this.flush();
-    }));
+    });
+    return this.next;
   }
 
   private async fsync(): Promise<void> {

@@ -5,7 +5,7 @@ import { changed, num, type Db } from './db.js';
 import { budgetRefusal, createTask, kyselyCreateOps, type CreateJob, type CreateOps } from './create-task.js';
 import { GroupCommit } from './group-commit.js';
 import { endReservation, ledgerEntry, writeLedger } from './ledger.js';
-import { patchColumns, toIdempotency, toTask } from './mappers.js';
+import { patchColumns, toTask } from './mappers.js';
 import type { Database, TasksTable } from './schema.js';
 import { TaskCache } from './task-cache.js';
 import {
@@ -13,7 +13,6 @@ import {
   isTerminal,
   PRE_CHANNEL_PIN,
   type Admission,
-  type BudgetRefusal,
   type ClaimedTask,
   type ClaimOptions,
   type CreateOutcome,
@@ -132,7 +131,15 @@ export class SqlTaskRepository implements TaskRepository {
 
   private async withTasks(lane: Lane, items: WorkItem[]): Promise<ClaimedTask[]> {
     if (items.length === 0) return [];
-    const rows = await this.db.kysely.selectFrom('tasks').selectAll().where('id', 'in', items.map((i) => i.item_id)).execute();
+    const rows = await this.db.kysely
+      .selectFrom('tasks')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        items.map((i) => i.item_id),
+      )
+      .execute();
     const byId = new Map(rows.map((r) => [r.id, toTask(r)]));
     const out: ClaimedTask[] = [];
     for (const item of items) {
@@ -162,7 +169,10 @@ export class SqlTaskRepository implements TaskRepository {
         if (row) moved.push(row);
       }
       for (const m of moved) await this.queue.addInFlight(trx, LANE_QUEUE.submit, submitPartition(m), m.provider, 1);
-      await this.db.notifyTaskChanges(trx, moved.map((m) => m.id));
+      await this.db.notifyTaskChanges(
+        trx,
+        moved.map((m) => m.id),
+      );
       const ok = new Set(moved.map((m) => m.id));
       // A task cancelled meanwhile leaves the queue instead of being submitted.
       return claimed.filter((c) => !ok.has(c.item_id));
@@ -214,7 +224,11 @@ export class SqlTaskRepository implements TaskRepository {
           const ops = kyselyCreateOps(trx, this.queue);
           if (!(await ops.reserve(t.owner_key_id, delta))) return budgetRefusal(await ops.budget(t.owner_key_id), delta);
         } else {
-          await trx.updateTable('api_keys').set({ reserved_usd: sql`reserved_usd + ${delta}` }).where('id', '=', t.owner_key_id).execute();
+          await trx
+            .updateTable('api_keys')
+            .set({ reserved_usd: sql`reserved_usd + ${delta}` })
+            .where('id', '=', t.owner_key_id)
+            .execute();
         }
         await trx.updateTable('tasks').set({ estimated_cost_usd: target, updated_ms: now_ms, version: sql`version + 1` }).where('id', '=', t.id).execute();
         await writeLedger(trx, ledgerEntry(t.owner_key_id, t.id, delta > 0 ? 'reserve' : 'release', Math.abs(delta), t.model, now_ms));
@@ -234,9 +248,7 @@ export class SqlTaskRepository implements TaskRepository {
         const queue = LANE_QUEUE[claimed.lane];
         const stays = change.next !== null && change.next.lane === claimed.lane;
         // A submission that stays in flight is resumed by recovery, never claimed as new work.
-        const held = stays
-          ? await this.queue.reschedule(trx, queue, t.id, owner, change.next!.due_ms, change.next!.attempts, change.to === 'submitting')
-          : await this.queue.remove(trx, queue, t.id, owner);
+        const held = stays ? await this.queue.reschedule(trx, queue, t.id, owner, change.next!.due_ms, change.next!.attempts, change.to === 'submitting') : await this.queue.remove(trx, queue, t.id, owner);
         if (!held) throw new GuardFailed();
         // Nothing about the task itself changed (a poll that found it still running): only its next
         // step moved. The item's lease was the guard; the row, its version and waiters stay as they are.

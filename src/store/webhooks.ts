@@ -20,7 +20,15 @@ export class SqlWebhookRepository implements WebhookRepository {
   async claim(o: ClaimOptions & { admit: (ownerKeyId: string) => boolean }): Promise<ClaimedEvent[]> {
     const items = await this.queue.claimFair(WEBHOOK_QUEUE, o, { admit: (h) => o.admit(h.partition_key), refund: () => undefined });
     if (items.length === 0) return [];
-    const rows = await this.db.kysely.selectFrom('webhook_events').selectAll().where('id', 'in', items.map((i) => i.item_id)).execute();
+    const rows = await this.db.kysely
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        items.map((i) => i.item_id),
+      )
+      .execute();
     return rows.map((r) => {
       const event = toWebhookEvent(r);
       return { event, attempt: event.attempt_count + 1, trigger: event.round_attempts > 0 ? 'retry' : event.round > 0 ? 'redeliver' : 'initial' };
@@ -44,11 +52,7 @@ export class SqlWebhookRepository implements WebhookRepository {
           succeeded: o.succeeded ? 1 : 0,
         })
         .execute();
-      await trx
-        .updateTable('webhook_events')
-        .set({ attempt_count: sql`attempt_count + 1`, last_response_status: o.response_status, last_error: o.error })
-        .where('id', '=', e.id)
-        .execute();
+      await trx.updateTable('webhook_events').set({ attempt_count: sql`attempt_count + 1`, last_response_status: o.response_status, last_error: o.error }).where('id', '=', e.id).execute();
       // Only the lease holder moves the event on; a stale worker's attempt is logged and nothing more.
       const current = await trx.selectFrom('webhook_events').select(['round']).where('id', '=', e.id).executeTakeFirst();
       if (!current) return;
@@ -58,10 +62,7 @@ export class SqlWebhookRepository implements WebhookRepository {
         return;
       }
       const status = o.succeeded ? 'delivered' : o.next_attempt_ms === null ? 'failed' : 'pending';
-      const held =
-        status === 'pending'
-          ? await this.queue.reschedule(trx, WEBHOOK_QUEUE, e.id, owner, o.next_attempt_ms!, 0)
-          : await this.queue.remove(trx, WEBHOOK_QUEUE, e.id, owner);
+      const held = status === 'pending' ? await this.queue.reschedule(trx, WEBHOOK_QUEUE, e.id, owner, o.next_attempt_ms!, 0) : await this.queue.remove(trx, WEBHOOK_QUEUE, e.id, owner);
       if (!held) return;
       await trx
         .updateTable('webhook_events')

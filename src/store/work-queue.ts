@@ -78,9 +78,7 @@ export class WorkQueue {
     await trx
       .insertInto('work_partitions')
       .values({ queue, partition_key: partition, group_key: group, head_due_ms: due, served_ms: 0, in_flight: 0 })
-      .onConflict((oc) =>
-        oc.columns(['queue', 'partition_key']).doUpdateSet({ head_due_ms: sql`case when work_partitions.head_due_ms < ${due} then work_partitions.head_due_ms else ${due} end` }),
-      )
+      .onConflict((oc) => oc.columns(['queue', 'partition_key']).doUpdateSet({ head_due_ms: sql`case when work_partitions.head_due_ms < ${due} then work_partitions.head_due_ms else ${due} end` }))
       .execute();
   }
 
@@ -222,12 +220,7 @@ export class WorkQueue {
    * admits each pick by group; `onClaimed` runs in the same transaction (e.g. to change the items'
    * subjects), and may return items that must not stay claimed: those are removed from the queue.
    */
-  async claimFair(
-    queue: string,
-    o: LeaseOptions,
-    policy: FairPolicy,
-    onClaimed?: (trx: Kysely<Database>, items: WorkItem[]) => Promise<WorkItem[]>,
-  ): Promise<WorkItem[]> {
+  async claimFair(queue: string, o: LeaseOptions, policy: FairPolicy, onClaimed?: (trx: Kysely<Database>, items: WorkItem[]) => Promise<WorkItem[]>): Promise<WorkItem[]> {
     return this.db.tx(async (trx) => {
       if (this.db.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`vidgate.fair.${queue}`}))`.execute(trx);
       const heads = await trx
@@ -280,15 +273,7 @@ export class WorkQueue {
     if (this.db.dialect === 'postgres') lock = lock.forUpdate();
     await lock.execute();
     // A fresh statement after the lock: it sees anything an enqueue committed while we waited.
-    const next = await trx
-      .selectFrom('work_items')
-      .select('due_ms')
-      .where('queue', '=', queue)
-      .where('partition_key', '=', partition)
-      .where('lease_owner', 'is', null)
-      .orderBy('due_ms')
-      .limit(1)
-      .executeTakeFirst();
+    const next = await trx.selectFrom('work_items').select('due_ms').where('queue', '=', queue).where('partition_key', '=', partition).where('lease_owner', 'is', null).orderBy('due_ms').limit(1).executeTakeFirst();
     await trx
       .updateTable('work_partitions')
       .set({ head_due_ms: next ? num(next.due_ms) : FAR_FUTURE_MS, served_ms: now })

@@ -19,7 +19,10 @@ export class TaskChanges {
     return new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
       let set = this.waiters.get(id);
-      if (!set) this.waiters.set(id, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.waiters.set(id, set);
+      }
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);

@@ -35,12 +35,12 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
     const problem = u.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(u, allowPrivate);
     if (problem) throw badRequest('callback_url', `callback_url: ${problem}`, 'invalid_url');
   }
-  req.kling_elements?.forEach((el, i) =>
-    el.element_input_urls.forEach((u, j) => {
+  for (const [i, el] of (req.kling_elements ?? []).entries()) {
+    for (const [j, u] of el.element_input_urls.entries()) {
       const problem = checkInputUrlSyntax(u, allowPrivate);
       if (problem) throw badRequest(`kling_elements[${i}].element_input_urls[${j}]`, problem, 'invalid_url');
-    }),
-  );
+    }
+  }
 }
 
 /**
@@ -58,12 +58,9 @@ function checkDeclaredSource(resolved: ResolvedVideoRequest, spec: ModelSpec): n
     return undefined; // not decodable: the engine's fetch says why, as for any unusable input
   }
   if (seconds !== undefined && sourceTooLong(rule, seconds)) {
-    throw badRequest(
-      'video_url',
-      `video_url is ${seconds.toFixed(1)} s long; ${spec.id} takes sources of at most ${rule.max_seconds} s (its output is as long as its source). Trim the video.`,
-      'source_too_long',
-      { max_source_seconds: rule.max_seconds },
-    );
+    throw badRequest('video_url', `video_url is ${seconds.toFixed(1)} s long; ${spec.id} takes sources of at most ${rule.max_seconds} s (its output is as long as its source). Trim the video.`, 'source_too_long', {
+      max_source_seconds: rule.max_seconds,
+    });
   }
   return seconds;
 }
@@ -71,8 +68,18 @@ function checkDeclaredSource(resolved: ResolvedVideoRequest, spec: ModelSpec): n
 /** Same request ⇔ same canonical JSON (object keys sorted), whatever the key order on the wire. */
 export function bodyHash(body: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex');
 }
 
 /**

@@ -5,7 +5,6 @@ import { IDEMPOTENCY_WINDOW_MS, promotableDraftUpstreamId, type ApiKey, type New
 import { TaskChanges } from './changes.js';
 import { bodyHash, planTask } from './create.js';
 
-
 export type CreateResult =
   /** `replayed`: an earlier create with the same Idempotency-Key and body. */
   | { kind: 'created'; task: Task; replayed: boolean }
@@ -53,7 +52,6 @@ const CANCELLED = { code: 'task_cancelled', message: 'Task cancelled before exec
 
 /** How long a cancel waits for a submission in flight to come back before answering 409. */
 const SUBMISSION_WAIT_MS = 5_000;
-
 
 /**
  * The application's use cases, for every front door (TokenLab routes, the OpenAI-compatible API,
@@ -123,7 +121,13 @@ export class TaskService {
     const task = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
     if (task.request.draft_task_id !== undefined) await this.checkDraft(task);
     const channel = this.deps.channels(task);
-    if (!channel.ok && 'param' in channel) throw badRequest(channel.param, `Model '${task.model}' cannot be served with ${channel.param}=${JSON.stringify(task.request[channel.param as keyof typeof task.request])} by the channels this gateway has: ${channel.reason}. Omit ${channel.param}, or ask the operator to configure such a channel.`, channel.code, { model: task.model });
+    if (!channel.ok && 'param' in channel)
+      throw badRequest(
+        channel.param,
+        `Model '${task.model}' cannot be served with ${channel.param}=${JSON.stringify(task.request[channel.param as keyof typeof task.request])} by the channels this gateway has: ${channel.reason}. Omit ${channel.param}, or ask the operator to configure such a channel.`,
+        channel.code,
+        { model: task.model },
+      );
     if (!channel.ok) return { kind: 'no_channel', model: task.model, provider: task.provider, reason: channel.reason };
     const hash = idempotencyKey === null ? '' : bodyHash(body);
     const idem = idempotencyKey === null ? undefined : { key: idempotencyKey, body_hash: hash, since_ms: now - IDEMPOTENCY_WINDOW_MS };

@@ -8,7 +8,7 @@ import type { WebhookSettings } from './config.js';
 import { EVENT_TYPE_HEADER } from './events.js';
 import { nextAttemptAt } from './schedule.js';
 import { postWebhook, type SendResult } from './sender.js';
-import { newWebhookSecret, signedHeaders } from './signing.js';
+import { newWebhookSecret, signedHeaders } from '../contract/webhook-signature.js';
 
 export interface DispatcherDeps {
   store: Store;

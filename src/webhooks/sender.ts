@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { displayUrl } from '../media/errors.js';
-import { pinnedLookup, resolveAndCheckHost, systemLookupAll, urlProblem, userinfo, type GuardPolicy, type LookupAll } from '../media/url-guard.js';
+import { pinnedLookup, resolveAndCheckHost, systemLookupAll, urlProblem, userinfo, type CheckedAddress, type GuardPolicy, type LookupAll } from '../media/url-guard.js';
 
 export interface SendOptions {
   policy: GuardPolicy;
@@ -57,7 +57,7 @@ export async function postWebhook(rawUrl: string, body: string, headers: Record<
   }, connectMs);
   const timedOut = () => (connected ? `timed out after ${o.timeoutMs} ms` : `could not connect within ${connectMs} ms`);
   try {
-    let checked;
+    let checked: CheckedAddress;
     try {
       checked = await Promise.race([resolveAndCheckHost(url.hostname, o.policy, o.lookupAll ?? systemLookupAll), aborted(controller.signal)]);
     } catch (err) {

@@ -57,7 +57,7 @@ describe('Catalog overrides', () => {
     assert.throws(() => defaultCatalog({ 'veo3.1': { typical_seconds: 2.5 } }), /typical_seconds must be a whole number/);
   });
   it('rejects bad overrides with a clear message', () => {
-    assert.throws(() => defaultCatalog({ 'veo9': { enabled: false } }), /Catalog override for 'veo9': unknown model/);
+    assert.throws(() => defaultCatalog({ veo9: { enabled: false } }), /Catalog override for 'veo9': unknown model/);
     assert.throws(() => defaultCatalog({ 'veo3.1': { enabled: 'no' as unknown as boolean } }), /enabled must be true or false/);
     assert.throws(() => defaultCatalog({ 'veo3.1': { aliases: ['veo3.1-fast'] } }), /used by both/);
     assert.throws(() => defaultCatalog({ 'veo3.1': { pricing: { base: -1 } } }), /pricing.base/);

@@ -58,7 +58,10 @@ describe('describe content', () => {
     assert.deepEqual(v2v.allowed_durations, []);
     assert.deepEqual(v2v.allowed_resolutions, ['480p', '720p']);
     assert.ok(!v2v.supported_parameters.includes('duration'));
-    assert.ok(v2v.notes.some((n: string) => /at most 8\.7 s long; the task is priced by its length/.test(n)), 'the maximum source length is documented');
+    assert.ok(
+      v2v.notes.some((n: string) => /at most 8\.7 s long; the task is priced by its length/.test(n)),
+      'the maximum source length is documented',
+    );
     assert.deepEqual(d.tokenlab.accepted_request_formats, []);
   });
   it('compact pricing uses strings; pricing entry explains per-second units', () => {

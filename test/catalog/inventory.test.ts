@@ -25,13 +25,19 @@ function seedInventory(): Map<string, Operation[]> {
   const section = text.slice(text.indexOf('Current Public Model Inventory'), text.indexOf('Usage Examples'));
   const out = new Map<string, Operation[]>();
   for (const line of section.split('\n')) {
-    const m = /^([a-z0-9][a-z0-9.\-]*) \| (.+?) \|$/.exec(line.trim());
+    const m = /^([a-z0-9][a-z0-9.-]*) \| (.+?) \|$/.exec(line.trim());
     if (!m) continue;
-    const ops = m[2].split(',').map((s) => s.trim().toLowerCase()).map((s) => {
-      assert.ok(s in OP_NAMES, `unknown seed operation '${s}'`);
-      return OP_NAMES[s];
-    });
-    out.set(m[1], ops.filter((o): o is Operation => o !== null));
+    const ops = m[2]
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .map((s) => {
+        assert.ok(s in OP_NAMES, `unknown seed operation '${s}'`);
+        return OP_NAMES[s];
+      });
+    out.set(
+      m[1],
+      ops.filter((o): o is Operation => o !== null),
+    );
   }
   return out;
 }
@@ -70,7 +76,12 @@ describe('catalog inventory', () => {
   });
 
   it('the models whose upstream documents a cancel are cancellable upstream: Seedance, Vidu and Topaz', () => {
-    const providers = new Set(catalog.all().filter((m) => m.cancellable_upstream).map((m) => m.provider));
+    const providers = new Set(
+      catalog
+        .all()
+        .filter((m) => m.cancellable_upstream)
+        .map((m) => m.provider),
+    );
     assert.deepEqual([...providers].sort(), ['seedance', 'topaz', 'vidu']);
     for (const m of catalog.all()) assert.equal(m.cancellable_upstream, ['seedance', 'topaz', 'vidu'].includes(m.provider), m.id);
   });
@@ -94,7 +105,10 @@ describe('catalog inventory', () => {
       for (const o of m.operations) {
         const c = constraintsForOperation(m, o.operation)!;
         assert.ok(c.durations.length > 0 && c.resolutions.length > 0 && c.aspect_ratios.length > 0, o.operation);
-        assert.ok(c.resolutions.every((r) => m.resolutions.includes(r)), `${o.operation} resolutions ⊆ model`);
+        assert.ok(
+          c.resolutions.every((r) => m.resolutions.includes(r)),
+          `${o.operation} resolutions ⊆ model`,
+        );
         assert.ok(c.upstream_model.length > 0);
       }
       assert.ok(m.pricing.source.length > 0);

@@ -44,7 +44,7 @@ describe('model lifecycle (pure: the clock is passed in)', () => {
     assert.doesNotMatch(h.Link, /successor-version/);
   });
 
-  it("the model_retired message names the model, its shutdown date and the replacement (or says to choose another)", () => {
+  it('the model_retired message names the model, its shutdown date and the replacement (or says to choose another)', () => {
     const msg = retirementMessage(catalog.get('seedance-1.5-pro')!, 'ModelNotOpen');
     assert.match(msg, /'seedance-1\.5-pro' \(shut down 2026-11-11\): ModelNotOpen Use 'seedance-2\.0' instead\./);
     assert.match(retirementMessage(catalog.get('sora-2')!, 'gone'), /Choose another model \(GET \/v1\/models\)/);

@@ -13,7 +13,12 @@ import assert from 'node:assert/strict';
 export function makeRequest(spec: ModelSpec, body: Record<string, unknown>): VideoRequest {
   const base = { ...body, model: spec.id, sent: Object.keys({ model: spec.id, ...body }) } as unknown as VideoRequest;
   const explicit = body.operation !== undefined;
-  const operation = explicit ? (body.operation as Operation) : inferOperation(base, spec.operations.map((o) => o.operation));
+  const operation = explicit
+    ? (body.operation as Operation)
+    : inferOperation(
+        base,
+        spec.operations.map((o) => o.operation),
+      );
   return { ...base, operation, operation_explicit: explicit };
 }
 

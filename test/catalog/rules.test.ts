@@ -35,7 +35,8 @@ describe('seed and OpenAPI examples pass', () => {
     ok('veo3.1', { prompt: 'x', duration: 8 });
   });
   it('hailuo-2.3-standard image-to-video, 6 s', () => void ok('hailuo-2.3-standard', { prompt: 'Make it move', operation: 'image-to-video', image_url: IMG, duration: 6 }));
-  it('veo3.1 reference-to-video, 1 image, 8 s, 9:16, 720p', () => void ok('veo3.1', { prompt: 'Same subject', operation: 'reference-to-video', reference_images: [IMG], duration: 8, aspect_ratio: '9:16', resolution: '720p' }));
+  it('veo3.1 reference-to-video, 1 image, 8 s, 9:16, 720p', () =>
+    void ok('veo3.1', { prompt: 'Same subject', operation: 'reference-to-video', reference_images: [IMG], duration: 8, aspect_ratio: '9:16', resolution: '720p' }));
   it('kling-3.0-video element references with image_url, 5 s', () => {
     ok('kling-3.0-video', { prompt: '@hero walks in', image_url: IMG, kling_elements: [ELEMENT('hero')], duration: 5 });
     ok('kling-3.0-video', { prompt: '@hero', operation: 'image-to-video', image_url: IMG, kling_elements: [ELEMENT('hero', 4), ELEMENT('cat', 3)], duration: 5, output_audio: false });
@@ -48,7 +49,14 @@ describe('seed and OpenAPI examples pass', () => {
     }
   });
   it('seedance-2.0 reference-to-video with 9 images + 3 videos + 3 audios; duration -1', () => {
-    ok('seedance-2.0', { prompt: 'x', reference_images: Array(6).fill(IMG), material_asset_ids: ['asset-1', 'asset-2', 'asset-3'], video_urls: [MP4, MP4, MP4], audio_urls: ['https://e.com/a.mp3', 'https://e.com/b.mp3', 'https://e.com/c.mp3'], duration: -1 });
+    ok('seedance-2.0', {
+      prompt: 'x',
+      reference_images: Array(6).fill(IMG),
+      material_asset_ids: ['asset-1', 'asset-2', 'asset-3'],
+      video_urls: [MP4, MP4, MP4],
+      audio_urls: ['https://e.com/a.mp3', 'https://e.com/b.mp3', 'https://e.com/c.mp3'],
+      duration: -1,
+    });
     ok('seedance-2.0', { prompt: 'x', resolution: '4k', operation: 'reference-to-video', reference_images: [IMG] });
   });
   it('kling-3.0-motion-control with image_url + video_url', () => void ok('kling-3.0-motion-control', { image_url: IMG, video_url: MP4, prompt: 'dance' }));

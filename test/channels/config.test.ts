@@ -40,14 +40,17 @@ describe('channels from the environment', () => {
       KLING_SECRET_KEY: 'SK',
     };
     const channels = loadConfig(env).channels;
-    assert.deepEqual(channels.map((c) => [c.id, c.provider, c.protocol]), [
-      ['openai', 'openai', 'openai'],
-      ['azure-openai', 'openai', 'azure-openai'],
-      ['kling-api-key', 'kling', 'kling-api-key'],
-      ['kling-jwt', 'kling', 'kling-jwt'],
-      ['byteplus-ark', 'seedance', 'byteplus-ark'],
-      ['volcengine-ark', 'seedance', 'volcengine-ark'],
-    ]);
+    assert.deepEqual(
+      channels.map((c) => [c.id, c.provider, c.protocol]),
+      [
+        ['openai', 'openai', 'openai'],
+        ['azure-openai', 'openai', 'azure-openai'],
+        ['kling-api-key', 'kling', 'kling-api-key'],
+        ['kling-jwt', 'kling', 'kling-jwt'],
+        ['byteplus-ark', 'seedance', 'byteplus-ark'],
+        ['volcengine-ark', 'seedance', 'volcengine-ark'],
+      ],
+    );
     const azure = channels.find((c) => c.id === 'azure-openai')!;
     assert.equal(azure.endpoint.baseUrl, 'https://my-resource.openai.azure.com');
     assert.deepEqual(azure.endpoint.credentials, { AZURE_OPENAI_API_KEY: 'az-key' });
@@ -59,11 +62,14 @@ describe('channels from the environment', () => {
 
   it('a comma-separated key list is a pool: one channel per key, of equal priority', () => {
     const channels = loadConfig({ OPENAI_API_KEY: 'sk-a, sk-b,sk-c' }).channels;
-    assert.deepEqual(channels.map((c) => [c.id, c.endpoint.credentials.OPENAI_API_KEY, c.priority]), [
-      ['openai-1', 'sk-a', 0],
-      ['openai-2', 'sk-b', 0],
-      ['openai-3', 'sk-c', 0],
-    ]);
+    assert.deepEqual(
+      channels.map((c) => [c.id, c.endpoint.credentials.OPENAI_API_KEY, c.priority]),
+      [
+        ['openai-1', 'sk-a', 0],
+        ['openai-2', 'sk-b', 0],
+        ['openai-3', 'sk-c', 0],
+      ],
+    );
     // A pair pools by position; a single value is shared.
     assert.deepEqual(ids({ KLING_ACCESS_KEY: 'a1,a2', KLING_SECRET_KEY: 's1,s2' }), ['kling-jwt-1', 'kling-jwt-2']);
     refused({ KLING_ACCESS_KEY: 'a1,a2,a3', KLING_SECRET_KEY: 's1,s2' }, /KLING_ACCESS_KEY lists 3 values but .* lists|KLING_SECRET_KEY lists 2 values but KLING_ACCESS_KEY lists 3/);

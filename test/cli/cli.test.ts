@@ -60,11 +60,19 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
       assert.match(r.stdout, /--base-url URL/);
     }
     const gen = await vidgate(['generate', '--help']);
-    for (const flag of ['--model', '--prompt', '--duration', '--aspect-ratio', '--resolution', '--audio', '--image', '--end-image', '--video', '--output', '--json']) assert.ok(gen.stdout.includes(flag), `generate --help lists ${flag}`);
+    for (const flag of ['--model', '--prompt', '--duration', '--aspect-ratio', '--resolution', '--audio', '--image', '--end-image', '--video', '--output', '--json'])
+      assert.ok(gen.stdout.includes(flag), `generate --help lists ${flag}`);
   });
 
   it('mistyped commands exit 2 with a pointer to --help', async () => {
-    for (const args of [['frobnicate'], ['generate', '--prompt', 'x'], ['generate', '--model', 'veo3.1-fast', '--bogus'], ['status'], ['generate', '--model', 'veo3.1-fast', '--duration', 'long'], ['generate', '--model', 'veo3.1-fast', '--image', '/nonexistent.png']]) {
+    for (const args of [
+      ['frobnicate'],
+      ['generate', '--prompt', 'x'],
+      ['generate', '--model', 'veo3.1-fast', '--bogus'],
+      ['status'],
+      ['generate', '--model', 'veo3.1-fast', '--duration', 'long'],
+      ['generate', '--model', 'veo3.1-fast', '--image', '/nonexistent.png'],
+    ]) {
       const r = await vidgate(args, env);
       assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
       assert.match(r.stderr, /^vidgate: .+\nRun 'vidgate .*--help' for usage\.\n$/);
@@ -96,6 +104,7 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     assert.ok(progress.length >= 2, r.stderr);
     for (const l of progress) assert.match(l, /^ldtask_\w+ (pending|processing|completed)( \d+%)? \d+\.\ds$/);
     assert.match(progress.at(-1)!, / completed /);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the assertion is about ESC sequences
     assert.doesNotMatch(r.stderr, /\r|\x1b\[/, 'no terminal control characters in a pipe');
     assert.match(r.stdout, new RegExp(`^Saved ${out.replace(/[.]/g, '\\.')} \\(`));
     const probe = await ffprobeFile(out);
@@ -122,8 +131,10 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     const out = path.join(work.dir, 'tty.mp4');
     const command = [process.execPath, '--import', 'tsx', CLI, 'generate', '--model', 'veo3.1-fast', '--prompt', 'A kite over dunes', '--duration', '4', '--output', out].map((a) => `'${a}'`).join(' ');
     const { stdout } = await execFileP('script', ['-qec', command, '/dev/null'], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...env }, timeout: 120_000 });
-    assert.match(stdout, /\r\x1b\[2K[█░]{24}( +\d+%)?  (pending|processing)  \d+\.\ds/);
-    assert.match(stdout, /\r\x1b\[2K█{24} 100%  completed  \d+\.\ds/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a terminal's progress bar is ESC [2K (erase line) then the bar
+    assert.match(stdout, /\r\x1b\[2K[█░]{24}( +\d+%)? {2}(pending|processing) {2}\d+\.\ds/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
+    assert.match(stdout, /\r\x1b\[2K█{24} 100% {2}completed {2}\d+\.\ds/);
     assert.ok(fs.statSync(out).size > 1000);
   });
 
@@ -174,7 +185,7 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     assert.equal((await waitForTask(gw, created.id)).status, 'completed');
   });
 
-  it('tasks: the key\'s tasks newest first, filtered, as a table or JSON', async () => {
+  it("tasks: the key's tasks newest first, filtered, as a table or JSON", async () => {
     const api = await startTestGateway({ VIDGATE_ROLE: 'api' });
     try {
       const apiEnv = { VIDGATE_BASE_URL: api.url, VIDGATE_API_KEY: api.adminKey };
@@ -189,11 +200,20 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
       assert.equal(table.code, 0, table.stderr);
       const lines = table.stdout.trim().split('\n');
       assert.match(lines[0], /^ID\s+STATUS\s+MODEL\s+CREATED$/);
-      assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[0]), [...ids].reverse());
+      assert.deepEqual(
+        lines.slice(1).map((l) => l.split(/\s+/)[0]),
+        [...ids].reverse(),
+      );
       const veo = JSON.parse((await vidgate(['tasks', '--model', 'veo3.1-fast', '--json'], apiEnv)).stdout) as { id: string }[];
-      assert.deepEqual(veo.map((t) => t.id), [ids[2], ids[0]]);
+      assert.deepEqual(
+        veo.map((t) => t.id),
+        [ids[2], ids[0]],
+      );
       const one = JSON.parse((await vidgate(['tasks', '--limit', '1', '--json'], apiEnv)).stdout) as { id: string }[];
-      assert.deepEqual(one.map((t) => t.id), [ids[2]]);
+      assert.deepEqual(
+        one.map((t) => t.id),
+        [ids[2]],
+      );
       const bad = await vidgate(['tasks', '--status', 'sleeping'], apiEnv);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /'status' must be one of pending, processing, completed, failed/);

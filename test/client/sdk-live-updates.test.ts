@@ -38,13 +38,19 @@ describe('SDK waits with the server event stream or long poll, not a polling loo
       const task = await vg.videos.generate(REQUEST, { pollIntervalMs: 50 });
       assert.equal(task.status, 'completed');
       const polls = proxy.seen.filter((r) => r.method === 'GET' && r.url.startsWith(`/v1/tasks/${task.id}?`));
-      assert.ok(polls.every((r) => /[?&]wait=30\b/.test(r.url)), polls.map((r) => r.url).join(' '));
+      assert.ok(
+        polls.every((r) => /[?&]wait=30\b/.test(r.url)),
+        polls.map((r) => r.url).join(' '),
+      );
       // pending → processing → completed: each answer is a change (with 50 ms polling it would be dozens).
       assert.ok(polls.length >= 1 && polls.length <= 5, `${polls.length} polls`);
       // The client remembered that this server has no stream: a second wait goes straight to long polls.
       const before = proxy.seen.length;
       await vg.tasks.wait(task.id);
-      assert.deepEqual(proxy.seen.slice(before).map((r) => r.url.split('?')[0]), [`/v1/tasks/${task.id}`]);
+      assert.deepEqual(
+        proxy.seen.slice(before).map((r) => r.url.split('?')[0]),
+        [`/v1/tasks/${task.id}`],
+      );
     } finally {
       await proxy.close();
     }

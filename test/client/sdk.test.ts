@@ -135,7 +135,12 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
       await proxy.close();
     }
 
-    const always = await startFaultProxy(gw.url, () => ({ kind: 'status', status: 429, headers: { 'retry-after': '0' }, body: { error: { message: 'slow down', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } } }));
+    const always = await startFaultProxy(gw.url, () => ({
+      kind: 'status',
+      status: 429,
+      headers: { 'retry-after': '0' },
+      body: { error: { message: 'slow down', type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' } },
+    }));
     try {
       const client = new Vidgate({ baseUrl: always.url, maxRetries: 2 });
       const err = await client.models.list().catch((e: unknown) => e);
@@ -149,7 +154,10 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
 
     // A 400 is the caller's to fix: never retried.
     let bad = 0;
-    const counting = await startFaultProxy(gw.url, () => (bad++, { kind: 'forward' }));
+    const counting = await startFaultProxy(gw.url, () => {
+      bad++;
+      return { kind: 'forward' };
+    });
     try {
       const client = new Vidgate({ baseUrl: counting.url, apiKey: gw.adminKey, maxRetries: 3 });
       await assert.rejects(client.videos.create({ ...REQUEST, duration: 7 }), (e: unknown) => e instanceof VidgateError && e.status === 400);
@@ -178,7 +186,7 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     assert.ok(err instanceof VidgateError && err.status === 0 && err.code === 'connection_error', String(err));
   });
 
-  it('tasks.list: async-iterable cursor pages of the key\'s own tasks, newest first, with filters', async () => {
+  it("tasks.list: async-iterable cursor pages of the key's own tasks, newest first, with filters", async () => {
     const api = await startTestGateway({ VIDGATE_ROLE: 'api' }); // no engine: tasks stay pending
     try {
       const mine = new Vidgate({ baseUrl: api.url, apiKey: api.adminKey });
@@ -192,20 +200,41 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
 
       const pages = [];
       for await (const page of mine.tasks.list({ limit: 2 })) pages.push(page);
-      assert.deepEqual(pages.map((p) => p.data.length), [2, 2, 2]);
-      assert.deepEqual(pages.map((p) => p.has_more), [true, true, false]);
+      assert.deepEqual(
+        pages.map((p) => p.data.length),
+        [2, 2, 2],
+      );
+      assert.deepEqual(
+        pages.map((p) => p.has_more),
+        [true, true, false],
+      );
       const listed = pages.flatMap((p) => p.data.map((t) => t.id));
       assert.deepEqual(listed, [kling, ...[...ids].reverse()], 'newest first, each once');
       assert.ok(!listed.includes(foreign), "never another key's task");
-      assert.deepEqual((await allTasks(theirs)).map((t) => t.id), [foreign]);
+      assert.deepEqual(
+        (await allTasks(theirs)).map((t) => t.id),
+        [foreign],
+      );
 
       const failed = await mine.tasks.list({ status: 'failed' }).first();
-      assert.deepEqual(failed.data.map((t) => t.id), [ids[0]]);
+      assert.deepEqual(
+        failed.data.map((t) => t.id),
+        [ids[0]],
+      );
       const byModel = await mine.tasks.list({ model: 'kling-v2.6-pro' }).first();
-      assert.deepEqual(byModel.data.map((t) => t.id), [kling]);
+      assert.deepEqual(
+        byModel.data.map((t) => t.id),
+        [kling],
+      );
       const resumed = await mine.tasks.list({ after: ids[3], limit: 10 }).first();
-      assert.deepEqual(resumed.data.map((t) => t.id), [ids[2], ids[1], ids[0]]);
-      const bad = await mine.tasks.list({ limit: 500 }).first().catch((e: unknown) => e);
+      assert.deepEqual(
+        resumed.data.map((t) => t.id),
+        [ids[2], ids[1], ids[0]],
+      );
+      const bad = await mine.tasks
+        .list({ limit: 500 })
+        .first()
+        .catch((e: unknown) => e);
       assert.ok(bad instanceof VidgateError && bad.status === 400 && bad.param === 'limit');
     } finally {
       await api.close();

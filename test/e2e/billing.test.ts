@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestGateway, waitForStatus, waitForTask, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
 
 // veo3.1-fast is estimated at $0.10 per second of 720p output: a 6 s clip reserves $0.60.

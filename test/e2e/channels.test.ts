@@ -60,7 +60,11 @@ describe('channels in sandbox mode', { timeout: 300_000 }, () => {
 
   it('GET /v1/admin/channels lists one channel per kind, with breaker state and counts, and never a credential', async () => {
     const channels = await channelsView(gw);
-    const byProvider = (p: string) => channels.filter((c) => c.provider === p).map((c) => c.protocol).sort();
+    const byProvider = (p: string) =>
+      channels
+        .filter((c) => c.provider === p)
+        .map((c) => c.protocol)
+        .sort();
     assert.deepEqual(byProvider('openai'), ['azure-openai', 'openai']);
     assert.deepEqual(byProvider('seedance'), ['byteplus-ark', 'volcengine-ark']);
     assert.deepEqual(byProvider('kling'), ['kling-api-key', 'kling-jwt']);
@@ -126,7 +130,10 @@ describe('channels in sandbox mode', { timeout: 300_000 }, () => {
     try {
       const seedance = await create(gw, { model: 'seedance-2.0-fast', prompt: 'failover to Volcengine', duration: 4, resolution: '480p', output_audio: false });
       const kling = await create(gw, { model: 'kling-v2.6-std', prompt: 'failover to the JWT channel', duration: 5 });
-      for (const [id, channel] of [[seedance, 'volcengine-ark'], [kling, 'kling-jwt']]) {
+      for (const [id, channel] of [
+        [seedance, 'volcengine-ark'],
+        [kling, 'kling-jwt'],
+      ]) {
         const done = await waitForTask(gw, id, { timeoutMs: 120_000 });
         assert.equal(done.status, 'completed', JSON.stringify(done));
         assert.equal((await adminTask(gw, id)).channel.id, channel);
@@ -146,7 +153,15 @@ describe('channels from VIDGATE_CONFIG', { timeout: 300_000 }, () => {
   let simB: OpenAISimulator;
   let gw: TestGateway | undefined;
 
-  const channel = (id: string, sim: OpenAISimulator, extra: object = {}) => ({ id, provider: 'openai', protocol: 'openai', base_url: sim.baseUrl, credentials: { OPENAI_API_KEY: sim.apiKey }, models: ['sora-2'], ...extra });
+  const channel = (id: string, sim: OpenAISimulator, extra: object = {}) => ({
+    id,
+    provider: 'openai',
+    protocol: 'openai',
+    base_url: sim.baseUrl,
+    credentials: { OPENAI_API_KEY: sim.apiKey },
+    models: ['sora-2'],
+    ...extra,
+  });
   // Two more channels whose keys both sims refuse, serving only sora-2-pro.
   const refused = (id: string, sim: OpenAISimulator) => ({ id, provider: 'openai', base_url: sim.baseUrl, credentials: { OPENAI_API_KEY: `sk-proj-wrong-${id}-000000000000` }, models: ['sora-2-pro'], priority: 9 });
 

@@ -383,7 +383,11 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
     // ---- No 5xx; socket failures only while the gateway was down.
     assert.deepEqual(serverErrors, [], 'no 5xx answered');
     const outside = socketErrors.filter((e) => !downtime.some(([a, b]) => e.at >= a && e.at <= b));
-    assert.deepEqual(outside.map((e) => e.what), [], 'requests failed at the socket only while the gateway was down');
+    assert.deepEqual(
+      outside.map((e) => e.what),
+      [],
+      'requests failed at the socket only while the gateway was down',
+    );
     assert.deepEqual(violations, []);
 
     // ---- Every completed video is served (and a few are probed independently).
@@ -411,9 +415,15 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
       const got = hooks.deliveries.filter((d) => d.taskId === r.id);
       assert.ok(hooks.delivered(r.id), `${r.id}: delivered (${got.length} attempts)`);
       assert.equal(new Set(got.map((d) => d.id)).size, 1, `${r.id}: one webhook-id across ${got.length} attempts`);
-      assert.ok(got.every((d) => d.verified && d.status === r.state), `${r.id}: signed, and says ${r.state}`);
+      assert.ok(
+        got.every((d) => d.verified && d.status === r.state),
+        `${r.id}: signed, and says ${r.state}`,
+      );
     }
-    assert.ok(hooks.deliveries.every((d) => byId.get(d.taskId)?.callback_url), 'no event for a task without a callback');
+    assert.ok(
+      hooks.deliveries.every((d) => byId.get(d.taskId)?.callback_url),
+      'no event for a task without a callback',
+    );
     const retried = withCallback.filter((r) => hooks.deliveries.filter((d) => d.taskId === r.id).length > 1).length;
 
     // ---- Money: every charge is what the output costs (never more than reserved); every other
@@ -457,7 +467,11 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
       const msg = (JSON.parse(l) as { msg?: string }).msg ?? '?';
       errorKinds.set(msg, (errorKinds.get(msg) ?? 0) + 1);
     }
-    assert.deepEqual([...errorKinds.keys()].filter((m) => /crash|internal|unhandled/i.test(m)), [], errorLogs.slice(0, 5).join('\n'));
+    assert.deepEqual(
+      [...errorKinds.keys()].filter((m) => /crash|internal|unhandled/i.test(m)),
+      [],
+      errorLogs.slice(0, 5).join('\n'),
+    );
 
     const failedBy = new Map<string, number>();
     for (const r of tasks.filter((x) => x.state === 'failed')) failedBy.set(r.error_code ?? '?', (failedBy.get(r.error_code ?? '?') ?? 0) + 1);
@@ -468,7 +482,10 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
         `${kills} kills, faults ${[...faults].map(([k, n]) => `${k} ${n}`).join(', ')} (${injected} upstream answers faulted, ${lostAnswers} create answers lost), ` +
         `${cancelled.size} cancelled, ${hooks.deliveries.length} webhook attempts for ${withCallback.length} events (${retried} retried), ${socketErrors.length} requests refused while down, ` +
         `error logs ${[...errorKinds].map(([m, n]) => `${m} ×${n}`).join('; ') || 'none'}, ` +
-        `upstream creates/tasks with a job+uncertain: ${perProvider.join(', ')}, HTTP ${[...answers].sort().map(([s, n]) => `${s}×${n}`).join(' ')}`,
+        `upstream creates/tasks with a job+uncertain: ${perProvider.join(', ')}, HTTP ${[...answers]
+          .sort()
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}`,
     );
     assert.equal(kills, 4);
     assert.ok(completed.length >= tasks.length / 3, `${completed.length} of ${tasks.length} completed`);
@@ -547,7 +564,10 @@ class UpstreamProxy {
 
 function pickWeighted<T extends { weight: number }>(items: T[]): T {
   let r = Math.random() * items.reduce((s, i) => s + i.weight, 0);
-  for (const i of items) if ((r -= i.weight) < 0) return i;
+  for (const i of items) {
+    r -= i.weight;
+    if (r < 0) return i;
+  }
   return items[items.length - 1];
 }
 

@@ -199,7 +199,12 @@ describe('a cluster of three nodes on PostgreSQL, S3 and Redis', { timeout: 240_
     const secrets = (await db.query(`select value from meta where key = 'url_signing_secret'`)).rows;
     assert.equal(secrets.length, 1, 'one URL-signing secret, in the database');
 
-    const { admitted, keyId } = await admittedAcross(nodes.map((n) => n.gw.url), adminKey, 12, 36);
+    const { admitted, keyId } = await admittedAcross(
+      nodes.map((n) => n.gw.url),
+      adminKey,
+      12,
+      36,
+    );
     assert.equal(admitted, 12, 'an rpm_limit of 12 admits 12 requests across three nodes');
     assert.ok((await redisDb.redis.keys(`vidgate:limits:req:${keyId}:*`)).length === 1, `counted in Redis database ${redisDb.db}`);
 
@@ -210,10 +215,15 @@ describe('a cluster of three nodes on PostgreSQL, S3 and Redis', { timeout: 240_
     const cachedBy = Date.now();
     await json(await call(nodes[1], `/v1/admin/keys/${k.id}`, { method: 'DELETE' }));
     assert.equal((await call(nodes[1], '/v1/usage', { key: k.key })).status, 401);
-    await until('every node to refuse the revoked key', async () => {
-      const statuses = await Promise.all(nodes.map(async (n) => (await call(n, '/v1/usage', { key: k.key })).status));
-      return statuses.every((s) => s === 401);
-    }, 8_000 - (Date.now() - cachedBy), 250);
+    await until(
+      'every node to refuse the revoked key',
+      async () => {
+        const statuses = await Promise.all(nodes.map(async (n) => (await call(n, '/v1/usage', { key: k.key })).status));
+        return statuses.every((s) => s === 401);
+      },
+      8_000 - (Date.now() - cachedBy),
+      250,
+    );
   });
 
   it('kill -9 of a node while it submits and others process: every task ends, no job is created twice, every video is served by the survivors, money adds up', async () => {
@@ -245,7 +255,15 @@ describe('a cluster of three nodes on PostgreSQL, S3 and Redis', { timeout: 240_
     assert.equal(new Set(dupBodies.map((b) => b.id)).size, 1, 'concurrent duplicates on three nodes make one task');
     assert.equal(answers.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, NODES - 1);
     const firstNode = answers.findIndex((r) => r.headers.get('idempotent-replayed') !== 'true');
-    tasks.push({ id: dupBodies[0].id, provider: dup.provider, model: dup.body.model as string, resolution: dup.resolution, node: firstNode, body: { ...dup.body, prompt: 'one task, three nodes' }, idempotencyKey: 'cluster-dup' });
+    tasks.push({
+      id: dupBodies[0].id,
+      provider: dup.provider,
+      model: dup.body.model as string,
+      resolution: dup.resolution,
+      node: firstNode,
+      body: { ...dup.body, prompt: 'one task, three nodes' },
+      idempotencyKey: 'cluster-dup',
+    });
 
     // ---- Round-robin creates on the three nodes, with upstream creates slow on three providers.
     for (const p of SLOW_PROVIDERS) await simFault(sim.controlUrl, p, 'setLatency', SLOW_MS);
@@ -416,7 +434,12 @@ describe('a cluster of three nodes on PostgreSQL, S3 and Redis', { timeout: 240_
     assert.ok(close(usage.total_cost_usd, spent), `usage ${usage.total_cost_usd}, spent ${spent}`);
 
     // No node answered a 500 or logged an error (a deadlock, a failed step) along the way.
-    const errors = nodes.flatMap((n) => n.gw.out.join('').split('\n').filter((l) => /"level":(50|60)\b|"statusCode":500\b/.test(l)));
+    const errors = nodes.flatMap((n) =>
+      n.gw.out
+        .join('')
+        .split('\n')
+        .filter((l) => /"level":(50|60)\b|"statusCode":500\b/.test(l)),
+    );
     assert.deepEqual(errors.slice(0, 5), [], `${errors.length} error lines in the nodes' logs`);
 
     const seconds = (ms: number) => (ms / 1000).toFixed(1);

@@ -241,7 +241,10 @@ describe('crash recovery: kill -9 the gateway while submitting, polling and stor
       const body = done.get(t.id)!;
       if (body.status === 'failed') {
         assert.equal(body.error?.code, 'submission_interrupted', `${t.phase} ${t.model}: ${JSON.stringify(body.error)}`);
-        assert.ok([atKill1, atKill2, atKill3].some((at) => at.get(t.id)?.state === 'submitting'), 'only a task caught mid-submission by a kill may fail');
+        assert.ok(
+          [atKill1, atKill2, atKill3].some((at) => at.get(t.id)?.state === 'submitting'),
+          'only a task caught mid-submission by a kill may fail',
+        );
         assert.notEqual(t.provider, 'kling', 'Kling tasks are recovered by reference, never failed');
         interrupted.set(t.provider, (interrupted.get(t.provider) ?? 0) + 1);
         continue;
@@ -298,7 +301,9 @@ describe('crash recovery: kill -9 the gateway while submitting, polling and stor
     const usage = (await (await api('/v1/usage', { key: created.key })).json()) as { total_cost_usd: number };
     assert.ok(Math.abs(usage.total_cost_usd - billed) < 1e-6);
 
-    console.log(`crash-recovery: ${tasks.length} tasks, ${completed.length} completed, ${tasks.length - completed.length} submission_interrupted; at the kills: ${inSubmittingAtKill} submitting, ${processingAtKill} processing, ${finishingAtKill} finishing; ${report.join('; ')}; billed $${billed.toFixed(6)}`);
+    console.log(
+      `crash-recovery: ${tasks.length} tasks, ${completed.length} completed, ${tasks.length - completed.length} submission_interrupted; at the kills: ${inSubmittingAtKill} submitting, ${processingAtKill} processing, ${finishingAtKill} finishing; ${report.join('; ')}; billed $${billed.toFixed(6)}`,
+    );
     await kill9(gw);
   });
 });

@@ -22,14 +22,40 @@ describe('Alibaba Wan (DashScope) end to end', () => {
   it('every model × operation completes with a playable MP4 matching the request', async () => {
     type Want = { width: number; height: number; duration: number; audio: boolean };
     const cases: [Record<string, unknown>, Want][] = [
-      [{ model: 'wan-2.2-plus', prompt: 'A lighthouse in a storm', resolution: '480p' }, { width: 832, height: 480, duration: 5, audio: false }],
-      [{ model: 'wan-2.2-plus', operation: 'image-to-video', image_url: IMG, resolution: '480p' }, { width: 832, height: 480, duration: 5, audio: false }],
-      [{ model: 'wan-2.5', prompt: 'A dancer on a rooftop', resolution: '480p', aspect_ratio: '9:16' }, { width: 480, height: 832, duration: 5, audio: true }],
-      [{ model: 'wan-2.5', operation: 'image-to-video', image_url: IMG, audio_url: 'https://example.com/song.mp3', resolution: '480p' }, { width: 832, height: 480, duration: 5, audio: true }],
-      [{ model: 'wan-2.6', prompt: 'A cat on a windowsill', resolution: '720p', aspect_ratio: '1:1', output_audio: false }, { width: 960, height: 960, duration: 5, audio: false }],
-      [{ model: 'wan-2.6', operation: 'image-to-video', image_url: IMG, prompt: 'Gentle wind', resolution: '720p' }, { width: 1280, height: 720, duration: 5, audio: true }],
       [
-        { model: 'wan-2.6', operation: 'reference-to-video', prompt: 'character1 dances like character2', reference_images: [IMG], video_urls: ['https://example.com/dance.mp4'], resolution: '720p', aspect_ratio: '16:9' },
+        { model: 'wan-2.2-plus', prompt: 'A lighthouse in a storm', resolution: '480p' },
+        { width: 832, height: 480, duration: 5, audio: false },
+      ],
+      [
+        { model: 'wan-2.2-plus', operation: 'image-to-video', image_url: IMG, resolution: '480p' },
+        { width: 832, height: 480, duration: 5, audio: false },
+      ],
+      [
+        { model: 'wan-2.5', prompt: 'A dancer on a rooftop', resolution: '480p', aspect_ratio: '9:16' },
+        { width: 480, height: 832, duration: 5, audio: true },
+      ],
+      [
+        { model: 'wan-2.5', operation: 'image-to-video', image_url: IMG, audio_url: 'https://example.com/song.mp3', resolution: '480p' },
+        { width: 832, height: 480, duration: 5, audio: true },
+      ],
+      [
+        { model: 'wan-2.6', prompt: 'A cat on a windowsill', resolution: '720p', aspect_ratio: '1:1', output_audio: false },
+        { width: 960, height: 960, duration: 5, audio: false },
+      ],
+      [
+        { model: 'wan-2.6', operation: 'image-to-video', image_url: IMG, prompt: 'Gentle wind', resolution: '720p' },
+        { width: 1280, height: 720, duration: 5, audio: true },
+      ],
+      [
+        {
+          model: 'wan-2.6',
+          operation: 'reference-to-video',
+          prompt: 'character1 dances like character2',
+          reference_images: [IMG],
+          video_urls: ['https://example.com/dance.mp4'],
+          resolution: '720p',
+          aspect_ratio: '16:9',
+        },
         { width: 1280, height: 720, duration: 5, audio: true },
       ],
     ];

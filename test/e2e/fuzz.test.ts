@@ -7,7 +7,25 @@ import { validateAgainst } from '../helpers/openapi.js';
 
 /** Values of every JSON type, including adversarial strings. */
 const nasty = fc.oneof(
-  fc.constantFrom('', ' ', '\u0000', '../../etc/passwd', '%00', '<script>', 'data:image/png;base64,', 'https://127.0.0.1/x.png', 'https://example.com/a.mp4', 'veo3.1', '16:9', '720p', '-1', '1e309', '__proto__', 'constructor', '\ud83d\ude00'.repeat(50)),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '../../etc/passwd',
+    '%00',
+    '<script>',
+    'data:image/png;base64,',
+    'https://127.0.0.1/x.png',
+    'https://example.com/a.mp4',
+    'veo3.1',
+    '16:9',
+    '720p',
+    '-1',
+    '1e309',
+    '__proto__',
+    'constructor',
+    '\ud83d\ude00'.repeat(50),
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ maxLength: 20, unit: 'binary' }),
   fc.integer(),
@@ -31,22 +49,52 @@ const rawBody = fc.oneof(
   fc.constantFrom('{', '[', '{"model":', '\u0000', '{"a":1}{"b":2}', 'null'),
 );
 
-const idLike = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }).map((h) => `ldtask_${h}`), fc.constantFrom('..', '%2e%2e', '%00', 'ldtask_', 'a'.repeat(300)));
+const idLike = fc.oneof(
+  fc.string({ maxLength: 80 }),
+  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }).map((h) => `ldtask_${h}`),
+  fc.constantFrom('..', '%2e%2e', '%00', 'ldtask_', 'a'.repeat(300)),
+);
 
-const headerValue = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('Bearer', 'Bearer sk-', 'Basic Zm9vOmJhcg==', 'Bearer sk-' + 'f'.repeat(48)));
+const headerValue = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('Bearer', 'Bearer sk-', 'Basic Zm9vOmJhcg==', `Bearer sk-${'f'.repeat(48)}`));
 
 type Req = { method: string; path: string; body?: string; headers: Record<string, string>; auth: 'admin' | 'none' | 'random' };
 
 const request: fc.Arbitrary<Req> = fc.oneof(
-  fc.record({ method: fc.constant('POST'), path: fc.constant('/v1/videos/generations'), body: rawBody, headers: fc.record({ 'content-type': fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8'), 'idempotency-key': fc.string({ minLength: 1, maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s)) }, { requiredKeys: ['content-type'] }), auth: fc.constantFrom('admin', 'none', 'random') }),
+  fc.record({
+    method: fc.constant('POST'),
+    path: fc.constant('/v1/videos/generations'),
+    body: rawBody,
+    headers: fc.record(
+      {
+        'content-type': fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8'),
+        'idempotency-key': fc.string({ minLength: 1, maxLength: 30 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
+      },
+      { requiredKeys: ['content-type'] },
+    ),
+    auth: fc.constantFrom('admin', 'none', 'random'),
+  }),
   fc.record({ method: fc.constantFrom('GET', 'DELETE'), path: idLike.map((id) => `/v1/tasks/${encodeURIComponent(id)}`), headers: fc.constant({}), auth: fc.constantFrom('admin', 'none', 'random') }),
   fc.record({ method: fc.constant('GET'), path: idLike.map((id) => `/v1/videos/generations/${encodeURIComponent(id)}`), headers: fc.constant({}), auth: fc.constantFrom('admin', 'random') }),
-  fc.record({ method: fc.constant('GET'), path: fc.tuple(fc.constantFrom('/v1/models', '/v1/pricing'), fc.dictionary(fc.constantFrom('view', 'category', 'provider', 'tag', 'recommended_for', 'x'), fc.string({ maxLength: 12 }), { maxKeys: 3 })).map(([p, q]) => `${p}?${new URLSearchParams(q)}`), headers: fc.constant({}), auth: fc.constantFrom('none', 'admin') }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc
+      .tuple(fc.constantFrom('/v1/models', '/v1/pricing'), fc.dictionary(fc.constantFrom('view', 'category', 'provider', 'tag', 'recommended_for', 'x'), fc.string({ maxLength: 12 }), { maxKeys: 3 }))
+      .map(([p, q]) => `${p}?${new URLSearchParams(q)}`),
+    headers: fc.constant({}),
+    auth: fc.constantFrom('none', 'admin'),
+  }),
   fc.record({ method: fc.constant('GET'), path: idLike.map((id) => `/v1/models/${encodeURIComponent(id)}`), headers: fc.constant({}), auth: fc.constant('none') }),
   fc.record({ method: fc.constant('GET'), path: idLike.map((id) => `/v1/models/${encodeURIComponent(id)}/pricing`), headers: fc.constant({}), auth: fc.constant('none') }),
   fc.record({ method: fc.constantFrom('POST'), path: fc.constant('/v1/admin/keys'), body: rawBody, headers: fc.constant({ 'content-type': 'application/json' }), auth: fc.constantFrom('admin', 'random') }),
   fc.record({ method: fc.constant('DELETE'), path: idLike.map((id) => `/v1/admin/keys/${encodeURIComponent(id)}`), headers: fc.constant({}), auth: fc.constantFrom('admin', 'random') }),
-  fc.record({ method: fc.constant('GET'), path: fc.tuple(idLike, fc.string({ maxLength: 12 }), fc.string({ maxLength: 50 })).map(([id, e, s]) => `/v1/files/${encodeURIComponent(id)}/video.mp4?expires=${encodeURIComponent(e)}&signature=${encodeURIComponent(s)}`), headers: fc.record({ range: fc.string({ maxLength: 20 }) }), auth: fc.constant('none') }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc
+      .tuple(idLike, fc.string({ maxLength: 12 }), fc.string({ maxLength: 50 }))
+      .map(([id, e, s]) => `/v1/files/${encodeURIComponent(id)}/video.mp4?expires=${encodeURIComponent(e)}&signature=${encodeURIComponent(s)}`),
+    headers: fc.record({ range: fc.string({ maxLength: 20 }) }),
+    auth: fc.constant('none'),
+  }),
 );
 
 describe('property: no input makes the gateway answer 5xx or hang', () => {

@@ -10,8 +10,7 @@ describe('Idempotency-Key on POST /v1/videos/generations', () => {
   });
   after(async () => gw.close());
 
-  const create = (body: unknown, idem?: string, key?: string) =>
-    gw.api('/v1/videos/generations', { method: 'POST', json: body, key, headers: idem === undefined ? {} : { 'idempotency-key': idem } });
+  const create = (body: unknown, idem?: string, key?: string) => gw.api('/v1/videos/generations', { method: 'POST', json: body, key, headers: idem === undefined ? {} : { 'idempotency-key': idem } });
   const googleCreates = () => (gw.sandbox!.google!.stats as { creates: number }).creates;
 
   it('a retried create with the same key and body returns the original task, created once upstream', async () => {

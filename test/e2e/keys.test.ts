@@ -17,7 +17,7 @@ describe('API keys, ownership and admin routes', () => {
   after(async () => gw.close());
 
   it('answers 401 with the TokenLab envelope for a missing, malformed or unknown key', async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer sk-nope' }, { authorization: 'Bearer ' + 'sk-' + 'a'.repeat(300) }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer sk-nope' }, { authorization: `Bearer sk-${'a'.repeat(300)}` }]) {
       const res = await fetch(`${gw.url}/v1/tasks/ldtask_${'0'.repeat(32)}`, { headers });
       assert.equal(res.status, 401);
       const err = await errorOf(res);

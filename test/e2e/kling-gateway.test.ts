@@ -52,7 +52,12 @@ const O1 = (id: string, res: '720p' | '1080p'): Case[] => [
 const CASES: Case[] = [
   { body: { model: 'kling-3.0-motion-control', operation: 'motion-control', prompt: 'dance', image_url: IMG, video_url: MP4 }, ...shape('720p'), duration: 3, audio: false },
   ...V3('kling-3.0-video', '720p'),
-  { body: { model: 'kling-3.0-video', prompt: 'Spin @prop slowly.', image_url: IMG, duration: 3, kling_elements: [{ name: 'prop', element_input_urls: [IMG, IMG2, 'https://example.com/kling-c.png'] }] }, ...shape('720p'), duration: 3, audio: false },
+  {
+    body: { model: 'kling-3.0-video', prompt: 'Spin @prop slowly.', image_url: IMG, duration: 3, kling_elements: [{ name: 'prop', element_input_urls: [IMG, IMG2, 'https://example.com/kling-c.png'] }] },
+    ...shape('720p'),
+    duration: 3,
+    audio: false,
+  },
   ...V2('kling-v2.1-master', '1080p', ['t2v', 'i2v']),
   ...V2('kling-v2.1-pro', '1080p', ['i2v', 'se']),
   ...V2('kling-v2.1-standard', '720p', ['i2v']),
@@ -77,7 +82,14 @@ const SEEDS = [
     resolution: '720p',
     kling_elements: [{ name: 'hero_bag', description: 'black leather handbag', element_input_urls: ['https://example.com/bag-front.png', 'https://example.com/bag-side.png'] }],
   },
-  { model: 'kling-3.0-motion-control', operation: 'motion-control', prompt: 'Keep the subject stable while following the motion reference.', image_url: 'https://example.com/subject.png', video_url: 'https://example.com/motion.mp4', resolution: '720p' },
+  {
+    model: 'kling-3.0-motion-control',
+    operation: 'motion-control',
+    prompt: 'Keep the subject stable while following the motion reference.',
+    image_url: 'https://example.com/subject.png',
+    video_url: 'https://example.com/motion.mp4',
+    resolution: '720p',
+  },
 ];
 
 describe('Kling through the gateway', () => {

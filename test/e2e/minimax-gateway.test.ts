@@ -23,14 +23,42 @@ after(async () => gw.close());
 describe('MiniMax Hailuo end to end', () => {
   it('every model × operation completes with a playable MP4 matching the request (plus the seed examples)', async () => {
     const cases: [Record<string, unknown>, { width: number; height: number; duration: number }][] = [
-      [{ model: 'hailuo-2.3-fast', operation: 'image-to-video', image_url: IMG, duration: 10 }, { width: 1366, height: 768, duration: 10 }],
-      [{ model: 'hailuo-2.3-standard', prompt: 'A paper boat drifts down a rainy street [Push in]' }, { width: 1366, height: 768, duration: 6 }],
-      [{ model: 'hailuo-2.3-standard', operation: 'image-to-video', image_url: IMG, prompt: 'Gentle wind' }, { width: 1366, height: 768, duration: 6 }],
-      [{ model: 'hailuo-2.3-pro', prompt: 'A hummingbird at a feeder', duration: 6 }, { width: 1920, height: 1080, duration: 6 }],
-      [{ model: 'hailuo-2.3-pro', operation: 'image-to-video', image_url: IMG }, { width: 1920, height: 1080, duration: 6 }],
+      [
+        { model: 'hailuo-2.3-fast', operation: 'image-to-video', image_url: IMG, duration: 10 },
+        { width: 1366, height: 768, duration: 10 },
+      ],
+      [
+        { model: 'hailuo-2.3-standard', prompt: 'A paper boat drifts down a rainy street [Push in]' },
+        { width: 1366, height: 768, duration: 6 },
+      ],
+      [
+        { model: 'hailuo-2.3-standard', operation: 'image-to-video', image_url: IMG, prompt: 'Gentle wind' },
+        { width: 1366, height: 768, duration: 6 },
+      ],
+      [
+        { model: 'hailuo-2.3-pro', prompt: 'A hummingbird at a feeder', duration: 6 },
+        { width: 1920, height: 1080, duration: 6 },
+      ],
+      [
+        { model: 'hailuo-2.3-pro', operation: 'image-to-video', image_url: IMG },
+        { width: 1920, height: 1080, duration: 6 },
+      ],
       // The seed examples for this family, verbatim.
-      [{ model: 'hailuo-2.3-standard', prompt: 'The scene begins from the provided image and adds gentle natural motion.', operation: 'image-to-video', image_url: 'https://example.com/portrait.jpg', duration: 6, aspect_ratio: '16:9' }, { width: 1366, height: 768, duration: 6 }],
-      [{ model: 'hailuo-2.3-standard', prompt: 'Make this image come alive with gentle movement', operation: 'image-to-video', image_url: 'https://example.com/image.jpg', duration: 6 }, { width: 1366, height: 768, duration: 6 }],
+      [
+        {
+          model: 'hailuo-2.3-standard',
+          prompt: 'The scene begins from the provided image and adds gentle natural motion.',
+          operation: 'image-to-video',
+          image_url: 'https://example.com/portrait.jpg',
+          duration: 6,
+          aspect_ratio: '16:9',
+        },
+        { width: 1366, height: 768, duration: 6 },
+      ],
+      [
+        { model: 'hailuo-2.3-standard', prompt: 'Make this image come alive with gentle movement', operation: 'image-to-video', image_url: 'https://example.com/image.jpg', duration: 6 },
+        { width: 1366, height: 768, duration: 6 },
+      ],
     ];
     const ids = [];
     for (const [body] of cases) ids.push(await create(body));

@@ -120,9 +120,7 @@ describe('availability from the upstream model lists', () => {
 
 describe('output_audio=false where the upstream always renders sound', () => {
   // Veo 3 without audio is rendered silent by Vertex AI instead (test/e2e/vertex-gateway.test.ts).
-  for (const body of [
-    { model: 'grok-imagine-video', prompt: 'waves on rocks', duration: 1, resolution: '480p', output_audio: false },
-  ]) {
+  for (const body of [{ model: 'grok-imagine-video', prompt: 'waves on rocks', duration: 1, resolution: '480p', output_audio: false }]) {
     it(`${body.model}: the stored video has no audio track, and is priced as produced`, async () => {
       const res = await create(body);
       assert.equal(res.status, 200, await res.clone().text());

@@ -64,7 +64,11 @@ describe('Sora (OpenAI) through the gateway', () => {
       { body: { model: 'sora-2-pro', prompt: 'A lighthouse at dusk, waves crashing', duration: 4, size: '720x1280' }, width: 720, height: 1280 },
       { body: { model: 'sora-2', prompt: 'The red card starts to move', operation: 'image-to-video', image_url: images.landscape, duration: 4 }, width: 1280, height: 720 },
       { body: { model: 'sora-2-pro', prompt: 'The red card starts to move', image_url: images.portrait, duration: 4, aspect_ratio: '9:16' }, width: 720, height: 1280 },
-      { body: { model: 'sora-2-pro-storyboard', prompt: 'Follow the storyboard', operation: 'image-to-video', image_url: images.landscape, duration: 4, aspect_ratio: '16:9', resolution: '720p' }, width: 1280, height: 720 },
+      {
+        body: { model: 'sora-2-pro-storyboard', prompt: 'Follow the storyboard', operation: 'image-to-video', image_url: images.landscape, duration: 4, aspect_ratio: '16:9', resolution: '720p' },
+        width: 1280,
+        height: 720,
+      },
     ];
     const creates = stats.creates;
     const ids: string[] = [];

@@ -143,9 +143,15 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.equal(page.data.length, 2);
     assert.equal(page.has_more, true);
     const asc = await theirs.videos.list({ order: 'asc', limit: 10 });
-    assert.deepEqual(asc.data.map((v) => v.id), ids);
+    assert.deepEqual(
+      asc.data.map((v) => v.id),
+      ids,
+    );
     const afterFirst = await theirs.videos.list({ order: 'asc', after: ids[0] });
-    assert.deepEqual(afterFirst.data.map((v) => v.id), ids.slice(1));
+    assert.deepEqual(
+      afterFirst.data.map((v) => v.id),
+      ids.slice(1),
+    );
 
     // Isolation: the admin key's list never shows them, nor can it read them.
     const mine: string[] = [];

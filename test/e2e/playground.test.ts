@@ -22,7 +22,7 @@ describe('the web playground and the docs page in real headless Chromium', { tim
   });
 
   async function openPlayground(withKey = true): Promise<void> {
-    await page.goto(gw.url + '/');
+    await page.goto(`${gw.url}/`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     if (withKey) {
       await page.getByLabel('API key').fill(gw.adminKey);
@@ -78,7 +78,9 @@ describe('the web playground and the docs page in real headless Chromium', { tim
     await error.waitFor({ state: 'visible', timeout: 15_000 });
     const text = await error.textContent();
     // The server's own words, which name the allowed durations.
-    const server = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', operation: 'text-to-video', prompt: 'A paper boat', duration: 7 } })).json()) as { error: { message: string } };
+    const server = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', operation: 'text-to-video', prompt: 'A paper boat', duration: 7 } })).json()) as {
+      error: { message: string };
+    };
     assert.equal(text, server.error.message);
     assert.match(text ?? '', /4, 5, 6, 8/);
     // It sits inside the Duration field's box, and the input is marked invalid.
@@ -101,7 +103,17 @@ describe('the web playground and the docs page in real headless Chromium', { tim
     assert.ok(!curl?.includes(gw.adminKey), 'the curl command never shows the key');
 
     const statuses = new Set<string>();
-    const seen = setInterval(() => void page.locator('#status').getAttribute('data-status').then((s) => s && statuses.add(s), () => undefined), 100);
+    const seen = setInterval(
+      () =>
+        void page
+          .locator('#status')
+          .getAttribute('data-status')
+          .then(
+            (s) => s && statuses.add(s),
+            () => undefined,
+          ),
+      100,
+    );
     await page.getByRole('button', { name: 'Generate' }).click();
     await page.waitForSelector('#status[data-status="completed"]', { timeout: 120_000 });
     clearInterval(seen);
@@ -134,7 +146,7 @@ describe('the web playground and the docs page in real headless Chromium', { tim
     page.on('request', (r) => {
       if (!r.url().startsWith(gw.url)) external.push(r.url());
     });
-    await page.goto(gw.url + '/docs');
+    await page.goto(`${gw.url}/docs`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     const doc = (await (await gw.api('/openapi.json', { key: null })).json()) as { paths: Record<string, Record<string, unknown>> };
     const headings = await page.locator('section.op h2').allTextContents();

@@ -83,7 +83,7 @@ describe('the gateway on PostgreSQL', { timeout: 180_000 }, () => {
 
   it('a database that cannot be reached at start is one line naming VIDGATE_DATABASE_URL, exit 1', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: '0', VIDGATE_DATA_DIR: gw.dataDir + '-unused', VIDGATE_DATABASE_URL: pgUrlFor('nope').replace(':5432', ':1'), VIDGATE_ADMIN_KEY: gw.adminKey },
+      env: { ...process.env, PORT: '0', VIDGATE_DATA_DIR: `${gw.dataDir}-unused`, VIDGATE_DATABASE_URL: pgUrlFor('nope').replace(':5432', ':1'), VIDGATE_ADMIN_KEY: gw.adminKey },
       encoding: 'utf8',
       timeout: 60_000,
     });

@@ -37,7 +37,7 @@ describe('per-provider concurrency, fairly shared across API keys', () => {
       clearInterval(sampler);
     }
     assert.equal(maxInFlight, 1);
-    const order = (reader.prepare('select id from tasks where id in (' + [...burst, late].map(() => '?').join(',') + ') order by submitted_ms').all(...burst, late) as { id: string }[]).map((r) => r.id);
+    const order = (reader.prepare(`select id from tasks where id in (${[...burst, late].map(() => '?').join(',')}) order by submitted_ms`).all(...burst, late) as { id: string }[]).map((r) => r.id);
     reader.close();
     // The first burst task was already running; the other key's task goes next, not after the whole burst.
     assert.ok(order.indexOf(late) <= 1, `submission order ${order.map((id) => (id === late ? 'LATE' : 'burst')).join(', ')}`);
@@ -65,7 +65,11 @@ describe('circuit breaker', () => {
     await new Promise((r) => setTimeout(r, 2500));
     // Without a breaker 4 tasks retry independently (≥ 8 attempts per channel in 2.5 s). With one per
     // channel: at most one attempt per task already on its way when the breaker opened, then one probe.
-    for (const [channel, attempts] of [['gemini-api', stats.faulted], ['vertex-ai', standbyStats.faulted]] as const) assert.ok(attempts <= ids.length + 1, `attempts while ${channel} was down: ${attempts}`);
+    for (const [channel, attempts] of [
+      ['gemini-api', stats.faulted],
+      ['vertex-ai', standbyStats.faulted],
+    ] as const)
+      assert.ok(attempts <= ids.length + 1, `attempts while ${channel} was down: ${attempts}`);
     for (const id of ids) assert.equal(((await (await gw.api(`/v1/tasks/${id}`)).json()) as any).status, 'pending', 'tasks wait, they do not fail');
     faults.reset();
     (standby.faults as FaultControls).reset();

@@ -43,12 +43,32 @@ describe('rate limits across nodes', { timeout: 120_000 }, () => {
   it('with VIDGATE_REDIS_URL, a key’s rpm_limit of 6 admits 6 requests across two nodes, not 12', async () => {
     const { nodes, adminKey, close } = await twoNodes({ VIDGATE_REDIS_URL: SHARED_REDIS_URL });
     cleanups.push(close);
-    assert.equal((await admittedAcross(nodes.map((n) => n.url), adminKey, 6, 14)).admitted, 6);
+    assert.equal(
+      (
+        await admittedAcross(
+          nodes.map((n) => n.url),
+          adminKey,
+          6,
+          14,
+        )
+      ).admitted,
+      6,
+    );
   });
 
   it('without it, each node counts on its own (the documented per-node behaviour)', async () => {
     const { nodes, adminKey, close } = await twoNodes({});
     cleanups.push(close);
-    assert.equal((await admittedAcross(nodes.map((n) => n.url), adminKey, 6, 14)).admitted, 12);
+    assert.equal(
+      (
+        await admittedAcross(
+          nodes.map((n) => n.url),
+          adminKey,
+          6,
+          14,
+        )
+      ).admitted,
+      12,
+    );
   });
 });

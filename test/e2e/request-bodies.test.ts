@@ -184,7 +184,7 @@ describe('request bodies', { timeout: 180_000 }, () => {
     const auth = { authorization: `Bearer ${gw.adminKey}` };
     const json = (size: number) => {
       const head = '{"model":"no-such-model","prompt":"';
-      return Buffer.from(head + 'y'.repeat(size - head.length - 2) + '"}');
+      return Buffer.from(`${head + 'y'.repeat(size - head.length - 2)}"}`);
     };
     const big = json(2 * MiB);
     // A holds the only large-body slot: half its body sent, then a pause.

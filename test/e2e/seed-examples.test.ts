@@ -10,13 +10,39 @@ import { validateAgainst } from '../helpers/openapi.js';
 /** The request bodies of TokenLab's video guide (seeds/) and the OpenAPI examples, verbatim. */
 const VEO_EXAMPLES = [
   { model: 'veo3.1', prompt: 'A cinematic shot of a golden retriever running through a field of sunflowers', duration: 5, aspect_ratio: '16:9' },
-  { model: 'veo3.1', prompt: 'Keep the same subject identity and palette while adding subtle motion', operation: 'reference-to-video', reference_images: ['https://example.com/ref-a.jpg'], duration: 8, aspect_ratio: '9:16', resolution: '720p' },
-  { model: 'veo3.1', prompt: 'Keep the same subject identity and palette while adding subtle motion.', operation: 'reference-to-video', reference_images: ['https://example.com/ref-a.jpg', 'https://example.com/ref-b.jpg'], duration: 8, resolution: '720p', aspect_ratio: '9:16' },
+  {
+    model: 'veo3.1',
+    prompt: 'Keep the same subject identity and palette while adding subtle motion',
+    operation: 'reference-to-video',
+    reference_images: ['https://example.com/ref-a.jpg'],
+    duration: 8,
+    aspect_ratio: '9:16',
+    resolution: '720p',
+  },
+  {
+    model: 'veo3.1',
+    prompt: 'Keep the same subject identity and palette while adding subtle motion.',
+    operation: 'reference-to-video',
+    reference_images: ['https://example.com/ref-a.jpg', 'https://example.com/ref-b.jpg'],
+    duration: 8,
+    resolution: '720p',
+    aspect_ratio: '9:16',
+  },
 ];
 
 const OTHER_EXAMPLES: [Record<string, unknown>, string][] = [
   [{ model: 'sora-2', prompt: 'A calm cinematic shot of a cat walking through a sunlit garden.', operation: 'text-to-video', duration: 4, aspect_ratio: '16:9' }, 'openai'],
-  [{ model: 'hailuo-2.3-standard', prompt: 'The scene begins from the provided image and adds gentle natural motion.', operation: 'image-to-video', image_url: 'https://example.com/portrait.jpg', duration: 6, aspect_ratio: '16:9' }, 'minimax'],
+  [
+    {
+      model: 'hailuo-2.3-standard',
+      prompt: 'The scene begins from the provided image and adds gentle natural motion.',
+      operation: 'image-to-video',
+      image_url: 'https://example.com/portrait.jpg',
+      duration: 6,
+      aspect_ratio: '16:9',
+    },
+    'minimax',
+  ],
   [{ model: 'hailuo-2.3-standard', prompt: 'Make this image come alive with gentle movement', operation: 'image-to-video', image_url: 'https://example.com/image.jpg', duration: 6 }, 'minimax'],
   [
     {
@@ -30,9 +56,31 @@ const OTHER_EXAMPLES: [Record<string, unknown>, string][] = [
     },
     'kling',
   ],
-  [{ model: 'viduq2-pro', prompt: 'Smooth transition from day to night.', operation: 'start-end-to-video', start_image: 'https://example.com/city-day.jpg', end_image: 'https://example.com/city-night.jpg', duration: 5, resolution: '720p', aspect_ratio: '16:9' }, 'vidu'],
+  [
+    {
+      model: 'viduq2-pro',
+      prompt: 'Smooth transition from day to night.',
+      operation: 'start-end-to-video',
+      start_image: 'https://example.com/city-day.jpg',
+      end_image: 'https://example.com/city-night.jpg',
+      duration: 5,
+      resolution: '720p',
+      aspect_ratio: '16:9',
+    },
+    'vidu',
+  ],
   [{ model: 'topaz-video-upscale', operation: 'video-to-video', video_url: 'https://example.com/source.mp4', prompt: 'Upscale this clip while preserving the original motion.' }, 'topaz'],
-  [{ model: 'kling-3.0-motion-control', operation: 'motion-control', prompt: 'Keep the subject stable while following the motion reference.', image_url: 'https://example.com/subject.png', video_url: 'https://example.com/motion.mp4', resolution: '720p' }, 'kling'],
+  [
+    {
+      model: 'kling-3.0-motion-control',
+      operation: 'motion-control',
+      prompt: 'Keep the subject stable while following the motion reference.',
+      image_url: 'https://example.com/subject.png',
+      video_url: 'https://example.com/motion.mp4',
+      resolution: '720p',
+    },
+    'kling',
+  ],
 ];
 
 describe('the seed examples aimed at Veo, in the sandbox', () => {

@@ -34,7 +34,13 @@ const MATRIX: Case[] = [
     { body: { model, prompt: 'Neon city at night', ...at480, aspect_ratio: '1:1', output_audio: false }, width: 480, height: 480, duration: 4, audio: false },
     { body: { model, operation: 'image-to-video', prompt: 'Gentle motion', image_url: IMG('city'), ...at480 }, width: 854, height: 480, duration: 4, audio: true },
     { body: { model, operation: 'start-end-to-video', prompt: 'Day to night', start_image: IMG('day'), end_image: IMG('night'), ...at480, aspect_ratio: '16:9' }, width: 854, height: 480, duration: 4, audio: true },
-    { body: { model, operation: 'reference-to-video', prompt: 'Image 1 dances', reference_images: [IMG('dancer')], ...at480, aspect_ratio: '4:3', output_audio: false }, width: 640, height: 480, duration: 4, audio: false },
+    {
+      body: { model, operation: 'reference-to-video', prompt: 'Image 1 dances', reference_images: [IMG('dancer')], ...at480, aspect_ratio: '4:3', output_audio: false },
+      width: 640,
+      height: 480,
+      duration: 4,
+      audio: false,
+    },
   ]),
 ];
 
@@ -70,7 +76,12 @@ const VIOLATIONS: [string, Record<string, unknown>, string, string][] = [
   ['start-end mixed with references', { model: 'seedance-2.0', prompt: 'x', start_image: IMG('a'), end_image: IMG('b'), reference_images: [IMG('c')] }, 'reference_images', 'conflicting_parameters'],
   ['first frame mixed with reference videos', { model: 'seedance-2.0', prompt: 'x', operation: 'image-to-video', image_url: IMG('a'), video_urls: [MP4('v')] }, 'video_urls', 'conflicting_parameters'],
   ['10 reference images (the contract caps the array at 9)', { model: 'seedance-2.0', prompt: 'x', reference_images: many(10, IMG) }, 'reference_images', 'invalid_value'],
-  ['6 reference images + 4 material ids', { model: 'seedance-2.0-fast', prompt: 'x', reference_images: many(6, IMG), material_asset_ids: ['asset-1', 'asset-2', 'asset-3', 'asset-4'] }, 'reference_images', 'too_many_references'],
+  [
+    '6 reference images + 4 material ids',
+    { model: 'seedance-2.0-fast', prompt: 'x', reference_images: many(6, IMG), material_asset_ids: ['asset-1', 'asset-2', 'asset-3', 'asset-4'] },
+    'reference_images',
+    'too_many_references',
+  ],
   ['4 reference videos', { model: 'seedance-2.0', prompt: 'x', reference_images: [IMG('a')], video_urls: many(4, MP4) }, 'video_urls', 'invalid_value'],
   ['4 reference audios', { model: 'seedance-2.0-fast', prompt: 'x', reference_images: [IMG('a')], audio_urls: many(4, MP3) }, 'audio_urls', 'invalid_value'],
   ['audio-only references', { model: 'seedance-2.0', prompt: 'x', operation: 'reference-to-video', audio_urls: [MP3('a')] }, 'reference_images', 'missing_required_parameter'],

@@ -78,7 +78,10 @@ describe('slow clients', { timeout: 120_000 }, () => {
       const idle = await open(gw.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
       // One request in flight: its body is completed after the signal, within the grace period.
       const inFlightBody = '{"name":"in flight"}';
-      const inFlight = await open(gw.url, `POST /v1/admin/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${gw.adminKey}\r\nContent-Type: application/json\r\nContent-Length: ${inFlightBody.length}\r\n\r\n${inFlightBody.slice(0, 5)}`);
+      const inFlight = await open(
+        gw.url,
+        `POST /v1/admin/keys HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${gw.adminKey}\r\nContent-Type: application/json\r\nContent-Length: ${inFlightBody.length}\r\n\r\n${inFlightBody.slice(0, 5)}`,
+      );
       await new Promise((r) => setTimeout(r, 300));
       assert.match(idle.received(), /^HTTP\/1\.1 200/);
 
@@ -87,7 +90,10 @@ describe('slow clients', { timeout: 120_000 }, () => {
       await new Promise((r) => setTimeout(r, 500));
       const refused = await new Promise<boolean>((resolve) => {
         const s = net.connect(Number(new URL(gw.url).port), '127.0.0.1');
-        s.once('connect', () => (s.destroy(), resolve(false)));
+        s.once('connect', () => {
+          s.destroy();
+          resolve(false);
+        });
         s.once('error', () => resolve(true));
       });
       assert.ok(refused, 'no new connections once shutting down');

@@ -27,8 +27,7 @@ async function readEvents(res: Response, stopAfter: (events: SseEvent[]) => bool
     const { done, value } = await reader.read();
     if (done) break;
     buffer += decoder.decode(value, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+    for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
       const block = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);
       const e: SseEvent = {};
@@ -124,10 +123,16 @@ describe('task waits: ETag, long poll, event streams', { timeout: 120_000 }, () 
     assert.equal(bodies.at(-1)!.status, 'completed');
     assert.ok(bodies.every((b) => b.id === id));
     const versions = events.map((e) => Number(e.id!.split(':')[0]));
-    assert.ok(versions.every((v, i) => i === 0 || v > versions[i - 1]), `versions increase: ${versions}`);
+    assert.ok(
+      versions.every((v, i) => i === 0 || v > versions[i - 1]),
+      `versions increase: ${versions}`,
+    );
     // Resuming from the last id of a finished task: nothing to resend, the stream just ends.
     const resumed = await gw.api(`/v1/tasks/${id}/events`, { headers: { 'last-event-id': events.at(-1)!.id! } });
-    assert.deepEqual((await readEvents(resumed)).filter((e) => e.data), []);
+    assert.deepEqual(
+      (await readEvents(resumed)).filter((e) => e.data),
+      [],
+    );
   });
 
   it('heartbeats keep a quiet stream alive; Last-Event-ID skips what the client has', async () => {
@@ -138,7 +143,11 @@ describe('task waits: ETag, long poll, event streams', { timeout: 120_000 }, () 
     assert.ok(opening.some((e) => e.comment === 'heartbeat'));
     const resumed = await gw.api(`/v1/tasks/${id}/events`, { headers: { 'last-event-id': shown.id! } });
     const later = await readEvents(resumed, (ev) => ev.some((e) => e.comment === 'heartbeat'));
-    assert.deepEqual(later.filter((e) => e.data), [], 'nothing resent');
+    assert.deepEqual(
+      later.filter((e) => e.data),
+      [],
+      'nothing resent',
+    );
     await gw.api(`/v1/tasks/${id}`, { method: 'DELETE' });
   });
 
@@ -151,7 +160,10 @@ describe('task waits: ETag, long poll, event streams', { timeout: 120_000 }, () 
     }
     const a = new AbortController();
     const open = [await gw.api(`/v1/tasks/${id}/events`, { signal: a.signal }), await gw.api(`/v1/tasks/${id}/events`, { signal: a.signal })];
-    assert.deepEqual(open.map((r) => r.status), [200, 200]);
+    assert.deepEqual(
+      open.map((r) => r.status),
+      [200, 200],
+    );
     const third = await gw.api(`/v1/tasks/${id}?wait=5`);
     assert.equal(third.status, 429);
     assert.equal(((await third.json()) as { error: { code: string } }).error.code, 'too_many_waits');

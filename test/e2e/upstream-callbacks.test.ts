@@ -62,7 +62,10 @@ describe('upstream callbacks', () => {
     const polls = { kling: stats('kling').polls, minimax: stats('minimax').polls };
     const ids = [await createTask(gw, { ...CASES.kling!, prompt: 'callbacks lost' }), await createTask(gw, { ...CASES.minimax!, prompt: 'callbacks lost too' })];
     const done = await Promise.all(ids.map((id) => waitForTask(gw, id, { timeoutMs: 40_000 })));
-    assert.deepEqual(done.map((d) => d.status), ['completed', 'completed']);
+    assert.deepEqual(
+      done.map((d) => d.status),
+      ['completed', 'completed'],
+    );
     assert.ok(stats('kling').callbacks.dropped >= 1 && stats('minimax').callbacks.dropped >= 1);
     // Sparse: a handful of polls at most, not the adaptive schedule's.
     assert.ok(stats('kling').polls - polls.kling <= 3, `kling polled ${stats('kling').polls - polls.kling}×`);
@@ -197,7 +200,6 @@ describe('upstream callbacks', () => {
     assert.equal((await waitForTask(gw, id)).status, 'completed');
     assert.equal(stats('seedance').polls - polls, 1);
   });
-
 });
 
 /** The simulator's video made for this prompt (the public task view never shows upstream ids). */

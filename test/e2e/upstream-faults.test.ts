@@ -59,7 +59,11 @@ describe('upstream faults: every task ends right, within the retry budget', { ti
     const db = new SQLite(path.join(gw.dataDir, 'vidgate.sqlite'), { readonly: true });
     try {
       // The step's attempt count lives on the task's work-queue item.
-      return db.prepare('select t.state, coalesce(w.attempts, 0) as attempts, t.cost_usd from tasks t left join work_items w on w.item_id = t.id where t.id = ?').get(id) as { state: string; attempts: number; cost_usd: number | null };
+      return db.prepare('select t.state, coalesce(w.attempts, 0) as attempts, t.cost_usd from tasks t left join work_items w on w.item_id = t.id where t.id = ?').get(id) as {
+        state: string;
+        attempts: number;
+        cost_usd: number | null;
+      };
     } finally {
       db.close();
     }

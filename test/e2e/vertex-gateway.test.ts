@@ -118,7 +118,11 @@ describe('Veo 3 without audio on a gateway with only the Gemini API', () => {
 
   it('the Pricing API shows the silent and the audio rates (the default output, with audio, is the scalar price)', async () => {
     const res = await gw.api('/v1/models/veo3.1-fast/pricing');
-    const body = (await res.json()) as { pricing_details: { by_resolution: Record<string, string>; with_audio_by_resolution: Record<string, string> }; scalar_pricing: { price_per_second: string }; pricing_summary: { text?: string } };
+    const body = (await res.json()) as {
+      pricing_details: { by_resolution: Record<string, string>; with_audio_by_resolution: Record<string, string> };
+      scalar_pricing: { price_per_second: string };
+      pricing_summary: { text?: string };
+    };
     assert.deepEqual(validateAgainst('ModelPricingResponse', body), []);
     assert.deepEqual(body.pricing_details.by_resolution, { '720p': '0.08', '1080p': '0.10', '4k': '0.25' });
     assert.deepEqual(body.pricing_details.with_audio_by_resolution, { '720p': '0.10', '1080p': '0.12', '4k': '0.30' });

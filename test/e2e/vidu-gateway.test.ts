@@ -19,7 +19,12 @@ const IMG2 = 'https://example.com/vidu-last.png';
 /** Every Vidu model × listed operation (catalog shengshu.ts), cheap: 720p, 1–2 s. Example images are 640x360 (16:9). */
 const MATRIX: Array<{ body: Json; width: number; height: number; audio: boolean }> = [
   { body: { model: 'viduq2', operation: 'text-to-video', prompt: 'fog walk', duration: 1, aspect_ratio: '4:3' }, width: 960, height: 720, audio: false },
-  { body: { model: 'viduq2', operation: 'reference-to-video', prompt: '@1 and @2 talk by the lake', reference_images: [IMG, IMG2], duration: 1, aspect_ratio: '9:16', output_audio: true }, width: 720, height: 1280, audio: true },
+  {
+    body: { model: 'viduq2', operation: 'reference-to-video', prompt: '@1 and @2 talk by the lake', reference_images: [IMG, IMG2], duration: 1, aspect_ratio: '9:16', output_audio: true },
+    width: 720,
+    height: 1280,
+    audio: true,
+  },
   { body: { model: 'viduq2-pro', operation: 'image-to-video', prompt: 'waves', image_url: IMG, duration: 2, output_audio: true }, width: 1280, height: 720, audio: true },
   { body: { model: 'viduq2-pro', operation: 'reference-to-video', prompt: 'a hug', reference_images: [IMG], duration: 1, aspect_ratio: '1:1' }, width: 720, height: 720, audio: false },
   { body: { model: 'viduq2-pro', operation: 'start-end-to-video', prompt: 'morph', start_image: IMG, end_image: IMG2, duration: 1 }, width: 1280, height: 720, audio: false },
@@ -36,7 +41,16 @@ const MATRIX: Array<{ body: Json; width: number; height: number; audio: boolean 
 ];
 
 /** The seed example for this family (TokenLab guide), verbatim. */
-const SEED = { model: 'viduq2-pro', prompt: 'Smooth transition from day to night.', operation: 'start-end-to-video', start_image: 'https://example.com/city-day.jpg', end_image: 'https://example.com/city-night.jpg', duration: 5, resolution: '720p', aspect_ratio: '16:9' };
+const SEED = {
+  model: 'viduq2-pro',
+  prompt: 'Smooth transition from day to night.',
+  operation: 'start-end-to-video',
+  start_image: 'https://example.com/city-day.jpg',
+  end_image: 'https://example.com/city-night.jpg',
+  duration: 5,
+  resolution: '720p',
+  aspect_ratio: '16:9',
+};
 
 describe('Vidu through the gateway', () => {
   let gw: TestGateway;

@@ -140,7 +140,14 @@ describe('webhooks end to end', () => {
     assert.equal(flakyDelivery.id, got[0].headers['webhook-id']);
     assert.equal(flakyDelivery.status, 'delivered');
     assert.equal(flakyDelivery.attempt_count, 3);
-    assert.deepEqual(flakyDelivery.attempts.map((a: any) => [a.attempt, a.trigger, a.response_status, a.succeeded]), [[1, 'initial', 500, false], [2, 'retry', 500, false], [3, 'retry', 200, true]]);
+    assert.deepEqual(
+      flakyDelivery.attempts.map((a: any) => [a.attempt, a.trigger, a.response_status, a.succeeded]),
+      [
+        [1, 'initial', 500, false],
+        [2, 'retry', 500, false],
+        [3, 'retry', 200, true],
+      ],
+    );
   });
 
   it('redeliver sends the event again with the same webhook-id', async () => {

@@ -26,16 +26,47 @@ interface Case {
 
 /** Seed-style requests: every model of the family × every operation the catalog lists for it. */
 const CASES: Case[] = [
-  { body: { model: 'grok-imagine-video', operation: 'text-to-video', prompt: 'A calm cinematic shot of a cat walking through a sunlit garden.', duration: 2, aspect_ratio: '9:16', resolution: '480p' }, width: 480, height: 854, duration: 2 },
-  { body: { model: 'grok-imagine-video', operation: 'image-to-video', prompt: 'The scene begins from the provided image and adds gentle natural motion.', image_url: IMG('portrait'), duration: 1, aspect_ratio: '16:9', resolution: '480p' }, width: 854, height: 480, duration: 1 },
   {
-    body: { model: 'grok-imagine-video', operation: 'reference-to-video', prompt: 'Keep the same subject identity and palette while adding subtle motion.', reference_images: [IMG('ref-a'), IMG('ref-b')], duration: 2, aspect_ratio: '1:1', resolution: '480p' },
+    body: { model: 'grok-imagine-video', operation: 'text-to-video', prompt: 'A calm cinematic shot of a cat walking through a sunlit garden.', duration: 2, aspect_ratio: '9:16', resolution: '480p' },
+    width: 480,
+    height: 854,
+    duration: 2,
+  },
+  {
+    body: {
+      model: 'grok-imagine-video',
+      operation: 'image-to-video',
+      prompt: 'The scene begins from the provided image and adds gentle natural motion.',
+      image_url: IMG('portrait'),
+      duration: 1,
+      aspect_ratio: '16:9',
+      resolution: '480p',
+    },
+    width: 854,
+    height: 480,
+    duration: 1,
+  },
+  {
+    body: {
+      model: 'grok-imagine-video',
+      operation: 'reference-to-video',
+      prompt: 'Keep the same subject identity and palette while adding subtle motion.',
+      reference_images: [IMG('ref-a'), IMG('ref-b')],
+      duration: 2,
+      aspect_ratio: '1:1',
+      resolution: '480p',
+    },
     width: 480,
     height: 480,
     duration: 2,
   },
   // The documented maximum: 7 references (as image_urls) for 10 s.
-  { body: { model: 'grok-imagine-video', operation: 'reference-to-video', prompt: 'Seven friends on a bench.', image_urls: [1, 2, 3, 4, 5, 6, 7].map((i) => IMG(`r${i}`)), duration: 10, resolution: '480p' }, width: 854, height: 480, duration: 10 },
+  {
+    body: { model: 'grok-imagine-video', operation: 'reference-to-video', prompt: 'Seven friends on a bench.', image_urls: [1, 2, 3, 4, 5, 6, 7].map((i) => IMG(`r${i}`)), duration: 10, resolution: '480p' },
+    width: 854,
+    height: 480,
+    duration: 10,
+  },
   { body: { model: 'grok-imagine-video', operation: 'video-to-video', prompt: 'Give the man a red scarf', video_url: SOURCE }, width: 1280, height: 720, duration: 3 },
   { body: { model: 'grok-imagine-video-1.5-preview', operation: 'image-to-video', prompt: 'Slow push-in', image: DATA_IMAGE, duration: 1, aspect_ratio: '3:4', resolution: '480p' }, width: 480, height: 640, duration: 1 },
   { body: { model: 'grok-imagine-image-to-video', prompt: 'Leaves start to fall', image_url: IMG('tree'), duration: 1, aspect_ratio: '4:3', resolution: '720p' }, width: 960, height: 720, duration: 1 },

@@ -108,7 +108,10 @@ describe('recoverInterrupted, with a lookup by reference (Kling)', { timeout: 12
       assert.equal(new Set(Object.values(upstream)).size, 3);
       // Nothing left reserved; all three billed once.
       const keys = ((await (await api(gw, '/v1/admin/keys')).json()) as { data: any[] }).data;
-      assert.deepEqual(keys.map((k) => k.reserved_usd), [0]);
+      assert.deepEqual(
+        keys.map((k) => k.reserved_usd),
+        [0],
+      );
     } finally {
       await gw.close();
     }
@@ -124,7 +127,10 @@ describe('recoverInterrupted, a submission claimed but never pinned to a channel
     await apiOnly.close();
     const dead = openSqliteStore(path.join(dataDir, 'vidgate.sqlite'));
     const claimed = await dead.tasks.claimPending({ now_ms: Date.now(), limit: 10, owner: 'worker_dead_2', lease_ms: 1000, admission: { admit: () => true, refund: () => undefined } });
-    assert.deepEqual(claimed.map((c) => [c.task.id, c.task.channelId]), [[id, null]]);
+    assert.deepEqual(
+      claimed.map((c) => [c.task.id, c.task.channelId]),
+      [[id, null]],
+    );
     await dead.close();
     const gw = await start({ VIDGATE_LEASE_MS: '1000' });
     try {

@@ -38,7 +38,10 @@ describe('poll schedule', () => {
     }
     // Overdue, the gaps keep growing (up to a quarter of the typical time), so a stuck job stays cheap.
     const gaps = [2, 4, 8, 16].map((k) => nextPollDelayMs(600_000 * k, 600));
-    assert.ok(gaps.every((g, i) => i === 0 || g >= gaps[i - 1]), `${gaps}`);
+    assert.ok(
+      gaps.every((g, i) => i === 0 || g >= gaps[i - 1]),
+      `${gaps}`,
+    );
     assert.equal(nextPollDelayMs(600_000 * 16, 600), 150_000);
   });
 

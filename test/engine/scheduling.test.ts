@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { CircuitBreaker } from '../../src/limits/circuit-breaker.js';
 import { planFair, type PartitionHead } from '../../src/store/work-queue.js';
 
-
 const head = (partition_key: string, group_key = 'p', in_flight = 0, served_ms = 0): PartitionHead => ({ partition_key, group_key, in_flight, served_ms });
 const picks = (plan: Map<PartitionHead, number>) => Object.fromEntries([...plan].map(([h, n]) => [h.partition_key, n]));
 

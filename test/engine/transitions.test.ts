@@ -145,7 +145,12 @@ describe('settlement never exceeds the reservation', () => {
 
 describe('submissions refused before reaching the upstream', () => {
   const table: Array<[string, RefusalEvent, string, RegExp]> = [
-    ['a source longer than the model takes', { type: 'source_too_long', model: 'grok-imagine-upscale', seconds: 120, maxSeconds: 8.7 }, 'source_too_long', /120\.0 s long; grok-imagine-upscale takes sources of at most 8\.7 s.*Nothing was charged/],
+    [
+      'a source longer than the model takes',
+      { type: 'source_too_long', model: 'grok-imagine-upscale', seconds: 120, maxSeconds: 8.7 },
+      'source_too_long',
+      /120\.0 s long; grok-imagine-upscale takes sources of at most 8\.7 s.*Nothing was charged/,
+    ],
     ['a source that is not a video', { type: 'source_unplayable' }, 'invalid_request', /not a playable video/],
     [
       'a balance that cannot cover the source',
@@ -174,7 +179,10 @@ describe('the retry-policy table', () => {
   it('never resends a create whose outcome is unknown, and only requeues where the upstream certainly did not act', () => {
     assert.equal(RETRY_POLICY.submit.timeout, 'lookup');
     assert.equal(RETRY_POLICY.submit.ambiguous, 'lookup');
-    const requeued = (Object.entries(RETRY_POLICY.submit) as [FailureKind, string][]).filter(([, a]) => a === 'requeue').map(([k]) => k).sort();
+    const requeued = (Object.entries(RETRY_POLICY.submit) as [FailureKind, string][])
+      .filter(([, a]) => a === 'requeue')
+      .map(([k]) => k)
+      .sort();
     assert.deepEqual(requeued, ['input_fetch', 'rate_limited', 'unavailable']);
   });
 });

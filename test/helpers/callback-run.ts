@@ -84,7 +84,14 @@ export async function measureCallbackRun(gw: RunTarget, perProvider: number, tim
   const after = await gw.stats();
   const db = new SQLite(path.join(gw.dataDir, 'vidgate.sqlite'), { readonly: true, fileMustExist: true });
   const rows = new Map(
-    (db.prepare(`select id, state, upstream_id, completed_ms from tasks where id in (${created.map(() => '?').join(',')})`).all(...created.map((c) => c.id)) as { id: string; state: string; upstream_id: string | null; completed_ms: number | null }[]).map((r) => [r.id, r]),
+    (
+      db.prepare(`select id, state, upstream_id, completed_ms from tasks where id in (${created.map(() => '?').join(',')})`).all(...created.map((c) => c.id)) as {
+        id: string;
+        state: string;
+        upstream_id: string | null;
+        completed_ms: number | null;
+      }[]
+    ).map((r) => [r.id, r]),
   );
   db.close();
   const figures = (provider: CallbackProvider): ProviderFigures => {

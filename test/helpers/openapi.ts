@@ -63,7 +63,12 @@ function validatorFor(schemaName: string): ValidateFunction {
 
 function describe(e: ErrorObject): string {
   const where = e.instancePath || '(root)';
-  const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : e.keyword === 'enum' ? ` ${JSON.stringify((e.params as { allowedValues: unknown }).allowedValues)}` : '';
+  const extra =
+    e.keyword === 'additionalProperties'
+      ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'`
+      : e.keyword === 'enum'
+        ? ` ${JSON.stringify((e.params as { allowedValues: unknown }).allowedValues)}`
+        : '';
   return `${where} ${e.message ?? e.keyword}${extra} [${e.schemaPath}]`;
 }
 

@@ -89,7 +89,10 @@ export async function startGatewayProcess(env: Record<string, string>, entry: 's
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`gateway exited (${proc.exitCode ?? proc.signalCode}):\n${out.join('')}\n${stderr}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');

@@ -58,7 +58,10 @@ export interface TestDatabase {
 
 export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
   const opened: SqlStore[] = [];
-  const track = (s: SqlStore) => (opened.push(s), s);
+  const track = (s: SqlStore) => {
+    opened.push(s);
+    return s;
+  };
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-store-'));
     const file = path.join(dir, 'db.sqlite');

@@ -32,8 +32,14 @@ function sharedSuite(name: string, make: () => Promise<Limits>) {
       const l = await limits();
       const key = `key_${Math.random()}`;
       const d = await takeMany(l, key, 3, 5);
-      assert.deepEqual(d.map((x) => x.allowed), [true, true, true, false, false]);
-      assert.deepEqual(d.map((x) => x.remaining), [2, 1, 0, 0, 0]);
+      assert.deepEqual(
+        d.map((x) => x.allowed),
+        [true, true, true, false, false],
+      );
+      assert.deepEqual(
+        d.map((x) => x.remaining),
+        [2, 1, 0, 0, 0],
+      );
       assert.equal(d[0].limit, 3);
       const now = Date.now() / 1000;
       assert.ok(d[0].reset > now && d[0].reset <= now + 60 && d[0].reset % 60 === 0, `reset ${d[0].reset}`);
@@ -95,7 +101,7 @@ describe('limits across nodes', () => {
     try {
       assert.ok((await a.connected(10_000)) && (await b.connected(10_000)));
       let admitted = 0;
-      let windows = new Set<number>();
+      const windows = new Set<number>();
       for (let i = 0; i < 30; i++) {
         const d = await (i % 2 ? a : b).takeRequest('key_shared', 20);
         windows.add(d.reset);
@@ -128,7 +134,10 @@ describe('limits across nodes', () => {
       // Nothing listens: every answer comes from this node's own counters, at once.
       const started = Date.now();
       const d = await takeMany(l, 'key_outage', 2, 3);
-      assert.deepEqual(d.map((x) => x.allowed), [true, true, false]);
+      assert.deepEqual(
+        d.map((x) => x.allowed),
+        [true, true, false],
+      );
       assert.ok(Date.now() - started < 1000, 'no waiting on a dead Redis');
       assert.equal(await l.takeSubmissions('kling', 5, 10), 5);
       assert.equal(logs.filter((m) => m.startsWith('warn')).length, 1, `logged once: ${logs.join(' | ')}`);
@@ -146,7 +155,10 @@ describe('limits across nodes', () => {
       } finally {
         await peer.close();
       }
-      assert.ok(logs.some((m) => m.startsWith('info') && /reachable again/.test(m)), logs.join(' | '));
+      assert.ok(
+        logs.some((m) => m.startsWith('info') && /reachable again/.test(m)),
+        logs.join(' | '),
+      );
 
       // And down again: falls back once more, logged once more.
       await stopProcess(redis);

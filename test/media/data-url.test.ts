@@ -32,12 +32,19 @@ describe('parseDataUrl', () => {
     ];
     for (const v of bad) {
       assert.ok(dataUrlProblem(v), `expected a problem for ${v}`);
-      assert.throws(() => parseDataUrl(v), (e: MediaError) => e instanceof MediaError && e.code === 'input_invalid', v);
+      assert.throws(
+        () => parseDataUrl(v),
+        (e: MediaError) => e instanceof MediaError && e.code === 'input_invalid',
+        v,
+      );
     }
   });
 
   it('refuses an oversized payload before decoding it', () => {
-    assert.throws(() => parseDataUrl(pngUrl, 10), (e: MediaError) => e.code === 'input_too_large' && /10 bytes/.test(e.message));
+    assert.throws(
+      () => parseDataUrl(pngUrl, 10),
+      (e: MediaError) => e.code === 'input_too_large' && /10 bytes/.test(e.message),
+    );
   });
 });
 

@@ -17,7 +17,11 @@ function pngSize(b: Buffer): [number, number] {
 
 describe('fitImage', () => {
   it('scales and crops any image to exactly the asked size, as PNG', async () => {
-    for (const [from, codec, w, h] of [['640x360', 'png', 720, 1280], ['300x300', 'mjpeg', 1280, 720], ['1920x1080', 'png', 1024, 1792]] as const) {
+    for (const [from, codec, w, h] of [
+      ['640x360', 'png', 720, 1280],
+      ['300x300', 'mjpeg', 1280, 720],
+      ['1920x1080', 'png', 1024, 1792],
+    ] as const) {
       const out = await fitImage(image(from, codec), w, h);
       assert.equal(out.mimeType, 'image/png');
       assert.deepEqual(pngSize(out.bytes), [w, h]);

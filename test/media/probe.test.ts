@@ -16,9 +16,21 @@ before(async () => {
   const common = ['-hide_banner', '-loglevel', 'error', '-y'];
   await run(ffmpeg.path, [
     ...common,
-    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=1',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1',
-    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=25:duration=1',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=1',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
     join(dir, 'with-audio.mp4'),
   ]);
   await run(ffmpeg.path, [...common, '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=10:duration=2', '-c:v', 'mpeg4', join(dir, 'silent.mp4')]);

@@ -10,7 +10,21 @@ describe('blockedAddressReason', () => {
     }
   });
   it('blocks IPv6 loopback, link-local, unique-local, multicast and IPv4-mapped/embedded private addresses', () => {
-    for (const ip of ['::1', '::', 'fe80::1', 'fe80::1%eth0', 'fc00::1', 'fd12:3456::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:169.254.169.254', '::ffff:10.0.0.1', '64:ff9b::a00:1', '2002:c0a8:101::1']) {
+    for (const ip of [
+      '::1',
+      '::',
+      'fe80::1',
+      'fe80::1%eth0',
+      'fc00::1',
+      'fd12:3456::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:169.254.169.254',
+      '::ffff:10.0.0.1',
+      '64:ff9b::a00:1',
+      '2002:c0a8:101::1',
+    ]) {
       assert.ok(blockedAddressReason(ip), ip);
     }
   });
@@ -53,11 +67,20 @@ describe('resolveAndCheckHost', () => {
 
   it("refuses 'localhost' and names that resolve to loopback/private addresses", async () => {
     await assert.rejects(resolveAndCheckHost('localhost', false), notAllowed);
-    await assert.rejects(resolveAndCheckHost('media.example', false, async () => [{ address: '127.0.0.1', family: 4 }]), notAllowed);
-    await assert.rejects(resolveAndCheckHost('media.example', false, async () => [{ address: '::1', family: 6 }]), notAllowed);
+    await assert.rejects(
+      resolveAndCheckHost('media.example', false, async () => [{ address: '127.0.0.1', family: 4 }]),
+      notAllowed,
+    );
+    await assert.rejects(
+      resolveAndCheckHost('media.example', false, async () => [{ address: '::1', family: 6 }]),
+      notAllowed,
+    );
     // One public and one private answer: refused (the attacker picks which one we would connect to).
     await assert.rejects(
-      resolveAndCheckHost('media.example', false, async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.1', family: 4 }]),
+      resolveAndCheckHost('media.example', false, async () => [
+        { address: '93.184.216.34', family: 4 },
+        { address: '10.0.0.1', family: 4 },
+      ]),
       (e: MediaError) => notAllowed(e) && /10\.0\.0\.1/.test(e.message) && /media\.example/.test(e.message),
     );
   });
@@ -85,9 +108,16 @@ describe('resolveRedirect', () => {
   });
   it('re-checks every target: private literal, metadata, localhost, http, other schemes', () => {
     for (const loc of ['https://127.0.0.1/x', 'https://169.254.169.254/latest', 'https://[::1]/', 'https://localhost:8443/', 'http://cdn.example.com/x', 'file:///etc/passwd', 'https://[::ffff:a9fe:a9fe]/']) {
-      assert.throws(() => resolveRedirect(from, loc, false), (e: MediaError) => e.code === 'input_not_allowed' && !e.message.includes('secret'), loc);
+      assert.throws(
+        () => resolveRedirect(from, loc, false),
+        (e: MediaError) => e.code === 'input_not_allowed' && !e.message.includes('secret'),
+        loc,
+      );
     }
-    assert.throws(() => resolveRedirect(from, undefined, false), (e: MediaError) => e.code === 'input_fetch_failed');
+    assert.throws(
+      () => resolveRedirect(from, undefined, false),
+      (e: MediaError) => e.code === 'input_fetch_failed',
+    );
     assert.equal(resolveRedirect(from, 'http://127.0.0.1:9/x', true).hostname, '127.0.0.1');
   });
 });

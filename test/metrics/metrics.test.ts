@@ -89,7 +89,10 @@ describe('GET /metrics', { timeout: 180_000 }, () => {
     assert.ok(delta('vidgate_task_duration_seconds_sum', { provider: 'google', status: 'completed' }) > 0);
     // Unfinished tasks by state: every state is reported, and nothing is left in flight.
     for (const state of ['pending', 'submitting', 'processing', 'finishing']) {
-      assert.ok(after.some((s) => s.name === 'vidgate_tasks_in_state' && s.labels.state === state), state);
+      assert.ok(
+        after.some((s) => s.name === 'vidgate_tasks_in_state' && s.labels.state === state),
+        state,
+      );
       assert.equal(value(after, 'vidgate_tasks_in_state', { state }), 0, state);
     }
 

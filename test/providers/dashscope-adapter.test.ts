@@ -19,7 +19,19 @@ let cleanup: () => Promise<void>;
 const ctx = passThroughContext('DashScope fetches media URLs itself; the adapter must not load media');
 
 function request(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
-  return { model: 'wan-2.6', operation: 'text-to-video', operation_explicit: true, sent: [], prompt: 'A paper boat on a river', duration: 2, resolution: '720p', aspect_ratio: '9:16', output_audio: true, upstream_model: 'wan2.6-t2v', ...over };
+  return {
+    model: 'wan-2.6',
+    operation: 'text-to-video',
+    operation_explicit: true,
+    sent: [],
+    prompt: 'A paper boat on a river',
+    duration: 2,
+    resolution: '720p',
+    aspect_ratio: '9:16',
+    output_audio: true,
+    upstream_model: 'wan2.6-t2v',
+    ...over,
+  };
 }
 
 const pollUntilTerminal = (id: string) => pollAdapterUntilTerminal(adapter, ctx, id);

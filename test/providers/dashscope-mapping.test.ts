@@ -6,7 +6,19 @@ import { createPathFor, fromTask, IMAGE2VIDEO_SYNTHESIS_PATH, mapHttpError, task
 import { UpstreamError } from '../../src/providers/types.js';
 
 function request(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
-  return { model: 'wan-2.6', operation: 'text-to-video', operation_explicit: true, sent: [], prompt: 'x', duration: 5, resolution: '720p', aspect_ratio: '16:9', output_audio: true, upstream_model: 'wan2.6-t2v', ...over };
+  return {
+    model: 'wan-2.6',
+    operation: 'text-to-video',
+    operation_explicit: true,
+    sent: [],
+    prompt: 'x',
+    duration: 5,
+    resolution: '720p',
+    aspect_ratio: '16:9',
+    output_audio: true,
+    upstream_model: 'wan2.6-t2v',
+    ...over,
+  };
 }
 
 function thrown(fn: () => unknown): UpstreamError {
@@ -33,7 +45,15 @@ describe('DashScope request mapping', () => {
 
   it('I2V (documented wan2.5 example): img_url + audio_url, resolution "720P", no size, no audio switch on 2.5', () => {
     const body = toCreateRequest(
-      request({ operation: 'image-to-video', upstream_model: 'wan2.5-i2v-preview', prompt: 'The singer sways gently to the music', image_url: 'https://cdn.example.com/singer.jpg', audio_url: 'https://cdn.example.com/song.mp3', duration: 10, aspect_ratio: 'adaptive' }),
+      request({
+        operation: 'image-to-video',
+        upstream_model: 'wan2.5-i2v-preview',
+        prompt: 'The singer sways gently to the music',
+        image_url: 'https://cdn.example.com/singer.jpg',
+        audio_url: 'https://cdn.example.com/song.mp3',
+        duration: 10,
+        aspect_ratio: 'adaptive',
+      }),
     );
     assert.deepEqual(body, {
       model: 'wan2.5-i2v-preview',
@@ -44,7 +64,14 @@ describe('DashScope request mapping', () => {
 
   it('first+last frame (documented kf2v example) goes to the image2video endpoint', () => {
     const body = toCreateRequest(
-      request({ operation: 'start-end-to-video', upstream_model: 'wan2.2-kf2v-flash', prompt: 'The kitten looks up as the camera rises overhead', start_image: 'https://cdn.example.com/a.png', end_image: 'https://cdn.example.com/b.png', output_audio: false }),
+      request({
+        operation: 'start-end-to-video',
+        upstream_model: 'wan2.2-kf2v-flash',
+        prompt: 'The kitten looks up as the camera rises overhead',
+        start_image: 'https://cdn.example.com/a.png',
+        end_image: 'https://cdn.example.com/b.png',
+        output_audio: false,
+      }),
     );
     assert.deepEqual(body.input, { prompt: 'The kitten looks up as the camera rises overhead', first_frame_url: 'https://cdn.example.com/a.png', last_frame_url: 'https://cdn.example.com/b.png' });
     assert.equal(body.parameters.resolution, '720P');
@@ -53,7 +80,16 @@ describe('DashScope request mapping', () => {
 
   it('R2V: reference_urls (images then videos) and a size; wan2.6-r2v takes no audio switch (video with audio only)', () => {
     const body = toCreateRequest(
-      request({ operation: 'reference-to-video', upstream_model: 'wan2.6-r2v', prompt: 'character1 waves', reference_images: ['https://e.com/a.png'], video_urls: ['https://e.com/b.mp4'], aspect_ratio: '9:16', resolution: '1080p', output_audio: true }),
+      request({
+        operation: 'reference-to-video',
+        upstream_model: 'wan2.6-r2v',
+        prompt: 'character1 waves',
+        reference_images: ['https://e.com/a.png'],
+        video_urls: ['https://e.com/b.mp4'],
+        aspect_ratio: '9:16',
+        resolution: '1080p',
+        output_audio: true,
+      }),
     );
     assert.deepEqual(body.input.reference_urls, ['https://e.com/a.png', 'https://e.com/b.mp4']);
     assert.deepEqual([body.parameters.size, body.parameters.audio, body.parameters.resolution], ['1080*1920', undefined, undefined]);
@@ -77,10 +113,7 @@ describe('DashScope request mapping', () => {
 
 describe('DashScope answers', () => {
   it('create response (documented example) gives output.task_id', () => {
-    assert.equal(
-      taskIdFromCreate({ request_id: '4909100c-7b5a-9f92-bfe5-2a1c0e9d3f11', output: { task_id: '0385dc79-5ff8-4d82-bcb6-5d0a6c1e2b77', task_status: 'PENDING' } }),
-      '0385dc79-5ff8-4d82-bcb6-5d0a6c1e2b77',
-    );
+    assert.equal(taskIdFromCreate({ request_id: '4909100c-7b5a-9f92-bfe5-2a1c0e9d3f11', output: { task_id: '0385dc79-5ff8-4d82-bcb6-5d0a6c1e2b77', task_status: 'PENDING' } }), '0385dc79-5ff8-4d82-bcb6-5d0a6c1e2b77');
     // A 2xx without a task id may still have created the job: never resent blindly.
     assert.equal(thrown(() => taskIdFromCreate({ request_id: 'x' })).kind, 'ambiguous');
   });
@@ -92,7 +125,16 @@ describe('DashScope answers', () => {
     const url = 'https://dashscope-result-sh.oss-accelerate.aliyuncs.com/x.mp4?Expires=1&Signature=abc';
     const done = fromTask({
       request_id: 'c1209113-8437-424f-a386-4c1f0e2a9b10',
-      output: { task_id: '0385dc79', task_status: 'SUCCEEDED', submit_time: '2025-10-11 18:55:56.952', scheduled_time: '2025-10-11 18:55:57.908', end_time: '2025-10-11 19:02:27.297', orig_prompt: '...', actual_prompt: '...', video_url: url },
+      output: {
+        task_id: '0385dc79',
+        task_status: 'SUCCEEDED',
+        submit_time: '2025-10-11 18:55:56.952',
+        scheduled_time: '2025-10-11 18:55:57.908',
+        end_time: '2025-10-11 19:02:27.297',
+        orig_prompt: '...',
+        actual_prompt: '...',
+        video_url: url,
+      },
       usage: { video_duration: 10, video_count: 1, video_ratio: '1280*720', SR: 720 },
     });
     assert.deepEqual(done, { state: 'succeeded', outputs: [{ kind: 'video', url, mimeType: 'video/mp4' }] });
@@ -109,9 +151,19 @@ describe('DashScope answers', () => {
 
   it('synchronous errors (documented table) map to kinds', () => {
     const table: [number, string, string][] = [
-      [400, 'InvalidParameter', 'invalid_input'], [400, 'DataInspectionFailed', 'content_policy'], [400, 'Arrearage', 'quota'], [403, 'Arrearage', 'quota'],
-      [401, 'InvalidApiKey', 'auth'], [403, 'AccessDenied', 'auth'], [404, 'ModelNotFound', 'model_retired'], [404, 'TaskNotFound', 'not_found'], [429, 'Throttling', 'rate_limited'],
-      [429, 'Throttling.RateQuota', 'rate_limited'], [429, 'Throttling.AllocationQuota', 'rate_limited'], [500, 'InternalError', 'unavailable'], [500, 'InternalError.Timeout', 'unavailable'],
+      [400, 'InvalidParameter', 'invalid_input'],
+      [400, 'DataInspectionFailed', 'content_policy'],
+      [400, 'Arrearage', 'quota'],
+      [403, 'Arrearage', 'quota'],
+      [401, 'InvalidApiKey', 'auth'],
+      [403, 'AccessDenied', 'auth'],
+      [404, 'ModelNotFound', 'model_retired'],
+      [404, 'TaskNotFound', 'not_found'],
+      [429, 'Throttling', 'rate_limited'],
+      [429, 'Throttling.RateQuota', 'rate_limited'],
+      [429, 'Throttling.AllocationQuota', 'rate_limited'],
+      [500, 'InternalError', 'unavailable'],
+      [500, 'InternalError.Timeout', 'unavailable'],
     ];
     for (const [status, code, kind] of table) {
       const e = mapHttpError(status, { request_id: 'r', code, message: 'm' });

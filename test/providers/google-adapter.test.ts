@@ -52,7 +52,7 @@ before(async () => {
       return res.end(PNG_BYTES);
     }
     if (req.headers['x-goog-api-key'] !== KEY) {
-      return json(res, 403, { error: { code: 403, message: 'Method doesn\'t allow unregistered callers.', status: 'PERMISSION_DENIED' } });
+      return json(res, 403, { error: { code: 403, message: "Method doesn't allow unregistered callers.", status: 'PERMISSION_DENIED' } });
     }
     const create = /^\/v1beta\/models\/([^/:]+):predictLongRunning$/.exec(url);
     if (create && req.method === 'POST') {
@@ -147,7 +147,7 @@ describe('Google adapter over HTTP', () => {
     assert.equal(adapter.name, 'google');
     assert.equal(adapter.cancel, undefined, 'Gemini has no cancel for Veo');
 
-    const { upstreamId } = await adapter.submit({ taskId: 'ldtask_' + '0'.repeat(32), request: request() }, ctx);
+    const { upstreamId } = await adapter.submit({ taskId: `ldtask_${'0'.repeat(32)}`, request: request() }, ctx);
     assert.equal(upstreamId, 'models/veo-3.1-generate-preview/operations/op1');
     const post = seen.find((s) => s.method === 'POST')!;
     assert.equal(post.url, '/v1beta/models/veo-3.1-generate-preview:predictLongRunning');
@@ -237,22 +237,25 @@ describe('Google adapter over HTTP', () => {
     const adapter = createGoogleAdapter({ apiKey: KEY, baseUrl: gemini.url, timeoutMs: 5000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('shutdown')), 50);
-    const err = await adapter
-      .submit({ taskId: 't', request: request({ operation: 'text-to-video', upstream_model: 'veo-slow' }) }, { ...ctx, signal: controller.signal })
-      .catch((e: unknown) => e);
+    const err = await adapter.submit({ taskId: 't', request: request({ operation: 'text-to-video', upstream_model: 'veo-slow' }) }, { ...ctx, signal: controller.signal }).catch((e: unknown) => e);
     assert.equal((err as Error).message, 'shutdown');
   });
 
   it('on a 400 naming personGeneration, resubmits once without it; a second refusal is final', async () => {
     const adapter = createGoogleAdapter({ apiKey: KEY, baseUrl: gemini.url, timeoutMs: 3000 });
     // Interpolation (first + last frame) on Veo 3.x: the documented rules fix allow_adult, so it is sent.
-    const interpolation = (upstream_model: string) => request({ operation: 'start-end-to-video', start_image: `${gemini.url}/img/first.png`, end_image: `${gemini.url}/img/first.png`, image_url: undefined, duration: 8, upstream_model });
+    const interpolation = (upstream_model: string) =>
+      request({ operation: 'start-end-to-video', start_image: `${gemini.url}/img/first.png`, end_image: `${gemini.url}/img/first.png`, image_url: undefined, duration: 8, upstream_model });
     const posts = () => seen.filter((s) => s.method === 'POST' && s.url.includes('veo-person'));
-    const { upstreamId } = await adapter.submit({ taskId: 'ldtask_' + '1'.repeat(32), request: interpolation('veo-person-once') }, ctx);
+    const { upstreamId } = await adapter.submit({ taskId: `ldtask_${'1'.repeat(32)}`, request: interpolation('veo-person-once') }, ctx);
     assert.match(upstreamId, /veo-person-once/);
     const bodies = posts().map((p) => (p.body as { parameters: Record<string, unknown> }).parameters);
-    assert.deepEqual(bodies.map((b) => b.personGeneration), ['allow_adult', undefined], 'sent with it, then once without it');
-    await assert.rejects(adapter.submit({ taskId: 'ldtask_' + '2'.repeat(32), request: interpolation('veo-person-never') }, ctx), (e: UpstreamError) => e.kind === 'invalid_input' && /personGeneration/.test(e.message));
+    assert.deepEqual(
+      bodies.map((b) => b.personGeneration),
+      ['allow_adult', undefined],
+      'sent with it, then once without it',
+    );
+    await assert.rejects(adapter.submit({ taskId: `ldtask_${'2'.repeat(32)}`, request: interpolation('veo-person-never') }, ctx), (e: UpstreamError) => e.kind === 'invalid_input' && /personGeneration/.test(e.message));
     assert.equal(posts().filter((p) => p.url.includes('never')).length, 2, 'one resubmission, never more');
   });
 
@@ -262,7 +265,7 @@ describe('Google adapter over HTTP', () => {
     try {
       const wrong = 'AIzaSyWRONG_key_0123456789abcdefghijklm';
       const adapter = createGoogleAdapter({ apiKey: wrong, baseUrl: sim.baseUrl, timeoutMs: 3000 });
-      const err = await adapter.submit({ taskId: 'ldtask_' + '3'.repeat(32), request: request({ operation: 'text-to-video', image_url: undefined }) }, ctx).catch((e: unknown) => e);
+      const err = await adapter.submit({ taskId: `ldtask_${'3'.repeat(32)}`, request: request({ operation: 'text-to-video', image_url: undefined }) }, ctx).catch((e: unknown) => e);
       assert.ok(err instanceof UpstreamError && err.kind === 'auth' && err.httpStatus === 400, String(err));
       assert.ok(!err.message.includes(wrong));
     } finally {

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
-import {
-  fromOperation,
-  mapHttpError,
-  mediaInputsFor,
-  retryDelayFromDetails,
-  snapDuration,
-  toPredictRequest,
-} from '../../src/providers/google/mapping.js';
+import { fromOperation, mapHttpError, mediaInputsFor, retryDelayFromDetails, snapDuration, toPredictRequest } from '../../src/providers/google/mapping.js';
 import { UpstreamError, type MediaBytes } from '../../src/providers/types.js';
 
 function req(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
@@ -100,7 +93,10 @@ describe('toPredictRequest', () => {
       image: 'data:image/png;base64,AAAA',
     });
     assert.deepEqual(mediaInputsFor(req({ operation: 'image-to-video', image_urls: ['u3', 'u4'] })), { image: 'u3' });
-    assert.throws(() => mediaInputsFor(req({ operation: 'image-to-video' })), (e: UpstreamError) => e.kind === 'invalid_input' && /image_url/.test(e.message));
+    assert.throws(
+      () => mediaInputsFor(req({ operation: 'image-to-video' })),
+      (e: UpstreamError) => e.kind === 'invalid_input' && /image_url/.test(e.message),
+    );
   });
 
   it('reference-to-video falls back to image_urls and refuses more than 3 or style references', () => {
@@ -130,9 +126,15 @@ describe('toPredictRequest', () => {
 describe('snapDuration', () => {
   it('snaps up to the next allowed value and caps at the longest', () => {
     const m = 'veo-3.1-fast-generate-preview';
-    assert.deepEqual([1, 4, 5, 6, 7, 8, 10, 15].map((d) => snapDuration(d, m, false)), [4, 4, 6, 6, 8, 8, 8, 8]);
+    assert.deepEqual(
+      [1, 4, 5, 6, 7, 8, 10, 15].map((d) => snapDuration(d, m, false)),
+      [4, 4, 6, 6, 8, 8, 8, 8],
+    );
     assert.equal(snapDuration(4, m, true), 8);
-    assert.deepEqual([4, 5, 7].map((d) => snapDuration(d, 'veo-2.0-generate-001', false)), [5, 5, 8]);
+    assert.deepEqual(
+      [4, 5, 7].map((d) => snapDuration(d, 'veo-2.0-generate-001', false)),
+      [5, 5, 8],
+    );
     assert.equal(snapDuration(4, 'veo-3.0-generate-001', false), 8);
   });
   it('forces 8 for 4k', () => {
@@ -254,10 +256,7 @@ describe('mapHttpError', () => {
     assert.equal(mapHttpError(400, badKey).kind, 'auth');
     assert.equal(mapHttpError(403, { error: { code: 403, message: 'Permission denied.', status: 'PERMISSION_DENIED' } }).kind, 'auth');
     assert.equal(mapHttpError(401, '').kind, 'auth');
-    assert.equal(
-      mapHttpError(400, { error: { code: 400, message: 'The input image was blocked by our safety filters.', status: 'INVALID_ARGUMENT' } }).kind,
-      'content_policy',
-    );
+    assert.equal(mapHttpError(400, { error: { code: 400, message: 'The input image was blocked by our safety filters.', status: 'INVALID_ARGUMENT' } }).kind, 'content_policy');
     // A model the Gemini API does not serve (unknown or shut down) is the upstream refusing the model itself.
     assert.equal(mapHttpError(404, { error: { code: 404, message: 'models/veo-9 is not found for API version v1beta', status: 'NOT_FOUND' } }).kind, 'model_retired');
     // How Google answers a model it has shut down.

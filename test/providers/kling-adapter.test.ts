@@ -111,7 +111,19 @@ describe('Kling adapter ↔ simulator', () => {
   });
 
   it('O1 reference-to-video and video-to-video go to omni-video', async () => {
-    const ref = await adapter.submit({ taskId: taskId(), request: request('kling-video-o1-std', { operation: 'reference-to-video', prompt: '<<<image_1>>> walks', reference_images: ['https://example.com/r1.png', 'https://example.com/r2.png'], duration: 3, aspect_ratio: '1:1' }) }, ctx);
+    const ref = await adapter.submit(
+      {
+        taskId: taskId(),
+        request: request('kling-video-o1-std', {
+          operation: 'reference-to-video',
+          prompt: '<<<image_1>>> walks',
+          reference_images: ['https://example.com/r1.png', 'https://example.com/r2.png'],
+          duration: 3,
+          aspect_ratio: '1:1',
+        }),
+      },
+      ctx,
+    );
     const v2v = await adapter.submit({ taskId: taskId(), request: request('kling-video-o1-std', { operation: 'video-to-video', prompt: 'make <<<video_1>>> snowy', video_url: 'https://example.com/clip.mp4' }) }, ctx);
     assert.match(ref.upstreamId, /^omni-video\//);
     const r = await download(await finish(ref.upstreamId), 'ref.mp4');
@@ -177,7 +189,7 @@ describe('Kling adapter errors', () => {
 
   it('an inline image that is not JPEG/PNG is refused before anything is sent', async () => {
     const before = sim.stats.requests;
-    const gif = 'data:image/gif;base64,' + Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1').toString('base64');
+    const gif = `data:image/gif;base64,${Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1').toString('base64')}`;
     await assert.rejects(adapter.submit({ taskId: taskId(), request: request('kling-v2.6-std', { image_url: gif }) }, ctx), (e: unknown) => e instanceof Error && /JPEG or PNG|image/i.test(e.message));
     assert.equal(sim.stats.requests, before);
   });

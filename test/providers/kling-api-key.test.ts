@@ -49,16 +49,19 @@ describe('Kling API key', () => {
 
   it('creates and polls against the simulator; a wrong key is auth and never echoed', async () => {
     const adapter = createKlingAdapter({ apiKey: API_KEY, baseUrl: sim.baseUrl, timeoutMs: 10_000 });
-    const { upstreamId } = await adapter.submit({ taskId: 'ldtask_' + 'a'.repeat(32), request: t2v() }, ctx);
+    const { upstreamId } = await adapter.submit({ taskId: `ldtask_${'a'.repeat(32)}`, request: t2v() }, ctx);
     assert.ok(['queued', 'running', 'succeeded'].includes((await adapter.poll(upstreamId, ctx)).state));
     const wrong = 'kl-wrong-key-0123456789abcdefghijklm';
     const bad = createKlingAdapter({ apiKey: wrong, baseUrl: sim.baseUrl, timeoutMs: 10_000 });
-    await assert.rejects(bad.submit({ taskId: 'ldtask_' + 'b'.repeat(32), request: t2v() }, ctx), (e: unknown) => e instanceof UpstreamError && e.kind === 'auth' && !e.message.includes(wrong));
+    await assert.rejects(bad.submit({ taskId: `ldtask_${'b'.repeat(32)}`, request: t2v() }, ctx), (e: unknown) => e instanceof UpstreamError && e.kind === 'auth' && !e.message.includes(wrong));
   });
 
   it('is a complete credential for the configuration; a lone half of the pair is a one-line error naming both ways', () => {
     const config = loadConfig({ KLING_API_KEY: API_KEY });
-    assert.deepEqual(config.channels.map((c) => [c.id, c.endpoint.credentials]), [['kling-api-key', { KLING_API_KEY: API_KEY }]]);
+    assert.deepEqual(
+      config.channels.map((c) => [c.id, c.endpoint.credentials]),
+      [['kling-api-key', { KLING_API_KEY: API_KEY }]],
+    );
     assert.throws(() => loadConfig({ KLING_ACCESS_KEY: AK }), /kling \(kling-jwt\) needs KLING_ACCESS_KEY \+ KLING_SECRET_KEY; missing KLING_SECRET_KEY/);
   });
 });

@@ -153,7 +153,10 @@ describe('every Kling catalog model × operation → endpoint, model_name and mo
         assert.equal(b.external_task_id, TASK);
         if (operation === 'start-end-to-video' && kind === 'image2video') assert.equal(b.image_tail, IMG2);
         if (operation === 'start-end-to-video' && kind === 'omni-video') {
-          assert.deepEqual(b.image_list, [{ image_url: IMG, type: 'first_frame' }, { image_url: IMG2, type: 'end_frame' }]);
+          assert.deepEqual(b.image_list, [
+            { image_url: IMG, type: 'first_frame' },
+            { image_url: IMG2, type: 'end_frame' },
+          ]);
         }
         if (operation === 'reference-to-video') {
           assert.deepEqual(b.image_list, [{ image_url: IMG }, { image_url: IMG2 }]);

@@ -19,7 +19,19 @@ let cleanup: () => Promise<void>;
 const ctx = passThroughContext('MiniMax fetches image URLs itself; the adapter must not load media');
 
 function request(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
-  return { model: 'hailuo-2.3-standard', operation: 'text-to-video', operation_explicit: true, sent: [], prompt: 'A paper boat on a river', duration: 6, resolution: '720p', aspect_ratio: '16:9', output_audio: false, upstream_model: 'MiniMax-Hailuo-2.3', ...over };
+  return {
+    model: 'hailuo-2.3-standard',
+    operation: 'text-to-video',
+    operation_explicit: true,
+    sent: [],
+    prompt: 'A paper boat on a river',
+    duration: 6,
+    resolution: '720p',
+    aspect_ratio: '16:9',
+    output_audio: false,
+    upstream_model: 'MiniMax-Hailuo-2.3',
+    ...over,
+  };
 }
 
 const pollUntilTerminal = (id: string) => pollAdapterUntilTerminal(adapter, ctx, id);

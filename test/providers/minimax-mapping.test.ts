@@ -6,7 +6,18 @@ import { checkBaseResp, downloadUrlFromRetrieve, fileIdFromOutputUrl, fromQuery,
 import { UpstreamError } from '../../src/providers/types.js';
 
 function request(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
-  return { model: 'hailuo-2.3-standard', operation: 'text-to-video', operation_explicit: true, sent: [], duration: 6, resolution: '720p', aspect_ratio: '16:9', output_audio: false, upstream_model: 'MiniMax-Hailuo-2.3', ...over };
+  return {
+    model: 'hailuo-2.3-standard',
+    operation: 'text-to-video',
+    operation_explicit: true,
+    sent: [],
+    duration: 6,
+    resolution: '720p',
+    aspect_ratio: '16:9',
+    output_audio: false,
+    upstream_model: 'MiniMax-Hailuo-2.3',
+    ...over,
+  };
 }
 
 function thrown(fn: () => unknown): UpstreamError {
@@ -65,8 +76,19 @@ describe('MiniMax answers', () => {
 
   it('maps every documented base_resp code to the right kind', () => {
     const table: [number, string][] = [
-      [1000, 'unavailable'], [1001, 'unavailable'], [1002, 'rate_limited'], [1004, 'auth'], [1008, 'quota'], [1024, 'unavailable'],
-      [1026, 'content_policy'], [1027, 'content_policy'], [1033, 'unavailable'], [1039, 'rate_limited'], [1042, 'invalid_input'], [2013, 'invalid_input'], [2049, 'auth'],
+      [1000, 'unavailable'],
+      [1001, 'unavailable'],
+      [1002, 'rate_limited'],
+      [1004, 'auth'],
+      [1008, 'quota'],
+      [1024, 'unavailable'],
+      [1026, 'content_policy'],
+      [1027, 'content_policy'],
+      [1033, 'unavailable'],
+      [1039, 'rate_limited'],
+      [1042, 'invalid_input'],
+      [2013, 'invalid_input'],
+      [2049, 'auth'],
     ];
     for (const [code, kind] of table) {
       const err = thrown(() => checkBaseResp({ base_resp: { status_code: code, status_msg: 'x' } }, 'create'));

@@ -143,7 +143,10 @@ describe('Sora adapter ↔ simulator', () => {
   it('429 → rate_limited with Retry-After; 503 → unavailable; nothing is created', async () => {
     const creates = sim.stats.creates;
     sim.faults.rateLimitNext(1, { retryAfterSeconds: 9, only: 'create' });
-    await assert.rejects(adapter.submit({ taskId: 't', request: request() }, ctx), rejectsWith('rate_limited', (e) => assert.equal(e.retryAfterSeconds, 9)));
+    await assert.rejects(
+      adapter.submit({ taskId: 't', request: request() }, ctx),
+      rejectsWith('rate_limited', (e) => assert.equal(e.retryAfterSeconds, 9)),
+    );
     sim.faults.serverErrorNext(1, { status: 503 });
     await assert.rejects(adapter.submit({ taskId: 't', request: request() }, ctx), rejectsWith('unavailable'));
     assert.equal(sim.stats.creates, creates);
@@ -164,9 +167,12 @@ describe('Sora adapter ↔ simulator', () => {
   it('a wrong key is an auth error that never shows the key', async () => {
     const wrongKey = 'sk-proj-WRONGwrongWRONG0123456789';
     const wrong = createOpenAIAdapter({ apiKey: wrongKey, baseUrl: sim.baseUrl });
-    await assert.rejects(wrong.submit({ taskId: 't', request: request() }, ctx), rejectsWith('auth', (e) => {
-      assert.ok(!e.message.includes(wrongKey) && !e.message.includes('6789'), e.message);
-    }));
+    await assert.rejects(
+      wrong.submit({ taskId: 't', request: request() }, ctx),
+      rejectsWith('auth', (e) => {
+        assert.ok(!e.message.includes(wrongKey) && !e.message.includes('6789'), e.message);
+      }),
+    );
   });
 
   it('polling an unknown id is not_found; odd ids and foreign output URLs are refused without a request', async () => {

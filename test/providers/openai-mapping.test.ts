@@ -6,16 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
-import {
-  referenceFitTarget,
-  fromVideo,
-  imagePixelSize,
-  mapHttpError,
-  pollAfterSeconds,
-  referenceImageOf,
-  taskErrorFromVideoError,
-  toCreateFields,
-} from '../../src/providers/openai/index.js';
+import { referenceFitTarget, fromVideo, imagePixelSize, mapHttpError, pollAfterSeconds, referenceImageOf, taskErrorFromVideoError, toCreateFields } from '../../src/providers/openai/index.js';
 import { UpstreamError } from '../../src/providers/types.js';
 import { ffmpegPath } from '../../src/sandbox/render.js';
 import { solidImage, tempDir } from '../sandbox/media-helpers.js';
@@ -185,9 +176,24 @@ describe('HTTP errors → UpstreamError', () => {
   it('moderation 400 → content_policy; 401 → auth, never echoing the key; 5xx/409 → unavailable; 404 → not_found', () => {
     assert.equal(mapHttpError(400, { error: { message: 'Your request was blocked by our moderation system.', type: 'invalid_request_error', param: null, code: 'moderation_blocked' } }).kind, 'content_policy');
     // A model OpenAI no longer serves (or never did) is model_retired, whatever the status.
-    assert.equal(mapHttpError(404, { error: { message: "The model 'sora-2' does not exist or you do not have access to it.", type: 'invalid_request_error', param: null, code: 'model_not_found' } }).kind, 'model_retired');
+    assert.equal(
+      mapHttpError(404, { error: { message: "The model 'sora-2' does not exist or you do not have access to it.", type: 'invalid_request_error', param: null, code: 'model_not_found' } }).kind,
+      'model_retired',
+    );
     assert.equal(mapHttpError(400, { error: { message: "Invalid value: 'sora-3'.", type: 'invalid_request_error', param: 'model', code: 'invalid_value' } }).kind, 'model_retired');
-    const auth = mapHttpError(401, { error: { message: 'Incorrect API key provided: sk-proj-****************************abcd. You can find your API key at https://platform.openai.com/account/api-keys.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, {}, ['sk-proj-secret']);
+    const auth = mapHttpError(
+      401,
+      {
+        error: {
+          message: 'Incorrect API key provided: sk-proj-****************************abcd. You can find your API key at https://platform.openai.com/account/api-keys.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      },
+      {},
+      ['sk-proj-secret'],
+    );
     assert.equal(auth.kind, 'auth');
     assert.ok(!auth.message.includes('abcd') && auth.message.includes('[redacted]'), auth.message);
     const leaked = mapHttpError(400, { error: { message: 'bad request for key sk-proj-secret-0123', type: 'invalid_request_error', param: null, code: null } }, {}, ['sk-proj-secret-0123']);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createSeedanceAdapter } from '../../src/providers/seedance/index.js';
-import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
+import type { UpstreamError, AdapterContext, PollResult, ProviderAdapter } from '../../src/providers/types.js';
 import { startSeedanceSimulator, type SeedanceSimulator } from '../../src/sandbox/seedance/index.js';
 
 const KEY = 'ark-adapter-test-key-0123456789abcdef';
@@ -21,7 +21,18 @@ const ctx: AdapterContext = {
 };
 
 function req(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
-  return { model: 'seedance-2.0', operation: 'text-to-video', operation_explicit: true, sent: [], duration: 4, resolution: '480p', aspect_ratio: '16:9', output_audio: false, upstream_model: 'dreamina-seedance-2-0-260128', ...over };
+  return {
+    model: 'seedance-2.0',
+    operation: 'text-to-video',
+    operation_explicit: true,
+    sent: [],
+    duration: 4,
+    resolution: '480p',
+    aspect_ratio: '16:9',
+    output_audio: false,
+    upstream_model: 'dreamina-seedance-2-0-260128',
+    ...over,
+  };
 }
 
 async function until(id: string, done: (r: PollResult) => boolean): Promise<PollResult> {
@@ -49,11 +60,17 @@ describe('Seedance adapter ↔ simulator', () => {
     const { upstreamId } = await adapter.submit({ taskId: 't1', request: req({ prompt: 'A paper boat', operation: 'image-to-video', image_url: 'https://example.com/boat.png', return_last_frame: true }) }, ctx);
     assert.match(upstreamId, /^cgt-/);
     const states = new Set<string>();
-    const done = await until(upstreamId, (r) => (states.add(r.state), r.state !== 'queued' && r.state !== 'running'));
+    const done = await until(upstreamId, (r) => {
+      states.add(r.state);
+      return r.state !== 'queued' && r.state !== 'running';
+    });
     assert.ok(states.has('queued') || states.has('running'));
     assert.equal(done.state, 'succeeded', JSON.stringify(done));
     if (done.state !== 'succeeded') return;
-    assert.deepEqual(done.outputs.map((o) => o.kind), ['video', 'last_frame']);
+    assert.deepEqual(
+      done.outputs.map((o) => o.kind),
+      ['video', 'last_frame'],
+    );
     const opened = await adapter.openOutput(done.outputs[0], ctx);
     assert.equal(opened.contentType, 'video/mp4');
     const chunks: Buffer[] = [];
@@ -96,7 +113,11 @@ describe('Seedance adapter ↔ simulator', () => {
     const p = await until(policy.upstreamId, (x) => x.state === 'failed');
     assert.equal(p.state === 'failed' && p.error.code, 'content_policy_violation');
 
-    const kind = async (request: ResolvedVideoRequest) => adapter.submit({ taskId: 'e', request }, ctx).then(() => 'ok', (e: UpstreamError) => [e.kind, e.retryAfterSeconds]);
+    const kind = async (request: ResolvedVideoRequest) =>
+      adapter.submit({ taskId: 'e', request }, ctx).then(
+        () => 'ok',
+        (e: UpstreamError) => [e.kind, e.retryAfterSeconds],
+      );
     assert.deepEqual(await kind(req({ prompt: 'x [sim:policy]' })), ['content_policy', undefined]);
     assert.deepEqual(await kind(req({ prompt: 'x', upstream_model: 'dreamina-seedance-2-0-fast-260128', resolution: '1080p' })), ['invalid_input', undefined]);
     sim.faults.rateLimitNext(1, { retryAfterSeconds: 4 });

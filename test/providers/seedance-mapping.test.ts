@@ -95,9 +95,7 @@ describe('toCreateTaskBody', () => {
   });
 
   it('material ids become asset:// reference images; knobs pass through; user is the safety identifier', () => {
-    const body = toCreateTaskBody(
-      req({ operation: 'reference-to-video', material_asset_ids: ['asset-20260101000000-abcde'], duration: -1, priority: 3, user: 'u-42', watermark: true }),
-    );
+    const body = toCreateTaskBody(req({ operation: 'reference-to-video', material_asset_ids: ['asset-20260101000000-abcde'], duration: -1, priority: 3, user: 'u-42', watermark: true }));
     assert.deepEqual(body.content, [{ type: 'image_url', image_url: { url: 'asset://asset-20260101000000-abcde' }, role: 'reference_image' }]);
     assert.deepEqual([body.duration, body.priority, body.safety_identifier, body.watermark], [-1, 3, 'u-42', true]);
   });
@@ -117,7 +115,10 @@ describe('toCreateTaskBody', () => {
     const audio = 'data:audio/mpeg;base64,SUQzBAAAAAAA';
     const body = toCreateTaskBody(req({ operation: 'reference-to-video', reference_images: ['https://example.com/a.png'], audio_urls: [audio] }));
     assert.deepEqual(body.content.at(-1), { type: 'audio_url', audio_url: { url: audio }, role: 'reference_audio' });
-    assert.throws(() => toCreateTaskBody(req({ operation: 'reference-to-video', video_urls: ['data:video/mp4;base64,AAAA'] })), (e: UpstreamError) => e.kind === 'invalid_input');
+    assert.throws(
+      () => toCreateTaskBody(req({ operation: 'reference-to-video', video_urls: ['data:video/mp4;base64,AAAA'] })),
+      (e: UpstreamError) => e.kind === 'invalid_input',
+    );
   });
 
   it('ContentSecurityDetectionError is the moderation service failing: transient, never a policy refusal', () => {
@@ -141,7 +142,10 @@ describe('toCreateTaskBody', () => {
       [{ draft_task_id: 'ldtask_0123456789abcdef0123456789abcdef' }, /upstream Seedance draft task id/],
     ];
     for (const [over, message] of cases) {
-      assert.throws(() => toCreateTaskBody(req({ prompt: 'x', ...over })), (e: unknown) => e instanceof UpstreamError && e.kind === 'invalid_input' && message.test(e.message));
+      assert.throws(
+        () => toCreateTaskBody(req({ prompt: 'x', ...over })),
+        (e: unknown) => e instanceof UpstreamError && e.kind === 'invalid_input' && message.test(e.message),
+      );
     }
   });
 });

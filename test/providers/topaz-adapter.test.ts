@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { probeVideo, probeVideoBytes } from '../../src/media/probe.js';
 import { createTopazAdapter } from '../../src/providers/topaz/index.js';
-import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
+import type { UpstreamError, AdapterContext, PollResult, ProviderAdapter } from '../../src/providers/types.js';
 import { placeholderMedia } from '../../src/sandbox/example-media.js';
 import { startTopazSimulator, type TopazSimulator } from '../../src/sandbox/topaz/index.js';
 
@@ -27,7 +27,20 @@ const ctx: AdapterContext = {
 };
 
 function req(over: Partial<ResolvedVideoRequest> = {}): ResolvedVideoRequest {
-  return { model: 'topaz-video-upscale', operation: 'video-to-video', operation_explicit: true, sent: [], video_url: 'https://example.com/source.mp4', prompt: 'Upscale this clip', duration: 10, resolution: '1080p', aspect_ratio: 'adaptive', output_audio: false, upstream_model: 'prob-4', ...over };
+  return {
+    model: 'topaz-video-upscale',
+    operation: 'video-to-video',
+    operation_explicit: true,
+    sent: [],
+    video_url: 'https://example.com/source.mp4',
+    prompt: 'Upscale this clip',
+    duration: 10,
+    resolution: '1080p',
+    aspect_ratio: 'adaptive',
+    output_audio: false,
+    upstream_model: 'prob-4',
+    ...over,
+  };
 }
 
 async function until(id: string): Promise<{ final: PollResult; progress: number[] }> {
@@ -60,7 +73,10 @@ describe('Topaz adapter ↔ simulator', () => {
     assert.equal(sim.stats.completes, 1);
     const { final, progress } = await until(upstreamId);
     assert.equal(final.state, 'succeeded', JSON.stringify(final));
-    assert.ok(progress.some((p) => p > 0 && p < 100), `progress seen: ${progress.join(',')}`);
+    assert.ok(
+      progress.some((p) => p > 0 && p < 100),
+      `progress seen: ${progress.join(',')}`,
+    );
     if (final.state !== 'succeeded') return;
     const opened = await adapter.openOutput(final.outputs[0], ctx);
     const chunks: Buffer[] = [];
@@ -80,7 +96,10 @@ describe('Topaz adapter ↔ simulator', () => {
     const failed = await adapter.submit({ taskId: 't3', request: req() }, ctx);
     assert.deepEqual((await until(failed.upstreamId)).final, { state: 'failed', error: { code: 'upstream_error', message: 'Frame decoding failed.' } });
 
-    await assert.rejects(adapter.submit({ taskId: 't4', request: req({ video_url: 'https://example.com/not-a-video.mp4' }) }, ctx), (e: UpstreamError) => e.kind === 'invalid_input' && /not a playable video/.test(e.message));
+    await assert.rejects(
+      adapter.submit({ taskId: 't4', request: req({ video_url: 'https://example.com/not-a-video.mp4' }) }, ctx),
+      (e: UpstreamError) => e.kind === 'invalid_input' && /not a playable video/.test(e.message),
+    );
 
     sim.faults.rateLimitNext(1, { retryAfterSeconds: 6, only: 'create' });
     await assert.rejects(adapter.submit({ taskId: 't5', request: req() }, ctx), (e: UpstreamError) => e.kind === 'rate_limited' && e.retryAfterSeconds === 6);

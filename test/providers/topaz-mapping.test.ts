@@ -11,7 +11,20 @@ import { UpstreamError } from '../../src/providers/types.js';
 import { placeholderMedia } from '../../src/sandbox/example-media.js';
 
 function req(over: Partial<ResolvedVideoRequest> = {}): ResolvedVideoRequest {
-  return { model: 'topaz-video-upscale', operation: 'video-to-video', operation_explicit: true, sent: [], video_url: 'https://example.com/source.mp4', prompt: 'ignored', duration: 10, resolution: '1080p', aspect_ratio: 'adaptive', output_audio: false, upstream_model: 'prob-4', ...over };
+  return {
+    model: 'topaz-video-upscale',
+    operation: 'video-to-video',
+    operation_explicit: true,
+    sent: [],
+    video_url: 'https://example.com/source.mp4',
+    prompt: 'ignored',
+    duration: 10,
+    resolution: '1080p',
+    aspect_ratio: 'adaptive',
+    output_audio: false,
+    upstream_model: 'prob-4',
+    ...over,
+  };
 }
 
 /** The source of the docs walkthrough (§5.3): 800x448, 24 fps, 4 s, 477 010 bytes. */
@@ -39,7 +52,10 @@ describe('toCreateVideoBody', () => {
       [{ ...DOC_SOURCE, frameRate: undefined }, /frame rate/],
       [{ ...DOC_SOURCE, durationSeconds: 0 }, /duration/],
     ] as const) {
-      assert.throws(() => toCreateVideoBody(req(), source), (e: unknown) => e instanceof UpstreamError && e.kind === 'invalid_input' && message.test(e.message));
+      assert.throws(
+        () => toCreateVideoBody(req(), source),
+        (e: unknown) => e instanceof UpstreamError && e.kind === 'invalid_input' && message.test(e.message),
+      );
     }
     assert.throws(() => targetResolution({ width: 640, height: 360 }, '480p'), /1080p or 4k/);
   });
@@ -50,9 +66,19 @@ describe('uploads', () => {
     assert.deepEqual(uploadParts(477010, 1), [{ start: 0, end: 477010 }]);
     // Parts are 500 MB decimal (500,000,000 bytes), not 500 MiB: a 510 MB source takes two URLs' worth.
     assert.equal(DEFAULT_PART_BYTES, 500_000_000);
-    assert.deepEqual(uploadParts(510_000_000, 2), [{ start: 0, end: 500_000_000 }, { start: 500_000_000, end: 510_000_000 }]);
-    assert.deepEqual(uploadParts(1000, 3, 400), [{ start: 0, end: 400 }, { start: 400, end: 800 }, { start: 800, end: 1000 }]);
-    assert.deepEqual(uploadParts(1000, 2, 100), [{ start: 0, end: 500 }, { start: 500, end: 1000 }]);
+    assert.deepEqual(uploadParts(510_000_000, 2), [
+      { start: 0, end: 500_000_000 },
+      { start: 500_000_000, end: 510_000_000 },
+    ]);
+    assert.deepEqual(uploadParts(1000, 3, 400), [
+      { start: 0, end: 400 },
+      { start: 400, end: 800 },
+      { start: 800, end: 1000 },
+    ]);
+    assert.deepEqual(uploadParts(1000, 2, 100), [
+      { start: 0, end: 500 },
+      { start: 500, end: 1000 },
+    ]);
     assert.deepEqual(uploadParts(1000, 1, 100), [{ start: 0, end: 1000 }]);
     assert.throws(() => uploadParts(10, 0), /without upload URLs/);
   });

@@ -82,7 +82,7 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
   it('service account: a silent Veo 3.1 Fast video, inline, with no audio stream', async () => {
     const a = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson });
     const grants = sim.stats.tokenGrants;
-    const { upstreamId } = await a.submit({ taskId: 'ldtask_' + '1'.repeat(32), request: request() }, ctx);
+    const { upstreamId } = await a.submit({ taskId: `ldtask_${'1'.repeat(32)}`, request: request() }, ctx);
     assert.match(upstreamId, /^projects\/vidgate-test\/locations\/us-central1\/publishers\/google\/models\/veo-3\.1-fast-generate-001\/operations\/[0-9a-f-]{36}$/);
     const done = await untilDone(a, upstreamId);
     assert.ok(done.state === 'succeeded' && done.outputs[0].base64, 'inline bytes without storageUri');
@@ -96,13 +96,13 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
     const file = join(dir, 'sa.json');
     await writeFile(file, sim.serviceAccountJson);
     const a = adapter({ GOOGLE_APPLICATION_CREDENTIALS: file });
-    const { upstreamId } = await a.submit({ taskId: 'ldtask_' + 'c'.repeat(32), request: request() }, ctx);
+    const { upstreamId } = await a.submit({ taskId: `ldtask_${'c'.repeat(32)}`, request: request() }, ctx);
     assert.equal((await untilDone(a, upstreamId)).state, 'succeeded');
   });
 
   it('output_audio true keeps the audio stream', async () => {
     const a = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson });
-    const { upstreamId } = await a.submit({ taskId: 'ldtask_' + '2'.repeat(32), request: request({ output_audio: true }) }, ctx);
+    const { upstreamId } = await a.submit({ taskId: `ldtask_${'2'.repeat(32)}`, request: request({ output_audio: true }) }, ctx);
     const p = await probe(await saveOutput(a, await untilDone(a, upstreamId), 'sound.mp4'));
     assert.ok(p.audio, 'an audio stream');
   });
@@ -110,7 +110,7 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
   it('storageUri: the result is a gs:// object read back through the Storage JSON API with the same token', async () => {
     const a = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson }, { VERTEX_STORAGE_URI: 'gs://vidgate-out/veo' });
     const downloads = sim.stats.downloads;
-    const { upstreamId } = await a.submit({ taskId: 'ldtask_' + '3'.repeat(32), request: request() }, ctx);
+    const { upstreamId } = await a.submit({ taskId: `ldtask_${'3'.repeat(32)}`, request: request() }, ctx);
     const done = await untilDone(a, upstreamId);
     assert.ok(done.state === 'succeeded');
     assert.match(done.outputs[0].url ?? '', /^gs:\/\/vidgate-out\/veo\/[0-9a-f-]{36}\/sample_0\.mp4$/);
@@ -121,7 +121,7 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
 
   it('a token expired upstream is replaced: one new grant, the call goes through', async () => {
     const a = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson });
-    const { upstreamId } = await a.submit({ taskId: 'ldtask_' + '4'.repeat(32), request: request() }, ctx);
+    const { upstreamId } = await a.submit({ taskId: `ldtask_${'4'.repeat(32)}`, request: request() }, ctx);
     const grants = sim.stats.tokenGrants;
     sim.faults.expireTokens();
     const r = await a.poll(upstreamId, ctx);
@@ -134,21 +134,26 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
     assert.equal(minted.error, 'unsupported_grant_type', 'the token endpoint refuses a body without the JWT-bearer grant');
     // Mint one through the service-account path, then use it as a static token.
     const sa = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson });
-    await sa.submit({ taskId: 'ldtask_' + '5'.repeat(32), request: request() }, ctx);
+    await sa.submit({ taskId: `ldtask_${'5'.repeat(32)}`, request: request() }, ctx);
     const { JWT } = await import('google-auth-library');
     const key = JSON.parse(sim.serviceAccountJson) as { client_email: string; private_key: string; token_uri: string };
     const jwt = new JWT({ email: key.client_email, key: key.private_key, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
-    jwt.transporter.interceptors.request.add({ resolved: async (o) => ((o.url = new URL(key.token_uri)), o) });
+    jwt.transporter.interceptors.request.add({
+      resolved: async (o) => {
+        o.url = new URL(key.token_uri);
+        return o;
+      },
+    });
     const token = (await jwt.getAccessToken()).token!;
     const a = adapter({ VERTEX_ACCESS_TOKEN: token }, { VERTEX_PROJECT: 'vidgate-test' });
-    await a.submit({ taskId: 'ldtask_' + '6'.repeat(32), request: request() }, ctx);
+    await a.submit({ taskId: `ldtask_${'6'.repeat(32)}`, request: request() }, ctx);
     sim.faults.expireTokens();
-    const err = await a.submit({ taskId: 'ldtask_' + '7'.repeat(32), request: request() }, ctx).catch((e: unknown) => e);
+    const err = await a.submit({ taskId: `ldtask_${'7'.repeat(32)}`, request: request() }, ctx).catch((e: unknown) => e);
     assert.ok(err instanceof UpstreamError && err.kind === 'auth' && err.httpStatus === 401, String(err));
     assert.ok(!err.message.includes(token));
   });
 
-  it('a token endpoint that never answers does not hold the call past the engine\'s deadline (timeout, transient)', async () => {
+  it("a token endpoint that never answers does not hold the call past the engine's deadline (timeout, transient)", async () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     try {
@@ -156,7 +161,7 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
       const key = { ...JSON.parse(sim.serviceAccountJson), token_uri: `http://127.0.0.1:${port}/token` };
       const a = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: JSON.stringify(key) });
       const started = Date.now();
-      const err = await a.submit({ taskId: 'ldtask_' + 'b'.repeat(32), request: request() }, { ...ctx, signal: AbortSignal.timeout(300) }).catch((e: unknown) => e);
+      const err = await a.submit({ taskId: `ldtask_${'b'.repeat(32)}`, request: request() }, { ...ctx, signal: AbortSignal.timeout(300) }).catch((e: unknown) => e);
       assert.ok(err instanceof UpstreamError && err.kind === 'timeout' && err.transient, String(err));
       assert.ok(Date.now() - started < 3000, 'gave up at the deadline');
     } finally {
@@ -167,17 +172,17 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
 
   it('refusals: another project is auth (403), a retired model is model_retired, a foreign key is an auth error at the grant', async () => {
     const a = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson }, { VERTEX_PROJECT: 'someone-else' });
-    const denied = await a.submit({ taskId: 'ldtask_' + '8'.repeat(32), request: request() }, ctx).catch((e: unknown) => e);
+    const denied = await a.submit({ taskId: `ldtask_${'8'.repeat(32)}`, request: request() }, ctx).catch((e: unknown) => e);
     assert.ok(denied instanceof UpstreamError && denied.kind === 'auth' && denied.httpStatus === 403, String(denied));
 
     const own = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson });
-    const retired = await own.submit({ taskId: 'ldtask_' + '9'.repeat(32), request: request({ model: 'veo3-fast', upstream_model: 'veo-3.0-fast-generate-001' }) }, ctx).catch((e: unknown) => e);
+    const retired = await own.submit({ taskId: `ldtask_${'9'.repeat(32)}`, request: request({ model: 'veo3-fast', upstream_model: 'veo-3.0-fast-generate-001' }) }, ctx).catch((e: unknown) => e);
     assert.ok(retired instanceof UpstreamError && retired.kind === 'model_retired', String(retired));
 
     const key = JSON.parse(sim.serviceAccountJson) as Record<string, string>;
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const forged = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: JSON.stringify({ ...key, private_key: other }) });
-    const refused = await forged.submit({ taskId: 'ldtask_' + 'a'.repeat(32), request: request() }, ctx).catch((e: unknown) => e);
+    const refused = await forged.submit({ taskId: `ldtask_${'a'.repeat(32)}`, request: request() }, ctx).catch((e: unknown) => e);
     assert.ok(refused instanceof UpstreamError && refused.kind === 'auth', String(refused));
     assert.ok(!refused.message.includes('PRIVATE KEY'));
   });

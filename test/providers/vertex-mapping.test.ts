@@ -11,7 +11,19 @@ import { fromVertexOperation, mapVertexHttpError, parseGcsUri, storageMediaPath,
 import { channelsFromEnv } from '../../src/channels/from-env.js';
 
 function request(over: Partial<ResolvedVideoRequest> = {}): ResolvedVideoRequest {
-  return { model: 'veo3.1-fast', operation: 'text-to-video', operation_explicit: false, prompt: 'a fox in snow', duration: 8, resolution: '1080p', aspect_ratio: '16:9', output_audio: false, upstream_model: 'veo-3.1-fast-generate-preview', sent: [], ...over };
+  return {
+    model: 'veo3.1-fast',
+    operation: 'text-to-video',
+    operation_explicit: false,
+    prompt: 'a fox in snow',
+    duration: 8,
+    resolution: '1080p',
+    aspect_ratio: '16:9',
+    output_audio: false,
+    upstream_model: 'veo-3.1-fast-generate-preview',
+    sent: [],
+    ...over,
+  };
 }
 
 describe('Vertex AI request mapping', () => {
@@ -38,10 +50,17 @@ describe('Vertex AI operation mapping', () => {
   it('running, gcsUri results (the documented answer), inline bytes', () => {
     assert.deepEqual(fromVertexOperation({ name }), { state: 'running' });
     assert.deepEqual(
-      fromVertexOperation({ name, done: true, response: { '@type': 'type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse', videos: [{ gcsUri: 'gs://BUCKET_NAME/TIMESTAMPED_FOLDER/sample_0.mp4', mimeType: 'video/mp4' }] } as never }),
+      fromVertexOperation({
+        name,
+        done: true,
+        response: { '@type': 'type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse', videos: [{ gcsUri: 'gs://BUCKET_NAME/TIMESTAMPED_FOLDER/sample_0.mp4', mimeType: 'video/mp4' }] } as never,
+      }),
       { state: 'succeeded', outputs: [{ kind: 'video', url: 'gs://BUCKET_NAME/TIMESTAMPED_FOLDER/sample_0.mp4', mimeType: 'video/mp4' }] },
     );
-    assert.deepEqual(fromVertexOperation({ name, done: true, response: { videos: [{ bytesBase64Encoded: 'AAAA', mimeType: 'video/mp4' }] } }), { state: 'succeeded', outputs: [{ kind: 'video', base64: 'AAAA', mimeType: 'video/mp4' }] });
+    assert.deepEqual(fromVertexOperation({ name, done: true, response: { videos: [{ bytesBase64Encoded: 'AAAA', mimeType: 'video/mp4' }] } }), {
+      state: 'succeeded',
+      outputs: [{ kind: 'video', base64: 'AAAA', mimeType: 'video/mp4' }],
+    });
   });
 
   it('errors and RAI filtering', () => {
@@ -62,7 +81,12 @@ describe('Vertex AI operation mapping', () => {
   it('HTTP errors: 401 and 403 are auth, a missing publisher model is model_retired, 429 is rate_limited', () => {
     assert.equal(mapVertexHttpError(401, { error: { code: 401, status: 'UNAUTHENTICATED', message: 'Request had invalid authentication credentials.' } }).kind, 'auth');
     assert.equal(mapVertexHttpError(403, { error: { code: 403, status: 'PERMISSION_DENIED', message: "Permission 'aiplatform.endpoints.predict' denied" } }).kind, 'auth');
-    assert.equal(mapVertexHttpError(404, { error: { code: 404, status: 'NOT_FOUND', message: 'Publisher Model `projects/p/locations/us-central1/publishers/google/models/veo-3.0-generate-001` was not found or your project does not have access to it.' } }).kind, 'model_retired');
+    assert.equal(
+      mapVertexHttpError(404, {
+        error: { code: 404, status: 'NOT_FOUND', message: 'Publisher Model `projects/p/locations/us-central1/publishers/google/models/veo-3.0-generate-001` was not found or your project does not have access to it.' },
+      }).kind,
+      'model_retired',
+    );
     assert.equal(mapVertexHttpError(429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded' } }).kind, 'rate_limited');
   });
 });
@@ -90,7 +114,10 @@ describe('google manifest: protocols and what they can serve', () => {
     assert.throws(() => vertex.validate!({ credentials: { VERTEX_SERVICE_ACCOUNT_JSON: '{"type":"authorized_user"}' }, baseUrl: null }), /not a service-account key/);
     assert.throws(() => vertex.validate!({ credentials: { VERTEX_SERVICE_ACCOUNT_JSON: 'nope' }, baseUrl: null }), /is not JSON/);
     assert.throws(() => vertex.validate!({ credentials: { GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' }, baseUrl: null }), /cannot be read \(\/nonexistent\/key\.json\): ENOENT/);
-    assert.throws(() => vertex.validate!({ credentials: { VERTEX_ACCESS_TOKEN: 'ya29.x' }, baseUrl: null, settings: { VERTEX_PROJECT: 'p', VERTEX_STORAGE_URI: 's3://x' } }), /VERTEX_STORAGE_URI must be a Cloud Storage prefix/);
+    assert.throws(
+      () => vertex.validate!({ credentials: { VERTEX_ACCESS_TOKEN: 'ya29.x' }, baseUrl: null, settings: { VERTEX_PROJECT: 'p', VERTEX_STORAGE_URI: 's3://x' } }),
+      /VERTEX_STORAGE_URI must be a Cloud Storage prefix/,
+    );
   });
 
   it('Veo 3 without audio: the Gemini API only by removing the track (so routing prefers Vertex AI), Vertex AI renders it silent', () => {

@@ -77,7 +77,20 @@ beforeEach(() => sim.faults.reset());
 describe('Vidu adapter ↔ simulator', () => {
   it('start-end with inline images (data: URL and raw base64) completes; the download uses both frames', async () => {
     const { upstreamId } = await adapter.submit(
-      { taskId: 'ldtask_0123', request: req({ model: 'viduq2-pro', upstream_model: 'viduq2-pro', operation: 'start-end-to-video', prompt: 'red to blue', start_image: red, image: undefined, end_image: blue, duration: 2, aspect_ratio: 'adaptive' }) },
+      {
+        taskId: 'ldtask_0123',
+        request: req({
+          model: 'viduq2-pro',
+          upstream_model: 'viduq2-pro',
+          operation: 'start-end-to-video',
+          prompt: 'red to blue',
+          start_image: red,
+          image: undefined,
+          end_image: blue,
+          duration: 2,
+          aspect_ratio: 'adaptive',
+        }),
+      },
       ctx,
     );
     assert.match(upstreamId, /^\d{18}$/);
@@ -99,8 +112,14 @@ describe('Vidu adapter ↔ simulator', () => {
 
   it('Q3 text-to-video with audio renders the sound track; https example.com inputs pass through', async () => {
     const t2v = await adapter.submit({ taskId: 't1', request: req({ model: 'viduq3-turbo', upstream_model: 'viduq3-turbo', prompt: 'waves', aspect_ratio: '9:16', output_audio: true }) }, ctx);
-    const i2v = await adapter.submit({ taskId: 't2', request: req({ model: 'viduq2-pro-fast', upstream_model: 'viduq2-pro-fast', operation: 'image-to-video', image_url: 'https://example.com/cat.png', aspect_ratio: 'adaptive' }) }, ctx);
-    for (const [id, want] of [[t2v.upstreamId, { w: 720, h: 1280, audio: true }], [i2v.upstreamId, { w: 1280, h: 720, audio: false }]] as const) {
+    const i2v = await adapter.submit(
+      { taskId: 't2', request: req({ model: 'viduq2-pro-fast', upstream_model: 'viduq2-pro-fast', operation: 'image-to-video', image_url: 'https://example.com/cat.png', aspect_ratio: 'adaptive' }) },
+      ctx,
+    );
+    for (const [id, want] of [
+      [t2v.upstreamId, { w: 720, h: 1280, audio: true }],
+      [i2v.upstreamId, { w: 1280, h: 720, audio: false }],
+    ] as const) {
       const done = await pollUntilDone(id);
       assert.equal(done.state, 'succeeded', JSON.stringify(done));
       const opened = await adapter.openOutput((done as any).outputs[0], ctx);
@@ -180,7 +199,10 @@ describe('Vidu adapter ↔ simulator', () => {
     const refs = ['https://example.com/a.png', 'https://example.com/b.png'];
     const body = toCreateBody(req({ model: 'viduq2-pro', upstream_model: 'viduq2-pro', operation: 'reference-to-video', prompt: 'the two meet', output_audio: true, reference_images: refs }), refs);
     assert.deepEqual([body.images, body.subjects, body.audio], [refs, undefined, undefined]);
-    const { upstreamId } = await adapter.submit({ taskId: 'r2', request: req({ model: 'viduq2-pro', upstream_model: 'viduq2-pro', operation: 'reference-to-video', prompt: 'the two meet', output_audio: false, reference_images: refs }) }, ctx);
+    const { upstreamId } = await adapter.submit(
+      { taskId: 'r2', request: req({ model: 'viduq2-pro', upstream_model: 'viduq2-pro', operation: 'reference-to-video', prompt: 'the two meet', output_audio: false, reference_images: refs }) },
+      ctx,
+    );
     assert.ok(upstreamId);
   });
 });

@@ -84,7 +84,16 @@ describe('Vidu request mapping (§4.4 examples)', () => {
   });
 
   it('reference2video with audio uses the subjects (audio-video) mode, one subject per image', () => {
-    const r = req({ model: 'viduq2', upstream_model: 'viduq2', operation: 'reference-to-video', prompt: '@1 and @2 talk', reference_images: ['https://a.example.com/1.png'], image_urls: ['https://a.example.com/2.png'], aspect_ratio: '9:16', output_audio: true });
+    const r = req({
+      model: 'viduq2',
+      upstream_model: 'viduq2',
+      operation: 'reference-to-video',
+      prompt: '@1 and @2 talk',
+      reference_images: ['https://a.example.com/1.png'],
+      image_urls: ['https://a.example.com/2.png'],
+      aspect_ratio: '9:16',
+      output_audio: true,
+    });
     const body = bodyFor(r);
     assert.equal(body.images, undefined);
     assert.deepEqual(body.subjects, [
@@ -98,13 +107,18 @@ describe('Vidu request mapping (§4.4 examples)', () => {
   it('Q3 always states audio (default true upstream), on every endpoint', () => {
     const t2v = bodyFor(req({ model: 'viduq3-pro', upstream_model: 'viduq3-pro', operation: 'text-to-video', prompt: 'x', output_audio: true, aspect_ratio: '9:16', duration: 12, resolution: '1080p', seed: 7 }));
     assert.deepEqual(t2v, { model: 'viduq3-pro', prompt: 'x', duration: 12, seed: 7, aspect_ratio: '9:16', resolution: '1080p', audio: true });
-    const se = bodyFor(req({ model: 'viduq3-turbo', upstream_model: 'viduq3-turbo', operation: 'start-end-to-video', start_image: 'https://x.example.com/a.png', end_image: 'https://x.example.com/b.png', output_audio: false }));
+    const se = bodyFor(
+      req({ model: 'viduq3-turbo', upstream_model: 'viduq3-turbo', operation: 'start-end-to-video', start_image: 'https://x.example.com/a.png', end_image: 'https://x.example.com/b.png', output_audio: false }),
+    );
     assert.equal(se.audio, false);
     assert.equal(se.aspect_ratio, undefined);
   });
 
   it('Q2 text2video and start-end have no audio: refused rather than silently dropped', () => {
-    assert.throws(() => bodyFor(req({ model: 'viduq2', upstream_model: 'viduq2', operation: 'text-to-video', prompt: 'x', aspect_ratio: '16:9', output_audio: true })), (e: unknown) => e instanceof UpstreamError && e.kind === 'invalid_input');
+    assert.throws(
+      () => bodyFor(req({ model: 'viduq2', upstream_model: 'viduq2', operation: 'text-to-video', prompt: 'x', aspect_ratio: '16:9', output_audio: true })),
+      (e: unknown) => e instanceof UpstreamError && e.kind === 'invalid_input',
+    );
   });
 
   it('image inputs: image_url, image or image_urls[0] for the first frame; refs from reference_images + image_urls', () => {
@@ -121,7 +135,10 @@ describe('Vidu request mapping (§4.4 examples)', () => {
   });
 
   it('unsupported operations are refused', () => {
-    assert.throws(() => endpointFor('video-to-video'), (e: unknown) => e instanceof UpstreamError && e.kind === 'invalid_input');
+    assert.throws(
+      () => endpointFor('video-to-video'),
+      (e: unknown) => e instanceof UpstreamError && e.kind === 'invalid_input',
+    );
   });
 
   it('inline images get the data: prefix Vidu requires; only png/jpeg/webp', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createXaiAdapter } from '../../src/providers/xai/index.js';
-import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
+import type { UpstreamError, AdapterContext, PollResult, ProviderAdapter } from '../../src/providers/types.js';
 import { startXaiSimulator, type XaiSimulator } from '../../src/sandbox/xai/index.js';
 import { probe, tempDir } from '../sandbox/media-helpers.js';
 
@@ -22,7 +22,18 @@ const ctx: AdapterContext = {
 };
 
 function req(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
-  return { model: 'grok-imagine-video', upstream_model: 'grok-imagine-video', operation: 'text-to-video', operation_explicit: true, duration: 1, resolution: '480p', aspect_ratio: '16:9', output_audio: true, sent: [], ...over };
+  return {
+    model: 'grok-imagine-video',
+    upstream_model: 'grok-imagine-video',
+    operation: 'text-to-video',
+    operation_explicit: true,
+    duration: 1,
+    resolution: '480p',
+    aspect_ratio: '16:9',
+    output_audio: true,
+    sent: [],
+    ...over,
+  };
 }
 
 async function run(request: ResolvedVideoRequest): Promise<{ final: PollResult; progress: number[] }> {
@@ -94,11 +105,7 @@ describe('xAI adapter ↔ simulator', () => {
   });
 
   it('failed, expired and moderated jobs become failed tasks with distinct codes', async () => {
-    const [failed, expired, moderated] = await Promise.all([
-      run(req({ prompt: 'x [sim:fail]' })),
-      run(req({ prompt: 'x [sim:expire]' })),
-      run(req({ prompt: 'x [sim:policy]' })),
-    ]);
+    const [failed, expired, moderated] = await Promise.all([run(req({ prompt: 'x [sim:fail]' })), run(req({ prompt: 'x [sim:expire]' })), run(req({ prompt: 'x [sim:policy]' }))]);
     assert.equal(failed.final.state === 'failed' && failed.final.error.code, 'upstream_error');
     assert.equal(expired.final.state === 'failed' && expired.final.error.code, 'upstream_expired');
     assert.equal(moderated.final.state === 'failed' && moderated.final.error.code, 'content_policy_violation');

@@ -30,9 +30,7 @@ describe('toXaiCall', () => {
 
   it('image-to-video: the spec example (data URI passes through as image.url)', () => {
     const dataUri = 'data:image/jpeg;base64,/9j/4AAQSk';
-    const call = toXaiCall(
-      req({ operation: 'image-to-video', prompt: 'The statue slowly turns its head toward the camera as dust falls', image: dataUri, duration: 6, aspect_ratio: '16:9', resolution: '720p' }),
-    );
+    const call = toXaiCall(req({ operation: 'image-to-video', prompt: 'The statue slowly turns its head toward the camera as dust falls', image: dataUri, duration: 6, aspect_ratio: '16:9', resolution: '720p' }));
     assert.deepEqual(call, {
       endpoint: 'generations',
       body: { model: 'grok-imagine-video', prompt: 'The statue slowly turns its head toward the camera as dust falls', image: { url: dataUri }, duration: 6, aspect_ratio: '16:9', resolution: '720p' },
@@ -58,15 +56,24 @@ describe('toXaiCall', () => {
     const refs = ['https://cdn.example.com/1.png', 'data:image/png;base64,iVBORw0KGgo='];
     const call = toXaiCall(req({ operation: 'reference-to-video', prompt: 'together', reference_images: refs, duration: 10 }));
     assert.equal(call.endpoint, 'generations');
-    assert.deepEqual((call.body as { reference_images: unknown }).reference_images, refs.map((url) => ({ url })));
+    assert.deepEqual(
+      (call.body as { reference_images: unknown }).reference_images,
+      refs.map((url) => ({ url })),
+    );
     assert.equal((call.body as { image?: unknown }).image, undefined);
     const viaList = toXaiCall(req({ operation: 'reference-to-video', prompt: 'x', image_urls: refs }));
-    assert.deepEqual((viaList.body as { reference_images: unknown }).reference_images, refs.map((url) => ({ url })));
+    assert.deepEqual(
+      (viaList.body as { reference_images: unknown }).reference_images,
+      refs.map((url) => ({ url })),
+    );
   });
 
   it('reference-to-video refuses 8 images, > 10 s and a first frame', () => {
     const eight = Array.from({ length: 8 }, (_, i) => `https://cdn.example.com/${i}.png`);
-    assert.throws(() => toXaiCall(req({ operation: 'reference-to-video', reference_images: eight })), (e: UpstreamError) => e.kind === 'invalid_input' && /at most 7/.test(e.message));
+    assert.throws(
+      () => toXaiCall(req({ operation: 'reference-to-video', reference_images: eight })),
+      (e: UpstreamError) => e.kind === 'invalid_input' && /at most 7/.test(e.message),
+    );
     assert.throws(() => toXaiCall(req({ operation: 'reference-to-video', reference_images: eight.slice(0, 2), duration: 11 })), /1 to 10/);
     assert.throws(() => toXaiCall(req({ operation: 'reference-to-video', reference_images: eight.slice(0, 2), image_url: 'https://cdn.example.com/f.png' })), /cannot combine/);
   });

@@ -79,17 +79,8 @@ describe('@ai-sdk/alibaba against the DashScope simulator', () => {
   });
 
   it('a FAILED task and a rejected create are parsed as errors (not crashes)', async () => {
-    await assert.rejects(
-      generateVideo({ model: model('wan2.6-t2v'), prompt: 'this fails [sim:fail]', duration: 2, resolution: '1280x720', providerOptions: FAST, download }),
-      (err: Error) => /failed/i.test(err.message),
-    );
-    await assert.rejects(
-      generateVideo({ model: model('wan2.6-t2v'), prompt: 'wrong size', duration: 2, resolution: '1000x1000', providerOptions: FAST, download }),
-      (err: Error) => /size/i.test(err.message),
-    );
-    await assert.rejects(
-      generateVideo({ model: model('wan2.6-t2v'), prompt: 'too long', duration: 16, resolution: '1280x720', providerOptions: FAST, download }),
-      (err: Error) => /duration/i.test(err.message),
-    );
+    await assert.rejects(generateVideo({ model: model('wan2.6-t2v'), prompt: 'this fails [sim:fail]', duration: 2, resolution: '1280x720', providerOptions: FAST, download }), (err: Error) => /failed/i.test(err.message));
+    await assert.rejects(generateVideo({ model: model('wan2.6-t2v'), prompt: 'wrong size', duration: 2, resolution: '1000x1000', providerOptions: FAST, download }), (err: Error) => /size/i.test(err.message));
+    await assert.rejects(generateVideo({ model: model('wan2.6-t2v'), prompt: 'too long', duration: 16, resolution: '1280x720', providerOptions: FAST, download }), (err: Error) => /duration/i.test(err.message));
   });
 });

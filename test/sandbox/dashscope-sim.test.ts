@@ -68,7 +68,10 @@ describe('DashScope simulator', () => {
     assert.equal(created.json.output.task_status, 'PENDING');
     const seen: string[] = [];
     const done = await untilDone(created.json.output.task_id, seen);
-    assert.deepEqual(seen.filter((s, i) => s !== seen[i - 1]), ['PENDING', 'RUNNING', 'SUCCEEDED'].filter((s) => seen.includes(s)));
+    assert.deepEqual(
+      seen.filter((s, i) => s !== seen[i - 1]),
+      ['PENDING', 'RUNNING', 'SUCCEEDED'].filter((s) => seen.includes(s)),
+    );
     assert.equal(done.output.task_status, 'SUCCEEDED');
     for (const k of ['submit_time', 'scheduled_time', 'end_time']) assert.match(done.output[k], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
     assert.deepEqual(done.usage, { video_duration: 5, video_count: 1, video_ratio: '832*480', SR: 480 });

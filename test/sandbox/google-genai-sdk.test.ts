@@ -92,9 +92,7 @@ describe('@google/genai against the Veo simulator', () => {
   });
 
   it('extends a generated video passed back as source.video', async () => {
-    const first = await waitForDone(
-      await ai.models.generateVideos({ model: MODEL, source: { prompt: 'a paper boat' }, config: { durationSeconds: 4 } }),
-    );
+    const first = await waitForDone(await ai.models.generateVideos({ model: MODEL, source: { prompt: 'a paper boat' }, config: { durationSeconds: 4 } }));
     const extended = await waitForDone(
       await ai.models.generateVideos({
         model: MODEL,
@@ -109,15 +107,12 @@ describe('@google/genai against the Veo simulator', () => {
   });
 
   it('surfaces validation errors as ApiError 400 with Google’s message', async () => {
-    await assert.rejects(
-      ai.models.generateVideos({ model: MODEL, source: { prompt: 'x' }, config: { durationSeconds: 5 } }),
-      (err: unknown) => {
-        assert.ok(err instanceof ApiError);
-        assert.equal(err.status, 400);
-        assert.match(err.message, /INVALID_ARGUMENT/);
-        return true;
-      },
-    );
+    await assert.rejects(ai.models.generateVideos({ model: MODEL, source: { prompt: 'x' }, config: { durationSeconds: 5 } }), (err: unknown) => {
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.status, 400);
+      assert.match(err.message, /INVALID_ARGUMENT/);
+      return true;
+    });
   });
 
   it('parses failed and RAI-filtered operations', async () => {
@@ -148,9 +143,6 @@ describe('@google/genai against the Veo simulator', () => {
 
   it('rejects a wrong key with ApiError 400 API_KEY_INVALID, as Google does', async () => {
     const stranger = new GoogleGenAI({ apiKey: 'not-the-key', httpOptions: { baseUrl: sim.baseUrl } });
-    await assert.rejects(
-      stranger.models.generateVideos({ model: MODEL, source: { prompt: 'x' } }),
-      (err: unknown) => err instanceof ApiError && err.status === 400 && /API key not valid/.test(err.message),
-    );
+    await assert.rejects(stranger.models.generateVideos({ model: MODEL, source: { prompt: 'x' } }), (err: unknown) => err instanceof ApiError && err.status === 400 && /API key not valid/.test(err.message));
   });
 });

@@ -8,8 +8,7 @@ import { colorAt, isBluish, isFaststart, isReddish, probe, solidImage, tempDir }
 const MODEL = 'veo-3.1-generate-preview';
 const KEY = 'AIza-test-key-0123456789';
 /** An 8x8 green PNG, usable while the test table is built (before any hook runs). */
-const TINY_PNG_B64 =
-  'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAACXBIWXMAAAABAAAAAQBPJcTWAAAAEElEQVR4nGNgqGfAjoaWBABofB/BxrsbhAAAAABJRU5ErkJggg==';
+const TINY_PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAACXBIWXMAAAABAAAAAQBPJcTWAAAAEElEQVR4nGNgqGfAjoaWBABofB/BxrsbhAAAAABJRU5ErkJggg==';
 
 let sim: GoogleSimulator;
 let dir: string;
@@ -110,8 +109,18 @@ describe('create validation', () => {
     ['no prompt', { instances: [{}] }, MODEL, /prompt is required/],
     ['2 samples on Veo 3.1', { instances: [{ prompt: 'a' }], parameters: { sampleCount: 2 } }, MODEL, /sampleCount/],
     ['allow_adult for text-to-video on 3.1', { instances: [{ prompt: 'a' }], parameters: { personGeneration: 'allow_adult' } }, MODEL, /personGeneration/],
-    ['allow_adult for image-to-video on 3.1 (reported refused)', { instances: [{ prompt: 'a', image: { bytesBase64Encoded: TINY_PNG_B64, mimeType: 'image/png' } }], parameters: { personGeneration: 'allow_adult' } }, MODEL, /personGeneration/],
-    ['reference images without a prompt', { instances: [{ referenceImages: [{ image: { bytesBase64Encoded: TINY_PNG_B64, mimeType: 'image/png' }, referenceType: 'asset' }] }], parameters: { durationSeconds: 8 } }, MODEL, /prompt is required/],
+    [
+      'allow_adult for image-to-video on 3.1 (reported refused)',
+      { instances: [{ prompt: 'a', image: { bytesBase64Encoded: TINY_PNG_B64, mimeType: 'image/png' } }], parameters: { personGeneration: 'allow_adult' } },
+      MODEL,
+      /personGeneration/,
+    ],
+    [
+      'reference images without a prompt',
+      { instances: [{ referenceImages: [{ image: { bytesBase64Encoded: TINY_PNG_B64, mimeType: 'image/png' }, referenceType: 'asset' }] }], parameters: { durationSeconds: 8 } },
+      MODEL,
+      /prompt is required/,
+    ],
     ['4k on Veo 3.0 (4k arrived with 3.1)', { instances: [{ prompt: 'a' }], parameters: { resolution: '4k', durationSeconds: 8 } }, 'veo-3.0-generate-001', /resolution/],
     ['1080p 9:16 on Veo 3.0', { instances: [{ prompt: 'a' }], parameters: { resolution: '1080p', aspectRatio: '9:16', durationSeconds: 8 } }, 'veo-3.0-generate-001', /16:9/],
   ];
@@ -215,10 +224,7 @@ describe('create → poll → download', () => {
   });
 
   it('renders Veo 2 silent, two samples, with the requested duration', async () => {
-    const { status, json } = await create(
-      { instances: [{ prompt: 'veo two' }], parameters: { durationSeconds: '5', sampleCount: 2 } },
-      'veo-2.0-generate-001',
-    );
+    const { status, json } = await create({ instances: [{ prompt: 'veo two' }], parameters: { durationSeconds: '5', sampleCount: 2 } }, 'veo-2.0-generate-001');
     assert.equal(status, 200, JSON.stringify(json));
     const op = await pollUntilDone(json.name);
     const samples = op.response.generateVideoResponse.generatedSamples;

@@ -80,7 +80,13 @@ before(async () => {
   const post = async (url: string, body: unknown, headers: Record<string, string> = {}) =>
     (await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })).text();
   creates.seedance = (url) =>
-    post(`${seedance.baseUrl}/contents/generations/tasks`, { model: 'dreamina-seedance-2-0-260128', content: [{ type: 'text', text: 'go' }, { type: 'image_url', image_url: { url }, role: 'first_frame' }] });
+    post(`${seedance.baseUrl}/contents/generations/tasks`, {
+      model: 'dreamina-seedance-2-0-260128',
+      content: [
+        { type: 'text', text: 'go' },
+        { type: 'image_url', image_url: { url }, role: 'first_frame' },
+      ],
+    });
   creates.wan = (url) =>
     post(`${wan.apiBaseUrl}/services/aigc/video-generation/video-synthesis`, { model: 'wan2.6-i2v', input: { prompt: 'go', img_url: url }, parameters: { resolution: '720P' } }, { 'X-DashScope-Async': 'enable' });
   creates.hailuo = (url) => post(`${hailuo.baseUrl}/v1/video_generation`, { model: 'MiniMax-Hailuo-2.3', prompt: 'go', first_frame_image: url });
@@ -88,7 +94,10 @@ before(async () => {
 
 after(async () => {
   await Promise.all(sims.map((s) => s.close()));
-  for (const s of [internal, metadata, publicHost]) s.server.closeAllConnections(), s.server.close();
+  for (const s of [internal, metadata, publicHost]) {
+    s.server.closeAllConnections();
+    s.server.close();
+  }
   await cleanup?.();
 });
 

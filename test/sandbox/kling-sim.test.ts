@@ -155,20 +155,17 @@ describe('validation (§6 fidelity checklist)', () => {
   it('unknown model → 400 1201', () => refused('text2video', { model_name: 'kling-v9', prompt: 'x' }, 1201, 400, /model_name/));
   it('kling-v2-1 has no text2video', () => refused('text2video', { model_name: 'kling-v2-1', prompt: 'x' }, 1201));
   it('body that is not JSON → 400 1200', () => refused('text2video', '{not json', 1200));
-  it('a data: prefix on a base64 image → 400 1201', () =>
-    refused('image2video', { model_name: 'kling-v2-6', image: 'data:image/png;base64,iVBORw0KGgo=', duration: '5' }, 1201, 400, /data: prefix/));
+  it('a data: prefix on a base64 image → 400 1201', () => refused('image2video', { model_name: 'kling-v2-6', image: 'data:image/png;base64,iVBORw0KGgo=', duration: '5' }, 1201, 400, /data: prefix/));
   it('aspect_ratio on image2video → 400 1201', () => refused('image2video', { model_name: 'kling-v2-6', image: 'https://example.com/a.png', aspect_ratio: '16:9' }, 1201));
   it('image_tail in std mode on 2.x → 400 1201', () =>
     refused('image2video', { model_name: 'kling-v2-5-turbo', mode: 'std', image: 'https://example.com/a.png', image_tail: 'https://example.com/b.png' }, 1201, 400, /image_tail/));
   it('sound on with 2.6 std → 400 1201', () => refused('text2video', { model_name: 'kling-v2-6', mode: 'std', sound: 'on', prompt: 'x' }, 1201, 400, /sound/));
   it('cfg_scale on 2.x → 400 1201', () => refused('text2video', { model_name: 'kling-v2-6', prompt: 'x', cfg_scale: 0.5 }, 1201, 400, /cfg_scale/));
-  it('unknown element id → 400 1201', () =>
-    refused('image2video', { model_name: 'kling-v3', prompt: 'x', image: 'https://example.com/a.png', element_list: [{ element_id: 123 }] }, 1201, 400, /element/));
+  it('unknown element id → 400 1201', () => refused('image2video', { model_name: 'kling-v3', prompt: 'x', image: 'https://example.com/a.png', element_list: [{ element_id: 123 }] }, 1201, 400, /element/));
   it('motion control without character_orientation → 400 1201', () =>
     refused('motion-control', { model_name: 'kling-v3', image_url: 'https://example.com/a.png', video_url: 'https://example.com/m.mp4', mode: 'std' }, 1201, 400, /character_orientation/));
   it('omni without aspect_ratio in text mode → 400 1201', () => refused('omni-video', { model_name: 'kling-video-o1', prompt: 'x', duration: '5' }, 1201, 400, /aspect_ratio/));
-  it('omni referring to a video that was not sent → 400 1201', () =>
-    refused('omni-video', { model_name: 'kling-video-o1', prompt: 'edit <<<video_1>>>', aspect_ratio: '16:9' }, 1201, 400, /video_1/));
+  it('omni referring to a video that was not sent → 400 1201', () => refused('omni-video', { model_name: 'kling-video-o1', prompt: 'edit <<<video_1>>>', aspect_ratio: '16:9' }, 1201, 400, /video_1/));
   it('a reused external_task_id → 400 1201', async () => {
     const body = { model_name: 'kling-v2-6', prompt: 'dup', duration: '5', external_task_id: 'dup-1' };
     assert.equal((await call('POST', '/v1/videos/text2video', body)).json.code, 0);
@@ -182,13 +179,22 @@ describe('elements and the omni / motion examples', () => {
     const res = await fetch(`${sim.baseUrl}/v1/general/custom-elements`, {
       method: 'POST',
       headers: { authorization: `Bearer ${signKlingToken(AK, SK)}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ element_name: 'hero_bag', element_description: 'black leather handbag', element_frontal_image: 'https://example.com/bag-front.png', element_refer_list: [{ image_url: 'https://example.com/bag-side.png' }] }),
+      body: JSON.stringify({
+        element_name: 'hero_bag',
+        element_description: 'black leather handbag',
+        element_frontal_image: 'https://example.com/bag-front.png',
+        element_refer_list: [{ image_url: 'https://example.com/bag-side.png' }],
+      }),
     });
     const text = await res.text();
     assert.equal(res.status, 200);
     const id = /"element_id":(\d+)[,}]/.exec(text)?.[1];
     assert.ok(id && id.length >= 16, text);
-    const created = await call('POST', '/v1/videos/image2video', `{"model_name":"kling-v3","mode":"std","prompt":"Place <<<element_1>>> on a turntable","image":"https://example.com/s.png","duration":"3","element_list":[{"element_id":${id}}]}`);
+    const created = await call(
+      'POST',
+      '/v1/videos/image2video',
+      `{"model_name":"kling-v3","mode":"std","prompt":"Place <<<element_1>>> on a turntable","image":"https://example.com/s.png","duration":"3","element_list":[{"element_id":${id}}]}`,
+    );
     assert.equal(created.json.code, 0, JSON.stringify(created.json));
     assert.equal(sim.stats.elements, 1);
   });

@@ -46,10 +46,7 @@ export async function colorAt(path: string, seconds: number, region: [number, nu
   const [x, y, w, h] = region;
   const { stdout } = await run(
     ffmpegPath,
-    [
-      '-hide_banner', '-loglevel', 'error', '-ss', String(seconds), '-i', path, '-frames:v', '1',
-      '-vf', `crop=iw*${w}:ih*${h}:iw*${x}:ih*${y},scale=1:1`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-',
-    ],
+    ['-hide_banner', '-loglevel', 'error', '-ss', String(seconds), '-i', path, '-frames:v', '1', '-vf', `crop=iw*${w}:ih*${h}:iw*${x}:ih*${y},scale=1:1`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
     { encoding: 'buffer' },
   );
   return [stdout[0], stdout[1], stdout[2]];

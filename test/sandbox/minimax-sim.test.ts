@@ -84,8 +84,15 @@ describe('MiniMax simulator: documented answers', () => {
     const seen: string[] = [];
     const done = await untilDone(created.json.task_id, seen);
     assertShape(done, FIXTURES.querySuccess);
-    assert.ok(seen.every((s) => STATUSES.includes(s)), seen.join(','));
-    assert.deepEqual(seen.filter((s, i) => STATUSES.indexOf(s) < STATUSES.indexOf(seen[i - 1] ?? 'Preparing')), [], 'statuses only move forward');
+    assert.ok(
+      seen.every((s) => STATUSES.includes(s)),
+      seen.join(','),
+    );
+    assert.deepEqual(
+      seen.filter((s, i) => STATUSES.indexOf(s) < STATUSES.indexOf(seen[i - 1] ?? 'Preparing')),
+      [],
+      'statuses only move forward',
+    );
     assert.deepEqual([done.video_width, done.video_height], [1366, 768]);
 
     const retrieved = await call('GET', `/v1/files/retrieve?file_id=${done.file_id}`);

@@ -72,7 +72,10 @@ describe('openai SDK against the Sora simulator', () => {
       assert.ok(order.indexOf(seen[i][0]) >= order.indexOf(seen[i - 1][0]), JSON.stringify(seen));
       assert.ok(seen[i][1] >= seen[i - 1][1] || seen[i][0] === 'completed', JSON.stringify(seen));
     }
-    assert.ok(seen.some(([s]) => s === 'in_progress'), `never saw in_progress: ${JSON.stringify(seen)}`);
+    assert.ok(
+      seen.some(([s]) => s === 'in_progress'),
+      `never saw in_progress: ${JSON.stringify(seen)}`,
+    );
 
     const path = await download(video.id, 't2v.mp4');
     assert.ok(isFaststart(await readFile(path)));
@@ -135,15 +138,12 @@ describe('openai SDK against the Sora simulator', () => {
 
   it('a reference image of another size is refused with param input_reference', async () => {
     const small = await solidImage(dir, 'blue', 'small.png', '640x360');
-    await assert.rejects(
-      client.videos.create({ prompt: 'x', size: '1280x720', input_reference: await toFile(small, 'small.png', { type: 'image/png' }) }),
-      (err: unknown) => {
-        assert.ok(err instanceof BadRequestError);
-        assert.equal(err.param, 'input_reference');
-        assert.match(err.message, /must match the requested width and height/);
-        return true;
-      },
-    );
+    await assert.rejects(client.videos.create({ prompt: 'x', size: '1280x720', input_reference: await toFile(small, 'small.png', { type: 'image/png' }) }), (err: unknown) => {
+      assert.ok(err instanceof BadRequestError);
+      assert.equal(err.param, 'input_reference');
+      assert.match(err.message, /must match the requested width and height/);
+      return true;
+    });
   });
 
   it('auth, rate-limit and not-found errors map to the SDK error classes', async () => {

@@ -149,10 +149,7 @@ describe('renderVideo', () => {
 
   it('rejects odd sizes and non-image bytes without leaving files behind', async () => {
     await assert.rejects(renderVideo({ outPath: join(dir, 'odd.mp4'), durationSeconds: 4, width: 641, height: 480, audio: false }), RangeError);
-    await assert.rejects(
-      renderVideo({ outPath: join(dir, 'bad.mp4'), durationSeconds: 4, width: 640, height: 480, audio: false, firstFrame: Buffer.from('nope') }),
-      /not a PNG/,
-    );
+    await assert.rejects(renderVideo({ outPath: join(dir, 'bad.mp4'), durationSeconds: 4, width: 640, height: 480, audio: false, firstFrame: Buffer.from('nope') }), /not a PNG/);
     const leftovers = (await readdir(dir)).filter((f) => f.startsWith('.render-') || f === 'bad.mp4');
     assert.deepEqual(leftovers, []);
   });

@@ -96,7 +96,10 @@ describe('Topaz simulator vs the documented examples', () => {
     assert.deepEqual(Object.keys(processing.processingJobs[0]).sort(), ['chunkId', 'chunkIndex', 'gpuUtilization', 'status', 'taskIndex']);
     const done = await statusUntil(id, ['complete', 'failed']);
     assert.equal(done.status, 'complete', JSON.stringify(done));
-    assert.deepEqual(done.seen.filter((s: string) => s !== 'processing'), ['initializing', 'preprocessing', 'postprocessing', 'complete'].filter((s) => done.seen.includes(s)));
+    assert.deepEqual(
+      done.seen.filter((s: string) => s !== 'processing'),
+      ['initializing', 'preprocessing', 'postprocessing', 'complete'].filter((s) => done.seen.includes(s)),
+    );
     // { status: "complete", progress: 100, outputSize, download: { url, expiresIn, expiresAt } }
     assert.equal(done.progress, 100);
     assert.equal(typeof done.outputSize, 'number');
@@ -138,7 +141,13 @@ describe('Topaz simulator vs the documented examples', () => {
     const partSize = Math.ceil(source.length / urls.length);
     for (const [i, url] of urls.entries()) await fetch(url, { method: 'PUT', body: new Blob([new Uint8Array(source.subarray(i * partSize, (i + 1) * partSize))]) });
     sim.faults.failNextJob({ errorCode: 'PROCESSING_FAILED', message: 'GPU fell over' });
-    const etags = await Promise.all(urls.map(async (_, i) => createHash('md5').update(source.subarray(i * partSize, (i + 1) * partSize)).digest('hex')));
+    const etags = await Promise.all(
+      urls.map(async (_, i) =>
+        createHash('md5')
+          .update(source.subarray(i * partSize, (i + 1) * partSize))
+          .digest('hex'),
+      ),
+    );
     assert.equal((await api('PATCH', `/video/${c}/complete-upload/`, { uploadResults: etags.map((eTag, i) => ({ partNum: i + 1, eTag })) })).status, 200);
     const failed = await statusUntil(c, ['failed', 'complete']);
     assert.deepEqual([failed.status, failed.errorCode, failed.message], ['failed', 'PROCESSING_FAILED', 'GPU fell over']);

@@ -33,7 +33,12 @@ async function waitForDone(operation: GenerateVideosOperation): Promise<Generate
 function authClient(json: string): JWT {
   const key = JSON.parse(json) as { client_email: string; private_key: string; private_key_id: string; token_uri: string };
   const jwt = new JWT({ email: key.client_email, key: key.private_key, keyId: key.private_key_id, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
-  jwt.transporter.interceptors.request.add({ resolved: async (o) => ((o.url = new URL(key.token_uri)), o) });
+  jwt.transporter.interceptors.request.add({
+    resolved: async (o) => {
+      o.url = new URL(key.token_uri);
+      return o;
+    },
+  });
   return jwt;
 }
 

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { createSign, generateKeyPairSync } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startVertexSimulator, type VertexSimulator } from '../../src/sandbox/vertex/index.js';
 import { tempDir } from './media-helpers.js';
@@ -28,7 +27,10 @@ function assertion(claims: Json = {}, privateKey?: string): string {
   const now = Math.floor(Date.now() / 1000);
   const head = b64({ alg: 'RS256', typ: 'JWT' });
   const body = b64({ iss: key.client_email, scope: 'https://www.googleapis.com/auth/cloud-platform', aud: 'https://oauth2.googleapis.com/token', iat: now, exp: now + 3600, ...claims });
-  const sig = createSign('RSA-SHA256').update(`${head}.${body}`).sign(privateKey ?? key.private_key).toString('base64url');
+  const sig = createSign('RSA-SHA256')
+    .update(`${head}.${body}`)
+    .sign(privateKey ?? key.private_key)
+    .toString('base64url');
   return `${head}.${body}.${sig}`;
 }
 
@@ -38,7 +40,11 @@ async function grant(jwt: string, grantType = 'urn:ietf:params:oauth:grant-type:
 }
 
 async function api(method: string, path: string, body?: unknown, bearer: string | null = token) {
-  const res = await fetch(`${sim.baseUrl}${path}`, { method, headers: { 'content-type': 'application/json', ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${sim.baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: (text ? JSON.parse(text) : undefined) as Json };
 }
@@ -102,7 +108,10 @@ describe('Vertex simulator: the token endpoint', () => {
 describe('Vertex simulator: the API', () => {
   it('401 UNAUTHENTICATED without a token, with an unknown one, and once it expired', async () => {
     assert.equal((await create({}, 'x')).status, 200, 'the live token works');
-    for (const [bearer, reason] of [[null, 'CREDENTIALS_MISSING'], ['ya29.unknown', 'ACCESS_TOKEN_TYPE_UNSUPPORTED']] as const) {
+    for (const [bearer, reason] of [
+      [null, 'CREDENTIALS_MISSING'],
+      ['ya29.unknown', 'ACCESS_TOKEN_TYPE_UNSUPPORTED'],
+    ] as const) {
       const refused = await api('POST', `${MODEL_PATH}:predictLongRunning`, { instances: [{ prompt: 'x' }] }, bearer);
       assert.equal(refused.status, 401);
       assert.equal(refused.json.error.status, 'UNAUTHENTICATED');

@@ -15,10 +15,28 @@ type Json = Record<string, any>;
 
 /** §4.4 examples, verbatim. */
 const DOC_EXAMPLES: Array<[string, Json]> = [
-  ['img2video', { model: 'viduq2-pro', images: ['https://cdn.example.com/astronaut.png'], prompt: 'The astronaut waves as the camera tilts up', duration: 5, resolution: '1080p', movement_amplitude: 'auto', audio: false, payload: 'gw-91b2' }],
-  ['start-end2video', { model: 'viduq2-turbo', images: ['https://cdn.example.com/first.jpg', 'https://cdn.example.com/last.jpg'], prompt: 'The bird takes off and soars right', duration: 5, resolution: '720p', bgm: false }],
+  [
+    'img2video',
+    {
+      model: 'viduq2-pro',
+      images: ['https://cdn.example.com/astronaut.png'],
+      prompt: 'The astronaut waves as the camera tilts up',
+      duration: 5,
+      resolution: '1080p',
+      movement_amplitude: 'auto',
+      audio: false,
+      payload: 'gw-91b2',
+    },
+  ],
+  [
+    'start-end2video',
+    { model: 'viduq2-turbo', images: ['https://cdn.example.com/first.jpg', 'https://cdn.example.com/last.jpg'], prompt: 'The bird takes off and soars right', duration: 5, resolution: '720p', bgm: false },
+  ],
   ['text2video', { model: 'viduq2', prompt: 'An astronaut walks through golden fog, minimalist', duration: 8, aspect_ratio: '4:3', resolution: '540p', bgm: true }],
-  ['reference2video', { model: 'viduq2', images: ['https://cdn.example.com/santa.png', 'https://cdn.example.com/bear.png'], prompt: 'Santa Claus and the bear hug by the lake', duration: 5, aspect_ratio: '16:9', resolution: '720p' }],
+  [
+    'reference2video',
+    { model: 'viduq2', images: ['https://cdn.example.com/santa.png', 'https://cdn.example.com/bear.png'], prompt: 'Santa Claus and the bear hug by the lake', duration: 5, aspect_ratio: '16:9', resolution: '720p' },
+  ],
 ];
 
 /** §4.5 create answer and §4.6 query answer: the documented keys. */
@@ -101,7 +119,13 @@ describe('Vidu simulator: the documented examples (§4.4, §4.5)', () => {
       assert.equal(typeof j.credits, 'number');
       assert.match(j.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
       for (const [k, v] of Object.entries(body)) assert.deepEqual(j[k], v, k);
-      if (endpoint === 'img2video') assert.deepEqual(Object.keys(j).filter((k) => k !== 'audio').sort(), [...CREATE_KEYS_IMG2VIDEO].sort());
+      if (endpoint === 'img2video')
+        assert.deepEqual(
+          Object.keys(j)
+            .filter((k) => k !== 'audio')
+            .sort(),
+          [...CREATE_KEYS_IMG2VIDEO].sort(),
+        );
       // aspect_ratio only where the endpoint takes it.
       assert.equal('aspect_ratio' in j, endpoint === 'text2video' || endpoint === 'reference2video');
       const q = await api('GET', `/tasks/${j.task_id}/creations`);

@@ -124,21 +124,14 @@ describe('@ai-sdk/xai against the Grok Imagine simulator', () => {
   });
 
   it('a moderated job (done, respect_moderation false) is reported as a moderation error', async () => {
-    await assert.rejects(
-      generateVideo({ model: video('grok-imagine-video'), prompt: 'something [sim:policy]', duration: 1, providerOptions: FAST, maxRetries: 0, download }),
-      (err: Error) => /content policy/i.test(err.message),
+    await assert.rejects(generateVideo({ model: video('grok-imagine-video'), prompt: 'something [sim:policy]', duration: 1, providerOptions: FAST, maxRetries: 0, download }), (err: Error) =>
+      /content policy/i.test(err.message),
     );
   });
 
   it('expired and failed jobs are reported as such', async () => {
-    await assert.rejects(
-      generateVideo({ model: video('grok-imagine-video'), prompt: 'late [sim:expire]', duration: 1, providerOptions: FAST, maxRetries: 0, download }),
-      (err: Error) => /expired/i.test(err.message),
-    );
-    await assert.rejects(
-      generateVideo({ model: video('grok-imagine-video'), prompt: 'broken [sim:fail]', duration: 1, providerOptions: FAST, maxRetries: 0, download }),
-      (err: Error) => /failed/i.test(err.message),
-    );
+    await assert.rejects(generateVideo({ model: video('grok-imagine-video'), prompt: 'late [sim:expire]', duration: 1, providerOptions: FAST, maxRetries: 0, download }), (err: Error) => /expired/i.test(err.message));
+    await assert.rejects(generateVideo({ model: video('grok-imagine-video'), prompt: 'broken [sim:fail]', duration: 1, providerOptions: FAST, maxRetries: 0, download }), (err: Error) => /failed/i.test(err.message));
   });
 
   it('error bodies parse with the SDK error schema ({code, error})', async () => {

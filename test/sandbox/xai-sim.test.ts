@@ -22,7 +22,11 @@ let cleanup: () => Promise<void>;
 async function api(path: string, init: { method?: string; body?: unknown; key?: string | null; raw?: string } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.key !== null) headers.authorization = `Bearer ${init.key ?? KEY}`;
-  const res = await fetch(`${sim.baseUrl}${path}`, { method: init.method ?? (init.body !== undefined || init.raw ? 'POST' : 'GET'), headers, body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)) });
+  const res = await fetch(`${sim.baseUrl}${path}`, {
+    method: init.method ?? (init.body !== undefined || init.raw ? 'POST' : 'GET'),
+    headers,
+    body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
 }

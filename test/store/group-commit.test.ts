@@ -14,7 +14,10 @@ describe('group commit', () => {
     await new Promise((r) => setTimeout(r, 5)); // the first batch is running now
     const second = [4, 5].map((i) => gc.submit(i));
     assert.deepEqual(await Promise.all([...first, ...second]), [10, 20, 30, 40, 50]);
-    assert.deepEqual(batches, [[1, 2, 3], [4, 5]]);
+    assert.deepEqual(batches, [
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   it('a batch that fails is retried item by item, so one bad item fails alone', async () => {
@@ -23,6 +26,9 @@ describe('group commit', () => {
       return items.map((i) => i.toUpperCase());
     });
     const results = await Promise.allSettled(['a', 'bad', 'c'].map((i) => gc.submit(i)));
-    assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)), ['A', 'constraint failed', 'C']);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+      ['A', 'constraint failed', 'C'],
+    );
   });
 });

@@ -72,7 +72,10 @@ for (const dialect of DIALECTS) {
         // Half of them already processing (polled by node A), half still pending (claimed by node A).
         const first = await nodeA.tasks.claimPending({ now_ms: Date.now(), limit: PER_ROUND / 2, owner: 'node-a', lease_ms: 60_000, admission: ADMIT_ALL });
         const now = Date.now();
-        for (const c of first) assert.ok(await nodeA.tasks.transition(c, 'node-a', { from: 'submitting', to: 'processing', patch: { upstream_id: `up_${c.task.id}`, submitted_ms: now }, next: { lane: 'poll', due_ms: now, attempts: 0 } }, now));
+        for (const c of first)
+          assert.ok(
+            await nodeA.tasks.transition(c, 'node-a', { from: 'submitting', to: 'processing', patch: { upstream_id: `up_${c.task.id}`, submitted_ms: now }, next: { lane: 'poll', due_ms: now, attempts: 0 } }, now),
+          );
         const processing = new Set(first.map((c) => c.task.id));
         const polls = await nodeA.tasks.claim('poll', { now_ms: Date.now(), limit: 100, owner: 'node-a', lease_ms: 60_000 });
         const results = await Promise.allSettled<unknown>([
@@ -88,7 +91,10 @@ for (const dialect of DIALECTS) {
         }
         // What was not cancelled ends here, so reservations can be checked.
         for (const lane of ['submit', 'poll'] as const) {
-          const held = lane === 'submit' ? await nodeA.tasks.claim('submit', { now_ms: Date.now() + 120_000, limit: 100, owner: 'node-c', lease_ms: 60_000 }) : await nodeA.tasks.claim('poll', { now_ms: Date.now() + 120_000, limit: 100, owner: 'node-c', lease_ms: 60_000 });
+          const held =
+            lane === 'submit'
+              ? await nodeA.tasks.claim('submit', { now_ms: Date.now() + 120_000, limit: 100, owner: 'node-c', lease_ms: 60_000 })
+              : await nodeA.tasks.claim('poll', { now_ms: Date.now() + 120_000, limit: 100, owner: 'node-c', lease_ms: 60_000 });
           for (const c of held) await nodeA.tasks.transition(c, 'node-c', { from: c.task.state, to: 'failed', patch: { error: failure }, next: null }, Date.now());
         }
       }

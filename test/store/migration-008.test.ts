@@ -56,12 +56,19 @@ for (const dialect of DIALECTS) {
       db = await createTestDatabase(dialect);
       store = db.open();
       const k = kyselyOf(store);
-      await k.schema.createTable('vidgate_migrations').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('applied', 'bigint', (c) => c.notNull()).execute();
+      await k.schema
+        .createTable('vidgate_migrations')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('applied', 'bigint', (c) => c.notNull())
+        .execute();
       for (const m of MIGRATIONS.filter((m) => m.name < '008')) {
         await m.up(k);
         await k.insertInto('vidgate_migrations').values({ name: m.name, applied: T }).execute();
       }
-      await k.insertInto('tasks').values([row('t_pending', 'pending', null), row('t_submitting', 'submitting', null), row('t_processing', 'processing', 'video_1'), row('t_failed', 'failed', null)]).execute();
+      await k
+        .insertInto('tasks')
+        .values([row('t_pending', 'pending', null), row('t_submitting', 'submitting', null), row('t_processing', 'processing', 'video_1'), row('t_failed', 'failed', null)])
+        .execute();
       await store.migrate();
     });
     after(() => db.cleanup());

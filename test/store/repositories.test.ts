@@ -116,7 +116,14 @@ for (const dialect of DIALECTS) {
       await store.tasks.create(newTask(key, { provider: 'refundp' }));
       let refunds = 0;
       let admitted = 0;
-      const counting: Admission = { admit: (p) => (p === 'refundp' ? (admitted++, true) : false), refund: () => refunds++ };
+      const counting: Admission = {
+        admit: (p) => {
+          if (p !== 'refundp') return false;
+          admitted++;
+          return true;
+        },
+        refund: () => refunds++,
+      };
       const got = await store.tasks.claimPending({ ...opts('w1', Date.now(), 5), admission: counting });
       assert.equal(got.length, 1);
       assert.equal(admitted - refunds, 1, 'every admission beyond the one task was refunded');
@@ -150,14 +157,26 @@ for (const dialect of DIALECTS) {
       const claimedSubmissions = [...seen.entries()];
       for (const [id, owner] of claimedSubmissions) {
         const t = (await store.tasks.get(id))!;
-        assert.ok(await store.tasks.transition({ task: t, lane: 'submit', attempts: 0 }, owner, { from: 'submitting', to: 'processing', patch: { upstream_id: `up_${id}`, submitted_ms: now }, next: { lane: 'poll', due_ms: now, attempts: 0 } }, now));
+        assert.ok(
+          await store.tasks.transition(
+            { task: t, lane: 'submit', attempts: 0 },
+            owner,
+            { from: 'submitting', to: 'processing', patch: { upstream_id: `up_${id}`, submitted_ms: now }, next: { lane: 'poll', due_ms: now, attempts: 0 } },
+            now,
+          ),
+        );
       }
       const polled = new Map<string, number>();
-      await Promise.all(nodes.map(async (node, n) => {
-        for (let r = 0; r < 5; r++) for (const c of await node.tasks.claim('poll', opts(`poller${n}`, now + 1, 4))) if (ids.has(c.task.id)) polled.set(c.task.id, (polled.get(c.task.id) ?? 0) + 1);
-      }));
+      await Promise.all(
+        nodes.map(async (node, n) => {
+          for (let r = 0; r < 5; r++) for (const c of await node.tasks.claim('poll', opts(`poller${n}`, now + 1, 4))) if (ids.has(c.task.id)) polled.set(c.task.id, (polled.get(c.task.id) ?? 0) + 1);
+        }),
+      );
       assert.equal(polled.size, 40);
-      assert.ok([...polled.values()].every((n) => n === 1), 'each polled once while leased');
+      assert.ok(
+        [...polled.values()].every((n) => n === 1),
+        'each polled once while leased',
+      );
     });
 
     it('a lease that runs out is taken over; the stale holder’s commit is dropped', async () => {
@@ -303,10 +322,19 @@ for (const dialect of DIALECTS) {
       }
       await store.tasks.create(newTask(theirs, { created_ms: t0 + 10 }));
       const page1 = await store.tasks.listForOwner(mine.id, { limit: 2 });
-      assert.deepEqual(page1.map((t) => t.id), [ids[4], ids[3]]);
+      assert.deepEqual(
+        page1.map((t) => t.id),
+        [ids[4], ids[3]],
+      );
       const page2 = await store.tasks.listForOwner(mine.id, { limit: 10, after: page1[1].id });
-      assert.deepEqual(page2.map((t) => t.id), [ids[2], ids[1], ids[0]]);
-      assert.deepEqual((await store.tasks.listForOwner(mine.id, { limit: 10, model: 'veo3' })).map((t) => t.id), [ids[3], ids[1]]);
+      assert.deepEqual(
+        page2.map((t) => t.id),
+        [ids[2], ids[1], ids[0]],
+      );
+      assert.deepEqual(
+        (await store.tasks.listForOwner(mine.id, { limit: 10, model: 'veo3' })).map((t) => t.id),
+        [ids[3], ids[1]],
+      );
       assert.equal((await store.tasks.listForOwner(mine.id, { limit: 10, status: 'completed' })).length, 0);
       assert.equal((await store.tasks.listForOwner(mine.id, { limit: 10, status: 'pending' })).length, 5);
       assert.deepEqual(await store.tasks.listForOwner(theirs.id, { limit: 10, after: ids[4] }), [], 'a cursor of another key is not followed');

@@ -29,7 +29,12 @@ for (const dialect of DIALECTS) {
       const created = await store.tasks.create(newTask(key));
       assert.equal(created.kind, 'created');
       const [c] = await store.tasks.claimPending({ now_ms: Date.now(), limit: 1, owner: 'w', lease_ms: 60_000, admission: ADMIT_ALL });
-      const ok = await store.tasks.transition(c, 'w', { from: 'submitting', to: 'processing', patch: { upstream_id: `job-${name}`, submitted_ms: Date.now() }, next: { lane: 'poll', due_ms: Date.now() + 3_600_000, attempts: 0 } }, Date.now());
+      const ok = await store.tasks.transition(
+        c,
+        'w',
+        { from: 'submitting', to: 'processing', patch: { upstream_id: `job-${name}`, submitted_ms: Date.now() }, next: { lane: 'poll', due_ms: Date.now() + 3_600_000, attempts: 0 } },
+        Date.now(),
+      );
       assert.ok(ok);
       return (await store.tasks.get(c.task.id))!;
     }

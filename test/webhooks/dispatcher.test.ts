@@ -124,7 +124,14 @@ for (const dialect of DIALECTS) {
       const [event] = await store.webhooks.listForOwner(key.id, { taskId, limit: 1 });
       assert.equal(event.event_type, 'video.generation.failed');
       const attempts = await store.webhooks.attemptsFor([event.id]);
-      assert.deepEqual(attempts.map((a) => [a.attempt, a.trigger, a.response_status]), [[1, 'initial', 500], [2, 'retry', 502], [3, 'retry', 503]]);
+      assert.deepEqual(
+        attempts.map((a) => [a.attempt, a.trigger, a.response_status]),
+        [
+          [1, 'initial', 500],
+          [2, 'retry', 502],
+          [3, 'retry', 503],
+        ],
+      );
       await new Promise((r) => setTimeout(r, 150));
       assert.equal(received.length, 3, 'no attempt after the schedule ran out');
     });
@@ -174,8 +181,14 @@ for (const dialect of DIALECTS) {
       const events = await store.webhooks.listForOwner(key.id, { limit: 10 });
       const attempts = events.reduce((n, e) => n + e.attempt_count, 0);
       assert.ok(attempts <= 4, `after the breaker opened, attempts stop (${attempts})`);
-      assert.ok(events.every((e) => e.status === 'pending'), 'postponed, not given up');
-      assert.ok(events.some((e) => (e.last_error ?? '').includes('ECONNREFUSED')), events.map((e) => e.last_error).join('; '));
+      assert.ok(
+        events.every((e) => e.status === 'pending'),
+        'postponed, not given up',
+      );
+      assert.ok(
+        events.some((e) => (e.last_error ?? '').includes('ECONNREFUSED')),
+        events.map((e) => e.last_error).join('; '),
+      );
     });
   });
 }

@@ -73,7 +73,10 @@ describe('webhook sender (SSRF guard, caps)', () => {
   }
 
   it('refuses a name when any of its addresses is private (checked after DNS resolution)', async () => {
-    const lookupAll = async () => [{ address: '127.0.0.1', family: 4 }, { address: '192.168.1.10', family: 4 }];
+    const lookupAll = async () => [
+      { address: '127.0.0.1', family: 4 },
+      { address: '192.168.1.10', family: 4 },
+    ];
     const before = ok.seen.length;
     const r = await postWebhook(`http://hooks.example.test:${ok.port}/hook`, body, {}, { ...opts, lookupAll });
     assert.match(r.error!, /192\.168\.1\.10.*private/);

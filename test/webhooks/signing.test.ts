@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { isMessageId, newMessageId, newWebhookSecret, signedHeaders } from '../../src/webhooks/signing.js';
+import { isMessageId, newMessageId, newWebhookSecret, signedHeaders } from '../../src/contract/webhook-signature.js';
 
 describe('Standard Webhooks signing', () => {
   const secret = newWebhookSecret();

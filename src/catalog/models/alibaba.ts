@@ -38,14 +38,22 @@ export const alibabaModels: ModelSpec[] = [
     id: 'wan-2.5',
     upstream_model: 'wan2.5-t2v-preview',
     tags: ['wan', 'audio'],
-    operations: [op('text-to-video', { aspect_ratios: [...RATIOS_5], extra_inputs: ['audio_url'] }), op('image-to-video', { upstream_model: 'wan2.5-i2v-preview', aspect_ratios: FOLLOWS_IMAGE, extra_inputs: ['audio_url'] })],
+    operations: [
+      op('text-to-video', { aspect_ratios: [...RATIOS_5], extra_inputs: ['audio_url'] }),
+      op('image-to-video', { upstream_model: 'wan2.5-i2v-preview', aspect_ratios: FOLLOWS_IMAGE, extra_inputs: ['audio_url'] }),
+    ],
     durations: [5, 10],
     resolutions: ['480p', '720p', '1080p'],
     default_resolution: '1080p',
     aspect_ratios: [...RATIOS_5, 'adaptive'],
     audio: { default: true, configurable: false },
     limits: { prompt_max_characters: 2000 },
-    pricing: estimate('per_second', 0.15, { '480p': 0.05, '720p': 0.1, '1080p': 0.15 }, '$0.05/$0.10/$0.15 per second (480P/720P/1080P) as listed by ComfyUI (Nov 2025, Aug 2026); the alibabacloud.com page was not available'),
+    pricing: estimate(
+      'per_second',
+      0.15,
+      { '480p': 0.05, '720p': 0.1, '1080p': 0.15 },
+      '$0.05/$0.10/$0.15 per second (480P/720P/1080P) as listed by ComfyUI (Nov 2025, Aug 2026); the alibabacloud.com page was not available',
+    ),
   }),
   define({
     ...COMMON,
@@ -57,7 +65,14 @@ export const alibabaModels: ModelSpec[] = [
       op('image-to-video', { upstream_model: 'wan2.6-i2v', aspect_ratios: FOLLOWS_IMAGE, extra_inputs: ['audio_url'] }),
       // R2V conditions on reference videos (and, in newer docs, images); referred to as character1..3.
       // wan2.6-r2v is documented as video with audio only: output_audio=false is refused there.
-      op('reference-to-video', { upstream_model: 'wan2.6-r2v', extra_inputs: ['video_urls'], durations: [5, 10], aspect_ratios: [...RATIOS_5], audio: { default: true, configurable: false }, notes: ['Up to 3 reference images and 3 reference videos (video_urls); name them character1.. in the prompt.', 'Always renders audio (video with audio only).'] }),
+      op('reference-to-video', {
+        upstream_model: 'wan2.6-r2v',
+        extra_inputs: ['video_urls'],
+        durations: [5, 10],
+        aspect_ratios: [...RATIOS_5],
+        audio: { default: true, configurable: false },
+        notes: ['Up to 3 reference images and 3 reference videos (video_urls); name them character1.. in the prompt.', 'Always renders audio (video with audio only).'],
+      }),
     ],
     durations: [5, 10, 15],
     resolutions: ['720p', '1080p'],
@@ -65,6 +80,11 @@ export const alibabaModels: ModelSpec[] = [
     aspect_ratios: [...RATIOS_5, 'adaptive'],
     audio: { default: true, configurable: true },
     limits: { reference_images: 3, reference_videos: 3, prompt_max_characters: 1500 },
-    pricing: estimate('per_second', 0.15, { '720p': 0.1, '1080p': 0.15 }, '$0.10/s (720P) and $0.15/s (1080P) as passed through "via Alibaba Cloud" by Lumenfall and runware.ai (2026); the alibabacloud.com page was not available'),
+    pricing: estimate(
+      'per_second',
+      0.15,
+      { '720p': 0.1, '1080p': 0.15 },
+      '$0.10/s (720P) and $0.15/s (1080P) as passed through "via Alibaba Cloud" by Lumenfall and runware.ai (2026); the alibabacloud.com page was not available',
+    ),
   }),
 ];

@@ -36,7 +36,10 @@ const S2_OPS = [
   op('text-to-video'),
   op('image-to-video'),
   op('start-end-to-video'),
-  op('reference-to-video', { extra_inputs: ['material_asset_id', 'material_asset_ids', 'video_urls', 'audio_urls'], notes: ['Up to 9 images (reference_images + material_asset_ids) + 3 video_urls + 3 audio_urls; audio alone is not enough.'] }),
+  op('reference-to-video', {
+    extra_inputs: ['material_asset_id', 'material_asset_ids', 'video_urls', 'audio_urls'],
+    notes: ['Up to 9 images (reference_images + material_asset_ids) + 3 video_urls + 3 audio_urls; audio alone is not enough.'],
+  }),
 ];
 const S2_LIMITS = { reference_images: 9, reference_videos: 3, reference_audios: 3 };
 

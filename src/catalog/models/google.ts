@@ -14,7 +14,8 @@ import type { ModelSpec } from '../types.js';
 const DURATIONS = [4, 5, 6, 8];
 const NOTE_5S = 'duration 5 is sent upstream as 6 (Veo accepts 4, 6 or 8 seconds).';
 const NOTE_8S = '1080p, 4k and reference images require duration 8.';
-const AUDIO_NOTE = 'Audio is on by default. output_audio=false gives a silent video at the lower silent price: rendered silent by a Vertex AI channel, or, on the Gemini API (which always renders sound), with the audio track removed from the stored video (no re-encode).';
+const AUDIO_NOTE =
+  'Audio is on by default. output_audio=false gives a silent video at the lower silent price: rendered silent by a Vertex AI channel, or, on the Gemini API (which always renders sound), with the audio track removed from the stored video (no re-encode).';
 
 function veo(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pricing'> & Partial<ModelInput>): ModelSpec {
   return define({
@@ -49,10 +50,34 @@ const SE = op('start-end-to-video', { notes: ['end_image is sent as lastFrame an
 // could not be read here: the silent tier of every Veo model is an estimate. `base` is the default
 // output's price (720p with audio), the one scalar TokenLab clients read.
 const SILENT = "silent tier (Vertex AI generateAudio:false) per spec/prices.md from the Comfy partner-node table of Vertex rates (2026-08), Google's Vertex pricing page not readable here: an estimate";
-const STANDARD_31 = listPrice('per_second', 0.4, { '720p': 0.2, '1080p': 0.2, '4k': 0.4 }, `Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Veo 3.1 Standard, video with audio: $0.40/s at 720p and 1080p, $0.60/s at 4K (read 2026-10-07); ${SILENT}: $0.20/s 720p/1080p, $0.40/s 4K`, { '720p': 0.4, '1080p': 0.4, '4k': 0.6 });
-const FAST_31 = estimate('per_second', 0.1, { '720p': 0.08, '1080p': 0.1, '4k': 0.25 }, `third-party transcriptions of the Gemini API rate card (reapi.ai, May 2026; ComfyUI partner-node table, Aug 2026): Veo 3.1 Fast $0.10/s 720p, $0.12/s 1080p, $0.30/s 4K with audio; Google's own page was not available to confirm; ${SILENT}: $0.08/s 720p, $0.10/s 1080p, $0.25/s 4K`, { '720p': 0.1, '1080p': 0.12, '4k': 0.3 });
-const STANDARD_30 = estimate('per_second', 0.4, { '720p': 0.2, '1080p': 0.2 }, `Google's Sept-2025 Veo 3 price cut to $0.40/s with audio, as reported by the press (gadgetbond.com) and LiteLLM's price map (2026-07); ${SILENT}: $0.20/s`, { '720p': 0.4, '1080p': 0.4 });
-const FAST_30 = estimate('per_second', 0.15, { '720p': 0.1, '1080p': 0.1 }, `Google's Sept-2025 Veo 3 Fast price cut to $0.15/s with audio, as reported by the press and LiteLLM's price map (2026-07); ${SILENT}: $0.10/s`, { '720p': 0.15, '1080p': 0.15 });
+const STANDARD_31 = listPrice(
+  'per_second',
+  0.4,
+  { '720p': 0.2, '1080p': 0.2, '4k': 0.4 },
+  `Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing), Veo 3.1 Standard, video with audio: $0.40/s at 720p and 1080p, $0.60/s at 4K (read 2026-10-07); ${SILENT}: $0.20/s 720p/1080p, $0.40/s 4K`,
+  { '720p': 0.4, '1080p': 0.4, '4k': 0.6 },
+);
+const FAST_31 = estimate(
+  'per_second',
+  0.1,
+  { '720p': 0.08, '1080p': 0.1, '4k': 0.25 },
+  `third-party transcriptions of the Gemini API rate card (reapi.ai, May 2026; ComfyUI partner-node table, Aug 2026): Veo 3.1 Fast $0.10/s 720p, $0.12/s 1080p, $0.30/s 4K with audio; Google's own page was not available to confirm; ${SILENT}: $0.08/s 720p, $0.10/s 1080p, $0.25/s 4K`,
+  { '720p': 0.1, '1080p': 0.12, '4k': 0.3 },
+);
+const STANDARD_30 = estimate(
+  'per_second',
+  0.4,
+  { '720p': 0.2, '1080p': 0.2 },
+  `Google's Sept-2025 Veo 3 price cut to $0.40/s with audio, as reported by the press (gadgetbond.com) and LiteLLM's price map (2026-07); ${SILENT}: $0.20/s`,
+  { '720p': 0.4, '1080p': 0.4 },
+);
+const FAST_30 = estimate(
+  'per_second',
+  0.15,
+  { '720p': 0.1, '1080p': 0.1 },
+  `Google's Sept-2025 Veo 3 Fast price cut to $0.15/s with audio, as reported by the press and LiteLLM's price map (2026-07); ${SILENT}: $0.10/s`,
+  { '720p': 0.15, '1080p': 0.15 },
+);
 
 const DEPRECATED_30 = 'Veo 3.0 is listed as deprecated in the Gemini API model list (2026-06-22).';
 /** 4k arrived with Veo 3.1: Veo 3.0 renders 720p and 1080p only. */
@@ -60,9 +85,35 @@ const VEO30: Partial<ModelInput> = { resolutions: ['720p', '1080p'], notes: [NOT
 
 export const googleModels: ModelSpec[] = [
   veo({ id: 'veo3', upstream_model: 'veo-3.0-generate-001', operations: [T2V, I2V], pricing: STANDARD_30, ...VEO30, lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1' } }),
-  veo({ id: 'veo3-fast', upstream_model: 'veo-3.0-fast-generate-001', operations: [T2V, I2V], pricing: FAST_30, ...VEO30, typical_seconds: 60, lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-fast' } }),
-  veo({ id: 'veo3-pro', upstream_model: 'veo-3.0-generate-001', operations: [T2V, I2V], pricing: STANDARD_30, ...VEO30, default_resolution: '1080p', lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-pro' } }),
+  veo({
+    id: 'veo3-fast',
+    upstream_model: 'veo-3.0-fast-generate-001',
+    operations: [T2V, I2V],
+    pricing: FAST_30,
+    ...VEO30,
+    typical_seconds: 60,
+    lifecycle: 'deprecated',
+    lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-fast' },
+  }),
+  veo({
+    id: 'veo3-pro',
+    upstream_model: 'veo-3.0-generate-001',
+    operations: [T2V, I2V],
+    pricing: STANDARD_30,
+    ...VEO30,
+    default_resolution: '1080p',
+    lifecycle: 'deprecated',
+    lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1-pro' },
+  }),
   veo({ id: 'veo3.1', upstream_model: 'veo-3.1-generate-preview', operations: [T2V, I2V, REFS, SE], pricing: STANDARD_31, limits: { reference_images: 3 }, tags: ['veo', 'audio', 'reference'] }),
-  veo({ id: 'veo3.1-fast', upstream_model: 'veo-3.1-fast-generate-preview', operations: [T2V, I2V, REFS, SE], pricing: FAST_31, typical_seconds: 60, limits: { reference_images: 3 }, tags: ['veo', 'audio', 'reference', 'fast'] }),
+  veo({
+    id: 'veo3.1-fast',
+    upstream_model: 'veo-3.1-fast-generate-preview',
+    operations: [T2V, I2V, REFS, SE],
+    pricing: FAST_31,
+    typical_seconds: 60,
+    limits: { reference_images: 3 },
+    tags: ['veo', 'audio', 'reference', 'fast'],
+  }),
   veo({ id: 'veo3.1-pro', upstream_model: 'veo-3.1-generate-preview', operations: [T2V, I2V, SE], pricing: STANDARD_31, default_resolution: '1080p', typical_seconds: 120, tags: ['veo', 'audio', 'quality'] }),
 ];

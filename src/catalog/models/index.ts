@@ -10,14 +10,4 @@ import { topazModels } from './topaz.js';
 import { xaiModels } from './xai.js';
 
 /** The built-in inventory, in the order the seed's model list groups them. */
-export const BUILTIN_MODELS: readonly ModelSpec[] = [
-  ...openaiModels,
-  ...klingModels,
-  ...googleModels,
-  ...bytedanceModels,
-  ...minimaxModels,
-  ...alibabaModels,
-  ...shengshuModels,
-  ...xaiModels,
-  ...topazModels,
-];
+export const BUILTIN_MODELS: readonly ModelSpec[] = [...openaiModels, ...klingModels, ...googleModels, ...bytedanceModels, ...minimaxModels, ...alibabaModels, ...shengshuModels, ...xaiModels, ...topazModels];

@@ -50,13 +50,10 @@ const PRO = estimate('per_second', 0.098, { '1080p': 0.098 }, FAL('Kling 2.1 pro
 const TURBO_STD = estimate('per_second', 0.042, { '720p': 0.042 }, FAL('Kling 2.5 turbo std: $0.21 per 5 s'));
 const TURBO_PRO = estimate('per_second', 0.07, { '1080p': 0.07 }, FAL('Kling 2.5 turbo pro: $0.35 per 5 s'));
 const V3 = (std: boolean, pro: boolean) =>
-  estimate(
-    'per_second',
-    std ? 0.084 : 0.112,
-    { ...(std ? { '720p': 0.084 } : {}), ...(pro ? { '1080p': 0.112 } : {}) },
-    FAL('Kling 3.0: $0.084/s std, $0.112/s pro silent; $0.126/s and $0.168/s with sound'),
-    { ...(std ? { '720p': 0.126 } : {}), ...(pro ? { '1080p': 0.168 } : {}) },
-  );
+  estimate('per_second', std ? 0.084 : 0.112, { ...(std ? { '720p': 0.084 } : {}), ...(pro ? { '1080p': 0.112 } : {}) }, FAL('Kling 3.0: $0.084/s std, $0.112/s pro silent; $0.126/s and $0.168/s with sound'), {
+    ...(std ? { '720p': 0.126 } : {}),
+    ...(pro ? { '1080p': 0.168 } : {}),
+  });
 /** ComfyUI's partner-node table (Aug 2026); fal lists pro at $0.126/s, so the two disagree. */
 const MOTION_V3 = estimate('per_second', 0.126, { '720p': 0.126, '1080p': 0.168 }, "ComfyUI's partner-node table (Aug 2026): Kling 3.0 motion control $0.126/s std, $0.168/s pro (fal.ai lists pro at $0.126/s)");
 
@@ -112,7 +109,13 @@ export const klingModels: ModelSpec[] = [
     pricing: estimate('per_second', 0.07, { '1080p': 0.07 }, FAL('Kling 2.6 pro: $0.35 per 5 s silent, $0.70 with native audio'), { '1080p': 0.14 }),
     tags: ['kling', 'audio'],
   }),
-  kling({ id: 'kling-v2.6-std', upstream_model: 'kling-v2-6', operations: [T2V, I2V], resolutions: ['720p'], pricing: estimate('per_second', 0.042, { '720p': 0.042 }, 'no published price found for Kling 2.6 std; priced as Kling 2.5 turbo std ($0.21 per 5 s on fal.ai)') }),
+  kling({
+    id: 'kling-v2.6-std',
+    upstream_model: 'kling-v2-6',
+    operations: [T2V, I2V],
+    resolutions: ['720p'],
+    pricing: estimate('per_second', 0.042, { '720p': 0.042 }, 'no published price found for Kling 2.6 std; priced as Kling 2.5 turbo std ($0.21 per 5 s on fal.ai)'),
+  }),
   kling({ id: 'kling-v3.0-pro', upstream_model: 'kling-v3', ...V3_BASE, operations: [T2V, I2V, SE], resolutions: ['1080p'], pricing: V3(false, true), tags: ['kling', 'audio'] }),
   kling({ id: 'kling-v3.0-std', upstream_model: 'kling-v3', ...V3_BASE, operations: [T2V, I2V, SE], resolutions: ['720p'], pricing: V3(true, false), tags: ['kling', 'audio'] }),
   ...(['pro', 'std'] as const).map((mode) =>
@@ -125,7 +128,12 @@ export const klingModels: ModelSpec[] = [
         op('image-to-video', { durations: [5, 10], aspect_ratios: FOLLOWS_IMAGE }),
         op('reference-to-video', { durations: range(3, 10), aspect_ratios: [...T2V_RATIOS], notes: ['Up to 7 reference images.'] }),
         op('start-end-to-video', { durations: [5, 10], aspect_ratios: FOLLOWS_IMAGE }),
-        op('video-to-video', { excluded_parameters: ['duration', 'aspect_ratio'], aspect_ratios: ['adaptive'], source_video: { max_seconds: 10 }, notes: ['Edits video_url (3–10 s); output keeps the source length and shape.'] }),
+        op('video-to-video', {
+          excluded_parameters: ['duration', 'aspect_ratio'],
+          aspect_ratios: ['adaptive'],
+          source_video: { max_seconds: 10 },
+          notes: ['Edits video_url (3–10 s); output keeps the source length and shape.'],
+        }),
       ],
       durations: range(3, 10),
       // The omni-video body has no negative_prompt: negatives go in the prompt (spec providers-2 §1.7).

@@ -32,7 +32,12 @@ export const minimaxModels: ModelSpec[] = [
     durations: [6, 10],
     resolutions: ['720p', '1080p'],
     default_resolution: '720p',
-    pricing: estimate('per_second', 0.032, { '720p': 0.032, '1080p': 0.055 }, "fal.ai's price for Hailuo 2.3 Fast, $0.19 per 6 s at 768P (MiniMax's own pricing page was not found); no 1080P price was found, so 1080P is scaled like Hailuo 2.3"),
+    pricing: estimate(
+      'per_second',
+      0.032,
+      { '720p': 0.032, '1080p': 0.055 },
+      "fal.ai's price for Hailuo 2.3 Fast, $0.19 per 6 s at 768P (MiniMax's own pricing page was not found); no 1080P price was found, so 1080P is scaled like Hailuo 2.3",
+    ),
     typical_seconds: 60,
   }),
   define({

@@ -46,10 +46,59 @@ const SE_Q3 = op('start-end-to-video', { aspect_ratios: FOLLOWS_IMAGE });
 
 // Vidu bills in credits; the specs give no USD rate. Per-second estimates by tier.
 export const shengshuModels: ModelSpec[] = [
-  vidu({ id: 'viduq2', upstream_model: 'viduq2', operations: [T2V_Q2, REF], durations: range(1, 10), limits: { reference_images: 7, prompt_max_characters: 2000 }, pricing: estimate('per_second', 0.035, { '720p': 0.035, '1080p': 0.06 }, "ComfyUI's partner-node table (Aug 2026): $0.075 for the first second + $0.025/s at 720p, $0.10 + $0.05/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)") }),
-  vidu({ id: 'viduq2-pro', upstream_model: 'viduq2-pro', operations: [I2V, REF_Q2_PRO, SE_Q2], durations: range(1, 10), limits: { reference_images: 7, prompt_max_characters: 2000 }, tags: ['vidu', 'quality'], pricing: estimate('per_second', 0.055, { '720p': 0.055, '1080p': 0.115 }, "ComfyUI's partner-node table (Aug 2026): $0.075 for the first second + $0.05/s at 720p, $0.275 + $0.075/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)") }),
-  vidu({ id: 'viduq2-pro-fast', upstream_model: 'viduq2-pro-fast', operations: [I2V, SE_Q2], durations: range(1, 10), tags: ['vidu', 'fast'], pricing: estimate('per_second', 0.016, { '720p': 0.016, '1080p': 0.032 }, "ComfyUI's partner-node table (Aug 2026): $0.04 for the first second + $0.01/s at 720p, $0.08 + $0.02/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)") }),
-  vidu({ id: 'viduq2-turbo', upstream_model: 'viduq2-turbo', operations: [I2V, SE_Q2], durations: range(1, 10), tags: ['vidu', 'fast'], pricing: estimate('per_second', 0.04, { '720p': 0.04, '1080p': 0.075 }, "ComfyUI's partner-node table (Aug 2026): $0.05 for the first two seconds + $0.05/s at 720p, $0.175 + $0.05/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)") }),
+  vidu({
+    id: 'viduq2',
+    upstream_model: 'viduq2',
+    operations: [T2V_Q2, REF],
+    durations: range(1, 10),
+    limits: { reference_images: 7, prompt_max_characters: 2000 },
+    pricing: estimate(
+      'per_second',
+      0.035,
+      { '720p': 0.035, '1080p': 0.06 },
+      "ComfyUI's partner-node table (Aug 2026): $0.075 for the first second + $0.025/s at 720p, $0.10 + $0.05/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)",
+    ),
+  }),
+  vidu({
+    id: 'viduq2-pro',
+    upstream_model: 'viduq2-pro',
+    operations: [I2V, REF_Q2_PRO, SE_Q2],
+    durations: range(1, 10),
+    limits: { reference_images: 7, prompt_max_characters: 2000 },
+    tags: ['vidu', 'quality'],
+    pricing: estimate(
+      'per_second',
+      0.055,
+      { '720p': 0.055, '1080p': 0.115 },
+      "ComfyUI's partner-node table (Aug 2026): $0.075 for the first second + $0.05/s at 720p, $0.275 + $0.075/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)",
+    ),
+  }),
+  vidu({
+    id: 'viduq2-pro-fast',
+    upstream_model: 'viduq2-pro-fast',
+    operations: [I2V, SE_Q2],
+    durations: range(1, 10),
+    tags: ['vidu', 'fast'],
+    pricing: estimate(
+      'per_second',
+      0.016,
+      { '720p': 0.016, '1080p': 0.032 },
+      "ComfyUI's partner-node table (Aug 2026): $0.04 for the first second + $0.01/s at 720p, $0.08 + $0.02/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)",
+    ),
+  }),
+  vidu({
+    id: 'viduq2-turbo',
+    upstream_model: 'viduq2-turbo',
+    operations: [I2V, SE_Q2],
+    durations: range(1, 10),
+    tags: ['vidu', 'fast'],
+    pricing: estimate(
+      'per_second',
+      0.04,
+      { '720p': 0.04, '1080p': 0.075 },
+      "ComfyUI's partner-node table (Aug 2026): $0.05 for the first two seconds + $0.05/s at 720p, $0.175 + $0.05/s at 1080p, averaged over a 5 s clip (Vidu's own credit table was not found)",
+    ),
+  }),
   ...(['pro', 'turbo'] as const).map((tier) =>
     vidu({
       id: `viduq3-${tier}`,

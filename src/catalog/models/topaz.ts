@@ -25,7 +25,12 @@ export const topazModels: ModelSpec[] = [
     default_aspect_ratio: 'adaptive',
     audio: { default: false, configurable: false },
     fixed_outputs: ['duration', 'aspect_ratio', 'output_audio'],
-    pricing: estimate('per_second', 0.04, { '1080p': 0.04, '4k': 0.08 }, "Topaz's official formula is credits per output frame, but no USD price per credit is published (API plans lower it); third parties resell at about $0.08 per credit (ComfyUI, Aug 2026), which this converts to seconds of source video"),
+    pricing: estimate(
+      'per_second',
+      0.04,
+      { '1080p': 0.04, '4k': 0.08 },
+      "Topaz's official formula is credits per output frame, but no USD price per credit is published (API plans lower it); third parties resell at about $0.08 per credit (ComfyUI, Aug 2026), which this converts to seconds of source video",
+    ),
     typical_seconds: 300,
     max_runtime_seconds: 3600,
     // DELETE /video/{id} stops a request that has not finished; credits are refunded.

@@ -14,7 +14,12 @@ import type { ModelSpec } from '../types.js';
  */
 const RATIOS = ['16:9', '9:16', '1:1', '4:3', '3:4'] as const;
 const AUDIO_NOTE = 'Audio is on by default; output_audio=false is honoured by removing the audio track from the stored video (no re-encode), at the same price.';
-const V2V = op('video-to-video', { excluded_parameters: ['duration', 'aspect_ratio'], aspect_ratios: ['adaptive'], source_video: { max_seconds: 8.7 }, notes: ['video_url must be a public https .mp4; duration and aspect_ratio are not accepted.'] });
+const V2V = op('video-to-video', {
+  excluded_parameters: ['duration', 'aspect_ratio'],
+  aspect_ratios: ['adaptive'],
+  source_video: { max_seconds: 8.7 },
+  notes: ['video_url must be a public https .mp4; duration and aspect_ratio are not accepted.'],
+});
 
 function grok(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'pricing'> & Partial<ModelInput>): ModelSpec {
   return define({
@@ -64,7 +69,12 @@ export const xaiModels: ModelSpec[] = [
     lifecycle: 'preview',
     operations: [op('image-to-video', { aspect_ratios: [...RATIOS] })],
     tags: ['grok', 'audio', 'preview'],
-    pricing: estimate('per_second', 0.14, { '480p': 0.08, '720p': 0.14 }, "$0.08/s 480p and $0.14/s 720p as quoted from xAI's model page by thecontext.dev (2026-06-10) and news.creeta.com; input images ($0.01 each) are not billed separately"),
+    pricing: estimate(
+      'per_second',
+      0.14,
+      { '480p': 0.08, '720p': 0.14 },
+      "$0.08/s 480p and $0.14/s 720p as quoted from xAI's model page by thecontext.dev (2026-06-10) and news.creeta.com; input images ($0.01 each) are not billed separately",
+    ),
   }),
   grok({ id: 'grok-imagine-image-to-video', upstream_model: 'grok-imagine-video', operations: [op('image-to-video', { aspect_ratios: [...RATIOS] })], pricing: PRICE }),
   grok({ id: 'grok-imagine-text-to-video', upstream_model: 'grok-imagine-video', operations: [op('text-to-video', { aspect_ratios: [...RATIOS] })], pricing: PRICE }),

@@ -21,11 +21,11 @@ function typeLabel(schema) {
     if (schema[k]) {
       const parts = schema[k].map(typeLabel);
       const span = el('span');
-      parts.forEach((p, i) => span.append(i ? (k === 'allOf' ? ' & ' : ' | ') : '', p));
+      for (const [i, p] of parts.entries()) span.append(i ? (k === 'allOf' ? ' & ' : ' | ') : '', p);
       return span;
     }
   }
-  const t = Array.isArray(schema.type) ? schema.type.join(' | ') : schema.type ?? 'object';
+  const t = Array.isArray(schema.type) ? schema.type.join(' | ') : (schema.type ?? 'object');
   if (t === 'array') {
     const span = el('span', {}, 'array of ');
     span.append(typeLabel(schema.items));
@@ -45,7 +45,7 @@ function renderSchema(schema, depth = 0) {
     const list = el('ul', { class: 'props' });
     for (const [name, sub] of Object.entries(props)) {
       const item = el('li', {}, el('code', {}, name), required.has(name) ? el('span', { class: 'req' }, ' required') : '', ': ');
-      const nested = sub.properties || (sub.items && sub.items.properties);
+      const nested = sub.properties || sub.items?.properties;
       if (nested) item.append(el('details', {}, el('summary', {}, typeLabel(sub)), renderSchema(sub.items?.properties ? sub.items : sub, depth + 1)));
       else {
         item.append(el('span', { class: 'type' }, typeLabel(sub)));
@@ -66,7 +66,17 @@ function renderOperation(path, method, op) {
   section.append(el('p', { class: 'auth' }, op.security ? 'Auth: Authorization: Bearer sk-…' : 'No API key needed.'));
   if (op.parameters?.length) {
     const table = el('table', {}, el('tr', {}, el('th', {}, 'Parameter'), el('th', {}, 'In'), el('th', {}, 'Type'), el('th', {}, 'Description')));
-    for (const p of op.parameters) table.append(el('tr', {}, el('td', {}, el('code', {}, p.name), p.required ? el('span', { class: 'req' }, ' required') : ''), el('td', {}, p.in), el('td', { class: 'type' }, typeLabel(p.schema)), el('td', { class: 'desc' }, p.description ?? '')));
+    for (const p of op.parameters)
+      table.append(
+        el(
+          'tr',
+          {},
+          el('td', {}, el('code', {}, p.name), p.required ? el('span', { class: 'req' }, ' required') : ''),
+          el('td', {}, p.in),
+          el('td', { class: 'type' }, typeLabel(p.schema)),
+          el('td', { class: 'desc' }, p.description ?? ''),
+        ),
+      );
     section.append(table);
   }
   if (op.requestBody) {

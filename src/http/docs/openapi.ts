@@ -27,7 +27,7 @@ const list = (item: Json, extra: Json = {}): Json => obj({ object: { type: 'stri
 const KEY_ERRORS = { '401': error('Missing or invalid API key.'), '429': error('Rate limit exceeded (see Retry-After and X-RateLimit-* headers).') };
 const ADMIN_ERRORS = { ...KEY_ERRORS, '403': error('The key is not an admin key.') };
 const KEY = [{ BearerAuth: [] }];
-const TASK_NOT_FOUND = error('Task not found (another key\'s task is answered exactly like a missing one).');
+const TASK_NOT_FOUND = error("Task not found (another key's task is answered exactly like a missing one).");
 
 const taskId = pathParam('id', 'Task id (`ldtask_` + 32 hex), as returned by create.');
 
@@ -178,7 +178,7 @@ const SCHEMAS: Json = {
       model: str('Any catalog model (default sora-2).'),
       prompt: str(),
       seconds: str('Duration in seconds ("4", "8", "12", …), within what the model allows.'),
-      size: str('WIDTHxHEIGHT, e.g. 1280x720; mapped onto the model\'s aspect ratio and resolution.'),
+      size: str("WIDTHxHEIGHT, e.g. 1280x720; mapped onto the model's aspect ratio and resolution."),
       input_reference: { type: 'string', format: 'binary', description: 'Multipart only: an image (or video) file that conditions the generation.' },
     },
   },
@@ -194,7 +194,7 @@ function paths(): Json {
         tags: ['Tasks'],
         operationId: 'createVideo',
         summary: 'Create a video task',
-        description: 'Validates against the model\'s rules, reserves the estimate and stores the task; answers at once. Send `Idempotency-Key` to make retries safe.',
+        description: "Validates against the model's rules, reserves the estimate and stores the task; answers at once. Send `Idempotency-Key` to make retries safe.",
         security: KEY,
         parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Same key + same body within 24 h returns the original task.', schema: { type: 'string', maxLength: 255 } }],
         requestBody: { required: true, content: { 'application/json': { schema: ref('VideoGenerationRequest') } } },
@@ -209,7 +209,14 @@ function paths(): Json {
       },
     },
     '/v1/videos/generations/{id}': {
-      get: { tags: ['Tasks'], operationId: 'getVideoTask', summary: 'Get a task (legacy alias of GET /v1/tasks/{id})', security: KEY, parameters: [taskId], responses: { '200': jsonBody(ref('Task')), '404': TASK_NOT_FOUND, ...KEY_ERRORS } },
+      get: {
+        tags: ['Tasks'],
+        operationId: 'getVideoTask',
+        summary: 'Get a task (legacy alias of GET /v1/tasks/{id})',
+        security: KEY,
+        parameters: [taskId],
+        responses: { '200': jsonBody(ref('Task')), '404': TASK_NOT_FOUND, ...KEY_ERRORS },
+      },
     },
     '/v1/tasks': {
       get: {
@@ -231,7 +238,8 @@ function paths(): Json {
         tags: ['Tasks'],
         operationId: 'getTask',
         summary: 'Get a task (optionally waiting for a change)',
-        description: 'Served from the store, never from the upstream. `wait=N` (long poll) holds the request until the task changes status or progress, ends, or N seconds pass. Answers carry an ETag; If-None-Match with the current one answers 304.',
+        description:
+          'Served from the store, never from the upstream. `wait=N` (long poll) holds the request until the task changes status or progress, ends, or N seconds pass. Answers carry an ETag; If-None-Match with the current one answers 304.',
         security: KEY,
         parameters: [
           taskId,
@@ -254,7 +262,8 @@ function paths(): Json {
         tags: ['Tasks'],
         operationId: 'streamTask',
         summary: 'Server-Sent Events of a task',
-        description: '`event: task`, `data:` the task (as GET /v1/tasks/{id}) at every change of status or progress, `id:` a resume point for Last-Event-ID; heartbeat comments; the stream closes after the terminal event.',
+        description:
+          '`event: task`, `data:` the task (as GET /v1/tasks/{id}) at every change of status or progress, `id:` a resume point for Last-Event-ID; heartbeat comments; the stream closes after the terminal event.',
         security: KEY,
         parameters: [taskId, { name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after this event.', schema: { type: 'string' } }],
         responses: { '200': { description: 'The event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': TASK_NOT_FOUND, ...KEY_ERRORS },
@@ -276,13 +285,31 @@ function paths(): Json {
       },
     },
     '/v1/models/{model}': {
-      get: { tags: ['Models'], operationId: 'getModel', summary: 'Get a model with its request rules', parameters: [pathParam('model', 'Model id or alias.')], responses: { '200': jsonBody(ref('Model')), '404': error('model_not_found.') } },
+      get: {
+        tags: ['Models'],
+        operationId: 'getModel',
+        summary: 'Get a model with its request rules',
+        parameters: [pathParam('model', 'Model id or alias.')],
+        responses: { '200': jsonBody(ref('Model')), '404': error('model_not_found.') },
+      },
     },
     '/v1/models/{model}/pricing': {
-      get: { tags: ['Models'], operationId: 'getModelPricing', summary: "A model's prices", parameters: [pathParam('model', 'Model id or alias.')], responses: { '200': jsonBody(ref('ModelPricingResponse')), '404': error('model_not_found.') } },
+      get: {
+        tags: ['Models'],
+        operationId: 'getModelPricing',
+        summary: "A model's prices",
+        parameters: [pathParam('model', 'Model id or alias.')],
+        responses: { '200': jsonBody(ref('ModelPricingResponse')), '404': error('model_not_found.') },
+      },
     },
     '/v1/pricing': {
-      get: { tags: ['Models'], operationId: 'getPricing', summary: 'Prices of every model', parameters: [queryParam('provider', 'Filter by provider.'), queryParam('tag', 'Filter by tag.')], responses: { '200': jsonBody(ref('PricingResponse')), '400': error('Invalid filter.') } },
+      get: {
+        tags: ['Models'],
+        operationId: 'getPricing',
+        summary: 'Prices of every model',
+        parameters: [queryParam('provider', 'Filter by provider.'), queryParam('tag', 'Filter by tag.')],
+        responses: { '200': jsonBody(ref('PricingResponse')), '400': error('Invalid filter.') },
+      },
     },
     '/v1/usage': {
       get: {
@@ -308,12 +335,23 @@ function paths(): Json {
         operationId: 'openaiListVideos',
         summary: "List the key's videos",
         security: KEY,
-        parameters: [queryParam('after', 'Cursor: a video id.'), queryParam('limit', '1–100 (default 20).', { type: 'integer', minimum: 1, maximum: 100 }), queryParam('order', 'asc or desc (default desc).', { type: 'string', enum: ['asc', 'desc'] })],
+        parameters: [
+          queryParam('after', 'Cursor: a video id.'),
+          queryParam('limit', '1–100 (default 20).', { type: 'integer', minimum: 1, maximum: 100 }),
+          queryParam('order', 'asc or desc (default desc).', { type: 'string', enum: ['asc', 'desc'] }),
+        ],
         responses: { '200': jsonBody(ref('OpenAIVideoList')), '400': error('Invalid parameter.'), ...KEY_ERRORS },
       },
     },
     '/v1/videos/{id}': {
-      get: { tags: ['OpenAI-compatible'], operationId: 'openaiRetrieveVideo', summary: 'Retrieve a video', security: KEY, parameters: [pathParam('id', 'Video id (the task id).')], responses: { '200': jsonBody(ref('OpenAIVideo')), '404': error('Video not found.'), ...KEY_ERRORS } },
+      get: {
+        tags: ['OpenAI-compatible'],
+        operationId: 'openaiRetrieveVideo',
+        summary: 'Retrieve a video',
+        security: KEY,
+        parameters: [pathParam('id', 'Video id (the task id).')],
+        responses: { '200': jsonBody(ref('OpenAIVideo')), '404': error('Video not found.'), ...KEY_ERRORS },
+      },
       delete: {
         tags: ['OpenAI-compatible'],
         operationId: 'openaiDeleteVideo',
@@ -382,14 +420,27 @@ function paths(): Json {
               schema: {
                 type: 'object',
                 additionalProperties: false,
-                properties: { balance_usd: nullable({ type: 'number' }), add_balance_usd: { type: 'number' }, spend_limit_usd: nullable({ type: 'number' }), rpm_limit: nullable({ type: 'integer' }), webhook_url: nullable(str()) },
+                properties: {
+                  balance_usd: nullable({ type: 'number' }),
+                  add_balance_usd: { type: 'number' },
+                  spend_limit_usd: nullable({ type: 'number' }),
+                  rpm_limit: nullable({ type: 'integer' }),
+                  webhook_url: nullable(str()),
+                },
               },
             },
           },
         },
         responses: { '200': jsonBody(ref('ApiKey')), '400': error('Invalid body.'), '404': error('No such key.'), ...ADMIN_ERRORS },
       },
-      delete: { tags: ['Admin'], operationId: 'revokeKey', summary: 'Revoke a key', security: KEY, parameters: [pathParam('id', 'Key id.')], responses: { '200': jsonBody(ref('ApiKeyDeleted')), '404': error('No such key.'), ...ADMIN_ERRORS } },
+      delete: {
+        tags: ['Admin'],
+        operationId: 'revokeKey',
+        summary: 'Revoke a key',
+        security: KEY,
+        parameters: [pathParam('id', 'Key id.')],
+        responses: { '200': jsonBody(ref('ApiKeyDeleted')), '404': error('No such key.'), ...ADMIN_ERRORS },
+      },
     },
     '/v1/admin/channels': {
       get: {
@@ -431,10 +482,24 @@ function paths(): Json {
       },
     },
     '/v1/webhooks/deliveries/{id}': {
-      get: { tags: ['Webhooks'], operationId: 'getWebhookDelivery', summary: 'One delivery with every attempt', security: KEY, parameters: [pathParam('id', 'The webhook-id.')], responses: { '200': jsonBody(ref('WebhookDelivery')), '404': error('Delivery not found.'), ...KEY_ERRORS } },
+      get: {
+        tags: ['Webhooks'],
+        operationId: 'getWebhookDelivery',
+        summary: 'One delivery with every attempt',
+        security: KEY,
+        parameters: [pathParam('id', 'The webhook-id.')],
+        responses: { '200': jsonBody(ref('WebhookDelivery')), '404': error('Delivery not found.'), ...KEY_ERRORS },
+      },
     },
     '/v1/webhooks/deliveries/{id}/redeliver': {
-      post: { tags: ['Webhooks'], operationId: 'redeliverWebhook', summary: 'Send a delivery again (same webhook-id)', security: KEY, parameters: [pathParam('id', 'The webhook-id.')], responses: { '202': jsonBody(ref('WebhookDelivery'), 'Queued.'), '404': error('Delivery not found.'), ...KEY_ERRORS } },
+      post: {
+        tags: ['Webhooks'],
+        operationId: 'redeliverWebhook',
+        summary: 'Send a delivery again (same webhook-id)',
+        security: KEY,
+        parameters: [pathParam('id', 'The webhook-id.')],
+        responses: { '202': jsonBody(ref('WebhookDelivery'), 'Queued.'), '404': error('Delivery not found.'), ...KEY_ERRORS },
+      },
     },
     '/v1/webhooks/secret': {
       get: { tags: ['Webhooks'], operationId: 'getWebhookSecret', summary: "The key's whsec_ signing secret", security: KEY, responses: { '200': jsonBody(ref('WebhookSecret')), ...KEY_ERRORS } },
@@ -472,7 +537,12 @@ function paths(): Json {
           "Not for clients: the URL the gateway sends with a create (Kling, Vidu, MiniMax, Seedance `callback_url`). No API key: the per-task token authenticates it, and Vidu's signature is checked. A callback only makes the task's poll due now; its body is never used as the result. Unknown tokens answer 404, bad signatures 401; genuine, duplicate and late callbacks 200. MiniMax's {\"challenge\"} is echoed. Bodies over 64 KiB answer 413.",
         parameters: [pathParam('channel', 'The channel the task was submitted through.'), pathParam('token', 'The per-task token the gateway issued.')],
         requestBody: { required: false, content: { 'application/json': { schema: { type: 'object' } } } },
-        responses: { '200': jsonBody({ type: 'object' }, 'Accepted (it changed nothing, or the task is polled now).'), '401': error('Bad signature.'), '404': error('Unknown callback URL.'), '413': error('Body too large.') },
+        responses: {
+          '200': jsonBody({ type: 'object' }, 'Accepted (it changed nothing, or the task is polled now).'),
+          '401': error('Bad signature.'),
+          '404': error('Unknown callback URL.'),
+          '413': error('Body too large.'),
+        },
       },
     },
     '/v1/upstream-callbacks/{channel}': {
@@ -489,7 +559,9 @@ function paths(): Json {
     },
     '/healthz': { get: { tags: ['Operations'], operationId: 'health', summary: 'Liveness', responses: { '200': jsonBody(ref('Health')) } } },
     '/openapi.json': { get: { tags: ['Operations'], operationId: 'getOpenApi', summary: 'This document', responses: { '200': jsonBody({ type: 'object' }) } } },
-    '/docs': { get: { tags: ['Operations'], operationId: 'getDocs', summary: 'A browsable reference of this document', responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+    '/docs': {
+      get: { tags: ['Operations'], operationId: 'getDocs', summary: 'A browsable reference of this document', responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } } },
+    },
     '/': { get: { tags: ['Operations'], operationId: 'getPlayground', summary: 'The web playground', responses: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } } } },
   };
 }
@@ -506,7 +578,7 @@ export function openApiDocument(): Json {
       title: 'Vidgate',
       version: '1.0.0',
       description:
-        "A self-hosted gateway with one asynchronous video-generation API in front of the major video models. It speaks TokenLab's public contract (the schemas named like TokenLab's are TokenLab's own), plus an OpenAI-compatible Videos API. Every error is the envelope {\"error\":{\"message\",\"type\",\"code\",\"param\"}}.",
+        'A self-hosted gateway with one asynchronous video-generation API in front of the major video models. It speaks TokenLab\'s public contract (the schemas named like TokenLab\'s are TokenLab\'s own), plus an OpenAI-compatible Videos API. Every error is the envelope {"error":{"message","type","code","param"}}.',
     },
     tags: ['Tasks', 'Models', 'OpenAI-compatible', 'Files', 'Billing', 'Webhooks', 'Admin', 'Operations'].map((name) => ({ name })),
     paths: paths(),

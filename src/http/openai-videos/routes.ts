@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../../contract/errors.js';
 import { videoThumbnail } from '../../media/thumbnail.js';
 import { deleteOutput } from '../../tasks/delete-output.js';
+import type { CreateResult } from '../../tasks/service.js';
 import type { Task } from '../../store/types.js';
 import { sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
@@ -62,8 +63,9 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
       const key = callerKey(req);
       const contentType = String(req.headers['content-type'] ?? '');
       const raw = Buffer.isBuffer(req.body) ? await formFields(req.body, contentType) : req.body;
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest(null, 'Send a JSON object (or multipart form) like {"model":"sora-2","prompt":"…","seconds":"8","size":"1280x720"}.', 'invalid_json');
-      let result;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw badRequest(null, 'Send a JSON object (or multipart form) like {"model":"sora-2","prompt":"…","seconds":"8","size":"1280x720"}.', 'invalid_json');
+      let result: CreateResult;
       try {
         result = await gw.tasks.create(key, toCreateRequest(raw as OpenAICreateBody, gw.catalog), idempotencyKey(req));
       } catch (err) {
@@ -91,7 +93,8 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
       const key = callerKey(req);
       const outcome = await deleteOutput({ tasks: gw.tasks, store: gw.store, blobs: gw.blobs }, key, req.params.id);
       if (outcome.kind === 'not_found') throw videoNotFound(req.params.id);
-      if (outcome.kind === 'still_running') throw new ApiError(409, 'invalid_request_error', 'video_in_progress', 'This video is being generated upstream and its provider cannot stop it; delete it once it has finished.', 'id');
+      if (outcome.kind === 'still_running')
+        throw new ApiError(409, 'invalid_request_error', 'video_in_progress', 'This video is being generated upstream and its provider cannot stop it; delete it once it has finished.', 'id');
       return { id: outcome.task.id, object: 'video.deleted', deleted: true };
     });
 
@@ -101,13 +104,13 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
       if (variant !== 'video' && variant !== 'thumbnail') throw badRequest('variant', "'variant' must be 'video' or 'thumbnail' (this gateway makes no spritesheets).", 'invalid_value');
       const task = await gw.tasks.get(key, req.params.id);
       if (!task) throw videoNotFound(req.params.id);
-      if (task.output_expired_ms !== null) throw new ApiError(404, 'invalid_request_error', 'video_deleted', 'This video\'s file was deleted (by DELETE /v1/videos/{id} or after the retention period).', 'id');
+      if (task.output_expired_ms !== null) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file was deleted (by DELETE /v1/videos/{id} or after the retention period).", 'id');
       if (task.state !== 'completed' || !task.video?.blob_key) {
         throw new ApiError(409, 'invalid_request_error', 'video_not_ready', `This video is ${openAIVideo(task, 0).status}; its content can be downloaded once it is completed.`, 'id');
       }
       if (variant === 'video') return sendStoredVideo(gw, req, reply, task);
       const stored = await gw.blobs.open(task.video.blob_key);
-      if (!stored) throw new ApiError(404, 'invalid_request_error', 'video_deleted', 'This video\'s file is no longer stored.', 'id');
+      if (!stored) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file is no longer stored.", 'id');
       const jpeg = await videoThumbnail(stored, path.join(gw.config.dataDir, 'tmp', 'thumbnails'));
       return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
     });

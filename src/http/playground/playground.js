@@ -11,7 +11,6 @@ const ERROR_ALIASES = { image: 'image_url', image_urls: 'image_url', seconds: 'd
 const FILE_FIELDS = { image_url: 'image', start_image: 'start-image', end_image: 'end-image', reference_images: 'reference-images', video_url: 'video' };
 
 let detail = null; // the selected model's GET /v1/models/{id}
-let currentTask = null;
 let runToken = 0;
 
 const apiKey = () => $('api-key').value.trim();
@@ -72,12 +71,16 @@ function applyOperation() {
   const supported = new Set(c?.supported_parameters ?? []);
   for (const field of document.querySelectorAll('.field[data-param]')) {
     const param = field.dataset.param;
-    field.hidden = !(supported.has(param) || (param === 'image_url' && (supported.has('image') || supported.has('image_urls'))) || (param === 'reference_images' && supported.has('image_urls') && c?.operation === 'reference-to-video'));
+    field.hidden = !(
+      supported.has(param) ||
+      (param === 'image_url' && (supported.has('image') || supported.has('image_urls'))) ||
+      (param === 'reference_images' && supported.has('image_urls') && c?.operation === 'reference-to-video')
+    );
   }
   const durations = c?.allowed_durations ?? [];
   $('durations').replaceChildren(...durations.map((d) => new Option(d, d)));
   $('duration-hint').textContent = durations.length ? `Allowed: ${durations.join(', ')}` : 'Follows the source video.';
-  if (durations.length && !$('duration').value) $('duration').value = durations.includes('5') ? '5' : durations.find((d) => Number(d) > 0) ?? durations[0];
+  if (durations.length && !$('duration').value) $('duration').value = durations.includes('5') ? '5' : (durations.find((d) => Number(d) > 0) ?? durations[0]);
   if (!durations.length) $('duration').value = '';
   fillSelect($('aspect-ratio'), c?.allowed_aspect_ratios ?? [], { placeholder: '(model default)', keep: true });
   fillSelect($('resolution'), c?.allowed_resolutions ?? [], { placeholder: '(model default)', keep: true });
@@ -101,8 +104,11 @@ async function selectModel() {
 async function loadModels() {
   const list = await api('/v1/models?view=compact');
   const models = list.data.filter((m) => m.category === 'video');
-  fillSelect($('model'), models.map((m) => m.id));
-  $('model').value = models.some((m) => m.id === 'veo3.1-fast') ? 'veo3.1-fast' : models[0]?.id ?? '';
+  fillSelect(
+    $('model'),
+    models.map((m) => m.id),
+  );
+  $('model').value = models.some((m) => m.id === 'veo3.1-fast') ? 'veo3.1-fast' : (models[0]?.id ?? '');
   await selectModel();
 }
 
@@ -146,7 +152,6 @@ async function renderCurl() {
 // ---- running a task ---------------------------------------------------------------------------------
 
 function showTask(task) {
-  currentTask = task;
   const status = $('status');
   const pct = task.progress !== undefined ? ` ${task.progress}%` : '';
   status.dataset.status = task.status;

@@ -147,7 +147,7 @@ function wireAspectRatio(ar: ResolvedVideoRequest['aspect_ratio']): WireParamete
 /** Veo 2 has no resolution parameter (§2.3), so it is omitted there rather than rejected; 4k arrived with Veo 3.1. */
 function wireResolution(res: ResolvedVideoRequest['resolution'], family: VeoFamily): WireParameters['resolution'] {
   if (family === 'veo-2') return undefined;
-  if (res === '4k' && family === 'veo-3.0') throw invalid("Veo 3.0 renders 720p or 1080p; 4k needs Veo 3.1.");
+  if (res === '4k' && family === 'veo-3.0') throw invalid('Veo 3.0 renders 720p or 1080p; 4k needs Veo 3.1.');
   if (res === '720p' || res === '1080p' || res === '4k') return res;
   throw invalid(`Veo supports resolution '720p', '1080p' or '4k', not '${res}'.`);
 }
@@ -175,8 +175,7 @@ export function refusesPersonGeneration(err: unknown): boolean {
 // Operation → PollResult
 
 /** Wording Google uses when safety/RAI filters stop a request (no stable code exists for it). */
-const SAFETY_WORDING =
-  /safety|responsible ai|\brai\b|content[ _-]?polic|usage (?:guidelines|polic)|prohibited|sensitive (?:content|words)|harmful|celebrit|\bfiltered\b|policy violation|violates/i;
+const SAFETY_WORDING = /safety|responsible ai|\brai\b|content[ _-]?polic|usage (?:guidelines|polic)|prohibited|sensitive (?:content|words)|harmful|celebrit|\bfiltered\b|policy violation|violates/i;
 
 /** Our task error for a google.rpc.Status carried by a finished operation. */
 export function taskErrorFromRpcStatus(error: RpcStatus): TaskError {
@@ -267,7 +266,7 @@ function rpcStatusOf(body: unknown): RpcStatus | undefined {
 export function retryDelayFromDetails(details: RpcStatus['details']): number | undefined {
   for (const d of details ?? []) {
     const type = typeof d['@type'] === 'string' ? (d['@type'] as string) : '';
-    const delay = d['retryDelay'];
+    const delay = d.retryDelay;
     if (type.endsWith('google.rpc.RetryInfo') && typeof delay === 'string') {
       const m = /^(\d+(?:\.\d+)?)s$/.exec(delay.trim());
       if (m) return Math.ceil(Number(m[1]));
@@ -277,7 +276,7 @@ export function retryDelayFromDetails(details: RpcStatus['details']): number | u
 }
 
 function isApiKeyProblem(rpc: RpcStatus | undefined): boolean {
-  const reasonIsKey = (rpc?.details ?? []).some((d) => typeof d['reason'] === 'string' && /^API_KEY_/.test(d['reason'] as string));
+  const reasonIsKey = (rpc?.details ?? []).some((d) => typeof d.reason === 'string' && /^API_KEY_/.test(d.reason as string));
   return reasonIsKey || /api key (?:not valid|expired|invalid)/i.test(rpc?.message ?? '');
 }
 

@@ -56,7 +56,10 @@ export function createVertexAdapter(opts: VertexAdapterOptions): ProviderAdapter
     return new Promise((resolve, reject) => {
       const stop = () => reject(new UpstreamError('timeout', 'Gave up waiting for a Vertex AI access token.'));
       signal.addEventListener('abort', stop, { once: true });
-      opts.tokens.token().then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+      opts.tokens
+        .token()
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', stop));
     });
   }
 

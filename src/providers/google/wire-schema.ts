@@ -16,7 +16,10 @@ export const modelListSchema = z.looseObject({
 
 /** google.longrunning.Operation, as predictLongRunning and GET {name} answer. */
 export const operationSchema: z.ZodType<Operation> = z.looseObject({
-  name: z.string().regex(OPERATION_NAME).refine((n) => !n.split('/').includes('..'), 'not an operation name'),
+  name: z
+    .string()
+    .regex(OPERATION_NAME)
+    .refine((n) => !n.split('/').includes('..'), 'not an operation name'),
   done: z.boolean().optional(),
   error: rpcStatus.optional(),
   response: z

@@ -29,5 +29,10 @@ export function sanitizeMessage(message: string | undefined | null, fallback: st
 
 /** The readable text of an error body that is not the provider's JSON envelope (HTML error pages). */
 export function plainText(body: unknown): string {
-  return typeof body === 'string' ? body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim() : '';
+  return typeof body === 'string'
+    ? body
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+    : '';
 }

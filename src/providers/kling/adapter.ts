@@ -59,8 +59,19 @@ const taskDataSchema = z.looseObject({
   task_id: z.union([z.string(), z.number()]).optional(),
   task_status: z.string(),
   task_status_msg: z.string().optional().catch(undefined),
-  task_info: z.looseObject({ external_task_id: z.string().optional().catch(undefined) }).optional().catch(undefined),
-  task_result: z.looseObject({ videos: z.array(z.looseObject({ url: z.string().optional().catch(undefined) })).optional().catch(undefined) }).optional().catch(undefined),
+  task_info: z
+    .looseObject({ external_task_id: z.string().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+  task_result: z
+    .looseObject({
+      videos: z
+        .array(z.looseObject({ url: z.string().optional().catch(undefined) }))
+        .optional()
+        .catch(undefined),
+    })
+    .optional()
+    .catch(undefined),
 });
 
 export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
@@ -128,7 +139,12 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
   async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
     const inputs = await normalize(inputsFor(job.request), ctx);
     // Build once before registering elements, so a request Kling would refuse costs no element.
-    toCreateRequest(job.request, job.taskId, inputs, (inputs.elements ?? []).map(() => '0'));
+    toCreateRequest(
+      job.request,
+      job.taskId,
+      inputs,
+      (inputs.elements ?? []).map(() => '0'),
+    );
     const elementIds = await registerElements(inputs, ctx);
     const { kind, body } = toCreateRequest(job.request, job.taskId, inputs, elementIds);
     const withCallback = job.callbackUrl ? { ...body, callback_url: job.callbackUrl } : body;
@@ -159,7 +175,9 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
     const what = `Kling ${kind} lookup`;
     let data: unknown;
     try {
-      ({ value: { data } } = await call('GET', `/v1/videos/${kind}/${encodeURIComponent(taskId)}`, undefined, what, ctx, 'query'));
+      ({
+        value: { data },
+      } = await call('GET', `/v1/videos/${kind}/${encodeURIComponent(taskId)}`, undefined, what, ctx, 'query'));
     } catch (err) {
       if (err instanceof UpstreamError && err.kind === 'not_found' && (err.upstreamCode === '1203' || (err.httpStatus === 404 && err.upstreamCode === undefined))) return null;
       throw err;

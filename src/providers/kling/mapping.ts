@@ -286,7 +286,10 @@ function omniBody(req: ResolvedVideoRequest, inputs: KlingInputs, common: { mode
       break;
     case 'start-end-to-video':
       Object.assign(body, {
-        image_list: [{ image_url: inputs.image!, type: 'first_frame' }, { image_url: inputs.imageTail!, type: 'end_frame' }] satisfies OmniImage[],
+        image_list: [
+          { image_url: inputs.image!, type: 'first_frame' },
+          { image_url: inputs.imageTail!, type: 'end_frame' },
+        ] satisfies OmniImage[],
         duration: durationFor(req),
       });
       break;
@@ -345,7 +348,6 @@ export function decodeUpstreamId(upstreamId: string): { kind: KlingKind; taskId:
 /** Wording of Kling's risk-control refusals (task_status_msg has no code). */
 const POLICY_WORDING = /risk|content secur|security polic|platform polic|sensitive|violat|prohibit|inappropriate|风控|敏感|违规|安全/i;
 
-
 /** Our error for a task Kling reports `failed` (HTTP 200, code 0, reason in task_status_msg). */
 export function taskErrorFromFailure(statusMsg: string | undefined): TaskError {
   if (POLICY_WORDING.test(statusMsg ?? '')) {
@@ -360,9 +362,7 @@ export function fromTaskData(data: KlingTaskData): PollResult {
     case 'submitted':
       return { state: 'queued' };
     case 'succeed': {
-      const outputs: UpstreamOutput[] = (data.task_result?.videos ?? [])
-        .filter((v) => typeof v?.url === 'string' && v.url.length > 0)
-        .map((v) => ({ kind: 'video', url: v.url!, mimeType: 'video/mp4' }));
+      const outputs: UpstreamOutput[] = (data.task_result?.videos ?? []).filter((v) => typeof v?.url === 'string' && v.url.length > 0).map((v) => ({ kind: 'video', url: v.url!, mimeType: 'video/mp4' }));
       if (outputs.length === 0) return { state: 'failed', error: { code: 'upstream_error', message: 'Kling reported success but returned no video URL. Try again.' } };
       return { state: 'succeeded', outputs };
     }

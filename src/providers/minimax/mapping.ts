@@ -86,7 +86,6 @@ export function toCreateRequest(req: ResolvedVideoRequest): CreateVideoRequest {
 // ---------------------------------------------------------------------------------------------
 // base_resp / HTTP errors → UpstreamError
 
-
 export type Phase = 'create' | 'query' | 'retrieve';
 
 /** A create's invalid-params answer that is about the model itself (it is not, or no longer, served). */
@@ -125,9 +124,7 @@ function classify(code: number, phase: Phase, message = ''): { kind: UpstreamErr
       if (phase !== 'create') return { kind: 'not_found', hint: 'MiniMax does not know this task or file (it may belong to another account or region).' };
       return { kind: 'invalid_input', hint: 'MiniMax rejected the request parameters.' };
     default:
-      return code >= 2000
-        ? { kind: 'invalid_input', hint: 'MiniMax rejected the request.' }
-        : { kind: 'unavailable', hint: 'MiniMax answered with an unexpected error; the gateway retries.' };
+      return code >= 2000 ? { kind: 'invalid_input', hint: 'MiniMax rejected the request.' } : { kind: 'unavailable', hint: 'MiniMax answered with an unexpected error; the gateway retries.' };
   }
 }
 

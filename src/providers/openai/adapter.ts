@@ -40,14 +40,18 @@ export function createAzureOpenAIAdapter(opts: AzureOpenAIAdapterOptions): Provi
 
 export function createOpenAIAdapter(opts: OpenAIAdapterOptions): ProviderAdapter {
   const bearer = authorization(opts.apiKey);
-  return createVideosAdapter(opts, {
-    headers: () => ({
-      ...bearer.headers(),
-      ...(opts.organization ? { 'openai-organization': opts.organization } : {}),
-      ...(opts.project ? { 'openai-project': opts.project } : {}),
-    }),
-    secrets: bearer.secrets,
-  }, 'OpenAI');
+  return createVideosAdapter(
+    opts,
+    {
+      headers: () => ({
+        ...bearer.headers(),
+        ...(opts.organization ? { 'openai-organization': opts.organization } : {}),
+        ...(opts.project ? { 'openai-project': opts.project } : {}),
+      }),
+      secrets: bearer.secrets,
+    },
+    'OpenAI',
+  );
 }
 
 function createVideosAdapter(opts: Omit<OpenAIAdapterOptions, 'apiKey'>, auth: AuthScheme, label: string): ProviderAdapter & { listModels: NonNullable<ProviderAdapter['listModels']> } {
@@ -79,7 +83,7 @@ function createVideosAdapter(opts: Omit<OpenAIAdapterOptions, 'apiKey'>, auth: A
 
   async function openOutput(output: UpstreamOutput, ctx: AdapterContext): Promise<OpenedOutput> {
     // Only our own content URLs get the key; a stored URL pointing elsewhere is refused.
-    if (!output.url || !output.url.startsWith(`${http.baseHref}/videos/`)) {
+    if (!output.url?.startsWith(`${http.baseHref}/videos/`)) {
       throw new UpstreamError('not_found', `The Sora output is not a content URL of the configured ${label} base URL.`);
     }
     return http.download({ url: output.url, what: 'Sora download', ctx, credentials: 'api-origin', accept: 'application/binary' });

@@ -34,7 +34,14 @@ export function createSeedanceAdapter(opts: SeedanceAdapterOptions): ProviderAda
   }
 
   async function submit(job: SubmitJob, ctx: AdapterContext): Promise<SubmitResult> {
-    const { value } = await http.call({ method: 'POST', path: '/contents/generations/tasks', body: { json: { ...toCreateTaskBody(job.request), ...(job.callbackUrl ? { callback_url: job.callbackUrl } : {}) } }, schema: createSchema, what: 'Seedance create task', ctx });
+    const { value } = await http.call({
+      method: 'POST',
+      path: '/contents/generations/tasks',
+      body: { json: { ...toCreateTaskBody(job.request), ...(job.callbackUrl ? { callback_url: job.callbackUrl } : {}) } },
+      schema: createSchema,
+      what: 'Seedance create task',
+      ctx,
+    });
     return { upstreamId: value.id };
   }
 

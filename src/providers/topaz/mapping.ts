@@ -45,9 +45,7 @@ export function targetResolution(source: Resolution, resolution: string): Resolu
   const short = SHORT_SIDE[resolution];
   if (!short) throw invalid(`topaz-video-upscale supports resolution 1080p or 4k, not '${resolution}'.`);
   if (!(source.width > 0 && source.height > 0)) throw invalid('The source video has no readable width/height.');
-  return source.width >= source.height
-    ? { width: even((short * source.width) / source.height), height: short }
-    : { width: short, height: even((short * source.height) / source.width) };
+  return source.width >= source.height ? { width: even((short * source.width) / source.height), height: short } : { width: short, height: even((short * source.height) / source.width) };
 }
 
 /** Filter parameters per enhancement model: Proteus needs its auto mode, others take defaults. */
@@ -103,7 +101,6 @@ export function bareETag(value: string | null | undefined): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Status → PollResult
 
-
 const QUEUED = ['requested', 'accepted', 'initializing'];
 const RUNNING = ['preprocessing', 'processing', 'postprocessing'];
 
@@ -139,8 +136,19 @@ function messageOf(body: unknown): { message?: string; errorCode?: string } {
   if (typeof body === 'string') return { message: plainText(body) };
   if (!body || typeof body !== 'object') return {};
   const b = body as TopazErrorBody;
-  const detail = typeof b.detail === 'string' ? b.detail : Array.isArray(b.detail) ? b.detail.map((d) => d?.msg).filter(Boolean).join('; ') : undefined;
-  const fields = (b.errors ?? []).map((e) => [e.path, e.msg ?? e.type].filter(Boolean).join(': ')).filter(Boolean).join('; ');
+  const detail =
+    typeof b.detail === 'string'
+      ? b.detail
+      : Array.isArray(b.detail)
+        ? b.detail
+            .map((d) => d?.msg)
+            .filter(Boolean)
+            .join('; ')
+        : undefined;
+  const fields = (b.errors ?? [])
+    .map((e) => [e.path, e.msg ?? e.type].filter(Boolean).join(': '))
+    .filter(Boolean)
+    .join('; ');
   const message = [b.message ?? detail ?? b.error, fields].filter(Boolean).join(' — ');
   return { message: message || undefined, errorCode: b.errorCode };
 }

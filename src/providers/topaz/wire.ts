@@ -50,17 +50,7 @@ export interface CompleteUploadBody {
   md5Hash?: string;
 }
 
-export type VideoStatus =
-  | 'requested'
-  | 'accepted'
-  | 'initializing'
-  | 'preprocessing'
-  | 'processing'
-  | 'postprocessing'
-  | 'complete'
-  | 'failed'
-  | 'canceling'
-  | 'canceled';
+export type VideoStatus = 'requested' | 'accepted' | 'initializing' | 'preprocessing' | 'processing' | 'postprocessing' | 'complete' | 'failed' | 'canceling' | 'canceled';
 
 /** GET /video/{id}/status */
 export interface StatusResponse {

@@ -14,7 +14,6 @@ export const MAX_BODY_BYTES = 20 * 1024 * 1024;
 /** §4.4: png/jpeg/jpg/webp only. */
 export const ACCEPTED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/jpg', 'image/webp'];
 
-
 function invalid(message: string): UpstreamError {
   return new UpstreamError('invalid_input', message);
 }
@@ -134,11 +133,20 @@ export function checkBodySize(body: ViduCreateBody): void {
 // ---------------------------------------------------------------------------------------------
 // Task → PollResult
 
-
 const POLICY_CODES = new Set(['CreationPolicyViolation', 'TaskPromptPolicyViolation', 'AuditSubmitIllegal']);
 const INPUT_CODES = new Set([
-  'BadRequest', 'FieldLacking', 'FieldUnwanted', 'FieldItemCountOutOfRange', 'FieldInvalid', 'PageSizeOutOfRange',
-  'ImageDownloadFailure', 'ImageFormatInvalid', 'ImageCheckBodyJointsFailed', 'ImageCheckFaceFailed', 'ImageObjectsUndetected', 'Conflict',
+  'BadRequest',
+  'FieldLacking',
+  'FieldUnwanted',
+  'FieldItemCountOutOfRange',
+  'FieldInvalid',
+  'PageSizeOutOfRange',
+  'ImageDownloadFailure',
+  'ImageFormatInvalid',
+  'ImageCheckBodyJointsFailed',
+  'ImageCheckFaceFailed',
+  'ImageObjectsUndetected',
+  'Conflict',
 ]);
 const RATE_CODES = new Set(['QuotaExceeded', 'TooManyRequests', 'SystemThrottling']);
 

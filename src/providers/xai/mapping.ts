@@ -115,7 +115,6 @@ function generation(req: ResolvedVideoRequest, prompt: string, maxDuration: numb
 /** Wording xAI uses when moderation stops a request (no stable code exists for it). */
 const MODERATION_WORDING = /moderat|content polic|safety|prohibited|not allowed to generate|violat|inappropriate|nsfw/i;
 
-
 const BLOCKED: TaskError = {
   code: 'content_policy_violation',
   message: "The video was blocked by xAI's content moderation. Rephrase the prompt or change the input media.",

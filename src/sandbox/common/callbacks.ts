@@ -157,7 +157,9 @@ export class CallbackWatch {
       }
       return;
     }
-    this.timer ??= setInterval(() => this.jobs.forEach((w, k) => w.url && this.check(k)), this.tickMs);
+    this.timer ??= setInterval(() => {
+      for (const [k, w] of this.jobs) if (w.url) this.check(k);
+    }, this.tickMs);
     this.timer.unref();
   }
 

@@ -186,7 +186,10 @@ export function firstMarker<T>(prompt: string, markers: ReadonlyArray<readonly [
  * so a client's retry succeeds. `seenOnce` remembers which prompts already failed.
  */
 export function onceMarkerFault<R, U>(prompt: string, seenOnce: Set<string>, rateLimited: R, unavailable: U): R | U | undefined {
-  for (const [marker, fault] of [['[sim:429-once]', rateLimited], ['[sim:503-once]', unavailable]] as const) {
+  for (const [marker, fault] of [
+    ['[sim:429-once]', rateLimited],
+    ['[sim:503-once]', unavailable],
+  ] as const) {
     if (prompt.includes(marker) && !seenOnce.has(`${marker}${prompt}`)) {
       seenOnce.add(`${marker}${prompt}`);
       return fault;

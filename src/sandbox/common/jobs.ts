@@ -170,7 +170,12 @@ export class JobBook<J extends ClockedJob> {
  * simulated time); `slot` picks another draw from the same content.
  */
 export function seeded(content: string, spread: number, slot = 0): number {
-  return createHash('sha256').update(content).digest().readUInt32BE(slot * 4) % spread;
+  return (
+    createHash('sha256')
+      .update(content)
+      .digest()
+      .readUInt32BE(slot * 4) % spread
+  );
 }
 
 /** Simulated seconds as real milliseconds at the simulator's time scale. */

@@ -82,7 +82,13 @@ export function signedFileRoute<R extends string>(route: {
     kind: 'open',
     handle: ({ req, res, url, params }) => {
       const { path, contentType } = route.file(params);
-      return serveSignedFile(req, res, { url, signer: route.signer, file: path, contentType }, (why) => route.refuse(res, why), () => route.onServe?.(params));
+      return serveSignedFile(
+        req,
+        res,
+        { url, signer: route.signer, file: path, contentType },
+        (why) => route.refuse(res, why),
+        () => route.onServe?.(params),
+      );
     },
   };
 }

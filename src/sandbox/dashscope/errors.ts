@@ -25,6 +25,5 @@ export const notFound = (what: string) => new DashScopeError(404, 'NotFound', `$
 export const inputInspectionFailed = () => new DashScopeError(400, 'DataInspectionFailed', 'Input data may contain inappropriate content.');
 export const throttled = (retryAfterSeconds?: number) =>
   new DashScopeError(429, 'Throttling.RateQuota', 'Requests rate limit exceeded, please try again later.', retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : {});
-export const serverError = (status: 500 | 503) =>
-  new DashScopeError(status, 'InternalError', 'An internal error has occured, please try again later or contact service support.');
+export const serverError = (status: 500 | 503) => new DashScopeError(status, 'InternalError', 'An internal error has occured, please try again later or contact service support.');
 export const cannotCancel = () => new DashScopeError(400, 'UnsupportedOperation', 'Failed to cancel the task, please confirm if the task is in PENDING status.');

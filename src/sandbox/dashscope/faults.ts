@@ -33,10 +33,7 @@ export interface DashScopeFaultControls {
 export const DEFAULT_TASK_FAILURE: TaskFailure = { code: 'InternalError', message: 'Video generation failed due to an internal error, please try again later.' };
 export const OUTPUT_INSPECTION_FAILED: TaskFailure = { code: 'DataInspectionFailed', message: 'Output data may contain inappropriate content.' };
 
-export type TakenFault =
-  | { type: 'rate'; retryAfterSeconds?: number }
-  | { type: 'server'; status: 500 | 503 }
-  | { type: 'error'; status: number; code: string; message?: string };
+export type TakenFault = { type: 'rate'; retryAfterSeconds?: number } | { type: 'server'; status: 500 | 503 } | { type: 'error'; status: number; code: string; message?: string };
 
 export class FaultState extends FaultCore<DashScopeRoute, TakenFault, JobOutcome> implements DashScopeFaultControls {
   rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: DashScopeRoute } = {}): void {

@@ -55,12 +55,9 @@ const KEY_ERROR_INFO = (reason: string) => ({
 });
 
 export function missingKey(): GoogleHttpError {
-  return new GoogleHttpError(
-    403,
-    'PERMISSION_DENIED',
-    "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
-    [KEY_ERROR_INFO('CONSUMER_INVALID')],
-  );
+  return new GoogleHttpError(403, 'PERMISSION_DENIED', "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.", [
+    KEY_ERROR_INFO('CONSUMER_INVALID'),
+  ]);
 }
 
 /** A wrong key is a 400 INVALID_ARGUMENT on Google APIs (reason API_KEY_INVALID), not a 403. */

@@ -5,11 +5,7 @@ import type { OperationError } from './errors.js';
 export type GoogleRoute = 'create' | 'poll' | 'download' | 'models';
 
 /** How a job ends, chosen at create time from prompt markers or queued job faults. */
-export type JobOutcome =
-  | { kind: 'success' }
-  | { kind: 'fail'; error: OperationError }
-  | { kind: 'rai'; reasons: string[] }
-  | { kind: 'hang' };
+export type JobOutcome = { kind: 'success' } | { kind: 'fail'; error: OperationError } | { kind: 'rai'; reasons: string[] } | { kind: 'hang' };
 
 /** Test hooks to make the simulator misbehave like the real upstream does on a bad day. */
 export interface FaultControls {
@@ -38,7 +34,7 @@ export const DEFAULT_JOB_ERROR: OperationError = {
 };
 
 export const DEFAULT_RAI_REASONS = [
-  "We encountered an issue with the audio for your prompt. You have not been charged for this request. Please try changing your prompt or contact support if the issue persists. Support codes: 64151117",
+  'We encountered an issue with the audio for your prompt. You have not been charged for this request. Please try changing your prompt or contact support if the issue persists. Support codes: 64151117',
 ];
 
 /** FaultControls plus the simulator-side consumers of the queued faults. */

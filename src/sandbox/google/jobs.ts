@@ -28,11 +28,7 @@ interface VeoJob extends Renderable {
 }
 
 /** Where a job stands, whatever protocol shows it: each simulator renders its own operation view. */
-export type VeoJobState =
-  | { kind: 'running' }
-  | { kind: 'failed'; error: OperationError }
-  | { kind: 'rai'; reasons: string[] }
-  | { kind: 'done'; fileIds: string[] };
+export type VeoJobState = { kind: 'running' } | { kind: 'failed'; error: OperationError } | { kind: 'rai'; reasons: string[] } | { kind: 'done'; fileIds: string[] };
 
 /** The wire shape of a google.longrunning.Operation for Veo on the Gemini API. */
 export interface OperationJson {
@@ -157,7 +153,7 @@ export class VeoJobs {
     });
     // Extra samples (Veo 2 allows 2) are copies: cheap, and distinct files all the same.
     for (const p of paths.slice(1)) await copyFile(paths[0], p);
-    fileIds.forEach((id, i) => this.files.set(id, paths[i]));
+    for (const [i, id] of fileIds.entries()) this.files.set(id, paths[i]);
     job.fileIds = fileIds;
   }
 

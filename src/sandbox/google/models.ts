@@ -59,7 +59,11 @@ export function modelResource(m: VeoModel) {
   return {
     name: `models/${m.id}`,
     version: m.generation === '2' ? '2.0' : m.id.startsWith('veo-3.0') ? '3.0' : '3.1',
-    displayName: m.id.replace(/^veo-/, 'Veo ').replace(/-generate.*$/, '').replace('-fast', ' Fast').replace('-lite', ' Lite'),
+    displayName: m.id
+      .replace(/^veo-/, 'Veo ')
+      .replace(/-generate.*$/, '')
+      .replace('-fast', ' Fast')
+      .replace('-lite', ' Lite'),
     description: `Veo video generation (${m.id}).`,
     inputTokenLimit: 1024,
     outputTokenLimit: 1,

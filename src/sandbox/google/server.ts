@@ -2,15 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SimHost, signedFileRoute, type SimCall } from '../common/sim-host.js';
 import { persistedSecret } from '../common/state.js';
 import { createUrlSigner, prepareSimulator, readJsonBody, requestOrigin, scaledSeconds, sendJson } from '../http-util.js';
-import {
-  GoogleHttpError,
-  invalidArgument,
-  invalidKey,
-  missingKey,
-  notFound,
-  resourceExhausted,
-  serverError,
-} from './errors.js';
+import { GoogleHttpError, invalidArgument, invalidKey, missingKey, notFound, resourceExhausted, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type FaultControls, type GoogleRoute } from './faults.js';
 import { VeoJobs } from './jobs.js';
 import { findModel, modelResource, VEO_MODELS } from './models.js';

@@ -79,9 +79,7 @@ function parseDuration(value: unknown, model: VeoModel): number {
   // The docs list durations as strings ("8"), the SDK sends numbers: accept both.
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !model.durations.includes(n)) {
-    throw invalidArgument(
-      `The value of durationSeconds (${JSON.stringify(value)}) is not supported by ${model.id}. Supported values: ${model.durations.join(', ')}.`,
-    );
+    throw invalidArgument(`The value of durationSeconds (${JSON.stringify(value)}) is not supported by ${model.id}. Supported values: ${model.durations.join(', ')}.`);
   }
   return n;
 }

@@ -24,12 +24,16 @@ export const notFound = (message = 'Resource not found') => new KlingHttpError(4
 export const badMethod = () => new KlingHttpError(404, 1202, 'Invalid request method');
 
 export const authError = (code: 1001 | 1002 | 1003 | 1004) =>
-  new KlingHttpError(401, code, {
-    1001: 'Authorization is empty',
-    1002: 'Authorization is invalid',
-    1003: 'Authorization is not yet valid',
-    1004: 'Authorization has expired',
-  }[code]);
+  new KlingHttpError(
+    401,
+    code,
+    {
+      1001: 'Authorization is empty',
+      1002: 'Authorization is invalid',
+      1003: 'Authorization is not yet valid',
+      1004: 'Authorization has expired',
+    }[code],
+  );
 
 export function rateLimited(code: 1302 | 1303, retryAfterSeconds: number): KlingHttpError {
   const message = code === 1303 ? 'parallel task over resource pack limit' : 'The API request is too fast, please slow down the request frequency';

@@ -77,7 +77,10 @@ export class KlingTasks {
   }
 
   list(kind: SimKind): KlingTask[] {
-    return this.tasks.all().filter((t) => t.spec.kind === kind).sort((a, b) => b.createdAt - a.createdAt);
+    return this.tasks
+      .all()
+      .filter((t) => t.spec.kind === kind)
+      .sort((a, b) => b.createdAt - a.createdAt);
   }
 
   hasExternalId(externalId: string): boolean {

@@ -19,8 +19,7 @@ export class MinimaxError extends Error {
 export const invalidParams = (detail: string) => new MinimaxError(2013, `invalid params, ${detail}`);
 export const missingKey = () => new MinimaxError(1004, "login fail: Please carry the API secret key in the 'Authorization' field of the request header");
 export const invalidKey = () => new MinimaxError(2049, 'invalid api key');
-export const rateLimited = (http429: boolean, retryAfterSeconds: number) =>
-  new MinimaxError(1002, 'rate limit exceeded(RPM)', http429 ? 429 : 200, http429 ? { 'retry-after': String(retryAfterSeconds) } : {});
+export const rateLimited = (http429: boolean, retryAfterSeconds: number) => new MinimaxError(1002, 'rate limit exceeded(RPM)', http429 ? 429 : 200, http429 ? { 'retry-after': String(retryAfterSeconds) } : {});
 export const serverError = (status: 500 | 503) => new MinimaxError(status === 503 ? 1033 : 1000, status === 503 ? 'system error, please retry' : 'unknown error', status);
 export const insufficientBalance = () => new MinimaxError(1008, 'insufficient balance');
 export const inputSensitive = () => new MinimaxError(1026, 'input new_sensitive');

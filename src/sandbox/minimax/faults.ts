@@ -32,10 +32,7 @@ export interface MinimaxFaultControls {
 export const DEFAULT_JOB_ERROR: BaseRespError = { status_code: 1000, status_msg: 'unknown error', error_message: 'video generation failed, please retry' };
 export const OUTPUT_SENSITIVE: BaseRespError = { status_code: 1027, status_msg: 'output new_sensitive', error_message: 'The generated video may contain sensitive content.' };
 
-export type TakenFault =
-  | { type: 'rate'; retryAfterSeconds?: number; http429: boolean }
-  | { type: 'server'; status: 500 | 503 }
-  | { type: 'code'; statusCode: number; message?: string };
+export type TakenFault = { type: 'rate'; retryAfterSeconds?: number; http429: boolean } | { type: 'server'; status: 500 | 503 } | { type: 'code'; statusCode: number; message?: string };
 
 export class FaultState extends FaultCore<MinimaxRoute, TakenFault, JobOutcome> implements MinimaxFaultControls {
   rateLimitNext(count: number, opts: { retryAfterSeconds?: number; only?: MinimaxRoute; http429?: boolean } = {}): void {

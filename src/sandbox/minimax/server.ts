@@ -58,7 +58,6 @@ const MAX_BODY_BYTES = 48 * 1024 * 1024;
 const DOWNLOAD_URL_TTL_MS = 60 * 60_000;
 const SIGNED_FILE_PATH = /^\/_sim\/files\/(\d+)\.mp4$/;
 
-
 /** Start a MiniMax Hailuo (video v1) simulator: real HTTP, real MP4s, MiniMax's base_resp errors. */
 export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Promise<MinimaxSimulator> {
   const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
@@ -179,11 +178,16 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
     // The create route's error body carries an empty task_id (documented example).
     routeError: (err, route) => (err instanceof MinimaxError ? Object.assign(err, { route }) : err),
   });
-  baseUrl = await host.listen('api', api, (err) => {
-    const e = err instanceof MinimaxError ? err : serverError(500);
-    const route = (err as { route?: string }).route;
-    return { httpStatus: e.httpStatus, headers: e.headers, toBody: () => e.toBody(route) };
-  }, opts.port);
+  baseUrl = await host.listen(
+    'api',
+    api,
+    (err) => {
+      const e = err instanceof MinimaxError ? err : serverError(500);
+      const route = (err as { route?: string }).route;
+      return { httpStatus: e.httpStatus, headers: e.headers, toBody: () => e.toBody(route) };
+    },
+    opts.port,
+  );
 
   return {
     baseUrl,

@@ -16,8 +16,7 @@ export class OpenAIHttpError extends Error {
   }
 }
 
-export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) =>
-  new OpenAIHttpError(400, 'invalid_request_error', message, param, code);
+export const invalidRequest = (message: string, param: string | null = null, code: string | null = null) => new OpenAIHttpError(400, 'invalid_request_error', message, param, code);
 
 /** OpenAI lists allowed values as 'a', 'b', and 'c'. */
 export function quoteList(values: readonly string[]): string {
@@ -32,7 +31,13 @@ export const notFound = (message: string, param: string | null = null) => new Op
 
 /** Azure's answer to a missing or wrong `api-key` (it names no key). */
 export const azureAccessDenied = () =>
-  new OpenAIHttpError(401, 'invalid_request_error', 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.', null, '401');
+  new OpenAIHttpError(
+    401,
+    'invalid_request_error',
+    'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
+    null,
+    '401',
+  );
 
 export function missingKey(): OpenAIHttpError {
   return new OpenAIHttpError(

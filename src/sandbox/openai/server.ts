@@ -105,7 +105,11 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
       try {
         return JSON.parse(raw.toString('utf8'));
       } catch {
-        throw invalidRequest("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)", null, 'invalid_json');
+        throw invalidRequest(
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+          null,
+          'invalid_json',
+        );
       }
     }
     throw invalidRequest(`Unsupported content type: '${type}'. Send application/json or multipart/form-data.`, null, 'unsupported_content_type');
@@ -213,7 +217,15 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
         method: 'GET',
         path: `${v1}/models`,
         name: 'models',
-        handle: ({ res }) => sendJson(res, 200, openAiModelList(SORA_MODELS.map((m) => m.id).filter((id) => !faults.isRetired(id)), 'system')),
+        handle: ({ res }) =>
+          sendJson(
+            res,
+            200,
+            openAiModelList(
+              SORA_MODELS.map((m) => m.id).filter((id) => !faults.isRetired(id)),
+              'system',
+            ),
+          ),
       },
       { method: 'POST', path: `${v1}/videos`, name: 'create', handle: ({ req, res }) => handleCreate(req, res) },
       { method: 'GET', path: `${v1}/videos`, name: 'list', handle: ({ res, url }) => handleList(res, url.searchParams) },

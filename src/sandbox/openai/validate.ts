@@ -90,12 +90,18 @@ export function parseCreateRequest(body: unknown, retired: (id: string) => boole
   }
   const prompt = stringField(body, 'prompt');
   if (prompt === undefined || prompt.trim() === '') throw invalidRequest("Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter');
-  if (prompt.length > 32_000) throw invalidRequest(`Invalid 'prompt': string too long. Expected a string with maximum length 32000, but got a string with length ${prompt.length} instead.`, 'prompt', 'string_above_max_length');
+  if (prompt.length > 32_000)
+    throw invalidRequest(`Invalid 'prompt': string too long. Expected a string with maximum length 32000, but got a string with length ${prompt.length} instead.`, 'prompt', 'string_above_max_length');
 
   const modelId = stringField(body, 'model') ?? DEFAULT_MODEL;
   // A retired model is refused like one that never existed.
   const model = retired(modelId) ? undefined : findModel(modelId);
-  if (!model) throw invalidValue('model', modelId, SORA_MODELS.map((m) => m.id));
+  if (!model)
+    throw invalidValue(
+      'model',
+      modelId,
+      SORA_MODELS.map((m) => m.id),
+    );
 
   const seconds = stringField(body, 'seconds', `one of ${quoteList(SORA_SECONDS)}`) ?? DEFAULT_SECONDS;
   if (!(SORA_SECONDS as readonly string[]).includes(seconds)) throw invalidValue('seconds', seconds, SORA_SECONDS);

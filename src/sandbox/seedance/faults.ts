@@ -9,12 +9,7 @@ export interface TaskFailure {
 }
 
 /** How a task ends, chosen at create time from prompt markers or queued job faults. */
-export type JobOutcome =
-  | { kind: 'success' }
-  | { kind: 'fail'; error: TaskFailure }
-  | { kind: 'hang' }
-  | { kind: 'queue' }
-  | { kind: 'expire' };
+export type JobOutcome = { kind: 'success' } | { kind: 'fail'; error: TaskFailure } | { kind: 'hang' } | { kind: 'queue' } | { kind: 'expire' };
 
 /** Test hooks to make the simulator misbehave like the real upstream does on a bad day. */
 export interface SeedanceFaultControls {

@@ -65,12 +65,19 @@ const FPS = 12;
 const RENDER_FAILED: TaskFailure = { code: 'InternalServiceError', message: 'The service failed to generate the video.' };
 const EXPIRED: TaskFailure = { code: 'TaskExpired', message: 'The task expired before it could run (execution_expires_after).' };
 const DRAFT_DURATION_DEFAULT = 5;
-const RATIO_VALUES: [string, number][] = [['21:9', 21 / 9], ['16:9', 16 / 9], ['4:3', 4 / 3], ['1:1', 1], ['3:4', 3 / 4], ['9:16', 9 / 16]];
+const RATIO_VALUES: [string, number][] = [
+  ['21:9', 21 / 9],
+  ['16:9', 16 / 9],
+  ['4:3', 4 / 3],
+  ['1:1', 1],
+  ['3:4', 3 / 4],
+  ['9:16', 9 / 16],
+];
 
 /** adaptive: the ratio closest to the image's (Ark centre-crops to it); 16:9 without an image. */
 export function adaptiveRatio(image: Buffer | undefined): string {
   const size = image ? imageSize(image) : undefined;
-  if (!size || !size.width || !size.height) return '16:9';
+  if (!size?.width || !size.height) return '16:9';
   const r = size.width / size.height;
   return RATIO_VALUES.reduce((best, cur) => (Math.abs(Math.log(cur[1] / r)) < Math.abs(Math.log(best[1] / r)) ? cur : best))[0];
 }
@@ -128,7 +135,7 @@ export class SeedanceJobs {
   /** A draft task this server finished, for `draft_task` promotion. */
   draftSpec(id: string): { spec: SeedanceCreateSpec; media: SeedanceMedia } | undefined {
     const job = this.jobs.get(id);
-    if (!job || !job.spec.draft || this.status(job) !== 'succeeded') return undefined;
+    if (!job?.spec.draft || this.status(job) !== 'succeeded') return undefined;
     return { spec: job.spec, media: job.media };
   }
 
@@ -182,7 +189,10 @@ export class SeedanceJobs {
   }
 
   list(filter: { status?: string; ids?: string[]; model?: string }, link: (fileId: string, ext: 'mp4' | 'png') => string): TaskJson[] {
-    const views = this.jobs.all().map((job) => this.view(job.id, link)!).reverse();
+    const views = this.jobs
+      .all()
+      .map((job) => this.view(job.id, link)!)
+      .reverse();
     return views.filter((t) => (!filter.status || t.status === filter.status) && (!filter.ids?.length || filter.ids.includes(t.id)) && (!filter.model || t.model === filter.model));
   }
 

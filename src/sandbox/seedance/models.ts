@@ -20,7 +20,19 @@ export interface SeedanceModel {
 const S2 = { minDuration: 4, maxDuration: 15, autoDuration: true, references: true, cameraFixed: false, draft: false, flexTier: false, audioDefault: true };
 
 export const SEEDANCE_MODELS: SeedanceModel[] = [
-  { id: 'seedance-1-5-pro-251215', minDuration: 4, maxDuration: 12, autoDuration: true, resolutions: ['480p', '720p', '1080p'], references: false, cameraFixed: true, draft: true, flexTier: true, audioDefault: false, timeFactor: 1 },
+  {
+    id: 'seedance-1-5-pro-251215',
+    minDuration: 4,
+    maxDuration: 12,
+    autoDuration: true,
+    resolutions: ['480p', '720p', '1080p'],
+    references: false,
+    cameraFixed: true,
+    draft: true,
+    flexTier: true,
+    audioDefault: false,
+    timeFactor: 1,
+  },
   { id: 'dreamina-seedance-2-0-260128', ...S2, resolutions: ['480p', '720p', '1080p', '4k'], timeFactor: 1.2 },
   { id: 'dreamina-seedance-2-0-fast-260128', ...S2, resolutions: ['480p', '720p'], timeFactor: 0.6 },
 ];

@@ -8,18 +8,7 @@ import { placeholderMedia } from '../example-media.js';
 import { createUrlSigner, prepareSimulator, readJsonBody, requestOrigin, requireBearer, safeDecode, scaledSeconds, sendJson } from '../http-util.js';
 import { imageSize } from '../image-size.js';
 import { sniffImageType } from '../image-type.js';
-import {
-  ArkHttpError,
-  authenticationError,
-  inputTextSensitive,
-  moderationServiceError,
-  invalidParameter,
-  notFound,
-  rateLimited,
-  serverError,
-  taskNotFound,
-  taskRunning,
-} from './errors.js';
+import { ArkHttpError, authenticationError, inputTextSensitive, moderationServiceError, invalidParameter, notFound, rateLimited, serverError, taskNotFound, taskRunning } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type SeedanceFaultControls, type SeedanceRoute } from './faults.js';
 import { SeedanceJobs, type SeedanceMedia } from './jobs.js';
 import { parseCreateRequest, type SeedanceCreateSpec } from './validate.js';
@@ -143,9 +132,7 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
   }
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readJsonBody(req, MAX_BODY_BYTES, (why) =>
-      invalidParameter('body', why === 'too-large' ? `the request body exceeds ${MAX_BODY_BYTES} bytes.` : 'the request body is not valid JSON.'),
-    );
+    const body = await readJsonBody(req, MAX_BODY_BYTES, (why) => invalidParameter('body', why === 'too-large' ? `the request body exceeds ${MAX_BODY_BYTES} bytes.` : 'the request body is not valid JSON.'));
     const volcengine = opts.region === 'volcengine';
     let spec = parseCreateRequest(body, (id) => faults.isRetired(id) || id.startsWith('doubao-') !== volcengine);
     const markerFault = createFaultFromPrompt(spec.prompt, seenOnce);

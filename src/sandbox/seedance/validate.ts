@@ -38,8 +38,19 @@ const LIMITS = { images: 9, videos: 3, audios: 3 };
 
 /** Legacy text commands (§4.3), honoured on 1.x when the JSON field is absent. */
 const COMMANDS: Record<string, string> = {
-  resolution: 'resolution', rs: 'resolution', ratio: 'ratio', rt: 'ratio', duration: 'duration', dur: 'duration',
-  seed: 'seed', watermark: 'watermark', wm: 'watermark', camerafixed: 'camera_fixed', cf: 'camera_fixed', framespersecond: 'fps', fps: 'fps',
+  resolution: 'resolution',
+  rs: 'resolution',
+  ratio: 'ratio',
+  rt: 'ratio',
+  duration: 'duration',
+  dur: 'duration',
+  seed: 'seed',
+  watermark: 'watermark',
+  wm: 'watermark',
+  camerafixed: 'camera_fixed',
+  cf: 'camera_fixed',
+  framespersecond: 'fps',
+  fps: 'fps',
 };
 
 function parseCommands(text: string): { prompt: string; values: Json } {
@@ -109,7 +120,8 @@ function parseContent(content: unknown, model: SeedanceModel) {
         const url = urlOf(item, item.type);
         // Reference audio may come inline (data:audio/<fmt>;base64,…); reference videos must be URLs.
         const inlineAudio = kind === 'audio' && /^data:audio\/[a-z0-9.+-]+;base64,/i.test(url);
-        if (!MEDIA_URL.test(url) && !inlineAudio) throw invalidParameter(`content.${item.type}.url`, `reference ${kind}s must be http(s) URLs${kind === 'audio' ? ' or data:audio/<format>;base64,<data>' : '; base64 is not supported'}.`);
+        if (!MEDIA_URL.test(url) && !inlineAudio)
+          throw invalidParameter(`content.${item.type}.url`, `reference ${kind}s must be http(s) URLs${kind === 'audio' ? ' or data:audio/<format>;base64,<data>' : '; base64 is not supported'}.`);
         if (item.role !== undefined && item.role !== `reference_${kind}`) throw invalidParameter('content.role', `${item.type} role must be reference_${kind}.`);
         (kind === 'video' ? videos : audios).push(url);
         break;
@@ -178,7 +190,7 @@ export function parseCreateRequest(body: unknown, retired: (id: string) => boole
   }
   if (merged.frames !== undefined) throw invalidParameter('frames', `frames is not supported by ${model.id}; use duration.`);
 
-  const resolution = typeof merged.resolution === 'string' ? merged.resolution.toLowerCase() : merged.resolution ?? '720p';
+  const resolution = typeof merged.resolution === 'string' ? merged.resolution.toLowerCase() : (merged.resolution ?? '720p');
   if (typeof resolution !== 'string' || !model.resolutions.includes(resolution)) {
     throw invalidParameter('resolution', `${model.id} supports ${model.resolutions.join(', ')}, got ${JSON.stringify(merged.resolution)}.`);
   }

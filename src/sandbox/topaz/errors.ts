@@ -25,8 +25,7 @@ export class TopazHttpError extends Error {
   }
 }
 
-export const invalidInput = (path: string, msg: string, type = 'invalid_value') =>
-  new TopazHttpError(400, 'INVALID_INPUT', `Invalid request: ${path}: ${msg}`, [{ type, path, location: 'body', msg }]);
+export const invalidInput = (path: string, msg: string, type = 'invalid_value') => new TopazHttpError(400, 'INVALID_INPUT', `Invalid request: ${path}: ${msg}`, [{ type, path, location: 'body', msg }]);
 
 export const invalidState = (message: string) => new TopazHttpError(400, 'INVALID_INPUT', message);
 
@@ -37,11 +36,8 @@ export const notFound = (what = 'Not found') => new TopazHttpError(404, 'UNKNOWN
 export const insufficientCredits = (needed: number) =>
   new TopazHttpError(402, 'INSUFFICIENT_CREDITS', `Insufficient credits: this request needs up to ${needed} credits. Add credits to your account and accept the request again.`);
 
-export const rateLimited = (retryAfterSeconds: number) =>
-  new TopazHttpError(429, 'UNKNOWN', 'Too many requests. Please slow down.', undefined, { 'retry-after': String(retryAfterSeconds) });
+export const rateLimited = (retryAfterSeconds: number) => new TopazHttpError(429, 'UNKNOWN', 'Too many requests. Please slow down.', undefined, { 'retry-after': String(retryAfterSeconds) });
 
 export function serverError(httpStatus: 500 | 503): TopazHttpError {
-  return httpStatus === 503
-    ? new TopazHttpError(503, 'SERVER_MAINTENANCE', 'The service is under maintenance. Please try again later.')
-    : new TopazHttpError(500, 'SERVER_ERROR', 'An unexpected server error occurred.');
+  return httpStatus === 503 ? new TopazHttpError(503, 'SERVER_MAINTENANCE', 'The service is under maintenance. Please try again later.') : new TopazHttpError(500, 'SERVER_ERROR', 'An unexpected server error occurred.');
 }

@@ -174,7 +174,7 @@ export class TopazJobs {
       case 'canceled':
         return { ...base, progress: 0, message: 'Canceled: the credits were refunded.' };
       case 'failed': {
-        const f = job.outcome?.kind === 'fail' ? job.outcome : (job.renderError ? renderFailure(job.renderError) : DEFAULT_FAILURE);
+        const f = job.outcome?.kind === 'fail' ? job.outcome : job.renderError ? renderFailure(job.renderError) : DEFAULT_FAILURE;
         return { ...base, progress: 0, message: f.message, errorCode: f.errorCode };
       }
       case 'complete': {

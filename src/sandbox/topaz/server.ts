@@ -163,7 +163,11 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
         handle: ({ req, res, params: [id] }) => {
           const job = jobOf(id);
           stats.polls++;
-          sendJson(res, 200, jobs.view(job, (fileId) => `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.mp4`)}`));
+          sendJson(
+            res,
+            200,
+            jobs.view(job, (fileId) => `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.mp4`)}`),
+          );
         },
       },
       {

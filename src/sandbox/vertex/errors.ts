@@ -11,9 +11,21 @@ const ERROR_INFO = (reason: string, method: string) => ({
 /** 401 for a missing, unknown or expired bearer token (Google's wording and ErrorInfo reasons). */
 export function unauthenticated(why: 'missing' | 'invalid' | 'expired', method = 'google.cloud.aiplatform.v1.PredictionService.PredictLongRunning'): GoogleHttpError {
   if (why === 'missing') {
-    return new GoogleHttpError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.', [ERROR_INFO('CREDENTIALS_MISSING', method)], { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' });
+    return new GoogleHttpError(
+      401,
+      'UNAUTHENTICATED',
+      'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+      [ERROR_INFO('CREDENTIALS_MISSING', method)],
+      { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' },
+    );
   }
-  return new GoogleHttpError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.', [ERROR_INFO(why === 'expired' ? 'ACCESS_TOKEN_EXPIRED' : 'ACCESS_TOKEN_TYPE_UNSUPPORTED', method)], { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
+  return new GoogleHttpError(
+    401,
+    'UNAUTHENTICATED',
+    'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+    [ERROR_INFO(why === 'expired' ? 'ACCESS_TOKEN_EXPIRED' : 'ACCESS_TOKEN_TYPE_UNSUPPORTED', method)],
+    { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+  );
 }
 
 /** A project the service account has no role on (or that does not exist). */
@@ -24,7 +36,11 @@ export function permissionDenied(resource: string): GoogleHttpError {
 }
 
 export function publisherModelNotFound(resource: string): GoogleHttpError {
-  return new GoogleHttpError(404, 'NOT_FOUND', `Publisher Model \`${resource}\` was not found or your project does not have access to it. Please ensure you are using a valid model version. For more information, see: https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions`);
+  return new GoogleHttpError(
+    404,
+    'NOT_FOUND',
+    `Publisher Model \`${resource}\` was not found or your project does not have access to it. Please ensure you are using a valid model version. For more information, see: https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions`,
+  );
 }
 
 export function quotaExceeded(model: string, retryAfterSeconds: number): GoogleHttpError {

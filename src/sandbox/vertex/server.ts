@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { SimHost, type SimCall } from '../common/sim-host.js';
 import { prepareSimulator, readJsonBody, scaledSeconds, sendJson } from '../http-util.js';
 import { GoogleHttpError, invalidArgument, notFound, serverError } from '../google/errors.js';
@@ -95,7 +95,16 @@ export async function startVertexSimulator(opts: VertexSimulatorOptions): Promis
   const issuer = new TokenIssuer(opts.workDir, sa, opts.tokenTtlSeconds ?? 3600);
   const faults = new VertexFaultState(() => issuer.expireAll());
   const jobs = new VeoJobs(opts.workDir, speed);
-  const stats: VertexSimulatorStats = { creates: 0, polls: 0, downloads: 0, requests: 0, faulted: 0, get tokenGrants() { return issuer.grants; } };
+  const stats: VertexSimulatorStats = {
+    creates: 0,
+    polls: 0,
+    downloads: 0,
+    requests: 0,
+    faulted: 0,
+    get tokenGrants() {
+      return issuer.grants;
+    },
+  };
   const seenOnceMarkers = new Set<string>();
   const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(30, speed);
@@ -181,7 +190,12 @@ export async function startVertexSimulator(opts: VertexSimulatorOptions): Promis
 
   /** Google's OAuth2 token endpoint (form-encoded JWT-bearer grants). */
   async function handleToken({ req, res }: SimCall): Promise<void> {
-    const form = (await readJsonBody(req, 64 * 1024, () => new OAuthError(400, 'invalid_request', 'The request body could not be read.'), (text) => new URLSearchParams(text))) as URLSearchParams;
+    const form = (await readJsonBody(
+      req,
+      64 * 1024,
+      () => new OAuthError(400, 'invalid_request', 'The request body could not be read.'),
+      (text) => new URLSearchParams(text),
+    )) as URLSearchParams;
     sendJson(res, 200, issuer.grant(form), { 'cache-control': 'no-store' });
   }
 

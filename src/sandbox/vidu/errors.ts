@@ -38,7 +38,5 @@ export function quotaExceeded(retryAfterSeconds: number, reason: 'QuotaExceeded'
 }
 
 export function serverError(httpStatus: 500 | 503): ViduHttpError {
-  return httpStatus === 503
-    ? new ViduHttpError(503, 'ServiceUnavailable', 'service temporarily unavailable, please retry later')
-    : new ViduHttpError(500, 'InternalServiceFailure', 'internal service failure');
+  return httpStatus === 503 ? new ViduHttpError(503, 'ServiceUnavailable', 'service temporarily unavailable, please retry later') : new ViduHttpError(500, 'InternalServiceFailure', 'internal service failure');
 }

@@ -49,7 +49,7 @@ export function simulatedSeconds(model: ViduModel, spec: ViduCreateSpec): number
 /** Output size: text/reference flows use aspect_ratio; image flows take the first image's shape. */
 export function outputSize(spec: ViduCreateSpec, images: LoadedImage[]): { width: number; height: number } {
   const first = images[0];
-  const ratio = spec.endpoint === 'img2video' || spec.endpoint === 'start-end2video' ? `${first.width}:${first.height}` : spec.aspectRatio ?? '16:9';
+  const ratio = spec.endpoint === 'img2video' || spec.endpoint === 'start-end2video' ? `${first.width}:${first.height}` : (spec.aspectRatio ?? '16:9');
   return dimensionsFor(ratio, spec.resolution);
 }
 

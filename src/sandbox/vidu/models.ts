@@ -50,7 +50,15 @@ export const VIDU_MODELS: readonly ViduModel[] = [
   // reference2video on viduq2-pro: TokenLab's public inventory serves it (the §4.3 table has "–").
   { id: 'viduq2-pro', endpoints: { img2video: Q2_I2V, 'start-end2video': Q2_SE, reference2video: Q2_I2V }, q3: false, wideRatios: true, promptMax: 2000, maxReferenceImages: 7, timeFactor: 1 },
   { id: 'viduq2-turbo', endpoints: { img2video: Q2_I2V, 'start-end2video': Q2_SE }, q3: false, wideRatios: true, promptMax: 2000, maxReferenceImages: 7, timeFactor: 0.6 },
-  { id: 'viduq2-pro-fast', endpoints: { img2video: q2(range(1, 10), ['720p', '1080p']), 'start-end2video': q2(range(1, 8), ['720p', '1080p']) }, q3: false, wideRatios: true, promptMax: 2000, maxReferenceImages: 7, timeFactor: 0.4 },
+  {
+    id: 'viduq2-pro-fast',
+    endpoints: { img2video: q2(range(1, 10), ['720p', '1080p']), 'start-end2video': q2(range(1, 8), ['720p', '1080p']) },
+    q3: false,
+    wideRatios: true,
+    promptMax: 2000,
+    maxReferenceImages: 7,
+    timeFactor: 0.4,
+  },
   { id: 'viduq1', endpoints: { text2video: q1, img2video: q1, reference2video: q1, 'start-end2video': q1 }, q3: false, wideRatios: false, promptMax: 2000, maxReferenceImages: 7, timeFactor: 1 },
   { id: 'viduq1-classic', endpoints: { img2video: q1, 'start-end2video': q1 }, q3: false, wideRatios: false, promptMax: 2000, maxReferenceImages: 7, timeFactor: 1 },
   { id: 'vidu2.0', endpoints: { img2video: v20, reference2video: v20ref, 'start-end2video': v20 }, q3: false, wideRatios: false, promptMax: 2000, maxReferenceImages: 3, timeFactor: 0.5 },

@@ -136,10 +136,10 @@ export function parseCreateRequest(body: unknown, endpoint: ViduEndpoint, model:
   const takesAudio = model.q3 || endpoint === 'img2video' || (endpoint === 'reference2video' && model.id !== 'viduq2-pro');
   const audioIn = bool(body, 'audio');
   if (audioIn !== undefined && !takesAudio) throw fieldUnwanted('audio', `${model.id} has no audio on ${endpoint}`);
-  const audio = takesAudio ? audioIn ?? model.q3 : undefined;
+  const audio = takesAudio ? (audioIn ?? model.q3) : undefined;
   const bgmIn = bool(body, 'bgm');
   if (bgmIn !== undefined && endpoint === 'img2video') throw fieldUnwanted('bgm', 'img2video takes no bgm');
-  const bgm = endpoint === 'img2video' ? undefined : bgmIn ?? false;
+  const bgm = endpoint === 'img2video' ? undefined : (bgmIn ?? false);
   const offPeak = bool(body, 'off_peak') ?? false;
   if (offPeak && audio && !model.q3) throw fieldInvalid('off_peak', 'audio-video generation cannot use off-peak mode');
 
@@ -165,7 +165,7 @@ export function parseCreateRequest(body: unknown, endpoint: ViduEndpoint, model:
     seed,
     audio,
     bgm,
-    style: endpoint === 'text2video' ? style ?? 'general' : undefined,
+    style: endpoint === 'text2video' ? (style ?? 'general') : undefined,
     movementAmplitude,
     payload,
     offPeak,

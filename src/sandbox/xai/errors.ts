@@ -42,12 +42,9 @@ export function incorrectKey(given: string): XaiHttpError {
 }
 
 export function rateLimited(model: string, retryAfterSeconds: number): XaiHttpError {
-  return new XaiHttpError(
-    429,
-    GRPC_DESCRIPTION.RESOURCE_EXHAUSTED,
-    `Too many requests: your team has exceeded its rate limit for ${model}. Please retry after ${retryAfterSeconds} seconds.`,
-    { 'retry-after': String(retryAfterSeconds) },
-  );
+  return new XaiHttpError(429, GRPC_DESCRIPTION.RESOURCE_EXHAUSTED, `Too many requests: your team has exceeded its rate limit for ${model}. Please retry after ${retryAfterSeconds} seconds.`, {
+    'retry-after': String(retryAfterSeconds),
+  });
 }
 
 export function serverError(httpStatus: 500 | 503): XaiHttpError {

@@ -9,12 +9,7 @@ export interface JobError {
 }
 
 /** How a job ends, chosen at create time from prompt markers or queued job faults. */
-export type JobOutcome =
-  | { kind: 'success' }
-  | { kind: 'fail'; error: JobError }
-  | { kind: 'moderated' }
-  | { kind: 'expire' }
-  | { kind: 'hang' };
+export type JobOutcome = { kind: 'success' } | { kind: 'fail'; error: JobError } | { kind: 'moderated' } | { kind: 'expire' } | { kind: 'hang' };
 
 /** Test hooks to make the simulator misbehave like the real upstream does on a bad day. */
 export interface XaiFaultControls {

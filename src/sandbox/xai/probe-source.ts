@@ -27,7 +27,5 @@ export async function probeSource(path: string): Promise<SourceInfo | undefined>
 /** xAI caps edit and extension output at 720p and keeps the source's aspect: short side 720, even sizes. */
 export function outputSizeForSource(src: SourceInfo): { width: number; height: number } {
   const even = (n: number) => Math.max(16, Math.round(n / 2) * 2);
-  return src.width >= src.height
-    ? { width: even((720 * src.width) / src.height), height: 720 }
-    : { width: 720, height: even((720 * src.height) / src.width) };
+  return src.width >= src.height ? { width: even((720 * src.width) / src.height), height: 720 } : { width: 720, height: even((720 * src.height) / src.width) };
 }

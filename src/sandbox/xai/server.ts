@@ -158,7 +158,15 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
         method: 'GET',
         path: MODELS_PATH,
         name: 'models',
-        handle: ({ res }) => sendJson(res, 200, openAiModelList(GROK_MODELS.map((m) => m.id).filter((id) => !faults.isRetired(id)), 'xai')),
+        handle: ({ res }) =>
+          sendJson(
+            res,
+            200,
+            openAiModelList(
+              GROK_MODELS.map((m) => m.id).filter((id) => !faults.isRetired(id)),
+              'xai',
+            ),
+          ),
       },
       ...Object.entries(CREATE_PATHS).map(([path, kind]) => ({ method: 'POST', path, name: 'create' as const, kind: 'own-faults' as const, handle: ({ req, res }: SimCall) => handleCreate(req, res, kind) })),
       {
@@ -186,8 +194,7 @@ export async function startXaiSimulator(opts: XaiSimulatorOptions): Promise<XaiS
       if (token !== opts.apiKey) throw incorrectKey(token);
     },
     takeFault: (route) => takeFault(route, 'grok-imagine-video'),
-    noRoute: (method, path, allowed) =>
-      allowed.length ? new XaiHttpError(405, 'Method not allowed', `Use ${allowed[0]} ${path}.`, { allow: allowed.join(', ') }) : notFound(`No route for ${method} ${path}.`),
+    noRoute: (method, path, allowed) => (allowed.length ? new XaiHttpError(405, 'Method not allowed', `Use ${allowed[0]} ${path}.`, { allow: allowed.join(', ') }) : notFound(`No route for ${method} ${path}.`)),
   });
 
   /** The public media host: no auth, links expire, Range supported. */

@@ -12,7 +12,7 @@ export function newWebhookSecret(): string {
   return `${SECRET_PREFIX}${randomBytes(24).toString('base64')}`;
 }
 
-export { isMessageId, newMessageId } from '../contract/webhook-events.js';
+export { isMessageId, newMessageId } from './webhook-events.js';
 
 function secretKey(secret: string): Buffer {
   if (!secret.startsWith(SECRET_PREFIX)) throw new Error('webhook secret must start with whsec_');
