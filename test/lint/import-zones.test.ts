@@ -56,7 +56,8 @@ const FORBIDDEN: Probe[] = [
   { file: 'src/store/b.ts', code: "import type { TaskService } from '../tasks/service.js';" },
   { file: 'src/engine/a.ts', code: "import { KlingAdapter } from '../providers/kling/adapter.js';" },
   { file: 'src/engine/b.ts', code: "import type { Gateway } from '../http/gateway.js';" },
-  { file: 'src/channels/a.ts', code: "import type { Store } from '../store/types.js';" },
+  { file: 'src/channels/a.ts', code: "import { openStore } from '../store/index.js';" },
+  { file: 'src/channels/a2.ts', code: "import { createTask } from '../store/create-task.js';" },
   { file: 'src/webhooks/a.ts', code: "import type { Engine } from '../engine/engine.js';" },
   { file: 'src/media/a.ts', code: "import type { Store } from '../store/types.js';" },
   { file: 'src/keys/a.ts', code: "import type { Gateway } from '../http/gateway.js';" },
@@ -91,6 +92,8 @@ const ALLOWED: Probe[] = [
   { file: 'src/engine/a.ts', code: "import type { ProviderAdapter } from '../providers/types.js';" },
   { file: 'src/engine/b.ts', code: "import type { Store } from '../store/types.js';" },
   { file: 'src/channels/a.ts', code: "import type { ProviderAdapter } from '../providers/types.js';" },
+  // Domain types are data: channels/ reads a task and the callback repository's shape (biome.jsonc says why).
+  { file: 'src/channels/b.ts', code: "import { PRE_CHANNEL_PIN, type Task } from '../store/types.js';" },
   { file: 'src/catalog/models/a.ts', code: "import type { Operation } from '../../contract/operations.js';" },
   { file: 'src/contract/a.ts', code: "import { randomBytes } from 'node:crypto';" },
   { file: 'src/cli/a.ts', code: "import { Vidgate } from '../client/index.js';" },
