@@ -23,18 +23,21 @@ export interface OpenAIAdapterOptions {
 
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
-export interface AzureOpenAIAdapterOptions extends Pick<OpenAIAdapterOptions, 'apiKey' | 'timeoutMs' | 'downloadTimeoutMs'> {
+export interface AzureOpenAIAdapterOptions extends Pick<OpenAIAdapterOptions, 'timeoutMs' | 'downloadTimeoutMs'> {
   /** The resource endpoint, e.g. https://my-resource.openai.azure.com (the v1 API lives under /openai/v1). */
   endpoint: string;
+  /** The resource's key (`api-key` header) or a Microsoft Entra ID access token (`Authorization: Bearer`). */
+  credential: { apiKey: string } | { entraToken: string };
 }
 
 /**
  * Sora on Azure OpenAI: the same v1 Videos API under the resource endpoint (`…/openai/v1/videos`),
- * authenticated by the `api-key` header; `model` is the deployment name (a channel's model ids).
- * No model list: Azure lists base models, not the deployments a channel calls.
+ * authenticated by the `api-key` header or an Entra ID token; `model` is the deployment name (a
+ * channel's model ids). No model list: Azure lists base models, not the deployments a channel calls.
  */
 export function createAzureOpenAIAdapter(opts: AzureOpenAIAdapterOptions): ProviderAdapter {
-  const { listModels: _unused, ...adapter } = createVideosAdapter({ ...opts, baseUrl: `${opts.endpoint.replace(/\/+$/, '')}/openai/v1` }, keyHeader('api-key', opts.apiKey), 'Azure OpenAI');
+  const auth = 'apiKey' in opts.credential ? keyHeader('api-key', opts.credential.apiKey) : authorization(opts.credential.entraToken);
+  const { listModels: _unused, ...adapter } = createVideosAdapter({ ...opts, baseUrl: `${opts.endpoint.replace(/\/+$/, '')}/openai/v1` }, auth, 'Azure OpenAI');
   return adapter;
 }
 

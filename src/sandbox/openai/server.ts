@@ -27,10 +27,13 @@ export interface OpenAISimulatorOptions {
   workDir: string;
   /**
    * `azure`: Azure OpenAI's v1 API instead — the same Videos API under `/openai/v1` of a resource
-   * endpoint, authenticated by the `api-key` header (a Bearer token is refused, as a key sent the
-   * OpenAI way would be).
+   * endpoint, authenticated by the `api-key` header or a Microsoft Entra ID access token as
+   * `Authorization: Bearer` (`entraToken`); the API key sent as a Bearer token is refused, as Azure
+   * refuses a key sent the OpenAI way.
    */
   dialect?: 'openai' | 'azure';
+  /** Azure: the Entra ID access token this resource accepts (absent: key authentication only). */
+  entraToken?: string;
   /** The project's webhook (set in OpenAI's dashboard): video.completed / video.failed events go there, signed with `secret` (whsec_…). */
   projectWebhook?: { url: string; secret: string };
 }
@@ -254,7 +257,8 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
     onRequest: (_req, res) => res.setHeader('x-request-id', `req_${randomBytes(16).toString('hex')}`),
     authenticate: (req) => {
       if (azure) {
-        if (req.headers['api-key'] !== opts.apiKey) throw azureAccessDenied();
+        const entra = opts.entraToken !== undefined && bearerToken(req) === opts.entraToken;
+        if (req.headers['api-key'] !== opts.apiKey && !entra) throw azureAccessDenied();
         return;
       }
       const token = bearerToken(req);
