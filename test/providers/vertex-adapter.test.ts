@@ -17,6 +17,7 @@ import type { ChannelEndpoint } from '../../src/providers/manifest.js';
 import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
 import { startVertexSimulator, type VertexSimulator } from '../../src/sandbox/vertex/index.js';
 import { probe, tempDir } from '../sandbox/media-helpers.js';
+import { serviceAccountClient } from '../helpers/veo-sdk.js';
 
 let sim: VertexSimulator;
 let dir: string;
@@ -135,16 +136,7 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
     // Mint one through the service-account path, then use it as a static token.
     const sa = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson });
     await sa.submit({ taskId: `ldtask_${'5'.repeat(32)}`, request: request() }, ctx);
-    const { JWT } = await import('google-auth-library');
-    const key = JSON.parse(sim.serviceAccountJson) as { client_email: string; private_key: string; token_uri: string };
-    const jwt = new JWT({ email: key.client_email, key: key.private_key, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
-    jwt.transporter.interceptors.request.add({
-      resolved: async (o) => {
-        o.url = new URL(key.token_uri);
-        return o;
-      },
-    });
-    const token = (await jwt.getAccessToken()).token!;
+    const token = (await serviceAccountClient(sim.serviceAccountJson).getAccessToken()).token!;
     const a = adapter({ VERTEX_ACCESS_TOKEN: token }, { VERTEX_PROJECT: 'vidgate-test' });
     await a.submit({ taskId: `ldtask_${'6'.repeat(32)}`, request: request() }, ctx);
     sim.faults.expireTokens();

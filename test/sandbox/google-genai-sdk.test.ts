@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiError, GoogleGenAI, type GenerateVideosOperation } from '@google/genai';
 import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google/index.js';
+import { waitForVideoOperation } from '../helpers/veo-sdk.js';
 import { colorAt, isFaststart, isReddish, probe, solidImage, tempDir } from './media-helpers.js';
 
 const KEY = 'AIzaSdkTestKey';
@@ -16,16 +17,7 @@ let ai: GoogleGenAI;
 let dir: string;
 let cleanup: () => Promise<void>;
 
-async function waitForDone(operation: GenerateVideosOperation): Promise<GenerateVideosOperation> {
-  const deadline = Date.now() + 20_000;
-  let op = operation;
-  while (!op.done) {
-    if (Date.now() > deadline) throw new Error(`operation ${op.name} did not finish`);
-    await new Promise((r) => setTimeout(r, 50));
-    op = await ai.operations.getVideosOperation({ operation: op });
-  }
-  return op;
-}
+const waitForDone = (operation: GenerateVideosOperation) => waitForVideoOperation(ai, operation);
 
 /** The documented download: GET the uri with the key header, following the redirect. */
 async function fetchVideo(uri: string, name: string): Promise<string> {

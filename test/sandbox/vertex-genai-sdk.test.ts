@@ -7,8 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiError, GoogleGenAI, type GenerateVideosOperation } from '@google/genai';
-import { JWT } from 'google-auth-library';
 import { startVertexSimulator, type VertexSimulator } from '../../src/sandbox/vertex/index.js';
+import { serviceAccountClient, waitForVideoOperation } from '../helpers/veo-sdk.js';
 import { colorAt, isReddish, probe, solidImage, tempDir } from './media-helpers.js';
 
 const MODEL = 'veo-3.1-fast-generate-001';
@@ -18,36 +18,14 @@ let ai: GoogleGenAI;
 let dir: string;
 let cleanup: () => Promise<void>;
 
-async function waitForDone(operation: GenerateVideosOperation): Promise<GenerateVideosOperation> {
-  const deadline = Date.now() + 20_000;
-  let op = operation;
-  while (!op.done) {
-    if (Date.now() > deadline) throw new Error(`operation ${op.name} did not finish`);
-    await new Promise((r) => setTimeout(r, 50));
-    op = await ai.operations.getVideosOperation({ operation: op });
-  }
-  return op;
-}
-
-/** The key's own client, its grants sent to the key's token_uri (the simulator). */
-function authClient(json: string): JWT {
-  const key = JSON.parse(json) as { client_email: string; private_key: string; private_key_id: string; token_uri: string };
-  const jwt = new JWT({ email: key.client_email, key: key.private_key, keyId: key.private_key_id, scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
-  jwt.transporter.interceptors.request.add({
-    resolved: async (o) => {
-      o.url = new URL(key.token_uri);
-      return o;
-    },
-  });
-  return jwt;
-}
+const waitForDone = (operation: GenerateVideosOperation) => waitForVideoOperation(ai, operation);
 
 function client(): GoogleGenAI {
   return new GoogleGenAI({
     vertexai: true,
     project: sim.project,
     location: 'us-central1',
-    googleAuthOptions: { authClient: authClient(sim.serviceAccountJson) },
+    googleAuthOptions: { authClient: serviceAccountClient(sim.serviceAccountJson) },
     httpOptions: { baseUrl: sim.baseUrl, apiVersion: 'v1' },
   });
 }
@@ -90,7 +68,7 @@ describe('@google/genai (Vertex AI mode) against the Vertex simulator', () => {
     const uri = op.response?.generatedVideos?.[0]?.video?.uri;
     assert.match(uri ?? '', /^gs:\/\/sdk-bucket\/runs\/[0-9a-f-]{36}\/sample_0\.mp4$/);
     const [, bucket, object] = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri!)!;
-    const token = (await authClient(sim.serviceAccountJson).getAccessToken()).token;
+    const token = (await serviceAccountClient(sim.serviceAccountJson).getAccessToken()).token;
     const res = await fetch(`${sim.baseUrl}/storage/v1/b/${bucket}/o/${encodeURIComponent(object)}?alt=media`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200);
     const path = join(dir, 'gcs.mp4');
