@@ -162,12 +162,9 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         baseUrl: callbackBase,
         channel: (id) => {
           const ch = channels.get(id);
-          if (!ch) return undefined;
-          const creds = ch.endpoint.credentials;
-          // Vidu signs with the channel's API key; OpenAI with the project's webhook secret.
-          const signingSecret = ch.provider === 'vidu' ? creds.VIDU_API_KEY : ch.protocol === 'openai' ? (creds.OPENAI_WEBHOOK_SECRET ?? config.callbacks.openaiWebhookSecret ?? undefined) : undefined;
-          return { provider: ch.provider, protocol: ch.protocol, signingSecret };
+          return ch && { provider: ch.provider, protocol: ch.protocol, credentials: ch.endpoint.credentials };
         },
+        projectWebhookSecret: config.callbacks.openaiWebhookSecret ?? undefined,
         clock: systemClock,
         log: logger.child({ room: 'channels' }),
         wake: () => engine.wake(),

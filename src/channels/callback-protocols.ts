@@ -23,6 +23,11 @@ export interface CallbackProtocol {
   intermediate(body: unknown): boolean;
   /** What a genuine callback is answered (2xx stops the provider's retries). */
   accepted: CallbackReply;
+  /**
+   * The secret its callbacks are signed with, from the channel's credentials (Vidu: the API key) or
+   * the project webhook's secret (OpenAI); absent: the protocol does not sign.
+   */
+  signingSecret?(credentials: Record<string, string>, projectWebhookSecret: string | undefined): string | undefined;
 }
 
 /** Signature checks replay windows against this much clock skew either way (as the OpenAI SDK does). */
@@ -44,14 +49,20 @@ export const CALLBACK_PROTOCOLS: Record<string, CallbackProtocol> = {
   'kling-api-key': klingCallbacks,
   'kling-jwt': klingCallbacks,
   // Vidu POSTs the task (`state`: created|queueing|processing|success|failed), signed.
-  vidu: { kind: 'per-task', intermediate: (b) => namesOneOf(lower(obj(b).state ?? obj(b).status), ['created', 'queueing', 'processing']), accepted: ok },
+  vidu: { kind: 'per-task', intermediate: (b) => namesOneOf(lower(obj(b).state ?? obj(b).status), ['created', 'queueing', 'processing']), accepted: ok, signingSecret: (c) => c.VIDU_API_KEY },
   // MiniMax first POSTs {"challenge"} (answered by echoing it), then the query shape (`status`).
   minimax: { kind: 'per-task', intermediate: (b) => namesOneOf(lower(obj(b).status), ['preparing', 'queueing', 'processing']), accepted: { status: 200, body: { status: 'success' } } },
   // Ark POSTs the task object (`status`: queued|running|succeeded|failed|expired|cancelled).
   'byteplus-ark': arkCallbacks,
   'volcengine-ark': arkCallbacks,
   // OpenAI project webhooks: events video.completed / video.failed (Standard Webhooks signatures).
-  openai: { kind: 'project-webhook', intermediate: (b) => !namesOneOf(lower(obj(b).type), ['video.completed', 'video.failed']), accepted: ok },
+  openai: {
+    kind: 'project-webhook',
+    intermediate: (b) => !namesOneOf(lower(obj(b).type), ['video.completed', 'video.failed']),
+    accepted: ok,
+    // A channel's own secret (the sandbox's) or the one OPENAI_WEBHOOK_SECRET names.
+    signingSecret: (c, projectWebhookSecret) => c.OPENAI_WEBHOOK_SECRET ?? projectWebhookSecret,
+  },
 };
 
 /** The MiniMax URL check: {"challenge": x} is answered {"challenge": x}. */

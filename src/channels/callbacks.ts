@@ -30,8 +30,7 @@ export interface CallbackChannel {
   provider: string;
   /** The channel's protocol: callbacks are a protocol's feature (OpenAI's webhooks are not Azure OpenAI's). */
   protocol: string;
-  /** Vidu: the API key (Vidu signs with it); OpenAI: the project webhook secret (whsec_…). */
-  signingSecret?: string;
+  credentials: Record<string, string>;
 }
 
 export interface UpstreamCallbackDeps {
@@ -39,6 +38,8 @@ export interface UpstreamCallbackDeps {
   /** VIDGATE_CALLBACK_BASE_URL, without a trailing slash. */
   baseUrl: string;
   channel(id: string): CallbackChannel | undefined;
+  /** OPENAI_WEBHOOK_SECRET: the project webhook's signing secret for channels that hold none of their own. */
+  projectWebhookSecret?: string;
   clock: { now(): number };
   log: Logger;
   /** Wakes this node's engine (other nodes hear the store's work-due notice). */
@@ -71,9 +72,10 @@ export class UpstreamCallbacks {
     const ch = this.deps.channel(channelId);
     const protocol = ch && CALLBACK_PROTOCOLS[ch.protocol];
     if (!ch || !protocol) return undefined;
+    const signingSecret = protocol.signingSecret?.(ch.credentials, this.deps.projectWebhookSecret);
     // A project webhook cannot be verified without its secret: such a channel stays on polling.
-    if (protocol.kind === 'project-webhook' && !ch.signingSecret) return undefined;
-    return { ch, protocol };
+    if (protocol.kind === 'project-webhook' && !signingSecret) return undefined;
+    return { ch, protocol, signingSecret };
   }
 
   /** Whether a task's channel calls back (its polls are then a sparse fallback); null: not pinned yet. */
@@ -117,7 +119,7 @@ export class UpstreamCallbacks {
     const found = this.protocolOf(channelId);
     const notFound = { status: 404, body: { error: 'unknown callback URL' } };
     if (!found) return notFound;
-    const { ch, protocol } = found;
+    const { ch, protocol, signingSecret } = found;
     const body = parseBody(cb.body);
     let ref: string;
     // A signed callback's id (webhook-id, Vidu's nonce) is remembered once handled: the same again is a replay.
@@ -125,7 +127,7 @@ export class UpstreamCallbacks {
     if (protocol.kind === 'per-task') {
       if (token === undefined || !TOKEN.test(token)) return notFound;
       if (ch.provider === 'vidu') {
-        const nonce = verifyViduSignature(cb, ch.signingSecret ?? '', new URL(this.urlFor(channelId, token)), this.deps.clock.now());
+        const nonce = verifyViduSignature(cb, signingSecret ?? '', new URL(this.urlFor(channelId, token)), this.deps.clock.now());
         if (nonce === null) return this.refused(channelId, 'signature');
         signedId = `${channelId}/${nonce}`;
       }
@@ -137,7 +139,7 @@ export class UpstreamCallbacks {
       ref = sha256(token);
     } else {
       if (token !== undefined) return notFound;
-      const id = verifyStandardWebhook(cb, ch.signingSecret!, Math.floor(this.deps.clock.now() / 1000));
+      const id = verifyStandardWebhook(cb, signingSecret!, Math.floor(this.deps.clock.now() / 1000));
       if (id === null) return this.refused(channelId, 'signature');
       signedId = `${channelId}/${id}`;
       const jobId = (body as { data?: { id?: unknown } } | undefined)?.data?.id;
