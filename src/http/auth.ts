@@ -68,10 +68,10 @@ export class Authenticator {
   }
 
   /** A usable key already known for exactly this Authorization header, or undefined (then ask identify). */
-  cachedByHeader(header: string | undefined): ApiKey | undefined {
+  cachedByHeader(header: string | undefined, now = Date.now()): ApiKey | undefined {
     if (header === undefined) return undefined;
     const hit = this.byHeader.get(header);
-    return hit && hit.until > Date.now() && hit.row.revoked_ms === null ? hit.row : undefined;
+    return hit && hit.until > now && hit.row.revoked_ms === null ? hit.row : undefined;
   }
 
   /** SHA-256 of a well-formed Bearer key; 401 for anything else. */

@@ -11,8 +11,8 @@ interface CachedRead {
   owner: string;
   body: Buffer;
   etag: string;
-  /** Headers that belong to the representation (X-Task-ID, billing, lifecycle). */
-  headers: Record<string, string>;
+  /** The representation's headers (X-Task-ID, billing, lifecycle, ETag, Cache-Control) as name, value, name, value… */
+  headers: (string | number)[];
   until: number;
 }
 
@@ -20,7 +20,9 @@ interface CachedRead {
 const ACTIVE_TTL_MS = 500;
 const TERMINAL_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
-const TASK_PATH = /^\/v1\/tasks\/(ldtask_[0-9a-f]{32})$/;
+const TASK_PATH_PREFIX = '/v1/tasks/';
+/** `/v1/tasks/ldtask_` + 32 hex: only ids the full path rendered are in the cache, so a lookup checks the rest. */
+const TASK_PATH_LENGTH = TASK_PATH_PREFIX.length + 'ldtask_'.length + 32;
 
 export interface FastReadDeps {
   auth: Authenticator;
@@ -56,7 +58,10 @@ export class FastReads {
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     // A finished task's body carries a signed link whose expiry moves each minute: keep it no longer.
     const until = isTerminal(task.state) ? Math.min(now + TERMINAL_TTL_MS, (Math.floor(now / 60_000) + 1) * 60_000) : now + ACTIVE_TTL_MS;
-    this.entries.set(task.id, { owner: task.owner_key_id, body: Buffer.from(body), etag, headers, until });
+    const flat: (string | number)[] = [];
+    for (const [name, value] of Object.entries(headers)) flat.push(name, value);
+    flat.push('etag', etag, 'cache-control', 'private, no-cache');
+    this.entries.set(task.id, { owner: task.owner_key_id, body: Buffer.from(body), etag, headers: flat, until });
   }
 
   forget(id: string): void {
@@ -66,40 +71,59 @@ export class FastReads {
   /** Answers the request if it can, entirely; false: nothing was written, let the framework answer. */
   serve(req: IncomingMessage, res: ServerResponse): boolean {
     if (this.closing || req.method !== 'GET' || !this.inProcess) return false;
-    const m = TASK_PATH.exec(req.url ?? '');
-    if (!m) return false;
+    const url = req.url;
+    if (url === undefined || url.length !== TASK_PATH_LENGTH || !url.startsWith(TASK_PATH_PREFIX)) return false;
     const now = Date.now();
-    const entry = this.entries.get(m[1]);
+    const entry = this.entries.get(url.slice(TASK_PATH_PREFIX.length));
     if (!entry || entry.until <= now) return false;
-    const key = this.deps.auth.cachedByHeader(req.headers.authorization);
+    const asked = askedHeaders(req.rawHeaders);
+    if (asked === null) return false;
+    const key = this.deps.auth.cachedByHeader(asked.authorization, now);
     if (!key || key.id !== entry.owner) return false;
     const started = performance.now();
-    const headers: Record<string, string | number> = { 'x-request-id': this.deps.requestId(req.headers['x-request-id']) };
+    const requestId = this.deps.requestId(asked.requestId);
+    let headers: (string | number)[];
     const limit = key.rpm_limit ?? (this.deps.defaultRpm > 0 ? this.deps.defaultRpm : null);
     if (limit !== null) {
       const d = (this.deps.limits as InProcessLimits).takeRequest(key.id, limit);
       // Refused requests are not counted: the full path asks again and answers the 429.
       if (!d.allowed) return false;
-      headers['x-ratelimit-limit'] = d.limit;
-      headers['x-ratelimit-remaining'] = d.remaining;
-      headers['x-ratelimit-reset'] = d.reset;
+      headers = ['x-request-id', requestId, 'x-ratelimit-limit', d.limit, 'x-ratelimit-remaining', d.remaining, 'x-ratelimit-reset', d.reset, ...entry.headers];
+    } else {
+      headers = ['x-request-id', requestId, ...entry.headers];
     }
-    Object.assign(headers, entry.headers, { etag: entry.etag, 'cache-control': 'private, no-cache' });
-    const inm = req.headers['if-none-match'];
     let status = 200;
-    if (typeof inm === 'string' && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag)) {
+    if (asked.ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag)) {
       status = 304;
       res.writeHead(304, headers);
       res.end();
     } else {
-      headers['content-type'] = 'application/json; charset=utf-8';
-      headers['content-length'] = entry.body.length;
+      headers.push('content-type', 'application/json; charset=utf-8', 'content-length', entry.body.length);
       res.writeHead(200, headers);
       res.end(entry.body);
     }
     const seconds = (performance.now() - started) / 1000;
-    this.deps.metrics.httpRequest('GET', '/v1/tasks/:id', status, seconds);
-    if (this.deps.log.isLevelEnabled('info')) this.deps.log.info({ reqId: headers['x-request-id'], res: { statusCode: status }, url: '/v1/tasks/:id', responseTime: seconds * 1000 }, 'request completed');
+    this.deps.metrics.hotRequest('GET', '/v1/tasks/:id', status, seconds);
+    if (this.deps.log.isLevelEnabled('info')) this.deps.log.info({ reqId: requestId, res: { statusCode: status }, url: '/v1/tasks/:id', responseTime: seconds * 1000 }, 'request completed');
     return true;
   }
+}
+
+/**
+ * The three request headers a task read looks at, read from the raw list (cheaper than building
+ * `req.headers`). null when one of them is repeated: the full path applies Node's rules for that.
+ */
+function askedHeaders(raw: string[]): { authorization?: string; requestId?: string; ifNoneMatch?: string } | null {
+  const found: { authorization?: string; requestId?: string; ifNoneMatch?: string } = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    let slot: 'authorization' | 'requestId' | 'ifNoneMatch';
+    if (name.length === 13 && name.toLowerCase() === 'authorization') slot = 'authorization';
+    else if (name.length === 12 && name.toLowerCase() === 'x-request-id') slot = 'requestId';
+    else if (name.length === 13 && name.toLowerCase() === 'if-none-match') slot = 'ifNoneMatch';
+    else continue;
+    if (found[slot] !== undefined) return null;
+    found[slot] = raw[i + 1];
+  }
+  return found;
 }

@@ -4,6 +4,7 @@
  * task, a revoked key, a task that has just changed.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
 
@@ -69,5 +70,37 @@ describe('task reads answered from memory', { timeout: 120_000 }, () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await read(created.id, limited.key)).status);
     assert.deepEqual(statuses, [200, 200, 200, 429, 429], 'the create counted too: 4 per minute');
+  });
+
+  it('reads served from memory are counted in /metrics; a repeated header takes the full path', async () => {
+    const reader = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'counted' } })).json()) as { id: string; key: string };
+    const created = (await (await gw.api('/v1/videos/generations', { method: 'POST', key: reader.key, json: { model: 'veo3.1-fast', prompt: 'counted', duration: 4 } })).json()) as { id: string };
+    await waitForTask(gw, created.id, { key: reader.key });
+    const reads = async () => {
+      const text = await (await gw.api('/metrics')).text();
+      return Number(/^vidgate_http_request_duration_seconds_count\{method="GET",route="\/v1\/tasks\/:id",status="200"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    assert.equal((await read(created.id, reader.key)).status, 200);
+    const before = await reads();
+    const framework0 = framework(created.id);
+    for (let i = 0; i < 5; i++) assert.equal((await read(created.id, reader.key)).status, 200);
+    assert.equal(framework(created.id), framework0, 'all five came from memory');
+    assert.equal((await reads()) - before, 5);
+
+    // Two X-Request-ID headers (fetch would merge them): Node's rules for repeats apply on the full path.
+    const { hostname, port } = new URL(gw.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.end(`GET /v1/tasks/${created.id} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${reader.key}\r\nX-Request-ID: one\r\nX-Request-ID: two\r\nConnection: close\r\n\r\n`);
+      });
+      let got = '';
+      socket.on('data', (d) => (got += d));
+      socket.on('end', () => resolve(got));
+      socket.on('error', reject);
+    });
+    const answer = { status: Number(raw.split(' ')[1]), requestId: /^x-request-id: (.*)$/im.exec(raw)?.[1]?.trim() ?? '' };
+    assert.equal(answer.status, 200);
+    assert.equal(framework(created.id), framework0 + 1, 'the repeated header went through the framework');
+    assert.match(answer.requestId, /^req_/, 'a merged "one, two" is not a valid request id: one was generated');
   });
 });
