@@ -11,11 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/keys/keys.js';
 import { ROOT, startGatewayProcess, startSimProcess, stopProcess } from '../test/helpers/processes.js';
-import { median, runLoad, startBareServer } from './lib/load.js';
+import { median, runLoad, runWrk, startBareServer, wrkAvailable } from './lib/load.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+// wrk when installed (it outruns both servers); autocannon otherwise (it may be the slower side).
+const useWrk = wrkAvailable();
+const load = useWrk ? runWrk : runLoad;
 
 async function waitCompleted(url: string, auth: Record<string, string>, id: string): Promise<Record<string, unknown>> {
   for (let i = 0; i < 600; i++) {
@@ -58,9 +61,9 @@ async function main(): Promise<void> {
   const read = { bare: [] as number[], completed: [] as number[], processing: [] as number[] };
   // Rounds alternate between the sides so drift affects both.
   for (let i = 0; i < rounds; i++) {
-    read.bare.push((await runLoad({ url: `${bare.url}/v1/tasks/${done.id}`, seconds, connections })).rps);
-    read.completed.push((await check(runLoad({ url: `${gw.url}/v1/tasks/${done.id}`, headers: auth, seconds, connections }))).rps);
-    read.processing.push((await check(runLoad({ url: `${gw.url}/v1/tasks/${running.id}`, headers: auth, seconds, connections }))).rps);
+    read.bare.push((await load({ url: `${bare.url}/v1/tasks/${done.id}`, seconds, connections })).rps);
+    read.completed.push((await check(load({ url: `${gw.url}/v1/tasks/${done.id}`, headers: auth, seconds, connections }))).rps);
+    read.processing.push((await check(load({ url: `${gw.url}/v1/tasks/${running.id}`, headers: auth, seconds, connections }))).rps);
   }
   await gw.stop();
 
@@ -69,8 +72,8 @@ async function main(): Promise<void> {
   const createBody = JSON.stringify({ model: 'veo3.1-fast', prompt: 'bench create', duration: 4, aspect_ratio: '16:9' });
   const create = { bare: [] as number[], gateway: [] as number[] };
   for (let i = 0; i < rounds; i++) {
-    create.bare.push((await runLoad({ url: `${bare.url}/v1/videos/generations`, method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody, seconds, connections })).rps);
-    create.gateway.push((await check(runLoad({ url: `${api.url}/v1/videos/generations`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: createBody, seconds, connections }))).rps);
+    create.bare.push((await load({ url: `${bare.url}/v1/videos/generations`, method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody, seconds, connections })).rps);
+    create.gateway.push((await check(load({ url: `${api.url}/v1/videos/generations`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: createBody, seconds, connections }))).rps);
   }
   await api.stop();
   await stopProcess(bare.proc);
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
     { what: 'GET /v1/tasks/{id} (processing)', bare: median(read.bare), gateway: median(read.processing), target: 0.85 },
     { what: 'POST /v1/videos/generations', bare: median(create.bare), gateway: median(create.gateway), target: 0.5 },
   ];
-  console.log(`\nVidgate bench: ${rounds} rounds × ${seconds}s, ${connections} connections, node ${process.version}, ${os.cpus().length} cores`);
+  console.log(`\nVidgate bench: ${rounds} rounds × ${seconds}s, ${connections} connections, load from ${useWrk ? 'wrk' : 'autocannon'}, node ${process.version}, ${os.cpus().length} cores`);
   console.log('what'.padEnd(36), 'bare req/s'.padStart(12), 'gateway req/s'.padStart(14), 'ratio'.padStart(7), 'target'.padStart(8));
   for (const r of rows) {
     const ratio = r.gateway / r.bare;

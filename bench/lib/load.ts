@@ -1,4 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT } from '../../test/helpers/processes.js';
@@ -42,6 +44,55 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
       if (err) return reject(new Error(`autocannon failed: ${err.message}\n${stderr}`));
       const r = JSON.parse(stdout) as { requests: { average: number; total: number }; latency: { p50: number; p99: number; max: number }; non2xx: number; errors: number };
       resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, non2xx: r.non2xx, errors: r.errors, total: r.requests.total });
+    });
+  });
+}
+
+/** Whether wrk (C, epoll; Debian's `wrk` package) is installed; BENCH_LOADGEN=autocannon forces autocannon. */
+export function wrkAvailable(): boolean {
+  if (process.env.BENCH_LOADGEN === 'autocannon') return false;
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    // wrk prints its version and exits 1; only a missing binary is "not available".
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+/**
+ * Runs wrk as a separate process (one thread: on 2 cores the server keeps the other). A Node load
+ * generator can be the slower side against a bare server; wrk is not, so ratios measure the servers.
+ * No `rate` or `amount` (wrk has neither): for those, runLoad.
+ */
+export function runWrk(o: Omit<LoadOptions, 'rate' | 'amount'>): Promise<LoadResult> {
+  const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wrk-')), 'request.lua');
+  const lua = [`wrk.method = ${JSON.stringify(o.method ?? 'GET')}`];
+  if (o.body !== undefined) lua.push(`wrk.body = ${JSON.stringify(o.body)}`);
+  for (const [k, v] of Object.entries(o.headers ?? {})) lua.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
+  fs.writeFileSync(script, `${lua.join('\n')}\n`);
+  const args = ['-t1', `-c${o.connections ?? 32}`, `-d${o.seconds ?? 5}s`, '--latency', '-s', script, o.url];
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, { timeout: ((o.seconds ?? 5) + 60) * 1000 }, (err, stdout, stderr) => {
+      fs.rmSync(path.dirname(script), { recursive: true, force: true });
+      if (err) return reject(new Error(`wrk failed: ${err.message}\n${stderr}`));
+      const ms = (label: string) => {
+        const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
+        if (!m) return Number.NaN;
+        return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+      };
+      const max = /^\s*Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/m.exec(stdout);
+      const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+      const total = Number(/^\s*(\d+) requests in/m.exec(stdout)?.[1] ?? Number.NaN);
+      resolve({
+        rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN),
+        p50: ms('50'),
+        p99: ms('99'),
+        max: max ? Number(max[1]) * (max[2] === 'us' ? 0.001 : max[2] === 's' ? 1000 : 1) : Number.NaN,
+        non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
+        errors: socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+        total,
+      });
     });
   });
 }

@@ -20,8 +20,19 @@ export function randomHex(bytes: number): string {
   return hex;
 }
 
-export function newTaskId(): string {
-  return `ldtask_${randomHex(16)}`;
+/**
+ * Hex that sorts by creation: 12 hex digits of the millisecond clock, then `randomBytes` random bytes.
+ * Rows keyed by such ids are appended at the right edge of their B-trees instead of landing on a
+ * random page each, so a create dirties (and writes to the WAL) a few pages rather than one per
+ * index per row: about 1.4× the create rate on SQLite (bench/README.md).
+ */
+export function timeOrderedHex(randomBytes: number, nowMs = Date.now()): string {
+  return `${Math.floor(nowMs).toString(16).padStart(12, '0')}${randomHex(randomBytes)}`;
+}
+
+/** ldtask_ + 32 hex: creation time (ms) in the first 12, then 80 random bits (unguessable; ownership is checked anyway). */
+export function newTaskId(nowMs = Date.now()): string {
+  return `ldtask_${timeOrderedHex(10, nowMs)}`;
 }
 
 export function isTaskId(v: string): boolean {

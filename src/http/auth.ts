@@ -47,6 +47,9 @@ export class Authenticator {
 
   /** The caller's key: from the cache without waiting when it is there, else from the store. */
   identify(header: string | undefined): ApiKey | Promise<ApiKey> {
+    // Exactly this header was seen and checked moments ago: no need to hash it again.
+    const known = this.cachedByHeader(header);
+    if (known) return known;
     const hash = this.hashOf(header);
     const hit = this.cache.get(hash);
     if (hit && hit.until > Date.now()) return this.remember(header!, hit, usable(hit.row));

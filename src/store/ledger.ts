@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { randomHex } from '../contract/ids.js';
+import { timeOrderedHex } from '../contract/ids.js';
 import { roundUsd } from '../contract/money.js';
 import { num, type Db } from './db.js';
 import { toLedgerEntry } from './mappers.js';
@@ -10,9 +10,9 @@ export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Ledger ids double as billing_transaction_id: txn_ + 24 hex. */
+/** Ledger ids double as billing_transaction_id: txn_ + 24 hex (time-ordered, like task ids). */
 export function ledgerEntry(keyId: string, taskId: string | null, kind: LedgerKind, amount: number, model: string | null, created_ms: number): LedgerEntry {
-  return { id: `txn_${randomHex(12)}`, key_id: keyId, task_id: taskId, kind, amount_usd: roundUsd(amount), model, day: utcDay(created_ms), created_ms };
+  return { id: `txn_${timeOrderedHex(6, created_ms)}`, key_id: keyId, task_id: taskId, kind, amount_usd: roundUsd(amount), model, day: utcDay(created_ms), created_ms };
 }
 
 export async function writeLedger(trx: Kysely<Database>, entry: LedgerEntry): Promise<void> {

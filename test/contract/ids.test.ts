@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isTaskId, newTaskId, timeOrderedHex } from '../../src/contract/ids.js';
+import { ledgerEntry } from '../../src/store/ledger.js';
+
+describe('ids', () => {
+  it("task ids keep TokenLab's pattern, lead with the creation time and differ in 80 random bits", () => {
+    const now = Date.UTC(2026, 11, 1, 12, 0, 0);
+    const ids = Array.from({ length: 10_000 }, () => newTaskId(now));
+    for (const id of ids.slice(0, 100)) assert.ok(isTaskId(id), id);
+    assert.equal(new Set(ids).size, ids.length, 'unique within one millisecond');
+    assert.equal(Number.parseInt(ids[0].slice('ldtask_'.length, 'ldtask_'.length + 12), 16), now);
+    // The random tail is spread over every hex digit, not a counter.
+    const tails = new Set(ids.map((id) => id.slice(-20, -18)));
+    assert.ok(tails.size > 200, `${tails.size} distinct leading tail bytes`);
+  });
+
+  it('sort by creation (B-tree inserts append instead of landing on random pages)', () => {
+    const times = [1_700_000_000_000, 1_700_000_000_001, 1_700_000_060_000, 1_800_000_000_000];
+    const ids = times.map((t) => newTaskId(t));
+    assert.deepEqual([...ids].sort(), ids);
+    const txns = times.map((t) => ledgerEntry('key', null, 'reserve', 1, null, t).id);
+    assert.deepEqual([...txns].sort(), txns);
+    for (const t of txns) assert.match(t, /^txn_[0-9a-f]{24}$/);
+    assert.equal(timeOrderedHex(4, 255).slice(0, 12), '0000000000ff');
+  });
+});
