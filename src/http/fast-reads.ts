@@ -103,7 +103,7 @@ export class FastReads {
       res.end(entry.body);
     }
     const seconds = (performance.now() - started) / 1000;
-    this.deps.metrics.hotRequest('GET', '/v1/tasks/:id', status, seconds);
+    this.deps.metrics.httpRequest('GET', '/v1/tasks/:id', status, seconds);
     if (this.deps.log.isLevelEnabled('info')) this.deps.log.info({ reqId: requestId, res: { statusCode: status }, url: '/v1/tasks/:id', responseTime: seconds * 1000 }, 'request completed');
     return true;
   }

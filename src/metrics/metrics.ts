@@ -74,11 +74,11 @@ export class GatewayMetrics {
     labelNames: ['method', 'route', 'status'] as const,
     buckets: HTTP_BUCKETS,
     registers: [this.registry],
-    // Hot-path requests are tallied (see `hotRequest`) and added in when scraped.
-    collect: () => this.foldHotRequests(),
+    // Requests are tallied (see `httpRequest`) and added in when scraped.
+    collect: () => this.foldRequestTallies(),
   });
-  /** Hot-path tallies by route and status, folded into `httpDuration` at scrape time. */
-  private readonly hot = new Map<string, Tally>();
+  /** Request tallies by method, route and status, folded into `httpDuration` at scrape time. */
+  private readonly requestTallies = new Map<string, Tally>();
   private readonly webhookDeliveries = new Counter({
     name: 'vidgate_webhook_deliveries_total',
     help: 'Webhook delivery attempts by outcome (delivered, failed, given_up).',
@@ -136,20 +136,17 @@ export class GatewayMetrics {
     this.upstreamDuration.observe({ provider, call }, seconds);
   }
 
-  httpRequest(method: string, route: string, status: number, seconds: number): void {
-    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
-  }
-
   /**
-   * The same as `httpRequest`, for the hottest path (in-memory task reads, tens of thousands a
-   * second): a few additions now, the histogram's label hashing and validation once per scrape.
+   * One HTTP request (route pattern, never a raw path). Tens of thousands a second on the task-read
+   * path: tallied with a few additions now, the histogram's label hashing and validation paid once
+   * per label set at scrape time.
    */
-  hotRequest(method: string, route: string, status: number, seconds: number): void {
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
     const k = `${method} ${route} ${status}`;
-    let t = this.hot.get(k);
+    let t = this.requestTallies.get(k);
     if (t === undefined) {
       t = { labels: { method, route, status: String(status) }, buckets: HTTP_BUCKETS.map(() => 0), sum: 0, count: 0 };
-      this.hot.set(k, t);
+      this.requestTallies.set(k, t);
     }
     let i = 0;
     while (i < HTTP_BUCKETS.length && seconds > HTTP_BUCKETS[i]) i++;
@@ -158,9 +155,9 @@ export class GatewayMetrics {
     t.count++;
   }
 
-  private foldHotRequests(): void {
+  private foldRequestTallies(): void {
     const series = (this.httpDuration as unknown as { hashMap: Record<string, HistogramSeries> }).hashMap;
-    for (const t of this.hot.values()) {
+    for (const t of this.requestTallies.values()) {
       if (t.count === 0) continue;
       const matches = (s: HistogramSeries) => Object.keys(t.labels).every((k) => String(s.labels[k]) === t.labels[k]);
       let target = Object.values(series).find(matches);
@@ -168,7 +165,7 @@ export class GatewayMetrics {
         this.httpDuration.zero(t.labels);
         target = Object.values(series).find(matches);
       }
-      if (target === undefined) throw new Error('prom-client histogram layout changed: cannot fold hot-path requests');
+      if (target === undefined) throw new Error('prom-client histogram layout changed: cannot fold request tallies');
       HTTP_BUCKETS.forEach((bound, i) => {
         target.bucketValues[bound] += t.buckets[i];
         t.buckets[i] = 0;
