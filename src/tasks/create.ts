@@ -95,7 +95,7 @@ export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { a
   const resolved = resolveForModel(parsed, spec);
   const sourceSeconds = checkDeclaredSource(resolved, spec);
   return {
-    id: newTaskId(),
+    id: newTaskId(opts.now_ms),
     owner_key_id: key.id,
     model: spec.id,
     provider: spec.provider,
