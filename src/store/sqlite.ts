@@ -81,19 +81,30 @@ class WalDurability {
   private commitsSinceCheckpoint = 0;
   private static readonly CHECKPOINT_EVERY = 1000;
 
+  /** Prepared once: `pragma()` and `exec()` would compile these four statements on every transaction. */
+  private readonly statements: { syncOff: SQLite.Statement; syncFull: SQLite.Statement; begin: SQLite.Statement; commit: SQLite.Statement };
+
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly file: string,
-  ) {}
+  ) {
+    this.statements = {
+      syncOff: sqlite.prepare('PRAGMA synchronous = OFF'),
+      syncFull: sqlite.prepare('PRAGMA synchronous = FULL'),
+      begin: sqlite.prepare('BEGIN IMMEDIATE'),
+      commit: sqlite.prepare('COMMIT'),
+    };
+  }
 
   /** Runs `fn` between BEGIN IMMEDIATE and COMMIT with the sync deferred (call `flush` after). */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    this.sqlite.pragma('synchronous = OFF');
+    const st = this.statements;
+    st.syncOff.run();
     try {
-      this.sqlite.exec('BEGIN IMMEDIATE');
+      st.begin.run();
       try {
         const result = await fn();
-        this.sqlite.exec('COMMIT');
+        st.commit.run();
         this.commitsSinceCheckpoint++;
         return result;
       } catch (err) {
@@ -101,7 +112,7 @@ class WalDurability {
         throw err;
       }
     } finally {
-      this.sqlite.pragma('synchronous = FULL');
+      st.syncFull.run();
     }
   }
 
