@@ -96,6 +96,8 @@ async function main(): Promise<void> {
 /** A benchmark that saw errors measured something else: refuse its number. */
 async function check(p: ReturnType<typeof runLoad>) {
   const r = await p;
+  // wrk counts only 4xx/5xx as non-2xx; none of these requests should ever answer 3xx either.
+  if (!Number.isFinite(r.rps) || r.total === 0) throw new Error('the load generator reported no requests (unparsable output?)');
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`the benchmark saw ${r.non2xx} non-2xx answers and ${r.errors} errors`);
   return r;
 }

@@ -28,7 +28,7 @@ export function randomHex(bytes: number): string {
  */
 export function timeOrderedHex(randomBytes: number, nowMs = Date.now()): string {
   // 48 bits of milliseconds last until the year 10889; a clock before 1970 (an odd test clock) counts as 0.
-  const ms = Math.min(Math.max(0, Math.floor(nowMs)), 2 ** 48 - 1);
+  const ms = Number.isNaN(nowMs) ? 0 : Math.min(Math.max(0, Math.floor(nowMs)), 2 ** 48 - 1);
   return `${ms.toString(16).padStart(12, '0')}${randomHex(randomBytes)}`;
 }
 

@@ -109,11 +109,17 @@ export class FastReads {
   }
 }
 
+/** 32 headers (names and values alternate in rawHeaders). */
+const MAX_RAW_HEADER_ENTRIES = 64;
+
 /**
  * The three request headers a task read looks at, read from the raw list (cheaper than building
  * `req.headers`). null when one of them is repeated: the full path applies Node's rules for that.
  */
 function askedHeaders(raw: string[]): { authorization?: string; requestId?: string; ifNoneMatch?: string } | null {
+  // Node fills `req.headers` only up to its header-count limit; rawHeaders may hold more. A poller
+  // sends a dozen: anything unusual goes to the full path, which sees exactly what Node sees.
+  if (raw.length > MAX_RAW_HEADER_ENTRIES) return null;
   const found: { authorization?: string; requestId?: string; ifNoneMatch?: string } = {};
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];

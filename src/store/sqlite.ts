@@ -81,25 +81,23 @@ class WalDurability {
   private commitsSinceCheckpoint = 0;
   private static readonly CHECKPOINT_EVERY = 1000;
 
-  /** Prepared once: `pragma()` and `exec()` would compile these four statements on every transaction. */
-  private readonly statements: { syncOff: SQLite.Statement; syncFull: SQLite.Statement; begin: SQLite.Statement; commit: SQLite.Statement };
+  /**
+   * Prepared once (exec() would compile them on every transaction). Not the synchronous pragmas:
+   * SQLite applies those when they are prepared, so they stay `pragma()` calls.
+   */
+  private readonly statements: { begin: SQLite.Statement; commit: SQLite.Statement };
 
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly file: string,
   ) {
-    this.statements = {
-      syncOff: sqlite.prepare('PRAGMA synchronous = OFF'),
-      syncFull: sqlite.prepare('PRAGMA synchronous = FULL'),
-      begin: sqlite.prepare('BEGIN IMMEDIATE'),
-      commit: sqlite.prepare('COMMIT'),
-    };
+    this.statements = { begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT') };
   }
 
   /** Runs `fn` between BEGIN IMMEDIATE and COMMIT with the sync deferred (call `flush` after). */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     const st = this.statements;
-    st.syncOff.run();
+    this.sqlite.pragma('synchronous = OFF');
     try {
       st.begin.run();
       try {
@@ -112,7 +110,7 @@ class WalDurability {
         throw err;
       }
     } finally {
-      st.syncFull.run();
+      this.sqlite.pragma('synchronous = FULL');
     }
   }
 

@@ -23,6 +23,6 @@ describe('ids', () => {
     assert.deepEqual([...txns].sort(), txns);
     for (const t of txns) assert.match(t, /^txn_[0-9a-f]{24}$/);
     assert.equal(timeOrderedHex(4, 255).slice(0, 12), '0000000000ff');
-    assert.ok(isTaskId(newTaskId(-1)) && isTaskId(newTaskId(2 ** 60)), 'odd clocks still give well-formed ids');
+    for (const odd of [-1, 2 ** 60, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5]) assert.ok(isTaskId(newTaskId(odd)), `clock ${odd}`);
   });
 });

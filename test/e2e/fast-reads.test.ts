@@ -88,19 +88,29 @@ describe('task reads answered from memory', { timeout: 120_000 }, () => {
     assert.equal((await reads()) - before, 5);
 
     // Two X-Request-ID headers (fetch would merge them): Node's rules for repeats apply on the full path.
+    const answer = await rawGet(created.id, [`Authorization: Bearer ${reader.key}`, 'X-Request-ID: one', 'X-Request-ID: two']);
+    assert.equal(answer.status, 200);
+    assert.equal(framework(created.id), framework0 + 1, 'the repeated header went through the framework');
+    assert.match(answer.requestId, /^req_/, 'a merged "one, two" is not a valid request id: one was generated');
+
+    // Far more headers than a poller sends: the full path, which sees exactly the headers Node keeps.
+    const padded = await rawGet(created.id, [...Array.from({ length: 40 }, (_, i) => `X-Filler-${i}: ${i}`), `Authorization: Bearer ${reader.key}`]);
+    assert.equal(padded.status, 200);
+    assert.equal(framework(created.id), framework0 + 2);
+  });
+
+  /** A GET written byte by byte (fetch would merge repeated headers). */
+  async function rawGet(id: string, headerLines: string[]): Promise<{ status: number; requestId: string }> {
     const { hostname, port } = new URL(gw.url);
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(Number(port), hostname, () => {
-        socket.end(`GET /v1/tasks/${created.id} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${reader.key}\r\nX-Request-ID: one\r\nX-Request-ID: two\r\nConnection: close\r\n\r\n`);
+        socket.end(`GET /v1/tasks/${id} HTTP/1.1\r\nHost: ${hostname}\r\n${headerLines.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`);
       });
       let got = '';
       socket.on('data', (d) => (got += d));
       socket.on('end', () => resolve(got));
       socket.on('error', reject);
     });
-    const answer = { status: Number(raw.split(' ')[1]), requestId: /^x-request-id: (.*)$/im.exec(raw)?.[1]?.trim() ?? '' };
-    assert.equal(answer.status, 200);
-    assert.equal(framework(created.id), framework0 + 1, 'the repeated header went through the framework');
-    assert.match(answer.requestId, /^req_/, 'a merged "one, two" is not a valid request id: one was generated');
-  });
+    return { status: Number(raw.split(' ')[1]), requestId: /^x-request-id: (.*)$/im.exec(raw)?.[1]?.trim() ?? '' };
+  }
 });
