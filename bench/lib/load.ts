@@ -76,19 +76,17 @@ export function runWrk(o: Omit<LoadOptions, 'rate' | 'amount'>): Promise<LoadRes
     execFile('wrk', args, { timeout: ((o.seconds ?? 5) + 60) * 1000 }, (err, stdout, stderr) => {
       fs.rmSync(path.dirname(script), { recursive: true, force: true });
       if (err) return reject(new Error(`wrk failed: ${err.message}\n${stderr}`));
-      const ms = (label: string) => {
-        const m = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
-        if (!m) return Number.NaN;
-        return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
-      };
-      const max = /^\s*Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/m.exec(stdout);
+      // wrk prints durations with a unit: 373.21us, 8.82ms, 1.02s.
+      const toMs = (m: RegExpExecArray | null) => (m ? Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1) : Number.NaN);
+      const percentile = (label: string) => toMs(new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout));
       const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
       const total = Number(/^\s*(\d+) requests in/m.exec(stdout)?.[1] ?? Number.NaN);
       resolve({
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN),
-        p50: ms('50'),
-        p99: ms('99'),
-        max: max ? Number(max[1]) * (max[2] === 'us' ? 0.001 : max[2] === 's' ? 1000 : 1) : Number.NaN,
+        p50: percentile('50'),
+        p99: percentile('99'),
+        // The Latency line: average, deviation, max.
+        max: toMs(/^\s*Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/m.exec(stdout)),
         non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
         errors: socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
         total,

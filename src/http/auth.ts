@@ -31,13 +31,11 @@ export function callerKey(req: FastifyRequest): ApiKey {
 }
 
 /**
- * Bearer-key authentication with a short in-process cache (hash → key row), so the hot read path
- * does not hit the database for every call. Revocation here evicts immediately; other nodes see it
- * within the cache TTL.
+ * Bearer-key authentication with a short in-process cache keyed by the exact Authorization header
+ * (no hashing or database read per request on the hot paths). Revocation here evicts immediately;
+ * other nodes see it within the cache TTL.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { row: ApiKey; until: number }>();
-  /** The same cache by the raw Authorization header, for the hot read path (no hashing per request). */
   private readonly byHeader = new Map<string, { row: ApiKey; until: number }>();
 
   constructor(
@@ -47,27 +45,16 @@ export class Authenticator {
 
   /** The caller's key: from the cache without waiting when it is there, else from the store. */
   identify(header: string | undefined): ApiKey | Promise<ApiKey> {
-    // Exactly this header was seen and checked moments ago: no need to hash it again.
-    const known = this.cachedByHeader(header);
-    if (known) return known;
+    const hit = header === undefined ? undefined : this.byHeader.get(header);
+    if (hit && hit.until > Date.now()) return usable(hit.row);
     const hash = this.hashOf(header);
-    const hit = this.cache.get(hash);
-    if (hit && hit.until > Date.now()) return this.remember(header!, hit, usable(hit.row));
     return this.store.keys.findByHash(hash).then((row) => {
       if (row) {
-        if (this.cache.size > 10_000) this.cache.clear();
-        const entry = { row, until: Date.now() + this.ttlMs };
-        this.cache.set(hash, entry);
-        return this.remember(header!, entry, usable(row));
+        if (this.byHeader.size > 10_000) this.byHeader.clear();
+        this.byHeader.set(header!, { row, until: Date.now() + this.ttlMs });
       }
       return usable(row);
     });
-  }
-
-  private remember(header: string, entry: { row: ApiKey; until: number }, row: ApiKey): ApiKey {
-    if (this.byHeader.size > 10_000) this.byHeader.clear();
-    this.byHeader.set(header, entry);
-    return row;
   }
 
   /** A usable key already known for exactly this Authorization header, or undefined (then ask identify). */
@@ -90,7 +77,6 @@ export class Authenticator {
   }
 
   evict(keyId: string): void {
-    for (const [hash, entry] of this.cache) if (entry.row.id === keyId) this.cache.delete(hash);
     for (const [header, entry] of this.byHeader) if (entry.row.id === keyId) this.byHeader.delete(header);
   }
 }

@@ -5,6 +5,7 @@ import type { Limits } from '../limits/types.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isTerminal, type Task } from '../store/types.js';
 import type { Authenticator } from './auth.js';
+import { listedEtags } from './etags.js';
 
 /** A task read as it was last answered: the same bytes, for its owner, while they stay true. */
 interface CachedRead {
@@ -58,10 +59,7 @@ export class FastReads {
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     // A finished task's body carries a signed link whose expiry moves each minute: keep it no longer.
     const until = isTerminal(task.state) ? Math.min(now + TERMINAL_TTL_MS, (Math.floor(now / 60_000) + 1) * 60_000) : now + ACTIVE_TTL_MS;
-    const flat: (string | number)[] = [];
-    for (const [name, value] of Object.entries(headers)) flat.push(name, value);
-    flat.push('etag', etag, 'cache-control', 'private, no-cache');
-    this.entries.set(task.id, { owner: task.owner_key_id, body: Buffer.from(body), etag, headers: flat, until });
+    this.entries.set(task.id, { owner: task.owner_key_id, body: Buffer.from(body), etag, headers: Object.entries(headers).flat(), until });
   }
 
   forget(id: string): void {
@@ -80,20 +78,17 @@ export class FastReads {
     if (asked === null) return false;
     const key = this.deps.auth.cachedByHeader(asked.authorization, now);
     if (!key || key.id !== entry.owner) return false;
+    const limit = key.rpm_limit ?? (this.deps.defaultRpm > 0 ? this.deps.defaultRpm : null);
+    const d = limit === null ? null : (this.deps.limits as InProcessLimits).takeRequest(key.id, limit);
+    // Refused requests are not counted: the full path asks again and answers the 429.
+    if (d !== null && !d.allowed) return false;
     const started = performance.now();
     const requestId = this.deps.requestId(asked.requestId);
-    let headers: (string | number)[];
-    const limit = key.rpm_limit ?? (this.deps.defaultRpm > 0 ? this.deps.defaultRpm : null);
-    if (limit !== null) {
-      const d = (this.deps.limits as InProcessLimits).takeRequest(key.id, limit);
-      // Refused requests are not counted: the full path asks again and answers the 429.
-      if (!d.allowed) return false;
-      headers = ['x-request-id', requestId, 'x-ratelimit-limit', d.limit, 'x-ratelimit-remaining', d.remaining, 'x-ratelimit-reset', d.reset, ...entry.headers];
-    } else {
-      headers = ['x-request-id', requestId, ...entry.headers];
-    }
+    const headers: (string | number)[] = ['x-request-id', requestId];
+    if (d !== null) headers.push('x-ratelimit-limit', d.limit, 'x-ratelimit-remaining', d.remaining, 'x-ratelimit-reset', d.reset);
+    headers.push(...entry.headers);
     let status = 200;
-    if (asked.ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === entry.etag)) {
+    if (listedEtags(asked.ifNoneMatch).includes(entry.etag)) {
       status = 304;
       res.writeHead(304, headers);
       res.end();

@@ -1,21 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
 import { isTerminal, type ApiKey, type Task } from '../store/types.js';
+import { etagOf, listedEtags } from './etags.js';
 import type { Gateway } from './gateway.js';
 import { representationHeaders, renderTask } from './task-routes.js';
 
 /** Longest long poll (`?wait=N`), seconds. */
 export const MAX_WAIT_SECONDS = 60;
-
-/** FNV-1a over the body: an ETag that changes whenever the bytes do (a signed URL's minute included). */
-export function etagOf(body: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < body.length; i++) {
-    h ^= body.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return `"${(h >>> 0).toString(16).padStart(8, '0')}${body.length.toString(16)}"`;
-}
 
 /** What a waiting client sees change: the public status and the progress. */
 function visible(t: Task): string {
@@ -49,11 +40,6 @@ function clientGone(req: FastifyRequest): AbortSignal {
   return ctl.signal;
 }
 
-function ifNoneMatch(req: FastifyRequest): string[] {
-  const h = req.headers['if-none-match'];
-  return typeof h === 'string' ? h.split(',').map((t) => t.trim().replace(/^W\//, '')) : [];
-}
-
 /**
  * GET /v1/tasks/{id}: the task, with an ETag (If-None-Match → 304 without a body). `?wait=N` holds
  * the request until the task changes what a client sees (status, progress) or ends — or, with
@@ -63,7 +49,7 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
   const wait = waitSeconds((req.query as { wait?: unknown } | undefined)?.wait);
   let task = await gw.tasks.get(key, req.params.id);
   if (!task) throw taskNotFound();
-  const known = ifNoneMatch(req);
+  const known = listedEtags(req.headers['if-none-match']);
   let body = JSON.stringify(renderTask(gw, task));
   if (wait > 0 && !isTerminal(task.state)) {
     const release = gw.tasks.acquireWait(key);
@@ -78,9 +64,9 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
     }
   }
   const etag = etagOf(body);
-  const headers: Record<string, string> = { 'x-task-id': task.id, ...representationHeaders(gw, task) };
+  const headers: Record<string, string> = { 'x-task-id': task.id, ...representationHeaders(gw, task), etag, 'cache-control': 'private, no-cache' };
   gw.fastReads?.remember(task, body, etag, headers);
-  reply.header('ETag', etag).header('Cache-Control', 'private, no-cache').headers(headers);
+  reply.headers(headers);
   if (known.includes(etag)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(body);
 }
