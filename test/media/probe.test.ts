@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { ProbeError, probeVideo } from '../../src/media/probe.js';
+import { renderVideo } from '../../src/sandbox/render.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -14,25 +15,7 @@ let dir: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vidgate-probe-'));
   const common = ['-hide_banner', '-loglevel', 'error', '-y'];
-  await run(ffmpeg.path, [
-    ...common,
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=25:duration=1',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=1',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-shortest',
-    join(dir, 'with-audio.mp4'),
-  ]);
+  await renderVideo({ outPath: join(dir, 'with-audio.mp4'), durationSeconds: 1, width: 320, height: 240, audio: true });
   await run(ffmpeg.path, [...common, '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=10:duration=2', '-c:v', 'mpeg4', join(dir, 'silent.mp4')]);
   await run(ffmpeg.path, [...common, '-f', 'lavfi', '-i', 'sine=duration=1', join(dir, 'audio.wav')]);
   await writeFile(join(dir, 'garbage.mp4'), 'this is not a video');

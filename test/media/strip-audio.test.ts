@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import { probeVideo } from '../../src/media/probe.js';
 import { removeAudioTrack } from '../../src/media/strip-audio.js';
+import { renderVideo } from '../../src/sandbox/render.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -22,28 +23,7 @@ async function videoPacketsMd5(file: string): Promise<string> {
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vidgate-strip-'));
   source = join(dir, 'with-audio.mp4');
-  await run(ffmpeg.path, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=25:duration=2',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:duration=2',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-shortest',
-    source,
-  ]);
+  await renderVideo({ outPath: source, durationSeconds: 2, width: 320, height: 240, audio: true });
 });
 after(async () => rm(dir, { recursive: true, force: true }));
 
