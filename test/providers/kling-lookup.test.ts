@@ -47,6 +47,17 @@ after(async () => {
 describe('Kling findByReference ↔ simulator', () => {
   const t2v = () => request('kling-v2.6-std', { prompt: 'a lighthouse', duration: 5 });
 
+  it('a create refused because our reference already exists is ambiguous (look the job up), never a refusal of the request', async () => {
+    // The race it covers: a create times out, the lookup finds nothing yet, the delayed create then
+    // lands, and the resubmission meets Kling's "external_task_id must be unique per account".
+    const id = taskId();
+    const { upstreamId } = await adapter.submit({ taskId: id, request: t2v() }, ctx);
+    const creates = sim.stats.creates;
+    await assert.rejects(adapter.submit({ taskId: id, request: t2v() }, ctx), (e: unknown) => e instanceof UpstreamError && e.kind === 'ambiguous');
+    assert.equal(sim.stats.creates, creates, 'no second job');
+    assert.deepEqual(await adapter.findByReference!(id, t2v(), ctx), { upstreamId }, 'the lookup the engine then makes finds the first job');
+  });
+
   it('finds a job created with our task id, as the same upstream id submit returned, without creating anything', async () => {
     const id = taskId();
     const { upstreamId } = await adapter.submit({ taskId: id, request: t2v() }, ctx);

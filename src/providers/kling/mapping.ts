@@ -420,6 +420,13 @@ interface ErrorEnvelope {
   request_id?: unknown;
 }
 
+/**
+ * On a create, Kling refusing our external_task_id as taken ("must be unique per account"): a job
+ * with our reference exists — an earlier create of this task landed after all (its answer was lost
+ * or late). Not a refusal of the request: ambiguous, so the engine looks the job up and continues it.
+ */
+const REFERENCE_TAKEN = /external_task_id.*(?:exist|duplicat|unique|already|used)/i;
+
 /** On a create, a model Kling does not (or no longer) serve: 1203, or 1201 naming model_name. */
 const MODEL_REFUSED = /model_name|model\b.*(?:not (?:exist|found|support)|invalid|offline|retired)/i;
 
@@ -438,6 +445,7 @@ export function klingErrors(phase: 'create' | 'query'): ErrorSpec {
       const upstreamText = typeof env.message === 'string' ? env.message : plainText(body);
       let kind = known?.[0] ?? kindForUnknownCode(code, httpStatus);
       if (phase === 'create' && (code === 1203 || code === 1201) && MODEL_REFUSED.test(upstreamText)) kind = 'model_retired';
+      if (phase === 'create' && kind === 'invalid_input' && REFERENCE_TAKEN.test(upstreamText)) kind = 'ambiguous';
       const requestId = typeof env.request_id === 'string' && /^[\w-]{1,80}$/.test(env.request_id) ? `, request_id ${env.request_id}` : '';
       const what = code !== undefined ? `code ${code}` : `HTTP ${httpStatus}`;
       const message = `Kling: ${upstreamText || 'error'} (${what}${requestId}). ${known?.[1] ?? ''}`.trim();
