@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/keys/keys.js';
 import { ROOT, startGatewayProcess, startSimProcess, stopProcess } from '../test/helpers/processes.js';
-import { median, runLoad, runWrk, startBareServer, wrkAvailable } from './lib/load.js';
+import { median, runLoad, runWrk, startBareServer, withCpuPerRequest, wrkAvailable } from './lib/load.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     // The limiter is on (its cost counts) with a limit the bench never reaches.
     VIDGATE_RATE_LIMIT_RPM: '1000000000',
   });
-  const read = { bare: [] as number[], completed: [] as number[], processing: [] as number[] };
+  // Per row: requests per second, and the main thread's CPU microseconds per request (Linux).
+  const read = { bare: sample(), completed: sample(), processing: sample() };
   // Every round launches its own gateway and bare server: throughput differs a few percent from one
   // launch of a process to the next (bench/README.md), so a median over launches is the fair figure.
   // Within a round the sides alternate so drift affects both.
@@ -62,36 +63,66 @@ async function main(): Promise<void> {
     // One that stays processing (the simulator never finishes it).
     const running = await post({ model: 'veo3.1-fast', prompt: 'bench running [sim:hang]', duration: 4 });
     const bare = await startBareServer(JSON.stringify(task));
-    read.bare.push((await load({ url: `${bare.url}/v1/tasks/${done.id}`, seconds, connections })).rps);
-    read.completed.push((await check(load({ url: `${gw.url}/v1/tasks/${done.id}`, headers: auth, seconds, connections }))).rps);
-    read.processing.push((await check(load({ url: `${gw.url}/v1/tasks/${running.id}`, headers: auth, seconds, connections }))).rps);
+    read.bare.add(await withCpuPerRequest(bare.proc.pid!, () => load({ url: `${bare.url}/v1/tasks/${done.id}`, seconds, connections })));
+    read.completed.add(await withCpuPerRequest(gw.proc.pid!, () => check(load({ url: `${gw.url}/v1/tasks/${done.id}`, headers: auth, seconds, connections }))));
+    read.processing.add(await withCpuPerRequest(gw.proc.pid!, () => check(load({ url: `${gw.url}/v1/tasks/${running.id}`, headers: auth, seconds, connections }))));
     await Promise.all([gw.stop(), stopProcess(bare.proc)]);
   }
 
   // Creates on an API-only node (no engine: the durable create, not video rendering), a fresh
   // database per round.
   const createBody = JSON.stringify({ model: 'veo3.1-fast', prompt: 'bench create', duration: 4, aspect_ratio: '16:9' });
-  const create = { bare: [] as number[], gateway: [] as number[] };
+  const create = { bare: sample(), gateway: sample() };
   for (let i = 0; i < rounds; i++) {
     const [api, bare] = await Promise.all([startGatewayProcess(gatewayEnv('api', `creates-${i}`), 'built'), startBareServer('{}')]);
-    create.bare.push((await load({ url: `${bare.url}/v1/videos/generations`, method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody, seconds, connections })).rps);
-    create.gateway.push((await check(load({ url: `${api.url}/v1/videos/generations`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: createBody, seconds, connections }))).rps);
+    create.bare.add(
+      await withCpuPerRequest(bare.proc.pid!, () => load({ url: `${bare.url}/v1/videos/generations`, method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody, seconds, connections })),
+    );
+    create.gateway.add(
+      await withCpuPerRequest(api.proc.pid!, () =>
+        check(load({ url: `${api.url}/v1/videos/generations`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: createBody, seconds, connections })),
+      ),
+    );
     await Promise.all([api.stop(), stopProcess(bare.proc)]);
   }
   await sims.stop();
   fs.rmSync(work, { recursive: true, force: true });
 
   const rows = [
-    { what: 'GET /v1/tasks/{id} (completed)', bare: median(read.bare), gateway: median(read.completed), target: 0.85 },
-    { what: 'GET /v1/tasks/{id} (processing)', bare: median(read.bare), gateway: median(read.processing), target: 0.85 },
-    { what: 'POST /v1/videos/generations', bare: median(create.bare), gateway: median(create.gateway), target: 0.5 },
+    { what: 'GET /v1/tasks/{id} (completed)', bare: read.bare, gateway: read.completed, target: 0.85 },
+    { what: 'GET /v1/tasks/{id} (processing)', bare: read.bare, gateway: read.processing, target: 0.85 },
+    { what: 'POST /v1/videos/generations', bare: create.bare, gateway: create.gateway, target: 0.5 },
   ];
   console.log(`\nVidgate bench: ${rounds} rounds × ${seconds}s, ${connections} connections, load from ${useWrk ? 'wrk' : 'autocannon'}, node ${process.version}, ${os.cpus().length} cores`);
-  console.log('what'.padEnd(36), 'bare req/s'.padStart(12), 'gateway req/s'.padStart(14), 'ratio'.padStart(7), 'target'.padStart(8));
+  console.log('what'.padEnd(36), 'bare req/s'.padStart(12), 'gateway req/s'.padStart(14), 'ratio'.padStart(7), 'target'.padStart(8), '', 'CPU µs/req bare, gateway, ratio'.padStart(34));
   for (const r of rows) {
-    const ratio = r.gateway / r.bare;
-    console.log(r.what.padEnd(36), r.bare.toFixed(0).padStart(12), r.gateway.toFixed(0).padStart(14), ratio.toFixed(2).padStart(7), `≥ ${r.target}`.padStart(8), ratio >= r.target ? 'PASS' : 'BELOW');
+    const ratio = median(r.gateway.rps) / median(r.bare.rps);
+    // The same comparison by main-thread CPU per request (bare ÷ gateway: 1 means as cheap as bare).
+    const cpu = r.bare.cpu.length && r.gateway.cpu.length ? [median(r.bare.cpu), median(r.gateway.cpu)] : null;
+    const cpuText = cpu ? `${cpu[0].toFixed(1)}, ${cpu[1].toFixed(1)}, ${(cpu[0] / cpu[1]).toFixed(2)}` : 'n/a (no /proc)';
+    console.log(
+      r.what.padEnd(36),
+      median(r.bare.rps).toFixed(0).padStart(12),
+      median(r.gateway.rps).toFixed(0).padStart(14),
+      ratio.toFixed(2).padStart(7),
+      `≥ ${r.target}`.padStart(8),
+      (ratio >= r.target ? 'PASS' : 'BELOW').padEnd(5),
+      cpuText.padStart(28),
+    );
   }
+}
+
+/** A row's measurements over rounds: requests per second, and CPU µs per request where known. */
+function sample() {
+  const s = {
+    rps: [] as number[],
+    cpu: [] as number[],
+    add(r: { rps: number; cpuUsPerRequest: number | null }) {
+      s.rps.push(r.rps);
+      if (r.cpuUsPerRequest !== null) s.cpu.push(r.cpuUsPerRequest);
+    },
+  };
+  return s;
 }
 
 /** A benchmark that saw errors measured something else: refuse its number. */

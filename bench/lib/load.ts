@@ -107,6 +107,34 @@ export async function startBareServer(body: string): Promise<{ url: string; proc
   throw new Error('the bare server did not start');
 }
 
+/**
+ * CPU time (user + system, ms) the main thread of process `pid` has used: on Linux, from
+ * /proc/<pid>/task/<pid>/stat; null where that does not exist. Per request, it is a steadier
+ * figure than requests per second on a shared machine (it does not count time the process waited
+ * for a core) — and the main thread is where a Node server's request work runs.
+ */
+export function mainThreadCpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux reports /proc CPU times in clock ticks, 100 per second on every platform Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Runs `load` and returns its result with the main-thread CPU microseconds `pid` spent per request. */
+export async function withCpuPerRequest(pid: number, load: () => Promise<LoadResult>): Promise<LoadResult & { cpuUsPerRequest: number | null }> {
+  const before = mainThreadCpuMs(pid);
+  const r = await load();
+  const after = mainThreadCpuMs(pid);
+  return { ...r, cpuUsPerRequest: before === null || after === null || r.total === 0 ? null : ((after - before) * 1000) / r.total };
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];

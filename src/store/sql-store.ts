@@ -19,6 +19,8 @@ export interface SqlStoreOptions {
   changeFeed?: ChangeFeed;
   /** Extra work when closing (the driver's own handles). */
   onClose?: () => void | Promise<void>;
+  /** SQLite: how many WAL fsyncs this connection has started. */
+  walSyncs?: () => number;
 }
 
 /** A source of task-change and work-due notices from elsewhere. */
@@ -66,6 +68,11 @@ export class SqlStore implements Store {
 
   get dialect() {
     return this.db.dialect;
+  }
+
+  /** SQLite: WAL fsyncs started so far (null elsewhere: PostgreSQL syncs on its own). */
+  walSyncs(): number | null {
+    return this.opts.walSyncs?.() ?? null;
   }
 
   async migrate(): Promise<void> {

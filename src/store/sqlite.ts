@@ -31,7 +31,9 @@ export function openSqliteStore(file: string): SqlStore {
     kysely
       .connection()
       .execute((conn) => durability.transaction(() => fn(conn)))
-      .then(async (result) => {
+      .then(async ({ result, wrote }) => {
+        // Nothing written (an engine claim that found no work): nothing to make durable.
+        if (!wrote) return result;
         // The lock is free again: other transactions commit while this one waits for the disk.
         await durability.flush();
         durability.checkpointIfDue();
@@ -61,6 +63,7 @@ export function openSqliteStore(file: string): SqlStore {
       return taskById.get(id);
     },
     onClose: () => durability.close(),
+    walSyncs: () => durability.syncs,
   });
 }
 
@@ -85,26 +88,34 @@ class WalDurability {
    * Prepared once (exec() would compile them on every transaction). Not the synchronous pragmas:
    * SQLite applies those when they are prepared, so they stay `pragma()` calls.
    */
-  private readonly statements: { begin: SQLite.Statement; commit: SQLite.Statement };
+  private readonly statements: { begin: SQLite.Statement; commit: SQLite.Statement; totalChanges: SQLite.Statement<[], number> };
+  /** WAL fsyncs started (for tests and the curious: an idle gateway should start none). */
+  syncs = 0;
 
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly file: string,
   ) {
-    this.statements = { begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT') };
+    this.statements = { begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT'), totalChanges: sqlite.prepare<[], number>('SELECT total_changes()').pluck() };
   }
 
-  /** Runs `fn` between BEGIN IMMEDIATE and COMMIT with the sync deferred (call `flush` after). */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` between BEGIN IMMEDIATE and COMMIT with the sync deferred (call `flush` after when
+   * `wrote`). `wrote`: the transaction inserted, updated or deleted a row — engine claims that find
+   * no work (every lane, every tick) commit nothing and need no fsync.
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<{ result: T; wrote: boolean }> {
     const st = this.statements;
     this.sqlite.pragma('synchronous = OFF');
     try {
+      const changesBefore = st.totalChanges.get()!;
       st.begin.run();
       try {
         const result = await fn();
         st.commit.run();
-        this.commitsSinceCheckpoint++;
-        return result;
+        const wrote = st.totalChanges.get() !== changesBefore;
+        if (wrote) this.commitsSinceCheckpoint++;
+        return { result, wrote };
       } catch (err) {
         if (this.sqlite.inTransaction) this.sqlite.exec('ROLLBACK');
         throw err;
@@ -132,6 +143,7 @@ class WalDurability {
   }
 
   private async fsync(): Promise<void> {
+    this.syncs++;
     this.wal ??= fs.promises.open(`${this.file}-wal`, 'r').then(async (handle) => {
       // The WAL file's own directory entry, once (it was created by the first write).
       const dir = await fs.promises.open(path.dirname(this.file), 'r');

@@ -12,6 +12,38 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import { newTask, testKey } from '../helpers/stores.js';
 
 describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
+  it('syncs the WAL for transactions that wrote, and not for those that found nothing to change (idle engine claims)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wal-'));
+    try {
+      const store = openSqliteStore(path.join(dir, 'db.sqlite'));
+      await store.migrate();
+      const key = await testKey(store, 'syncs');
+      const claim = { now_ms: Date.now(), limit: 10, owner: 'w1', lease_ms: 60_000 };
+      const idle = store.walSyncs()!;
+      // An idle engine tick: every lane's claim runs a write transaction that changes nothing.
+      for (let i = 0; i < 20; i++) {
+        assert.deepEqual(await store.tasks.claim('poll', claim), []);
+        assert.deepEqual(await store.tasks.claim('finish', claim), []);
+        assert.deepEqual(await store.tasks.claimPending({ ...claim, admission: { admit: () => true, refund: () => undefined } }), []);
+      }
+      assert.equal(store.walSyncs(), idle, 'no fsync for 60 transactions that wrote nothing');
+      const created = await store.tasks.create(newTask(key));
+      assert.equal(created.kind, 'created');
+      assert.ok(store.walSyncs()! > idle, 'a create is answered only after an fsync of the WAL');
+      const afterCreate = store.walSyncs()!;
+      const claimed = await store.tasks.claimPending({ ...claim, now_ms: Date.now() + 1000, admission: { admit: () => true, refund: () => undefined } });
+      assert.equal(claimed.length, 1);
+      assert.ok(store.walSyncs()! > afterCreate, 'a claim that took work (a lease written) is synced');
+      await store.close();
+      // What was synced is there after reopening.
+      const again = openSqliteStore(path.join(dir, 'db.sqlite'));
+      assert.equal((await again.tasks.get(claimed[0].task.id))?.id, claimed[0].task.id);
+      await again.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('folds the WAL into the database file in the background, and keeps every commit across a reopen', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wal-'));
     const file = path.join(dir, 'db.sqlite');
