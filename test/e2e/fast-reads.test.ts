@@ -81,11 +81,20 @@ describe('task reads answered from memory', { timeout: 120_000 }, () => {
       return Number(/^vidgate_http_request_duration_seconds_count\{method="GET",route="\/v1\/tasks\/:id",status="200"\} (\d+)$/m.exec(text)?.[1] ?? 0);
     };
     assert.equal((await read(created.id, reader.key)).status, 200);
-    const before = await reads();
-    const framework0 = framework(created.id);
-    for (let i = 0; i < 5; i++) assert.equal((await read(created.id, reader.key)).status, 200);
-    assert.equal(framework(created.id), framework0, 'all five came from memory');
-    assert.equal((await reads()) - before, 5);
+    // A remembered answer lasts until the key's cache entry (5 s) or the signed link (the minute)
+    // turns over; a block of reads that straddles that moment sends one through the framework (which
+    // remembers again). Up to three blocks: one must come from memory entirely, and every read —
+    // from memory or not — is counted.
+    let framework0 = 0;
+    let fromMemory = false;
+    for (let block = 0; block < 3 && !fromMemory; block++) {
+      const before = await reads();
+      framework0 = framework(created.id);
+      for (let i = 0; i < 5; i++) assert.equal((await read(created.id, reader.key)).status, 200);
+      fromMemory = framework(created.id) === framework0;
+      assert.equal((await reads()) - before, 5);
+    }
+    assert.ok(fromMemory, 'five reads in a row came from memory');
 
     // Two X-Request-ID headers (fetch would merge them): Node's rules for repeats apply on the full path.
     const answer = await rawGet(created.id, [`Authorization: Bearer ${reader.key}`, 'X-Request-ID: one', 'X-Request-ID: two']);
