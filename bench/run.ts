@@ -5,7 +5,7 @@
  *   BENCH_SECONDS (default 5) per round, BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 3).
  * `npm run bench -- backlog` runs the backlog benchmark instead (bench/backlog.ts).
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,9 +63,9 @@ async function main(): Promise<void> {
     // One that stays processing (the simulator never finishes it).
     const running = await post({ model: 'veo3.1-fast', prompt: 'bench running [sim:hang]', duration: 4 });
     const bare = await startBareServer(JSON.stringify(task));
-    read.bare.add(await withCpuPerRequest(bare.proc.pid!, () => load({ url: `${bare.url}/v1/tasks/${done.id}`, seconds, connections })));
-    read.completed.add(await withCpuPerRequest(gw.proc.pid!, () => check(load({ url: `${gw.url}/v1/tasks/${done.id}`, headers: auth, seconds, connections }))));
-    read.processing.add(await withCpuPerRequest(gw.proc.pid!, () => check(load({ url: `${gw.url}/v1/tasks/${running.id}`, headers: auth, seconds, connections }))));
+    read.bare.add(await measure(bare.proc, { url: `${bare.url}/v1/tasks/${done.id}` }, false));
+    read.completed.add(await measure(gw.proc, { url: `${gw.url}/v1/tasks/${done.id}`, headers: auth }));
+    read.processing.add(await measure(gw.proc, { url: `${gw.url}/v1/tasks/${running.id}`, headers: auth }));
     await Promise.all([gw.stop(), stopProcess(bare.proc)]);
   }
 
@@ -75,14 +75,9 @@ async function main(): Promise<void> {
   const create = { bare: sample(), gateway: sample() };
   for (let i = 0; i < rounds; i++) {
     const [api, bare] = await Promise.all([startGatewayProcess(gatewayEnv('api', `creates-${i}`), 'built'), startBareServer('{}')]);
-    create.bare.add(
-      await withCpuPerRequest(bare.proc.pid!, () => load({ url: `${bare.url}/v1/videos/generations`, method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody, seconds, connections })),
-    );
-    create.gateway.add(
-      await withCpuPerRequest(api.proc.pid!, () =>
-        check(load({ url: `${api.url}/v1/videos/generations`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: createBody, seconds, connections })),
-      ),
-    );
+    const post = { method: 'POST', body: createBody };
+    create.bare.add(await measure(bare.proc, { ...post, url: `${bare.url}/v1/videos/generations`, headers: { 'content-type': 'application/json' } }, false));
+    create.gateway.add(await measure(api.proc, { ...post, url: `${api.url}/v1/videos/generations`, headers: { ...auth, 'content-type': 'application/json' } }));
     await Promise.all([api.stop(), stopProcess(bare.proc)]);
   }
   await sims.stop();
@@ -110,6 +105,17 @@ async function main(): Promise<void> {
       cpuText.padStart(28),
     );
   }
+}
+
+/**
+ * One load run against `proc` (this run's duration and connections), with its main-thread CPU per
+ * request. `checked`: refuse a run that saw errors (the gateway's rows; the bare side as before).
+ */
+function measure(proc: ChildProcess, o: { url: string; method?: string; headers?: Record<string, string>; body?: string }, checked = true) {
+  return withCpuPerRequest(proc.pid!, () => {
+    const run = load({ ...o, seconds, connections });
+    return checked ? check(run) : run;
+  });
 }
 
 /** A row's measurements over rounds: requests per second, and CPU µs per request where known. */

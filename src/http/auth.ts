@@ -45,8 +45,8 @@ export class Authenticator {
 
   /** The caller's key: from the cache without waiting when it is there, else from the store. */
   identify(header: string | undefined): ApiKey | Promise<ApiKey> {
-    const hit = header === undefined ? undefined : this.byHeader.get(header);
-    if (hit && hit.until > Date.now()) return usable(hit.row);
+    const known = this.known(header, Date.now());
+    if (known) return usable(known);
     const hash = this.hashOf(header);
     return this.store.keys.findByHash(hash).then((row) => {
       if (row) {
@@ -59,9 +59,14 @@ export class Authenticator {
 
   /** A usable key already known for exactly this Authorization header, or undefined (then ask identify). */
   cachedByHeader(header: string | undefined, now = Date.now()): ApiKey | undefined {
-    if (header === undefined) return undefined;
-    const hit = this.byHeader.get(header);
-    return hit && hit.until > now && hit.row.revoked_ms === null ? hit.row : undefined;
+    const row = this.known(header, now);
+    return row?.revoked_ms === null ? row : undefined;
+  }
+
+  /** The key row cached for exactly this header while fresh, revoked or not. */
+  private known(header: string | undefined, now: number): ApiKey | undefined {
+    const hit = header === undefined ? undefined : this.byHeader.get(header);
+    return hit && hit.until > now ? hit.row : undefined;
   }
 
   /** SHA-256 of a well-formed Bearer key; 401 for anything else. */
