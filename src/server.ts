@@ -33,6 +33,7 @@ import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js
 import { simulatorInputFetcher } from './sandbox/fetch-input.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openStore } from './store/index.js';
+import { AccountService } from './tasks/accounts.js';
 import { TaskService, type UpstreamCanceller } from './tasks/service.js';
 import { adapterContext } from './engine/context.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -184,6 +185,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   };
   const tasks = new TaskService({
     store,
+    blobs,
     catalog,
     channels: (task) => {
       const found = channels.candidates(task);
@@ -202,7 +204,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     },
     onCancelled: (task) => metrics.taskFinished(task.model, task.provider, 'failed', task.created_ms),
   });
-  const auth = new Authenticator(store);
+  const accounts = new AccountService(store);
+  const auth = new Authenticator((hash) => accounts.byHash(hash));
   const fastReads = new FastReads({ auth, limits, defaultRpm: config.rateLimitPerMinute, metrics, log: logger, requestId: requestIdFor });
   const stopWatching = store.watchTaskChanges((id) => {
     fastReads.forget(id);
@@ -212,7 +215,6 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const listenHost = config.host;
   const gw: Gateway = {
     config,
-    store,
     blobs,
     catalog,
     auth,
@@ -221,6 +223,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     // Filled in after listen, when the port is known (PORT=0 picks one).
     signer: new UrlSigner(signingSecret, '', config.fileUrlTtlSeconds),
     tasks,
+    accounts,
     metrics,
     availability,
     channels: {

@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
-import { isTaskId } from '../contract/ids.js';
 import { roundUsd } from '../contract/money.js';
-import { createKey } from '../keys/keys.js';
 import { type BalanceRefused, MAX_BALANCE_USD, type ApiKey } from '../store/types.js';
 import { callerKey } from './auth.js';
 import { webhookUrlProblem } from './webhook-url.js';
@@ -63,7 +61,7 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     const name = body.name ?? 'unnamed';
     if (typeof name !== 'string' || name.length < 1 || name.length > 100) throw badRequest('name', "'name' must be a string of 1–100 characters.", 'invalid_value');
     if (body.admin !== undefined && typeof body.admin !== 'boolean') throw badRequest('admin', "'admin' must be true or false.", 'invalid_type');
-    const created = await createKey(gw.store, name, body.admin === true);
+    const created = await gw.accounts.create(name, body.admin === true);
     reply.code(201);
     return { ...keyView(created.key), key: created.secret };
   });
@@ -72,13 +70,13 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
 
   // Any key's task, as its owner sees it, plus what only operators see: whose it is and how it was routed.
   app.get('/v1/admin/tasks/:id', ADMIN, async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const task = isTaskId(req.params.id) ? await gw.store.tasks.get(req.params.id) : undefined;
+    const task = await gw.tasks.getAnyOwner(req.params.id);
     if (!task) throw taskNotFound();
     return { ...renderTask(gw, task), owner_key_id: task.owner_key_id, provider: task.provider, upstream_id: task.upstream_id, channel: gw.channels.ofTask(task) };
   });
 
   app.get('/v1/admin/keys', ADMIN, async () => {
-    return { object: 'list', data: (await gw.store.keys.list()).map(keyView) };
+    return { object: 'list', data: (await gw.accounts.list()).map(keyView) };
   });
 
   app.patch('/v1/admin/keys/:id', ADMIN, async (req: FastifyRequest<{ Params: { id: string } }>) => {
@@ -98,7 +96,7 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
       rpm_limit: amount(body, 'rpm_limit', true, true),
       webhook_url: webhook as string | null | undefined,
     };
-    const outcome = await gw.store.keys.updateLimits(req.params.id, patch, Date.now());
+    const outcome = await gw.accounts.update(req.params.id, patch);
     if (outcome.kind === 'not_found') throw new ApiError(404, 'not_found_error', 'key_not_found', `No active API key with id '${req.params.id.slice(0, 64)}'.`, 'id');
     if (outcome.kind === 'refused') throw balanceRefused(outcome.refusal);
     gw.auth.evict(outcome.key.id);
@@ -109,7 +107,7 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     const admin = callerKey(req);
     const id = req.params.id;
     if (id === admin.id) throw badRequest('id', 'You cannot revoke the key you are using; revoke it with another admin key.', 'invalid_request');
-    if (!(await gw.store.keys.revoke(id, Date.now()))) {
+    if (!(await gw.accounts.revoke(id))) {
       throw new ApiError(404, 'not_found_error', 'key_not_found', `No active API key with id '${id.slice(0, 64)}'.`, 'id');
     }
     gw.auth.evict(id);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { ApiError } from '../contract/errors.js';
 import { hashSecret } from '../keys/keys.js';
 import type { Limits, RateDecision } from '../limits/types.js';
-import type { ApiKey, Store } from '../store/types.js';
+import type { ApiKey } from '../store/types.js';
 import type { UrlSigner } from './signed-urls.js';
 
 /**
@@ -39,7 +39,8 @@ export class Authenticator {
   private readonly byHeader = new Map<string, { row: ApiKey; until: number }>();
 
   constructor(
-    private readonly store: Store,
+    /** The key whose secret hashes to this, revoked or not. */
+    private readonly findByHash: (hash: string) => Promise<ApiKey | undefined>,
     private readonly ttlMs = 5_000,
   ) {}
 
@@ -48,7 +49,7 @@ export class Authenticator {
     const known = this.known(header, Date.now());
     if (known) return usable(known);
     const hash = this.hashOf(header);
-    return this.store.keys.findByHash(hash).then((row) => {
+    return this.findByHash(hash).then((row) => {
       if (row) {
         if (this.byHeader.size > 10_000) this.byHeader.clear();
         this.byHeader.set(header!, { row, until: Date.now() + this.ttlMs });

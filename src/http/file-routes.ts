@@ -26,7 +26,7 @@ export function registerFileRoutes(app: FastifyInstance, gw: Gateway): void {
   const handler = async (req: FileRequest, reply: FastifyReply) => {
     const { id } = req.params;
     if (!isTaskId(id)) throw notAvailable();
-    return sendStoredVideo(gw, req, reply, await gw.store.tasks.get(id));
+    return sendStoredVideo(gw, req, reply, await gw.tasks.getAnyOwner(id));
   };
   // HEAD declared here, not Fastify's automatic one (which answers Content-Length: 0), and it never opens the blob.
   app.route({ method: ['GET', 'HEAD'], url: '/v1/files/:id/video.mp4', config: { auth: 'signed-url' }, exposeHeadRoute: false, handler });

@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 import type { Limits } from '../limits/types.js';
 import type { FastReads } from './fast-reads.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
-import type { Store, Task } from '../store/types.js';
+import type { Task } from '../store/types.js';
+import type { AccountService } from '../tasks/accounts.js';
 import type { TaskService } from '../tasks/service.js';
 import type { ModelAvailabilityView } from '../catalog/describe.js';
 import type { ModelSpec } from '../catalog/types.js';
@@ -15,7 +16,6 @@ import type { UrlSigner } from './signed-urls.js';
 /** Everything the routes use, built once by the app. Routes call `tasks` for use cases, never an adapter. */
 export interface Gateway {
   config: Config;
-  store: Store;
   blobs: BlobStore;
   catalog: Catalog;
   auth: Authenticator;
@@ -23,6 +23,8 @@ export interface Gateway {
   limits: Limits;
   signer: UrlSigner;
   tasks: TaskService;
+  /** API keys: what admins do to them, and what a key reads or sets about itself. */
+  accounts: AccountService;
   metrics: GatewayMetrics;
   /** Task reads answered from memory before the framework (absent: every read takes the full path). */
   fastReads?: FastReads;

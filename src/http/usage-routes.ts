@@ -42,10 +42,10 @@ export function registerUsageRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get('/v1/usage', { config: { auth: 'key' } }, async (req: FastifyRequest<{ Querystring: UsageQuery }>) => {
     const key = callerKey(req);
     const { from, to } = window(req.query ?? {});
-    const fresh = (await gw.store.keys.get(key.id)) ?? key;
+    const fresh = (await gw.accounts.get(key.id)) ?? key;
     const view = keyView(fresh);
     return {
-      ...usageBody(await gw.store.ledger.usage(key.id, from, to), from, to),
+      ...usageBody(await gw.accounts.usage(key.id, from, to), from, to),
       key_id: key.id,
       balance_usd: view.balance_usd,
       spend_limit_usd: view.spend_limit_usd,
@@ -59,7 +59,7 @@ export function registerUsageRoutes(app: FastifyInstance, gw: Gateway): void {
     const { from, to } = window(q);
     if (q.key_id !== undefined && typeof q.key_id !== 'string') throw badRequest('key_id', "'key_id' must be given once.", 'invalid_value');
     const keyId = (q.key_id as string | undefined) ?? null;
-    if (keyId !== null && !(await gw.store.keys.get(keyId))) throw new ApiError(404, 'not_found_error', 'key_not_found', `No API key with id '${keyId.slice(0, 64)}'.`, 'key_id');
-    return usageBody(await gw.store.ledger.usage(keyId, from, to), from, to);
+    if (keyId !== null && !(await gw.accounts.get(keyId))) throw new ApiError(404, 'not_found_error', 'key_not_found', `No API key with id '${keyId.slice(0, 64)}'.`, 'key_id');
+    return usageBody(await gw.accounts.usage(keyId, from, to), from, to);
   });
 }

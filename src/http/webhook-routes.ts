@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import { isMessageId } from '../contract/webhook-events.js';
-import type { WebhookAttempt, WebhookEvent, WebhookRepository } from '../store/types.js';
-import { newWebhookSecret } from '../contract/webhook-signature.js';
+import type { Delivery } from '../tasks/accounts.js';
 import { callerKey } from './auth.js';
 import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
@@ -15,7 +14,7 @@ function deliveryNotFound(): ApiError {
 }
 
 /** One event and its attempts as the delivery log shows it. The id is the webhook-id header. */
-function deliveryView(e: WebhookEvent, attempts: WebhookAttempt[]): Record<string, unknown> {
+function deliveryView({ event: e, attempts }: Delivery): Record<string, unknown> {
   return {
     id: e.id,
     object: 'webhook.delivery',
@@ -39,10 +38,6 @@ function deliveryView(e: WebhookEvent, attempts: WebhookAttempt[]): Record<strin
       error: a.error,
     })),
   };
-}
-
-async function viewOne(webhooks: WebhookRepository, e: WebhookEvent): Promise<Record<string, unknown>> {
-  return deliveryView(e, await webhooks.attemptsFor([e.id]));
 }
 
 function listLimit(raw: unknown): number {
@@ -69,7 +64,7 @@ const KEY = { config: { auth: 'key' as const } };
  * callback URL. A key only ever sees its own; another key's delivery is answered as a missing one.
  */
 export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
-  const webhooks = gw.store.webhooks;
+  const accounts = gw.accounts;
 
   app.get('/v1/webhooks/deliveries', KEY, async (req: FastifyRequest<ListQuery>) => {
     const key = callerKey(req);
@@ -82,34 +77,20 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
       if (!task) throw new ApiError(404, 'invalid_request_error', 'async_task_not_found', 'Task not found or no longer available.', 'task_id');
       taskId = q.task_id;
     }
-    const events = await webhooks.listForOwner(key.id, { taskId, limit });
-    const attempts = await webhooks.attemptsFor(events.map((e) => e.id));
-    return {
-      object: 'list',
-      data: events.map((e) =>
-        deliveryView(
-          e,
-          attempts.filter((a) => a.event_id === e.id),
-        ),
-      ),
-    };
+    return { object: 'list', data: (await accounts.deliveries(key.id, { taskId, limit })).map(deliveryView) };
   });
 
-  const owned = async (req: FastifyRequest<IdParams>): Promise<{ keyId: string; event: WebhookEvent }> => {
-    const key = callerKey(req);
-    const event = isMessageId(req.params.id) ? await webhooks.getForOwner(req.params.id, key.id) : undefined;
-    if (!event) throw deliveryNotFound();
-    return { keyId: key.id, event };
-  };
-
-  app.get('/v1/webhooks/deliveries/:id', KEY, async (req: FastifyRequest<IdParams>) => viewOne(webhooks, (await owned(req)).event));
+  app.get('/v1/webhooks/deliveries/:id', KEY, async (req: FastifyRequest<IdParams>) => {
+    const found = isMessageId(req.params.id) ? await accounts.delivery(callerKey(req).id, req.params.id) : undefined;
+    if (!found) throw deliveryNotFound();
+    return deliveryView(found);
+  });
 
   app.post('/v1/webhooks/deliveries/:id/redeliver', KEY, async (req: FastifyRequest<IdParams>, reply) => {
-    const { keyId, event } = await owned(req);
-    const queued = await webhooks.redeliver(event.id, keyId, Date.now());
+    const queued = isMessageId(req.params.id) ? await accounts.redeliver(callerKey(req).id, req.params.id) : undefined;
     if (!queued) throw deliveryNotFound();
     reply.code(202);
-    return viewOne(webhooks, queued);
+    return deliveryView(queued);
   });
 
   // The secret is the one thing a key may read about itself that nobody else can: never cached.
@@ -119,16 +100,15 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
   };
 
   app.get('/v1/webhooks/secret', KEY, async (req, reply) => {
-    const key = callerKey(req);
-    const secret = await gw.store.keys.webhookSecret(key.id, newWebhookSecret);
+    const secret = await accounts.webhookSecret(callerKey(req).id);
     if (!secret) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     return secretBody(reply, secret);
   });
 
   app.post('/v1/webhooks/secret/rotate', KEY, async (req, reply) => {
     const key = callerKey(req);
-    const secret = newWebhookSecret();
-    if (!(await gw.store.keys.rotateWebhookSecret(key.id, secret))) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
+    const secret = await accounts.rotateWebhookSecret(key.id);
+    if (secret === null) throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     gw.auth.evict(key.id);
     return secretBody(reply, secret);
   });
@@ -137,11 +117,11 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
 
   app.get('/v1/webhooks/default', KEY, async (req) => {
     const key = callerKey(req);
-    return defaultView((await gw.store.keys.get(key.id))?.webhook_url ?? null);
+    return defaultView((await accounts.get(key.id))?.webhook_url ?? null);
   });
 
   const setDefault = async (keyId: string, url: string | null) => {
-    const outcome = await gw.store.keys.updateLimits(keyId, { webhook_url: url }, Date.now());
+    const outcome = await accounts.setDefaultWebhook(keyId, url);
     if (outcome.kind !== 'updated') throw new ApiError(401, 'invalid_api_key', 'invalid_api_key', 'Invalid API key provided.');
     // The create route reads the default from the cached key row.
     gw.auth.evict(keyId);

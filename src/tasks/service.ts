@@ -2,7 +2,9 @@ import { isTaskId } from '../contract/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { badRequest, draftTaskNotFound } from '../contract/errors.js';
 import { IDEMPOTENCY_WINDOW_MS, promotableDraftUpstreamId, type ApiKey, type NewTask, type Store, type Task, type TaskListFilter } from '../store/types.js';
+import type { BlobStore } from '../blobs/types.js';
 import { TaskChanges } from './changes.js';
+import { type DeleteOutcome, deleteOutput } from './delete-output.js';
 import { bodyHash, planTask } from './create.js';
 
 export type CreateResult =
@@ -31,6 +33,8 @@ export type UpstreamCanceller = (task: Task) => Promise<'cancelled' | 'refused' 
 
 export interface TaskServiceDeps {
   store: Store;
+  /** Where outputs are kept (deleting one on its owner's request). */
+  blobs: BlobStore;
   /** Change notices for waiters (long poll, event streams). */
   changes?: TaskChanges;
   /** Open waits and streams one API key may hold at once. */
@@ -163,6 +167,19 @@ export class TaskService {
     if (!isTaskId(id)) return undefined;
     const task = await this.deps.store.tasks.get(id);
     return task && task.owner_key_id === key.id ? task : undefined;
+  }
+
+  /** Deletes the task's stored video on its owner's request (see delete-output.ts). */
+  deleteOutput(key: ApiKey, id: string): Promise<DeleteOutcome> {
+    return deleteOutput({ tasks: this, store: this.deps.store, blobs: this.deps.blobs, now: this.deps.now }, key, id);
+  }
+
+  /**
+   * A task whoever owns it: for operators (admin routes) and for signed file links, where the
+   * signature is the grant. undefined for a malformed or unknown id.
+   */
+  async getAnyOwner(id: string): Promise<Task | undefined> {
+    return isTaskId(id) ? this.deps.store.tasks.get(id) : undefined;
   }
 
   /** The caller's tasks, newest first; `next` is the cursor of the following page, if any. */

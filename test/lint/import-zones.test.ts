@@ -42,6 +42,9 @@ const FORBIDDEN: Probe[] = [
   { file: 'src/http/openai-videos/b.ts', code: "import type { ProviderAdapter } from '../../providers/types.js';" },
   { file: 'src/http/c.ts', code: "import { Engine } from '../engine/engine.js';" },
   { file: 'src/http/d.ts', code: "import { AvailabilityChecker } from '../channels/availability.js';" },
+  // http → tasks → store: routes reach repositories only through tasks/.
+  { file: 'src/http/e.ts', code: "import { openStore } from '../store/index.js';" },
+  { file: 'src/http/openai-videos/f.ts', code: "import type { SqlStore } from '../../store/sql-store.js';" },
   // catalog/ and contract/ import nothing with side effects.
   { file: 'src/catalog/a.ts', code: "import type { Store } from '../store/types.js';" },
   { file: 'src/catalog/models/b.ts', code: "import fs from 'node:fs';" },
@@ -88,6 +91,9 @@ const ALLOWED: Probe[] = [
   { file: 'src/providers/kling/d.ts', code: "import { klingAuth } from './auth.js';" },
   { file: 'src/providers/e.ts', code: "import { klingManifest } from './kling/manifest.js';" },
   { file: 'src/http/a.ts', code: "import type { TaskService } from '../tasks/service.js';" },
+  // Domain types and the store-unavailable check are data, not repositories.
+  { file: 'src/http/b.ts', code: "import { isTerminal, type Task } from '../store/types.js';" },
+  { file: 'src/http/c.ts', code: "import { isStoreUnavailable } from '../store/errors.js';" },
   { file: 'src/tasks/a.ts', code: "import type { Store } from '../store/types.js';" },
   { file: 'src/engine/a.ts', code: "import type { ProviderAdapter } from '../providers/types.js';" },
   { file: 'src/engine/b.ts', code: "import type { Store } from '../store/types.js';" },

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../../contract/errors.js';
 import { videoThumbnail } from '../../media/thumbnail.js';
-import { deleteOutput } from '../../tasks/delete-output.js';
 import type { CreateResult } from '../../tasks/service.js';
 import type { Task } from '../../store/types.js';
 import { sendStoredVideo } from '../file-routes.js';
@@ -91,7 +90,7 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
 
     scope.delete('/v1/videos/:id', KEY, async (req: IdRequest) => {
       const key = callerKey(req);
-      const outcome = await deleteOutput({ tasks: gw.tasks, store: gw.store, blobs: gw.blobs }, key, req.params.id);
+      const outcome = await gw.tasks.deleteOutput(key, req.params.id);
       if (outcome.kind === 'not_found') throw videoNotFound(req.params.id);
       if (outcome.kind === 'still_running')
         throw new ApiError(409, 'invalid_request_error', 'video_in_progress', 'This video is being generated upstream and its provider cannot stop it; delete it once it has finished.', 'id');
