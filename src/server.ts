@@ -274,7 +274,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     },
   };
   let stopWatchingDue = () => undefined as unknown;
-  const retention = new RetentionSweeper(store, blobs, config.retentionSeconds, config.retentionSweepMs, logger.child({ room: 'retention' }));
+  const retention = new RetentionSweeper({ store, blobs, retentionSeconds: config.retentionSeconds, intervalMs: config.retentionSweepMs, log: logger.child({ room: 'retention' }), clock: engineDeps.clock });
   availability.start();
   if (config.role !== 'api') {
     // The id this node's leases carry (work_items.lease_owner): which node holds which work.

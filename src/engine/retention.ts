@@ -1,6 +1,7 @@
 import type { BlobStore } from '../blobs/types.js';
 import { IDEMPOTENCY_WINDOW_MS, type Store } from '../store/types.js';
 import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
 
 /** How long an upstream callback reference is kept. */
 const CALLBACK_REFERENCE_MS = 4 * 24 * 3600 * 1000;
@@ -15,15 +16,19 @@ export class RetentionSweeper {
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly store: Store,
-    private readonly blobs: BlobStore,
-    private readonly retentionSeconds: number,
-    private readonly intervalMs: number,
-    private readonly log: Logger,
+    private readonly o: {
+      store: Store;
+      blobs: BlobStore;
+      retentionSeconds: number;
+      intervalMs: number;
+      log: Logger;
+      /** The engine's clock: retention is decided at its instant, like every other engine decision. */
+      clock: Clock;
+    },
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.sweep(), this.intervalMs);
+    this.timer = setInterval(() => void this.sweep(), this.o.intervalMs);
     this.timer.unref();
     void this.sweep();
   }
@@ -35,27 +40,29 @@ export class RetentionSweeper {
   }
 
   /** One pass; returns how many outputs were deleted. Expired idempotency records and callback references go too. */
-  async sweep(nowMs = Date.now()): Promise<number> {
+  async sweep(): Promise<number> {
     if (this.running) return 0;
+    const { store, blobs, log } = this.o;
+    const nowMs = this.o.clock.now();
     let deleted = 0;
     const pass = (async () => {
       for (;;) {
-        const tasks = await this.store.tasks.expiredOutputs(nowMs - this.retentionSeconds * 1000, 100);
+        const tasks = await store.tasks.expiredOutputs(nowMs - this.o.retentionSeconds * 1000, 100);
         for (const task of tasks) {
-          await this.blobs.delete(task.video!.blob_key!);
-          await this.store.tasks.markOutputExpired(task.id, nowMs);
+          await blobs.delete(task.video!.blob_key!);
+          await store.tasks.markOutputExpired(task.id, nowMs);
           deleted++;
         }
         if (tasks.length < 100) break;
       }
-      await this.store.idempotency.purge(nowMs - IDEMPOTENCY_WINDOW_MS);
+      await store.idempotency.purge(nowMs - IDEMPOTENCY_WINDOW_MS);
       // Callback references outlive any job (Ark's longest expiry is 72 h); a late callback then answers 404.
-      await this.store.upstreamCallbacks.purge(nowMs - CALLBACK_REFERENCE_MS);
-    })().catch((err) => this.log.error({ err }, 'retention sweep failed'));
+      await store.upstreamCallbacks.purge(nowMs - CALLBACK_REFERENCE_MS);
+    })().catch((err) => log.error({ err }, 'retention sweep failed'));
     this.running = pass.then(() => undefined);
     await this.running;
     this.running = null;
-    if (deleted > 0) this.log.info({ deleted }, 'deleted outputs past retention');
+    if (deleted > 0) log.info({ deleted }, 'deleted outputs past retention');
     return deleted;
   }
 }
