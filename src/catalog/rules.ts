@@ -103,7 +103,8 @@ function checkOperationInputs(req: VideoRequest, spec: ModelSpec, c: OperationCo
 
 function checkRequiredInputs(req: VideoRequest, spec: ModelSpec, c: OperationConstraints): void {
   const r = req as unknown as Record<string, unknown>;
-  const present = (p: string) => r[p] !== undefined && r[p] !== null && r[p] !== '' && !(Array.isArray(r[p]) && (r[p] as unknown[]).length === 0);
+  // A prompt of only spaces is no prompt: refused here, not by the upstream after the 200.
+  const present = (p: string) => r[p] !== undefined && r[p] !== null && !(typeof r[p] === 'string' && (r[p] as string).trim() === '') && !(Array.isArray(r[p]) && (r[p] as unknown[]).length === 0);
   for (const group of c.required) {
     if (group.some(present)) continue;
     const what = group.length > 1 ? `one of ${group.join(', ')}` : group[0];

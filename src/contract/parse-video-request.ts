@@ -1,5 +1,6 @@
 import { badRequest, ApiError } from './errors.js';
 import { isOperation, type Operation } from './operations.js';
+import { clip, preview } from './preview.js';
 import { ALIASES, FIELD_RULES, KNOWN_FIELDS, type FieldRule } from './request-fields.js';
 import type { KlingElement, VideoRequest } from './video-request.js';
 
@@ -22,8 +23,8 @@ export function parseVideoRequest(body: unknown, inferOperation: (inputs: VideoR
     if (!KNOWN_FIELDS.includes(key)) {
       const hint = suggestField(key);
       throw badRequest(
-        key,
-        `Unknown parameter '${key}'.${hint ? ` Did you mean '${hint}'?` : ''} See GET /v1/models/{model} for the parameters a model supports.`,
+        clip(key),
+        `Unknown parameter '${clip(key)}'.${hint ? ` Did you mean '${hint}'?` : ''} See GET /v1/models/{model} for the parameters a model supports.`,
         'unknown_parameter',
         hint ? { did_you_mean: hint } : {},
       );
@@ -33,11 +34,7 @@ export function parseVideoRequest(body: unknown, inferOperation: (inputs: VideoR
     checkField(key, value, FIELD_RULES[name]);
     if (name in canonical) {
       if (!sameValue(canonical[name], value)) {
-        throw badRequest(
-          key,
-          `'${key}' and '${sentVia[name]}' are the same parameter and must agree (got ${JSON.stringify(value)} and ${JSON.stringify(canonical[name])}). Send only '${name}'.`,
-          'conflicting_parameters',
-        );
+        throw badRequest(key, `'${key}' and '${sentVia[name]}' are the same parameter and must agree (got ${preview(value)} and ${preview(canonical[name])}). Send only '${name}'.`, 'conflicting_parameters');
       }
       continue;
     }
@@ -104,8 +101,7 @@ function checkField(key: string, value: unknown, rule: FieldRule): void {
 }
 
 function describe(v: unknown): string {
-  const s = JSON.stringify(v);
-  return `${typeName(v)} ${s !== undefined && s.length > 40 ? `${s.slice(0, 40)}…` : s}`;
+  return `${typeName(v)} ${preview(v)}`;
 }
 
 function checkLength(key: string, v: string, min?: number, max?: number): void {

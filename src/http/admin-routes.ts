@@ -28,13 +28,13 @@ export function keyView(row: ApiKey): Record<string, unknown> {
   };
 }
 
-/** Checks one optional limit field: a number ≥ 0 (or null to clear it, where allowed). */
-function amount(body: Record<string, unknown>, name: string, nullable: boolean, integer = false): number | null | undefined {
+/** Checks one optional limit field: a number ≥ `min` (or null to clear it, where allowed). */
+function amount(body: Record<string, unknown>, name: string, nullable: boolean, integer = false, min = 0): number | null | undefined {
   const v = body[name];
   if (v === undefined) return undefined;
   if (v === null && nullable) return null;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_BALANCE_USD || (integer && !Number.isInteger(v))) {
-    throw badRequest(name, `'${name}' must be ${integer ? 'a whole number' : 'a number'} between 0 and ${MAX_BALANCE_USD}${nullable ? ', or null to remove it' : ''}.`, 'invalid_value');
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > MAX_BALANCE_USD || (integer && !Number.isInteger(v))) {
+    throw badRequest(name, `'${name}' must be ${integer ? 'a whole number' : 'a number'} between ${min} and ${MAX_BALANCE_USD}${nullable ? ', or null to remove it' : ''}.`, 'invalid_value');
   }
   return v;
 }
@@ -93,7 +93,8 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
       balance_usd: amount(body, 'balance_usd', true),
       add_balance_usd: amount(body, 'add_balance_usd', false) ?? undefined,
       spend_limit_usd: amount(body, 'spend_limit_usd', true),
-      rpm_limit: amount(body, 'rpm_limit', true, true),
+      // 0 would refuse every request with a retry time that never comes: revoke the key instead.
+      rpm_limit: amount(body, 'rpm_limit', true, true, 1),
       webhook_url: webhook as string | null | undefined,
     };
     const outcome = await gw.accounts.update(req.params.id, patch);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { FastReads } from './fast-reads.js';
 import type { Logger } from 'pino';
@@ -31,6 +32,28 @@ let sequence = 0;
 /** The caller's request id when it is sane (so logs correlate across systems), else a new one. */
 export function requestIdFor(given: string | string[] | undefined): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${BOOT}${(++sequence).toString(36)}`;
+}
+
+/** What Node's HTTP parser refused, as a TokenLab envelope (Fastify's default answer is not one). */
+function clientErrorAnswer(err: NodeJS.ErrnoException): ApiError {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return new ApiError(408, 'timeout_error', 'request_timeout', 'The request headers did not arrive in time; send the whole request at once and retry.', null);
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    return new ApiError(431, 'invalid_request_error', 'headers_too_large', `The request line and headers are too large (at most ${http.maxHeaderSize} bytes together); shorten the URL or the headers.`, null);
+  }
+  return new ApiError(400, 'invalid_request_error', 'invalid_request', 'The request is not valid HTTP/1.1 (request line, method or headers); check what your client sends.', null);
+}
+
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // A client that went away has nobody to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const api = clientErrorAnswer(err);
+  const body = JSON.stringify(api.toBody());
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${api.status} ${http.STATUS_CODES[api.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 /** The HTTP server, trying the in-memory task read before handing a request to Fastify. */
@@ -65,6 +88,9 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
     return503OnClosing: true,
     // Long enough that our handlers (not the router) answer over-long ids, with our envelope.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Requests Node's parser refuses before any route runs (bad request line, headers too large,
+    // headers too slow) get a TokenLab envelope too, then the connection closes.
+    clientErrorHandler: answerClientError,
     // Malformed URLs (bad percent-encoding) also get a TokenLab envelope.
     frameworkErrors: (err, _req, reply) => {
       const body = new ApiError(400, 'invalid_request_error', 'invalid_url', `The request URL is malformed (${err.code}); percent-encode path segments.`, null).toBody();

@@ -1,13 +1,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 import { isStoreUnavailable } from '../store/errors.js';
-import { closeIfBodyUnread } from './body-slots.js';
+import { closeIfBodyUnread, SMALL_BODY_BYTES } from './body-slots.js';
 
 /** Maps Fastify's own errors (body parsing, size, content type) to TokenLab envelopes. */
-function fromFastifyError(err: FastifyError): ApiError | null {
+function fromFastifyError(err: FastifyError, bodyLimit: number): ApiError | null {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'invalid_request_error', 'payload_too_large', 'Request body is too large. Send media as https URLs instead of inline data: URLs.', null);
+      return new ApiError(413, 'invalid_request_error', 'payload_too_large', tooLarge(bodyLimit), null);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.', null);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -26,10 +26,16 @@ function fromFastifyError(err: FastifyError): ApiError | null {
   return null;
 }
 
+/** What a 413 says: the route's limit, and (for the create routes, which take inline media) how to stay under it. */
+function tooLarge(limit: number): string {
+  const size = limit >= 1024 * 1024 ? `${Math.floor(limit / (1024 * 1024))} MiB` : `${Math.floor(limit / 1024)} KiB`;
+  return limit > SMALL_BODY_BYTES ? `Request body is too large: this route takes at most ${size}. Send media as https URLs instead of inline data: URLs.` : `Request body is too large: this route takes at most ${size}.`;
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     closeIfBodyUnread(req, reply);
-    const api = err instanceof ApiError ? err : fromFastifyError(err);
+    const api = err instanceof ApiError ? err : fromFastifyError(err, req.routeOptions.bodyLimit ?? SMALL_BODY_BYTES);
     if (api) {
       for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);
       if (api.status >= 500) req.log.warn({ code: api.code }, api.message);

@@ -55,7 +55,7 @@ async function serve(gw: Gateway, req: FastifyRequest, reply: FastifyReply, task
       410,
       'not_found_error',
       'file_expired',
-      `This video was deleted ${Math.round(gw.config.retentionSeconds / 3600)} h after the task completed (the retention period). Download results before they expire.`,
+      `This video is no longer stored: its owner deleted it (DELETE /v1/videos/{id}), or the retention period (${Math.round(gw.config.retentionSeconds / 3600)} h after the task completed) ended. Download results before they expire.`,
       null,
     );
   }

@@ -1,6 +1,7 @@
 import { isTaskId } from '../contract/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { badRequest, draftTaskNotFound } from '../contract/errors.js';
+import { preview } from '../contract/preview.js';
 import { IDEMPOTENCY_WINDOW_MS, promotableDraftUpstreamId, type ApiKey, type NewTask, type Store, type Task, type TaskListFilter } from '../store/types.js';
 import type { BlobStore } from '../blobs/types.js';
 import { TaskChanges } from './changes.js';
@@ -184,7 +185,10 @@ export class TaskService {
 
   /** The caller's tasks, newest first; `next` is the cursor of the following page, if any. */
   async list(key: ApiKey, filter: TaskListFilter): Promise<{ tasks: Task[]; next: string | null }> {
-    if (filter.after !== undefined && !isTaskId(filter.after)) return { tasks: [], next: null };
+    // A cursor that is not one of the caller's tasks would read as the last page: say so instead.
+    if (filter.after !== undefined && !(await this.get(key, filter.after))) {
+      throw badRequest('after', `'after' must be the id of one of your tasks (the last id of the previous page); got ${preview(filter.after)}.`, 'invalid_value');
+    }
     const page = await this.deps.store.tasks.listForOwner(key.id, { ...filter, limit: filter.limit + 1 });
     const more = page.length > filter.limit;
     const tasks = more ? page.slice(0, filter.limit) : page;

@@ -84,7 +84,7 @@ describe('billing: reserve at create, settle on completion, release on failure o
 
   it('admin limit changes are validated', async () => {
     const k = await newKey({});
-    for (const body of [{ balance_usd: -1 }, { spend_limit_usd: 'ten' }, { rpm_limit: 1.5 }, { colour: 'red' }, { webhook_url: 'http://10.0.0.1/hook' }]) {
+    for (const body of [{ balance_usd: -1 }, { spend_limit_usd: 'ten' }, { rpm_limit: 1.5 }, { rpm_limit: 0 }, { colour: 'red' }, { webhook_url: 'http://10.0.0.1/hook' }]) {
       const res = await gw.api(`/v1/admin/keys/${k.id}`, { method: 'PATCH', json: body });
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.deepEqual(validateAgainst('ApiError', await res.json()), []);

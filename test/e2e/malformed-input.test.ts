@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
@@ -49,7 +50,26 @@ const BAD_BODIES: string[] = [
   '{"model": "no-such-model", "prompt": "x"}',
   '{"prompt": "missing model"}',
   '\u0000\u0001\u0002',
+  '{"model": "veo3.1", "prompt": "   \\n\\t "}',
+  // Nested 10,000 and 100,000 deep: the error quotes a bounded preview (JSON.stringify overflowed the stack: a 500).
+  ...[10_000, 100_000].flatMap((depth) => {
+    const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    return [`{"model": "veo3.1", "prompt": ${deep}}`, `{"model": ${deep}}`, `{"model": "veo3.1", "duration": ${deep}}`, `{"model": "veo3.1", "image_urls": ${deep}}`];
+  }),
 ];
+
+/** Sends raw bytes and reads the answer until the server closes the connection. */
+async function rawRequest(url: string, bytes: string): Promise<{ head: string; body: string }> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  socket.on('error', () => undefined);
+  socket.end(bytes);
+  const chunks: Buffer[] = [];
+  for await (const c of socket) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString();
+  const at = text.indexOf('\r\n\r\n');
+  return { head: text.slice(0, at), body: text.slice(at + 4) };
+}
 
 describe('malformed requests never cause a 5xx', () => {
   let gw: TestGateway;
@@ -68,6 +88,57 @@ describe('malformed requests never cause a 5xx', () => {
       assert.ok(json.error.message.length > 10, text);
       assert.ok(!/at .*\.(ts|js):\d+/.test(text), 'no stack trace');
     }
+  });
+
+  it('errors quote what the client sent briefly: a 600 KB unknown field name or value is not echoed back', async () => {
+    const name = 'x'.repeat(600_000);
+    const unknown = await gw.api('/v1/videos/generations', { method: 'POST', body: JSON.stringify({ model: 'veo3.1', [name]: 1 }), headers: { 'content-type': 'application/json' } });
+    assert.equal(unknown.status, 400);
+    const text = await unknown.text();
+    assert.ok(text.length < 2_000, `${text.length} bytes`);
+    assert.equal(JSON.parse(text).error.code, 'unknown_parameter');
+    const seconds = await gw.api('/v1/videos', { method: 'POST', json: { model: 'sora-2', prompt: 'x', seconds: `9${'9'.repeat(600_000)}x` } });
+    assert.equal(seconds.status, 400);
+    assert.ok((await seconds.text()).length < 2_000);
+  });
+
+  it('only spaces is no prompt: refused at create, not by the upstream after the 200', async () => {
+    const res = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: ' \t ' } });
+    assert.equal(res.status, 400);
+    const err = ((await res.json()) as any).error;
+    assert.equal(err.code, 'missing_required_parameter');
+    assert.equal(err.param, 'prompt');
+  });
+
+  it('a list cursor that is not one of your tasks is a 400 naming after, not an empty last page', async () => {
+    const other = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'cursor-other' } })).json()) as { key: string };
+    const theirs = ((await (await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'x' }, key: other.key })).json()) as any).id;
+    for (const path of ['/v1/tasks?after=garbage', `/v1/tasks?after=${theirs}`, '/v1/tasks?after=ldtask_00000000000000000000000000000000', '/v1/videos?after=zzz', `/v1/videos?after=${theirs}`]) {
+      const res = await gw.api(path);
+      assert.equal(res.status, 400, path);
+      const body = (await res.json()) as any;
+      assert.deepEqual(validateAgainst('ApiError', body), []);
+      assert.equal(body.error.param, 'after', path);
+    }
+    assert.equal((await gw.api(`/v1/tasks?after=${theirs}`, { key: other.key })).status, 200, 'the owner pages past it');
+  });
+
+  it("a body too large for a small route says that route's limit, not the create route's advice", async () => {
+    const res = await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'n'.repeat(70_000) } });
+    assert.equal(res.status, 413);
+    const err = ((await res.json()) as any).error;
+    assert.equal(err.code, 'payload_too_large');
+    assert.match(err.message, /64 KiB/);
+    assert.doesNotMatch(err.message, /data: URLs/);
+  });
+
+  it('requests refused by the HTTP parser get an envelope too: a bad method 400, headers too large 431', async () => {
+    const badMethod = await rawRequest(gw.url, 'FO(O /v1/tasks/x HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(badMethod.head, /^HTTP\/1\.1 400 /);
+    assert.deepEqual(validateAgainst('ApiError', JSON.parse(badMethod.body)), [], badMethod.body);
+    const longUrl = await rawRequest(gw.url, `GET /v1/tasks/${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(longUrl.head, /^HTTP\/1\.1 431 /);
+    assert.equal(JSON.parse(longUrl.body).error.code, 'headers_too_large');
   });
 
   it('huge bodies are 413, wrong content types 415', async () => {

@@ -163,11 +163,18 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     // Delete a completed video: its file goes, the record stays (as the TokenLab API shows it).
     const done = await untilDone(theirs, ids[2]);
     assert.equal(done.status, 'completed');
+    const link = ((await (await gw.api(`/v1/tasks/${ids[2]}`, { key: other.key })).json()) as { video_url: string }).video_url;
     const deleted = await theirs.videos.delete(ids[2]);
     assert.deepEqual(deleted, { id: ids[2], object: 'video.deleted', deleted: true });
     assert.ok(await theirs.videos.downloadContent(ids[2]).catch((e: unknown) => e instanceof NotFoundError));
     assert.deepEqual(await theirs.videos.delete(ids[2]), deleted, 'deleting twice is fine');
     const task = (await (await gw.api(`/v1/tasks/${ids[2]}`, { key: other.key })).json()) as { video_expired?: boolean };
     assert.equal(task.video_expired, true);
+    // The old signed link says why it is gone without claiming the retention period ended.
+    const gone = await fetch(link);
+    assert.equal(gone.status, 410);
+    const why = ((await gone.json()) as { error: { code: string; message: string } }).error;
+    assert.equal(why.code, 'file_expired');
+    assert.match(why.message, /owner deleted it/);
   });
 });

@@ -1,4 +1,5 @@
 import { ApiError, badRequest } from '../../contract/errors.js';
+import { clip, preview } from '../../contract/preview.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import type { ModelSpec } from '../../catalog/types.js';
 import type { Task } from '../../store/types.js';
@@ -89,7 +90,7 @@ function referenceInput(value: unknown): { field: 'image_url' | 'video_url'; url
  */
 export function toCreateRequest(body: OpenAICreateBody, catalog: Catalog): Record<string, unknown> {
   for (const k of Object.keys(body)) {
-    if (!ACCEPTED.includes(k)) throw badRequest(k, `Unknown parameter '${k}'. Accepted: ${ACCEPTED.join(', ')}.`, 'unknown_parameter');
+    if (!ACCEPTED.includes(k)) throw badRequest(clip(k), `Unknown parameter '${clip(k)}'. Accepted: ${ACCEPTED.join(', ')}.`, 'unknown_parameter');
   }
   const model = body.model ?? DEFAULT_MODEL;
   if (typeof model !== 'string') throw badRequest('model', 'model must be a string (a model id from GET /v1/models).', 'invalid_type');
@@ -98,7 +99,7 @@ export function toCreateRequest(body: OpenAICreateBody, catalog: Catalog): Recor
   if (body.seconds !== undefined) {
     const s = body.seconds;
     const n = typeof s === 'number' ? s : typeof s === 'string' && /^-?\d+$/.test(s.trim()) ? Number(s) : NaN;
-    if (!Number.isInteger(n)) throw badRequest('seconds', `seconds must be a whole number of seconds, like "8" (got ${JSON.stringify(s)}).`, 'invalid_value');
+    if (!Number.isInteger(n)) throw badRequest('seconds', `seconds must be a whole number of seconds, like "8" (got ${preview(s)}).`, 'invalid_value');
     out.duration = n;
   }
   let operation = 'text-to-video';
