@@ -177,3 +177,28 @@ describe('malformed requests never cause a 5xx', () => {
     assert.equal(res.status, 200);
   });
 });
+
+describe('headers that arrive too slowly', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ VIDGATE_HEADERS_TIMEOUT_MS: '500', VIDGATE_REQUEST_TIMEOUT_MS: '5000' });
+  });
+  after(async () => gw.close());
+
+  it('get a 408 TokenLab envelope, then the connection closes', async () => {
+    const { hostname, port } = new URL(gw.url);
+    const socket = net.connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    // Half a request line, then silence: the server's header timer runs out.
+    socket.write('GET /v1/tasks HTTP/1.1\r\nHost: x\r\n');
+    const started = Date.now();
+    const chunks: Buffer[] = [];
+    for await (const c of socket) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString();
+    assert.ok(Date.now() - started < 5_000, 'answered within the header timeout (and its check interval)');
+    assert.match(text, /^HTTP\/1\.1 408 /);
+    const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+    assert.deepEqual(validateAgainst('ApiError', body), []);
+    assert.equal(body.error.code, 'request_timeout');
+  });
+});
