@@ -109,15 +109,17 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
 
   // JSON only; an empty body on routes that take none is fine.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (_req, body, done) => {
-    const text = body as string;
+  const parseJson = (text: string, done: (err: Error | null, body?: unknown) => void) => {
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));
     } catch {
       done(new ApiError(400, 'invalid_request_error', 'invalid_json', 'The request body is not valid JSON.', null), undefined);
     }
-  });
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => parseJson(body as string, done));
+  // Structured-syntax JSON types too (application/vnd.api+json, application/merge-patch+json, …).
+  app.addContentTypeParser(/^application\/[\w.+-]+\+json\s*(;.*)?$/i, { parseAs: 'string' }, (_req, body, done) => parseJson(body as string, done));
   app.addContentTypeParser('*', (_req, _payload, done) => {
     done(new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.', null), undefined);
   });

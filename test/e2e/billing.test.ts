@@ -80,6 +80,8 @@ describe('billing: reserve at create, settle on completion, release on failure o
     const all = (await (await gw.api(`/v1/admin/usage?key_id=${k.id}`)).json()) as any;
     assert.equal(all.total_cost_usd, 1.2);
     assert.equal((await gw.api('/v1/usage?start_date=yesterday', { key: k.key })).status, 400);
+    // Not a calendar day (Date.parse would read it as March 2nd).
+    assert.equal((await gw.api('/v1/usage?start_date=2026-02-30', { key: k.key })).status, 400);
   });
 
   it('admin limit changes are validated', async () => {

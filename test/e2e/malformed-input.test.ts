@@ -141,6 +141,14 @@ describe('malformed requests never cause a 5xx', () => {
     assert.equal(JSON.parse(longUrl.body).error.code, 'headers_too_large');
   });
 
+  it('structured-syntax JSON media types (application/vnd.api+json) are read as JSON', async () => {
+    const res = await gw.api('/v1/videos/generations', { method: 'POST', body: JSON.stringify({ model: 'veo3.1-fast', prompt: 'typed' }), headers: { 'content-type': 'application/vnd.api+json' } });
+    assert.equal(res.status, 200, await res.clone().text());
+    const bad = await gw.api('/v1/videos/generations', { method: 'POST', body: '{', headers: { 'content-type': 'application/merge-patch+json; charset=utf-8' } });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as any).error.code, 'invalid_json');
+  });
+
   it('huge bodies are 413, wrong content types 415', async () => {
     const huge = JSON.stringify({ model: 'veo3.1', image: `data:image/png;base64,${'A'.repeat(2 * 1024 * 1024)}` });
     const big = await gw.api('/v1/videos/generations', { method: 'POST', body: huge, headers: { 'content-type': 'application/json' } });
