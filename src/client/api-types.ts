@@ -2998,7 +2998,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body within 24 h returns the original task. */
+                /** @description Same key + same request within 24 h returns the original task. Requests are compared as parsed: key order, aliases and null (not sent) fields make no difference. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -3046,7 +3046,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description Idempotency-Key reused with a different body. */
+            /** @description Idempotency-Key reused with a different request. */
             409: {
                 headers: {
                     [name: string]: unknown;

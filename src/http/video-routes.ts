@@ -43,7 +43,7 @@ export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>
             409,
             'invalid_request_error',
             'idempotency_key_reused',
-            'This Idempotency-Key was already used with a different request body in the last 24 hours. Use a new key for a new request.',
+            'This Idempotency-Key was already used with a different request in the last 24 hours (key order, aliases and null fields do not count). Use a new key for a new request.',
             'Idempotency-Key',
           )
         : new ApiError(409, 'invalid_request_error', 'idempotency_key_reused', 'The task this Idempotency-Key created is no longer available; use a new key.', 'Idempotency-Key');

@@ -146,7 +146,10 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 export interface IdempotencyRecord {
   owner_key_id: string;
   idem_key: string;
-  /** sha256 of the canonical request body, to tell a true retry from a reused key. */
+  /**
+   * The parsed request's fingerprint, to tell a true retry from a reused key (tasks/request-fingerprint.ts);
+   * in records stored by earlier releases, a bare sha256 of the canonical body.
+   */
   body_hash: string;
   task_id: string;
   created_ms: number;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { badRequest, modelNotFound } from '../contract/errors.js';
 import { newTaskId } from '../contract/ids.js';
 import { inferOperation } from '../contract/infer-operation.js';
@@ -65,28 +64,12 @@ function checkDeclaredSource(resolved: ResolvedVideoRequest, spec: ModelSpec): n
   return seconds;
 }
 
-/** Same request ⇔ same canonical JSON (object keys sorted), whatever the key order on the wire. */
-export function bodyHash(body: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(body)))
-    .digest('hex');
-}
-
 /**
  * Turns a create body into the task to store: parse (aliases, types), find the model, every
  * per-model rule, media URL syntax, defaults, price. Throws the contract's 400s; does no I/O.
+ * `parsed`: the request as parsed, before the model's defaults (what idempotency compares).
  */
-export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { allowPrivateNetwork: boolean; now_ms: number }): NewTask {
+export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { allowPrivateNetwork: boolean; now_ms: number }): { task: NewTask; parsed: VideoRequest } {
   const parsed = parseVideoRequest(body, (r) => inferOperation(r, catalog.get(r.model)?.operations.map((o) => o.operation) ?? []));
   const spec = catalog.get(parsed.model);
   if (!spec) throw modelNotFound(parsed.model, 400, catalog.suggest(parsed.model));
@@ -94,7 +77,7 @@ export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { a
   checkMediaInputs(parsed, opts.allowPrivateNetwork);
   const resolved = resolveForModel(parsed, spec);
   const sourceSeconds = checkDeclaredSource(resolved, spec);
-  return {
+  const task: NewTask = {
     id: newTaskId(opts.now_ms),
     owner_key_id: key.id,
     model: spec.id,
@@ -107,4 +90,5 @@ export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { a
     callback_url: parsed.callback_url ?? key.webhook_url,
     created_ms: opts.now_ms,
   };
+  return { task, parsed };
 }

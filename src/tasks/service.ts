@@ -6,14 +6,15 @@ import { IDEMPOTENCY_WINDOW_MS, promotableDraftUpstreamId, type ApiKey, type New
 import type { BlobStore } from '../blobs/types.js';
 import { TaskChanges } from './changes.js';
 import { type DeleteOutcome, deleteOutput } from './delete-output.js';
-import { bodyHash, planTask } from './create.js';
+import { planTask } from './create.js';
+import { repeatsStoredRequest, requestFingerprint } from './request-fingerprint.js';
 
 export type CreateResult =
-  /** `replayed`: an earlier create with the same Idempotency-Key and body. */
+  /** `replayed`: an earlier create with the same Idempotency-Key and request (see request-fingerprint.ts). */
   | { kind: 'created'; task: Task; replayed: boolean }
   | { kind: 'insufficient_balance'; estimatedUsd: number; availableUsd: number }
   | { kind: 'quota_exceeded'; estimatedUsd: number; limitUsd: number; remainingUsd: number }
-  /** The key was used with another body, or the task it made is gone. */
+  /** The key was used with another request, or the task it made is gone. */
   | { kind: 'idempotency_conflict'; reason: 'body_differs' | 'task_gone' }
   /** No route to the model's provider (not built, no credentials, or every channel unavailable). */
   | { kind: 'no_channel'; model: string; provider: string; reason: string };
@@ -123,7 +124,7 @@ export class TaskService {
   /** Validates and stores a task (answers once it is durable); invalid input throws the contract's 400. */
   async create(key: ApiKey, body: unknown, idempotencyKey: string | null = null): Promise<CreateResult> {
     const now = this.now();
-    const task = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
+    const { task, parsed } = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
     if (task.request.draft_task_id !== undefined) await this.checkDraft(task);
     const channel = this.deps.channels(task);
     if (!channel.ok && 'param' in channel)
@@ -134,8 +135,8 @@ export class TaskService {
         { model: task.model },
       );
     if (!channel.ok) return { kind: 'no_channel', model: task.model, provider: task.provider, reason: channel.reason };
-    const hash = idempotencyKey === null ? '' : bodyHash(body);
-    const idem = idempotencyKey === null ? undefined : { key: idempotencyKey, body_hash: hash, since_ms: now - IDEMPOTENCY_WINDOW_MS };
+    // Fingerprinted only once the request parsed and passed every rule: anything else was a 400 above.
+    const idem = idempotencyKey === null ? undefined : { key: idempotencyKey, body_hash: requestFingerprint(parsed), since_ms: now - IDEMPOTENCY_WINDOW_MS };
     const outcome = await this.deps.store.tasks.create(task, idem);
     switch (outcome.kind) {
       case 'created':
@@ -146,7 +147,7 @@ export class TaskService {
       case 'quota_exceeded':
         return { kind: 'quota_exceeded', estimatedUsd: task.estimated_cost_usd, limitUsd: outcome.limitUsd, remainingUsd: outcome.remainingUsd };
       case 'replay': {
-        if (outcome.record.body_hash !== hash) return { kind: 'idempotency_conflict', reason: 'body_differs' };
+        if (!repeatsStoredRequest(outcome.record.body_hash, parsed, body)) return { kind: 'idempotency_conflict', reason: 'body_differs' };
         const original = await this.deps.store.tasks.get(outcome.record.task_id);
         return original ? { kind: 'created', task: original, replayed: true } : { kind: 'idempotency_conflict', reason: 'task_gone' };
       }

@@ -196,13 +196,21 @@ function paths(): Json {
         summary: 'Create a video task',
         description: "Validates against the model's rules, reserves the estimate and stores the task; answers at once. Send `Idempotency-Key` to make retries safe.",
         security: KEY,
-        parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Same key + same body within 24 h returns the original task.', schema: { type: 'string', maxLength: 255 } }],
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description: 'Same key + same request within 24 h returns the original task. Requests are compared as parsed: key order, aliases and null (not sent) fields make no difference.',
+            schema: { type: 'string', maxLength: 255 },
+          },
+        ],
         requestBody: { required: true, content: { 'application/json': { schema: ref('VideoGenerationRequest') } } },
         responses: {
           '200': jsonBody(ref('VideoGenerationResponse'), 'Task stored (status pending).'),
           '400': error('Invalid request: `param` names the field and the message says what is allowed. Also a request no configured channel can serve: `param` names what the channels cannot take.'),
           '402': error('insufficient_balance or quota_exceeded.'),
-          '409': error('Idempotency-Key reused with a different body.'),
+          '409': error('Idempotency-Key reused with a different request.'),
           '503': error('No channel serves this model.'),
           ...KEY_ERRORS,
         },
