@@ -20,7 +20,8 @@ function window(q: UsageQuery): { from: string; to: string } {
     ['end_date', to],
   ] as const) {
     // A real calendar day: Date.parse accepts 2026-02-30 (as March 2nd), so the day must survive a round trip.
-    if (typeof v !== 'string' || !DAY.test(v) || Number.isNaN(Date.parse(v)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) throw badRequest(name, `'${name}' must be a date like 2026-11-21 (UTC).`, 'invalid_value');
+    if (typeof v !== 'string' || !DAY.test(v) || Number.isNaN(Date.parse(v)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v)
+      throw badRequest(name, `'${name}' must be a date like 2026-11-21 (UTC).`, 'invalid_value');
   }
   if ((from as string) > (to as string)) throw badRequest('start_date', "'start_date' must not be after 'end_date'.", 'invalid_value');
   return { from: from as string, to: to as string };
