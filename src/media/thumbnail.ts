@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
+import { createLimiter, type Limiter } from './limiter.js';
 
 /** The first frame, scaled to at most 640 px wide, as JPEG bytes. The video goes through a temp file (MP4 needs seeking). */
 export async function videoThumbnail(video: Readable, tmpDir: string): Promise<Buffer> {
@@ -24,5 +25,61 @@ export async function videoThumbnail(video: Readable, tmpDir: string): Promise<B
     });
   } finally {
     await rm(file, { force: true });
+  }
+}
+
+/** Thumbnails kept in memory (a 640 px JPEG is tens of KB). */
+const CACHED_THUMBNAILS = 128;
+
+/**
+ * Thumbnails for a gateway: a stored video never changes, so its still is made once and kept (the
+ * most recently used ones), and ffmpeg runs at most `concurrency` at a time — forty clients asking
+ * at once start no more processes than that; the others wait their turn (requests for the same
+ * video share one run).
+ */
+export class Thumbnails {
+  private readonly cache = new Map<string, Buffer>();
+  private readonly making = new Map<string, Promise<Buffer>>();
+  private readonly slots: Limiter;
+  /** ffmpeg runs so far (for tests and the curious). */
+  made = 0;
+  /** The most ffmpeg runs seen at once. */
+  peak = 0;
+
+  constructor(private readonly o: { tmpDir: string; concurrency: number; cacheEntries?: number }) {
+    this.slots = createLimiter(o.concurrency);
+  }
+
+  /** The still of the video stored under `key`; `open` reads the video when it has to be made. */
+  async get(key: string, open: () => Promise<Readable>): Promise<Buffer> {
+    const hit = this.cache.get(key);
+    if (hit) {
+      // Most recently used last: the first key is the one to evict.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    let pending = this.making.get(key);
+    if (!pending) {
+      pending = this.slots
+        .run(async () => {
+          this.made++;
+          this.peak = Math.max(this.peak, this.slots.active);
+          return videoThumbnail(await open(), this.o.tmpDir);
+        })
+        .then((jpeg) => {
+          if (this.cache.size >= (this.o.cacheEntries ?? CACHED_THUMBNAILS)) this.cache.delete(this.cache.keys().next().value!);
+          this.cache.set(key, jpeg);
+          return jpeg;
+        })
+        .finally(() => this.making.delete(key));
+      this.making.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Forgets a video's still (its file was deleted). */
+  forget(key: string): void {
+    this.cache.delete(key);
   }
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
-import { createLimiter } from './limiter.js';
+import { createLimiter } from '../media/limiter.js';
 import { sniffImageType } from './image-type.js';
 
 export { dimensionsFor } from './dimensions.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLimiter } from '../../src/sandbox/limiter.js';
+import { createLimiter } from '../../src/media/limiter.js';
 import { dimensionsFor, renderVideo } from '../../src/sandbox/render.js';
 import { colorAt, isBluish, isFaststart, isGreenish, isReddish, probe, solidImage, tempDir } from './media-helpers.js';
 

@@ -1,7 +1,8 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../../contract/errors.js';
-import { videoThumbnail } from '../../media/thumbnail.js';
+import { Thumbnails } from '../../media/thumbnail.js';
 import type { CreateResult } from '../../tasks/service.js';
 import type { Task } from '../../store/types.js';
 import { sendStoredVideo } from '../file-routes.js';
@@ -52,6 +53,8 @@ function listParams(q: Record<string, unknown>): { limit: number; after?: string
 const KEY = { config: { auth: 'key' as const } };
 
 export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): void {
+  // ffmpeg is CPU-heavy: as many stills at once as there are cores (up to 4); each video's is made once.
+  const thumbnails = new Thumbnails({ tmpDir: path.join(gw.config.dataDir, 'tmp', 'thumbnails'), concurrency: Math.max(1, Math.min(4, os.availableParallelism())) });
   void app.register(async (scope) => {
     // The openai SDKs always send the create as multipart (an upload may ride along).
     scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: gw.config.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -91,6 +94,7 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
     scope.delete('/v1/videos/:id', KEY, async (req: IdRequest) => {
       const key = callerKey(req);
       const outcome = await gw.tasks.deleteOutput(key, req.params.id);
+      if (outcome.kind === 'deleted' && outcome.task.video?.blob_key) thumbnails.forget(outcome.task.video.blob_key);
       if (outcome.kind === 'not_found') throw videoNotFound(req.params.id);
       if (outcome.kind === 'still_running')
         throw new ApiError(409, 'invalid_request_error', 'video_in_progress', 'This video is being generated upstream and its provider cannot stop it; delete it once it has finished.', 'id');
@@ -108,9 +112,11 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
         throw new ApiError(409, 'invalid_request_error', 'video_not_ready', `This video is ${openAIVideo(task, 0).status}; its content can be downloaded once it is completed.`, 'id');
       }
       if (variant === 'video') return sendStoredVideo(gw, req, reply, task);
-      const stored = await gw.blobs.open(task.video.blob_key);
-      if (!stored) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file is no longer stored.", 'id');
-      const jpeg = await videoThumbnail(stored, path.join(gw.config.dataDir, 'tmp', 'thumbnails'));
+      const jpeg = await thumbnails.get(task.video.blob_key, async () => {
+        const stored = await gw.blobs.open(task.video!.blob_key!);
+        if (!stored) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file is no longer stored.", 'id');
+        return stored;
+      });
       return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
     });
   });
