@@ -134,6 +134,11 @@ const INTERRUPTED = (why: string): TaskFailure => ({
   message: `The gateway lost track of this task's submission (a restart or a broken connection)${why}, so it was not sent again (to avoid a duplicate charge). Create a new task to try again.`,
 });
 
+/** The last of a step's retries failed: the upstream's reason, and that the gateway has stopped trying. */
+function exhausted(failure: TaskFailure, attempts: number): TaskFailure {
+  return { code: failure.code, message: `${failure.message} The gateway gave up after ${attempts} attempts; create a new task to try again.` };
+}
+
 /** Failures of a step, through the retry-policy table. */
 function onFailure(step: Step, from: TaskTransition['from'], failure: Failure, ctx: DecisionContext, lane: 'submit' | 'poll' | 'finish'): TaskTransition {
   const action = RETRY_POLICY[step][failure.kind];
@@ -141,7 +146,7 @@ function onFailure(step: Step, from: TaskTransition['from'], failure: Failure, c
   const asFailure = { code: failure.code, message: failure.message };
   switch (action) {
     case 'requeue':
-      if (!more) return fail(from, asFailure);
+      if (!more) return fail(from, exhausted(asFailure, ctx.attempts + 1));
       return { from, to: 'pending', next: { lane: 'submit', due_ms: ctx.now + retryDelay(ctx, failure.retryAfterSeconds), attempts: ctx.attempts + 1 } };
     case 'lookup':
       if (!ctx.canLookup) {
@@ -156,7 +161,7 @@ function onFailure(step: Step, from: TaskTransition['from'], failure: Failure, c
       return { from, to: from, next: { lane: 'submit', due_ms: ctx.now + retryDelay(ctx), attempts: ctx.attempts + 1 } };
     case 'retry':
     case 'persist': {
-      if (action === 'retry' && !more) return fail(from, step === 'lookup' ? INTERRUPTED(' and the provider could not tell whether it had received it') : asFailure);
+      if (action === 'retry' && !more) return fail(from, step === 'lookup' ? INTERRUPTED(' and the provider could not tell whether it had received it') : exhausted(asFailure, ctx.attempts + 1));
       // With attempts left, a bounded retry waits like a patient one.
       const due = ctx.now + retryDelay(ctx, failure.retryAfterSeconds);
       return { from, to: from, next: { lane, due_ms: lane === 'poll' ? capToDeadline(ctx, due) : due, attempts: ctx.attempts + 1 } };

@@ -60,6 +60,8 @@ describe('submit decisions', () => {
     assert.equal(afterSubmit({ type: 'failed', failure: failure('rate_limited', 10 ** 9) }, ctx()).next!.due_ms, NOW + 3_600_000);
     const last = afterSubmit({ type: 'failed', failure: failure('unavailable') }, ctx({ attempts: 7 }));
     assert.deepEqual([last.to, last.patch?.error?.code], ['failed', 'code_unavailable']);
+    // The upstream's reason, and that retrying has ended (not an adapter's "retries later").
+    assert.equal(last.patch?.error?.message, 'msg unavailable The gateway gave up after 8 attempts; create a new task to try again.');
   });
 });
 

@@ -145,7 +145,7 @@ function kindFromCode(code: string): UpstreamErrorKind | undefined {
 function hintFor(kind: UpstreamErrorKind, status: number, code: string): string {
   switch (kind) {
     case 'rate_limited':
-      return 'DashScope rate or concurrency limit reached; the gateway retries later.';
+      return 'DashScope rate or concurrency limit reached.';
     case 'unavailable':
       return 'DashScope had an internal error; the gateway retries.';
     case 'content_policy':

@@ -113,5 +113,5 @@ function tokenGrantError(err: unknown): UpstreamError {
   if (status !== undefined && status >= 400 && status < 500 && status !== 429) {
     return new UpstreamError('auth', `The service-account token grant was refused (HTTP ${status}): check the key and that the service account is enabled.`, status);
   }
-  return new UpstreamError('unavailable', `The OAuth2 token endpoint could not be reached${status ? ` (HTTP ${status})` : ''}; will retry.`, status);
+  return new UpstreamError('unavailable', `The OAuth2 token endpoint could not be reached${status ? ` (HTTP ${status})` : ''}.`, status);
 }

@@ -393,7 +393,7 @@ const CODE_KINDS: Record<number, [UpstreamErrorKind, string]> = {
   1203: ['not_found', 'The model or task does not exist on this Kling account or region.'],
   1300: ['content_policy', 'Kling platform policy refused it; change the prompt or inputs.'],
   1301: ['content_policy', 'Kling content-security check refused it; change the prompt or inputs.'],
-  1302: ['rate_limited', 'Too many requests; the gateway retries later.'],
+  1302: ['rate_limited', 'Too many requests (Kling rate limit).'],
   1303: ['rate_limited', 'Concurrent tasks over the resource pack limit; the gateway retries when a slot frees.'],
   1304: ['auth', 'The Kling IP allow-list refused this gateway; add its address in the Kling console.'],
   5000: ['unavailable', 'Kling server error; the gateway retries.'],

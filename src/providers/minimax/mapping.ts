@@ -98,7 +98,7 @@ function classify(code: number, phase: Phase, message = ''): { kind: UpstreamErr
     case 1002:
     case 1039:
     case 1041:
-      return { kind: 'rate_limited', hint: 'MiniMax rate limit reached (video RPM is 5 free / 20 paid); the gateway retries later.' };
+      return { kind: 'rate_limited', hint: 'MiniMax rate limit reached (video RPM is 5 free / 20 paid).' };
     case 1000:
     case 1001:
     case 1024:
@@ -154,7 +154,7 @@ export function minimaxErrors(phase: Phase): ErrorSpec {
     read(body, status): ErrorReading {
       const base = baseRespOf(body);
       const code = base ? String(base.status_code) : undefined;
-      if (status === 429) return { code, kind: 'rate_limited', message: `MiniMax rate limit reached (HTTP 429: ${sanitizeMessage(base?.status_msg, 'rate limit')}); the gateway retries later.` };
+      if (status === 429) return { code, kind: 'rate_limited', message: `MiniMax rate limit reached (HTTP 429: ${sanitizeMessage(base?.status_msg, 'rate limit')}).` };
       if (base && base.status_code !== 0 && status < 500) {
         const { kind, hint } = classify(base.status_code, phase, base.status_msg);
         return { code, kind, message: `${hint} (MiniMax ${base.status_code}: ${sanitizeMessage(base.status_msg, 'no message')})` };

@@ -233,7 +233,7 @@ function kindFromReason(status: number, reason: string | undefined, message = ''
 const FIX_HINT: Partial<Record<UpstreamErrorKind, string>> = {
   auth: ' Check VIDU_API_KEY (sent as "Authorization: Token <key>").',
   quota: ' Top up the Vidu account credits.',
-  rate_limited: ' Vidu allows a limited number of concurrent tasks; the gateway retries later.',
+  rate_limited: ' Vidu allows a limited number of concurrent tasks.',
 };
 
 /** Vidu's error vocabulary (§4.7): `reason` (or a string `code`) decides where it speaks. */
