@@ -16,6 +16,22 @@ describe('the README stays true', () => {
     }
   });
 
+  it('lists the durations each model accepts (the catalog decides; a footnote mark is not a duration)', () => {
+    for (const m of defaultCatalog().all()) {
+      const cell = readme
+        .split('\n')
+        .find((l) => l.startsWith(`| \`${m.id}\` |`))!
+        .split('|')[4]
+        .trim();
+      if (cell === 'follows the source') continue;
+      const listed = cell.split(', ').flatMap((part) => {
+        const [from, to] = part.replace(/[¹²³]/g, '').split('–').map(Number);
+        return to === undefined ? [from] : Array.from({ length: to - from + 1 }, (_, i) => from + i);
+      });
+      assert.deepEqual(listed, m.durations, `${m.id}: README says ${cell}`);
+    }
+  });
+
   it('states the maximum source length of every model billed by its source video', () => {
     const para = readme.slice(readme.indexOf('- **Billing by the source video.**'));
     const bullet = para.slice(0, para.indexOf('\n- **'));

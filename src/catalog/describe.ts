@@ -68,9 +68,10 @@ function pricingSummary(spec: ModelSpec): Record<string, unknown> {
         .map(([r, v]) => `${r} $${usdString(v ?? 0)}`)
         .join(', ')}`
     : '';
+  const rendered = Object.entries(spec.duration_rendered_as ?? {}).map(([asked, made]) => `${asked} s is rendered and billed as ${made} s`);
   const text =
     p.unit === 'per_second'
-      ? `USD per second of generated video, by output resolution${audioTiers ? ', without audio' : ''}: ${tiers}${audio}. Cost = seconds × price; reserved at create from the requested duration, settled from the delivered video.`
+      ? `USD per second of generated video, by output resolution${audioTiers ? ', without audio' : ''}: ${tiers}${audio}. Cost = seconds × price; reserved at create from the requested duration${rendered.length ? ` (${rendered.join(', ')})` : ''}, settled from the delivered video.`
       : `USD per request: $${usdString(p.base)}.`;
   return {
     unit: p.unit === 'per_second' ? 'second' : 'request',

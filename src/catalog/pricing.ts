@@ -14,12 +14,11 @@ export function unitPrice(p: PriceSpec, resolution: Resolution, audio: boolean):
 
 /**
  * Seconds a request is expected to produce: -1 (model chooses, Seedance) reserves the longest
- * duration; Veo's 5 s is rendered as 6 s upstream.
+ * duration; a duration the upstream renders at another length (Veo 3.1's 5 s → 6 s) reserves that.
  */
 export function expectedSeconds(resolved: Pick<ResolvedVideoRequest, 'duration'>, spec: ModelSpec): number {
   if (resolved.duration < 0) return Math.max(...spec.durations);
-  if (spec.provider === 'google' && resolved.duration === 5) return 6;
-  return resolved.duration;
+  return spec.duration_rendered_as?.[resolved.duration] ?? resolved.duration;
 }
 
 /** What a create reserves. */

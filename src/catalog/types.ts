@@ -58,6 +58,11 @@ export interface ModelSpec {
   released_at: string | null;
   operations: OperationSpec[];
   durations: number[];
+  /**
+   * Requested durations the upstream renders at another length (Veo 3.1: 5 → 6, Google takes 4, 6
+   * or 8): the reservation and the bill use the rendered length, never the requested one.
+   */
+  duration_rendered_as?: Partial<Record<number, number>>;
   default_duration: number;
   resolutions: Resolution[];
   default_resolution: Resolution;

@@ -54,7 +54,7 @@ describe('API keys, ownership and admin routes', () => {
 
   it("answers another key's task exactly like a missing one", async () => {
     const other = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'other' } })).json()) as Record<string, any>;
-    const created = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3-fast', prompt: 'mine', duration: 4 } })).json()) as Record<string, any>;
+    const created = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3-fast', prompt: 'mine', duration: 8 } })).json()) as Record<string, any>;
     const theirs = await gw.api(`/v1/tasks/${created.id}`, { key: other.key });
     const missing = await gw.api(`/v1/tasks/ldtask_${'2'.repeat(32)}`, { key: other.key });
     assert.equal(theirs.status, 404);

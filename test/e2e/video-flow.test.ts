@@ -70,7 +70,7 @@ describe('create → poll → download through the public API (Veo in the sandbo
   });
 
   it('refuses a tampered or expired file link', async () => {
-    const res = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3-fast', prompt: 'short clip', duration: 4 } });
+    const res = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'short clip', duration: 4 } });
     const created = (await res.json()) as Record<string, any>;
     const done = await waitForTask(gw, created.id);
     assert.equal(done.status, 'completed', JSON.stringify(done));

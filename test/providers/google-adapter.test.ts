@@ -5,11 +5,13 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { defaultCatalog, expectedSeconds } from '../../src/catalog/index.js';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createMediaLoader } from '../../src/media/fetcher.js';
 import { createGoogleAdapter } from '../../src/providers/google/index.js';
+import { toPredictRequest } from '../../src/providers/google/mapping.js';
 import { UpstreamError, type AdapterContext } from '../../src/providers/types.js';
-import { startGoogleSimulator } from '../../src/sandbox/google/index.js';
+import { startGoogleSimulator, type GoogleSimulator } from '../../src/sandbox/google/index.js';
 import { tempDir } from '../sandbox/media-helpers.js';
 import { PNG_BYTES, readBody, startServer, type LocalServer } from './local-server.js';
 
@@ -133,6 +135,18 @@ function request(over: Partial<ResolvedVideoRequest> = {}): ResolvedVideoRequest
     sent: [],
     ...over,
   };
+}
+
+/** A Gemini simulator on loopback for one test (the fixture server above answers only what it scripts). */
+async function withSimulator(run: (sim: GoogleSimulator) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = await tempDir('google-sim-');
+  const sim = await startGoogleSimulator({ apiKey: KEY, workDir: dir, speed: 50 });
+  try {
+    await run(sim);
+  } finally {
+    await sim.close();
+    await cleanup();
+  }
 }
 
 async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -259,18 +273,41 @@ describe('Google adapter over HTTP', () => {
     assert.equal(posts().filter((p) => p.url.includes('never')).length, 2, 'one resubmission, never more');
   });
 
-  it('a wrong key against the simulator is auth (Google answers 400 INVALID_ARGUMENT API_KEY_INVALID), never echoed', async () => {
-    const { dir, cleanup } = await tempDir('google-key-');
-    const sim = await startGoogleSimulator({ apiKey: KEY, workDir: dir, speed: 50 });
-    try {
+  it('sends every duration the catalog offers for a Veo model as a durationSeconds the simulator accepts, the length the catalog bills', () =>
+    withSimulator(async (sim) => {
+      const adapter = createGoogleAdapter({ apiKey: KEY, baseUrl: sim.baseUrl, timeoutMs: 3000 });
+      let n = 0;
+      for (const spec of defaultCatalog()
+        .all()
+        .filter((m) => m.provider === 'google')) {
+        for (const duration of spec.durations) {
+          const req = request({ model: spec.id, upstream_model: spec.upstream_model, operation: 'text-to-video', image_url: undefined, duration });
+          const submitted = await adapter.submit({ taskId: `ldtask_${(n++).toString(16).padStart(32, '0')}`, request: req }, ctx).catch((e: unknown) => e);
+          assert.ok(!(submitted instanceof Error), `${spec.id} ${duration} s: ${String(submitted)}`);
+          // What the adapter sends is what the simulator renders; the catalog reserves (and the finisher bills) that length.
+          assert.equal(expectedSeconds(req, spec), toPredictRequest(req, {}).parameters.durationSeconds, `${spec.id}: ${duration} s is billed as what is rendered`);
+        }
+      }
+      assert.ok(n > 6);
+    }));
+
+  it('refuses a duration Veo 3.0 does not render instead of rounding it up to 8 s', () =>
+    withSimulator(async (sim) => {
+      const adapter = createGoogleAdapter({ apiKey: KEY, baseUrl: sim.baseUrl, timeoutMs: 3000 });
+      for (const duration of [4, 5, 6]) {
+        const req = request({ model: 'veo3-fast', upstream_model: 'veo-3.0-fast-generate-001', operation: 'text-to-video', image_url: undefined, duration });
+        const err = await adapter.submit({ taskId: `ldtask_${'4'.repeat(32)}`, request: req }, ctx).catch((e: unknown) => e);
+        assert.ok(err instanceof UpstreamError && err.kind === 'invalid_input', `${duration} s: ${String(err)}`);
+        assert.match(err.message, /Set duration to 8\./);
+      }
+    }));
+
+  it('a wrong key against the simulator is auth (Google answers 400 INVALID_ARGUMENT API_KEY_INVALID), never echoed', () =>
+    withSimulator(async (sim) => {
       const wrong = 'AIzaSyWRONG_key_0123456789abcdefghijklm';
       const adapter = createGoogleAdapter({ apiKey: wrong, baseUrl: sim.baseUrl, timeoutMs: 3000 });
       const err = await adapter.submit({ taskId: `ldtask_${'3'.repeat(32)}`, request: request({ operation: 'text-to-video', image_url: undefined }) }, ctx).catch((e: unknown) => e);
       assert.ok(err instanceof UpstreamError && err.kind === 'auth' && err.httpStatus === 400, String(err));
       assert.ok(!err.message.includes(wrong));
-    } finally {
-      await sim.close();
-      await cleanup();
-    }
-  });
+    }));
 });

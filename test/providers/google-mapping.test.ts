@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
-import { fromOperation, mapHttpError, mediaInputsFor, retryDelayFromDetails, snapDuration, toPredictRequest } from '../../src/providers/google/mapping.js';
+import { fromOperation, mapHttpError, mediaInputsFor, retryDelayFromDetails, toPredictRequest, upstreamDuration } from '../../src/providers/google/mapping.js';
 import { UpstreamError, type MediaBytes } from '../../src/providers/types.js';
 
 function req(over: Partial<ResolvedVideoRequest>): ResolvedVideoRequest {
@@ -25,14 +25,14 @@ const jpeg = (tag: string): MediaBytes => ({ bytes: Buffer.from(`jpeg-${tag}`), 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('toPredictRequest', () => {
-  it('builds the §2.3 image + lastFrame 1080p example (SDK wire image form), forcing 8 s', () => {
+  it('builds the §2.3 image + lastFrame 1080p example (SDK wire image form) at the 8 s 1080p needs', () => {
     const r = req({
       operation: 'start-end-to-video',
       prompt: 'The lantern flickers on, then the camera slowly pulls back to reveal a snowy harbor',
       start_image: 'https://example.com/a.png',
       end_image: 'https://example.com/b.jpg',
       resolution: '1080p',
-      duration: 4,
+      duration: 8,
       negative_prompt: 'text overlays, watermark',
       seed: 42,
       output_audio: true,
@@ -60,13 +60,13 @@ describe('toPredictRequest', () => {
     assert.ok(!text.includes('generateAudio') && !text.includes('seed'), 'generateAudio/seed must never reach the Gemini API');
   });
 
-  it('builds the §2.3 reference-images example: asset references, 9:16, forced 8 s', () => {
+  it('builds the §2.3 reference-images example: asset references, 9:16, at the 8 s references need', () => {
     const r = req({
       operation: 'reference-to-video',
       prompt: 'The knight from the first image rides the horse from the second image across a dune',
       reference_images: ['https://example.com/knight.png', 'https://example.com/horse.png'],
       aspect_ratio: '9:16',
-      duration: 4,
+      duration: 8,
     });
     assert.deepEqual(mediaInputsFor(r), { references: ['https://example.com/knight.png', 'https://example.com/horse.png'] });
     const body = toPredictRequest(r, { references: [png('knight'), png('horse')] });
@@ -123,22 +123,38 @@ describe('toPredictRequest', () => {
   });
 });
 
-describe('snapDuration', () => {
-  it('snaps up to the next allowed value and caps at the longest', () => {
+describe('upstreamDuration', () => {
+  it("sends what the model renders; the one rounding is Veo 3.1's 5 → 6; anything else is refused, never rounded", () => {
     const m = 'veo-3.1-fast-generate-preview';
     assert.deepEqual(
-      [1, 4, 5, 6, 7, 8, 10, 15].map((d) => snapDuration(d, m, false)),
-      [4, 4, 6, 6, 8, 8, 8, 8],
+      [4, 5, 6, 8].map((d) => upstreamDuration(d, m, false)),
+      [4, 6, 6, 8],
     );
-    assert.equal(snapDuration(4, m, true), 8);
+    for (const d of [1, 3, 7, 10, 15])
+      assert.throws(
+        () => upstreamDuration(d, m, false),
+        (e: UpstreamError) => e.kind === 'invalid_input' && /4, 6 or 8/.test(e.message),
+      );
     assert.deepEqual(
-      [4, 5, 7].map((d) => snapDuration(d, 'veo-2.0-generate-001', false)),
-      [5, 5, 8],
+      [5, 6, 8].map((d) => upstreamDuration(d, 'veo-2.0-generate-001', false)),
+      [5, 6, 8],
     );
-    assert.equal(snapDuration(4, 'veo-3.0-generate-001', false), 8);
+    assert.throws(() => upstreamDuration(4, 'veo-2.0-generate-001', false), /5, 6 or 8/);
+    // Veo 3.0 renders 8 s only: 4, 5 and 6 were once sent as 8 and billed as asked.
+    assert.equal(upstreamDuration(8, 'veo-3.0-generate-001', false), 8);
+    for (const d of [4, 5, 6])
+      assert.throws(
+        () => upstreamDuration(d, 'veo-3.0-fast-generate-001', false),
+        (e: UpstreamError) => e.kind === 'invalid_input' && /Set duration to 8\./.test(e.message),
+      );
   });
-  it('forces 8 for 4k', () => {
-    assert.equal(toPredictRequest(req({ resolution: '4k', duration: 4 }), {}).parameters.durationSeconds, 8);
+  it('needs 8 with references, 1080p and 4k, and says so rather than rendering 8 s for a shorter request', () => {
+    assert.equal(upstreamDuration(8, 'veo-3.1-generate-preview', true), 8);
+    assert.throws(
+      () => toPredictRequest(req({ resolution: '4k', duration: 4 }), {}),
+      (e: UpstreamError) => e.kind === 'invalid_input' && /4k/.test(e.message),
+    );
+    assert.equal(toPredictRequest(req({ resolution: '4k', duration: 8 }), {}).parameters.durationSeconds, 8);
   });
 });
 

@@ -168,7 +168,7 @@ describe('Vertex AI adapter against the Vertex simulator', () => {
     assert.ok(denied instanceof UpstreamError && denied.kind === 'auth' && denied.httpStatus === 403, String(denied));
 
     const own = adapter({ VERTEX_SERVICE_ACCOUNT_JSON: sim.serviceAccountJson });
-    const retired = await own.submit({ taskId: `ldtask_${'9'.repeat(32)}`, request: request({ model: 'veo3-fast', upstream_model: 'veo-3.0-fast-generate-001' }) }, ctx).catch((e: unknown) => e);
+    const retired = await own.submit({ taskId: `ldtask_${'9'.repeat(32)}`, request: request({ model: 'veo3-fast', upstream_model: 'veo-3.0-fast-generate-001', duration: 8 }) }, ctx).catch((e: unknown) => e);
     assert.ok(retired instanceof UpstreamError && retired.kind === 'model_retired', String(retired));
 
     const key = JSON.parse(sim.serviceAccountJson) as Record<string, string>;

@@ -123,6 +123,9 @@ describe('create validation', () => {
     ],
     ['4k on Veo 3.0 (4k arrived with 3.1)', { instances: [{ prompt: 'a' }], parameters: { resolution: '4k', durationSeconds: 8 } }, 'veo-3.0-generate-001', /resolution/],
     ['1080p 9:16 on Veo 3.0', { instances: [{ prompt: 'a' }], parameters: { resolution: '1080p', aspectRatio: '9:16', durationSeconds: 8 } }, 'veo-3.0-generate-001', /16:9/],
+    // Veo 3.0 renders 8-second videos only (Google's Veo cookbook: "always 8s for Veo 3"); 4/6 are Veo 3.1's.
+    ['4 s on Veo 3.0', { instances: [{ prompt: 'a' }], parameters: { durationSeconds: 4 } }, 'veo-3.0-generate-001', /durationSeconds.*Supported values: 8\./],
+    ['6 s on Veo 3.0 Fast', { instances: [{ prompt: 'a' }], parameters: { durationSeconds: 6 } }, 'veo-3.0-fast-generate-001', /durationSeconds.*Supported values: 8\./],
   ];
   for (const [name, body, model, message] of cases) {
     it(`rejects ${name} with 400 INVALID_ARGUMENT`, async () => {

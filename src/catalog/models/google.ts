@@ -3,16 +3,20 @@ import { define, estimate, listPrice, op } from './define.js';
 import type { ModelSpec } from '../types.js';
 
 /*
- * Veo via the Gemini API (providers-1.md §2). Upstream durationSeconds ∈ {4,6,8}; we also accept 5
- * (TokenLab's own examples send it) and the adapter rounds it up to 6. 1080p/4k and reference images
- * force 8 s (rules.ts rejects other durations). Aspect ratios 16:9 and 9:16 only.
+ * Veo via the Gemini API (providers-1.md §2; sources in src/providers/google/SOURCES.md).
+ * Durations: Veo 3.1 takes durationSeconds 4, 6 or 8; we also accept 5 (TokenLab's own examples
+ * send it), which is rendered as 6 s and reserved and billed as the 6 s produced. Veo 3.0 renders
+ * 8 s only (Google's Veo cookbook: "always 8s for Veo 3"): any other duration is a 400 naming 8.
+ * 1080p/4k and reference images force 8 s (rules.ts rejects other durations).
+ * Aspect ratios 16:9 and 9:16 only.
  * Audio: Veo 3 defaults to audio on (contract §2.2). output_audio=false is rendered silent upstream
  * by Vertex AI (generateAudio:false) and priced at its silent rate; the Gemini API has no switch, so
  * on a gateway with only Gemini API channels the finisher removes the track (stream copy).
  * "-pro" ids have no separate Gemini model: they route to the standard model and default to 1080p.
  */
-const DURATIONS = [4, 5, 6, 8];
-const NOTE_5S = 'duration 5 is sent upstream as 6 (Veo accepts 4, 6 or 8 seconds).';
+const DURATIONS_31 = [4, 5, 6, 8];
+const RENDERED_31 = { 5: 6 };
+const NOTE_5S = 'duration 5 is rendered as 6 seconds (Veo 3.1 takes 4, 6 or 8) and billed as the 6 seconds produced.';
 const NOTE_8S = '1080p, 4k and reference images require duration 8.';
 const AUDIO_NOTE =
   'Audio is on by default. output_audio=false gives a silent video at the lower silent price: rendered silent by a Vertex AI channel, or, on the Gemini API (which always renders sound), with the audio track removed from the stored video (no re-encode).';
@@ -22,7 +26,8 @@ function veo(m: Pick<ModelInput, 'id' | 'upstream_model' | 'operations' | 'prici
     provider: 'google',
     owned_by: 'google',
     tags: ['veo', 'audio'],
-    durations: DURATIONS,
+    durations: DURATIONS_31,
+    duration_rendered_as: RENDERED_31,
     default_duration: 8,
     resolutions: ['720p', '1080p', '4k'],
     default_resolution: '720p',
@@ -80,8 +85,13 @@ const FAST_30 = estimate(
 );
 
 const DEPRECATED_30 = 'Veo 3.0 is listed as deprecated in the Gemini API model list (2026-06-22).';
-/** 4k arrived with Veo 3.1: Veo 3.0 renders 720p and 1080p only. */
-const VEO30: Partial<ModelInput> = { resolutions: ['720p', '1080p'], notes: [NOTE_5S, '1080p requires duration 8 (16:9 only).', AUDIO_NOTE] };
+/** Veo 3.0 renders 8-second videos only, at 720p or 1080p (4k arrived with Veo 3.1). */
+const VEO30: Partial<ModelInput> = {
+  durations: [8],
+  duration_rendered_as: {},
+  resolutions: ['720p', '1080p'],
+  notes: ['Veo 3.0 renders 8-second videos only: any other duration is refused (4, 5 and 6 seconds need Veo 3.1).', '1080p is 16:9 only.', AUDIO_NOTE],
+};
 
 export const googleModels: ModelSpec[] = [
   veo({ id: 'veo3', upstream_model: 'veo-3.0-generate-001', operations: [T2V, I2V], pricing: STANDARD_30, ...VEO30, lifecycle: 'deprecated', lifecycle_info: { reason: DEPRECATED_30, replacement_model: 'veo3.1' } }),

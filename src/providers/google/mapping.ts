@@ -78,7 +78,10 @@ export function rendersAudio(upstreamModel: string): boolean {
   return familyOf(upstreamModel) !== 'veo-2';
 }
 
-/** Durations the upstream accepts (§2.3): Veo 2 → 5/6/8; Veo 3.0 → 8 only per the capability table; else 4/6/8. */
+/**
+ * durationSeconds each model accepts (SOURCES.md): Veo 2 → 5/6/8; Veo 3.0 → 8 only (Google's Veo
+ * cookbook: "always 8s for Veo 3"); Veo 3.1 → 4/6/8.
+ */
 export function allowedDurations(upstreamModel: string): number[] {
   switch (familyOf(upstreamModel)) {
     case 'veo-2':
@@ -91,13 +94,18 @@ export function allowedDurations(upstreamModel: string): number[] {
 }
 
 /**
- * Snap a requested duration to one the upstream accepts: the smallest allowed value ≥ the request
- * (5 → 6 on Veo 3.x), capped at the longest. 8 is forced where §2.3 says "must be 8".
+ * The durationSeconds to send for a requested duration. The one rounding is Veo 3.1's 5 → 6
+ * (TokenLab's examples send 5; the catalog reserves and bills it as 6). Anything else the model
+ * does not render is refused, never silently rounded to a length the caller did not ask for (and
+ * would not be billed for). `mustBeEight`: reference images, 1080p and 4k render 8 s only.
  */
-export function snapDuration(requested: number, upstreamModel: string, mustBeEight: boolean): number {
-  if (mustBeEight) return 8;
-  const allowed = allowedDurations(upstreamModel);
-  return allowed.find((d) => d >= requested) ?? allowed[allowed.length - 1];
+export function upstreamDuration(requested: number, upstreamModel: string, mustBeEight: boolean): number {
+  const allowed = mustBeEight ? [8] : allowedDurations(upstreamModel);
+  if (allowed.includes(requested)) return requested;
+  if (requested === 5 && allowed.includes(6) && familyOf(upstreamModel) === 'veo-3.x') return 6;
+  const list = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}` : `${allowed[0]}`;
+  const why = mustBeEight ? ' with reference images, 1080p or 4k' : '';
+  throw invalid(`${upstreamModel} renders ${list} second videos only${why}, not ${requested} s. Set duration to ${list}.`);
 }
 
 export function toWireImage(media: MediaBytes): WireImage {
@@ -125,7 +133,7 @@ export function toPredictRequest(req: ResolvedVideoRequest, media: GoogleMedia):
   const resolution = wireResolution(req.resolution, family);
   const mustBeEight = references.length > 0 || resolution === '1080p' || resolution === '4k';
   const parameters: WireParameters = {
-    durationSeconds: snapDuration(req.duration, req.upstream_model, mustBeEight),
+    durationSeconds: upstreamDuration(req.duration, req.upstream_model, mustBeEight),
     sampleCount: 1,
   };
   const aspectRatio = wireAspectRatio(req.aspect_ratio);

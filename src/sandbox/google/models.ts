@@ -29,13 +29,16 @@ const veo31 = {
   generation: '3',
 } as const;
 
+const veo30 = { ...veo31, durations: [8], resolutions: ['720p', '1080p'], referenceImages: false, extension: false, hdLandscapeOnly: true } as const;
+
 export const VEO_MODELS: readonly VeoModel[] = [
   { id: 'veo-3.1-generate-preview', ...veo31 },
   { id: 'veo-3.1-fast-generate-preview', ...veo31, timeFactor: 0.6 },
   { id: 'veo-3.1-lite-generate-preview', ...veo31, resolutions: ['720p', '1080p'], referenceImages: false, extension: false, timeFactor: 0.5 },
-  // 4k arrived with Veo 3.1: Veo 3.0 renders 720p and 1080p only.
-  { id: 'veo-3.0-generate-001', ...veo31, resolutions: ['720p', '1080p'], referenceImages: false, extension: false, hdLandscapeOnly: true },
-  { id: 'veo-3.0-fast-generate-001', ...veo31, resolutions: ['720p', '1080p'], referenceImages: false, extension: false, hdLandscapeOnly: true, timeFactor: 0.6 },
+  // Veo 3.0 renders 8-second videos only (Google's Veo cookbook: "always 8s for Veo 3"), at 720p
+  // or 1080p (4k arrived with Veo 3.1). Another durationSeconds is refused, never rounded.
+  { id: 'veo-3.0-generate-001', ...veo30 },
+  { id: 'veo-3.0-fast-generate-001', ...veo30, timeFactor: 0.6 },
   {
     id: 'veo-2.0-generate-001',
     durations: [5, 6, 8],
