@@ -105,7 +105,8 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
   });
   // Before any body is read: who is calling, and within its rate limit?
   registerAuth(app, { auth: gw.auth, limits: gw.limits, signer: () => gw.signer, defaultRpm: gw.config.rateLimitPerMinute });
-  boundLargeBodies(app, gw.config.maxLargeBodies);
+  const largeBodies = boundLargeBodies(app, gw.config.maxLargeBodies);
+  gw.metrics.readLargeBodiesFrom(() => largeBodies.counts);
 
   // JSON only; an empty body on routes that take none is fine.
   app.removeAllContentTypeParsers();

@@ -1,77 +1,124 @@
 import type { Socket } from 'node:net';
+import { type Readable, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 
 /** Every route but create takes at most this much body (keys, webhooks: small JSON objects). */
 export const SMALL_BODY_BYTES = 64 * 1024;
-/** A body above this (or of unknown length) on a route that allows it waits for a large-body slot. */
+/**
+ * A body above this on a route that allows it waits for a large-body slot: at once when its
+ * Content-Length says so, or (chunked, length unknown) when this many bytes have arrived.
+ */
 export const LARGE_BODY_BYTES = 1024 * 1024;
 /** How long a large body may wait for a slot before a 503 asks the client to come back. */
 const SLOT_WAIT_MS = 30_000;
 
-/** A counting semaphore with a FIFO queue of waiters. */
+interface Waiter {
+  owner: string;
+  grant: () => void;
+}
+
+/**
+ * A counting semaphore shared fairly by owners (API keys):
+ * - one owner holds at most `size - 1` slots (all of them when `size` is 1), so one key's uploads,
+ *   however slow, always leave a slot for the others;
+ * - a freed slot goes to the waiter whose owner holds the fewest slots (the longest waiting among
+ *   equals), so keys that want slots share them evenly.
+ */
 export class Slots {
   private used = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly held = new Map<string, number>();
+  private readonly waiting: Waiter[] = [];
+  /** Most slots one owner may hold. */
+  readonly perOwner: number;
 
-  constructor(private readonly size: number) {}
+  constructor(readonly size: number) {
+    this.perOwner = Math.max(1, size - 1);
+  }
 
-  /** Resolves to a release function, or null when no slot freed up within `timeoutMs`. */
-  acquire(timeoutMs: number): Promise<(() => void) | null> {
-    if (this.used < this.size) {
-      this.used++;
-      return Promise.resolve(this.releaser());
-    }
+  /** Slots held and requests waiting for one, right now (metrics). */
+  get counts(): { reading: number; waiting: number } {
+    return { reading: this.used, waiting: this.waiting.length };
+  }
+
+  /**
+   * Resolves to a release function, or null when no slot was granted within `timeoutMs` or
+   * `signal` aborted first (the waiter then leaves the queue).
+   */
+  acquire(owner: string, timeoutMs: number, signal?: AbortSignal): Promise<(() => void) | null> {
+    if (signal?.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const grant = () => {
+      const leave = () => {
         clearTimeout(timer);
-        this.used++;
-        resolve(this.releaser());
-      };
-      const timer = setTimeout(() => {
-        const i = this.waiting.indexOf(grant);
+        signal?.removeEventListener('abort', giveUp);
+        const i = this.waiting.indexOf(waiter);
         if (i >= 0) this.waiting.splice(i, 1);
+      };
+      const waiter: Waiter = {
+        owner,
+        grant: () => {
+          leave();
+          this.used++;
+          this.held.set(owner, this.heldBy(owner) + 1);
+          resolve(this.releaser(owner));
+        },
+      };
+      const giveUp = () => {
+        leave();
         resolve(null);
-      }, timeoutMs);
-      this.waiting.push(grant);
+      };
+      const timer = setTimeout(giveUp, timeoutMs);
+      signal?.addEventListener('abort', giveUp, { once: true });
+      this.waiting.push(waiter);
+      this.dispatch();
     });
   }
 
-  private releaser(): () => void {
+  private heldBy(owner: string): number {
+    return this.held.get(owner) ?? 0;
+  }
+
+  /** Grants free slots to eligible waiters, fewest held first. */
+  private dispatch(): void {
+    while (this.used < this.size) {
+      let next: Waiter | undefined;
+      for (const w of this.waiting) {
+        const h = this.heldBy(w.owner);
+        if (h < this.perOwner && (next === undefined || h < this.heldBy(next.owner))) next = w;
+      }
+      if (!next) return;
+      next.grant();
+    }
+  }
+
+  private releaser(owner: string): () => void {
     let done = false;
     return () => {
       if (done) return;
       done = true;
       this.used--;
-      this.waiting.shift()?.();
+      const left = this.heldBy(owner) - 1;
+      if (left > 0) this.held.set(owner, left);
+      else this.held.delete(owner);
+      this.dispatch();
     };
   }
 }
 
 /**
  * Bounds the bodies read at once on routes with a large bodyLimit (create, with inline media):
- * each may cost a few times its size while it is parsed, so at most `maxLarge` are read together;
- * the others wait (their bytes stay in the client's socket) or get a 503 with Retry-After.
+ * each may cost a few times its size while it is parsed, so at most `maxLarge` bodies over
+ * LARGE_BODY_BYTES are read together, shared fairly between API keys (see Slots); the others wait
+ * (their bytes stay in the client's socket) or get a 503 with Retry-After. A body with a
+ * Content-Length waits before its first byte is read; a chunked one is counted as it arrives and
+ * waits only once it has grown past LARGE_BODY_BYTES, so a small chunked body never waits.
+ * Returns the slots (for metrics).
  */
-export function boundLargeBodies(app: FastifyInstance, maxLarge: number): void {
+export function boundLargeBodies(app: FastifyInstance, maxLarge: number): Slots {
   const slots = new Slots(maxLarge);
   const waitForSlot: preParsingAsyncHookHandler = async (req, reply, payload) => {
-    const length = Number(req.headers['content-length']);
-    const chunked = req.headers['transfer-encoding'] !== undefined;
-    if (!chunked && !(length > LARGE_BODY_BYTES)) return payload;
-    const release = await slots.acquire(SLOT_WAIT_MS);
-    if (!release) {
-      throw new ApiError(
-        503,
-        'server_error',
-        'service_unavailable',
-        'The gateway is reading as many large request bodies as it allows; retry shortly, or send media as https URLs instead of inline data: URLs.',
-        null,
-        { retryable: true, retry_after: 5 },
-        { 'Retry-After': '5' },
-      );
-    }
-    reply.raw.once('close', release);
+    if (req.headers['transfer-encoding'] !== undefined) return slotPastThreshold(payload, () => takeSlot(slots, req, reply));
+    if (Number(req.headers['content-length']) > LARGE_BODY_BYTES) await takeSlot(slots, req, reply);
     return payload;
   };
   // Only on routes that allow large bodies (registered after this): other requests pay nothing.
@@ -80,6 +127,51 @@ export function boundLargeBodies(app: FastifyInstance, maxLarge: number): void {
     const existing = route.preParsing === undefined ? [] : Array.isArray(route.preParsing) ? route.preParsing : [route.preParsing];
     route.preParsing = [...existing, waitForSlot];
   });
+  return slots;
+}
+
+/** Waits for a slot for the caller's key (the auth hook has run), held until the answer is sent. */
+async function takeSlot(slots: Slots, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // A client that goes away while waiting leaves the queue (and never holds a slot).
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  reply.raw.once('close', onClose);
+  const release = await slots.acquire(req.apiKey?.id ?? '', SLOT_WAIT_MS, gone.signal);
+  reply.raw.off('close', onClose);
+  if (!release) {
+    throw new ApiError(
+      503,
+      'server_error',
+      'service_unavailable',
+      `The gateway is reading as many large request bodies as it allows (${slots.size} at once, ${slots.perOwner} for one API key); retry shortly, or send media as https URLs instead of inline data: URLs.`,
+      null,
+      { retryable: true, retry_after: 5 },
+      { 'Retry-After': '5' },
+    );
+  }
+  if (gone.signal.aborted) release();
+  else reply.raw.once('close', release);
+}
+
+/**
+ * A body of unknown length (chunked), passed through as it arrives: once more than
+ * LARGE_BODY_BYTES have come, the rest waits (in the client's socket) until `takeSlot` resolves.
+ */
+function slotPastThreshold(payload: Readable, takeSlot: () => Promise<void>): Readable {
+  let seen = 0;
+  let slotted = false;
+  const counted = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (slotted || seen <= LARGE_BODY_BYTES) return callback(null, chunk);
+      slotted = true;
+      takeSlot().then(() => callback(null, chunk), callback);
+    },
+  });
+  // Not pipeline(): an error here (no slot: 503) must not destroy the request, or the socket
+  // would go before the answer. A client that aborts mid-body errors the counted stream too.
+  payload.on('error', (err) => counted.destroy(err));
+  return payload.pipe(counted);
 }
 
 /**

@@ -40,6 +40,7 @@ const ACTIVE_STATES = ['pending', 'submitting', 'processing', 'finishing'] as co
 export class GatewayMetrics {
   readonly registry = new Registry();
   private sources: ScrapeSources | undefined;
+  private largeBodies: (() => { reading: number; waiting: number }) | undefined;
 
   private readonly tasksCreated = new Counter({ name: 'vidgate_tasks_created_total', help: 'Tasks created (stored), by model and provider.', labelNames: ['model', 'provider'] as const, registers: [this.registry] });
   private readonly tasksFinished = new Counter({
@@ -114,6 +115,23 @@ export class GatewayMetrics {
         }
       },
     });
+    new Gauge({
+      name: 'vidgate_large_request_bodies',
+      help: 'Create bodies over 1 MiB being read (holding a slot of VIDGATE_MAX_LARGE_BODIES) and waiting for a slot, right now.',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        if (!self.largeBodies) return;
+        const { reading, waiting } = self.largeBodies();
+        this.set({ state: 'reading' }, reading);
+        this.set({ state: 'waiting' }, waiting);
+      },
+    });
+  }
+
+  /** Where the large-body slot figures come from (set by the HTTP app). */
+  readLargeBodiesFrom(counts: () => { reading: number; waiting: number }): void {
+    this.largeBodies = counts;
   }
 
   /** Where scrape-time figures come from (set once the store and engine exist). */

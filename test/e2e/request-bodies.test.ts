@@ -1,19 +1,28 @@
 /**
  * Authentication before bodies, per-route body limits and a bound on large bodies read at once.
  * The hostile case of issue 13: 200 unauthenticated 31 MiB uploads must each get a quick 401 with
- * their bodies unread, without growing memory or stalling /healthz.
+ * their bodies unread, without growing memory or stalling /healthz. Large-body slots are shared
+ * between API keys: one key's slow uploads never stall another key's creates.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { memoryOf, spawnGateway } from '../helpers/gateway-process.js';
 import { validateAgainst } from '../helpers/openapi.js';
+import { until } from '../helpers/until.js';
 
 const MiB = 1024 * 1024;
 const FILLER = Buffer.alloc(256 * 1024, 0x41);
+
+/** A create body of `size` bytes (answered 400 once read: unknown model, too long a prompt). */
+function json(size: number): Buffer {
+  const head = '{"model":"no-such-model","prompt":"';
+  return Buffer.from(`${head + 'y'.repeat(size - head.length - 2)}"}`);
+}
 
 interface Upload {
   status: number;
@@ -24,15 +33,17 @@ interface Upload {
 }
 
 /**
- * A POST that announces `length` bytes and writes them as fast as the server reads, stopping at
- * the answer. `hold` stops writing after that many bytes until `resume()`.
+ * A POST that announces `length` bytes (or, `chunked`, sends them without a Content-Length) and
+ * writes them as fast as the server reads, stopping at the answer. `hold` stops writing after that
+ * many bytes until `resume()`.
  */
-function upload(url: string, path: string, length: number, headers: Record<string, string>, opts: { hold?: number; prefix?: Buffer } = {}) {
+function upload(url: string, path: string, length: number, headers: Record<string, string>, opts: { hold?: number; prefix?: Buffer; chunked?: boolean } = {}) {
   const u = new URL(url);
   let resume = () => {};
   const answered = new Promise<Upload>((resolve) => {
     const started = performance.now();
-    const req = http.request({ host: u.hostname, port: u.port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(length), ...headers } });
+    const announced: Record<string, string> = opts.chunked ? {} : { 'content-length': String(length) };
+    const req = http.request({ host: u.hostname, port: u.port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', ...announced, ...headers } });
     let sent = 0;
     let done = false;
     const pump = () => {
@@ -182,10 +193,6 @@ describe('request bodies', { timeout: 180_000 }, () => {
 
   it('reads at most VIDGATE_MAX_LARGE_BODIES large bodies at once; others wait their turn, small ones do not', async () => {
     const auth = { authorization: `Bearer ${gw.adminKey}` };
-    const json = (size: number) => {
-      const head = '{"model":"no-such-model","prompt":"';
-      return Buffer.from(`${head + 'y'.repeat(size - head.length - 2)}"}`);
-    };
     const big = json(2 * MiB);
     // A holds the only large-body slot: half its body sent, then a pause.
     const a = upload(gw.url, '/v1/videos/generations', big.length, auth, { hold: MiB, prefix: big });
@@ -203,5 +210,134 @@ describe('request bodies', { timeout: 180_000 }, () => {
     const [ra, rb] = await Promise.all([a.answered, b.answered]);
     assert.deepEqual([ra.status, rb.status], [400, 400], `${ra.body} ${rb.body}`);
     assert.ok(bDone > aResumed, 'the second was read once the first finished');
+  });
+});
+
+/** A key of its own, from the admin API. */
+async function newKey(gw: TestGateway, name: string): Promise<string> {
+  const res = await gw.api('/v1/admin/keys', { method: 'POST', json: { name } });
+  assert.equal(res.status, 201, await res.clone().text());
+  return ((await res.json()) as { key: string }).key;
+}
+
+/** Large bodies being read (holding a slot) and waiting for one, from /metrics. */
+async function largeBodies(gw: TestGateway): Promise<string> {
+  const text = await (await gw.api('/metrics')).text();
+  const of = (state: string) => new RegExp(`^vidgate_large_request_bodies\\{state="${state}"\\} (\\d+)$`, 'm').exec(text)?.[1];
+  return `reading ${of('reading')}, waiting ${of('waiting')}`;
+}
+
+/** A chunked create over a raw socket that sends one byte every `everyMs` and never finishes. */
+async function trickleChunked(url: string, key: string, everyMs: number) {
+  const u = new URL(url);
+  const socket = net.connect(Number(u.port), u.hostname);
+  let received = '';
+  let bytes = 0;
+  socket.on('data', (d) => (received += d));
+  socket.on('error', () => {});
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const body = '{"model":"veo3.1-fast","prompt":"a very slow upload';
+  const byte = () => {
+    if (!socket.destroyed) socket.write(`1\r\n${body[bytes++ % body.length]}\r\n`);
+  };
+  socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+  byte();
+  const timer = setInterval(byte, everyMs);
+  return {
+    sent: () => bytes,
+    received: () => received,
+    stop() {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
+}
+
+describe('large-body slots are shared between API keys', { timeout: 120_000 }, () => {
+  it("one key's slow chunked uploads do not hold up another key's small chunked create", async () => {
+    const gw = await startTestGateway();
+    const slow: Awaited<ReturnType<typeof trickleChunked>>[] = [];
+    try {
+      const [one, two] = [await newKey(gw, 'one'), await newKey(gw, 'two')];
+      // Key two: as many slow chunked uploads as there are large-body slots (4), a byte every 2 s.
+      for (let i = 0; i < 4; i++) slow.push(await trickleChunked(gw.url, two, 2_000));
+      await until('each slow upload has sent two bytes of its body', () => slow.every((s) => s.sent() >= 2), 10_000);
+      // Key one: a 60-byte chunked create (a stream body: no Content-Length).
+      const body = new TextEncoder().encode(JSON.stringify({ model: 'veo3.1-fast', prompt: 'a short chunked create, sixty bytes' }).padEnd(60));
+      const started = performance.now();
+      const res = await fetch(`${gw.url}/v1/videos/generations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${one}`, 'content-type': 'application/json' },
+        body: new ReadableStream({
+          start(c) {
+            c.enqueue(body);
+            c.close();
+          },
+        }),
+        duplex: 'half',
+        signal: AbortSignal.timeout(10_000),
+      } as RequestInit);
+      const ms = performance.now() - started;
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.match(((await res.json()) as { id: string }).id, /^ldtask_/);
+      assert.ok(ms < 3_000, `answered within 3 s (took ${ms.toFixed(0)} ms)`);
+      assert.ok(
+        slow.every((s) => s.received() === ''),
+        'the slow uploads were still being read',
+      );
+      assert.equal(await largeBodies(gw), 'reading 0, waiting 0', 'a small chunked body takes no slot');
+    } finally {
+      for (const s of slow) s.stop();
+      await gw.close();
+    }
+  });
+
+  it('one key holds at most all slots but one; the limit holds for all keys; a freed slot goes to the key holding fewest', async () => {
+    const gw = await startTestGateway({ VIDGATE_MAX_LARGE_BODIES: '3' });
+    const heldUploads: ReturnType<typeof upload>[] = [];
+    try {
+      const [a, b, c] = [await newKey(gw, 'a'), await newKey(gw, 'b'), await newKey(gw, 'c')];
+      const big = json(2 * MiB);
+      // Chunked, stalled past 1 MiB: each asks for a slot once past 1 MiB, and keeps it.
+      const held = (key: string) => {
+        const u = upload(gw.url, '/v1/videos/generations', big.length, { authorization: `Bearer ${key}` }, { prefix: big, chunked: true, hold: 1.5 * MiB });
+        heldUploads.push(u);
+        return u;
+      };
+      const create = (key: string) => upload(gw.url, '/v1/videos/generations', big.length, { authorization: `Bearer ${key}` }, { prefix: big }).answered;
+      const state = (want: string) => until(`large bodies: ${want}`, async () => (await largeBodies(gw)) === want, 15_000);
+      // Key a: three stalled uploads. Two are read; the third waits though a slot is free: that
+      // slot is kept for other keys.
+      const [a1] = [held(a), held(a), held(a)];
+      await state('reading 2, waiting 1');
+      // So key b's large create is read at once.
+      const started = performance.now();
+      const bCreate = await create(b);
+      assert.equal(bCreate.status, 400, bCreate.body);
+      assert.ok(performance.now() - started < 5_000, 'not kept waiting');
+      // The limit still holds: b stalls in the third slot; c's large create waits, after a's third.
+      held(b);
+      await state('reading 3, waiting 1');
+      const cCreate = create(c);
+      await state('reading 3, waiting 2');
+      // a1 finishes: its slot goes to c (holding none), not to a's third (a still holds one), though
+      // that waited longer. Had a's third taken it, c would wait for 30 s and get a 503.
+      a1.resume();
+      assert.equal((await a1.answered).status, 400);
+      const cAnswer = await cCreate;
+      assert.equal(cAnswer.status, 400, cAnswer.body);
+      assert.ok(cAnswer.ms < 10_000, `c read once a1 finished (${cAnswer.ms.toFixed(0)} ms)`);
+      await state('reading 3, waiting 0');
+      for (const u of heldUploads) u.resume();
+      const answers = await Promise.all(heldUploads.map((u) => u.answered));
+      assert.deepEqual(
+        answers.map((r) => r.status),
+        [400, 400, 400, 400],
+      );
+      await state('reading 0, waiting 0');
+    } finally {
+      for (const u of heldUploads) u.resume();
+      await gw.close();
+    }
   });
 });
