@@ -287,7 +287,7 @@ export interface paths {
         };
         /**
          * Get a task (optionally waiting for a change)
-         * @description Served from the store, never from the upstream. `wait=N` (long poll) holds the request until the task changes status or progress, ends, or N seconds pass. Answers carry an ETag; If-None-Match with the current one answers 304.
+         * @description Served from the store, never from the upstream. `wait=N` (long poll) holds the request until the task changes status or progress, ends, or N seconds pass; a key revoked while it waits gets 401 invalid_api_key. Answers carry an ETag; If-None-Match with the current one answers 304.
          */
         get: operations["getTask"];
         put?: never;
@@ -308,7 +308,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events of a task
-         * @description `event: task`, `data:` the task (as GET /v1/tasks/{id}) at every change of status or progress, `id:` a resume point for Last-Event-ID; heartbeat comments; the stream closes after the terminal event.
+         * @description `event: task`, `data:` the task (as GET /v1/tasks/{id}) at every change of status or progress, `id:` a resume point for Last-Event-ID; heartbeat comments; the stream closes after the terminal event. If the key is revoked while the stream is open: `event: error` with the 401 invalid_api_key error envelope as `data:`, then the stream closes.
          */
         get: operations["streamTask"];
         put?: never;

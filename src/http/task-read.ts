@@ -40,6 +40,31 @@ function clientGone(req: FastifyRequest): AbortSignal {
   return ctl.signal;
 }
 
+/** How often an open wait or stream re-checks its caller's key (a cache hit but every 5 s). */
+const KEY_RECHECK_MS = 1_000;
+
+/**
+ * The caller's key, re-checked every KEY_RECHECK_MS while a long poll or stream is open (through
+ * the Authenticator's cache: a store read at most once per cache TTL, none per event). `signal`
+ * aborts when the client goes away or the key is refused (revoked), `refusal` then says why.
+ */
+function whileKeyUsable(gw: Gateway, req: FastifyRequest): { signal: AbortSignal; refusal: () => ApiError | undefined; stop: () => void } {
+  const revoked = new AbortController();
+  let refusal: ApiError | undefined;
+  const check = async () => {
+    try {
+      await gw.auth.identify(req.headers.authorization);
+    } catch (err) {
+      // Only a refusal ends the wait; a store that cannot answer right now is asked again next time.
+      if (!(err instanceof ApiError) || revoked.signal.aborted) return;
+      refusal = err;
+      revoked.abort();
+    }
+  };
+  const timer = setInterval(check, KEY_RECHECK_MS);
+  return { signal: AbortSignal.any([clientGone(req), revoked.signal]), refusal: () => refusal, stop: () => clearInterval(timer) };
+}
+
 /**
  * GET /v1/tasks/{id}: the task, with an ETag (If-None-Match → 304 without a body). `?wait=N` holds
  * the request until the task changes what a client sees (status, progress) or ends — or, with
@@ -54,12 +79,17 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
   if (wait > 0 && !isTerminal(task.state)) {
     const release = gw.tasks.acquireWait(key);
     if (!release) throw tooManyWaits(gw);
+    const caller = whileKeyUsable(gw, req);
     try {
       const since = visible(task);
       const done = known.length > 0 ? (t: Task) => !known.includes(etagOf(JSON.stringify(renderTask(gw, t)))) : (t: Task) => visible(t) !== since || isTerminal(t.state);
-      task = (await gw.tasks.watch(key, task.id, done, { timeoutMs: wait * 1000, signal: clientGone(req) })) ?? task;
+      task = (await gw.tasks.watch(key, task.id, done, { timeoutMs: wait * 1000, signal: caller.signal })) ?? task;
+      // Revoked while waiting: answered as any request with that key now is.
+      const refusal = caller.refusal();
+      if (refusal) throw refusal;
       body = JSON.stringify(renderTask(gw, task));
     } finally {
+      caller.stop();
       release();
     }
   }
@@ -75,7 +105,8 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
  * GET /v1/tasks/{id}/events: Server-Sent Events. `data:` is the task body at every change a client
  * sees (status, progress), `id:` its version and that state (so Last-Event-ID resumes without
  * repeating what the client has), a heartbeat comment every
- * VIDGATE_STREAM_HEARTBEAT_MS; closes after the terminal one.
+ * VIDGATE_STREAM_HEARTBEAT_MS; closes after the terminal one. When the key is revoked meanwhile:
+ * an `event: error` whose data is the 401 envelope, then the stream closes (a reconnect gets the 401).
  */
 export async function streamTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<void> {
   const first = await gw.tasks.get(key, req.params.id);
@@ -84,7 +115,8 @@ export async function streamTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{
   if (!release) throw tooManyWaits(gw);
   // Our ids are "<version>:<what the client saw>": resuming skips a state the client already has.
   const lastSeen = String(req.headers['last-event-id'] ?? '').split(/:(.*)/s)[1];
-  const gone = clientGone(req);
+  const caller = whileKeyUsable(gw, req);
+  const ended = caller.signal;
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -99,16 +131,19 @@ export async function streamTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{
     let task: Task | undefined = first;
     if (lastSeen !== visible(first)) send(first);
     let shown = visible(first);
-    while (task && !isTerminal(task.state) && !gone.aborted && !gw.tasks.closed) {
+    while (task && !isTerminal(task.state) && !ended.aborted && !gw.tasks.closed) {
       const seen = shown;
-      task = await gw.tasks.watch(key, task.id, (t) => visible(t) !== seen || isTerminal(t.state), { timeoutMs: gw.config.streamHeartbeatMs, signal: gone });
-      if (!task || gone.aborted) break;
+      task = await gw.tasks.watch(key, task.id, (t) => visible(t) !== seen || isTerminal(t.state), { timeoutMs: gw.config.streamHeartbeatMs, signal: ended });
+      const refusal = caller.refusal();
+      if (refusal) res.write(`event: error\ndata: ${JSON.stringify(refusal.toBody())}\n\n`);
+      if (!task || ended.aborted) break;
       if (visible(task) !== seen || isTerminal(task.state)) {
         send(task);
         shown = visible(task);
       } else res.write(': heartbeat\n\n');
     }
   } finally {
+    caller.stop();
     release();
     res.end();
   }

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createPgDatabase } from '../helpers/stores.js';
 import { startTestGateway, waitForStatus, waitForTask, type TestGateway } from '../helpers/gateway.js';
+import { validateAgainst } from '../helpers/openapi.js';
+import { until } from '../helpers/until.js';
 
 const CLIP = { model: 'veo3.1-fast', prompt: 'waves on a pier', duration: 4 };
 
@@ -172,6 +174,59 @@ describe('task waits: ETag, long poll, event streams', { timeout: 120_000 }, () 
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await gw.api(`/v1/tasks/${id}?wait=1`)).status, 200, 'closing streams frees the slots');
     await gw.api(`/v1/tasks/${id}`, { method: 'DELETE' });
+  });
+  it('revoking a key ends its open event stream (an error event, then the close) and answers its long poll 401 within seconds; another key’s stream goes on', async () => {
+    const created = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'revoked while waiting' } })).json()) as { id: string; key: string };
+    const hung = { ...CLIP, prompt: 'never finishes [sim:hang]' };
+    const [mine, theirs] = [await create(gw, hung, created.key), await create(gw, hung, other)];
+    // Submitted upstream (then nothing changes what a client sees): the long poll below can only end by the revocation.
+    const status = async () => ((await (await gw.api(`/v1/tasks/${mine}`, { key: created.key })).json()) as { status: string }).status;
+    await until('the task is processing', async () => (await status()) === 'processing');
+    const limit = { signal: AbortSignal.timeout(20_000) };
+    // Sent before the stream opens; by the stream's first heartbeat (waited for below) it is held.
+    const poll = gw.api(`/v1/tasks/${mine}?wait=35`, { key: created.key, ...limit }).then(async (r) => ({ status: r.status, body: await r.json(), at: Date.now() }));
+    const stream = await gw.api(`/v1/tasks/${mine}/events`, { key: created.key, ...limit });
+    const otherStream = await gw.api(`/v1/tasks/${theirs}/events`, { key: other, ...limit });
+    assert.deepEqual([stream.status, otherStream.status], [200, 200]);
+    let streamOpen!: () => void;
+    const heartbeating = new Promise<void>((resolve) => (streamOpen = resolve));
+    const ended = readEvents(stream, (events) => {
+      if (events.some((e) => e.comment === 'heartbeat')) streamOpen();
+      return false;
+    }).then((events) => ({ events, at: Date.now() }));
+    // The other key's stream: read until two heartbeats after the revoked key's waits have ended.
+    let settled = -1;
+    let afterRevocation = false;
+    const othersEvents = readEvents(otherStream, (events) => {
+      if (afterRevocation && settled < 0) settled = events.length;
+      return settled >= 0 && events.slice(settled).filter((e) => e.comment === 'heartbeat').length >= 2;
+    });
+    await heartbeating;
+
+    const revokedAt = Date.now();
+    assert.equal((await gw.api(`/v1/admin/keys/${created.id}`, { method: 'DELETE' })).status, 200);
+    const [streamEnd, pollEnd] = await Promise.all([ended, poll]);
+    afterRevocation = true;
+    // The stream: an `error` event with the 401 envelope, then the end.
+    const last = streamEnd.events.at(-1)!;
+    assert.equal(last.event, 'error', JSON.stringify(streamEnd.events.slice(-3)));
+    assert.equal((JSON.parse(last.data!) as { error: { code: string } }).error.code, 'invalid_api_key');
+    assert.ok(streamEnd.at - revokedAt < 5_000, `stream ended ${streamEnd.at - revokedAt} ms after the revocation`);
+    // The long poll: 401 invalid_api_key, the TokenLab envelope.
+    assert.equal(pollEnd.status, 401, JSON.stringify(pollEnd.body));
+    assert.deepEqual(validateAgainst('ApiError', pollEnd.body), []);
+    assert.equal((pollEnd.body as { error: { code: string } }).error.code, 'invalid_api_key');
+    assert.ok(pollEnd.at - revokedAt < 5_000, `long poll answered ${pollEnd.at - revokedAt} ms after the revocation`);
+    // A reconnect is refused.
+    assert.equal((await gw.api(`/v1/tasks/${mine}/events`, { key: created.key })).status, 401);
+
+    const others = await othersEvents;
+    assert.ok(settled >= 0, 'the other key’s stream was still open after the revocation');
+    assert.deepEqual(
+      others.filter((e) => e.event === 'error'),
+      [],
+    );
+    await gw.api(`/v1/tasks/${theirs}`, { method: 'DELETE', key: other });
   });
 });
 

@@ -247,7 +247,7 @@ function paths(): Json {
         operationId: 'getTask',
         summary: 'Get a task (optionally waiting for a change)',
         description:
-          'Served from the store, never from the upstream. `wait=N` (long poll) holds the request until the task changes status or progress, ends, or N seconds pass. Answers carry an ETag; If-None-Match with the current one answers 304.',
+          'Served from the store, never from the upstream. `wait=N` (long poll) holds the request until the task changes status or progress, ends, or N seconds pass; a key revoked while it waits gets 401 invalid_api_key. Answers carry an ETag; If-None-Match with the current one answers 304.',
         security: KEY,
         parameters: [
           taskId,
@@ -271,7 +271,7 @@ function paths(): Json {
         operationId: 'streamTask',
         summary: 'Server-Sent Events of a task',
         description:
-          '`event: task`, `data:` the task (as GET /v1/tasks/{id}) at every change of status or progress, `id:` a resume point for Last-Event-ID; heartbeat comments; the stream closes after the terminal event.',
+          '`event: task`, `data:` the task (as GET /v1/tasks/{id}) at every change of status or progress, `id:` a resume point for Last-Event-ID; heartbeat comments; the stream closes after the terminal event. If the key is revoked while the stream is open: `event: error` with the 401 invalid_api_key error envelope as `data:`, then the stream closes.',
         security: KEY,
         parameters: [taskId, { name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after this event.', schema: { type: 'string' } }],
         responses: { '200': { description: 'The event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': TASK_NOT_FOUND, ...KEY_ERRORS },
