@@ -136,6 +136,8 @@ async function takeSlot(slots: Slots, req: FastifyRequest, reply: FastifyReply):
   const gone = new AbortController();
   const onClose = () => gone.abort();
   reply.raw.once('close', onClose);
+  // A client that left while its key was looked up: its 'close' has fired already and never will again.
+  if (req.raw.socket?.destroyed) gone.abort();
   const release = await slots.acquire(req.apiKey?.id ?? '', SLOT_WAIT_MS, gone.signal);
   reply.raw.off('close', onClose);
   if (!release) {
@@ -149,7 +151,7 @@ async function takeSlot(slots: Slots, req: FastifyRequest, reply: FastifyReply):
       { 'Retry-After': '5' },
     );
   }
-  if (gone.signal.aborted) release();
+  if (gone.signal.aborted || req.raw.socket?.destroyed) release();
   else reply.raw.once('close', release);
 }
 

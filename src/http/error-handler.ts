@@ -28,7 +28,8 @@ function fromFastifyError(err: FastifyError, bodyLimit: number): ApiError | null
 
 /** What a 413 says: the route's limit, and (for the create routes, which take inline media) how to stay under it. */
 function tooLarge(limit: number): string {
-  const size = limit >= 1024 * 1024 ? `${Math.floor(limit / (1024 * 1024))} MiB` : `${Math.floor(limit / 1024)} KiB`;
+  // One decimal, rounded down: a limit of 34.3 MiB is not "34 MiB" (bodies between would be accepted).
+  const size = limit >= 1024 * 1024 ? `${Math.floor((limit / (1024 * 1024)) * 10) / 10} MiB` : `${Math.floor((limit / 1024) * 10) / 10} KiB`;
   return limit > SMALL_BODY_BYTES ? `Request body is too large: this route takes at most ${size}. Send media as https URLs instead of inline data: URLs.` : `Request body is too large: this route takes at most ${size}.`;
 }
 

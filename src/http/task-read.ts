@@ -33,10 +33,11 @@ function tooManyWaits(gw: Gateway): ApiError {
   );
 }
 
-/** Aborts when the client goes away (closes the connection before we answer). */
+/** Aborts when the client goes away (closes the connection before we answer) — at once if it already has. */
 function clientGone(req: FastifyRequest): AbortSignal {
   const ctl = new AbortController();
   req.raw.once('close', () => ctl.abort());
+  if (req.raw.socket?.destroyed) ctl.abort();
   return ctl.signal;
 }
 
@@ -51,7 +52,11 @@ const KEY_RECHECK_MS = 1_000;
 function whileKeyUsable(gw: Gateway, req: FastifyRequest): { signal: AbortSignal; refusal: () => ApiError | undefined; stop: () => void } {
   const revoked = new AbortController();
   let refusal: ApiError | undefined;
+  // One check at a time: with the store slow or down, ticks must not pile lookups onto it.
+  let checking = false;
   const check = async () => {
+    if (checking) return;
+    checking = true;
     try {
       await gw.auth.identify(req.headers.authorization);
     } catch (err) {
@@ -59,6 +64,8 @@ function whileKeyUsable(gw: Gateway, req: FastifyRequest): { signal: AbortSignal
       if (!(err instanceof ApiError) || revoked.signal.aborted) return;
       refusal = err;
       revoked.abort();
+    } finally {
+      checking = false;
     }
   };
   const timer = setInterval(check, KEY_RECHECK_MS);

@@ -30,6 +30,16 @@ export async function videoThumbnail(video: Readable, tmpDir: string): Promise<B
 
 /** Thumbnails kept in memory (a 640 px JPEG is tens of KB). */
 const CACHED_THUMBNAILS = 128;
+/** Stills waiting for ffmpeg beyond this are refused (the caller retries) rather than queued for minutes. */
+const MAX_QUEUED = 32;
+
+/** Too many stills are waiting for ffmpeg: retry shortly. */
+export class ThumbnailsBusyError extends Error {
+  constructor() {
+    super('too many thumbnails are being made');
+    this.name = 'ThumbnailsBusyError';
+  }
+}
 
 /**
  * Thumbnails for a gateway: a stored video never changes, so its still is made once and kept (the
@@ -43,10 +53,11 @@ export class Thumbnails {
   private readonly slots: Limiter;
   /** ffmpeg runs so far (for tests and the curious). */
   made = 0;
-  /** The most ffmpeg runs seen at once. */
+  /** The most ffmpeg runs seen at once (counted around the runs themselves, not by the limiter). */
   peak = 0;
+  private running = 0;
 
-  constructor(private readonly o: { tmpDir: string; concurrency: number; cacheEntries?: number }) {
+  constructor(private readonly o: { tmpDir: string; concurrency: number; cacheEntries?: number; maxQueued?: number }) {
     this.slots = createLimiter(o.concurrency);
   }
 
@@ -61,11 +72,16 @@ export class Thumbnails {
     }
     let pending = this.making.get(key);
     if (!pending) {
+      if (this.slots.queued >= (this.o.maxQueued ?? MAX_QUEUED)) throw new ThumbnailsBusyError();
       pending = this.slots
         .run(async () => {
           this.made++;
-          this.peak = Math.max(this.peak, this.slots.active);
-          return videoThumbnail(await open(), this.o.tmpDir);
+          this.peak = Math.max(this.peak, ++this.running);
+          try {
+            return await videoThumbnail(await open(), this.o.tmpDir);
+          } finally {
+            this.running--;
+          }
         })
         .then((jpeg) => {
           if (this.cache.size >= (this.o.cacheEntries ?? CACHED_THUMBNAILS)) this.cache.delete(this.cache.keys().next().value!);

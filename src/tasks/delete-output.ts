@@ -2,7 +2,8 @@ import type { BlobStore } from '../blobs/types.js';
 import type { ApiKey, Store, Task } from '../store/types.js';
 import type { TaskService } from './service.js';
 
-export type DeleteOutcome = { kind: 'deleted'; task: Task } | { kind: 'not_found' } | { kind: 'still_running'; task: Task };
+/** `deletedBlob`: the stored file this call deleted (null when there was none left to delete). */
+export type DeleteOutcome = { kind: 'deleted'; task: Task; deletedBlob: string | null } | { kind: 'not_found' } | { kind: 'still_running'; task: Task };
 
 /**
  * Deletes a task's stored video on its owner's request (the OpenAI Videos API's DELETE): a task
@@ -19,10 +20,11 @@ export async function deleteOutput(deps: { tasks: TaskService; store: Store; blo
     return deleteOutput(deps, key, id);
   }
   const blobKey = task.video?.blob_key;
-  if (blobKey && task.output_expired_ms === null) {
+  const deleting = blobKey && task.output_expired_ms === null ? blobKey : null;
+  if (deleting) {
     // The blob goes first: a crash in between leaves a row whose file is gone, as retention does.
-    await deps.blobs.delete(blobKey);
+    await deps.blobs.delete(deleting);
     await deps.store.tasks.markOutputExpired(id, deps.now?.() ?? Date.now());
   }
-  return { kind: 'deleted', task: (await deps.store.tasks.get(id)) ?? task };
+  return { kind: 'deleted', task: (await deps.store.tasks.get(id)) ?? task, deletedBlob: deleting };
 }

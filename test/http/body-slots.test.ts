@@ -69,3 +69,35 @@ describe('Slots', () => {
     assert.deepEqual(slots.counts, { reading: 1, waiting: 0 });
   });
 });
+
+describe('large-body slots behind a slow key lookup', () => {
+  it('a client that leaves while its key is looked up holds no slot', async () => {
+    const Fastify = (await import('fastify')).default;
+    const net = await import('node:net');
+    const { boundLargeBodies } = await import('../../src/http/body-slots.js');
+    const app = Fastify();
+    app.decorateRequest('apiKey', null);
+    // As registerAuth on a cache miss with PostgreSQL or Redis: the key is known only after real I/O.
+    app.addHook('onRequest', async (req) => {
+      await new Promise((r) => setTimeout(r, 100));
+      (req as unknown as { apiKey: { id: string } }).apiKey = { id: 'key_a' };
+    });
+    const slots = boundLargeBodies(app, 4);
+    app.post('/v1/videos/generations', { bodyLimit: 40 * 1024 * 1024 }, async () => ({ ok: true }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = app.server.address() as { port: number };
+      for (let i = 0; i < 3; i++) {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write('POST /v1/videos/generations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n');
+        // Gone while the key is looked up.
+        setTimeout(() => socket.destroy(), 20);
+      }
+      await new Promise((r) => setTimeout(r, 600));
+      assert.deepEqual(slots.counts, { reading: 0, waiting: 0 }, 'every slot is free again');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { Thumbnails } from '../../src/media/thumbnail.js';
+import { Thumbnails, ThumbnailsBusyError } from '../../src/media/thumbnail.js';
 import { renderVideo } from '../../src/sandbox/render.js';
 
 let dir: string;
@@ -73,4 +73,17 @@ it('a failed read is not remembered: the next request tries again', async () => 
   );
   const jpeg = await thumbs.get('gone', async () => createReadStream(videos[0]));
   assert.deepEqual([...jpeg.subarray(0, 2)], [0xff, 0xd8]);
+});
+
+it('refuses a new still when too many are waiting for ffmpeg (the caller retries), and still serves the ones under way', async () => {
+  const thumbs = new Thumbnails({ tmpDir: join(dir, 'tmp'), concurrency: 1, maxQueued: 1 });
+  const get = (i: number) => thumbs.get(videos[i], async () => createReadStream(videos[i]));
+  const first = get(0); // running
+  const second = get(1); // waiting
+  await assert.rejects(get(2), ThumbnailsBusyError);
+  const again = get(1); // the same video as a waiting one: shares its run, not refused
+  const [a, b, c] = await Promise.all([first, second, again]);
+  assert.deepEqual(b, c);
+  assert.notDeepEqual(a, b);
+  assert.equal(thumbs.made, 2);
 });

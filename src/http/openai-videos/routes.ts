@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../../contract/errors.js';
-import { Thumbnails } from '../../media/thumbnail.js';
+import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
 import type { CreateResult } from '../../tasks/service.js';
 import type { Task } from '../../store/types.js';
 import { sendStoredVideo } from '../file-routes.js';
@@ -94,7 +94,7 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
     scope.delete('/v1/videos/:id', KEY, async (req: IdRequest) => {
       const key = callerKey(req);
       const outcome = await gw.tasks.deleteOutput(key, req.params.id);
-      if (outcome.kind === 'deleted' && outcome.task.video?.blob_key) thumbnails.forget(outcome.task.video.blob_key);
+      if (outcome.kind === 'deleted' && outcome.deletedBlob) thumbnails.forget(outcome.deletedBlob);
       if (outcome.kind === 'not_found') throw videoNotFound(req.params.id);
       if (outcome.kind === 'still_running')
         throw new ApiError(409, 'invalid_request_error', 'video_in_progress', 'This video is being generated upstream and its provider cannot stop it; delete it once it has finished.', 'id');
@@ -112,11 +112,24 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
         throw new ApiError(409, 'invalid_request_error', 'video_not_ready', `This video is ${openAIVideo(task, 0).status}; its content can be downloaded once it is completed.`, 'id');
       }
       if (variant === 'video') return sendStoredVideo(gw, req, reply, task);
-      const jpeg = await thumbnails.get(task.video.blob_key, async () => {
-        const stored = await gw.blobs.open(task.video!.blob_key!);
-        if (!stored) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file is no longer stored.", 'id');
-        return stored;
-      });
+      const jpeg = await thumbnails
+        .get(task.video.blob_key, async () => {
+          const stored = await gw.blobs.open(task.video!.blob_key!);
+          if (!stored) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file is no longer stored.", 'id');
+          return stored;
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof ThumbnailsBusyError)) throw err;
+          throw new ApiError(
+            503,
+            'server_error',
+            'service_unavailable',
+            'The gateway is making as many thumbnails as it allows; retry in a few seconds.',
+            null,
+            { retryable: true, retry_after: 2 },
+            { 'Retry-After': '2' },
+          );
+        });
       return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
     });
   });

@@ -147,7 +147,7 @@ function hintFor(kind: UpstreamErrorKind, status: number, code: string): string 
     case 'rate_limited':
       return 'DashScope rate or concurrency limit reached.';
     case 'unavailable':
-      return 'DashScope had an internal error; the gateway retries.';
+      return 'DashScope had an internal error.';
     case 'content_policy':
       return 'DashScope content moderation refused the input. Change the prompt or the media.';
     case 'quota':

@@ -105,7 +105,8 @@ export function upstreamDuration(requested: number, upstreamModel: string, mustB
   if (requested === 5 && allowed.includes(6) && familyOf(upstreamModel) === 'veo-3.x') return 6;
   const list = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}` : `${allowed[0]}`;
   const why = mustBeEight ? ' with reference images, 1080p or 4k' : '';
-  throw invalid(`${upstreamModel} renders ${list} second videos only${why}, not ${requested} s. Set duration to ${list}.`);
+  // Not the upstream model id: task errors are public, upstream ids are not (design.md).
+  throw invalid(`This Veo model renders ${list} second videos only${why}, not ${requested} s. Set duration to ${list}.`);
 }
 
 export function toWireImage(media: MediaBytes): WireImage {

@@ -394,11 +394,11 @@ const CODE_KINDS: Record<number, [UpstreamErrorKind, string]> = {
   1300: ['content_policy', 'Kling platform policy refused it; change the prompt or inputs.'],
   1301: ['content_policy', 'Kling content-security check refused it; change the prompt or inputs.'],
   1302: ['rate_limited', 'Too many requests (Kling rate limit).'],
-  1303: ['rate_limited', 'Concurrent tasks over the resource pack limit; the gateway retries when a slot frees.'],
+  1303: ['rate_limited', 'Concurrent tasks over the resource pack limit.'],
   1304: ['auth', 'The Kling IP allow-list refused this gateway; add its address in the Kling console.'],
-  5000: ['unavailable', 'Kling server error; the gateway retries.'],
-  5001: ['unavailable', 'Kling is temporarily unavailable; the gateway retries.'],
-  5002: ['unavailable', 'Kling timed out; the gateway retries.'],
+  5000: ['unavailable', 'Kling server error.'],
+  5001: ['unavailable', 'Kling is temporarily unavailable.'],
+  5002: ['unavailable', 'Kling timed out.'],
 };
 
 /** A code Kling did not document (yet): its range speaks unless the HTTP status already does. */

@@ -103,7 +103,7 @@ function classify(code: number, phase: Phase, message = ''): { kind: UpstreamErr
     case 1001:
     case 1024:
     case 1033:
-      return { kind: 'unavailable', hint: 'MiniMax had a temporary internal error; the gateway retries.' };
+      return { kind: 'unavailable', hint: 'MiniMax had a temporary internal error.' };
     case 1004:
     case 2049:
       return { kind: 'auth', hint: 'MiniMax refused the API key. Check MINIMAX_API_KEY, and that its region matches MINIMAX_BASE_URL (api.minimax.io vs api.minimaxi.com).' };
@@ -124,7 +124,7 @@ function classify(code: number, phase: Phase, message = ''): { kind: UpstreamErr
       if (phase !== 'create') return { kind: 'not_found', hint: 'MiniMax does not know this task or file (it may belong to another account or region).' };
       return { kind: 'invalid_input', hint: 'MiniMax rejected the request parameters.' };
     default:
-      return code >= 2000 ? { kind: 'invalid_input', hint: 'MiniMax rejected the request.' } : { kind: 'unavailable', hint: 'MiniMax answered with an unexpected error; the gateway retries.' };
+      return code >= 2000 ? { kind: 'invalid_input', hint: 'MiniMax rejected the request.' } : { kind: 'unavailable', hint: 'MiniMax answered with an unexpected error.' };
   }
 }
 
@@ -159,7 +159,7 @@ export function minimaxErrors(phase: Phase): ErrorSpec {
         const { kind, hint } = classify(base.status_code, phase, base.status_msg);
         return { code, kind, message: `${hint} (MiniMax ${base.status_code}: ${sanitizeMessage(base.status_msg, 'no message')})` };
       }
-      if (status >= 500) return { code, message: `MiniMax is unavailable (HTTP ${status}); the gateway retries.` };
+      if (status >= 500) return { code, message: `MiniMax is unavailable (HTTP ${status}).` };
       if (status === 401 || status === 403) return { message: `MiniMax refused the API key (HTTP ${status}). Check MINIMAX_API_KEY and its region.` };
       if (status === 404) return { message: `MiniMax ${phase}: not found (HTTP 404). Check MINIMAX_BASE_URL.` };
       if (status === 408) return { message: `MiniMax ${phase} timed out (HTTP 408).` };
