@@ -37,6 +37,8 @@ export function callerKey(req: FastifyRequest): ApiKey {
  */
 export class Authenticator {
   private readonly byHeader = new Map<string, { row: ApiKey; until: number }>();
+  /** Store lookups under way, by key hash: concurrent misses for one key share one (a slow store is asked once). */
+  private readonly lookups = new Map<string, Promise<ApiKey | undefined>>();
 
   constructor(
     /** The key whose secret hashes to this, revoked or not. */
@@ -49,7 +51,12 @@ export class Authenticator {
     const known = this.known(header, Date.now());
     if (known) return usable(known);
     const hash = this.hashOf(header);
-    return this.findByHash(hash).then((row) => {
+    let lookup = this.lookups.get(hash);
+    if (!lookup) {
+      lookup = this.findByHash(hash).finally(() => this.lookups.delete(hash));
+      this.lookups.set(hash, lookup);
+    }
+    return lookup.then((row) => {
       if (row) {
         if (this.byHeader.size > 10_000) this.byHeader.clear();
         this.byHeader.set(header!, { row, until: Date.now() + this.ttlMs });

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
 import { isTerminal, type ApiKey, type Task } from '../store/types.js';
-import { etagOf, listedEtags } from './etags.js';
+import { etagListed, etagOf, listedEtags } from './etags.js';
 import type { Gateway } from './gateway.js';
 import { representationHeaders, renderTask } from './task-routes.js';
 
@@ -89,7 +89,7 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
     const caller = whileKeyUsable(gw, req);
     try {
       const since = visible(task);
-      const done = known.length > 0 ? (t: Task) => !known.includes(etagOf(JSON.stringify(renderTask(gw, t)))) : (t: Task) => visible(t) !== since || isTerminal(t.state);
+      const done = known.length > 0 ? (t: Task) => !etagListed(known, etagOf(JSON.stringify(renderTask(gw, t)))) : (t: Task) => visible(t) !== since || isTerminal(t.state);
       task = (await gw.tasks.watch(key, task.id, done, { timeoutMs: wait * 1000, signal: caller.signal })) ?? task;
       // Revoked while waiting: answered as any request with that key now is.
       const refusal = caller.refusal();
@@ -104,7 +104,7 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
   const headers: Record<string, string> = { 'x-task-id': task.id, ...representationHeaders(gw, task), etag, 'cache-control': 'private, no-cache' };
   gw.fastReads?.remember(task, body, etag, headers);
   reply.headers(headers);
-  if (known.includes(etag)) return reply.code(304).send();
+  if (etagListed(known, etag)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(body);
 }
 
