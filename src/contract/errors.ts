@@ -48,6 +48,11 @@ export function badRequest(param: string | null, message: string, code = 'invali
   return new ApiError(400, 'invalid_request_error', code, message, param, extras);
 }
 
+/** 503 service_unavailable that the client retries after `retryAfterSeconds` (body and Retry-After header agree). */
+export function serviceUnavailable(message: string, retryAfterSeconds: number): ApiError {
+  return new ApiError(503, 'server_error', 'service_unavailable', message, null, { retryable: true, retry_after: retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+}
+
 export function taskNotFound(): ApiError {
   return new ApiError(404, 'invalid_request_error', 'async_task_not_found', 'Task not found or no longer available.', 'id');
 }

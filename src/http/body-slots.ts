@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { type Readable, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
-import { ApiError } from '../contract/errors.js';
+import { serviceUnavailable } from '../contract/errors.js';
+import { clientGone } from './client-gone.js';
 
 /** Every route but create takes at most this much body (keys, webhooks: small JSON objects). */
 export const SMALL_BODY_BYTES = 64 * 1024;
@@ -132,26 +133,16 @@ export function boundLargeBodies(app: FastifyInstance, maxLarge: number): Slots 
 
 /** Waits for a slot for the caller's key (the auth hook has run), held until the answer is sent. */
 async function takeSlot(slots: Slots, req: FastifyRequest, reply: FastifyReply): Promise<void> {
-  // A client that goes away while waiting leaves the queue (and never holds a slot).
-  const gone = new AbortController();
-  const onClose = () => gone.abort();
-  reply.raw.once('close', onClose);
-  // A client that left while its key was looked up: its 'close' has fired already and never will again.
-  if (req.raw.socket?.destroyed) gone.abort();
-  const release = await slots.acquire(req.apiKey?.id ?? '', SLOT_WAIT_MS, gone.signal);
-  reply.raw.off('close', onClose);
+  // A client that goes away while waiting (or already has) leaves the queue and never holds a slot.
+  const gone = clientGone(req);
+  const release = await slots.acquire(req.apiKey?.id ?? '', SLOT_WAIT_MS, gone);
   if (!release) {
-    throw new ApiError(
-      503,
-      'server_error',
-      'service_unavailable',
+    throw serviceUnavailable(
       `The gateway is reading as many large request bodies as it allows (${slots.size} at once, ${slots.perOwner} for one API key); retry shortly, or send media as https URLs instead of inline data: URLs.`,
-      null,
-      { retryable: true, retry_after: 5 },
-      { 'Retry-After': '5' },
+      5,
     );
   }
-  if (gone.signal.aborted || req.raw.socket?.destroyed) release();
+  if (gone.aborted) release();
   else reply.raw.once('close', release);
 }
 

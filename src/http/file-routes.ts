@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BlobUnavailableError } from '../blobs/types.js';
-import { ApiError } from '../contract/errors.js';
+import { ApiError, serviceUnavailable } from '../contract/errors.js';
 import { isTaskId } from '../contract/ids.js';
 import type { Gateway } from './gateway.js';
 import { answerRange } from './range.js';
@@ -12,7 +12,7 @@ function notAvailable(): ApiError {
 
 /** Our blob store is down: the client should come back, never see a 500. */
 function storageUnavailable(): ApiError {
-  return new ApiError(503, 'server_error', 'service_unavailable', 'Stored files cannot be read right now; retry in a few seconds.', null, { retryable: true, retry_after: 5 }, { 'Retry-After': '5' });
+  return serviceUnavailable('Stored files cannot be read right now; retry in a few seconds.', 5);
 }
 
 type FileRequest = FastifyRequest<{ Params: { id: string } }>;

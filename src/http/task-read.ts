@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
 import { isTerminal, type ApiKey, type Task } from '../store/types.js';
+import { clientGone } from './client-gone.js';
 import { etagListed, etagOf, listedEtags } from './etags.js';
 import type { Gateway } from './gateway.js';
 import { representationHeaders, renderTask } from './task-routes.js';
@@ -31,14 +32,6 @@ function tooManyWaits(gw: Gateway): ApiError {
     { retryable: true },
     { 'Retry-After': '1' },
   );
-}
-
-/** Aborts when the client goes away (closes the connection before we answer) — at once if it already has. */
-function clientGone(req: FastifyRequest): AbortSignal {
-  const ctl = new AbortController();
-  req.raw.once('close', () => ctl.abort());
-  if (req.raw.socket?.destroyed) ctl.abort();
-  return ctl.signal;
 }
 
 /** How often an open wait or stream re-checks its caller's key (a cache hit but every 5 s). */

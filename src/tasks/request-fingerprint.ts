@@ -45,7 +45,8 @@ export function requestFingerprint(req: VideoRequest): string {
 }
 
 /**
- * Whether a create repeats the one an idempotency record was stored for.
+ * Whether a create (its `fingerprint`, and its body for older records) repeats the one an
+ * idempotency record was stored for.
  *
  * Upgrade: records stored before fingerprints hold a bare sha256 of the canonical body as sent to
  * the task service (the raw body on the TokenLab route, the mapped body on the OpenAI route). Such a
@@ -56,7 +57,7 @@ export function requestFingerprint(req: VideoRequest): string {
  * upgrade, a retry of a create stored by an upgraded node that lands on a not-yet-upgraded node is a
  * 409, so upgrade the API nodes together.
  */
-export function repeatsStoredRequest(storedHash: string, req: VideoRequest, body: unknown): boolean {
-  if (storedHash.startsWith(FINGERPRINT_PREFIX)) return storedHash === requestFingerprint(req);
+export function repeatsStoredRequest(storedHash: string, fingerprint: string, body: unknown): boolean {
+  if (storedHash.startsWith(FINGERPRINT_PREFIX)) return storedHash === fingerprint;
   return storedHash === canonicalSha256(body);
 }

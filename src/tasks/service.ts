@@ -136,7 +136,8 @@ export class TaskService {
       );
     if (!channel.ok) return { kind: 'no_channel', model: task.model, provider: task.provider, reason: channel.reason };
     // Fingerprinted only once the request parsed and passed every rule: anything else was a 400 above.
-    const idem = idempotencyKey === null ? undefined : { key: idempotencyKey, body_hash: requestFingerprint(parsed), since_ms: now - IDEMPOTENCY_WINDOW_MS };
+    const fingerprint = idempotencyKey === null ? '' : requestFingerprint(parsed);
+    const idem = idempotencyKey === null ? undefined : { key: idempotencyKey, body_hash: fingerprint, since_ms: now - IDEMPOTENCY_WINDOW_MS };
     const outcome = await this.deps.store.tasks.create(task, idem);
     switch (outcome.kind) {
       case 'created':
@@ -147,7 +148,7 @@ export class TaskService {
       case 'quota_exceeded':
         return { kind: 'quota_exceeded', estimatedUsd: task.estimated_cost_usd, limitUsd: outcome.limitUsd, remainingUsd: outcome.remainingUsd };
       case 'replay': {
-        if (!repeatsStoredRequest(outcome.record.body_hash, parsed, body)) return { kind: 'idempotency_conflict', reason: 'body_differs' };
+        if (!repeatsStoredRequest(outcome.record.body_hash, fingerprint, body)) return { kind: 'idempotency_conflict', reason: 'body_differs' };
         const original = await this.deps.store.tasks.get(outcome.record.task_id);
         return original ? { kind: 'created', task: original, replayed: true } : { kind: 'idempotency_conflict', reason: 'task_gone' };
       }
@@ -186,11 +187,12 @@ export class TaskService {
 
   /** The caller's tasks, newest first; `next` is the cursor of the following page, if any. */
   async list(key: ApiKey, filter: TaskListFilter): Promise<{ tasks: Task[]; next: string | null }> {
-    // A cursor that is not one of the caller's tasks would read as the last page: say so instead.
-    if (filter.after !== undefined && !(await this.get(key, filter.after))) {
+    const page = await this.deps.store.tasks.listForOwner(key.id, { ...filter, limit: filter.limit + 1 });
+    // The store answers an empty page for a cursor that is not one of the caller's tasks; only then is
+    // it asked which empty page this is, so a bad cursor never reads as the last page.
+    if (page.length === 0 && filter.after !== undefined && !(await this.get(key, filter.after))) {
       throw badRequest('after', `'after' must be the id of one of your tasks (the last id of the previous page); got ${preview(filter.after)}.`, 'invalid_value');
     }
-    const page = await this.deps.store.tasks.listForOwner(key.id, { ...filter, limit: filter.limit + 1 });
     const more = page.length > filter.limit;
     const tasks = more ? page.slice(0, filter.limit) : page;
     return { tasks, next: more ? tasks[tasks.length - 1].id : null };

@@ -45,15 +45,15 @@ describe('repeatsStoredRequest', () => {
   const req = parseVideoRequest(BASE, (r) => inferOperation(r, OPS));
 
   it('compares a fingerprint record by fingerprint, whatever the body looked like', () => {
-    assert.equal(repeatsStoredRequest(requestFingerprint(req), req, { ...BASE, seconds: 5, seed: null }), true);
-    assert.equal(repeatsStoredRequest(fingerprint({ ...BASE, prompt: 'N' }), req, BASE), false);
+    assert.equal(repeatsStoredRequest(requestFingerprint(req), requestFingerprint(req), { ...BASE, seconds: 5, seed: null }), true);
+    assert.equal(repeatsStoredRequest(fingerprint({ ...BASE, prompt: 'N' }), requestFingerprint(req), BASE), false);
   });
 
   it('compares a record stored by an earlier release (bare sha256 of the key-sorted body) by that hash', () => {
     const body = { prompt: 'n', model: 'veo3.1-fast', duration: 4 };
     const legacy = createHash('sha256').update('{"duration":4,"model":"veo3.1-fast","prompt":"n"}').digest('hex');
     const parsed = parseVideoRequest(body, (r) => inferOperation(r, OPS));
-    assert.equal(repeatsStoredRequest(legacy, parsed, body), true);
-    assert.equal(repeatsStoredRequest(legacy, parsed, { ...body, prompt: 'm' }), false);
+    assert.equal(repeatsStoredRequest(legacy, requestFingerprint(parsed), body), true);
+    assert.equal(repeatsStoredRequest(legacy, requestFingerprint(parsed), { ...body, prompt: 'm' }), false);
   });
 });

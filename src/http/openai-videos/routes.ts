@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, badRequest } from '../../contract/errors.js';
+import { ApiError, badRequest, serviceUnavailable } from '../../contract/errors.js';
 import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
 import type { CreateResult } from '../../tasks/service.js';
 import type { Task } from '../../store/types.js';
@@ -54,7 +54,7 @@ const KEY = { config: { auth: 'key' as const } };
 
 export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): void {
   // ffmpeg is CPU-heavy: as many stills at once as there are cores (up to 4); each video's is made once.
-  const thumbnails = new Thumbnails({ tmpDir: path.join(gw.config.dataDir, 'tmp', 'thumbnails'), concurrency: Math.max(1, Math.min(4, os.availableParallelism())) });
+  const thumbnails = new Thumbnails({ tmpDir: path.join(gw.config.dataDir, 'tmp', 'thumbnails'), concurrency: Math.min(4, os.availableParallelism()) });
   void app.register(async (scope) => {
     // The openai SDKs always send the create as multipart (an upload may ride along).
     scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: gw.config.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -112,23 +112,15 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
         throw new ApiError(409, 'invalid_request_error', 'video_not_ready', `This video is ${openAIVideo(task, 0).status}; its content can be downloaded once it is completed.`, 'id');
       }
       if (variant === 'video') return sendStoredVideo(gw, req, reply, task);
+      const blobKey = task.video.blob_key;
       const jpeg = await thumbnails
-        .get(task.video.blob_key, async () => {
-          const stored = await gw.blobs.open(task.video!.blob_key!);
+        .get(blobKey, async () => {
+          const stored = await gw.blobs.open(blobKey);
           if (!stored) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file is no longer stored.", 'id');
           return stored;
         })
         .catch((err: unknown) => {
-          if (!(err instanceof ThumbnailsBusyError)) throw err;
-          throw new ApiError(
-            503,
-            'server_error',
-            'service_unavailable',
-            'The gateway is making as many thumbnails as it allows; retry in a few seconds.',
-            null,
-            { retryable: true, retry_after: 2 },
-            { 'Retry-After': '2' },
-          );
+          throw err instanceof ThumbnailsBusyError ? serviceUnavailable('The gateway is making as many thumbnails as it allows; retry in a few seconds.', 2) : err;
         });
       return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
     });
