@@ -199,17 +199,22 @@ export class Vidgate {
         return undefined;
       }
       this.sse = true;
-      for await (const event of parseSse(res.body)) {
-        if (event.id !== undefined) lastEventId = event.id;
-        if (event.event !== 'message' && event.event !== 'task') continue;
-        let task: Task;
-        try {
-          task = JSON.parse(event.data) as Task;
-        } catch {
-          continue;
+      try {
+        for await (const event of parseSse(res.body)) {
+          if (event.id !== undefined) lastEventId = event.id;
+          if (event.event !== 'message' && event.event !== 'task') continue;
+          let task: Task;
+          try {
+            task = JSON.parse(event.data) as Task;
+          } catch {
+            continue;
+          }
+          report(task);
+          if (isTerminal(task)) return task;
         }
-        report(task);
-        if (isTerminal(task)) return task;
+      } catch (err) {
+        // The caller's signal ends the wait; a broken connection (a reset, a node killed) is resumed below.
+        if (signal?.aborted) throw err;
       }
       // The stream ended before the task did (a proxy, a restart): resume where it stopped.
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Vidgate, VidgateError, type Task } from '../../src/client/index.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** Every task of the key, through the SDK's pages. */
@@ -238,6 +239,27 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
       assert.ok(bad instanceof VidgateError && bad.status === 400 && bad.param === 'limit');
     } finally {
       await api.close();
+    }
+  });
+
+  it('wait: an event stream cut mid-task (a reset, a node killed) is resumed, not a raw TypeError', async () => {
+    const proxy = new TcpProxy('127.0.0.1', Number(new URL(gw.url).port));
+    const port = await proxy.start();
+    try {
+      const client = new Vidgate({ baseUrl: `http://127.0.0.1:${port}`, apiKey: gw.adminKey });
+      const created = await client.videos.create({ ...REQUEST, prompt: 'A stream that is cut' });
+      let cut: Promise<void> | undefined;
+      const task = await client.tasks.wait(created.id, {
+        pollIntervalMs: 200,
+        onProgress: () => {
+          // The first event arrived over the stream: cut every connection, then take new ones again.
+          cut ??= proxy.stop().then(async () => void (await proxy.start(port)));
+        },
+      });
+      assert.ok(cut, 'the stream delivered an event');
+      assert.equal(task.status, 'completed');
+    } finally {
+      await proxy.stop();
     }
   });
 
