@@ -110,6 +110,19 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.equal(((await (await gw.api(`/v1/tasks/${json.id}`)).json()) as { operation: string }).operation, 'image-to-video');
   });
 
+  it("input_reference as OpenAI's guide sends it from Node (fs.createReadStream: no part type, application/octet-stream): the bytes say what it is", async () => {
+    const png = await solidImage(work.dir, 'green', 'stream-frame.png', '1280x720');
+    const file = path.join(work.dir, 'reference.png');
+    await fs.promises.writeFile(file, png);
+    const created = await client.videos.create({ model: 'veo3.1-fast', prompt: 'The green slowly darkens', seconds: '4', size: '1280x720', input_reference: fs.createReadStream(file) });
+    const task = (await (await gw.api(`/v1/tasks/${created.id}`)).json()) as { operation: string };
+    assert.equal(task.operation, 'image-to-video');
+    // Bytes that are no image or video are still refused, naming input_reference.
+    const err = await client.videos.create({ model: 'veo3.1-fast', prompt: 'x', input_reference: await toFile(Buffer.from('not a picture'), 'notes.txt') }).catch((e: unknown) => e);
+    assert.ok(err instanceof BadRequestError, String(err));
+    assert.equal(err.param, 'input_reference');
+  });
+
   it('typed errors: BadRequestError naming seconds, size, model; NotFoundError', async () => {
     const cases: [OpenAI.Videos.VideoCreateParams, string, RegExp][] = [
       [{ model: 'veo3.1-fast', prompt: 'x', seconds: '7' as '4' }, 'seconds', /4, 5, 6, 8/],

@@ -1,6 +1,7 @@
 import { ApiError, badRequest } from '../../contract/errors.js';
 import { clip, preview } from '../../contract/preview.js';
 import type { Catalog } from '../../catalog/catalog.js';
+import { isGenericContentType, sniffMimeType } from '../../media/sniff.js';
 import type { ModelSpec } from '../../catalog/types.js';
 import type { Task } from '../../store/types.js';
 import { publicStatus } from '../../tasks/view.js';
@@ -69,7 +70,9 @@ function dataUrl(upload: Upload): string {
 /** input_reference: an uploaded file, `{image_url}`, or a URL string → the media field it fills. */
 function referenceInput(value: unknown): { field: 'image_url' | 'video_url'; url: string } {
   if (value && typeof value === 'object' && 'bytes' in value) {
-    const upload = value as Upload;
+    const declared = value as Upload;
+    // Node's openai SDK sends a file stream without a part type (application/octet-stream): the bytes say what it is.
+    const upload = isGenericContentType(declared.type) ? { ...declared, type: sniffMimeType(declared.bytes) ?? declared.type } : declared;
     if (upload.type.startsWith('video/')) return { field: 'video_url', url: dataUrl(upload) };
     if (upload.type.startsWith('image/')) return { field: 'image_url', url: dataUrl(upload) };
     throw badRequest('input_reference', `input_reference must be an image or a video file (got ${upload.type || 'an unknown type'}).`, 'invalid_value');
