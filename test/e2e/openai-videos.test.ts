@@ -94,6 +94,15 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.equal(k.size, '1920x1080');
   });
 
+  it('seconds of a video whose model chose its length (Seedance seconds "-1") is the length produced once completed', async () => {
+    const auto = await client.videos.create({ model: 'seedance-2.0', prompt: 'A lantern', seconds: '-1' as '4', size: '1280x720' });
+    const done = await untilDone(client, auto.id);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    const task = (await (await gw.api(`/v1/tasks/${auto.id}`)).json()) as { video: { duration: number } };
+    assert.equal(done.seconds, String(Math.round(task.video.duration)));
+    assert.ok(Number(done.seconds) > 0, done.seconds);
+  });
+
   it('input_reference upload: an image file becomes the first frame (image-to-video)', async () => {
     const png = await solidImage(work.dir, 'blue', 'frame.png', '1280x720');
     const created = await client.videos.create({ model: 'veo3.1-fast', prompt: 'The blue slowly brightens', seconds: '4', size: '1280x720', input_reference: await toFile(png, 'frame.png', { type: 'image/png' }) });

@@ -137,7 +137,9 @@ export function openAIVideo(task: Task, retentionSeconds: number): Record<string
   const sec = (ms: number) => Math.floor(ms / 1000);
   const req = task.request;
   const size = task.video ? `${task.video.width}x${task.video.height}` : (req.size ?? nominalSize(req.aspect_ratio, req.resolution) ?? '');
-  const seconds = req.duration ?? (task.video ? Math.round(task.video.duration_s) : 0);
+  // -1 (Seedance: the model chooses) or no duration at all: the length produced, once there is one.
+  const produced = task.video ? Math.round(task.video.duration_s) : undefined;
+  const seconds = req.duration !== undefined && req.duration > 0 ? req.duration : (produced ?? req.duration ?? 0);
   return {
     id: task.id,
     object: 'video',
