@@ -51,6 +51,20 @@ async function save(ctx: Context, task: Task, file: string): Promise<void> {
   if (!ctx.values.json) ctx.stdout.write(`Saved ${target} (${(size / 1e6).toFixed(2)} MB${task.video ? `, ${task.video.width}x${task.video.height}, ${task.video.duration.toFixed(1)} s` : ''})\n`);
 }
 
+/** Refuses, before anything is created (and paid for), an --output the MP4 could not be written to. */
+function checkWritable(file: string, command: string): void {
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
+  try {
+    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new Error('it is a directory; give a file name');
+    if (!fs.existsSync(dir)) throw new Error(`the folder ${dir} does not exist`);
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'EACCES' ? `the folder ${dir} is not writable` : (err as Error).message;
+    throw new UsageError(`--output ${file}: ${why}`, command);
+  }
+}
+
 /** Waits with a progress display on stderr. */
 async function waitVisibly(ctx: Context, id: string): Promise<Task> {
   const progress = progressReporter(ctx.stderr);
@@ -136,6 +150,9 @@ export const COMMANDS: Command[] = [
       else if (images.length > 1) request.reference_images = images;
       if (v.video !== undefined) request.video_url = mediaInput('video', String(v.video), 'generate');
 
+      const output = str(v.output);
+      checkWritable(output ?? 'task.mp4', 'generate');
+
       const created = await ctx.client.videos.create(request as VideoGenerationRequest);
       if (!v.json) ctx.stderr.write(`Created ${created.id} (${created.model})\n`);
       const task = await waitVisibly(ctx, created.id);
@@ -143,7 +160,10 @@ export const COMMANDS: Command[] = [
         if (v.json) json(ctx, task);
         throw failedTaskError(task);
       }
-      await save(ctx, task, str(v.output) ?? `${task.id}.mp4`);
+      const file = output ?? `${task.id}.mp4`;
+      await save(ctx, task, file).catch((err: unknown) => {
+        throw new Error(`${task.id} is completed but ${file} could not be written (${err instanceof Error ? err.message : String(err)}); save it with: vidgate download ${task.id} --output FILE`);
+      });
       if (v.json) json(ctx, task);
     },
   },
@@ -193,6 +213,7 @@ export const COMMANDS: Command[] = [
     async run(ctx) {
       const output = str(ctx.values.output);
       if (!output) throw new UsageError('--output FILE is required', 'download');
+      checkWritable(output, 'download');
       const task = await ctx.client.tasks.get(ctx.positionals[0]);
       await save(ctx, task, output);
       if (ctx.values.json) json(ctx, task);

@@ -159,6 +159,22 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     noStackTrace(down);
   });
 
+  it('an --output that cannot be written is refused before the task is created (nothing is paid for)', async () => {
+    const before = ((await (await gw.api('/v1/tasks?limit=100')).json()) as { data: unknown[] }).data.length;
+    const missingDir = path.join(work.dir, 'no-such-folder', 'out.mp4');
+    const r = await vidgate(['generate', '--model', 'veo3.1-fast', '--prompt', 'x', '--duration', '4', '--output', missingDir], env);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^vidgate: --output .*no-such-folder.*does not exist/);
+    noStackTrace(r);
+    const intoDir = await vidgate(['generate', '--model', 'veo3.1-fast', '--prompt', 'x', '--duration', '4', '--output', work.dir], env);
+    assert.equal(intoDir.code, 2, intoDir.stderr);
+    assert.match(intoDir.stderr, /is a directory/);
+    const after = ((await (await gw.api('/v1/tasks?limit=100')).json()) as { data: unknown[] }).data.length;
+    assert.equal(after, before, 'no task was created');
+    const download = await vidgate(['download', 'ldtask_00000000000000000000000000000000', '--output', missingDir], env);
+    assert.equal(download.code, 2, download.stderr);
+  });
+
   it('wait and cancel; a failed task exits 1 with its error', async () => {
     const api = await startTestGateway({ VIDGATE_ROLE: 'api' }); // no engine: the task stays pending
     try {
