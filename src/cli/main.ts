@@ -23,6 +23,7 @@ Every command takes --base-url (or $VIDGATE_BASE_URL, default ${DEFAULT_BASE_URL
 }
 
 function describeError(err: unknown): string {
+  if (err instanceof VidgateError && err.code === 'missing_api_key') return 'vidgate: this gateway needs an API key: set VIDGATE_API_KEY or pass --api-key sk-…';
   if (err instanceof VidgateError) {
     const extras = [err.param ? `param: ${err.param}` : '', err.requestId ? `request id: ${err.requestId}` : ''].filter(Boolean);
     return `vidgate: ${err.message}${extras.length ? ` (${extras.join(', ')})` : ''}`;

@@ -149,6 +149,10 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /Model 'veo-9000' not found/);
 
+    const noKey = await vidgate(['tasks'], { VIDGATE_BASE_URL: gw.url });
+    assert.equal(noKey.code, 1);
+    assert.match(noKey.stderr, /^vidgate: .*set VIDGATE_API_KEY or pass --api-key/);
+
     const badKey = await vidgate(['status', 'ldtask_00000000000000000000000000000000'], { ...env, VIDGATE_API_KEY: 'sk-wrong' });
     assert.equal(badKey.code, 1);
     assert.match(badKey.stderr, /^vidgate: Invalid API key/);
