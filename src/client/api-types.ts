@@ -2075,7 +2075,10 @@ export interface operations {
                 expires: string;
                 signature: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of a copy you have (or *): 304 without a body, whatever Range asks. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Task id (`ldtask_` + 32 hex), as returned by create. */
                 id: string;
@@ -2101,6 +2104,13 @@ export interface operations {
                 content: {
                     "video/mp4": string;
                 };
+            };
+            /** @description Your copy is current (If-None-Match). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad or expired signature. */
             403: {
@@ -2910,7 +2920,10 @@ export interface operations {
                 /** @description video (default) or thumbnail. */
                 variant?: "video" | "thumbnail";
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of a copy you have (or *): 304 without a body, whatever Range asks. */
+                "If-None-Match"?: string;
+            };
             path: {
                 /** @description Video id. */
                 id: string;
@@ -2937,6 +2950,13 @@ export interface operations {
                 content: {
                     "video/mp4": string;
                 };
+            };
+            /** @description Your copy is current (If-None-Match). */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid variant. */
             400: {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** FNV-1a over the body: an ETag that changes whenever the bytes do (a signed URL's minute included). */
 export function etagOf(body: string): string {
   let h = 0x811c9dc5;
@@ -8,6 +10,19 @@ export function etagOf(body: string): string {
   return `"${(h >>> 0).toString(16).padStart(8, '0')}${body.length.toString(16)}"`;
 }
 
+/** Digests of buffers kept in memory (a cached thumbnail is the same Buffer on every hit): hashed once each. */
+const digests = new WeakMap<Buffer, string>();
+
+/** A strong ETag for bytes held in memory: a digest of exactly those bytes. */
+export function etagOfBytes(bytes: Buffer): string {
+  let tag = digests.get(bytes);
+  if (tag === undefined) {
+    tag = `"${createHash('sha256').update(bytes).digest('base64url')}"`;
+    digests.set(bytes, tag);
+  }
+  return tag;
+}
+
 /** Whether a listed If-None-Match tag matches `etag`: the same tag, or `*` (any current representation, RFC 9110). */
 export function etagListed(listed: string[], etag: string): boolean {
   return listed.includes(etag) || listed.includes('*');
@@ -16,4 +31,9 @@ export function etagListed(listed: string[], etag: string): boolean {
 /** The entity tags an If-None-Match header lists (weak ones compared by their opaque part). */
 export function listedEtags(header: string | string[] | undefined): string[] {
   return typeof header === 'string' ? header.split(',').map((t) => t.trim().replace(/^W\//, '')) : [];
+}
+
+/** Whether a GET or HEAD with this If-None-Match header is answered 304: the client already has `etag`. */
+export function notModified(ifNoneMatch: string | string[] | undefined, etag: string): boolean {
+  return etagListed(listedEtags(ifNoneMatch), etag);
 }

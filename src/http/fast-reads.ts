@@ -5,7 +5,7 @@ import type { Limits } from '../limits/types.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isTerminal, type Task } from '../store/types.js';
 import type { Authenticator } from './auth.js';
-import { etagListed, listedEtags } from './etags.js';
+import { notModified } from './etags.js';
 
 /** A task read as it was last answered: the same bytes, for its owner, while they stay true. */
 interface CachedRead {
@@ -88,7 +88,7 @@ export class FastReads {
     if (d !== null) headers.push('x-ratelimit-limit', d.limit, 'x-ratelimit-remaining', d.remaining, 'x-ratelimit-reset', d.reset);
     headers.push(...entry.headers);
     let status = 200;
-    if (etagListed(listedEtags(asked.ifNoneMatch), entry.etag)) {
+    if (notModified(asked.ifNoneMatch, entry.etag)) {
       status = 304;
       res.writeHead(304, headers);
       res.end();

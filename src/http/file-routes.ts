@@ -3,6 +3,7 @@ import { BlobUnavailableError } from '../blobs/types.js';
 import { ApiError, serviceUnavailable } from '../contract/errors.js';
 import { isTaskId } from '../contract/ids.js';
 import type { Gateway } from './gateway.js';
+import { notModified } from './etags.js';
 import { answerRange } from './range.js';
 import type { Task } from '../store/types.js';
 
@@ -63,8 +64,11 @@ async function serve(gw: Gateway, req: FastifyRequest, reply: FastifyReply, task
   if (!blobKey) throw notAvailable();
   const info = await gw.blobs.stat(blobKey);
   if (!info) throw notAvailable();
+  // Strong: a task's video is stored once under a key named after the task and never rewritten.
   const etag = `"${id}-${info.size}"`;
   reply.header('Accept-Ranges', 'bytes').header('Content-Type', 'video/mp4').header('Cache-Control', 'private, max-age=3600').header('ETag', etag);
+  // Before Range (RFC 9110 §13.2.2): a client that has these bytes gets none of them again.
+  if (notModified(req.headers['if-none-match'], etag)) return reply.code(304).send();
   const range = answerRange({ method: req.method, range: req.headers.range, ifRange: firstValue(req.headers['if-range']) }, info.size, etag);
   if (range.kind === 'unsatisfiable') {
     reply.header('Content-Range', `bytes */${info.size}`);

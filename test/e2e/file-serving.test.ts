@@ -86,6 +86,46 @@ for (const variant of ['local', 's3'] as const) {
       assert.deepEqual(validateAgainst('ApiError', await past.json()), []);
     });
 
+    it('revalidates: a strong ETag; If-None-Match with it (or *, or its weak form) is a 304 without a body, before any Range', async () => {
+      const doors = [
+        ['signed link', (headers: Record<string, string> = {}, method = 'GET') => fetch(done.video_url, { method, headers })],
+        ['OpenAI content', (headers: Record<string, string> = {}, method = 'GET') => gw.api(`/v1/videos/${done.id}/content`, { method, headers })],
+        ['OpenAI thumbnail', (headers: Record<string, string> = {}, method = 'GET') => gw.api(`/v1/videos/${done.id}/content?variant=thumbnail`, { method, headers })],
+      ] as const;
+      for (const [door, get] of doors) {
+        const first = await get();
+        assert.equal(first.status, 200, door);
+        const whole = Buffer.from(await first.arrayBuffer());
+        const etag = first.headers.get('etag') ?? '';
+        assert.match(etag, /^"[!#-~]+"$/, `${door}: a strong tag`);
+        assert.equal((await get()).headers.get('etag'), etag, `${door}: the same tag on every read`);
+        for (const [inm, why] of [
+          [etag, 'the current tag'],
+          ['*', '*'],
+          [`"other", W/${etag}`, 'its weak form in a list'],
+        ] as const) {
+          for (const extra of [{}, { range: 'bytes=0-99' }] as Record<string, string>[]) {
+            const res = await get({ 'if-none-match': inm, ...extra });
+            assert.equal(res.status, 304, `${door}, ${why}, ${JSON.stringify(extra)}`);
+            assert.equal(res.headers.get('etag'), etag, `${door}: a 304 names the tag`);
+            assert.equal(res.headers.get('content-range'), null, door);
+            assert.equal((await res.arrayBuffer()).byteLength, 0, `${door}: no body`);
+          }
+        }
+        const stale = await get({ 'if-none-match': '"stale"' });
+        assert.equal(stale.status, 200, door);
+        assert.ok(Buffer.from(await stale.arrayBuffer()).equals(whole), door);
+      }
+      const [, link] = doors[0];
+      const etag = (await link({}, 'HEAD')).headers.get('etag')!;
+      const head = await link({ 'if-none-match': etag }, 'HEAD');
+      assert.equal(head.status, 304, 'HEAD revalidates too');
+      // If-Range compares strongly (RFC 9110 §13.1.5): a weak tag never matches, so the whole file.
+      const weak = await link({ range: 'bytes=0-99', 'if-range': `W/${etag}` });
+      assert.equal(weak.status, 200);
+      await weak.arrayBuffer();
+    });
+
     it('never logs a signed link’s signature or a key sent in a query string', async () => {
       const signature = new URL(done.video_url).searchParams.get('signature')!;
       const leaked = `sk-${'9'.repeat(48)}`;

@@ -26,6 +26,9 @@ const list = (item: Json, extra: Json = {}): Json => obj({ object: { type: 'stri
 /** The answers every authenticated route may give besides its own. */
 const KEY_ERRORS = { '401': error('Missing or invalid API key.'), '429': error('Rate limit exceeded (see Retry-After and X-RateLimit-* headers).') };
 const ADMIN_ERRORS = { ...KEY_ERRORS, '403': error('The key is not an admin key.') };
+/** Stored files carry a strong ETag (a video's never changes; a thumbnail's is a digest of its bytes). */
+const FILE_IF_NONE_MATCH = { name: 'If-None-Match', in: 'header', required: false, description: 'The ETag of a copy you have (or *): 304 without a body, whatever Range asks.', schema: { type: 'string' } };
+const FILE_NOT_MODIFIED = { description: 'Your copy is current (If-None-Match).' };
 const KEY = [{ BearerAuth: [] }];
 const TASK_NOT_FOUND = error("Task not found (another key's task is answered exactly like a missing one).");
 
@@ -375,10 +378,11 @@ function paths(): Json {
         operationId: 'openaiDownloadVideoContent',
         summary: 'Download the video (or its thumbnail)',
         security: KEY,
-        parameters: [pathParam('id', 'Video id.'), queryParam('variant', 'video (default) or thumbnail.', { type: 'string', enum: ['video', 'thumbnail'] })],
+        parameters: [pathParam('id', 'Video id.'), queryParam('variant', 'video (default) or thumbnail.', { type: 'string', enum: ['video', 'thumbnail'] }), FILE_IF_NONE_MATCH],
         responses: {
           '200': { description: 'The bytes.', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } }, 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } },
           '206': { description: 'A byte range (Range: bytes=…).', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } },
+          '304': FILE_NOT_MODIFIED,
           '400': error('Invalid variant.'),
           '404': error('Video not found, or its file was deleted.'),
           '409': error('The video is not completed yet.'),
@@ -392,10 +396,11 @@ function paths(): Json {
         tags: ['Files'],
         operationId: 'downloadFile',
         summary: 'A stored video behind a signed URL (what video_url points at); supports Range',
-        parameters: [taskId, { name: 'expires', in: 'query', required: true, schema: { type: 'string' } }, { name: 'signature', in: 'query', required: true, schema: { type: 'string' } }],
+        parameters: [taskId, { name: 'expires', in: 'query', required: true, schema: { type: 'string' } }, { name: 'signature', in: 'query', required: true, schema: { type: 'string' } }, FILE_IF_NONE_MATCH],
         responses: {
           '200': { description: 'The MP4.', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } },
           '206': { description: 'A byte range.', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } },
+          '304': FILE_NOT_MODIFIED,
           '403': error('Bad or expired signature.'),
           '404': error('File not found.'),
           '410': error('Deleted by retention.'),

@@ -5,6 +5,7 @@ import { ApiError, badRequest, serviceUnavailable } from '../../contract/errors.
 import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
 import type { CreateResult } from '../../tasks/service.js';
 import type { Task } from '../../store/types.js';
+import { etagOfBytes, notModified } from '../etags.js';
 import { sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
 import type { Gateway } from '../gateway.js';
@@ -122,7 +123,9 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
         .catch((err: unknown) => {
           throw err instanceof ThumbnailsBusyError ? serviceUnavailable('The gateway is making as many thumbnails as it allows; retry in a few seconds.', 2) : err;
         });
-      return reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
+      const etag = etagOfBytes(jpeg);
+      reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').header('etag', etag);
+      return notModified(req.headers['if-none-match'], etag) ? reply.code(304).send() : reply.send(jpeg);
     });
   });
 }
