@@ -3,6 +3,7 @@ import { ApiError } from '../contract/errors.js';
 import { hashSecret } from '../keys/keys.js';
 import type { Limits, RateDecision } from '../limits/types.js';
 import type { ApiKey } from '../store/types.js';
+import { rateLimitHeaders } from './read-headers.js';
 import type { UrlSigner } from './signed-urls.js';
 
 /**
@@ -159,7 +160,7 @@ export function countRequest(deps: AuthDeps, row: ApiKey, reply: FastifyReply): 
 }
 
 function enforce(d: RateDecision, reply: FastifyReply): void {
-  reply.header('X-RateLimit-Limit', d.limit).header('X-RateLimit-Remaining', d.remaining).header('X-RateLimit-Reset', d.reset);
+  reply.headers(rateLimitHeaders(d));
   if (!d.allowed) {
     const retryAfter = Math.max(1, Math.ceil(d.reset - Date.now() / 1000));
     throw new ApiError(

@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isTerminal, type Task } from '../store/types.js';
 import type { Authenticator } from './auth.js';
 import { notModified } from './etags.js';
+import { rateLimitHeaders } from './read-headers.js';
 
 /** A task read as it was last answered: the same bytes, for its owner, while they stay true. */
 interface CachedRead {
@@ -85,7 +86,7 @@ export class FastReads {
     const started = performance.now();
     const requestId = this.deps.requestId(asked.requestId);
     const headers: (string | number)[] = ['x-request-id', requestId];
-    if (d !== null) headers.push('x-ratelimit-limit', d.limit, 'x-ratelimit-remaining', d.remaining, 'x-ratelimit-reset', d.reset);
+    if (d !== null) for (const [name, value] of Object.entries(rateLimitHeaders(d))) headers.push(name, value);
     headers.push(...entry.headers);
     let status = 200;
     if (notModified(asked.ifNoneMatch, entry.etag)) {

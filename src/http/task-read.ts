@@ -1,10 +1,12 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
 import { isTerminal, type ApiKey, type Task } from '../store/types.js';
 import { clientGone } from './client-gone.js';
 import { etagListed, etagOf, listedEtags } from './etags.js';
 import type { Gateway } from './gateway.js';
-import { representationHeaders, renderTask } from './task-routes.js';
+import { taskHeaders } from './read-headers.js';
+import { renderTask } from './task-routes.js';
 
 /** Longest long poll (`?wait=N`), seconds. */
 export const MAX_WAIT_SECONDS = 60;
@@ -94,7 +96,7 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
     }
   }
   const etag = etagOf(body);
-  const headers: Record<string, string> = { 'x-task-id': task.id, ...representationHeaders(gw, task), etag, 'cache-control': 'private, no-cache' };
+  const headers: Record<string, string> = { ...taskHeaders(gw, task), etag, 'cache-control': 'private, no-cache' };
   gw.fastReads?.remember(task, body, etag, headers);
   reply.headers(headers);
   if (etagListed(known, etag)) return reply.code(304).send();
@@ -119,12 +121,14 @@ export async function streamTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{
   const ended = caller.signal;
   reply.hijack();
   const res = reply.raw;
+  // Past hijack the framework writes nothing: what the hooks set (X-Request-ID, X-RateLimit-*) goes out here.
   res.writeHead(200, {
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
+    ...taskHeaders(gw, first),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
-    'x-request-id': String(req.id),
   });
   const send = (t: Task) => res.write(`id: ${t.version}:${visible(t)}\nevent: task\ndata: ${JSON.stringify(renderTask(gw, t))}\n\n`);
   try {

@@ -4,8 +4,8 @@ import type { Task, TaskListFilter } from '../store/types.js';
 import type { CancelResult } from '../tasks/service.js';
 import { taskView } from '../tasks/view.js';
 import { callerKey } from './auth.js';
-import { lifecycleHeaders } from '../catalog/lifecycle.js';
 import type { Gateway } from './gateway.js';
+import { taskHeaders } from './read-headers.js';
 import { readTask, streamTask } from './task-read.js';
 
 export function videoUrlFor(gw: Gateway) {
@@ -18,22 +18,8 @@ export function renderTask(gw: Gateway, task: Task): Record<string, unknown> {
 }
 
 export function sendTask(gw: Gateway, reply: FastifyReply, task: Task): Record<string, unknown> {
-  reply.header('X-Task-ID', task.id).headers(representationHeaders(gw, task));
+  reply.headers(taskHeaders(gw, task));
   return renderTask(gw, task);
-}
-
-/** Headers that go with a task's body: its billing transaction, and its model's lifecycle. */
-export function representationHeaders(gw: Gateway, task: Task): Record<string, string> {
-  const spec = gw.catalog.byId(task.model);
-  const headers: Record<string, string> = spec ? lifecycleHeaders(spec, Date.now()) : {};
-  if (task.billing_transaction_id) headers['x-billing-transaction-id'] = task.billing_transaction_id;
-  return headers;
-}
-
-/** Deprecation / Sunset / Link headers for a deprecated or retired model (RFC 9745, RFC 8594). */
-export function sendLifecycle(gw: Gateway, reply: FastifyReply, model: string): void {
-  const spec = gw.catalog.byId(model);
-  if (spec) reply.headers(lifecycleHeaders(spec, Date.now()));
 }
 
 const NOT_CANCELLABLE: Record<Extract<CancelResult, { kind: 'not_cancellable' }>['reason'], (t: Task) => string> = {

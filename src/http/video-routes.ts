@@ -4,7 +4,7 @@ import type { CreateResult } from '../tasks/service.js';
 import { createdView } from '../tasks/view.js';
 import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
-import { sendLifecycle } from './task-routes.js';
+import { taskHeaders } from './read-headers.js';
 
 /** The Idempotency-Key header, if sent; 1–255 visible ASCII characters. */
 export function idempotencyKey(req: FastifyRequest): string | null {
@@ -61,8 +61,7 @@ export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
     const result = await gw.tasks.create(key, req.body, idempotencyKey(req));
     if (result.kind !== 'created') throw createRefusal(result);
     if (result.replayed) reply.header('Idempotent-Replayed', 'true');
-    reply.header('X-Task-ID', result.task.id);
-    sendLifecycle(gw, reply, result.task.model);
+    reply.headers(taskHeaders(gw, result.task));
     return createdView(result.task);
   });
 }

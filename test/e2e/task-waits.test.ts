@@ -155,6 +155,36 @@ describe('task waits: ETag, long poll, event streams', { timeout: 120_000 }, () 
     await gw.api(`/v1/tasks/${id}`, { method: 'DELETE' });
   });
 
+  it('a read, a long poll and an event stream carry the same identifying and rate-limit headers', async () => {
+    // A finished task: it has a billing transaction, and the stream ends after its one event.
+    const id = await create(gw);
+    await waitForTask(gw, id);
+    const answers: [string, Response][] = [];
+    for (const [what, path] of [
+      ['read', `/v1/tasks/${id}`],
+      ['long-poll', `/v1/tasks/${id}?wait=1`],
+      ['event-stream', `/v1/tasks/${id}/events`],
+    ]) {
+      const res = await gw.api(path, { headers: { 'x-request-id': `mine-${what}` } });
+      await res.text();
+      answers.push([what, res]);
+    }
+    const [, read] = answers[0];
+    assert.equal(read.headers.get('x-task-id'), id);
+    assert.match(read.headers.get('x-billing-transaction-id') ?? '', /./, 'the settlement is named');
+    let remaining = Infinity;
+    for (const [what, res] of answers) {
+      assert.equal(res.status, 200, what);
+      assert.equal(res.headers.get('x-request-id'), `mine-${what}`, what);
+      for (const h of ['x-task-id', 'x-billing-transaction-id', 'x-ratelimit-limit']) assert.equal(res.headers.get(h), read.headers.get(h), `${what}: ${h}`);
+      // Each counted once, in order.
+      const left = Number(res.headers.get('x-ratelimit-remaining') ?? NaN);
+      assert.ok(left < remaining, `${what}: X-RateLimit-Remaining ${res.headers.get('x-ratelimit-remaining')} after ${remaining}`);
+      remaining = left;
+      assert.ok(Number(res.headers.get('x-ratelimit-reset')) > Date.now() / 1000, `${what}: X-RateLimit-Reset`);
+    }
+  });
+
   it('another key’s task is a 404 for waits and streams; a key holds at most its limit of open waits', async () => {
     const id = await create(gw, { ...CLIP, prompt: 'limited [sim:429]' });
     for (const path of [`/v1/tasks/${id}?wait=5`, `/v1/tasks/${id}/events`]) {

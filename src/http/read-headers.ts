@@ -1,0 +1,21 @@
+import { lifecycleHeaders } from '../catalog/lifecycle.js';
+import type { RateDecision } from '../limits/types.js';
+import type { Task } from '../store/types.js';
+import type { Gateway } from './gateway.js';
+
+/**
+ * What every answer about one task carries, however it is asked for (a read, a long poll, an event
+ * stream, the in-memory read, a cancel, a create): which task, its billing transaction once
+ * settled, and its model's Deprecation / Sunset / Link (RFC 9745, RFC 8594).
+ */
+export function taskHeaders(gw: Gateway, task: Task): Record<string, string> {
+  const spec = gw.catalog.byId(task.model);
+  const headers: Record<string, string> = { 'x-task-id': task.id, ...(spec ? lifecycleHeaders(spec, Date.now()) : {}) };
+  if (task.billing_transaction_id) headers['x-billing-transaction-id'] = task.billing_transaction_id;
+  return headers;
+}
+
+/** X-RateLimit-* for a request counted against its key's minute: the auth hook and the in-memory read both send these. */
+export function rateLimitHeaders(d: RateDecision): Record<string, number> {
+  return { 'x-ratelimit-limit': d.limit, 'x-ratelimit-remaining': d.remaining, 'x-ratelimit-reset': d.reset };
+}
