@@ -8,6 +8,7 @@ import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuth } from './auth.js';
 import { boundLargeBodies, SMALL_BODY_BYTES } from './body-slots.js';
+import { revalidateJsonReads } from './conditional-get.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerDocsRoutes } from './docs/routes.js';
 import { registerFileRoutes } from './file-routes.js';
@@ -126,6 +127,7 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
   });
 
   installErrorHandling(app);
+  revalidateJsonReads(app);
   if (gw.fastReads) {
     const fast = gw.fastReads;
     app.addHook('preClose', (done) => {

@@ -6,6 +6,7 @@ import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
 import type { CreateResult } from '../../tasks/service.js';
 import type { Task } from '../../store/types.js';
 import { etagOfBytes, notModified } from '../etags.js';
+import { taskHeaders } from '../read-headers.js';
 import { sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
 import type { Gateway } from '../gateway.js';
@@ -85,10 +86,11 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
       return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: page.next !== null };
     });
 
-    scope.get('/v1/videos/:id', KEY, async (req: IdRequest) => {
+    scope.get('/v1/videos/:id', KEY, async (req: IdRequest, reply: FastifyReply) => {
       const key = callerKey(req);
       const task = await gw.tasks.get(key, req.params.id);
       if (!task) throw videoNotFound(req.params.id);
+      reply.headers(taskHeaders(gw, task));
       return view(task);
     });
 
