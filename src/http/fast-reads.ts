@@ -6,7 +6,7 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isTerminal, type Task } from '../store/types.js';
 import type { Authenticator } from './auth.js';
 import { notModified } from './etags.js';
-import { rateLimitHeaders } from './read-headers.js';
+import { pushRateLimitHeaders } from './read-headers.js';
 
 /** A task read as it was last answered: the same bytes, for its owner, while they stay true. */
 interface CachedRead {
@@ -86,7 +86,7 @@ export class FastReads {
     const started = performance.now();
     const requestId = this.deps.requestId(asked.requestId);
     const headers: (string | number)[] = ['x-request-id', requestId];
-    if (d !== null) for (const [name, value] of Object.entries(rateLimitHeaders(d))) headers.push(name, value);
+    if (d !== null) pushRateLimitHeaders(headers, d);
     headers.push(...entry.headers);
     let status = 200;
     if (notModified(asked.ifNoneMatch, entry.etag)) {

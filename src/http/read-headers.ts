@@ -19,3 +19,8 @@ export function taskHeaders(gw: Gateway, task: Task): Record<string, string> {
 export function rateLimitHeaders(d: RateDecision): Record<string, number> {
   return { 'x-ratelimit-limit': d.limit, 'x-ratelimit-remaining': d.remaining, 'x-ratelimit-reset': d.reset };
 }
+
+/** The same headers appended to a name, value, … list (the in-memory read's hot path: no object per request). */
+export function pushRateLimitHeaders(list: (string | number)[], d: RateDecision): void {
+  list.push('x-ratelimit-limit', d.limit, 'x-ratelimit-remaining', d.remaining, 'x-ratelimit-reset', d.reset);
+}
