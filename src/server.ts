@@ -33,6 +33,7 @@ import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js
 import { simulatorInputFetcher } from './sandbox/fetch-input.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openStore } from './store/index.js';
+import { sharedStateWarning } from './shared-state-warning.js';
 import { AccountService } from './tasks/accounts.js';
 import { TaskService, type UpstreamCanceller } from './tasks/service.js';
 import { adapterContext } from './engine/context.js';
@@ -93,6 +94,9 @@ function displayHost(host: string): string {
 
 /** Starts the whole gateway: store, keys, sandbox (if on), engine, HTTP. */
 export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningGateway> {
+  // Said before anything else, so an operator scanning the start-up lines sees it.
+  const sharedState = sharedStateWarning(config);
+  if (sharedState !== null) logger.warn(sharedState);
   // The blob store first: an unreachable bucket stops the start before anything is written.
   const blobs = openBlobStore(config.blobs);
   try {

@@ -32,6 +32,13 @@ describe('the gateway on PostgreSQL', { timeout: 180_000 }, () => {
     await database.drop();
   });
 
+  it('warns at start, in one line, that its in-process simulators and local blobs are its own (fine alone, wrong for several nodes)', () => {
+    const warnings = gw.logs.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40 && l.msg.startsWith('VIDGATE_DATABASE_URL is set'));
+    assert.equal(warnings.length, 1, gw.logs.join(''));
+    assert.match(warnings[0].msg, /run `npm run sim` once and start every node with VIDGATE_SANDBOX=0/);
+    assert.match(warnings[0].msg, /set VIDGATE_BLOB_URL to S3-compatible storage/);
+  });
+
   it('creates, completes, serves, lists, replays and cancels', async () => {
     const created = await gw.api('/v1/videos/generations', { method: 'POST', json: CLIP, headers: { 'idempotency-key': 'pg-1' } });
     assert.equal(created.status, 200, await created.clone().text());
