@@ -52,6 +52,12 @@ describe('the README stays true', () => {
     }
   });
 
+  it('aggregates the cluster-wide gauge with max: summing it over N nodes counts every task N times', () => {
+    const queries = readme.slice(readme.indexOf('```promql'), readme.indexOf('```', readme.indexOf('```promql') + 3));
+    assert.match(queries, /^max by \(state\) \(vidgate_tasks_in_state\)/m);
+    assert.doesNotMatch(queries, /sum[^\n]*vidgate_tasks_in_state/);
+  });
+
   it('documents every VIDGATE_ setting the configuration reads', () => {
     const read = new Set([...configSource.matchAll(/'(VIDGATE_[A-Z_]+)'/g)].map((m) => m[1]));
     assert.ok(read.size > 10);

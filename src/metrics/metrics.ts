@@ -10,9 +10,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /** Reads done at scrape time (cheap queries, never per request). */
 export interface ScrapeSources {
+  /** Unfinished tasks by state in the shared store: the whole cluster's, not this node's. */
   countByState(): Promise<Record<string, number>>;
-  /** provider → closed | open | half-open */
-  /** Every channel's breaker state. */
+  /** Every channel's breaker state on this node (closed, open, half-open). */
   breakerStates(): { provider: string; channel: string; state: string }[];
 }
 
@@ -92,7 +92,7 @@ export class GatewayMetrics {
     const self = this;
     new Gauge({
       name: 'vidgate_tasks_in_state',
-      help: 'Unfinished tasks in each internal state right now (pending, submitting, processing, finishing); finished ones are counted by vidgate_tasks_finished_total.',
+      help: 'Unfinished tasks in each internal state right now (pending, submitting, processing, finishing), across the cluster: read from the shared database, so every node reports the same figure (aggregate with max by (state), not sum). Finished ones are counted by vidgate_tasks_finished_total.',
       labelNames: ['state'] as const,
       registers: [this.registry],
       async collect() {

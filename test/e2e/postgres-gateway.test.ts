@@ -39,6 +39,25 @@ describe('the gateway on PostgreSQL', { timeout: 180_000 }, () => {
     assert.match(warnings[0].msg, /set VIDGATE_BLOB_URL to S3-compatible storage/);
   });
 
+  it('vidgate_tasks_in_state is the cluster-wide count, the same on every node, and says so', async () => {
+    // A second node on the same database, serving the API only (its engine would claim the task).
+    const other = await startTestGateway({ VIDGATE_DATABASE_URL: database.url, VIDGATE_ROLE: 'api', VIDGATE_ADMIN_KEY: gw.adminKey });
+    try {
+      // Every create of this prompt is refused upstream, so the task stays unfinished (pending or submitting).
+      const created = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: { ...CLIP, prompt: 'queued [sim:429]' } })).json()) as { id: string };
+      const unfinished = async (node: TestGateway) => {
+        const text = await (await node.api('/metrics')).text();
+        assert.match(text, /^# HELP vidgate_tasks_in_state .*across the cluster.*max by \(state\), not sum/m);
+        return [...text.matchAll(/^vidgate_tasks_in_state\{state="\w+"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      };
+      assert.equal(await unfinished(gw), 1);
+      assert.equal(await unfinished(other), 1, 'the node that holds no task reports it too');
+      assert.equal((await gw.api(`/v1/tasks/${created.id}`, { method: 'DELETE' })).status, 200);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('creates, completes, serves, lists, replays and cancels', async () => {
     const created = await gw.api('/v1/videos/generations', { method: 'POST', json: CLIP, headers: { 'idempotency-key': 'pg-1' } });
     assert.equal(created.status, 200, await created.clone().text());
