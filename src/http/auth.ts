@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ApiError } from '../contract/errors.js';
 import { hashSecret } from '../keys/keys.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import type { Limits, RateDecision } from '../limits/types.js';
 import type { ApiKey } from '../store/types.js';
 import { rateLimitHeaders } from './read-headers.js';
@@ -18,6 +19,8 @@ export type AuthMode = 'key' | 'admin' | 'none' | 'signed-url';
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthMode;
+    /** While the store is unreachable, accept a key it confirmed within STALE_KEY_MS (see Authenticator). */
+    authStaleIfError?: boolean;
   }
   interface FastifyRequest {
     /** The authenticated caller on `key` and `admin` routes; null elsewhere. */
@@ -30,6 +33,13 @@ export function callerKey(req: FastifyRequest): ApiKey {
   if (!req.apiKey) throw new Error(`route ${req.routeOptions.url} is not declared with auth 'key' or 'admin'`);
   return req.apiKey;
 }
+
+/**
+ * How long after the store last confirmed a key it may still be accepted, on routes that ask for it
+ * (/metrics), while the store cannot be reached: Prometheus keeps its process metrics through a
+ * database outage. Bounded, and a store that answers again always wins (a revoked key is refused).
+ */
+export const STALE_KEY_MS = 60 * 60_000;
 
 /**
  * Bearer-key authentication with a short in-process cache keyed by the exact Authorization header
@@ -47,8 +57,11 @@ export class Authenticator {
     private readonly ttlMs = 5_000,
   ) {}
 
-  /** The caller's key: from the cache without waiting when it is there, else from the store. */
-  identify(header: string | undefined): ApiKey | Promise<ApiKey> {
+  /**
+   * The caller's key: from the cache without waiting when it is there, else from the store.
+   * `staleIfError`: when the store is unreachable, a key it confirmed within STALE_KEY_MS.
+   */
+  identify(header: string | undefined, staleIfError = false): ApiKey | Promise<ApiKey> {
     const known = this.known(header, Date.now());
     if (known) return usable(known);
     const hash = this.hashOf(header);
@@ -57,13 +70,26 @@ export class Authenticator {
       lookup = this.findByHash(hash).finally(() => this.lookups.delete(hash));
       this.lookups.set(hash, lookup);
     }
-    return lookup.then((row) => {
-      if (row) {
-        if (this.byHeader.size > 10_000) this.byHeader.clear();
-        this.byHeader.set(header!, { row, until: Date.now() + this.ttlMs });
-      }
-      return usable(row);
-    });
+    return lookup.then(
+      (row) => {
+        if (row) {
+          if (this.byHeader.size > 10_000) this.byHeader.clear();
+          this.byHeader.set(header!, { row, until: Date.now() + this.ttlMs });
+        }
+        return usable(row);
+      },
+      (err: unknown) => {
+        const stale = staleIfError && isStoreUnavailable(err) ? this.lastConfirmed(header, Date.now()) : undefined;
+        if (stale === undefined) throw err;
+        return usable(stale);
+      },
+    );
+  }
+
+  /** The row the store last gave for this header, if it did so within STALE_KEY_MS. */
+  private lastConfirmed(header: string | undefined, now: number): ApiKey | undefined {
+    const hit = header === undefined ? undefined : this.byHeader.get(header);
+    return hit && hit.until - this.ttlMs + STALE_KEY_MS > now ? hit.row : undefined;
   }
 
   /** A usable key already known for exactly this Authorization header, or undefined (then ask identify). */
@@ -123,10 +149,11 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
   app.addHook('onRoute', (route) => {
     const mode: AuthMode = route.config?.auth ?? 'key';
     if (mode === 'none') return;
+    const staleIfError = route.config?.authStaleIfError === true;
     const hook: onRequestHookHandler = (req, reply, done) => {
       let pending: Promise<void> | void;
       try {
-        pending = authorize(deps, mode, req, reply);
+        pending = authorize(deps, mode, req, reply, staleIfError);
       } catch (err) {
         return done(err as Error);
       }
@@ -138,9 +165,9 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
   });
 }
 
-function authorize(deps: AuthDeps, mode: Exclude<AuthMode, 'none'>, req: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+function authorize(deps: AuthDeps, mode: Exclude<AuthMode, 'none'>, req: FastifyRequest, reply: FastifyReply, staleIfError: boolean): void | Promise<void> {
   if (mode === 'signed-url') return checkSignature(req, deps.signer());
-  const row = deps.auth.identify(req.headers.authorization);
+  const row = deps.auth.identify(req.headers.authorization, staleIfError);
   // No closure on the cached path: this runs on every authenticated request.
   return row instanceof Promise ? row.then((r) => admit(deps, mode, r, req, reply)) : admit(deps, mode, row, req, reply);
 }

@@ -3,6 +3,13 @@ import { ApiError } from '../contract/errors.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import { closeIfBodyUnread, SMALL_BODY_BYTES } from './body-slots.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A create route (takes an Idempotency-Key): its 503 tells the client to retry with the same key. */
+    createsTask?: boolean;
+  }
+}
+
 /** Maps Fastify's own errors (body parsing, size, content type) to TokenLab envelopes. */
 function fromFastifyError(err: FastifyError, bodyLimit: number): ApiError | null {
   switch (err.code) {
@@ -46,11 +53,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       // Never a 200 that was not stored, never a 500: the client may retry (idempotently) shortly.
       req.log.warn({ err: err.message }, 'database unavailable');
       reply.header('Retry-After', '5');
-      return reply.code(503).send(
-        new ApiError(503, 'server_error', 'service_unavailable', 'The gateway cannot reach its database right now; nothing was changed. Retry in a few seconds (with the same Idempotency-Key, if you sent one).', null, {
-          retryable: true,
-        }).toBody(),
-      );
+      const retry = req.routeOptions.config?.createsTask === true ? 'Retry in a few seconds (with the same Idempotency-Key, if you sent one).' : 'Retry in a few seconds.';
+      return reply.code(503).send(new ApiError(503, 'server_error', 'service_unavailable', `The gateway cannot reach its database right now; nothing was changed. ${retry}`, null, { retryable: true }).toBody());
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send(new ApiError(500, 'server_error', 'server_error', `An internal error occurred. Quote request id ${req.id} when reporting it.`).toBody());

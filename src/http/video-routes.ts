@@ -56,7 +56,7 @@ export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>
 }
 
 export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
-  app.post('/v1/videos/generations', { config: { auth: 'key' }, bodyLimit: gw.config.maxBodyBytes }, async (req, reply) => {
+  app.post('/v1/videos/generations', { config: { auth: 'key', createsTask: true }, bodyLimit: gw.config.maxBodyBytes }, async (req, reply) => {
     const key = callerKey(req);
     const result = await gw.tasks.create(key, req.body, idempotencyKey(req));
     if (result.kind !== 'created') throw createRefusal(result);

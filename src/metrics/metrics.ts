@@ -6,6 +6,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * engine finishes them; upstream calls: around each adapter call; webhooks: after each attempt);
  * task counts by state and breaker states are read at scrape time. One registry per gateway, so
  * several gateways in one process (tests) keep their own figures.
+ *
+ * The one figure read from the shared store fails soft: a database outage is exactly when the
+ * process metrics matter, so a failed or slow read leaves that gauge out and says so in
+ * vidgate_store_up instead of failing the scrape.
  */
 
 /** Reads done at scrape time (cheap queries, never per request). */
@@ -36,6 +40,8 @@ interface HistogramSeries {
   count: number;
 }
 const ACTIVE_STATES = ['pending', 'submitting', 'processing', 'finishing'] as const;
+/** Past this, a scrape answers without the store's figures (Prometheus' default scrape timeout is 10 s). */
+const STORE_READ_TIMEOUT_MS = 3_000;
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -87,21 +93,22 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  // Both set by `readStore` before each scrape (see render).
+  private readonly tasksInState = new Gauge({
+    name: 'vidgate_tasks_in_state',
+    help: 'Unfinished tasks in each internal state right now (pending, submitting, processing, finishing), across the cluster: read from the shared database, so every node reports the same figure (aggregate with max by (state), not sum). Absent when the read failed (vidgate_store_up 0). Finished ones are counted by vidgate_tasks_finished_total.',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  private readonly storeUp = new Gauge({
+    name: 'vidgate_store_up',
+    help: "1 when this scrape's read of the database succeeded, 0 when it failed or took over 3 s (the store-backed gauges are then left out).",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'vidgate_' });
     const self = this;
-    new Gauge({
-      name: 'vidgate_tasks_in_state',
-      help: 'Unfinished tasks in each internal state right now (pending, submitting, processing, finishing), across the cluster: read from the shared database, so every node reports the same figure (aggregate with max by (state), not sum). Finished ones are counted by vidgate_tasks_finished_total.',
-      labelNames: ['state'] as const,
-      registers: [this.registry],
-      async collect() {
-        if (!self.sources) return;
-        this.reset();
-        const counts = await self.sources.countByState();
-        for (const state of ACTIVE_STATES) this.set({ state }, counts[state] ?? 0);
-      },
-    });
     new Gauge({
       name: 'vidgate_circuit_breaker_state',
       help: "1 for each channel's current circuit breaker state (closed, half-open, open), else 0.",
@@ -199,8 +206,28 @@ export class GatewayMetrics {
     this.webhookDeliveries.inc({ outcome });
   }
 
-  /** The Prometheus text exposition. */
+  /** The Prometheus text exposition; never fails for the store. */
   async render(): Promise<{ contentType: string; body: string }> {
+    await this.readStore();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private async readStore(): Promise<void> {
+    if (!this.sources) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('store read timed out')), STORE_READ_TIMEOUT_MS);
+    });
+    try {
+      const counts = await Promise.race([this.sources.countByState(), timeout]);
+      this.tasksInState.reset();
+      for (const state of ACTIVE_STATES) this.tasksInState.set({ state }, counts[state] ?? 0);
+      this.storeUp.set(1);
+    } catch {
+      this.tasksInState.reset();
+      this.storeUp.set(0);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -107,6 +107,60 @@ describe('the gateway on PostgreSQL', { timeout: 180_000 }, () => {
     assert.ok(!gw.logs.some((l) => l.includes('"statusCode":500')), 'no 500 was answered');
   });
 
+  it('/metrics keeps answering while the database is away (process metrics, vidgate_store_up 0) for a key it confirmed; revocation wins once it is back', async () => {
+    const sample = (text: string, name: string) => text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    const scrape = (key: string) => gw.api('/metrics', { key });
+    // Another node on the same database, reached without the proxy: it creates and revokes keys behind this node's back.
+    const other = await startTestGateway({ VIDGATE_DATABASE_URL: database.url, VIDGATE_ROLE: 'api', VIDGATE_ADMIN_KEY: gw.adminKey });
+    try {
+      const newAdminKey = async () => (await (await other.api('/v1/admin/keys', { method: 'POST', json: { name: 'scraper', admin: true } })).json()) as { id: string; key: string };
+      const revoked = await newAdminKey();
+      const neverSeen = await newAdminKey();
+      const up = await scrape(gw.adminKey);
+      assert.equal(up.status, 200);
+      const upText = await up.text();
+      assert.deepEqual(sample(upText, 'vidgate_store_up'), ['vidgate_store_up 1']);
+      assert.equal(sample(upText, 'vidgate_tasks_in_state').length, 4);
+      assert.equal((await scrape(revoked.key)).status, 200, 'this node has confirmed the key');
+      assert.equal((await other.api(`/v1/admin/keys/${revoked.id}`, { method: 'DELETE' })).status, 200);
+
+      await proxy.stop();
+      try {
+        // Past the 5 s key cache: every key must now be looked up in a store that does not answer.
+        await new Promise((r) => setTimeout(r, 5_500));
+        const down = await scrape(gw.adminKey);
+        assert.equal(down.status, 200, await down.clone().text());
+        const downText = await down.text();
+        assert.deepEqual(sample(downText, 'vidgate_store_up'), ['vidgate_store_up 0']);
+        assert.deepEqual(sample(downText, 'vidgate_tasks_in_state'), [], 'the store-backed gauge is left out, not stale');
+        assert.equal(sample(downText, 'vidgate_process_resident_memory_bytes').length, 1, 'process metrics are still there');
+        // This node cannot know the key was revoked elsewhere until the store answers (bounded: STALE_KEY_MS).
+        assert.equal((await scrape(revoked.key)).status, 200);
+        // A key the store never confirmed to this node is not let in.
+        const unknown = await scrape(neverSeen.key);
+        assert.equal(unknown.status, 503);
+        const unknownBody = (await unknown.json()) as { error: { code: string; message: string } };
+        assert.equal(unknownBody.error.code, 'service_unavailable');
+        assert.doesNotMatch(unknownBody.error.message, /Idempotency-Key/, 'not a create: no advice about Idempotency-Key');
+        const read = (await (await gw.api('/v1/tasks?limit=1')).json()) as { error: { message: string } };
+        assert.doesNotMatch(read.error.message, /Idempotency-Key/);
+        const create = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: CLIP })).json()) as { error: { message: string } };
+        assert.match(create.error.message, /with the same Idempotency-Key/);
+      } finally {
+        await proxy.start(proxy.port);
+      }
+      let back = '';
+      for (let i = 0; i < 40 && !back.includes('vidgate_store_up 1'); i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 250));
+        back = await (await scrape(gw.adminKey)).text();
+      }
+      assert.deepEqual(sample(back, 'vidgate_store_up'), ['vidgate_store_up 1']);
+      assert.equal((await scrape(revoked.key)).status, 401, 'the store answers again: the revocation wins');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a database that cannot be reached at start is one line naming VIDGATE_DATABASE_URL, exit 1', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, PORT: '0', VIDGATE_DATA_DIR: `${gw.dataDir}-unused`, VIDGATE_DATABASE_URL: pgUrlFor('nope').replace(':5432', ':1'), VIDGATE_ADMIN_KEY: gw.adminKey },

@@ -63,7 +63,7 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
 
     const view = (task: Task) => openAIVideo(task, gw.config.retentionSeconds);
 
-    scope.post('/v1/videos', { config: { auth: 'key' }, bodyLimit: gw.config.maxBodyBytes }, async (req) => {
+    scope.post('/v1/videos', { config: { auth: 'key', createsTask: true }, bodyLimit: gw.config.maxBodyBytes }, async (req) => {
       const key = callerKey(req);
       const contentType = String(req.headers['content-type'] ?? '');
       const raw = Buffer.isBuffer(req.body) ? await formFields(req.body, contentType) : req.body;
