@@ -46,6 +46,12 @@ export interface WaitOptions {
   pollIntervalMs?: number;
   /** Give up (VidgateError code 'wait_timeout') after this long; default: wait as long as it takes. */
   timeoutMs?: number;
+  /**
+   * How long to keep trying while the gateway cannot be reached (no answer, or 502/503/504), e.g.
+   * through a restart, before rejecting with that error; default 60 000 ms. Counted from the first
+   * failure in a row; timeoutMs and signal still end the wait sooner.
+   */
+  reconnectMs?: number;
 }
 
 export interface CreateOptions {

@@ -1,6 +1,6 @@
 import { VidgateError } from './errors.js';
 import { parseSse } from './sse.js';
-import { send, sleep, type RequestInit2, type TransportOptions } from './transport.js';
+import { retryDelayMs, send, sleep, type RequestInit2, type TransportOptions } from './transport.js';
 import type { CreateOptions, CreatedTask, Model, ModelList, ModelListParams, ModelPricing, Pricing, Task, TaskListPage, TaskListParams, VideoGenerationRequest, WaitOptions } from './types.js';
 
 export interface VidgateOptions {
@@ -18,6 +18,8 @@ export interface VidgateOptions {
 
 /** Longest long-poll the server accepts (GET /v1/tasks/{id}?wait=N). */
 const LONG_POLL_SECONDS = 30;
+/** How long a wait keeps trying to reach an unreachable gateway (a restart, a node swap) by default. */
+const WAIT_RECONNECT_MS = 60_000;
 const TERMINAL = new Set(['completed', 'failed']);
 
 export function isTerminal(task: Pick<Task, 'status'>): boolean {
@@ -113,7 +115,7 @@ export class Vidgate {
           const streamed = await this.waitByEvents(id, report, signal);
           if (streamed) return streamed;
         }
-        return await this.waitByPolling(id, report, opts.pollIntervalMs ?? 2_000, signal);
+        return await this.waitByPolling(id, report, opts.pollIntervalMs ?? 2_000, opts.reconnectMs ?? WAIT_RECONNECT_MS, signal);
       } catch (err) {
         if (opts.timeoutMs !== undefined && signal?.aborted && !opts.signal?.aborted) {
           throw new VidgateError({ status: 0, type: 'timeout_error', code: 'wait_timeout', message: `Task ${id} did not finish within ${opts.timeoutMs} ms.` });
@@ -221,9 +223,11 @@ export class Vidgate {
     return undefined;
   }
 
-  private async waitByPolling(id: string, report: (t: Task) => void, pollIntervalMs: number, signal?: AbortSignal): Promise<Task> {
+  private async waitByPolling(id: string, report: (t: Task) => void, pollIntervalMs: number, reconnectMs: number, signal?: AbortSignal): Promise<Task> {
     let previous = '';
     let longPoll = true;
+    /** Since when the gateway has been out of reach, and how many tries since (reset by any answer). */
+    let outage: { since: number; tries: number } | undefined;
     for (;;) {
       const started = Date.now();
       let task: Task;
@@ -234,11 +238,21 @@ export class Vidgate {
           timeoutMs: Math.max(this.transport.timeoutMs, (LONG_POLL_SECONDS + 15) * 1000),
         });
       } catch (err) {
+        if (signal?.aborted) throw err;
         // The key holds as many open waits as the server allows: plain polling still works.
-        if (!longPoll || !(err instanceof VidgateError) || err.code !== 'too_many_waits') throw err;
-        longPoll = false;
+        if (longPoll && err instanceof VidgateError && err.code === 'too_many_waits') {
+          longPoll = false;
+          continue;
+        }
+        // A restart outlasts the transport's few retries: a wait has its own, longer budget.
+        if (!unreachable(err)) throw err;
+        outage ??= { since: Date.now(), tries: 0 };
+        const left = outage.since + reconnectMs - Date.now();
+        if (left <= 0) throw err;
+        await sleep(Math.min(left, retryDelayMs(outage.tries++, null)), signal);
         continue;
       }
+      outage = undefined;
       report(task);
       if (isTerminal(task)) return task;
       const changed = fingerprint(task) !== previous;
@@ -276,4 +290,9 @@ export class TaskPages implements AsyncIterable<TaskListPage> {
   async *items(): AsyncGenerator<Task> {
     for await (const page of this) yield* page.data;
   }
+}
+
+/** No answer, or a proxy's answer for a gateway that is not there (yet): worth trying again. */
+function unreachable(err: unknown): boolean {
+  return err instanceof VidgateError && err.details.retryable !== false && (err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504);
 }
