@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import type { Vidgate, Task, VideoGenerationRequest } from '../client/index.js';
-import { numberFlag, UsageError, type OptionSpec, type Parsed } from './args.js';
+import { countFlag, numberFlag, UsageError, type OptionSpec, type Parsed } from './args.js';
 import { mediaInput } from './media.js';
 import { progressReporter } from './progress.js';
 
@@ -86,6 +86,13 @@ export class TaskFailed extends Error {
   }
 }
 
+/** `models --provider P` that matches nothing: not found (exit 1), naming the providers there are. */
+async function noModelOf(ctx: Context, provider: string): Promise<Error> {
+  const all = await ctx.client.models.list({ view: 'compact' });
+  const known = [...new Set(all.data.map((m) => (m as { provider?: string }).provider).filter((p) => p !== undefined))].sort();
+  return new Error(`no model matches --provider ${provider}; this gateway's providers: ${known.join(', ')}`);
+}
+
 const ID = ['ID'];
 
 export const COMMANDS: Command[] = [
@@ -93,10 +100,12 @@ export const COMMANDS: Command[] = [
     name: 'models',
     usage: 'vidgate models [--provider P] [--json]',
     summary: 'List the models this gateway serves, with their operations and prices.',
-    options: { provider: { type: 'string', value: 'P', description: 'Only models of this provider (google, kling, openai, …)' } },
+    options: { provider: { type: 'string', value: 'P', description: 'Only models of this provider (google, kuaishou, openai, …)' } },
     positionals: [],
     async run(ctx) {
-      const list = await ctx.client.models.list({ view: 'compact', provider: str(ctx.values.provider) });
+      const provider = str(ctx.values.provider);
+      const list = await ctx.client.models.list({ view: 'compact', provider });
+      if (provider !== undefined && list.data.length === 0) throw await noModelOf(ctx, provider);
       if (ctx.values.json) return void json(ctx, list);
       const rows = [['MODEL', 'PROVIDER', 'PRICE (USD)', 'OPERATIONS']];
       for (const m of list.data) {
@@ -230,7 +239,7 @@ export const COMMANDS: Command[] = [
     },
     positionals: [],
     async run(ctx) {
-      const limit = numberFlag(ctx.values, 'limit', 'tasks') ?? 20;
+      const limit = countFlag(ctx.values, 'limit', 'tasks') ?? 20;
       const found: Task[] = [];
       for await (const t of ctx.client.tasks.list({ status: str(ctx.values.status) as Task['status'] | undefined, model: str(ctx.values.model), limit: Math.min(limit, 100) }).items()) {
         found.push(t);

@@ -4,7 +4,7 @@ import { retryDelayMs, send, sleep, type RequestInit2, type TransportOptions } f
 import type { CreateOptions, CreatedTask, Model, ModelList, ModelListParams, ModelPricing, Pricing, Task, TaskListPage, TaskListParams, VideoGenerationRequest, WaitOptions } from './types.js';
 
 export interface VidgateOptions {
-  /** e.g. http://127.0.0.1:8080 (no /v1). */
+  /** e.g. http://127.0.0.1:8080; a trailing /v1 (as OpenAI SDKs take it) is dropped. */
   baseUrl: string;
   /** sk-… (Models and Pricing work without one). */
   apiKey?: string;
@@ -46,7 +46,8 @@ export class Vidgate {
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new TypeError('Vidgate: no fetch available; pass options.fetch');
     this.transport = {
-      baseUrl: options.baseUrl,
+      // Paths carry their /v1: a base URL copied from an OpenAI SDK setup would make /v1/v1/….
+      baseUrl: options.baseUrl.replace(/\/v1\/*$/, ''),
       apiKey: options.apiKey,
       timeoutMs: options.timeoutMs ?? 60_000,
       maxRetries: options.maxRetries ?? 2,

@@ -163,6 +163,39 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     noStackTrace(down);
   });
 
+  it('models --provider matching nothing is not found (exit 1, naming the providers there are), not an empty table', async () => {
+    for (const args of [
+      ['models', '--provider', 'nope'],
+      ['models', '--provider', 'nope', '--json'],
+    ]) {
+      const r = await vidgate(args, env);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^vidgate: no model matches --provider nope; this gateway's providers: .*\bgoogle\b.*\bkuaishou\b.*\n$/);
+    }
+  });
+
+  it('a negative --limit is a one-line usage error (exit 2), however it is written', async () => {
+    for (const args of [
+      ['tasks', '--limit', '-5'],
+      ['tasks', '--limit=-5'],
+      ['tasks', '--limit', '0'],
+      ['tasks', '--limit', '2.5'],
+    ]) {
+      const r = await vidgate(args, env);
+      assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
+      assert.match(r.stderr, /^vidgate: --limit must be a whole number of at least 1 \(got '[^']+'\)\nRun 'vidgate tasks --help' for usage\.\n$/);
+    }
+  });
+
+  it('a --base-url ending in /v1 (as the openai SDK takes it) reaches the same routes', async () => {
+    for (const base of [`${gw.url}/v1`, `${gw.url}/v1/`]) {
+      const r = await vidgate(['tasks', '--limit', '1', '--base-url', base], { VIDGATE_API_KEY: gw.adminKey });
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /No route/);
+    }
+  });
+
   it('an --output that cannot be written is refused before the task is created (nothing is paid for)', async () => {
     const before = ((await (await gw.api('/v1/tasks?limit=100')).json()) as { data: unknown[] }).data.length;
     const missingDir = path.join(work.dir, 'no-such-folder', 'out.mp4');
