@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BUILTIN_MODELS } from '../../src/catalog/index.js';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { fromOperation, mapHttpError, mediaInputsFor, retryDelayFromDetails, toPredictRequest, upstreamDuration } from '../../src/providers/google/mapping.js';
 import { UpstreamError, type MediaBytes } from '../../src/providers/types.js';
@@ -147,6 +148,16 @@ describe('upstreamDuration', () => {
         () => upstreamDuration(d, 'veo-3.0-fast-generate-001', false),
         (e: UpstreamError) => e.kind === 'invalid_input' && /Set duration to 8\./.test(e.message),
       );
+  });
+  it('sends, for every duration a Gemini Veo model of the catalog offers, the length the catalog reserves and bills', () => {
+    const veo = BUILTIN_MODELS.filter((m) => m.provider === 'google');
+    assert.ok(
+      veo.some((m) => Object.keys(m.duration_rendered_as ?? {}).length > 0),
+      'some Veo model renders a duration as another',
+    );
+    for (const m of veo) {
+      for (const d of m.durations) assert.equal(upstreamDuration(d, m.upstream_model, false), m.duration_rendered_as?.[d] ?? d, `${m.id} ${d} s`);
+    }
   });
   it('needs 8 with references, 1080p and 4k, and says so rather than rendering 8 s for a shorter request', () => {
     assert.equal(upstreamDuration(8, 'veo-3.1-generate-preview', true), 8);
