@@ -152,6 +152,76 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.ok(await client.videos.retrieve('not-an-id').catch((e: unknown) => e instanceof NotFoundError));
   });
 
+  it('multipart: a field sent twice is a 400 naming it (none of the fields is a list), not the last one winning', async () => {
+    const form = (parts: [string, string | Blob][]) => {
+      const f = new FormData();
+      for (const [name, value] of parts) f.append(name, value);
+      return f;
+    };
+    const png = new Blob([new Uint8Array(await solidImage(work.dir, 'green', 'twice.png', '1280x720'))], { type: 'image/png' });
+    const cases: [string, [string, string | Blob][], string, RegExp][] = [
+      [
+        'model twice',
+        [
+          ['model', 'sora-2'],
+          ['model', 'veo3.1-fast'],
+          ['prompt', 'x'],
+        ],
+        'model',
+        /'model' is sent more than once/,
+      ],
+      [
+        'seconds twice, same value',
+        [
+          ['model', 'sora-2'],
+          ['prompt', 'x'],
+          ['seconds', '4'],
+          ['seconds', '4'],
+        ],
+        'seconds',
+        /send each field once/,
+      ],
+      [
+        'input_reference[image_url] twice',
+        [
+          ['model', 'veo3.1-fast'],
+          ['prompt', 'x'],
+          ['input_reference[image_url]', 'https://example.com/a.png'],
+          ['input_reference[image_url]', 'https://example.com/b.png'],
+        ],
+        'input_reference[image_url]',
+        /more than once/,
+      ],
+      [
+        'input_reference as a file and as {image_url}',
+        [
+          ['model', 'veo3.1-fast'],
+          ['prompt', 'x'],
+          ['input_reference', png],
+          ['input_reference[image_url]', 'https://example.com/a.png'],
+        ],
+        'input_reference',
+        /both as 'input_reference' and as 'input_reference\[image_url\]'/,
+      ],
+    ];
+    for (const [what, parts, param, message] of cases) {
+      const res = await gw.api('/v1/videos', { method: 'POST', body: form(parts) });
+      const body = (await res.json()) as { error: { type: string; code: string; param: string; message: string } };
+      assert.equal(res.status, 400, `${what}: ${JSON.stringify(body)}`);
+      assert.deepEqual([body.error.type, body.error.code, body.error.param], ['invalid_request_error', 'duplicate_parameter', param], what);
+      assert.match(body.error.message, message, what);
+    }
+    const once = await gw.api('/v1/videos', {
+      method: 'POST',
+      body: form([
+        ['model', 'sora-2'],
+        ['prompt', 'x'],
+        ['seconds', '4'],
+      ]),
+    });
+    assert.equal(once.status, 200, await once.clone().text());
+  });
+
   it("list: cursor pages (after, limit, order) of the key's own videos; delete", async () => {
     const other = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'other' } })).json()) as { key: string };
     const theirs = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: other.key, maxRetries: 0 });

@@ -28,14 +28,32 @@ async function formFields(body: Buffer, contentType: string): Promise<OpenAICrea
     throw badRequest(null, 'The multipart/form-data body could not be read; check the boundary and the parts.', 'invalid_multipart');
   }
   const out: OpenAICreateBody = {};
+  const sent = new Set<string>();
   for (const [name, value] of form.entries()) {
     // The openai SDKs send an object field as `input_reference[image_url]`.
     const nested = /^(\w+)\[(\w+)\]$/.exec(name);
+    refuseRepeat(sent, name, nested?.[1]);
     const field: unknown = typeof value === 'string' ? value : ({ type: value.type, bytes: Buffer.from(await value.arrayBuffer()) } satisfies Upload);
     if (nested) out[nested[1]] = { ...((out[nested[1]] as Record<string, unknown>) ?? {}), [nested[2]]: field };
     else out[name] = field;
   }
   return out;
+}
+
+/**
+ * Every create field is one value (none is a list), so a part sent twice would silently lose one of
+ * them: a 400 naming it. `parent`: the object a `parent[key]` part belongs to, which may not also
+ * come whole (`input_reference` as a file and as `input_reference[image_url]`).
+ */
+function refuseRepeat(sent: Set<string>, name: string, parent: string | undefined): void {
+  const clash = sent.has(name) ? name : parent !== undefined ? (sent.has(parent) ? parent : undefined) : [...sent].find((n) => n.startsWith(`${name}[`));
+  if (clash === undefined) {
+    sent.add(name);
+    return;
+  }
+  const whole = parent ?? name;
+  const what = clash === name ? `'${name}' is sent more than once` : `'${whole}' is sent both as '${clash}' and as '${name}'`;
+  throw badRequest(clash === name ? name : whole, `${what} in the form; send each field once.`, 'duplicate_parameter');
 }
 
 function listParams(q: Record<string, unknown>): { limit: number; after?: string; order: 'asc' | 'desc' } {
