@@ -22,6 +22,15 @@ export const OPERATION_INPUTS: Record<Operation, readonly string[]> = {
   'motion-control': ['image_url', 'video_url'],
 };
 
+/**
+ * Inputs that are one value under several names. The adapters read a first frame as image_url, else
+ * image, else image_urls[0] (contract/media-inputs.ts), so two of them in one request would drop one
+ * silently: only one may be sent.
+ */
+export const SAME_INPUT_NAMES: Partial<Record<Operation, readonly { input: string; names: readonly string[] }[]>> = {
+  'image-to-video': [{ input: 'the first frame', names: ['image_url', 'image', 'image_urls'] }],
+};
+
 /** Model-specific media inputs an operation may opt into with OperationSpec.extra_inputs. */
 export const EXTRA_INPUTS: readonly string[] = ['kling_elements', 'material_asset_id', 'material_asset_ids', 'video_urls', 'audio_urls', 'audio_url'];
 

@@ -2,7 +2,7 @@ import { FOLLOWS_IMAGE_NOTE } from './models/define.js';
 import type { AspectRatio, Resolution } from '../contract/operations.js';
 import type { ResolvedVideoRequest, VideoRequest } from '../contract/video-request.js';
 import { constraintsFor, durationLabels, findOperation, type OperationConstraints } from './constraints.js';
-import { MEDIA_INPUTS } from './parameters.js';
+import { MEDIA_INPUTS, SAME_INPUT_NAMES } from './parameters.js';
 import { fail } from './fail.js';
 import { familyRules, sizeShape } from './family-rules.js';
 import type { ModelSpec } from './types.js';
@@ -30,6 +30,7 @@ export function validateForModel(req: VideoRequest, spec: ModelSpec): void {
   checkParameters(req, spec, c, sent);
   familyRules(req, spec, sent);
   checkOperationInputs(req, spec, c, sent);
+  checkOneNamePerInput(req, spec, sent);
   checkRequiredInputs(req, spec, c);
   checkOutputShape(req, spec, c);
   checkAudio(req, spec, c);
@@ -98,6 +99,18 @@ function checkOperationInputs(req: VideoRequest, spec: ModelSpec, c: OperationCo
       spec,
       { supported_parameters: c.supported_parameters },
     );
+  }
+}
+
+/** One input given under two of its names (image and image_url, say) would lose one of them: refused, naming both. */
+function checkOneNamePerInput(req: VideoRequest, spec: ModelSpec, sent: Set<string>): void {
+  for (const { input, names } of SAME_INPUT_NAMES[req.operation] ?? []) {
+    const given = [...sent].filter((p) => names.includes(p));
+    if (given.length < 2) continue;
+    const [a, b] = given;
+    throw fail(`${a},${b}`, `'${a}' and '${b}' both give ${input} of ${req.operation}, so one of them would be ignored. Send only one of ${names.join(', ')}.`, 'conflicting_parameters', spec, {
+      conflicting_parameters: given,
+    });
   }
 }
 

@@ -28,6 +28,31 @@ function refused(id: string, body: Record<string, unknown>, code: string, param:
 
 const ELEMENT = (name: string, n = 2) => ({ name, element_input_urls: Array.from({ length: n }, (_, i) => `https://example.com/${name}-${i}.jpg`) });
 
+describe('one input, one name', () => {
+  it('a first frame under two of its names (image, image_url, image_urls) is refused naming both, on every image-to-video model', () => {
+    const DATA = 'data:image/png;base64,AAAA';
+    const pairs: [Record<string, unknown>, string][] = [
+      [{ image: DATA, image_url: IMG }, 'image,image_url'],
+      [{ image_url: IMG, image: DATA }, 'image_url,image'],
+      [{ image_url: IMG, image_urls: [IMG2] }, 'image_url,image_urls'],
+      [{ image: DATA, image_urls: [IMG2] }, 'image,image_urls'],
+      [{ image_url: IMG, image: IMG }, 'image_url,image'], // the same value twice is still two names for one input
+    ];
+    const i2v = catalog.list().filter((m) => m.operations.some((o) => o.operation === 'image-to-video') && m.supported_parameters.includes('image'));
+    assert.ok(i2v.length > 5);
+    for (const spec of i2v) {
+      for (const [inputs, param] of pairs) {
+        const err = refused(spec.id, { prompt: 'x', operation: 'image-to-video', ...inputs }, 'conflicting_parameters', param);
+        const [a, b] = param.split(',');
+        assert.match(err.message, new RegExp(`'${a}' and '${b}' both give the first frame`));
+        assert.match(err.message, /Send only one of image_url, image, image_urls/);
+        assert.deepEqual(err.extras.conflicting_parameters, [a, b]);
+      }
+      ok(spec.id, { prompt: 'x', operation: 'image-to-video', image_url: IMG });
+    }
+  });
+});
+
 describe('seed and OpenAPI examples pass', () => {
   it('veo3.1 text-to-video, 5 s, 16:9', () => void ok('veo3.1', { prompt: 'A golden retriever running', duration: 5, aspect_ratio: '16:9' }));
   it('veo3.1 accepts 4 and 8 s too', () => {

@@ -95,6 +95,21 @@ describe('DashScope request mapping', () => {
     assert.deepEqual([body.parameters.size, body.parameters.audio, body.parameters.resolution], ['1080*1920', undefined, undefined]);
   });
 
+  it('R2V: reference_images and image_urls are sent together (the catalog counts both), neither dropped', () => {
+    const body = toCreateRequest(
+      request({
+        operation: 'reference-to-video',
+        upstream_model: 'wan2.6-r2v',
+        prompt: 'character1 and character2',
+        reference_images: ['https://e.com/a.png'],
+        image_urls: ['https://e.com/b.png'],
+        aspect_ratio: '16:9',
+        resolution: '720p',
+      }),
+    );
+    assert.deepEqual(body.input.reference_urls, ['https://e.com/a.png', 'https://e.com/b.png']);
+  });
+
   it('the mode comes from the operation, not the id (operators may set -us ids)', () => {
     const body = toCreateRequest(request({ operation: 'image-to-video', upstream_model: 'wan2.6-t2v-us', image_url: 'https://e.com/a.png', aspect_ratio: 'adaptive' }));
     assert.deepEqual([body.input.img_url, body.parameters.resolution, body.parameters.size], ['https://e.com/a.png', '720P', undefined]);

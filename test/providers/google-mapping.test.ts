@@ -103,6 +103,8 @@ describe('toPredictRequest', () => {
   it('reference-to-video falls back to image_urls and refuses more than 3 or style references', () => {
     assert.deepEqual(mediaInputsFor(req({ operation: 'reference-to-video', image_urls: ['a', 'b'] })), { references: ['a', 'b'] });
     assert.throws(() => mediaInputsFor(req({ operation: 'reference-to-video', reference_images: ['a', 'b', 'c', 'd'] })), /at most 3/);
+    // Both lists are references (the catalog counts them together): neither is dropped.
+    assert.deepEqual(mediaInputsFor(req({ operation: 'reference-to-video', reference_images: ['a'], image_urls: ['b'] })), { references: ['a', 'b'] });
     assert.throws(() => mediaInputsFor(req({ operation: 'reference-to-video', reference_images: ['a'], reference_image_type: 'style' })), /asset/);
     assert.throws(() => toPredictRequest(req({}), { references: [png('1'), png('2'), png('3'), png('4')] }), /at most 3/);
   });

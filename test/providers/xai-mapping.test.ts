@@ -52,6 +52,11 @@ describe('toXaiCall', () => {
     assert.equal(t2v.body.model, 'grok-imagine-video');
   });
 
+  it('reference-to-video: reference_images and image_urls together are all sent (the catalog counts both), neither dropped', () => {
+    const call = toXaiCall(req({ operation: 'reference-to-video', prompt: 'x', reference_images: ['https://cdn.example.com/1.png'], image_urls: ['https://cdn.example.com/2.png'], duration: 5 }));
+    assert.deepEqual((call.body as { reference_images: unknown }).reference_images, [{ url: 'https://cdn.example.com/1.png' }, { url: 'https://cdn.example.com/2.png' }]);
+  });
+
   it('reference-to-video: reference_images (or image_urls) → reference_images [{url}]', () => {
     const refs = ['https://cdn.example.com/1.png', 'data:image/png;base64,iVBORw0KGgo='];
     const call = toXaiCall(req({ operation: 'reference-to-video', prompt: 'together', reference_images: refs, duration: 10 }));

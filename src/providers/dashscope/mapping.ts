@@ -3,6 +3,7 @@
  * The mode comes from our operation (operators may override upstream ids, e.g. `-us` models);
  * text/reference-to-video take a `size` ("1280*720"), image-to-video a `resolution` tier ("720P").
  */
+import { firstFrameOf, referenceImagesOf } from '../../contract/media-inputs.js';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, kindForStatus, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind } from '../types.js';
@@ -60,7 +61,7 @@ export function sizeFor(req: ResolvedVideoRequest): string {
 }
 
 function referencesOf(req: ResolvedVideoRequest): string[] {
-  const images = req.reference_images?.length ? req.reference_images : (req.image_urls ?? []);
+  const images = referenceImagesOf(req);
   const videos = req.video_urls ?? [];
   if (videos.length > MAX_REFERENCE_VIDEOS) throw invalid(`Wan reference-to-video takes at most ${MAX_REFERENCE_VIDEOS} reference videos; got ${videos.length}.`);
   const all = [...images, ...videos];
@@ -84,7 +85,7 @@ export function toCreateRequest(req: ResolvedVideoRequest): CreateTaskRequest {
       parameters.size = sizeFor(req);
       break;
     case 'image-to-video': {
-      const image = req.image_url ?? req.image ?? req.image_urls?.[0];
+      const image = firstFrameOf(req);
       if (!image) throw invalid('image-to-video needs a first frame: send image_url (or image, or image_urls[0]).');
       input.img_url = image;
       parameters.resolution = tierOf(req);

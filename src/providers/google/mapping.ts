@@ -2,6 +2,7 @@
  * Pure mapping between Vidgate and the Gemini API's Veo endpoints (spec providers-1 §2).
  * No I/O: the adapter loads media and performs HTTP; everything here is testable with fixtures.
  */
+import { firstFrameOf, referenceImagesOf } from '../../contract/media-inputs.js';
 import { VEO_31_RENDERED_AS } from '../../catalog/models/google.js';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, headerValue, parseRetryAfter, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
@@ -27,10 +28,6 @@ function invalid(message: string): UpstreamError {
   return new UpstreamError('invalid_input', message);
 }
 
-function firstFrameOf(req: ResolvedVideoRequest): string | undefined {
-  return req.image_url ?? req.image ?? req.image_urls?.[0];
-}
-
 /**
  * Which inputs to fetch for this operation. Throws invalid_input when a required input is missing
  * or the operation is not one Veo on the Gemini API can do.
@@ -51,7 +48,7 @@ export function mediaInputsFor(req: ResolvedVideoRequest): GoogleMediaInputs {
       return { image, lastFrame: req.end_image };
     }
     case 'reference-to-video': {
-      const references = req.reference_images?.length ? req.reference_images : (req.image_urls ?? []);
+      const references = referenceImagesOf(req);
       if (references.length === 0) throw invalid('reference-to-video needs reference_images (1 to 3 images).');
       if (references.length > MAX_REFERENCE_IMAGES) {
         throw invalid(`Veo accepts at most ${MAX_REFERENCE_IMAGES} reference images; got ${references.length}.`);

@@ -2,6 +2,7 @@
  * Pure mapping between Vidgate and Kling's open API (spec providers-2 §1). No I/O: the adapter
  * normalises media and performs HTTP; everything here is testable with the documented examples.
  */
+import { firstFrameOf, referenceImagesOf } from '../../contract/media-inputs.js';
 import type { KlingElement, ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, plainText, sanitizeMessage, type ErrorReading, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind, type UpstreamOutput } from '../types.js';
@@ -89,10 +90,6 @@ export interface KlingInputs {
   elements?: Array<{ name: string; description: string; images: string[] }>;
 }
 
-function firstFrameOf(req: ResolvedVideoRequest): string | undefined {
-  return req.image_url ?? req.image ?? req.image_urls?.[0];
-}
-
 /** Which inputs this request sends; throws invalid_input when a required one is missing. */
 export function inputsFor(req: ResolvedVideoRequest): KlingInputs {
   const inputs: KlingInputs = {};
@@ -109,7 +106,7 @@ export function inputsFor(req: ResolvedVideoRequest): KlingInputs {
       if (!inputs.image || !inputs.imageTail) throw invalid('start-end-to-video needs both start_image and end_image.');
       break;
     case 'reference-to-video':
-      inputs.references = [...(req.reference_images ?? []), ...(req.image_urls ?? [])];
+      inputs.references = referenceImagesOf(req);
       if (inputs.references.length === 0) throw invalid('reference-to-video needs reference_images (1 to 7 images).');
       break;
     case 'video-to-video':

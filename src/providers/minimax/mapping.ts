@@ -2,6 +2,7 @@
  * Pure mapping between Vidgate and MiniMax Hailuo video v1 (spec providers-2 §2).
  * No I/O: the adapter performs HTTP; everything here is testable with the spec's example bodies.
  */
+import { firstFrameOf } from '../../contract/media-inputs.js';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, headerValue, parseRetryAfter, sanitizeMessage, type ErrorReading, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind } from '../types.js';
@@ -33,10 +34,6 @@ export function fileIdFromOutputUrl(url: string | undefined): string | undefined
 
 function invalid(message: string): UpstreamError {
   return new UpstreamError('invalid_input', message);
-}
-
-function firstFrameOf(req: ResolvedVideoRequest): string | undefined {
-  return req.image_url ?? req.image ?? req.image_urls?.[0];
 }
 
 const isFast = (model: string) => /2\.3-fast/i.test(model);

@@ -2,6 +2,7 @@
  * Pure mapping between Vidgate and OpenAI's Videos API for Sora (spec providers-1 §1).
  * No I/O: the adapter loads media and performs HTTP; everything here is testable with fixtures.
  */
+import { firstFrameOf } from '../../contract/media-inputs.js';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, headerValue, parseRetryAfter, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type MediaBytes, type PollResult, type TaskError } from '../types.js';
@@ -60,7 +61,7 @@ export function referenceImageOf(req: ResolvedVideoRequest): string | undefined 
     case 'text-to-video':
       return undefined;
     case 'image-to-video': {
-      const image = req.image_url ?? req.image ?? req.image_urls?.[0];
+      const image = firstFrameOf(req);
       if (!image) throw invalid('image-to-video needs a first frame: send image_url (or image, or image_urls[0]).');
       return image;
     }

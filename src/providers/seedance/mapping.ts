@@ -2,6 +2,7 @@
  * Pure mapping between Vidgate and Seedance on BytePlus ModelArk (spec providers-1 §4).
  * No I/O: Ark fetches image/video/audio URLs itself, so inputs are passed through as URLs.
  */
+import { firstFrameOf, referenceImagesOf } from '../../contract/media-inputs.js';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamOutput } from '../types.js';
@@ -48,7 +49,7 @@ export function contentFor(req: ResolvedVideoRequest): ContentItem[] {
       if (!req.prompt) throw invalid('text-to-video needs a prompt.');
       return content;
     case 'image-to-video': {
-      const first = req.image_url ?? req.image ?? req.image_urls?.[0];
+      const first = firstFrameOf(req);
       if (!first) throw invalid('image-to-video needs a first frame: send image_url.');
       return [...content, image(first, 'first_frame')];
     }
@@ -57,7 +58,7 @@ export function contentFor(req: ResolvedVideoRequest): ContentItem[] {
       return [...content, image(req.start_image, 'first_frame'), image(req.end_image, 'last_frame')];
     }
     case 'reference-to-video': {
-      const images = [...(req.reference_images ?? []), ...(req.image_urls ?? [])];
+      const images = referenceImagesOf(req);
       const assets = [...(req.material_asset_id ? [req.material_asset_id] : []), ...(req.material_asset_ids ?? [])];
       const videos = (req.video_urls ?? []).map((u) => mediaUrl(u, 'video_urls'));
       const audios = (req.audio_urls ?? []).map((u) => mediaUrl(u, 'audio_urls'));

@@ -2,6 +2,7 @@
  * Pure mapping between Vidgate and the Vidu enterprise API v2 (spec providers-2 §4).
  * No I/O: the adapter loads inline images and performs HTTP; everything here is testable with fixtures.
  */
+import { firstFrameOf, referenceImagesOf } from '../../contract/media-inputs.js';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, kindForStatus, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind } from '../types.js';
@@ -44,7 +45,7 @@ export function imageInputsFor(req: ResolvedVideoRequest): string[] {
     case 'text-to-video':
       return [];
     case 'image-to-video': {
-      const first = req.image_url ?? req.image ?? req.image_urls?.[0];
+      const first = firstFrameOf(req);
       if (!first) throw invalid('image-to-video needs a first frame: send image_url (or image, or image_urls[0]).');
       if ((req.image_urls?.length ?? 0) > 1) throw invalid('Vidu image-to-video takes exactly one image; send one image_url, or use reference-to-video for several.');
       return [first];
@@ -54,7 +55,7 @@ export function imageInputsFor(req: ResolvedVideoRequest): string[] {
       if (!req.end_image) throw invalid('start-end-to-video needs end_image (the last frame).');
       return [req.start_image, req.end_image];
     case 'reference-to-video': {
-      const refs = [...(req.reference_images ?? []), ...(req.image_urls ?? [])];
+      const refs = referenceImagesOf(req);
       if (refs.length === 0) throw invalid('reference-to-video needs reference_images (1 to 7 images).');
       if (refs.length > MAX_REFERENCE_IMAGES) throw invalid(`Vidu accepts at most ${MAX_REFERENCE_IMAGES} reference images; got ${refs.length}.`);
       return refs;

@@ -2,6 +2,7 @@
  * Pure mapping between Vidgate and xAI's Grok Imagine video API (spec providers-1 §3).
  * No I/O: xAI fetches public URLs itself and accepts data: URIs for images, so inputs pass through.
  */
+import { firstFrameOf, referenceImagesOf } from '../../contract/media-inputs.js';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError } from '../types.js';
@@ -29,14 +30,6 @@ function invalid(message: string): UpstreamError {
 export interface XaiCall {
   endpoint: XaiEndpoint;
   body: XaiGenerationRequest | XaiEditRequest;
-}
-
-function firstFrameOf(req: ResolvedVideoRequest): string | undefined {
-  return req.image_url ?? req.image ?? req.image_urls?.[0];
-}
-
-function referencesOf(req: ResolvedVideoRequest): string[] {
-  return req.reference_images?.length ? req.reference_images : (req.image_urls ?? []);
 }
 
 function promptOr(req: ResolvedVideoRequest, fallback: string): string {
@@ -80,7 +73,7 @@ export function toXaiCall(req: ResolvedVideoRequest): XaiCall {
       return { endpoint: 'generations', body: { ...generation(req, promptOr(req, DEFAULT_PROMPTS.image), GENERATION_DURATIONS.max), image: { url: image } } };
     }
     case 'reference-to-video': {
-      const refs = referencesOf(req);
+      const refs = referenceImagesOf(req);
       if (refs.length === 0) throw invalid(`reference-to-video needs reference_images (1 to ${MAX_REFERENCE_IMAGES} images).`);
       if (refs.length > MAX_REFERENCE_IMAGES) throw invalid(`Grok Imagine accepts at most ${MAX_REFERENCE_IMAGES} reference images; got ${refs.length}.`);
       if (req.image_url ?? req.image) throw invalid('Grok Imagine cannot combine reference images with a first frame (image_url / image).');
