@@ -1,6 +1,7 @@
 /** Strict `data:<mime>[;param=value]*;base64,<data>` parsing (RFC 2397, base64 form only). */
 import type { MediaBytes } from '../providers/types.js';
 import { MediaError } from './errors.js';
+import { declaredTypeMismatch, type MediaKind } from './sniff.js';
 
 const DATA_URL = /^data:([a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+)((?:;[a-z0-9!#$&^_.+-]+=[^;,]*)*);base64,(.*)$/is;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -23,6 +24,18 @@ export function dataUrlProblem(value: string): string | null {
 export function decodedBase64Length(data: string): number {
   const pad = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
   return (data.length / 4) * 3 - pad;
+}
+
+/** The declared type and the first bytes (enough to sniff), decoding only the start of the payload. */
+export function dataUrlHead(value: string): { mimeType: string; head: Buffer } | null {
+  const m = DATA_URL.exec(value);
+  return m ? { mimeType: m[1].toLowerCase(), head: Buffer.from(m[3].slice(0, 64), 'base64') } : null;
+}
+
+/** For a data: URL, why its bytes cannot be the declared type, of `kind` (sniffing its head only); else null. */
+export function inlineTypeProblem(value: string, kind: MediaKind): string | null {
+  const h = isDataUrl(value) ? dataUrlHead(value) : null;
+  return h ? declaredTypeMismatch(h.mimeType, h.head, kind) : null;
 }
 
 export interface ParsedDataUrl extends MediaBytes {

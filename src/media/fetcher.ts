@@ -7,7 +7,7 @@ import https from 'node:https';
 import type { MediaBytes } from '../providers/types.js';
 import { isDataUrl, parseDataUrl } from './data-url.js';
 import { MediaError, displayUrl } from './errors.js';
-import { essenceOf, isGenericContentType, kindOfMime, resolveMimeType, type MediaKind } from './sniff.js';
+import { declaredTypeMismatch, essenceOf, isGenericContentType, kindOfMime, resolveMimeType, sniffMimeType, type MediaKind } from './sniff.js';
 import { pinnedLookup, resolveAndCheckHost, resolveRedirect, systemLookupAll, urlProblem, userinfo, type GuardPolicy, type LookupAll } from './url-guard.js';
 
 export const MAX_REDIRECTS = 5;
@@ -48,9 +48,10 @@ export function createMediaLoader(opts: MediaLoaderOptions): MediaLoader {
 
 function decodeDataUrl(value: string, kind: MediaKind, maxBytes: number): MediaBytes {
   const parsed = parseDataUrl(value, maxBytes);
-  const decided = resolveMimeType(parsed.mimeType, parsed.bytes, kind);
-  if ('problem' in decided) throw new MediaError('input_type_mismatch', `The data: URL is not usable: ${decided.problem}.`);
-  return { bytes: parsed.bytes, mimeType: decided.mimeType };
+  // The create checked the same (tasks/create.ts); a task stored before that check is refused here.
+  const problem = declaredTypeMismatch(parsed.mimeType, parsed.bytes, kind);
+  if (problem) throw new MediaError('input_type_mismatch', `The data: URL is not usable: ${problem}.`);
+  return { bytes: parsed.bytes, mimeType: isGenericContentType(parsed.mimeType) ? sniffMimeType(parsed.bytes)! : parsed.mimeType };
 }
 
 interface Hop {

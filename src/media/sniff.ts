@@ -6,12 +6,17 @@ function ascii(b: Uint8Array, start: number, end: number): string {
   return Buffer.from(b.subarray(start, end)).toString('latin1');
 }
 
+/** ISO-BMFF major brands of HEIF stills and sequences (ISO/IEC 23008-12). */
+const HEIF_BRANDS = ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'hevm', 'hevs', 'mif1', 'msf1'];
+
 /** Returns a MIME type, or undefined when the bytes are not a format we recognise. */
 export function sniffMimeType(b: Uint8Array): string | undefined {
   if (b.length >= 8 && b[0] === 0x89 && ascii(b, 1, 4) === 'PNG' && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) {
     return 'image/png';
   }
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 14 && ascii(b, 0, 2) === 'BM' && b[6] === 0 && b[7] === 0 && b[8] === 0 && b[9] === 0) return 'image/bmp';
+  if (b.length >= 4 && (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*')) return 'image/tiff';
   if (b.length >= 6 && (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')) return 'image/gif';
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF') {
     const form = ascii(b, 8, 12);
@@ -24,13 +29,15 @@ export function sniffMimeType(b: Uint8Array): string | undefined {
     if (brand === 'qt  ') return 'video/quicktime';
     if (brand.startsWith('M4A') || brand.startsWith('M4B')) return 'audio/mp4';
     if (brand === 'avif' || brand === 'avis') return 'image/avif';
-    if (brand === 'heic' || brand === 'heix' || brand === 'mif1') return 'image/heic';
+    if (HEIF_BRANDS.includes(brand)) return 'image/heic';
     return 'video/mp4';
   }
   if (b.length >= 4 && b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return 'video/webm';
   if (b.length >= 3 && ascii(b, 0, 3) === 'ID3') return 'audio/mpeg';
   // MPEG audio frame sync (11 bits) with layer III.
   if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0 && (b[1] & 0x06) === 0x02) return 'audio/mpeg';
+  // AAC in ADTS frames: sync word, layer 00.
+  if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xf6) === 0xf0) return 'audio/aac';
   if (b.length >= 4 && ascii(b, 0, 4) === 'OggS') return 'audio/ogg';
   if (b.length >= 4 && ascii(b, 0, 4) === 'fLaC') return 'audio/flac';
   return undefined;
@@ -71,6 +78,48 @@ export function resolveMimeType(declared: string | undefined, bytes: Uint8Array,
   if (!sniffed) return { problem: `expected ${kindLabel(kind)} but the content type is ${declared ? `'${declared}'` : 'missing'} and the bytes are not a recognised ${kind} format` };
   if (sniffedKind !== kind) return { problem: `expected ${kindLabel(kind)} but the bytes are ${sniffed}` };
   return { mimeType: sniffed };
+}
+
+/**
+ * Types that name the same bytes: spellings of one format, and relatives the first bytes cannot tell
+ * apart (one ISO-BMFF container for mp4/mov/m4a, whose brand says little; Matroska and WebM).
+ */
+const SAME_FORMAT: readonly (readonly string[])[] = [
+  ['image/png', 'image/apng', 'image/x-png'],
+  ['image/jpeg', 'image/jpg', 'image/pjpeg'],
+  ['image/gif'],
+  ['image/webp'],
+  ['image/bmp', 'image/x-bmp', 'image/x-ms-bmp'],
+  ['image/tiff'],
+  ['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence', 'image/avif'],
+  ['video/mp4', 'video/quicktime', 'video/x-m4v', 'video/3gpp', 'video/3gpp2', 'audio/mp4', 'audio/m4a', 'audio/x-m4a'],
+  ['video/webm', 'audio/webm', 'video/x-matroska', 'audio/x-matroska'],
+  ['video/x-msvideo', 'video/avi', 'video/msvideo'],
+  ['audio/mpeg', 'audio/mp3', 'audio/mpeg3', 'audio/x-mpeg', 'audio/x-mp3'],
+  ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave'],
+  ['audio/aac', 'audio/x-aac', 'audio/aacp'],
+  ['audio/ogg', 'audio/opus', 'audio/vorbis', 'video/ogg'],
+  ['audio/flac', 'audio/x-flac'],
+];
+
+const formatOf = (mime: string) => SAME_FORMAT.find((group) => group.includes(mime));
+
+/**
+ * Why bytes cannot be what their data: URL declares, or null when they can. The declared type must
+ * be of the field's kind (a generic one leaves it to the bytes). Bytes of a format recognised here
+ * must be of the declared format, and a declared format recognised here must be found in the bytes;
+ * only a declared type this module cannot recognise is taken on trust. `bytes` may be just the head.
+ */
+export function declaredTypeMismatch(declared: string, bytes: Uint8Array, kind: MediaKind): string | null {
+  const sniffed = sniffMimeType(bytes);
+  if (isGenericContentType(declared)) {
+    if (!sniffed) return `it declares '${declared}' and its bytes are not a recognised ${kind} format`;
+    return kindOfMime(sniffed) === kind ? null : `its bytes are ${sniffed}, not ${kindLabel(kind)}`;
+  }
+  if (kindOfMime(declared) !== kind) return `it declares '${declared}', which is not ${kindLabel(kind)}`;
+  const format = formatOf(declared);
+  if (sniffed) return format?.includes(sniffed) ? null : `it declares '${declared}' but its bytes are ${sniffed}`;
+  return format ? `it declares '${declared}' but its bytes are not ${declared} (nor any ${kind} format recognised here)` : null;
 }
 
 function kindLabel(kind: MediaKind): string {

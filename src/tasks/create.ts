@@ -7,26 +7,45 @@ import type { Catalog } from '../catalog/catalog.js';
 import { estimateCostUsd, estimateForSourceUsd, sourceTooLong, sourceVideoRule } from '../catalog/pricing.js';
 import { resolveForModel, validateForModel } from '../catalog/rules.js';
 import type { ModelSpec } from '../catalog/types.js';
-import { isDataUrl, parseDataUrl } from '../media/data-url.js';
+import { inlineTypeProblem, isDataUrl, parseDataUrl } from '../media/data-url.js';
+import type { MediaKind } from '../media/sniff.js';
 import { mp4DeclaredSeconds } from '../media/mp4-duration.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
 import type { ApiKey, NewTask } from '../store/types.js';
 
-/** Input fields that hold media we (or the upstream) will fetch: each is checked before the 200. */
-const MEDIA_FIELDS = ['image_url', 'image', 'image_urls', 'reference_images', 'start_image', 'end_image', 'video_url', 'video_urls', 'audio_url', 'audio_urls'] as const;
+/** Input fields that hold media we (or the upstream) will fetch, and the kind each holds: each is checked before the 200. */
+const MEDIA_FIELDS = {
+  image_url: 'image',
+  image: 'image',
+  image_urls: 'image',
+  reference_images: 'image',
+  start_image: 'image',
+  end_image: 'image',
+  video_url: 'video',
+  video_urls: 'video',
+  audio_url: 'audio',
+  audio_urls: 'audio',
+} as const satisfies Partial<Record<keyof VideoRequest, MediaKind>>;
 
 /** Longest callback URL we accept (and store, and post to). */
 export const MAX_CALLBACK_URL_LENGTH = 2048;
 
+/** A URL (or data: URL) input: its syntax, and for inline media whether its bytes are what it declares. */
+function checkMediaInput(param: string, value: string, kind: MediaKind, allowPrivate: boolean): void {
+  const problem = checkInputUrlSyntax(value, allowPrivate);
+  if (problem) throw badRequest(param, `${param}: ${problem}`, 'invalid_url');
+  const typeProblem = inlineTypeProblem(value, kind);
+  if (typeProblem) {
+    throw badRequest(param, `${param}: the data: URL ${typeProblem}. Declare the type its bytes really have (data:<type>;base64,…), or send the file you meant.`, 'media_type_mismatch');
+  }
+}
+
 function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
-  for (const field of MEDIA_FIELDS) {
-    const value = req[field];
+  for (const [field, kind] of Object.entries(MEDIA_FIELDS)) {
+    const value = req[field as keyof typeof MEDIA_FIELDS];
     if (value === undefined) continue;
-    const list = Array.isArray(value) ? value : [value];
-    list.forEach((v, i) => {
-      const problem = checkInputUrlSyntax(v, allowPrivate);
-      if (problem) throw badRequest(Array.isArray(value) ? `${field}[${i}]` : field, `${field}: ${problem}`, 'invalid_url');
-    });
+    if (!Array.isArray(value)) checkMediaInput(field, value, kind, allowPrivate);
+    else for (const [i, v] of value.entries()) checkMediaInput(`${field}[${i}]`, v, kind, allowPrivate);
   }
   if (req.callback_url !== undefined) {
     const u = req.callback_url;
@@ -35,10 +54,7 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
     if (problem) throw badRequest('callback_url', `callback_url: ${problem}`, 'invalid_url');
   }
   for (const [i, el] of (req.kling_elements ?? []).entries()) {
-    for (const [j, u] of el.element_input_urls.entries()) {
-      const problem = checkInputUrlSyntax(u, allowPrivate);
-      if (problem) throw badRequest(`kling_elements[${i}].element_input_urls[${j}]`, problem, 'invalid_url');
-    }
+    for (const [j, u] of el.element_input_urls.entries()) checkMediaInput(`kling_elements[${i}].element_input_urls[${j}]`, u, 'image', allowPrivate);
   }
 }
 

@@ -6,15 +6,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
+import { MP4_BYTES } from '../providers/local-server.js';
+import { solidImage, tempDir } from '../sandbox/media-helpers.js';
 
 const IMG = 'https://example.com/frame.png';
 
 describe('create inputs refused before the task exists', () => {
   let gw: TestGateway;
+  let work: Awaited<ReturnType<typeof tempDir>>;
   before(async () => {
     gw = await startTestGateway();
+    work = await tempDir('vidgate-inputs-');
   });
-  after(async () => gw?.close());
+  after(async () => {
+    await gw?.close();
+    await work?.cleanup();
+  });
 
   async function refused(body: Record<string, unknown>): Promise<{ message: string; type: string; code: string; param: string } & Record<string, unknown>> {
     const res = await gw.api('/v1/videos/generations', { method: 'POST', json: body });
@@ -40,6 +47,38 @@ describe('create inputs refused before the task exists', () => {
         assert.match(error.message, new RegExp(`'${a}' and '${b}' both give the first frame`));
         assert.match(error.message, /Send only one of/);
       }
+    }
+  });
+
+  it('inline media whose bytes are not the declared type is a 400 saying what the bytes are, before any task exists', async () => {
+    const inline = (type: string, bytes: Buffer) => `data:${type};base64,${bytes.toString('base64')}`;
+    const png = await solidImage(work.dir, 'red', 'red.png', '1280x720');
+    const jpeg = await solidImage(work.dir, 'red', 'red.jpg', '1280x720');
+    const cases: [string, Record<string, unknown>, string, RegExp][] = [
+      ['JPEG bytes declared PNG', { model: 'veo3.1-fast', prompt: 'x', image: inline('image/png', jpeg) }, 'image', /declares 'image\/png' but its bytes are image\/jpeg/],
+      ['no image at all', { model: 'veo3.1-fast', prompt: 'x', image_url: inline('image/png', Buffer.from('this is not a picture')) }, 'image_url', /not image\/png \(nor any image format recognised here\)/],
+      ['a video in an image field', { model: 'seedance-2.0', prompt: 'x', image_url: inline('video/mp4', MP4_BYTES) }, 'image_url', /declares 'video\/mp4', which is not an image/],
+      [
+        'the second reference image',
+        { model: 'seedance-2.0', prompt: 'x', reference_images: [inline('image/png', png), inline('image/webp', jpeg)] },
+        'reference_images[1]',
+        /declares 'image\/webp' but its bytes are image\/jpeg/,
+      ],
+      ['PNG bytes declared as a video', { model: 'kling-video-o1-std', operation: 'video-to-video', prompt: 'x', video_url: inline('video/mp4', png) }, 'video_url', /declares 'video\/mp4' but its bytes are image\/png/],
+    ];
+    const tasksBefore = ((await (await gw.api('/v1/tasks?limit=100')).json()) as { data: unknown[] }).data.length;
+    for (const [what, body, param, message] of cases) {
+      const error = await refused(body);
+      assert.deepEqual([error.code, error.param], ['media_type_mismatch', param], `${what}: ${error.message}`);
+      assert.match(error.message, message, what);
+      assert.match(error.message, /Declare the type its bytes really have/, what);
+    }
+    assert.equal(((await (await gw.api('/v1/tasks?limit=100')).json()) as { data: unknown[] }).data.length, tasksBefore, 'no task was created');
+
+    // Real files under their usual spellings are taken.
+    for (const image of [inline('image/png', png), inline('image/jpeg', jpeg), inline('image/jpg', jpeg), inline('application/octet-stream', png)]) {
+      const res = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'x', image } });
+      assert.equal(res.status, 200, `${image.slice(0, 30)}: ${await res.text()}`);
     }
   });
 });

@@ -185,8 +185,9 @@ describe('request bodies', { timeout: 180_000 }, () => {
     assert.ok(keys.sent < 30 * MiB, 'answered before the body was read');
     const unknownRoute = await upload(gw.url, '/v1/nowhere', 10 * MiB, auth).answered;
     assert.equal(unknownRoute.status, 413);
-    // 200 KiB of JSON on create is read and accepted.
-    const prompt = Buffer.from(JSON.stringify({ model: 'veo3.1-fast', prompt: 'x'.repeat(19_000), image: `data:image/png;base64,${'A'.repeat(200 * 1024)}` }));
+    // 200 KiB of JSON on create is read and accepted (the inline image starts as a PNG: its bytes are checked against its type).
+    const pngHead = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(1)]).toString('base64');
+    const prompt = Buffer.from(JSON.stringify({ model: 'veo3.1-fast', prompt: 'x'.repeat(19_000), image: `data:image/png;base64,${pngHead}${'A'.repeat(200 * 1024)}` }));
     const create = await upload(gw.url, '/v1/videos/generations', prompt.length, auth, { prefix: prompt }).answered;
     assert.equal(create.status, 200, create.body);
   });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dataUrlProblem, parseDataUrl } from '../../src/media/data-url.js';
+import { dataUrlProblem, inlineTypeProblem, parseDataUrl } from '../../src/media/data-url.js';
 import { MediaError } from '../../src/media/errors.js';
 import { createMediaLoader } from '../../src/media/fetcher.js';
-import { resolveMimeType, sniffMimeType } from '../../src/media/sniff.js';
+import { declaredTypeMismatch, resolveMimeType, sniffMimeType, type MediaKind } from '../../src/media/sniff.js';
 import { JPEG_BYTES, MP4_BYTES, PNG_BYTES } from '../providers/local-server.js';
 
 const pngUrl = `data:image/png;base64,${PNG_BYTES.toString('base64')}`;
@@ -57,11 +57,97 @@ describe('loader with data: URLs', () => {
     await assert.rejects(loader(pngUrl, 'video'), (e: MediaError) => e.code === 'input_type_mismatch');
     await assert.rejects(loader(`data:image/png;base64,${Buffer.alloc(100).toString('base64')}`, 'image'), (e: MediaError) => e.code === 'input_too_large');
   });
+  it('refuses bytes that are not the declared format (JPEG declared as PNG), as the create does', async () => {
+    await assert.rejects(
+      loader(`data:image/png;base64,${JPEG_BYTES.toString('base64')}`, 'image'),
+      (e: MediaError) => e.code === 'input_type_mismatch' && /declares 'image\/png' but its bytes are image\/jpeg/.test(e.message),
+    );
+  });
+});
+
+/** The first bytes of each format (enough to sniff). */
+const box = (brand: string) => Buffer.concat([Buffer.from('00000018', 'hex'), Buffer.from(`ftyp${brand}0000${brand}`, 'latin1')]);
+const riff = (form: string) => Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from(form)]);
+const HEADS = {
+  png: PNG_BYTES,
+  jpeg: JPEG_BYTES,
+  gif: Buffer.from('GIF89a......'),
+  webp: riff('WEBP'),
+  bmp: Buffer.concat([Buffer.from('BM'), Buffer.alloc(12)]),
+  tiff: Buffer.from('II*\0\x08\0\0\0', 'latin1'),
+  heic: box('heic'),
+  heim: box('heim'),
+  avif: box('avif'),
+  mp4: MP4_BYTES,
+  mov: box('qt  '),
+  m4a: box('M4A '),
+  webm: Buffer.from('1a45dfa3', 'hex'),
+  mp3: Buffer.from('ID3\x04\x00'),
+  wav: riff('WAVE'),
+  aac: Buffer.from([0xff, 0xf1, 0x50, 0x80]),
+  ogg: Buffer.from('OggS\0'),
+  flac: Buffer.from('fLaC'),
+};
+
+describe('declaredTypeMismatch (inline media: bytes against the declared type)', () => {
+  it('accepts every format the catalog takes under each of its usual spellings', () => {
+    const ok: [string, keyof typeof HEADS, MediaKind][] = [
+      ['image/png', 'png', 'image'],
+      ['image/jpeg', 'jpeg', 'image'],
+      ['image/jpg', 'jpeg', 'image'],
+      ['image/gif', 'gif', 'image'],
+      ['image/webp', 'webp', 'image'],
+      ['image/bmp', 'bmp', 'image'],
+      ['image/tiff', 'tiff', 'image'],
+      ['image/heic', 'heic', 'image'],
+      ['image/heif', 'heim', 'image'],
+      ['image/avif', 'avif', 'image'],
+      ['video/mp4', 'mp4', 'video'],
+      ['video/quicktime', 'mov', 'video'],
+      ['video/mp4', 'mov', 'video'],
+      ['video/quicktime', 'mp4', 'video'],
+      ['video/webm', 'webm', 'video'],
+      ['video/x-matroska', 'webm', 'video'],
+      ['audio/mpeg', 'mp3', 'audio'],
+      ['audio/mp3', 'mp3', 'audio'],
+      ['audio/wav', 'wav', 'audio'],
+      ['audio/x-wav', 'wav', 'audio'],
+      ['audio/mp4', 'm4a', 'audio'],
+      ['audio/x-m4a', 'mp4', 'audio'], // an m4a whose brand is isom
+      ['audio/aac', 'aac', 'audio'],
+      ['audio/ogg', 'ogg', 'audio'],
+      ['audio/flac', 'flac', 'audio'],
+      ['application/octet-stream', 'png', 'image'],
+    ];
+    for (const [declared, head, kind] of ok) assert.equal(declaredTypeMismatch(declared, HEADS[head], kind), null, `${declared} with ${head} bytes`);
+  });
+  it('refuses bytes of another format, bytes of no format, and a declared type of another kind, saying which', () => {
+    const refused: [string, Buffer, MediaKind, RegExp][] = [
+      ['image/png', JPEG_BYTES, 'image', /declares 'image\/png' but its bytes are image\/jpeg/],
+      ['image/jpeg', HEADS.webp, 'image', /declares 'image\/jpeg' but its bytes are image\/webp/],
+      ['image/png', Buffer.from('hello, not an image'), 'image', /declares 'image\/png' but its bytes are not image\/png \(nor any image format recognised here\)/],
+      ['image/png', MP4_BYTES, 'image', /but its bytes are video\/mp4/],
+      ['video/mp4', PNG_BYTES, 'video', /declares 'video\/mp4' but its bytes are image\/png/],
+      ['audio/mpeg', HEADS.wav, 'audio', /but its bytes are audio\/wav/],
+      ['video/mp4', MP4_BYTES, 'image', /declares 'video\/mp4', which is not an image/],
+      ['application/octet-stream', Buffer.from('hello'), 'image', /not a recognised image format/],
+      ['application/octet-stream', MP4_BYTES, 'image', /its bytes are video\/mp4, not an image/],
+      ['image/x-icon', PNG_BYTES, 'image', /declares 'image\/x-icon' but its bytes are image\/png/],
+    ];
+    for (const [declared, bytes, kind, message] of refused) assert.match(declaredTypeMismatch(declared, bytes, kind) ?? 'accepted', message, declared);
+    // A type this module cannot recognise, with bytes it cannot either, is taken on trust.
+    assert.equal(declaredTypeMismatch('image/x-icon', Buffer.from('0000010001', 'hex'), 'image'), null);
+  });
+  it('inlineTypeProblem sniffs a data: URL from its head only, and leaves other URLs alone', () => {
+    const big = `data:image/png;base64,${Buffer.concat([JPEG_BYTES, Buffer.alloc(3 * 100_000)]).toString('base64')}`;
+    assert.match(inlineTypeProblem(big, 'image') ?? '', /bytes are image\/jpeg/);
+    assert.equal(inlineTypeProblem(pngUrl, 'image'), null);
+    assert.equal(inlineTypeProblem('https://example.com/a.png', 'video'), null);
+  });
 });
 
 describe('sniffing', () => {
   it('recognises the formats adapters care about', () => {
-    const riff = (form: string) => Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from(form)]);
     assert.equal(sniffMimeType(PNG_BYTES), 'image/png');
     assert.equal(sniffMimeType(JPEG_BYTES), 'image/jpeg');
     assert.equal(sniffMimeType(Buffer.from('GIF89a......')), 'image/gif');
