@@ -143,6 +143,25 @@ describe('Seedance simulator', () => {
     assert.equal((await fetch(tampered)).status, 403);
   });
 
+  it('promotes a draft with what the draft fixed (text, images, audio, seed, ratio, duration, camera_fixed), taking only the rest from the promotion', async () => {
+    const draft = await create({ model: S15, content: [text('Red kite'), img(redPng)], draft: true, resolution: '480p', duration: 4, ratio: '1:1', seed: 7, generate_audio: false, camera_fixed: true });
+    assert.equal(draft.status, 200, JSON.stringify(draft.json));
+    assert.equal((await waitFor(draft.json.id, ['succeeded', 'failed'])).status, 'succeeded');
+    const final = await create({
+      model: S15,
+      content: [{ type: 'draft_task', draft_task: { id: draft.json.id } }],
+      resolution: '720p',
+      duration: 8,
+      ratio: '16:9',
+      seed: 99,
+      generate_audio: true,
+      camera_fixed: false,
+    });
+    assert.equal(final.status, 200, JSON.stringify(final.json));
+    const done = await waitFor(final.json.id, ['succeeded', 'failed']);
+    assert.deepEqual([done.status, done.resolution, done.duration, done.ratio, done.seed, done.generate_audio, done.draft], ['succeeded', '720p', 4, '1:1', 7, false, false]);
+  });
+
   it('honours legacy text commands on 1.x, the JSON field winning on conflict', async () => {
     const r = await create({ model: S15, content: [text('A boat --rs 480p --dur 4 --rt 1:1')], ratio: '9:16', generate_audio: false });
     const t = await task(r.json.id);

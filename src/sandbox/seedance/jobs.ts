@@ -132,11 +132,11 @@ export class SeedanceJobs {
     return id;
   }
 
-  /** A draft task this server finished, for `draft_task` promotion. */
+  /** A draft task this server finished, for `draft_task` promotion: as it was rendered (seed, ratio and duration decided). */
   draftSpec(id: string): { spec: SeedanceCreateSpec; media: SeedanceMedia } | undefined {
     const job = this.jobs.get(id);
     if (!job?.spec.draft || this.status(job) !== 'succeeded') return undefined;
-    return { spec: job.spec, media: job.media };
+    return { spec: { ...job.spec, seed: job.seed, ratio: job.ratio, duration: job.duration }, media: job.media };
   }
 
   private status(job: Job): TaskStatus {

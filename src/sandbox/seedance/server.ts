@@ -146,8 +146,22 @@ export async function startSeedanceSimulator(opts: SeedanceSimulatorOptions): Pr
     if (spec.draftTaskId) {
       const draft = jobs.draftSpec(spec.draftTaskId);
       if (!draft) throw invalidParameter('content.draft_task.id', `${spec.draftTaskId} is not a succeeded draft task of this account.`);
-      // The final video reuses the draft's prompt, inputs, duration and ratio (Seedance draft flow).
-      spec = { ...draft.spec, draft: false, draftTaskId: spec.draftTaskId, resolution: spec.resolution, seed: spec.seed, watermark: spec.watermark };
+      // The final video reuses the draft's text, images, generate_audio, seed, ratio, duration and
+      // camera_fixed (Ark's create-task reference, content.draft_task.id); the rest is this request's.
+      const d = draft.spec;
+      spec = {
+        ...spec,
+        prompt: d.prompt,
+        images: d.images,
+        videos: d.videos,
+        audios: d.audios,
+        generateAudio: d.generateAudio,
+        seed: d.seed,
+        ratio: d.ratio,
+        duration: d.duration,
+        cameraFixed: d.cameraFixed,
+        draft: false,
+      };
       media = draft.media;
     } else {
       media = await loadMedia(spec);
