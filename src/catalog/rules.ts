@@ -31,7 +31,8 @@ export function validateForModel(req: VideoRequest, spec: ModelSpec): void {
   familyRules(req, spec, sent);
   checkOperationInputs(req, spec, c, sent);
   checkOneNamePerInput(req, spec, sent);
-  checkRequiredInputs(req, spec, c);
+  // A promotion's prompt and inputs are its draft's (drafts.ts).
+  if (req.draft_task_id === undefined) checkRequiredInputs(req, spec, c);
   checkOutputShape(req, spec, c);
   checkAudio(req, spec, c);
   checkReferenceLimits(req, spec);

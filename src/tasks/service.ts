@@ -1,5 +1,7 @@
 import { isTaskId } from '../contract/ids.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { promotionOfDraft } from '../catalog/drafts.js';
+import { estimateCostUsd } from '../catalog/pricing.js';
 import { badRequest, draftTaskNotFound } from '../contract/errors.js';
 import { preview } from '../contract/preview.js';
 import { IDEMPOTENCY_WINDOW_MS, promotableDraftUpstreamId, type ApiKey, type NewTask, type Store, type Task, type TaskListFilter } from '../store/types.js';
@@ -124,8 +126,9 @@ export class TaskService {
   /** Validates and stores a task (answers once it is durable); invalid input throws the contract's 400. */
   async create(key: ApiKey, body: unknown, idempotencyKey: string | null = null): Promise<CreateResult> {
     const now = this.now();
-    const { task, parsed } = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
-    if (task.request.draft_task_id !== undefined) await this.checkDraft(task);
+    const planned = planTask(body, key, this.deps.catalog, { allowPrivateNetwork: this.deps.allowPrivateNetwork, now_ms: now });
+    const { parsed } = planned;
+    const task = planned.task.request.draft_task_id === undefined ? planned.task : await this.promotion(planned.task);
     const channel = this.deps.channels(task);
     if (!channel.ok && 'param' in channel)
       throw badRequest(
@@ -158,11 +161,15 @@ export class TaskService {
   /**
    * A promotion names one of the caller's own completed drafts by its gateway id (the engine maps it
    * to the upstream id when submitting). Anything else is answered exactly like a missing task.
+   * The draft fixes what the promotion renders (catalog/drafts.ts): it is recorded and priced so.
    */
-  private async checkDraft(task: NewTask): Promise<void> {
+  private async promotion(task: NewTask): Promise<NewTask> {
     const id = task.request.draft_task_id!;
     const draft = isTaskId(id) ? await this.deps.store.tasks.get(id) : undefined;
-    if (promotableDraftUpstreamId(draft, task) === null) throw draftTaskNotFound();
+    if (!draft || promotableDraftUpstreamId(draft, task) === null) throw draftTaskNotFound();
+    const spec = this.deps.catalog.get(task.model)!;
+    const request = promotionOfDraft(task.request, draft.request, spec);
+    return { ...task, operation: request.operation, request, estimated_cost_usd: estimateCostUsd(request, spec) };
   }
 
   /** The caller's task; another key's task is exactly like a missing one. */

@@ -308,6 +308,21 @@ describe('seedance rules', () => {
     refused('seedance-2.0', { prompt: 'x', start_image: IMG, end_image: IMG2, reference_images: [IMG] }, 'conflicting_parameters', 'reference_images');
     refused('seedance-2.0', { prompt: 'x', operation: 'image-to-video', image_url: IMG, video_urls: [MP4] }, 'conflicting_parameters', 'video_urls');
   });
+  it('a promotion (draft_task_id) sets nothing the draft fixes, and needs no prompt of its own', () => {
+    ok('seedance-1.5-pro', { draft_task_id: 'ldtask_0123456789abcdef0123456789abcdef', resolution: '1080p', watermark: true });
+    for (const [param, extra] of [
+      ['duration', { duration: 8 }],
+      ['prompt', { prompt: 'x' }],
+      ['aspect_ratio', { aspect_ratio: '16:9' }],
+      ['output_audio', { output_audio: true }],
+      ['seed', { seed: 1 }],
+      ['camera_fixed', { camera_fixed: false }],
+      ['image_url', { image_url: IMG }],
+    ] as const) {
+      const err = refused('seedance-1.5-pro', { draft_task_id: 'ldtask_0123456789abcdef0123456789abcdef', ...extra }, 'fixed_by_draft', param);
+      assert.match(err.message, new RegExp(`The draft fixes ${param}`));
+    }
+  });
   it('draft workflow only on 1.5 pro', () => {
     ok('seedance-1.5-pro', { prompt: 'x', draft: true });
     refused('seedance-2.0', { prompt: 'x', draft: true }, 'unsupported_parameter', 'draft');

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
+import { defaultCatalog } from '../../src/catalog/index.js';
+import { unitPrice } from '../../src/catalog/pricing.js';
 import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
 
@@ -37,14 +39,15 @@ describe('Seedance drafts: only the caller’s own draft, by its gateway id', ()
     assert.equal(done.status, 'completed', JSON.stringify(done));
     return done;
   }
-  function upstreamIdOf(taskId: string): string {
+  function rowOf(taskId: string): { upstream_id: string; estimated_cost_usd: number } {
     const db = new SQLite(path.join(gw.dataDir, 'vidgate.sqlite'), { readonly: true, fileMustExist: true });
     try {
-      return (db.prepare('select upstream_id from tasks where id = ?').get(taskId) as { upstream_id: string }).upstream_id;
+      return db.prepare('select upstream_id, estimated_cost_usd from tasks where id = ?').get(taskId) as { upstream_id: string; estimated_cost_usd: number };
     } finally {
       db.close();
     }
   }
+  const upstreamIdOf = (taskId: string) => rowOf(taskId).upstream_id;
 
   it('promotes the caller’s own draft by its gateway id; every other id gets the missing-id answer and reaches nothing upstream', async () => {
     const draft = await completed(alice, DRAFT);
@@ -52,7 +55,7 @@ describe('Seedance drafts: only the caller’s own draft, by its gateway id', ()
     assert.match(upstreamDraft, /^cgt-/);
 
     // Alice promotes her draft with the id she was given: the gateway sends the upstream id.
-    const final = await completed(alice, { model: 'seedance-1.5-pro', prompt: 'the final cut', draft_task_id: draft.id, resolution: '720p' });
+    const final = await completed(alice, { model: 'seedance-1.5-pro', draft_task_id: draft.id, resolution: '720p' });
     assert.equal(final.video.height, 720, 'the final video, not the 480p draft');
 
     const plain = await completed(alice, { ...DRAFT, draft: undefined, prompt: 'not a draft' });
@@ -66,7 +69,7 @@ describe('Seedance drafts: only the caller’s own draft, by its gateway id', ()
       await new Promise((r) => setTimeout(r, 50));
     }
 
-    const missing = await create(alice, { model: 'seedance-1.5-pro', prompt: 'the final cut', draft_task_id: 'ldtask_00000000000000000000000000000000' });
+    const missing = await create(alice, { model: 'seedance-1.5-pro', draft_task_id: 'ldtask_00000000000000000000000000000000' });
     assert.equal(missing.status, 400);
     const missingBody = await missing.json();
     assert.deepEqual(validateAgainst('ApiError', missingBody), []);
@@ -82,10 +85,46 @@ describe('Seedance drafts: only the caller’s own draft, by its gateway id', ()
       ['an id of no format at all', bob, 'whatever-123'],
     ];
     for (const [what, key, id] of attempts) {
-      const res = await create(key, { model: 'seedance-1.5-pro', prompt: 'the final cut', draft_task_id: id });
+      const res = await create(key, { model: 'seedance-1.5-pro', draft_task_id: id });
       assert.equal(res.status, 400, `${what}: ${await res.clone().text()}`);
       assert.deepEqual(await res.json(), missingBody, `${what}: answered exactly like a missing id`);
     }
     assert.equal(createdStats(), before, 'none of them reached the upstream');
+  });
+
+  it('the draft fixes what its promotion renders: a promotion setting duration (or prompt, inputs, ratio, audio, seed, camera_fixed, another operation) is a 400 naming it; without them it renders, records and is priced as the draft', async () => {
+    const draft = await completed(alice, { ...DRAFT, prompt: 'A square harbour at dawn', aspect_ratio: '1:1', output_audio: false, seed: 11 });
+    const before = createdStats();
+    const fixed: [string, Record<string, unknown>][] = [
+      ['duration', { duration: 8 }],
+      ['prompt', { prompt: 'the final cut' }],
+      ['aspect_ratio', { aspect_ratio: '16:9' }],
+      ['output_audio', { generate_audio: true }],
+      ['seed', { seed: 3 }],
+      ['camera_fixed', { camera_fixed: true }],
+      ['image_url', { image_url: 'https://example.com/frame.png' }],
+      ['operation', { operation: 'image-to-video' }],
+    ];
+    for (const [param, extra] of fixed) {
+      const res = await create(alice, { model: 'seedance-1.5-pro', draft_task_id: draft.id, resolution: '720p', ...extra });
+      const body = (await res.json()) as { error: { code: string; param: string; message: string } };
+      assert.equal(res.status, 400, `${param}: ${JSON.stringify(body)}`);
+      assert.deepEqual(validateAgainst('ApiError', body), []);
+      assert.deepEqual([body.error.code, body.error.param], ['fixed_by_draft', param], body.error.message);
+      assert.match(body.error.message, new RegExp(`The draft fixes ${param}`));
+    }
+    assert.equal(createdStats(), before, 'none of them reached the upstream');
+
+    const res = await create(alice, { model: 'seedance-1.5-pro', draft_task_id: draft.id, resolution: '720p', operation: 'text-to-video' });
+    assert.equal(res.status, 200, await res.clone().text());
+    const id = ((await res.json()) as { id: string }).id;
+    const spec = defaultCatalog().get('seedance-1.5-pro')!;
+    assert.equal(rowOf(id).estimated_cost_usd, Math.round(unitPrice(spec.pricing, '720p', false) * 4 * 1e6) / 1e6, "reserved for the draft's 4 s silent, not the default 5 s with audio");
+    const final = await waitForTask(gw, id, { key: alice, timeoutMs: 120_000 });
+    assert.equal(final.status, 'completed', JSON.stringify(final));
+    assert.equal(final.video.width, final.video.height, "the draft's 1:1");
+    assert.equal(final.video.height > 480, true, 'at the promotion’s resolution');
+    assert.ok(Math.abs(final.video.duration - 4) < 0.3, `the draft's 4 s (got ${final.video.duration})`);
+    assert.equal(final.has_audio, false, "the draft's silence");
   });
 });

@@ -128,9 +128,10 @@ describe('toCreateTaskBody', () => {
     assert.equal(mapHttpError(400, { error: { code: 'InputTextSensitiveContentDetected', message: 'x' } }).kind, 'content_policy');
   });
 
-  it('a draft promotion sends only the draft_task item', () => {
-    const body = toCreateTaskBody(req({ upstream_model: 'seedance-1-5-pro-251215', draft_task_id: 'cgt-20260101000000-abcde', prompt: 'ignored' }));
+  it('a draft promotion sends only the draft_task item, and none of what the draft fixes (as the Ark example: content and resolution)', () => {
+    const body = toCreateTaskBody(req({ upstream_model: 'seedance-1-5-pro-251215', draft_task_id: 'cgt-20260101000000-abcde', prompt: 'ignored', resolution: '720p', camera_fixed: true }));
     assert.deepEqual(body.content, [{ type: 'draft_task', draft_task: { id: 'cgt-20260101000000-abcde' } }]);
+    assert.deepEqual(Object.keys(body).sort(), ['content', 'model', 'resolution', 'watermark']);
   });
 
   it('refuses what Ark would refuse, as invalid_input with a fix', () => {

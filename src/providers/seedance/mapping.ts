@@ -85,15 +85,15 @@ export function toCreateTaskBody(req: ResolvedVideoRequest): CreateTaskBody {
   const body: CreateTaskBody = {
     model: req.upstream_model,
     content: contentFor(req),
-    ratio: req.aspect_ratio as ArkRatio,
-    duration: req.duration,
     // A draft (1.5 Pro sample mode) renders 480p only.
     resolution: req.draft ? '480p' : req.resolution,
-    seed: req.seed ?? -1,
     watermark: req.watermark ?? false,
-    generate_audio: req.output_audio,
   };
-  if (req.camera_fixed !== undefined) body.camera_fixed = req.camera_fixed;
+  // A promotion sends none of what its draft fixes (ratio, duration, seed, audio, camera_fixed): Ark reuses the draft's.
+  if (req.draft_task_id === undefined) {
+    Object.assign(body, { ratio: req.aspect_ratio as ArkRatio, duration: req.duration, seed: req.seed ?? -1, generate_audio: req.output_audio });
+    if (req.camera_fixed !== undefined) body.camera_fixed = req.camera_fixed;
+  }
   if (req.return_last_frame !== undefined) body.return_last_frame = req.return_last_frame;
   if (req.draft !== undefined) body.draft = req.draft;
   // 2.x models take neither (BytePlus's own client strips them); the catalog refuses them there.
