@@ -53,3 +53,14 @@ export function preview(value: unknown, max = DEFAULT_MAX): string {
 export function clip(s: string, max = 64): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
+
+/** Longer than any id the gateway issues (task ids are 39 characters). */
+const ID_MAX = 64;
+
+/**
+ * A client's id as an error message quotes it: in full, so it can be compared with the one they
+ * hold; only input longer than any id could be is clipped.
+ */
+export function quoteId(id: string): string {
+  return JSON.stringify(clip(id, ID_MAX));
+}

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { promotionOfDraft } from '../catalog/drafts.js';
 import { estimateCostUsd } from '../catalog/pricing.js';
 import { badRequest, draftTaskNotFound } from '../contract/errors.js';
-import { preview } from '../contract/preview.js';
+import { quoteId } from '../contract/preview.js';
 import { IDEMPOTENCY_WINDOW_MS, promotableDraftUpstreamId, type ApiKey, type NewTask, type Store, type Task, type TaskListFilter } from '../store/types.js';
 import type { BlobStore } from '../blobs/types.js';
 import { TaskChanges } from './changes.js';
@@ -198,7 +198,7 @@ export class TaskService {
     // The store answers an empty page for a cursor that is not one of the caller's tasks; only then is
     // it asked which empty page this is, so a bad cursor never reads as the last page.
     if (page.length === 0 && filter.after !== undefined && !(await this.get(key, filter.after))) {
-      throw badRequest('after', `'after' must be the id of one of your tasks (the last id of the previous page); got ${preview(filter.after)}.`, 'invalid_value');
+      throw badRequest('after', `'after' must be the id of one of your tasks (the last id of the previous page); got ${quoteId(filter.after)}.`, 'invalid_value');
     }
     const more = page.length > filter.limit;
     const tasks = more ? page.slice(0, filter.limit) : page;

@@ -132,6 +132,17 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.equal(err.param, 'input_reference');
   });
 
+  it('a list cursor that is no video of yours is quoted in full', async () => {
+    const cursor = 'ldtask_00000000000000000000000000000000';
+    const err = await client.videos.list({ after: cursor }).catch((e: unknown) => e);
+    assert.ok(err instanceof BadRequestError, String(err));
+    assert.equal(err.param, 'after');
+    assert.ok(err.message.includes(`"${cursor}"`), err.message);
+    // Genuinely long input is still clipped.
+    const long = await client.videos.list({ after: `ldtask_${'a'.repeat(5000)}` }).catch((e: unknown) => e);
+    assert.ok(long instanceof BadRequestError && long.message.length < 300, String(long));
+  });
+
   it('typed errors: BadRequestError naming seconds, size, model; NotFoundError', async () => {
     const cases: [OpenAI.Videos.VideoCreateParams, string, RegExp][] = [
       [{ model: 'veo3.1-fast', prompt: 'x', seconds: '7' as '4' }, 'seconds', /4, 5, 6, 8/],

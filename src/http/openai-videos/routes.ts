@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, serviceUnavailable } from '../../contract/errors.js';
+import { quoteId } from '../../contract/preview.js';
 import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
 import type { CreateResult } from '../../tasks/service.js';
 import type { Task } from '../../store/types.js';
@@ -16,7 +17,7 @@ import { inOpenAITerms, openAIVideo, toCreateRequest, type OpenAICreateBody, typ
 type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
 
 function videoNotFound(id: string): ApiError {
-  return new ApiError(404, 'invalid_request_error', 'video_not_found', `No video with id '${id.slice(0, 64)}'. List yours with GET /v1/videos.`, 'id');
+  return new ApiError(404, 'invalid_request_error', 'video_not_found', `No video with id ${quoteId(id)}. List yours with GET /v1/videos.`, 'id');
 }
 
 /** Multipart create body → plain fields and file uploads (read with the platform's own parser). */
