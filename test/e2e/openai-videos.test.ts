@@ -132,6 +132,24 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.equal(err.param, 'input_reference');
   });
 
+  it("without size, a Sora video is OpenAI's default 720x1280 (portrait); other models keep their own default shape; the TokenLab route keeps 16:9", async () => {
+    const sora = await client.videos.create({ model: 'sora-2', prompt: 'A lighthouse at dusk' });
+    assert.equal(sora.size, '720x1280');
+    assert.equal(sora.seconds, '4', "OpenAI's default length");
+    const pro = await client.videos.create({ model: 'sora-2-pro', prompt: 'A lighthouse at dawn' });
+    assert.equal(pro.size, '720x1280');
+    const veo = await client.videos.create({ model: 'veo3.1-fast', prompt: 'A lighthouse at noon', seconds: '4' });
+    assert.equal(veo.size, '1280x720', "Veo's own default shape (16:9 at 720p)");
+    const tokenlab = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'sora-2', prompt: 'A lighthouse at night', duration: 4 } })).json()) as { id: string };
+    assert.equal((await client.videos.retrieve(tokenlab.id)).size, '1280x720');
+    const done = await untilDone(client, sora.id);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    const file = path.join(work.dir, 'portrait.mp4');
+    fs.writeFileSync(file, Buffer.from(await (await client.videos.downloadContent(sora.id)).arrayBuffer()));
+    const probe = await ffprobeFile(file);
+    assert.deepEqual([probe.width, probe.height], [720, 1280]);
+  });
+
   it('a list cursor that is no video of yours is quoted in full', async () => {
     const cursor = 'ldtask_00000000000000000000000000000000';
     const err = await client.videos.list({ after: cursor }).catch((e: unknown) => e);

@@ -181,7 +181,7 @@ const SCHEMAS: Json = {
       model: str('Any catalog model (default sora-2).'),
       prompt: str(),
       seconds: str('Duration in seconds ("4", "8", "12", …), within what the model allows.'),
-      size: str("WIDTHxHEIGHT, e.g. 1280x720; mapped onto the model's aspect ratio and resolution."),
+      size: str("WIDTHxHEIGHT, e.g. 1280x720; mapped onto the model's aspect ratio and resolution. Omitted: 720x1280 (OpenAI's default) for Sora models, the model's own default shape for the others."),
       input_reference: { type: 'string', format: 'binary', description: 'Multipart only: an image (or video) file that conditions the generation.' },
     },
   },

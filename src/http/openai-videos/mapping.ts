@@ -21,6 +21,8 @@ export type OpenAICreateBody = Record<string, unknown>;
 
 const ACCEPTED = ['model', 'prompt', 'seconds', 'size', 'input_reference'];
 const DEFAULT_MODEL = 'sora-2';
+/** OpenAI's documented default size for a create without one, for every Sora model (see SOURCES.md). */
+const OPENAI_DEFAULT_SIZE = '720x1280';
 
 /** Short side in pixels of each resolution. */
 const SHORT_SIDE: Record<string, number> = { '480p': 480, '720p': 720, '1080p': 1080, '4k': 2160 };
@@ -88,8 +90,8 @@ function referenceInput(value: unknown): { field: 'image_url' | 'video_url'; url
 
 /**
  * OpenAI create body → Vidgate's create request. `seconds` → duration; `size` → aspect ratio and
- * resolution (models that take a `size` themselves, like Sora, get it as it is); `input_reference`
- * → the first frame (or source video).
+ * resolution (models that take a `size` themselves, like Sora, get it as it is, or OpenAI's default
+ * when it is omitted); `input_reference` → the first frame (or source video).
  */
 export function toCreateRequest(body: OpenAICreateBody, catalog: Catalog): Record<string, unknown> {
   for (const k of Object.keys(body)) {
@@ -111,11 +113,15 @@ export function toCreateRequest(body: OpenAICreateBody, catalog: Catalog): Recor
     out[ref.field] = ref.url;
     operation = ref.field === 'video_url' ? 'video-to-video' : 'image-to-video';
   }
+  const spec = catalog.get(model);
+  const takesSize = spec?.supported_parameters.includes('size') ?? false;
   if (body.size !== undefined) {
     if (typeof body.size !== 'string') throw badRequest('size', 'size must be a string like "1280x720".', 'invalid_type');
-    const spec = catalog.get(model);
-    if (spec?.supported_parameters.includes('size')) out.size = body.size;
+    if (takesSize) out.size = body.size;
     else if (spec) Object.assign(out, shapeFromSize(body.size, spec, operation));
+  } else if (takesSize) {
+    // OpenAI's own default, not the catalog's 16:9 (which the TokenLab route keeps); other models keep theirs.
+    out.size = OPENAI_DEFAULT_SIZE;
   }
   return out;
 }
