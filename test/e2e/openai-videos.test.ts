@@ -150,6 +150,18 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.deepEqual([probe.width, probe.height], [720, 1280]);
   });
 
+  it("content of a failed video: 404 saying it failed and will never have content, with the video's error", async () => {
+    const created = await client.videos.create({ model: 'sora-2', prompt: 'this one fails [sim:fail]', seconds: '4', size: '1280x720' });
+    const failed = await untilDone(client, created.id);
+    assert.equal(failed.status, 'failed');
+    const err = await client.videos.downloadContent(created.id).catch((e: unknown) => e);
+    assert.ok(err instanceof NotFoundError, String(err));
+    assert.equal(err.code, 'video_failed');
+    assert.match(err.message, /failed and will never have content/);
+    assert.ok(err.message.includes(failed.error!.message), err.message);
+    assert.doesNotMatch(err.message, /once it is completed/);
+  });
+
   it('a list cursor that is no video of yours is quoted in full', async () => {
     const cursor = 'ldtask_00000000000000000000000000000000';
     const err = await client.videos.list({ after: cursor }).catch((e: unknown) => e);

@@ -384,7 +384,7 @@ function paths(): Json {
           '206': { description: 'A byte range (Range: bytes=…).', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } },
           '304': FILE_NOT_MODIFIED,
           '400': error('Invalid variant.'),
-          '404': error('Video not found, or its file was deleted.'),
+          '404': error('Video not found, its file was deleted, or it failed (video_failed: it will never have content).'),
           '409': error('The video is not completed yet.'),
           '416': error('Range not satisfiable.'),
           ...KEY_ERRORS,

@@ -137,6 +137,11 @@ export function inOpenAITerms(err: unknown): unknown {
 
 const OPENAI_STATUS = { pending: 'queued', processing: 'in_progress', completed: 'completed', failed: 'failed' } as const;
 
+/** A failed task's error as the Video object shows it. */
+export function videoError(task: Task): { code: string; message: string } {
+  return { code: task.error?.code ?? 'upstream_error', message: task.error?.message ?? 'The task failed.' };
+}
+
 /** A task as an OpenAI Video object. */
 export function openAIVideo(task: Task, retentionSeconds: number): Record<string, unknown> {
   const status = publicStatus(task.state);
@@ -159,6 +164,6 @@ export function openAIVideo(task: Task, retentionSeconds: number): Record<string
     expires_at: status === 'completed' && task.completed_ms !== null && task.output_expired_ms === null ? sec(task.completed_ms) + retentionSeconds : null,
     prompt: req.prompt ?? null,
     remixed_from_video_id: null,
-    error: status === 'failed' ? { code: task.error?.code ?? 'upstream_error', message: task.error?.message ?? 'The task failed.' } : null,
+    error: status === 'failed' ? videoError(task) : null,
   };
 }

@@ -12,12 +12,20 @@ import { sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
 import type { Gateway } from '../gateway.js';
 import { createRefusal, idempotencyKey } from '../video-routes.js';
-import { inOpenAITerms, openAIVideo, toCreateRequest, type OpenAICreateBody, type Upload } from './mapping.js';
+import { inOpenAITerms, openAIVideo, toCreateRequest, videoError, type OpenAICreateBody, type Upload } from './mapping.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
 
 function videoNotFound(id: string): ApiError {
   return new ApiError(404, 'invalid_request_error', 'video_not_found', `No video with id ${quoteId(id)}. List yours with GET /v1/videos.`, 'id');
+}
+
+/**
+ * A failed video never has content: 404 like OpenAI's answer for content that is not there, and
+ * not a 409, which the openai SDKs retry for nothing.
+ */
+function videoFailed(error: { code: string; message: string }): ApiError {
+  return new ApiError(404, 'invalid_request_error', 'video_failed', `This video failed and will never have content (${error.code}: ${error.message}). Create a new video.`, 'id');
 }
 
 /** Multipart create body → plain fields and file uploads (read with the platform's own parser). */
@@ -130,6 +138,7 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
       const task = await gw.tasks.get(key, req.params.id);
       if (!task) throw videoNotFound(req.params.id);
       if (task.output_expired_ms !== null) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file was deleted (by DELETE /v1/videos/{id} or after the retention period).", 'id');
+      if (task.state === 'failed') throw videoFailed(videoError(task));
       if (task.state !== 'completed' || !task.video?.blob_key) {
         throw new ApiError(409, 'invalid_request_error', 'video_not_ready', `This video is ${openAIVideo(task, 0).status}; its content can be downloaded once it is completed.`, 'id');
       }
