@@ -1,13 +1,28 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { BadRequestError, NotFoundError, toFile } from 'openai';
+import { ffmpegPath } from '../../src/sandbox/render.js';
 import { ffprobeFile } from '../helpers/ffprobe.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { solidImage, tempDir } from '../sandbox/media-helpers.js';
 
 type Video = OpenAI.Videos.Video;
+
+const run = promisify(execFile);
+
+/** A short real MP4 (a video input_reference). */
+async function solidVideo(): Promise<Buffer> {
+  const file = path.join(os.tmpdir(), `vidgate-openai-${process.pid}-clip.mp4`);
+  await run(ffmpegPath, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=blue:s=320x240:d=1', '-pix_fmt', 'yuv420p', file]);
+  const bytes = await fs.promises.readFile(file);
+  await fs.promises.rm(file, { force: true });
+  return bytes;
+}
 
 /** Retrieves with the SDK until the video is completed or failed. */
 async function untilDone(client: OpenAI, id: string, timeoutMs = 90_000): Promise<Video> {
@@ -171,6 +186,26 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     // Genuinely long input is still clipped.
     const long = await client.videos.list({ after: `ldtask_${'a'.repeat(5000)}` }).catch((e: unknown) => e);
     assert.ok(long instanceof BadRequestError && long.message.length < 300, String(long));
+  });
+
+  it('error messages name the OpenAI fields the client sent (seconds, size, input_reference), never our internal ones', async () => {
+    const cases: [OpenAI.Videos.VideoCreateParams, string, RegExp][] = [
+      [{ model: 'veo3.1-fast', prompt: 'x', seconds: '7' as '4' }, 'seconds', /^400 seconds 7 is not supported/],
+      [{ model: 'veo3.1-fast', prompt: 'x', seconds: '4', size: '1920x1080' as '1280x720' }, 'seconds', /Set seconds to 8, or use a 720p size/],
+      [
+        { model: 'veo3.1-fast', prompt: 'x', input_reference: await toFile(await solidVideo(), 'clip.mp4', { type: 'video/mp4' }) },
+        'input_reference',
+        /from a video input_reference\. As input_reference it takes: none \(text-to-video\), an image/,
+      ],
+      [{ model: 'sora-2-pro-storyboard', prompt: 'x' }, 'input_reference', /without an input_reference\. As input_reference it takes: an image \(image-to-video\)/],
+    ];
+    for (const [params, param, message] of cases) {
+      const err = await client.videos.create(params).catch((e: unknown) => e);
+      assert.ok(err instanceof BadRequestError, `${params.model} → ${String(err)}`);
+      assert.equal(err.param, param, err.message);
+      assert.match(err.message, message);
+      assert.doesNotMatch(err.message, /\b(duration|aspect_ratio|resolution|image_url|video_url|operation)\b/, err.message);
+    }
   });
 
   it('typed errors: BadRequestError naming seconds, size, model; NotFoundError', async () => {

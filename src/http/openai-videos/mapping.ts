@@ -1,4 +1,4 @@
-import { ApiError, badRequest } from '../../contract/errors.js';
+import { badRequest } from '../../contract/errors.js';
 import { clip, preview } from '../../contract/preview.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { isGenericContentType, sniffMimeType } from '../../media/sniff.js';
@@ -26,9 +26,6 @@ const OPENAI_DEFAULT_SIZE = '720x1280';
 
 /** Short side in pixels of each resolution. */
 const SHORT_SIDE: Record<string, number> = { '480p': 480, '720p': 720, '1080p': 1080, '4k': 2160 };
-
-/** Which of our request fields an OpenAI caller knows by another name. */
-const PARAM_NAMES: Record<string, string> = { duration: 'seconds', aspect_ratio: 'size', resolution: 'size', image_url: 'input_reference', video_url: 'input_reference', operation: 'input_reference' };
 
 /** The nominal WIDTHxHEIGHT of an aspect ratio at a resolution (16:9 at 720p → 1280x720). */
 export function nominalSize(aspectRatio: string, resolution: string): string | null {
@@ -124,15 +121,6 @@ export function toCreateRequest(body: OpenAICreateBody, catalog: Catalog): Recor
     out.size = OPENAI_DEFAULT_SIZE;
   }
   return out;
-}
-
-/** A create error in the caller's vocabulary: `duration` is their `seconds`, a shape is their `size`. */
-export function inOpenAITerms(err: unknown): unknown {
-  if (!(err instanceof ApiError) || err.param === null) return err;
-  const [head, ...rest] = err.param.split(/(?=[.[])/);
-  const renamed = PARAM_NAMES[head];
-  if (!renamed) return err;
-  return new ApiError(err.status, err.type, err.code, err.message, renamed + rest.join(''), err.extras, err.headers);
 }
 
 const OPENAI_STATUS = { pending: 'queued', processing: 'in_progress', completed: 'completed', failed: 'failed' } as const;

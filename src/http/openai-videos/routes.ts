@@ -12,7 +12,8 @@ import { sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
 import type { Gateway } from '../gateway.js';
 import { createRefusal, idempotencyKey } from '../video-routes.js';
-import { inOpenAITerms, openAIVideo, toCreateRequest, videoError, type OpenAICreateBody, type Upload } from './mapping.js';
+import { inOpenAITerms } from './error-terms.js';
+import { openAIVideo, toCreateRequest, videoError, type OpenAICreateBody, type Upload } from './mapping.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, unknown> }>;
 
@@ -96,13 +97,14 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
       const raw = Buffer.isBuffer(req.body) ? await formFields(req.body, contentType) : req.body;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
         throw badRequest(null, 'Send a JSON object (or multipart form) like {"model":"sora-2","prompt":"…","seconds":"8","size":"1280x720"}.', 'invalid_json');
+      const request = toCreateRequest(raw as OpenAICreateBody, gw.catalog);
       let result: CreateResult;
       try {
-        result = await gw.tasks.create(key, toCreateRequest(raw as OpenAICreateBody, gw.catalog), idempotencyKey(req));
+        result = await gw.tasks.create(key, request, idempotencyKey(req));
       } catch (err) {
-        throw inOpenAITerms(err);
+        throw inOpenAITerms(err, request);
       }
-      if (result.kind !== 'created') throw inOpenAITerms(createRefusal(result));
+      if (result.kind !== 'created') throw inOpenAITerms(createRefusal(result), request);
       return view(result.task);
     });
 
