@@ -55,6 +55,7 @@ export function newTaskRow(task: NewTask): TasksTable {
     submitted_ms: null,
     completed_ms: null,
     output_expired_ms: null,
+    deleted_ms: null,
     outputs_json: null,
     video_blob: null,
     video_duration_s: null,

@@ -48,6 +48,7 @@ export function toTask(r: TasksTable): Task {
     submitted_ms: numOrNull(r.submitted_ms),
     completed_ms: numOrNull(r.completed_ms),
     output_expired_ms: numOrNull(r.output_expired_ms),
+    deleted_ms: numOrNull(r.deleted_ms),
     outputs: r.outputs_json === null ? null : (JSON.parse(r.outputs_json) as unknown[]),
     video: stored ? { blob_key: r.video_blob, duration_s: num(r.video_duration_s), width: num(r.video_width), height: num(r.video_height), has_audio: num(r.video_has_audio) === 1 } : null,
     estimated_cost_usd: num(r.estimated_cost_usd),

@@ -182,6 +182,13 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
     },
   },
   { name: '009_upstream_callbacks', up: addUpstreamCallbacks },
+  {
+    name: '010_task_deleted',
+    async up(db) {
+      // When the owner deleted the video (OpenAI's DELETE /v1/videos/{id}); the row stays for its ledger entries.
+      await db.schema.alterTable('tasks').addColumn('deleted_ms', 'bigint').execute();
+    },
+  },
 ];
 
 /** Applies what is missing, in order, each migration in its own transaction. */

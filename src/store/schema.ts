@@ -41,6 +41,7 @@ export interface TasksTable {
   submitted_ms: number | null;
   completed_ms: number | null;
   output_expired_ms: number | null;
+  deleted_ms: number | null;
   outputs_json: string | null;
   video_blob: string | null;
   video_duration_s: number | null;

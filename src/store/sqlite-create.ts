@@ -22,6 +22,7 @@ const TASK_COLUMNS = [
   'submitted_ms',
   'completed_ms',
   'output_expired_ms',
+  'deleted_ms',
   'outputs_json',
   'video_blob',
   'video_duration_s',

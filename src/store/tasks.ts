@@ -97,6 +97,7 @@ export class SqlTaskRepository implements TaskRepository {
     let q = this.db.kysely.selectFrom('tasks').selectAll().where('owner_key_id', '=', ownerKeyId);
     if (f.status) q = q.where('state', 'in', PUBLIC_STATES[f.status]);
     if (f.model) q = q.where('model', '=', f.model);
+    if (f.hideDeleted) q = q.where('deleted_ms', 'is', null);
     const dir = f.order === 'asc' ? 'asc' : 'desc';
     const past = dir === 'asc' ? '>' : '<';
     if (f.after) {
@@ -389,14 +390,24 @@ export class SqlTaskRepository implements TaskRepository {
     return rows.map(toTask);
   }
 
-  async markOutputExpired(id: string, now_ms: number): Promise<boolean> {
+  markOutputExpired(id: string, now_ms: number): Promise<boolean> {
+    return this.stampFinished(id, now_ms, { video_blob: null, output_expired_ms: now_ms }, ['completed']);
+  }
+
+  markDeleted(id: string, now_ms: number): Promise<boolean> {
+    return this.stampFinished(id, now_ms, { deleted_ms: now_ms }, ['completed', 'failed'], 'deleted_ms');
+  }
+
+  /** One guarded update of a finished task (only in `states`; only once when `once` is still null), with its change notice. */
+  private async stampFinished(id: string, now_ms: number, set: Partial<TasksTable>, states: TaskState[], once?: 'deleted_ms'): Promise<boolean> {
     const n = await this.db.tx(async (trx) => {
-      const res = await trx
+      let q = trx
         .updateTable('tasks')
-        .set({ video_blob: null, output_expired_ms: now_ms, updated_ms: now_ms, version: sql`version + 1` })
+        .set({ ...set, updated_ms: now_ms, version: sql`version + 1` })
         .where('id', '=', id)
-        .where('state', '=', 'completed')
-        .executeTakeFirst();
+        .where('state', 'in', states);
+      if (once) q = q.where(once, 'is', null);
+      const res = await q.executeTakeFirst();
       await this.db.notifyTaskChanges(trx, [id]);
       return changed(res);
     });

@@ -88,6 +88,8 @@ export interface Task {
   submitted_ms: number | null;
   completed_ms: number | null;
   output_expired_ms: number | null;
+  /** When its owner deleted the video (OpenAI's DELETE): gone from the OpenAI routes, kept for its ledger entries. */
+  deleted_ms: number | null;
   /** What the upstream reported on success (adapter-shaped JSON), consumed by the finisher. */
   outputs: unknown[] | null;
   video: TaskVideo | null;
@@ -204,6 +206,8 @@ export interface TaskListFilter {
   after?: string;
   /** Newest first (default) or oldest first. */
   order?: 'asc' | 'desc';
+  /** Leave out the videos their owner deleted (the OpenAI list does, as OpenAI does). */
+  hideDeleted?: boolean;
 }
 
 /** The engine's lanes: each is a queue of the work queue. */
@@ -315,6 +319,8 @@ export interface TaskRepository {
   /** Completed tasks whose stored output is older than `completedBefore_ms`, not yet deleted. */
   expiredOutputs(completedBefore_ms: number, limit: number): Promise<Task[]>;
   markOutputExpired(id: string, now_ms: number): Promise<boolean>;
+  /** Marks a finished task deleted by its owner (once: a second call changes nothing). */
+  markDeleted(id: string, now_ms: number): Promise<boolean>;
   /** Unfinished tasks by state (for metrics). */
   countActiveByState(): Promise<Record<string, number>>;
 }

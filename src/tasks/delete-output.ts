@@ -7,8 +7,9 @@ export type DeleteOutcome = { kind: 'deleted'; task: Task; deletedBlob: string |
 
 /**
  * Deletes a task's stored video on its owner's request (the OpenAI Videos API's DELETE): a task
- * still running is cancelled first (if it cannot be, it is left alone); the task itself is kept,
- * as retention keeps it, because its ledger entries refer to it. Deleting twice is fine.
+ * still running is cancelled first (if it cannot be, it is left alone). The task itself is kept,
+ * as retention keeps it, because its ledger entries refer to it, and marked deleted: the OpenAI
+ * routes no longer show it. Deleting twice is fine.
  */
 export async function deleteOutput(deps: { tasks: TaskService; store: Store; blobs: BlobStore; now?: () => number }, key: ApiKey, id: string): Promise<DeleteOutcome> {
   const task = await deps.tasks.get(key, id);
@@ -21,10 +22,13 @@ export async function deleteOutput(deps: { tasks: TaskService; store: Store; blo
   }
   const blobKey = task.video?.blob_key;
   const deleting = blobKey && task.output_expired_ms === null ? blobKey : null;
+  const now = deps.now?.() ?? Date.now();
   if (deleting) {
     // The blob goes first: a crash in between leaves a row whose file is gone, as retention does.
     await deps.blobs.delete(deleting);
-    await deps.store.tasks.markOutputExpired(id, deps.now?.() ?? Date.now());
+    await deps.store.tasks.markOutputExpired(id, now);
   }
+  // Marked last: a crash before it leaves the video visible, and a retried DELETE finishes the job.
+  if (task.deleted_ms === null) await deps.store.tasks.markDeleted(id, now);
   return { kind: 'deleted', task: (await deps.store.tasks.get(id)) ?? task, deletedBlob: deleting };
 }

@@ -328,16 +328,30 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.ok(await client.videos.retrieve(ids[0]).catch((e: unknown) => e instanceof NotFoundError));
     assert.ok(await client.videos.delete(ids[0]).catch((e: unknown) => e instanceof NotFoundError));
 
-    // Delete a completed video: its file goes, the record stays (as the TokenLab API shows it).
+    // Delete a completed video: as on OpenAI, it is gone from this API (retrieve, list, content: 404);
+    // the task record stays for billing, as the TokenLab API shows it.
     const done = await untilDone(theirs, ids[2]);
     assert.equal(done.status, 'completed');
     const link = ((await (await gw.api(`/v1/tasks/${ids[2]}`, { key: other.key })).json()) as { video_url: string }).video_url;
     const deleted = await theirs.videos.delete(ids[2]);
     assert.deepEqual(deleted, { id: ids[2], object: 'video.deleted', deleted: true });
+    const retrieved = await theirs.videos.retrieve(ids[2]).catch((e: unknown) => e);
+    assert.ok(retrieved instanceof NotFoundError, `retrieve after delete → ${JSON.stringify(retrieved)}`);
+    assert.equal(retrieved.code, 'video_deleted');
     assert.ok(await theirs.videos.downloadContent(ids[2]).catch((e: unknown) => e instanceof NotFoundError));
-    assert.deepEqual(await theirs.videos.delete(ids[2]), deleted, 'deleting twice is fine');
-    const task = (await (await gw.api(`/v1/tasks/${ids[2]}`, { key: other.key })).json()) as { video_expired?: boolean };
+    const listed: string[] = [];
+    for await (const v of theirs.videos.list({ limit: 100 })) listed.push(v.id);
+    assert.deepEqual(listed, [ids[1], ids[0]], 'a deleted video is not listed');
+    assert.deepEqual(await theirs.videos.delete(ids[2]), deleted, 'deleting twice is fine (a retried DELETE)');
+    const task = (await (await gw.api(`/v1/tasks/${ids[2]}`, { key: other.key })).json()) as { status: string; video_expired?: boolean };
+    assert.equal(task.status, 'completed');
     assert.equal(task.video_expired, true);
+    assert.equal((await gw.api(`/v1/tasks?after=${ids[2]}`, { key: other.key })).status, 200, 'the TokenLab list still pages past it');
+    // A failed video can be deleted too, and is gone the same way.
+    const failed = await untilDone(theirs, (await theirs.videos.create({ model: 'sora-2', prompt: 'fails [sim:fail]', seconds: '4' })).id);
+    assert.equal(failed.status, 'failed');
+    assert.deepEqual(await theirs.videos.delete(failed.id), { id: failed.id, object: 'video.deleted', deleted: true });
+    assert.ok(await theirs.videos.retrieve(failed.id).catch((e: unknown) => e instanceof NotFoundError));
     // The old signed link says why it is gone without claiming the retention period ended.
     const gone = await fetch(link);
     assert.equal(gone.status, 410);

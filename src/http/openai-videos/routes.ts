@@ -5,7 +5,7 @@ import { ApiError, badRequest, serviceUnavailable } from '../../contract/errors.
 import { quoteId } from '../../contract/preview.js';
 import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
 import type { CreateResult } from '../../tasks/service.js';
-import type { Task } from '../../store/types.js';
+import type { ApiKey, Task } from '../../store/types.js';
 import { etagOfBytes, notModified } from '../etags.js';
 import { taskHeaders } from '../read-headers.js';
 import { sendStoredVideo } from '../file-routes.js';
@@ -19,6 +19,17 @@ type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: Record<st
 
 function videoNotFound(id: string): ApiError {
   return new ApiError(404, 'invalid_request_error', 'video_not_found', `No video with id ${quoteId(id)}. List yours with GET /v1/videos.`, 'id');
+}
+
+/**
+ * The caller's video. One its owner deleted is gone, as on OpenAI (its task stays, for billing, on
+ * the TokenLab routes).
+ */
+async function videoOf(gw: Gateway, key: ApiKey, id: string): Promise<Task> {
+  const task = await gw.tasks.get(key, id);
+  if (!task) throw videoNotFound(id);
+  if (task.deleted_ms !== null) throw new ApiError(404, 'invalid_request_error', 'video_deleted', `Video ${quoteId(id)} was deleted (DELETE /v1/videos/{id}); its task record stays at GET /v1/tasks/{id}.`, 'id');
+  return task;
 }
 
 /**
@@ -110,15 +121,14 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
 
     scope.get('/v1/videos', KEY, async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
       const key = callerKey(req);
-      const page = await gw.tasks.list(key, listParams(req.query ?? {}));
+      const page = await gw.tasks.list(key, { ...listParams(req.query ?? {}), hideDeleted: true });
       const data = page.tasks.map(view);
       return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: page.next !== null };
     });
 
     scope.get('/v1/videos/:id', KEY, async (req: IdRequest, reply: FastifyReply) => {
       const key = callerKey(req);
-      const task = await gw.tasks.get(key, req.params.id);
-      if (!task) throw videoNotFound(req.params.id);
+      const task = await videoOf(gw, key, req.params.id);
       reply.headers(taskHeaders(gw, task));
       return view(task);
     });
@@ -137,9 +147,8 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
       const key = callerKey(req);
       const variant = req.query.variant ?? 'video';
       if (variant !== 'video' && variant !== 'thumbnail') throw badRequest('variant', "'variant' must be 'video' or 'thumbnail' (this gateway makes no spritesheets).", 'invalid_value');
-      const task = await gw.tasks.get(key, req.params.id);
-      if (!task) throw videoNotFound(req.params.id);
-      if (task.output_expired_ms !== null) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file was deleted (by DELETE /v1/videos/{id} or after the retention period).", 'id');
+      const task = await videoOf(gw, key, req.params.id);
+      if (task.output_expired_ms !== null) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file is no longer stored: the retention period after its completion ended.", 'id');
       if (task.state === 'failed') throw videoFailed(videoError(task));
       if (task.state !== 'completed' || !task.video?.blob_key) {
         throw new ApiError(409, 'invalid_request_error', 'video_not_ready', `This video is ${openAIVideo(task, 0).status}; its content can be downloaded once it is completed.`, 'id');
