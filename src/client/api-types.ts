@@ -405,7 +405,7 @@ export interface paths {
         get: operations["openaiRetrieveVideo"];
         put?: never;
         post?: never;
-        /** Delete a video's stored file (cancelling it first if it still runs); the task record stays, marked video_expired */
+        /** Delete a video (cancelling it first if it still runs): its file goes and the OpenAI routes answer 404 for it; the task record stays on the TokenLab routes, marked video_expired */
         delete: operations["openaiDeleteVideo"];
         options?: never;
         head?: never;
@@ -1117,7 +1117,7 @@ export interface components {
             prompt: string;
             /** @description Duration in seconds ("4", "8", "12", …), within what the model allows. */
             seconds?: string;
-            /** @description WIDTHxHEIGHT, e.g. 1280x720; mapped onto the model's aspect ratio and resolution. */
+            /** @description WIDTHxHEIGHT, e.g. 1280x720; mapped onto the model's aspect ratio and resolution. Omitted: 720x1280 (OpenAI's default) for Sora models, the model's own default shape for the others. */
             size?: string;
         };
         OpenAIVideoDeleted: {
@@ -2835,7 +2835,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description Video not found. */
+            /** @description Video not found, or deleted (video_deleted). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2976,7 +2976,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description Video not found, or its file was deleted. */
+            /** @description Video not found, its file was deleted, or it failed (video_failed: it will never have content). */
             404: {
                 headers: {
                     [name: string]: unknown;
