@@ -16,6 +16,7 @@ export function revalidateJsonReads(app: FastifyInstance): void {
     reply.header('etag', etag);
     if (!notModified(req.headers['if-none-match'], etag)) return done(null, payload);
     reply.code(304).removeHeader('content-type');
-    done(null, null);
+    // No body either way; HEAD's own handler (after this hook) needs the payload to state its length.
+    done(null, req.method === 'HEAD' ? payload : null);
   });
 }

@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
-/** FNV-1a over the body: an ETag that changes whenever the bytes do (a signed URL's minute included). */
+/**
+ * A strong ETag of a body: it changes whenever the bytes do (a signed URL's minute included). SHA-1
+ * in native code: a 64 KB models list hashes in a few microseconds where a JavaScript FNV loop took
+ * ~0.4 ms, and 160 bits make a wrong 304 from two bodies sharing a tag out of the question.
+ */
 export function etagOf(body: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < body.length; i++) {
-    h ^= body.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return `"${(h >>> 0).toString(16).padStart(8, '0')}${body.length.toString(16)}"`;
+  return `"${hash('sha1', body, 'hex')}"`;
 }
 
 /** Digests of buffers kept in memory (a cached thumbnail is the same Buffer on every hit): hashed once each. */

@@ -37,6 +37,15 @@ describe('ETag and If-None-Match on every JSON read', { timeout: 120_000 }, () =
         assert.match(again.headers.get('x-request-id') ?? '', /^req_/, path);
         if (keyed) assert.match(again.headers.get('x-ratelimit-remaining') ?? '', /^\d+$/, path);
       }
+      // HEAD revalidates the same way (Fastify's own HEAD handler runs after the tag hook).
+      for (const inm of [etag, '*']) {
+        const head = await gw.api(path, { method: 'HEAD', key: user.key, headers: { 'if-none-match': inm } });
+        assert.equal(head.status, 304, `HEAD ${path} with ${inm}`);
+        assert.equal(head.headers.get('etag'), etag, `HEAD ${path}`);
+      }
+      const head = await gw.api(path, { method: 'HEAD', key: user.key });
+      assert.equal(head.status, 200, `HEAD ${path}`);
+      assert.equal(head.headers.get('etag'), etag, `HEAD ${path}`);
       const stale = await gw.api(path, { key: user.key, headers: { 'if-none-match': '"stale"' } });
       assert.equal(stale.status, 200, path);
       assert.equal(await stale.text(), body, path);
