@@ -287,6 +287,29 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
       assert.deepEqual([body.error.type, body.error.code, body.error.param], ['invalid_request_error', 'duplicate_parameter', param], what);
       assert.match(body.error.message, message, what);
     }
+    // The nested part first, then the whole one: the same clash.
+    const reversed = await gw.api('/v1/videos', {
+      method: 'POST',
+      body: form([
+        ['model', 'veo3.1-fast'],
+        ['prompt', 'x'],
+        ['input_reference[image_url]', 'https://example.com/a.png'],
+        ['input_reference', png],
+      ]),
+    });
+    const reversedBody = (await reversed.json()) as { error: { code: string; param: string; message: string } };
+    assert.deepEqual([reversed.status, reversedBody.error.code, reversedBody.error.param], [400, 'duplicate_parameter', 'input_reference']);
+    assert.match(reversedBody.error.message, /both as 'input_reference\[image_url\]' and as 'input_reference'/);
+    // Tens of thousands of distinct tiny parts: refused at once, without holding the event loop.
+    const many = new FormData();
+    for (let i = 0; i < 20_000; i++) many.append(`f${i}`, 'x');
+    const started = Date.now();
+    const [flood, health] = await Promise.all([gw.api('/v1/videos', { method: 'POST', body: many }), new Promise((r) => setTimeout(r, 50)).then(() => gw.api('/healthz'))]);
+    const floodBody = (await flood.json()) as { error: { code: string; message: string } };
+    assert.deepEqual([flood.status, floodBody.error.code], [400, 'invalid_multipart'], JSON.stringify(floodBody));
+    assert.match(floodBody.error.message, /more than 32 parts/);
+    assert.equal(health.status, 200);
+    assert.ok(Date.now() - started < 3_000, `a 20,000-part form took ${Date.now() - started} ms to refuse`);
     const once = await gw.api('/v1/videos', {
       method: 'POST',
       body: form([

@@ -40,8 +40,17 @@ function videoFailed(error: { code: string; message: string }): ApiError {
   return new ApiError(404, 'invalid_request_error', 'video_failed', `This video failed and will never have content (${error.code}: ${error.message}). Create a new video.`, 'id');
 }
 
-/** Multipart create body → plain fields and file uploads (read with the platform's own parser). */
+/** A create has five fields (and input_reference's keys): more parts than this are no create. */
+const MAX_FORM_PARTS = 32;
+
+/**
+ * Multipart create body → plain fields and file uploads (read with the platform's own parser).
+ * The parts are counted first, natively: a body of tens of thousands of tiny parts would otherwise
+ * hold the event loop while the platform parses it.
+ */
 async function formFields(body: Buffer, contentType: string): Promise<OpenAICreateBody> {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (boundary !== undefined && delimiterCount(body, `--${boundary}`, MAX_FORM_PARTS + 2) > MAX_FORM_PARTS + 1) throw tooManyParts();
   let form: FormData;
   try {
     form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
@@ -49,11 +58,12 @@ async function formFields(body: Buffer, contentType: string): Promise<OpenAICrea
     throw badRequest(null, 'The multipart/form-data body could not be read; check the boundary and the parts.', 'invalid_multipart');
   }
   const out: OpenAICreateBody = {};
-  const sent = new Set<string>();
+  const sent = new FormNames();
   for (const [name, value] of form.entries()) {
+    if (sent.size >= MAX_FORM_PARTS) throw tooManyParts();
     // The openai SDKs send an object field as `input_reference[image_url]`.
     const nested = /^(\w+)\[(\w+)\]$/.exec(name);
-    refuseRepeat(sent, name, nested?.[1]);
+    sent.add(name, nested?.[1]);
     const field: unknown = typeof value === 'string' ? value : ({ type: value.type, bytes: Buffer.from(await value.arrayBuffer()) } satisfies Upload);
     if (nested) out[nested[1]] = { ...((out[nested[1]] as Record<string, unknown>) ?? {}), [nested[2]]: field };
     else out[name] = field;
@@ -61,20 +71,43 @@ async function formFields(body: Buffer, contentType: string): Promise<OpenAICrea
   return out;
 }
 
+function tooManyParts(): ApiError {
+  return badRequest(null, `The form has more than ${MAX_FORM_PARTS} parts; a create sends model, prompt, seconds, size and input_reference, each once.`, 'invalid_multipart');
+}
+
+/** How many times `delimiter` occurs in `body`, counting no further than `stop`. */
+function delimiterCount(body: Buffer, delimiter: string, stop: number): number {
+  let n = 0;
+  for (let at = body.indexOf(delimiter); at !== -1 && n < stop; at = body.indexOf(delimiter, at + delimiter.length)) n++;
+  return n;
+}
+
 /**
- * Every create field is one value (none is a list), so a part sent twice would silently lose one of
- * them: a 400 naming it. `parent`: the object a `parent[key]` part belongs to, which may not also
- * come whole (`input_reference` as a file and as `input_reference[image_url]`).
+ * The part names of one form. Every create field is one value (none is a list), so a part sent
+ * twice would silently lose one of them: a 400 naming it. A `parent[key]` part belongs to
+ * `parent`, which may not also come whole (`input_reference` as a file and as
+ * `input_reference[image_url]`). Constant time per part.
  */
-function refuseRepeat(sent: Set<string>, name: string, parent: string | undefined): void {
-  const clash = sent.has(name) ? name : parent !== undefined ? (sent.has(parent) ? parent : undefined) : [...sent].find((n) => n.startsWith(`${name}[`));
-  if (clash === undefined) {
-    sent.add(name);
-    return;
+class FormNames {
+  private readonly names = new Set<string>();
+  /** parent → its first `parent[key]` part */
+  private readonly children = new Map<string, string>();
+
+  get size(): number {
+    return this.names.size;
   }
-  const whole = parent ?? name;
-  const what = clash === name ? `'${name}' is sent more than once` : `'${whole}' is sent both as '${clash}' and as '${name}'`;
-  throw badRequest(clash === name ? name : whole, `${what} in the form; send each field once.`, 'duplicate_parameter');
+
+  add(name: string, parent: string | undefined): void {
+    const clash = this.names.has(name) ? name : parent !== undefined ? (this.names.has(parent) ? parent : undefined) : this.children.get(name);
+    if (clash === undefined) {
+      this.names.add(name);
+      if (parent !== undefined && !this.children.has(parent)) this.children.set(parent, name);
+      return;
+    }
+    const whole = parent ?? name;
+    const what = clash === name ? `'${name}' is sent more than once` : `'${whole}' is sent both as '${clash}' and as '${name}'`;
+    throw badRequest(clash === name ? name : whole, `${what} in the form; send each field once.`, 'duplicate_parameter');
+  }
 }
 
 function listParams(q: Record<string, unknown>): { limit: number; after?: string; order: 'asc' | 'desc' } {
