@@ -212,11 +212,16 @@ export class Vidgate {
           } catch {
             continue;
           }
-          report(task);
+          try {
+            report(task);
+          } catch (error) {
+            throw new CallerError(error);
+          }
           if (isTerminal(task)) return task;
         }
       } catch (err) {
-        // The caller's signal ends the wait; a broken connection (a reset, a node killed) is resumed below.
+        // The caller's own callback and signal end the wait; a broken connection (a reset, a node killed) is resumed below.
+        if (err instanceof CallerError) throw err.error;
         if (signal?.aborted) throw err;
       }
       // The stream ended before the task did (a proxy, a restart): resume where it stopped.
@@ -296,4 +301,9 @@ export class TaskPages implements AsyncIterable<TaskListPage> {
 /** No answer, or a proxy's answer for a gateway that is not there (yet): worth trying again. */
 function unreachable(err: unknown): boolean {
   return err instanceof VidgateError && err.details.retryable !== false && (err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504);
+}
+
+/** An error thrown by the caller's onProgress, carried out of the stream loop untouched. */
+class CallerError {
+  constructor(readonly error: unknown) {}
 }

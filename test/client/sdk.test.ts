@@ -263,6 +263,23 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     }
   });
 
+  it("wait: an error thrown by the caller's onProgress rejects the wait with that error (not swallowed as a broken stream)", async () => {
+    const created = await vg.videos.create({ ...REQUEST, prompt: 'A callback that throws' });
+    const mine = new Error('my progress handler failed');
+    let calls = 0;
+    const outcome = await vg.tasks
+      .wait(created.id, {
+        pollIntervalMs: 200,
+        onProgress: () => {
+          calls++;
+          throw mine;
+        },
+      })
+      .catch((e: unknown) => e);
+    assert.equal(outcome, mine);
+    assert.equal(calls, 1, 'the wait stopped at the first throw');
+  });
+
   it('wait: honours timeoutMs and the caller signal', async () => {
     const api = await startTestGateway({ VIDGATE_ROLE: 'api' }); // no engine: tasks stay pending
     try {
