@@ -28,6 +28,16 @@ declare module 'fastify' {
   }
 }
 
+/** The lookup's answer, or the key the store last confirmed if the store has not answered within `ms`. */
+function answeredWithin(answered: Promise<ApiKey>, ms: number, stale: ApiKey): Promise<ApiKey> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ApiKey>((resolve) => {
+    timer = setTimeout(() => resolve(usable(stale)), ms);
+    timer.unref();
+  });
+  return Promise.race([answered, late]).finally(() => clearTimeout(timer));
+}
+
 /** The caller's key on a route declared `key` or `admin` (the auth hook has already checked it). */
 export function callerKey(req: FastifyRequest): ApiKey {
   if (!req.apiKey) throw new Error(`route ${req.routeOptions.url} is not declared with auth 'key' or 'admin'`);
@@ -39,7 +49,10 @@ export function callerKey(req: FastifyRequest): ApiKey {
  * (/metrics), while the store cannot be reached: Prometheus keeps its process metrics through a
  * database outage. Bounded, and a store that answers again always wins (a revoked key is refused).
  */
-export const STALE_KEY_MS = 60 * 60_000;
+export const STALE_KEY_MS = 10 * 60_000;
+
+/** How long such a route waits for the store before it counts as unreachable (a silent network cut never refuses). */
+export const STALE_LOOKUP_MS = 2_000;
 
 /**
  * Bearer-key authentication with a short in-process cache keyed by the exact Authorization header
@@ -70,7 +83,7 @@ export class Authenticator {
       lookup = this.findByHash(hash).finally(() => this.lookups.delete(hash));
       this.lookups.set(hash, lookup);
     }
-    return lookup.then(
+    const answered = lookup.then(
       (row) => {
         if (row) {
           if (this.byHeader.size > 10_000) this.byHeader.clear();
@@ -84,6 +97,8 @@ export class Authenticator {
         return usable(stale);
       },
     );
+    const stale = staleIfError ? this.lastConfirmed(header, Date.now()) : undefined;
+    return stale === undefined ? answered : answeredWithin(answered, STALE_LOOKUP_MS, stale);
   }
 
   /** The row the store last gave for this header, if it did so within STALE_KEY_MS. */

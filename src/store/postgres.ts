@@ -21,6 +21,9 @@ export function openPostgresStore(url: string, opts: PostgresOptions = {}): SqlS
     connectionTimeoutMillis: 5_000,
     // A statement stuck behind a lock is an outage, not a reason to hang a request forever.
     statement_timeout: 30_000,
+    // A connection whose peer vanished without a word (a network cut) is noticed in seconds, not the OS's ~15 minutes.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // A client losing its connection (database restart, network cut) must not crash the process:
   // the query in flight fails (→ 503 or an engine retry) and the pool opens a new connection next time.

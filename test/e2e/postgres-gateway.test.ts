@@ -161,6 +161,32 @@ describe('the gateway on PostgreSQL', { timeout: 180_000 }, () => {
     }
   });
 
+  it('/metrics answers within seconds when the database goes silent (no refusal, no reset: a network cut)', async () => {
+    const sample = (text: string, name: string) => text.split('\n').filter((l) => l.startsWith(`${name} `));
+    assert.equal((await gw.api('/metrics')).status, 200, 'this node has confirmed the key');
+    proxy.freeze();
+    try {
+      // Past the 5 s key cache: the key's lookup goes to a store that never answers.
+      await new Promise((r) => setTimeout(r, 5_500));
+      const started = Date.now();
+      const down = await gw.api('/metrics', { signal: AbortSignal.timeout(20_000) });
+      const took = Date.now() - started;
+      assert.equal(down.status, 200, await down.clone().text());
+      assert.deepEqual(sample(await down.text(), 'vidgate_store_up'), ['vidgate_store_up 0']);
+      assert.ok(took < 8_000, `a scrape took ${took} ms with the database silent`);
+    } finally {
+      // Cut the frozen connections (their queries fail and go back to the pool), then serve again.
+      await proxy.stop();
+      await proxy.start(proxy.port);
+    }
+    let back = '';
+    for (let i = 0; i < 40 && !back.includes('vidgate_store_up 1'); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 250));
+      back = await (await gw.api('/metrics')).text();
+    }
+    assert.deepEqual(sample(back, 'vidgate_store_up'), ['vidgate_store_up 1']);
+  });
+
   it('a database that cannot be reached at start is one line naming VIDGATE_DATABASE_URL, exit 1', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, PORT: '0', VIDGATE_DATA_DIR: `${gw.dataDir}-unused`, VIDGATE_DATABASE_URL: pgUrlFor('nope').replace(':5432', ':1'), VIDGATE_ADMIN_KEY: gw.adminKey },

@@ -15,8 +15,18 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  private frozen = false;
+
   async start(port = 0): Promise<number> {
+    this.frozen = false;
     this.server = net.createServer((client) => {
+      if (this.frozen) {
+        // A silent network: the connection is taken and never answered.
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => undefined);
+        return;
+      }
       const upstream = net.connect(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -33,6 +43,18 @@ export class TcpProxy {
     });
     this.port = (this.server.address() as net.AddressInfo).port;
     return this.port;
+  }
+
+  /**
+   * The network goes silent: open connections stay open but nothing more crosses them, and new ones
+   * are accepted and never answered — no refusal, no reset (stop() ends it).
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+    }
   }
 
   /** The service "goes down": open connections are cut and new ones refused. */
