@@ -1,6 +1,5 @@
 import type { AspectRatio, Resolution } from '../contract/operations.js';
 import type { VideoRequest } from '../contract/video-request.js';
-import { checkPromotion } from './drafts.js';
 import { fail } from './fail.js';
 import type { ModelSpec } from './types.js';
 
@@ -125,12 +124,11 @@ function grok(req: VideoRequest, spec: ModelSpec): void {
   }
 }
 
-/** Seedance: a draft is either made or promoted, renders 480p only, and fixes what its promotion renders. (service_tier is refused on 2.x by its parameter list.) */
+/** Seedance: a draft is either made or promoted and renders 480p only; what it fixes for its promotion is checked against the draft (drafts.ts). (service_tier is refused on 2.x by its parameter list.) */
 function seedance(req: VideoRequest, spec: ModelSpec): void {
   if (req.draft === true && req.draft_task_id !== undefined) {
     throw fail('draft_task_id', `Send either draft=true (make a draft) or draft_task_id (promote a draft), not both.`, 'conflicting_parameters', spec);
   }
-  checkPromotion(req, spec);
   if (req.draft === true && req.resolution !== undefined && req.resolution !== '480p') {
     throw fail('resolution', `A Seedance draft renders 480p only. Omit resolution or set it to 480p, and promote the draft (draft_task_id) at the resolution you want.`, 'invalid_resolution', spec, {
       allowed_resolutions: ['480p'],

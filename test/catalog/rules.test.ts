@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { constraintsForOperation, defaultCatalog, resolveForModel, validateForModel } from '../../src/catalog/index.js';
 import { IMG, IMG2, MP4, apiError, makeRequest, model } from './request.js';
 import { validateAgainst } from '../helpers/openapi.js';
+import { promotionOfDraft } from '../../src/catalog/drafts.js';
 
 const catalog = defaultCatalog();
 
@@ -308,18 +309,28 @@ describe('seedance rules', () => {
     refused('seedance-2.0', { prompt: 'x', start_image: IMG, end_image: IMG2, reference_images: [IMG] }, 'conflicting_parameters', 'reference_images');
     refused('seedance-2.0', { prompt: 'x', operation: 'image-to-video', image_url: IMG, video_urls: [MP4] }, 'conflicting_parameters', 'video_urls');
   });
-  it('a promotion (draft_task_id) sets nothing the draft fixes, and needs no prompt of its own', () => {
-    ok('seedance-1.5-pro', { draft_task_id: 'ldtask_0123456789abcdef0123456789abcdef', resolution: '1080p', watermark: true });
+  it('a promotion (draft_task_id) may repeat what the draft fixes, never change it, and needs no prompt of its own', () => {
+    const ID = 'ldtask_0123456789abcdef0123456789abcdef';
+    ok('seedance-1.5-pro', { draft_task_id: ID, resolution: '1080p', watermark: true });
+    const { spec, req } = ok('seedance-1.5-pro', { prompt: 'x', draft: true, duration: 4, aspect_ratio: '1:1', output_audio: false, seed: 1, camera_fixed: false, image_url: IMG });
+    const draft = resolveForModel(req, spec);
+    const promote = (extra: Record<string, unknown>) => () => {
+      const p = ok('seedance-1.5-pro', { draft_task_id: ID, ...extra });
+      return promotionOfDraft(resolveForModel(p.req, p.spec), draft, spec);
+    };
+    const same = { prompt: 'x', duration: 4, aspect_ratio: '1:1', output_audio: false, seed: 1, camera_fixed: false, image_url: IMG };
+    assert.equal(promote(same)().duration, 4, "the draft's own values are accepted");
     for (const [param, extra] of [
       ['duration', { duration: 8 }],
-      ['prompt', { prompt: 'x' }],
+      ['prompt', { prompt: 'y' }],
       ['aspect_ratio', { aspect_ratio: '16:9' }],
       ['output_audio', { output_audio: true }],
-      ['seed', { seed: 1 }],
-      ['camera_fixed', { camera_fixed: false }],
-      ['image_url', { image_url: IMG }],
+      ['seed', { seed: 2 }],
+      ['camera_fixed', { camera_fixed: true }],
+      ['image_url', { image_url: IMG2 }],
     ] as const) {
-      const err = refused('seedance-1.5-pro', { draft_task_id: 'ldtask_0123456789abcdef0123456789abcdef', ...extra }, 'fixed_by_draft', param);
+      const err = apiError(promote({ ...same, ...extra }));
+      assert.deepEqual([err.code, err.param], ['fixed_by_draft', param], err.message);
       assert.match(err.message, new RegExp(`The draft fixes ${param}`));
     }
   });

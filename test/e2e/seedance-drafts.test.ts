@@ -92,7 +92,7 @@ describe('Seedance drafts: only the caller’s own draft, by its gateway id', ()
     assert.equal(createdStats(), before, 'none of them reached the upstream');
   });
 
-  it('the draft fixes what its promotion renders: a promotion setting duration (or prompt, inputs, ratio, audio, seed, camera_fixed, another operation) is a 400 naming it; without them it renders, records and is priced as the draft', async () => {
+  it('the draft fixes what its promotion renders: a promotion setting another duration (or prompt, inputs, ratio, audio, seed, camera_fixed, operation) is a 400 naming it; repeating the draft’s values is accepted, and it renders, records and is priced as the draft', async () => {
     const draft = await completed(alice, { ...DRAFT, prompt: 'A square harbour at dawn', aspect_ratio: '1:1', output_audio: false, seed: 11 });
     const before = createdStats();
     const fixed: [string, Record<string, unknown>][] = [
@@ -112,10 +112,13 @@ describe('Seedance drafts: only the caller’s own draft, by its gateway id', ()
       assert.deepEqual(validateAgainst('ApiError', body), []);
       assert.deepEqual([body.error.code, body.error.param], ['fixed_by_draft', param], body.error.message);
       assert.match(body.error.message, new RegExp(`The draft fixes ${param}`));
+      if (param === 'duration') assert.match(body.error.message, /the draft has 4\b/);
     }
     assert.equal(createdStats(), before, 'none of them reached the upstream');
 
-    const res = await create(alice, { model: 'seedance-1.5-pro', draft_task_id: draft.id, resolution: '720p', operation: 'text-to-video' });
+    // TokenLab clients re-send the draft's own prompt (and duration, ratio, audio, seed): the same values change nothing.
+    const same = { prompt: 'A square harbour at dawn', duration: 4, aspect_ratio: '1:1', generate_audio: false, seed: 11, operation: 'text-to-video' };
+    const res = await create(alice, { model: 'seedance-1.5-pro', draft_task_id: draft.id, resolution: '720p', ...same });
     assert.equal(res.status, 200, await res.clone().text());
     const id = ((await res.json()) as { id: string }).id;
     const spec = defaultCatalog().get('seedance-1.5-pro')!;
