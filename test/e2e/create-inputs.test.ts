@@ -50,13 +50,12 @@ describe('create inputs refused before the task exists', () => {
     }
   });
 
-  it('inline media whose bytes are not the declared type is a 400 saying what the bytes are, before any task exists', async () => {
+  it('inline media whose bytes are another format than the declared type is a 400 saying what the bytes are, before any task exists', async () => {
     const inline = (type: string, bytes: Buffer) => `data:${type};base64,${bytes.toString('base64')}`;
     const png = await solidImage(work.dir, 'red', 'red.png', '1280x720');
     const jpeg = await solidImage(work.dir, 'red', 'red.jpg', '1280x720');
     const cases: [string, Record<string, unknown>, string, RegExp][] = [
       ['JPEG bytes declared PNG', { model: 'veo3.1-fast', prompt: 'x', image: inline('image/png', jpeg) }, 'image', /declares 'image\/png' but its bytes are image\/jpeg/],
-      ['no image at all', { model: 'veo3.1-fast', prompt: 'x', image_url: inline('image/png', Buffer.from('this is not a picture')) }, 'image_url', /not image\/png \(nor any image format recognised here\)/],
       ['a video in an image field', { model: 'seedance-2.0', prompt: 'x', image_url: inline('video/mp4', MP4_BYTES) }, 'image_url', /declares 'video\/mp4', which is not an image/],
       [
         'the second reference image',
@@ -79,6 +78,15 @@ describe('create inputs refused before the task exists', () => {
     for (const image of [inline('image/png', png), inline('image/jpeg', jpeg), inline('image/jpg', jpeg), inline('application/octet-stream', png)]) {
       const res = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'x', image } });
       assert.equal(res.status, 200, `${image.slice(0, 30)}: ${await res.text()}`);
+    }
+    // Bytes of no format recognised from the head (an old QuickTime layout, an MP3 with junk first, …) are the engine's probe's to judge.
+    const unknown = Buffer.from('no format recognised from these first bytes');
+    for (const body of [
+      { model: 'veo3.1-fast', prompt: 'x', image_url: inline('image/png', unknown) },
+      { model: 'kling-video-o1-std', operation: 'video-to-video', prompt: 'x', video_url: inline('video/mp4', unknown) },
+    ]) {
+      const res = await gw.api('/v1/videos/generations', { method: 'POST', json: body });
+      assert.equal(res.status, 200, `${JSON.stringify(body).slice(0, 80)}: ${await res.text()}`);
     }
   });
 });
