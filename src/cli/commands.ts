@@ -51,17 +51,25 @@ async function save(ctx: Context, task: Task, file: string): Promise<void> {
   if (!ctx.values.json) ctx.stdout.write(`Saved ${target} (${(size / 1e6).toFixed(2)} MB${task.video ? `, ${task.video.width}x${task.video.height}, ${task.video.duration.toFixed(1)} s` : ''})\n`);
 }
 
-/** Refuses, before anything is created (and paid for), an --output the MP4 could not be written to. */
-function checkWritable(file: string, command: string): void {
-  const target = path.resolve(file);
-  const dir = path.dirname(target);
+/**
+ * Refuses, before anything is created (and paid for), an --output the MP4 could not be written to.
+ * No --output: the video goes to the current folder under the task's id, so only the folder counts.
+ */
+function checkWritable(file: string | undefined, command: string): void {
+  const target = file === undefined ? undefined : path.resolve(file);
+  const dir = target === undefined ? process.cwd() : path.dirname(target);
   try {
-    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new Error('it is a directory; give a file name');
+    if (target !== undefined && fs.existsSync(target)) {
+      if (fs.statSync(target).isDirectory()) throw new Error('it is a directory; give a file name');
+      // An existing file is overwritten: it must be writable itself, whatever its folder allows.
+      fs.accessSync(target, fs.constants.W_OK);
+      return;
+    }
     if (!fs.existsSync(dir)) throw new Error(`the folder ${dir} does not exist`);
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'EACCES' ? `the folder ${dir} is not writable` : (err as Error).message;
-    throw new UsageError(`--output ${file}: ${why}`, command);
+    const why = (err as NodeJS.ErrnoException).code === 'EACCES' ? `${target !== undefined && fs.existsSync(target) ? `the file ${target}` : `the folder ${dir}`} is not writable` : (err as Error).message;
+    throw new UsageError(`${file === undefined ? 'the current folder' : `--output ${file}`}: ${why}`, command);
   }
 }
 
@@ -160,7 +168,7 @@ export const COMMANDS: Command[] = [
       if (v.video !== undefined) request.video_url = mediaInput('video', String(v.video), 'generate');
 
       const output = str(v.output);
-      checkWritable(output ?? 'task.mp4', 'generate');
+      checkWritable(output, 'generate');
 
       const created = await ctx.client.videos.create(request as VideoGenerationRequest);
       if (!v.json) ctx.stderr.write(`Created ${created.id} (${created.model})\n`);

@@ -20,9 +20,12 @@ interface Run {
 }
 
 /** Runs the CLI from source (the bin runs the same code, built) with a clean environment. */
+/** tsx by URL: a run from another folder (cwd) cannot resolve the bare name. */
+const TSX = import.meta.resolve('tsx');
+
 function vidgate(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -210,6 +213,13 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     assert.equal(after, before, 'no task was created');
     const download = await vidgate(['download', 'ldtask_00000000000000000000000000000000', '--output', missingDir], env);
     assert.equal(download.code, 2, download.stderr);
+    // Without --output the video is saved as <task id>.mp4: a folder that happens to be named task.mp4 is no obstacle.
+    const cwd = fs.mkdtempSync(path.join(work.dir, 'cwd-'));
+    fs.mkdirSync(path.join(cwd, 'task.mp4'));
+    const plain = await vidgate(['generate', '--model', 'veo3.1-fast', '--prompt', 'x', '--duration', '4', '--json'], env, cwd);
+    assert.equal(plain.code, 0, plain.stderr);
+    const id = (JSON.parse(plain.stdout) as { id: string }).id;
+    assert.ok(fs.statSync(path.join(cwd, `${id}.mp4`)).size > 0, 'saved in the current folder under the task id');
   });
 
   it('wait and cancel; a failed task exits 1 with its error', async () => {
