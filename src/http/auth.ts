@@ -83,6 +83,7 @@ export class Authenticator {
       lookup = this.findByHash(hash).finally(() => this.lookups.delete(hash));
       this.lookups.set(hash, lookup);
     }
+    const stale = staleIfError ? this.lastConfirmed(header, Date.now()) : undefined;
     const answered = lookup.then(
       (row) => {
         if (row) {
@@ -92,12 +93,10 @@ export class Authenticator {
         return usable(row);
       },
       (err: unknown) => {
-        const stale = staleIfError && isStoreUnavailable(err) ? this.lastConfirmed(header, Date.now()) : undefined;
-        if (stale === undefined) throw err;
+        if (stale === undefined || !isStoreUnavailable(err)) throw err;
         return usable(stale);
       },
     );
-    const stale = staleIfError ? this.lastConfirmed(header, Date.now()) : undefined;
     return stale === undefined ? answered : answeredWithin(answered, STALE_LOOKUP_MS, stale);
   }
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ApiError } from '../contract/errors.js';
+import { ApiError, serviceUnavailable } from '../contract/errors.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import { closeIfBodyUnread, SMALL_BODY_BYTES } from './body-slots.js';
 
@@ -52,9 +52,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (isStoreUnavailable(err)) {
       // Never a 200 that was not stored, never a 500: the client may retry (idempotently) shortly.
       req.log.warn({ err: err.message }, 'database unavailable');
-      reply.header('Retry-After', '5');
       const retry = req.routeOptions.config?.createsTask === true ? 'Retry in a few seconds (with the same Idempotency-Key, if you sent one).' : 'Retry in a few seconds.';
-      return reply.code(503).send(new ApiError(503, 'server_error', 'service_unavailable', `The gateway cannot reach its database right now; nothing was changed. ${retry}`, null, { retryable: true }).toBody());
+      const unavailable = serviceUnavailable(`The gateway cannot reach its database right now; nothing was changed. ${retry}`, 5);
+      return reply.code(503).headers(unavailable.headers).send(unavailable.toBody());
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send(new ApiError(500, 'server_error', 'server_error', `An internal error occurred. Quote request id ${req.id} when reporting it.`).toBody());

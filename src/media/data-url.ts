@@ -26,10 +26,14 @@ export function decodedBase64Length(data: string): number {
   return (data.length / 4) * 3 - pad;
 }
 
-/** The declared type and the first bytes (enough to sniff), decoding only the start of the payload. */
+/**
+ * The declared type and the first bytes (enough to sniff), reading only the start of the value: a
+ * multi-megabyte payload is not scanned again (its syntax is checked once, by dataUrlProblem).
+ */
 export function dataUrlHead(value: string): { mimeType: string; head: Buffer } | null {
-  const m = DATA_URL.exec(value);
-  return m ? { mimeType: m[1].toLowerCase(), head: Buffer.from(m[3].slice(0, 64), 'base64') } : null;
+  // Parameters cannot hold a comma, so the first one ends the header.
+  const m = DATA_URL.exec(value.slice(0, value.indexOf(',') + 1 + 64));
+  return m ? { mimeType: m[1].toLowerCase(), head: Buffer.from(m[3], 'base64') } : null;
 }
 
 /** For a data: URL, why its bytes cannot be the declared type, of `kind` (sniffing its head only); else null. */
