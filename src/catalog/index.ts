@@ -10,7 +10,7 @@ export function defaultCatalog(overrides?: CatalogOverrides): Catalog {
 export { Catalog } from './catalog.js';
 export { BUILTIN_MODELS } from './models/index.js';
 export { validateForModel, resolveForModel } from './rules.js';
-export { estimateCostUsd, costForOutputUsd, expectedSeconds, roundUsd, usdString } from './pricing.js';
+export { estimateCostUsd, costForOutputUsd, expectedSeconds, renderedDuration, roundUsd, usdString } from './pricing.js';
 export { modelListItem, compactModelItem, modelDetail, modelPricing, pricingEntry, matchesFilters } from './describe.js';
 export { constraintsForOperation, type OperationConstraints } from './constraints.js';
 export { UNIVERSAL_PARAMETERS, REQUEST_ENDPOINT } from './parameters.js';

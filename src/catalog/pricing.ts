@@ -13,12 +13,20 @@ export function unitPrice(p: PriceSpec, resolution: Resolution, audio: boolean):
 }
 
 /**
+ * The length the upstream renders a requested duration at (the model's duration_rendered_as: Veo
+ * 3.1's 5 s → 6 s), which is what the engine sends upstream; any other duration, -1 included, is itself.
+ */
+export function renderedDuration(spec: Pick<ModelSpec, 'duration_rendered_as'>, duration: number): number {
+  return spec.duration_rendered_as?.[duration] ?? duration;
+}
+
+/**
  * Seconds a request is expected to produce: -1 (model chooses, Seedance) reserves the longest
  * duration; a duration the upstream renders at another length (Veo 3.1's 5 s → 6 s) reserves that.
  */
 export function expectedSeconds(resolved: Pick<ResolvedVideoRequest, 'duration'>, spec: ModelSpec): number {
   if (resolved.duration < 0) return Math.max(...spec.durations);
-  return spec.duration_rendered_as?.[resolved.duration] ?? resolved.duration;
+  return renderedDuration(spec, resolved.duration);
 }
 
 /** What a create reserves. */

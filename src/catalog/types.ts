@@ -60,7 +60,8 @@ export interface ModelSpec {
   durations: number[];
   /**
    * Requested durations the upstream renders at another length (Veo 3.1: 5 → 6, Google takes 4, 6
-   * or 8): the reservation and the bill use the rendered length, never the requested one.
+   * or 8): the engine sends the rendered length upstream, and the reservation and the bill use it,
+   * never the requested one.
    */
   duration_rendered_as?: Partial<Record<number, number>>;
   default_duration: number;

@@ -3,14 +3,14 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BlobUnavailableError } from '../blobs/types.js';
-import { costForOutputUsd, estimateForSourceUsd, sourceTooLong, sourceVideoRule } from '../catalog/pricing.js';
+import { costForOutputUsd, estimateForSourceUsd, renderedDuration, sourceTooLong, sourceVideoRule } from '../catalog/pricing.js';
 import { draftTaskNotFound } from '../contract/errors.js';
 import { isTaskId } from '../contract/ids.js';
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
 import { removeAudioTrack } from '../media/strip-audio.js';
 import type { LiveChannel } from '../channels/channel-set.js';
 import type { AdapterContext, UpstreamOutput } from '../providers/types.js';
-import { PRE_CHANNEL_PIN, promotableDraftUpstreamId, type ClaimedTask, type TaskTransition } from '../store/types.js';
+import { PRE_CHANNEL_PIN, promotableDraftUpstreamId, type ClaimedTask, type Task, type TaskTransition } from '../store/types.js';
 import { adapterContext, type EngineDeps } from './context.js';
 import { noteOutcome, submitThroughChannels } from './failover.js';
 import { callbackRecheckMs } from './schedule.js';
@@ -52,11 +52,25 @@ function decisionContext(deps: EngineDeps, claimed: ClaimedTask): DecisionContex
   };
 }
 
+/**
+ * The task's request as the upstream is to render it: a duration the model renders at another
+ * length (the catalog's duration_rendered_as: Veo 3.1 takes 4, 6 or 8 s, and a 5 s request is
+ * rendered as 6 s) is sent as that length, the one the create reserved and the finisher bills.
+ * Worked out at each submission, never stored: the task row keeps the duration the client asked
+ * for, and a row stored with 5 s, however old, is sent as 6 s. byId: a disabled model's tasks still run.
+ */
+function renderedRequest(deps: EngineDeps, task: Pick<Task, 'model'>, request: ResolvedVideoRequest): ResolvedVideoRequest {
+  const spec = deps.catalog.byId(task.model);
+  const duration = spec ? renderedDuration(spec, request.duration) : request.duration;
+  return duration === request.duration ? request : { ...request, duration };
+}
+
 /** `onlyChannel`: a draft's promotion goes where the draft was made (its upstream id exists only there). */
 type Prepared = { kind: 'ready'; request: ResolvedVideoRequest; ctx: AdapterContext; onlyChannel?: string } | { kind: 'refused'; event: RefusalEvent } | { kind: 'lost' };
 
 /**
- * Before anything is sent upstream: a reference to one of our own tasks (Seedance's draft_task_id)
+ * Before anything is sent upstream: the duration becomes the length the model renders it at
+ * (renderedRequest); a reference to one of our own tasks (Seedance's draft_task_id)
  * becomes the upstream id it stands for, if the task may use it; a request whose output is as long
  * as its source video is priced by the source's probed length and its reservation re-priced to
  * match, in one transaction (refused when the budget cannot cover it). The adapter then gets the
@@ -64,7 +78,7 @@ type Prepared = { kind: 'ready'; request: ResolvedVideoRequest; ctx: AdapterCont
  */
 async function prepareSubmission(deps: EngineDeps, claimed: ClaimedTask, ctx: AdapterContext): Promise<Prepared> {
   const task = claimed.task;
-  let request = task.request;
+  let request = renderedRequest(deps, task, task.request);
   let onlyChannel: string | undefined;
   if (request.draft_task_id !== undefined) {
     const draft = isTaskId(request.draft_task_id) ? await deps.store.tasks.get(request.draft_task_id) : undefined;
@@ -164,7 +178,8 @@ export async function recoverStep(deps: EngineDeps, claimed: ClaimedTask): Promi
     return void (await commit(deps, claimed, afterRecovery({ type: 'no_lookup' }, ctx)));
   }
   try {
-    const found = await adapter.findByReference(claimed.task.id, deps.channels.requestFor(channel, claimed.task.request, claimed.task.model), adapterContext(deps, deps.settings.upstreamTimeoutMs));
+    const request = deps.channels.requestFor(channel, renderedRequest(deps, claimed.task, claimed.task.request), claimed.task.model);
+    const found = await adapter.findByReference(claimed.task.id, request, adapterContext(deps, deps.settings.upstreamTimeoutMs));
     const event = found ? ({ type: 'found', upstreamId: found.upstreamId } as const) : ({ type: 'absent' } as const);
     if (found) await registerSubmitted(deps, claimed, channel.id, found.upstreamId);
     deps.log.info(

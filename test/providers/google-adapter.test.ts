@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { defaultCatalog, expectedSeconds } from '../../src/catalog/index.js';
+import { defaultCatalog, expectedSeconds, renderedDuration } from '../../src/catalog/index.js';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createMediaLoader } from '../../src/media/fetcher.js';
 import { createGoogleAdapter } from '../../src/providers/google/index.js';
@@ -126,7 +126,8 @@ function request(over: Partial<ResolvedVideoRequest> = {}): ResolvedVideoRequest
     operation_explicit: true,
     prompt: 'the lantern flickers on',
     image_url: `${gemini.url}/img/first.png`,
-    duration: 5,
+    // What the engine hands over for a 5 s Veo 3.1 task (the catalog renders 5 as 6).
+    duration: 6,
     resolution: '720p',
     aspect_ratio: '16:9',
     output_audio: true,
@@ -273,7 +274,7 @@ describe('Google adapter over HTTP', () => {
     assert.equal(posts().filter((p) => p.url.includes('never')).length, 2, 'one resubmission, never more');
   });
 
-  it('sends every duration the catalog offers for a Veo model as a durationSeconds the simulator accepts, the length the catalog bills', () =>
+  it('sends every duration the catalog offers for a Veo model, as the engine hands it over, as a durationSeconds the simulator accepts, the length the catalog bills', () =>
     withSimulator(async (sim) => {
       const adapter = createGoogleAdapter({ apiKey: KEY, baseUrl: sim.baseUrl, timeoutMs: 3000 });
       let n = 0;
@@ -281,14 +282,27 @@ describe('Google adapter over HTTP', () => {
         .all()
         .filter((m) => m.provider === 'google')) {
         for (const duration of spec.durations) {
-          const req = request({ model: spec.id, upstream_model: spec.upstream_model, operation: 'text-to-video', image_url: undefined, duration });
+          const asked = request({ model: spec.id, upstream_model: spec.upstream_model, operation: 'text-to-video', image_url: undefined, duration });
+          // The engine sends the catalog's rendered length (Veo 3.1: 5 → 6), not the stored one.
+          const req = { ...asked, duration: renderedDuration(spec, duration) };
           const submitted = await adapter.submit({ taskId: `ldtask_${(n++).toString(16).padStart(32, '0')}`, request: req }, ctx).catch((e: unknown) => e);
           assert.ok(!(submitted instanceof Error), `${spec.id} ${duration} s: ${String(submitted)}`);
           // What the adapter sends is what the simulator renders; the catalog reserves (and the finisher bills) that length.
-          assert.equal(expectedSeconds(req, spec), toPredictRequest(req, {}).parameters.durationSeconds, `${spec.id}: ${duration} s is billed as what is rendered`);
+          assert.equal(expectedSeconds(asked, spec), toPredictRequest(req, {}).parameters.durationSeconds, `${spec.id}: ${duration} s is billed as what is rendered`);
         }
       }
       assert.ok(n > 6);
+    }));
+
+  it("refuses a 5 s Veo 3.1 request handed to it unrounded (rounding is the engine's, from the catalog), as the simulator does", () =>
+    withSimulator(async (sim) => {
+      const adapter = createGoogleAdapter({ apiKey: KEY, baseUrl: sim.baseUrl, timeoutMs: 3000 });
+      const requests = sim.stats.requests;
+      const req = request({ model: 'veo3.1-fast', upstream_model: 'veo-3.1-fast-generate-preview', operation: 'text-to-video', image_url: undefined, duration: 5 });
+      const err = await adapter.submit({ taskId: `ldtask_${'5'.repeat(32)}`, request: req }, ctx).catch((e: unknown) => e);
+      assert.ok(err instanceof UpstreamError && err.kind === 'invalid_input', String(err));
+      assert.match(err.message, /renders 4, 6 or 8 second videos only[^.]*, not 5 s\. Set duration to 4, 6 or 8\./);
+      assert.equal(sim.stats.requests, requests, 'refused before anything was sent');
     }));
 
   it('refuses a duration Veo 3.0 does not render instead of rounding it up to 8 s', () =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BUILTIN_MODELS } from '../../src/catalog/index.js';
+import { BUILTIN_MODELS, renderedDuration } from '../../src/catalog/index.js';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { fromOperation, mapHttpError, mediaInputsFor, retryDelayFromDetails, toPredictRequest, upstreamDuration } from '../../src/providers/google/mapping.js';
 import { UpstreamError, type MediaBytes } from '../../src/providers/types.js';
@@ -127,13 +127,13 @@ describe('toPredictRequest', () => {
 });
 
 describe('upstreamDuration', () => {
-  it("sends what the model renders; the one rounding is Veo 3.1's 5 → 6; anything else is refused, never rounded", () => {
+  it("sends what the model renders; anything else is refused, never rounded (the engine, not the adapter, sends Veo 3.1's 5 as 6)", () => {
     const m = 'veo-3.1-fast-generate-preview';
     assert.deepEqual(
-      [4, 5, 6, 8].map((d) => upstreamDuration(d, m, false)),
-      [4, 6, 6, 8],
+      [4, 6, 8].map((d) => upstreamDuration(d, m, false)),
+      [4, 6, 8],
     );
-    for (const d of [1, 3, 7, 10, 15])
+    for (const d of [1, 3, 5, 7, 10, 15])
       assert.throws(
         () => upstreamDuration(d, m, false),
         (e: UpstreamError) => e.kind === 'invalid_input' && /4, 6 or 8/.test(e.message),
@@ -151,14 +151,17 @@ describe('upstreamDuration', () => {
         (e: UpstreamError) => e.kind === 'invalid_input' && /Set duration to 8\./.test(e.message),
       );
   });
-  it('sends, for every duration a Gemini Veo model of the catalog offers, the length the catalog reserves and bills', () => {
+  it('takes, for every duration a Gemini Veo model of the catalog offers, the length the engine sends (the catalog rendered length) as is', () => {
     const veo = BUILTIN_MODELS.filter((m) => m.provider === 'google');
     assert.ok(
       veo.some((m) => Object.keys(m.duration_rendered_as ?? {}).length > 0),
       'some Veo model renders a duration as another',
     );
     for (const m of veo) {
-      for (const d of m.durations) assert.equal(upstreamDuration(d, m.upstream_model, false), m.duration_rendered_as?.[d] ?? d, `${m.id} ${d} s`);
+      for (const d of m.durations) {
+        const sent = renderedDuration(m, d);
+        assert.equal(upstreamDuration(sent, m.upstream_model, false), sent, `${m.id} ${d} s, sent as ${sent} s`);
+      }
     }
   });
   it('needs 8 with references, 1080p and 4k, and says so rather than rendering 8 s for a shorter request', () => {

@@ -32,7 +32,7 @@ describe('Vertex AI request mapping', () => {
       instances: [{ prompt: 'a fox in snow' }],
       parameters: { durationSeconds: 8, sampleCount: 1, aspectRatio: '16:9', resolution: '1080p', generateAudio: false, storageUri: 'gs://bucket/veo/' },
     });
-    const withSound = toVertexPredictRequest(request({ output_audio: true, duration: 5, resolution: '720p' }), {});
+    const withSound = toVertexPredictRequest(request({ output_audio: true, duration: 6, resolution: '720p' }), {});
     assert.deepEqual(withSound.parameters, { durationSeconds: 6, sampleCount: 1, aspectRatio: '16:9', resolution: '720p', generateAudio: true });
   });
 

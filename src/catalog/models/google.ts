@@ -15,8 +15,8 @@ import type { ModelSpec } from '../types.js';
  * "-pro" ids have no separate Gemini model: they route to the standard model and default to 1080p.
  */
 const DURATIONS_31 = [4, 5, 6, 8];
-/** Veo 3.1's one rounding: the catalog reserves and bills it, the adapter sends it (providers/google/mapping.ts). */
-export const VEO_31_RENDERED_AS: Partial<Record<number, number>> = { 5: 6 };
+/** Veo 3.1's one rounding: the catalog reserves and bills it, the engine sends it (engine/steps.ts, renderedRequest). */
+const VEO_31_RENDERED_AS: Partial<Record<number, number>> = { 5: 6 };
 const NOTE_5S = 'duration 5 is rendered as 6 seconds (Veo 3.1 takes 4, 6 or 8) and billed as the 6 seconds produced.';
 const NOTE_8S = '1080p, 4k and reference images require duration 8.';
 const AUDIO_NOTE =

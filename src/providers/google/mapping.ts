@@ -3,7 +3,6 @@
  * No I/O: the adapter loads media and performs HTTP; everything here is testable with fixtures.
  */
 import { firstFrameOf, referenceImagesOf } from '../../contract/media-inputs.js';
-import { VEO_31_RENDERED_AS } from '../../catalog/models/google.js';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, headerValue, parseRetryAfter, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type MediaBytes, type PollResult, type TaskError, type UpstreamOutput } from '../types.js';
@@ -92,16 +91,16 @@ export function allowedDurations(upstreamModel: string): number[] {
 }
 
 /**
- * The durationSeconds to send for a requested duration. The one rounding is Veo 3.1's 5 → 6
- * (TokenLab's examples send 5), read from the catalog that reserves and bills it. Anything else the model
- * does not render is refused, never silently rounded to a length the caller did not ask for (and
- * would not be billed for). `mustBeEight`: reference images, 1080p and 4k render 8 s only.
+ * The durationSeconds to send: the request's duration, when the model renders that length. A
+ * duration the catalog renders at another length (Veo 3.1's 5 → 6, TokenLab's examples send 5)
+ * arrives here already as that length: the engine sends what the catalog reserves and bills.
+ * Anything the model does not render is refused, never silently rounded to a length the caller
+ * did not ask for (and would not be billed for). `mustBeEight`: reference images, 1080p and 4k
+ * render 8 s only.
  */
 export function upstreamDuration(requested: number, upstreamModel: string, mustBeEight: boolean): number {
   const allowed = mustBeEight ? [8] : allowedDurations(upstreamModel);
   if (allowed.includes(requested)) return requested;
-  const rendered = familyOf(upstreamModel) === 'veo-3.x' ? VEO_31_RENDERED_AS[requested] : undefined;
-  if (rendered !== undefined && allowed.includes(rendered)) return rendered;
   const list = allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}` : `${allowed[0]}`;
   const why = mustBeEight ? ' with reference images, 1080p or 4k' : '';
   // Not the upstream model id: task errors are public, upstream ids are not (design.md).
