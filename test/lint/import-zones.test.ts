@@ -37,6 +37,9 @@ const FORBIDDEN: Probe[] = [
   { file: 'src/providers/h.ts', code: "import type { Gateway } from '../http/gateway.js';" },
   { file: 'src/providers/kling/i.ts', code: "import { soraSize } from '../openai/mapping.js';" },
   { file: 'src/providers/http/j.ts', code: "import { klingAuth } from '../kling/auth.js';" },
+  // An adapter is handed the request to send; what the catalog says about it is the engine's business.
+  { file: 'src/providers/google/k.ts', code: "import { googleModels } from '../../catalog/models/google.js';" },
+  { file: 'src/providers/kling/l.ts', code: "import type { ModelSpec } from '../../catalog/types.js';" },
   // http/ never calls an adapter.
   { file: 'src/http/a.ts', code: "import { KlingAdapter } from '../providers/kling/adapter.js';" },
   { file: 'src/http/openai-videos/b.ts', code: "import type { ProviderAdapter } from '../../providers/types.js';" },
