@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { FastReads } from './fast-reads.js';
+import { answerTaskReadsOnSockets, type SocketReads } from './socket-reads.js';
 import type { Logger } from 'pino';
 import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -18,6 +19,7 @@ import { requestLogFields } from './log-redaction.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerOpenAIVideoRoutes } from './openai-videos/routes.js';
 import { registerPlaygroundRoutes } from './playground/routes.js';
+import { refreshTaskRead } from './task-read.js';
 import { registerTaskRoutes } from './task-routes.js';
 import { registerUsageRoutes } from './usage-routes.js';
 import { registerVideoRoutes } from './video-routes.js';
@@ -57,14 +59,23 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy();
 }
 
+/** A connection silent past the header timeout: the 408 Node's own header timer answers. */
+function headersTimedOut(socket: Duplex): void {
+  answerClientError(Object.assign(new Error('headers timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket);
+}
+
 /** The HTTP server, trying the in-memory task read before handing a request to Fastify. */
-function fastFirst(fast: FastReads, t: Gateway['config']['http']): FastifyServerOptions['serverFactory'] {
+function fastFirst(gw: Gateway, fast: FastReads, onSockets: (s: SocketReads) => void): FastifyServerOptions['serverFactory'] {
+  const t = gw.config.http;
   return (handler) => {
     const server = http.createServer({ headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(t.headersTimeoutMs / 2)) }, (req, res) => {
       if (!fast.serve(req, res)) handler(req, res);
     });
     server.keepAliveTimeout = t.keepAliveTimeoutMs;
     server.setTimeout(t.idleTimeoutMs);
+    // Connections that open with task reads are answered on the socket while they only read
+    // (src/http/socket-reads.ts); Redis-counted limits leave nothing for memory to answer.
+    if (fast.usable) onSockets(answerTaskReadsOnSockets(server, fast, (id, authorization) => refreshTaskRead(gw, id, authorization), t, headersTimedOut));
     return server;
   };
 }
@@ -73,6 +84,7 @@ function fastFirst(fast: FastReads, t: Gateway['config']['http']): FastifyServer
 /** `api: false` (a worker node): only /healthz answers. */
 export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean } = { api: true }): FastifyInstance {
   const t = gw.config.http;
+  let sockets: SocketReads | undefined;
   const app: FastifyInstance = Fastify({
     // Request logs show URLs with signatures and keys sent in a query string redacted.
     loggerInstance: logger.child({}, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
@@ -85,7 +97,7 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
     http: { headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(t.headersTimeoutMs / 2)) },
     genReqId: (req) => requestIdFor(req.headers['x-request-id']),
     // Task reads answerable from memory skip the framework (src/http/fast-reads.ts).
-    ...(gw.fastReads ? { serverFactory: fastFirst(gw.fastReads, t) } : {}),
+    ...(gw.fastReads ? { serverFactory: fastFirst(gw, gw.fastReads, (s) => (sockets = s)) } : {}),
     return503OnClosing: true,
     // Long enough that our handlers (not the router) answer over-long ids, with our envelope.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
@@ -132,6 +144,7 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
     const fast = gw.fastReads;
     app.addHook('preClose', (done) => {
       fast.closing = true;
+      sockets?.closeIdle();
       done();
     });
   }

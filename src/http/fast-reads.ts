@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { InProcessLimits } from '../limits/in-process.js';
-import type { Limits } from '../limits/types.js';
+import type { Limits, RateDecision } from '../limits/types.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isTerminal, type Task } from '../store/types.js';
 import type { Authenticator } from './auth.js';
@@ -11,20 +11,40 @@ import { pushRateLimitHeaders } from './read-headers.js';
 /** A task read as it was last answered: the same bytes, for its owner, while they stay true. */
 interface CachedRead {
   owner: string;
-  body: Buffer;
+  body: string;
   etag: string;
   /** The representation's headers (X-Task-ID, billing, lifecycle, ETag, Cache-Control) as name, value, name, value… */
   headers: (string | number)[];
+  /** The same headers as HTTP/1.1 header lines, for answers written straight to a socket (socket-reads.ts). */
+  lines304: string;
+  /** …followed by Content-Type and Content-Length. */
+  lines200: string;
   until: number;
+}
+
+/** The three request headers a task read looks at. */
+export interface AskedHeaders {
+  authorization?: string;
+  requestId?: string;
+  ifNoneMatch?: string;
+}
+
+/** A read this cache can answer, already counted against the key's minute. */
+interface Answer {
+  entry: CachedRead;
+  rate: RateDecision | null;
+  requestId: string;
+  status: 200 | 304;
+  started: number;
 }
 
 /** Unfinished tasks change: their answer is kept as briefly as the task row itself is cached. */
 const ACTIVE_TTL_MS = 500;
 const TERMINAL_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
-const TASK_PATH_PREFIX = '/v1/tasks/';
+export const TASK_PATH_PREFIX = '/v1/tasks/';
 /** `/v1/tasks/ldtask_` + 32 hex: only ids the full path rendered are in the cache, so a lookup checks the rest. */
-const TASK_PATH_LENGTH = TASK_PATH_PREFIX.length + 'ldtask_'.length + 32;
+export const TASK_PATH_LENGTH = TASK_PATH_PREFIX.length + 'ldtask_'.length + 32;
 
 export interface FastReadDeps {
   auth: Authenticator;
@@ -44,15 +64,18 @@ export interface FastReadDeps {
  * until its signed video link would change, an unfinished one for 0.5 s; any change notice drops
  * it). Anything else — a query string, another method, a key or task not in memory, Redis-counted
  * limits, a refusal — goes through the full path, which answers identically and fills this cache.
+ * Two doors use it: Node's request handler (`serve`) and, for connections that open with a plain
+ * task read, the socket itself (`serveRaw`, from socket-reads.ts), which skips Node's HTTP layer.
  */
 export class FastReads {
   private readonly entries = new Map<string, CachedRead>();
-  private readonly inProcess: boolean;
+  /** Requests are counted in this process (not Redis): the only case this cache can answer. */
+  readonly usable: boolean;
   /** Set while shutting down: the framework answers (503 for new requests on open connections). */
   closing = false;
 
   constructor(private readonly deps: FastReadDeps) {
-    this.inProcess = deps.limits instanceof InProcessLimits;
+    this.usable = deps.limits instanceof InProcessLimits;
   }
 
   /** Called by the full path with what it answered. */
@@ -60,49 +83,84 @@ export class FastReads {
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     // A finished task's body carries a signed link whose expiry moves each minute: keep it no longer.
     const until = isTerminal(task.state) ? Math.min(now + TERMINAL_TTL_MS, (Math.floor(now / 60_000) + 1) * 60_000) : now + ACTIVE_TTL_MS;
-    this.entries.set(task.id, { owner: task.owner_key_id, body: Buffer.from(body), etag, headers: Object.entries(headers).flat(), until });
+    const list = Object.entries(headers).flat();
+    const lines304 = headerLines(list);
+    const lines200 = `${lines304}content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+    this.entries.set(task.id, { owner: task.owner_key_id, body, etag, headers: list, lines304, lines200, until });
   }
 
   forget(id: string): void {
     this.entries.delete(id);
   }
 
+  /**
+   * The answer to `GET <path>` with these headers, when memory holds everything it needs; the
+   * request is then counted against its key's minute. null: nothing was counted, the full path answers.
+   */
+  private answer(path: string, asked: AskedHeaders): Answer | null {
+    if (this.closing || !this.usable || path.length !== TASK_PATH_LENGTH || !path.startsWith(TASK_PATH_PREFIX)) return null;
+    const now = Date.now();
+    const entry = this.entries.get(path.slice(TASK_PATH_PREFIX.length));
+    if (!entry || entry.until <= now) return null;
+    const key = this.deps.auth.cachedByHeader(asked.authorization, now);
+    if (!key || key.id !== entry.owner) return null;
+    const limit = key.rpm_limit ?? (this.deps.defaultRpm > 0 ? this.deps.defaultRpm : null);
+    const rate = limit === null ? null : (this.deps.limits as InProcessLimits).takeRequest(key.id, limit);
+    // Refused requests are not counted: the full path asks again and answers the 429.
+    if (rate !== null && !rate.allowed) return null;
+    const status = notModified(asked.ifNoneMatch, entry.etag) ? 304 : 200;
+    return { entry, rate, requestId: this.deps.requestId(asked.requestId), status, started: performance.now() };
+  }
+
   /** Answers the request if it can, entirely; false: nothing was written, let the framework answer. */
   serve(req: IncomingMessage, res: ServerResponse): boolean {
-    if (this.closing || req.method !== 'GET' || !this.inProcess) return false;
-    const url = req.url;
-    if (url === undefined || url.length !== TASK_PATH_LENGTH || !url.startsWith(TASK_PATH_PREFIX)) return false;
-    const now = Date.now();
-    const entry = this.entries.get(url.slice(TASK_PATH_PREFIX.length));
-    if (!entry || entry.until <= now) return false;
+    if (req.method !== 'GET' || req.url === undefined) return false;
     const asked = askedHeaders(req.rawHeaders);
-    if (asked === null) return false;
-    const key = this.deps.auth.cachedByHeader(asked.authorization, now);
-    if (!key || key.id !== entry.owner) return false;
-    const limit = key.rpm_limit ?? (this.deps.defaultRpm > 0 ? this.deps.defaultRpm : null);
-    const d = limit === null ? null : (this.deps.limits as InProcessLimits).takeRequest(key.id, limit);
-    // Refused requests are not counted: the full path asks again and answers the 429.
-    if (d !== null && !d.allowed) return false;
-    const started = performance.now();
-    const requestId = this.deps.requestId(asked.requestId);
-    const headers: (string | number)[] = ['x-request-id', requestId];
-    if (d !== null) pushRateLimitHeaders(headers, d);
-    headers.push(...entry.headers);
-    let status = 200;
-    if (notModified(asked.ifNoneMatch, entry.etag)) {
-      status = 304;
+    const a = asked && this.answer(req.url, asked);
+    if (!a) return false;
+    const headers: (string | number)[] = ['x-request-id', a.requestId];
+    if (a.rate !== null) pushRateLimitHeaders(headers, a.rate);
+    headers.push(...a.entry.headers);
+    if (a.status === 304) {
       res.writeHead(304, headers);
       res.end();
     } else {
-      headers.push('content-type', 'application/json; charset=utf-8', 'content-length', entry.body.length);
+      headers.push('content-type', 'application/json; charset=utf-8', 'content-length', Buffer.byteLength(a.entry.body));
       res.writeHead(200, headers);
-      res.end(entry.body);
+      res.end(a.entry.body);
     }
-    const seconds = (performance.now() - started) / 1000;
-    this.deps.metrics.httpRequest('GET', '/v1/tasks/:id', status, seconds);
-    if (this.deps.log.isLevelEnabled('info')) this.deps.log.info({ reqId: requestId, res: { statusCode: status }, url: '/v1/tasks/:id', responseTime: seconds * 1000 }, 'request completed');
+    this.served(a, 'http');
     return true;
   }
+
+  /**
+   * The whole HTTP/1.1 response to a plain `GET <path>` read off a socket (status line, the same
+   * headers Node's server would send, body), or null: nothing was counted, Node's server answers.
+   * `tail` is the connection's closing header lines (Date, Connection, Keep-Alive).
+   */
+  serveRaw(path: string, asked: AskedHeaders, tail: string): string | null {
+    const a = this.answer(path, asked);
+    if (!a) return null;
+    const rate = a.rate === null ? '' : `x-ratelimit-limit: ${a.rate.limit}\r\nx-ratelimit-remaining: ${a.rate.remaining}\r\nx-ratelimit-reset: ${a.rate.reset}\r\n`;
+    const head = a.status === 304 ? `HTTP/1.1 304 Not Modified\r\nx-request-id: ${a.requestId}\r\n${rate}${a.entry.lines304}` : `HTTP/1.1 200 OK\r\nx-request-id: ${a.requestId}\r\n${rate}${a.entry.lines200}`;
+    this.served(a, 'socket');
+    return a.status === 304 ? `${head}${tail}\r\n` : `${head}${tail}\r\n${a.entry.body}`;
+  }
+
+  /** Metrics and the access log, as the framework would record them. */
+  private served(a: Answer, door: 'socket' | 'http'): void {
+    const seconds = (performance.now() - a.started) / 1000;
+    this.deps.metrics.httpRequest('GET', '/v1/tasks/:id', a.status, seconds);
+    this.deps.metrics.taskReadFromMemory(door);
+    if (this.deps.log.isLevelEnabled('info')) this.deps.log.info({ reqId: a.requestId, res: { statusCode: a.status }, url: '/v1/tasks/:id', responseTime: seconds * 1000 }, 'request completed');
+  }
+}
+
+/** name, value, … as `name: value\r\n` lines. */
+function headerLines(list: (string | number)[]): string {
+  let lines = '';
+  for (let i = 0; i < list.length; i += 2) lines += `${list[i]}: ${list[i + 1]}\r\n`;
+  return lines;
 }
 
 /** 32 headers (names and values alternate in rawHeaders). */
@@ -112,11 +170,11 @@ const MAX_RAW_HEADER_ENTRIES = 64;
  * The three request headers a task read looks at, read from the raw list (cheaper than building
  * `req.headers`). null when one of them is repeated: the full path applies Node's rules for that.
  */
-function askedHeaders(raw: string[]): { authorization?: string; requestId?: string; ifNoneMatch?: string } | null {
+function askedHeaders(raw: string[]): AskedHeaders | null {
   // Node fills `req.headers` only up to its header-count limit; rawHeaders may hold more. A poller
   // sends a dozen: anything unusual goes to the full path, which sees exactly what Node sees.
   if (raw.length > MAX_RAW_HEADER_ENTRIES) return null;
-  const found: { authorization?: string; requestId?: string; ifNoneMatch?: string } = {};
+  const found: AskedHeaders = {};
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i];
     let slot: 'authorization' | 'requestId' | 'ifNoneMatch';

@@ -95,12 +95,34 @@ export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ P
       release();
     }
   }
-  const etag = etagOf(body);
-  const headers: Record<string, string> = { ...taskHeaders(gw, task), etag, 'cache-control': 'private, no-cache' };
-  gw.fastReads?.remember(task, body, etag, headers);
+  const { etag, headers } = remembered(gw, task, body);
   reply.headers(headers);
   if (etagListed(known, etag)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(body);
+}
+
+/** A task read's ETag and headers for this body, remembered for the in-memory paths (fast-reads.ts). */
+function remembered(gw: Gateway, task: Task, body: string): { etag: string; headers: Record<string, string> } {
+  const etag = etagOf(body);
+  const headers: Record<string, string> = { ...taskHeaders(gw, task), etag, 'cache-control': 'private, no-cache' };
+  gw.fastReads?.remember(task, body, etag, headers);
+  return { etag, headers };
+}
+
+/**
+ * What the full path does for a plain read before it answers — find the key, find its task,
+ * render it — so that the in-memory paths can answer it: true when they now hold the answer.
+ * Anything else (no such key or task, the store down) is false: the full path answers that.
+ */
+export async function refreshTaskRead(gw: Gateway, id: string, authorization: string | undefined): Promise<boolean> {
+  try {
+    const task = await gw.tasks.get(await gw.auth.identify(authorization), id);
+    if (!task) return false;
+    remembered(gw, task, JSON.stringify(renderTask(gw, task)));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -84,6 +84,20 @@ export class GatewayMetrics {
     // Requests are tallied (see `httpRequest`) and added in when scraped.
     collect: () => this.foldRequestTallies(),
   });
+  /** Task reads answered from memory since the last scrape, by door (added into the counter when scraped). */
+  private readonly memoryReadTallies = { socket: 0, http: 0 };
+  private readonly memoryReads = new Counter({
+    name: 'vidgate_task_reads_from_memory_total',
+    help: 'Task reads answered from memory, by door: "socket" (read off the connection, before Node\'s HTTP layer) or "http" (through Node\'s request handler). The rest of GET /v1/tasks/:id went through the full path.',
+    labelNames: ['door'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const door of ['socket', 'http'] as const) {
+        this.memoryReads.inc({ door }, this.memoryReadTallies[door]);
+        this.memoryReadTallies[door] = 0;
+      }
+    },
+  });
   /** Request tallies by method, route and status, folded into `httpDuration` at scrape time. */
   private readonly requestTallies = new Map<string, Tally>();
   private readonly webhookDeliveries = new Counter({
@@ -159,6 +173,11 @@ export class GatewayMetrics {
   upstreamCall(provider: string, call: string, outcome: string, seconds: number): void {
     this.upstreamRequests.inc({ provider, call, outcome });
     this.upstreamDuration.observe({ provider, call }, seconds);
+  }
+
+  /** A task read answered from memory (also counted by `httpRequest`). */
+  taskReadFromMemory(door: 'socket' | 'http'): void {
+    this.memoryReadTallies[door]++;
   }
 
   /**
