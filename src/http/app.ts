@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { FastReads } from './fast-reads.js';
-import { answerTaskReadsOnSockets, type SocketReads } from './socket-reads.js';
+import { answerTaskReadsOnSockets } from './socket-reads.js';
 import type { Logger } from 'pino';
 import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -65,7 +65,7 @@ function headersTimedOut(socket: Duplex): void {
 }
 
 /** The HTTP server, trying the in-memory task read before handing a request to Fastify. */
-function fastFirst(gw: Gateway, fast: FastReads, onSockets: (s: SocketReads) => void): FastifyServerOptions['serverFactory'] {
+function fastFirst(gw: Gateway, fast: FastReads, logger: Logger): FastifyServerOptions['serverFactory'] {
   const t = gw.config.http;
   return (handler) => {
     const server = http.createServer({ headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(t.headersTimeoutMs / 2)) }, (req, res) => {
@@ -75,7 +75,9 @@ function fastFirst(gw: Gateway, fast: FastReads, onSockets: (s: SocketReads) => 
     server.setTimeout(t.idleTimeoutMs);
     // Connections that open with task reads are answered on the socket while they only read
     // (src/http/socket-reads.ts); Redis-counted limits leave nothing for memory to answer.
-    if (fast.usable) onSockets(answerTaskReadsOnSockets(server, fast, (id, authorization) => refreshTaskRead(gw, id, authorization), t, headersTimedOut));
+    if (fast.usable) {
+      answerTaskReadsOnSockets(server, fast, { ...t, refresh: (id, authorization) => refreshTaskRead(gw, id, authorization), headersTimedOut, log: logger });
+    }
     return server;
   };
 }
@@ -84,7 +86,6 @@ function fastFirst(gw: Gateway, fast: FastReads, onSockets: (s: SocketReads) => 
 /** `api: false` (a worker node): only /healthz answers. */
 export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean } = { api: true }): FastifyInstance {
   const t = gw.config.http;
-  let sockets: SocketReads | undefined;
   const app: FastifyInstance = Fastify({
     // Request logs show URLs with signatures and keys sent in a query string redacted.
     loggerInstance: logger.child({}, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
@@ -97,7 +98,8 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
     http: { headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(t.headersTimeoutMs / 2)) },
     genReqId: (req) => requestIdFor(req.headers['x-request-id']),
     // Task reads answerable from memory skip the framework (src/http/fast-reads.ts).
-    ...(gw.fastReads ? { serverFactory: fastFirst(gw, gw.fastReads, (s) => (sockets = s)) } : {}),
+    // Only where the task routes are (a worker node answers /healthz and /metrics alone).
+    ...(gw.fastReads && opts.api ? { serverFactory: fastFirst(gw, gw.fastReads, logger) } : {}),
     return503OnClosing: true,
     // Long enough that our handlers (not the router) answer over-long ids, with our envelope.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
@@ -144,7 +146,6 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
     const fast = gw.fastReads;
     app.addHook('preClose', (done) => {
       fast.closing = true;
-      sockets?.closeIdle();
       done();
     });
   }

@@ -38,6 +38,10 @@ interface Answer {
   started: number;
 }
 
+/** What the in-memory paths cannot answer: not in memory (a lookup would fill it), or the full path's to answer. */
+export const MISS = Symbol('not in memory');
+export const REFUSED = Symbol('for the full path');
+
 /** Unfinished tasks change: their answer is kept as briefly as the task row itself is cached. */
 const ACTIVE_TTL_MS = 500;
 const TERMINAL_TTL_MS = 5_000;
@@ -94,30 +98,35 @@ export class FastReads {
   }
 
   /**
-   * The answer to `GET <path>` with these headers, when memory holds everything it needs; the
-   * request is then counted against its key's minute. null: nothing was counted, the full path answers.
+   * The answer to `GET <path>` with these headers when memory holds everything it needs; the
+   * request is then counted against its key's minute. Otherwise nothing is counted: `MISS` when
+   * memory lacks the task's answer or the key (the full path's lookup would fill it), `REFUSED`
+   * when the full path must answer (another key's task, over the limit, shutting down…).
    */
-  private answer(path: string, asked: AskedHeaders): Answer | null {
-    if (this.closing || !this.usable || path.length !== TASK_PATH_LENGTH || !path.startsWith(TASK_PATH_PREFIX)) return null;
+  private answer(path: string, asked: AskedHeaders, started: number, inFlight = false): Answer | typeof MISS | typeof REFUSED {
+    if ((this.closing && !inFlight) || !this.usable || path.length !== TASK_PATH_LENGTH || !path.startsWith(TASK_PATH_PREFIX)) return REFUSED;
     const now = Date.now();
-    const entry = this.entries.get(path.slice(TASK_PATH_PREFIX.length));
-    if (!entry || entry.until <= now) return null;
+    let entry = this.entries.get(path.slice(TASK_PATH_PREFIX.length));
+    if (entry !== undefined && entry.until <= now) entry = undefined;
     const key = this.deps.auth.cachedByHeader(asked.authorization, now);
-    if (!key || key.id !== entry.owner) return null;
+    if (!key) return MISS;
+    if (entry !== undefined && key.id !== entry.owner) return REFUSED;
+    const limits = this.deps.limits as InProcessLimits;
     const limit = key.rpm_limit ?? (this.deps.defaultRpm > 0 ? this.deps.defaultRpm : null);
-    const rate = limit === null ? null : (this.deps.limits as InProcessLimits).takeRequest(key.id, limit);
-    // Refused requests are not counted: the full path asks again and answers the 429.
-    if (rate !== null && !rate.allowed) return null;
+    // Over the limit: the full path answers the 429 (and counts nothing), with no lookup first.
+    if (entry === undefined) return limit === null || limits.allowsRequest(key.id, limit) ? MISS : REFUSED;
+    const rate = limit === null ? null : limits.takeRequest(key.id, limit);
+    if (rate !== null && !rate.allowed) return REFUSED;
     const status = notModified(asked.ifNoneMatch, entry.etag) ? 304 : 200;
-    return { entry, rate, requestId: this.deps.requestId(asked.requestId), status, started: performance.now() };
+    return { entry, rate, requestId: this.deps.requestId(asked.requestId), status, started };
   }
 
   /** Answers the request if it can, entirely; false: nothing was written, let the framework answer. */
   serve(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'GET' || req.url === undefined) return false;
+    if (req.method !== 'GET' || req.url?.length !== TASK_PATH_LENGTH) return false;
     const asked = askedHeaders(req.rawHeaders);
-    const a = asked && this.answer(req.url, asked);
-    if (!a) return false;
+    const a = asked && this.answer(req.url, asked, performance.now());
+    if (a === null || typeof a === 'symbol') return false;
     const headers: (string | number)[] = ['x-request-id', a.requestId];
     if (a.rate !== null) pushRateLimitHeaders(headers, a.rate);
     headers.push(...a.entry.headers);
@@ -135,12 +144,13 @@ export class FastReads {
 
   /**
    * The whole HTTP/1.1 response to a plain `GET <path>` read off a socket (status line, the same
-   * headers Node's server would send, body), or null: nothing was counted, Node's server answers.
-   * `tail` is the connection's closing header lines (Date, Connection, Keep-Alive).
+   * headers Node's server would send, body), or MISS / REFUSED as `answer` says. `tail` is the
+   * connection's closing header lines (Date, Connection, Keep-Alive); `started`, when the request
+   * arrived; `inFlight`: it arrived before shutdown began, so it is answered still.
    */
-  serveRaw(path: string, asked: AskedHeaders, tail: string): string | null {
-    const a = this.answer(path, asked);
-    if (!a) return null;
+  serveRaw(path: string, asked: AskedHeaders, tail: string, started: number, inFlight = false): string | typeof MISS | typeof REFUSED {
+    const a = this.answer(path, asked, started, inFlight);
+    if (typeof a === 'symbol') return a;
     const rate = a.rate === null ? '' : `x-ratelimit-limit: ${a.rate.limit}\r\nx-ratelimit-remaining: ${a.rate.remaining}\r\nx-ratelimit-reset: ${a.rate.reset}\r\n`;
     const head = a.status === 304 ? `HTTP/1.1 304 Not Modified\r\nx-request-id: ${a.requestId}\r\n${rate}${a.entry.lines304}` : `HTTP/1.1 200 OK\r\nx-request-id: ${a.requestId}\r\n${rate}${a.entry.lines200}`;
     this.served(a, 'socket');

@@ -1,6 +1,7 @@
-import type http from 'node:http';
+import http from 'node:http';
 import type { Socket } from 'node:net';
-import { type AskedHeaders, type FastReads, TASK_PATH_LENGTH, TASK_PATH_PREFIX } from './fast-reads.js';
+import type { Logger } from 'pino';
+import { type AskedHeaders, type FastReads, MISS, REFUSED, TASK_PATH_LENGTH, TASK_PATH_PREFIX } from './fast-reads.js';
 
 /**
  * Task reads answered on the socket, before Node's HTTP server parses anything.
@@ -8,22 +9,29 @@ import { type AskedHeaders, type FastReads, TASK_PATH_LENGTH, TASK_PATH_PREFIX }
  * Node's HTTP layer costs a task read about a quarter of its time in the gateway's busy isolate
  * (bench/README.md, "third session": its internals run there with megamorphic property loads).
  * A connection that opens with a plain `GET /v1/tasks/{id}` whose answer is in memory (FastReads)
- * is answered here, request after request. The first request this path does not answer — another
- * route, anything unusual in the head, a task or key not in memory, a head split across packets —
- * hands the connection, with every byte not yet answered, to Node's server for good; it answers
- * exactly as it would have. Only heads of a strict, plain shape are read here, so anything Node's
- * parser would refuse (or read differently) reaches Node's parser.
+ * is answered here, request after request; a plain read whose answer is not in memory (expired, or
+ * never read on this node) gets the full path's lookup first and is then answered here, so a
+ * poller's connection stays here. The first request this path does not answer — another route,
+ * anything unusual in the head, a refusal (another key's task, over the limit, a bad key), a head
+ * split across packets — hands the connection, with every byte not yet answered, to Node's server
+ * for good; it answers exactly as it would have. Only heads of a strict, plain shape are read here,
+ * so anything Node's parser would refuse (or read differently) reaches Node's parser.
+ *
+ * Connections this path holds follow Node's rules: a silent new one gets the 408 after the header
+ * timeout (or closes at the idle timeout when that is shorter), an idle one closes after the
+ * keep-alive timeout, a client's FIN closes it, a lookup that hangs ends at the idle timeout, and
+ * the server's closeIdleConnections / closeAllConnections (shutdown) reach them too.
  */
-export interface SocketReads {
-  /** Idle connections this path owns (it answers from memory synchronously; only a lookup makes one busy). */
-  readonly open: number;
-  /** Shutting down: closes the connections this path still owns, as Node closes its idle ones. */
-  closeIdle(): void;
-}
-
-export interface SocketReadTimeouts {
+export interface SocketReadOptions {
+  /** The full path's lookup for a plain read not in memory (refreshTaskRead): true when memory now holds it. */
+  refresh: (id: string, authorization: string | undefined) => Promise<boolean>;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** The server's socket timeout (`server.timeout`): what a request may wait, and a silent connection too. */
+  idleTimeoutMs: number;
+  /** Writes the 408 envelope a silent new connection gets from Node's server, then closes. */
+  headersTimedOut: (socket: Socket) => void;
+  log: Logger;
 }
 
 /** Node waits this long past `keepAliveTimeout` before closing an idle connection; so does this path. */
@@ -31,35 +39,51 @@ const KEEP_ALIVE_GRACE_MS = 1000;
 /** Past this much unsent output, stop reading a pipelining client until it drains. */
 const MAX_PENDING_OUTPUT = 64 * 1024;
 
-export function answerTaskReadsOnSockets(
-  server: http.Server,
-  fast: FastReads,
-  /** The full path's lookup for a plain read not in memory (refreshTaskRead): true when memory now holds it. */
-  refresh: (id: string, authorization: string | undefined) => Promise<boolean>,
-  t: SocketReadTimeouts,
-  /** Writes the 408 envelope a silent new connection gets from Node's server, then closes. */
-  headersTimedOut: (socket: Socket) => void,
-): SocketReads {
-  const toNode = server.listeners('connection')[0] as (socket: Socket) => void;
+export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o: SocketReadOptions): void {
+  const listeners = server.listeners('connection');
+  if (listeners.length !== 1) throw new Error(`expected Node's one connection listener on the HTTP server, found ${listeners.length}`);
+  const toNode = listeners[0] as (socket: Socket) => void;
   server.removeAllListeners('connection');
-  /** Connections this path owns and that are idle (none is mid-request but those waiting on `refresh`). */
+  /** Connections this path holds, idle between requests (it answers synchronously). */
   const idle = new Set<Socket>();
+  /** …and those waiting on a lookup: a request in flight. */
+  const busy = new Set<Socket>();
+  // Node's shutdown (server.close calls closeIdleConnections) and its forced close reach these too.
+  const closeIdle = server.closeIdleConnections.bind(server);
+  const closeAll = server.closeAllConnections.bind(server);
+  server.closeIdleConnections = () => {
+    for (const socket of idle) socket.destroy();
+    idle.clear();
+    closeIdle();
+  };
+  server.closeAllConnections = () => {
+    for (const socket of [...idle, ...busy]) socket.destroy();
+    idle.clear();
+    busy.clear();
+    closeAll();
+  };
   // Written as Node's server writes them.
-  const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(t.keepAliveTimeoutMs / 1000)}\r\n`;
-  const keepAliveMs = t.keepAliveTimeoutMs + KEEP_ALIVE_GRACE_MS;
+  const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(o.keepAliveTimeoutMs / 1000)}\r\n`;
+  const keepAliveMs = o.keepAliveTimeoutMs + KEEP_ALIVE_GRACE_MS;
+  const silentMs = Math.min(o.headersTimeoutMs, o.idleTimeoutMs);
 
   server.on('connection', (socket: Socket) => {
     let answered = 0;
     let refreshing = false;
     /** Until handed to Node's server. */
-    let mine = true;
+    let held = true;
     idle.add(socket);
-    const handOff = (unread: Buffer | null) => {
-      mine = false;
+    const forget = () => {
       idle.delete(socket);
+      busy.delete(socket);
+    };
+    const handOff = (unread: Buffer | null) => {
+      held = false;
+      forget();
       socket.removeListener('data', onData);
+      socket.removeListener('end', onEnd);
       socket.removeListener('timeout', onTimeout);
-      socket.removeListener('close', onClose);
+      socket.removeListener('close', forget);
       socket.removeListener('error', onError);
       socket.setTimeout(0);
       socket.pause();
@@ -67,80 +91,85 @@ export function answerTaskReadsOnSockets(
       toNode.call(server, socket);
       socket.resume();
     };
-    /** Answers the requests in `chunk` while it can; `refreshed`: the first one was just looked up (no second lookup). */
-    const consume = (chunk: Buffer, refreshed: boolean): void => {
+    /** Answers the requests in `chunk` while it can; `refreshedAt`: the first one's lookup began then (it is not looked up twice). */
+    const consume = (chunk: Buffer, refreshedAt: number | null): void => {
       // Not a GET (a create and its upload, say): Node's, without copying the bytes into a string.
-      if (chunk[0] !== 0x47) {
-        handOff(chunk);
-        return;
-      }
+      if (chunk[0] !== 0x47) return void handOff(chunk);
       const text = chunk.toString('latin1');
       let from = 0;
       while (from < text.length) {
-        const head = fast.closing ? null : plainTaskRead(text, from);
+        const head = plainTaskRead(text, from);
         if (head === null) break;
-        const out = fast.serveRaw(head.path, head.asked, `Date: ${httpDate()}\r\n${keepAlive}`);
-        if (out === null) {
-          if (refreshed && from === 0) break;
-          // Not in memory (expired, or never read here): the full path's lookup, then answered here.
-          const unread = chunk.subarray(from);
-          refreshing = true;
-          idle.delete(socket);
-          socket.pause();
-          refresh(head.path.slice(TASK_PATH_PREFIX.length), head.asked.authorization).then((held) => {
-            refreshing = false;
-            if (socket.destroyed) return;
-            if (!held) return handOff(unread);
-            idle.add(socket);
-            consume(unread, true);
-            if (mine && !refreshing && socket.writableLength <= MAX_PENDING_OUTPUT) socket.resume();
-          });
-          return;
-        }
+        const first = from === 0 && refreshedAt !== null;
+        const started = first ? refreshedAt : performance.now();
+        const out = fast.serveRaw(head.path, head.asked, `Date: ${httpDate()}\r\n${keepAlive}`, started, first);
+        if (out === REFUSED || (out === MISS && first)) break;
+        if (out === MISS) return void lookUp(chunk.subarray(from), head, started);
         socket.write(out);
         answered++;
         from = head.end;
       }
-      if (from < text.length) {
-        handOff(from === 0 ? chunk : chunk.subarray(from));
+      if (from < text.length) return void handOff(from === 0 ? chunk : chunk.subarray(from));
+      if (fast.closing) {
+        // Shutting down: the request in flight is answered; the connection closes as an idle one.
+        socket.end();
         return;
       }
-      if (answered > 0 && socket.timeout !== keepAliveMs) socket.setTimeout(keepAliveMs);
+      if (socket.timeout !== keepAliveMs) socket.setTimeout(keepAliveMs);
       if (socket.writableLength > MAX_PENDING_OUTPUT) {
         // A client pipelining reads it does not collect: read no more until it drains.
         socket.pause();
         socket.once('drain', () => {
-          if (mine && !refreshing) socket.resume();
+          if (held && !refreshing) socket.resume();
         });
       }
     };
-    const onData = (chunk: Buffer) => consume(chunk, false);
-    const onTimeout = () => {
-      if (refreshing) return;
+    /** The full path's lookup for the read at the start of `unread`; the socket reads nothing meanwhile. */
+    const lookUp = (unread: Buffer, head: PlainTaskRead, started: number) => {
+      refreshing = true;
       idle.delete(socket);
-      // Silent since it opened: the 408 Node's header timer sends. Idle after answers: closed quietly.
-      if (answered === 0) headersTimedOut(socket);
+      busy.add(socket);
+      socket.pause();
+      // A request in flight may wait the server's idle timeout, as on Node's path.
+      socket.setTimeout(o.idleTimeoutMs);
+      o.refresh(head.path.slice(TASK_PATH_PREFIX.length), head.asked.authorization)
+        .catch(() => false)
+        .then((filled) => {
+          refreshing = false;
+          if (socket.destroyed) return;
+          busy.delete(socket);
+          if (!filled) return handOff(unread);
+          idle.add(socket);
+          consume(unread, started);
+          if (held && !socket.writableEnded && socket.writableLength <= MAX_PENDING_OUTPUT) socket.resume();
+        })
+        .catch((err: unknown) => {
+          o.log.error({ err }, 'task read on a socket failed');
+          socket.destroy();
+        });
+    };
+    const onData = (chunk: Buffer) => consume(chunk, null);
+    // The client is done sending (its FIN; 'end' waits while a lookup holds the socket paused).
+    const onEnd = () => {
+      forget();
+      socket.end();
+    };
+    const onTimeout = () => {
+      forget();
+      // Silent since it opened, past the header timeout: the 408 Node's header timer sends.
+      // Otherwise (idle, or a lookup past the idle timeout) closed quietly, as Node does.
+      if (answered === 0 && !refreshing && o.headersTimeoutMs <= o.idleTimeoutMs) o.headersTimedOut(socket);
       else socket.destroy();
     };
-    const onClose = () => idle.delete(socket);
-    // A reset or a broken pipe while this path owns the connection: nothing to answer.
+    // A reset or a broken pipe while this path holds the connection: nothing to answer.
     const onError = () => socket.destroy();
     socket.on('data', onData);
+    socket.on('end', onEnd);
     socket.on('timeout', onTimeout);
-    socket.on('close', onClose);
+    socket.on('close', forget);
     socket.on('error', onError);
-    socket.setTimeout(t.headersTimeoutMs);
+    socket.setTimeout(silentMs);
   });
-
-  return {
-    get open() {
-      return idle.size;
-    },
-    closeIdle() {
-      for (const socket of idle) socket.destroy();
-      idle.clear();
-    },
-  };
 }
 
 /** The Date header's value, made once a second (as Node's server does). */
@@ -160,8 +189,8 @@ function httpDate(): string {
 const HEADER_LINE = /([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?)?[ \t]*\r\n/y;
 /** More header lines than a poller sends: Node's parser takes the request (it keeps its own count). */
 const MAX_HEADER_LINES = 32;
-/** Node's default limit on a request head; a longer head is Node's to refuse. */
-const MAX_HEAD_BYTES = 16 * 1024;
+/** Node's limit on a request head (`--max-http-header-size`); a longer head is Node's to refuse. */
+const MAX_HEAD_BYTES = http.maxHeaderSize;
 
 /** The headers a read looks at, each allowed once (a repeat is Node's to merge or refuse). */
 const ASKED = new Map<string, keyof AskedHeaders>([
@@ -216,6 +245,8 @@ export function plainTaskRead(text: string, from: number): PlainTaskRead | null 
         // Only the keep-alive a pooled client states; `close`, upgrades and the rest are Node's.
         if (value.toLowerCase() !== 'keep-alive') return null;
         break;
+      // Node's parser reads it as Connection (a `close` there ends the connection).
+      case 'proxy-connection':
       case 'content-length':
       case 'transfer-encoding':
       case 'upgrade':

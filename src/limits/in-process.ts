@@ -9,6 +9,13 @@ export class InProcessLimits implements Limits {
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** Whether `takeRequest` would allow one more request now (nothing is counted). */
+  allowsRequest(keyId: string, perMinute: number): boolean {
+    const nowMs = this.now();
+    const w = this.windows.get(keyId);
+    return !w || w.start !== nowMs - (nowMs % MINUTE_MS) || w.count < perMinute;
+  }
+
   takeRequest(keyId: string, perMinute: number): RateDecision {
     const nowMs = this.now();
     const start = nowMs - (nowMs % MINUTE_MS);

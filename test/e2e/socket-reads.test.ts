@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
+import { createPgDatabase } from '../helpers/stores.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 interface RawResponse {
   status: number;
@@ -254,6 +256,100 @@ describe('task reads answered off the socket', { timeout: 120_000 }, () => {
       slow.responses.map((r) => r.status),
       [200, 408],
     );
+  });
+});
+
+describe('task reads on the socket: what a connection may end with', { timeout: 120_000 }, () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startTestGateway({ VIDGATE_KEEPALIVE_TIMEOUT_MS: '30000', VIDGATE_HEADERS_TIMEOUT_MS: '30000' });
+  });
+  after(() => gw.close());
+
+  it("a client's FIN closes the connection at once, after the answer (and with no request at all)", async () => {
+    const user = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'fin' } })).json()) as { key: string };
+    const id = ((await (await gw.api('/v1/videos/generations', { method: 'POST', key: user.key, json: { model: 'veo3.1-fast', prompt: 'fin', duration: 4 } })).json()) as { id: string }).id;
+    await gw.api(`/v1/tasks/${id}`, { key: user.key });
+    for (const lookedUp of [false, true]) {
+      // The second time the answer is not in memory: the FIN waits for the lookup, then the answer.
+      if (lookedUp) await new Promise((r) => setTimeout(r, 600));
+      const c = new RawClient(gw.url);
+      c.socket.end(`GET /v1/tasks/${id} HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${user.key}\r\n\r\n`);
+      const started = Date.now();
+      await c.closed;
+      assert.deepEqual(
+        c.responses.map((r) => r.status),
+        [200],
+      );
+      assert.ok(Date.now() - started < 2_000, `closed ${Date.now() - started} ms after the FIN (keep-alive timeout 30 s)`);
+    }
+    const silent = new RawClient(gw.url);
+    silent.socket.end();
+    const started = Date.now();
+    await silent.closed;
+    assert.ok(Date.now() - started < 2_000, `a bare FIN closed after ${Date.now() - started} ms (header timeout 30 s)`);
+    assert.equal(silent.rest(), '');
+  });
+
+  it('a worker node answers no task read, on the socket or through Node', async () => {
+    const user = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'worker reads' } })).json()) as { key: string };
+    const id = ((await (await gw.api('/v1/videos/generations', { method: 'POST', key: user.key, json: { model: 'veo3.1-fast', prompt: 'worker', duration: 4 } })).json()) as { id: string }).id;
+    // A worker on the same database (the last test here: its close removes the shared folder).
+    const worker = await startTestGateway({ VIDGATE_ROLE: 'worker', VIDGATE_DATA_DIR: gw.dataDir, VIDGATE_ADMIN_KEY: gw.adminKey });
+    try {
+      const read = `GET /v1/tasks/${id} HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${user.key}\r\n\r\n`;
+      for (const first of ['', 'GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n']) {
+        const c = new RawClient(worker.url);
+        c.send(first + read);
+        const answers = await c.responsesUpTo(first ? 2 : 1);
+        const last = answers.at(-1)!;
+        assert.equal(last.status, 404);
+        assert.match(JSON.parse(last.body).error.message, /No route|not found/i);
+        c.socket.destroy();
+      }
+    } finally {
+      await worker.close();
+    }
+  });
+});
+
+describe('a task read whose lookup hangs (PostgreSQL gone silent)', { timeout: 120_000 }, () => {
+  it("ends at the idle timeout as on Node's path, and a shutdown closes it after its grace period", async () => {
+    const database = await createPgDatabase();
+    const proxy = new TcpProxy('127.0.0.1', 5432);
+    await proxy.start();
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.port);
+    const gw = await startTestGateway({ VIDGATE_DATABASE_URL: viaProxy.toString(), VIDGATE_IDLE_TIMEOUT_MS: '1500', VIDGATE_KEEPALIVE_TIMEOUT_MS: '30000', VIDGATE_ROLE: 'api' });
+    let closing: Promise<void> | undefined;
+    try {
+      const user = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'hung' } })).json()) as { key: string };
+      const id = ((await (await gw.api('/v1/videos/generations', { method: 'POST', key: user.key, json: { model: 'veo3.1-fast', prompt: 'hung', duration: 4 } })).json()) as { id: string }).id;
+      // The key is confirmed (cached for 5 s); the task's answer is not in memory: its lookup goes to the store.
+      assert.equal((await gw.api('/v1/models', { key: user.key })).status, 200);
+      proxy.freeze();
+      const read = `GET /v1/tasks/${id} HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${user.key}\r\n\r\n`;
+      const hung = new RawClient(gw.url);
+      hung.send(read);
+      const started = Date.now();
+      await hung.closed;
+      const took = Date.now() - started;
+      assert.ok(took >= 1_400 && took < 4_000, `closed after ${took} ms (idle timeout 1500)`);
+      assert.deepEqual(hung.responses, []);
+
+      const atShutdown = new RawClient(gw.url);
+      atShutdown.send(read);
+      await new Promise((r) => setTimeout(r, 200));
+      const shutdownAt = Date.now();
+      closing = gw.close(500);
+      await atShutdown.closed;
+      assert.ok(Date.now() - shutdownAt < 1_400, `closed ${Date.now() - shutdownAt} ms into a shutdown with 500 ms grace`);
+    } finally {
+      // Cut the frozen connections so the store can close.
+      await proxy.stop();
+      await (closing ?? gw.close());
+      await database.drop();
+    }
   });
 });
 

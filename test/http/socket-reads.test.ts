@@ -41,6 +41,7 @@ describe('plain task read heads', () => {
     ['a body announced', head(['Host: gw', 'Content-Length: 0'])],
     ['a chunked body', head(['Host: gw', 'Transfer-Encoding: chunked'])],
     ['Connection: close', head(['Host: gw', 'Connection: close'])],
+    ['Proxy-Connection (Node reads it as Connection)', head(['Host: gw', 'Proxy-Connection: keep-alive'])],
     ['an upgrade', head(['Host: gw', 'Upgrade: websocket'])],
     ['Expect', head(['Host: gw', 'Expect: 100-continue'])],
     ['HEAD', head(['Host: gw'], `/v1/tasks/${ID}`, `HEAD /v1/tasks/${ID} HTTP/1.1`)],
