@@ -106,6 +106,9 @@ describe('create validation', () => {
     ['generateAudio', { instances: [{ prompt: 'a' }], parameters: { generateAudio: true } }, MODEL, /generateAudio/],
     ['gcsUri image', { instances: [{ prompt: 'a', image: { gcsUri: 'gs://b/o.png', mimeType: 'image/png' } }] }, MODEL, /gcsUri/],
     ['not an image', { instances: [{ prompt: 'a', image: { inlineData: { mimeType: 'image/png', data: Buffer.from('hello').toString('base64') } } }] }, MODEL, /Unable to process input image/],
+    // The Gemini API takes the registered names only: 'image/jpg' is answered "Unsupported MIME type: image/jpg" (see validate.ts).
+    ['image/jpg (not a registered type)', { instances: [{ prompt: 'a', image: { bytesBase64Encoded: TINY_PNG_B64, mimeType: 'image/jpg' } }] }, MODEL, /^Unsupported MIME type: image\/jpg$/],
+    ['image/pjpeg as a last frame', { instances: [{ prompt: 'a', image: img(), lastFrame: { inlineData: { mimeType: 'image/pjpeg', data: TINY_PNG_B64 } } }] }, MODEL, /^Unsupported MIME type: image\/pjpeg$/],
     ['no prompt', { instances: [{}] }, MODEL, /prompt is required/],
     ['2 samples on Veo 3.1', { instances: [{ prompt: 'a' }], parameters: { sampleCount: 2 } }, MODEL, /sampleCount/],
     ['allow_adult for text-to-video on 3.1', { instances: [{ prompt: 'a' }], parameters: { personGeneration: 'allow_adult' } }, MODEL, /personGeneration/],

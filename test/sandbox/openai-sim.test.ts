@@ -120,6 +120,25 @@ describe('Sora simulator: validation (400 invalid_request_error naming the param
     assert.match(placeholder.message, /Inpaint image must match the requested width and height \(1280x720\); got 640x360/);
   });
 
+  it('an upload whose part names a type OpenAI does not take (image/jpg) is refused by that name; a generic or missing type is judged by the bytes', async () => {
+    const jpeg = await solidImage(dir, 'red', 'typed.jpg', '1280x720');
+    const upload = (type: string) => {
+      const form = new FormData();
+      form.append('prompt', 'x');
+      form.append('size', '1280x720');
+      form.append('input_reference', new Blob([new Uint8Array(jpeg)], { type }), 'typed.jpg');
+      return api('/videos', { method: 'POST', body: form });
+    };
+    const creates = sim.stats.creates;
+    for (const type of ['image/jpg', 'image/pjpeg']) {
+      const e = await errorOf(await upload(type), 400);
+      assert.deepEqual([e.param, e.code], ['input_reference', 'unsupported_file_mimetype']);
+      assert.equal(e.message, `Invalid file 'input_reference': unsupported mimetype ('${type}'). Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'.`);
+    }
+    assert.equal(sim.stats.creates, creates, 'nothing was created');
+    for (const type of ['image/jpeg', 'application/octet-stream', '']) assert.equal((await upload(type)).status, 200, type || '(no type)');
+  });
+
   it('bad bodies: broken JSON, unsupported content type, broken multipart', async () => {
     assert.equal((await errorOf(await api('/videos', { method: 'POST', body: '{nope', headers: { 'content-type': 'application/json' } }), 400)).code, 'invalid_json');
     assert.equal((await errorOf(await api('/videos', { method: 'POST', body: 'prompt=x', headers: { 'content-type': 'text/plain' } }), 400)).code, 'unsupported_content_type');

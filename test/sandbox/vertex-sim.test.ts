@@ -148,6 +148,14 @@ describe('Vertex simulator: the API', () => {
     assert.equal((await fetchOp(underAnother)).status, 404, 'an operation is read under its own model only');
   });
 
+  it('an image declared under an unregistered type name (image/jpg) is 400 INVALID_ARGUMENT, as on the Gemini API', async () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]).toString('base64');
+    const refused = await api('POST', `${MODEL_PATH}:predictLongRunning`, { instances: [{ prompt: 'x', image: { bytesBase64Encoded: jpeg, mimeType: 'image/jpg' } }], parameters: { durationSeconds: 4 } });
+    assert.equal(refused.status, 400, JSON.stringify(refused.json));
+    assert.equal(refused.json.error.status, 'INVALID_ARGUMENT');
+    assert.equal(refused.json.error.message, 'Unsupported MIME type: image/jpg');
+  });
+
   it('answers inline base64, or gs:// objects the Storage JSON API serves to a Bearer token only', async () => {
     const inline = await untilDone((await create({ generateAudio: false })).json.name);
     assert.equal(inline.response['@type'], 'type.googleapis.com/cloud.ai.large_models.vision.GenerateVideoResponse');

@@ -39,6 +39,15 @@ function decodeBase64(data: unknown, field: string): Buffer {
   return Buffer.from(compact, 'base64');
 }
 
+/**
+ * The image types Google takes, by their registered names only. Its older answer listed them ("MIME
+ * type must be image/png, image/jpeg, image/webp, image/heic, or image/heif"); today's is
+ * "Unsupported MIME type: image/jpg" for the common misspelling (reported against the Gemini API,
+ * e.g. ogkalu2/comic-translate#399, CherryHQ/cherry-studio#3088). Vertex AI's Veo reference names
+ * image/jpeg and image/png; the Vertex simulator shares this check.
+ */
+const GEMINI_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'];
+
 /** Accepts both wire forms: REST `{inlineData:{mimeType,data}}` and SDK `{bytesBase64Encoded,mimeType}`. */
 function parseImage(value: unknown, field: string): Buffer {
   if (!isObject(value)) throw invalidArgument(`${field} must be an object with inlineData or bytesBase64Encoded.`);
@@ -52,6 +61,7 @@ function parseImage(value: unknown, field: string): Buffer {
   if (mimeType !== undefined && (typeof mimeType !== 'string' || !mimeType.startsWith('image/'))) {
     throw invalidArgument(`${field}: mimeType must be an image type such as image/png or image/jpeg, got ${JSON.stringify(mimeType)}.`);
   }
+  if (mimeType !== undefined && !GEMINI_IMAGE_TYPES.includes(mimeType.toLowerCase())) throw invalidArgument(`Unsupported MIME type: ${mimeType}`);
   if (!sniffImageType(bytes)) {
     throw invalidArgument(`Unable to process input image at ${field}: the bytes are not a PNG, JPEG, WebP, GIF or BMP image.`);
   }

@@ -66,6 +66,20 @@ export interface OpenAISimulator {
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 const SORA_IMAGE_TYPES = new Set(['png', 'jpeg', 'webp']);
 
+/**
+ * The type names an uploaded file part may carry (spec providers-1 §1.2: jpeg / png / webp). OpenAI
+ * refuses an upload by its part's type with `unsupported_file_mimetype` (its image endpoints'
+ * answer, seen for 'application/octet-stream' and 'image/jpg'). The simulator refuses every other
+ * specific type, the common misspelling 'image/jpg' included; a missing or generic type is left to
+ * the bytes, as the form's checks did before (OpenAI's answer for those is not documented for videos).
+ */
+const SORA_UPLOAD_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp']);
+
+function unsupportedUploadType(mimeType: string): boolean {
+  const type = mimeType.split(';')[0].trim().toLowerCase();
+  return type !== '' && type !== 'application/octet-stream' && !SORA_UPLOAD_TYPES.has(type);
+}
+
 /** Start an OpenAI Videos API (Sora) simulator: real HTTP, real MP4s, OpenAI's error shapes. */
 export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promise<OpenAISimulator> {
   const speed = await prepareSimulator(opts, { apiKey: opts.apiKey });
@@ -136,6 +150,13 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions): Promis
     const type = sniffImageType(bytes);
     if (!type || !SORA_IMAGE_TYPES.has(type)) {
       throw invalidRequest("Invalid file format for 'input_reference'. Supported formats are: image/jpeg, image/png, image/webp.", 'input_reference', 'invalid_value');
+    }
+    if ('mimeType' in ref && unsupportedUploadType(ref.mimeType)) {
+      throw invalidRequest(
+        `Invalid file 'input_reference': unsupported mimetype ('${ref.mimeType}'). Supported file formats are 'image/jpeg', 'image/png', and 'image/webp'.`,
+        'input_reference',
+        'unsupported_file_mimetype',
+      );
     }
     const px = await probeImageSize(bytes);
     if (!px) throw invalidRequest("The image in 'input_reference' could not be decoded.", 'input_reference', 'invalid_value');
