@@ -1,7 +1,7 @@
 /** Strict `data:<mime>[;param=value]*;base64,<data>` parsing (RFC 2397, base64 form only). */
 import type { MediaBytes } from '../providers/types.js';
 import { MediaError } from './errors.js';
-import { declaredTypeMismatch, type MediaKind } from './sniff.js';
+import { declaredTypeMismatch, registeredMimeType, type MediaKind } from './sniff.js';
 
 const DATA_URL = /^data:([a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+)((?:;[a-z0-9!#$&^_.+-]+=[^;,]*)*);base64,(.*)$/is;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -27,13 +27,28 @@ export function decodedBase64Length(data: string): number {
 }
 
 /**
- * The declared type and the first bytes (enough to sniff), reading only the start of the value: a
- * multi-megabyte payload is not scanned again (its syntax is checked once, by dataUrlProblem).
+ * The declared type (under its registered name: image/jpg is image/jpeg) and the first bytes (enough
+ * to sniff), reading only the start of the value: a multi-megabyte payload is not scanned again (its
+ * syntax is checked once, by dataUrlProblem).
  */
 export function dataUrlHead(value: string): { mimeType: string; head: Buffer } | null {
   // Parameters cannot hold a comma, so the first one ends the header.
   const m = DATA_URL.exec(value.slice(0, value.indexOf(',') + 1 + 64));
-  return m ? { mimeType: m[1].toLowerCase(), head: Buffer.from(m[3], 'base64') } : null;
+  return m ? { mimeType: registeredMimeType(m[1].toLowerCase()), head: Buffer.from(m[3], 'base64') } : null;
+}
+
+/**
+ * A data: URL whose declared type has another registered name, rewritten to declare that name
+ * (`data:image/jpg;base64,…` → `data:image/jpeg;base64,…`, parameters and payload untouched), for
+ * the providers that are sent the data: URL itself. Anything else comes back as it is, the same
+ * string; only the header is read.
+ */
+export function withRegisteredType(value: string): string {
+  if (!isDataUrl(value)) return value;
+  const declared = /^data:([^;,]+)[;,]/i.exec(value.slice(0, 5 + 256))?.[1];
+  if (declared === undefined) return value;
+  const registered = registeredMimeType(declared.toLowerCase());
+  return registered === declared.toLowerCase() ? value : `data:${registered}${value.slice(5 + declared.length)}`;
 }
 
 /** For a data: URL, why its bytes cannot be the declared type, of `kind` (sniffing its head only); else null. */
@@ -53,5 +68,5 @@ export function parseDataUrl(value: string, maxBytes = Infinity): ParsedDataUrl 
   const m = DATA_URL.exec(value)!;
   const size = decodedBase64Length(m[3]);
   if (size > maxBytes) throw new MediaError('input_too_large', `The data: URL payload is ${size} bytes; the limit is ${maxBytes} bytes.`);
-  return { bytes: Buffer.from(m[3], 'base64'), mimeType: m[1].toLowerCase(), size };
+  return { bytes: Buffer.from(m[3], 'base64'), mimeType: registeredMimeType(m[1].toLowerCase()), size };
 }

@@ -74,9 +74,22 @@ export function essenceOf(contentType: string | undefined | null): string | unde
 }
 
 /**
+ * Names clients use for a type that has another registered name: `image/jpg` is the usual
+ * misspelling of image/jpeg (no such type is registered), `image/pjpeg` the name old Internet
+ * Explorer gave progressive JPEGs. Upstreams take the registered name only: Kling accepts PNG or JPEG,
+ * the Gemini API answers "Unsupported MIME type: image/jpg", OpenAI refuses an upload typed image/jpg.
+ */
+const ALIASES: Readonly<Record<string, string>> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg' };
+
+/** A MIME type (lowercase essence) under its registered name: `image/jpg` → `image/jpeg`; any other unchanged. */
+export function registeredMimeType(mime: string): string {
+  return ALIASES[mime] ?? mime;
+}
+
+/**
  * Decides the MIME type of fetched/decoded bytes for the expected kind, or returns a problem.
- * A specific declared type of the right kind is kept unless the bytes are clearly another kind;
- * a generic or missing type must be confirmed by sniffing.
+ * A specific declared type of the right kind is kept (under its registered name) unless the bytes
+ * are clearly another kind; a generic or missing type must be confirmed by sniffing.
  */
 export function resolveMimeType(declared: string | undefined, bytes: Uint8Array, kind: MediaKind): { mimeType: string } | { problem: string } {
   const sniffed = sniffMimeType(bytes);
@@ -86,7 +99,7 @@ export function resolveMimeType(declared: string | undefined, bytes: Uint8Array,
     if (declaredKind !== kind) return { problem: `expected ${kindLabel(kind)} but the content type is '${declared}'` };
     // One container serves video and audio (an M4A sniffs as video/mp4 or, led by moov, video/quicktime).
     if (sniffedKind && sniffedKind !== kind && !formatOf(declared!)?.includes(sniffed!)) return { problem: `declared '${declared}' but the bytes are ${sniffed}` };
-    return { mimeType: declared! };
+    return { mimeType: registeredMimeType(declared!) };
   }
   if (!sniffed) return { problem: `expected ${kindLabel(kind)} but the content type is ${declared ? `'${declared}'` : 'missing'} and the bytes are not a recognised ${kind} format` };
   if (sniffedKind !== kind) return { problem: `expected ${kindLabel(kind)} but the bytes are ${sniffed}` };

@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { estimateCostUsd, estimateForSourceUsd, sourceTooLong, sourceVideoRule } from '../catalog/pricing.js';
 import { resolveForModel, validateForModel } from '../catalog/rules.js';
 import type { ModelSpec } from '../catalog/types.js';
-import { inlineTypeProblem, isDataUrl, parseDataUrl } from '../media/data-url.js';
+import { inlineTypeProblem, isDataUrl, parseDataUrl, withRegisteredType } from '../media/data-url.js';
 import type { MediaKind } from '../media/sniff.js';
 import { mp4DeclaredSeconds } from '../media/mp4-duration.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
@@ -59,6 +59,22 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
 }
 
 /**
+ * The request with every inline input declared under its type's registered name
+ * (`data:image/jpg;…` → `data:image/jpeg;…`, see media/sniff.ts): providers that are sent the data:
+ * URL itself (xAI, Seedance, MiniMax, DashScope) take only that name, and the two spellings are one
+ * request to idempotency. Inputs already so declared (nearly all) are kept as the same strings.
+ */
+function withRegisteredMediaTypes(req: VideoRequest): VideoRequest {
+  const out: Record<string, unknown> = { ...req };
+  for (const field of Object.keys(MEDIA_FIELDS)) {
+    const value = out[field] as string | string[] | undefined;
+    if (value !== undefined) out[field] = Array.isArray(value) ? value.map((v) => withRegisteredType(v)) : withRegisteredType(value);
+  }
+  if (req.kling_elements) out.kling_elements = req.kling_elements.map((el) => ({ ...el, element_input_urls: el.element_input_urls.map((u) => withRegisteredType(u)) }));
+  return out as unknown as VideoRequest;
+}
+
+/**
  * Where an output is as long as its source video and that source is inline (a data: URL), its length
  * is known now: a source longer than the model takes is a 400, and the reservation is priced by it.
  * Returns the length when known (the engine probes every source again before submitting).
@@ -83,14 +99,17 @@ function checkDeclaredSource(resolved: ResolvedVideoRequest, spec: ModelSpec): n
 /**
  * Turns a create body into the task to store: parse (aliases, types), find the model, every
  * per-model rule, media URL syntax, defaults, price. Throws the contract's 400s; does no I/O.
- * `parsed`: the request as parsed, before the model's defaults (what idempotency compares).
+ * `parsed`: the request as parsed, before the model's defaults (what idempotency compares), its
+ * inline media declared under registered type names.
  */
 export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { allowPrivateNetwork: boolean; now_ms: number }): { task: NewTask; parsed: VideoRequest } {
-  const parsed = parseVideoRequest(body, (r) => inferOperation(r, catalog.get(r.model)?.operations.map((o) => o.operation) ?? []));
-  const spec = catalog.get(parsed.model);
-  if (!spec) throw modelNotFound(parsed.model, 400, catalog.suggest(parsed.model));
-  validateForModel(parsed, spec);
-  checkMediaInputs(parsed, opts.allowPrivateNetwork);
+  const asSent = parseVideoRequest(body, (r) => inferOperation(r, catalog.get(r.model)?.operations.map((o) => o.operation) ?? []));
+  const spec = catalog.get(asSent.model);
+  if (!spec) throw modelNotFound(asSent.model, 400, catalog.suggest(asSent.model));
+  validateForModel(asSent, spec);
+  // Checked as sent, so a refusal quotes the type the caller declared; stored under registered names.
+  checkMediaInputs(asSent, opts.allowPrivateNetwork);
+  const parsed = withRegisteredMediaTypes(asSent);
   const resolved = resolveForModel(parsed, spec);
   const sourceSeconds = checkDeclaredSource(resolved, spec);
   const task: NewTask = {

@@ -12,20 +12,22 @@ export type ProxyAction =
 
 export interface FaultProxy {
   url: string;
-  /** Every request seen: method, path, headers. */
-  seen: { method: string; url: string; headers: http.IncomingHttpHeaders; at: number }[];
+  /** Every request seen: method, path, headers; and the body of each one forwarded (what the target got). */
+  seen: { method: string; url: string; headers: http.IncomingHttpHeaders; at: number; body?: Buffer }[];
   close(): Promise<void>;
 }
 
 /**
- * A loopback HTTP proxy in front of a real gateway that misbehaves on demand, to test what a
- * client does when answers are lost, late or refused. `decide` is asked once per request.
+ * A loopback HTTP proxy in front of a real server (the gateway, or a simulator the gateway calls)
+ * that misbehaves on demand, to test what a client does when answers are lost, late or refused, or
+ * just records what was sent. `decide` is asked once per request.
  */
 export async function startFaultProxy(target: string, decide: (req: http.IncomingMessage, n: number) => ProxyAction): Promise<FaultProxy> {
   const seen: FaultProxy['seen'] = [];
   const hanging = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: Date.now() });
+    const entry: FaultProxy['seen'][number] = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: Date.now() };
+    seen.push(entry);
     const action = decide(req, seen.length);
     if (action.kind === 'hang') {
       hanging.add(res);
@@ -41,10 +43,12 @@ export async function startFaultProxy(target: string, decide: (req: http.Incomin
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
+      const sent = chunks.length ? Buffer.concat(chunks) : undefined;
+      entry.body = sent;
       const headers = { ...req.headers } as Record<string, string>;
       delete headers.host;
       delete headers['content-length'];
-      const upstream = await fetch(target + (req.url ?? '/'), { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+      const upstream = await fetch(target + (req.url ?? '/'), { method: req.method, headers, body: sent });
       const body = Buffer.from(await upstream.arrayBuffer());
       if (action.kind === 'lose-answer') {
         req.socket.destroy();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dataUrlProblem, inlineTypeProblem, parseDataUrl } from '../../src/media/data-url.js';
+import { dataUrlHead, dataUrlProblem, inlineTypeProblem, parseDataUrl, withRegisteredType } from '../../src/media/data-url.js';
 import { MediaError } from '../../src/media/errors.js';
 import { createMediaLoader } from '../../src/media/fetcher.js';
-import { declaredTypeMismatch, resolveMimeType, sniffMimeType, type MediaKind } from '../../src/media/sniff.js';
+import { declaredTypeMismatch, registeredMimeType, resolveMimeType, sniffMimeType, type MediaKind } from '../../src/media/sniff.js';
 import { JPEG_BYTES, MP4_BYTES, PNG_BYTES } from '../providers/local-server.js';
 
 const pngUrl = `data:image/png;base64,${PNG_BYTES.toString('base64')}`;
@@ -16,6 +16,23 @@ describe('parseDataUrl', () => {
     assert.deepEqual(r.bytes, PNG_BYTES);
     assert.equal(r.size, PNG_BYTES.length);
     assert.equal(parseDataUrl('data:IMAGE/PNG;name=a.png;base64,AAAA').mimeType, 'image/png');
+  });
+
+  it('reads JPEG under its registered name whatever alias it was declared with (image/jpg, image/pjpeg)', () => {
+    const b64 = JPEG_BYTES.toString('base64');
+    for (const declared of ['image/jpg', 'IMAGE/JPG', 'image/pjpeg', 'image/jpeg']) {
+      const value = `data:${declared};base64,${b64}`;
+      assert.equal(parseDataUrl(value).mimeType, 'image/jpeg', declared);
+      assert.equal(dataUrlHead(value)?.mimeType, 'image/jpeg', declared);
+      assert.equal(withRegisteredType(value), `data:image/jpeg;base64,${b64}`, declared);
+    }
+    assert.equal(withRegisteredType('data:image/jpg;name=a.jpg;base64,AAAA'), 'data:image/jpeg;name=a.jpg;base64,AAAA', 'parameters are kept');
+    for (const unchanged of [pngUrl, 'data:image/x-unknown;base64,AAAA', 'https://example.com/a.jpg']) {
+      assert.equal(withRegisteredType(unchanged), unchanged, unchanged.slice(0, 40));
+    }
+    assert.deepEqual(['image/jpg', 'image/pjpeg', 'image/png', 'video/mp4'].map(registeredMimeType), ['image/jpeg', 'image/jpeg', 'image/png', 'video/mp4']);
+    // A fetched URL served as image/jpg is read the same way.
+    assert.deepEqual(resolveMimeType('image/jpg', JPEG_BYTES, 'image'), { mimeType: 'image/jpeg' });
   });
 
   it('rejects malformed data URLs with input_invalid', () => {
