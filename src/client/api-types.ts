@@ -1091,6 +1091,7 @@ export interface components {
                 code: string;
                 message: string;
             } | null;
+            /** @description Completed videos: when the stored file is deleted (completion + retention); once it is gone, when it went (a past time). Null before completion. */
             expires_at: number | null;
             id: string;
             model: string;
@@ -1194,10 +1195,11 @@ export interface components {
                 url: string;
                 width: number;
             };
-            /** @description The stored video was deleted by retention. */
+            /** @description The stored video was deleted: by retention, or by its owner's DELETE /v1/videos/{id}. */
             video_expired?: boolean;
+            /** @description When the stored video was deleted (Unix seconds). */
             video_expired_at?: number;
-            /** @description Completed tasks: when retention deletes the stored video (Unix seconds). */
+            /** @description Completed tasks: when retention deletes the stored video; once it is gone, when it went (a past time, equal to video_expired_at). Unix seconds. */
             video_expires_at?: number;
             /** @description Completed tasks: a signed, expiring gateway URL of the MP4. */
             video_url?: string;

@@ -22,6 +22,20 @@ export function pollUrl(id: string): string {
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
+ * When a completed task's stored video is deleted, in Unix seconds; null for a task that is not
+ * completed. While the file is kept: its completion plus the retention period. Once it is gone: the
+ * time it went (output_expired_ms), a past time that stays, so a client reading the task later sees
+ * when its video went away instead of a null. Both ways a file goes stamp that time: the retention
+ * sweep, and its owner's DELETE /v1/videos/{id} (tasks/delete-output.ts), for which it is the time of
+ * the DELETE, not the retention time the file never reached. One value for both views (TokenLab's
+ * video_expires_at, the OpenAI Video's expires_at).
+ */
+export function videoExpiresAt(task: Task, retentionSeconds: number): number | null {
+  if (task.state !== 'completed' || task.completed_ms === null) return null;
+  return task.output_expired_ms !== null ? seconds(task.output_expired_ms) : seconds(task.completed_ms) + retentionSeconds;
+}
+
+/**
  * The public task object (VideoTaskResponse). Built from the stored task only: reading a task
  * never touches the upstream. `videoUrl` signs the stored output's gateway URL.
  */
@@ -43,16 +57,18 @@ export function taskView(task: Task, videoUrl: (task: Task) => string | null, re
     body.progress = 100;
     if (task.billing_transaction_id) body.billing_transaction_id = task.billing_transaction_id;
     const url = videoUrl(task);
+    const expiresAt = retentionSeconds === undefined ? null : videoExpiresAt(task, retentionSeconds);
     if (url !== null && task.video) {
       body.video_url = url;
       body.video = { url, duration: task.video.duration_s, width: task.video.width, height: task.video.height };
       body.has_audio = task.video.has_audio;
-      if (retentionSeconds !== undefined && task.completed_ms !== null) body.video_expires_at = seconds(task.completed_ms) + retentionSeconds;
+      if (expiresAt !== null) body.video_expires_at = expiresAt;
     }
     if (task.output_expired_ms !== null) {
-      // The row is kept after retention deleted the file: say so instead of pretending there is a video.
+      // The row is kept after retention (or its owner) deleted the file: say so instead of pretending there is a video.
       body.video_expired = true;
       body.video_expired_at = seconds(task.output_expired_ms);
+      if (expiresAt !== null) body.video_expires_at = expiresAt;
     }
   }
   if (status === 'failed') {

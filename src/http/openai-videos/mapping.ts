@@ -4,7 +4,7 @@ import type { Catalog } from '../../catalog/catalog.js';
 import { isGenericContentType, sniffMimeType } from '../../media/sniff.js';
 import type { ModelSpec } from '../../catalog/types.js';
 import type { Task } from '../../store/types.js';
-import { publicStatus } from '../../tasks/view.js';
+import { publicStatus, videoExpiresAt } from '../../tasks/view.js';
 
 /**
  * The OpenAI Videos API shape (what the official `openai` SDKs send and expect), mapped onto
@@ -149,7 +149,8 @@ export function openAIVideo(task: Task, retentionSeconds: number): Record<string
     size,
     created_at: sec(task.created_ms),
     completed_at: status === 'completed' && task.completed_ms !== null ? sec(task.completed_ms) : null,
-    expires_at: status === 'completed' && task.completed_ms !== null && task.output_expired_ms === null ? sec(task.completed_ms) + retentionSeconds : null,
+    // When the file goes, or went (a past time once retention deleted it): see videoExpiresAt.
+    expires_at: videoExpiresAt(task, retentionSeconds),
     prompt: req.prompt ?? null,
     remixed_from_video_id: null,
     error: status === 'failed' ? videoError(task) : null,
