@@ -151,7 +151,12 @@ export class FastReads {
   serveRaw(path: string, asked: AskedHeaders, tail: string, started: number, inFlight = false): string | typeof MISS | typeof REFUSED {
     const a = this.answer(path, asked, started, inFlight);
     if (typeof a === 'symbol') return a;
-    const rate = a.rate === null ? '' : `x-ratelimit-limit: ${a.rate.limit}\r\nx-ratelimit-remaining: ${a.rate.remaining}\r\nx-ratelimit-reset: ${a.rate.reset}\r\n`;
+    let rate = '';
+    if (a.rate !== null) {
+      const list: (string | number)[] = [];
+      pushRateLimitHeaders(list, a.rate);
+      rate = headerLines(list);
+    }
     const head = a.status === 304 ? `HTTP/1.1 304 Not Modified\r\nx-request-id: ${a.requestId}\r\n${rate}${a.entry.lines304}` : `HTTP/1.1 200 OK\r\nx-request-id: ${a.requestId}\r\n${rate}${a.entry.lines200}`;
     this.served(a, 'socket');
     return a.status === 304 ? `${head}${tail}\r\n` : `${head}${tail}\r\n${a.entry.body}`;

@@ -52,8 +52,13 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
   const closeIdle = server.closeIdleConnections.bind(server);
   const closeAll = server.closeAllConnections.bind(server);
   server.closeIdleConnections = () => {
-    for (const socket of idle) socket.destroy();
-    idle.clear();
+    // An answer still being written (a pipelining client that reads slowly) is finished first.
+    for (const socket of idle) {
+      if (socket.writableLength === 0) {
+        socket.destroy();
+        idle.delete(socket);
+      } else socket.end();
+    }
     closeIdle();
   };
   server.closeAllConnections = () => {
