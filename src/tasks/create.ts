@@ -62,16 +62,23 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
  * The request with every inline input declared under its type's registered name
  * (`data:image/jpg;…` → `data:image/jpeg;…`, see media/sniff.ts): providers that are sent the data:
  * URL itself (xAI, Seedance, MiniMax, DashScope) take only that name, and the two spellings are one
- * request to idempotency. Inputs already so declared (nearly all) are kept as the same strings.
+ * request to idempotency. Inputs already so declared (nearly all) are kept as the same strings, and
+ * a request with none to rename comes back as the same object.
  */
 function withRegisteredMediaTypes(req: VideoRequest): VideoRequest {
+  let renamed = false;
+  const rename = (v: string) => {
+    const out = withRegisteredType(v);
+    if (out !== v) renamed = true;
+    return out;
+  };
   const out: Record<string, unknown> = { ...req };
   for (const field of Object.keys(MEDIA_FIELDS)) {
     const value = out[field] as string | string[] | undefined;
-    if (value !== undefined) out[field] = Array.isArray(value) ? value.map((v) => withRegisteredType(v)) : withRegisteredType(value);
+    if (value !== undefined) out[field] = Array.isArray(value) ? value.map(rename) : rename(value);
   }
-  if (req.kling_elements) out.kling_elements = req.kling_elements.map((el) => ({ ...el, element_input_urls: el.element_input_urls.map((u) => withRegisteredType(u)) }));
-  return out as unknown as VideoRequest;
+  if (req.kling_elements) out.kling_elements = req.kling_elements.map((el) => ({ ...el, element_input_urls: el.element_input_urls.map(rename) }));
+  return renamed ? (out as unknown as VideoRequest) : req;
 }
 
 /**
@@ -100,9 +107,11 @@ function checkDeclaredSource(resolved: ResolvedVideoRequest, spec: ModelSpec): n
  * Turns a create body into the task to store: parse (aliases, types), find the model, every
  * per-model rule, media URL syntax, defaults, price. Throws the contract's 400s; does no I/O.
  * `parsed`: the request as parsed, before the model's defaults (what idempotency compares), its
- * inline media declared under registered type names.
+ * inline media declared under registered type names; `asSent`: the request before that renaming,
+ * only where it renamed something (an idempotency record stored before the renaming holds its
+ * fingerprint, see request-fingerprint.ts).
  */
-export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { allowPrivateNetwork: boolean; now_ms: number }): { task: NewTask; parsed: VideoRequest } {
+export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { allowPrivateNetwork: boolean; now_ms: number }): { task: NewTask; parsed: VideoRequest; asSent?: VideoRequest } {
   const asSent = parseVideoRequest(body, (r) => inferOperation(r, catalog.get(r.model)?.operations.map((o) => o.operation) ?? []));
   const spec = catalog.get(asSent.model);
   if (!spec) throw modelNotFound(asSent.model, 400, catalog.suggest(asSent.model));
@@ -125,5 +134,5 @@ export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { a
     callback_url: parsed.callback_url ?? key.webhook_url,
     created_ms: opts.now_ms,
   };
-  return { task, parsed };
+  return parsed === asSent ? { task, parsed } : { task, parsed, asSent };
 }

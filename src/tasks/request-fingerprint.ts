@@ -48,6 +48,13 @@ export function requestFingerprint(req: VideoRequest): string {
  * Whether a create (its `fingerprint`, and its body for older records) repeats the one an
  * idempotency record was stored for.
  *
+ * `asSent`: the request before the create renamed an inline input's type to its registered name
+ * (`data:image/jpg;…` → `data:image/jpeg;…`, tasks/create.ts), given only where that changed
+ * something. `fingerprint` is of the renamed request, so image/jpg and image/jpeg are one request;
+ * a record stored by a release that did not rename holds the fingerprint of the request as sent, and
+ * a retry of the same bytes still matches it through `asSent` (hashed only when the first comparison
+ * fails).
+ *
  * Upgrade: records stored before fingerprints hold a bare sha256 of the canonical body as sent to
  * the task service (the raw body on the TokenLab route, the mapped body on the OpenAI route). Such a
  * record still replays a retry whose body hashes the same way, exactly as before the upgrade, so a
@@ -55,9 +62,10 @@ export function requestFingerprint(req: VideoRequest): string {
  * added null) is, as it was before. These records age out with the 24-hour window, after which this
  * branch is unused. A node of the previous release does not know the new format: in a rolling
  * upgrade, a retry of a create stored by an upgraded node that lands on a not-yet-upgraded node is a
- * 409, so upgrade the API nodes together.
+ * 409 (and so is one of a create with an inline image/jpg or image/pjpeg stored by a node that
+ * renames those types, landing on one that does not), so upgrade the API nodes together.
  */
-export function repeatsStoredRequest(storedHash: string, fingerprint: string, body: unknown): boolean {
-  if (storedHash.startsWith(FINGERPRINT_PREFIX)) return storedHash === fingerprint;
+export function repeatsStoredRequest(storedHash: string, fingerprint: string, body: unknown, asSent?: VideoRequest): boolean {
+  if (storedHash.startsWith(FINGERPRINT_PREFIX)) return storedHash === fingerprint || (asSent !== undefined && storedHash === requestFingerprint(asSent));
   return storedHash === canonicalSha256(body);
 }

@@ -151,7 +151,7 @@ export class TaskService {
       case 'quota_exceeded':
         return { kind: 'quota_exceeded', estimatedUsd: task.estimated_cost_usd, limitUsd: outcome.limitUsd, remainingUsd: outcome.remainingUsd };
       case 'replay': {
-        if (!repeatsStoredRequest(outcome.record.body_hash, fingerprint, body)) return { kind: 'idempotency_conflict', reason: 'body_differs' };
+        if (!repeatsStoredRequest(outcome.record.body_hash, fingerprint, body, planned.asSent)) return { kind: 'idempotency_conflict', reason: 'body_differs' };
         const original = await this.deps.store.tasks.get(outcome.record.task_id);
         return original ? { kind: 'created', task: original, replayed: true } : { kind: 'idempotency_conflict', reason: 'task_gone' };
       }

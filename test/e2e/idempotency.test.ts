@@ -3,8 +3,12 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
+import { inferOperation } from '../../src/contract/infer-operation.js';
+import { parseVideoRequest } from '../../src/contract/parse-video-request.js';
+import { requestFingerprint } from '../../src/tasks/request-fingerprint.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
+import { JPEG_BYTES } from '../providers/local-server.js';
 
 describe('Idempotency-Key on POST /v1/videos/generations', () => {
   let gw: TestGateway;
@@ -172,6 +176,22 @@ describe('Idempotency-Key on POST /v1/videos/generations', () => {
     assert.equal(retry.status, 200);
     assert.equal(((await retry.json()) as { id: string }).id, id);
     assert.equal((await create({ ...body, prompt: 'another' }, 'old-record', k.key)).status, 409);
+    assert.deepEqual(footprint(k.id), { tasks: 1, reservations: 1 });
+  });
+
+  it('a record stored before inline image/jpg was renamed (a fingerprint of the request as sent) still replays a retry of those bytes', async () => {
+    const k = await newKey('jpg-upgrade');
+    const body = { model: 'veo3.1-fast', prompt: 'a jpg from before the upgrade', image: `data:image/jpg;base64,${JPEG_BYTES.toString('base64')}`, duration: 4 };
+    const first = await create(body, 'old-jpg', k.key);
+    assert.equal(first.status, 200, await first.clone().text());
+    const id = ((await first.json()) as { id: string }).id;
+    // What the previous release stored: the fingerprint of the request as parsed, its image/jpg as sent.
+    const asSent = requestFingerprint(parseVideoRequest(body, (r) => inferOperation(r, ['text-to-video', 'image-to-video'])));
+    sql((db) => db.prepare('update idempotency_keys set body_hash = ? where owner_key_id = ? and idem_key = ?').run(asSent, k.id, 'old-jpg'), false);
+    const retry = await create(body, 'old-jpg', k.key);
+    assert.equal(retry.status, 200, await retry.clone().text());
+    assert.equal(((await retry.json()) as { id: string }).id, id);
+    assert.equal((await create({ ...body, prompt: 'another' }, 'old-jpg', k.key)).status, 409);
     assert.deepEqual(footprint(k.id), { tasks: 1, reservations: 1 });
   });
 

@@ -56,4 +56,15 @@ describe('repeatsStoredRequest', () => {
     assert.equal(repeatsStoredRequest(legacy, requestFingerprint(parsed), body), true);
     assert.equal(repeatsStoredRequest(legacy, requestFingerprint(parsed), { ...body, prompt: 'm' }), false);
   });
+
+  it('also compares a fingerprint record by the request as sent, before inline types were renamed', () => {
+    const inline = (type: string) => ({ model: 'veo3.1-fast', prompt: 'n', image: `data:${type};base64,/9j/4A==` });
+    const asSent = parseVideoRequest(inline('image/jpg'), (r) => inferOperation(r, OPS));
+    const renamed = requestFingerprint(parseVideoRequest(inline('image/jpeg'), (r) => inferOperation(r, OPS)));
+    // Stored by the release before the rename: the image/jpg request's own fingerprint.
+    assert.equal(repeatsStoredRequest(requestFingerprint(asSent), renamed, inline('image/jpg'), asSent), true);
+    // Stored since: the renamed request's, which either spelling repeats.
+    assert.equal(repeatsStoredRequest(renamed, renamed, inline('image/jpg'), asSent), true);
+    assert.equal(repeatsStoredRequest(fingerprint({ ...inline('image/jpg'), prompt: 'm' }), renamed, inline('image/jpg'), asSent), false);
+  });
 });
