@@ -27,14 +27,14 @@ export function decodedBase64Length(data: string): number {
 }
 
 /**
- * The declared type (under its registered name: image/jpg is image/jpeg) and the first bytes (enough
- * to sniff), reading only the start of the value: a multi-megabyte payload is not scanned again (its
- * syntax is checked once, by dataUrlProblem).
+ * The declared type as declared (lowercased: image/jpg stays image/jpg, so a refusal quotes what the
+ * caller sent) and the first bytes (enough to sniff), reading only the start of the value: a
+ * multi-megabyte payload is not scanned again (its syntax is checked once, by dataUrlProblem).
  */
 export function dataUrlHead(value: string): { mimeType: string; head: Buffer } | null {
   // Parameters cannot hold a comma, so the first one ends the header.
   const m = DATA_URL.exec(value.slice(0, value.indexOf(',') + 1 + 64));
-  return m ? { mimeType: registeredMimeType(m[1].toLowerCase()), head: Buffer.from(m[3], 'base64') } : null;
+  return m ? { mimeType: m[1].toLowerCase(), head: Buffer.from(m[3], 'base64') } : null;
 }
 
 /**

@@ -56,6 +56,8 @@ describe('create inputs refused before the task exists', () => {
     const jpeg = await solidImage(work.dir, 'red', 'red.jpg', '1280x720');
     const cases: [string, Record<string, unknown>, string, RegExp][] = [
       ['JPEG bytes declared PNG', { model: 'veo3.1-fast', prompt: 'x', image: inline('image/png', jpeg) }, 'image', /declares 'image\/png' but its bytes are image\/jpeg/],
+      // Quoted as declared, not under the registered name the gateway would send it by.
+      ['PNG bytes declared image/jpg', { model: 'veo3.1-fast', prompt: 'x', image: inline('image/jpg', png) }, 'image', /declares 'image\/jpg' but its bytes are image\/png/],
       ['a video in an image field', { model: 'seedance-2.0', prompt: 'x', image_url: inline('video/mp4', MP4_BYTES) }, 'image_url', /declares 'video\/mp4', which is not an image/],
       [
         'the second reference image',

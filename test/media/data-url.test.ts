@@ -23,7 +23,8 @@ describe('parseDataUrl', () => {
     for (const declared of ['image/jpg', 'IMAGE/JPG', 'image/pjpeg', 'image/jpeg']) {
       const value = `data:${declared};base64,${b64}`;
       assert.equal(parseDataUrl(value).mimeType, 'image/jpeg', declared);
-      assert.equal(dataUrlHead(value)?.mimeType, 'image/jpeg', declared);
+      // The head keeps the type as declared, so a refusal quotes what the caller sent.
+      assert.equal(dataUrlHead(value)?.mimeType, declared.toLowerCase(), declared);
       assert.equal(withRegisteredType(value), `data:image/jpeg;base64,${b64}`, declared);
     }
     assert.equal(withRegisteredType('data:image/jpg;name=a.jpg;base64,AAAA'), 'data:image/jpeg;name=a.jpg;base64,AAAA', 'parameters are kept');
@@ -31,6 +32,7 @@ describe('parseDataUrl', () => {
       assert.equal(withRegisteredType(unchanged), unchanged, unchanged.slice(0, 40));
     }
     assert.deepEqual(['image/jpg', 'image/pjpeg', 'image/png', 'video/mp4'].map(registeredMimeType), ['image/jpeg', 'image/jpeg', 'image/png', 'video/mp4']);
+    assert.match(inlineTypeProblem(`data:image/jpg;base64,${PNG_BYTES.toString('base64')}`, 'image') ?? '', /declares 'image\/jpg' but its bytes are image\/png/);
     // A fetched URL served as image/jpg is read the same way.
     assert.deepEqual(resolveMimeType('image/jpg', JPEG_BYTES, 'image'), { mimeType: 'image/jpeg' });
   });
