@@ -76,7 +76,7 @@ export function essenceOf(contentType: string | undefined | null): string | unde
 /**
  * Names clients use for a type that has another registered name: `image/jpg` is the usual
  * misspelling of image/jpeg (no such type is registered), `image/pjpeg` the name old Internet
- * Explorer gave progressive JPEGs. Upstreams take the registered name only: Kling accepts PNG or JPEG,
+ * Explorer gave progressive JPEGs. Upstreams are sent the registered name: Kling accepts PNG or JPEG,
  * the Gemini API answers "Unsupported MIME type: image/jpg", OpenAI refuses an upload typed image/jpg.
  */
 const ALIASES: Readonly<Record<string, string>> = { 'image/jpg': 'image/jpeg', 'image/pjpeg': 'image/jpeg' };

@@ -60,9 +60,11 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
 
 /**
  * The request with every inline input declared under its type's registered name
- * (`data:image/jpg;…` → `data:image/jpeg;…`, see media/sniff.ts): providers that are sent the data:
- * URL itself (xAI, Seedance, MiniMax, DashScope) take only that name, and the two spellings are one
- * request to idempotency. Inputs already so declared (nearly all) are kept as the same strings, and
+ * (`data:image/jpg;…` → `data:image/jpeg;…`, see media/sniff.ts), so that every upstream gets the
+ * standard spelling: those sent the data: URL itself (xAI, Seedance, MiniMax, DashScope) as well as
+ * those whose adapter decodes it (parseDataUrl already names the registered type for Kling, Google,
+ * OpenAI, Vidu). Whether the pass-through providers would take image/jpg is not documented either way;
+ * we do not rely on it. The two spellings are one request to idempotency. Inputs already so declared (nearly all) are kept as the same strings, and
  * a request with none to rename comes back as the same object.
  */
 function withRegisteredMediaTypes(req: VideoRequest): VideoRequest {
