@@ -64,6 +64,21 @@ function vidu(req: VideoRequest, spec: ModelSpec, sent: Set<string>): void {
   }
 }
 
+/**
+ * The image types Google takes for Veo inputs (first and last frames, references), by registered
+ * name: PNG, JPEG, WebP, HEIC, HEIF (providers/google/SOURCES.md); no GIF, no BMP.
+ */
+const GOOGLE_IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'];
+
+/**
+ * The image types a model's upstream takes, by registered name, where its provider names a list
+ * narrower than "any image"; undefined elsewhere. A create checks inline images against it (the
+ * type of a URL input is known only once it is fetched).
+ */
+export function acceptedImageTypes(spec: ModelSpec): readonly string[] | undefined {
+  return spec.provider === 'google' ? GOOGLE_IMAGE_TYPES : undefined;
+}
+
 /** Veo (Gemini API): 1080p and 4k only render 8 s; Veo 3.0 renders 1080p in 16:9 only; references need a prompt. */
 function veo(req: VideoRequest, spec: ModelSpec): void {
   // The SDK requires a prompt with referenceImages (it says how the referenced subjects appear).

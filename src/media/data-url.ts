@@ -1,7 +1,7 @@
 /** Strict `data:<mime>[;param=value]*;base64,<data>` parsing (RFC 2397, base64 form only). */
 import type { MediaBytes } from '../providers/types.js';
 import { MediaError } from './errors.js';
-import { declaredTypeMismatch, registeredMimeType, type MediaKind } from './sniff.js';
+import { declaredTypeMismatch, isGenericContentType, registeredMimeType, sniffMimeType, type MediaKind } from './sniff.js';
 
 const DATA_URL = /^data:([a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+)((?:;[a-z0-9!#$&^_.+-]+=[^;,]*)*);base64,(.*)$/is;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -49,6 +49,17 @@ export function withRegisteredType(value: string): string {
   if (declared === undefined) return value;
   const registered = registeredMimeType(declared.toLowerCase());
   return registered === declared.toLowerCase() ? value : `data:${registered}${value.slice(5 + declared.length)}`;
+}
+
+/**
+ * The type an inline input goes upstream as: its declared type under its registered name, or, when
+ * it declares a generic one, the type its first bytes show (undefined when they show none, and for
+ * anything that is not a data: URL).
+ */
+export function inlineMediaType(value: string): string | undefined {
+  const h = isDataUrl(value) ? dataUrlHead(value) : null;
+  if (!h) return undefined;
+  return isGenericContentType(h.mimeType) ? sniffMimeType(h.head) : registeredMimeType(h.mimeType);
 }
 
 /** For a data: URL, why its bytes cannot be the declared type, of `kind` (sniffing its head only); else null. */

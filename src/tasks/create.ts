@@ -5,9 +5,10 @@ import { parseVideoRequest } from '../contract/parse-video-request.js';
 import type { ResolvedVideoRequest, VideoRequest } from '../contract/video-request.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { estimateCostUsd, estimateForSourceUsd, sourceTooLong, sourceVideoRule } from '../catalog/pricing.js';
+import { acceptedImageTypes } from '../catalog/family-rules.js';
 import { resolveForModel, validateForModel } from '../catalog/rules.js';
 import type { ModelSpec } from '../catalog/types.js';
-import { inlineTypeProblem, isDataUrl, parseDataUrl, withRegisteredType } from '../media/data-url.js';
+import { inlineMediaType, inlineTypeProblem, isDataUrl, parseDataUrl, withRegisteredType } from '../media/data-url.js';
 import type { MediaKind } from '../media/sniff.js';
 import { mp4DeclaredSeconds } from '../media/mp4-duration.js';
 import { checkInputUrlSyntax } from '../media/url-guard.js';
@@ -30,22 +31,41 @@ const MEDIA_FIELDS = {
 /** Longest callback URL we accept (and store, and post to). */
 export const MAX_CALLBACK_URL_LENGTH = 2048;
 
-/** A URL (or data: URL) input: its syntax, and for inline media whether its bytes are what it declares. */
-function checkMediaInput(param: string, value: string, kind: MediaKind, allowPrivate: boolean): void {
-  const problem = checkInputUrlSyntax(value, allowPrivate);
+/** What an input is checked against: the gateway's URL policy, and the model (the image types its upstream takes). */
+interface InputPolicy {
+  allowPrivate: boolean;
+  spec: ModelSpec;
+}
+
+/**
+ * A URL (or data: URL) input: its syntax, and for inline media whether its bytes are what it declares
+ * and, for an image, whether the model's upstream takes its type.
+ */
+function checkMediaInput(param: string, value: string, kind: MediaKind, policy: InputPolicy): void {
+  const problem = checkInputUrlSyntax(value, policy.allowPrivate);
   if (problem) throw badRequest(param, `${param}: ${problem}`, 'invalid_url');
   const typeProblem = inlineTypeProblem(value, kind);
   if (typeProblem) {
     throw badRequest(param, `${param}: the data: URL ${typeProblem}. Declare the type its bytes really have (data:<type>;base64,…), or send the file you meant.`, 'media_type_mismatch');
   }
+  const accepted = kind === 'image' ? acceptedImageTypes(policy.spec) : undefined;
+  const type = accepted ? inlineMediaType(value) : undefined;
+  if (accepted && type !== undefined && !accepted.includes(type)) {
+    const list = `${accepted.slice(0, -1).join(', ')} or ${accepted[accepted.length - 1]}`;
+    throw badRequest(param, `${param}: model '${policy.spec.id}' takes ${list} images; this data: URL is ${type}. Convert the image to one of those types (PNG or JPEG, say).`, 'unsupported_media_type', {
+      model: policy.spec.id,
+      allowed_media_types: [...accepted],
+    });
+  }
 }
 
-function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
+function checkMediaInputs(req: VideoRequest, policy: InputPolicy): void {
+  const { allowPrivate } = policy;
   for (const [field, kind] of Object.entries(MEDIA_FIELDS)) {
     const value = req[field as keyof typeof MEDIA_FIELDS];
     if (value === undefined) continue;
-    if (!Array.isArray(value)) checkMediaInput(field, value, kind, allowPrivate);
-    else for (const [i, v] of value.entries()) checkMediaInput(`${field}[${i}]`, v, kind, allowPrivate);
+    if (!Array.isArray(value)) checkMediaInput(field, value, kind, policy);
+    else for (const [i, v] of value.entries()) checkMediaInput(`${field}[${i}]`, v, kind, policy);
   }
   if (req.callback_url !== undefined) {
     const u = req.callback_url;
@@ -54,7 +74,7 @@ function checkMediaInputs(req: VideoRequest, allowPrivate: boolean): void {
     if (problem) throw badRequest('callback_url', `callback_url: ${problem}`, 'invalid_url');
   }
   for (const [i, el] of (req.kling_elements ?? []).entries()) {
-    for (const [j, u] of el.element_input_urls.entries()) checkMediaInput(`kling_elements[${i}].element_input_urls[${j}]`, u, 'image', allowPrivate);
+    for (const [j, u] of el.element_input_urls.entries()) checkMediaInput(`kling_elements[${i}].element_input_urls[${j}]`, u, 'image', policy);
   }
 }
 
@@ -119,7 +139,7 @@ export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { a
   if (!spec) throw modelNotFound(asSent.model, 400, catalog.suggest(asSent.model));
   validateForModel(asSent, spec);
   // Checked as sent, so a refusal quotes the type the caller declared; stored under registered names.
-  checkMediaInputs(asSent, opts.allowPrivateNetwork);
+  checkMediaInputs(asSent, { allowPrivate: opts.allowPrivateNetwork, spec });
   const parsed = withRegisteredMediaTypes(asSent);
   const resolved = resolveForModel(parsed, spec);
   const sourceSeconds = checkDeclaredSource(resolved, spec);

@@ -1,6 +1,7 @@
 /**
  * Inputs a create must refuse before the 200, over the real gateway: an input given under two of its
- * names, and inline media whose bytes are not what their data: URL declares.
+ * names, inline media whose bytes are not what their data: URL declares, and inline images of a type
+ * the model's upstream does not take.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -90,5 +91,30 @@ describe('create inputs refused before the task exists', () => {
       const res = await gw.api('/v1/videos/generations', { method: 'POST', json: body });
       assert.equal(res.status, 200, `${JSON.stringify(body).slice(0, 80)}: ${await res.text()}`);
     }
+  });
+  it("an inline image of a type Veo does not take (GIF, BMP) is a 400 naming the field and Google's types, before any task exists", async () => {
+    const inline = (type: string, bytes: Buffer) => `data:${type};base64,${bytes.toString('base64')}`;
+    const png = await solidImage(work.dir, 'green', 'green.png', '1280x720');
+    const gif = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(32)]);
+    const bmp = Buffer.concat([Buffer.from('BM', 'latin1'), Buffer.alloc(4), Buffer.alloc(4), Buffer.alloc(32)]);
+    const allowed = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'];
+    const cases: [string, Record<string, unknown>, string, RegExp][] = [
+      ['a GIF first frame', { model: 'veo3.1-fast', prompt: 'x', image: inline('image/gif', gif), duration: 4 }, 'image', /image\/gif/],
+      ['a BMP first frame', { model: 'veo3.1', prompt: 'x', image_url: inline('image/bmp', bmp) }, 'image_url', /image\/bmp/],
+      ['GIF bytes sent as octet-stream', { model: 'veo3.1-fast', prompt: 'x', image: inline('application/octet-stream', gif), duration: 4 }, 'image', /image\/gif/],
+      ['a GIF last frame', { model: 'veo3.1-fast', prompt: 'x', start_image: inline('image/png', png), end_image: inline('image/gif', gif) }, 'end_image', /image\/gif/],
+      ['the second reference image', { model: 'veo3.1-fast', prompt: 'x', reference_images: [inline('image/png', png), inline('image/bmp', bmp)], duration: 8 }, 'reference_images[1]', /image\/bmp/],
+    ];
+    const tasksBefore = ((await (await gw.api('/v1/tasks?limit=100')).json()) as { data: unknown[] }).data.length;
+    for (const [what, body, param, type] of cases) {
+      const error = await refused(body);
+      assert.deepEqual([error.code, error.param, error.allowed_media_types], ['unsupported_media_type', param, allowed], `${what}: ${error.message}`);
+      assert.match(error.message, type, what);
+      assert.match(error.message, /image\/png, image\/jpeg, image\/webp, image\/heic or image\/heif/, what);
+    }
+    assert.equal(((await (await gw.api('/v1/tasks?limit=100')).json()) as { data: unknown[] }).data.length, tasksBefore, 'no task was created');
+    // Another model's upstream may take a GIF: not Veo's list.
+    const seedance = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'seedance-2.0', prompt: 'x', image_url: inline('image/gif', gif) } });
+    assert.equal(seedance.status, 200, await seedance.text());
   });
 });

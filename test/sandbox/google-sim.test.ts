@@ -86,6 +86,8 @@ describe('auth', () => {
 });
 
 describe('create validation', () => {
+  const GIF_B64 = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(32)]).toString('base64');
+  const BMP_B64 = Buffer.concat([Buffer.from('BM', 'latin1'), Buffer.alloc(40)]).toString('base64');
   const img = () => ({ bytesBase64Encoded: TINY_PNG_B64, mimeType: 'image/png' });
   const cases: Array<[string, unknown, string, RegExp]> = [
     ['two instances', { instances: [{ prompt: 'a' }, { prompt: 'b' }] }, MODEL, /exactly one instance/],
@@ -108,6 +110,10 @@ describe('create validation', () => {
     ['not an image', { instances: [{ prompt: 'a', image: { inlineData: { mimeType: 'image/png', data: Buffer.from('hello').toString('base64') } } }] }, MODEL, /Unable to process input image/],
     // The Gemini API takes the registered names only: 'image/jpg' is answered "Unsupported MIME type: image/jpg" (see validate.ts).
     ['image/jpg (not a registered type)', { instances: [{ prompt: 'a', image: { bytesBase64Encoded: TINY_PNG_B64, mimeType: 'image/jpg' } }] }, MODEL, /^Unsupported MIME type: image\/jpg$/],
+    // GIF and BMP are not Google's: refused by type when declared, by their bytes when not.
+    ['image/gif declared', { instances: [{ prompt: 'a', image: { bytesBase64Encoded: GIF_B64, mimeType: 'image/gif' } }] }, MODEL, /^Unsupported MIME type: image\/gif$/],
+    ['GIF bytes with no mimeType', { instances: [{ prompt: 'a', image: { bytesBase64Encoded: GIF_B64 } }] }, MODEL, /the bytes are not a PNG, JPEG or WebP image/],
+    ['BMP bytes declared image/png', { instances: [{ prompt: 'a', image: { inlineData: { mimeType: 'image/png', data: BMP_B64 } } }] }, MODEL, /the bytes are not a PNG, JPEG or WebP image/],
     ['image/pjpeg as a last frame', { instances: [{ prompt: 'a', image: img(), lastFrame: { inlineData: { mimeType: 'image/pjpeg', data: TINY_PNG_B64 } } }] }, MODEL, /^Unsupported MIME type: image\/pjpeg$/],
     ['no prompt', { instances: [{}] }, MODEL, /prompt is required/],
     ['2 samples on Veo 3.1', { instances: [{ prompt: 'a' }], parameters: { sampleCount: 2 } }, MODEL, /sampleCount/],

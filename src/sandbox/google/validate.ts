@@ -62,8 +62,11 @@ function parseImage(value: unknown, field: string): Buffer {
     throw invalidArgument(`${field}: mimeType must be an image type such as image/png or image/jpeg, got ${JSON.stringify(mimeType)}.`);
   }
   if (mimeType !== undefined && !GEMINI_IMAGE_TYPES.includes(mimeType.toLowerCase())) throw invalidArgument(`Unsupported MIME type: ${mimeType}`);
-  if (!sniffImageType(bytes)) {
-    throw invalidArgument(`Unable to process input image at ${field}: the bytes are not a PNG, JPEG, WebP, GIF or BMP image.`);
+  // By their bytes too, when the type is missing or says another: GIF and BMP are not Google's.
+  // HEIC/HEIF pass the type check but not this one: the simulator's renderer does not decode them.
+  const type = sniffImageType(bytes);
+  if (type !== 'png' && type !== 'jpeg' && type !== 'webp') {
+    throw invalidArgument(`Unable to process input image at ${field}: the bytes are not a PNG, JPEG or WebP image.`);
   }
   return bytes;
 }
