@@ -8,6 +8,7 @@ import { createMediaLoader } from '../../src/media/fetcher.js';
 import { createViduAdapter, toCreateBody } from '../../src/providers/vidu/index.js';
 import { UpstreamError, type AdapterContext, type PollResult, type ProviderAdapter } from '../../src/providers/types.js';
 import { startViduSimulator, type ViduSimulator } from '../../src/sandbox/vidu/index.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { colorAt, isBluish, isReddish, probe, solidImage, tempDir } from '../sandbox/media-helpers.js';
 
 const KEY = 'vda_adapter_test_key_abcdefghijklmnop';
@@ -108,6 +109,40 @@ describe('Vidu adapter ↔ simulator', () => {
     assert.ok(Math.abs(p.duration - 2) < 0.2);
     assert.ok(isReddish(await colorAt(file, 0.1)));
     assert.ok(isBluish(await colorAt(file, 1.9)));
+  });
+
+  it('an inline JPEG declared image/jpg or image/pjpeg is sent declared image/jpeg (the media loader names it so)', async () => {
+    // The simulator takes jpg too (§4.4), so what it was sent is read off a recording proxy.
+    const proxy = await startFaultProxy(new URL(sim.baseUrl).origin, () => ({ kind: 'forward' }));
+    try {
+      const recorded = createViduAdapter({ apiKey: KEY, baseUrl: proxy.url + new URL(sim.baseUrl).pathname.replace(/\/$/, '') });
+      const jpeg = (type: string) => `data:${type};base64,${blue}`;
+      await recorded.submit(
+        {
+          taskId: 'jpg',
+          request: req({
+            model: 'viduq2-pro',
+            upstream_model: 'viduq2-pro',
+            operation: 'start-end-to-video',
+            prompt: 'blue to blue',
+            start_image: jpeg('image/jpg'),
+            end_image: jpeg('image/pjpeg'),
+            duration: 2,
+            aspect_ratio: 'adaptive',
+          }),
+        },
+        ctx,
+      );
+      const creates = proxy.seen.filter((r) => r.method === 'POST').map((r) => JSON.parse(r.body!.toString()) as { images: string[] });
+      assert.equal(creates.length, 1);
+      assert.deepEqual(
+        creates[0].images.map((i) => i.slice(0, i.indexOf(',') + 1)),
+        ['data:image/jpeg;base64,', 'data:image/jpeg;base64,'],
+      );
+      assert.ok(creates[0].images.every((i) => i.endsWith(blue)));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('Q3 text-to-video with audio renders the sound track; https example.com inputs pass through', async () => {

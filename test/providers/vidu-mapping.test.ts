@@ -142,7 +142,8 @@ describe('Vidu request mapping (§4.4 examples)', () => {
   });
 
   it('inline images get the data: prefix Vidu requires; only png/jpeg/webp', () => {
-    assert.equal(toDataUrl(Buffer.from([1, 2, 3]), 'image/jpg'), 'data:image/jpeg;base64,AQID');
+    // The type is the media loader's, already under its registered name (vidu-adapter.test.ts sends image/jpg through it).
+    assert.equal(toDataUrl(Buffer.from([1, 2, 3]), 'image/jpeg'), 'data:image/jpeg;base64,AQID');
     assert.equal(toDataUrl(Buffer.from([1]), 'image/webp'), 'data:image/webp;base64,AQ==');
     assert.throws(() => toDataUrl(Buffer.from([1]), 'image/gif'), /png, jpeg or webp/);
   });

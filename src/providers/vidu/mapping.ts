@@ -3,7 +3,6 @@
  * No I/O: the adapter loads inline images and performs HTTP; everything here is testable with fixtures.
  */
 import { firstFrameOf, referenceImagesOf } from '../../contract/media-inputs.js';
-import { registeredMimeType } from '../../media/sniff.js';
 import type { ResolvedVideoRequest } from '../../contract/video-request.js';
 import { classifyHttpError, kindForStatus, plainText, sanitizeMessage, type ErrorSpec, type HeaderBag } from '../http/index.js';
 import { UpstreamError, type PollResult, type TaskError, type UpstreamErrorKind } from '../types.js';
@@ -13,7 +12,7 @@ import type { ViduCreateBody, ViduEndpoint, ViduErrorBody, ViduTaskResponse } fr
 export const MAX_REFERENCE_IMAGES = 7;
 /** §4.4: the whole POST body must be ≤ 20 MB (large base64 images fail upstream). */
 export const MAX_BODY_BYTES = 20 * 1024 * 1024;
-/** §4.4: png/jpeg/jpg/webp only (jpg is sent under its registered name, image/jpeg). */
+/** §4.4: png/jpeg/jpg/webp only (a JPEG goes under its registered name, image/jpeg). */
 export const ACCEPTED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
 function invalid(message: string): UpstreamError {
@@ -71,9 +70,12 @@ export function isRemoteUrl(value: string): boolean {
   return /^https?:\/\//i.test(value);
 }
 
-/** Vidu needs base64 with its data-URL prefix (§4.8); jpg is spelled image/jpeg. */
+/**
+ * Vidu needs base64 with its data-URL prefix (§4.8). `mimeType` is the media loader's, under its
+ * registered name (image/jpeg for a JPEG declared image/jpg: media/sniff.ts), which goes as it is.
+ */
 export function toDataUrl(bytes: Buffer, mimeType: string): string {
-  const mime = registeredMimeType(mimeType.toLowerCase());
+  const mime = mimeType.toLowerCase();
   if (!ACCEPTED_IMAGE_TYPES.includes(mime)) {
     throw invalid(`Vidu accepts png, jpeg or webp images; this input is ${mimeType}. Convert it, or send an https URL of a png/jpeg/webp image.`);
   }
