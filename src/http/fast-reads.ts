@@ -87,7 +87,8 @@ export class FastReads {
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     // A finished task's body carries a signed link whose expiry moves each minute: keep it no longer.
     const until = isTerminal(task.state) ? Math.min(now + TERMINAL_TTL_MS, (Math.floor(now / 60_000) + 1) * 60_000) : now + ACTIVE_TTL_MS;
-    const list = Object.entries(headers).flat();
+    // Names lower-cased, as the framework sends them (the lifecycle headers come capitalised).
+    const list = Object.entries(headers).flatMap(([name, value]) => [name.toLowerCase(), value]);
     const lines304 = headerLines(list);
     const lines200 = `${lines304}content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
     this.entries.set(task.id, { owner: task.owner_key_id, body, etag, headers: list, lines304, lines200, until });

@@ -72,8 +72,19 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
   const keepAliveMs = o.keepAliveTimeoutMs + KEEP_ALIVE_GRACE_MS;
   const silentMs = Math.min(o.headersTimeoutMs, o.idleTimeoutMs);
 
+  /**
+   * Connections handed over between requests, still on the keep-alive timer their last answer
+   * started: Node clears that timer when a whole request head arrives (its resetSocketTimeout), and
+   * so does this, for connections Node did not start the timer on.
+   */
+  const keptAlive = new WeakSet<Socket>();
+  server.prependListener('request', (req: http.IncomingMessage) => {
+    if (keptAlive.delete(req.socket as Socket)) req.socket.setTimeout(server.timeout || 0);
+  });
+
   server.on('connection', (socket: Socket) => {
     let answered = 0;
+    let lastAnswerAt = 0;
     let refreshing = false;
     /** Until handed to Node's server. */
     let held = true;
@@ -94,6 +105,12 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
       socket.pause();
       if (unread !== null && unread.length > 0) socket.unshift(unread);
       toNode.call(server, socket);
+      // After answers the connection is kept alive, not new: its keep-alive timer runs on (a head
+      // that stalls is closed quietly when it ends, as on Node's path), not a fresh idle timeout.
+      if (answered > 0) {
+        socket.setTimeout(Math.max(1, keepAliveMs - (Date.now() - lastAnswerAt)));
+        keptAlive.add(socket);
+      }
       socket.resume();
     };
     /** Answers the requests in `chunk` while it can; `refreshedAt`: the first one's lookup began then (it is not looked up twice). */
@@ -112,6 +129,7 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
         if (out === MISS) return void lookUp(chunk.subarray(from), head, started);
         socket.write(out);
         answered++;
+        lastAnswerAt = Date.now();
         from = head.end;
       }
       if (from < text.length) return void handOff(from === 0 ? chunk : chunk.subarray(from));

@@ -141,6 +141,23 @@ describe('task reads answered off the socket', { timeout: 120_000 }, () => {
     onSocket.socket.destroy();
   });
 
+  it("header names as the framework sends them, a deprecated model's lifecycle headers included", async () => {
+    const res = await gw.api('/v1/videos/generations', { method: 'POST', key: user.key, json: { model: 'seedance-1.5-pro', prompt: 'lifecycle', duration: 4, resolution: '480p' } });
+    const id = ((await res.json()) as { id: string }).id;
+    const names = (r: RawResponse) => r.lines.map((l) => l.slice(0, l.indexOf(':'))).sort();
+    // The full path (a query string: through the framework), then memory on the socket.
+    const c = new RawClient(gw.url);
+    c.send(`GET /v1/tasks/${id}?wait=0 HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${user.key}\r\n\r\n`);
+    const [full] = await c.responsesUpTo(1);
+    const s = new RawClient(gw.url);
+    s.send(readHead(id));
+    const [memory] = await s.responsesUpTo(1);
+    assert.ok(full.headers.deprecation !== undefined || full.headers.sunset !== undefined, 'the model is deprecated or retired');
+    assert.deepEqual(names(memory), names(full));
+    c.socket.destroy();
+    s.socket.destroy();
+  });
+
   it('pipelined reads are answered in order; the first other request hands the connection to Node, bytes and all', async () => {
     await gw.api(`/v1/tasks/${done}`, { key: user.key });
     const before = await memoryReads();
@@ -309,6 +326,61 @@ describe('task reads on the socket: what a connection may end with', { timeout: 
       }
     } finally {
       await worker.close();
+    }
+  });
+});
+
+describe('a head that stalls after reads answered on the socket', { timeout: 60_000 }, () => {
+  it("is closed quietly when the keep-alive timer of the last answer ends, as on Node's path", async () => {
+    const gw = await startTestGateway({ VIDGATE_KEEPALIVE_TIMEOUT_MS: '1000', VIDGATE_HEADERS_TIMEOUT_MS: '6000' });
+    try {
+      const user = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'stall' } })).json()) as { key: string };
+      const id = ((await (await gw.api('/v1/videos/generations', { method: 'POST', key: user.key, json: { model: 'veo3.1-fast', prompt: 'stall', duration: 4 } })).json()) as { id: string }).id;
+      await gw.api(`/v1/tasks/${id}`, { key: user.key });
+      const read = `GET /v1/tasks/${id} HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${user.key}\r\n\r\n`;
+      // Node's path (a connection opened by another request) and the socket path, side by side.
+      const closes = await Promise.all(
+        ['GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n', ''].map(async (first) => {
+          const c = new RawClient(gw.url);
+          c.send(first + read);
+          await c.responsesUpTo(first ? 2 : 1);
+          const answeredAt = Date.now();
+          await new Promise((r) => setTimeout(r, 200));
+          c.send('GET /v1/tasks HTTP/1.1\r\nHost: gw\r\n');
+          await c.closed;
+          return { ms: Date.now() - answeredAt, statuses: c.responses.map((r) => r.status), rest: c.rest() };
+        }),
+      );
+      for (const [path, close] of [
+        ['Node', closes[0]],
+        ['socket', closes[1]],
+      ] as const) {
+        // keepAliveTimeout + Node's 1 s, well before the 6 s header timeout; no 408.
+        assert.ok(close.ms >= 1_800 && close.ms < 4_000, `${path}: closed ${close.ms} ms after the answer`);
+        assert.ok(!close.statuses.includes(408), `${path}: ${close.statuses}`);
+        assert.equal(close.rest, '');
+      }
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('a request that arrives whole after the hand-over runs with the idle timeout, not the keep-alive timer', async () => {
+    const gw = await startTestGateway({ VIDGATE_KEEPALIVE_TIMEOUT_MS: '1000' });
+    try {
+      const user = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'long poll after reads' } })).json()) as { key: string };
+      const id = ((await (await gw.api('/v1/videos/generations', { method: 'POST', key: user.key, json: { model: 'veo3.1-fast', prompt: 'kept waiting [sim:429]', duration: 4 } })).json()) as { id: string }).id;
+      await gw.api(`/v1/tasks/${id}`, { key: user.key });
+      const c = new RawClient(gw.url);
+      c.send(`GET /v1/tasks/${id} HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${user.key}\r\n\r\n`);
+      await c.responsesUpTo(1);
+      // A long poll of 4 s, longer than the 2 s keep-alive timer, handed to Node's server.
+      c.send(`GET /v1/tasks/${id}?wait=4 HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ${user.key}\r\n\r\n`);
+      const [, waited] = await c.responsesUpTo(2, 10_000);
+      assert.equal(waited.status, 200);
+      c.socket.destroy();
+    } finally {
+      await gw.close();
     }
   });
 });
