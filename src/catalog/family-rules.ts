@@ -65,10 +65,21 @@ function vidu(req: VideoRequest, spec: ModelSpec, sent: Set<string>): void {
 }
 
 /**
- * The image types Google takes for Veo inputs (first and last frames, references), by registered
- * name: PNG, JPEG, WebP, HEIC, HEIF (providers/google/SOURCES.md); no GIF, no BMP.
+ * The image types each provider's upstream takes for inline inputs (first and last frames,
+ * references, Kling elements), by registered name, where that list is narrower than "any image".
+ * The adapters that refuse other types at submit keep their own copy (providers/ does not import
+ * the catalog); test/catalog/accepted-image-types.test.ts holds the two to one list.
+ * - google: PNG, JPEG, WebP, HEIC, HEIF (providers/google/SOURCES.md); no GIF, no BMP.
+ * - kling: PNG or JPEG (providers/kling `KLING_IMAGE_TYPES`, the adapter's check).
+ * - openai (Sora, on OpenAI or Azure): PNG, JPEG or WebP (providers/openai `SORA_IMAGE_TYPES`).
+ * - vidu: PNG, JPEG or WebP (providers/vidu `ACCEPTED_IMAGE_TYPES`, providers-2 §4.4).
  */
-const GOOGLE_IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'];
+const IMAGE_TYPES: Partial<Record<ModelSpec['provider'], readonly string[]>> = {
+  google: ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'],
+  kling: ['image/png', 'image/jpeg'],
+  openai: ['image/png', 'image/jpeg', 'image/webp'],
+  vidu: ['image/png', 'image/jpeg', 'image/webp'],
+};
 
 /**
  * The image types a model's upstream takes, by registered name, where its provider names a list
@@ -76,7 +87,7 @@ const GOOGLE_IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image
  * type of a URL input is known only once it is fetched).
  */
 export function acceptedImageTypes(spec: ModelSpec): readonly string[] | undefined {
-  return spec.provider === 'google' ? GOOGLE_IMAGE_TYPES : undefined;
+  return IMAGE_TYPES[spec.provider];
 }
 
 /** Veo (Gemini API): 1080p and 4k only render 8 s; Veo 3.0 renders 1080p in 16:9 only; references need a prompt. */

@@ -1,7 +1,7 @@
 /**
  * Inputs a create must refuse before the 200, over the real gateway: an input given under two of its
  * names, inline media whose bytes are not what their data: URL declares, and inline images of a type
- * the model's upstream does not take.
+ * the model's upstream does not take (Veo, Kling, Sora, Vidu).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -116,5 +116,37 @@ describe('create inputs refused before the task exists', () => {
     // Another model's upstream may take a GIF: not Veo's list.
     const seedance = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'seedance-2.0', prompt: 'x', image_url: inline('image/gif', gif) } });
     assert.equal(seedance.status, 200, await seedance.text());
+  });
+  it('an inline GIF to a Kling, Sora or Vidu model is a 400 naming the field and the types its adapter sends; a PNG is still taken', async () => {
+    const inline = (type: string, bytes: Buffer) => `data:${type};base64,${bytes.toString('base64')}`;
+    const png = inline('image/png', await solidImage(work.dir, 'blue', 'blue.png', '1280x720'));
+    const gif = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(32)]);
+    const kling = { model: 'kling-v2.6-pro', prompt: 'x' };
+    const sora = { model: 'sora-2', prompt: 'x', duration: 4 };
+    const vidu = { model: 'viduq2-pro', operation: 'image-to-video', prompt: 'x', duration: 2 };
+    const cases: [string, Record<string, unknown>, string, string[], RegExp][] = [
+      ['Kling first frame', { ...kling, image_url: inline('image/gif', gif) }, 'image_url', ['image/png', 'image/jpeg'], /image\/png or image\/jpeg images/],
+      ['Kling last frame', { ...kling, start_image: png, end_image: inline('image/gif', gif) }, 'end_image', ['image/png', 'image/jpeg'], /image\/png or image\/jpeg images/],
+      ['Kling GIF bytes as octet-stream', { ...kling, image: inline('application/octet-stream', gif) }, 'image', ['image/png', 'image/jpeg'], /image\/png or image\/jpeg images/],
+      ['Sora first frame', { ...sora, image_url: inline('image/gif', gif) }, 'image_url', ['image/png', 'image/jpeg', 'image/webp'], /image\/png, image\/jpeg or image\/webp images/],
+      ['Vidu first frame', { ...vidu, image_url: inline('image/gif', gif) }, 'image_url', ['image/png', 'image/jpeg', 'image/webp'], /image\/png, image\/jpeg or image\/webp images/],
+    ];
+    const tasksBefore = ((await (await gw.api('/v1/tasks?limit=100')).json()) as { data: unknown[] }).data.length;
+    for (const [what, body, param, allowed, list] of cases) {
+      const error = await refused(body);
+      assert.deepEqual([error.code, error.param, error.allowed_media_types], ['unsupported_media_type', param, allowed], `${what}: ${error.message}`);
+      assert.match(error.message, /image\/gif/, what);
+      assert.match(error.message, list, what);
+    }
+    assert.equal(((await (await gw.api('/v1/tasks?limit=100')).json()) as { data: unknown[] }).data.length, tasksBefore, 'no task was created');
+    for (const body of [
+      { ...kling, image_url: png },
+      { ...kling, start_image: png, end_image: png },
+      { ...sora, image_url: png },
+      { ...vidu, image_url: png },
+    ]) {
+      const res = await gw.api('/v1/videos/generations', { method: 'POST', json: body });
+      assert.equal(res.status, 200, `${body.model}: ${await res.text()}`);
+    }
   });
 });

@@ -16,6 +16,7 @@ import {
   fromTaskData,
   inputsFor,
   isDataUrl,
+  KLING_IMAGE_TYPES,
   klingErrors,
   serializeCreateBody,
   type KlingInputs,
@@ -102,7 +103,7 @@ export function createKlingAdapter(opts: KlingAdapterOptions): ProviderAdapter {
   async function toKlingImage(value: string, ctx: AdapterContext): Promise<string> {
     if (!isDataUrl(value)) return value;
     const media = await ctx.loadMedia(value, 'image');
-    if (media.mimeType !== 'image/png' && media.mimeType !== 'image/jpeg') {
+    if (!KLING_IMAGE_TYPES.includes(media.mimeType)) {
       throw new UpstreamError('invalid_input', `Kling accepts JPEG or PNG images, not ${media.mimeType}. Convert the image or send a public https URL.`);
     }
     if (media.bytes.length > MAX_IMAGE_BYTES) throw new UpstreamError('invalid_input', 'Kling accepts images up to 10 MB. Send a smaller image.');

@@ -22,6 +22,11 @@ import {
 } from './wire.js';
 
 export const MAX_PROMPT_CHARS = 2500;
+/**
+ * The image types Kling takes inline (bare base64 of a PNG or JPEG), by registered name. The catalog
+ * refuses others at create with the same list (catalog/family-rules.ts acceptedImageTypes).
+ */
+export const KLING_IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg'];
 /** Custom elements: name ≤ 20 and description ≤ 100 characters; 1 frontal + 1–3 more images (§1.7). */
 export const ELEMENT_NAME_MAX = 20;
 export const ELEMENT_DESCRIPTION_MAX = 100;

@@ -10,6 +10,12 @@ export interface PixelSize {
 
 export type SoraImageType = 'png' | 'jpeg' | 'webp';
 
+/**
+ * The types soraImageType recognises, by registered name: the first frames Sora takes. The catalog
+ * refuses others at create with the same list (catalog/family-rules.ts acceptedImageTypes).
+ */
+export const SORA_IMAGE_TYPES: readonly string[] = Object.values({ png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } satisfies Record<SoraImageType, string>);
+
 export function soraImageType(bytes: Buffer): SoraImageType | undefined {
   if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';

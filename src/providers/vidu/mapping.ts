@@ -12,8 +12,11 @@ import type { ViduCreateBody, ViduEndpoint, ViduErrorBody, ViduTaskResponse } fr
 export const MAX_REFERENCE_IMAGES = 7;
 /** §4.4: the whole POST body must be ≤ 20 MB (large base64 images fail upstream). */
 export const MAX_BODY_BYTES = 20 * 1024 * 1024;
-/** §4.4: png/jpeg/jpg/webp only (a JPEG goes under its registered name, image/jpeg). */
-export const ACCEPTED_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+/**
+ * §4.4: png/jpeg/jpg/webp only (a JPEG goes under its registered name, image/jpeg). The catalog
+ * refuses others at create with the same list (catalog/family-rules.ts acceptedImageTypes).
+ */
+export const ACCEPTED_IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/webp'];
 
 function invalid(message: string): UpstreamError {
   return new UpstreamError('invalid_input', message);
