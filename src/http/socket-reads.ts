@@ -70,6 +70,17 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
   // Written as Node's server writes them.
   const keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(o.keepAliveTimeoutMs / 1000)}\r\n`;
   const keepAliveMs = o.keepAliveTimeoutMs + KEEP_ALIVE_GRACE_MS;
+  /** Date, Connection and Keep-Alive as header lines, made once a second (not per answer). */
+  let linesSecond = -1;
+  let lines = '';
+  const closingLines = () => {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== linesSecond) {
+      linesSecond = second;
+      lines = `Date: ${new Date(second * 1000).toUTCString()}\r\n${keepAlive}`;
+    }
+    return lines;
+  };
   const silentMs = Math.min(o.headersTimeoutMs, o.idleTimeoutMs);
 
   /**
@@ -124,7 +135,7 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
         if (head === null) break;
         const first = from === 0 && refreshedAt !== null;
         const started = first ? refreshedAt : performance.now();
-        const out = fast.serveRaw(head.path, head.asked, `Date: ${httpDate()}\r\n${keepAlive}`, started, first);
+        const out = fast.serveRaw(head.path, head.asked, closingLines(), started, first);
         if (out === REFUSED || (out === MISS && first)) break;
         if (out === MISS) return void lookUp(chunk.subarray(from), head, started);
         socket.write(out);
@@ -193,19 +204,6 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
     socket.on('error', onError);
     socket.setTimeout(silentMs);
   });
-}
-
-/** The Date header's value, made once a second (as Node's server does). */
-let dateSecond = -1;
-let dateText = '';
-function httpDate(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateText = new Date(second * 1000).toUTCString();
-  }
-  return dateText;
 }
 
 /** A header line of the plain shape: a token name, a colon, visible ASCII, spaces and tabs. */

@@ -11,14 +11,18 @@ export class InProcessLimits implements Limits {
 
   /** Whether `takeRequest` would allow one more request now (nothing is counted). */
   allowsRequest(keyId: string, perMinute: number): boolean {
-    const nowMs = this.now();
     const w = this.windows.get(keyId);
-    return !w || w.start !== nowMs - (nowMs % MINUTE_MS) || w.count < perMinute;
+    return !w || w.start !== this.minuteStart() || w.count < perMinute;
+  }
+
+  /** The current minute's first millisecond: the window requests are counted in. */
+  private minuteStart(): number {
+    const nowMs = this.now();
+    return nowMs - (nowMs % MINUTE_MS);
   }
 
   takeRequest(keyId: string, perMinute: number): RateDecision {
-    const nowMs = this.now();
-    const start = nowMs - (nowMs % MINUTE_MS);
+    const start = this.minuteStart();
     let w = this.windows.get(keyId);
     if (!w || w.start !== start) {
       if (this.windows.size > 100_000) this.windows.clear(); // bounded memory; stale windows are worthless

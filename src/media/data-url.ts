@@ -44,11 +44,11 @@ export function dataUrlHead(value: string): { mimeType: string; head: Buffer } |
  * string; only the header is read.
  */
 export function withRegisteredType(value: string): string {
-  if (!isDataUrl(value)) return value;
-  const declared = /^data:([^;,]+)[;,]/i.exec(value.slice(0, 5 + 256))?.[1];
-  if (declared === undefined) return value;
-  const registered = registeredMimeType(declared.toLowerCase());
-  return registered === declared.toLowerCase() ? value : `data:${registered}${value.slice(5 + declared.length)}`;
+  const h = isDataUrl(value) ? dataUrlHead(value) : null;
+  if (!h) return value;
+  const registered = registeredMimeType(h.mimeType);
+  // The declared name is as long as its lowercased form: the rest of the value follows it.
+  return registered === h.mimeType ? value : `data:${registered}${value.slice(5 + h.mimeType.length)}`;
 }
 
 /**

@@ -59,48 +59,51 @@ function checkMediaInput(param: string, value: string, kind: MediaKind, policy: 
   }
 }
 
-function checkMediaInputs(req: VideoRequest, policy: InputPolicy): void {
-  const { allowPrivate } = policy;
-  for (const [field, kind] of Object.entries(MEDIA_FIELDS)) {
-    const value = req[field as keyof typeof MEDIA_FIELDS];
-    if (value === undefined) continue;
-    if (!Array.isArray(value)) checkMediaInput(field, value, kind, policy);
-    else for (const [i, v] of value.entries()) checkMediaInput(`${field}[${i}]`, v, kind, policy);
-  }
-  if (req.callback_url !== undefined) {
-    const u = req.callback_url;
-    if (u.length > MAX_CALLBACK_URL_LENGTH) throw badRequest('callback_url', `callback_url must be at most ${MAX_CALLBACK_URL_LENGTH} characters.`, 'invalid_url');
-    const problem = u.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(u, allowPrivate);
-    if (problem) throw badRequest('callback_url', `callback_url: ${problem}`, 'invalid_url');
-  }
-  for (const [i, el] of (req.kling_elements ?? []).entries()) {
-    for (const [j, u] of el.element_input_urls.entries()) checkMediaInput(`kling_elements[${i}].element_input_urls[${j}]`, u, 'image', policy);
-  }
-}
-
 /**
- * The request with every inline input declared under its type's registered name
- * (`data:image/jpg;…` → `data:image/jpeg;…`, see media/sniff.ts), so that every upstream gets the
- * standard spelling: those sent the data: URL itself (xAI, Seedance, MiniMax, DashScope) as well as
- * those whose adapter decodes it (parseDataUrl already names the registered type for Kling, Google,
- * OpenAI, Vidu). Whether the pass-through providers would take image/jpg is not documented either way;
- * we do not rely on it. The two spellings are one request to idempotency. Inputs already so declared (nearly all) are kept as the same strings, and
- * a request with none to rename comes back as the same object.
+ * Every media input of a request (the URL fields, Kling elements' images) through `fn`, with its
+ * parameter name and kind: the request with what `fn` returned, or the same object when it returned
+ * every input unchanged (nearly always).
  */
-function withRegisteredMediaTypes(req: VideoRequest): VideoRequest {
-  let renamed = false;
-  const rename = (v: string) => {
-    const out = withRegisteredType(v);
-    if (out !== v) renamed = true;
+function mapMediaInputs(req: VideoRequest, fn: (value: string, param: string, kind: MediaKind) => string): VideoRequest {
+  let changed = false;
+  const map = (value: string, param: string, kind: MediaKind) => {
+    const out = fn(value, param, kind);
+    if (out !== value) changed = true;
     return out;
   };
   const out: Record<string, unknown> = { ...req };
-  for (const field of Object.keys(MEDIA_FIELDS)) {
-    const value = out[field] as string | string[] | undefined;
-    if (value !== undefined) out[field] = Array.isArray(value) ? value.map(rename) : rename(value);
+  for (const [field, kind] of Object.entries(MEDIA_FIELDS)) {
+    const value = req[field as keyof typeof MEDIA_FIELDS];
+    if (value !== undefined) out[field] = Array.isArray(value) ? value.map((v, i) => map(v, `${field}[${i}]`, kind)) : map(value, field, kind);
   }
-  if (req.kling_elements) out.kling_elements = req.kling_elements.map((el) => ({ ...el, element_input_urls: el.element_input_urls.map(rename) }));
-  return renamed ? (out as unknown as VideoRequest) : req;
+  if (req.kling_elements) {
+    out.kling_elements = req.kling_elements.map((el, i) => ({ ...el, element_input_urls: el.element_input_urls.map((u, j) => map(u, `kling_elements[${i}].element_input_urls[${j}]`, 'image')) }));
+  }
+  return changed ? (out as unknown as VideoRequest) : req;
+}
+
+/**
+ * Checks every input (see checkMediaInput: as sent, so a refusal quotes the type the caller
+ * declared) and the callback URL; returns the request with every inline input declared under its
+ * type's registered name (`data:image/jpg;…` → `data:image/jpeg;…`, media/sniff.ts), so that every
+ * upstream gets the standard spelling: those sent the data: URL itself (xAI, Seedance, MiniMax,
+ * DashScope) as well as those whose adapter decodes it (parseDataUrl already names the registered
+ * type for Kling, Google, OpenAI, Vidu). Whether the pass-through providers would take image/jpg is
+ * not documented either way; we do not rely on it. The two spellings are one request to
+ * idempotency. A request with none to rename comes back as the same object.
+ */
+function checkMediaInputs(req: VideoRequest, policy: InputPolicy): VideoRequest {
+  const registered = mapMediaInputs(req, (value, param, kind) => {
+    checkMediaInput(param, value, kind, policy);
+    return withRegisteredType(value);
+  });
+  if (req.callback_url !== undefined) {
+    const u = req.callback_url;
+    if (u.length > MAX_CALLBACK_URL_LENGTH) throw badRequest('callback_url', `callback_url must be at most ${MAX_CALLBACK_URL_LENGTH} characters.`, 'invalid_url');
+    const problem = u.startsWith('data:') ? 'must be an https URL' : checkInputUrlSyntax(u, policy.allowPrivate);
+    if (problem) throw badRequest('callback_url', `callback_url: ${problem}`, 'invalid_url');
+  }
+  return registered;
 }
 
 /**
@@ -139,8 +142,7 @@ export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { a
   if (!spec) throw modelNotFound(asSent.model, 400, catalog.suggest(asSent.model));
   validateForModel(asSent, spec);
   // Checked as sent, so a refusal quotes the type the caller declared; stored under registered names.
-  checkMediaInputs(asSent, { allowPrivate: opts.allowPrivateNetwork, spec });
-  const parsed = withRegisteredMediaTypes(asSent);
+  const parsed = checkMediaInputs(asSent, { allowPrivate: opts.allowPrivateNetwork, spec });
   const resolved = resolveForModel(parsed, spec);
   const sourceSeconds = checkDeclaredSource(resolved, spec);
   const task: NewTask = {
