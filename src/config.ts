@@ -76,6 +76,11 @@ export interface Config {
     upstreamTimeoutMs: number;
     /** Time cap of one output download (the whole file), ms. */
     downloadTimeoutMs: number;
+    /**
+     * Run the engine in a worker thread of its own (VIDGATE_ENGINE_THREAD, on by default), so its
+     * SQL, upstream calls and garbage never hold up the HTTP event loop.
+     */
+    thread: boolean;
   };
   media: { maxImageBytes: number; maxVideoBytes: number; maxAudioBytes: number; fetchTimeoutMs: number };
   /** The channels the environment (and VIDGATE_CONFIG's file) define; empty = none configured. */
@@ -349,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrentFinishes: int(env, 'VIDGATE_MAX_FINISHES', 4, 1),
       upstreamTimeoutMs: int(env, 'VIDGATE_UPSTREAM_TIMEOUT_MS', 60_000, 100),
       downloadTimeoutMs: int(env, 'VIDGATE_DOWNLOAD_TIMEOUT_MS', 600_000, 1000),
+      thread: flag(env, 'VIDGATE_ENGINE_THREAD') ?? true,
     },
     media,
     channels,

@@ -1,43 +1,40 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { openBlobStore } from './blobs/index.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { Config } from './config.js';
 import { ChannelSet } from './channels/channel-set.js';
 import { implicitChannel } from './channels/channel.js';
 import { channelView } from './channels/report.js';
-import type { EngineDeps } from './engine/context.js';
-import { Engine } from './engine/engine.js';
 import { RetentionSweeper } from './engine/retention.js';
 import { AvailabilityChecker } from './channels/availability.js';
-import { CALLBACK_PATH, UpstreamCallbacks } from './channels/callbacks.js';
+import { CALLBACK_PATH } from './channels/callbacks.js';
 import { buildHttpApp, requestIdFor } from './http/app.js';
 import { FastReads } from './http/fast-reads.js';
-import { requestLogFields } from './http/log-redaction.js';
 import { Authenticator } from './http/auth.js';
 import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
 import { renderTask } from './http/task-routes.js';
-import { CircuitBreaker } from './limits/circuit-breaker.js';
-import { systemClock } from './engine/clock.js';
 import { ensureAdminKey } from './keys/keys.js';
 import { createLimits, RedisLimits } from './limits/index.js';
-import { createMediaLoader } from './media/fetcher.js';
-import { fitImage } from './media/fit-image.js';
-import { probeVideo, probeVideoBytes } from './media/probe.js';
 import { instrumentAdapter } from './metrics/instrument-adapters.js';
 import { GatewayMetrics } from './metrics/metrics.js';
-import { isDocumentationUrl, placeholderMedia } from './sandbox/example-media.js';
 import { simulatorInputFetcher } from './sandbox/fetch-input.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openStore } from './store/index.js';
 import { sharedStateWarning } from './shared-state-warning.js';
+import { baseOf, createLogger } from './logging.js';
 import { AccountService } from './tasks/accounts.js';
 import { TaskService, type UpstreamCanceller } from './tasks/service.js';
 import { adapterContext } from './engine/context.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { buildEngineDeps, finishObserver, upstreamCallbacks } from './engine-host/deps.js';
+import { localEngine, type EngineHandle } from './engine-host/handle.js';
+import { EngineThread } from './engine-host/thread.js';
+
+export { createLogger };
 
 export interface RunningGateway {
   /** Base URL the gateway listens on, e.g. http://127.0.0.1:8080 */
@@ -63,16 +60,6 @@ export interface StartOptions {
 
 /** Start-up failed for a reason the operator can fix (one line, no stack trace). */
 export class StartupError extends Error {}
-
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'vidgate' },
-    // Belt and braces: nothing that looks like a credential reaches the log.
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.api_key', 'key', 'secret'], censor: '[redacted]' },
-    serializers: { req: requestLogFields },
-  });
-}
 
 /** host:port/db of a database URL, never its credentials. */
 function databaseHost(url: string): string {
@@ -126,60 +113,42 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const projectWebhooks = callbackBase ? { openai: `${callbackBase}${CALLBACK_PATH}/openai` } : undefined;
   const sandbox = config.sandbox ? await startSandbox({ workDir: path.join(config.dataDir, 'sandbox'), speed: config.sandboxSpeed, fetchInput: simulatorInputs, projectWebhooks }) : null;
   // In sandbox mode every channel kind with a simulator is pointed at it; otherwise only configured channels count.
+  const channelConfigs = sandbox ? sandbox.channels.map((c) => implicitChannel(c.provider, c.protocol, c.endpoint)) : config.channels;
   const metrics = new GatewayMetrics();
-  const channels = new ChannelSet(sandbox ? sandbox.channels.map((c) => implicitChannel(c.provider, c.protocol, c.endpoint)) : config.channels, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
+  const channels = new ChannelSet(channelConfigs, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
 
   const catalog = defaultCatalog(config.catalogOverrides);
-  const availability = new AvailabilityChecker({ channels, catalog, intervalMs: AVAILABILITY_INTERVAL_MS, log: logger.child({ room: 'channels' }) });
-  const guardedLoad = createMediaLoader({
-    allowPrivateNetwork: config.allowPrivateNetwork,
-    maxBytes: { image: config.media.maxImageBytes, video: config.media.maxVideoBytes, audio: config.media.maxAudioBytes },
-    timeoutMs: config.media.fetchTimeoutMs,
-  });
-  const loadMedia: EngineDeps['loadMedia'] = sandbox ? (url, kind) => (isDocumentationUrl(url) ? placeholderMedia(url, kind) : guardedLoad(url, kind)) : guardedLoad;
-  const engineDeps: EngineDeps = {
-    store,
-    blobs,
-    catalog,
+  const availability = new AvailabilityChecker({
     channels,
-    channelReason: (channel, spec, operation) => availability.channelReason(channel, spec, operation),
-    loadMedia,
-    probeFile: probeVideo,
-    limits,
-    probeBytes: (bytes) => probeVideoBytes(bytes, path.join(config.dataDir, 'tmp')),
-    fitImage,
-    tmpDir: path.join(config.dataDir, 'tmp', 'outputs'),
-    log: logger.child({ room: 'engine' }),
-    breaker: new CircuitBreaker({ threshold: config.engine.breakerThreshold, cooldownMs: config.engine.breakerCooldownMs, maxCooldownMs: Math.max(config.engine.breakerCooldownMs, 300_000) }),
-    clock: systemClock,
-    workerId: `worker_${randomBytes(6).toString('hex')}`,
-    settings: {
-      ...config.engine,
-      pollScale: sandbox ? 1 / config.sandboxSpeed : 1,
-      maxTransientAttempts: 8,
-      upstreamTimeoutMs: config.engine.upstreamTimeoutMs,
-      downloadTimeoutMs: config.engine.downloadTimeoutMs,
-    },
-  };
-  const callbacks = callbackBase
-    ? new UpstreamCallbacks({
-        repo: store.upstreamCallbacks,
-        baseUrl: callbackBase,
-        channel: (id) => {
-          const ch = channels.get(id);
-          return ch && { provider: ch.provider, protocol: ch.protocol, credentials: ch.endpoint.credentials };
-        },
-        projectWebhookSecret: config.callbacks.openaiWebhookSecret ?? undefined,
-        clock: systemClock,
-        log: logger.child({ room: 'channels' }),
-        wake: () => engine.wake(),
-      })
-    : undefined;
+    catalog,
+    intervalMs: AVAILABILITY_INTERVAL_MS,
+    log: logger.child({ room: 'channels' }),
+    onChange: (lists) => engineThread?.availability(lists),
+  });
+  const workerId = `worker_${randomBytes(6).toString('hex')}`;
+  const engineParts = { config, store, blobs, catalog, channels, availability, limits, log: logger, workerId, sandbox: sandbox !== null };
+  // Built here even when the engine runs in its own thread: upstream cancels are sent from this one.
+  const engineDeps = buildEngineDeps(engineParts);
+  const runsEngine = config.role !== 'api';
+  let engine: EngineHandle | null = null;
+  let engineThread: EngineThread | null = null;
+  const callbacks = upstreamCallbacks(engineParts, () => engine?.wake());
   engineDeps.callbacks = callbacks;
-  const engine = new Engine(engineDeps);
+  let webhooks: WebhookDispatcher | null = null;
+  // Started now, so it comes up while the HTTP side does; awaited before the gateway counts as started.
+  const threadStarting =
+    runsEngine && config.engine.thread
+      ? EngineThread.start(
+          { config, channels: channelConfigs, sandbox: sandbox !== null, workerId, log: { level: logger.level, base: baseOf(logger) }, availability: availability.snapshot() },
+          { logger, onFinished: () => webhooks?.wake() },
+        )
+      : null;
+  threadStarting?.catch(() => undefined);
   metrics.readFrom({
     countByState: () => store.tasks.countActiveByState(),
-    breakerStates: () => channels.list().map((c) => ({ provider: c.provider, channel: c.id, state: engineDeps.breaker.state(c.id) })),
+    // The engine thread reports its breakers in its own figures.
+    breakerStates: () => (engineThread ? [] : channels.list().map((c) => ({ provider: c.provider, channel: c.id, state: engineDeps.breaker.state(c.id) }))),
+    elsewhere: async () => (engine ? engine.metrics() : null),
   });
 
   const cancelUpstream: UpstreamCanceller = async (task) => {
@@ -204,7 +173,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     waitRecheckMs: config.waitRecheckMs,
     onCreated: (task) => {
       metrics.taskCreated(task.model, task.provider);
-      engine.wake();
+      engine?.wake();
     },
     onCancelled: (task) => metrics.taskFinished(task.model, task.provider, 'failed', task.created_ms),
   });
@@ -232,8 +201,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     availability,
     channels: {
       report: async () => {
-        const inFlight = await store.tasks.inFlightByChannel();
-        return channels.list().map((c) => channelView(c, catalog, engineDeps.breaker.state(c.id), inFlight[c.id] ?? 0));
+        const [inFlight, states] = await Promise.all([store.tasks.inFlightByChannel(), engine ? engine.channelStates() : Promise.resolve(null)]);
+        return channels.list().map((c) => {
+          const state = states?.[c.id];
+          // An API node runs no engine: its breakers and counts are the idle ones it was built with.
+          return channelView(state ? { ...c, counts: { submissions: state.submissions, failures: state.failures } } : c, catalog, state?.breaker ?? engineDeps.breaker.state(c.id), inFlight[c.id] ?? 0);
+        });
       },
       ofTask: (task) => {
         const id = channels.pinnedId(task);
@@ -248,6 +221,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   try {
     await app.listen({ host: listenHost, port: config.port });
   } catch (err) {
+    await threadStarting?.then((t) => t.stop(0)).catch(() => undefined);
     await Promise.all([sandbox?.close(), limits.close()]);
     await store.close();
     const code = (err as NodeJS.ErrnoException).code;
@@ -260,32 +234,38 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const url = `http://${displayHost(listenHost)}:${port}`;
   gw.signer = new UrlSigner(signingSecret, config.publicBaseUrl ?? url, config.fileUrlTtlSeconds);
   // Events are the task exactly as GET /v1/tasks/{id} renders it (gw.signer is read per call: it is replaced above).
-  const webhooks = new WebhookDispatcher({
+  webhooks = new WebhookDispatcher({
     store,
     render: (row) => renderTask(gw, row),
     policy: { allowPrivateNetwork: config.allowPrivateNetwork },
     settings: config.webhooks,
     log: logger.child({ room: 'webhooks' }),
-    workerId: engineDeps.workerId,
+    workerId,
     metrics,
   });
-  // A task that finished here may have an event to send: no need to wait for the next tick.
-  engineDeps.observe = {
-    transition: (task, decision) => {
-      if (decision.to !== 'completed' && decision.to !== 'failed') return;
-      metrics.taskFinished(task.model, task.provider, decision.to, task.created_ms, engineDeps.clock.now());
-      webhooks.wake();
-    },
-  };
+  const delivery = webhooks;
   let stopWatchingDue = () => undefined as unknown;
   const retention = new RetentionSweeper({ store, blobs, retentionSeconds: config.retentionSeconds, intervalMs: config.retentionSweepMs, log: logger.child({ room: 'retention' }), clock: engineDeps.clock });
   availability.start();
-  if (config.role !== 'api') {
+  if (runsEngine) {
+    if (threadStarting) {
+      try {
+        engine = engineThread = await threadStarting;
+      } catch (err) {
+        await closeHttp(app, 0);
+        await Promise.all([availability.stop(), sandbox?.close(), limits.close()]);
+        await store.close();
+        throw new StartupError((err as Error).message);
+      }
+    } else {
+      // A task that finished here may have an event to send: no need to wait for the next tick.
+      engineDeps.observe = finishObserver(metrics, engineDeps, () => delivery.wake());
+      engine = localEngine(engineDeps);
+      // Another node's callback made work due: look now rather than at the next tick.
+      if (callbacks) stopWatchingDue = store.watchWorkDue(() => engine?.wake());
+    }
     // The id this node's leases carry (work_items.lease_owner): which node holds which work.
-    logger.info({ workerId: engineDeps.workerId }, 'engine started');
-    engine.start();
-    // Another node's callback made work due: look now rather than at the next tick.
-    if (callbacks) stopWatchingDue = store.watchWorkDue(() => engine.wake());
+    logger.info({ workerId, thread: engineThread !== null }, 'engine started');
     retention.start();
     webhooks.start();
   }
@@ -302,7 +282,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       tasks.close(); // long polls answer now, event streams end
       // All at once, each bounded by the grace period: HTTP drains while engine steps and webhook
       // deliveries in flight finish (or are released for another node).
-      await Promise.all([closeHttp(app, graceMs), availability.stop(), engine.stop(graceMs), retention.stop(), webhooks.stop(graceMs)]);
+      await Promise.all([closeHttp(app, graceMs), availability.stop(), engine?.stop(graceMs), retention.stop(), delivery.stop(graceMs)]);
       stopWatching();
       stopWatchingDue();
       await sandbox?.close();

@@ -26,7 +26,12 @@ export interface AvailabilityOptions {
   intervalMs: number;
   log: AvailabilityLog;
   now?: () => number;
+  /** Told after every list read, with what this checker now knows (the engine thread adopts it). */
+  onChange?: (lists: AvailabilitySnapshot) => void;
 }
+
+/** What a checker knows, as plain data: per channel id, the upstream model ids its last list named. */
+export type AvailabilitySnapshot = [channelId: string, list: { models: string[]; checkedAt: number }][];
 
 interface ChannelList {
   /** Upstream model ids the last successful list named. */
@@ -84,6 +89,7 @@ export class AvailabilityChecker {
       const before = this.lists.get(channel.id);
       const models = new Set(ids);
       this.lists.set(channel.id, { models, checkedAt: this.now() });
+      this.o.onChange?.(this.snapshot());
       const served = this.o.catalog.list().filter((m) => m.provider === channel.provider && (channel.models === null || Object.hasOwn(channel.models, m.id)));
       const gone = served.filter((m) => upstreamIdsOn(channel, m).some((id) => !models.has(id)));
       if (gone.length && (!before || gone.some((m) => upstreamIdsOn(channel, m).some((id) => before.models.has(id))))) {
@@ -93,6 +99,16 @@ export class AvailabilityChecker {
       if (this.stopped.signal.aborted) return;
       this.o.log.warn({ channel: channel.id, err: err instanceof Error ? err.message : String(err) }, 'could not read the upstream model list; keeping the last answer');
     }
+  }
+
+  snapshot(): AvailabilitySnapshot {
+    return [...this.lists].map(([id, l]) => [id, { models: [...l.models], checkedAt: l.checkedAt }]);
+  }
+
+  /** Takes what another checker knows (one that reads the lists for this process), replacing its own. */
+  adopt(lists: AvailabilitySnapshot): void {
+    this.lists.clear();
+    for (const [id, l] of lists) this.lists.set(id, { models: new Set(l.models), checkedAt: l.checkedAt });
   }
 
   /** Why this channel cannot serve the model (operation) now, by its own model list, or null. */

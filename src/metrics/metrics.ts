@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 /**
  * Every Prometheus metric Vidgate exports, in one place. Rooms record through the one-line methods
@@ -15,10 +15,15 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Reads done at scrape time (cheap queries, never per request). */
 export interface ScrapeSources {
   /** Unfinished tasks by state in the shared store: the whole cluster's, not this node's. */
-  countByState(): Promise<Record<string, number>>;
+  countByState?(): Promise<Record<string, number>>;
   /** Every channel's breaker state on this node (closed, open, half-open). */
   breakerStates(): { provider: string; channel: string; state: string }[];
+  /** Figures this process keeps in another registry (the engine thread's), added in at scrape time. */
+  elsewhere?(): Promise<MetricsSnapshot | null>;
 }
+
+/** A registry's figures as plain data (prom-client's JSON form), e.g. sent from the engine thread. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
 const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -120,8 +125,9 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'vidgate_' });
+  /** `processMetrics: false` for a second registry in the same process (the engine thread's). */
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'vidgate_' });
     const self = this;
     new Gauge({
       name: 'vidgate_circuit_breaker_state',
@@ -228,11 +234,20 @@ export class GatewayMetrics {
   /** The Prometheus text exposition; never fails for the store. */
   async render(): Promise<{ contentType: string; body: string }> {
     await this.readStore();
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const other = await this.sources?.elsewhere?.().catch(() => null);
+    if (!other) return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    // Counters and histograms are summed; the other registry sets no gauge this one sets.
+    const merged = AggregatorRegistry.aggregate([await this.registry.getMetricsAsJSON(), other]);
+    return { contentType: this.registry.contentType, body: await merged.metrics() };
+  }
+
+  /** This registry's figures as plain data (what `elsewhere` returns from the other side). */
+  async snapshot(): Promise<MetricsSnapshot> {
+    return (await this.registry.getMetricsAsJSON()) as MetricsSnapshot;
   }
 
   private async readStore(): Promise<void> {
-    if (!this.sources) return;
+    if (!this.sources?.countByState) return;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('store read timed out')), STORE_READ_TIMEOUT_MS);

@@ -15,7 +15,7 @@ export interface SqlStoreOptions {
   fastTaskRow?: (id: string) => TasksTable | undefined;
   /** A faster way to run creates' transactions (SQLite: prepared statements). */
   createTx?: CreateTransaction;
-  /** Where other nodes' task changes are heard (PostgreSQL LISTEN); started with the first watcher. */
+  /** Where other nodes' (or threads') task changes are heard (PostgreSQL LISTEN, SQLite threadFeed); started with the first watcher. */
   changeFeed?: ChangeFeed;
   /** Extra work when closing (the driver's own handles). */
   onClose?: () => void | Promise<void>;
@@ -26,6 +26,8 @@ export interface SqlStoreOptions {
 /** A source of task-change and work-due notices from elsewhere. */
 export interface ChangeFeed {
   start(onIds: (ids: string[]) => void, onWorkDue: () => void): void;
+  /** Tells the others of a change this connection committed (where the database does not: SQLite). */
+  publish?(id: string): void;
   stop(): Promise<void>;
 }
 
@@ -54,8 +56,9 @@ export class SqlStore implements Store {
       db,
       this.queue,
       opts.fastTaskRow,
-      (id) => {
+      (id, elsewhere) => {
         for (const w of this.watchers) w(id);
+        if (!elsewhere) this.opts.changeFeed?.publish?.(id);
       },
       opts.createTx,
     );

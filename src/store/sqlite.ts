@@ -8,6 +8,7 @@ import type { CreateOps } from './create-task.js';
 import type { Db } from './db.js';
 import type { Database, TasksTable } from './schema.js';
 import { SqlStore } from './sql-store.js';
+import { threadFeed } from './thread-feed.js';
 import { sqliteCreateOps } from './sqlite-create.js';
 
 /**
@@ -62,6 +63,8 @@ export function openSqliteStore(file: string): SqlStore {
       taskById ??= sqlite.prepare<[string], TasksTable>('SELECT * FROM tasks WHERE id = ?');
       return taskById.get(id);
     },
+    // The engine thread opens the same file: each hears the other's task changes.
+    changeFeed: file === ':memory:' ? undefined : threadFeed(path.resolve(file)),
     onClose: () => durability.close(),
     walSyncs: () => durability.syncs,
   });

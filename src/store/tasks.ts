@@ -70,7 +70,8 @@ export class SqlTaskRepository implements TaskRepository {
     private readonly queue: WorkQueue,
     /** SQLite: a prepared statement for the hot read (Kysely's query building would be most of its cost). */
     private readonly fastRow?: (id: string) => TasksTable | undefined,
-    private readonly onChange: (id: string) => void = () => undefined,
+    /** `elsewhere`: heard from another node or thread, not written here. */
+    private readonly onChange: (id: string, elsewhere: boolean) => void = () => undefined,
     /** Runs creates in one write transaction (SQLite: prepared statements; default: Kysely). */
     createTx?: CreateTransaction,
   ) {
@@ -88,9 +89,9 @@ export class SqlTaskRepository implements TaskRepository {
     return task;
   }
 
-  private changedTask(id: string): void {
+  private changedTask(id: string, elsewhere = false): void {
     this.cache.evict(id);
-    this.onChange(id);
+    this.onChange(id, elsewhere);
   }
 
   async listForOwner(ownerKeyId: string, f: TaskListFilter): Promise<Task[]> {
@@ -417,7 +418,7 @@ export class SqlTaskRepository implements TaskRepository {
 
   /** A change made elsewhere (another node or thread): forget the cached copy, tell local waiters. */
   changedElsewhere(id: string): void {
-    this.changedTask(id);
+    this.changedTask(id, true);
   }
 
   async countActiveByState(): Promise<Record<string, number>> {

@@ -38,7 +38,7 @@ import { signKlingToken } from '../../src/providers/kling/auth.js';
 import { protocolOf } from '../../src/providers/manifest.js';
 import { manifestOf } from '../../src/providers/registry.js';
 import { ffprobeFile } from '../helpers/ffprobe.js';
-import { createsOf, freePort, startGatewayProcess, startSimProcess, type GatewayProcess, type SimProcess } from '../helpers/processes.js';
+import { upstreamJobsOf, freePort, startGatewayProcess, startSimProcess, type GatewayProcess, type SimProcess } from '../helpers/processes.js';
 
 const CHAOS_MS = 100_000;
 const KILL_EVERY_MS = 20_000;
@@ -361,7 +361,7 @@ describe('chaos: kill -9 every ~20 s under upstream faults, with a steady mix of
       const of = tasks.filter((r) => r.provider === p);
       const withJob = of.filter((r) => r.upstream_id !== null).length;
       const uncertain = of.filter((r) => r.upstream_id === null && r.state === 'failed' && ['submission_interrupted', 'timeout_error'].includes(r.error_code ?? '')).length;
-      const creates = createsOf(simStats, p);
+      const creates = upstreamJobsOf(simStats, p);
       perProvider.push(`${p} ${creates}/${withJob}+${uncertain}`);
       assert.ok(creates >= withJob && creates <= withJob + uncertain, `${p}: ${creates} upstream jobs for ${withJob} tasks with a job and ${uncertain} whose create may have landed`);
     }

@@ -23,7 +23,7 @@ import { defaultCatalog } from '../../src/catalog/index.js';
 import { costForOutputUsd } from '../../src/catalog/pricing.js';
 import type { Resolution } from '../../src/contract/operations.js';
 import { admittedAcross } from '../helpers/limits.js';
-import { createsOf, simFault, simResetFaults, simStats, startGatewayProcess, startSimProcess, type GatewayProcess, type SimProcess } from '../helpers/processes.js';
+import { upstreamJobsOf, simFault, simResetFaults, simStats, startGatewayProcess, startSimProcess, type GatewayProcess, type SimProcess } from '../helpers/processes.js';
 import { claimRedisDatabase, type ClaimedRedisDatabase } from '../helpers/redis-server.js';
 import { S3RVER_ENV, startTestS3, type TestS3 } from '../helpers/s3.js';
 import { createPgDatabase } from '../helpers/stores.js';
@@ -366,7 +366,7 @@ describe('a cluster of three nodes on PostgreSQL, S3 and Redis', { timeout: 240_
       const ofProvider = tasks.filter((t) => t.provider === provider);
       const withJob = ofProvider.filter((t) => final.tasks.get(t.id)!.upstream_id !== null).length;
       const lost = interrupted.get(provider) ?? 0;
-      const creates = createsOf(stats, provider);
+      const creates = upstreamJobsOf(stats, provider);
       upstreamCreates += creates;
       perProvider.push(`${provider} ${creates}/${ofProvider.length}`);
       assert.ok(creates >= withJob && creates <= withJob + lost, `${provider}: ${creates} creates for ${withJob} tasks with a job and ${lost} interrupted`);

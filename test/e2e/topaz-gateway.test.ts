@@ -79,6 +79,15 @@ describe('Topaz through the gateway', () => {
     assert.ok(Date.now() - started >= 5900, 'each retry waited the Retry-After');
   });
 
+  it('a 503 on accept: the task is sent again; only the second request runs', async () => {
+    const before = { creates: stats.creates, accepts: stats.accepts, completes: stats.completes };
+    faults.serverErrorNext(1, { status: 503, only: 'accept' });
+    await expectUpscaled(await create(SEED));
+    // Two creates (free estimates); the first was never accepted (no credits held) nor uploaded, so
+    // one job ran. The chaos test counts Topaz's jobs by completed uploads for this reason.
+    assert.deepEqual([stats.creates - before.creates, stats.accepts - before.accepts, stats.completes - before.completes], [2, 1, 1]);
+  });
+
   it('a failed job and missing credits fail the task with a clear code', async () => {
     faults.failNextJob({ errorCode: 'PROCESSING_FAILED', message: 'The enhancement pipeline failed on frame 12.' });
     const failed = await waitForTask(gw, await create(SEED));

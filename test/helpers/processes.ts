@@ -164,7 +164,13 @@ export async function simResetFaults(controlUrl: string, provider: string): Prom
   await simControl(controlUrl, `/faults/${provider}/reset`, {});
 }
 
-/** Upstream jobs a provider's simulators created, over all its channel kinds (OpenAI and Azure OpenAI, BytePlus and Volcengine Ark, …). */
-export function createsOf(stats: Record<string, { creates: number }>, provider: string): number {
-  return SIMULATORS.filter((k) => k.provider === provider).reduce((sum, k) => sum + (stats[k.name]?.creates ?? 0), 0);
+/**
+ * Upstream jobs a provider's simulators started, over all its channel kinds (OpenAI and Azure OpenAI,
+ * BytePlus and Volcengine Ark, …). A Topaz request runs only once its upload is complete: its create
+ * is a free estimate, and a request released after a failed accept or upload (the adapter DELETEs it
+ * and the engine sends the task again) never runs, so its jobs are its completed uploads.
+ */
+export function upstreamJobsOf(stats: Record<string, { creates: number; completes?: number }>, provider: string): number {
+  const started = (s: { creates: number; completes?: number } | undefined) => (provider === 'topaz' ? s?.completes : s?.creates) ?? 0;
+  return SIMULATORS.filter((k) => k.provider === provider).reduce((sum, k) => sum + started(stats[k.name]), 0);
 }

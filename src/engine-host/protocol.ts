@@ -1,0 +1,28 @@
+import type { AvailabilitySnapshot } from '../channels/availability.js';
+import type { ChannelConfig } from '../channels/channel.js';
+import type { Config } from '../config.js';
+
+/** What the engine thread starts from (structured-cloned into it). */
+export interface EngineThreadData {
+  config: Config;
+  /** The channels this process routes through (in sandbox mode, pointed at the simulators). */
+  channels: ChannelConfig[];
+  sandbox: boolean;
+  workerId: string;
+  /** The HTTP thread's logger level and bindings, so engine lines look like its own. */
+  log: { level: string; base: Record<string, unknown> };
+  availability: AvailabilitySnapshot;
+}
+
+/** HTTP thread → engine thread. */
+export type ToEngine = { t: 'wake' } | { t: 'availability'; lists: AvailabilitySnapshot } | { t: 'ask'; id: number; what: 'channels' | 'metrics' } | { t: 'stop'; graceMs: number };
+
+/** Engine thread → HTTP thread. */
+export type FromEngine =
+  | { t: 'ready' }
+  | { t: 'failed'; message: string }
+  | { t: 'log'; line: string }
+  /** At least one task ended since the last such message (webhook delivery may have work). */
+  | { t: 'finished' }
+  | { t: 'answer'; id: number; value: unknown }
+  | { t: 'stopped' };

@@ -1,0 +1,192 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { AvailabilitySnapshot } from '../channels/availability.js';
+import { destinationOf } from '../logging.js';
+import type { MetricsSnapshot } from '../metrics/metrics.js';
+import type { ChannelStates, EngineHandle } from './handle.js';
+import type { EngineThreadData, FromEngine, ToEngine } from './protocol.js';
+
+/**
+ * The thread's program. Under tsx (tests, benchmarks) this module is TypeScript, and on Node 20 tsx's
+ * loader hooks do not reach worker threads: the thread registers them itself, then loads the program.
+ */
+function newEngineWorker(workerData: EngineThreadData): Worker {
+  const options = { workerData, name: 'vidgate-engine' };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), options);
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const program = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
+  return new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`, { ...options, eval: true });
+}
+const ASK_TIMEOUT_MS = 5_000;
+const STARTUP_TIMEOUT_MS = 60_000;
+/** After the thread died: wait this long before starting it again (doubling up to a minute). */
+const RESTART_DELAY_MS = 1_000;
+
+export interface EngineThreadOptions {
+  logger: Logger;
+  /** A task ended (webhook delivery may have an event to send). */
+  onFinished(): void;
+  /** Another program in place of the engine's (tests of this supervision: a thread that dies). */
+  program?: (data: EngineThreadData) => Worker;
+  /** The first wait before starting a dead thread again (doubling up to a minute). */
+  restartDelayMs?: number;
+}
+
+/**
+ * The engine in a worker thread (VIDGATE_ENGINE_THREAD, on by default), seen from the HTTP thread.
+ * If the thread dies, it is started again: the engine is crash-safe (its leases run out and it picks
+ * its work up again), so a dead thread costs a pause, never a task.
+ */
+export class EngineThread implements EngineHandle {
+  private worker!: Worker;
+  private readonly asks = new Map<number, (value: unknown) => void>();
+  private nextAsk = 1;
+  private wakePending = false;
+  private stopping = false;
+  private alive = false;
+  private restartDelay: number;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopped: Promise<void> | null = null;
+  private readonly write: (line: string) => void;
+
+  private constructor(
+    private data: EngineThreadData,
+    private readonly o: EngineThreadOptions,
+  ) {
+    this.restartDelay = o.restartDelayMs ?? RESTART_DELAY_MS;
+    const dest = destinationOf(o.logger);
+    this.write = (line) => void dest.write(line);
+  }
+
+  /** Starts the thread; resolves once its engine runs, rejects with the reason it could not start. */
+  static async start(data: EngineThreadData, o: EngineThreadOptions): Promise<EngineThread> {
+    const t = new EngineThread(data, o);
+    await t.spawn();
+    return t;
+  }
+
+  private spawn(): Promise<void> {
+    const worker = (this.o.program ?? newEngineWorker)(this.data);
+    this.worker = worker;
+    this.alive = true;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const startup = setTimeout(() => fail(new Error(`the engine thread did not start within ${STARTUP_TIMEOUT_MS / 1000} s`)), STARTUP_TIMEOUT_MS);
+      const fail = (err: Error) => {
+        clearTimeout(startup);
+        if (!ready) {
+          void worker.terminate();
+          return reject(err);
+        }
+      };
+      worker.on('message', (m: FromEngine) => {
+        switch (m.t) {
+          case 'ready':
+            ready = true;
+            clearTimeout(startup);
+            this.restartDelay = this.o.restartDelayMs ?? RESTART_DELAY_MS;
+            return resolve();
+          case 'failed':
+            return fail(new Error(`the engine could not start: ${m.message}`));
+          case 'log':
+            return this.write(m.line);
+          case 'finished':
+            return this.o.onFinished();
+          case 'answer':
+            this.asks.get(m.id)?.(m.value);
+            return void this.asks.delete(m.id);
+          case 'stopped':
+            return void worker.terminate();
+        }
+      });
+      worker.on('error', (err) => {
+        if (!ready) return fail(err);
+        this.o.logger.error({ err }, 'the engine thread failed');
+      });
+      worker.on('exit', (code) => {
+        this.alive = false;
+        clearTimeout(startup);
+        if (!ready) return reject(new Error(`the engine thread exited (code ${code}) before it started`));
+        for (const answer of this.asks.values()) answer(null);
+        this.asks.clear();
+        if (!this.stopping) this.restartLater(code);
+      });
+    });
+  }
+
+  private restartLater(code: number): void {
+    const delay = this.restartDelay;
+    this.restartDelay = Math.min(60_000, delay * 2);
+    this.o.logger.error({ code, restartInMs: delay }, 'the engine thread stopped unexpectedly; starting it again (its leased work is picked up when the leases run out)');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping) return;
+      this.spawn().catch((err: Error) => {
+        this.o.logger.error({ err: err.message }, 'the engine thread could not start again');
+        if (!this.stopping) this.restartLater(1);
+      });
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  private post(m: ToEngine): void {
+    this.worker.postMessage(m);
+  }
+
+  wake(): void {
+    // Creates come by the thousand a second: one message per turn of the event loop is enough.
+    if (this.wakePending || this.stopping) return;
+    this.wakePending = true;
+    queueMicrotask(() => {
+      this.wakePending = false;
+      this.post({ t: 'wake' });
+    });
+  }
+
+  /** The model lists as the HTTP thread last read them (a restarted thread starts from these). */
+  availability(lists: AvailabilitySnapshot): void {
+    this.data = { ...this.data, availability: lists };
+    if (!this.stopping) this.post({ t: 'availability', lists });
+  }
+
+  private ask(what: 'channels' | 'metrics'): Promise<unknown> {
+    if (this.stopping || this.restartTimer) return Promise.resolve(null);
+    const id = this.nextAsk++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.asks.delete(id);
+        resolve(null);
+      }, ASK_TIMEOUT_MS);
+      this.asks.set(id, (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      });
+      this.post({ t: 'ask', id, what });
+    });
+  }
+
+  async channelStates(): Promise<ChannelStates> {
+    return ((await this.ask('channels')) as ChannelStates | null) ?? {};
+  }
+
+  async metrics(): Promise<MetricsSnapshot | null> {
+    return (await this.ask('metrics')) as MetricsSnapshot | null;
+  }
+
+  /** The engine stops claiming and finishes its steps (up to `graceMs`), closes its connections, and the thread ends. */
+  stop(graceMs: number): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      clearTimeout(this.restartTimer);
+      const worker = this.worker;
+      if (!this.alive) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      this.post({ t: 'stop', graceMs });
+      // A thread that does not answer in time (stuck in native code) is ended without its say.
+      const force = setTimeout(() => void worker.terminate(), graceMs + 5_000);
+      await exited;
+      clearTimeout(force);
+    })();
+    return this.stopped;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The engine thread's program: the engine over connections of its own (store, Redis), so its SQL,
+ * upstream calls and garbage collection never run on the HTTP event loop. It hears wake-ups from the
+ * HTTP thread and tells it when tasks end; task changes travel through the store's own feed (the
+ * SQLite thread feed, or PostgreSQL LISTEN/NOTIFY) as they do between nodes.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { openBlobStore } from '../blobs/index.js';
+import { defaultCatalog } from '../catalog/index.js';
+import { AvailabilityChecker } from '../channels/availability.js';
+import { ChannelSet } from '../channels/channel-set.js';
+import { Engine } from '../engine/engine.js';
+import { createLimits, RedisLimits } from '../limits/index.js';
+import { loggerOptions } from '../logging.js';
+import { instrumentAdapter } from '../metrics/instrument-adapters.js';
+import { GatewayMetrics } from '../metrics/metrics.js';
+import { openStore } from '../store/index.js';
+import { buildEngineDeps, finishObserver, upstreamCallbacks } from './deps.js';
+import { channelStatesOf } from './handle.js';
+import type { EngineThreadData, FromEngine, ToEngine } from './protocol.js';
+
+const port = parentPort!;
+const data = workerData as EngineThreadData;
+const send = (m: FromEngine) => port.postMessage(m);
+
+// Finished lines go to the HTTP thread's logger destination (stdout, or a test's capture).
+const logger = pino(loggerOptions(data.log.level, data.log.base), { write: (line: string) => send({ t: 'log', line }) });
+
+async function run(): Promise<void> {
+  const { config } = data;
+  const blobs = openBlobStore(config.blobs);
+  const limits = createLimits(config.redisUrl, logger.child({ room: 'limits' }));
+  if (limits instanceof RedisLimits) await limits.connected(2_000);
+  const store = openStore(config.databaseUrl, config.dataDir);
+  const metrics = new GatewayMetrics({ processMetrics: false });
+  const channels = new ChannelSet(data.channels, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
+  const catalog = defaultCatalog(config.catalogOverrides);
+  // Never started here: the HTTP thread reads the model lists and sends what it learns.
+  const availability = new AvailabilityChecker({ channels, catalog, intervalMs: 0, log: logger.child({ room: 'channels' }) });
+  availability.adopt(data.availability);
+
+  const deps = buildEngineDeps({ config, store, blobs, catalog, channels, availability, limits, log: logger, workerId: data.workerId, sandbox: data.sandbox });
+  const engine = new Engine(deps);
+  deps.callbacks = upstreamCallbacks({ config, store, channels, log: logger }, () => engine.wake());
+  let finishing = false;
+  deps.observe = finishObserver(metrics, deps, () => {
+    if (finishing) return;
+    finishing = true;
+    queueMicrotask(() => {
+      finishing = false;
+      send({ t: 'finished' });
+    });
+  });
+  metrics.readFrom({ breakerStates: () => channels.list().map((c) => ({ provider: c.provider, channel: c.id, state: deps.breaker.state(c.id) })) });
+
+  // Hear the HTTP thread's changes (a cancel): this store's cached copies are dropped at once.
+  const stopWatching = store.watchTaskChanges(() => undefined);
+  engine.start();
+  // Another node's callback made work due (PostgreSQL): look now rather than at the next tick.
+  const stopWatchingDue = deps.callbacks ? store.watchWorkDue(() => engine.wake()) : () => undefined;
+
+  port.on('message', (m: ToEngine) => {
+    switch (m.t) {
+      case 'wake':
+        return engine.wake();
+      case 'availability':
+        return availability.adopt(m.lists);
+      case 'ask':
+        return void (m.what === 'channels' ? Promise.resolve(channelStatesOf(channels, deps.breaker)) : metrics.snapshot()).then(
+          (value) => send({ t: 'answer', id: m.id, value }),
+          () => send({ t: 'answer', id: m.id, value: null }),
+        );
+      case 'stop':
+        return void (async () => {
+          await engine.stop(m.graceMs);
+          stopWatchingDue();
+          stopWatching();
+          await Promise.allSettled([store.close(), limits.close()]);
+          send({ t: 'stopped' });
+        })();
+    }
+  });
+  send({ t: 'ready' });
+}
+
+run().catch((err: unknown) => send({ t: 'failed', message: err instanceof Error ? err.message : String(err) }));
