@@ -42,6 +42,8 @@ export async function runBacklog(): Promise<void> {
       VIDGATE_ADMIN_KEY: adminKey,
       LOG_LEVEL: 'warn',
       VIDGATE_RATE_LIMIT_RPM: '1000000000',
+      // e.g. VIDGATE_ENGINE_THREAD=0 npm run bench -- backlog: the engine on the HTTP event loop, to compare.
+      ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('VIDGATE_ENGINE_') && e[1] !== undefined)),
     },
     'built',
     // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway under the backlog.

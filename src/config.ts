@@ -81,6 +81,11 @@ export interface Config {
      * SQL, upstream calls and garbage never hold up the HTTP event loop.
      */
     thread: boolean;
+    /**
+     * The engine thread's nice value (VIDGATE_ENGINE_NICE, 0–19, default 10): on a busy machine the
+     * scheduler runs the HTTP thread first, and the engine's work waits a few milliseconds instead.
+     */
+    nice: number;
   };
   media: { maxImageBytes: number; maxVideoBytes: number; maxAudioBytes: number; fetchTimeoutMs: number };
   /** The channels the environment (and VIDGATE_CONFIG's file) define; empty = none configured. */
@@ -355,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       upstreamTimeoutMs: int(env, 'VIDGATE_UPSTREAM_TIMEOUT_MS', 60_000, 100),
       downloadTimeoutMs: int(env, 'VIDGATE_DOWNLOAD_TIMEOUT_MS', 600_000, 1000),
       thread: flag(env, 'VIDGATE_ENGINE_THREAD') ?? true,
+      nice: int(env, 'VIDGATE_ENGINE_NICE', 10, 0, 19),
     },
     media,
     channels,

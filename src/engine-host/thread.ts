@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { AvailabilitySnapshot } from '../channels/availability.js';
@@ -60,6 +61,9 @@ export class EngineThread implements EngineHandle {
 
   /** Starts the thread; resolves once its engine runs, rejects with the reason it could not start. */
   static async start(data: EngineThreadData, o: EngineThreadOptions): Promise<EngineThread> {
+    // libuv's thread pool (files, DNS, crypto) starts on first use, at the priority of the thread that
+    // first uses it: start it here, before the engine thread lowers its own (VIDGATE_ENGINE_NICE).
+    await fs.promises.access(process.cwd()).catch(() => undefined);
     const t = new EngineThread(data, o);
     await t.spawn();
     return t;

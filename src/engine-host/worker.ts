@@ -4,6 +4,7 @@
  * HTTP thread and tells it when tasks end; task changes travel through the store's own feed (the
  * SQLite thread feed, or PostgreSQL LISTEN/NOTIFY) as they do between nodes.
  */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { openBlobStore } from '../blobs/index.js';
@@ -27,8 +28,22 @@ const send = (m: FromEngine) => port.postMessage(m);
 // Finished lines go to the HTTP thread's logger destination (stdout, or a test's capture).
 const logger = pino(loggerOptions(data.log.level, data.log.base), { write: (line: string) => send({ t: 'log', line }) });
 
+/**
+ * Linux keeps a nice value per thread, and setpriority() for "this process" (pid 0) sets the calling
+ * thread's: the engine thread yields the CPU to the HTTP thread without touching its priority.
+ */
+function lowerPriority(nice: number): void {
+  if (nice === 0) return;
+  try {
+    os.setPriority(nice);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message, nice }, 'could not lower the engine thread priority; it competes with HTTP answers for the CPU');
+  }
+}
+
 async function run(): Promise<void> {
   const { config } = data;
+  lowerPriority(config.engine.nice);
   const blobs = openBlobStore(config.blobs);
   const limits = createLimits(config.redisUrl, logger.child({ room: 'limits' }));
   if (limits instanceof RedisLimits) await limits.connected(2_000);

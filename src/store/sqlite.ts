@@ -11,6 +11,9 @@ import { SqlStore } from './sql-store.js';
 import { threadFeed } from './thread-feed.js';
 import { sqliteCreateOps } from './sqlite-create.js';
 
+/** How long a write waits for another connection's write lock before it fails. */
+const BUSY_TIMEOUT_MS = 5_000;
+
 /**
  * The embedded default store: one SQLite file in the data dir, WAL so readers never block writers.
  * The hot read (a task by id) uses a prepared statement directly; creates use prepared statements
@@ -23,7 +26,7 @@ export function openSqliteStore(file: string): SqlStore {
   // FULL: a row the API answered 200 for survives a power cut, not only a process crash. Write
   // transactions get the same guarantee through WalDurability, without blocking the event loop.
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Checkpoints are ours (WalDurability), taken while the file is in FULL mode.
   sqlite.pragma('wal_autocheckpoint = 0');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
@@ -109,10 +112,9 @@ class WalDurability {
    */
   async transaction<T>(fn: () => Promise<T>): Promise<{ result: T; wrote: boolean }> {
     const st = this.statements;
-    this.sqlite.pragma('synchronous = OFF');
+    await this.begin();
     try {
       const changesBefore = st.totalChanges.get()!;
-      st.begin.run();
       try {
         const result = await fn();
         st.commit.run();
@@ -125,6 +127,31 @@ class WalDurability {
       }
     } finally {
       this.sqlite.pragma('synchronous = FULL');
+    }
+  }
+
+  /**
+   * BEGIN IMMEDIATE (the write lock) with the sync deferred. Another connection to the file (the
+   * engine thread's, or the HTTP thread's seen from the engine) may hold the lock: SQLite's own
+   * busy wait would sleep on this thread, and the HTTP thread must never do that, so the lock is
+   * asked for without waiting and asked again after a timer, up to the same 5 s. Between attempts
+   * the connection is as before (FULL sync, 5 s busy timeout), for whatever else runs on it.
+   */
+  private async begin(): Promise<void> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
+      this.sqlite.pragma('synchronous = OFF');
+      this.sqlite.pragma('busy_timeout = 0');
+      try {
+        this.statements.begin.run();
+        return;
+      } catch (err) {
+        this.sqlite.pragma('synchronous = FULL');
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      } finally {
+        this.sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+      await new Promise((r) => setTimeout(r, pause));
     }
   }
 

@@ -6,6 +6,7 @@
  * cancel from the HTTP thread holds against the engine.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, waitForStatus, type TestGateway } from '../helpers/gateway.js';
 
@@ -31,6 +32,21 @@ describe('the engine in a worker thread', { timeout: 180_000 }, () => {
   it('says so at start', () => {
     const started = gw.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'engine started');
     assert.equal(started?.thread, true, JSON.stringify(started));
+  });
+
+  it('runs at a lower priority than the HTTP thread (VIDGATE_ENGINE_NICE, 10 by default)', () => {
+    // Linux keeps a nice value per thread: /proc/self/task/<tid>/stat, field 19.
+    const nice = (tid: string) => {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const threads = fs.readdirSync('/proc/self/task');
+    assert.equal(nice(String(process.pid)), 0, 'the HTTP thread');
+    assert.deepEqual(
+      threads.map(nice).filter((n) => n !== 0),
+      [10],
+      'one thread, the engine, at nice 10',
+    );
   });
 
   it('tasks of three providers complete, and each long poll is woken by the change the thread made', async () => {

@@ -8,10 +8,41 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { newTask, testKey } from '../helpers/stores.js';
 
 describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
+  it("waits for another connection's write lock without blocking the event loop, and writes once it is free", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wal-'));
+    const file = path.join(dir, 'db.sqlite');
+    const store = openSqliteStore(file);
+    // Another connection (the engine thread's, say) holds the write lock for 400 ms. In one thread,
+    // a write that slept in SQLite's busy handler would never let it go, and fail after 5 s.
+    const other = new SQLite(file);
+    let ticker: NodeJS.Timeout | undefined;
+    try {
+      await store.migrate();
+      const key = await testKey(store, 'busy');
+      other.exec('BEGIN IMMEDIATE');
+      setTimeout(() => other.inTransaction && other.exec('COMMIT'), 400);
+      let ticks = 0;
+      ticker = setInterval(() => ticks++, 10);
+      const started = performance.now();
+      const created = await store.tasks.create(newTask(key));
+      const ms = performance.now() - started;
+      assert.equal(created.kind, 'created');
+      assert.ok(ms >= 350 && ms < 3_000, `written once the lock was free (${ms.toFixed(0)} ms)`);
+      assert.ok(ticks >= 15, `the event loop kept turning meanwhile (${ticks} ticks of 10 ms)`);
+    } finally {
+      clearInterval(ticker);
+      if (other.inTransaction) other.exec('COMMIT');
+      other.close();
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('syncs the WAL for transactions that wrote, and not for those that found nothing to change (idle engine claims)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wal-'));
     try {
