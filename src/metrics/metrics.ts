@@ -236,8 +236,12 @@ export class GatewayMetrics {
     await this.readStore();
     const other = await this.sources?.elsewhere?.().catch(() => null);
     if (!other) return { contentType: this.registry.contentType, body: await this.registry.metrics() };
-    // Counters and histograms are summed; the other registry sets no gauge this one sets.
-    const merged = AggregatorRegistry.aggregate([await this.registry.getMetricsAsJSON(), other]);
+    // Families both registries have (counters, histograms, the breaker gauge only the thread fills) are
+    // summed. One only this registry has passes through as it is: prom-client's own aggregator for
+    // it would drop vidgate_process_start_time_seconds ('omit').
+    const shared = new Set(other.map((m) => m.name));
+    const ours = (await this.registry.getMetricsAsJSON()).map((m) => (shared.has(m.name) ? m : { ...m, aggregator: 'first' as const }));
+    const merged = AggregatorRegistry.aggregate([ours, other]);
     return { contentType: this.registry.contentType, body: await merged.metrics() };
   }
 
