@@ -251,6 +251,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     if (threadStarting) {
       try {
         engine = engineThread = await threadStarting;
+        // The lists read while it was starting (availability.start() above): onChange had no thread to tell.
+        engineThread.availability(availability.snapshot());
       } catch (err) {
         await closeHttp(app, 0);
         await Promise.all([availability.stop(), sandbox?.close(), limits.close()]);
