@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { AggregatorRegistry } from 'prom-client';
 import type { AvailabilitySnapshot } from '../channels/availability.js';
 import { destinationOf } from '../logging.js';
 import type { MetricsSnapshot } from '../metrics/metrics.js';
@@ -49,6 +50,10 @@ export class EngineThread implements EngineHandle {
   private restartTimer: NodeJS.Timeout | undefined;
   private stopped: Promise<void> | null = null;
   private readonly write: (line: string) => void;
+  /** The thread's figures at its last answer: stand in when it cannot answer (busy, restarting). */
+  private lastMetrics: MetricsSnapshot | null = null;
+  /** Counters and histograms of threads that died (as they last answered), added to the live thread's. */
+  private carried: MetricsSnapshot = [];
 
   private constructor(
     private data: EngineThreadData,
@@ -113,6 +118,9 @@ export class EngineThread implements EngineHandle {
         if (!ready) return reject(new Error(`the engine thread exited (code ${code}) before it started`));
         for (const answer of this.asks.values()) answer(null);
         this.asks.clear();
+        // Its counters live on in the sums /metrics shows: a scrape never sees one go down.
+        if (this.lastMetrics) this.carried = carry(this.carried, this.lastMetrics);
+        this.lastMetrics = null;
         if (!this.stopping) this.restartLater(code);
       });
     });
@@ -174,7 +182,11 @@ export class EngineThread implements EngineHandle {
   }
 
   async metrics(): Promise<MetricsSnapshot | null> {
-    return (await this.ask('metrics')) as MetricsSnapshot | null;
+    const now = (await this.ask('metrics')) as MetricsSnapshot | null;
+    if (now) this.lastMetrics = now;
+    const live = now ?? this.lastMetrics;
+    if (this.carried.length === 0) return live;
+    return live ? ((await AggregatorRegistry.aggregate([live, this.carried]).getMetricsAsJSON()) as MetricsSnapshot) : this.carried;
   }
 
   /** The engine stops claiming and finishes its steps (up to `graceMs`), closes its connections, and the thread ends. */
@@ -193,4 +205,29 @@ export class EngineThread implements EngineHandle {
     })();
     return this.stopped;
   }
+}
+
+/** One series of a family: a histogram's _bucket/_sum/_count name, and the labels (le included). */
+const seriesOf = (v: { labels: object; metricName?: string }) => `${v.metricName ?? ''}|${JSON.stringify(v.labels)}`;
+
+/** What a dead thread counted (counters, histograms) added to what earlier ones did; gauges are its state, not carried. */
+function carry(carried: MetricsSnapshot, last: MetricsSnapshot): MetricsSnapshot {
+  const counted = last.filter((m) => String(m.type) === 'counter' || String(m.type) === 'histogram');
+  const byName = new Map(carried.map((m) => [m.name, m]));
+  for (const m of counted) {
+    const before = byName.get(m.name);
+    if (!before) {
+      byName.set(m.name, m);
+      continue;
+    }
+    const values = new Map(before.values.map((v) => [seriesOf(v), { ...v }]));
+    for (const v of m.values) {
+      const k = seriesOf(v);
+      const had = values.get(k);
+      if (had) had.value += v.value;
+      else values.set(k, { ...v });
+    }
+    byName.set(m.name, { ...m, values: [...values.values()] });
+  }
+  return [...byName.values()];
 }

@@ -27,6 +27,22 @@ parentPort.on('message', (m) => {
 parentPort.postMessage({ t: 'ready' });
 `;
 
+/** Answers metrics asks like a fresh registry that counts each ask as a finished task; dies when woken. */
+const COUNTS_ASKS = `
+const { parentPort } = require('node:worker_threads');
+let asks = 0;
+parentPort.on('message', (m) => {
+  if (m.t === 'wake') process.exit(3);
+  if (m.t === 'ask') {
+    asks++;
+    const values = [{ value: asks, labels: { status: 'failed' } }];
+    parentPort.postMessage({ t: 'answer', id: m.id, value: [{ name: 'vidgate_tasks_finished_total', help: 'h', type: 'counter', aggregator: 'sum', values }] });
+  }
+  if (m.t === 'stop') parentPort.postMessage({ t: 'stopped' });
+});
+parentPort.postMessage({ t: 'ready' });
+`;
+
 function data(): EngineThreadData {
   return { config: loadConfig({ VIDGATE_DATA_DIR: '/nonexistent' }), channels: [], sandbox: false, workerId: 'w_test', log: { level: 'info', base: {} }, availability: [] };
 }
@@ -61,6 +77,23 @@ describe('engine thread supervision', { timeout: 60_000 }, () => {
     const ups = lines.filter((l) => l.msg === 'up').length;
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(lines.filter((l) => l.msg === 'up').length, ups, 'nothing starts after stop');
+  });
+
+  it("a restart never makes the thread's counters go down in what /metrics adds up", async () => {
+    const { lines, logger } = capture();
+    const t = await EngineThread.start(data(), { logger, onFinished: () => undefined, program: program(COUNTS_ASKS), restartDelayMs: 50 });
+    const finished = async () => (await t.metrics())?.find((m) => m.name === 'vidgate_tasks_finished_total')?.values[0]?.value;
+    try {
+      assert.equal(await finished(), 1);
+      assert.equal(await finished(), 2);
+      t.wake();
+      await until('the death was logged', () => lines.some((l) => l.msg?.toString().startsWith('the engine thread stopped unexpectedly')), 5_000);
+      assert.equal(await finished(), 2, 'while it restarts: what it last said');
+      await until('a new thread answers', async () => (await finished()) !== 2, 5_000);
+      assert.equal(await finished(), 4, 'the new thread counts on from the old one (2 + its own 2)');
+    } finally {
+      await t.stop(1_000);
+    }
   });
 
   it('a thread that cannot start fails the start with its reason', async () => {
