@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSecret } from '../src/keys/keys.js';
 import { peakRssBytes, ROOT, startGatewayProcess, startSimProcess } from '../test/helpers/processes.js';
-import { runLoad } from './lib/load.js';
+import { machineCpuMs, mainThreadCpuMs, processCpuMs, runLoad } from './lib/load.js';
 
 const total = Number(process.env.BENCH_BACKLOG ?? 100_000);
 const workSeconds = Number(process.env.BENCH_BACKLOG_SECONDS ?? 60);
@@ -62,8 +62,16 @@ export async function runBacklog(): Promise<void> {
 
     // 2. The engine works through the backlog; clients read a task at a steady rate meanwhile.
     const t1 = Date.now();
+    // Where the CPU went meanwhile: the HTTP thread, the whole gateway (the engine thread is the
+    // difference), the simulators, the machine (2 cores: 200% is all of it).
+    const cpuBefore = { http: mainThreadCpuMs(gw.proc.pid!), gateway: processCpuMs(gw.proc.pid!), sims: processCpuMs(sims.proc.pid!), machine: machineCpuMs() };
     const reads = await runLoad({ url: `${gw.url}/v1/tasks/${probe.id}`, headers: auth, rate: readRate, connections: 16, seconds: workSeconds });
-    const windowMinutes = (Date.now() - t1) / 60_000;
+    const windowMs = Date.now() - t1;
+    const windowMinutes = windowMs / 60_000;
+    const cpuAfter = { http: mainThreadCpuMs(gw.proc.pid!), gateway: processCpuMs(gw.proc.pid!), sims: processCpuMs(sims.proc.pid!), machine: machineCpuMs() };
+    const share = (a: number | null, b: number | null) => (a === null || b === null ? 'n/a' : `${((100 * (b - a)) / windowMs).toFixed(0)}%`);
+    const machineShare =
+      cpuBefore.machine && cpuAfter.machine ? `${((100 * os.cpus().length * (cpuAfter.machine.busy - cpuBefore.machine.busy)) / (cpuAfter.machine.total - cpuBefore.machine.total)).toFixed(0)}%` : 'n/a';
     // The gateway's own view: how late its event loop ran timers (prom-client's default metrics).
     const metrics = await (await fetch(`${gw.url}/metrics`, { headers: auth })).text();
     const lag = (name: string) => Number(new RegExp(`^vidgate_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN) * 1000;
@@ -96,6 +104,10 @@ export async function runBacklog(): Promise<void> {
       ['upstream polls', `${((after.polls - afterCreates.polls) / windowMinutes).toFixed(0)} per minute`],
       ['task reads while the engine works', `${reads.rps.toFixed(0)}/s, p50 ${reads.p50} ms, p99 ${reads.p99} ms, max ${reads.max} ms, non-2xx ${reads.non2xx}`],
       ['gateway event-loop delay', `p50 ${lag('p50').toFixed(1)} ms, p99 ${lag('p99').toFixed(1)} ms, max ${lag('max').toFixed(1)} ms (since start)`],
+      [
+        'CPU while reading (of one core)',
+        `HTTP thread ${share(cpuBefore.http, cpuAfter.http)}, whole gateway ${share(cpuBefore.gateway, cpuAfter.gateway)}, simulators ${share(cpuBefore.sims, cpuAfter.sims)}, machine ${machineShare}`,
+      ],
       ['gateway peak RSS', rss === null ? 'unknown' : `${(rss / 2 ** 20).toFixed(0)} MiB`],
     ];
     console.log(`\nVidgate backlog bench: ${total} never-finishing tasks, node ${process.version}, ${os.cpus().length} cores`);

@@ -1,19 +1,16 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { requestLogFields } from './http/log-redaction.js';
 
-/** The gateway's log options: JSON lines, and nothing that looks like a credential. */
+/**
+ * The gateway's log options: JSON lines, and nothing that looks like a credential. The HTTP side
+ * adds its request serializer (src/server.ts); the engine thread logs no requests.
+ */
 export function loggerOptions(level: string, base: Record<string, unknown> = { service: 'vidgate' }): LoggerOptions {
   return {
     level,
     base,
     // Belt and braces: nothing that looks like a credential reaches the log.
     redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.api_key', 'key', 'secret'], censor: '[redacted]' },
-    serializers: { req: requestLogFields },
   };
-}
-
-export function createLogger(level: string): Logger {
-  return pino(loggerOptions(level));
 }
 
 /** Where a logger writes its lines (so another thread's finished lines can be written there too). */

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import { openBlobStore } from './blobs/index.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { Config } from './config.js';
-import { ChannelSet } from './channels/channel-set.js';
 import { implicitChannel } from './channels/channel.js';
 import { channelView } from './channels/report.js';
 import { RetentionSweeper } from './engine/retention.js';
@@ -18,23 +17,25 @@ import type { Gateway } from './http/gateway.js';
 import { UrlSigner } from './http/signed-urls.js';
 import { renderTask } from './http/task-routes.js';
 import { ensureAdminKey } from './keys/keys.js';
-import { createLimits, RedisLimits } from './limits/index.js';
-import { instrumentAdapter } from './metrics/instrument-adapters.js';
 import { GatewayMetrics } from './metrics/metrics.js';
 import { simulatorInputFetcher } from './sandbox/fetch-input.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openStore } from './store/index.js';
 import { sharedStateWarning } from './shared-state-warning.js';
-import { baseOf, createLogger } from './logging.js';
+import pino from 'pino';
+import { requestLogFields } from './http/log-redaction.js';
+import { baseOf, loggerOptions } from './logging.js';
 import { AccountService } from './tasks/accounts.js';
 import { TaskService, type UpstreamCanceller } from './tasks/service.js';
 import { adapterContext } from './engine/context.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
-import { buildEngineDeps, finishObserver, upstreamCallbacks } from './engine-host/deps.js';
+import { breakerStates, buildEngineDeps, finishObserver, instrumentedChannels, openLimits, upstreamCallbacks } from './engine-host/deps.js';
 import { localEngine, type EngineHandle } from './engine-host/handle.js';
 import { EngineThread } from './engine-host/thread.js';
 
-export { createLogger };
+export function createLogger(level: string): Logger {
+  return pino({ ...loggerOptions(level), serializers: { req: requestLogFields } });
+}
 
 export interface RunningGateway {
   /** Base URL the gateway listens on, e.g. http://127.0.0.1:8080 */
@@ -91,9 +92,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   } catch (err) {
     throw new StartupError(`VIDGATE_BLOB_URL: ${(err as Error).message}`);
   }
-  const limits = createLimits(config.redisUrl, logger.child({ room: 'limits' }));
-  // Not fatal: limits are counted per node until Redis answers (logged once).
-  if (limits instanceof RedisLimits) await limits.connected(2_000);
+  const limits = await openLimits(config, logger);
   const store = openStore(config.databaseUrl, config.dataDir);
   try {
     await store.migrate();
@@ -115,7 +114,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   // In sandbox mode every channel kind with a simulator is pointed at it; otherwise only configured channels count.
   const channelConfigs = sandbox ? sandbox.channels.map((c) => implicitChannel(c.provider, c.protocol, c.endpoint)) : config.channels;
   const metrics = new GatewayMetrics();
-  const channels = new ChannelSet(channelConfigs, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
+  const channels = instrumentedChannels(channelConfigs, metrics);
 
   const catalog = defaultCatalog(config.catalogOverrides);
   const availability = new AvailabilityChecker({
@@ -140,14 +139,14 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     runsEngine && config.engine.thread
       ? EngineThread.start(
           { config, channels: channelConfigs, sandbox: sandbox !== null, workerId, log: { level: logger.level, base: baseOf(logger) }, availability: availability.snapshot() },
-          { logger, onFinished: () => webhooks?.wake() },
+          { logger, onFinished: () => webhooks?.wake(), onGone: () => store.tasks.releaseLeases(workerId, Date.now()) },
         )
       : null;
   threadStarting?.catch(() => undefined);
   metrics.readFrom({
     countByState: () => store.tasks.countActiveByState(),
     // The engine thread reports its breakers in its own figures.
-    breakerStates: () => (engineThread ? [] : channels.list().map((c) => ({ provider: c.provider, channel: c.id, state: engineDeps.breaker.state(c.id) }))),
+    breakerStates: () => (engineThread ? [] : breakerStates(channels, engineDeps.breaker)),
     elsewhere: async () => (engine ? engine.metrics() : null),
   });
 

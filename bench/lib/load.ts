@@ -124,6 +124,29 @@ export function mainThreadCpuMs(pid: number): number | null {
   }
 }
 
+/** CPU time (user + system, ms) all threads of process `pid` have used (Linux), or null. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** The whole machine's busy and total CPU time so far (ms, all cores; Linux), or null. */
+export function machineCpuMs(): { busy: number; total: number } | null {
+  try {
+    const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    // idle and iowait are the 4th and 5th.
+    return { busy: ((total - ticks[3] - ticks[4]) * 1000) / CLOCK_TICKS_PER_SECOND, total: (total * 1000) / CLOCK_TICKS_PER_SECOND };
+  } catch {
+    return null;
+  }
+}
+
 /** Linux reports /proc CPU times in clock ticks, 100 per second on every platform Node supports. */
 const CLOCK_TICKS_PER_SECOND = 100;
 

@@ -4,15 +4,18 @@ import type { BlobStore } from '../blobs/types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { AvailabilityChecker } from '../channels/availability.js';
 import { UpstreamCallbacks } from '../channels/callbacks.js';
-import type { ChannelSet } from '../channels/channel-set.js';
+import { ChannelSet } from '../channels/channel-set.js';
+import type { ChannelConfig } from '../channels/channel.js';
 import type { Config } from '../config.js';
 import { systemClock } from '../engine/clock.js';
 import type { EngineDeps, EngineObserver } from '../engine/context.js';
 import { CircuitBreaker } from '../limits/circuit-breaker.js';
+import { createLimits, RedisLimits } from '../limits/index.js';
 import type { Limits } from '../limits/types.js';
 import { createMediaLoader } from '../media/fetcher.js';
 import { fitImage } from '../media/fit-image.js';
 import { probeVideo, probeVideoBytes } from '../media/probe.js';
+import { instrumentAdapter } from '../metrics/instrument-adapters.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isDocumentationUrl, placeholderMedia } from '../sandbox/example-media.js';
 import type { Store } from '../store/types.js';
@@ -94,4 +97,21 @@ export function upstreamCallbacks(p: Pick<EngineParts, 'config' | 'store' | 'cha
     log: p.log.child({ room: 'channels' }),
     wake,
   });
+}
+
+/** Request and submission limits: in this process, or counted across nodes in Redis (not fatal when Redis is slow to answer: counted here until it does, logged once). */
+export async function openLimits(config: Config, log: Logger): Promise<Limits> {
+  const limits = createLimits(config.redisUrl, log.child({ room: 'limits' }));
+  if (limits instanceof RedisLimits) await limits.connected(2_000);
+  return limits;
+}
+
+/** The channels, each adapter counted and timed in `metrics`. */
+export function instrumentedChannels(configs: ChannelConfig[], metrics: GatewayMetrics): ChannelSet {
+  return new ChannelSet(configs, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
+}
+
+/** Every channel's breaker state, as /metrics shows it. */
+export function breakerStates(channels: ChannelSet, breaker: CircuitBreaker): { provider: string; channel: string; state: string }[] {
+  return channels.list().map((c) => ({ provider: c.provider, channel: c.id, state: breaker.state(c.id) }));
 }

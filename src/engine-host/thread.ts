@@ -28,6 +28,11 @@ export interface EngineThreadOptions {
   logger: Logger;
   /** A task ended (webhook delivery may have an event to send). */
   onFinished(): void;
+  /**
+   * The thread ended without releasing its work leases (it died, or did not stop within the grace
+   * period): release them for it, so its work is picked up now rather than when the leases run out.
+   */
+  onGone?(): Promise<unknown>;
   /** Another program in place of the engine's (tests of this supervision: a thread that dies). */
   program?: (data: EngineThreadData) => Worker;
   /** The first wait before starting a dead thread again (doubling up to a minute). */
@@ -50,6 +55,8 @@ export class EngineThread implements EngineHandle {
   private restartTimer: NodeJS.Timeout | undefined;
   private stopped: Promise<void> | null = null;
   private readonly write: (line: string) => void;
+  /** The release of a dead thread's leases, under way or done. */
+  private gone: Promise<unknown> = Promise.resolve();
   /** The thread's figures at its last answer: stand in when it cannot answer (busy, restarting). */
   private lastMetrics: MetricsSnapshot | null = null;
   /** Counters and histograms of threads that died (as they last answered), added to the live thread's. */
@@ -80,6 +87,8 @@ export class EngineThread implements EngineHandle {
     this.alive = true;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
+      /** The thread stopped its engine, which released its leases. */
+      let released = false;
       const startup = setTimeout(() => fail(new Error(`the engine thread did not start within ${STARTUP_TIMEOUT_MS / 1000} s`)), STARTUP_TIMEOUT_MS);
       const fail = (err: Error) => {
         clearTimeout(startup);
@@ -105,6 +114,7 @@ export class EngineThread implements EngineHandle {
             this.asks.get(m.id)?.(m.value);
             return void this.asks.delete(m.id);
           case 'stopped':
+            released = true;
             return void worker.terminate();
         }
       });
@@ -115,9 +125,12 @@ export class EngineThread implements EngineHandle {
       worker.on('exit', (code) => {
         this.alive = false;
         clearTimeout(startup);
-        if (!ready) return reject(new Error(`the engine thread exited (code ${code}) before it started`));
         for (const answer of this.asks.values()) answer(null);
         this.asks.clear();
+        if (!ready) return reject(new Error(`the engine thread exited (code ${code}) before it started`));
+        if (!released && this.o.onGone) {
+          this.gone = this.o.onGone().catch((err: Error) => this.o.logger.warn({ err: err.message }, "could not release the engine thread's leases; its work is picked up when they run out"));
+        }
         // Its counters live on in the sums /metrics shows: a scrape never sees one go down.
         if (this.lastMetrics) this.carried = carry(this.carried, this.lastMetrics);
         this.lastMetrics = null;
@@ -195,13 +208,15 @@ export class EngineThread implements EngineHandle {
       this.stopping = true;
       clearTimeout(this.restartTimer);
       const worker = this.worker;
-      if (!this.alive) return;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      this.post({ t: 'stop', graceMs });
-      // A thread that does not answer in time (stuck in native code) is ended without its say.
-      const force = setTimeout(() => void worker.terminate(), graceMs + 5_000);
-      await exited;
-      clearTimeout(force);
+      if (this.alive) {
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        this.post({ t: 'stop', graceMs });
+        // A thread that does not answer in time (stuck in native code) is ended without its say.
+        const force = setTimeout(() => void worker.terminate(), graceMs + 5_000);
+        await exited;
+        clearTimeout(force);
+      }
+      await this.gone;
     })();
     return this.stopped;
   }

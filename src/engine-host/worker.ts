@@ -10,14 +10,11 @@ import pino from 'pino';
 import { openBlobStore } from '../blobs/index.js';
 import { defaultCatalog } from '../catalog/index.js';
 import { AvailabilityChecker } from '../channels/availability.js';
-import { ChannelSet } from '../channels/channel-set.js';
 import { Engine } from '../engine/engine.js';
-import { createLimits, RedisLimits } from '../limits/index.js';
 import { loggerOptions } from '../logging.js';
-import { instrumentAdapter } from '../metrics/instrument-adapters.js';
 import { GatewayMetrics } from '../metrics/metrics.js';
 import { openStore } from '../store/index.js';
-import { buildEngineDeps, finishObserver, upstreamCallbacks } from './deps.js';
+import { breakerStates, buildEngineDeps, finishObserver, instrumentedChannels, openLimits, upstreamCallbacks } from './deps.js';
 import { channelStatesOf } from './handle.js';
 import type { EngineThreadData, FromEngine, ToEngine } from './protocol.js';
 
@@ -45,11 +42,10 @@ async function run(): Promise<void> {
   const { config } = data;
   lowerPriority(config.engine.nice);
   const blobs = openBlobStore(config.blobs);
-  const limits = createLimits(config.redisUrl, logger.child({ room: 'limits' }));
-  if (limits instanceof RedisLimits) await limits.connected(2_000);
+  const limits = await openLimits(config, logger);
   const store = openStore(config.databaseUrl, config.dataDir);
   const metrics = new GatewayMetrics({ processMetrics: false });
-  const channels = new ChannelSet(data.channels, (adapter, c) => instrumentAdapter(c.provider, adapter, metrics));
+  const channels = instrumentedChannels(data.channels, metrics);
   const catalog = defaultCatalog(config.catalogOverrides);
   // Never started here: the HTTP thread reads the model lists and sends what it learns.
   const availability = new AvailabilityChecker({ channels, catalog, intervalMs: 0, log: logger.child({ room: 'channels' }) });
@@ -67,7 +63,7 @@ async function run(): Promise<void> {
       send({ t: 'finished' });
     });
   });
-  metrics.readFrom({ breakerStates: () => channels.list().map((c) => ({ provider: c.provider, channel: c.id, state: deps.breaker.state(c.id) })) });
+  metrics.readFrom({ breakerStates: () => breakerStates(channels, deps.breaker) });
 
   // Hear the HTTP thread's changes (a cancel): this store's cached copies are dropped at once.
   const stopWatching = store.watchTaskChanges(() => undefined);

@@ -14,8 +14,9 @@ export interface Db {
    */
   tx<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /**
-   * Tells other nodes these tasks changed, delivered when `trx` commits (PostgreSQL NOTIFY; on
-   * SQLite, one node, there is nobody else to tell).
+   * Tells other nodes these tasks changed, delivered when `trx` commits (PostgreSQL NOTIFY). On
+   * SQLite this does nothing: the other connections are threads of this process, told after the
+   * commit by the store's thread feed (src/store/thread-feed.ts).
    */
   notifyTaskChanges(trx: Kysely<Database>, ids: string[]): Promise<void>;
   /**

@@ -57,7 +57,9 @@ const program = (code: string) => (d: EngineThreadData) => new Worker(code, { ev
 describe('engine thread supervision', { timeout: 60_000 }, () => {
   it('a thread that dies is started again, with the model lists learnt meanwhile', async () => {
     const { lines, logger } = capture();
-    const t = await EngineThread.start(data(), { logger, onFinished: () => undefined, program: program(DIES_ON_WAKE), restartDelayMs: 50 });
+    let released = 0;
+    const onGone = async () => void released++;
+    const t = await EngineThread.start(data(), { logger, onFinished: () => undefined, onGone, program: program(DIES_ON_WAKE), restartDelayMs: 50 });
     try {
       assert.deepEqual(await t.channelStates(), { c1: { breaker: 'closed', submissions: 7, failures: 0 } });
       const lists: AvailabilitySnapshot = [['c1', { models: ['m'], checkedAt: 1 }]];
@@ -71,9 +73,11 @@ describe('engine thread supervision', { timeout: 60_000 }, () => {
         'the new thread started from the lists sent to the old one',
       );
       assert.equal((await t.channelStates()).c1?.submissions, 7, 'the new thread answers');
+      assert.equal(released, 1, "the dead thread's leases were released for it");
     } finally {
       await t.stop(1_000);
     }
+    assert.equal(released, 1, 'a thread that stopped released its own');
     const ups = lines.filter((l) => l.msg === 'up').length;
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(lines.filter((l) => l.msg === 'up').length, ups, 'nothing starts after stop');
@@ -107,7 +111,8 @@ describe('engine thread supervision', { timeout: 60_000 }, () => {
   it('a thread that does not answer stop is ended after the grace period; questions to it get no answer, not a hang', async () => {
     const { logger } = capture();
     const deaf = program(`require('node:worker_threads').parentPort.postMessage({ t: 'ready' }); setInterval(() => {}, 1000);`);
-    const t = await EngineThread.start(data(), { logger, onFinished: () => undefined, program: deaf });
+    let released = 0;
+    const t = await EngineThread.start(data(), { logger, onFinished: () => undefined, onGone: async () => void released++, program: deaf });
     const asked = performance.now();
     assert.equal(await t.metrics(), null);
     assert.ok(performance.now() - asked < 7_000);
@@ -115,5 +120,6 @@ describe('engine thread supervision', { timeout: 60_000 }, () => {
     await t.stop(100);
     const ms = performance.now() - started;
     assert.ok(ms >= 100 && ms < 8_000, `stopped after ${ms.toFixed(0)} ms`);
+    assert.equal(released, 1, 'its leases were released for it before stop returned');
   });
 });
