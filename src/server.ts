@@ -138,7 +138,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const threadStarting =
     runsEngine && config.engine.thread
       ? EngineThread.start(
-          { config, channels: channelConfigs, sandbox: sandbox !== null, workerId, log: { level: logger.level, base: baseOf(logger) }, availability: availability.snapshot() },
+          { config, channels: channelConfigs, sandbox: sandbox !== null, workerId, log: { level: logger.level, base: baseOf(logger) }, availability: availability.snapshot(), hold: true },
           { logger, onFinished: () => webhooks?.wake(), onGone: () => store.tasks.releaseLeases(workerId, Date.now()) },
         )
       : null;
@@ -250,6 +250,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     if (threadStarting) {
       try {
         engine = engineThread = await threadStarting;
+        // Up and listening: only now may it claim work (a failed listen never left a claim behind).
+        engineThread.go();
         // The lists read while it was starting (availability.start() above): onChange had no thread to tell.
         engineThread.availability(availability.snapshot());
       } catch (err) {

@@ -12,10 +12,12 @@ export interface EngineThreadData {
   /** The HTTP thread's logger level and bindings, so engine lines look like its own. */
   log: { level: string; base: Record<string, unknown> };
   availability: AvailabilitySnapshot;
+  /** Wait for `go` before claiming work (a first start: until the gateway listens); a restart starts at once. */
+  hold: boolean;
 }
 
 /** HTTP thread → engine thread. */
-export type ToEngine = { t: 'wake' } | { t: 'availability'; lists: AvailabilitySnapshot } | { t: 'ask'; id: number; what: 'channels' | 'metrics' } | { t: 'stop'; graceMs: number };
+export type ToEngine = { t: 'go' } | { t: 'wake' } | { t: 'availability'; lists: AvailabilitySnapshot } | { t: 'ask'; id: number; what: 'channels' | 'metrics' } | { t: 'stop'; graceMs: number };
 
 /** Engine thread → HTTP thread. */
 export type FromEngine =

@@ -158,6 +158,12 @@ export class EngineThread implements EngineHandle {
     this.worker.postMessage(m);
   }
 
+  /** The engine may claim work now (the gateway listens); a thread started again later claims at once. */
+  go(): void {
+    this.data = { ...this.data, hold: false };
+    this.post({ t: 'go' });
+  }
+
   wake(): void {
     // Creates come by the thousand a second: one message per turn of the event loop is enough.
     if (this.wakePending || this.stopping) return;

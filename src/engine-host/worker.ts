@@ -67,12 +67,14 @@ async function run(): Promise<void> {
 
   // Hear the HTTP thread's changes (a cancel): this store's cached copies are dropped at once.
   const stopWatching = store.watchTaskChanges(() => undefined);
-  engine.start();
+  if (!data.hold) engine.start();
   // Another node's callback made work due (PostgreSQL): look now rather than at the next tick.
   const stopWatchingDue = deps.callbacks ? store.watchWorkDue(() => engine.wake()) : () => undefined;
 
   port.on('message', (m: ToEngine) => {
     switch (m.t) {
+      case 'go':
+        return engine.start();
       case 'wake':
         return engine.wake();
       case 'availability':

@@ -18,7 +18,7 @@ import { until } from '../helpers/until.js';
 /** Answers like the engine's program; dies (exit code 3) when woken. */
 const DIES_ON_WAKE = `
 const { parentPort, workerData } = require('node:worker_threads');
-parentPort.postMessage({ t: 'log', line: JSON.stringify({ msg: 'up', lists: workerData.availability.length }) + '\\n' });
+parentPort.postMessage({ t: 'log', line: JSON.stringify({ msg: 'up', lists: workerData.availability.length, hold: workerData.hold }) + '\\n' });
 parentPort.on('message', (m) => {
   if (m.t === 'wake') process.exit(3);
   if (m.t === 'ask') parentPort.postMessage({ t: 'answer', id: m.id, value: { c1: { breaker: 'closed', submissions: 7, failures: 0 } } });
@@ -44,7 +44,7 @@ parentPort.postMessage({ t: 'ready' });
 `;
 
 function data(): EngineThreadData {
-  return { config: loadConfig({ VIDGATE_DATA_DIR: '/nonexistent' }), channels: [], sandbox: false, workerId: 'w_test', log: { level: 'info', base: {} }, availability: [] };
+  return { config: loadConfig({ VIDGATE_DATA_DIR: '/nonexistent' }), channels: [], sandbox: false, workerId: 'w_test', log: { level: 'info', base: {} }, availability: [], hold: false };
 }
 
 function capture() {
@@ -59,7 +59,8 @@ describe('engine thread supervision', { timeout: 60_000 }, () => {
     const { lines, logger } = capture();
     let released = 0;
     const onGone = async () => void released++;
-    const t = await EngineThread.start(data(), { logger, onFinished: () => undefined, onGone, program: program(DIES_ON_WAKE), restartDelayMs: 50 });
+    const t = await EngineThread.start({ ...data(), hold: true }, { logger, onFinished: () => undefined, onGone, program: program(DIES_ON_WAKE), restartDelayMs: 50 });
+    t.go();
     try {
       assert.deepEqual(await t.channelStates(), { c1: { breaker: 'closed', submissions: 7, failures: 0 } });
       const lists: AvailabilitySnapshot = [['c1', { models: ['m'], checkedAt: 1 }]];
@@ -68,9 +69,12 @@ describe('engine thread supervision', { timeout: 60_000 }, () => {
       await until('the death was logged', () => lines.some((l) => l.msg?.toString().startsWith('the engine thread stopped unexpectedly') && l.code === 3), 5_000);
       await until('a new thread came up', () => lines.filter((l) => l.msg === 'up').length === 2, 5_000);
       assert.deepEqual(
-        lines.filter((l) => l.msg === 'up').map((l) => l.lists),
-        [0, 1],
-        'the new thread started from the lists sent to the old one',
+        lines.filter((l) => l.msg === 'up').map((l) => [l.lists, l.hold]),
+        [
+          [0, true],
+          [1, false],
+        ],
+        'the new thread started from the lists sent to the old one, and claims at once (the gateway has long been listening)',
       );
       assert.equal((await t.channelStates()).c1?.submissions, 7, 'the new thread answers');
       assert.equal(released, 1, "the dead thread's leases were released for it");
