@@ -142,13 +142,17 @@ export class EngineThread implements EngineHandle {
   private restartLater(code: number): void {
     const delay = this.restartDelay;
     this.restartDelay = Math.min(60_000, delay * 2);
-    this.o.logger.error({ code, restartInMs: delay }, 'the engine thread stopped unexpectedly; starting it again (its leased work is picked up when the leases run out)');
+    this.o.logger.error({ code, restartInMs: delay }, 'the engine thread stopped unexpectedly; its polls and downloads are released, and it is started again');
     this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      if (this.stopping) return;
-      this.spawn().catch((err: Error) => {
-        this.o.logger.error({ err: err.message }, 'the engine thread could not start again');
-        if (!this.stopping) this.restartLater(1);
+      // The dead thread's leases are released first: the new thread claims under the same workerId,
+      // and a release that ended after its first claims would free those too (work run twice).
+      void this.gone.then(() => {
+        this.restartTimer = undefined;
+        if (this.stopping) return;
+        this.spawn().catch((err: Error) => {
+          this.o.logger.error({ err: err.message }, 'the engine thread could not start again');
+          if (!this.stopping) this.restartLater(1);
+        });
       });
     }, delay);
     this.restartTimer.unref();

@@ -87,6 +87,53 @@ describe('engine thread supervision', { timeout: 60_000 }, () => {
     assert.equal(lines.filter((l) => l.msg === 'up').length, ups, 'nothing starts after stop');
   });
 
+  it("a thread started again claims only once the dead one's leases are released (they carry the same workerId)", async () => {
+    const events: string[] = [];
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      {
+        write: (l: string) => {
+          const line = JSON.parse(l);
+          if (line.msg === 'up' && lines.some((x) => x.msg === 'up')) events.push('new thread up');
+          lines.push(line);
+        },
+      },
+    );
+    // A slow release (a busy database): 400 ms, well past the 50 ms restart delay.
+    const onGone = async () => {
+      events.push('release started');
+      await new Promise((r) => setTimeout(r, 400));
+      events.push('released');
+    };
+    const t = await EngineThread.start(data(), { logger, onFinished: () => undefined, onGone, program: program(DIES_ON_WAKE), restartDelayMs: 50 });
+    try {
+      t.wake();
+      await until('a new thread came up', () => lines.filter((l) => l.msg === 'up').length === 2, 5_000);
+      await until('the release ended', () => events.includes('released'), 5_000);
+      assert.deepEqual(events, ['release started', 'released', 'new thread up'], 'a release after the new thread claimed would free its fresh leases too');
+    } finally {
+      await t.stop(1_000);
+    }
+  });
+
+  it('a held thread that dies before go is started again claiming at once once go() was called', async () => {
+    const { lines, logger } = capture();
+    const t = await EngineThread.start({ ...data(), hold: true }, { logger, onFinished: () => undefined, onGone: async () => undefined, program: program(DIES_ON_WAKE), restartDelayMs: 200 });
+    try {
+      t.wake();
+      await until('the death was logged', () => lines.some((l) => l.msg?.toString().startsWith('the engine thread stopped unexpectedly')), 5_000);
+      t.go(); // to the dead worker: no throw
+      await until('a new thread came up', () => lines.filter((l) => l.msg === 'up').length === 2, 5_000);
+      assert.deepEqual(
+        lines.filter((l) => l.msg === 'up').map((l) => l.hold),
+        [true, false],
+      );
+    } finally {
+      await t.stop(1_000);
+    }
+  });
+
   it("a restart never makes the thread's counters go down in what /metrics adds up", async () => {
     const { lines, logger } = capture();
     const t = await EngineThread.start(data(), { logger, onFinished: () => undefined, program: program(COUNTS_ASKS), restartDelayMs: 50 });
