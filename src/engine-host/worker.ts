@@ -30,7 +30,8 @@ const logger = pino(loggerOptions(data.log.level, data.log.base), { write: (line
  * thread's: the engine thread yields the CPU to the HTTP thread without touching its priority.
  */
 function lowerPriority(nice: number): void {
-  if (nice === 0) return;
+  // Elsewhere (macOS, the BSDs, Windows) the priority is the process's: lowering it would lower the HTTP thread's too.
+  if (nice === 0 || process.platform !== 'linux') return;
   try {
     os.setPriority(nice);
   } catch (err) {
