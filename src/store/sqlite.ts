@@ -31,18 +31,26 @@ export function openSqliteStore(file: string): SqlStore {
   sqlite.pragma('wal_autocheckpoint = 0');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const durability = new WalDurability(sqlite, file);
-  const transact = <T>(fn: (conn: Kysely<Database>) => Promise<T>): Promise<T> =>
-    kysely
-      .connection()
-      .execute((conn) => durability.transaction(() => fn(conn)))
-      .then(async ({ result, wrote }) => {
-        // Nothing written (an engine claim that found no work): nothing to make durable.
-        if (!wrote) return result;
-        // The lock is free again: other transactions commit while this one waits for the disk.
-        await durability.flush();
-        durability.checkpointIfDue();
-        return result;
-      });
+  const transact = async <T>(fn: (conn: Kysely<Database>) => Promise<T>): Promise<T> => {
+    // Another connection to the file (the engine thread's, or the HTTP thread's seen from the
+    // engine) may hold the write lock. SQLite's own busy wait would sleep on this thread, so the lock
+    // is asked for without waiting, and asked again after a timer, up to the same 5 s — with this
+    // connection given back meanwhile, so reads through Kysely do not queue behind the wait.
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
+      const done = await kysely.connection().execute((conn) => durability.transaction(() => fn(conn), Date.now() >= deadline));
+      if (done === 'busy') {
+        await new Promise((r) => setTimeout(r, pause));
+        continue;
+      }
+      // Nothing written (an engine claim that found no work): nothing to make durable.
+      if (!done.wrote) return done.result;
+      // The lock is free again: other transactions commit while this one waits for the disk.
+      await durability.flush();
+      durability.checkpointIfDue();
+      return done.result;
+    }
+  };
   let taskById: SQLite.Statement<[string], TasksTable> | undefined;
   let createOps: CreateOps | undefined;
   const db: Db = {
@@ -108,11 +116,12 @@ class WalDurability {
   /**
    * Runs `fn` between BEGIN IMMEDIATE and COMMIT with the sync deferred (call `flush` after when
    * `wrote`). `wrote`: the transaction inserted, updated or deleted a row — engine claims that find
-   * no work (every lane, every tick) commit nothing and need no fsync.
+   * no work (every lane, every tick) commit nothing and need no fsync. 'busy': another connection
+   * holds the write lock, and nothing ran (unless `last`: then its SQLITE_BUSY is thrown).
    */
-  async transaction<T>(fn: () => Promise<T>): Promise<{ result: T; wrote: boolean }> {
+  async transaction<T>(fn: () => Promise<T>, last: boolean): Promise<{ result: T; wrote: boolean } | 'busy'> {
     const st = this.statements;
-    await this.begin();
+    if (!this.begin(last)) return 'busy';
     try {
       const changesBefore = st.totalChanges.get()!;
       try {
@@ -131,27 +140,23 @@ class WalDurability {
   }
 
   /**
-   * BEGIN IMMEDIATE (the write lock) with the sync deferred. Another connection to the file (the
-   * engine thread's, or the HTTP thread's seen from the engine) may hold the lock: SQLite's own
-   * busy wait would sleep on this thread, and the HTTP thread must never do that, so the lock is
-   * asked for without waiting and asked again after a timer, up to the same 5 s. Between attempts
-   * the connection is as before (FULL sync, 5 s busy timeout), for whatever else runs on it.
+   * BEGIN IMMEDIATE (the write lock) with the sync deferred, without waiting for another
+   * connection's lock: false when it is held (SQLITE_BUSY), unless `last` (then the error is
+   * thrown). When it returns false or throws, the connection is as before (FULL sync, 5 s busy
+   * timeout), for whatever else runs on it.
    */
-  private async begin(): Promise<void> {
-    const deadline = Date.now() + BUSY_TIMEOUT_MS;
-    for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
-      this.sqlite.pragma('synchronous = OFF');
-      this.sqlite.pragma('busy_timeout = 0');
-      try {
-        this.statements.begin.run();
-        return;
-      } catch (err) {
-        this.sqlite.pragma('synchronous = FULL');
-        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
-      } finally {
-        this.sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      }
-      await new Promise((r) => setTimeout(r, pause));
+  private begin(last: boolean): boolean {
+    this.sqlite.pragma('synchronous = OFF');
+    this.sqlite.pragma('busy_timeout = 0');
+    try {
+      this.statements.begin.run();
+      return true;
+    } catch (err) {
+      this.sqlite.pragma('synchronous = FULL');
+      if (last || !(err as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw err;
+      return false;
+    } finally {
+      this.sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 

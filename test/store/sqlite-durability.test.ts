@@ -43,6 +43,31 @@ describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
     }
   });
 
+  it("reads through Kysely are not held up while a write waits for another connection's write lock", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wal-'));
+    const file = path.join(dir, 'db.sqlite');
+    const store = openSqliteStore(file);
+    const other = new SQLite(file);
+    try {
+      await store.migrate();
+      const key = await testKey(store, 'busy-read');
+      other.exec('BEGIN IMMEDIATE');
+      setTimeout(() => other.inTransaction && other.exec('COMMIT'), 600);
+      const write = store.tasks.create(newTask(key));
+      await new Promise((r) => setTimeout(r, 50));
+      const started = performance.now();
+      await store.tasks.countActiveByState();
+      const ms = performance.now() - started;
+      assert.ok(ms < 200, `the read ran while the write waited (${ms.toFixed(0)} ms)`);
+      assert.equal((await write).kind, 'created');
+    } finally {
+      if (other.inTransaction) other.exec('COMMIT');
+      other.close();
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('syncs the WAL for transactions that wrote, and not for those that found nothing to change (idle engine claims)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wal-'));
     try {
