@@ -217,12 +217,16 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     callbacks,
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
+  // A start that fails from here on closes what it opened (the HTTP server and engine thread apart).
+  const closeOpened = async () => {
+    await Promise.all([availability.stop(), sandbox?.close(), limits.close()]);
+    await store.close();
+  };
   try {
     await app.listen({ host: listenHost, port: config.port });
   } catch (err) {
     await threadStarting?.then((t) => t.stop(0)).catch(() => undefined);
-    await Promise.all([sandbox?.close(), limits.close()]);
-    await store.close();
+    await closeOpened();
     const code = (err as NodeJS.ErrnoException).code;
     throw code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' ? new StartupError(`cannot listen on ${listenHost}:${config.port} (${code}); set HOST and PORT`) : err;
   }
@@ -256,8 +260,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         engineThread.availability(availability.snapshot());
       } catch (err) {
         await closeHttp(app, 0);
-        await Promise.all([availability.stop(), sandbox?.close(), limits.close()]);
-        await store.close();
+        await closeOpened();
         throw new StartupError((err as Error).message);
       }
     } else {

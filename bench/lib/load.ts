@@ -114,8 +114,13 @@ export async function startBareServer(body: string): Promise<{ url: string; proc
  * for a core) — and the main thread is where a Node server's request work runs.
  */
 export function mainThreadCpuMs(pid: number): number | null {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+/** utime + stime (ms) from a /proc …/stat file, or null where it does not exist. */
+function statCpuMs(file: string): number | null {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(file, 'utf8');
     // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
@@ -126,13 +131,7 @@ export function mainThreadCpuMs(pid: number): number | null {
 
 /** CPU time (user + system, ms) all threads of process `pid` have used (Linux), or null. */
 export function processCpuMs(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
+  return statCpuMs(`/proc/${pid}/stat`);
 }
 
 /** The whole machine's busy and total CPU time so far (ms, all cores; Linux), or null. */

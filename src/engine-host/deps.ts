@@ -64,8 +64,6 @@ export function buildEngineDeps(p: EngineParts): EngineDeps {
       ...config.engine,
       pollScale: p.sandbox ? 1 / config.sandboxSpeed : 1,
       maxTransientAttempts: 8,
-      upstreamTimeoutMs: config.engine.upstreamTimeoutMs,
-      downloadTimeoutMs: config.engine.downloadTimeoutMs,
     },
   };
 }

@@ -28,3 +28,16 @@ export type FromEngine =
   | { t: 'finished' }
   | { t: 'answer'; id: number; value: unknown }
   | { t: 'stopped' };
+
+/** `send` at most once per turn of the event loop, however often the result is called in it (wake-ups, finished tasks). */
+export function oncePerTurn(send: () => void): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    queueMicrotask(() => {
+      pending = false;
+      send();
+    });
+  };
+}

@@ -6,7 +6,7 @@ import type { AvailabilitySnapshot } from '../channels/availability.js';
 import { destinationOf } from '../logging.js';
 import type { MetricsSnapshot } from '../metrics/metrics.js';
 import type { ChannelStates, EngineHandle } from './handle.js';
-import type { EngineThreadData, FromEngine, ToEngine } from './protocol.js';
+import { oncePerTurn, type EngineThreadData, type FromEngine, type ToEngine } from './protocol.js';
 
 /**
  * The thread's program. Under tsx (tests, benchmarks) this module is TypeScript, and on Node 20 tsx's
@@ -48,7 +48,8 @@ export class EngineThread implements EngineHandle {
   private worker!: Worker;
   private readonly asks = new Map<number, (value: unknown) => void>();
   private nextAsk = 1;
-  private wakePending = false;
+  // Creates come by the thousand a second: one wake-up message per turn of the event loop is enough.
+  private readonly postWake = oncePerTurn(() => this.post({ t: 'wake' }));
   private stopping = false;
   private alive = false;
   private restartDelay: number;
@@ -59,8 +60,8 @@ export class EngineThread implements EngineHandle {
   private gone: Promise<unknown> = Promise.resolve();
   /** The thread's figures at its last answer: stand in when it cannot answer (busy, restarting). */
   private lastMetrics: MetricsSnapshot | null = null;
-  /** Counters and histograms of threads that died (as they last answered), added to the live thread's. */
-  private carried: MetricsSnapshot = [];
+  /** Counters and histograms of each thread that died (as it last answered), added to the live thread's. */
+  private readonly carried: MetricsSnapshot[] = [];
 
   private constructor(
     private data: EngineThreadData,
@@ -132,7 +133,7 @@ export class EngineThread implements EngineHandle {
           this.gone = this.o.onGone().catch((err: Error) => this.o.logger.warn({ err: err.message }, "could not release the engine thread's leases; its work is picked up when they run out"));
         }
         // Its counters live on in the sums /metrics shows: a scrape never sees one go down.
-        if (this.lastMetrics) this.carried = carry(this.carried, this.lastMetrics);
+        if (this.lastMetrics) this.carried.push(this.lastMetrics.filter((m) => String(m.type) === 'counter' || String(m.type) === 'histogram'));
         this.lastMetrics = null;
         if (!this.stopping) this.restartLater(code);
       });
@@ -169,13 +170,7 @@ export class EngineThread implements EngineHandle {
   }
 
   wake(): void {
-    // Creates come by the thousand a second: one message per turn of the event loop is enough.
-    if (this.wakePending || this.stopping) return;
-    this.wakePending = true;
-    queueMicrotask(() => {
-      this.wakePending = false;
-      this.post({ t: 'wake' });
-    });
+    if (!this.stopping) this.postWake();
   }
 
   /** The model lists as the HTTP thread last read them (a restarted thread starts from these). */
@@ -207,9 +202,10 @@ export class EngineThread implements EngineHandle {
   async metrics(): Promise<MetricsSnapshot | null> {
     const now = (await this.ask('metrics')) as MetricsSnapshot | null;
     if (now) this.lastMetrics = now;
-    const live = now ?? this.lastMetrics;
-    if (this.carried.length === 0) return live;
-    return live ? ((await AggregatorRegistry.aggregate([live, this.carried]).getMetricsAsJSON()) as MetricsSnapshot) : this.carried;
+    const parts = [now ?? this.lastMetrics, ...this.carried].filter((m): m is MetricsSnapshot => m !== null);
+    if (parts.length <= 1) return parts[0] ?? null;
+    // prom-client sums each series (counters and histograms aggregate by 'sum').
+    return (await AggregatorRegistry.aggregate(parts).getMetricsAsJSON()) as MetricsSnapshot;
   }
 
   /** The engine stops claiming and finishes its steps (up to `graceMs`), closes its connections, and the thread ends. */
@@ -230,29 +226,4 @@ export class EngineThread implements EngineHandle {
     })();
     return this.stopped;
   }
-}
-
-/** One series of a family: a histogram's _bucket/_sum/_count name, and the labels (le included). */
-const seriesOf = (v: { labels: object; metricName?: string }) => `${v.metricName ?? ''}|${JSON.stringify(v.labels)}`;
-
-/** What a dead thread counted (counters, histograms) added to what earlier ones did; gauges are its state, not carried. */
-function carry(carried: MetricsSnapshot, last: MetricsSnapshot): MetricsSnapshot {
-  const counted = last.filter((m) => String(m.type) === 'counter' || String(m.type) === 'histogram');
-  const byName = new Map(carried.map((m) => [m.name, m]));
-  for (const m of counted) {
-    const before = byName.get(m.name);
-    if (!before) {
-      byName.set(m.name, m);
-      continue;
-    }
-    const values = new Map(before.values.map((v) => [seriesOf(v), { ...v }]));
-    for (const v of m.values) {
-      const k = seriesOf(v);
-      const had = values.get(k);
-      if (had) had.value += v.value;
-      else values.set(k, { ...v });
-    }
-    byName.set(m.name, { ...m, values: [...values.values()] });
-  }
-  return [...byName.values()];
 }

@@ -16,7 +16,7 @@ import { GatewayMetrics } from '../metrics/metrics.js';
 import { openStore } from '../store/index.js';
 import { breakerStates, buildEngineDeps, finishObserver, instrumentedChannels, openLimits, upstreamCallbacks } from './deps.js';
 import { channelStatesOf } from './handle.js';
-import type { EngineThreadData, FromEngine, ToEngine } from './protocol.js';
+import { oncePerTurn, type EngineThreadData, type FromEngine, type ToEngine } from './protocol.js';
 
 const port = parentPort!;
 const data = workerData as EngineThreadData;
@@ -55,15 +55,11 @@ async function run(): Promise<void> {
   const deps = buildEngineDeps({ config, store, blobs, catalog, channels, availability, limits, log: logger, workerId: data.workerId, sandbox: data.sandbox });
   const engine = new Engine(deps);
   deps.callbacks = upstreamCallbacks({ config, store, channels, log: logger }, () => engine.wake());
-  let finishing = false;
-  deps.observe = finishObserver(metrics, deps, () => {
-    if (finishing) return;
-    finishing = true;
-    queueMicrotask(() => {
-      finishing = false;
-      send({ t: 'finished' });
-    });
-  });
+  deps.observe = finishObserver(
+    metrics,
+    deps,
+    oncePerTurn(() => send({ t: 'finished' })),
+  );
   metrics.readFrom({ breakerStates: () => breakerStates(channels, deps.breaker) });
 
   // Hear the HTTP thread's changes (a cancel): this store's cached copies are dropped at once.

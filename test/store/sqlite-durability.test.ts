@@ -13,19 +13,33 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import { newTask, testKey } from '../helpers/stores.js';
 
 describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
-  it("waits for another connection's write lock without blocking the event loop, and writes once it is free", async () => {
+  /**
+   * A store, a key, and another connection (the engine thread's, say) holding the write lock for
+   * `holdMs`; closed and removed afterwards.
+   */
+  async function withLockHeldElsewhere(holdMs: number, name: string, body: (store: ReturnType<typeof openSqliteStore>, key: Awaited<ReturnType<typeof testKey>>) => Promise<void>): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wal-'));
     const file = path.join(dir, 'db.sqlite');
     const store = openSqliteStore(file);
-    // Another connection (the engine thread's, say) holds the write lock for 400 ms. In one thread,
-    // a write that slept in SQLite's busy handler would never let it go, and fail after 5 s.
     const other = new SQLite(file);
-    let ticker: NodeJS.Timeout | undefined;
     try {
       await store.migrate();
-      const key = await testKey(store, 'busy');
+      const key = await testKey(store, name);
       other.exec('BEGIN IMMEDIATE');
-      setTimeout(() => other.inTransaction && other.exec('COMMIT'), 400);
+      setTimeout(() => other.inTransaction && other.exec('COMMIT'), holdMs);
+      await body(store, key);
+    } finally {
+      if (other.inTransaction) other.exec('COMMIT');
+      other.close();
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("waits for another connection's write lock without blocking the event loop, and writes once it is free", async () => {
+    // In one thread, a write that slept in SQLite's busy handler would never let the lock go, and fail after 5 s.
+    let ticker: NodeJS.Timeout | undefined;
+    await withLockHeldElsewhere(400, 'busy', async (store, key) => {
       let ticks = 0;
       ticker = setInterval(() => ticks++, 10);
       const started = performance.now();
@@ -34,25 +48,11 @@ describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
       assert.equal(created.kind, 'created');
       assert.ok(ms >= 350 && ms < 3_000, `written once the lock was free (${ms.toFixed(0)} ms)`);
       assert.ok(ticks >= 15, `the event loop kept turning meanwhile (${ticks} ticks of 10 ms)`);
-    } finally {
-      clearInterval(ticker);
-      if (other.inTransaction) other.exec('COMMIT');
-      other.close();
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    }).finally(() => clearInterval(ticker));
   });
 
   it("reads through Kysely are not held up while a write waits for another connection's write lock", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wal-'));
-    const file = path.join(dir, 'db.sqlite');
-    const store = openSqliteStore(file);
-    const other = new SQLite(file);
-    try {
-      await store.migrate();
-      const key = await testKey(store, 'busy-read');
-      other.exec('BEGIN IMMEDIATE');
-      setTimeout(() => other.inTransaction && other.exec('COMMIT'), 600);
+    await withLockHeldElsewhere(600, 'busy-read', async (store, key) => {
       const write = store.tasks.create(newTask(key));
       await new Promise((r) => setTimeout(r, 50));
       const started = performance.now();
@@ -60,12 +60,7 @@ describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
       const ms = performance.now() - started;
       assert.ok(ms < 200, `the read ran while the write waited (${ms.toFixed(0)} ms)`);
       assert.equal((await write).kind, 'created');
-    } finally {
-      if (other.inTransaction) other.exec('COMMIT');
-      other.close();
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('syncs the WAL for transactions that wrote, and not for those that found nothing to change (idle engine claims)', async () => {
