@@ -29,7 +29,7 @@ export class ApiError extends Error {
     message: string,
     readonly param: string | null = null,
     readonly extras: ErrorExtras = {},
-    readonly headers: Record<string, string> = {},
+    readonly headers: Record<string, string | number> = {},
   ) {
     super(message);
     this.name = 'ApiError';

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { FastReads } from './fast-reads.js';
 import { answerTaskReadsOnSockets } from './socket-reads.js';
+import { answerCreates } from './socket-creates.js';
+import { parseJsonBody, requestIdFor } from './request-parsing.js';
 import type { Logger } from 'pino';
 import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -25,17 +26,6 @@ import { registerUsageRoutes } from './usage-routes.js';
 import { registerVideoRoutes } from './video-routes.js';
 import { registerUpstreamCallbackRoutes } from './upstream-callback-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Unique per process start + a counter: cheaper than random bytes on every request, still unique. */
-const BOOT = randomBytes(6).toString('hex');
-let sequence = 0;
-
-/** The caller's request id when it is sane (so logs correlate across systems), else a new one. */
-export function requestIdFor(given: string | string[] | undefined): string {
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${BOOT}${(++sequence).toString(36)}`;
-}
 
 /** What Node's HTTP parser refused, as a TokenLab envelope (Fastify's default answer is not one). */
 function clientErrorAnswer(err: NodeJS.ErrnoException): ApiError {
@@ -76,7 +66,14 @@ function fastFirst(gw: Gateway, fast: FastReads, logger: Logger): FastifyServerO
     // Connections that open with task reads are answered on the socket while they only read
     // (src/http/socket-reads.ts); Redis-counted limits leave nothing for memory to answer.
     if (fast.usable) {
-      answerTaskReadsOnSockets(server, fast, { ...t, refresh: (id, authorization) => refreshTaskRead(gw, id, authorization), headersTimedOut, log: logger });
+      answerTaskReadsOnSockets(server, fast, {
+        ...t,
+        refresh: (id, authorization) => refreshTaskRead(gw, id, authorization),
+        headersTimedOut,
+        log: logger,
+        // Creates whose body fits the framework's small-body limit (larger ones take its body slots).
+        creates: { answer: answerCreates(gw, logger), maxBodyBytes: Math.min(gw.config.maxBodyBytes, SMALL_BODY_BYTES) },
+      });
     }
     return server;
   };
@@ -126,12 +123,13 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
   // JSON only; an empty body on routes that take none is fine.
   app.removeAllContentTypeParsers();
   const parseJson = (text: string, done: (err: Error | null, body?: unknown) => void) => {
-    if (text.trim() === '') return done(null, undefined);
+    let body: unknown;
     try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new ApiError(400, 'invalid_request_error', 'invalid_json', 'The request body is not valid JSON.', null), undefined);
+      body = parseJsonBody(text);
+    } catch (err) {
+      return done(err as Error, undefined);
     }
+    done(null, body);
   };
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => parseJson(body as string, done));
   // Structured-syntax JSON types too (application/vnd.api+json, application/merge-patch+json, …).

@@ -193,15 +193,24 @@ function admit(deps: AuthDeps, mode: 'key' | 'admin', row: ApiKey, req: FastifyR
 }
 
 export function countRequest(deps: AuthDeps, row: ApiKey, reply: FastifyReply): void | Promise<void> {
-  // Per-key rpm_limit overrides apply even when the gateway-wide default is off (0).
-  const limit = row.rpm_limit ?? (deps.defaultRpm > 0 ? deps.defaultRpm : null);
-  if (limit === null) return;
-  const d = deps.limits.takeRequest(row.id, limit);
-  return d instanceof Promise ? d.then((x) => enforce(x, reply)) : enforce(d, reply);
+  const d = takeRequest(deps, row);
+  if (d === null) return;
+  return d instanceof Promise ? d.then((x) => void reply.headers(rateLimitHeaders(x))) : void reply.headers(rateLimitHeaders(d));
 }
 
-function enforce(d: RateDecision, reply: FastifyReply): void {
-  reply.headers(rateLimitHeaders(d));
+/**
+ * Counts a request against its key's minute: the decision, to send as X-RateLimit-* (null: the key
+ * has no limit). Over the limit it throws the 429, which carries those headers too.
+ */
+export function takeRequest(deps: Pick<AuthDeps, 'limits' | 'defaultRpm'>, row: ApiKey): RateDecision | null | Promise<RateDecision> {
+  // Per-key rpm_limit overrides apply even when the gateway-wide default is off (0).
+  const limit = row.rpm_limit ?? (deps.defaultRpm > 0 ? deps.defaultRpm : null);
+  if (limit === null) return null;
+  const d = deps.limits.takeRequest(row.id, limit);
+  return d instanceof Promise ? d.then(enforce) : enforce(d);
+}
+
+function enforce(d: RateDecision): RateDecision {
   if (!d.allowed) {
     const retryAfter = Math.max(1, Math.ceil(d.reset - Date.now() / 1000));
     throw new ApiError(
@@ -211,9 +220,10 @@ function enforce(d: RateDecision, reply: FastifyReply): void {
       `Rate limit: ${d.limit} requests per minute exceeded for this API key. Retry after ${retryAfter} s.`,
       null,
       { retryable: true, retry_after: retryAfter, hint: `Current limit: ${d.limit}/min per key.` },
-      { 'Retry-After': String(retryAfter) },
+      { ...rateLimitHeaders(d), 'Retry-After': String(retryAfter) },
     );
   }
+  return d;
 }
 
 /** A signed link is its own grant: the signature covers the path and the expiry. */

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { ApiError, serviceUnavailable } from '../contract/errors.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import { closeIfBodyUnread, SMALL_BODY_BYTES } from './body-slots.js';
@@ -40,24 +40,45 @@ function tooLarge(limit: number): string {
   return limit > SMALL_BODY_BYTES ? `Request body is too large: this route takes at most ${size}. Send media as https URLs instead of inline data: URLs.` : `Request body is too large: this route takes at most ${size}.`;
 }
 
+/** Where an error is answered: whether the route creates tasks, its body limit, and its request's log. */
+export interface ErrorContext {
+  createsTask: boolean;
+  bodyLimit: number;
+  requestId: string;
+  log: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+}
+
+/**
+ * Any error a request ended with, as the TokenLab envelope to answer (logged where an operator
+ * should see it): the framework's error handler and the create answered on the socket
+ * (socket-creates.ts) both answer through this.
+ */
+export function errorAnswer(err: unknown, c: ErrorContext): ApiError {
+  const api = err instanceof ApiError ? err : typeof err === 'object' && err !== null ? fromFastifyError(err as FastifyError, c.bodyLimit) : null;
+  if (api) {
+    if (api.status >= 500) c.log.warn({ code: api.code }, api.message);
+    return api;
+  }
+  if (isStoreUnavailable(err)) {
+    // Never a 200 that was not stored, never a 500: the client may retry (idempotently) shortly.
+    c.log.warn({ err: (err as Error).message }, 'database unavailable');
+    const retry = c.createsTask ? 'Retry in a few seconds (with the same Idempotency-Key, if you sent one).' : 'Retry in a few seconds.';
+    return serviceUnavailable(`The gateway cannot reach its database right now; nothing was changed. ${retry}`, 5);
+  }
+  c.log.error({ err }, 'unhandled error');
+  return new ApiError(500, 'server_error', 'server_error', `An internal error occurred. Quote request id ${c.requestId} when reporting it.`);
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     closeIfBodyUnread(req, reply);
-    const api = err instanceof ApiError ? err : fromFastifyError(err, req.routeOptions.bodyLimit ?? SMALL_BODY_BYTES);
-    if (api) {
-      for (const [k, v] of Object.entries(api.headers)) reply.header(k, v);
-      if (api.status >= 500) req.log.warn({ code: api.code }, api.message);
-      return reply.code(api.status).send(api.toBody());
-    }
-    if (isStoreUnavailable(err)) {
-      // Never a 200 that was not stored, never a 500: the client may retry (idempotently) shortly.
-      req.log.warn({ err: err.message }, 'database unavailable');
-      const retry = req.routeOptions.config?.createsTask === true ? 'Retry in a few seconds (with the same Idempotency-Key, if you sent one).' : 'Retry in a few seconds.';
-      const unavailable = serviceUnavailable(`The gateway cannot reach its database right now; nothing was changed. ${retry}`, 5);
-      return reply.code(503).headers(unavailable.headers).send(unavailable.toBody());
-    }
-    req.log.error({ err }, 'unhandled error');
-    return reply.code(500).send(new ApiError(500, 'server_error', 'server_error', `An internal error occurred. Quote request id ${req.id} when reporting it.`).toBody());
+    const api = errorAnswer(err, {
+      createsTask: req.routeOptions.config?.createsTask === true,
+      bodyLimit: req.routeOptions.bodyLimit ?? SMALL_BODY_BYTES,
+      requestId: req.id,
+      log: req.log,
+    });
+    return reply.code(api.status).headers(api.headers).send(api.toBody());
   });
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send(new ApiError(404, 'not_found_error', 'route_not_found', `No route ${req.method} ${req.url.split('?')[0]}. See the README for the API.`).toBody());

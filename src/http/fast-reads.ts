@@ -6,7 +6,7 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isTerminal, type Task } from '../store/types.js';
 import type { Authenticator } from './auth.js';
 import { notModified } from './etags.js';
-import { pushRateLimitHeaders } from './read-headers.js';
+import { headerLines, pushRateLimitHeaders } from './read-headers.js';
 
 /** A task read as it was last answered: the same bytes, for its owner, while they stay true. */
 interface CachedRead {
@@ -170,13 +170,6 @@ export class FastReads {
     this.deps.metrics.taskReadFromMemory(door);
     if (this.deps.log.isLevelEnabled('info')) this.deps.log.info({ reqId: a.requestId, res: { statusCode: a.status }, url: '/v1/tasks/:id', responseTime: seconds * 1000 }, 'request completed');
   }
-}
-
-/** name, value, … as `name: value\r\n` lines. */
-function headerLines(list: (string | number)[]): string {
-  let lines = '';
-  for (let i = 0; i < list.length; i += 2) lines += `${list[i]}: ${list[i + 1]}\r\n`;
-  return lines;
 }
 
 /** 32 headers (names and values alternate in rawHeaders). */

@@ -24,3 +24,10 @@ export function rateLimitHeaders(d: RateDecision): Record<string, number> {
 export function pushRateLimitHeaders(list: (string | number)[], d: RateDecision): void {
   list.push('x-ratelimit-limit', d.limit, 'x-ratelimit-remaining', d.remaining, 'x-ratelimit-reset', d.reset);
 }
+
+/** name, value, … as `name: value\r\n` lines. */
+export function headerLines(list: (string | number)[]): string {
+  let lines = '';
+  for (let i = 0; i < list.length; i += 2) lines += `${list[i]}: ${list[i + 1]}\r\n`;
+  return lines;
+}

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { type AskedHeaders, type FastReads, MISS, REFUSED, TASK_PATH_LENGTH, TASK_PATH_PREFIX } from './fast-reads.js';
+import { CREATE_ROUTE, type CreateHeaders, type SocketAnswer } from './socket-creates.js';
 
 /**
  * Task reads answered on the socket, before Node's HTTP server parses anything.
@@ -32,6 +33,8 @@ export interface SocketReadOptions {
   /** Writes the 408 envelope a silent new connection gets from Node's server, then closes. */
   headersTimedOut: (socket: Socket) => void;
   log: Logger;
+  /** Creates read whole off the socket (socket-creates.ts), with bodies up to `maxBodyBytes`; absent: Node's. */
+  creates?: { answer: (asked: CreateHeaders, body: string, started: number) => Promise<SocketAnswer>; maxBodyBytes: number };
 }
 
 /** Node waits this long past `keepAliveTimeout` before closing an idle connection; so does this path. */
@@ -96,7 +99,9 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
   server.on('connection', (socket: Socket) => {
     let answered = 0;
     let lastAnswerAt = 0;
-    let refreshing = false;
+    let working = false;
+    /** The client's FIN has arrived: nothing more will. */
+    let clientDone = false;
     /** Until handed to Node's server. */
     let held = true;
     idle.add(socket);
@@ -126,11 +131,17 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
     };
     /** Answers the requests in `chunk` while it can; `refreshedAt`: the first one's lookup began then (it is not looked up twice). */
     const consume = (chunk: Buffer, refreshedAt: number | null): void => {
-      // Not a GET (a create and its upload, say): Node's, without copying the bytes into a string.
-      if (chunk[0] !== 0x47) return void handOff(chunk);
+      // Neither a GET nor a create (an upload, say): Node's, without copying the bytes into a string.
+      if (chunk[0] !== 0x47 && !(chunk[0] === 0x50 && o.creates)) return void handOff(chunk);
       const text = chunk.toString('latin1');
       let from = 0;
       while (from < text.length) {
+        if (o.creates && text.charCodeAt(from) === 0x50) {
+          const head = fast.closing ? null : plainCreate(text, from, o.creates.maxBodyBytes);
+          // Not whole yet (the body follows in another packet) or not plain: Node's from here.
+          if (head === null || head.end > chunk.length) break;
+          return void create(chunk, head);
+        }
         const head = plainTaskRead(text, from);
         if (head === null) break;
         const first = from === 0 && refreshedAt !== null;
@@ -144,8 +155,14 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
         from = head.end;
       }
       if (from < text.length) return void handOff(from === 0 ? chunk : chunk.subarray(from));
-      if (fast.closing) {
-        // Shutting down: the request in flight is answered; the connection closes as an idle one.
+      idleAfterAnswers();
+    };
+    /** Every request received so far is answered: wait for the next as Node's server does. */
+    const idleAfterAnswers = () => {
+      if (fast.closing || clientDone) {
+        // Shutting down, or the client has sent its last byte: what it asked is answered; the
+        // connection closes as an idle one.
+        forget();
         socket.end();
         return;
       }
@@ -154,37 +171,57 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
         // A client pipelining reads it does not collect: read no more until it drains.
         socket.pause();
         socket.once('drain', () => {
-          if (held && !refreshing) socket.resume();
+          if (held && !working) socket.resume();
         });
       }
     };
-    /** The full path's lookup for the read at the start of `unread`; the socket reads nothing meanwhile. */
-    const lookUp = (unread: Buffer, head: PlainTaskRead, started: number) => {
-      refreshing = true;
+    /**
+     * Holds the socket (reading nothing, on the idle timeout) while `work` runs for the request at
+     * its head, then goes on with `next` (which may answer, hand over, or hold it again).
+     */
+    const whileBusy = <T>(work: Promise<T>, next: (result: T) => void) => {
+      working = true;
       idle.delete(socket);
       busy.add(socket);
       socket.pause();
       // A request in flight may wait the server's idle timeout, as on Node's path.
       socket.setTimeout(o.idleTimeoutMs);
-      o.refresh(head.path.slice(TASK_PATH_PREFIX.length), head.asked.authorization)
-        .catch(() => false)
-        .then((filled) => {
-          refreshing = false;
+      work
+        .then((result) => {
+          working = false;
           if (socket.destroyed) return;
           busy.delete(socket);
-          if (!filled) return handOff(unread);
           idle.add(socket);
-          consume(unread, started);
-          if (held && !socket.writableEnded && socket.writableLength <= MAX_PENDING_OUTPUT) socket.resume();
+          next(result);
+          if (held && !working && !socket.writableEnded && socket.writableLength <= MAX_PENDING_OUTPUT) socket.resume();
         })
         .catch((err: unknown) => {
-          o.log.error({ err }, 'task read on a socket failed');
+          o.log.error({ err }, 'request on a socket failed');
           socket.destroy();
         });
     };
+    /** The create whose whole request starts `chunk`; then whatever the client sent after it. */
+    const create = (chunk: Buffer, head: PlainCreate) => {
+      const body = chunk.toString('utf8', head.bodyStart, head.end);
+      whileBusy(o.creates!.answer(head.asked, body, performance.now()), (out) => {
+        socket.write(`${out.head}${closingLines()}\r\n${out.body}`);
+        answered++;
+        lastAnswerAt = Date.now();
+        if (head.end < chunk.length) consume(chunk.subarray(head.end), null);
+        else idleAfterAnswers();
+      });
+    };
+    /** The full path's lookup for the read at the start of `unread`; the socket reads nothing meanwhile. */
+    const lookUp = (unread: Buffer, head: PlainTaskRead, started: number) => {
+      const filled = o.refresh(head.path.slice(TASK_PATH_PREFIX.length), head.asked.authorization).catch(() => false);
+      whileBusy(filled, (ok) => (ok ? consume(unread, started) : handOff(unread)));
+    };
     const onData = (chunk: Buffer) => consume(chunk, null);
-    // The client is done sending (its FIN; 'end' waits while a lookup holds the socket paused).
+    // The client is done sending (its FIN).
     const onEnd = () => {
+      clientDone = true;
+      // A request in flight is answered first (as Node's server does), then the connection closes.
+      if (working) return;
       forget();
       socket.end();
     };
@@ -192,7 +229,7 @@ export function answerTaskReadsOnSockets(server: http.Server, fast: FastReads, o
       forget();
       // Silent since it opened, past the header timeout: the 408 Node's header timer sends.
       // Otherwise (idle, or a lookup past the idle timeout) closed quietly, as Node does.
-      if (answered === 0 && !refreshing && o.headersTimeoutMs <= o.idleTimeoutMs) o.headersTimedOut(socket);
+      if (answered === 0 && !working && o.headersTimeoutMs <= o.idleTimeoutMs) o.headersTimedOut(socket);
       else socket.destroy();
     };
     // A reset or a broken pipe while this path holds the connection: nothing to answer.
@@ -220,6 +257,15 @@ const ASKED = new Map<string, keyof AskedHeaders>([
   ['if-none-match', 'ifNoneMatch'],
 ]);
 
+/** …and those a create looks at. */
+const CREATE_ASKED = new Map<string, keyof CreateHeaders>([
+  ['authorization', 'authorization'],
+  ['x-request-id', 'requestId'],
+  ['idempotency-key', 'idempotencyKey'],
+  ['content-type', 'contentType'],
+  ['content-length', 'contentLength'],
+]);
+
 export interface PlainTaskRead {
   path: string;
   asked: AskedHeaders;
@@ -236,13 +282,50 @@ export function plainTaskRead(text: string, from: number): PlainTaskRead | null 
   const pathStart = from + 4;
   const pathEnd = pathStart + TASK_PATH_LENGTH;
   if (!text.startsWith('GET ', from) || !text.startsWith(TASK_PATH_PREFIX, pathStart) || !text.startsWith(' HTTP/1.1\r\n', pathEnd)) return null;
-  const headEnd = text.indexOf('\r\n\r\n', pathEnd);
+  const head = plainHeaders(text, from, pathEnd + ' HTTP/1.1\r\n'.length, ASKED);
+  return head && { path: text.slice(pathStart, pathEnd), asked: head.asked, end: head.end };
+}
+
+export interface PlainCreate {
+  asked: CreateHeaders;
+  /** Where its body starts, and where it (and so the request) ends: the next one starts there. */
+  bodyStart: number;
+  end: number;
+}
+
+const CREATE_LINE = `POST ${CREATE_ROUTE} HTTP/1.1\r\n`;
+/** The JSON types the framework's parser reads as plain `application/json` (others are Node's). */
+const PLAIN_JSON = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
+
+/**
+ * The request head at `from` when it is a plain `POST /v1/videos/generations HTTP/1.1` with a Host,
+ * a JSON Content-Type and a Content-Length of 1 to `maxBodyBytes` (decimal digits only), each of the
+ * headers a create looks at at most once and no Transfer-Encoding or Expect; null for anything else
+ * (Node's). `end` may lie past the bytes received: the body is not all here yet.
+ */
+export function plainCreate(text: string, from: number, maxBodyBytes: number): PlainCreate | null {
+  if (!text.startsWith(CREATE_LINE, from)) return null;
+  const head = plainHeaders(text, from, from + CREATE_LINE.length, CREATE_ASKED);
+  if (head === null) return null;
+  const { contentType, contentLength } = head.asked;
+  if (contentType === undefined || !PLAIN_JSON.has(contentType.toLowerCase()) || contentLength === undefined || !/^[0-9]{1,9}$/.test(contentLength)) return null;
+  const length = Number(contentLength);
+  if (length === 0 || length > maxBodyBytes) return null;
+  return { asked: head.asked, bodyStart: head.end, end: head.end + length };
+}
+
+/**
+ * The header lines from `pos` (just past the request line that starts at `from`) to the blank line,
+ * when each is of the plain shape, there is one Host, each header in `asked` comes at most once,
+ * Connection (if sent) is keep-alive, and nothing asks for framing or upgrades this path does not
+ * do; the headers in `asked` and where the head ends. null otherwise.
+ */
+function plainHeaders<K extends string>(text: string, from: number, pos: number, asked: Map<string, K>): { asked: Partial<Record<K, string>>; end: number } | null {
+  const headEnd = text.indexOf('\r\n\r\n', pos - 2);
   if (headEnd === -1 || headEnd - from > MAX_HEAD_BYTES) return null;
-  const path = text.slice(pathStart, pathEnd);
-  const asked: AskedHeaders = {};
+  const found: Partial<Record<K, string>> = {};
   let host = false;
   let lines = 0;
-  let pos = pathEnd + ' HTTP/1.1\r\n'.length;
   while (pos < headEnd + 2) {
     if (++lines > MAX_HEADER_LINES) return null;
     HEADER_LINE.lastIndex = pos;
@@ -251,10 +334,10 @@ export function plainTaskRead(text: string, from: number): PlainTaskRead | null 
     pos = HEADER_LINE.lastIndex;
     const name = m[1].toLowerCase();
     const value = m[2] ?? '';
-    const slot = ASKED.get(name);
+    const slot = asked.get(name);
     if (slot !== undefined) {
-      if (asked[slot] !== undefined) return null;
-      asked[slot] = value;
+      if (found[slot] !== undefined) return null;
+      found[slot] = value;
       continue;
     }
     switch (name) {
@@ -276,5 +359,5 @@ export function plainTaskRead(text: string, from: number): PlainTaskRead | null 
     }
   }
   if (!host || pos !== headEnd + 2) return null;
-  return { path, asked, end: headEnd + 4 };
+  return { asked: found, end: headEnd + 4 };
 }

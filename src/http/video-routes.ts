@@ -2,13 +2,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import type { CreateResult } from '../tasks/service.js';
 import { createdView } from '../tasks/view.js';
+import type { ApiKey } from '../store/types.js';
 import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 import { taskHeaders } from './read-headers.js';
 
 /** The Idempotency-Key header, if sent; 1–255 visible ASCII characters. */
 export function idempotencyKey(req: FastifyRequest): string | null {
-  const raw = req.headers['idempotency-key'];
+  return checkedIdempotencyKey(req.headers['idempotency-key']);
+}
+
+/** An Idempotency-Key header's value as sent (undefined: none), checked. */
+export function checkedIdempotencyKey(raw: string | string[] | undefined): string | null {
   if (raw === undefined) return null;
   if (typeof raw !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(raw)) {
     throw badRequest('Idempotency-Key', 'The Idempotency-Key header must be 1–255 visible ASCII characters (a UUID is a good choice), sent once.', 'invalid_idempotency_key');
@@ -55,13 +60,22 @@ export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>
   }
 }
 
+/**
+ * A create, as both doors answer it (this route, and the create read off the socket:
+ * socket-creates.ts): the task made or replayed, as JSON, and the headers its answer carries.
+ * Refusals and invalid input throw the contract's errors.
+ */
+export async function createVideoTask(gw: Gateway, key: ApiKey, body: unknown, idem: string | null): Promise<{ body: ReturnType<typeof createdView>; headers: Record<string, string> }> {
+  const result = await gw.tasks.create(key, body, idem);
+  if (result.kind !== 'created') throw createRefusal(result);
+  const headers = taskHeaders(gw, result.task);
+  return { body: createdView(result.task), headers: result.replayed ? { 'idempotent-replayed': 'true', ...headers } : headers };
+}
+
 export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
   app.post('/v1/videos/generations', { config: { auth: 'key', createsTask: true }, bodyLimit: gw.config.maxBodyBytes }, async (req, reply) => {
-    const key = callerKey(req);
-    const result = await gw.tasks.create(key, req.body, idempotencyKey(req));
-    if (result.kind !== 'created') throw createRefusal(result);
-    if (result.replayed) reply.header('Idempotent-Replayed', 'true');
-    reply.headers(taskHeaders(gw, result.task));
-    return createdView(result.task);
+    const created = await createVideoTask(gw, callerKey(req), req.body, idempotencyKey(req));
+    reply.headers(created.headers);
+    return created.body;
   });
 }
