@@ -30,6 +30,6 @@ export function localEngine(deps: EngineDeps): EngineHandle {
     wake: () => engine.wake(),
     channelStates: async () => channelStatesOf(deps.channels, deps.breaker),
     metrics: async () => null,
-    stop: (graceMs) => engine.stop(graceMs),
+    stop: async (graceMs) => void (await engine.stop(graceMs)),
   };
 }

@@ -27,7 +27,8 @@ export type FromEngine =
   /** At least one task ended since the last such message (webhook delivery may have work). */
   | { t: 'finished' }
   | { t: 'answer'; id: number; value: unknown }
-  | { t: 'stopped' };
+  /** `released`: the engine released its leases (else the HTTP thread does it for it). */
+  | { t: 'stopped'; released: boolean };
 
 /** `send` at most once per turn of the event loop, however often the result is called in it (wake-ups, finished tasks). */
 export function oncePerTurn(send: () => void): () => void {

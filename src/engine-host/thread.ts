@@ -115,7 +115,7 @@ export class EngineThread implements EngineHandle {
             this.asks.get(m.id)?.(m.value);
             return void this.asks.delete(m.id);
           case 'stopped':
-            released = true;
+            released = m.released;
             return void worker.terminate();
         }
       });

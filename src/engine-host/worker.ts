@@ -83,11 +83,11 @@ async function run(): Promise<void> {
         );
       case 'stop':
         return void (async () => {
-          await engine.stop(m.graceMs);
+          const released = await engine.stop(m.graceMs);
           stopWatchingDue();
           stopWatching();
           await Promise.allSettled([store.close(), limits.close()]);
-          send({ t: 'stopped' });
+          send({ t: 'stopped', released });
         })();
     }
   });

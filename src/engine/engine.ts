@@ -68,8 +68,8 @@ export class Engine {
     this.schedule(0);
   }
 
-  /** Stop claiming, wait for in-flight steps (bounded), release what we still hold. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /** Stop claiming, wait for in-flight steps (bounded), release what we still hold: true when released. */
+  async stop(graceMs = 10_000): Promise<boolean> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -78,7 +78,13 @@ export class Engine {
     await Promise.race([Promise.allSettled(all), new Promise((r) => setTimeout(r, graceMs).unref())]);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
-    await this.deps.store.tasks.releaseLeases(this.deps.workerId, this.deps.clock.now()).catch((err) => this.deps.log.warn({ err }, 'could not release leases'));
+    return this.deps.store.tasks.releaseLeases(this.deps.workerId, this.deps.clock.now()).then(
+      () => true,
+      (err) => {
+        this.deps.log.warn({ err }, 'could not release leases');
+        return false;
+      },
+    );
   }
 
   private schedule(ms: number): void {

@@ -22,7 +22,7 @@ parentPort.postMessage({ t: 'log', line: JSON.stringify({ msg: 'up', lists: work
 parentPort.on('message', (m) => {
   if (m.t === 'wake') process.exit(3);
   if (m.t === 'ask') parentPort.postMessage({ t: 'answer', id: m.id, value: { c1: { breaker: 'closed', submissions: 7, failures: 0 } } });
-  if (m.t === 'stop') parentPort.postMessage({ t: 'stopped' });
+  if (m.t === 'stop') parentPort.postMessage({ t: 'stopped', released: true });
 });
 parentPort.postMessage({ t: 'ready' });
 `;
@@ -38,7 +38,7 @@ parentPort.on('message', (m) => {
     const values = [{ value: asks, labels: { status: 'failed' } }];
     parentPort.postMessage({ t: 'answer', id: m.id, value: [{ name: 'vidgate_tasks_finished_total', help: 'h', type: 'counter', aggregator: 'sum', values }] });
   }
-  if (m.t === 'stop') parentPort.postMessage({ t: 'stopped' });
+  if (m.t === 'stop') parentPort.postMessage({ t: 'stopped', released: true });
 });
 parentPort.postMessage({ t: 'ready' });
 `;
@@ -172,5 +172,17 @@ describe('engine thread supervision', { timeout: 60_000 }, () => {
     const ms = performance.now() - started;
     assert.ok(ms >= 100 && ms < 8_000, `stopped after ${ms.toFixed(0)} ms`);
     assert.equal(released, 1, 'its leases were released for it before stop returned');
+  });
+
+  it('a thread whose own release failed has its leases released for it', async () => {
+    const { logger } = capture();
+    const failsRelease = program(`
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (m) => { if (m.t === 'stop') parentPort.postMessage({ t: 'stopped', released: false }); });
+parentPort.postMessage({ t: 'ready' });`);
+    let released = 0;
+    const t = await EngineThread.start(data(), { logger, onFinished: () => undefined, onGone: async () => void released++, program: failsRelease });
+    await t.stop(1_000);
+    assert.equal(released, 1);
   });
 });
