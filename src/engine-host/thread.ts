@@ -1,23 +1,17 @@
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { AvailabilitySnapshot } from '../channels/availability.js';
 import { destinationOf } from '../logging.js';
+import { threadProgram } from '../thread-program.js';
 import type { MetricsSnapshot } from '../metrics/metrics.js';
 import type { ChannelStates, EngineHandle } from './handle.js';
 import { oncePerTurn, type EngineThreadData, type FromEngine, type ToEngine } from './protocol.js';
 
-/**
- * The thread's program. Under tsx (tests, benchmarks) this module is TypeScript, and on Node 20 tsx's
- * loader hooks do not reach worker threads: the thread registers them itself, then loads the program.
- */
+/** The thread's program (src/engine-host/worker.ts). */
 function newEngineWorker(workerData: EngineThreadData): Worker {
-  const options = { workerData, name: 'vidgate-engine' };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), options);
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const program = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
-  return new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`, { ...options, eval: true });
+  return threadProgram(import.meta.url, './worker', { workerData, name: 'vidgate-engine' });
 }
 const ASK_TIMEOUT_MS = 5_000;
 const STARTUP_TIMEOUT_MS = 60_000;

@@ -1,12 +1,30 @@
-import { sql, type Kysely } from 'kysely';
-import { changed, num } from './db.js';
-import { ledgerEntry, writeLedger } from './ledger.js';
-import { toIdempotency, toTask } from './mappers.js';
-import type { Database, IdempotencyKeysTable, TasksTable } from './schema.js';
+import { toIdempotency } from './mappers.js';
+import { num } from './numbers.js';
+import type { IdempotencyKeysTable, TasksTable } from './schema.js';
 import type { BudgetRefusal, CreateOutcome, LedgerEntry, NewTask } from './types.js';
-import type { NewWorkItem, WorkQueue } from './work-queue.js';
+import type { NewWorkItem } from './work-queue.js';
 
-export type CreateJob = { task: NewTask; idem?: { key: string; body_hash: string; since_ms: number } };
+// This module runs in the create writer thread too (src/store/create-writer-thread.ts): it imports
+// no Kysely (a quarter of a second to load) and nothing else with a large module graph.
+
+/**
+ * One create, with everything decided before its transaction: the task's row, the ledger entry of
+ * its reservation and its submission's queue item. Plain data, so it can be sent to another thread.
+ */
+export interface CreateJob {
+  row: TasksTable;
+  idem?: { key: string; body_hash: string; since_ms: number };
+  reserve: LedgerEntry;
+  submit: NewWorkItem;
+}
+
+/**
+ * What a create did, as the transaction knows it: a created task is the job's row, which the caller
+ * already holds (so a writer thread answers with a word, not the task).
+ */
+export type StoredOutcome = { kind: 'created' } | Exclude<CreateOutcome, { kind: 'created' }>;
+
+const CREATED: StoredOutcome = { kind: 'created' };
 
 export interface KeyBudget {
   balance_usd: number | null;
@@ -75,28 +93,34 @@ export function newTaskRow(task: NewTask): TasksTable {
  * One create: replay a live idempotency record; else reserve the estimate (or refuse, writing
  * nothing), write the ledger row and the task, and queue its submission.
  */
-export async function createTask(ops: CreateOps, { task, idem }: CreateJob, submitItem: (task: NewTask) => NewWorkItem): Promise<CreateOutcome> {
-  const owner = task.owner_key_id;
+export async function createTask(ops: CreateOps, { row, idem, reserve, submit }: CreateJob): Promise<StoredOutcome> {
+  const owner = row.owner_key_id;
   if (idem) {
     const found = await ops.findIdempotency(owner, idem.key);
     if (found && num(found.created_ms) >= idem.since_ms) return { kind: 'replay', record: toIdempotency(found) };
     // An expired record is replaced: the key may be reused after its window.
     if (found) await ops.deleteIdempotency(owner, idem.key);
-    if (!(await ops.insertIdempotency({ owner_key_id: owner, idem_key: idem.key, body_hash: idem.body_hash, task_id: task.id, created_ms: task.created_ms }))) {
+    if (!(await ops.insertIdempotency({ owner_key_id: owner, idem_key: idem.key, body_hash: idem.body_hash, task_id: row.id, created_ms: row.created_ms }))) {
       // Another node's create with the same key committed first: replay it.
       return { kind: 'replay', record: toIdempotency((await ops.findIdempotency(owner, idem.key))!) };
     }
   }
-  const est = task.estimated_cost_usd;
+  const est = row.estimated_cost_usd;
   if (!(await ops.reserve(owner, est))) {
-    if (idem) await ops.deleteIdempotency(owner, idem.key, task.id);
+    if (idem) await ops.deleteIdempotency(owner, idem.key, row.id);
     return budgetRefusal(await ops.budget(owner), est);
   }
-  await ops.insertLedger(ledgerEntry(owner, task.id, 'reserve', est, task.model, task.created_ms));
-  const row = newTaskRow(task);
+  await ops.insertLedger(reserve);
   await ops.insertTask(row);
-  await ops.enqueue(submitItem(task));
-  return { kind: 'created', task: toTask(row) };
+  await ops.enqueue(submit);
+  return CREATED;
+}
+
+/** Every create of a batch, in order, in the caller's one transaction. */
+export async function createTasks(ops: CreateOps, jobs: CreateJob[]): Promise<StoredOutcome[]> {
+  const out: StoredOutcome[] = [];
+  for (const job of jobs) out.push(await createTask(ops, job));
+  return out;
 }
 
 /** Why the key's budget cannot hold `est` more (for creates and re-priced submissions alike). */
@@ -108,39 +132,4 @@ export function budgetRefusal(key: KeyBudget, est: number): BudgetRefusal {
   }
   const limit = num(key.spend_limit_usd);
   return { kind: 'quota_exceeded', limitUsd: limit, remainingUsd: Math.round(Math.max(0, limit - num(key.spent_usd) - reserved) * 1e6) / 1e6 };
-}
-
-/** The create's writes through Kysely, in the caller's transaction (PostgreSQL; any dialect). */
-export function kyselyCreateOps(trx: Kysely<Database>, queue: WorkQueue): CreateOps {
-  const idemRow = (owner: string, key: string) => trx.selectFrom('idempotency_keys').selectAll().where('owner_key_id', '=', owner).where('idem_key', '=', key);
-  return {
-    findIdempotency: (owner, key) => idemRow(owner, key).executeTakeFirst(),
-    async deleteIdempotency(owner, key, taskId) {
-      let q = trx.deleteFrom('idempotency_keys').where('owner_key_id', '=', owner).where('idem_key', '=', key);
-      if (taskId !== undefined) q = q.where('task_id', '=', taskId);
-      await q.execute();
-    },
-    async insertIdempotency(row) {
-      const res = await trx
-        .insertInto('idempotency_keys')
-        .values(row)
-        .onConflict((oc) => oc.columns(['owner_key_id', 'idem_key']).doNothing())
-        .executeTakeFirst();
-      return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0;
-    },
-    async reserve(owner, est) {
-      const res = await trx
-        .updateTable('api_keys')
-        .set({ reserved_usd: sql`reserved_usd + ${est}` })
-        .where('id', '=', owner)
-        .where((eb) => eb.or([eb('balance_usd', 'is', null), eb(sql`balance_usd - reserved_usd`, '>=', est - 1e-9)]))
-        .where((eb) => eb.or([eb('spend_limit_usd', 'is', null), eb(sql`spent_usd + reserved_usd + ${est}`, '<=', sql`spend_limit_usd + 1e-9`)]))
-        .executeTakeFirst();
-      return changed(res) > 0;
-    },
-    budget: (owner) => trx.selectFrom('api_keys').select(['balance_usd', 'reserved_usd', 'spent_usd', 'spend_limit_usd']).where('id', '=', owner).executeTakeFirstOrThrow(),
-    insertLedger: (entry) => writeLedger(trx, entry),
-    insertTask: (row) => trx.insertInto('tasks').values(row).execute(),
-    enqueue: (item) => queue.enqueue(trx, item),
-  };
 }

@@ -49,14 +49,8 @@ export function postgresDb(kysely: Kysely<Database>): Db {
   };
 }
 
-/** Counts come back as strings from some drivers; every number we store fits a double. */
-export function num(v: unknown): number {
-  return typeof v === 'number' ? v : Number(v);
-}
-
-export function numOrNull(v: unknown): number | null {
-  return v === null || v === undefined ? null : num(v);
-}
+// Kept apart (no Kysely import) for the create writer thread, whose module graph stays small.
+export { num, numOrNull } from './numbers.js';
 
 export function changed(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined): number {
   return Number(result?.numUpdatedRows ?? result?.numDeletedRows ?? 0n);

@@ -3,14 +3,25 @@
  * concurrent writers cost one durable commit (one fsync) instead of N. Each caller still resolves
  * only after the transaction holding its work has committed.
  */
+/**
+ * In a batch's outcomes: this item failed, and is answered with `error` as it is — not run again
+ * alone (a batch that may have committed, e.g. its writer thread died, must not be run twice).
+ */
+export class ItemFailed {
+  constructor(readonly error: unknown) {}
+}
+
 export class GroupCommit<I, O> {
   private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   private running = false;
   private scheduled = false;
 
   constructor(
-    /** Runs one batch in one transaction; returns one outcome per item, in order. */
-    private readonly runBatch: (items: I[]) => Promise<O[]>,
+    /**
+     * Runs one batch in one transaction; returns one outcome per item, in order. Throwing means
+     * nothing was committed: each item is then run again alone.
+     */
+    private readonly runBatch: (items: I[]) => Promise<(O | ItemFailed)[]>,
     private readonly maxBatch = 256,
   ) {}
 
@@ -37,14 +48,19 @@ export class GroupCommit<I, O> {
     const batch = this.queue.splice(0, this.maxBatch);
     try {
       const out = await this.runBatch(batch.map((b) => b.item));
-      for (const [i, b] of batch.entries()) b.resolve(out[i]);
+      for (const [i, b] of batch.entries()) settle(b, out[i]);
     } catch (err) {
       // One item's failure (or a passing deadlock) must not fail the others: each goes alone.
       if (batch.length === 1) batch[0].reject(err);
-      else for (const b of batch) await this.runBatch([b.item]).then((out) => b.resolve(out[0]), b.reject);
+      else for (const b of batch) await this.runBatch([b.item]).then((out) => settle(b, out[0]), b.reject);
     } finally {
       this.running = false;
       if (this.queue.length > 0) this.kick();
     }
   }
+}
+
+function settle<O>(waiter: { resolve: (o: O) => void; reject: (e: unknown) => void }, out: O | ItemFailed): void {
+  if (out instanceof ItemFailed) waiter.reject(out.error);
+  else waiter.resolve(out);
 }

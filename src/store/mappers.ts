@@ -1,5 +1,5 @@
 import type { ResolvedVideoRequest } from '../contract/video-request.js';
-import { num, numOrNull } from './db.js';
+import { num, numOrNull } from './numbers.js';
 import type { ApiKeysTable, IdempotencyKeysTable, LedgerTable, TasksTable, WebhookAttemptsTable, WebhookEventsTable } from './schema.js';
 import type { ApiKey, AttemptTrigger, IdempotencyRecord, LedgerEntry, LedgerKind, Task, TaskPatch, TaskState, WebhookAttempt, WebhookEvent, WebhookStatus } from './types.js';
 

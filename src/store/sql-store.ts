@@ -4,7 +4,7 @@ import { SqlLedgerRepository } from './ledger.js';
 import { runMigrations, runMigrationsLocked } from './migrations.js';
 import type { TasksTable } from './schema.js';
 import { SqlIdempotencyRepository, SqlMetaRepository } from './small-repos.js';
-import { FAIR_QUEUES, SqlTaskRepository, type CreateTransaction } from './tasks.js';
+import { FAIR_QUEUES, SqlTaskRepository, type CreateBatch } from './tasks.js';
 import type { Store } from './types.js';
 import { SqlUpstreamCallbackRepository } from './upstream-callbacks.js';
 import { SqlWebhookRepository } from './webhooks.js';
@@ -13,8 +13,8 @@ import { WorkQueue } from './work-queue.js';
 export interface SqlStoreOptions {
   /** A faster way to read one task row (SQLite: a prepared statement). */
   fastTaskRow?: (id: string) => TasksTable | undefined;
-  /** A faster way to run creates' transactions (SQLite: prepared statements). */
-  createTx?: CreateTransaction;
+  /** A faster way to run batches of creates (SQLite: prepared statements, in the create writer thread or not). */
+  createBatch?: CreateBatch;
   /** Where other nodes' (or threads') task changes are heard (PostgreSQL LISTEN, SQLite threadFeed); started with the first watcher. */
   changeFeed?: ChangeFeed;
   /** Extra work when closing (the driver's own handles). */
@@ -60,7 +60,7 @@ export class SqlStore implements Store {
         for (const w of this.watchers) w(id);
         if (!elsewhere) this.opts.changeFeed?.publish?.(id);
       },
-      opts.createTx,
+      opts.createBatch,
     );
     this.ledger = new SqlLedgerRepository(db);
     this.idempotency = new SqlIdempotencyRepository(db);

@@ -39,11 +39,16 @@ const TASK_COLUMNS = [
 
 const insertSql = (table: string, columns: readonly string[]) => `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`;
 
+/** The create's writes on one SQLite connection; `newTransaction` before each transaction's first create. */
+export interface SqliteCreateOps extends CreateOps {
+  newTransaction(): void;
+}
+
 /**
  * The create's writes as prepared SQLite statements: the same SQL the Kysely path builds, prepared
  * once. Run only inside a transaction the caller holds on this connection.
  */
-export function sqliteCreateOps(db: SQLite.Database): CreateOps {
+export function sqliteCreateOps(db: SQLite.Database): SqliteCreateOps {
   const s = {
     findIdem: db.prepare<[string, string], IdempotencyKeysTable>('SELECT * FROM idempotency_keys WHERE owner_key_id = ? AND idem_key = ?'),
     deleteIdem: db.prepare('DELETE FROM idempotency_keys WHERE owner_key_id = ? AND idem_key = ?'),
@@ -66,7 +71,14 @@ export function sqliteCreateOps(db: SQLite.Database): CreateOps {
     ),
     item: db.prepare(insertSql('work_items', ['queue', 'item_id', 'partition_key', 'group_key', 'due_ms', 'lease_owner', 'attempts'])),
   };
+  // The partition heads this transaction has set (queue + partition → head due). A batch of creates
+  // of one key and provider is one partition: its head is the earliest due, written once, not once
+  // per create (a later create's due only lowers it if the clock went backwards between them).
+  let heads = new Map<string, number>();
   return {
+    newTransaction() {
+      heads = new Map();
+    },
     findIdempotency: (owner, key) => s.findIdem.get(owner, key),
     deleteIdempotency: (owner, key, taskId) => (taskId === undefined ? s.deleteIdem.run(owner, key) : s.deleteIdemOf.run(owner, key, taskId)),
     insertIdempotency: (row) => s.insertIdem.run(row).changes > 0,
@@ -76,7 +88,12 @@ export function sqliteCreateOps(db: SQLite.Database): CreateOps {
     insertTask: (row: TasksTable) => s.task.run(row),
     enqueue(item) {
       const row = { queue: item.queue, item_id: item.item_id, partition_key: item.partition_key ?? '', group_key: item.group_key ?? '', due_ms: item.due_ms, lease_owner: null, attempts: item.attempts ?? 0 };
-      s.head.run(row);
+      const head = `${row.queue}\n${row.partition_key}`;
+      const set = heads.get(head);
+      if (set === undefined || row.due_ms < set) {
+        s.head.run(row);
+        heads.set(head, row.due_ms);
+      }
       s.item.run(row);
     },
   };

@@ -4,22 +4,27 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { CreateOps } from './create-task.js';
+import { createTasks } from './create-task.js';
 import type { Db } from './db.js';
 import type { Database, TasksTable } from './schema.js';
 import { SqlStore } from './sql-store.js';
 import { threadFeed } from './thread-feed.js';
-import { sqliteCreateOps } from './sqlite-create.js';
+import { sqliteCreateOps, type SqliteCreateOps } from './sqlite-create.js';
 
 /** How long a write waits for another connection's write lock before it fails. */
 const BUSY_TIMEOUT_MS = 5_000;
+
+export interface SqliteStoreOptions {
+  /** Commits between WAL checkpoints (tests). */
+  checkpointEvery?: number;
+}
 
 /**
  * The embedded default store: one SQLite file in the data dir, WAL so readers never block writers.
  * The hot read (a task by id) uses a prepared statement directly; creates use prepared statements
  * too; and write transactions are group-committed (see WalDurability).
  */
-export function openSqliteStore(file: string): SqlStore {
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqlStore {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
@@ -30,7 +35,7 @@ export function openSqliteStore(file: string): SqlStore {
   // Checkpoints are ours (WalDurability), taken while the file is in FULL mode.
   sqlite.pragma('wal_autocheckpoint = 0');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const durability = new WalDurability(sqlite, file);
+  const durability = new WalDurability(sqlite, file, options.checkpointEvery);
   const transact = async <T>(fn: (conn: Kysely<Database>) => Promise<T>): Promise<T> => {
     // Another connection to the file (the engine thread's, or the HTTP thread's seen from the
     // engine) may hold the write lock. SQLite's own busy wait would sleep on this thread, so the lock
@@ -52,7 +57,12 @@ export function openSqliteStore(file: string): SqlStore {
     }
   };
   let taskById: SQLite.Statement<[string], TasksTable> | undefined;
-  let createOps: CreateOps | undefined;
+  // Prepared on first use: the table exists only after migrate().
+  const fastTaskRow = (id: string) => {
+    taskById ??= sqlite.prepare<[string], TasksTable>('SELECT * FROM tasks WHERE id = ?');
+    return taskById.get(id);
+  };
+  let createOps: SqliteCreateOps | undefined;
   const db: Db = {
     kysely,
     dialect: 'sqlite',
@@ -64,16 +74,13 @@ export function openSqliteStore(file: string): SqlStore {
   return new SqlStore(db, {
     // Creates are the busiest writes: their statements are prepared once and run directly, on the
     // same connection, while Kysely's connection lock keeps anything else out of the transaction.
-    createTx: (fn) =>
+    createBatch: (jobs) =>
       transact(() => {
         createOps ??= sqliteCreateOps(sqlite);
-        return fn(createOps);
+        createOps.newTransaction();
+        return createTasks(createOps, jobs);
       }),
-    // Prepared on first use: the table exists only after migrate().
-    fastTaskRow: (id) => {
-      taskById ??= sqlite.prepare<[string], TasksTable>('SELECT * FROM tasks WHERE id = ?');
-      return taskById.get(id);
-    },
+    fastTaskRow,
     // The engine thread opens the same file: each hears the other's task changes.
     changeFeed: file === ':memory:' ? undefined : threadFeed(path.resolve(file)),
     onClose: () => durability.close(),
@@ -96,7 +103,6 @@ class WalDurability {
   private running: Promise<void> | null = null;
   private next: Promise<void> | null = null;
   private commitsSinceCheckpoint = 0;
-  private static readonly CHECKPOINT_EVERY = 1000;
 
   /**
    * Prepared once (exec() would compile them on every transaction). Not the synchronous pragmas:
@@ -109,6 +115,7 @@ class WalDurability {
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly file: string,
+    private readonly checkpointEvery = 1000,
   ) {
     this.statements = { begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT'), totalChanges: sqlite.prepare<[], number>('SELECT total_changes()').pluck() };
   }
@@ -195,7 +202,7 @@ class WalDurability {
    * readers or writers, and the event loop never waits for it).
    */
   checkpointIfDue(): void {
-    if (this.commitsSinceCheckpoint < WalDurability.CHECKPOINT_EVERY || this.file === ':memory:') return;
+    if (this.commitsSinceCheckpoint < this.checkpointEvery || this.file === ':memory:') return;
     this.commitsSinceCheckpoint = 0;
     this.checkpointer ??= startCheckpointer(this.file);
     this.checkpointer.request();

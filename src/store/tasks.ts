@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import { roundUsd, settledUsd } from '../contract/money.js';
 import { eventTypeFor, newMessageId } from '../contract/webhook-events.js';
 import { changed, num, type Db } from './db.js';
-import { budgetRefusal, createTask, kyselyCreateOps, type CreateJob, type CreateOps } from './create-task.js';
-import { GroupCommit } from './group-commit.js';
+import { budgetRefusal, createTasks, newTaskRow, type CreateJob, type StoredOutcome } from './create-task.js';
+import { GroupCommit, ItemFailed } from './group-commit.js';
+import { kyselyCreateOps } from './kysely-create.js';
 import { endReservation, ledgerEntry, writeLedger } from './ledger.js';
 import { patchColumns, toTask } from './mappers.js';
 import type { Database, TasksTable } from './schema.js';
@@ -57,12 +58,16 @@ const countsOnChannel = (id: string | null): id is string => id !== null && id !
 /** Thrown inside a transaction to undo it when a guard no longer holds. */
 class GuardFailed extends Error {}
 
-/** Runs `fn` with a create's writes inside one write transaction, committed before it resolves. */
-export type CreateTransaction = <T>(fn: (ops: CreateOps) => Promise<T>) => Promise<T>;
+/**
+ * Runs a batch of creates (createTasks) in one write transaction, resolved once it is durable: one
+ * outcome per job, in order. Throws only when nothing was committed; an outcome that is an
+ * ItemFailed is that job's error (its writes may or may not have committed: it is not run again).
+ */
+export type CreateBatch = (jobs: CreateJob[]) => Promise<(StoredOutcome | ItemFailed)[]>;
 
 export class SqlTaskRepository implements TaskRepository {
   private readonly creates: GroupCommit<CreateJob, CreateOutcome>;
-  private readonly createTx: CreateTransaction;
+  private readonly createBatch: CreateBatch;
   readonly cache = new TaskCache();
 
   constructor(
@@ -72,11 +77,11 @@ export class SqlTaskRepository implements TaskRepository {
     private readonly fastRow?: (id: string) => TasksTable | undefined,
     /** `elsewhere`: heard from another node or thread, not written here. */
     private readonly onChange: (id: string, elsewhere: boolean) => void = () => undefined,
-    /** Runs creates in one write transaction (SQLite: prepared statements; default: Kysely). */
-    createTx?: CreateTransaction,
+    /** Runs creates in one write transaction (SQLite: prepared statements, in a writer thread or not; default: Kysely). */
+    createBatch?: CreateBatch,
   ) {
-    this.createTx = createTx ?? ((fn) => this.db.tx((trx) => fn(kyselyCreateOps(trx, this.queue))));
-    this.creates = new GroupCommit((jobs) => this.createBatch(jobs));
+    this.createBatch = createBatch ?? ((jobs) => this.db.tx((trx) => createTasks(kyselyCreateOps(trx, this.queue), jobs)));
+    this.creates = new GroupCommit((jobs) => this.createMany(jobs));
   }
 
   async get(id: string): Promise<Task | undefined> {
@@ -112,17 +117,16 @@ export class SqlTaskRepository implements TaskRepository {
   }
 
   create(task: NewTask, idem?: { key: string; body_hash: string; since_ms: number }): Promise<CreateOutcome> {
-    return this.creates.submit({ task, idem });
+    const submit = { queue: LANE_QUEUE.submit, item_id: task.id, partition_key: submitPartition(task), group_key: task.provider, due_ms: task.created_ms };
+    const reserve = ledgerEntry(task.owner_key_id, task.id, 'reserve', task.estimated_cost_usd, task.model, task.created_ms);
+    return this.creates.submit({ row: newTaskRow(task), idem, reserve, submit });
   }
 
   /** One transaction for every create that arrived together; each gets its own outcome. */
-  private createBatch(jobs: CreateJob[]): Promise<CreateOutcome[]> {
-    const submitItem = (task: NewTask) => ({ queue: LANE_QUEUE.submit, item_id: task.id, partition_key: submitPartition(task), group_key: task.provider, due_ms: task.created_ms });
-    return this.createTx(async (ops) => {
-      const out: CreateOutcome[] = [];
-      for (const job of jobs) out.push(await createTask(ops, job, submitItem));
-      return out;
-    });
+  private async createMany(jobs: CreateJob[]): Promise<(CreateOutcome | ItemFailed)[]> {
+    const out = await this.createBatch(jobs);
+    // A created task is the row this thread sent: rebuilt here rather than sent back.
+    return out.map((o, i) => (!(o instanceof ItemFailed) && o.kind === 'created' ? { kind: 'created', task: toTask(jobs[i].row) } : o));
   }
 
   async claim(lane: Lane, o: ClaimOptions): Promise<ClaimedTask[]> {
