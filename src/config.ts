@@ -60,6 +60,11 @@ export interface Config {
   role: 'all' | 'api' | 'worker';
   /** PostgreSQL for many nodes; null = SQLite in the data directory. */
   databaseUrl: string | null;
+  /**
+   * SQLite: creates are written by a thread of their own, with its own connection
+   * (VIDGATE_SQLITE_WRITER, on by default), so the HTTP thread does none of their SQL.
+   */
+  sqliteWriter: boolean;
   engine: {
     /** Per-provider caps on jobs in flight upstream and on submissions per minute (unset = none). */
     providerLimits: Partial<Record<ProviderName, { concurrency?: number; rpm?: number }>>;
@@ -348,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevel(env),
     role: role(env),
     databaseUrl: databaseUrl(env),
+    sqliteWriter: flag(env, 'VIDGATE_SQLITE_WRITER') ?? true,
     engine: {
       providerLimits: providerLimits(env),
       breakerThreshold: int(env, 'VIDGATE_BREAKER_THRESHOLD', 5, 1),

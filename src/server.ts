@@ -94,7 +94,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     throw new StartupError(`VIDGATE_BLOB_URL: ${(err as Error).message}`);
   }
   const limits = await openLimits(config, logger);
-  const store = openStore(config.databaseUrl, config.dataDir);
+  // Only nodes that serve the API take creates: a worker node needs no create writer thread.
+  const store = openStore(config.databaseUrl, config.dataDir, { createWriter: config.sqliteWriter && config.role !== 'worker' });
   try {
     await store.migrate();
   } catch (err) {

@@ -2,7 +2,13 @@
  * Whether an error means the database is out of reach (down, restarting, refusing connections, too
  * busy) rather than a bug: callers answer 503 and retry later instead of failing work.
  */
+/** Thrown where the store knows nothing was written and a retry may succeed (e.g. its create writer thread is down). */
+export class StoreUnavailableError extends Error {
+  readonly code = 'VIDGATE_STORE_UNAVAILABLE';
+}
+
 const UNAVAILABLE_CODES = new Set([
+  'VIDGATE_STORE_UNAVAILABLE',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

@@ -17,6 +17,8 @@ export interface SqlStoreOptions {
   createBatch?: CreateBatch;
   /** Where other nodes' (or threads') task changes are heard (PostgreSQL LISTEN, SQLite threadFeed); started with the first watcher. */
   changeFeed?: ChangeFeed;
+  /** First when closing, while the connection is open (SQLite: the create writer's batches in flight finish). */
+  beforeClose?: () => Promise<void>;
   /** Extra work when closing (the driver's own handles). */
   onClose?: () => void | Promise<void>;
   /** SQLite: how many WAL fsyncs this connection has started. */
@@ -109,6 +111,7 @@ export class SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.opts.beforeClose?.();
     await this.opts.changeFeed?.stop();
     await this.db.kysely.destroy();
     await this.opts.onClose?.();

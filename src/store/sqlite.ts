@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { createTasks } from './create-task.js';
+import { CreateWriter, type CreateWriterOptions } from './create-writer.js';
 import type { Db } from './db.js';
 import type { Database, TasksTable } from './schema.js';
 import { SqlStore } from './sql-store.js';
@@ -15,6 +16,11 @@ import { sqliteCreateOps, type SqliteCreateOps } from './sqlite-create.js';
 const BUSY_TIMEOUT_MS = 5_000;
 
 export interface SqliteStoreOptions {
+  /**
+   * Creates are written by a thread of their own with its own connection (VIDGATE_SQLITE_WRITER,
+   * see create-writer.ts). Not for ":memory:" (a connection of its own would be another database).
+   */
+  createWriter?: boolean | Pick<CreateWriterOptions, 'program' | 'restartDelayMs'>;
   /** Commits between WAL checkpoints (tests). */
   checkpointEvery?: number;
 }
@@ -22,7 +28,8 @@ export interface SqliteStoreOptions {
 /**
  * The embedded default store: one SQLite file in the data dir, WAL so readers never block writers.
  * The hot read (a task by id) uses a prepared statement directly; creates use prepared statements
- * too; and write transactions are group-committed (see WalDurability).
+ * too (in the create writer thread, or here); and write transactions are group-committed (see
+ * WalDurability).
  */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqlStore {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -63,6 +70,17 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     return taskById.get(id);
   };
   let createOps: SqliteCreateOps | undefined;
+  const writer =
+    options.createWriter && file !== ':memory:'
+      ? new CreateWriter({
+          ...(options.createWriter === true ? {} : options.createWriter),
+          file: path.resolve(file),
+          busyTimeoutMs: BUSY_TIMEOUT_MS,
+          taskExists: (id) => fastTaskRow(id) !== undefined,
+          // The writer's commits count towards the checkpoint like this connection's own.
+          onCommit: () => durability.committedElsewhere(),
+        })
+      : null;
   const db: Db = {
     kysely,
     dialect: 'sqlite',
@@ -72,17 +90,21 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     tx: (fn) => transact(fn),
   };
   return new SqlStore(db, {
-    // Creates are the busiest writes: their statements are prepared once and run directly, on the
-    // same connection, while Kysely's connection lock keeps anything else out of the transaction.
-    createBatch: (jobs) =>
-      transact(() => {
-        createOps ??= sqliteCreateOps(sqlite);
-        createOps.newTransaction();
-        return createTasks(createOps, jobs);
-      }),
+    // Creates are the busiest writes: their statements are prepared once and run directly, in the
+    // writer thread, or else on this connection while Kysely's connection lock keeps anything else
+    // out of the transaction.
+    createBatch: writer
+      ? (jobs) => writer.run(jobs)
+      : (jobs) =>
+          transact(() => {
+            createOps ??= sqliteCreateOps(sqlite);
+            createOps.newTransaction();
+            return createTasks(createOps, jobs);
+          }),
     fastTaskRow,
     // The engine thread opens the same file: each hears the other's task changes.
     changeFeed: file === ':memory:' ? undefined : threadFeed(path.resolve(file)),
+    beforeClose: async () => writer?.close(),
     onClose: () => durability.close(),
     walSyncs: () => durability.syncs,
   });
@@ -165,6 +187,12 @@ class WalDurability {
     } finally {
       this.sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
+  }
+
+  /** Another connection (the create writer thread) committed, durably: counted towards the next checkpoint. */
+  committedElsewhere(): void {
+    this.commitsSinceCheckpoint++;
+    this.checkpointIfDue();
   }
 
   /** Resolves once everything committed before the call is on disk. */

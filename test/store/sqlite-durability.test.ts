@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js';
 import { newTask, testKey } from '../helpers/stores.js';
 
 describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
@@ -17,10 +17,15 @@ describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
    * A store, a key, and another connection (the engine thread's, say) holding the write lock for
    * `holdMs`; closed and removed afterwards.
    */
-  async function withLockHeldElsewhere(holdMs: number, name: string, body: (store: ReturnType<typeof openSqliteStore>, key: Awaited<ReturnType<typeof testKey>>) => Promise<void>): Promise<void> {
+  async function withLockHeldElsewhere(
+    holdMs: number,
+    name: string,
+    body: (store: ReturnType<typeof openSqliteStore>, key: Awaited<ReturnType<typeof testKey>>) => Promise<void>,
+    options: SqliteStoreOptions = {},
+  ): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-wal-'));
     const file = path.join(dir, 'db.sqlite');
-    const store = openSqliteStore(file);
+    const store = openSqliteStore(file, options);
     const other = new SQLite(file);
     try {
       await store.migrate();
@@ -36,20 +41,30 @@ describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
     }
   }
 
-  it("waits for another connection's write lock without blocking the event loop, and writes once it is free", async () => {
-    // In one thread, a write that slept in SQLite's busy handler would never let the lock go, and fail after 5 s.
-    let ticker: NodeJS.Timeout | undefined;
-    await withLockHeldElsewhere(400, 'busy', async (store, key) => {
-      let ticks = 0;
-      ticker = setInterval(() => ticks++, 10);
-      const started = performance.now();
-      const created = await store.tasks.create(newTask(key));
-      const ms = performance.now() - started;
-      assert.equal(created.kind, 'created');
-      assert.ok(ms >= 350 && ms < 3_000, `written once the lock was free (${ms.toFixed(0)} ms)`);
-      assert.ok(ticks >= 15, `the event loop kept turning meanwhile (${ticks} ticks of 10 ms)`);
-    }).finally(() => clearInterval(ticker));
-  });
+  // In one thread, a write that slept in SQLite's busy handler would never let the lock go, and fail
+  // after 5 s; the create writer thread (VIDGATE_SQLITE_WRITER) sleeps in it, on its own thread.
+  for (const [how, options] of [
+    ['on the HTTP thread', {}],
+    ['in the create writer thread', { createWriter: true }],
+  ] as const)
+    it(`waits for another connection's write lock without blocking the event loop, and writes once it is free (creates ${how})`, async () => {
+      let ticker: NodeJS.Timeout | undefined;
+      await withLockHeldElsewhere(
+        400,
+        'busy',
+        async (store, key) => {
+          let ticks = 0;
+          ticker = setInterval(() => ticks++, 10);
+          const started = performance.now();
+          const created = await store.tasks.create(newTask(key));
+          const ms = performance.now() - started;
+          assert.equal(created.kind, 'created');
+          assert.ok(ms >= 350 && ms < 3_000, `written once the lock was free (${ms.toFixed(0)} ms)`);
+          assert.ok(ticks >= 15, `the event loop kept turning meanwhile (${ticks} ticks of 10 ms)`);
+        },
+        options,
+      ).finally(() => clearInterval(ticker));
+    });
 
   it("reads through Kysely are not held up while a write waits for another connection's write lock", async () => {
     await withLockHeldElsewhere(600, 'busy-read', async (store, key) => {
