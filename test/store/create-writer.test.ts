@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { writerProgram } from '../../src/store/create-writer.js';
 import { isStoreUnavailable } from '../../src/store/errors.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js';
@@ -157,4 +158,13 @@ describe('SQLite create writer thread', { timeout: 120_000 }, () => {
     await store.close();
   });
   // The HTTP thread's event loop while the writer waits for the lock: sqlite-durability.test.ts.
+
+  it('VIDGATE_SQLITE_WRITER: on by default, 0 turns it off, anything else is a one-line error', () => {
+    assert.equal(loadConfig({}).sqliteWriter, true);
+    assert.equal(loadConfig({ VIDGATE_SQLITE_WRITER: '0' }).sqliteWriter, false);
+    assert.throws(
+      () => loadConfig({ VIDGATE_SQLITE_WRITER: 'maybe' }),
+      (err: unknown) => err instanceof ConfigError && /^VIDGATE_SQLITE_WRITER must be 1 or 0, got 'maybe'$/.test(err.message),
+    );
+  });
 });
