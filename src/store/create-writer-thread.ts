@@ -1,53 +1,110 @@
 /**
  * The create writer thread's whole program (see create-writer.ts): a connection of its own to the
- * SQLite file; each message is one batch of creates, run in one BEGIN IMMEDIATE … COMMIT in
- * `synchronous = FULL`, so the answer comes only once the commit is on disk. Waiting for another
- * connection's write lock (SQLite's busy wait) and for the fsync blocks this thread only.
- * Its imports stay few (no Kysely): every gateway starts one.
+ * SQLite file. Batches that arrive while it works are run together in one BEGIN IMMEDIATE … COMMIT,
+ * committed with `synchronous = OFF` and answered once an fsync of the WAL (WalSync, in libuv's
+ * pool) has covered them — meanwhile the next transaction runs, so the disk's latency does not
+ * bound the rate. Waiting for another connection's write lock (SQLite's busy wait) blocks this
+ * thread only. Its imports stay few (no Kysely): every gateway starts one.
  */
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { createTasks } from './create-task.js';
+import { createTasks, type StoredOutcome } from './create-task.js';
 import type { FromWriter, ToWriter, WriterData } from './create-writer.js';
 import { sqliteCreateOps, type SqliteCreateOps } from './sqlite-create.js';
+import { WalSync } from './wal-sync.js';
+
+type Batch = Extract<ToWriter, { id: number }>;
 
 const port = parentPort!;
 const { file, busyTimeoutMs, exitAfterCommit } = workerData as WriterData;
 const db = new SQLite(file);
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-db.pragma('synchronous = FULL');
+// Durability is WalSync's: nothing is answered before the WAL holding it is on disk.
+db.pragma('synchronous = OFF');
 // Checkpoints are the HTTP thread's (WalDurability): this thread's commits are counted there.
 db.pragma('wal_autocheckpoint = 0');
+const wal = new WalSync(path.resolve(file));
 const st = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), totalChanges: db.prepare<[], number>('SELECT total_changes()').pluck() };
 // Prepared at the first batch: the tables exist only once the HTTP thread has migrated.
 let ops: SqliteCreateOps | undefined;
 
-async function run(msg: Extract<ToWriter, { id: number }>): Promise<FromWriter> {
+/** Runs `batches` in one transaction: their outcomes, and whether it wrote; throws when it rolled back. */
+async function transaction(batches: Batch[]): Promise<{ outs: StoredOutcome[][]; wrote: boolean }> {
+  ops ??= sqliteCreateOps(db);
+  st.begin.run();
   try {
-    ops ??= sqliteCreateOps(db);
-    st.begin.run();
     const before = st.totalChanges.get()!;
     ops.newTransaction();
-    const out = await createTasks(ops, msg.jobs);
+    const outs: StoredOutcome[][] = [];
+    for (const b of batches) outs.push(await createTasks(ops, b.jobs));
     st.commit.run();
-    if (exitAfterCommit) process.exit(1);
-    return { id: msg.id, out, wrote: st.totalChanges.get() !== before };
+    return { outs, wrote: st.totalChanges.get() !== before };
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
-    const e = err as { message?: unknown; code?: unknown };
-    return { id: msg.id, error: { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined } };
+    throw err;
   }
 }
 
-// One batch at a time, in the order sent.
-let turn = Promise.resolve();
-port.on('message', (msg: ToWriter) => {
-  turn = turn.then(async () => {
-    if (msg === 'close') {
-      db.close();
-      port.close();
-      return;
+const errorOf = (err: unknown) => {
+  const e = err as { message?: unknown; code?: unknown };
+  return { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined };
+};
+
+const waiting: Batch[] = [];
+let working = false;
+/** Answers still waiting for their fsync (closing waits for them). */
+const syncing = new Set<Promise<void>>();
+let closeWhenIdle = false;
+
+async function work(): Promise<void> {
+  working = true;
+  while (waiting.length > 0) {
+    const batches = waiting.splice(0);
+    let done: { outs: StoredOutcome[][]; wrote: boolean };
+    try {
+      done = await transaction(batches);
+    } catch (err) {
+      // Nothing of theirs committed: the HTTP thread runs each job again alone.
+      for (const b of batches) port.postMessage({ id: b.id, error: errorOf(err) } satisfies FromWriter);
+      continue;
     }
-    port.postMessage(await run(msg));
-  });
+    if (exitAfterCommit) process.exit(1);
+    const answer = () => {
+      for (const [i, b] of batches.entries()) port.postMessage({ id: b.id, out: done.outs[i], wrote: done.wrote } satisfies FromWriter);
+    };
+    if (!done.wrote) {
+      answer();
+      continue;
+    }
+    const synced = wal.flush().then(answer, (err: unknown) => {
+      // Committed but not known to be on disk: never "nothing was changed", never run again.
+      for (const b of batches) port.postMessage({ id: b.id, error: errorOf(err), committed: true } satisfies FromWriter);
+    });
+    syncing.add(synced);
+    void synced.finally(() => syncing.delete(synced));
+  }
+  working = false;
+  if (closeWhenIdle) await close();
+}
+
+async function close(): Promise<void> {
+  await Promise.allSettled([...syncing]);
+  await wal.close();
+  db.close();
+  port.close();
+}
+
+port.on('message', (msg: ToWriter) => {
+  if (msg === 'close') {
+    closeWhenIdle = true;
+    if (!working) void close();
+    return;
+  }
+  waiting.push(msg);
+  // Everything that arrives before this turn ends joins the same transaction.
+  if (!working) {
+    working = true;
+    setImmediate(() => void work());
+  }
 });

@@ -11,13 +11,16 @@ export interface WriterData {
   exitAfterCommit?: boolean;
 }
 export type ToWriter = { id: number; jobs: CreateJob[] } | 'close';
-export type FromWriter = { id: number; out: StoredOutcome[]; wrote: boolean } | { id: number; error: { message: string; code?: string } };
+/** `committed`: the batch committed, but the fsync that would make it durable failed. */
+export type FromWriter = { id: number; out: StoredOutcome[]; wrote: boolean } | { id: number; error: { message: string; code?: string }; committed?: boolean };
 
 export interface CreateWriterOptions extends WriterData {
   /** Whether a task row with this id is in the database (read on this thread's own connection). */
   taskExists(id: string): boolean;
   /** The writer committed a transaction that wrote (it counts towards the WAL checkpoint). */
   onCommit(): void;
+  /** Syncs the WAL from this thread: a dead writer's last commit may not have been synced yet. */
+  syncWal(): Promise<void>;
   /** The first wait before starting a dead writer again (doubling up to RESTART_MAX_MS). */
   restartDelayMs?: number;
   /** Another program in place of the writer's (tests). */
@@ -32,13 +35,14 @@ type Batch = { jobs: CreateJob[]; resolve: (out: (StoredOutcome | ItemFailed)[])
 /**
  * The create writer thread (VIDGATE_SQLITE_WRITER, on by default), seen from the HTTP thread: a
  * batch of creates (one GroupCommit batch) goes out as one message and comes back as one outcome per
- * job, once committed durably; the HTTP thread does none of the SQLite writes, and never waits for
- * the write lock or the disk.
+ * job, once committed durably (the thread answers a transaction once an fsync of the WAL has covered
+ * it, and meanwhile writes the next one); the HTTP thread does none of the SQLite writes, and never
+ * waits for the write lock or the disk.
  *
  * If the thread dies with a batch in flight, the batch may or may not have committed (the thread may
  * die after COMMIT, before answering). Once it is gone its transaction is settled either way (an
  * unfinished one is rolled back), so each job is looked up: a job whose task row is there was
- * created (answered so: a 200 for a committed, synced row); any other job wrote nothing that stayed
+ * created (answered so once this thread has synced the WAL: a 200 for a committed, synced row); any other job wrote nothing that stayed
  * (its batch rolled back, or it was a replay or a refusal, which leave nothing behind) and fails with
  * StoreUnavailableError: a 503 "nothing was changed", truthfully; an Idempotency-Key retry then
  * creates it, or replays it. The thread is started again after a pause that doubles while it keeps dying.
@@ -106,9 +110,12 @@ export class CreateWriter {
     const batch = this.inFlight.get(msg.id);
     if (!batch) return;
     this.settled(msg.id);
-    // The batch was rolled back: GroupCommit runs each job again alone.
     if ('error' in msg) {
-      batch.reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+      const err = Object.assign(new Error(msg.error.message), { code: msg.error.code });
+      // Committed, not known to be on disk: each job fails as it is, never run again.
+      if (msg.committed) batch.resolve(batch.jobs.map(() => new ItemFailed(err)));
+      // Rolled back: GroupCommit runs each job again alone.
+      else batch.reject(err);
       return;
     }
     this.restartDelay = this.o.restartDelayMs ?? RESTART_DELAY_MS;
@@ -128,7 +135,13 @@ export class CreateWriter {
     const lost = new StoreUnavailableError(`the create writer thread stopped before answering: ${reason}`);
     for (const [id, batch] of [...this.inFlight]) {
       this.settled(id);
-      batch.resolve(batch.jobs.map((j) => this.lookUp(j, lost)));
+      const outcomes = batch.jobs.map((j) => this.lookUp(j, lost));
+      // Its commit may not be on disk yet (the thread answers only after its fsync): sync it here
+      // before any of these is answered created.
+      this.o.syncWal().then(
+        () => batch.resolve(outcomes),
+        (err: unknown) => batch.resolve(outcomes.map((o) => (o instanceof ItemFailed ? o : new ItemFailed(err)))),
+      );
     }
     if (this.closing) return;
     const delay = this.restartDelay;

@@ -13,7 +13,8 @@ export class ItemFailed {
 
 export class GroupCommit<I, O> {
   private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
-  private running = false;
+  /** Batches sent and not yet answered. */
+  private inFlight = 0;
   private scheduled = false;
 
   constructor(
@@ -23,6 +24,12 @@ export class GroupCommit<I, O> {
      */
     private readonly runBatch: (items: I[]) => Promise<(O | ItemFailed)[]>,
     private readonly maxBatch = 256,
+    /**
+     * Batches that may be under way at once. 1 where a batch holds the connection until durable;
+     * more where the committer queues them and overlaps one's fsync with the next's writes (the
+     * create writer thread): a batch then need not wait for the previous one's disk round trip.
+     */
+    private readonly maxInFlight = 1,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -33,7 +40,7 @@ export class GroupCommit<I, O> {
   }
 
   private kick(): void {
-    if (this.running || this.scheduled) return;
+    if (this.inFlight >= this.maxInFlight || this.scheduled) return;
     this.scheduled = true;
     // setImmediate: everything that arrives in this turn of the event loop joins the first batch.
     setImmediate(() => {
@@ -43,8 +50,8 @@ export class GroupCommit<I, O> {
   }
 
   private async flush(): Promise<void> {
-    if (this.running || this.queue.length === 0) return;
-    this.running = true;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.inFlight++;
     const batch = this.queue.splice(0, this.maxBatch);
     try {
       const out = await this.runBatch(batch.map((b) => b.item));
@@ -54,7 +61,7 @@ export class GroupCommit<I, O> {
       if (batch.length === 1) batch[0].reject(err);
       else for (const b of batch) await this.runBatch([b.item]).then((out) => settle(b, out[0]), b.reject);
     } finally {
-      this.running = false;
+      this.inFlight--;
       if (this.queue.length > 0) this.kick();
     }
   }

@@ -15,6 +15,8 @@ export interface SqlStoreOptions {
   fastTaskRow?: (id: string) => TasksTable | undefined;
   /** A faster way to run batches of creates (SQLite: prepared statements, in the create writer thread or not). */
   createBatch?: CreateBatch;
+  /** How many create batches may be under way at once (default 1: each waits for the previous one). */
+  createBatchesInFlight?: number;
   /** Where other nodes' (or threads') task changes are heard (PostgreSQL LISTEN, SQLite threadFeed); started with the first watcher. */
   changeFeed?: ChangeFeed;
   /** First when closing, while the connection is open (SQLite: the create writer's batches in flight finish). */
@@ -63,6 +65,7 @@ export class SqlStore implements Store {
         if (!elsewhere) this.opts.changeFeed?.publish?.(id);
       },
       opts.createBatch,
+      opts.createBatchesInFlight,
     );
     this.ledger = new SqlLedgerRepository(db);
     this.idempotency = new SqlIdempotencyRepository(db);

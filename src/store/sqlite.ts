@@ -10,10 +10,16 @@ import type { Db } from './db.js';
 import type { Database, TasksTable } from './schema.js';
 import { SqlStore } from './sql-store.js';
 import { threadFeed } from './thread-feed.js';
+import { WalSync } from './wal-sync.js';
 import { sqliteCreateOps, type SqliteCreateOps } from './sqlite-create.js';
 
 /** How long a write waits for another connection's write lock before it fails. */
 const BUSY_TIMEOUT_MS = 5_000;
+/**
+ * Create batches sent to the writer thread before the first is answered: enough that one batch's
+ * fsync overlaps the next one's writes, few enough that batches stay large (one message each).
+ */
+const WRITER_BATCHES_IN_FLIGHT = 4;
 
 export interface SqliteStoreOptions {
   /**
@@ -79,6 +85,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
           taskExists: (id) => fastTaskRow(id) !== undefined,
           // The writer's commits count towards the checkpoint like this connection's own.
           onCommit: () => durability.committedElsewhere(),
+          syncWal: () => durability.flush(),
         })
       : null;
   const db: Db = {
@@ -101,6 +108,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
             createOps.newTransaction();
             return createTasks(createOps, jobs);
           }),
+    // The writer overlaps one transaction's fsync with the next one's writes: batches need not wait.
+    createBatchesInFlight: writer ? WRITER_BATCHES_IN_FLIGHT : 1,
     fastTaskRow,
     // The engine thread opens the same file: each hears the other's task changes.
     changeFeed: file === ':memory:' ? undefined : threadFeed(path.resolve(file)),
@@ -121,9 +130,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
  * are taken here, in FULL mode, so they sync the database file before the WAL is reused.
  */
 class WalDurability {
-  private wal: Promise<fs.promises.FileHandle> | null = null;
-  private running: Promise<void> | null = null;
-  private next: Promise<void> | null = null;
+  private readonly wal: WalSync;
   private commitsSinceCheckpoint = 0;
 
   /**
@@ -131,14 +138,12 @@ class WalDurability {
    * SQLite applies those when they are prepared, so they stay `pragma()` calls.
    */
   private readonly statements: { begin: SQLite.Statement; commit: SQLite.Statement; totalChanges: SQLite.Statement<[], number> };
-  /** WAL fsyncs started (for tests and the curious: an idle gateway should start none). */
-  syncs = 0;
-
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly file: string,
     private readonly checkpointEvery = 1000,
   ) {
+    this.wal = new WalSync(file);
     this.statements = { begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT'), totalChanges: sqlite.prepare<[], number>('SELECT total_changes()').pluck() };
   }
 
@@ -197,31 +202,12 @@ class WalDurability {
 
   /** Resolves once everything committed before the call is on disk. */
   flush(): Promise<void> {
-    if (this.file === ':memory:') return Promise.resolve();
-    if (!this.running) {
-      this.running = this.fsync().finally(() => {
-        this.running = null;
-      });
-      return this.running;
-    }
-    // The fsync under way may have started before our commit: the next one is ours.
-    this.next ??= this.running.then(() => {
-      this.next = null;
-      return this.flush();
-    });
-    return this.next;
+    return this.wal.flush();
   }
 
-  private async fsync(): Promise<void> {
-    this.syncs++;
-    this.wal ??= fs.promises.open(`${this.file}-wal`, 'r').then(async (handle) => {
-      // The WAL file's own directory entry, once (it was created by the first write).
-      const dir = await fs.promises.open(path.dirname(this.file), 'r');
-      await dir.sync().finally(() => dir.close());
-      return handle;
-    });
-    // fsync applies to the file, whichever descriptor wrote it.
-    await (await this.wal).sync();
+  /** WAL fsyncs started. */
+  get syncs(): number {
+    return this.wal.syncs;
   }
 
   /**
@@ -240,9 +226,7 @@ class WalDurability {
 
   async close(): Promise<void> {
     await this.checkpointer?.close();
-    const wal = await this.wal?.catch(() => null);
-    this.wal = null;
-    await wal?.close();
+    await this.wal.close();
   }
 }
 

@@ -79,9 +79,11 @@ export class SqlTaskRepository implements TaskRepository {
     private readonly onChange: (id: string, elsewhere: boolean) => void = () => undefined,
     /** Runs creates in one write transaction (SQLite: prepared statements, in a writer thread or not; default: Kysely). */
     createBatch?: CreateBatch,
+    /** Create batches that may be under way at once (GroupCommit's maxInFlight). */
+    createBatchesInFlight = 1,
   ) {
     this.createBatch = createBatch ?? ((jobs) => this.db.tx((trx) => createTasks(kyselyCreateOps(trx, this.queue), jobs)));
-    this.creates = new GroupCommit((jobs) => this.createMany(jobs));
+    this.creates = new GroupCommit((jobs) => this.createMany(jobs), 256, createBatchesInFlight);
   }
 
   async get(id: string): Promise<Task | undefined> {

@@ -31,4 +31,30 @@ describe('group commit', () => {
       ['A', 'constraint failed', 'C'],
     );
   });
+
+  it('with room for two batches in flight, the next batch goes while the first is still under way', async () => {
+    let running = 0;
+    let most = 0;
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(
+      async (items) => {
+        batches.push(items);
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 30));
+        running--;
+        return items.map((i) => i + 1);
+      },
+      256,
+      2,
+    );
+    const first = [1, 2].map((i) => gc.submit(i));
+    await new Promise((r) => setTimeout(r, 5));
+    const second = [3].map((i) => gc.submit(i));
+    await new Promise((r) => setTimeout(r, 5));
+    // Both slots taken: this one waits for a batch to finish.
+    const third = [4, 5].map((i) => gc.submit(i));
+    assert.deepEqual(await Promise.all([...first, ...second, ...third]), [2, 3, 4, 5, 6]);
+    assert.equal(most, 2);
+    assert.deepEqual(batches, [[1, 2], [3], [4, 5]]);
+  });
 });
