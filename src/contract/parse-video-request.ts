@@ -6,6 +6,9 @@ import type { KlingElement, VideoRequest } from './video-request.js';
 
 type Json = Record<string, unknown>;
 
+/** Every name a body may use (fields and aliases), looked up once per field sent. */
+const KNOWN: ReadonlySet<string> = new Set(KNOWN_FIELDS);
+
 /**
  * Turns a raw JSON body into a VideoRequest: known fields only, types and ranges as the
  * OpenAPI schema says, aliases folded (and checked to agree). Per-model rules come later.
@@ -18,9 +21,11 @@ export function parseVideoRequest(body: unknown, inferOperation: (inputs: VideoR
   const raw = body as Json;
   const canonical: Json = {};
   const sentVia: Record<string, string> = {};
+  // The canonical names in the order first sent: the request's `sent`.
+  const sent: string[] = [];
 
-  for (const [key, value] of Object.entries(raw)) {
-    if (!KNOWN_FIELDS.includes(key)) {
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN.has(key)) {
       const hint = suggestField(key);
       throw badRequest(
         clip(key),
@@ -29,24 +34,29 @@ export function parseVideoRequest(body: unknown, inferOperation: (inputs: VideoR
         hint ? { did_you_mean: hint } : {},
       );
     }
+    const value = raw[key];
     if (value === null) continue; // null means "not sent", as most JSON clients serialise optional fields
     const name = ALIASES[key] ?? key;
     checkField(key, value, FIELD_RULES[name]);
-    if (name in canonical) {
+    const via = sentVia[name];
+    if (via !== undefined) {
       if (!sameValue(canonical[name], value)) {
-        throw badRequest(key, `'${key}' and '${sentVia[name]}' are the same parameter and must agree (got ${preview(value)} and ${preview(canonical[name])}). Send only '${name}'.`, 'conflicting_parameters');
+        throw badRequest(key, `'${key}' and '${via}' are the same parameter and must agree (got ${preview(value)} and ${preview(canonical[name])}). Send only '${name}'.`, 'conflicting_parameters');
       }
       continue;
     }
     canonical[name] = value;
     sentVia[name] = key;
+    sent.push(name);
   }
 
   if (canonical.model === undefined) {
     throw new ApiError(400, 'invalid_request_error', 'missing_required_parameter', 'model: Model is required. List models with GET /v1/models.', 'model', {}, {});
   }
 
-  const req = { ...canonical, sent: Object.keys(canonical) } as unknown as VideoRequest;
+  // `canonical` is ours alone: it becomes the request (same keys, same order as a copy would have).
+  canonical.sent = sent;
+  const req = canonical as unknown as VideoRequest;
   req.operation_explicit = isOperation(canonical.operation);
   if (!req.operation_explicit) req.operation = inferOperation(req);
   return req;
