@@ -27,6 +27,7 @@ const MEDIA_FIELDS = {
   audio_url: 'audio',
   audio_urls: 'audio',
 } as const satisfies Partial<Record<keyof VideoRequest, MediaKind>>;
+const MEDIA_FIELD_LIST = Object.entries(MEDIA_FIELDS) as [keyof typeof MEDIA_FIELDS, MediaKind][];
 
 /** Longest callback URL we accept (and store, and post to). */
 export const MAX_CALLBACK_URL_LENGTH = 2048;
@@ -65,21 +66,33 @@ function checkMediaInput(param: string, value: string, kind: MediaKind, policy: 
  * every input unchanged (nearly always).
  */
 function mapMediaInputs(req: VideoRequest, fn: (value: string, param: string, kind: MediaKind) => string): VideoRequest {
-  let changed = false;
-  const map = (value: string, param: string, kind: MediaKind) => {
-    const out = fn(value, param, kind);
-    if (out !== value) changed = true;
-    return out;
+  // The copy is made only once an input changes (rare): most creates have one input or none.
+  let out: Record<string, unknown> | undefined;
+  const set = (field: string, value: unknown) => {
+    out ??= { ...req };
+    out[field] = value;
   };
-  const out: Record<string, unknown> = { ...req };
-  for (const [field, kind] of Object.entries(MEDIA_FIELDS)) {
-    const value = req[field as keyof typeof MEDIA_FIELDS];
-    if (value !== undefined) out[field] = Array.isArray(value) ? value.map((v, i) => map(v, `${field}[${i}]`, kind)) : map(value, field, kind);
+  for (const [field, kind] of MEDIA_FIELD_LIST) {
+    const value = req[field];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      const mapped = value.map((v, i) => fn(v, `${field}[${i}]`, kind));
+      if (mapped.some((v, i) => v !== value[i])) set(field, mapped);
+    } else {
+      const mapped = fn(value, field, kind);
+      if (mapped !== value) set(field, mapped);
+    }
   }
   if (req.kling_elements) {
-    out.kling_elements = req.kling_elements.map((el, i) => ({ ...el, element_input_urls: el.element_input_urls.map((u, j) => map(u, `kling_elements[${i}].element_input_urls[${j}]`, 'image')) }));
+    let changed = false;
+    const elements = req.kling_elements.map((el, i) => {
+      const urls = el.element_input_urls.map((u, j) => fn(u, `kling_elements[${i}].element_input_urls[${j}]`, 'image'));
+      if (urls.some((u, j) => u !== el.element_input_urls[j])) changed = true;
+      return { ...el, element_input_urls: urls };
+    });
+    if (changed) set('kling_elements', elements);
   }
-  return changed ? (out as unknown as VideoRequest) : req;
+  return out === undefined ? req : (out as unknown as VideoRequest);
 }
 
 /**
