@@ -1,20 +1,23 @@
-import { FOLLOWS_IMAGE_NOTE } from './models/define.js';
 import type { AspectRatio, Resolution } from '../contract/operations.js';
 import type { ResolvedVideoRequest, VideoRequest } from '../contract/video-request.js';
-import { constraintsFor, durationLabels, findOperation, type OperationConstraints } from './constraints.js';
+import { constraintsFor, durationLabels, type OperationConstraints } from './constraints.js';
+import { type ModelFacts, modelFacts, type OperationFacts } from './model-facts.js';
 import { MEDIA_INPUTS, SAME_INPUT_NAMES } from './parameters.js';
 import { fail } from './fail.js';
 import { familyRules, sizeShape } from './family-rules.js';
 import type { ModelSpec } from './types.js';
+
+const MEDIA_INPUT_SET: ReadonlySet<string> = new Set(MEDIA_INPUTS);
 
 /**
  * Every per-model rule a create request must pass before a task exists. Throws the first
  * violation as a 400 ApiError naming the param and what is allowed; returns when the request fits.
  */
 export function validateForModel(req: VideoRequest, spec: ModelSpec): void {
-  const opSpec = findOperation(spec, req.operation);
-  const supportedOps = spec.operations.map((o) => o.operation);
-  if (!opSpec) {
+  const facts = modelFacts(spec);
+  const op = facts.byOperation.get(req.operation);
+  if (!op) {
+    const supportedOps = [...facts.operations];
     const how = req.operation_explicit ? `Operation '${req.operation}'` : `The inputs sent imply operation '${req.operation}', which`;
     throw fail(
       'operation',
@@ -24,12 +27,12 @@ export function validateForModel(req: VideoRequest, spec: ModelSpec): void {
       { supported_operations: supportedOps },
     );
   }
-  const c = constraintsFor(spec, opSpec);
+  const c = op.constraints;
   const sent = new Set(req.sent);
 
-  checkParameters(req, spec, c, sent);
+  checkParameters(req, spec, facts, op, sent);
   familyRules(req, spec, sent);
-  checkOperationInputs(req, spec, c, sent);
+  checkOperationInputs(req, spec, op, sent);
   checkOneNamePerInput(req, spec, sent);
   // A promotion's prompt and inputs are its draft's (drafts.ts).
   if (req.draft_task_id === undefined) checkRequiredInputs(req, spec, c);
@@ -41,15 +44,15 @@ export function validateForModel(req: VideoRequest, spec: ModelSpec): void {
 
 /** Applies the model's defaults: the result is what the adapter maps to the upstream. */
 export function resolveForModel(req: VideoRequest, spec: ModelSpec): ResolvedVideoRequest {
-  const opSpec = findOperation(spec, req.operation) ?? spec.operations[0];
-  const c = constraintsFor(spec, opSpec);
+  const facts = modelFacts(spec);
+  const op = facts.byOperation.get(req.operation) ?? facts.byOperation.get(spec.operations[0].operation)!;
+  const c = op.constraints;
   const fromSize = req.size !== undefined ? sizeShape(spec, req.size) : undefined;
 
-  const duration = req.duration ?? pick(c.durations, spec.default_duration);
-  let resolution: Resolution = req.resolution ?? fromSize?.resolution ?? pick(c.resolutions, spec.default_resolution);
-  // Where the input image decides the shape, an unsent ratio is 'adaptive', whatever the model's default.
-  const followsImage = c.notes.includes(FOLLOWS_IMAGE_NOTE);
-  const aspect_ratio: AspectRatio = req.aspect_ratio ?? fromSize?.aspect_ratio ?? (followsImage ? 'adaptive' : pick(c.aspect_ratios, spec.default_aspect_ratio));
+  // The defaults (model-computed, see model-facts.ts) where nothing sent decides.
+  const duration = req.duration ?? op.defaults.duration;
+  let resolution: Resolution = req.resolution ?? fromSize?.resolution ?? op.defaults.resolution;
+  const aspect_ratio: AspectRatio = req.aspect_ratio ?? fromSize?.aspect_ratio ?? op.defaults.aspect_ratio;
   // Veo: 1080p/4k need 8 s; a caller who chose a shorter duration but no resolution gets 720p.
   if (spec.provider === 'google' && req.resolution === undefined && duration !== 8 && resolution !== '720p') resolution = '720p';
   // A Seedance draft renders 480p: estimated and priced as such.
@@ -65,32 +68,30 @@ export function resolveForModel(req: VideoRequest, spec: ModelSpec): ResolvedVid
   };
 }
 
-function pick<T>(allowed: T[], preferred: T): T {
-  return allowed.includes(preferred) ? preferred : (allowed.find((v) => typeof v !== 'number' || v > 0) ?? allowed[0]);
-}
-
-function checkParameters(req: VideoRequest, spec: ModelSpec, c: OperationConstraints, sent: Set<string>): void {
+function checkParameters(req: VideoRequest, spec: ModelSpec, facts: ModelFacts, op: OperationFacts, sent: Set<string>): void {
+  const c = op.constraints;
   for (const p of sent) {
-    if (!spec.supported_parameters.includes(p)) {
+    if (!facts.supported.has(p)) {
       const why = p === 'kling_elements' ? `kling_elements is only supported by kling-3.0-video (image-conditioned requests).` : `Parameter '${p}' is not supported by model '${spec.id}'.`;
-      throw fail(p, `${why} Remove it. Supported parameters: ${c.supported_parameters.join(', ')}.`, 'unsupported_parameter', spec, { supported_parameters: c.supported_parameters });
+      throw fail(p, `${why} Remove it. Supported parameters: ${c.supported_parameters.join(', ')}.`, 'unsupported_parameter', spec, { supported_parameters: [...c.supported_parameters] });
     }
-    if (!MEDIA_INPUTS.includes(p) && !c.supported_parameters.includes(p)) {
+    if (!MEDIA_INPUT_SET.has(p) && !op.supported.has(p)) {
       throw fail(
         p,
         `Parameter '${p}' is not accepted by model '${spec.id}' for ${req.operation}. Remove it. Supported parameters for this operation: ${c.supported_parameters.join(', ')}.`,
         'unsupported_parameter',
         spec,
-        { supported_parameters: c.supported_parameters },
+        { supported_parameters: [...c.supported_parameters] },
       );
     }
   }
 }
 
 /** Inputs of another flow (a first frame in a reference request, etc.) are never silently dropped. */
-function checkOperationInputs(req: VideoRequest, spec: ModelSpec, c: OperationConstraints, sent: Set<string>): void {
+function checkOperationInputs(req: VideoRequest, spec: ModelSpec, op: OperationFacts, sent: Set<string>): void {
+  const c = op.constraints;
   for (const p of sent) {
-    if (!MEDIA_INPUTS.includes(p) || c.inputs.includes(p)) continue;
+    if (!MEDIA_INPUT_SET.has(p) || op.inputs.has(p)) continue;
     const owners = spec.operations.filter((o) => constraintsFor(spec, o).inputs.includes(p)).map((o) => o.operation);
     const hint = owners.length ? ` '${p}' belongs to ${owners.join(' / ')}.` : '';
     throw fail(
@@ -98,7 +99,7 @@ function checkOperationInputs(req: VideoRequest, spec: ModelSpec, c: OperationCo
       `'${p}' cannot be combined with operation ${req.operation} on model '${spec.id}'.${hint} Do not mix first-frame, start-end and reference inputs: send only ${c.inputs.join(', ') || 'prompt'} for ${req.operation}, or change operation.`,
       'conflicting_parameters',
       spec,
-      { supported_parameters: c.supported_parameters },
+      { supported_parameters: [...c.supported_parameters] },
     );
   }
 }
@@ -175,20 +176,21 @@ function checkReferenceLimits(req: VideoRequest, spec: ModelSpec): void {
       { max_images: max },
     );
   }
-  const counts: [string, number | undefined, number][] = [
-    ['video_urls', limits.reference_videos, req.video_urls?.length ?? 0],
-    ['audio_urls', limits.reference_audios, req.audio_urls?.length ?? 0],
-  ];
-  for (const [param, max, n] of counts) {
-    if (max !== undefined && n > max) {
-      throw fail(param, `Model '${spec.id}' accepts at most ${max} ${param}; got ${n}. Send ${max} or fewer.`, 'too_many_references', spec, { [`max_${param}`]: max });
-    }
+  checkCount('video_urls', limits.reference_videos, req.video_urls?.length ?? 0, spec);
+  checkCount('audio_urls', limits.reference_audios, req.audio_urls?.length ?? 0, spec);
+}
+
+function checkCount(param: string, max: number | undefined, n: number, spec: ModelSpec): void {
+  if (max !== undefined && n > max) {
+    throw fail(param, `Model '${spec.id}' accepts at most ${max} ${param}; got ${n}. Send ${max} or fewer.`, 'too_many_references', spec, { [`max_${param}`]: max });
   }
 }
 
 function checkPrompt(req: VideoRequest, spec: ModelSpec): void {
   const max = spec.limits.prompt_max_characters;
-  if (max !== undefined && req.prompt !== undefined && [...req.prompt].length > max) {
+  // Characters are code points; there are never more of them than UTF-16 units, so only a prompt
+  // longer than the limit in units is counted (spreading it into an array cost every create).
+  if (max !== undefined && req.prompt !== undefined && req.prompt.length > max && [...req.prompt].length > max) {
     throw fail('prompt', `prompt is ${[...req.prompt].length} characters; model '${spec.id}' accepts at most ${max}. Shorten it.`, 'prompt_too_long', spec, { prompt_max_characters: max });
   }
 }

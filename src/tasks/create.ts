@@ -6,6 +6,7 @@ import type { ResolvedVideoRequest, VideoRequest } from '../contract/video-reque
 import type { Catalog } from '../catalog/catalog.js';
 import { estimateCostUsd, estimateForSourceUsd, sourceTooLong, sourceVideoRule } from '../catalog/pricing.js';
 import { acceptedImageTypes } from '../catalog/family-rules.js';
+import { modelFacts } from '../catalog/model-facts.js';
 import { resolveForModel, validateForModel } from '../catalog/rules.js';
 import type { ModelSpec } from '../catalog/types.js';
 import { inlineMediaType, inlineTypeProblem, isDataUrl, parseDataUrl, withRegisteredType } from '../media/data-url.js';
@@ -150,7 +151,10 @@ function checkDeclaredSource(resolved: ResolvedVideoRequest, spec: ModelSpec): n
  * fingerprint, see request-fingerprint.ts).
  */
 export function planTask(body: unknown, key: ApiKey, catalog: Catalog, opts: { allowPrivateNetwork: boolean; now_ms: number }): { task: NewTask; parsed: VideoRequest; asSent?: VideoRequest } {
-  const asSent = parseVideoRequest(body, (r) => inferOperation(r, catalog.get(r.model)?.operations.map((o) => o.operation) ?? []));
+  const asSent = parseVideoRequest(body, (r) => {
+    const named = catalog.get(r.model);
+    return inferOperation(r, named ? modelFacts(named).operations : []);
+  });
   const spec = catalog.get(asSent.model);
   if (!spec) throw modelNotFound(asSent.model, 400, catalog.suggest(asSent.model));
   validateForModel(asSent, spec);
