@@ -58,14 +58,15 @@ export function resolveForModel(req: VideoRequest, spec: ModelSpec): ResolvedVid
   // A Seedance draft renders 480p: estimated and priced as such.
   if (spec.provider === 'seedance' && req.draft === true) resolution = '480p';
 
-  return {
-    ...req,
+  // Object.assign, not {...req, duration, …}: same keys in the same order, but on Node 20 a spread
+  // followed by keys the source lacks (upstream_model always is) costs microseconds per create.
+  return Object.assign({}, req, {
     duration,
     resolution,
     aspect_ratio,
     output_audio: req.output_audio ?? c.audio.default,
     upstream_model: c.upstream_model,
-  };
+  });
 }
 
 function checkParameters(req: VideoRequest, spec: ModelSpec, facts: ModelFacts, op: OperationFacts, sent: Set<string>): void {
