@@ -29,8 +29,16 @@ export function randomHex(bytes: number): string {
 export function timeOrderedHex(randomBytes: number, nowMs = Date.now()): string {
   // 48 bits of milliseconds last until the year 10889; a clock before 1970 (an odd test clock) counts as 0.
   const ms = Number.isNaN(nowMs) ? 0 : Math.min(Math.max(0, Math.floor(nowMs)), 2 ** 48 - 1);
-  return `${ms.toString(16).padStart(12, '0')}${randomHex(randomBytes)}`;
+  // Creates come several to a millisecond under load (and a ledger entry with each): the clock's hex is kept for the next id.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastMsHex = ms.toString(16).padStart(12, '0');
+  }
+  return `${lastMsHex}${randomHex(randomBytes)}`;
 }
+
+let lastMs = -1;
+let lastMsHex = '';
 
 /** ldtask_ + 32 hex: creation time (ms) in the first 12, then 80 random bits (unguessable; ownership is checked anyway). */
 export function newTaskId(nowMs = Date.now()): string {
