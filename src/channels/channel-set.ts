@@ -32,6 +32,8 @@ export type Candidates =
 
 export class ChannelSet {
   private readonly byId = new Map<string, LiveChannel>();
+  /** Each provider's channels in configuration order: asked on every create (which channels serve the model). */
+  private readonly byProvider = new Map<string, LiveChannel[]>();
 
   constructor(configs: ChannelConfig[], wrap: (adapter: ProviderAdapter, channel: ChannelConfig) => ProviderAdapter = (a) => a) {
     for (const c of configs) {
@@ -39,7 +41,11 @@ export class ChannelSet {
       const manifest = manifestOf(c.provider);
       const protocolManifest = manifest?.protocols[c.protocol];
       if (!protocolManifest) throw new Error(`channel '${c.id}': ${c.provider} has no protocol '${c.protocol}'`);
-      this.byId.set(c.id, { ...c, protocolManifest, adapter: wrap(protocolManifest.create(c.endpoint), c), counts: { submissions: 0, failures: 0 } });
+      const live: LiveChannel = { ...c, protocolManifest, adapter: wrap(protocolManifest.create(c.endpoint), c), counts: { submissions: 0, failures: 0 } };
+      this.byId.set(c.id, live);
+      const own = this.byProvider.get(c.provider);
+      if (own) own.push(live);
+      else this.byProvider.set(c.provider, [live]);
     }
   }
 
@@ -52,11 +58,11 @@ export class ChannelSet {
   }
 
   forProvider(provider: string): LiveChannel[] {
-    return this.list().filter((c) => c.provider === provider);
+    return [...(this.byProvider.get(provider) ?? [])];
   }
 
   hasProvider(provider: string): boolean {
-    return this.list().some((c) => c.provider === provider);
+    return this.byProvider.has(provider);
   }
 
   /**
@@ -80,7 +86,7 @@ export class ChannelSet {
 
   /** Channels configured for the model (whatever their state), in configuration order. */
   serving(provider: string, model: string): LiveChannel[] {
-    return this.forProvider(provider).filter((c) => c.models === null || Object.hasOwn(c.models, model));
+    return (this.byProvider.get(provider) ?? []).filter((c) => c.models === null || Object.hasOwn(c.models, model));
   }
 
   /** The channels that could take this request (serve the model, speak what it needs); or why none can. */
@@ -116,6 +122,8 @@ export function upstreamModelOn(channel: Pick<LiveChannel, 'models' | 'protocolM
 
 /** Every upstream id a model uses on a channel (its default and per-operation ones), or one operation's. */
 export function upstreamIdsOn(channel: Pick<LiveChannel, 'models' | 'protocolManifest'>, spec: ModelSpec, operation?: Operation): string[] {
-  const catalogIds = operation ? [spec.operations.find((o) => o.operation === operation)?.upstream_model ?? spec.upstream_model] : spec.operations.map((o) => o.upstream_model ?? spec.upstream_model);
+  // One operation (every create's check): one id, nothing to de-duplicate.
+  if (operation) return [upstreamModelOn(channel, spec.id, spec.operations.find((o) => o.operation === operation)?.upstream_model ?? spec.upstream_model)];
+  const catalogIds = spec.operations.map((o) => o.upstream_model ?? spec.upstream_model);
   return [...new Set(catalogIds.map((id) => upstreamModelOn(channel, spec.id, id)))];
 }
