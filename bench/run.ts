@@ -16,6 +16,12 @@ import { median, runLoad, runWrk, startBareServer, withCpuPerRequest, wrkAvailab
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+/**
+ * Creates are also measured with more connections: each create waits for an fsync of the WAL
+ * (~2–4 ms on these machines), so with 32 connections the rate is bounded by 32 ÷ that latency,
+ * whatever the CPU; with more, by the CPU (bench/README.md, seventh session).
+ */
+const busyConnections = Number(process.env.BENCH_CREATE_BUSY_CONNECTIONS ?? 128);
 // wrk when installed (it outruns both servers); autocannon otherwise (it may be the slower side).
 const useWrk = wrkAvailable();
 const load = useWrk ? runWrk : runLoad;
@@ -77,11 +83,17 @@ async function main(): Promise<void> {
   // database per round.
   const createBody = JSON.stringify({ model: 'veo3.1-fast', prompt: 'bench create', duration: 4, aspect_ratio: '16:9' });
   const create = { bare: sample(), gateway: sample() };
+  const createBusy = { bare: sample(), gateway: sample() };
   for (let i = 0; i < rounds; i++) {
     const [api, bare] = await Promise.all([startGatewayProcess(gatewayEnv('api', `creates-${i}`), 'built'), startBareServer('{}')]);
     const post = { method: 'POST', body: createBody };
-    create.bare.add(await measure(bare.proc, { ...post, url: `${bare.url}/v1/videos/generations`, headers: { 'content-type': 'application/json' } }, false));
-    create.gateway.add(await measure(api.proc, { ...post, url: `${api.url}/v1/videos/generations`, headers: { ...auth, 'content-type': 'application/json' } }));
+    for (const [row, conns] of [
+      [create, connections],
+      [createBusy, busyConnections],
+    ] as const) {
+      row.bare.add(await measure(bare.proc, { ...post, url: `${bare.url}/v1/videos/generations`, headers: { 'content-type': 'application/json' } }, false, conns));
+      row.gateway.add(await measure(api.proc, { ...post, url: `${api.url}/v1/videos/generations`, headers: { ...auth, 'content-type': 'application/json' } }, true, conns));
+    }
     await Promise.all([api.stop(), stopProcess(bare.proc)]);
   }
   await sims.stop();
@@ -92,9 +104,19 @@ async function main(): Promise<void> {
     { what: 'GET /v1/tasks/{id} (processing)', bare: read.bare, gateway: read.processing, target: 0.85 },
     { what: "GET /v1/tasks/{id} (via Node's HTTP)", bare: read.bare, gateway: read.viaNode, target: null },
     { what: 'POST /v1/videos/generations', bare: create.bare, gateway: create.gateway, target: 0.5 },
+    { what: `  the same, ${busyConnections} connections`, bare: createBusy.bare, gateway: createBusy.gateway, target: 0.5 },
   ];
   console.log(`\nVidgate bench: ${rounds} rounds × ${seconds}s, ${connections} connections, load from ${useWrk ? 'wrk' : 'autocannon'}, node ${process.version}, ${os.cpus().length} cores`);
-  console.log('what'.padEnd(36), 'bare req/s'.padStart(12), 'gateway req/s'.padStart(14), 'ratio'.padStart(7), 'target'.padStart(8), '', 'CPU µs/req bare, gateway, ratio'.padStart(34));
+  console.log(
+    'what'.padEnd(36),
+    'bare req/s'.padStart(12),
+    'gateway req/s'.padStart(14),
+    'ratio'.padStart(7),
+    'target'.padStart(8),
+    '',
+    'CPU µs/req bare, gateway, ratio'.padStart(34),
+    'gateway, all threads'.padStart(21),
+  );
   for (const r of rows) {
     const ratio = median(r.gateway.rps) / median(r.bare.rps);
     // The same comparison by main-thread CPU per request (bare ÷ gateway: 1 means as cheap as bare).
@@ -108,6 +130,7 @@ async function main(): Promise<void> {
       (r.target === null ? '—' : `≥ ${r.target}`).padStart(8),
       (r.target === null ? '' : ratio >= r.target ? 'PASS' : 'BELOW').padEnd(5),
       cpuText.padStart(28),
+      (r.gateway.processCpu.length ? median(r.gateway.processCpu).toFixed(1) : 'n/a').padStart(21),
     );
   }
 }
@@ -116,9 +139,9 @@ async function main(): Promise<void> {
  * One load run against `proc` (this run's duration and connections), with its main-thread CPU per
  * request. `checked`: refuse a run that saw errors (the gateway's rows; the bare side as before).
  */
-function measure(proc: ChildProcess, o: { url: string; method?: string; headers?: Record<string, string>; body?: string }, checked = true) {
+function measure(proc: ChildProcess, o: { url: string; method?: string; headers?: Record<string, string>; body?: string }, checked = true, conns = connections) {
   return withCpuPerRequest(proc.pid!, () => {
-    const run = load({ ...o, seconds, connections });
+    const run = load({ ...o, seconds, connections: conns });
     return checked ? check(run) : run;
   });
 }
@@ -128,9 +151,11 @@ function sample() {
   const s = {
     rps: [] as number[],
     cpu: [] as number[],
-    add(r: { rps: number; cpuUsPerRequest: number | null }) {
+    processCpu: [] as number[],
+    add(r: { rps: number; cpuUsPerRequest: number | null; processCpuUsPerRequest: number | null }) {
       s.rps.push(r.rps);
       if (r.cpuUsPerRequest !== null) s.cpu.push(r.cpuUsPerRequest);
+      if (r.processCpuUsPerRequest !== null) s.processCpu.push(r.processCpuUsPerRequest);
     },
   };
   return s;

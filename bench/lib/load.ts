@@ -149,12 +149,16 @@ export function machineCpuMs(): { busy: number; total: number } | null {
 /** Linux reports /proc CPU times in clock ticks, 100 per second on every platform Node supports. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Runs `load` and returns its result with the main-thread CPU microseconds `pid` spent per request. */
-export async function withCpuPerRequest(pid: number, load: () => Promise<LoadResult>): Promise<LoadResult & { cpuUsPerRequest: number | null }> {
-  const before = mainThreadCpuMs(pid);
+/**
+ * Runs `load` and returns its result with the CPU microseconds `pid` spent per request: its main
+ * thread's, and all its threads' (the create writer's, libuv's pool, GC helpers).
+ */
+export async function withCpuPerRequest(pid: number, load: () => Promise<LoadResult>): Promise<LoadResult & { cpuUsPerRequest: number | null; processCpuUsPerRequest: number | null }> {
+  const before = [mainThreadCpuMs(pid), processCpuMs(pid)];
   const r = await load();
-  const after = mainThreadCpuMs(pid);
-  return { ...r, cpuUsPerRequest: before === null || after === null || r.total === 0 ? null : ((after - before) * 1000) / r.total };
+  const after = [mainThreadCpuMs(pid), processCpuMs(pid)];
+  const perRequest = (i: number) => (before[i] === null || after[i] === null || r.total === 0 ? null : ((after[i]! - before[i]!) * 1000) / r.total);
+  return { ...r, cpuUsPerRequest: perRequest(0), processCpuUsPerRequest: perRequest(1) };
 }
 
 export function median(xs: number[]): number {
