@@ -55,6 +55,12 @@ const waiting: Batch[] = [];
 let working = false;
 /** Answers still waiting for their fsync (closing waits for them). */
 const syncing = new Set<Promise<void>>();
+/**
+ * The fsync the last transaction that wrote is waiting for, until it is done. A transaction that
+ * writes nothing (a replay, a refusal) may have read what that one wrote: it is answered only once
+ * that is on disk too (a replay's 200 names a task that must survive a power cut).
+ */
+let lastFlush: Promise<void> | null = null;
 let closeWhenIdle = false;
 
 async function work(): Promise<void> {
@@ -73,11 +79,19 @@ async function work(): Promise<void> {
     const answer = () => {
       for (const [i, b] of batches.entries()) port.postMessage({ id: b.id, out: done.outs[i], wrote: done.wrote } satisfies FromWriter);
     };
-    if (!done.wrote) {
+    const durable = done.wrote ? wal.flush() : lastFlush;
+    if (durable === null) {
       answer();
       continue;
     }
-    const synced = wal.flush().then(answer, (err: unknown) => {
+    if (done.wrote) {
+      lastFlush = durable;
+      const forget = () => {
+        if (lastFlush === durable) lastFlush = null;
+      };
+      durable.then(forget, forget);
+    }
+    const synced = durable.then(answer, (err: unknown) => {
       // Committed but not known to be on disk: never "nothing was changed", never run again.
       for (const b of batches) port.postMessage({ id: b.id, error: errorOf(err), committed: true } satisfies FromWriter);
     });

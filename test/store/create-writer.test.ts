@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { writerProgram } from '../../src/store/create-writer.js';
+import { type WriterData, writerProgram } from '../../src/store/create-writer.js';
 import { isStoreUnavailable } from '../../src/store/errors.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js';
 import type { CreateOutcome } from '../../src/store/types.js';
@@ -139,6 +139,42 @@ describe('SQLite create writer thread', { timeout: 120_000 }, () => {
     const replay = await store.tasks.create(jobs[3].task, jobs[3].idem);
     assert.equal(replay.kind === 'replay' && replay.record.task_id, jobs[0].task.id);
     assert.equal((await store.tasks.create(newTask(key, { estimated_cost_usd: 0 }))).kind, 'created', 'the restarted thread writes');
+    await store.close();
+  });
+
+  it("a replay is not answered before the create it replays is on disk (its transaction writes nothing, the earlier one's fsync is still under way)", async () => {
+    // The writer's WAL fsyncs take 300 ms: a create's commit stays undurable that long.
+    const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+    const program = JSON.stringify(new URL('../../src/store/create-writer-thread.ts', import.meta.url).href);
+    const slowSyncs = (data: WriterData) =>
+      new Worker(
+        `const fs = require('node:fs');
+const open = fs.promises.open;
+fs.promises.open = async (...args) => {
+  const handle = await open(...args);
+  const sync = handle.sync.bind(handle);
+  handle.sync = () => new Promise((r) => setTimeout(r, 300)).then(sync);
+  return handle;
+};
+import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`,
+        { eval: true, workerData: data },
+      );
+    const { store } = await openStore({ createWriter: { program: slowSyncs } });
+    const key = await testKey(store, 'replay-durable');
+    await store.tasks.create(newTask(key)); // the thread is up, its WAL handle open
+    const order: string[] = [];
+    const original = store.tasks.create(newTask(key), idem('once')).then((o) => {
+      order.push('original');
+      return o;
+    });
+    // The original has committed by now; its fsync has not finished.
+    await new Promise((r) => setTimeout(r, 100));
+    const replay = await store.tasks.create(newTask(key), idem('once'));
+    order.push('replay');
+    const made = await original;
+    assert.equal(made.kind, 'created');
+    assert.equal(replay.kind === 'replay' && replay.record.task_id, made.kind === 'created' && made.task.id);
+    assert.deepEqual(order, ['original', 'replay'], 'the replay (a 200 for the original task) waited for the fsync that makes the original durable');
     await store.close();
   });
 
