@@ -63,16 +63,25 @@ const syncing = new Set<Promise<void>>();
 let lastFlush: Promise<void> | null = null;
 let closeWhenIdle = false;
 
+/**
+ * Batches whose shared transaction failed, each to be run again in a transaction of its own: the
+ * failure may be one job's, and a batch answered with an error is run again by the HTTP thread only
+ * job by job when it has several (a batch of one would be failed with another batch's error).
+ */
+const alone: Batch[] = [];
+
 async function work(): Promise<void> {
   working = true;
-  while (waiting.length > 0) {
-    const batches = waiting.splice(0);
+  while (alone.length > 0 || waiting.length > 0) {
+    const batches = alone.length > 0 ? [alone.shift()!] : waiting.splice(0);
     let done: { outs: StoredOutcome[][]; wrote: boolean };
     try {
       done = await transaction(batches);
     } catch (err) {
-      // Nothing of theirs committed: the HTTP thread runs each job again alone.
-      for (const b of batches) port.postMessage({ id: b.id, error: errorOf(err) } satisfies FromWriter);
+      // Nothing of theirs committed. Several batches: each is tried alone (not for a busy lock,
+      // which every batch would wait for again). One: the HTTP thread runs each job again alone.
+      if (batches.length > 1 && !errorOf(err).code?.startsWith('SQLITE_BUSY')) alone.push(...batches);
+      else for (const b of batches) port.postMessage({ id: b.id, error: errorOf(err) } satisfies FromWriter);
       continue;
     }
     if (exitAfterCommit) process.exit(1);

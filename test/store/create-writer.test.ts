@@ -178,6 +178,30 @@ import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`,
     await store.close();
   });
 
+  it("one batch's failing create does not fail another batch that shared its transaction in the writer", async () => {
+    const { store, file } = await openStore();
+    const key = await testKey(store, 'shared-tx');
+    const existing = newTask(key);
+    assert.equal((await store.tasks.create(existing)).kind, 'created'); // the thread is up
+    const other = new SQLite(file);
+    other.exec('BEGIN IMMEDIATE'); // the writer waits in its next BEGIN; batches queue behind it
+    const first = store.tasks.create(newTask(key));
+    await new Promise((r) => setTimeout(r, 50));
+    // Two more batches (a turn apart), run together once the lock is free: one fails (its task id
+    // is taken), the other is fine.
+    const failing = store.tasks.create(newTask(key, { id: existing.id }));
+    await new Promise((r) => setTimeout(r, 20));
+    const fine = store.tasks.create(newTask(key));
+    await new Promise((r) => setTimeout(r, 50));
+    other.exec('COMMIT');
+    other.close();
+    const [a, b, c] = await Promise.allSettled([first, failing, fine]);
+    assert.equal(a.status === 'fulfilled' && a.value.kind, 'created');
+    assert.match(b.status === 'rejected' ? String(b.reason) : 'fulfilled', /UNIQUE/);
+    assert.equal(c.status === 'fulfilled' ? c.value.kind : String(c.reason), 'created', "the other batch's create is written, not failed with the first one's error");
+    await store.close();
+  });
+
   it("counts the writer's commits towards WAL checkpoints: a create-only load is folded into the database file", async () => {
     const { store, file } = await openStore({ createWriter: true, checkpointEvery: 30 });
     const key = await testKey(store, 'wal');
