@@ -13,23 +13,33 @@ export class WalSync {
   private next: Promise<void> | null = null;
   /** fsyncs started (for tests and the curious: an idle gateway should start none). */
   syncs = 0;
+  /**
+   * The first fsync that failed. After one, the kernel may have dropped the pages it could not
+   * write, so a later fsync that succeeds proves nothing about earlier commits: no commit can be
+   * promised durable any more (PostgreSQL stops for the same reason). Every flush fails from then
+   * on, until the gateway is restarted on a healthy disk.
+   */
+  private failed: Error | null = null;
 
   constructor(private readonly file: string) {}
 
   /** Resolves once everything committed before the call is on disk. */
   flush(): Promise<void> {
     if (this.file === ':memory:') return Promise.resolve();
+    if (this.failed) return Promise.reject(this.failed);
     if (!this.running) {
       this.running = this.fsync().finally(() => {
         this.running = null;
       });
       return this.running;
     }
-    // The fsync under way may have started before our commit: the next one is ours.
-    this.next ??= this.running.then(() => {
+    // The fsync under way may have started before our commit: the next one is ours (whether that
+    // one succeeds or not: a failure is remembered, and flush answers it).
+    const after = () => {
       this.next = null;
       return this.flush();
-    });
+    };
+    this.next ??= this.running.then(after, after);
     return this.next;
   }
 
@@ -41,8 +51,13 @@ export class WalSync {
       await dir.sync().finally(() => dir.close());
       return handle;
     });
-    // fsync applies to the file, whichever descriptor wrote it.
-    await (await this.wal).sync();
+    try {
+      // fsync applies to the file, whichever descriptor wrote it.
+      await (await this.wal).sync();
+    } catch (err) {
+      this.failed ??= new Error(`the database's write-ahead log could not be synced to disk (${(err as Error).message}); no commit since can be promised durable. Restart the gateway once the disk is healthy.`);
+      throw this.failed;
+    }
   }
 
   async close(): Promise<void> {
