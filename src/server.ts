@@ -219,21 +219,32 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     callbacks,
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
-  // A start that fails from here on closes what it opened (the HTTP server and engine thread apart).
+  // A start that fails from here on closes what it opened (abandonStart: the engine thread and the server too).
   const closeOpened = async () => {
     await Promise.all([availability.stop(), sandbox?.close(), limits.close()]);
     await store.close();
   };
+  /** …and with it the engine thread, and the server if it listens: nothing may outlive a failed start. */
+  const abandonStart = async (listening: boolean) => {
+    await threadStarting?.then((t) => t.stop(0)).catch(() => undefined);
+    if (listening) await closeHttp(app, 0);
+    await closeOpened();
+  };
   try {
     await app.listen({ host: listenHost, port: config.port });
   } catch (err) {
-    await threadStarting?.then((t) => t.stop(0)).catch(() => undefined);
-    await closeOpened();
+    await abandonStart(false);
     const code = (err as NodeJS.ErrnoException).code;
     throw code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' ? new StartupError(`cannot listen on ${listenHost}:${config.port} (${code}); set HOST and PORT`) : err;
   }
   // Only once the gateway is up: a generated key is shown, then stored (never stored unseen).
-  const { generated } = await ensureAdminKey(store, config.adminKey, options.announceAdminKey);
+  let generated: string | null;
+  try {
+    ({ generated } = await ensureAdminKey(store, config.adminKey, options.announceAdminKey));
+  } catch (err) {
+    await abandonStart(true);
+    throw err;
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `http://${displayHost(listenHost)}:${port}`;
@@ -261,8 +272,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         // The lists read while it was starting (availability.start() above): onChange had no thread to tell.
         engineThread.availability(availability.snapshot());
       } catch (err) {
-        await closeHttp(app, 0);
-        await closeOpened();
+        await abandonStart(true);
         throw new StartupError((err as Error).message);
       }
     } else {
