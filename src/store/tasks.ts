@@ -86,8 +86,8 @@ export class SqlTaskRepository implements TaskRepository {
     this.creates = new GroupCommit((jobs) => this.createMany(jobs), 256, createBatchesInFlight);
   }
 
-  async get(id: string): Promise<Task | undefined> {
-    const hit = this.cache.get(id);
+  async get(id: string, opts?: { fresh?: boolean }): Promise<Task | undefined> {
+    const hit = opts?.fresh ? undefined : this.cache.get(id);
     if (hit) return hit;
     const row = this.fastRow ? this.fastRow(id) : await this.db.kysely.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;

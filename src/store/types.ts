@@ -269,7 +269,12 @@ export interface KeyRepository {
 }
 
 export interface TaskRepository {
-  get(id: string): Promise<Task | undefined>;
+  /**
+   * The task, from this store's short cache when it holds it (see TaskCache), else the database.
+   * `fresh`: always from the database — for what must not lag another node's or thread's commit by
+   * the moments until its change notice arrives (a webhook sent because the task finished).
+   */
+  get(id: string, opts?: { fresh?: boolean }): Promise<Task | undefined>;
   /** The key's tasks, newest first. */
   listForOwner(ownerKeyId: string, filter: TaskListFilter): Promise<Task[]>;
   /**

@@ -158,7 +158,9 @@ export class WebhookDispatcher {
   private async attempt(c: ClaimedEvent): Promise<SendResult> {
     const { event } = c;
     const startedMs = this.now();
-    const task = await this.deps.store.tasks.get(event.task_id);
+    // Fresh: the event may come from another node or thread's commit before its change notice has
+    // reached this store's cache, which may still hold the task unfinished.
+    const task = await this.deps.store.tasks.get(event.task_id, { fresh: true });
     const secret = await this.deps.store.keys.webhookSecret(event.owner_key_id, newWebhookSecret);
     let result: SendResult;
     if (!task || !secret) {

@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import type { WebhookSettings } from '../../src/webhooks/config.js';
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.js';
-import { createTestDatabase, DIALECTS, finishedTasks, testKey, type TestDatabase } from '../helpers/stores.js';
+import { ADMIT_ALL, createTestDatabase, DIALECTS, finish, finishedTasks, newTask, testKey, type TestDatabase } from '../helpers/stores.js';
 
 const settings = (over: Partial<WebhookSettings> = {}): WebhookSettings => ({
   retryScheduleMs: [0, 50, 50],
@@ -102,6 +102,24 @@ for (const dialect of DIALECTS) {
       const events = await store.webhooks.listForOwner(key.id, { taskId, limit: 10 });
       assert.deepEqual([events.length, events[0].status, events[0].attempt_count, events[0].event_type], [1, 'delivered', 1, 'video.generation.completed']);
       assert.equal(received[0].headers['webhook-id'], events[0].id);
+    });
+
+    it('sends the task as it is now, not as this node last cached it (another node or thread finished it)', async () => {
+      const key = await testKey(store, 'fresh');
+      // Another node (SQLite: another connection, as the engine thread has): its changes reach this
+      // store's task cache only through change notices, which may come after the event is claimed.
+      const other = db.open();
+      const provider = `p_fresh_${dialect}`;
+      const made = await other.tasks.create(newTask(key, { provider, callback_url: hookUrl }));
+      assert.equal(made.kind, 'created');
+      const id = made.kind === 'created' ? made.task.id : '';
+      const [claimed] = (await other.tasks.claimPending({ now_ms: Date.now(), limit: 100, owner: 'w_other', lease_ms: 60_000, admission: ADMIT_ALL })).filter((c) => c.task.provider === provider);
+      // This node reads it unfinished (a client's poll): it is cached here for a moment.
+      assert.equal((await store.tasks.get(id))?.state, 'submitting');
+      await finish(other, claimed, 'w_other', 'completed');
+      start(store, 'node_a');
+      await until('delivery', () => received.length > 0);
+      assert.deepEqual(new Webhook(key.webhook_secret!).verify(received[0].body, received[0].headers as Record<string, string>), { id, status: 'completed' });
     });
 
     it('queues nothing for tasks without a callback_url', async () => {
