@@ -19,19 +19,19 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  let gw: RunningGateway | null = null;
-  /** A signal that came while the engine thread was still starting (the API already answers): acted on once started. */
-  let pending: string | null = null;
-  let listening = false;
+  let gw: RunningGateway;
+  try {
+    gw = await startGateway(config, logger, {
+      // Printed once, to stderr, never logged: the store keeps only its hash.
+      announceAdminKey: (secret) => process.stderr.write(`\n  Vidgate generated an admin API key (shown only this once; set VIDGATE_ADMIN_KEY to choose your own):\n\n    ${secret}\n\n`),
+    });
+  } catch (err) {
+    if (err instanceof StartupError || err instanceof ConfigError) fail(`failed to start: ${err.message}`, 1);
+    throw err;
+  }
+  logger.info({ url: gw.url, sandbox: gw.sandbox ? Object.keys(gw.sandbox) : null, dataDir: config.dataDir }, `Vidgate listening on ${gw.url}${gw.sandbox ? ' (sandbox mode: simulated providers)' : ''}`);
   let stopping = false;
   const stop = (signal: string) => {
-    if (!gw) {
-      // Before the API answers there is nothing to drain: stop now, as an unhandled signal would.
-      if (!listening) process.exit(1);
-      if (pending === null) logger.info({ signal }, 'stopping once the start has finished');
-      pending ??= signal;
-      return;
-    }
     if (stopping) return;
     stopping = true;
     const graceMs = config.http.shutdownGraceMs;
@@ -51,21 +51,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  try {
-    gw = await startGateway(config, logger, {
-      // Printed once, to stderr, never logged: the store keeps only its hash.
-      announceAdminKey: (secret) => process.stderr.write(`\n  Vidgate generated an admin API key (shown only this once; set VIDGATE_ADMIN_KEY to choose your own):\n\n    ${secret}\n\n`),
-      // As soon as the API answers (the engine thread may still be starting: it logs "engine started").
-      onListening: (url, sandbox) => {
-        listening = true;
-        logger.info({ url, sandbox, dataDir: config.dataDir }, `Vidgate listening on ${url}${sandbox ? ' (sandbox mode: simulated providers)' : ''}`);
-      },
-    });
-  } catch (err) {
-    if (err instanceof StartupError || err instanceof ConfigError) fail(`failed to start: ${err.message}`, 1);
-    throw err;
-  }
-  if (pending) stop(pending);
 }
 
 main().catch((err) => {

@@ -58,12 +58,6 @@ export interface RunningGateway {
 export interface StartOptions {
   /** Shows a generated admin key; called before the key is stored, so no key is stored unseen. */
   announceAdminKey?: (secret: string) => void;
-  /**
-   * Called once the API answers (listening, admin key in place), before the engine thread is
-   * awaited: its start (its own copy of the modules, ~1 s) delays when tasks are worked on, not
-   * when the API takes them. startGateway still fails if that start fails.
-   */
-  onListening?: (url: string, sandbox: string[] | null) => void;
 }
 
 /** Start-up failed for a reason the operator can fix (one line, no stack trace). */
@@ -267,7 +261,6 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   });
   const delivery = webhooks;
   let stopWatchingDue = () => undefined as unknown;
-  options.onListening?.(url, sandbox ? Object.keys(sandbox.simulators) : null);
   const retention = new RetentionSweeper({ store, blobs, retentionSeconds: config.retentionSeconds, intervalMs: config.retentionSweepMs, log: logger.child({ room: 'retention' }), clock: engineDeps.clock });
   availability.start();
   if (runsEngine) {
