@@ -165,11 +165,19 @@ export class FastReads {
 
   /** Metrics and the access log, as the framework would record them. */
   private served(a: Answer, door: 'socket' | 'http'): void {
-    const seconds = (performance.now() - a.started) / 1000;
-    this.deps.metrics.httpRequest('GET', '/v1/tasks/:id', a.status, seconds);
+    recordAnswer(this.deps, 'GET', '/v1/tasks/:id', a.status, a.requestId, a.started);
     this.deps.metrics.taskReadFromMemory(door);
-    if (this.deps.log.isLevelEnabled('info')) this.deps.log.info({ reqId: a.requestId, res: { statusCode: a.status }, url: '/v1/tasks/:id', responseTime: seconds * 1000 }, 'request completed');
   }
+}
+
+/**
+ * An answer written outside the framework (the in-memory read, the create read off the socket):
+ * counted and logged as the framework would have (`route` is the pattern, never the raw path).
+ */
+export function recordAnswer(deps: { metrics: GatewayMetrics; log: Logger }, method: string, route: string, status: number, requestId: string, started: number): void {
+  const seconds = (performance.now() - started) / 1000;
+  deps.metrics.httpRequest(method, route, status, seconds);
+  if (deps.log.isLevelEnabled('info')) deps.log.info({ reqId: requestId, res: { statusCode: status }, url: route, responseTime: seconds * 1000 }, 'request completed');
 }
 
 /** 32 headers (names and values alternate in rawHeaders). */

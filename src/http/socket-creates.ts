@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { parseJsonBody, requestIdFor } from './request-parsing.js';
 import { takeRequest } from './auth.js';
 import { errorAnswer } from './error-handler.js';
+import { recordAnswer } from './fast-reads.js';
 import type { Gateway } from './gateway.js';
 import { headerLines, pushRateLimitHeaders } from './read-headers.js';
 import { checkedIdempotencyKey, createVideoTask } from './video-routes.js';
@@ -56,9 +57,7 @@ export function answerCreates(gw: Gateway, log: Logger): (asked: CreateHeaders, 
       body = JSON.stringify(api.toBody());
     }
     headers.push('content-type', 'application/json; charset=utf-8', 'content-length', Buffer.byteLength(body));
-    const seconds = (performance.now() - started) / 1000;
-    gw.metrics.httpRequest('POST', CREATE_ROUTE, status, seconds);
-    if (log.isLevelEnabled('info')) log.info({ reqId: requestId, res: { statusCode: status }, url: CREATE_ROUTE, responseTime: seconds * 1000 }, 'request completed');
+    recordAnswer({ metrics: gw.metrics, log }, 'POST', CREATE_ROUTE, status, requestId, started);
     return { head: `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headerLines(headers)}`, body };
   };
 }
