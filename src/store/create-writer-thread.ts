@@ -12,7 +12,7 @@ import SQLite from 'better-sqlite3';
 import { createTasks, type StoredOutcome } from './create-task.js';
 import type { FromWriter, ToWriter, WriterData } from './create-writer.js';
 import { sqliteCreateOps, type SqliteCreateOps } from './sqlite-create.js';
-import { WalSync } from './wal-sync.js';
+import { commitAfter, WalSync, writeStatements } from './wal-sync.js';
 
 type Batch = Extract<ToWriter, { id: number }>;
 
@@ -25,25 +25,22 @@ db.pragma('synchronous = OFF');
 // Checkpoints are the HTTP thread's (WalDurability): this thread's commits are counted there.
 db.pragma('wal_autocheckpoint = 0');
 const wal = new WalSync(path.resolve(file));
-const st = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), totalChanges: db.prepare<[], number>('SELECT total_changes()').pluck() };
+const st = writeStatements(db);
 // Prepared at the first batch: the tables exist only once the HTTP thread has migrated.
 let ops: SqliteCreateOps | undefined;
 
 /** Runs `batches` in one transaction: their outcomes, and whether it wrote; throws when it rolled back. */
 async function transaction(batches: Batch[]): Promise<{ outs: StoredOutcome[][]; wrote: boolean }> {
   ops ??= sqliteCreateOps(db);
+  const creates = ops;
   st.begin.run();
-  try {
-    const before = st.totalChanges.get()!;
-    ops.newTransaction();
+  const done = await commitAfter(db, st, async () => {
+    creates.newTransaction();
     const outs: StoredOutcome[][] = [];
-    for (const b of batches) outs.push(await createTasks(ops, b.jobs));
-    st.commit.run();
-    return { outs, wrote: st.totalChanges.get() !== before };
-  } catch (err) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw err;
-  }
+    for (const b of batches) outs.push(await createTasks(creates, b.jobs));
+    return outs;
+  });
+  return { outs: done.result, wrote: done.wrote };
 }
 
 const errorOf = (err: unknown) => {

@@ -1,9 +1,4 @@
 /**
- * Group commit: work submitted while a transaction is being committed joins the next one, so N
- * concurrent writers cost one durable commit (one fsync) instead of N. Each caller still resolves
- * only after the transaction holding its work has committed.
- */
-/**
  * In a batch's outcomes: this item failed, and is answered with `error` as it is — not run again
  * alone (a batch that may have committed, e.g. its writer thread died, must not be run twice).
  */
@@ -11,6 +6,11 @@ export class ItemFailed {
   constructor(readonly error: unknown) {}
 }
 
+/**
+ * Group commit: work submitted while a transaction is being committed joins the next one, so N
+ * concurrent writers cost one durable commit (one fsync) instead of N. Each caller still resolves
+ * only after the transaction holding its work has committed.
+ */
 export class GroupCommit<I, O> {
   private queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   /** Batches sent and not yet answered. */

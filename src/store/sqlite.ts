@@ -10,7 +10,7 @@ import type { Db } from './db.js';
 import type { Database, TasksTable } from './schema.js';
 import { SqlStore } from './sql-store.js';
 import { threadFeed } from './thread-feed.js';
-import { WalSync } from './wal-sync.js';
+import { type CommitStatements, commitAfter, WalSync, writeStatements } from './wal-sync.js';
 import { sqliteCreateOps, type SqliteCreateOps } from './sqlite-create.js';
 
 /** How long a write waits for another connection's write lock before it fails. */
@@ -137,14 +137,14 @@ class WalDurability {
    * Prepared once (exec() would compile them on every transaction). Not the synchronous pragmas:
    * SQLite applies those when they are prepared, so they stay `pragma()` calls.
    */
-  private readonly statements: { begin: SQLite.Statement; commit: SQLite.Statement; totalChanges: SQLite.Statement<[], number> };
+  private readonly statements: CommitStatements;
   constructor(
     private readonly sqlite: SQLite.Database,
     private readonly file: string,
     private readonly checkpointEvery = 1000,
   ) {
     this.wal = new WalSync(file);
-    this.statements = { begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT'), totalChanges: sqlite.prepare<[], number>('SELECT total_changes()').pluck() };
+    this.statements = writeStatements(sqlite);
   }
 
   /**
@@ -157,17 +157,9 @@ class WalDurability {
     const st = this.statements;
     if (!this.begin(last)) return 'busy';
     try {
-      const changesBefore = st.totalChanges.get()!;
-      try {
-        const result = await fn();
-        st.commit.run();
-        const wrote = st.totalChanges.get() !== changesBefore;
-        if (wrote) this.commitsSinceCheckpoint++;
-        return { result, wrote };
-      } catch (err) {
-        if (this.sqlite.inTransaction) this.sqlite.exec('ROLLBACK');
-        throw err;
-      }
+      const done = await commitAfter(this.sqlite, st, fn);
+      if (done.wrote) this.commitsSinceCheckpoint++;
+      return done;
     } finally {
       this.sqlite.pragma('synchronous = FULL');
     }

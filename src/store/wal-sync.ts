@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type SQLite from 'better-sqlite3';
 
 /**
  * The fsync that makes a SQLite WAL commit durable, run off the event loop (libuv's thread pool),
@@ -64,5 +65,33 @@ export class WalSync {
     const wal = await this.wal?.catch(() => null);
     this.wal = null;
     await wal?.close();
+  }
+}
+
+/** A write transaction's statements on a connection, prepared once (exec() would compile them each time). */
+export interface CommitStatements {
+  begin: SQLite.Statement;
+  commit: SQLite.Statement;
+  totalChanges: SQLite.Statement<[], number>;
+}
+
+export function writeStatements(db: SQLite.Database): CommitStatements {
+  return { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), totalChanges: db.prepare<[], number>('SELECT total_changes()').pluck() };
+}
+
+/**
+ * The rest of a write transaction once BEGIN has run: `fn`, then COMMIT — or ROLLBACK, and the
+ * error thrown on. `wrote`: it inserted, updated or deleted a row (one that changed nothing needs no
+ * fsync). Both SQLite write paths use it: WalDurability (sqlite.ts) and the create writer thread.
+ */
+export async function commitAfter<T>(db: SQLite.Database, st: CommitStatements, fn: () => Promise<T>): Promise<{ result: T; wrote: boolean }> {
+  try {
+    const before = st.totalChanges.get()!;
+    const result = await fn();
+    st.commit.run();
+    return { result, wrote: st.totalChanges.get() !== before };
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
   }
 }
