@@ -2,7 +2,8 @@
  * `npm run bench`: the gateway against a bare node:http server, in one run on loopback, every party
  * in its own process (load generator, gateway, simulators, bare server), so machine noise hits both
  * sides alike. Reports ratios (gateway / bare), medians over rounds.
- *   BENCH_SECONDS (default 5) per round, BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 3).
+ *   BENCH_SECONDS (default 5) per round, BENCH_CONNECTIONS (default 32), BENCH_ROUNDS (default 3),
+ *   BENCH_ONLY (reads or creates).
  * `npm run bench -- backlog` runs the backlog benchmark instead (bench/backlog.ts).
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
@@ -22,6 +23,9 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
  * whatever the CPU; with more, by the CPU (bench/README.md, seventh session).
  */
 const busyConnections = Number(process.env.BENCH_CREATE_BUSY_CONNECTIONS ?? 128);
+/** `reads` or `creates` runs only those rows (quicker while working on one of them); unset runs both. */
+const only = process.env.BENCH_ONLY ?? '';
+if (only !== '' && only !== 'reads' && only !== 'creates') throw new Error(`BENCH_ONLY must be reads or creates, not ${JSON.stringify(only)}`);
 // wrk when installed (it outruns both servers); autocannon otherwise (it may be the slower side).
 const useWrk = wrkAvailable();
 const load = useWrk ? runWrk : runLoad;
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
   // Every round launches its own gateway and bare server: throughput differs a few percent from one
   // launch of a process to the next (bench/README.md), so a median over launches is the fair figure.
   // Within a round the sides alternate so drift affects both.
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < (only === 'creates' ? 0 : rounds); i++) {
     const gw = await startGatewayProcess(gatewayEnv('all', `reads-${i}`), 'built');
     const post = (body: unknown) =>
       fetch(`${gw.url}/v1/videos/generations`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
@@ -84,7 +88,7 @@ async function main(): Promise<void> {
   const createBody = JSON.stringify({ model: 'veo3.1-fast', prompt: 'bench create', duration: 4, aspect_ratio: '16:9' });
   const create = { bare: sample(), gateway: sample() };
   const createBusy = { bare: sample(), gateway: sample() };
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < (only === 'reads' ? 0 : rounds); i++) {
     const [api, bare] = await Promise.all([startGatewayProcess(gatewayEnv('api', `creates-${i}`), 'built'), startBareServer('{}')]);
     const post = { method: 'POST', body: createBody };
     for (const [row, conns] of [
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
     'gateway, all threads'.padStart(21),
   );
   for (const r of rows) {
+    if (r.gateway.rps.length === 0) continue;
     const ratio = median(r.gateway.rps) / median(r.bare.rps);
     // The same comparison by main-thread CPU per request (bare ÷ gateway: 1 means as cheap as bare).
     const cpu = r.bare.cpu.length && r.gateway.cpu.length ? [median(r.bare.cpu), median(r.gateway.cpu)] : null;

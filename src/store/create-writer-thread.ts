@@ -17,13 +17,14 @@ import { commitAfter, WalSync, writeStatements } from './wal-sync.js';
 type Batch = Extract<ToWriter, { id: number }>;
 
 const port = parentPort!;
-const { file, busyTimeoutMs, exitAfterCommit } = workerData as WriterData;
+const { file, busyTimeoutMs, walSizeLimitBytes, exitAfterCommit } = workerData as WriterData;
 const db = new SQLite(file);
 db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 // Durability is WalSync's: nothing is answered before the WAL holding it is on disk.
 db.pragma('synchronous = OFF');
 // Checkpoints are the HTTP thread's (WalDurability): this thread's commits are counted there.
 db.pragma('wal_autocheckpoint = 0');
+db.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
 const wal = new WalSync(path.resolve(file));
 const st = writeStatements(db);
 // Prepared at the first batch: the tables exist only once the HTTP thread has migrated.

@@ -7,6 +7,8 @@ import { ItemFailed } from './group-commit.js';
 export interface WriterData {
   file: string;
   busyTimeoutMs: number;
+  /** journal_size_limit: this connection restarts the WAL most often under creates. */
+  walSizeLimitBytes: number;
   /** Tests: the thread exits right after its first COMMIT, without answering. */
   exitAfterCommit?: boolean;
 }
@@ -17,8 +19,8 @@ export type FromWriter = { id: number; out: StoredOutcome[]; wrote: boolean } | 
 export interface CreateWriterOptions extends WriterData {
   /** Whether a task row with this id is in the database (read on this thread's own connection). */
   taskExists(id: string): boolean;
-  /** The writer committed a transaction that wrote (it counts towards the WAL checkpoint). */
-  onCommit(): void;
+  /** The writer committed a transaction that wrote, of so many creates (they count towards the WAL checkpoint). */
+  onCommit(creates: number): void;
   /** Syncs the WAL from this thread: a dead writer's last commit may not have been synced yet. */
   syncWal(): Promise<void>;
   /** The first wait before starting a dead writer again (doubling up to RESTART_MAX_MS). */
@@ -96,7 +98,7 @@ export class CreateWriter {
   }
 
   private start(): void {
-    const data: WriterData = { file: this.o.file, busyTimeoutMs: this.o.busyTimeoutMs };
+    const data: WriterData = { file: this.o.file, busyTimeoutMs: this.o.busyTimeoutMs, walSizeLimitBytes: this.o.walSizeLimitBytes };
     const worker = (this.o.program ?? writerProgram)(data);
     worker.unref();
     this.worker = worker;
@@ -119,7 +121,7 @@ export class CreateWriter {
       return;
     }
     this.restartDelay = this.o.restartDelayMs ?? RESTART_DELAY_MS;
-    if (msg.wrote) this.o.onCommit();
+    if (msg.wrote) this.o.onCommit(batch.jobs.length);
     batch.resolve(msg.out);
   }
 

@@ -20,6 +20,13 @@ const BUSY_TIMEOUT_MS = 5_000;
  * fsync overlaps the next one's writes, few enough that batches stay large (one message each).
  */
 const WRITER_BATCHES_IN_FLIGHT = 4;
+/**
+ * A WAL holding more frames (pages) than this at a checkpoint is also restarted by it (see
+ * CHECKPOINTER): 16 MiB of 4 KiB pages.
+ */
+const RESTART_WAL_FRAMES = 4096;
+/** A WAL file a burst left larger than this is cut back to it when it next restarts. */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export interface SqliteStoreOptions {
   /**
@@ -27,7 +34,7 @@ export interface SqliteStoreOptions {
    * see create-writer.ts). Not for ":memory:" (a connection of its own would be another database).
    */
   createWriter?: boolean | Pick<CreateWriterOptions, 'program' | 'restartDelayMs'>;
-  /** Commits between WAL checkpoints (tests). */
+  /** Commits between WAL checkpoints (a batch of creates counts one per create; tests). */
   checkpointEvery?: number;
 }
 
@@ -47,6 +54,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // Checkpoints are ours (WalDurability), taken while the file is in FULL mode.
   sqlite.pragma('wal_autocheckpoint = 0');
+  sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const durability = new WalDurability(sqlite, file, options.checkpointEvery);
   const transact = async <T>(fn: (conn: Kysely<Database>) => Promise<T>): Promise<T> => {
@@ -82,9 +90,11 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
           ...(options.createWriter === true ? {} : options.createWriter),
           file: path.resolve(file),
           busyTimeoutMs: BUSY_TIMEOUT_MS,
+          walSizeLimitBytes: WAL_SIZE_LIMIT_BYTES,
           taskExists: (id) => fastTaskRow(id) !== undefined,
-          // The writer's commits count towards the checkpoint like this connection's own.
-          onCommit: () => durability.committedElsewhere(),
+          // The writer's commits count towards the checkpoint like this connection's own: one per
+          // create, as each writes pages of its own.
+          onCommit: (creates) => durability.committedElsewhere(creates),
           syncWal: () => durability.flush(),
         })
       : null;
@@ -187,8 +197,8 @@ class WalDurability {
   }
 
   /** Another connection (the create writer thread) committed, durably: counted towards the next checkpoint. */
-  committedElsewhere(): void {
-    this.commitsSinceCheckpoint++;
+  committedElsewhere(commits: number): void {
+    this.commitsSinceCheckpoint += commits;
     this.checkpointIfDue();
   }
 
@@ -204,8 +214,8 @@ class WalDurability {
 
   /**
    * Every so many commits: fold the WAL into the database file. A checkpoint copies and syncs
-   * megabytes, so it runs on a connection of its own in a worker thread (PASSIVE: it never waits for
-   * readers or writers, and the event loop never waits for it).
+   * megabytes, so it runs on a connection of its own in a worker thread, and the event loop never
+   * waits for it (see CHECKPOINTER).
    */
   checkpointIfDue(): void {
     if (this.commitsSinceCheckpoint < this.checkpointEvery || this.file === ':memory:') return;
@@ -245,7 +255,17 @@ function withStatementCache(db: SQLite.Database, max = 500): SQLite.Database {
   });
 }
 
-/** The worker's whole program: a connection of its own, a PASSIVE checkpoint in FULL mode per request. */
+/**
+ * The worker's whole program: a connection of its own, in FULL mode; per request a PASSIVE
+ * checkpoint, which never waits for readers or writers. A WAL is reused from its start only when a
+ * writer begins with every frame already copied, which never happens while writes do not pause (a
+ * passive checkpoint copies what was there when it began; the next commits land meanwhile): the
+ * file would grow without end (375 MB in 6 s of creates, seventh session's code) and every fsync
+ * would be of a growing file. So a WAL past RESTART_WAL_FRAMES is also given a RESTART checkpoint:
+ * it holds off writers while it copies the few frames the passive one missed (a few milliseconds),
+ * and waits a little for readers to leave the WAL, so that the next writer starts it over. Writers
+ * wait at most that long; if readers stay, it gives up until the next request.
+ */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -253,13 +273,20 @@ const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = FULL');
 parentPort.on('message', () => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+  try {
+    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (log >= workerData.restartFrames) {
+      db.pragma('busy_timeout = 50');
+      try { db.pragma('wal_checkpoint(RESTART)'); } finally { db.pragma('busy_timeout = 5000'); }
+    }
+  } catch {}
   parentPort.postMessage('done');
 });
 `;
 
 function startCheckpointer(file: string): { request(): void; close(): Promise<void> } {
-  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+  const workerData = { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), restartFrames: RESTART_WAL_FRAMES };
+  const worker = new Worker(CHECKPOINTER, { eval: true, workerData });
   worker.unref();
   let busy = false;
   worker.on('message', () => (busy = false));
