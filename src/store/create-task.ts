@@ -18,6 +18,86 @@ export interface CreateJob {
   submit: NewWorkItem;
 }
 
+/** A task row's columns, in a fixed order (a packed job's, and the create's INSERT). */
+export const TASK_COLUMNS = [
+  'id',
+  'owner_key_id',
+  'model',
+  'provider',
+  'operation',
+  'state',
+  'request_json',
+  'upstream_model',
+  'upstream_id',
+  'progress',
+  'error_code',
+  'error_message',
+  'cancelled',
+  'created_ms',
+  'updated_ms',
+  'submitted_ms',
+  'completed_ms',
+  'output_expired_ms',
+  'deleted_ms',
+  'outputs_json',
+  'video_blob',
+  'video_duration_s',
+  'video_width',
+  'video_height',
+  'video_has_audio',
+  'estimated_cost_usd',
+  'cost_usd',
+  'billing_transaction_id',
+  'callback_url',
+  'channel_id',
+  'version',
+] as const satisfies readonly (keyof TasksTable)[];
+const LEDGER_FIELDS = ['id', 'key_id', 'task_id', 'kind', 'amount_usd', 'model', 'day', 'created_ms'] as const satisfies readonly (keyof LedgerEntry)[];
+const SUBMIT_FIELDS = ['queue', 'item_id', 'partition_key', 'group_key', 'due_ms', 'attempts'] as const satisfies readonly (keyof NewWorkItem)[];
+// Every field is packed: a field added to one of these types and not to its list fails to compile.
+type Unlisted = Exclude<keyof TasksTable, (typeof TASK_COLUMNS)[number]> | Exclude<keyof LedgerEntry, (typeof LEDGER_FIELDS)[number]> | Exclude<keyof NewWorkItem, (typeof SUBMIT_FIELDS)[number]>;
+const EVERY_FIELD_PACKED: [Unlisted] extends [never] ? true : Unlisted = true;
+void EVERY_FIELD_PACKED;
+/** Values per packed job: the row, the Idempotency-Key's three, the reservation, the queue item. */
+const PACKED_LENGTH = TASK_COLUMNS.length + 3 + LEDGER_FIELDS.length + SUBMIT_FIELDS.length;
+
+/**
+ * Jobs for another thread as one flat array of their values, in the order of the lists above. A
+ * structured clone writes every property's name out again for every object; of an array of
+ * values, only the values: the HTTP thread pays a fraction for sending a batch to the create writer
+ * thread (bench/README.md, eighth session).
+ */
+export function packJobs(jobs: readonly CreateJob[]): unknown[] {
+  const out: unknown[] = [];
+  for (const { row, idem, reserve, submit } of jobs) {
+    for (const c of TASK_COLUMNS) out.push(row[c]);
+    if (idem) out.push(idem.key, idem.body_hash, idem.since_ms);
+    else out.push(null, null, null);
+    for (const f of LEDGER_FIELDS) out.push(reserve[f]);
+    for (const f of SUBMIT_FIELDS) out.push(submit[f]);
+  }
+  return out;
+}
+
+/** packJobs undone. */
+export function unpackJobs(packed: readonly unknown[]): CreateJob[] {
+  const jobs: CreateJob[] = [];
+  for (let at = 0; at < packed.length; at += PACKED_LENGTH) {
+    let i = at;
+    const row: Record<string, unknown> = {};
+    for (const c of TASK_COLUMNS) row[c] = packed[i++];
+    const key = packed[i];
+    const idem = key === null ? undefined : { key: key as string, body_hash: packed[i + 1] as string, since_ms: packed[i + 2] as number };
+    i += 3;
+    const reserve: Record<string, unknown> = {};
+    for (const f of LEDGER_FIELDS) reserve[f] = packed[i++];
+    const submit: Record<string, unknown> = {};
+    for (const f of SUBMIT_FIELDS) submit[f] = packed[i++];
+    jobs.push({ row: row as unknown as TasksTable, idem, reserve: reserve as unknown as LedgerEntry, submit: submit as unknown as NewWorkItem });
+  }
+  return jobs;
+}
+
 /**
  * What a create did, as the transaction knows it: a created task is the job's row, which the caller
  * already holds (so a writer thread answers with a word, not the task).

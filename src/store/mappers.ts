@@ -28,7 +28,8 @@ export function fromApiKey(k: ApiKey): ApiKeysTable {
   return { ...k, is_admin: k.is_admin ? 1 : 0 };
 }
 
-export function toTask(r: TasksTable): Task {
+/** `request`: the row's request where the caller holds it already (a create), so it is not parsed again. */
+export function toTask(r: TasksTable, request?: ResolvedVideoRequest): Task {
   const stored = r.video_duration_s !== null;
   return {
     id: r.id,
@@ -37,7 +38,7 @@ export function toTask(r: TasksTable): Task {
     provider: r.provider,
     operation: r.operation,
     state: r.state as TaskState,
-    request: JSON.parse(r.request_json) as ResolvedVideoRequest,
+    request: request ?? (JSON.parse(r.request_json) as ResolvedVideoRequest),
     upstream_model: r.upstream_model,
     upstream_id: r.upstream_id,
     progress: numOrNull(r.progress),

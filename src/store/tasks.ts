@@ -65,8 +65,11 @@ class GuardFailed extends Error {}
  */
 export type CreateBatch = (jobs: CreateJob[]) => Promise<(StoredOutcome | ItemFailed)[]>;
 
+/** A create waiting for its batch: the job, and the request it was made from (its task's, unparsed). */
+type PendingCreate = { job: CreateJob; request: Task['request'] };
+
 export class SqlTaskRepository implements TaskRepository {
-  private readonly creates: GroupCommit<CreateJob, CreateOutcome>;
+  private readonly creates: GroupCommit<PendingCreate, CreateOutcome>;
   private readonly createBatch: CreateBatch;
   readonly cache = new TaskCache();
 
@@ -83,7 +86,7 @@ export class SqlTaskRepository implements TaskRepository {
     createBatchesInFlight = 1,
   ) {
     this.createBatch = createBatch ?? ((jobs) => this.db.tx((trx) => createTasks(kyselyCreateOps(trx, this.queue), jobs)));
-    this.creates = new GroupCommit((jobs) => this.createMany(jobs), 256, createBatchesInFlight);
+    this.creates = new GroupCommit((items) => this.createMany(items), 256, createBatchesInFlight);
   }
 
   async get(id: string, opts?: { fresh?: boolean }): Promise<Task | undefined> {
@@ -115,20 +118,21 @@ export class SqlTaskRepository implements TaskRepository {
       q = q.where((eb) => eb.or([eb('created_ms', past, at), eb.and([eb('created_ms', '=', at), eb('id', past, cursor.id)])]));
     }
     const rows = await q.orderBy('created_ms', dir).orderBy('id', dir).limit(f.limit).execute();
-    return rows.map(toTask);
+    return rows.map((r) => toTask(r));
   }
 
   create(task: NewTask, idem?: { key: string; body_hash: string; since_ms: number }): Promise<CreateOutcome> {
     const submit = { queue: LANE_QUEUE.submit, item_id: task.id, partition_key: submitPartition(task), group_key: task.provider, due_ms: task.created_ms };
     const reserve = ledgerEntry(task.owner_key_id, task.id, 'reserve', task.estimated_cost_usd, task.model, task.created_ms);
-    return this.creates.submit({ row: newTaskRow(task), idem, reserve, submit });
+    return this.creates.submit({ job: { row: newTaskRow(task), idem, reserve, submit }, request: task.request });
   }
 
   /** One transaction for every create that arrived together; each gets its own outcome. */
-  private async createMany(jobs: CreateJob[]): Promise<(CreateOutcome | ItemFailed)[]> {
-    const out = await this.createBatch(jobs);
-    // A created task is the row this thread sent: rebuilt here rather than sent back.
-    return out.map((o, i) => (!(o instanceof ItemFailed) && o.kind === 'created' ? { kind: 'created', task: toTask(jobs[i].row) } : o));
+  private async createMany(items: PendingCreate[]): Promise<(CreateOutcome | ItemFailed)[]> {
+    const out = await this.createBatch(items.map((i) => i.job));
+    // A created task is the row this thread sent, rebuilt here rather than sent back (with the
+    // request it was made from rather than its JSON parsed again).
+    return out.map((o, i) => (!(o instanceof ItemFailed) && o.kind === 'created' ? { kind: 'created', task: toTask(items[i].job.row, items[i].request) } : o));
   }
 
   async claim(lane: Lane, o: ClaimOptions): Promise<ClaimedTask[]> {
@@ -394,7 +398,7 @@ export class SqlTaskRepository implements TaskRepository {
       .orderBy('completed_ms')
       .limit(limit)
       .execute();
-    return rows.map(toTask);
+    return rows.map((r) => toTask(r));
   }
 
   markOutputExpired(id: string, now_ms: number): Promise<boolean> {
