@@ -68,10 +68,12 @@ describe('recoverInterrupted, with a lookup by reference (Kling)', { timeout: 12
 
     // 2. A worker "died" mid-submission on all three: it claimed them (state submitting, durably),
     //    pinned them to the channel it was sending through, and never came back; its lease runs out
-    //    in a few seconds.
+    //    in a few seconds — long enough for step 3 (a gateway's start) on a loaded CI machine, where
+    //    4 s once was not.
     const dead = openSqliteStore(path.join(dataDir, 'vidgate.sqlite'));
-    const leaseUntil = Date.now() + 4000;
-    const claimed = await dead.tasks.claimPending({ now_ms: leaseUntil - 4000, limit: 10, owner: 'worker_dead', lease_ms: 4000, admission: { admit: () => true, refund: () => undefined } });
+    const deadLeaseMs = 8000;
+    const leaseUntil = Date.now() + deadLeaseMs;
+    const claimed = await dead.tasks.claimPending({ now_ms: leaseUntil - deadLeaseMs, limit: 10, owner: 'worker_dead', lease_ms: deadLeaseMs, admission: { admit: () => true, refund: () => undefined } });
     assert.deepEqual(claimed.map((c) => c.task.id).sort(), [...ids].sort());
     assert.ok(claimed.every((c) => c.task.state === 'submitting'));
     // As a worker does right before it sends a create: the task is pinned to the channel it goes through.
