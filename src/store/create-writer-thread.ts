@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { createTasks, type StoredOutcome, unpackJobs } from './create-task.js';
+import { createTasks, type StoredOutcome } from './create-task.js';
 import type { FromWriter, ToWriter, WriterData } from './create-writer.js';
 import { sqliteCreateOps, type SqliteCreateOps } from './sqlite-create.js';
 import { commitAfter, WalSync, writeStatements } from './wal-sync.js';
@@ -38,7 +38,7 @@ async function transaction(batches: Batch[]): Promise<{ outs: StoredOutcome[][];
   const done = await commitAfter(db, st, async () => {
     creates.newTransaction();
     const outs: StoredOutcome[][] = [];
-    for (const b of batches) outs.push(await createTasks(creates, unpackJobs(b.jobs)));
+    for (const b of batches) outs.push(await createTasks(creates, b.jobs));
     return outs;
   });
   return { outs: done.result, wrote: done.wrote };

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { threadProgram } from '../thread-program.js';
-import { type CreateJob, packJobs, type StoredOutcome } from './create-task.js';
+import type { CreateJob, StoredOutcome } from './create-task.js';
 import { StoreUnavailableError } from './errors.js';
 import { ItemFailed } from './group-commit.js';
 
@@ -12,8 +12,7 @@ export interface WriterData {
   /** Tests: the thread exits right after its first COMMIT, without answering. */
   exitAfterCommit?: boolean;
 }
-/** `jobs`: packJobs of the batch (a fraction of the objects' cost to send). */
-export type ToWriter = { id: number; jobs: unknown[] } | 'close';
+export type ToWriter = { id: number; jobs: CreateJob[] } | 'close';
 /** `committed`: the batch committed, but the fsync that would make it durable failed. */
 export type FromWriter = { id: number; out: StoredOutcome[]; wrote: boolean } | { id: number; error: { message: string; code?: string }; committed?: boolean };
 
@@ -77,7 +76,7 @@ export class CreateWriter {
       this.inFlight.set(id, { jobs, resolve, reject });
       // Held while a batch is out, so a process waiting only for its answer does not exit.
       if (this.inFlight.size === 1) worker.ref();
-      worker.postMessage({ id, jobs: packJobs(jobs) } satisfies ToWriter);
+      worker.postMessage({ id, jobs } satisfies ToWriter);
     });
     const forget = () => this.outstanding.delete(answered);
     this.outstanding.add(answered);

@@ -1,7 +1,41 @@
 import type SQLite from 'better-sqlite3';
-import { type CreateOps, TASK_COLUMNS } from './create-task.js';
+import type { CreateOps } from './create-task.js';
 import type { IdempotencyKeysTable, TasksTable } from './schema.js';
 import type { LedgerEntry } from './types.js';
+
+const TASK_COLUMNS = [
+  'id',
+  'owner_key_id',
+  'model',
+  'provider',
+  'operation',
+  'state',
+  'request_json',
+  'upstream_model',
+  'upstream_id',
+  'progress',
+  'error_code',
+  'error_message',
+  'cancelled',
+  'created_ms',
+  'updated_ms',
+  'submitted_ms',
+  'completed_ms',
+  'output_expired_ms',
+  'deleted_ms',
+  'outputs_json',
+  'video_blob',
+  'video_duration_s',
+  'video_width',
+  'video_height',
+  'video_has_audio',
+  'estimated_cost_usd',
+  'cost_usd',
+  'billing_transaction_id',
+  'callback_url',
+  'channel_id',
+  'version',
+] as const satisfies readonly (keyof TasksTable)[];
 
 const insertSql = (table: string, columns: readonly string[]) => `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`;
 
