@@ -23,7 +23,9 @@ export class SqlKeyRepository implements KeyRepository {
   constructor(private readonly db: Db) {}
 
   async insert(key: ApiKey): Promise<void> {
-    await this.db.kysely.insertInto('api_keys').values(fromApiKey(key)).execute();
+    // Every write goes through db.tx, even one statement: on SQLite its wait for another
+    // connection's write lock is on a timer, where an autocommit would sleep the event loop.
+    await this.db.tx((trx) => trx.insertInto('api_keys').values(fromApiKey(key)).execute());
   }
 
   async findByHash(hash: string): Promise<ApiKey | undefined> {
@@ -41,7 +43,7 @@ export class SqlKeyRepository implements KeyRepository {
   }
 
   async revoke(id: string, now_ms: number): Promise<boolean> {
-    return changed(await this.db.kysely.updateTable('api_keys').set({ revoked_ms: now_ms }).where('id', '=', id).where('revoked_ms', 'is', null).executeTakeFirst()) > 0;
+    return changed(await this.db.tx((trx) => trx.updateTable('api_keys').set({ revoked_ms: now_ms }).where('id', '=', id).where('revoked_ms', 'is', null).executeTakeFirst())) > 0;
   }
 
   async countAdmins(): Promise<number> {
@@ -84,11 +86,11 @@ export class SqlKeyRepository implements KeyRepository {
     const row = await read();
     if (!row) return undefined;
     if (row.webhook_secret) return row.webhook_secret;
-    await this.db.kysely.updateTable('api_keys').set({ webhook_secret: generate() }).where('id', '=', id).where('webhook_secret', 'is', null).execute();
+    await this.db.tx((trx) => trx.updateTable('api_keys').set({ webhook_secret: generate() }).where('id', '=', id).where('webhook_secret', 'is', null).execute());
     return (await read())?.webhook_secret ?? undefined;
   }
 
   async rotateWebhookSecret(id: string, secret: string): Promise<boolean> {
-    return changed(await this.db.kysely.updateTable('api_keys').set({ webhook_secret: secret }).where('id', '=', id).executeTakeFirst()) > 0;
+    return changed(await this.db.tx((trx) => trx.updateTable('api_keys').set({ webhook_secret: secret }).where('id', '=', id).executeTakeFirst())) > 0;
   }
 }

@@ -10,11 +10,14 @@ export class SqlMetaRepository implements MetaRepository {
   }
 
   async setIfAbsent(key: string, value: string): Promise<string> {
-    await this.db.kysely
-      .insertInto('meta')
-      .values({ key, value })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
+    // Writes go through db.tx: on SQLite a wait for the write lock is then on a timer (keys.ts).
+    await this.db.tx((trx) =>
+      trx
+        .insertInto('meta')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute(),
+    );
     return (await this.get(key)) as string;
   }
 }
@@ -28,6 +31,6 @@ export class SqlIdempotencyRepository implements IdempotencyRepository {
   }
 
   async purge(before_ms: number): Promise<number> {
-    return changed(await this.db.kysely.deleteFrom('idempotency_keys').where('created_ms', '<', before_ms).executeTakeFirst());
+    return changed(await this.db.tx((trx) => trx.deleteFrom('idempotency_keys').where('created_ms', '<', before_ms).executeTakeFirst()));
   }
 }

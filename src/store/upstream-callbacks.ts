@@ -14,11 +14,14 @@ export class SqlUpstreamCallbackRepository implements UpstreamCallbackRepository
   ) {}
 
   async register(channelId: string, refHash: string, taskId: string, now_ms: number): Promise<void> {
-    await this.db.kysely
-      .insertInto('upstream_callbacks')
-      .values({ channel_id: channelId, ref_hash: refHash, task_id: taskId, created_ms: now_ms, last_poke_ms: null })
-      .onConflict((oc) => oc.columns(['channel_id', 'ref_hash']).doUpdateSet({ task_id: taskId, created_ms: now_ms }))
-      .execute();
+    // Writes go through db.tx: on SQLite a wait for the write lock is then on a timer (keys.ts).
+    await this.db.tx((trx) =>
+      trx
+        .insertInto('upstream_callbacks')
+        .values({ channel_id: channelId, ref_hash: refHash, task_id: taskId, created_ms: now_ms, last_poke_ms: null })
+        .onConflict((oc) => oc.columns(['channel_id', 'ref_hash']).doUpdateSet({ task_id: taskId, created_ms: now_ms }))
+        .execute(),
+    );
   }
 
   async taskFor(channelId: string, refHash: string): Promise<string | undefined> {
@@ -63,6 +66,6 @@ export class SqlUpstreamCallbackRepository implements UpstreamCallbackRepository
   }
 
   async purge(before_ms: number): Promise<number> {
-    return changed(await this.db.kysely.deleteFrom('upstream_callbacks').where('created_ms', '<', before_ms).executeTakeFirst());
+    return changed(await this.db.tx((trx) => trx.deleteFrom('upstream_callbacks').where('created_ms', '<', before_ms).executeTakeFirst()));
   }
 }

@@ -66,6 +66,32 @@ describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
       ).finally(() => clearInterval(ticker));
     });
 
+  // Writes of one statement too (a key's creation and revocation, its webhook secret, the first
+  // start's meta row, the retention sweep's purges): each ran as an autocommit, which waits for the
+  // lock in SQLite's busy handler, asleep on the event loop — never released here, and failed after
+  // 5 s. The checkpointer's RESTART holds the lock a few milliseconds every ~16 MiB of WAL.
+  it("one-statement writes wait for another connection's write lock without blocking the event loop", async () => {
+    let ticker: NodeJS.Timeout | undefined;
+    await withLockHeldElsewhere(400, 'busy-admin', async (store, key) => {
+      let ticks = 0;
+      ticker = setInterval(() => ticks++, 10);
+      const started = performance.now();
+      const other = { ...key, id: `${key.id}_other`, hash: `${key.hash}_other`, name: 'other' };
+      await Promise.all([
+        store.keys.insert(other),
+        store.keys.revoke(key.id, Date.now()),
+        store.keys.rotateWebhookSecret(other.id, 'whsec_rotated'),
+        store.meta.setIfAbsent('busy-test', 'first'),
+        store.idempotency.purge(0),
+      ]);
+      const ms = performance.now() - started;
+      assert.ok(ms >= 350 && ms < 3_000, `written once the lock was free (${ms.toFixed(0)} ms)`);
+      assert.ok(ticks >= 15, `the event loop kept turning meanwhile (${ticks} ticks of 10 ms)`);
+      assert.equal((await store.keys.get(key.id))?.revoked_ms !== null, true);
+      assert.equal((await store.keys.get(other.id))?.webhook_secret, 'whsec_rotated');
+    }).finally(() => clearInterval(ticker));
+  });
+
   it("reads through Kysely are not held up while a write waits for another connection's write lock", async () => {
     await withLockHeldElsewhere(600, 'busy-read', async (store, key) => {
       const write = store.tasks.create(newTask(key));
