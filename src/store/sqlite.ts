@@ -182,7 +182,9 @@ class WalDurability {
    * timeout), for whatever else runs on it.
    */
   private begin(last: boolean): boolean {
-    this.sqlite.pragma('synchronous = OFF');
+    // NORMAL: no sync at COMMIT in WAL mode, but the header of a restarted WAL is synced (see
+    // create-writer-thread.ts) — one fsync here when this transaction is the one that restarts it.
+    this.sqlite.pragma('synchronous = NORMAL');
     this.sqlite.pragma('busy_timeout = 0');
     try {
       this.statements.begin.run();
