@@ -130,7 +130,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
 }
 
 /**
- * Group commit for SQLite in WAL mode. A write transaction commits with `synchronous = OFF` (its
+ * Group commit for SQLite in WAL mode. A write transaction commits with `synchronous = NORMAL` (its
  * frames, commit marker included, are written to the WAL, not yet synced), releases the connection,
  * and then waits for an fsync of the WAL file run off the event loop; transactions that commit
  * while one fsync is under way share the next. A WAL frame that is on disk is durable (recovery

@@ -3,26 +3,19 @@ import path from 'node:path';
 import type SQLite from 'better-sqlite3';
 
 /**
- * fsyncs of one WAL under way at once. A commit needs an fsync that starts after it: with one at a
- * time, a commit that lands while one runs waits for it to end and then for its own — on average
- * half an fsync more (1–2.5 ms on these machines under load). A second one lets it start at once;
- * more would only hold more of libuv's four pool threads (which file reads share) for a disk that
- * flushes one at a time anyway.
- */
-const SYNCS_AT_ONCE = 2;
-
-/**
  * The fsync that makes a SQLite WAL commit durable, run off the event loop (libuv's thread pool),
- * shared by every commit made before it starts: up to SYNCS_AT_ONCE run at once, and commits that
- * land while that many are under way share the next. Used by connections that commit with
- * `synchronous = OFF` and answer only once `flush()` resolves (WalDurability in sqlite.ts; the
- * create writer thread).
+ * shared by every commit made before it starts: commits that land while one fsync is under way
+ * share the next. Used by connections that commit with `synchronous = NORMAL` (in WAL mode: no
+ * sync at COMMIT) and answer only once `flush()` resolves (WalDurability in sqlite.ts; the create
+ * writer thread). One fsync at a time, on purpose: Linux reports a writeback error to only one
+ * fsync of a file description, so with two under way one could answer "durable" for pages the
+ * other was told were lost (two at once were tried in the eighth session for latency, gained
+ * nothing measurable, and were reverted for this; bench/README.md).
  */
 export class WalSync {
   private wal: Promise<fs.promises.FileHandle> | null = null;
-  private running = 0;
-  /** The fsync the commits since the last one started will share, once one under way ends. */
-  private waiting: { done: Promise<void>; begin: () => void } | null = null;
+  private running: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
   /** fsyncs started (for tests and the curious: an idle gateway should start none). */
   syncs = 0;
   /**
@@ -39,27 +32,20 @@ export class WalSync {
   flush(): Promise<void> {
     if (this.file === ':memory:') return Promise.resolve();
     if (this.failed) return Promise.reject(this.failed);
-    if (this.running < SYNCS_AT_ONCE) return this.start();
-    // Those under way may have started before our commit: the next one is ours (unless one of them
-    // fails first: a failure is remembered, and answers every flush from then on).
-    if (!this.waiting) {
-      let begin!: () => void;
-      const done = new Promise<void>((resolve, reject) => {
-        begin = () => (this.failed ? reject(this.failed) : this.start().then(resolve, reject));
+    if (!this.running) {
+      this.running = this.fsync().finally(() => {
+        this.running = null;
       });
-      this.waiting = { done, begin };
+      return this.running;
     }
-    return this.waiting.done;
-  }
-
-  private start(): Promise<void> {
-    this.running++;
-    return this.fsync().finally(() => {
-      this.running--;
-      const next = this.waiting;
-      this.waiting = null;
-      next?.begin();
-    });
+    // The fsync under way may have started before our commit: the next one is ours (whether that
+    // one succeeds or not: a failure is remembered, and flush answers it).
+    const after = () => {
+      this.next = null;
+      return this.flush();
+    };
+    this.next ??= this.running.then(after, after);
+    return this.next;
   }
 
   private async fsync(): Promise<void> {
