@@ -89,7 +89,9 @@ async function startNode(index: number): Promise<Node> {
   });
   const node: Node = { index, gw, dataDir, workerId: '' };
   nodes[index] = node;
-  await until(`node ${index} to log its worker id`, () => /"workerId":"(worker_[0-9a-f]+)"/.test(gw.out.join('')), 10_000);
+  // The worker id is logged once the node's engine thread has started: three nodes start at once on
+  // two cores, which took over 10 s once in CI straight after the chaos test.
+  await until(`node ${index} to log its worker id`, () => /"workerId":"(worker_[0-9a-f]+)"/.test(gw.out.join('')), 30_000);
   node.workerId = /"workerId":"(worker_[0-9a-f]+)"/.exec(gw.out.join(''))![1];
   return node;
 }
