@@ -5,6 +5,12 @@ export type Dialect = 'sqlite' | 'postgres';
 
 /** The SQL handle every repository shares: Kysely plus what differs between the two engines. */
 export interface Db {
+  /**
+   * Reads (and migrations). Every write goes through `tx`, even one statement: on SQLite a write
+   * made here is an autocommit, which waits for another connection's write lock (the create writer,
+   * the engine thread, the checkpointer's RESTART) in SQLite's busy handler, asleep on the event
+   * loop; `tx` waits on a timer. test/store/writes-through-tx.test.ts holds the store to it.
+   */
   readonly kysely: Kysely<Database>;
   readonly dialect: Dialect;
   /**

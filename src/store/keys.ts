@@ -23,8 +23,6 @@ export class SqlKeyRepository implements KeyRepository {
   constructor(private readonly db: Db) {}
 
   async insert(key: ApiKey): Promise<void> {
-    // Every write goes through db.tx, even one statement: on SQLite its wait for another
-    // connection's write lock is on a timer, where an autocommit would sleep the event loop.
     await this.db.tx((trx) => trx.insertInto('api_keys').values(fromApiKey(key)).execute());
   }
 

@@ -10,7 +10,6 @@ export class SqlMetaRepository implements MetaRepository {
   }
 
   async setIfAbsent(key: string, value: string): Promise<string> {
-    // Writes go through db.tx: on SQLite a wait for the write lock is then on a timer (keys.ts).
     await this.db.tx((trx) =>
       trx
         .insertInto('meta')

@@ -14,7 +14,6 @@ export class SqlUpstreamCallbackRepository implements UpstreamCallbackRepository
   ) {}
 
   async register(channelId: string, refHash: string, taskId: string, now_ms: number): Promise<void> {
-    // Writes go through db.tx: on SQLite a wait for the write lock is then on a timer (keys.ts).
     await this.db.tx((trx) =>
       trx
         .insertInto('upstream_callbacks')

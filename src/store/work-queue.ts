@@ -285,7 +285,6 @@ export class WorkQueue {
   /** Pushes out the leases `owner` holds on these items (a heartbeat while their work runs). */
   async extend(queue: string, ids: string[], owner: string, until_ms: number): Promise<number> {
     if (ids.length === 0) return 0;
-    // Through db.tx: on SQLite a wait for the write lock is then on a timer (keys.ts).
     const res = await this.db.tx((trx) => trx.updateTable('work_items').set({ due_ms: until_ms }).where('queue', '=', queue).where('item_id', 'in', ids).where('lease_owner', '=', owner).executeTakeFirst());
     return changed(res);
   }
