@@ -42,7 +42,7 @@ async function transaction(batches: Batch[]): Promise<{ outs: StoredOutcome[][];
   const done = await commitAfter(db, st, async () => {
     creates.newTransaction();
     const outs: StoredOutcome[][] = [];
-    for (const b of batches) outs.push(await createTasks(creates, b.jobs));
+    for (const b of batches) outs.push(await createTasks(creates, b.seeds));
     return outs;
   });
   return { outs: done.result, wrote: done.wrote };

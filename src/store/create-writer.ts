@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { threadProgram } from '../thread-program.js';
-import type { CreateJob, StoredOutcome } from './create-task.js';
+import type { CreateSeed, StoredOutcome } from './create-task.js';
 import { StoreUnavailableError } from './errors.js';
 import { ItemFailed } from './group-commit.js';
 
@@ -12,7 +12,7 @@ export interface WriterData {
   /** Tests: the thread exits right after its first COMMIT, without answering. */
   exitAfterCommit?: boolean;
 }
-export type ToWriter = { id: number; jobs: CreateJob[] } | 'close';
+export type ToWriter = { id: number; seeds: CreateSeed[] } | 'close';
 /** `committed`: the batch committed, but the fsync that would make it durable failed. */
 export type FromWriter = { id: number; out: StoredOutcome[]; wrote: boolean } | { id: number; error: { message: string; code?: string }; committed?: boolean };
 
@@ -32,7 +32,7 @@ export interface CreateWriterOptions extends WriterData {
 const RESTART_DELAY_MS = 100;
 const RESTART_MAX_MS = 10_000;
 
-type Batch = { jobs: CreateJob[]; resolve: (out: (StoredOutcome | ItemFailed)[]) => void; reject: (err: unknown) => void };
+type Batch = { seeds: CreateSeed[]; resolve: (out: (StoredOutcome | ItemFailed)[]) => void; reject: (err: unknown) => void };
 
 /**
  * The create writer thread (VIDGATE_SQLITE_WRITER, on by default), seen from the HTTP thread: a
@@ -67,16 +67,16 @@ export class CreateWriter {
   }
 
   /** Runs one batch in the writer thread (see CreateBatch in tasks.ts). */
-  async run(jobs: CreateJob[]): Promise<(StoredOutcome | ItemFailed)[]> {
+  async run(seeds: CreateSeed[]): Promise<(StoredOutcome | ItemFailed)[]> {
     if (!this.worker && this.restarted) await this.restarted;
     const worker = this.worker;
     if (this.closing || !worker) throw new StoreUnavailableError('the create writer thread is stopped');
     const id = this.nextId++;
     const answered = new Promise<(StoredOutcome | ItemFailed)[]>((resolve, reject) => {
-      this.inFlight.set(id, { jobs, resolve, reject });
+      this.inFlight.set(id, { seeds, resolve, reject });
       // Held while a batch is out, so a process waiting only for its answer does not exit.
       if (this.inFlight.size === 1) worker.ref();
-      worker.postMessage({ id, jobs } satisfies ToWriter);
+      worker.postMessage({ id, seeds } satisfies ToWriter);
     });
     const forget = () => this.outstanding.delete(answered);
     this.outstanding.add(answered);
@@ -115,13 +115,13 @@ export class CreateWriter {
     if ('error' in msg) {
       const err = Object.assign(new Error(msg.error.message), { code: msg.error.code });
       // Committed, not known to be on disk: each job fails as it is, never run again.
-      if (msg.committed) batch.resolve(batch.jobs.map(() => new ItemFailed(err)));
+      if (msg.committed) batch.resolve(batch.seeds.map(() => new ItemFailed(err)));
       // Rolled back: GroupCommit runs each job again alone.
       else batch.reject(err);
       return;
     }
     this.restartDelay = this.o.restartDelayMs ?? RESTART_DELAY_MS;
-    if (msg.wrote) this.o.onCommit(batch.jobs.length);
+    if (msg.wrote) this.o.onCommit(batch.seeds.length);
     batch.resolve(msg.out);
   }
 
@@ -137,7 +137,7 @@ export class CreateWriter {
     const lost = new StoreUnavailableError(`the create writer thread stopped before answering: ${reason}`);
     for (const [id, batch] of [...this.inFlight]) {
       this.settled(id);
-      const outcomes = batch.jobs.map((j) => this.lookUp(j, lost));
+      const outcomes = batch.seeds.map((s) => this.lookUp(s, lost));
       // Its commit may not be on disk yet (the thread answers only after its fsync): sync it here
       // before any of these is answered created.
       this.o.syncWal().then(
@@ -160,12 +160,12 @@ export class CreateWriter {
   }
 
   /** A job of a batch whose thread died: created if its row is there, else nothing of it stayed. */
-  private lookUp(job: CreateJob, lost: Error): StoredOutcome | ItemFailed {
+  private lookUp(seed: CreateSeed, lost: Error): StoredOutcome | ItemFailed {
     try {
-      return this.o.taskExists(job.row.id) ? { kind: 'created' } : new ItemFailed(lost);
+      return this.o.taskExists(seed.id) ? { kind: 'created' } : new ItemFailed(lost);
     } catch (err) {
       // Not known either way: never "nothing was changed" (that is StoreUnavailableError's word).
-      return new ItemFailed(new Error(`the create writer thread stopped, and whether task ${job.row.id} was stored could not be read: ${(err as Error).message}`));
+      return new ItemFailed(new Error(`the create writer thread stopped, and whether task ${seed.id} was stored could not be read: ${(err as Error).message}`));
     }
   }
 }

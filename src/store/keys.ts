@@ -1,6 +1,7 @@
 import { roundUsd } from '../contract/money.js';
 import { changed, num, type Db } from './db.js';
-import { ledgerEntry, writeLedger } from './ledger.js';
+import { writeLedger } from './ledger.js';
+import { ledgerEntry } from './ledger-entry.js';
 import { fromApiKey, toApiKey } from './mappers.js';
 import type { ApiKeysTable } from './schema.js';
 import { BalanceRefused, MAX_BALANCE_USD, type ApiKey, type KeyLimitsPatch, type KeyRepository, type KeyUpdateOutcome } from './types.js';

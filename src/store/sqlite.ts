@@ -111,12 +111,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     // writer thread, or else on this connection while Kysely's connection lock keeps anything else
     // out of the transaction.
     createBatch: writer
-      ? (jobs) => writer.run(jobs)
-      : (jobs) =>
+      ? (seeds) => writer.run(seeds)
+      : (seeds) =>
           transact(() => {
             createOps ??= sqliteCreateOps(sqlite);
             createOps.newTransaction();
-            return createTasks(createOps, jobs);
+            return createTasks(createOps, seeds);
           }),
     // The writer overlaps one transaction's fsync with the next one's writes: batches need not wait.
     createBatchesInFlight: writer ? WRITER_BATCHES_IN_FLIGHT : 1,

@@ -2,10 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import { roundUsd, settledUsd } from '../contract/money.js';
 import { eventTypeFor, newMessageId } from '../contract/webhook-events.js';
 import { changed, num, type Db } from './db.js';
-import { budgetRefusal, createTasks, newTaskRow, type CreateJob, type StoredOutcome } from './create-task.js';
+import { budgetRefusal, type CreateSeed, createSeed, createTasks, type IdempotencyClaim, newTaskRow, type StoredOutcome } from './create-task.js';
 import { GroupCommit, ItemFailed } from './group-commit.js';
 import { kyselyCreateOps } from './kysely-create.js';
-import { endReservation, ledgerEntry, writeLedger } from './ledger.js';
+import { endReservation, writeLedger } from './ledger.js';
+import { ledgerEntry } from './ledger-entry.js';
+import { CHANNEL_COUNTS, LANE_QUEUE, submitPartition, WEBHOOK_QUEUE } from './queues.js';
 import { patchColumns, toTask } from './mappers.js';
 import type { Database, TasksTable } from './schema.js';
 import { TaskCache } from './task-cache.js';
@@ -29,18 +31,6 @@ import {
 } from './types.js';
 import type { PartitionHead, WorkItem, WorkQueue } from './work-queue.js';
 
-export const LANE_QUEUE: Record<Lane, string> = { submit: 'task.submit', poll: 'task.poll', finish: 'task.finish' };
-export const WEBHOOK_QUEUE = 'webhook';
-/** Not a queue of work: one partition row per channel counts its jobs in flight (never claimed). */
-export const CHANNEL_COUNTS = 'channel';
-/** Queues with fair (partitioned) claims. */
-export const FAIR_QUEUES: ReadonlySet<string> = new Set([LANE_QUEUE.submit, WEBHOOK_QUEUE]);
-
-/** Submissions are fair per (provider, API key); capacity is per provider. */
-export function submitPartition(task: Pick<Task, 'provider' | 'owner_key_id'>): string {
-  return `${task.provider}/${task.owner_key_id}`;
-}
-
 const PUBLIC_STATES: Record<NonNullable<TaskListFilter['status']>, TaskState[]> = {
   pending: ['pending', 'submitting'],
   processing: ['processing', 'finishing'],
@@ -63,10 +53,10 @@ class GuardFailed extends Error {}
  * outcome per job, in order. Throws only when nothing was committed; an outcome that is an
  * ItemFailed is that job's error (its writes may or may not have committed: it is not run again).
  */
-export type CreateBatch = (jobs: CreateJob[]) => Promise<(StoredOutcome | ItemFailed)[]>;
+export type CreateBatch = (seeds: CreateSeed[]) => Promise<(StoredOutcome | ItemFailed)[]>;
 
-/** A create waiting for its batch: the job, and the request it was made from (its task's, unparsed). */
-type PendingCreate = { job: CreateJob; request: Task['request'] };
+/** A create waiting for its batch: its seed, and the request it was made from (its task's, unparsed). */
+type PendingCreate = { seed: CreateSeed; request: Task['request'] };
 
 export class SqlTaskRepository implements TaskRepository {
   private readonly creates: GroupCommit<PendingCreate, CreateOutcome>;
@@ -85,7 +75,7 @@ export class SqlTaskRepository implements TaskRepository {
     /** Create batches that may be under way at once (GroupCommit's maxInFlight). */
     createBatchesInFlight = 1,
   ) {
-    this.createBatch = createBatch ?? ((jobs) => this.db.tx((trx) => createTasks(kyselyCreateOps(trx, this.queue), jobs)));
+    this.createBatch = createBatch ?? ((seeds) => this.db.tx((trx) => createTasks(kyselyCreateOps(trx, this.queue), seeds)));
     this.creates = new GroupCommit((items) => this.createMany(items), 256, createBatchesInFlight);
   }
 
@@ -121,18 +111,16 @@ export class SqlTaskRepository implements TaskRepository {
     return rows.map((r) => toTask(r));
   }
 
-  create(task: NewTask, idem?: { key: string; body_hash: string; since_ms: number }): Promise<CreateOutcome> {
-    const submit = { queue: LANE_QUEUE.submit, item_id: task.id, partition_key: submitPartition(task), group_key: task.provider, due_ms: task.created_ms };
-    const reserve = ledgerEntry(task.owner_key_id, task.id, 'reserve', task.estimated_cost_usd, task.model, task.created_ms);
-    return this.creates.submit({ job: { row: newTaskRow(task), idem, reserve, submit }, request: task.request });
+  create(task: NewTask, idem?: IdempotencyClaim): Promise<CreateOutcome> {
+    return this.creates.submit({ seed: createSeed(task, idem), request: task.request });
   }
 
   /** One transaction for every create that arrived together; each gets its own outcome. */
   private async createMany(items: PendingCreate[]): Promise<(CreateOutcome | ItemFailed)[]> {
-    const out = await this.createBatch(items.map((i) => i.job));
-    // A created task is the row this thread sent, rebuilt here rather than sent back (with the
-    // request it was made from rather than its JSON parsed again).
-    return out.map((o, i) => (!(o instanceof ItemFailed) && o.kind === 'created' ? { kind: 'created', task: toTask(items[i].job.row, items[i].request) } : o));
+    const out = await this.createBatch(items.map((i) => i.seed));
+    // A created task is the row this thread would have written, built here rather than sent back
+    // (with the request it was made from rather than its JSON parsed again).
+    return out.map((o, i) => (!(o instanceof ItemFailed) && o.kind === 'created' ? { kind: 'created', task: toTask(newTaskRow(items[i].seed), items[i].request) } : o));
   }
 
   async claim(lane: Lane, o: ClaimOptions): Promise<ClaimedTask[]> {

@@ -1,5 +1,5 @@
 import { num, numOrNull, changed, type Db } from './db.js';
-import { LANE_QUEUE } from './tasks.js';
+import { LANE_QUEUE } from './queues.js';
 import { isTerminal, type PokeOutcome, type TaskState, type UpstreamCallbackRepository } from './types.js';
 import type { WorkQueue } from './work-queue.js';
 

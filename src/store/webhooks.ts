@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { changed, type Db } from './db.js';
 import { toWebhookAttempt, toWebhookEvent } from './mappers.js';
-import { WEBHOOK_QUEUE } from './tasks.js';
+import { WEBHOOK_QUEUE } from './queues.js';
 import type { AttemptOutcome, ClaimedEvent, ClaimOptions, WebhookAttempt, WebhookEvent, WebhookRepository } from './types.js';
 import type { WorkQueue } from './work-queue.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isTaskId, newTaskId, timeOrderedHex } from '../../src/contract/ids.js';
-import { ledgerEntry, utcDay } from '../../src/store/ledger.js';
+import { ledgerEntry, utcDay } from '../../src/store/ledger-entry.js';
 
 describe('ids', () => {
   it("task ids keep TokenLab's pattern, lead with the creation time and differ in 80 random bits", () => {

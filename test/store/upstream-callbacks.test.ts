@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { LANE_QUEUE } from '../../src/store/tasks.js';
+import { LANE_QUEUE } from '../../src/store/queues.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { ADMIT_ALL, createTestDatabase, DIALECTS, newTask, testKey, type TestDatabase } from '../helpers/stores.js';
 
