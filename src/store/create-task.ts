@@ -45,8 +45,10 @@ export function createSeed(task: NewTask, idem?: IdempotencyClaim): CreateSeed {
 }
 
 /**
- * One create, with everything decided before its transaction: the task's row, the ledger entry of
- * its reservation and its submission's queue item.
+ * One create's rows: the task's, the ledger entry of its reservation and its submission's queue
+ * item. Built from the seed where the transaction runs, anew for each attempt (a batch re-run after
+ * a rollback gets a new reservation id; nothing had committed, and nothing reads that id outside
+ * the ledger).
  */
 export interface CreateJob {
   row: TasksTable;

@@ -118,8 +118,8 @@ export class SqlTaskRepository implements TaskRepository {
   /** One transaction for every create that arrived together; each gets its own outcome. */
   private async createMany(items: PendingCreate[]): Promise<(CreateOutcome | ItemFailed)[]> {
     const out = await this.createBatch(items.map((i) => i.seed));
-    // A created task is the row this thread would have written, built here rather than sent back
-    // (with the request it was made from rather than its JSON parsed again).
+    // A created task is the row createJob builds from the same seed, built here rather than sent
+    // back (with the request it was made from rather than its JSON parsed again).
     return out.map((o, i) => (!(o instanceof ItemFailed) && o.kind === 'created' ? { kind: 'created', task: toTask(newTaskRow(items[i].seed), items[i].request) } : o));
   }
 
