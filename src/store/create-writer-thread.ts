@@ -3,8 +3,9 @@
  * SQLite file. Batches that arrive while it works are run together in one BEGIN IMMEDIATE … COMMIT,
  * committed with `synchronous = NORMAL` (in WAL mode: no sync at COMMIT) and answered once an fsync
  * of the WAL (WalSync, in libuv's pool) has covered them — meanwhile the next transaction runs, so
- * the disk's latency does not bound the rate. Waiting for another connection's write lock (SQLite's busy wait) blocks this
- * thread only. Its imports stay few (no Kysely): every gateway starts one.
+ * the disk's latency does not bound the rate. Waiting for another connection's write lock (SQLite's
+ * busy wait) blocks this thread only. Its imports stay few (no Kysely, test/store/writer-imports.test.ts):
+ * every gateway starts one.
  */
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';

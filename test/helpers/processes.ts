@@ -72,11 +72,11 @@ export interface GatewayProcess {
  * A gateway as `npm start` runs it. `entry`: the TypeScript source (via tsx, default) or the built
  * `dist/src/main.js`.
  */
-export async function startGatewayProcess(env: Record<string, string>, entry: 'source' | 'built' = 'source', nodeArgs: string[] = [], retries = 3): Promise<GatewayProcess> {
-  const args = [...nodeArgs, ...(entry === 'built' ? [path.join(ROOT, 'dist/src/main.js')] : ['--import', 'tsx', 'src/main.ts'])];
+export async function startGatewayProcess(env: Record<string, string>, entry: 'source' | 'built' = 'source', nodeArgs: string[] = []): Promise<GatewayProcess> {
   // A port chosen here, so readiness is a /healthz answer whatever the log level.
-  const chosenHere = !env.PORT || env.PORT === '0';
-  const port = chosenHere ? await freePort() : Number(env.PORT);
+  if (!env.PORT || env.PORT === '0') return onFreePort((port) => startGatewayProcess({ ...env, PORT: String(port) }, entry, nodeArgs));
+  const args = [...nodeArgs, ...(entry === 'built' ? [path.join(ROOT, 'dist/src/main.js')] : ['--import', 'tsx', 'src/main.ts'])];
+  const port = Number(env.PORT);
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', VIDGATE_SANDBOX: '0', ...env, PORT: String(port) },
@@ -89,11 +89,7 @@ export async function startGatewayProcess(env: Record<string, string>, entry: 's
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      // Another test's connection took the port between freePort and listen: another port.
-      if (chosenHere && stderr.includes('EADDRINUSE') && retries > 0) return startGatewayProcess(env, entry, nodeArgs, retries - 1);
-      throw new Error(`gateway exited (${proc.exitCode ?? proc.signalCode}):\n${out.join('')}\n${stderr}`);
-    }
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`gateway exited (${proc.exitCode ?? proc.signalCode}):\n${out.join('')}\n${stderr}`);
     const ok = await fetch(`${url}/healthz`).then(
       (r) => r.ok,
       () => false,
@@ -127,6 +123,20 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise((r) => server.close(r));
   return port;
+}
+
+/**
+ * `start` on a free port; on another (up to `tries` in all) while it fails with EADDRINUSE: the
+ * port is free when chosen, but another test's connection can take it before `start` listens.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, tries = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (err) {
+      if (attempt >= tries || !/EADDRINUSE/.test(String((err as Error)?.message))) throw err;
+    }
+  }
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
