@@ -37,7 +37,13 @@ const TASK_COLUMNS = [
   'version',
 ] as const satisfies readonly (keyof TasksTable)[];
 
-const insertSql = (table: string, columns: readonly string[]) => `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`;
+/**
+ * An INSERT with positional parameters, bound from explicit arguments: better-sqlite3 binds a named
+ * parameter with two property lookups on the object (has, then get), an array through a slower
+ * path still; across a create's rows that was ~8 µs of the writer thread's ~42 (bench/README.md,
+ * tenth session). The argument lists below follow these column lists (test/store/sqlite-create.test.ts).
+ */
+const insertSql = (table: string, columns: readonly string[]) => `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
 
 /** The create's writes on one SQLite connection; `newTransaction` before each transaction's first create. */
 export interface SqliteCreateOps extends CreateOps {
@@ -55,9 +61,10 @@ export function sqliteCreateOps(db: SQLite.Database): SqliteCreateOps {
     deleteIdemOf: db.prepare('DELETE FROM idempotency_keys WHERE owner_key_id = ? AND idem_key = ? AND task_id = ?'),
     insertIdem: db.prepare(`${insertSql('idempotency_keys', ['owner_key_id', 'idem_key', 'body_hash', 'task_id', 'created_ms'])} ON CONFLICT (owner_key_id, idem_key) DO NOTHING`),
     reserve: db.prepare(
-      `UPDATE api_keys SET reserved_usd = reserved_usd + @est WHERE id = @id
-         AND (balance_usd IS NULL OR balance_usd - reserved_usd >= @est - 1e-9)
-         AND (spend_limit_usd IS NULL OR spent_usd + reserved_usd + @est <= spend_limit_usd + 1e-9)`,
+      // Parameters: the estimate, the key, the estimate, the estimate.
+      `UPDATE api_keys SET reserved_usd = reserved_usd + ? WHERE id = ?
+         AND (balance_usd IS NULL OR balance_usd - reserved_usd >= ? - 1e-9)
+         AND (spend_limit_usd IS NULL OR spent_usd + reserved_usd + ? <= spend_limit_usd + 1e-9)`,
     ),
     budget: db.prepare<[string], { balance_usd: number | null; reserved_usd: number; spent_usd: number; spend_limit_usd: number | null }>(
       'SELECT balance_usd, reserved_usd, spent_usd, spend_limit_usd FROM api_keys WHERE id = ?',
@@ -66,10 +73,11 @@ export function sqliteCreateOps(db: SQLite.Database): SqliteCreateOps {
     task: db.prepare(insertSql('tasks', TASK_COLUMNS)),
     // As WorkQueue.enqueue: the partition learns its new head first, then the item.
     head: db.prepare(
-      `INSERT INTO work_partitions (queue, partition_key, group_key, head_due_ms, served_ms, in_flight) VALUES (@queue, @partition_key, @group_key, @due_ms, 0, 0)
-       ON CONFLICT (queue, partition_key) DO UPDATE SET head_due_ms = CASE WHEN work_partitions.head_due_ms < @due_ms THEN work_partitions.head_due_ms ELSE @due_ms END`,
+      `INSERT INTO work_partitions (queue, partition_key, group_key, head_due_ms, served_ms, in_flight) VALUES (?, ?, ?, ?, 0, 0)
+       ON CONFLICT (queue, partition_key) DO UPDATE SET head_due_ms = CASE WHEN work_partitions.head_due_ms < excluded.head_due_ms THEN work_partitions.head_due_ms ELSE excluded.head_due_ms END`,
     ),
-    item: db.prepare(insertSql('work_items', ['queue', 'item_id', 'partition_key', 'group_key', 'due_ms', 'lease_owner', 'attempts'])),
+    // Unleased: lease_owner stays NULL.
+    item: db.prepare(insertSql('work_items', ['queue', 'item_id', 'partition_key', 'group_key', 'due_ms', 'attempts'])),
   };
   // The partition heads this transaction has set (queue + partition → head due). A batch of creates
   // of one key and provider is one partition: its head is the earliest due, written once, not once
@@ -81,20 +89,55 @@ export function sqliteCreateOps(db: SQLite.Database): SqliteCreateOps {
     },
     findIdempotency: (owner, key) => s.findIdem.get(owner, key),
     deleteIdempotency: (owner, key, taskId) => (taskId === undefined ? s.deleteIdem.run(owner, key) : s.deleteIdemOf.run(owner, key, taskId)),
-    insertIdempotency: (row) => s.insertIdem.run(row).changes > 0,
-    reserve: (owner, est) => s.reserve.run({ id: owner, est }).changes > 0,
+    insertIdempotency: (r) => s.insertIdem.run(r.owner_key_id, r.idem_key, r.body_hash, r.task_id, r.created_ms).changes > 0,
+    reserve: (owner, est) => s.reserve.run(est, owner, est, est).changes > 0,
     budget: (owner) => s.budget.get(owner)!,
-    insertLedger: (entry: LedgerEntry) => s.ledger.run(entry),
-    insertTask: (row: TasksTable) => s.task.run(row),
+    insertLedger: (e: LedgerEntry) => s.ledger.run(e.id, e.key_id, e.task_id, e.kind, e.amount_usd, e.model, e.day, e.created_ms),
+    // TASK_COLUMNS' order.
+    insertTask: (r: TasksTable) =>
+      s.task.run(
+        r.id,
+        r.owner_key_id,
+        r.model,
+        r.provider,
+        r.operation,
+        r.state,
+        r.request_json,
+        r.upstream_model,
+        r.upstream_id,
+        r.progress,
+        r.error_code,
+        r.error_message,
+        r.cancelled,
+        r.created_ms,
+        r.updated_ms,
+        r.submitted_ms,
+        r.completed_ms,
+        r.output_expired_ms,
+        r.deleted_ms,
+        r.outputs_json,
+        r.video_blob,
+        r.video_duration_s,
+        r.video_width,
+        r.video_height,
+        r.video_has_audio,
+        r.estimated_cost_usd,
+        r.cost_usd,
+        r.billing_transaction_id,
+        r.callback_url,
+        r.channel_id,
+        r.version,
+      ),
     enqueue(item) {
-      const row = { queue: item.queue, item_id: item.item_id, partition_key: item.partition_key ?? '', group_key: item.group_key ?? '', due_ms: item.due_ms, lease_owner: null, attempts: item.attempts ?? 0 };
-      const head = `${row.queue}\n${row.partition_key}`;
+      const partition = item.partition_key ?? '';
+      const group = item.group_key ?? '';
+      const head = `${item.queue}\n${partition}`;
       const set = heads.get(head);
-      if (set === undefined || row.due_ms < set) {
-        s.head.run(row);
-        heads.set(head, row.due_ms);
+      if (set === undefined || item.due_ms < set) {
+        s.head.run(item.queue, partition, group, item.due_ms);
+        heads.set(head, item.due_ms);
       }
-      s.item.run(row);
+      s.item.run(item.queue, item.item_id, partition, group, item.due_ms, item.attempts ?? 0);
     },
   };
 }
