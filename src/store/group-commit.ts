@@ -6,6 +6,26 @@ export class ItemFailed {
   constructor(readonly error: unknown) {}
 }
 
+/** How a GroupCommit forms its batches. */
+export interface Batching {
+  /** Items in one batch at most. */
+  maxBatch?: number;
+  /**
+   * Batches that may be under way at once. 1 where a batch holds the connection until durable;
+   * more where the committer queues them and overlaps one's fsync with the next's writes (the
+   * create writer thread): a batch then need not wait for the previous one's disk round trip.
+   */
+  maxInFlight?: number;
+  /**
+   * A batch leaves as soon as it holds this many items (when a slot is free), without waiting for
+   * the end of the event loop's turn: the committer (a thread of its own) starts on it while this
+   * thread goes on reading the turn's other requests. Otherwise a burst of N requests read in one
+   * turn waits as one batch for the turn to end, and each thread idles while the other works
+   * (bench/README.md, tenth session). Unset: only at the end of the turn.
+   */
+  leaveAt?: number;
+}
+
 /**
  * Group commit: work submitted while a transaction is being committed joins the next one, so N
  * concurrent writers cost one durable commit (one fsync) instead of N. Each caller still resolves
@@ -16,6 +36,9 @@ export class GroupCommit<I, O> {
   /** Batches sent and not yet answered. */
   private inFlight = 0;
   private scheduled = false;
+  private readonly maxBatch: number;
+  private readonly maxInFlight: number;
+  private readonly leaveAt: number;
 
   constructor(
     /**
@@ -23,19 +46,18 @@ export class GroupCommit<I, O> {
      * nothing was committed: each item is then run again alone.
      */
     private readonly runBatch: (items: I[]) => Promise<(O | ItemFailed)[]>,
-    private readonly maxBatch = 256,
-    /**
-     * Batches that may be under way at once. 1 where a batch holds the connection until durable;
-     * more where the committer queues them and overlaps one's fsync with the next's writes (the
-     * create writer thread): a batch then need not wait for the previous one's disk round trip.
-     */
-    private readonly maxInFlight = 1,
-  ) {}
+    batching: Batching = {},
+  ) {
+    this.maxBatch = batching.maxBatch ?? 256;
+    this.maxInFlight = batching.maxInFlight ?? 1;
+    this.leaveAt = batching.leaveAt ?? Number.POSITIVE_INFINITY;
+  }
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.kick();
+      if (this.queue.length >= this.leaveAt && this.inFlight < this.maxInFlight) void this.flush();
+      else this.kick();
     });
   }
 

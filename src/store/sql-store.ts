@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import type { Batching } from './group-commit.js';
 import { SqlKeyRepository } from './keys.js';
 import { SqlLedgerRepository } from './ledger.js';
 import { runMigrations, runMigrationsLocked } from './migrations.js';
@@ -16,8 +17,8 @@ export interface SqlStoreOptions {
   fastTaskRow?: (id: string) => TasksTable | undefined;
   /** A faster way to run batches of creates (SQLite: prepared statements, in the create writer thread or not). */
   createBatch?: CreateBatch;
-  /** How many create batches may be under way at once (default 1: each waits for the previous one). */
-  createBatchesInFlight?: number;
+  /** How creates are batched (default: one batch under way at a time, each waiting for the previous one). */
+  createBatching?: Batching;
   /** Where other nodes' (or threads') task changes are heard (PostgreSQL LISTEN, SQLite threadFeed); started with the first watcher. */
   changeFeed?: ChangeFeed;
   /** First when closing, while the connection is open (SQLite: the create writer's batches in flight finish). */
@@ -66,7 +67,7 @@ export class SqlStore implements Store {
         if (!elsewhere) this.opts.changeFeed?.publish?.(id);
       },
       opts.createBatch,
-      opts.createBatchesInFlight,
+      opts.createBatching,
     );
     this.ledger = new SqlLedgerRepository(db);
     this.idempotency = new SqlIdempotencyRepository(db);

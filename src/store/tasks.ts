@@ -3,7 +3,7 @@ import { roundUsd, settledUsd } from '../contract/money.js';
 import { eventTypeFor, newMessageId } from '../contract/webhook-events.js';
 import { changed, num, type Db } from './db.js';
 import { budgetRefusal, type CreateSeed, createSeed, createTasks, type IdempotencyClaim, newTaskRow, type StoredOutcome } from './create-task.js';
-import { GroupCommit, ItemFailed } from './group-commit.js';
+import { type Batching, GroupCommit, ItemFailed } from './group-commit.js';
 import { kyselyCreateOps } from './kysely-create.js';
 import { endReservation, writeLedger } from './ledger.js';
 import { ledgerEntry } from './ledger-entry.js';
@@ -72,11 +72,11 @@ export class SqlTaskRepository implements TaskRepository {
     private readonly onChange: (id: string, elsewhere: boolean) => void = () => undefined,
     /** Runs creates in one write transaction (SQLite: prepared statements, in a writer thread or not; default: Kysely). */
     createBatch?: CreateBatch,
-    /** Create batches that may be under way at once (GroupCommit's maxInFlight). */
-    createBatchesInFlight = 1,
+    /** How creates are batched (GroupCommit's options; default: one batch at a time, of up to 256). */
+    createBatching: Batching = {},
   ) {
     this.createBatch = createBatch ?? ((seeds) => this.db.tx((trx) => createTasks(kyselyCreateOps(trx, this.queue), seeds)));
-    this.creates = new GroupCommit((items) => this.createMany(items), 256, createBatchesInFlight);
+    this.creates = new GroupCommit((items) => this.createMany(items), createBatching);
   }
 
   async get(id: string, opts?: { fresh?: boolean }): Promise<Task | undefined> {

@@ -44,8 +44,7 @@ describe('group commit', () => {
         running--;
         return items.map((i) => i + 1);
       },
-      256,
-      2,
+      { maxInFlight: 2 },
     );
     const first = [1, 2].map((i) => gc.submit(i));
     await new Promise((r) => setTimeout(r, 5));
@@ -56,5 +55,45 @@ describe('group commit', () => {
     assert.deepEqual(await Promise.all([...first, ...second, ...third]), [2, 3, 4, 5, 6]);
     assert.equal(most, 2);
     assert.deepEqual(batches, [[1, 2], [3], [4, 5]]);
+  });
+
+  it('a batch that reaches leaveAt leaves at once, in the same turn; the rest waits for the end of the turn', async () => {
+    const batches: { items: number[]; sentInTurn: boolean }[] = [];
+    let turnOver = false;
+    const gc = new GroupCommit<number, number>(
+      async (items) => {
+        batches.push({ items, sentInTurn: !turnOver });
+        await new Promise((r) => setTimeout(r, 10));
+        return items.map((i) => -i);
+      },
+      { maxInFlight: 2, leaveAt: 3 },
+    );
+    // Seven creates read in one turn: two full batches could leave, but only two slots exist; the
+    // third batch is sent once one of them is answered, with everything still waiting.
+    const all = [1, 2, 3, 4, 5, 6, 7].map((i) => gc.submit(i));
+    const inTurn = batches.map((b) => b.items);
+    turnOver = true;
+    assert.deepEqual(inTurn, [
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    assert.deepEqual(await Promise.all(all), [-1, -2, -3, -4, -5, -6, -7]);
+    assert.deepEqual(batches, [
+      { items: [1, 2, 3], sentInTurn: true },
+      { items: [4, 5, 6], sentInTurn: true },
+      { items: [7], sentInTurn: false },
+    ]);
+  });
+
+  it('without leaveAt, the items of a turn wait for the end of the turn and leave as one batch', async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(async (items) => {
+      batches.push(items);
+      return items;
+    });
+    const all = [1, 2, 3, 4, 5].map((i) => gc.submit(i));
+    assert.deepEqual(batches, []);
+    await Promise.all(all);
+    assert.deepEqual(batches, [[1, 2, 3, 4, 5]]);
   });
 });
