@@ -17,8 +17,9 @@ export interface Batching {
    */
   maxInFlight?: number;
   /**
-   * A batch leaves as soon as it holds this many items (when a slot is free), without waiting for
-   * the end of the event loop's turn: the committer (a thread of its own) starts on it while this
+   * A batch leaves as soon as it holds this many items if a slot is free (if none is, once one
+   * frees: at the end of that turn, or at the next submit), without waiting for the end of the
+   * event loop's turn: the committer (a thread of its own) starts on it while this
    * thread goes on reading the turn's other requests. Otherwise a burst of N requests read in one
    * turn waits as one batch for the turn to end, and each thread idles while the other works
    * (bench/README.md, tenth session). Unset: only at the end of the turn.
@@ -51,6 +52,7 @@ export class GroupCommit<I, O> {
     this.maxBatch = batching.maxBatch ?? 256;
     this.maxInFlight = batching.maxInFlight ?? 1;
     this.leaveAt = batching.leaveAt ?? Number.POSITIVE_INFINITY;
+    if (!(this.leaveAt >= 1)) throw new Error(`GroupCommit: leaveAt must be 1 or more, not ${batching.leaveAt}`);
   }
 
   submit(item: I): Promise<O> {

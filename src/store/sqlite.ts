@@ -20,7 +20,7 @@ const BUSY_TIMEOUT_MS = 5_000;
  * How creates go to the writer thread. Up to 4 batches before the first is answered: enough that
  * one batch's fsync overlaps the next one's writes, few enough that batches stay large (one message
  * each). A batch leaves once it holds 32 creates, so the writer works on a burst's first creates
- * while this thread reads the rest (at 128 connections: rate +5-26% over batching only at the end
+ * while this thread reads the rest (at 128 connections: rate +22-40% over batching only at the end
  * of the turn, interleaved pairs; bench/README.md, tenth session).
  */
 const WRITER_BATCHING: Batching = { maxInFlight: 4, leaveAt: 32 };

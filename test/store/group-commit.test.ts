@@ -96,4 +96,35 @@ describe('group commit', () => {
     await Promise.all(all);
     assert.deepEqual(batches, [[1, 2, 3, 4, 5]]);
   });
+
+  it('with leaveAt, a batch that fails still has each of its items run again alone, beside batches that went on', async () => {
+    const batches: string[][] = [];
+    const gc = new GroupCommit<string, string>(
+      async (items) => {
+        batches.push(items);
+        await new Promise((r) => setTimeout(r, 5));
+        if (items.includes('bad')) throw new Error('constraint failed');
+        return items.map((i) => i.toUpperCase());
+      },
+      { maxInFlight: 2, leaveAt: 2 },
+    );
+    const results = await Promise.allSettled(['a', 'bad', 'c', 'd', 'e'].map((i) => gc.submit(i)));
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+      ['A', 'constraint failed', 'C', 'D', 'E'],
+    );
+    // The two full batches left in the turn; 'e' at its end once a slot freed; the failed batch's items alone.
+    assert.deepEqual(batches.slice(0, 2), [
+      ['a', 'bad'],
+      ['c', 'd'],
+    ]);
+    assert.deepEqual(
+      batches.slice(2).sort((x, y) => x.join().localeCompare(y.join())),
+      [['a'], ['bad'], ['e']],
+    );
+  });
+
+  it('refuses a leaveAt below 1 (every item alone would be a batch per item; NaN would never leave)', () => {
+    for (const leaveAt of [0, -1, Number.NaN]) assert.throws(() => new GroupCommit(async (items: number[]) => items, { leaveAt }), /leaveAt must be 1 or more/);
+  });
 });
