@@ -58,7 +58,8 @@ export class GroupCommit<I, O> {
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.leaveAt && this.inFlight < this.maxInFlight) void this.flush();
+      // flush sends nothing while no slot is free: a batch's end kicks again.
+      if (this.queue.length >= this.leaveAt) void this.flush();
       else this.kick();
     });
   }
