@@ -1,10 +1,10 @@
 /**
  * The create writer thread's whole program (see create-writer.ts): a connection of its own to the
  * SQLite file. Batches that arrive while it works are run together in one BEGIN IMMEDIATE … COMMIT,
- * committed with `synchronous = NORMAL` (in WAL mode: no sync at COMMIT) and answered once an fsync
- * of the WAL (WalSync, in libuv's pool) has covered them — meanwhile the next transaction runs, so
- * the disk's latency does not bound the rate. Waiting for another connection's write lock (SQLite's
- * busy wait) blocks this thread only. Its imports stay few (no Kysely, test/store/writer-imports.test.ts):
+ * committed with `synchronous = NORMAL` (in WAL mode: no sync at COMMIT), then the WAL is synced on
+ * this thread and they are answered — meanwhile the HTTP thread gathers the next batches, which
+ * share the next transaction and fsync. Waiting for another connection's write lock (SQLite's
+ * busy wait) or for the disk blocks this thread only. Its imports stay few (no Kysely, test/store/writer-imports.test.ts):
  * every gateway starts one.
  */
 import path from 'node:path';
@@ -56,14 +56,6 @@ const errorOf = (err: unknown) => {
 
 const waiting: Batch[] = [];
 let working = false;
-/** Answers still waiting for their fsync (closing waits for them). */
-const syncing = new Set<Promise<void>>();
-/**
- * The fsync the last transaction that wrote is waiting for, until it is done. A transaction that
- * writes nothing (a replay, a refusal) may have read what that one wrote: it is answered only once
- * that is on disk too (a replay's 200 names a task that must survive a power cut).
- */
-let lastFlush: Promise<void> | null = null;
 let closeWhenIdle = false;
 
 /**
@@ -88,34 +80,27 @@ async function work(): Promise<void> {
       continue;
     }
     if (exitAfterCommit) process.exit(1);
-    const answer = () => {
-      for (const [i, b] of batches.entries()) port.postMessage({ id: b.id, out: done.outs[i], wrote: done.wrote } satisfies FromWriter);
-    };
-    const durable = done.wrote ? wal.flush() : lastFlush;
-    if (durable === null) {
-      answer();
-      continue;
-    }
-    if (done.wrote) {
-      lastFlush = durable;
-      const forget = () => {
-        if (lastFlush === durable) lastFlush = null;
-      };
-      durable.then(forget, forget);
-    }
-    const synced = durable.then(answer, (err: unknown) => {
+    try {
+      // Synced here, before anything else runs on this thread: the batches that arrive meanwhile
+      // wait and join the next transaction, and a transaction that writes nothing (a replay, a
+      // refusal) always follows the fsync of the one it may have read. An fsync run in libuv's
+      // pool instead, overlapping the next transaction, was slower: its answer waited for that
+      // transaction to end (bench/README.md, eleventh session).
+      if (done.wrote) wal.flushNow();
+      // After a failed fsync nothing written since the last good one can be vouched for.
+      else if (wal.broken) wal.flushNow();
+    } catch (err) {
       // Committed but not known to be on disk: never "nothing was changed", never run again.
       for (const b of batches) port.postMessage({ id: b.id, error: errorOf(err), committed: true } satisfies FromWriter);
-    });
-    syncing.add(synced);
-    void synced.finally(() => syncing.delete(synced));
+      continue;
+    }
+    for (const [i, b] of batches.entries()) port.postMessage({ id: b.id, out: done.outs[i], wrote: done.wrote } satisfies FromWriter);
   }
   working = false;
   if (closeWhenIdle) await close();
 }
 
 async function close(): Promise<void> {
-  await Promise.allSettled([...syncing]);
   await wal.close();
   db.close();
   port.close();

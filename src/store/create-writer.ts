@@ -37,9 +37,9 @@ type Batch = { seeds: CreateSeed[]; resolve: (out: (StoredOutcome | ItemFailed)[
 /**
  * The create writer thread (VIDGATE_SQLITE_WRITER, on by default), seen from the HTTP thread: a
  * batch of creates (one GroupCommit batch) goes out as one message and comes back as one outcome per
- * job, once committed durably (the thread answers a transaction once an fsync of the WAL has covered
- * it, and meanwhile writes the next one); the HTTP thread does none of the SQLite writes, and never
- * waits for the write lock or the disk.
+ * job, once committed durably (the thread syncs the WAL after each transaction, then answers; the
+ * batches that arrive meanwhile share its next one); the HTTP thread does none of the SQLite
+ * writes, and never waits for the write lock or the disk.
  *
  * If the thread dies with a batch in flight, the batch may or may not have committed (the thread may
  * die after COMMIT, before answering). Once it is gone its transaction is settled either way (an

@@ -12,8 +12,9 @@ export interface Batching {
   maxBatch?: number;
   /**
    * Batches that may be under way at once. 1 where a batch holds the connection until durable;
-   * more where the committer queues them and overlaps one's fsync with the next's writes (the
-   * create writer thread): a batch then need not wait for the previous one's disk round trip.
+   * more where the committer queues them and runs those that arrived while it committed and
+   * synced one together (the create writer thread): a batch then need not wait for the previous
+   * one's answer to be sent.
    */
   maxInFlight?: number;
   /**

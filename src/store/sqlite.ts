@@ -17,9 +17,10 @@ import { sqliteCreateOps, type SqliteCreateOps } from './sqlite-create.js';
 /** How long a write waits for another connection's write lock before it fails. */
 const BUSY_TIMEOUT_MS = 5_000;
 /**
- * How creates go to the writer thread. Up to 4 batches before the first is answered: enough that
- * one batch's fsync overlaps the next one's writes, few enough that batches stay large (one message
- * each). A batch leaves once it holds 32 creates, so the writer works on a burst's first creates
+ * How creates go to the writer thread. Up to 4 batches before the first is answered: those sent
+ * while the writer commits and syncs one wait in its queue and share its next transaction; few
+ * enough that batches stay large (one message each; 8 in flight measured slower, eleventh
+ * session). A batch leaves once it holds 32 creates, so the writer works on a burst's first creates
  * while this thread reads the rest (at 128 connections: rate +22-40% over batching only at the end
  * of the turn, interleaved pairs; bench/README.md, tenth session).
  */
@@ -122,7 +123,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
             createOps.newTransaction();
             return createTasks(createOps, seeds);
           }),
-    // The writer overlaps one transaction's fsync with the next one's writes: batches need not wait.
+    // Batches sent while the writer commits and syncs join its next transaction: they need not wait.
     createBatching: writer ? WRITER_BATCHING : {},
     fastTaskRow,
     // The engine thread opens the same file: each hears the other's task changes.

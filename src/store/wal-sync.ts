@@ -3,17 +3,20 @@ import path from 'node:path';
 import type SQLite from 'better-sqlite3';
 
 /**
- * The fsync that makes a SQLite WAL commit durable, run off the event loop (libuv's thread pool),
- * shared by every commit made before it starts: commits that land while one fsync is under way
- * share the next. Used by connections that commit with `synchronous = NORMAL` (in WAL mode: no
- * sync at COMMIT) and answer only once `flush()` resolves (WalDurability in sqlite.ts; the create
- * writer thread). One fsync at a time, on purpose: Linux reports a writeback error to only one
- * fsync of a file description, so with two under way one could answer "durable" for pages the
- * other was told were lost (two at once were tried in the eighth session for latency, gained
- * nothing measurable, and were reverted for this; bench/README.md).
+ * The fsync that makes a SQLite WAL commit durable. Used by connections that commit with
+ * `synchronous = NORMAL` (in WAL mode: no sync at COMMIT) and answer only once the WAL holding the
+ * commit is on disk. Two ways, one per instance (never both on one): `flush()` runs the fsync off
+ * the event loop (libuv's pool) and shares it with every commit made before it starts
+ * (WalDurability in sqlite.ts); `flushNow()` syncs on the calling thread, for the create writer
+ * thread, whose next transaction gains nothing from starting earlier (bench/README.md, eleventh
+ * session). One fsync at a time, on purpose: Linux reports a writeback error to only one fsync of a
+ * file description, so with two under way one could answer "durable" for pages the other was told
+ * were lost (two at once were tried in the eighth session for latency, gained nothing measurable,
+ * and were reverted for this).
  */
 export class WalSync {
-  private wal: Promise<fs.promises.FileHandle> | null = null;
+  /** The WAL's descriptor, opened at the first sync (SQLite creates the file at its first write). */
+  private fd: number | null = null;
   private running: Promise<void> | null = null;
   private next: Promise<void> | null = null;
   /** fsyncs started (for tests and the curious: an idle gateway should start none). */
@@ -48,27 +51,59 @@ export class WalSync {
     return this.next;
   }
 
-  private async fsync(): Promise<void> {
+  /** Returns once everything committed before the call is on disk; throws when that failed. */
+  flushNow(): void {
+    if (this.file === ':memory:') return;
+    if (this.failed) throw this.failed;
     this.syncs++;
-    this.wal ??= fs.promises.open(`${this.file}-wal`, 'r').then(async (handle) => {
-      // The WAL file's own directory entry, once (it was created by the first write).
-      const dir = await fs.promises.open(path.dirname(this.file), 'r');
-      await dir.sync().finally(() => dir.close());
-      return handle;
-    });
     try {
-      // fsync applies to the file, whichever descriptor wrote it.
-      await (await this.wal).sync();
+      fs.fsyncSync(this.open());
     } catch (err) {
-      this.failed ??= new Error(`the database's write-ahead log could not be synced to disk (${(err as Error).message}); no commit since can be promised durable. Restart the gateway once the disk is healthy.`);
-      throw this.failed;
+      throw this.fail(err);
     }
   }
 
+  /** Whether an fsync has failed (no commit can be promised durable since). */
+  get broken(): boolean {
+    return this.failed !== null;
+  }
+
+  private async fsync(): Promise<void> {
+    this.syncs++;
+    try {
+      // fsync applies to the file, whichever descriptor wrote it.
+      const fd = this.open();
+      await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  private open(): number {
+    if (this.fd === null) {
+      const fd = fs.openSync(`${this.file}-wal`, 'r');
+      // The WAL file's own directory entry, once (it was created by the first write).
+      const dir = fs.openSync(path.dirname(this.file), 'r');
+      try {
+        fs.fsyncSync(dir);
+      } finally {
+        fs.closeSync(dir);
+      }
+      this.fd = fd;
+    }
+    return this.fd;
+  }
+
+  private fail(err: unknown): Error {
+    this.failed ??= new Error(`the database's write-ahead log could not be synced to disk (${(err as Error).message}); no commit since can be promised durable. Restart the gateway once the disk is healthy.`);
+    return this.failed;
+  }
+
   async close(): Promise<void> {
-    const wal = await this.wal?.catch(() => null);
-    this.wal = null;
-    await wal?.close();
+    await this.running?.catch(() => {});
+    const fd = this.fd;
+    this.fd = null;
+    if (fd !== null) fs.closeSync(fd);
   }
 }
 

@@ -142,19 +142,17 @@ describe('SQLite create writer thread', { timeout: 120_000 }, () => {
     await store.close();
   });
 
-  it("a replay is not answered before the create it replays is on disk (its transaction writes nothing, the earlier one's fsync is still under way)", async () => {
+  it('a create is answered only once its fsync is done, and a replay not before the create it replays is on disk', async () => {
     // The writer's WAL fsyncs take 300 ms: a create's commit stays undurable that long.
     const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
     const program = JSON.stringify(new URL('../../src/store/create-writer-thread.ts', import.meta.url).href);
     const slowSyncs = (data: WriterData) =>
       new Worker(
         `const fs = require('node:fs');
-const open = fs.promises.open;
-fs.promises.open = async (...args) => {
-  const handle = await open(...args);
-  const sync = handle.sync.bind(handle);
-  handle.sync = () => new Promise((r) => setTimeout(r, 300)).then(sync);
-  return handle;
+const fsyncSync = fs.fsyncSync;
+fs.fsyncSync = (fd) => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+  return fsyncSync(fd);
 };
 import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`,
         { eval: true, workerData: data },
@@ -163,7 +161,10 @@ import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`,
     const key = await testKey(store, 'replay-durable');
     await store.tasks.create(newTask(key)); // the thread is up, its WAL handle open
     const order: string[] = [];
+    const started = performance.now();
+    let tookMs = 0;
     const original = store.tasks.create(newTask(key), idem('once')).then((o) => {
+      tookMs = performance.now() - started;
       order.push('original');
       return o;
     });
@@ -175,6 +176,7 @@ import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`,
     assert.equal(made.kind, 'created');
     assert.equal(replay.kind === 'replay' && replay.record.task_id, made.kind === 'created' && made.task.id);
     assert.deepEqual(order, ['original', 'replay'], 'the replay (a 200 for the original task) waited for the fsync that makes the original durable');
+    assert.ok(tookMs >= 290, `the create was answered after ${tookMs.toFixed(0)} ms, before its 300 ms fsync ended`);
     await store.close();
   });
 
