@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GroupCommit } from '../../src/store/group-commit.js';
+import { type Batching, GroupCommit } from '../../src/store/group-commit.js';
+
+/**
+ * A GroupCommit whose batches are recorded with whether they left in the current turn (before
+ * `turnOver` is set) or later; each batch takes 10 ms and answers each item negated.
+ */
+function recordingCommit(batching: Batching) {
+  const rec = { batches: [] as { items: number[]; sentInTurn: boolean }[], turnOver: false };
+  const gc = new GroupCommit<number, number>(async (items) => {
+    rec.batches.push({ items, sentInTurn: !rec.turnOver });
+    await new Promise((r) => setTimeout(r, 10));
+    return items.map((i) => -i);
+  }, batching);
+  return { gc, rec };
+}
 
 describe('group commit', () => {
   it('what arrives while a batch runs joins the next one; each caller gets its own outcome', async () => {
@@ -58,21 +72,13 @@ describe('group commit', () => {
   });
 
   it('a batch that reaches leaveAt leaves at once, in the same turn; the rest waits for the end of the turn', async () => {
-    const batches: { items: number[]; sentInTurn: boolean }[] = [];
-    let turnOver = false;
-    const gc = new GroupCommit<number, number>(
-      async (items) => {
-        batches.push({ items, sentInTurn: !turnOver });
-        await new Promise((r) => setTimeout(r, 10));
-        return items.map((i) => -i);
-      },
-      { maxInFlight: 2, leaveAt: 3 },
-    );
+    const { gc, rec } = recordingCommit({ maxInFlight: 2, leaveAt: 3 });
+    const batches = rec.batches;
     // Seven creates read in one turn: two full batches could leave, but only two slots exist; the
     // third batch is sent once one of them is answered, with everything still waiting.
     const all = [1, 2, 3, 4, 5, 6, 7].map((i) => gc.submit(i));
     const inTurn = batches.map((b) => b.items);
-    turnOver = true;
+    rec.turnOver = true;
     assert.deepEqual(inTurn, [
       [1, 2, 3],
       [4, 5, 6],
@@ -83,6 +89,24 @@ describe('group commit', () => {
       { items: [4, 5, 6], sentInTurn: true },
       { items: [7], sentInTurn: false },
     ]);
+  });
+
+  it('with leaveWhenIdle, an item that finds no batch under way leaves at once, alone; the others of its turn form the next batch', async () => {
+    const { gc, rec } = recordingCommit({ maxInFlight: 2, leaveAt: 3, leaveWhenIdle: true });
+    const batches = rec.batches;
+    const all = [1, 2, 3, 4, 5, 6].map((i) => gc.submit(i));
+    const inTurn = batches.map((b) => b.items);
+    rec.turnOver = true;
+    // 1 found the committer idle; 2-4 reached leaveAt; 5 and 6 wait for a free slot.
+    assert.deepEqual(inTurn, [[1], [2, 3, 4]]);
+    assert.deepEqual(await Promise.all(all), [-1, -2, -3, -4, -5, -6]);
+    assert.deepEqual(batches.slice(2), [{ items: [5, 6], sentInTurn: false }]);
+    // Idle again: the next item leaves at once.
+    batches.length = 0;
+    rec.turnOver = false;
+    const later = gc.submit(7);
+    assert.deepEqual(batches, [{ items: [7], sentInTurn: true }]);
+    assert.equal(await later, -7);
   });
 
   it('without leaveAt, the items of a turn wait for the end of the turn and leave as one batch', async () => {
