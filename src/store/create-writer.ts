@@ -135,12 +135,14 @@ export class CreateWriter {
     this.worker = null;
     // The thread's transaction is over (committed, or rolled back with its connection): look.
     const lost = new StoreUnavailableError(`the create writer thread stopped before answering: ${reason}`);
+    // Its last commit may not be on disk yet (the thread answers only after its fsync): synced
+    // here before any of its creates is answered created, and before a new thread starts (a replay
+    // there writes nothing, so it would be answered without an fsync of the row it names).
+    const synced = this.inFlight.size > 0 ? this.o.syncWal() : Promise.resolve();
     for (const [id, batch] of [...this.inFlight]) {
       this.settled(id);
       const outcomes = batch.seeds.map((s) => this.lookUp(s, lost));
-      // Its commit may not be on disk yet (the thread answers only after its fsync): sync it here
-      // before any of these is answered created.
-      this.o.syncWal().then(
+      synced.then(
         () => batch.resolve(outcomes),
         (err: unknown) => batch.resolve(outcomes.map((o) => (o instanceof ItemFailed ? o : new ItemFailed(err)))),
       );
@@ -149,7 +151,7 @@ export class CreateWriter {
     const delay = this.restartDelay;
     this.restartDelay = Math.min(delay * 2, RESTART_MAX_MS);
     this.restarted = new Promise((resolve) => {
-      const timer = setTimeout(() => this.restartNow?.(), delay);
+      const timer = setTimeout(() => void synced.finally(() => this.restartNow?.()), delay);
       this.restartNow = () => {
         clearTimeout(timer);
         this.restarted = this.restartNow = null;

@@ -27,12 +27,12 @@ export interface Batching {
    */
   leaveAt?: number;
   /**
-   * An item submitted while no batch is under way leaves at once, alone: the committer is idle, so
-   * waiting for company only delays it, and the items that arrive while it commits form the next
-   * batch. Where a batch holds the connection until durable (maxInFlight 1) this would turn the
-   * first item of every burst into a transaction of its own; it pays where the committer runs
-   * beside this thread (the create writer: at 32 connections +3-25% a round, bench/README.md,
-   * eleventh session).
+   * An item submitted while no batch is under way leaves at once (with any still waiting): the
+   * committer is idle, so waiting for company only delays it, and the items that arrive while it
+   * commits form the next batch. Where a batch holds the connection until durable (maxInFlight 1)
+   * this would turn the first item of every burst into a transaction of its own; it pays where the
+   * committer runs beside this thread (the create writer: at 32 connections +3 to +11% a round
+   * over four rounds, bench/README.md, eleventh session).
    */
   leaveWhenIdle?: boolean;
 }

@@ -19,11 +19,12 @@ const BUSY_TIMEOUT_MS = 5_000;
 /**
  * How creates go to the writer thread. Up to 4 batches before the first is answered: those sent
  * while the writer commits and syncs one wait in its queue and share its next transaction; few
- * enough that batches stay large (one message each; 8 in flight measured slower, eleventh
+ * enough that batches stay large (one message each; 8 in flight measured no better, eleventh
  * session). A batch leaves once it holds 32 creates, so the writer works on a burst's first creates
  * while this thread reads the rest (at 128 connections: rate +22-40% over batching only at the end
- * of the turn, interleaved pairs; bench/README.md, tenth session); and a create that finds the
- * writer idle leaves at once (at 32 connections +3-25% a round, eleventh session).
+ * of the turn, interleaved pairs; bench/README.md, tenth session); and a create submitted while
+ * no batch is with the writer leaves at once (at 32 connections +3 to +11% a round, eleventh
+ * session).
  */
 const WRITER_BATCHING: Batching = { maxInFlight: 4, leaveAt: 32, leaveWhenIdle: true };
 /**

@@ -2,6 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type SQLite from 'better-sqlite3';
 
+// fs's callback forms, looked up at each call (a test watches which descriptors are synced).
+const openLater = (p: string) => new Promise<number>((resolve, reject) => fs.open(p, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+const fsyncLater = (fd: number) => new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+const closeLater = (fd: number) => new Promise<void>((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve())));
+
 /**
  * The fsync that makes a SQLite WAL commit durable. Used by connections that commit with
  * `synchronous = NORMAL` (in WAL mode: no sync at COMMIT) and answer only once the WAL holding the
@@ -19,6 +24,7 @@ export class WalSync {
   private fd: number | null = null;
   private running: Promise<void> | null = null;
   private next: Promise<void> | null = null;
+  private closed = false;
   /** fsyncs started (for tests and the curious: an idle gateway should start none). */
   syncs = 0;
   /**
@@ -33,31 +39,22 @@ export class WalSync {
 
   /** Resolves once everything committed before the call is on disk. */
   flush(): Promise<void> {
-    if (this.file === ':memory:') return Promise.resolve();
-    if (this.failed) return Promise.reject(this.failed);
-    if (!this.running) {
-      this.running = this.fsync().finally(() => {
-        this.running = null;
-      });
-      return this.running;
-    }
-    // The fsync under way may have started before our commit: the next one is ours (whether that
-    // one succeeds or not: a failure is remembered, and flush answers it).
-    const after = () => {
-      this.next = null;
-      return this.flush();
-    };
-    this.next ??= this.running.then(after, after);
-    return this.next;
+    if (this.closed) return Promise.reject(new Error('the WAL sync is closed'));
+    return this.queue();
   }
 
-  /** Returns once everything committed before the call is on disk; throws when that failed. */
+  /**
+   * Returns once everything committed before the call is on disk; throws when that failed. Never
+   * beside flush() on one instance: that would be two fsyncs at once.
+   */
   flushNow(): void {
+    if (this.closed) throw new Error('the WAL sync is closed');
+    if (this.running) throw new Error('WalSync.flushNow called while a flush() is under way: use one way per instance');
     if (this.file === ':memory:') return;
     if (this.failed) throw this.failed;
     this.syncs++;
     try {
-      fs.fsyncSync(this.open());
+      fs.fsyncSync(this.openWalNow());
     } catch (err) {
       throw this.fail(err);
     }
@@ -68,30 +65,72 @@ export class WalSync {
     return this.failed !== null;
   }
 
+  private queue(): Promise<void> {
+    if (this.file === ':memory:') return Promise.resolve();
+    if (this.failed) return Promise.reject(this.failed);
+    if (!this.running) {
+      this.running = this.fsync().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    // The fsync under way may have started before our commit: the next one is ours (whether that
+    // one succeeds or not: a failure is remembered, and queue answers it).
+    const after = () => {
+      this.next = null;
+      return this.queue();
+    };
+    this.next ??= this.running.then(after, after);
+    return this.next;
+  }
+
   private async fsync(): Promise<void> {
     this.syncs++;
     try {
       // fsync applies to the file, whichever descriptor wrote it.
-      const fd = this.open();
-      await new Promise<void>((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+      await fsyncLater(await this.openWalLater());
     } catch (err) {
       throw this.fail(err);
     }
   }
 
-  private open(): number {
-    if (this.fd === null) {
-      const fd = fs.openSync(`${this.file}-wal`, 'r');
-      // The WAL file's own directory entry, once (it was created by the first write).
+  // The WAL's descriptor; the first time, the directory holding the WAL is synced too (its entry
+  // was created by SQLite's first write). Opened the way the caller syncs: flush() never blocks
+  // the event loop on the disk, flushNow() runs where blocking is the point.
+  private openWalNow(): number {
+    if (this.fd !== null) return this.fd;
+    const fd = fs.openSync(`${this.file}-wal`, 'r');
+    try {
       const dir = fs.openSync(path.dirname(this.file), 'r');
       try {
         fs.fsyncSync(dir);
       } finally {
         fs.closeSync(dir);
       }
-      this.fd = fd;
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
     }
-    return this.fd;
+    this.fd = fd;
+    return fd;
+  }
+
+  private async openWalLater(): Promise<number> {
+    if (this.fd !== null) return this.fd;
+    const fd = await openLater(`${this.file}-wal`);
+    try {
+      const dir = await openLater(path.dirname(this.file));
+      try {
+        await fsyncLater(dir);
+      } finally {
+        await closeLater(dir);
+      }
+    } catch (err) {
+      await closeLater(fd);
+      throw err;
+    }
+    this.fd = fd;
+    return fd;
   }
 
   private fail(err: unknown): Error {
@@ -99,8 +138,10 @@ export class WalSync {
     return this.failed;
   }
 
+  /** Lets the fsyncs under way and queued finish (no new flush is taken), then closes the descriptor. */
   async close(): Promise<void> {
-    await this.running?.catch(() => {});
+    this.closed = true;
+    while (this.running || this.next) await (this.next ?? this.running)?.catch(() => {});
     const fd = this.fd;
     this.fd = null;
     if (fd !== null) fs.closeSync(fd);

@@ -34,6 +34,19 @@ async function openStore(options: SqliteStoreOptions = { createWriter: true }) {
 
 const idem = (key: string) => ({ key, body_hash: 'h', since_ms: Date.now() - 60_000 });
 
+/** The writer thread's program with `patch` run first (it sees `fs`: node:fs, as the program will). */
+function patchedWriter(patch: string) {
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const program = JSON.stringify(new URL('../../src/store/create-writer-thread.ts', import.meta.url).href);
+  return (data: WriterData) =>
+    new Worker(
+      `const fs = require('node:fs');
+${patch}
+import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`,
+      { eval: true, workerData: data },
+    );
+}
+
 describe('SQLite create writer thread', { timeout: 120_000 }, () => {
   it('writes the same rows and answers the same outcomes as creates on the HTTP thread', async () => {
     const dumps: string[] = [];
@@ -143,20 +156,13 @@ describe('SQLite create writer thread', { timeout: 120_000 }, () => {
   });
 
   it('a create is answered only once its fsync is done, and a replay not before the create it replays is on disk', async () => {
-    // The writer's WAL fsyncs take 300 ms: a create's commit stays undurable that long.
-    const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-    const program = JSON.stringify(new URL('../../src/store/create-writer-thread.ts', import.meta.url).href);
-    const slowSyncs = (data: WriterData) =>
-      new Worker(
-        `const fs = require('node:fs');
-const fsyncSync = fs.fsyncSync;
+    // The writer's WAL fsyncs take 300 ms (either way it may sync): a create's commit stays undurable that long.
+    const slowSyncs = patchedWriter(`const { fsyncSync, fsync } = fs;
 fs.fsyncSync = (fd) => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
   return fsyncSync(fd);
 };
-import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`,
-        { eval: true, workerData: data },
-      );
+fs.fsync = (fd, cb) => setTimeout(() => fsync(fd, cb), 300);`);
     const { store } = await openStore({ createWriter: { program: slowSyncs } });
     const key = await testKey(store, 'replay-durable');
     await store.tasks.create(newTask(key)); // the thread is up, its WAL handle open
@@ -177,6 +183,30 @@ import(${tsx}).then((tsx) => { tsx.register(); return import(${program}); });`,
     assert.equal(replay.kind === 'replay' && replay.record.task_id, made.kind === 'created' && made.task.id);
     assert.deepEqual(order, ['original', 'replay'], 'the replay (a 200 for the original task) waited for the fsync that makes the original durable');
     assert.ok(tookMs >= 290, `the create was answered after ${tookMs.toFixed(0)} ms, before its 300 ms fsync ended`);
+    await store.close();
+  });
+
+  it('a failed fsync: the create it covered is failed, never answered created nor run again, and every later create fails too', async () => {
+    // The thread's third fsync and every later one fail (the first two: the WAL's directory and the first create).
+    const failingSyncs = patchedWriter(`const { fsyncSync } = fs;
+let n = 0;
+fs.fsyncSync = (fd) => {
+  if (++n >= 3) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+  return fsyncSync(fd);
+};`);
+    const { store, file } = await openStore({ createWriter: { program: failingSyncs } });
+    const key = await testKey(store, 'fsync-fails');
+    const first = await store.tasks.create(newTask(key));
+    assert.equal(first.kind, 'created');
+    const lost = newTask(key);
+    await assert.rejects(store.tasks.create(lost, idem('lost')), /could not be synced to disk \(EIO/);
+    // Committed once (not run again alone by the HTTP thread), but never answered created.
+    const db = new SQLite(file, { readonly: true });
+    assert.equal((db.prepare('SELECT count(*) AS n FROM tasks WHERE id = ?').get(lost.id) as { n: number }).n, 1);
+    db.close();
+    await assert.rejects(store.tasks.create(newTask(key)), /no commit since can be promised durable/);
+    // A replay writes nothing, and still names a task whose row is not known to be on disk.
+    await assert.rejects(store.tasks.create(newTask(key), idem('lost')), /no commit since can be promised durable/);
     await store.close();
   });
 

@@ -25,6 +25,7 @@ describe('WAL sync', () => {
     const queued = wal.flush();
     await assert.rejects(first, /could not be synced to disk/);
     await assert.rejects(queued, /could not be synced to disk/);
+    assert.equal(wal.syncs, 2, 'the queued flush was answered with the failure, not by a second fsync');
     await assert.rejects(wal.flush(), /no commit since can be promised durable/);
     assert.equal(wal.syncs, 2, 'no fsync is tried after the failure');
     assert.throws(() => wal.flushNow(), /no commit since can be promised durable/);
@@ -49,10 +50,68 @@ describe('WAL sync', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a WAL that cannot be opened fails the flush with a clear message (no stack trace for the caller to read)', async () => {
+  it('a WAL that cannot be opened fails the flush with a message naming the cause', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-walsync-'));
     const wal = new WalSync(path.join(dir, 'missing.sqlite'));
     assert.throws(() => wal.flushNow(), /write-ahead log could not be synced to disk \(ENOENT/);
+    await assert.rejects(new WalSync(path.join(dir, 'missing.sqlite')).flush(), /write-ahead log could not be synced to disk \(ENOENT/);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the first sync of either kind also syncs the WAL's directory (its entry), once", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-walsync-'));
+    const file = path.join(dir, 'db.sqlite');
+    fs.writeFileSync(`${file}-wal`, 'x');
+    const synced: string[] = [];
+    const name = (fd: number) => (fs.fstatSync(fd).isDirectory() ? 'dir' : 'wal');
+    const { fsyncSync, fsync } = fs;
+    fs.fsyncSync = (fd) => {
+      synced.push(name(fd));
+      fsyncSync(fd);
+    };
+    fs.fsync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      synced.push(name(fd));
+      fsync(fd, cb);
+    }) as typeof fs.fsync;
+    try {
+      const now = new WalSync(file);
+      now.flushNow();
+      now.flushNow();
+      assert.deepEqual(synced, ['dir', 'wal', 'wal']);
+      synced.length = 0;
+      const later = new WalSync(file);
+      await later.flush();
+      await later.flush();
+      assert.deepEqual(synced, ['dir', 'wal', 'wal']);
+      await Promise.all([now.close(), later.close()]);
+    } finally {
+      Object.assign(fs, { fsyncSync, fsync });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('close lets the fsyncs under way and queued finish, then refuses new flushes; flushNow refuses to run beside a flush', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-walsync-'));
+    const file = path.join(dir, 'db.sqlite');
+    fs.writeFileSync(`${file}-wal`, 'x');
+    // Each fsync takes 50 ms: a close that did not wait for the queued one would close its descriptor first.
+    const { fsync } = fs;
+    fs.fsync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => void setTimeout(() => fsync(fd, cb), 50)) as typeof fs.fsync;
+    try {
+      const wal = new WalSync(file);
+      const running = wal.flush();
+      assert.throws(() => wal.flushNow(), /one way per instance/);
+      const queued = wal.flush();
+      const closed = wal.close();
+      await running;
+      await queued;
+      await closed;
+      assert.equal(wal.syncs, 2);
+      await assert.rejects(wal.flush(), /closed/);
+      assert.throws(() => wal.flushNow(), /closed/);
+    } finally {
+      fs.fsync = fsync;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
