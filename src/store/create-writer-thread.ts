@@ -86,9 +86,9 @@ async function work(): Promise<void> {
       // refusal) always follows the fsync of the one it may have read. An fsync run in libuv's
       // pool instead, overlapping the next transaction, was slower: its answer waited for that
       // transaction to end (bench/README.md, eleventh session).
-      if (done.wrote) wal.flushNow();
-      // After a failed fsync nothing written since the last good one can be vouched for.
-      else if (wal.broken) wal.flushNow();
+      // A transaction that wrote nothing needs no fsync, unless one has failed: then nothing
+      // written since the last good one can be vouched for, and flushNow says so.
+      if (done.wrote || wal.broken) wal.flushNow();
     } catch (err) {
       // Committed but not known to be on disk: never "nothing was changed", never run again.
       for (const b of batches) port.postMessage({ id: b.id, error: errorOf(err), committed: true } satisfies FromWriter);

@@ -151,7 +151,9 @@ export class CreateWriter {
     const delay = this.restartDelay;
     this.restartDelay = Math.min(delay * 2, RESTART_MAX_MS);
     this.restarted = new Promise((resolve) => {
-      const timer = setTimeout(() => void synced.finally(() => this.restartNow?.()), delay);
+      // Started whether the sync worked or not (its failure is each lost create's answer).
+      const restart = () => this.restartNow?.();
+      const timer = setTimeout(() => void synced.then(restart, restart), delay);
       this.restartNow = () => {
         clearTimeout(timer);
         this.restarted = this.restartNow = null;

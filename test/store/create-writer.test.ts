@@ -12,7 +12,8 @@ import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { type WriterData, writerProgram } from '../../src/store/create-writer.js';
+import { createSeed } from '../../src/store/create-task.js';
+import { CreateWriter, type WriterData, writerProgram } from '../../src/store/create-writer.js';
 import { isStoreUnavailable } from '../../src/store/errors.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js';
 import type { CreateOutcome } from '../../src/store/types.js';
@@ -153,6 +154,34 @@ describe('SQLite create writer thread', { timeout: 120_000 }, () => {
     assert.equal(replay.kind === 'replay' && replay.record.task_id, jobs[0].task.id);
     assert.equal((await store.tasks.create(newTask(key, { estimated_cost_usd: 0 }))).kind, 'created', 'the restarted thread writes');
     await store.close();
+  });
+
+  it('a writer that dies after its commit when the WAL then cannot be synced: its creates fail with that error, and the thread is started again', async () => {
+    const { store, file } = await openStore({ createWriter: false });
+    const key = await testKey(store, 'dead-and-unsynced');
+    await store.close();
+    let starts = 0;
+    const writer = new CreateWriter({
+      file,
+      busyTimeoutMs: 5_000,
+      walSizeLimitBytes: 64 << 20,
+      taskExists: () => true,
+      onCommit: () => {},
+      // The HTTP thread's own fsync of the dead thread's commit fails.
+      syncWal: () => Promise.reject(new Error('disk gone')),
+      restartDelayMs: 10,
+      program: (data) => writerProgram({ ...data, exitAfterCommit: starts++ === 0 }),
+    });
+    const out = await writer.run([createSeed(newTask(key)), createSeed(newTask(key))]);
+    assert.deepEqual(
+      out.map((o) => (o as { error?: Error }).error?.message),
+      ['disk gone', 'disk gone'],
+    );
+    // Started again despite the failed sync (no unhandled rejection on the way), and it writes.
+    const later = await writer.run([createSeed(newTask(key))]);
+    assert.deepEqual(later, [{ kind: 'created' }]);
+    assert.equal(starts, 2);
+    await writer.close();
   });
 
   it('a create is answered only once its fsync is done, and a replay not before the create it replays is on disk', async () => {

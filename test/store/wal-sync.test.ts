@@ -11,11 +11,17 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { WalSync } from '../../src/store/wal-sync.js';
 
+/** A temporary directory holding a database's WAL file (`file` is the database's path). */
+function walFixture() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-walsync-'));
+  const file = path.join(dir, 'db.sqlite');
+  fs.writeFileSync(`${file}-wal`, 'x');
+  return { dir, file };
+}
+
 describe('WAL sync', () => {
   it('a failed fsync fails that flush, the one queued behind it and every later one', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-walsync-'));
-    const file = path.join(dir, 'db.sqlite');
-    fs.writeFileSync(`${file}-wal`, 'x');
+    const { dir, file } = walFixture();
     const wal = new WalSync(file);
     await wal.flush();
     assert.equal(wal.syncs, 1);
@@ -33,9 +39,7 @@ describe('WAL sync', () => {
   });
 
   it('flushNow syncs on the calling thread; once one fails, every later flush of either kind fails', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-walsync-'));
-    const file = path.join(dir, 'db.sqlite');
-    fs.writeFileSync(`${file}-wal`, 'x');
+    const { dir, file } = walFixture();
     const wal = new WalSync(file);
     wal.flushNow();
     wal.flushNow();
@@ -59,9 +63,7 @@ describe('WAL sync', () => {
   });
 
   it("the first sync of either kind also syncs the WAL's directory (its entry), once", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-walsync-'));
-    const file = path.join(dir, 'db.sqlite');
-    fs.writeFileSync(`${file}-wal`, 'x');
+    const { dir, file } = walFixture();
     const synced: string[] = [];
     const name = (fd: number) => (fs.fstatSync(fd).isDirectory() ? 'dir' : 'wal');
     const { fsyncSync, fsync } = fs;
@@ -91,9 +93,7 @@ describe('WAL sync', () => {
   });
 
   it('close lets the fsyncs under way and queued finish, then refuses new flushes; flushNow refuses to run beside a flush', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-walsync-'));
-    const file = path.join(dir, 'db.sqlite');
-    fs.writeFileSync(`${file}-wal`, 'x');
+    const { dir, file } = walFixture();
     // Each fsync takes 50 ms: a close that did not wait for the queued one would close its descriptor first.
     const { fsync } = fs;
     fs.fsync = ((fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => void setTimeout(() => fsync(fd, cb), 50)) as typeof fs.fsync;
