@@ -71,10 +71,11 @@ export function sqliteCreateOps(db: SQLite.Database): SqliteCreateOps {
     ),
     ledger: db.prepare(insertSql('ledger', ['id', 'key_id', 'task_id', 'kind', 'amount_usd', 'model', 'day', 'created_ms'])),
     task: db.prepare(insertSql('tasks', TASK_COLUMNS)),
-    // As WorkQueue.enqueue: the partition learns its new head first, then the item.
+    // As WorkQueue.enqueue: the partition learns its new head first, then the item. A head already
+    // earlier is left as it is, unwritten (see WorkQueue.lowerHead).
     head: db.prepare(
       `INSERT INTO work_partitions (queue, partition_key, group_key, head_due_ms, served_ms, in_flight) VALUES (?, ?, ?, ?, 0, 0)
-       ON CONFLICT (queue, partition_key) DO UPDATE SET head_due_ms = CASE WHEN work_partitions.head_due_ms < excluded.head_due_ms THEN work_partitions.head_due_ms ELSE excluded.head_due_ms END`,
+       ON CONFLICT (queue, partition_key) DO UPDATE SET head_due_ms = excluded.head_due_ms WHERE excluded.head_due_ms < work_partitions.head_due_ms`,
     ),
     // Unleased: lease_owner stays NULL.
     item: db.prepare(insertSql('work_items', ['queue', 'item_id', 'partition_key', 'group_key', 'due_ms', 'attempts'])),

@@ -74,11 +74,23 @@ export class WorkQueue {
     await trx.insertInto('work_items').values(row).execute();
   }
 
+  /**
+   * The partition's head becomes `due` if that is earlier. A head already earlier (the usual case:
+   * a backlog's head is its oldest item) is not written at all — an unconditional `SET head = min(…)`
+   * rewrote the row and its `work_partitions_ready` entry with the same value, three B-tree pages
+   * a transaction on SQLite. PostgreSQL still locks the row when the WHERE is false (its
+   * `ON CONFLICT DO UPDATE` locks every conflicting row), which the ordering above relies on.
+   */
   private async lowerHead(trx: Kysely<Database>, queue: string, partition: string, group: string, due: number): Promise<void> {
     await trx
       .insertInto('work_partitions')
       .values({ queue, partition_key: partition, group_key: group, head_due_ms: due, served_ms: 0, in_flight: 0 })
-      .onConflict((oc) => oc.columns(['queue', 'partition_key']).doUpdateSet({ head_due_ms: sql`case when work_partitions.head_due_ms < ${due} then work_partitions.head_due_ms else ${due} end` }))
+      .onConflict((oc) =>
+        oc
+          .columns(['queue', 'partition_key'])
+          .doUpdateSet({ head_due_ms: (eb) => eb.ref('excluded.head_due_ms') })
+          .where('excluded.head_due_ms', '<', (eb) => eb.ref('work_partitions.head_due_ms')),
+      )
       .execute();
   }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { newTaskId } from '../../src/contract/ids.js';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
@@ -46,6 +47,19 @@ export async function createPgDatabase(): Promise<{ url: string; drop(): Promise
       }
     },
   };
+}
+
+/** A store's own Kysely instance: tests that set up rows of an older schema or read query plans. */
+export function kyselyOf(store: SqlStore): Kysely<any> {
+  return (store as unknown as { db: { kysely: Kysely<any> } }).db.kysely;
+}
+
+/** A new database of `dialect`, migrated, with one store on it and that store's Kysely instance. */
+export async function migratedStore(dialect: TestDialect): Promise<{ db: TestDatabase; store: SqlStore; kysely: Kysely<any> }> {
+  const db = await createTestDatabase(dialect);
+  const store = db.open();
+  await store.migrate();
+  return { db, store, kysely: kyselyOf(store) };
 }
 
 export interface TestDatabase {

@@ -9,11 +9,7 @@ import type { Kysely } from 'kysely';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { PRE_CHANNEL_PIN } from '../../src/store/types.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/stores.js';
-
-function kyselyOf(store: SqlStore): Kysely<any> {
-  return (store as unknown as { db: { kysely: Kysely<any> } }).db.kysely;
-}
+import { createTestDatabase, kyselyOf, DIALECTS, type TestDatabase } from '../helpers/stores.js';
 
 const T = 1_700_000_000_000;
 const row = (id: string, state: string, upstreamId: string | null) => ({

@@ -66,9 +66,12 @@ describe('SQLite create statements', () => {
       { ...item, item_id: 'w-item-2', due_ms: 29, attempts: 0, lease_owner: null },
     ]);
     assert.deepEqual(db.prepare('SELECT queue, partition_key, group_key, head_due_ms FROM work_partitions').all(), [{ queue: 'q', partition_key: 'w-partition', group_key: 'w-group', head_due_ms: 29 }]);
-    // A later transaction's later item leaves the earlier head.
+    // A later transaction's later item leaves the earlier head, unwritten: one change, the item's.
+    const changes = db.prepare('SELECT total_changes()').pluck();
+    const before = changes.get() as number;
     inTransaction(db, (ops) => ops.enqueue({ ...item, item_id: 'w-item-3', due_ms: 40 }));
     assert.equal(db.prepare('SELECT head_due_ms FROM work_partitions').pluck().get(), 29);
+    assert.equal((changes.get() as number) - before, 1);
     db.close();
   });
 
