@@ -56,6 +56,14 @@ function toItem(r: WorkItemsTable): WorkItem {
  *   across nodes (a transaction-scoped advisory lock), so capacity checks are exact.
  * Verbs that change an item together with other rows take the caller's transaction.
  */
+/** A plain claim's pick (WorkQueue.claim; exported for its plan's test). */
+export function duePick(db: Kysely<Database>, queue: string, o: Pick<LeaseOptions, 'now_ms' | 'limit'>, leasedOnly: boolean) {
+  const pick = db.selectFrom('work_items').select('item_id').where('queue', '=', queue).where('due_ms', '<=', o.now_ms);
+  // Each way has an index holding only its rows (migrations 007, 011); a literal, so that a planner
+  // sees the query implies the index's condition.
+  return (leasedOnly ? pick.where('lease_owner', 'is not', null) : pick.where('partition_key', '=', sql.lit(''))).orderBy('due_ms').limit(o.limit);
+}
+
 export class WorkQueue {
   constructor(
     private readonly db: Db,
@@ -68,6 +76,8 @@ export class WorkQueue {
 
   /** Adds an item (in the caller's transaction); a fair queue's partition learns its new head. */
   async enqueue(trx: Kysely<Database>, item: NewWorkItem): Promise<void> {
+    // Plain claims see only unpartitioned items: a partition on another queue would never be claimed.
+    if (!this.isFair(item.queue) && item.partition_key) throw new Error(`work queue ${item.queue} has no partitions (got ${item.partition_key})`);
     const row = { queue: item.queue, item_id: item.item_id, partition_key: item.partition_key ?? '', group_key: item.group_key ?? '', due_ms: item.due_ms, lease_owner: null, attempts: item.attempts ?? 0 };
     // Partition first: its row lock orders us before a concurrent fair claim's head recompute.
     if (this.isFair(item.queue)) await this.lowerHead(trx, row.queue, row.partition_key, row.group_key, row.due_ms);
@@ -194,14 +204,13 @@ export class WorkQueue {
   }
 
   /**
-   * Leases up to `limit` due items of a queue, earliest first. `leasedOnly`: only items whose lease
-   * ran out (their holder died), e.g. submissions to recover.
+   * Leases up to `limit` due items of a queue without partitions (polls, downloads), earliest
+   * first. `leasedOnly`: instead, only items whose lease ran out (their holder died), on any queue —
+   * e.g. submissions to recover; a fair queue's unleased items are claimFair's.
    */
   async claim(queue: string, o: LeaseOptions, leasedOnly = false): Promise<WorkItem[]> {
     return this.db.tx(async (trx) => {
-      let pick = trx.selectFrom('work_items').select('item_id').where('queue', '=', queue).where('due_ms', '<=', o.now_ms);
-      if (leasedOnly) pick = pick.where('lease_owner', 'is not', null);
-      pick = pick.orderBy('due_ms').limit(o.limit);
+      let pick = duePick(trx, queue, o, leasedOnly);
       if (this.db.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
       const ids = (await pick.execute()).map((r) => r.item_id);
       return this.lease(trx, queue, ids, o);

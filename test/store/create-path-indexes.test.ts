@@ -1,12 +1,17 @@
 /**
- * The ledger's indexes hold settled charges only (migration 011): a create's reservation row goes
- * into the table alone, and the usage report — their only indexed reader — is still answered
- * through them, on SQLite and PostgreSQL, and still counts settled charges only.
+ * Migration 011: indexes hold only the rows their readers ask for, so a create's rows go into
+ * fewer of them. The ledger's hold settled charges only (a reservation goes into the table alone),
+ * and the usage report — their only indexed reader — is still answered through them; plain claims
+ * (polls, downloads) have an index of unpartitioned items, which a submission does not enter.
+ * SQLite and PostgreSQL.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { usageQuery } from '../../src/store/ledger.js';
+import { LANE_QUEUE } from '../../src/store/queues.js';
+import type { Database } from '../../src/store/schema.js';
+import { duePick } from '../../src/store/work-queue.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { DIALECTS, migratedStore, type TestDatabase } from '../helpers/stores.js';
 
@@ -32,7 +37,7 @@ async function planOf(k: Kysely<any>, dialect: string, query: CompiledQuery): Pr
 }
 
 for (const dialect of DIALECTS) {
-  describe(`ledger indexes on ${dialect}`, { timeout: 60_000 }, () => {
+  describe(`create-path indexes on ${dialect}`, { timeout: 60_000 }, () => {
     let db: TestDatabase;
     let store: SqlStore;
     let k: Kysely<any>;
@@ -69,13 +74,44 @@ for (const dialect of DIALECTS) {
       assert.match(await planOf(k, dialect, usageQuery(k, null, DAYS[0], DAYS[1]).compile()), /ledger_settle_day|ledger_settle_key_day/);
     });
 
+    /** Every index of `table` but its primary key's: SQL text that states its condition. */
+    const indexesOf = async (table: string) =>
+      dialect === 'sqlite'
+        ? (await k.executeQuery<{ sql: string }>(CompiledQuery.raw(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = '${table}' AND sql IS NOT NULL`))).rows.map((r) => r.sql)
+        : (await k.executeQuery<{ indexdef: string }>(CompiledQuery.raw(`SELECT indexdef FROM pg_indexes WHERE tablename = '${table}' AND indexdef NOT LIKE 'CREATE UNIQUE%'`))).rows.map((r) => r.indexdef);
+
     it('a reservation is not in them: only settled entries are indexed', async () => {
-      const indexes =
-        dialect === 'sqlite'
-          ? (await k.executeQuery<{ sql: string }>(CompiledQuery.raw("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger' AND sql IS NOT NULL"))).rows.map((r) => r.sql)
-          : (await k.executeQuery<{ indexdef: string }>(CompiledQuery.raw("SELECT indexdef FROM pg_indexes WHERE tablename = 'ledger' AND indexdef NOT LIKE 'CREATE UNIQUE%'"))).rows.map((r) => r.indexdef);
+      const indexes = await indexesOf('ledger');
       assert.equal(indexes.length, 2, indexes.join('\n'));
       for (const def of indexes) assert.match(def, /where\s*\(?\s*"?kind"?\s*=\s*'settle'/i, def);
+    });
+
+    it('plain claims take unpartitioned due items through their own index; submissions are in it no more', async () => {
+      const kysely = k as Kysely<Database>;
+      await kysely.transaction().execute(async (trx) => {
+        for (const [id, due] of [
+          ['p2', 20],
+          ['p1', 10],
+          ['p3', 99],
+        ] as const)
+          await store.queue.enqueue(trx, { queue: LANE_QUEUE.poll, item_id: id, due_ms: due });
+        await store.queue.enqueue(trx, { queue: LANE_QUEUE.submit, item_id: 's1', partition_key: 'prov/key_a', group_key: 'prov', due_ms: 5 });
+      });
+      const claimed = await store.queue.claim(LANE_QUEUE.poll, { now_ms: 50, limit: 10, owner: 'w', lease_ms: 1000 });
+      assert.deepEqual(
+        claimed.map((c) => c.item_id),
+        ['p1', 'p2'],
+      );
+      const plain = (await indexesOf('work_items')).filter((d) => /work_items_plain_due/.test(d));
+      assert.equal(plain.length, 1);
+      assert.match(plain[0], /where\s*\(?\s*"?partition_key"?\s*=\s*''/i);
+      assert.match(await planOf(k, dialect, duePick(kysely, LANE_QUEUE.poll, { now_ms: 50, limit: 10 }, false).compile()), /work_items_plain_due/);
+      assert.match(await planOf(k, dialect, duePick(kysely, LANE_QUEUE.submit, { now_ms: 50, limit: 10 }, true).compile()), /work_items_leased_due/);
+      // A queue without partitions refuses an item with one: plain claims would never see it.
+      await assert.rejects(
+        kysely.transaction().execute((trx) => store.queue.enqueue(trx, { queue: LANE_QUEUE.poll, item_id: 'p9', partition_key: 'x', due_ms: 1 })),
+        /has no partitions/,
+      );
     });
   });
 }
