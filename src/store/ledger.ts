@@ -47,8 +47,8 @@ export function usageQuery(kysely: Kysely<Database>, keyId: string | null, fromD
   let q = kysely
     .selectFrom('ledger')
     .select(['key_id', 'day', 'model', (eb) => eb.fn.countAll<number>().as('requests'), (eb) => eb.fn.sum<number>('amount_usd').as('cost_usd')])
-    // A literal, not a parameter: the ledger's indexes hold settled entries only (migration 011),
-    // and a planner uses a partial index only where the query's own text implies its condition.
+    // The ledger's indexes hold settled entries only (migration 011). A literal, not a parameter:
+    // a plan made for any value (PostgreSQL's generic plans) could not use a partial index.
     .where('kind', '=', sql.lit('settle'))
     .where('day', '>=', fromDay)
     .where('day', '<=', toDay);

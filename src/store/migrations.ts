@@ -190,20 +190,26 @@ export const MIGRATIONS: { name: string; up: (db: Kysely<any>) => Promise<void> 
     },
   },
   {
-    name: '011_create_path_indexes',
+    name: '011_ledger_settle_indexes',
     async up(db) {
-      // Indexes hold only the rows their readers ask for, so a create — its reservation, its
-      // submission — goes into fewer of them: each index a row enters costs a create transaction
-      // two to three WAL pages on SQLite (bench/README.md, twelfth session).
-      // Plain claims (polls, downloads: queues without partitions) take the earliest due items of
-      // their queue; fair queues' items (submissions, webhook deliveries) have their own indexes.
-      await db.schema.dropIndex('work_items_due').execute();
-      await db.schema.createIndex('work_items_plain_due').on('work_items').columns(['queue', 'due_ms']).where(sql.ref('partition_key'), '=', sql.lit('')).execute();
-      // The ledger's only indexed reader is the usage report, which counts settled charges.
+      // The ledger's indexes serve its only indexed reader, the usage report, which counts settled
+      // charges: a create's reservation row no longer goes into them (two B-tree pages fewer in
+      // every create transaction; bench/README.md, twelfth session).
       await db.schema.dropIndex('ledger_key_day').execute();
       await db.schema.dropIndex('ledger_day').execute();
       await db.schema.createIndex('ledger_settle_key_day').on('ledger').columns(['key_id', 'day']).where(sql.ref('kind'), '=', sql.lit('settle')).execute();
       await db.schema.createIndex('ledger_settle_day').on('ledger').column('day').where(sql.ref('kind'), '=', sql.lit('settle')).execute();
+    },
+  },
+  {
+    name: '012_plain_due_index',
+    async up(db) {
+      // Plain claims (polls, downloads: queues without partitions) take the earliest due items of
+      // their queue; every submission entered the index they read, which no claim of submissions
+      // reads (fair queues have their own). An index a create's row enters costs its transaction
+      // two to three WAL pages on SQLite (bench/README.md, twelfth session).
+      await db.schema.dropIndex('work_items_due').execute();
+      await db.schema.createIndex('work_items_plain_due').on('work_items').columns(['queue', 'due_ms']).where(sql.ref('partition_key'), '=', sql.lit('')).execute();
     },
   },
 ];

@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { CreateOps } from './create-task.js';
+import { FAIR_QUEUES } from './queues.js';
 import type { IdempotencyKeysTable, TasksTable } from './schema.js';
 import type { LedgerEntry } from './types.js';
 
@@ -130,6 +131,8 @@ export function sqliteCreateOps(db: SQLite.Database): SqliteCreateOps {
         r.version,
       ),
     enqueue(item) {
+      // Always a fair queue's item (a create's submission): its partition learns the new head.
+      if (!FAIR_QUEUES.has(item.queue)) throw new Error(`the create writer enqueues to fair queues only, not ${item.queue}`);
       const partition = item.partition_key ?? '';
       const group = item.group_key ?? '';
       const head = `${item.queue}\n${partition}`;

@@ -44,6 +44,14 @@ function toItem(r: WorkItemsTable): WorkItem {
   return { ...r, due_ms: num(r.due_ms), attempts: num(r.attempts) };
 }
 
+/** A plain claim's pick (WorkQueue.claim; exported for its plan's test). */
+export function duePick(db: Kysely<Database>, queue: string, o: Pick<LeaseOptions, 'now_ms' | 'limit'>, leasedOnly: boolean) {
+  const pick = db.selectFrom('work_items').select('item_id').where('queue', '=', queue).where('due_ms', '<=', o.now_ms);
+  // Each way has a partial index holding only its rows (migrations 007, 012). Its condition as a
+  // literal: a plan made for any parameter value (PostgreSQL's generic plans) could not use it.
+  return (leasedOnly ? pick.where('lease_owner', 'is not', null) : pick.where('partition_key', '=', sql.lit(''))).orderBy('due_ms').limit(o.limit);
+}
+
 /**
  * One leased work queue for everything that runs in the background (the engine's lanes, webhook
  * delivery), in the style of graphile-worker: a small vocabulary of SQL verbs.
@@ -56,14 +64,6 @@ function toItem(r: WorkItemsTable): WorkItem {
  *   across nodes (a transaction-scoped advisory lock), so capacity checks are exact.
  * Verbs that change an item together with other rows take the caller's transaction.
  */
-/** A plain claim's pick (WorkQueue.claim; exported for its plan's test). */
-export function duePick(db: Kysely<Database>, queue: string, o: Pick<LeaseOptions, 'now_ms' | 'limit'>, leasedOnly: boolean) {
-  const pick = db.selectFrom('work_items').select('item_id').where('queue', '=', queue).where('due_ms', '<=', o.now_ms);
-  // Each way has an index holding only its rows (migrations 007, 011); a literal, so that a planner
-  // sees the query implies the index's condition.
-  return (leasedOnly ? pick.where('lease_owner', 'is not', null) : pick.where('partition_key', '=', sql.lit(''))).orderBy('due_ms').limit(o.limit);
-}
-
 export class WorkQueue {
   constructor(
     private readonly db: Db,
@@ -209,6 +209,7 @@ export class WorkQueue {
    * e.g. submissions to recover; a fair queue's unleased items are claimFair's.
    */
   async claim(queue: string, o: LeaseOptions, leasedOnly = false): Promise<WorkItem[]> {
+    if (!leasedOnly && this.isFair(queue)) throw new Error(`work queue ${queue} is fair: its items are claimed by claimFair`);
     return this.db.tx(async (trx) => {
       let pick = duePick(trx, queue, o, leasedOnly);
       if (this.db.dialect === 'postgres') pick = pick.forUpdate().skipLocked();

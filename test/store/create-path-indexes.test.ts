@@ -1,5 +1,5 @@
 /**
- * Migration 011: indexes hold only the rows their readers ask for, so a create's rows go into
+ * Migrations 011 and 012: indexes hold only the rows their readers ask for, so a create's rows go into
  * fewer of them. The ledger's hold settled charges only (a reservation goes into the table alone),
  * and the usage report — their only indexed reader — is still answered through them; plain claims
  * (polls, downloads) have an index of unpartitioned items, which a submission does not enter.
@@ -107,6 +107,8 @@ for (const dialect of DIALECTS) {
       assert.match(plain[0], /where\s*\(?\s*"?partition_key"?\s*=\s*''/i);
       assert.match(await planOf(k, dialect, duePick(kysely, LANE_QUEUE.poll, { now_ms: 50, limit: 10 }, false).compile()), /work_items_plain_due/);
       assert.match(await planOf(k, dialect, duePick(kysely, LANE_QUEUE.submit, { now_ms: 50, limit: 10 }, true).compile()), /work_items_leased_due/);
+      // A fair queue's unleased items are claimFair's: a plain claim of one is a mistake, said so.
+      await assert.rejects(store.queue.claim(LANE_QUEUE.submit, { now_ms: 50, limit: 10, owner: 'w', lease_ms: 1000 }), /claimed by claimFair/);
       // A queue without partitions refuses an item with one: plain claims would never see it.
       await assert.rejects(
         kysely.transaction().execute((trx) => store.queue.enqueue(trx, { queue: LANE_QUEUE.poll, item_id: 'p9', partition_key: 'x', due_ms: 1 })),

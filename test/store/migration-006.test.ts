@@ -5,12 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { createTestDatabase, kyselyOf, DIALECTS, type TestDatabase } from '../helpers/stores.js';
-
-/** The store's Kysely handle, for writing rows the way the previous release did. */
 
 const T = 1_700_000_000; // Unix seconds, as schema 005 kept most times
 const task = (id: string, state: string, extra: Record<string, unknown> = {}) => ({

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { PRE_CHANNEL_PIN } from '../../src/store/types.js';

@@ -53,5 +53,23 @@ for (const dialect of DIALECTS) {
       assert.equal(again.due, 30);
       if (dialect === 'postgres') assert.notEqual(again.version, moved.version);
     });
+
+    // PostgreSQL: the unwritten head is still locked by the enqueue's transaction until it commits,
+    // so a fair claim's head recompute (refreshHead: FOR UPDATE, then a fresh read) waits for the
+    // item and cannot leave it behind a stale head. SQLite has one writer at a time.
+    if (dialect === 'postgres')
+      it('an enqueue that leaves the head unwritten still holds the partition row until it commits', async () => {
+        const kysely = k as Kysely<Database>;
+        await kysely.transaction().execute(async (trx) => {
+          await store.queue.enqueue(trx as Kysely<Database>, { queue: LANE_QUEUE.submit, item_id: 'late', partition_key: 'p', group_key: 'g', due_ms: 10_000 });
+          // Another connection of the pool, as a claiming node.
+          await assert.rejects(
+            k.executeQuery(CompiledQuery.raw(`SELECT head_due_ms FROM work_partitions WHERE queue = '${LANE_QUEUE.submit}' AND partition_key = 'p' FOR UPDATE NOWAIT`)),
+            (err: { code?: string }) => err.code === '55P03',
+          );
+        });
+        const locked = await k.executeQuery(CompiledQuery.raw(`SELECT head_due_ms FROM work_partitions WHERE queue = '${LANE_QUEUE.submit}' AND partition_key = 'p' FOR UPDATE NOWAIT`));
+        assert.equal(locked.rows.length, 1, 'free once the enqueue committed');
+      });
   });
 }

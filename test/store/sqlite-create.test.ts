@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
+import { LANE_QUEUE } from '../../src/store/queues.js';
 import type { TasksTable } from '../../src/store/schema.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { sqliteCreateOps } from '../../src/store/sqlite-create.js';
@@ -30,7 +31,12 @@ function inTransaction(db: SQLite.Database, fn: (ops: ReturnType<typeof sqliteCr
   const ops = sqliteCreateOps(db);
   db.exec('BEGIN IMMEDIATE');
   ops.newTransaction();
-  fn(ops);
+  try {
+    fn(ops);
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
   db.exec('COMMIT');
 }
 
@@ -51,7 +57,7 @@ describe('SQLite create statements', () => {
     const db = await migratedDb('others');
     const entry: LedgerEntry = { id: 'l-id', key_id: 'l-key', task_id: 'l-task', kind: 'reserve', amount_usd: 1.25, model: 'l-model', day: '2026-12-03', created_ms: 17 };
     const idem = { owner_key_id: 'i-owner', idem_key: 'i-key', body_hash: 'i-hash', task_id: 'i-task', created_ms: 23 };
-    const item = { queue: 'q', item_id: 'w-item', partition_key: 'w-partition', group_key: 'w-group', due_ms: 31, attempts: 2 };
+    const item = { queue: LANE_QUEUE.submit, item_id: 'w-item', partition_key: 'w-partition', group_key: 'w-group', due_ms: 31, attempts: 2 };
     inTransaction(db, (ops) => {
       ops.insertLedger(entry);
       assert.equal(ops.insertIdempotency(idem), true);
@@ -65,13 +71,15 @@ describe('SQLite create statements', () => {
       { ...item, lease_owner: null },
       { ...item, item_id: 'w-item-2', due_ms: 29, attempts: 0, lease_owner: null },
     ]);
-    assert.deepEqual(db.prepare('SELECT queue, partition_key, group_key, head_due_ms FROM work_partitions').all(), [{ queue: 'q', partition_key: 'w-partition', group_key: 'w-group', head_due_ms: 29 }]);
+    assert.deepEqual(db.prepare('SELECT queue, partition_key, group_key, head_due_ms FROM work_partitions').all(), [{ queue: LANE_QUEUE.submit, partition_key: 'w-partition', group_key: 'w-group', head_due_ms: 29 }]);
     // A later transaction's later item leaves the earlier head, unwritten: one change, the item's.
     const changes = db.prepare('SELECT total_changes()').pluck();
     const before = changes.get() as number;
     inTransaction(db, (ops) => ops.enqueue({ ...item, item_id: 'w-item-3', due_ms: 40 }));
     assert.equal(db.prepare('SELECT head_due_ms FROM work_partitions').pluck().get(), 29);
     assert.equal((changes.get() as number) - before, 1);
+    // Only a fair queue's items: a queue without partitions would never claim a partitioned one.
+    assert.throws(() => inTransaction(db, (ops) => ops.enqueue({ ...item, queue: LANE_QUEUE.poll, item_id: 'w-item-4' })), /fair queues only/);
     db.close();
   });
 
