@@ -76,11 +76,12 @@ export class WorkQueue {
 
   /** Adds an item (in the caller's transaction); a fair queue's partition learns its new head. */
   async enqueue(trx: Kysely<Database>, item: NewWorkItem): Promise<void> {
+    const fair = this.isFair(item.queue);
     // Plain claims see only unpartitioned items: a partition on another queue would never be claimed.
-    if (!this.isFair(item.queue) && item.partition_key) throw new Error(`work queue ${item.queue} has no partitions (got ${item.partition_key})`);
+    if (!fair && item.partition_key) throw new Error(`work queue ${item.queue} has no partitions (got ${item.partition_key})`);
     const row = { queue: item.queue, item_id: item.item_id, partition_key: item.partition_key ?? '', group_key: item.group_key ?? '', due_ms: item.due_ms, lease_owner: null, attempts: item.attempts ?? 0 };
     // Partition first: its row lock orders us before a concurrent fair claim's head recompute.
-    if (this.isFair(item.queue)) await this.lowerHead(trx, row.queue, row.partition_key, row.group_key, row.due_ms);
+    if (fair) await this.lowerHead(trx, row.queue, row.partition_key, row.group_key, row.due_ms);
     await trx.insertInto('work_items').values(row).execute();
   }
 

@@ -8,6 +8,7 @@ import { newTaskId } from '../../src/contract/ids.js';
 import type { ResolvedVideoRequest } from '../../src/contract/video-request.js';
 import { createKey } from '../../src/keys/keys.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
+import type { Database } from '../../src/store/schema.js';
 import type { SqlStore } from '../../src/store/sql-store.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Admission, ApiKey, ClaimedTask, NewTask } from '../../src/store/types.js';
@@ -55,7 +56,7 @@ export function kyselyOf(store: SqlStore): Kysely<any> {
 }
 
 /** A new database of `dialect`, migrated, with one store on it and that store's Kysely instance. */
-export async function migratedStore(dialect: TestDialect): Promise<{ db: TestDatabase; store: SqlStore; kysely: Kysely<any> }> {
+export async function migratedStore(dialect: TestDialect): Promise<{ db: TestDatabase; store: SqlStore; kysely: Kysely<Database> }> {
   const db = await createTestDatabase(dialect);
   const store = db.open();
   await store.migrate();

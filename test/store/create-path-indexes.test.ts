@@ -18,7 +18,7 @@ import { DIALECTS, migratedStore, type TestDatabase } from '../helpers/stores.js
 const DAYS = ['2026-11-30', '2026-12-01'];
 
 /** The plan the database would run `query` with, as one text. */
-async function planOf(k: Kysely<any>, dialect: string, query: CompiledQuery): Promise<string> {
+async function planOf(k: Kysely<Database>, dialect: string, query: CompiledQuery): Promise<string> {
   if (dialect === 'sqlite') {
     const rows = await k.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${query.sql}`, [...query.parameters]));
     return rows.rows.map((r) => r.detail).join('\n');
@@ -40,7 +40,7 @@ for (const dialect of DIALECTS) {
   describe(`create-path indexes on ${dialect}`, { timeout: 60_000 }, () => {
     let db: TestDatabase;
     let store: SqlStore;
-    let k: Kysely<any>;
+    let k: Kysely<Database>;
     before(async () => {
       ({ db, store, kysely: k } = await migratedStore(dialect));
       // Two keys, two days: many reservations, a few settled charges (one per fifth task).
@@ -87,8 +87,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('plain claims take unpartitioned due items through their own index; submissions are in it no more', async () => {
-      const kysely = k as Kysely<Database>;
-      await kysely.transaction().execute(async (trx) => {
+      await k.transaction().execute(async (trx) => {
         for (const [id, due] of [
           ['p2', 20],
           ['p1', 10],
@@ -105,13 +104,13 @@ for (const dialect of DIALECTS) {
       const plain = (await indexesOf('work_items')).filter((d) => /work_items_plain_due/.test(d));
       assert.equal(plain.length, 1);
       assert.match(plain[0], /where\s*\(?\s*"?partition_key"?\s*=\s*''/i);
-      assert.match(await planOf(k, dialect, duePick(kysely, LANE_QUEUE.poll, { now_ms: 50, limit: 10 }, false).compile()), /work_items_plain_due/);
-      assert.match(await planOf(k, dialect, duePick(kysely, LANE_QUEUE.submit, { now_ms: 50, limit: 10 }, true).compile()), /work_items_leased_due/);
+      assert.match(await planOf(k, dialect, duePick(k, LANE_QUEUE.poll, { now_ms: 50, limit: 10 }, false).compile()), /work_items_plain_due/);
+      assert.match(await planOf(k, dialect, duePick(k, LANE_QUEUE.submit, { now_ms: 50, limit: 10 }, true).compile()), /work_items_leased_due/);
       // A fair queue's unleased items are claimFair's: a plain claim of one is a mistake, said so.
       await assert.rejects(store.queue.claim(LANE_QUEUE.submit, { now_ms: 50, limit: 10, owner: 'w', lease_ms: 1000 }), /claimed by claimFair/);
       // A queue without partitions refuses an item with one: plain claims would never see it.
       await assert.rejects(
-        kysely.transaction().execute((trx) => store.queue.enqueue(trx, { queue: LANE_QUEUE.poll, item_id: 'p9', partition_key: 'x', due_ms: 1 })),
+        k.transaction().execute((trx) => store.queue.enqueue(trx, { queue: LANE_QUEUE.poll, item_id: 'p9', partition_key: 'x', due_ms: 1 })),
         /has no partitions/,
       );
     });

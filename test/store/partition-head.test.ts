@@ -15,23 +15,20 @@ for (const dialect of DIALECTS) {
   describe(`partition head on ${dialect}`, { timeout: 60_000 }, () => {
     let db: TestDatabase;
     let store: SqlStore;
-    let k: Kysely<any>;
+    let k: Kysely<Database>;
     before(async () => {
       ({ db, store, kysely: k } = await migratedStore(dialect));
     });
     after(() => db.cleanup());
 
-    const enqueue = (item_id: string, due_ms: number) => k.transaction().execute((trx) => store.queue.enqueue(trx as Kysely<Database>, { queue: LANE_QUEUE.submit, item_id, partition_key: 'p', group_key: 'g', due_ms }));
-    /** The head, and what changes when its row is written: PostgreSQL's row version, SQLite's change count. */
+    const enqueue = (item_id: string, due_ms: number) => k.transaction().execute((trx) => store.queue.enqueue(trx, { queue: LANE_QUEUE.submit, item_id, partition_key: 'p', group_key: 'g', due_ms }));
+    /** The head, and on PostgreSQL its row version (a write makes a new one; SQLite: see sqliteChanges). */
     const head = async () => {
       const row = await k.selectFrom('work_partitions').select('head_due_ms').where('queue', '=', LANE_QUEUE.submit).where('partition_key', '=', 'p').executeTakeFirstOrThrow();
-      const version =
-        dialect === 'postgres'
-          ? (await k.executeQuery<{ v: string }>(CompiledQuery.raw("SELECT xmin::text AS v FROM work_partitions WHERE partition_key = 'p'"))).rows[0].v
-          : // total_changes() counts this connection's writes; the item's insert is one of them.
-            null;
+      const version = dialect === 'postgres' ? (await k.executeQuery<{ v: string }>(CompiledQuery.raw("SELECT xmin::text AS v FROM work_partitions WHERE partition_key = 'p'"))).rows[0].v : null;
       return { due: Number(row.head_due_ms), version };
     };
+    /** This connection's writes so far (SQLite). */
     const sqliteChanges = async () => (await k.executeQuery<{ n: number }>(CompiledQuery.raw('SELECT total_changes() AS n'))).rows[0].n;
 
     it('moves to an earlier item, stays (unwritten) for a later one', async () => {
@@ -59,16 +56,13 @@ for (const dialect of DIALECTS) {
     // item and cannot leave it behind a stale head. SQLite has one writer at a time.
     if (dialect === 'postgres')
       it('an enqueue that leaves the head unwritten still holds the partition row until it commits', async () => {
-        const kysely = k as Kysely<Database>;
-        await kysely.transaction().execute(async (trx) => {
-          await store.queue.enqueue(trx as Kysely<Database>, { queue: LANE_QUEUE.submit, item_id: 'late', partition_key: 'p', group_key: 'g', due_ms: 10_000 });
-          // Another connection of the pool, as a claiming node.
-          await assert.rejects(
-            k.executeQuery(CompiledQuery.raw(`SELECT head_due_ms FROM work_partitions WHERE queue = '${LANE_QUEUE.submit}' AND partition_key = 'p' FOR UPDATE NOWAIT`)),
-            (err: { code?: string }) => err.code === '55P03',
-          );
+        // As a claiming node would, on another connection of the pool.
+        const lockHead = () => k.executeQuery(CompiledQuery.raw(`SELECT head_due_ms FROM work_partitions WHERE queue = '${LANE_QUEUE.submit}' AND partition_key = 'p' FOR UPDATE NOWAIT`));
+        await k.transaction().execute(async (trx) => {
+          await store.queue.enqueue(trx, { queue: LANE_QUEUE.submit, item_id: 'late', partition_key: 'p', group_key: 'g', due_ms: 10_000 });
+          await assert.rejects(lockHead(), (err: { code?: string }) => err.code === '55P03');
         });
-        const locked = await k.executeQuery(CompiledQuery.raw(`SELECT head_due_ms FROM work_partitions WHERE queue = '${LANE_QUEUE.submit}' AND partition_key = 'p' FOR UPDATE NOWAIT`));
+        const locked = await lockHead();
         assert.equal(locked.rows.length, 1, 'free once the enqueue committed');
       });
   });
