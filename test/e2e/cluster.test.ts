@@ -71,12 +71,16 @@ let db: pg.Client;
 const nodes: Node[] = [];
 let adminKey = '';
 
+/** The PostgreSQL application_name of node `index`'s connections. */
+const sessionName = (index: number) => `vidgate-cluster-node${index}`;
+
 async function startNode(index: number): Promise<Node> {
   const dataDir = path.join(work, `node${index}`);
   const gw = await startGatewayProcess({
     VIDGATE_DATA_DIR: dataDir,
     VIDGATE_ROLE: 'all',
-    VIDGATE_DATABASE_URL: database.url,
+    // Named, so the test can see when a killed node's sessions have ended (pg_stat_activity).
+    VIDGATE_DATABASE_URL: `${database.url}${database.url.includes('?') ? '&' : '?'}application_name=${sessionName(index)}`,
     VIDGATE_BLOB_URL: s3.blobUrl('outputs'),
     VIDGATE_REDIS_URL: redisDb.url,
     PUBLIC_BASE_URL,
@@ -296,9 +300,14 @@ describe('a cluster of three nodes on PostgreSQL, S3 and Redis', { timeout: 240_
       () => pick.seen,
     );
     const victim = pick.node!;
+    const sessionsOf = async (node: Node) => (await db.query('select count(*)::int as n from pg_stat_activity where application_name = $1', [sessionName(node.index)])).rows[0].n as number;
+    assert.ok((await sessionsOf(victim)) > 0, "the node's database sessions carry its name");
     await victim.gw.kill9();
     const killedAt = Date.now();
     const survivors = nodes.filter((n) => n !== victim);
+    // A COMMIT the node sent just before it died is still applied by its session: wait for its
+    // sessions to end (under load that took longer than reading the snapshot).
+    await until("the killed node's database sessions to end", async () => (await sessionsOf(victim)) === 0, 15_000);
     // The database at the moment of death is what the survivors recover from.
     const atKill = await snapshot(created.id);
     const heldByVictim = atKill.leases.filter((l) => l.lease_owner === victim.workerId);
@@ -351,7 +360,7 @@ describe('a cluster of three nodes on PostgreSQL, S3 and Redis', { timeout: 240_
       const body = done.get(t.id)!;
       if (body.status === 'completed') continue;
       assert.equal(body.error?.code, 'submission_interrupted', `${t.model} created on node ${t.node}: ${JSON.stringify(body.error)}`);
-      assert.ok(submittingOnVictim.has(t.id), `${t.id} (${t.model}) failed but was not mid-submission on the killed node`);
+      assert.ok(submittingOnVictim.has(t.id), `${t.id} (${t.model}) failed but was not mid-submission on the killed node: ${JSON.stringify(body.error)}`);
       assert.notEqual(t.provider, 'kling', 'Kling tasks are recovered by their reference, never failed');
       interrupted.set(t.provider, (interrupted.get(t.provider) ?? 0) + 1);
     }

@@ -281,7 +281,8 @@ describe('large-body slots are shared between API keys', { timeout: 120_000 }, (
       const ms = performance.now() - started;
       assert.equal(res.status, 200, await res.clone().text());
       assert.match(((await res.json()) as { id: string }).id, /^ldtask_/);
-      assert.ok(ms < 3_000, `answered within 3 s (took ${ms.toFixed(0)} ms)`);
+      // Had it waited for a slot it would never be answered (the slow uploads hold them all): 8 s leaves room for a loaded machine.
+      assert.ok(ms < 8_000, `answered within 8 s (took ${ms.toFixed(0)} ms)`);
       assert.ok(
         slow.every((s) => s.received() === ''),
         'the slow uploads were still being read',

@@ -60,7 +60,7 @@ describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
           const ms = performance.now() - started;
           assert.equal(created.kind, 'created');
           assert.ok(ms >= 350 && ms < 3_000, `written once the lock was free (${ms.toFixed(0)} ms)`);
-          assert.ok(ticks >= 15, `the event loop kept turning meanwhile (${ticks} ticks of 10 ms)`);
+          assert.ok(ticks >= 8, `the event loop kept turning meanwhile (${ticks} ticks of 10 ms)`);
         },
         options,
       ).finally(() => clearInterval(ticker));
@@ -87,7 +87,7 @@ describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
       ]);
       const ms = performance.now() - started;
       assert.ok(ms >= 350 && ms < 3_000, `written once the lock was free (${ms.toFixed(0)} ms)`);
-      assert.ok(ticks >= 15, `the event loop kept turning meanwhile (${ticks} ticks of 10 ms)`);
+      assert.ok(ticks >= 8, `the event loop kept turning meanwhile (${ticks} ticks of 10 ms)`);
       const [revoked, added] = [await store.keys.get(key.id), await store.keys.get(other.id)];
       assert.ok(revoked?.revoked_ms !== null && revoked?.webhook_secret === 'whsec_rotated', JSON.stringify(revoked));
       assert.equal(added?.name, 'other');
@@ -102,7 +102,8 @@ describe('SQLite durability and checkpoints', { timeout: 120_000 }, () => {
       const started = performance.now();
       await store.tasks.countActiveByState();
       const ms = performance.now() - started;
-      assert.ok(ms < 200, `the read ran while the write waited (${ms.toFixed(0)} ms)`);
+      // Held up, it would end after the lock's 600 ms (~550 ms from here); the margin is for a loaded machine.
+      assert.ok(ms < 400, `the read ran while the write waited (${ms.toFixed(0)} ms)`);
       assert.equal((await write).kind, 'created');
     });
   });
