@@ -24,8 +24,10 @@ async function planOf(k: Kysely<Database>, dialect: string, query: CompiledQuery
     return rows.rows.map((r) => r.detail).join('\n');
   }
   // A few hundred rows: PostgreSQL would read the table whatever its indexes; ask what it would do
-  // if reading it were expensive.
+  // if reading it were expensive. Statistics taken now, so the plan does not depend on whether
+  // autovacuum has analyzed the new rows yet.
   return k.connection().execute(async (conn) => {
+    await conn.executeQuery(CompiledQuery.raw('ANALYZE ledger, work_items'));
     await conn.executeQuery(CompiledQuery.raw('SET enable_seqscan = off'));
     try {
       const rows = await conn.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]));
