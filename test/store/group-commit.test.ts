@@ -16,18 +16,49 @@ function recordingCommit(batching: Batching) {
   return { gc, rec };
 }
 
+/**
+ * A GroupCommit whose batches run until the test ends them (`end(i)`, i-th batch): which batch
+ * leaves when depends on the order of events, never on timers (a loaded machine can fire a 5 ms
+ * timer before the end of the turn it was set in). Answers each item plus one.
+ */
+function gatedCommit(batching: Batching = {}) {
+  const batches: number[][] = [];
+  const ends: (() => void)[] = [];
+  const seen = { running: 0, most: 0 };
+  const gc = new GroupCommit<number, number>(async (items) => {
+    batches.push(items);
+    seen.most = Math.max(seen.most, ++seen.running);
+    await new Promise<void>((r) => ends.push(r));
+    seen.running--;
+    return items.map((i) => i + 1);
+  }, batching);
+  return { gc, batches, seen, end: (i: number) => ends[i]() };
+}
+
+/** `n` turns of the event loop. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Event-loop turns until `cond` holds (at most 100). */
+async function turnsUntil(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !cond(); i++) await turns(1);
+  assert.ok(cond(), 'not within 100 turns');
+}
+
 describe('group commit', () => {
   it('what arrives while a batch runs joins the next one; each caller gets its own outcome', async () => {
-    const batches: number[][] = [];
-    const gc = new GroupCommit<number, number>(async (items) => {
-      batches.push(items);
-      await new Promise((r) => setTimeout(r, 20));
-      return items.map((i) => i * 10);
-    });
+    const { gc, batches, end } = gatedCommit();
     const first = [1, 2, 3].map((i) => gc.submit(i));
-    await new Promise((r) => setTimeout(r, 5)); // the first batch is running now
+    await turnsUntil(() => batches.length === 1); // the first batch is running now
     const second = [4, 5].map((i) => gc.submit(i));
-    assert.deepEqual(await Promise.all([...first, ...second]), [10, 20, 30, 40, 50]);
+    await turns(5);
+    assert.deepEqual(batches, [[1, 2, 3]], 'the second waits while the first runs');
+    end(0);
+    assert.deepEqual(await Promise.all(first), [2, 3, 4]);
+    await turnsUntil(() => batches.length === 2);
+    end(1);
+    assert.deepEqual(await Promise.all(second), [5, 6]);
     assert.deepEqual(batches, [
       [1, 2, 3],
       [4, 5],
@@ -47,27 +78,23 @@ describe('group commit', () => {
   });
 
   it('with room for two batches in flight, the next batch goes while the first is still under way', async () => {
-    let running = 0;
-    let most = 0;
-    const batches: number[][] = [];
-    const gc = new GroupCommit<number, number>(
-      async (items) => {
-        batches.push(items);
-        most = Math.max(most, ++running);
-        await new Promise((r) => setTimeout(r, 30));
-        running--;
-        return items.map((i) => i + 1);
-      },
-      { maxInFlight: 2 },
-    );
+    const { gc, batches, seen, end } = gatedCommit({ maxInFlight: 2 });
     const first = [1, 2].map((i) => gc.submit(i));
-    await new Promise((r) => setTimeout(r, 5));
+    await turnsUntil(() => batches.length === 1);
+    // One slot free: this one goes while the first still runs.
     const second = [3].map((i) => gc.submit(i));
-    await new Promise((r) => setTimeout(r, 5));
+    await turnsUntil(() => batches.length === 2);
+    assert.equal(seen.running, 2);
     // Both slots taken: this one waits for a batch to finish.
     const third = [4, 5].map((i) => gc.submit(i));
+    await turns(5);
+    assert.equal(batches.length, 2, 'a third batch left with both slots taken');
+    end(0);
+    await turnsUntil(() => batches.length === 3);
+    end(1);
+    end(2);
     assert.deepEqual(await Promise.all([...first, ...second, ...third]), [2, 3, 4, 5, 6]);
-    assert.equal(most, 2);
+    assert.equal(seen.most, 2);
     assert.deepEqual(batches, [[1, 2], [3], [4, 5]]);
   });
 
