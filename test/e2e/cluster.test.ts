@@ -74,13 +74,20 @@ let adminKey = '';
 /** The PostgreSQL application_name of node `index`'s connections. */
 const sessionName = (index: number) => `vidgate-cluster-node${index}`;
 
+/** `url` with node `index`'s application_name. */
+function namedSessions(url: string, index: number): string {
+  const u = new URL(url);
+  u.searchParams.set('application_name', sessionName(index));
+  return u.toString();
+}
+
 async function startNode(index: number): Promise<Node> {
   const dataDir = path.join(work, `node${index}`);
   const gw = await startGatewayProcess({
     VIDGATE_DATA_DIR: dataDir,
     VIDGATE_ROLE: 'all',
     // Named, so the test can see when a killed node's sessions have ended (pg_stat_activity).
-    VIDGATE_DATABASE_URL: `${database.url}${database.url.includes('?') ? '&' : '?'}application_name=${sessionName(index)}`,
+    VIDGATE_DATABASE_URL: namedSessions(database.url, index),
     VIDGATE_BLOB_URL: s3.blobUrl('outputs'),
     VIDGATE_REDIS_URL: redisDb.url,
     PUBLIC_BASE_URL,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Batching, GroupCommit } from '../../src/store/group-commit.js';
+import { until } from '../helpers/until.js';
 
 /**
  * A GroupCommit whose batches are recorded with whether they left in the current turn (before
@@ -40,23 +41,20 @@ async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 }
 
-/** Event-loop turns until `cond` holds (at most 100). */
-async function turnsUntil(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !cond(); i++) await turns(1);
-  assert.ok(cond(), 'not within 100 turns');
-}
+/** Until the `n`-th batch has left (waits on the batch, not on a timer firing first). */
+const untilBatches = (batches: unknown[], n: number) => until(`batch ${n} to leave`, () => batches.length === n, 5_000, 1);
 
 describe('group commit', () => {
   it('what arrives while a batch runs joins the next one; each caller gets its own outcome', async () => {
     const { gc, batches, end } = gatedCommit();
     const first = [1, 2, 3].map((i) => gc.submit(i));
-    await turnsUntil(() => batches.length === 1); // the first batch is running now
+    await untilBatches(batches, 1); // the first batch is running now
     const second = [4, 5].map((i) => gc.submit(i));
     await turns(5);
     assert.deepEqual(batches, [[1, 2, 3]], 'the second waits while the first runs');
     end(0);
     assert.deepEqual(await Promise.all(first), [2, 3, 4]);
-    await turnsUntil(() => batches.length === 2);
+    await untilBatches(batches, 2);
     end(1);
     assert.deepEqual(await Promise.all(second), [5, 6]);
     assert.deepEqual(batches, [
@@ -80,17 +78,17 @@ describe('group commit', () => {
   it('with room for two batches in flight, the next batch goes while the first is still under way', async () => {
     const { gc, batches, seen, end } = gatedCommit({ maxInFlight: 2 });
     const first = [1, 2].map((i) => gc.submit(i));
-    await turnsUntil(() => batches.length === 1);
+    await untilBatches(batches, 1);
     // One slot free: this one goes while the first still runs.
     const second = [3].map((i) => gc.submit(i));
-    await turnsUntil(() => batches.length === 2);
+    await untilBatches(batches, 2);
     assert.equal(seen.running, 2);
     // Both slots taken: this one waits for a batch to finish.
     const third = [4, 5].map((i) => gc.submit(i));
     await turns(5);
     assert.equal(batches.length, 2, 'a third batch left with both slots taken');
     end(0);
-    await turnsUntil(() => batches.length === 3);
+    await untilBatches(batches, 3);
     end(1);
     end(2);
     assert.deepEqual(await Promise.all([...first, ...second, ...third]), [2, 3, 4, 5, 6]);
