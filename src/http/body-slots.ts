@@ -177,13 +177,20 @@ export function closeIfBodyUnread(req: FastifyRequest, reply: FastifyReply): voi
   lingerBeforeClosing(req.raw.socket);
 }
 
-/** How long a connection closed on an unread body keeps discarding what the client still sends. */
-const LINGER_MS = 2_000;
+/**
+ * How long a connection closed on an unread body keeps discarding what the client still sends:
+ * until it has sent nothing for LINGER_IDLE_MS, and no longer than LINGER_MAX_MS in all (nginx's
+ * lingering_timeout and lingering_time work so). A client busy writing may read the answer only
+ * seconds after it was sent; while its bytes keep arriving the connection must stay.
+ */
+const LINGER_IDLE_MS = 2_000;
+const LINGER_MAX_MS = 30_000;
 
 /**
- * A lingering close (as nginx does): destroying a socket with unread bytes makes the kernel send a
- * reset, which can wipe our answer before the client reads it. Instead, after the answer, send FIN,
- * discard whatever still arrives for a short while (or until the client closes), then destroy.
+ * A lingering close (as nginx does): destroying a socket with unread bytes, or while the client
+ * still sends, makes the kernel send a reset, which can wipe our answer before the client reads it.
+ * Instead, after the answer, send FIN, discard whatever still arrives (Node dumps the unread
+ * request) until the client closes or goes quiet, then destroy.
  * Node calls `destroySoon` once a `Connection: close` answer is written.
  */
 function lingerBeforeClosing(socket: Socket): void {
@@ -191,6 +198,9 @@ function lingerBeforeClosing(socket: Socket): void {
     const destroy = () => this.destroy();
     this.end();
     this.once('end', destroy);
-    setTimeout(destroy, LINGER_MS).unref();
+    // An idle timer: the HTTP parser that reads (and drops) the arriving bytes restarts it.
+    this.setTimeout(LINGER_IDLE_MS, destroy);
+    const cap = setTimeout(destroy, LINGER_MAX_MS).unref();
+    this.once('close', () => clearTimeout(cap));
   };
 }

@@ -125,7 +125,7 @@ function attackersInWorker(url: string, n: number, length: number): Promise<Uplo
   });
 }
 
-describe('request bodies', { timeout: 180_000 }, () => {
+describe('request bodies', { timeout: 240_000 }, () => {
   let gw: TestGateway;
   before(async () => {
     gw = await startTestGateway({ VIDGATE_MAX_LARGE_BODIES: '1' });
@@ -175,6 +175,94 @@ describe('request bodies', { timeout: 180_000 }, () => {
     } finally {
       await target.dispose();
     }
+  });
+
+  it('a client still sending its body after the 401 gets the answer when it reads it seconds later (a lingering close)', async () => {
+    // A slow or busy client may not read the answer until well after it was sent, and keeps
+    // writing its body meanwhile. Were the connection destroyed while bytes still arrive, its
+    // next writes would meet a reset and lose the answer it has not read yet.
+    const u = new URL(gw.url);
+    const socket = net.connect(Number(u.port), u.hostname);
+    await new Promise((r) => socket.once('connect', r));
+    socket.pause();
+    let failed: Error | null = null;
+    socket.on('error', (err) => (failed = err));
+    socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
+    // 3.5 s of 64 KiB every 100 ms, reading nothing: the answer waits in the client's socket.
+    const chunk = FILLER.subarray(0, 64 * 1024);
+    const writingUntil = performance.now() + 3_500;
+    while (performance.now() < writingUntil && !failed) {
+      socket.write(chunk);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(failed, null, 'the connection stayed open while the client kept sending');
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    const ended = new Promise((r) => socket.once('end', r));
+    socket.resume();
+    await ended;
+    socket.destroy();
+    const answer = Buffer.concat(received).toString();
+    assert.match(answer, /^HTTP\/1\.1 401 /);
+    assert.match(answer, /\r\nconnection: close\r\n/i);
+    assert.equal(failed, null);
+  });
+
+  it('a client that goes quiet after the 401 without closing is let go within seconds', async () => {
+    const u = new URL(gw.url);
+    // Half-open allowed: the client does not answer the gateway's FIN with its own.
+    const socket = net.connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true });
+    await new Promise((r) => socket.once('connect', r));
+    let failed: Error | null = null;
+    socket.on('error', (err) => (failed = err));
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    const ended = new Promise((r) => socket.once('end', r));
+    socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
+    socket.write(FILLER.subarray(0, 64 * 1024));
+    await ended;
+    assert.match(Buffer.concat(received).toString(), /^HTTP\/1\.1 401 /);
+    // Quiet for longer than the gateway lingers on a silent client (2 s): it has let go, so
+    // bytes sent now meet a reset.
+    await new Promise((r) => setTimeout(r, 4_000));
+    assert.equal(failed, null);
+    // The reset is seen by the write after the one that drew it.
+    const closed = new Promise((r) => socket.once('close', r));
+    await until(
+      'a write to a connection the gateway let go fails',
+      () => {
+        if (failed === null) socket.write(FILLER.subarray(0, 1024));
+        return failed !== null;
+      },
+      5_000,
+      100,
+    ).finally(() => socket.destroy());
+    await closed;
+  });
+
+  it('a client that never stops sending after the 401 is cut off after 30 s', async () => {
+    const u = new URL(gw.url);
+    // Half-open allowed: the client reads the answer and the gateway's FIN, and goes on sending.
+    const socket = net.connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true });
+    await new Promise((r) => socket.once('connect', r));
+    let failed: Error | null = null;
+    socket.on('error', (err) => (failed = err));
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    const closed = new Promise((r) => socket.once('close', r));
+    socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
+    const started = performance.now();
+    // 16 KiB every 200 ms (well under 31 MiB in 40 s), never quiet for the 2 s idle limit.
+    while (failed === null && performance.now() - started < 40_000) {
+      socket.write(FILLER.subarray(0, 16 * 1024));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const cutAfter = performance.now() - started;
+    socket.destroy();
+    await closed;
+    assert.match(Buffer.concat(received).toString(), /^HTTP\/1\.1 401 /);
+    assert.notEqual(failed, null, 'the gateway let the connection go within 40 s');
+    assert.ok(cutAfter >= 29_000, `the gateway kept discarding for 30 s, not ${cutAfter.toFixed(0)} ms`);
   });
 
   it('takes a large body only on create; every other route refuses more than 64 KiB with 413 before reading it', async () => {
