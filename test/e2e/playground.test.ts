@@ -67,6 +67,58 @@ describe('the web playground and the docs page in real headless Chromium', { tim
     assert.equal(await page.getByLabel('API key').inputValue(), gw.adminKey, 'remembered across reloads');
   });
 
+  /** Holds the page's requests for one model's details until `release`; `finished` resolves once the held answer has reached the page. */
+  async function holdModelDetails(id: string) {
+    const path = `/v1/models/${id}`;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked!: () => void;
+    const requested = new Promise<void>((r) => (asked = r));
+    const matches = (url: URL) => url.pathname === path;
+    await page.route(matches, async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    });
+    const finished = page.waitForEvent('requestfinished', { predicate: (r) => new URL(r.url()).pathname === path, timeout: 30_000 });
+    // Awaited in release(); a test that fails before it must not leave this to reject unheard.
+    finished.catch(() => undefined);
+    return {
+      requested,
+      async release() {
+        release();
+        await finished;
+        await page.unroute(matches);
+        // The page's handler runs right after the answer: give it time to (wrongly) apply it.
+        await page.waitForTimeout(500);
+      },
+    };
+  }
+
+  it("a slow answer for an earlier model choice does not replace a later one's controls", async () => {
+    await openPlayground();
+    const kling = await holdModelDetails('kling-3.0-video');
+    await page.getByLabel('Model').selectOption('kling-3.0-video');
+    await kling.requested;
+    await page.getByLabel('Model').selectOption('veo3.1-fast');
+    await page.waitForFunction(() => (document.getElementById('duration-hint')?.textContent ?? '').includes('4, 5, 6, 8'));
+    await kling.release();
+    assert.equal(await page.getByLabel('Model').inputValue(), 'veo3.1-fast');
+    assert.match((await page.locator('#duration-hint').textContent()) ?? '', /4, 5, 6, 8/);
+    assert.deepEqual(await page.getByLabel('Resolution').locator('option').allTextContents(), ['(model default)', '720p', '1080p', '4k'], "veo's resolutions, not kling's");
+  });
+
+  it('choosing the same model again keeps the duration the user typed meanwhile', async () => {
+    await openPlayground();
+    await page.waitForFunction(() => (document.getElementById('duration-hint')?.textContent ?? '').includes('4, 5, 6, 8'));
+    const veo = await holdModelDetails('veo3.1-fast');
+    await page.getByLabel('Model').selectOption('veo3.1-fast');
+    await veo.requested;
+    await page.getByLabel('Duration (s)').fill('7');
+    await veo.release();
+    assert.equal(await page.getByLabel('Duration (s)').inputValue(), '7');
+  });
+
   it("a bad duration shows the server's message next to the Duration field", async () => {
     await openPlayground();
     await page.getByLabel('Model').selectOption('veo3.1-fast');

@@ -90,14 +90,25 @@ function applyOperation() {
   renderCurl();
 }
 
+/** Counts model choices: only the latest one's details are applied. */
+let modelChoice = 0;
+/** The model whose details the controls show. */
+let shownModel = '';
+
 async function selectModel() {
   const id = $('model').value;
   if (!id) return;
-  detail = await api(`/v1/models/${encodeURIComponent(id)}`);
+  const choice = ++modelChoice;
+  const fetched = await api(`/v1/models/${encodeURIComponent(id)}`);
+  // A slow answer for an earlier choice must not replace a later one's controls.
+  if (choice !== modelChoice) return;
+  detail = fetched;
   const summary = detail.tokenlab.request_format_summary;
   fillSelect($('operation'), summary.public_operations, { keep: true });
   $('model-hint').textContent = detail.tokenlab.pricing_summary?.description ?? '';
-  $('duration').value = '';
+  // A new model's durations differ; the same model chosen again keeps what the user typed.
+  if (id !== shownModel) $('duration').value = '';
+  shownModel = id;
   applyOperation();
 }
 
