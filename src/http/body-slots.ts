@@ -196,11 +196,39 @@ const LINGER_MAX_MS = 30_000;
 function lingerBeforeClosing(socket: Socket): void {
   socket.destroySoon = function lingeringDestroySoon(this: Socket) {
     const destroy = () => this.destroy();
+    const server = (this as Socket & { server?: object }).server;
+    // Shutting down: no lingering, the answer is sent and the connection goes.
+    if (server && closingServers.has(server)) return void this.end(destroy);
     this.end();
     this.once('end', destroy);
     // An idle timer: the HTTP parser that reads (and drops) the arriving bytes restarts it.
     this.setTimeout(LINGER_IDLE_MS, destroy);
     const cap = setTimeout(destroy, LINGER_MAX_MS).unref();
-    this.once('close', () => clearTimeout(cap));
+    const set = server ? lingeringOn(server) : null;
+    set?.add(this);
+    this.once('close', () => {
+      clearTimeout(cap);
+      set?.delete(this);
+    });
   };
+}
+
+/** Each server's connections in a lingering close: its shutdown ends them (closeLingering). */
+const lingering = new WeakMap<object, Set<Socket>>();
+const closingServers = new WeakSet<object>();
+
+function lingeringOn(server: object): Set<Socket> {
+  let set = lingering.get(server);
+  if (!set) lingering.set(server, (set = new Set()));
+  return set;
+}
+
+/**
+ * Shutdown: a lingering connection has its answer already, and its request never completes (the
+ * body is not read), so the server's close would wait for it until the grace period ran out. Ends
+ * those lingering now, and those that would start later close once their answer is sent.
+ */
+export function closeLingering(server: object): void {
+  closingServers.add(server);
+  for (const socket of lingering.get(server) ?? []) socket.destroy();
 }

@@ -92,17 +92,26 @@ describe('the web playground and the docs page in real headless Chromium', { tim
         // The page's handler runs right after the answer: give it time to (wrongly) apply it.
         await page.waitForTimeout(500);
       },
+      /** Lets any held request go and stops holding (a test that failed before release). */
+      async dispose() {
+        release();
+        await page.unroute(matches);
+      },
     };
   }
 
   it("a slow answer for an earlier model choice does not replace a later one's controls", async () => {
     await openPlayground();
     const kling = await holdModelDetails('kling-3.0-video');
-    await page.getByLabel('Model').selectOption('kling-3.0-video');
-    await kling.requested;
-    await page.getByLabel('Model').selectOption('veo3.1-fast');
-    await page.waitForFunction(() => (document.getElementById('duration-hint')?.textContent ?? '').includes('4, 5, 6, 8'));
-    await kling.release();
+    try {
+      await page.getByLabel('Model').selectOption('kling-3.0-video');
+      await kling.requested;
+      await page.getByLabel('Model').selectOption('veo3.1-fast');
+      await page.waitForFunction(() => (document.getElementById('duration-hint')?.textContent ?? '').includes('4, 5, 6, 8'));
+      await kling.release();
+    } finally {
+      await kling.dispose();
+    }
     assert.equal(await page.getByLabel('Model').inputValue(), 'veo3.1-fast');
     assert.match((await page.locator('#duration-hint').textContent()) ?? '', /4, 5, 6, 8/);
     assert.deepEqual(await page.getByLabel('Resolution').locator('option').allTextContents(), ['(model default)', '720p', '1080p', '4k'], "veo's resolutions, not kling's");
@@ -112,10 +121,14 @@ describe('the web playground and the docs page in real headless Chromium', { tim
     await openPlayground();
     await page.waitForFunction(() => (document.getElementById('duration-hint')?.textContent ?? '').includes('4, 5, 6, 8'));
     const veo = await holdModelDetails('veo3.1-fast');
-    await page.getByLabel('Model').selectOption('veo3.1-fast');
-    await veo.requested;
-    await page.getByLabel('Duration (s)').fill('7');
-    await veo.release();
+    try {
+      await page.getByLabel('Model').selectOption('veo3.1-fast');
+      await veo.requested;
+      await page.getByLabel('Duration (s)').fill('7');
+      await veo.release();
+    } finally {
+      await veo.dispose();
+    }
     assert.equal(await page.getByLabel('Duration (s)').inputValue(), '7');
   });
 

@@ -198,7 +198,11 @@ describe('request bodies', { timeout: 240_000 }, () => {
     assert.equal(failed, null, 'the connection stayed open while the client kept sending');
     const received: Buffer[] = [];
     socket.on('data', (d: Buffer) => received.push(d));
-    const ended = new Promise((r) => socket.once('end', r));
+    // 'close' too: a reset would end the wait rather than hang it.
+    const ended = new Promise((r) => {
+      socket.once('end', r);
+      socket.once('close', r);
+    });
     socket.resume();
     await ended;
     socket.destroy();
@@ -263,6 +267,36 @@ describe('request bodies', { timeout: 240_000 }, () => {
     assert.match(Buffer.concat(received).toString(), /^HTTP\/1\.1 401 /);
     assert.notEqual(failed, null, 'the gateway let the connection go within 40 s');
     assert.ok(cutAfter >= 29_000, `the gateway kept discarding for 30 s, not ${cutAfter.toFixed(0)} ms`);
+  });
+
+  it('a lingering client does not hold up shutdown', async () => {
+    // A long grace period: a shutdown that waited for the lingering connection would take it.
+    const own = await startTestGateway({ VIDGATE_SHUTDOWN_GRACE_MS: '20000' });
+    const u = new URL(own.url);
+    const socket = net.connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true });
+    socket.on('error', () => undefined);
+    await new Promise((r) => socket.once('connect', r));
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
+    let sending = true;
+    const sender = (async () => {
+      while (sending && !socket.destroyed) {
+        socket.write(FILLER.subarray(0, 16 * 1024));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      await until('the 401 arrived', () => Buffer.concat(received).toString().startsWith('HTTP/1.1 401 '), 10_000);
+      const started = performance.now();
+      await own.close();
+      const took = performance.now() - started;
+      assert.ok(took < 5_000, `shutdown took ${took.toFixed(0)} ms with a client still sending after its 401`);
+    } finally {
+      sending = false;
+      await sender;
+      socket.destroy();
+    }
   });
 
   it('takes a large body only on create; every other route refuses more than 64 KiB with 413 before reading it', async () => {
