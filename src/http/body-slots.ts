@@ -218,8 +218,10 @@ const lingering = new WeakMap<object, Set<Socket>>();
 const closingServers = new WeakSet<object>();
 
 function lingeringOn(server: object): Set<Socket> {
-  let set = lingering.get(server);
-  if (!set) lingering.set(server, (set = new Set()));
+  const found = lingering.get(server);
+  if (found) return found;
+  const set = new Set<Socket>();
+  lingering.set(server, set);
   return set;
 }
 
