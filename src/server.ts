@@ -11,7 +11,6 @@ import { RetentionSweeper } from './engine/retention.js';
 import { AvailabilityChecker } from './channels/availability.js';
 import { CALLBACK_PATH } from './channels/callbacks.js';
 import { buildHttpApp } from './http/app.js';
-import { closeLingering } from './http/body-slots.js';
 import { requestIdFor } from './http/request-parsing.js';
 import { FastReads } from './http/fast-reads.js';
 import { Authenticator } from './http/auth.js';
@@ -317,7 +316,6 @@ export async function startGateway(config: Config, logger: Logger = createLogger
  */
 async function closeHttp(app: FastifyInstance, graceMs: number): Promise<void> {
   const force = setTimeout(() => app.server.closeAllConnections(), graceMs);
-  closeLingering(app.server);
   try {
     await app.close();
   } finally {

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { type Readable, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
@@ -117,6 +118,7 @@ export class Slots {
  */
 export function boundLargeBodies(app: FastifyInstance, maxLarge: number): Slots {
   const slots = new Slots(maxLarge);
+  endLingeringOnClose(app.server);
   const waitForSlot: preParsingAsyncHookHandler = async (req, reply, payload) => {
     if (req.headers['transfer-encoding'] !== undefined) return slotPastThreshold(payload, () => takeSlot(slots, req, reply));
     if (Number(req.headers['content-length']) > LARGE_BODY_BYTES) await takeSlot(slots, req, reply);
@@ -197,40 +199,38 @@ function lingerBeforeClosing(socket: Socket): void {
   socket.destroySoon = function lingeringDestroySoon(this: Socket) {
     const destroy = () => this.destroy();
     const server = (this as Socket & { server?: object }).server;
+    const state = server && lingering.get(server);
     // Shutting down: no lingering, the answer is sent and the connection goes.
-    if (server && closingServers.has(server)) return void this.end(destroy);
+    if (state?.closing) return void this.end(destroy);
     this.end();
     this.once('end', destroy);
     // An idle timer: the HTTP parser that reads (and drops) the arriving bytes restarts it.
     this.setTimeout(LINGER_IDLE_MS, destroy);
     const cap = setTimeout(destroy, LINGER_MAX_MS).unref();
-    const set = server ? lingeringOn(server) : null;
-    set?.add(this);
+    state?.sockets.add(this);
     this.once('close', () => {
       clearTimeout(cap);
-      set?.delete(this);
+      state?.sockets.delete(this);
     });
   };
 }
 
-/** Each server's connections in a lingering close: its shutdown ends them (closeLingering). */
-const lingering = new WeakMap<object, Set<Socket>>();
-const closingServers = new WeakSet<object>();
-
-function lingeringOn(server: object): Set<Socket> {
-  const found = lingering.get(server);
-  if (found) return found;
-  const set = new Set<Socket>();
-  lingering.set(server, set);
-  return set;
-}
+/** Each server's connections in a lingering close, and whether it is shutting down. */
+const lingering = new WeakMap<object, { sockets: Set<Socket>; closing: boolean }>();
 
 /**
- * Shutdown: a lingering connection has its answer already, and its request never completes (the
- * body is not read), so the server's close would wait for it until the grace period ran out. Ends
- * those lingering now, and those that would start later close once their answer is sent.
+ * Shutdown: a lingering connection has its answer already, but its request never completes (the
+ * body is not read), so the server's close would wait for it until the grace period ran out.
+ * Node's close (and Fastify's) calls closeIdleConnections: it ends those lingering now, and those
+ * that would start later close once their answer is sent (as socket-reads.ts extends it too).
  */
-export function closeLingering(server: object): void {
-  closingServers.add(server);
-  for (const socket of lingering.get(server) ?? []) socket.destroy();
+function endLingeringOnClose(server: http.Server): void {
+  const state = { sockets: new Set<Socket>(), closing: false };
+  lingering.set(server, state);
+  const closeIdle = server.closeIdleConnections.bind(server);
+  server.closeIdleConnections = () => {
+    state.closing = true;
+    for (const socket of state.sockets) socket.destroy();
+    closeIdle();
+  };
 }
