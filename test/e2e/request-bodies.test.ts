@@ -125,6 +125,31 @@ function attackersInWorker(url: string, n: number, length: number): Promise<Uplo
   });
 }
 
+/**
+ * A raw connection announcing an unauthenticated 31 MiB create (answered 401 before its body is
+ * read). `paused`: reads nothing until resumed. `allowHalfOpen`: goes on sending after the
+ * gateway's FIN, as a client still uploading does. `answer()` is what it has read.
+ */
+async function unreadUpload(url: string, o: { paused?: boolean; allowHalfOpen?: boolean } = {}) {
+  const u = new URL(url);
+  const socket = net.connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: o.allowHalfOpen ?? false });
+  await new Promise((r) => socket.once('connect', r));
+  const state = { failed: null as Error | null, received: [] as Buffer[] };
+  socket.on('error', (err) => (state.failed = err));
+  if (o.paused) socket.pause();
+  else socket.on('data', (d: Buffer) => state.received.push(d));
+  socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
+  return { socket, state, answer: () => Buffer.concat(state.received).toString() };
+}
+
+/** Writes `bytes` every `everyMs` while `go()` holds (and the connection has not failed). */
+async function keepSending(up: Awaited<ReturnType<typeof unreadUpload>>, bytes: number, everyMs: number, go: () => boolean): Promise<void> {
+  while (go() && up.state.failed === null && !up.socket.destroyed) {
+    up.socket.write(FILLER.subarray(0, bytes));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 describe('request bodies', { timeout: 240_000 }, () => {
   let gw: TestGateway;
   before(async () => {
@@ -181,23 +206,13 @@ describe('request bodies', { timeout: 240_000 }, () => {
     // A slow or busy client may not read the answer until well after it was sent, and keeps
     // writing its body meanwhile. Were the connection destroyed while bytes still arrive, its
     // next writes would meet a reset and lose the answer it has not read yet.
-    const u = new URL(gw.url);
-    const socket = net.connect(Number(u.port), u.hostname);
-    await new Promise((r) => socket.once('connect', r));
-    socket.pause();
-    let failed: Error | null = null;
-    socket.on('error', (err) => (failed = err));
-    socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
+    const up = await unreadUpload(gw.url, { paused: true });
+    const { socket, state } = up;
     // 3.5 s of 64 KiB every 100 ms, reading nothing: the answer waits in the client's socket.
-    const chunk = FILLER.subarray(0, 64 * 1024);
     const writingUntil = performance.now() + 3_500;
-    while (performance.now() < writingUntil && !failed) {
-      socket.write(chunk);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.equal(failed, null, 'the connection stayed open while the client kept sending');
-    const received: Buffer[] = [];
-    socket.on('data', (d: Buffer) => received.push(d));
+    await keepSending(up, 64 * 1024, 100, () => performance.now() < writingUntil);
+    assert.equal(state.failed, null, 'the connection stayed open while the client kept sending');
+    socket.on('data', (d: Buffer) => state.received.push(d));
     // 'close' too: a reset would end the wait rather than hang it.
     const ended = new Promise((r) => {
       socket.once('end', r);
@@ -206,37 +221,30 @@ describe('request bodies', { timeout: 240_000 }, () => {
     socket.resume();
     await ended;
     socket.destroy();
-    const answer = Buffer.concat(received).toString();
-    assert.match(answer, /^HTTP\/1\.1 401 /);
-    assert.match(answer, /\r\nconnection: close\r\n/i);
-    assert.equal(failed, null);
+    assert.match(up.answer(), /^HTTP\/1\.1 401 /);
+    assert.match(up.answer(), /\r\nconnection: close\r\n/i);
+    assert.equal(state.failed, null);
   });
 
   it('a client that goes quiet after the 401 without closing is let go within seconds', async () => {
-    const u = new URL(gw.url);
     // Half-open allowed: the client does not answer the gateway's FIN with its own.
-    const socket = net.connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true });
-    await new Promise((r) => socket.once('connect', r));
-    let failed: Error | null = null;
-    socket.on('error', (err) => (failed = err));
-    const received: Buffer[] = [];
-    socket.on('data', (d: Buffer) => received.push(d));
+    const up = await unreadUpload(gw.url, { allowHalfOpen: true });
+    const { socket, state } = up;
     const ended = new Promise((r) => socket.once('end', r));
-    socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
     socket.write(FILLER.subarray(0, 64 * 1024));
     await ended;
-    assert.match(Buffer.concat(received).toString(), /^HTTP\/1\.1 401 /);
+    assert.match(up.answer(), /^HTTP\/1\.1 401 /);
     // Quiet for longer than the gateway lingers on a silent client (2 s): it has let go, so
     // bytes sent now meet a reset.
     await new Promise((r) => setTimeout(r, 4_000));
-    assert.equal(failed, null);
+    assert.equal(state.failed, null);
     // The reset is seen by the write after the one that drew it.
     const closed = new Promise((r) => socket.once('close', r));
     await until(
       'a write to a connection the gateway let go fails',
       () => {
-        if (failed === null) socket.write(FILLER.subarray(0, 1024));
-        return failed !== null;
+        if (state.failed === null) socket.write(FILLER.subarray(0, 1024));
+        return state.failed !== null;
       },
       5_000,
       100,
@@ -245,49 +253,28 @@ describe('request bodies', { timeout: 240_000 }, () => {
   });
 
   it('a client that never stops sending after the 401 is cut off after 30 s', async () => {
-    const u = new URL(gw.url);
     // Half-open allowed: the client reads the answer and the gateway's FIN, and goes on sending.
-    const socket = net.connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true });
-    await new Promise((r) => socket.once('connect', r));
-    let failed: Error | null = null;
-    socket.on('error', (err) => (failed = err));
-    const received: Buffer[] = [];
-    socket.on('data', (d: Buffer) => received.push(d));
-    const closed = new Promise((r) => socket.once('close', r));
-    socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
+    const up = await unreadUpload(gw.url, { allowHalfOpen: true });
+    const closed = new Promise((r) => up.socket.once('close', r));
     const started = performance.now();
     // 16 KiB every 200 ms (well under 31 MiB in 40 s), never quiet for the 2 s idle limit.
-    while (failed === null && performance.now() - started < 40_000) {
-      socket.write(FILLER.subarray(0, 16 * 1024));
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await keepSending(up, 16 * 1024, 200, () => performance.now() - started < 40_000);
     const cutAfter = performance.now() - started;
-    socket.destroy();
+    up.socket.destroy();
     await closed;
-    assert.match(Buffer.concat(received).toString(), /^HTTP\/1\.1 401 /);
-    assert.notEqual(failed, null, 'the gateway let the connection go within 40 s');
+    assert.match(up.answer(), /^HTTP\/1\.1 401 /);
+    assert.notEqual(up.state.failed, null, 'the gateway let the connection go within 40 s');
     assert.ok(cutAfter >= 29_000, `the gateway kept discarding for 30 s, not ${cutAfter.toFixed(0)} ms`);
   });
 
   it('a lingering client does not hold up shutdown', async () => {
     // A long grace period: a shutdown that waited for the lingering connection would take it.
     const own = await startTestGateway({ VIDGATE_SHUTDOWN_GRACE_MS: '20000' });
-    const u = new URL(own.url);
-    const socket = net.connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true });
-    socket.on('error', () => undefined);
-    await new Promise((r) => socket.once('connect', r));
-    const received: Buffer[] = [];
-    socket.on('data', (d: Buffer) => received.push(d));
-    socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
+    const up = await unreadUpload(own.url, { allowHalfOpen: true });
     let sending = true;
-    const sender = (async () => {
-      while (sending && !socket.destroyed) {
-        socket.write(FILLER.subarray(0, 16 * 1024));
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
+    const sender = keepSending(up, 16 * 1024, 100, () => sending);
     try {
-      await until('the 401 arrived', () => Buffer.concat(received).toString().startsWith('HTTP/1.1 401 '), 10_000);
+      await until('the 401 arrived', () => up.answer().startsWith('HTTP/1.1 401 '), 10_000);
       const started = performance.now();
       await own.close();
       const took = performance.now() - started;
@@ -295,7 +282,7 @@ describe('request bodies', { timeout: 240_000 }, () => {
     } finally {
       sending = false;
       await sender;
-      socket.destroy();
+      up.socket.destroy();
     }
   });
 
