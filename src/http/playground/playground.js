@@ -92,8 +92,6 @@ function applyOperation() {
 
 /** Counts model choices: only the latest one's details are applied. */
 let modelChoice = 0;
-/** The model whose details the controls show. */
-let shownModel = '';
 
 async function selectModel() {
   const id = $('model').value;
@@ -102,13 +100,13 @@ async function selectModel() {
   const fetched = await api(`/v1/models/${encodeURIComponent(id)}`);
   // A slow answer for an earlier choice must not replace a later one's controls.
   if (choice !== modelChoice) return;
+  // A new model's durations differ; the same model chosen again keeps what the user typed.
+  const sameModel = detail?.id === fetched.id;
   detail = fetched;
   const summary = detail.tokenlab.request_format_summary;
   fillSelect($('operation'), summary.public_operations, { keep: true });
   $('model-hint').textContent = detail.tokenlab.pricing_summary?.description ?? '';
-  // A new model's durations differ; the same model chosen again keeps what the user typed.
-  if (id !== shownModel) $('duration').value = '';
-  shownModel = id;
+  if (!sameModel) $('duration').value = '';
   applyOperation();
 }
 
