@@ -176,6 +176,11 @@ function slotPastThreshold(payload: Readable, takeSlot: () => Promise<void>): Re
 export function closeIfBodyUnread(req: FastifyRequest, reply: FastifyReply): void {
   if (req.raw.complete || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) return;
   reply.header('connection', 'close');
+  // Node discards the rest of a request only if nobody began to read it. A chunked body passed on
+  // to a stream that then failed (refused while it waited for a slot) was begun and is read by
+  // nobody now: left so, its bytes would stay in the socket and the lingering close end in a reset.
+  req.raw.unpipe();
+  req.raw.resume();
   lingerBeforeClosing(req.raw.socket);
 }
 

@@ -126,11 +126,11 @@ function attackersInWorker(url: string, n: number, length: number): Promise<Uplo
 }
 
 /**
- * A raw connection announcing an unauthenticated 31 MiB create (answered 401 before its body is
- * read). `paused`: reads nothing until resumed. `allowHalfOpen`: goes on sending after the
- * gateway's FIN, as a client still uploading does. `answer()` is what it has read.
+ * A raw connection that sends `head` (a request's line and headers). `paused`: reads nothing until
+ * resumed. `allowHalfOpen`: goes on sending after the gateway's FIN, as a client still uploading
+ * does. `chunked`: its body goes in chunks (keepSending frames them). `answer()` is what it has read.
  */
-async function unreadUpload(url: string, o: { paused?: boolean; allowHalfOpen?: boolean } = {}) {
+async function rawUpload(url: string, head: (host: string) => string, o: { paused?: boolean; allowHalfOpen?: boolean; chunked?: boolean } = {}) {
   const u = new URL(url);
   const socket = net.connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: o.allowHalfOpen ?? false });
   await new Promise((r) => socket.once('connect', r));
@@ -138,16 +138,41 @@ async function unreadUpload(url: string, o: { paused?: boolean; allowHalfOpen?: 
   socket.on('error', (err) => (state.failed = err));
   if (o.paused) socket.pause();
   else socket.on('data', (d: Buffer) => state.received.push(d));
-  socket.write(`POST /v1/videos/generations HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`);
-  return { socket, state, answer: () => Buffer.concat(state.received).toString() };
+  socket.write(head(u.host));
+  return { socket, state, chunked: o.chunked ?? false, answer: () => Buffer.concat(state.received).toString() };
+}
+type RawUpload = Awaited<ReturnType<typeof rawUpload>>;
+
+/** An unauthenticated 31 MiB create (answered 401 before its body is read), as rawUpload. */
+const unreadUpload = (url: string, o: { paused?: boolean; allowHalfOpen?: boolean } = {}) =>
+  rawUpload(url, (host) => `POST /v1/videos/generations HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${31 * MiB}\r\n\r\n`, o);
+
+/** Sends `bytes` of body (one chunk, if chunked). */
+function sendBody(up: RawUpload, bytes: number): void {
+  const data = FILLER.subarray(0, bytes);
+  up.socket.write(up.chunked ? Buffer.concat([Buffer.from(`${bytes.toString(16)}\r\n`), data, Buffer.from('\r\n')]) : data);
 }
 
 /** Writes `bytes` every `everyMs` while `go()` holds (and the connection has not failed). */
-async function keepSending(up: Awaited<ReturnType<typeof unreadUpload>>, bytes: number, everyMs: number, go: () => boolean): Promise<void> {
+async function keepSending(up: RawUpload, bytes: number, everyMs: number, go: () => boolean): Promise<void> {
   while (go() && up.state.failed === null && !up.socket.destroyed) {
-    up.socket.write(FILLER.subarray(0, bytes));
+    sendBody(up, bytes);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A paused client reads what the gateway sent it, to the end: its answer. */
+async function readLate(up: RawUpload): Promise<string> {
+  up.socket.on('data', (d: Buffer) => up.state.received.push(d));
+  // 'close' too: a reset would end the wait rather than hang it.
+  const ended = new Promise((r) => {
+    up.socket.once('end', r);
+    up.socket.once('close', r);
+  });
+  up.socket.resume();
+  await ended;
+  up.socket.destroy();
+  return up.answer();
 }
 
 describe('request bodies', { timeout: 240_000 }, () => {
@@ -207,22 +232,14 @@ describe('request bodies', { timeout: 240_000 }, () => {
     // writing its body meanwhile. Were the connection destroyed while bytes still arrive, its
     // next writes would meet a reset and lose the answer it has not read yet.
     const up = await unreadUpload(gw.url, { paused: true });
-    const { socket, state } = up;
+    const { state } = up;
     // 3.5 s of 64 KiB every 100 ms, reading nothing: the answer waits in the client's socket.
     const writingUntil = performance.now() + 3_500;
     await keepSending(up, 64 * 1024, 100, () => performance.now() < writingUntil);
     assert.equal(state.failed, null, 'the connection stayed open while the client kept sending');
-    socket.on('data', (d: Buffer) => state.received.push(d));
-    // 'close' too: a reset would end the wait rather than hang it.
-    const ended = new Promise((r) => {
-      socket.once('end', r);
-      socket.once('close', r);
-    });
-    socket.resume();
-    await ended;
-    socket.destroy();
-    assert.match(up.answer(), /^HTTP\/1\.1 401 /);
-    assert.match(up.answer(), /\r\nconnection: close\r\n/i);
+    const answer = await readLate(up);
+    assert.match(answer, /^HTTP\/1\.1 401 /);
+    assert.match(answer, /\r\nconnection: close\r\n/i);
     assert.equal(state.failed, null);
   });
 
@@ -448,6 +465,51 @@ describe('large-body slots are shared between API keys', { timeout: 120_000 }, (
       await state('reading 0, waiting 0');
     } finally {
       for (const u of heldUploads) u.resume();
+      await gw.close();
+    }
+  });
+});
+
+describe('a large-body slot that never comes', { timeout: 120_000 }, () => {
+  it('a chunked upload refused after 30 s of waiting gets its 503 though it goes on sending and reads it seconds later', async () => {
+    const gw = await startTestGateway({ VIDGATE_MAX_LARGE_BODIES: '1' });
+    let holder: ReturnType<typeof upload> | undefined;
+    let up: RawUpload | undefined;
+    let sending = true;
+    let sender: Promise<void> | undefined;
+    try {
+      const key = await newKey(gw, 'uploader');
+      // The one slot, held: a 2 MiB create stalled after 1.5 MiB.
+      const big = json(2 * MiB);
+      holder = upload(gw.url, '/v1/videos/generations', big.length, { authorization: `Bearer ${key}` }, { prefix: big, hold: 1.5 * MiB });
+      await until('the held upload has the slot', async () => (await largeBodies(gw)) === 'reading 1, waiting 0', 15_000);
+      // Reads nothing until the end: the answer waits in the client's socket.
+      up = await rawUpload(gw.url, (host) => `POST /v1/videos/generations HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, {
+        paused: true,
+        chunked: true,
+      });
+      // Past the 1 MiB at which a chunked body asks for a slot, then 16 KiB every 100 ms throughout.
+      for (let i = 0; i < 20; i++) sendBody(up, 64 * 1024);
+      sender = keepSending(up, 16 * 1024, 100, () => sending);
+      await until('the chunked upload waits for the slot', async () => (await largeBodies(gw)) === 'reading 1, waiting 1', 15_000);
+      await until('the chunked upload is refused (503) after 30 s', async () => (await largeBodies(gw)) === 'reading 1, waiting 0', 45_000, 250);
+      // 3.5 s more of sending after the answer, then the client reads.
+      await new Promise((r) => setTimeout(r, 3_500));
+      sending = false;
+      await sender;
+      assert.equal(up.state.failed, null, 'the connection stayed open while the client kept sending');
+      const answer = await readLate(up);
+      assert.equal(up.state.failed, null, 'the answer was read without a reset');
+      assert.match(answer, /^HTTP\/1\.1 503 /);
+      assert.match(answer, /\r\nretry-after: 5\r\n/i);
+      assert.match(answer, /\r\nconnection: close\r\n/i);
+      assert.deepEqual(validateAgainst('ApiError', JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))), []);
+    } finally {
+      sending = false;
+      await sender;
+      up?.socket.destroy();
+      holder?.resume();
+      if (holder) assert.equal((await holder.answered).status, 400);
       await gw.close();
     }
   });
