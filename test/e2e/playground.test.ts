@@ -70,23 +70,26 @@ describe('the web playground and the docs page in real headless Chromium', { tim
   /** Holds the page's requests for one model's details until `release`; `finished` resolves once the held answer has reached the page. */
   async function holdModelDetails(id: string) {
     const path = `/v1/models/${id}`;
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
+    let release!: (how: 'answer' | 'fail') => void;
+    const held = new Promise<'answer' | 'fail'>((r) => (release = r));
     let asked!: () => void;
     const requested = new Promise<void>((r) => (asked = r));
     const matches = (url: URL) => url.pathname === path;
     await page.route(matches, async (route) => {
       asked();
-      await held;
-      await route.continue();
+      // 'fail': the connection drops (the page's fetch rejects), as when the network goes away.
+      if ((await held) === 'fail') await route.abort('failed');
+      else await route.continue();
     });
-    const finished = page.waitForEvent('requestfinished', { predicate: (r) => new URL(r.url()).pathname === path, timeout: 30_000 });
+    const isPath = (r: { url(): string }) => new URL(r.url()).pathname === path;
+    const finished = Promise.race([page.waitForEvent('requestfinished', { predicate: isPath, timeout: 30_000 }), page.waitForEvent('requestfailed', { predicate: isPath, timeout: 30_000 })]);
     // Awaited in release(); a test that fails before it must not leave this to reject unheard.
     finished.catch(() => undefined);
     return {
       requested,
-      async release() {
-        release();
+      /** Lets the held request go: answered by the gateway, or failed. */
+      async release(how: 'answer' | 'fail' = 'answer') {
+        release(how);
         await finished;
         await page.unroute(matches);
         // The page's handler runs right after the answer: give it time to (wrongly) apply it.
@@ -94,27 +97,49 @@ describe('the web playground and the docs page in real headless Chromium', { tim
       },
       /** Lets any held request go and stops holding (a test that failed before release). */
       async dispose() {
-        release();
+        release('answer');
         await page.unroute(matches);
       },
     };
   }
 
-  it("a slow answer for an earlier model choice does not replace a later one's controls", async () => {
-    await openPlayground();
+  /** Chooses kling, then veo while kling's details are held; kling's request then ends `how`. */
+  async function klingThenVeo(how: 'answer' | 'fail') {
     const kling = await holdModelDetails('kling-3.0-video');
     try {
       await page.getByLabel('Model').selectOption('kling-3.0-video');
       await kling.requested;
       await page.getByLabel('Model').selectOption('veo3.1-fast');
       await page.waitForFunction(() => (document.getElementById('duration-hint')?.textContent ?? '').includes('4, 5, 6, 8'));
-      await kling.release();
+      await kling.release(how);
     } finally {
       await kling.dispose();
     }
+  }
+
+  it("a slow answer for an earlier model choice does not replace a later one's controls", async () => {
+    await openPlayground();
+    await klingThenVeo('answer');
     assert.equal(await page.getByLabel('Model').inputValue(), 'veo3.1-fast');
     assert.match((await page.locator('#duration-hint').textContent()) ?? '', /4, 5, 6, 8/);
     assert.deepEqual(await page.getByLabel('Resolution').locator('option').allTextContents(), ['(model default)', '720p', '1080p', '4k'], "veo's resolutions, not kling's");
+  });
+
+  it("an earlier model choice's failure shows no error beside a later choice's controls", async () => {
+    await openPlayground();
+    await klingThenVeo('fail');
+    assert.equal(await page.locator('#error-general').isVisible(), false, (await page.locator('#error-general').textContent()) ?? '');
+    assert.equal(await page.locator('[aria-invalid]').count(), 0);
+    // The latest choice's own failure is still shown.
+    const wan = await holdModelDetails('wan-2.6');
+    try {
+      await page.getByLabel('Model').selectOption('wan-2.6');
+      await wan.requested;
+      await wan.release('fail');
+    } finally {
+      await wan.dispose();
+    }
+    await page.locator('#error-general').waitFor({ state: 'visible', timeout: 5_000 });
   });
 
   it('choosing the same model again keeps the duration the user typed meanwhile', async () => {

@@ -97,8 +97,11 @@ async function selectModel() {
   const id = $('model').value;
   if (!id) return;
   const choice = ++modelChoice;
-  const fetched = await api(`/v1/models/${encodeURIComponent(id)}`);
-  // A slow answer for an earlier choice must not replace a later one's controls.
+  // A slow answer for an earlier choice must not replace a later one's controls, nor its failure
+  // show an error next to them.
+  const fetched = await api(`/v1/models/${encodeURIComponent(id)}`).catch((err) => {
+    if (choice === modelChoice) throw err;
+  });
   if (choice !== modelChoice) return;
   // A new model's durations differ; the same model chosen again keeps what the user typed.
   const sameModel = detail?.id === fetched.id;
