@@ -243,7 +243,7 @@ describe('crash recovery: kill -9 the gateway while submitting, polling and stor
         assert.equal(body.error?.code, 'submission_interrupted', `${t.phase} ${t.model}: ${JSON.stringify(body.error)}`);
         assert.ok(
           [atKill1, atKill2, atKill3].some((at) => at.get(t.id)?.state === 'submitting'),
-          'only a task caught mid-submission by a kill may fail',
+          `only a task caught mid-submission by a kill may fail: ${t.phase} ${t.model} (${t.provider}) failed with "${body.error?.message}"; at the kills it was ${[atKill1, atKill2, atKill3].map((at) => at.get(t.id)?.state ?? 'not created').join(', ')}`,
         );
         assert.notEqual(t.provider, 'kling', 'Kling tasks are recovered by reference, never failed');
         interrupted.set(t.provider, (interrupted.get(t.provider) ?? 0) + 1);
