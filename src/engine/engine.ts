@@ -11,7 +11,8 @@ interface LaneRunner {
   leaseFactor: number;
   inFlight: Set<Promise<void>>;
   /** Tasks this lane is working on (with a count: a task may be re-claimed before its last step's cleanup), for the heartbeat. */
-  taskIds: Map<string, number>;
+  /** The tasks this lane is running a step of now. */
+  taskIds: Set<string>;
 }
 
 /**
@@ -35,7 +36,7 @@ export class Engine {
     const s = deps.settings;
     this.limits = deps.limits;
     this.concurrency = providerConcurrency(deps);
-    const lane = (name: Lane, limit: number, leaseFactor: number): LaneRunner => ({ lane: name, limit, leaseFactor, inFlight: new Set(), taskIds: new Map() });
+    const lane = (name: Lane, limit: number, leaseFactor: number): LaneRunner => ({ lane: name, limit, leaseFactor, inFlight: new Set(), taskIds: new Set() });
     this.lanes = { submit: lane('submit', s.maxConcurrentSubmits, 1), poll: lane('poll', s.maxConcurrentPolls, 1), finish: lane('finish', s.maxConcurrentFinishes, 5) };
   }
 
@@ -52,9 +53,7 @@ export class Engine {
     const now = this.deps.clock.now();
     for (const lane of Object.values(this.lanes)) {
       if (lane.taskIds.size === 0) continue;
-      await this.deps.store.tasks
-        .extendLeases(lane.lane, [...lane.taskIds.keys()], this.deps.workerId, now + this.deps.settings.leaseMs * lane.leaseFactor)
-        .catch((err) => this.deps.log.warn({ err }, 'lease heartbeat failed'));
+      await this.deps.store.tasks.extendLeases(lane.lane, [...lane.taskIds], this.deps.workerId, now + this.deps.settings.leaseMs * lane.leaseFactor).catch((err) => this.deps.log.warn({ err }, 'lease heartbeat failed'));
     }
   }
 
@@ -162,14 +161,20 @@ export class Engine {
   private run(lane: LaneRunner, claimed: ClaimedTask[], step: (deps: EngineDeps, c: ClaimedTask) => Promise<void>): void {
     for (const c of claimed) {
       const id = c.task.id;
-      lane.taskIds.set(id, (lane.taskIds.get(id) ?? 0) + 1);
+      // Its lease ran out while its step is still running here (a heartbeat that could not write
+      // for a whole lease): the claim has leased it to us again, and that step decides about it.
+      // Running it again would act on a call whose answer has not come back (recovery would fail
+      // the submission, or send it twice).
+      if (lane.taskIds.has(id)) {
+        this.deps.log.warn({ task: id, lane: lane.lane }, 'lease ran out while the step was still running here; leased again, not run twice');
+        continue;
+      }
+      lane.taskIds.add(id);
       const run: Promise<void> = step(this.deps, c)
         .catch((err) => this.deps.log.error({ err, task: id }, 'engine step crashed'))
         .finally(() => {
           lane.inFlight.delete(run);
-          const left = (lane.taskIds.get(id) ?? 1) - 1;
-          if (left > 0) lane.taskIds.set(id, left);
-          else lane.taskIds.delete(id);
+          lane.taskIds.delete(id);
           this.wake(); // a slot freed up: more work may be waiting
         });
       lane.inFlight.add(run);
