@@ -7,6 +7,7 @@ import { recordAnswer } from './fast-reads.js';
 import type { Gateway } from './gateway.js';
 import { headerLines, pushRateLimitHeaders } from './read-headers.js';
 import { checkedIdempotencyKey, createVideoTask } from './video-routes.js';
+import { createdView } from '../tasks/view.js';
 
 /** The request headers a create read off the socket looks at (each sent at most once). */
 export interface CreateHeaders {
@@ -48,7 +49,7 @@ export function answerCreates(gw: Gateway, log: Logger): (asked: CreateHeaders, 
       if (rate !== null) pushRateLimitHeaders(headers, rate);
       const created = await createVideoTask(gw, key, parseJsonBody(text), checkedIdempotencyKey(asked.idempotencyKey));
       for (const name in created.headers) headers.push(name, created.headers[name]);
-      body = JSON.stringify(created.body);
+      body = JSON.stringify(createdView(created.task));
     } catch (err) {
       const api = errorAnswer(err, { createsTask: true, bodyLimit: gw.config.maxBodyBytes, requestId, log: log.child({ reqId: requestId }) });
       status = api.status;

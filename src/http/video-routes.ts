@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from '../contract/errors.js';
 import type { CreateResult } from '../tasks/service.js';
 import { createdView } from '../tasks/view.js';
-import type { ApiKey } from '../store/types.js';
+import type { ApiKey, Task } from '../store/types.js';
 import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 import { taskHeaders } from './read-headers.js';
@@ -22,7 +22,7 @@ export function checkedIdempotencyKey(raw: string | string[] | undefined): strin
 }
 
 /** A create that did not make (or replay) a task, as a TokenLab error envelope. */
-export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>): ApiError {
+function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>): ApiError {
   switch (result.kind) {
     case 'insufficient_balance':
       return new ApiError(
@@ -61,21 +61,23 @@ export function createRefusal(result: Exclude<CreateResult, { kind: 'created' }>
 }
 
 /**
- * A create, as both doors answer it (this route, and the create read off the socket:
- * socket-creates.ts): the task made or replayed, as JSON, and the headers its answer carries.
- * Refusals and invalid input throw the contract's errors.
+ * A create, as every door answers it (this route, the create read off the socket:
+ * socket-creates.ts, and the OpenAI-compatible POST /v1/videos): the task made or replayed, and the
+ * headers its answer carries (Idempotent-Replayed on a replay, X-Task-ID, the model's
+ * Deprecation / Sunset / Link). Each door renders the task its own way. Refusals and invalid input
+ * throw the contract's errors.
  */
-export async function createVideoTask(gw: Gateway, key: ApiKey, body: unknown, idem: string | null): Promise<{ body: ReturnType<typeof createdView>; headers: Record<string, string> }> {
+export async function createVideoTask(gw: Gateway, key: ApiKey, body: unknown, idem: string | null): Promise<{ task: Task; headers: Record<string, string> }> {
   const result = await gw.tasks.create(key, body, idem);
   if (result.kind !== 'created') throw createRefusal(result);
   const headers = taskHeaders(gw, result.task);
-  return { body: createdView(result.task), headers: result.replayed ? { 'idempotent-replayed': 'true', ...headers } : headers };
+  return { task: result.task, headers: result.replayed ? { 'idempotent-replayed': 'true', ...headers } : headers };
 }
 
 export function registerVideoRoutes(app: FastifyInstance, gw: Gateway): void {
   app.post('/v1/videos/generations', { config: { auth: 'key', createsTask: true }, bodyLimit: gw.config.maxBodyBytes }, async (req, reply) => {
     const created = await createVideoTask(gw, callerKey(req), req.body, idempotencyKey(req));
     reply.headers(created.headers);
-    return created.body;
+    return createdView(created.task);
   });
 }

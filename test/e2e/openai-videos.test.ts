@@ -165,6 +165,25 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.deepEqual([probe.width, probe.height], [720, 1280]);
   });
 
+  it("the create answers with the TokenLab create's headers: Idempotent-Replayed on a replay, X-Task-ID, and a deprecated model's Deprecation, Sunset and Link", async () => {
+    const body = { model: 'sora-2', prompt: 'A kite, sent twice', seconds: '4', size: '1280x720' } as const;
+    const headers = { 'Idempotency-Key': `openai-headers-${process.pid}` };
+    const first = await client.videos.create(body, { headers }).withResponse();
+    const again = await client.videos.create(body, { headers }).withResponse();
+    assert.equal(again.data.id, first.data.id);
+    assert.equal(first.response.headers.get('idempotent-replayed'), null);
+    assert.equal(again.response.headers.get('idempotent-replayed'), 'true');
+    assert.equal(first.response.headers.get('x-task-id'), first.data.id);
+    // sora-2 is shut down on 2026-09-24: the same lifecycle headers as POST /v1/videos/generations sends for it.
+    const tokenlab = await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'sora-2', prompt: 'A kite', duration: 4 } });
+    for (const name of ['deprecation', 'sunset', 'link']) {
+      assert.ok(tokenlab.headers.get(name), name);
+      assert.equal(first.response.headers.get(name), tokenlab.headers.get(name), name);
+    }
+    const active = await client.videos.create({ model: 'veo3.1-fast', prompt: 'A kite', seconds: '4' }).withResponse();
+    assert.equal(active.response.headers.get('deprecation'), null, 'an active model carries none');
+  });
+
   it("content of a failed video: 404 saying it failed and will never have content, with the video's error", async () => {
     const created = await client.videos.create({ model: 'sora-2', prompt: 'this one fails [sim:fail]', seconds: '4', size: '1280x720' });
     const failed = await untilDone(client, created.id);

@@ -4,14 +4,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, serviceUnavailable } from '../../contract/errors.js';
 import { quoteId } from '../../contract/preview.js';
 import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
-import type { CreateResult } from '../../tasks/service.js';
 import type { ApiKey, Task } from '../../store/types.js';
 import { etagOfBytes, notModified } from '../etags.js';
 import { taskHeaders } from '../read-headers.js';
 import { sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
 import type { Gateway } from '../gateway.js';
-import { createRefusal, idempotencyKey } from '../video-routes.js';
+import { createVideoTask, idempotencyKey } from '../video-routes.js';
 import { inOpenAITerms } from './error-terms.js';
 import { openAIVideo, toCreateRequest, videoError, type OpenAICreateBody, type Upload } from './mapping.js';
 
@@ -135,21 +134,19 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
 
     const view = (task: Task) => openAIVideo(task, gw.config.retentionSeconds);
 
-    scope.post('/v1/videos', { config: { auth: 'key', createsTask: true }, bodyLimit: gw.config.maxBodyBytes }, async (req) => {
+    scope.post('/v1/videos', { config: { auth: 'key', createsTask: true }, bodyLimit: gw.config.maxBodyBytes }, async (req, reply) => {
       const key = callerKey(req);
       const contentType = String(req.headers['content-type'] ?? '');
       const raw = Buffer.isBuffer(req.body) ? await formFields(req.body, contentType) : req.body;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
         throw badRequest(null, 'Send a JSON object (or multipart form) like {"model":"sora-2","prompt":"…","seconds":"8","size":"1280x720"}.', 'invalid_json');
       const request = toCreateRequest(raw as OpenAICreateBody, gw.catalog);
-      let result: CreateResult;
-      try {
-        result = await gw.tasks.create(key, request, idempotencyKey(req));
-      } catch (err) {
+      // The TokenLab create's own function: the same refusals, and the same headers (Idempotent-Replayed, Deprecation…).
+      const created = await createVideoTask(gw, key, request, idempotencyKey(req)).catch((err: unknown) => {
         throw inOpenAITerms(err, request);
-      }
-      if (result.kind !== 'created') throw inOpenAITerms(createRefusal(result), request);
-      return view(result.task);
+      });
+      reply.headers(created.headers);
+      return view(created.task);
     });
 
     scope.get('/v1/videos', KEY, async (req: FastifyRequest<{ Querystring: Record<string, unknown> }>) => {
