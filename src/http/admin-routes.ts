@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, taskNotFound } from '../contract/errors.js';
 import { roundUsd } from '../contract/money.js';
-import { type BalanceRefused, MAX_BALANCE_USD, type ApiKey } from '../store/types.js';
+import { BalanceRefused, MAX_BALANCE_USD, type ApiKey } from '../store/types.js';
 import { callerKey } from './auth.js';
 import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
@@ -28,11 +28,15 @@ export function keyView(row: ApiKey): Record<string, unknown> {
   };
 }
 
-/** Checks one optional limit field: a number ≥ `min` (or null to clear it, where allowed). */
+/**
+ * Checks one optional limit field: a number ≥ `min` (or null to clear it, where allowed). A balance
+ * above the cap is refused as the store refuses a top-up that passes it (balance_above_cap).
+ */
 function amount(body: Record<string, unknown>, name: string, nullable: boolean, integer = false, min = 0): number | null | undefined {
   const v = body[name];
   if (v === undefined) return undefined;
   if (v === null && nullable) return null;
+  if ((name === 'balance_usd' || name === 'add_balance_usd') && typeof v === 'number' && v > MAX_BALANCE_USD) throw balanceRefused(new BalanceRefused('above_cap', name, 0));
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > MAX_BALANCE_USD || (integer && !Number.isInteger(v))) {
     throw badRequest(name, `'${name}' must be ${integer ? 'a whole number' : 'a number'} between ${min} and ${MAX_BALANCE_USD}${nullable ? ', or null to remove it' : ''}.`, 'invalid_value');
   }

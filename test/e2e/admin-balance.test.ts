@@ -50,7 +50,21 @@ describe('admin balance rules and webhook URL length', () => {
     assert.equal(body.error.param, 'add_balance_usd');
     assert.equal((await patch(k.id, { add_balance_usd: 1 })).status, 200);
     assert.equal(((await (await patch(k.id, { add_balance_usd: 0 })).json()) as any).balance_usd, 1e9);
-    assert.equal((await patch(k.id, { balance_usd: 1e9 + 1 })).status, 400);
+  });
+
+  it('a balance_usd or add_balance_usd above $1e9 by itself is balance_above_cap too, naming it, like a top-up that passes the cap', async () => {
+    const k = await newKey({ balance_usd: 5 });
+    for (const param of ['balance_usd', 'add_balance_usd']) {
+      const res = await patch(k.id, { [param]: 1_000_000_001 });
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as any;
+      assert.deepEqual(validateAgainst('ApiError', body), []);
+      assert.deepEqual([body.error.code, body.error.param, body.error.max_balance_usd], ['balance_above_cap', param, 1e9]);
+      assert.match(body.error.message, new RegExp(`smaller '${param}'`));
+    }
+    // A limit above the cap is no balance: still invalid_value.
+    assert.equal(((await (await patch(k.id, { spend_limit_usd: 1_000_000_001 })).json()) as any).error.code, 'invalid_value');
+    assert.equal(((await (await gw.api('/v1/admin/keys')).json()) as any).data.find((x: any) => x.id === k.id).balance_usd, 5);
   });
 
   it('limits callback_url and webhook URLs to 2,048 characters', async () => {
