@@ -88,6 +88,11 @@ export function registerAdminRoutes(app: FastifyInstance, gw: Gateway): void {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(null, 'Send a JSON object such as {"balance_usd": 10, "spend_limit_usd": 50}.', 'invalid_json');
     const allowed = ['balance_usd', 'add_balance_usd', 'spend_limit_usd', 'rpm_limit', 'webhook_url'];
     for (const k of Object.keys(body)) if (!allowed.includes(k)) throw badRequest(k, `Unknown parameter '${k}'; accepted: ${allowed.join(', ')}.`, 'unknown_parameter');
+    if (body.balance_usd !== undefined && body.add_balance_usd !== undefined) {
+      throw badRequest('balance_usd,add_balance_usd', "'balance_usd' sets the balance and 'add_balance_usd' adds to it; send only one of them (to top up, only add_balance_usd).", 'conflicting_parameters', {
+        conflicting_parameters: ['balance_usd', 'add_balance_usd'],
+      });
+    }
     const webhook = body.webhook_url;
     if (webhook !== undefined && webhook !== null) {
       const problem = webhookUrlProblem(webhook, gw.config.allowPrivateNetwork);

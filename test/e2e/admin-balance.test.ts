@@ -67,6 +67,22 @@ describe('admin balance rules and webhook URL length', () => {
     assert.equal(((await (await gw.api('/v1/admin/keys')).json()) as any).data.find((x: any) => x.id === k.id).balance_usd, 5);
   });
 
+  it('balance_usd with add_balance_usd is a 400 conflicting_parameters naming both (not set-then-add); nothing changes', async () => {
+    const k = await newKey({ balance_usd: 5 });
+    for (const both of [
+      { balance_usd: 10, add_balance_usd: 1 },
+      { balance_usd: null, add_balance_usd: 1 },
+    ]) {
+      const res = await patch(k.id, both);
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as any;
+      assert.deepEqual(validateAgainst('ApiError', body), []);
+      assert.deepEqual([body.error.code, body.error.param, body.error.conflicting_parameters], ['conflicting_parameters', 'balance_usd,add_balance_usd', ['balance_usd', 'add_balance_usd']]);
+      assert.match(body.error.message, /send only one/i);
+    }
+    assert.equal(((await (await gw.api('/v1/admin/keys')).json()) as any).data.find((x: any) => x.id === k.id).balance_usd, 5);
+  });
+
   it('limits callback_url and webhook URLs to 2,048 characters', async () => {
     const long = `https://hooks.example.com/${'a'.repeat(2048)}`;
     const ok = `https://hooks.example.com/${'a'.repeat(2000)}`;
