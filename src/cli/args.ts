@@ -73,6 +73,14 @@ export function countFlag(values: Parsed['values'], name: string, command: strin
   return n;
 }
 
+/** --status failed → 'failed'; a value not among `allowed` is a UsageError naming the flag and them. */
+export function choiceFlag<T extends string>(values: Parsed['values'], name: string, allowed: readonly T[], command: string): T | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got '${String(raw)}')`, command);
+  return raw as T;
+}
+
 /** --duration 5 → 5; anything else is a UsageError naming the flag. */
 export function numberFlag(values: Parsed['values'], name: string, command: string): number | undefined {
   const raw = values[name];

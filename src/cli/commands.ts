@@ -3,8 +3,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
-import type { Vidgate, Task, VideoGenerationRequest } from '../client/index.js';
-import { countFlag, numberFlag, UsageError, type OptionSpec, type Parsed } from './args.js';
+import type { Vidgate, Task, TaskStatus, VideoGenerationRequest } from '../client/index.js';
+import { choiceFlag, countFlag, numberFlag, UsageError, type OptionSpec, type Parsed } from './args.js';
 import { mediaInput } from './media.js';
 import { progressReporter } from './progress.js';
 
@@ -102,6 +102,9 @@ async function noModelOf(ctx: Context, provider: string): Promise<Error> {
 }
 
 const ID = ['ID'];
+
+/** The public statuses, each once (a record, so a status added to the API's type must be added here). */
+const STATUSES = Object.keys({ pending: true, processing: true, completed: true, failed: true } satisfies Record<TaskStatus, true>) as TaskStatus[];
 
 export const COMMANDS: Command[] = [
   {
@@ -241,15 +244,16 @@ export const COMMANDS: Command[] = [
     usage: 'vidgate tasks [--status S] [--model M] [--limit N] [--json]',
     summary: 'List your tasks, newest first.',
     options: {
-      status: { type: 'string', value: 'S', description: 'pending, processing, completed or failed' },
+      status: { type: 'string', value: 'S', description: `${STATUSES.slice(0, -1).join(', ')} or ${STATUSES.at(-1)}` },
       model: { type: 'string', value: 'M', description: 'Only this model' },
       limit: { type: 'string', value: 'N', description: 'How many (default 20)' },
     },
     positionals: [],
     async run(ctx) {
       const limit = countFlag(ctx.values, 'limit', 'tasks') ?? 20;
+      const status = choiceFlag(ctx.values, 'status', STATUSES, 'tasks');
       const found: Task[] = [];
-      for await (const t of ctx.client.tasks.list({ status: str(ctx.values.status) as Task['status'] | undefined, model: str(ctx.values.model), limit: Math.min(limit, 100) }).items()) {
+      for await (const t of ctx.client.tasks.list({ status, model: str(ctx.values.model), limit: Math.min(limit, 100) }).items()) {
         found.push(t);
         if (found.length >= limit) break;
       }

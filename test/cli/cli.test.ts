@@ -75,6 +75,7 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
       ['status'],
       ['generate', '--model', 'veo3.1-fast', '--duration', 'long'],
       ['generate', '--model', 'veo3.1-fast', '--image', '/nonexistent.png'],
+      ['tasks', '--status', 'done'],
     ]) {
       const r = await vidgate(args, env);
       assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
@@ -277,9 +278,13 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
         one.map((t) => t.id),
         [ids[2]],
       );
+      // A status that is none of the four is a mistyped flag value: exit 2, one line, before any request.
       const bad = await vidgate(['tasks', '--status', 'sleeping'], apiEnv);
-      assert.equal(bad.code, 1);
-      assert.match(bad.stderr, /'status' must be one of pending, processing, completed, failed/);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.equal(bad.stderr, "vidgate: --status must be one of pending, processing, completed, failed (got 'sleeping')\nRun 'vidgate tasks --help' for usage.\n");
+      const failed = await vidgate(['tasks', '--status', 'failed', '--json'], apiEnv);
+      assert.equal(failed.code, 0, failed.stderr);
+      assert.deepEqual(JSON.parse(failed.stdout), []);
     } finally {
       await api.close();
     }
