@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerAuth } from './auth.js';
-import { boundLargeBodies, SMALL_BODY_BYTES } from './body-slots.js';
+import { boundLargeBodies, continueWhenBodyRead, SMALL_BODY_BYTES } from './body-slots.js';
 import { revalidateJsonReads } from './conditional-get.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerDocsRoutes } from './docs/routes.js';
@@ -118,6 +118,7 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
   // Before any body is read: who is calling, and within its rate limit?
   registerAuth(app, { auth: gw.auth, limits: gw.limits, signer: () => gw.signer, defaultRpm: gw.config.rateLimitPerMinute });
   const largeBodies = boundLargeBodies(app, gw.config.maxLargeBodies);
+  continueWhenBodyRead(app.server);
   gw.metrics.readLargeBodiesFrom(() => largeBodies.counts);
 
   // JSON only; an empty body on routes that take none is fine.

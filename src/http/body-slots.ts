@@ -169,6 +169,31 @@ function slotPastThreshold(payload: Readable, takeSlot: () => Promise<void>): Re
   return payload.pipe(counted);
 }
 
+/** Requests sent with `Expect: 100-continue` whose 100 Continue has been neither sent nor given up. */
+const awaitingContinue = new WeakSet<http.IncomingMessage>();
+
+/**
+ * `Expect: 100-continue`, answered when the body is wanted: the interim 100 Continue goes out
+ * when something first reads the body — the route's parser, after the key, its rate limit and a
+ * large-body slot, and only if the Content-Length is within the route's limit. A request refused
+ * before (401, 413, 429, 503 …) gets only its final answer, and its client need not send the body.
+ * Without a 'checkContinue' listener Node sends 100 Continue for every such request before any
+ * route runs.
+ */
+export function continueWhenBodyRead(server: http.Server): void {
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    awaitingContinue.add(req);
+    const read = req._read;
+    req._read = function readAfterContinue(size: number) {
+      req._read = read;
+      // Node itself drains an unread body once the answer is sent: no 100 Continue after it.
+      if (awaitingContinue.delete(req) && !res.headersSent) res.writeContinue();
+      read.call(this, size);
+    };
+    server.emit('request', req, res);
+  });
+}
+
 /**
  * Answered before the body was read (401, 413, 415, 429 …: always an error, so the error handler
  * calls this): the rest is not read, and the connection closes after the answer.
@@ -176,6 +201,8 @@ function slotPastThreshold(payload: Readable, takeSlot: () => Promise<void>): Re
 export function closeIfBodyUnread(req: FastifyRequest, reply: FastifyReply): void {
   if (req.raw.complete || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) return;
   reply.header('connection', 'close');
+  // What arrives now is discarded, not wanted: a client waiting for 100 Continue is not told to send it.
+  awaitingContinue.delete(req.raw);
   // Node discards the rest of a request after the answer only if nobody began to read it. One whose
   // reading was begun and then stopped (a chunked body piped to a stream that failed: refused while
   // it waited for a slot) is read by nobody: its bytes would stay in the socket and the lingering

@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { memoryOf, spawnGateway } from '../helpers/gateway-process.js';
 import { validateAgainst } from '../helpers/openapi.js';
+import { RawClient, type RawResponse } from '../helpers/raw-client.js';
 import { until } from '../helpers/until.js';
 
 const MiB = 1024 * 1024;
@@ -316,6 +317,65 @@ describe('request bodies', { timeout: 240_000 }, () => {
     const prompt = Buffer.from(JSON.stringify({ model: 'veo3.1-fast', prompt: 'x'.repeat(19_000), image: `data:image/png;base64,${pngHead}${'A'.repeat(200 * 1024)}` }));
     const create = await upload(gw.url, '/v1/videos/generations', prompt.length, auth, { prefix: prompt }).answered;
     assert.equal(create.status, 200, create.body);
+  });
+
+  it('Expect: 100-continue: a body the route would refuse (too large by its Content-Length, or unauthenticated) gets its final answer and no 100 Continue; an acceptable one gets 100 Continue and is read', async () => {
+    /** Sends a head with Expect: 100-continue (no body) on a connection of its own; the first answer to it. */
+    const firstAnswer = async (path: string, length: number, key: string | null): Promise<{ client: RawClient; first: RawResponse }> => {
+      const client = new RawClient(gw.url);
+      const auth = key === null ? [] : [`Authorization: Bearer ${key}`];
+      client.send(`POST ${path} HTTP/1.1\r\nHost: gw\r\n${[...auth, 'Content-Type: application/json', `Content-Length: ${length}`, 'Expect: 100-continue'].map((l) => `${l}\r\n`).join('')}\r\n`);
+      const [first] = await client.responsesUpTo(1);
+      return { client, first };
+    };
+    // Above any VIDGATE_MAX_BODY_BYTES (at most 2^31 - 1).
+    const tooLarge = 2 ** 31;
+    const refusals: [string, number, string | null, number, string][] = [
+      ['/v1/videos/generations', 10 * MiB, null, 401, 'missing_api_key'],
+      ['/v1/videos', 10 * MiB, null, 401, 'missing_api_key'],
+      ['/v1/admin/keys', MiB, gw.adminKey, 413, 'payload_too_large'],
+      ['/v1/videos/generations', tooLarge, gw.adminKey, 413, 'payload_too_large'],
+      ['/v1/videos', tooLarge, gw.adminKey, 413, 'payload_too_large'],
+    ];
+    for (const [path, length, key, status, code] of refusals) {
+      const { client, first } = await firstAnswer(path, length, key);
+      assert.equal(first.status, status, `${path} (${length} bytes, ${key ? 'key' : 'no key'}): ${first.status} ${first.body}`);
+      const body = JSON.parse(first.body);
+      assert.deepEqual(validateAgainst('ApiError', body), []);
+      assert.equal(body.error.code, code);
+      assert.equal(first.headers.connection, 'close', 'the body was not read: the connection closes');
+      await client.closed;
+      assert.equal(client.rest(), '', 'nothing after the answer (no late 100 Continue)');
+    }
+    // Acceptable: 100 Continue, then the body is read and answered.
+    const create = Buffer.from(JSON.stringify({ model: 'veo3.1-fast', prompt: 'continued', duration: 4 }));
+    for (const path of ['/v1/videos/generations', '/v1/admin/keys']) {
+      const body = path === '/v1/admin/keys' ? Buffer.from('{"name":"continued"}') : create;
+      const { client, first } = await firstAnswer(path, body.length, gw.adminKey);
+      assert.equal(first.status, 100, first.body);
+      client.send(body.toString());
+      const [, answer] = await client.responsesUpTo(2);
+      assert.equal(answer.status, path === '/v1/admin/keys' ? 201 : 200, answer.body);
+      client.socket.destroy();
+    }
+    // A large body is told to continue only once it holds a large-body slot (VIDGATE_MAX_LARGE_BODIES=1:
+    // while another upload holds it, no 100 Continue), and is read then.
+    const big = json(2 * MiB);
+    const holder = upload(gw.url, '/v1/videos/generations', big.length, { authorization: `Bearer ${gw.adminKey}` }, { hold: MiB, prefix: big });
+    await new Promise((r) => setTimeout(r, 300));
+    const waiting = firstAnswer('/v1/videos/generations', big.length, gw.adminKey);
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await Promise.race([waiting.then(() => 'answered'), 'waiting']), 'waiting', 'no 100 Continue while the slot is held');
+    holder.resume();
+    assert.equal((await holder.answered).status, 400);
+    const { client, first } = await waiting;
+    assert.equal(first.status, 100);
+    client.socket.write(big);
+    const [, answer] = await client.responsesUpTo(2);
+    // Read and validated (json(): a prompt too long).
+    assert.equal(answer.status, 400, answer.body);
+    assert.equal(JSON.parse(answer.body).error.param, 'prompt');
+    client.socket.destroy();
   });
 
   it('reads at most VIDGATE_MAX_LARGE_BODIES large bodies at once; others wait their turn, small ones do not', async () => {
