@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { defaultCatalog } from '../src/catalog/index.js';
+import { lifecycleAt } from '../src/catalog/lifecycle.js';
 import { providerEnvironmentNames } from '../src/providers/registry.js';
 
 const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -42,6 +43,21 @@ describe('the README stays true', () => {
         assert.ok(at >= 0, `README does not name ${m.id} among the source-billed models`);
         const after = bullet.slice(at).replace(/\s+/g, ' ');
         assert.match(after, new RegExp(`^[^(]*\\((at most )?${op.source_video!.max_seconds.toString().replace('.', '\\.')} s`), `${m.id}: ${op.source_video!.max_seconds} s`);
+      }
+    }
+  });
+
+  it('its quickstart examples (curl, CLI, SDK, openai SDK) use models that are in service today, none deprecated or retired', () => {
+    const blocks = [...readme.matchAll(/<!-- (quickstart[\w-]*):start -->([\s\S]*?)<!-- \1:end -->/g)];
+    assert.equal(blocks.length, 4);
+    const catalog = defaultCatalog();
+    for (const [, name, text] of blocks) {
+      const models = [...text.matchAll(/"model":\s*"([^"]+)"|\bmodel:\s*'([^']+)'|--model\s+(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+      assert.ok(models.length > 0, `${name} names a model`);
+      for (const id of models) {
+        const spec = catalog.get(id);
+        assert.ok(spec, `${name}: ${id} is in the catalog`);
+        assert.ok(['active', 'preview'].includes(lifecycleAt(spec, Date.now()).stage), `${name}: ${id} is ${lifecycleAt(spec, Date.now()).stage}`);
       }
     }
   });

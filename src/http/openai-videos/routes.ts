@@ -139,7 +139,7 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
       const contentType = String(req.headers['content-type'] ?? '');
       const raw = Buffer.isBuffer(req.body) ? await formFields(req.body, contentType) : req.body;
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-        throw badRequest(null, 'Send a JSON object (or multipart form) like {"model":"sora-2","prompt":"…","seconds":"8","size":"1280x720"}.', 'invalid_json');
+        throw badRequest(null, 'Send a JSON object (or multipart form) like {"model":"veo3.1-fast","prompt":"…","seconds":"8","size":"1280x720"}.', 'invalid_json');
       const request = toCreateRequest(raw as OpenAICreateBody, gw.catalog);
       // The TokenLab create's own function: the same refusals, and the same headers (Idempotent-Replayed, Deprecation…).
       const created = await createVideoTask(gw, key, request, idempotencyKey(req)).catch((err: unknown) => {
