@@ -62,6 +62,14 @@ describe('the README stays true', () => {
     }
   });
 
+  it("says the SDK runs in a browser only on the gateway's own origin: the gateway sends no CORS headers, on purpose", () => {
+    const para = readme.slice(readme.indexOf('`vidgate/client` has no dependencies'));
+    const sdk = para.slice(0, para.indexOf('\n\n')).replace(/\s+/g, ' ');
+    assert.match(sdk, /own origin/);
+    assert.match(sdk, /no CORS headers/);
+    assert.match(sdk, /backend/);
+  });
+
   it('names every provider credential and base-URL variable', () => {
     for (const names of Object.values(providerEnvironmentNames())) {
       for (const v of names) assert.ok(readme.includes(`\`${v}\``), `README does not mention ${v}`);

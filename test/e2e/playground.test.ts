@@ -231,6 +231,37 @@ describe('the web playground and the docs page in real headless Chromium', { tim
     assert.deepEqual(pageErrors, []);
   });
 
+  it("a page on the gateway's own origin can call the API with a key; a third-party page cannot (no CORS headers, on purpose)", async () => {
+    const other = await browser.context.newPage();
+    try {
+      const call = (p: Page) =>
+        p.evaluate(
+          async ([url, key]) => {
+            try {
+              const res = await fetch(`${url}/v1/tasks`, { headers: { authorization: `Bearer ${key}` } });
+              return String(res.status);
+            } catch (err) {
+              return String(err);
+            }
+          },
+          [gw.url, gw.adminKey],
+        );
+      await other.goto(`${gw.url}/`);
+      assert.equal(await call(other), '200');
+      // Another origin (served by the browser's router, never reaching the gateway): the preflight finds no CORS headers.
+      await other.route('http://third-party.example/', (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>elsewhere</title>' }));
+      await other.goto('http://third-party.example/');
+      assert.match(await call(other), /TypeError/);
+      const preflight = await fetch(`${gw.url}/v1/tasks`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://third-party.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('the docs page renders every operation of /openapi.json from this gateway alone', async () => {
     const external: string[] = [];
     page.on('request', (r) => {
