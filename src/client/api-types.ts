@@ -2769,7 +2769,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIVideo"];
                 };
             };
-            /** @description Invalid request (`param` names the field, e.g. size). */
+            /** @description Invalid request (`param` names the field, e.g. size; a form field or JSON key sent twice is `duplicate_parameter`). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3041,7 +3041,7 @@ export interface operations {
                     "application/json": components["schemas"]["VideoGenerationResponse"];
                 };
             };
-            /** @description Invalid request: `param` names the field and the message says what is allowed. Also a request no configured channel can serve: `param` names what the channels cannot take. */
+            /** @description Invalid request: `param` names the field and the message says what is allowed (a key given twice in the JSON body, at any depth, is `duplicate_parameter`). Also a request no configured channel can serve: `param` names what the channels cannot take. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError } from '../contract/errors.js';
+import { ApiError, badRequest } from '../contract/errors.js';
+import { clip } from '../contract/preview.js';
+import { repeatedKey } from '../contract/repeated-keys.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -12,12 +14,24 @@ export function requestIdFor(given: string | string[] | undefined): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${BOOT}${(++sequence).toString(36)}`;
 }
 
-/** A JSON request body as sent (blank: none); the 400 for anything else. */
+/**
+ * A JSON request body as sent (blank: none); the 400 for anything else. Every JSON body comes
+ * through here — the framework's parser (app.ts: creates on both APIs, admin, webhooks) and the
+ * creates read off the socket (socket-creates.ts) — so each refuses a key given twice in one
+ * object alike, which JSON.parse would otherwise settle silently by keeping the last value.
+ */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new ApiError(400, 'invalid_request_error', 'invalid_json', 'The request body is not valid JSON.', null);
   }
+  const repeated = repeatedKey(text);
+  if (repeated !== null) {
+    const name = clip(repeated);
+    throw badRequest(name, `'${name}' is sent more than once in the JSON body; send each key once.`, 'duplicate_parameter');
+  }
+  return body;
 }

@@ -83,6 +83,17 @@ describe('admin balance rules and webhook URL length', () => {
     assert.equal(((await (await gw.api('/v1/admin/keys')).json()) as any).data.find((x: any) => x.id === k.id).balance_usd, 5);
   });
 
+  it('a key given twice in an admin body is 400 duplicate_parameter, and nothing changes (the same JSON parser as creates)', async () => {
+    const k = await newKey({ balance_usd: 5 });
+    const res = await gw.api(`/v1/admin/keys/${k.id}`, { method: 'PATCH', body: '{"balance_usd":100,"balance_usd":1}', headers: { 'content-type': 'application/json' } });
+    const body = (await res.json()) as any;
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.deepEqual(validateAgainst('ApiError', body), []);
+    assert.deepEqual([body.error.code, body.error.param], ['duplicate_parameter', 'balance_usd']);
+    const key = ((await (await gw.api('/v1/admin/keys')).json()) as any).data.find((x: any) => x.id === k.id);
+    assert.equal(key.balance_usd, 5);
+  });
+
   it('limits callback_url and webhook URLs to 2,048 characters', async () => {
     const long = `https://hooks.example.com/${'a'.repeat(2048)}`;
     const ok = `https://hooks.example.com/${'a'.repeat(2000)}`;

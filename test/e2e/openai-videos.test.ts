@@ -345,6 +345,23 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     assert.equal(once.status, 200, await once.clone().text());
   });
 
+  it('JSON: a key sent twice is a 400 naming it, as in a form, not the last one winning', async () => {
+    const cases: [string, string, string][] = [
+      ['model twice', '{"model":"veo3.1-fast","model":"sora-2","prompt":"x","seconds":"4"}', 'model'],
+      ['seconds twice, same value', '{"model":"sora-2","prompt":"x","seconds":"4","seconds":"4"}', 'seconds'],
+      ['inside input_reference', '{"model":"sora-2","prompt":"x","input_reference":{"image_url":"https://example.com/a.png","image_url":"https://example.com/b.png"}}', 'input_reference.image_url'],
+    ];
+    for (const [what, body, param] of cases) {
+      const res = await gw.api('/v1/videos', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const answer = (await res.json()) as { error: { type: string; code: string; param: string; message: string } };
+      assert.equal(res.status, 400, `${what}: ${JSON.stringify(answer)}`);
+      assert.deepEqual([answer.error.type, answer.error.code, answer.error.param], ['invalid_request_error', 'duplicate_parameter', param], what);
+      assert.ok(answer.error.message.includes(`'${param}' is sent more than once`), `${what}: ${answer.error.message}`);
+    }
+    const once = await gw.api('/v1/videos', { method: 'POST', json: { model: 'sora-2', prompt: 'x', seconds: '4' } });
+    assert.equal(once.status, 200, await once.clone().text());
+  });
+
   it("list: cursor pages (after, limit, order) of the key's own videos; delete", async () => {
     const other = (await (await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'other' } })).json()) as { key: string };
     const theirs = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: other.key, maxRetries: 0 });

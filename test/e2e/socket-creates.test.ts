@@ -142,6 +142,26 @@ describe('creates answered off the socket', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a key sent twice in the JSON body is 400 duplicate_parameter naming it, both ways, and no task is made (JSON.parse would keep the last)', async () => {
+    const node = (viaNode: boolean) => (viaNode ? [TO_NODE] : []);
+    const dup = await newKey('socket duplicates');
+    const cases: [string, string, string][] = [
+      ['model twice', '{"model":"veo3.1-fast","model":"sora-2","prompt":"x"}', 'model'],
+      ['the second spelled with an escape', '{"model":"veo3.1-fast","prompt":"x","\\u006dodel":"sora-2"}', 'model'],
+      ['inside an element of kling_elements', '{"model":"kling-v2.6-pro","prompt":"x","kling_elements":[{"name":"a","element_input_urls":[]},{"name":"b","name":"c"}]}', 'kling_elements[1].name'],
+    ];
+    for (const [what, body, param] of cases) {
+      const both = await bothWays((viaNode) => createRequest({ key: dup.key, body, extra: node(viaNode) }));
+      assertSame(both, 400);
+      const error = JSON.parse(both.socket.body).error;
+      assert.deepEqual([error.type, error.code, error.param], ['invalid_request_error', 'duplicate_parameter', param], what);
+      assert.ok(error.message.includes(`'${param}' is sent more than once`), `${what}: ${error.message}`);
+      assert.match(error.message, /send each key once/, what);
+    }
+    const listed = (await (await gw.api('/v1/tasks', { key: dup.key })).json()) as { data: unknown[] };
+    assert.equal(listed.data.length, 0, 'no task made');
+  });
+
   it('402 for a key without the balance, and 429 past the per-minute limit (Retry-After and the limit headers), both ways', async () => {
     const broke = await newKey('socket broke', { balance_usd: 0 });
     assertSame(await bothWays((viaNode) => createRequest({ key: broke.key, extra: viaNode ? [TO_NODE] : [] })), 402);

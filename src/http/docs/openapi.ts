@@ -211,7 +211,9 @@ function paths(): Json {
         requestBody: { required: true, content: { 'application/json': { schema: ref('VideoGenerationRequest') } } },
         responses: {
           '200': jsonBody(ref('VideoGenerationResponse'), 'Task stored (status pending).'),
-          '400': error('Invalid request: `param` names the field and the message says what is allowed. Also a request no configured channel can serve: `param` names what the channels cannot take.'),
+          '400': error(
+            'Invalid request: `param` names the field and the message says what is allowed (a key given twice in the JSON body, at any depth, is `duplicate_parameter`). Also a request no configured channel can serve: `param` names what the channels cannot take.',
+          ),
           '402': error('insufficient_balance or quota_exceeded.'),
           '409': error('Idempotency-Key reused with a different request.'),
           '503': error('No channel serves this model.'),
@@ -339,7 +341,12 @@ function paths(): Json {
         summary: 'Create a video (OpenAI Videos API shape)',
         security: KEY,
         requestBody: { required: true, content: { 'application/json': { schema: ref('OpenAIVideoCreate') }, 'multipart/form-data': { schema: ref('OpenAIVideoCreate') } } },
-        responses: { '200': jsonBody(ref('OpenAIVideo')), '400': error('Invalid request (`param` names the field, e.g. size).'), '402': error('Insufficient balance or quota.'), ...KEY_ERRORS },
+        responses: {
+          '200': jsonBody(ref('OpenAIVideo')),
+          '400': error('Invalid request (`param` names the field, e.g. size; a form field or JSON key sent twice is `duplicate_parameter`).'),
+          '402': error('Insufficient balance or quota.'),
+          ...KEY_ERRORS,
+        },
       },
       get: {
         tags: ['OpenAI-compatible'],
