@@ -27,6 +27,9 @@ import { registerVideoRoutes } from './video-routes.js';
 import { registerUpstreamCallbackRoutes } from './upstream-callback-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 
+/** The longest path segment (an id, a model name) the router takes; a longer one is a 400. */
+const MAX_PATH_SEGMENT = 4096;
+
 /** What Node's HTTP parser refused, as a TokenLab envelope (Fastify's default answer is not one). */
 function clientErrorAnswer(err: NodeJS.ErrnoException): ApiError {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -99,14 +102,17 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
     ...(gw.fastReads && opts.api ? { serverFactory: fastFirst(gw, gw.fastReads, logger) } : {}),
     return503OnClosing: true,
     // Long enough that our handlers (not the router) answer over-long ids, with our envelope.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT },
     // Requests Node's parser refuses before any route runs (bad request line, headers too large,
     // headers too slow) get a TokenLab envelope too, then the connection closes.
     clientErrorHandler: answerClientError,
-    // Malformed URLs (bad percent-encoding) also get a TokenLab envelope.
+    // Malformed URLs (bad percent-encoding, a path segment past the router's limit) also get a TokenLab envelope.
     frameworkErrors: (err, _req, reply) => {
-      const body = new ApiError(400, 'invalid_request_error', 'invalid_url', `The request URL is malformed (${err.code}); percent-encode path segments.`, null).toBody();
-      (reply as unknown as FastifyReply).code(400).send(body);
+      const message =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? `A path segment of the URL is too long: at most ${MAX_PATH_SEGMENT} characters; ids and model names are far shorter, so check the URL.`
+          : 'The request URL is malformed: a % in the path must start a valid UTF-8 percent-escape (like %20); encode the path segments you send.';
+      (reply as unknown as FastifyReply).code(400).send(new ApiError(400, 'invalid_request_error', 'invalid_url', message, null).toBody());
     },
   });
 

@@ -180,6 +180,20 @@ describe('malformed requests never cause a 5xx', () => {
     assert.deepEqual(validateAgainst('ApiError', await unknown.json()), []);
   });
 
+  it('a path segment past the router limit is a 400 that says it is too long and the limit, not an internal code', async () => {
+    for (const p of [`/v1/models/${'m'.repeat(10_000)}`, `/v1/tasks/${'t'.repeat(10_000)}`]) {
+      const res = await gw.api(p);
+      assert.equal(res.status, 400, p.slice(0, 20));
+      const body = (await res.json()) as any;
+      assert.deepEqual(validateAgainst('ApiError', body), []);
+      assert.equal(body.error.code, 'invalid_url');
+      assert.match(body.error.message, /path segment .*too long.*4096 characters/);
+      assert.doesNotMatch(body.error.message, /FST_|percent-encode/);
+    }
+    const badEscape = (await (await gw.api('/v1/tasks/%E0%A4%A')).json()) as any;
+    assert.doesNotMatch(badEscape.error.message, /FST_/);
+  });
+
   it('the gateway is still healthy afterwards', async () => {
     const res = await gw.api('/healthz', { key: null });
     assert.equal(res.status, 200);
