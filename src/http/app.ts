@@ -47,7 +47,9 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   const api = clientErrorAnswer(err);
   const body = JSON.stringify(api.toBody());
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${api.status} ${http.STATUS_CODES[api.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    // A fresh request id: the parser refused the head, so the caller's own is not to be trusted.
+    const head = `HTTP/1.1 ${api.status} ${http.STATUS_CODES[api.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestIdFor(undefined)}`;
+    socket.write(`${head}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy();
 }
@@ -107,12 +109,14 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
     // headers too slow) get a TokenLab envelope too, then the connection closes.
     clientErrorHandler: answerClientError,
     // Malformed URLs (bad percent-encoding, a path segment past the router's limit) also get a TokenLab envelope.
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err, req, reply) => {
       const message =
         err.code === 'FST_ERR_MAX_PARAM_LENGTH'
           ? `A path segment of the URL is too long: at most ${MAX_PATH_SEGMENT} characters; ids and model names are far shorter, so check the URL.`
           : 'The request URL is malformed: a % in the path must start a valid UTF-8 percent-escape (like %20); encode the path segments you send.';
-      (reply as unknown as FastifyReply).code(400).send(new ApiError(400, 'invalid_request_error', 'invalid_url', message, null).toBody());
+      // No onRequest hook runs for these: the request id is set here.
+      const body = new ApiError(400, 'invalid_request_error', 'invalid_url', message, null).toBody();
+      (reply as unknown as FastifyReply).code(400).header('x-request-id', req.id).send(body);
     },
   });
 

@@ -141,6 +141,22 @@ describe('malformed requests never cause a 5xx', () => {
     assert.equal(JSON.parse(longUrl.body).error.code, 'headers_too_large');
   });
 
+  it('answers refused before any route runs carry a fresh x-request-id too: parser 400 and 431, bad-URL 400', async () => {
+    const ids = new Set<string>();
+    for (const bytes of ['FO(O /v1/tasks/x HTTP/1.1\r\nHost: x\r\n\r\n', `GET /v1/tasks/${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`]) {
+      const { head } = await rawRequest(gw.url, bytes);
+      const id = /\r\nx-request-id: (req_[0-9a-z]+)\r\n/i.exec(head)?.[1];
+      assert.ok(id, head);
+      ids.add(id);
+    }
+    const badUrl = await gw.api('/v1/tasks/%E0%A4%A');
+    assert.equal(badUrl.status, 400);
+    ids.add(badUrl.headers.get('x-request-id') ?? '');
+    assert.equal(ids.size, 3, [...ids].join(' '));
+    const echoed = await gw.api('/v1/tasks/%E0%A4%A', { headers: { 'x-request-id': 'mine-123' } });
+    assert.equal(echoed.headers.get('x-request-id'), 'mine-123');
+  });
+
   it('structured-syntax JSON media types (application/vnd.api+json) are read as JSON', async () => {
     const res = await gw.api('/v1/videos/generations', { method: 'POST', body: JSON.stringify({ model: 'veo3.1-fast', prompt: 'typed' }), headers: { 'content-type': 'application/vnd.api+json' } });
     assert.equal(res.status, 200, await res.clone().text());
