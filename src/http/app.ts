@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { FastReads } from './fast-reads.js';
 import { answerTaskReadsOnSockets } from './socket-reads.js';
 import { answerCreates } from './socket-creates.js';
-import { parseJsonBody, requestIdFor } from './request-parsing.js';
+import { parseJsonBody, refuseEncodedBody, requestIdFor } from './request-parsing.js';
 import type { Logger } from 'pino';
 import { ApiError } from '../contract/errors.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -131,6 +131,16 @@ export function buildHttpApp(gw: Gateway, logger: Logger, opts: { api: boolean }
   continueWhenBodyRead(app.server);
   gw.metrics.readLargeBodiesFrom(() => largeBodies.counts);
 
+  // Bodies as sent: a compressed one is a 415 before it is read (every route, whatever its type).
+  app.addHook('preParsing', (req, _reply, payload, done) => {
+    const sent = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    try {
+      if (sent) refuseEncodedBody(req.headers['content-encoding']);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done(null, payload);
+  });
   // JSON only; an empty body on routes that take none is fine.
   app.removeAllContentTypeParsers();
   const parseJson = (text: string, done: (err: Error | null, body?: unknown) => void) => {

@@ -15,6 +15,22 @@ export function requestIdFor(given: string | string[] | undefined): string {
 }
 
 /**
+ * The 415 for a body sent compressed (any Content-Encoding but identity): bodies are read as sent,
+ * so a gzip body would otherwise be answered as "not valid JSON". Both the framework (app.ts) and
+ * the creates read off the socket (which leave such a request to it) answer through this.
+ */
+export function refuseEncodedBody(encoding: string | undefined): void {
+  if (encoding === undefined || /^[ \t]*(identity)?[ \t]*$/i.test(encoding)) return;
+  throw new ApiError(
+    415,
+    'invalid_request_error',
+    'unsupported_media_type',
+    `Compressed request bodies are not accepted (Content-Encoding: ${clip(encoding)}); send the body uncompressed, without a Content-Encoding header.`,
+    null,
+  );
+}
+
+/**
  * A JSON request body as sent (blank: none); the 400 for anything else. Every JSON body comes
  * through here — the framework's parser (app.ts: creates on both APIs, admin, webhooks) and the
  * creates read off the socket (socket-creates.ts) — so each refuses a key given twice in one

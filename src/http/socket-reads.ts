@@ -300,7 +300,7 @@ const PLAIN_JSON = new Set(['application/json', 'application/json; charset=utf-8
 /**
  * The request head at `from` when it is a plain `POST /v1/videos/generations HTTP/1.1` with a Host,
  * a JSON Content-Type and a Content-Length of 1 to `maxBodyBytes` (decimal digits only), each of the
- * headers a create looks at at most once and no Transfer-Encoding or Expect; null for anything else
+ * headers a create looks at at most once and no Transfer-Encoding, Content-Encoding or Expect; null for anything else
  * (Node's). `end` may lie past the bytes received: the body is not all here yet.
  */
 export function plainCreate(text: string, from: number, maxBodyBytes: number): PlainCreate | null {
@@ -353,6 +353,8 @@ function plainHeaders<K extends string>(text: string, from: number, pos: number,
       case 'proxy-connection':
       case 'content-length':
       case 'transfer-encoding':
+      // A compressed body is the framework's to refuse (415), never parsed here.
+      case 'content-encoding':
       case 'upgrade':
       case 'expect':
         return null;

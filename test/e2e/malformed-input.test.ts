@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { validateAgainst } from '../helpers/openapi.js';
@@ -163,6 +164,24 @@ describe('malformed requests never cause a 5xx', () => {
     const bad = await gw.api('/v1/videos/generations', { method: 'POST', body: '{', headers: { 'content-type': 'application/merge-patch+json; charset=utf-8' } });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as any).error.code, 'invalid_json');
+  });
+
+  it('a compressed body (Content-Encoding other than identity) is 415 saying to send it uncompressed, on every route that takes a body', async () => {
+    const cases: [string, unknown][] = [
+      ['/v1/videos/generations', { model: 'veo3.1-fast', prompt: 'gzipped' }],
+      ['/v1/videos', { model: 'veo3.1-fast', prompt: 'gzipped' }],
+      ['/v1/admin/keys', { name: 'gzipped' }],
+    ];
+    for (const [path, json] of cases) {
+      const res = await gw.api(path, { method: 'POST', body: gzipSync(JSON.stringify(json)), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+      assert.equal(res.status, 415, path);
+      const body = (await res.json()) as any;
+      assert.deepEqual(validateAgainst('ApiError', body), []);
+      assert.equal(body.error.code, 'unsupported_media_type', path);
+      assert.match(body.error.message, /Compressed request bodies are not accepted \(Content-Encoding: gzip\); send the body uncompressed/, path);
+    }
+    const identity = await gw.api('/v1/admin/keys', { method: 'POST', json: { name: 'identity' }, headers: { 'content-encoding': 'identity' } });
+    assert.equal(identity.status, 201);
   });
 
   it('huge bodies are 413, wrong content types 415', async () => {

@@ -163,6 +163,30 @@ describe('creates answered off the socket', { timeout: 120_000 }, () => {
     assert.equal(listed.data.length, 0, 'no task made');
   });
 
+  it('a create sent with a Content-Encoding is never parsed as JSON here: 415 saying to send it uncompressed, and no task is made', async () => {
+    const enc = await newKey('socket encodings');
+    const framework = viaFramework();
+    for (const encoding of ['gzip', 'br', 'deflate, gzip']) {
+      // A plain JSON body labelled compressed: read as JSON, it would make a task.
+      const c = new RawClient(gw.url);
+      c.send(createRequest({ key: enc.key, extra: [`Content-Encoding: ${encoding}`] }));
+      const [answer] = await c.responsesUpTo(1);
+      c.socket.destroy();
+      assert.equal(answer.status, 415, `${encoding}: ${answer.body}`);
+      const error = JSON.parse(answer.body).error;
+      assert.deepEqual([error.type, error.code], ['invalid_request_error', 'unsupported_media_type'], encoding);
+      assert.match(error.message, /Compressed request bodies are not accepted .*send the body uncompressed/, encoding);
+    }
+    assert.equal(viaFramework(), framework + 3, 'each left to the framework');
+    const listed = (await (await gw.api('/v1/tasks', { key: enc.key })).json()) as { data: unknown[] };
+    assert.equal(listed.data.length, 0, 'no task made');
+    const identity = new RawClient(gw.url);
+    identity.send(createRequest({ key: enc.key, extra: ['Content-Encoding: identity'] }));
+    const [plain] = await identity.responsesUpTo(1);
+    identity.socket.destroy();
+    assert.equal(plain.status, 200, plain.body);
+  });
+
   it('402 for a key without the balance, and 429 past the per-minute limit (Retry-After and the limit headers), both ways', async () => {
     const broke = await newKey('socket broke', { balance_usd: 0 });
     assertSame(await bothWays((viaNode) => createRequest({ key: broke.key, extra: viaNode ? [TO_NODE] : [] })), 402);
