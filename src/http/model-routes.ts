@@ -2,31 +2,25 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, modelNotFound } from '../contract/errors.js';
 import { compactModelItem, matchesFilters, modelDetail, modelListItem, modelPricing, pricingEntry } from '../catalog/describe.js';
 import type { Gateway } from './gateway.js';
+import { queryValue } from './request-parsing.js';
 
 type ListQuery = { view?: unknown; category?: unknown; provider?: unknown; tag?: unknown; recommended_for?: unknown };
 
 const CATEGORIES = ['chat', 'embedding', 'translation', 'image', 'video', 'audio', 'tts', 'stt', 'rerank', '3d', 'music'];
 
-function optionalString(q: Record<string, unknown>, name: string): string | undefined {
-  const v = q[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw badRequest(name, `'${name}' must be given once, as a string.`, 'invalid_value');
-  return v;
-}
-
 /** Models and Pricing answer without a key too: TokenLab's own client calls them that way. */
 export function registerModelRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get('/v1/models', { config: { auth: 'none' } }, async (req: FastifyRequest<{ Querystring: ListQuery }>) => {
     const q = (req.query ?? {}) as Record<string, unknown>;
-    const view = optionalString(q, 'view') ?? 'full';
+    const view = queryValue(q, 'view') ?? 'full';
     if (view !== 'full' && view !== 'compact') throw badRequest('view', "'view' must be 'full' or 'compact'.", 'invalid_value', { allowed_values: ['full', 'compact'] });
-    const category = optionalString(q, 'category');
+    const category = queryValue(q, 'category');
     if (category !== undefined && !CATEGORIES.includes(category)) throw badRequest('category', `'category' must be one of ${CATEGORIES.join(', ')}.`, 'invalid_value');
-    const recommendedFor = optionalString(q, 'recommended_for');
+    const recommendedFor = queryValue(q, 'recommended_for');
     if (recommendedFor !== undefined && category !== undefined && recommendedFor !== category) {
       throw badRequest('recommended_for', "'recommended_for' and 'category' must match when both are sent.", 'invalid_value');
     }
-    const filters = { category: category ?? recommendedFor, provider: optionalString(q, 'provider'), tag: optionalString(q, 'tag') };
+    const filters = { category: category ?? recommendedFor, provider: queryValue(q, 'provider'), tag: queryValue(q, 'tag') };
     const models = gw.catalog.list().filter((m) => matchesFilters(m, filters));
     if (view === 'compact') return { object: 'list', view: 'compact', count: models.length, data: models.map(compactModelItem) };
     return { object: 'list', data: models.map(modelListItem) };
@@ -46,7 +40,7 @@ export function registerModelRoutes(app: FastifyInstance, gw: Gateway): void {
 
   app.get('/v1/pricing', { config: { auth: 'none' } }, async (req: FastifyRequest<{ Querystring: ListQuery }>) => {
     const q = (req.query ?? {}) as Record<string, unknown>;
-    const filters = { provider: optionalString(q, 'provider'), tag: optionalString(q, 'tag') };
+    const filters = { provider: queryValue(q, 'provider'), tag: queryValue(q, 'tag') };
     const models = gw.catalog.list().filter((m) => matchesFilters(m, filters));
     return { object: 'pricing', updated_at: PRICES_UPDATED_AT, currency: 'USD', data: models.map(pricingEntry) };
   });

@@ -15,6 +15,16 @@ export function requestIdFor(given: string | string[] | undefined): string {
 }
 
 /**
+ * A query parameter's value, undefined when absent; the 400 when it is given more than once (the
+ * parser makes an array of a repeat), so every route says so rather than that its value is bad.
+ */
+export function queryValue(q: Record<string, unknown>, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined || typeof v === 'string') return v;
+  throw badRequest(name, `'${name}' must be given once.`, 'invalid_value');
+}
+
+/**
  * The 415 for a body sent compressed (any Content-Encoding but identity): bodies are read as sent,
  * so a gzip body would otherwise be answered as "not valid JSON". Both the framework (app.ts) and
  * the creates read off the socket (which leave such a request to it) answer through this.

@@ -6,6 +6,7 @@ import { clientGone } from './client-gone.js';
 import { etagListed, etagOf, listedEtags } from './etags.js';
 import type { Gateway } from './gateway.js';
 import { taskHeaders } from './read-headers.js';
+import { queryValue } from './request-parsing.js';
 import { renderTask } from './task-routes.js';
 
 /** Longest long poll (`?wait=N`), seconds. */
@@ -16,9 +17,10 @@ function visible(t: Task): string {
   return `${t.state === 'submitting' ? 'pending' : t.state === 'finishing' ? 'processing' : t.state}:${t.progress ?? ''}`;
 }
 
-function waitSeconds(raw: unknown): number {
+function waitSeconds(q: Record<string, unknown>): number {
+  const raw = queryValue(q, 'wait');
   if (raw === undefined) return 0;
-  const n = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= 0 && n <= MAX_WAIT_SECONDS)) throw badRequest('wait', `'wait' must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}.`, 'invalid_value');
   return n;
 }
@@ -73,7 +75,7 @@ function whileKeyUsable(gw: Gateway, req: FastifyRequest): { signal: AbortSignal
  * If-None-Match, until its ETag differs — or N seconds pass; then answers as usual.
  */
 export async function readTask(gw: Gateway, key: ApiKey, req: FastifyRequest<{ Params: { id: string }; Querystring: { wait?: unknown } }>, reply: FastifyReply): Promise<FastifyReply> {
-  const wait = waitSeconds((req.query as { wait?: unknown } | undefined)?.wait);
+  const wait = waitSeconds((req.query ?? {}) as Record<string, unknown>);
   let task = await gw.tasks.get(key, req.params.id);
   if (!task) throw taskNotFound();
   const known = listedEtags(req.headers['if-none-match']);

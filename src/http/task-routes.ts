@@ -6,6 +6,7 @@ import { taskView } from '../tasks/view.js';
 import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 import { taskHeaders } from './read-headers.js';
+import { queryValue } from './request-parsing.js';
 import { readTask, streamTask } from './task-read.js';
 
 export function videoUrlFor(gw: Gateway) {
@@ -36,12 +37,7 @@ const KEY = { config: { auth: 'key' as const } };
 const STATUSES = ['pending', 'processing', 'completed', 'failed'] as const;
 
 function listFilter(q: Record<string, unknown>): TaskListFilter {
-  const one = (name: string): string | undefined => {
-    const v = q[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw badRequest(name, `'${name}' must be given once.`, 'invalid_value');
-    return v;
-  };
+  const one = (name: string) => queryValue(q, name);
   const status = one('status');
   if (status !== undefined && !STATUSES.includes(status as (typeof STATUSES)[number])) {
     throw badRequest('status', `'status' must be one of ${STATUSES.join(', ')}.`, 'invalid_value', { allowed_values: [...STATUSES] });

@@ -5,26 +5,26 @@ import type { UsageRow } from '../store/types.js';
 import { keyView } from './admin-routes.js';
 import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
+import { queryValue } from './request-parsing.js';
 
-type UsageQuery = { start_date?: unknown; end_date?: unknown; key_id?: unknown };
+type UsageQuery = Record<string, unknown>;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The date window asked for: start_date/end_date (YYYY-MM-DD, UTC), default the last 30 days. */
 function window(q: UsageQuery): { from: string; to: string } {
   const today = new Date().toISOString().slice(0, 10);
-  const to = q.end_date ?? today;
-  const from = q.start_date ?? new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+  const to = queryValue(q, 'end_date') ?? today;
+  const from = queryValue(q, 'start_date') ?? new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
   for (const [name, v] of [
     ['start_date', from],
     ['end_date', to],
   ] as const) {
     // A real calendar day: Date.parse accepts 2026-02-30 (as March 2nd), so the day must survive a round trip.
-    if (typeof v !== 'string' || !DAY.test(v) || Number.isNaN(Date.parse(v)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v)
-      throw badRequest(name, `'${name}' must be a date like 2026-11-21 (UTC).`, 'invalid_value');
+    if (!DAY.test(v) || Number.isNaN(Date.parse(v)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) throw badRequest(name, `'${name}' must be a date like 2026-11-21 (UTC).`, 'invalid_value');
   }
-  if ((from as string) > (to as string)) throw badRequest('start_date', "'start_date' must not be after 'end_date'.", 'invalid_value');
-  return { from: from as string, to: to as string };
+  if (from > to) throw badRequest('start_date', "'start_date' must not be after 'end_date'.", 'invalid_value');
+  return { from, to };
 }
 
 function usageBody(rows: UsageRow[], from: string, to: string) {
@@ -59,8 +59,7 @@ export function registerUsageRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get('/v1/admin/usage', { config: { auth: 'admin' } }, async (req: FastifyRequest<{ Querystring: UsageQuery }>) => {
     const q = req.query ?? {};
     const { from, to } = window(q);
-    if (q.key_id !== undefined && typeof q.key_id !== 'string') throw badRequest('key_id', "'key_id' must be given once.", 'invalid_value');
-    const keyId = (q.key_id as string | undefined) ?? null;
+    const keyId = queryValue(q, 'key_id') ?? null;
     if (keyId !== null && !(await gw.accounts.get(keyId))) throw new ApiError(404, 'not_found_error', 'key_not_found', `No API key with id '${keyId.slice(0, 64)}'.`, 'key_id');
     return usageBody(await gw.accounts.usage(keyId, from, to), from, to);
   });

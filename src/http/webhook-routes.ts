@@ -3,11 +3,12 @@ import { ApiError, badRequest } from '../contract/errors.js';
 import { isMessageId } from '../contract/webhook-events.js';
 import type { Delivery } from '../tasks/accounts.js';
 import { callerKey } from './auth.js';
+import { queryValue } from './request-parsing.js';
 import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
 
 type IdParams = { Params: { id: string } };
-type ListQuery = { Querystring: { task_id?: unknown; limit?: unknown } };
+type ListQuery = { Querystring: Record<string, unknown> };
 
 function deliveryNotFound(): ApiError {
   return new ApiError(404, 'not_found_error', 'webhook_delivery_not_found', 'Webhook delivery not found. List yours with GET /v1/webhooks/deliveries.', 'id');
@@ -40,9 +41,10 @@ function deliveryView({ event: e, attempts }: Delivery): Record<string, unknown>
   };
 }
 
-function listLimit(raw: unknown): number {
+function listLimit(q: Record<string, unknown>): number {
+  const raw = queryValue(q, 'limit');
   if (raw === undefined) return 20;
-  const n = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
   if (!(n >= 1 && n <= 100)) throw badRequest('limit', "'limit' must be a whole number from 1 to 100.", 'invalid_value');
   return n;
 }
@@ -69,13 +71,10 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get('/v1/webhooks/deliveries', KEY, async (req: FastifyRequest<ListQuery>) => {
     const key = callerKey(req);
     const q = req.query ?? {};
-    const limit = listLimit(q.limit);
-    let taskId: string | undefined;
-    if (q.task_id !== undefined) {
-      if (typeof q.task_id !== 'string') throw badRequest('task_id', "'task_id' must be given once.", 'invalid_value');
-      const task = await gw.tasks.get(key, q.task_id);
-      if (!task) throw new ApiError(404, 'invalid_request_error', 'async_task_not_found', 'Task not found or no longer available.', 'task_id');
-      taskId = q.task_id;
+    const limit = listLimit(q);
+    const taskId = queryValue(q, 'task_id');
+    if (taskId !== undefined && !(await gw.tasks.get(key, taskId))) {
+      throw new ApiError(404, 'invalid_request_error', 'async_task_not_found', 'Task not found or no longer available.', 'task_id');
     }
     return { object: 'list', data: (await accounts.deliveries(key.id, { taskId, limit })).map(deliveryView) };
   });

@@ -215,6 +215,28 @@ describe('malformed requests never cause a 5xx', () => {
     assert.deepEqual(validateAgainst('ApiError', await unknown.json()), []);
   });
 
+  it('a query parameter given twice is a 400 saying it must be given once, on every route (not that its value is bad)', async () => {
+    const id = ((await (await gw.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'repeats' } })).json()) as any).id;
+    const cases: [string, string][] = [
+      [`/v1/tasks/${id}?wait=1&wait=2`, 'wait'],
+      ['/v1/tasks?limit=1&limit=2', 'limit'],
+      ['/v1/videos?limit=1&limit=2', 'limit'],
+      ['/v1/webhooks/deliveries?limit=1&limit=2', 'limit'],
+      [`/v1/webhooks/deliveries?task_id=${id}&task_id=${id}`, 'task_id'],
+      ['/v1/usage?start_date=2026-11-01&start_date=2026-11-02', 'start_date'],
+      ['/v1/admin/usage?end_date=2026-11-01&end_date=2026-11-02', 'end_date'],
+      [`/v1/videos/${id}/content?variant=video&variant=thumbnail`, 'variant'],
+      ['/v1/models?view=full&view=compact', 'view'],
+    ];
+    for (const [path, param] of cases) {
+      const res = await gw.api(path);
+      assert.equal(res.status, 400, path);
+      const body = (await res.json()) as any;
+      assert.deepEqual(validateAgainst('ApiError', body), []);
+      assert.deepEqual([body.error.param, body.error.message], [param, `'${param}' must be given once.`], path);
+    }
+  });
+
   it('a path segment past the router limit is a 400 that says it is too long and the limit, not an internal code', async () => {
     for (const p of [`/v1/models/${'m'.repeat(10_000)}`, `/v1/tasks/${'t'.repeat(10_000)}`]) {
       const res = await gw.api(p);

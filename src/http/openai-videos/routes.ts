@@ -7,6 +7,7 @@ import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
 import type { ApiKey, Task } from '../../store/types.js';
 import { etagOfBytes, notModified } from '../etags.js';
 import { taskHeaders } from '../read-headers.js';
+import { queryValue } from '../request-parsing.js';
 import { sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
 import type { Gateway } from '../gateway.js';
@@ -110,7 +111,7 @@ class FormNames {
 }
 
 function listParams(q: Record<string, unknown>): { limit: number; after?: string; order: 'asc' | 'desc' } {
-  for (const [k, v] of Object.entries(q)) if (typeof v !== 'string') throw badRequest(k, `'${k}' must be given once.`, 'invalid_value');
+  for (const k in q) queryValue(q, k);
   const limit = q.limit === undefined ? 20 : /^\d{1,3}$/.test(q.limit as string) ? Number(q.limit) : NaN;
   if (!(limit >= 1 && limit <= 100)) throw badRequest('limit', "'limit' must be a whole number from 1 to 100.", 'invalid_value');
   const order = (q.order ?? 'desc') as string;
@@ -175,7 +176,7 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
 
     scope.get('/v1/videos/:id/content', KEY, async (req: IdRequest, reply: FastifyReply) => {
       const key = callerKey(req);
-      const variant = req.query.variant ?? 'video';
+      const variant = queryValue(req.query, 'variant') ?? 'video';
       if (variant !== 'video' && variant !== 'thumbnail') throw badRequest('variant', "'variant' must be 'video' or 'thumbnail' (this gateway makes no spritesheets).", 'invalid_value');
       const task = await videoOf(gw, key, req.params.id);
       if (task.output_expired_ms !== null) throw new ApiError(404, 'invalid_request_error', 'video_deleted', "This video's file is no longer stored: the retention period after its completion ended.", 'id');
