@@ -81,6 +81,6 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.code(api.status).headers(api.headers).send(api.toBody());
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(new ApiError(404, 'not_found_error', 'route_not_found', `No route ${req.method} ${req.url.split('?')[0]}. See the README for the API.`).toBody());
+    reply.code(404).send(new ApiError(404, 'not_found_error', 'route_not_found', `No route ${req.method} ${req.url.split('?')[0]}. This gateway's routes are listed at /docs (and /openapi.json).`).toBody());
   });
 }

@@ -212,7 +212,12 @@ describe('malformed requests never cause a 5xx', () => {
     assert.deepEqual(validateAgainst('ApiError', await badEscape.json()), []);
     const unknown = await gw.api('/v2/whatever');
     assert.equal(unknown.status, 404);
-    assert.deepEqual(validateAgainst('ApiError', await unknown.json()), []);
+    const notFound = (await unknown.json()) as any;
+    assert.deepEqual(validateAgainst('ApiError', notFound), []);
+    // Points to the gateway's own reference page, which is there.
+    assert.match(notFound.error.message, /^No route GET \/v2\/whatever\. .*\/docs\b/);
+    assert.doesNotMatch(notFound.error.message, /README/);
+    assert.equal((await gw.api('/docs', { key: null })).status, 200);
   });
 
   it('a query parameter given twice is a 400 saying it must be given once, on every route (not that its value is bad)', async () => {
