@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, serviceUnavailable } from '../contract/errors.js';
 import { isStoreUnavailable } from '../store/errors.js';
 import { closeIfBodyUnread, SMALL_BODY_BYTES } from './body-slots.js';
@@ -7,7 +7,27 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A create route (takes an Idempotency-Key): its 503 tells the client to retry with the same key. */
     createsTask?: boolean;
+    /** Answers 405 for a path another method serves (see wrongMethodRoutes); not itself a route to allow. */
+    wrongMethod?: boolean;
   }
+}
+
+/**
+ * Paths only another method serves that a parametric route of this method would otherwise take as an
+ * id (GET /v1/videos/generations is not the OpenAI video "generations"): answered as a wrong method.
+ */
+const SHADOWED: { url: string; methods: ('GET' | 'DELETE')[] }[] = [{ url: '/v1/videos/generations', methods: ['GET', 'DELETE'] }];
+
+/** A route's path pattern (`/v1/tasks/:id`) as a regular expression over request paths. */
+function pathPattern(url: string): RegExp {
+  const parts = url.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('/')}/?$`);
+}
+
+/** 405 naming the method sent and the ones the path takes (also in Allow). */
+function methodNotAllowed(method: string, path: string, allowed: string[]): ApiError {
+  const message = `${path} does not take ${method}; it takes ${allowed.join(', ')}. This gateway's routes are listed at /docs.`;
+  return new ApiError(405, 'invalid_request_error', 'method_not_allowed', message, null, {}, { Allow: allowed.join(', ') });
 }
 
 /** Maps Fastify's own errors (body parsing, size, content type) to TokenLab envelopes. */
@@ -70,6 +90,29 @@ export function errorAnswer(err: unknown, c: ErrorContext): ApiError {
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
+  // Every route's methods by path pattern: a path that another method serves is a 405, not a 404.
+  const routes: { pattern: RegExp; params: number; methods: string[] }[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.config?.wrongMethod) return;
+    routes.push({ pattern: pathPattern(route.url), params: route.url.split('/:').length - 1, methods: [route.method].flat() });
+  });
+  // As the router picks: the patterns with the fewest parameters that match (a static path over `:id`).
+  const allowedOn = (path: string): string[] => {
+    const matching = routes.filter((r) => r.pattern.test(path));
+    const fewest = Math.min(...matching.map((r) => r.params));
+    return [...new Set(matching.flatMap((r) => (r.params === fewest ? r.methods : [])))].sort();
+  };
+  const answerUnrouted = (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0];
+    const allowed = allowedOn(path).filter((m) => m !== req.method);
+    const api =
+      allowed.length > 0
+        ? methodNotAllowed(req.method, path, allowed)
+        : new ApiError(404, 'not_found_error', 'route_not_found', `No route ${req.method} ${path}. This gateway's routes are listed at /docs (and /openapi.json).`);
+    reply.code(api.status).headers(api.headers).send(api.toBody());
+  };
+  for (const s of SHADOWED) app.route({ method: s.methods, url: s.url, config: { auth: 'none', wrongMethod: true }, handler: answerUnrouted });
+
   app.setErrorHandler((err: FastifyError, req, reply) => {
     closeIfBodyUnread(req, reply);
     const api = errorAnswer(err, {
@@ -80,7 +123,5 @@ export function installErrorHandling(app: FastifyInstance): void {
     });
     return reply.code(api.status).headers(api.headers).send(api.toBody());
   });
-  app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(new ApiError(404, 'not_found_error', 'route_not_found', `No route ${req.method} ${req.url.split('?')[0]}. This gateway's routes are listed at /docs (and /openapi.json).`).toBody());
-  });
+  app.setNotFoundHandler(answerUnrouted);
 }

@@ -242,6 +242,31 @@ describe('malformed requests never cause a 5xx', () => {
     }
   });
 
+  it('a method a path does not take is 405 with Allow naming the ones it does; GET /v1/videos/generations is not a video id', async () => {
+    const cases: [string, string, string][] = [
+      ['GET', '/v1/videos/generations', 'POST'],
+      ['DELETE', '/v1/videos/generations', 'POST'],
+      ['GET', '/v1/webhooks/secret/rotate', 'POST'],
+      ['POST', '/v1/tasks/ldtask_00000000000000000000000000000000', 'DELETE, GET, HEAD'],
+      ['PUT', '/v1/models', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      for (const key of [gw.adminKey, null]) {
+        const res = await gw.api(path, { method, key });
+        assert.equal(res.status, 405, `${method} ${path}`);
+        assert.equal(res.headers.get('allow'), allow, `${method} ${path}`);
+        assert.ok(res.headers.get('x-request-id'));
+        const body = (await res.json()) as any;
+        assert.deepEqual(validateAgainst('ApiError', body), []);
+        assert.equal(body.error.code, 'method_not_allowed');
+        assert.equal(body.error.message, `${path} does not take ${method}; it takes ${allow}. This gateway's routes are listed at /docs.`);
+      }
+    }
+    // A path no method serves is still a 404.
+    assert.equal((await gw.api('/v1/nothing-here', { method: 'POST' })).status, 404);
+    assert.equal((await gw.api('/v1/videos/generations/ldtask_00000000000000000000000000000000')).status, 404);
+  });
+
   it('a path segment past the router limit is a 400 that says it is too long and the limit, not an internal code', async () => {
     for (const p of [`/v1/models/${'m'.repeat(10_000)}`, `/v1/tasks/${'t'.repeat(10_000)}`]) {
       const res = await gw.api(p);
