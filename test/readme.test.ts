@@ -62,6 +62,12 @@ describe('the README stays true', () => {
     }
   });
 
+  it('the OpenAI create row puts image_url inside input_reference, where POST /v1/videos reads it (a top-level one is refused)', () => {
+    const row = readme.split('\n').find((l) => l.startsWith('| `POST /v1/videos` |')) ?? '';
+    assert.match(row, /"input_reference": \{"image_url": "https:\/\/…"\}/);
+    assert.doesNotMatch(row, /, or `\{"image_url": …\}`/);
+  });
+
   it("says the SDK runs in a browser only on the gateway's own origin: the gateway sends no CORS headers, on purpose", () => {
     const para = readme.slice(readme.indexOf('`vidgate/client` has no dependencies'));
     const sdk = para.slice(0, para.indexOf('\n\n')).replace(/\s+/g, ' ');

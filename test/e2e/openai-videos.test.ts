@@ -132,6 +132,11 @@ describe('OpenAI-compatible Videos API, driven by the official openai SDK', { ti
     const json = (await res.json()) as Video;
     assert.equal(json.object, 'video');
     assert.equal(((await (await gw.api(`/v1/tasks/${json.id}`)).json()) as { operation: string }).operation, 'image-to-video');
+    // …and only there, as the README says: a top-level image_url is the TokenLab create's name.
+    const top = await gw.api('/v1/videos', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'x', seconds: 4, image_url: 'https://example.com/a.png' } });
+    assert.equal(top.status, 400);
+    const err = ((await top.json()) as { error: { code: string; param: string } }).error;
+    assert.deepEqual([err.code, err.param], ['unknown_parameter', 'image_url']);
   });
 
   it("input_reference as OpenAI's guide sends it from Node (fs.createReadStream: no part type, application/octet-stream): the bytes say what it is", async () => {
