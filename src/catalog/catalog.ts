@@ -46,27 +46,21 @@ export class Catalog {
 
   /** The closest enabled public id, for did_you_mean; undefined when nothing is close. */
   suggest(id: string): string | undefined {
-    const ids = new Map<string, string>();
-    for (const m of this.list()) for (const name of [m.id, ...m.aliases]) ids.set(name, m.id);
-    const name = closest(id, ids.keys());
-    return name === undefined ? undefined : ids.get(name);
+    const wanted = normalise(id);
+    if (!wanted) return undefined;
+    let best: { id: string; score: number } | undefined;
+    for (const m of this.list()) {
+      for (const name of [m.id, ...m.aliases]) {
+        const n = normalise(name);
+        // Same letters and digits ("veo-3.1", "veo31") beat any edit distance.
+        const same = n === wanted || bare(n) === bare(wanted);
+        const score = same ? 0 : levenshtein(n, wanted) + (n.startsWith(wanted) || wanted.startsWith(n) ? -0.5 : 0);
+        if (!best || score < best.score) best = { id: m.id, score };
+      }
+    }
+    const limit = Math.max(2, Math.floor(wanted.length / 3));
+    return best && best.score <= limit ? best.id : undefined;
   }
-}
-
-/** The candidate closest to `word` (the first of equals), for did_you_mean; undefined when nothing is close. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  const wanted = normalise(word);
-  if (!wanted) return undefined;
-  let best: { name: string; score: number } | undefined;
-  for (const name of candidates) {
-    const n = normalise(name);
-    // Same letters and digits ("veo-3.1", "veo31") beat any edit distance.
-    const same = n === wanted || bare(n) === bare(wanted);
-    const score = same ? 0 : levenshtein(n, wanted) + (n.startsWith(wanted) || wanted.startsWith(n) ? -0.5 : 0);
-    if (!best || score < best.score) best = { name, score };
-  }
-  const limit = Math.max(2, Math.floor(wanted.length / 3));
-  return best && best.score <= limit ? best.name : undefined;
 }
 
 function normalise(s: string): string {

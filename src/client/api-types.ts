@@ -2181,7 +2181,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelsResponse"] | components["schemas"]["CompactModelsResponse"];
                 };
             };
-            /** @description Invalid filter: a provider or tag no model has lists the valid ones in `allowed_values` (and `did_you_mean`). */
+            /** @description Invalid filter. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2279,7 +2279,7 @@ export interface operations {
                     "application/json": components["schemas"]["PricingResponse"];
                 };
             };
-            /** @description Invalid filter (as on GET /v1/models), or `unknown_parameter` for a parameter other than provider and tag (one model: GET /v1/models/{model}/pricing). */
+            /** @description Invalid filter. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -294,10 +294,7 @@ function paths(): Json {
           queryParam('tag', 'Filter by tag.'),
           queryParam('recommended_for', 'Same as category.'),
         ],
-        responses: {
-          '200': jsonBody({ oneOf: [ref('ModelsResponse'), ref('CompactModelsResponse')] }),
-          '400': error('Invalid filter: a provider or tag no model has lists the valid ones in `allowed_values` (and `did_you_mean`).'),
-        },
+        responses: { '200': jsonBody({ oneOf: [ref('ModelsResponse'), ref('CompactModelsResponse')] }), '400': error('Invalid filter.') },
       },
     },
     '/v1/models/{model}': {
@@ -324,10 +321,7 @@ function paths(): Json {
         operationId: 'getPricing',
         summary: 'Prices of every model',
         parameters: [queryParam('provider', 'Filter by provider.'), queryParam('tag', 'Filter by tag.')],
-        responses: {
-          '200': jsonBody(ref('PricingResponse')),
-          '400': error('Invalid filter (as on GET /v1/models), or `unknown_parameter` for a parameter other than provider and tag (one model: GET /v1/models/{model}/pricing).'),
-        },
+        responses: { '200': jsonBody(ref('PricingResponse')), '400': error('Invalid filter.') },
       },
     },
     '/v1/usage': {
