@@ -169,9 +169,6 @@ function slotPastThreshold(payload: Readable, takeSlot: () => Promise<void>): Re
   return payload.pipe(counted);
 }
 
-/** Requests sent with `Expect: 100-continue` whose 100 Continue has been neither sent nor given up. */
-const awaitingContinue = new WeakSet<http.IncomingMessage>();
-
 /**
  * `Expect: 100-continue`, answered when the body is wanted: the interim 100 Continue goes out
  * when something first reads the body — the route's parser, after the key, its rate limit and a
@@ -182,12 +179,12 @@ const awaitingContinue = new WeakSet<http.IncomingMessage>();
  */
 export function continueWhenBodyRead(server: http.Server): void {
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    awaitingContinue.add(req);
     const read = req._read;
     req._read = function readAfterContinue(size: number) {
       req._read = read;
-      // Node itself drains an unread body once the answer is sent: no 100 Continue after it.
-      if (awaitingContinue.delete(req) && !res.headersSent) res.writeContinue();
+      // A body first read after the answer is being discarded (Node drains an unread body once
+      // the answer is sent; a refused one is resumed only after it began to be read): no 100 then.
+      if (!res.headersSent) res.writeContinue();
       read.call(this, size);
     };
     server.emit('request', req, res);
@@ -201,8 +198,6 @@ export function continueWhenBodyRead(server: http.Server): void {
 export function closeIfBodyUnread(req: FastifyRequest, reply: FastifyReply): void {
   if (req.raw.complete || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) return;
   reply.header('connection', 'close');
-  // What arrives now is discarded, not wanted: a client waiting for 100 Continue is not told to send it.
-  awaitingContinue.delete(req.raw);
   // Node discards the rest of a request after the answer only if nobody began to read it. One whose
   // reading was begun and then stopped (a chunked body piped to a stream that failed: refused while
   // it waited for a slot) is read by nobody: its bytes would stay in the socket and the lingering

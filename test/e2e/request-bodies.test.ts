@@ -176,7 +176,7 @@ async function readLate(up: RawUpload): Promise<string> {
   return up.answer();
 }
 
-describe('request bodies', { timeout: 240_000 }, () => {
+describe('request bodies', { timeout: 300_000 }, () => {
   let gw: TestGateway;
   before(async () => {
     gw = await startTestGateway({ VIDGATE_MAX_LARGE_BODIES: '1' });
@@ -301,6 +301,47 @@ describe('request bodies', { timeout: 240_000 }, () => {
       sending = false;
       await sender;
       up.socket.destroy();
+    }
+  });
+
+  it('a chunked upload refused after 30 s of waiting gets its 503 though it goes on sending and reads it seconds later', async () => {
+    let holder: ReturnType<typeof upload> | undefined;
+    let up: RawUpload | undefined;
+    let sending = true;
+    let sender: Promise<void> | undefined;
+    try {
+      const key = await newKey(gw, 'uploader');
+      // The one slot, held: a 2 MiB create stalled after 1.5 MiB.
+      const big = json(2 * MiB);
+      holder = upload(gw.url, '/v1/videos/generations', big.length, { authorization: `Bearer ${key}` }, { prefix: big, hold: 1.5 * MiB });
+      await until('the held upload has the slot', async () => (await largeBodies(gw)) === 'reading 1, waiting 0', 15_000);
+      // Reads nothing until the end: the answer waits in the client's socket.
+      up = await rawUpload(gw.url, (host) => `POST /v1/videos/generations HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, {
+        paused: true,
+        chunked: true,
+      });
+      // Past the 1 MiB at which a chunked body asks for a slot, then 16 KiB every 100 ms throughout.
+      for (let i = 0; i < 20; i++) sendBody(up, 64 * 1024);
+      sender = keepSending(up, 16 * 1024, 100, () => sending);
+      await until('the chunked upload waits for the slot', async () => (await largeBodies(gw)) === 'reading 1, waiting 1', 15_000);
+      await until('the chunked upload is refused (503) after 30 s', async () => (await largeBodies(gw)) === 'reading 1, waiting 0', 45_000, 250);
+      // 3.5 s more of sending after the answer, then the client reads.
+      await new Promise((r) => setTimeout(r, 3_500));
+      sending = false;
+      await sender;
+      assert.equal(up.state.failed, null, 'the connection stayed open while the client kept sending');
+      const answer = await readLate(up);
+      assert.equal(up.state.failed, null, 'the answer was read without a reset');
+      assert.match(answer, /^HTTP\/1\.1 503 /);
+      assert.match(answer, /\r\nretry-after: 5\r\n/i);
+      assert.match(answer, /\r\nconnection: close\r\n/i);
+      assert.deepEqual(validateAgainst('ApiError', JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))), []);
+    } finally {
+      sending = false;
+      await sender;
+      up?.socket.destroy();
+      holder?.resume();
+      if (holder) assert.equal((await holder.answered).status, 400);
     }
   });
 
@@ -525,51 +566,6 @@ describe('large-body slots are shared between API keys', { timeout: 120_000 }, (
       await state('reading 0, waiting 0');
     } finally {
       for (const u of heldUploads) u.resume();
-      await gw.close();
-    }
-  });
-});
-
-describe('a large-body slot that never comes', { timeout: 120_000 }, () => {
-  it('a chunked upload refused after 30 s of waiting gets its 503 though it goes on sending and reads it seconds later', async () => {
-    const gw = await startTestGateway({ VIDGATE_MAX_LARGE_BODIES: '1' });
-    let holder: ReturnType<typeof upload> | undefined;
-    let up: RawUpload | undefined;
-    let sending = true;
-    let sender: Promise<void> | undefined;
-    try {
-      const key = await newKey(gw, 'uploader');
-      // The one slot, held: a 2 MiB create stalled after 1.5 MiB.
-      const big = json(2 * MiB);
-      holder = upload(gw.url, '/v1/videos/generations', big.length, { authorization: `Bearer ${key}` }, { prefix: big, hold: 1.5 * MiB });
-      await until('the held upload has the slot', async () => (await largeBodies(gw)) === 'reading 1, waiting 0', 15_000);
-      // Reads nothing until the end: the answer waits in the client's socket.
-      up = await rawUpload(gw.url, (host) => `POST /v1/videos/generations HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, {
-        paused: true,
-        chunked: true,
-      });
-      // Past the 1 MiB at which a chunked body asks for a slot, then 16 KiB every 100 ms throughout.
-      for (let i = 0; i < 20; i++) sendBody(up, 64 * 1024);
-      sender = keepSending(up, 16 * 1024, 100, () => sending);
-      await until('the chunked upload waits for the slot', async () => (await largeBodies(gw)) === 'reading 1, waiting 1', 15_000);
-      await until('the chunked upload is refused (503) after 30 s', async () => (await largeBodies(gw)) === 'reading 1, waiting 0', 45_000, 250);
-      // 3.5 s more of sending after the answer, then the client reads.
-      await new Promise((r) => setTimeout(r, 3_500));
-      sending = false;
-      await sender;
-      assert.equal(up.state.failed, null, 'the connection stayed open while the client kept sending');
-      const answer = await readLate(up);
-      assert.equal(up.state.failed, null, 'the answer was read without a reset');
-      assert.match(answer, /^HTTP\/1\.1 503 /);
-      assert.match(answer, /\r\nretry-after: 5\r\n/i);
-      assert.match(answer, /\r\nconnection: close\r\n/i);
-      assert.deepEqual(validateAgainst('ApiError', JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))), []);
-    } finally {
-      sending = false;
-      await sender;
-      up?.socket.destroy();
-      holder?.resume();
-      if (holder) assert.equal((await holder.answered).status, 400);
       await gw.close();
     }
   });
