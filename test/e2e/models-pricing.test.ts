@@ -38,6 +38,16 @@ describe('Models and Pricing APIs', () => {
     assert.equal((await get('/v1/models?category=cars')).status, 400);
   });
 
+  it('a provider or tag no model here has is an empty list, as on TokenLab (its catalog spans providers we do not serve)', async () => {
+    for (const q of ['provider=anthropic', 'provider=gogle', 'tag=no-such-tag']) {
+      for (const path of [`/v1/models?${q}`, `/v1/models?view=compact&${q}`, `/v1/pricing?${q}`]) {
+        const { status, body } = await get(path);
+        assert.equal(status, 200, path);
+        assert.deepEqual(body.data, [], path);
+      }
+    }
+  });
+
   it('model detail carries the request format summary with per-operation constraints', async () => {
     const { status, body } = await get('/v1/models/veo3.1');
     assert.equal(status, 200);
