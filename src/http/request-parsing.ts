@@ -24,6 +24,15 @@ export function queryValue(q: Record<string, unknown>, name: string): string | u
   throw badRequest(name, `'${name}' must be given once.`, 'invalid_value');
 }
 
+/** A list's `limit`: a whole number from 1 to 100, 20 when not given (one rule for every list route). */
+export function pageLimit(q: Record<string, unknown>): number {
+  const raw = queryValue(q, 'limit');
+  if (raw === undefined) return 20;
+  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(n >= 1 && n <= 100)) throw badRequest('limit', "'limit' must be a whole number from 1 to 100.", 'invalid_value');
+  return n;
+}
+
 /**
  * The 415 for a body sent compressed (any Content-Encoding but identity): bodies are read as sent,
  * so a gzip body would otherwise be answered as "not valid JSON". Both the framework (app.ts) and

@@ -6,7 +6,7 @@ import { taskView } from '../tasks/view.js';
 import { callerKey } from './auth.js';
 import type { Gateway } from './gateway.js';
 import { taskHeaders } from './read-headers.js';
-import { queryValue } from './request-parsing.js';
+import { pageLimit, queryValue } from './request-parsing.js';
 import { readTask, streamTask } from './task-read.js';
 
 export function videoUrlFor(gw: Gateway) {
@@ -42,9 +42,7 @@ function listFilter(q: Record<string, unknown>): TaskListFilter {
   if (status !== undefined && !STATUSES.includes(status as (typeof STATUSES)[number])) {
     throw badRequest('status', `'status' must be one of ${STATUSES.join(', ')}.`, 'invalid_value', { allowed_values: [...STATUSES] });
   }
-  const rawLimit = one('limit');
-  const limit = rawLimit === undefined ? 20 : /^\d{1,3}$/.test(rawLimit) ? Number(rawLimit) : NaN;
-  if (!(limit >= 1 && limit <= 100)) throw badRequest('limit', "'limit' must be a whole number from 1 to 100.", 'invalid_value');
+  const limit = pageLimit(q);
   return { status: status as TaskListFilter['status'], model: one('model'), limit, after: one('after') };
 }
 

@@ -3,7 +3,7 @@ import { ApiError, badRequest } from '../contract/errors.js';
 import { isMessageId } from '../contract/webhook-events.js';
 import type { Delivery } from '../tasks/accounts.js';
 import { callerKey } from './auth.js';
-import { queryValue } from './request-parsing.js';
+import { pageLimit, queryValue } from './request-parsing.js';
 import { webhookUrlProblem } from './webhook-url.js';
 import type { Gateway } from './gateway.js';
 
@@ -41,14 +41,6 @@ function deliveryView({ event: e, attempts }: Delivery): Record<string, unknown>
   };
 }
 
-function listLimit(q: Record<string, unknown>): number {
-  const raw = queryValue(q, 'limit');
-  if (raw === undefined) return 20;
-  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= 100)) throw badRequest('limit', "'limit' must be a whole number from 1 to 100.", 'invalid_value');
-  return n;
-}
-
 /** The body of PUT /v1/webhooks/default: {"url": "https://..."}. */
 function defaultUrl(body: unknown, allowPrivateNetwork: boolean): string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(null, 'Send a JSON object like {"url": "https://example.com/hooks/vidgate"}.', 'invalid_json');
@@ -71,7 +63,7 @@ export function registerWebhookRoutes(app: FastifyInstance, gw: Gateway): void {
   app.get('/v1/webhooks/deliveries', KEY, async (req: FastifyRequest<ListQuery>) => {
     const key = callerKey(req);
     const q = req.query ?? {};
-    const limit = listLimit(q);
+    const limit = pageLimit(q);
     const taskId = queryValue(q, 'task_id');
     if (taskId !== undefined && !(await gw.tasks.get(key, taskId))) {
       throw new ApiError(404, 'invalid_request_error', 'async_task_not_found', 'Task not found or no longer available.', 'task_id');

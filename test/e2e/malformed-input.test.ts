@@ -242,6 +242,18 @@ describe('malformed requests never cause a 5xx', () => {
     }
   });
 
+  it("every list's limit is one rule: a whole number from 1 to 100 (20 when not given)", async () => {
+    for (const route of ['/v1/tasks', '/v1/videos', '/v1/webhooks/deliveries']) {
+      for (const bad of ['0', '101', '-1', '2.5', 'abc', '1e2', '0x10', '', '0100']) {
+        const res = await gw.api(`${route}?limit=${encodeURIComponent(bad)}`);
+        assert.equal(res.status, 400, `${route} limit=${bad}`);
+        const body = (await res.json()) as any;
+        assert.deepEqual([body.error.param, body.error.message], ['limit', "'limit' must be a whole number from 1 to 100."], `${route} limit=${bad}`);
+      }
+      for (const good of ['1', '100', '007']) assert.equal((await gw.api(`${route}?limit=${good}`)).status, 200, `${route} limit=${good}`);
+    }
+  });
+
   it('a method a path does not take is 405 with Allow naming the ones it does; GET /v1/videos/generations is not a video id', async () => {
     const cases: [string, string, string][] = [
       ['GET', '/v1/videos/generations', 'POST'],

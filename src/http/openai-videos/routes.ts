@@ -7,7 +7,7 @@ import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
 import type { ApiKey, Task } from '../../store/types.js';
 import { etagOfBytes, notModified } from '../etags.js';
 import { taskHeaders } from '../read-headers.js';
-import { queryValue } from '../request-parsing.js';
+import { pageLimit, queryValue } from '../request-parsing.js';
 import { sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
 import type { Gateway } from '../gateway.js';
@@ -112,8 +112,7 @@ class FormNames {
 
 function listParams(q: Record<string, unknown>): { limit: number; after?: string; order: 'asc' | 'desc' } {
   for (const k in q) queryValue(q, k);
-  const limit = q.limit === undefined ? 20 : /^\d{1,3}$/.test(q.limit as string) ? Number(q.limit) : NaN;
-  if (!(limit >= 1 && limit <= 100)) throw badRequest('limit', "'limit' must be a whole number from 1 to 100.", 'invalid_value');
+  const limit = pageLimit(q);
   const order = (q.order ?? 'desc') as string;
   if (order !== 'asc' && order !== 'desc') throw badRequest('order', "'order' must be 'asc' or 'desc'.", 'invalid_value');
   return { limit, after: q.after as string | undefined, order };
