@@ -24,6 +24,8 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
       const { done, value } = await reader.read();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
       for (let newline = buffer.search(LINE_END); newline !== -1; newline = buffer.search(LINE_END)) {
+        // A CR that ends what has arrived may be the first half of a CRLF: wait for the next chunk.
+        if (!done && newline === buffer.length - 1 && buffer[newline] === '\r') break;
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
         if (line === '') {
