@@ -114,6 +114,17 @@ describe('MiniMax adapter ↔ simulator', () => {
     }
   });
 
+  it("the official table's 2045 (rate growth limit) is retried later; 2056 (usage limit exceeded, next 5-hour window) is quota", async () => {
+    sim.faults.errorCodeNext(1, 2045, { only: 'create' });
+    const growth = await rejected(adapter.submit({ taskId: 't', request: request({}) }, ctx));
+    assert.deepEqual([growth.kind, growth.transient, growth.upstreamCode], ['rate_limited', true, '2045']);
+    assert.match(growth.message, /rate growth limit/);
+    sim.faults.errorCodeNext(1, 2056, { only: 'create' });
+    const usage = await rejected(adapter.submit({ taskId: 't', request: request({}) }, ctx));
+    assert.deepEqual([usage.kind, usage.transient, usage.upstreamCode], ['quota', false, '2056']);
+    assert.match(usage.message, /usage limit exceeded/);
+  });
+
   it('a job failed as "Failed" (not only "Fail") ends failed instead of polling forever', async () => {
     sim.faults.failNextJob({ status_code: 1000, status_msg: 'unknown error' }, 'Failed');
     const { upstreamId } = await adapter.submit({ taskId: 't', request: request({}) }, ctx);

@@ -96,6 +96,9 @@ function classify(code: number, phase: Phase, message = ''): { kind: UpstreamErr
     case 1039:
     case 1041:
       return { kind: 'rate_limited', hint: 'MiniMax rate limit reached (video RPM is 5 free / 20 paid).' };
+    case 2045:
+      // "rate growth limit": requests rose too fast; the official table says to smooth them out and retry.
+      return { kind: 'rate_limited', hint: 'MiniMax limits how fast the request rate may grow; retrying later.' };
     case 1000:
     case 1001:
     case 1024:
@@ -108,8 +111,10 @@ function classify(code: number, phase: Phase, message = ''): { kind: UpstreamErr
       return { kind: 'quota', hint: 'The MiniMax account balance is insufficient. Top up the account, then create a new task.' };
     case 1028:
     case 1030:
-      // Quota or balance used up: waiting a few seconds does not help, unlike a rate limit.
-      return { kind: 'quota', hint: 'The MiniMax account has used up its quota or balance for this. Top up or raise the quota, then create a new task.' };
+    case 2056:
+      // Quota or balance used up (2056: "usage limit exceeded", freed in the next 5-hour window):
+      // waiting a few seconds does not help, unlike a rate limit.
+      return { kind: 'quota', hint: 'The MiniMax account has used up its quota, balance or usage window for this. Top up, raise the quota or wait for the next usage window, then create a new task.' };
     case 1026:
       return { kind: 'content_policy', hint: 'MiniMax flagged the input (prompt or image) as sensitive. Change the prompt or image.' };
     case 1027:
@@ -180,6 +185,9 @@ export function taskIdFromCreate(body: unknown, headers?: HeaderBag): string {
   return id;
 }
 
+/** Balance, quota or usage window used up (1008, 1028, 1030, 2056). */
+const QUOTA_CODES = new Set([1008, 1028, 1030, 2056]);
+
 /** Our task error for a job that ended in status Fail. */
 export function taskErrorFromFail(body: QueryVideoResponse): TaskError {
   const code = body.base_resp?.status_code;
@@ -189,7 +197,7 @@ export function taskErrorFromFail(body: QueryVideoResponse): TaskError {
     return { code: 'content_policy_violation', message: `MiniMax flagged ${what} as sensitive (${code}: ${detail}). Rephrase the prompt or change the image.` };
   }
   if (code === 2013 || code === 1042) return { code: 'invalid_request', message: `MiniMax rejected the request (${code}: ${detail}).` };
-  if (code === 1008 || code === 1028 || code === 1030) return { code: 'upstream_quota_exceeded', message: `The MiniMax account has used up its quota or balance (${code}: ${detail}). Top up, then create a new task.` };
+  if (QUOTA_CODES.has(code ?? 0)) return { code: 'upstream_quota_exceeded', message: `The MiniMax account has used up its quota or balance (${code}: ${detail}). Top up, then create a new task.` };
   return { code: 'upstream_error', message: `MiniMax video generation failed (${code ?? 'no code'}: ${detail}). Create a new task to try again.` };
 }
 

@@ -16,6 +16,30 @@ export class MinimaxError extends Error {
   }
 }
 
+/**
+ * status_msg for each code of MiniMax's official error-code table (platform.minimax.io/docs/api-reference/errorcode),
+ * used when a fault names a code without a message of its own.
+ */
+export const OFFICIAL_MESSAGES: Readonly<Record<number, string>> = {
+  1000: 'unknown error',
+  1001: 'request timeout',
+  1002: 'rate limit',
+  1004: 'not authorized / token not match group / cookie is missing, log in again',
+  1008: 'insufficient balance',
+  1013: 'internal service error',
+  1024: 'internal error',
+  1026: 'input new_sensitive',
+  1027: 'output new_sensitive',
+  1033: 'system error / mysql failed',
+  1039: 'token limit',
+  1041: 'conn limit',
+  1042: 'invisible character ratio limit',
+  2013: 'invalid params',
+  2045: 'rate growth limit',
+  2049: 'invalid api key',
+  2056: 'usage limit exceeded',
+};
+
 export const invalidParams = (detail: string) => new MinimaxError(2013, `invalid params, ${detail}`);
 export const missingKey = () => new MinimaxError(1004, "login fail: Please carry the API secret key in the 'Authorization' field of the request header");
 export const invalidKey = () => new MinimaxError(2049, 'invalid api key');

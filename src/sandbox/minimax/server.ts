@@ -6,7 +6,7 @@ import { SimHost, signedFileRoute, type SimCall } from '../common/sim-host.js';
 import { persistedSecret } from '../common/state.js';
 import { publicInputsOnly, type InputFetcher } from '../fetch-input.js';
 import { createUrlSigner, prepareSimulator, readJsonBody, requestOrigin, requireBearer, scaledSeconds, sendJson } from '../http-util.js';
-import { insufficientBalance, inputSensitive, invalidKey, invalidParams, MinimaxError, missingKey, rateLimited, serverError } from './errors.js';
+import { insufficientBalance, inputSensitive, invalidKey, invalidParams, MinimaxError, missingKey, OFFICIAL_MESSAGES, rateLimited, serverError } from './errors.js';
 import { createFaultFromPrompt, FaultState, outcomeFromPrompt, type MinimaxFaultControls, type MinimaxRoute } from './faults.js';
 import { HailuoJobs } from './jobs.js';
 import { parseCreateRequest } from './validate.js';
@@ -79,7 +79,7 @@ export async function startMinimaxSimulator(opts: MinimaxSimulatorOptions): Prom
     if (!f) return undefined;
     if (f.type === 'rate') return rateLimited(f.http429, f.retryAfterSeconds ?? defaultRetryAfter);
     if (f.type === 'server') return serverError(f.status);
-    return new MinimaxError(f.statusCode, f.message ?? `simulated error ${f.statusCode}`);
+    return new MinimaxError(f.statusCode, f.message ?? OFFICIAL_MESSAGES[f.statusCode] ?? `simulated error ${f.statusCode}`);
   }
 
   async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
