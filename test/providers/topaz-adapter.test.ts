@@ -135,6 +135,13 @@ describe('Topaz adapter ↔ simulator', () => {
     assert.equal(right.state, 'running', 'canceling is not final yet');
     const { final } = await until(upstreamId);
     assert.equal(final.state, 'cancelled');
-    assert.equal(await adapter.cancel!(upstreamId, ctx), false, 'a finished request refuses');
+    // Topaz's OpenAPI: DELETE on a request already canceling or canceled is 204 ("already canceled or in progress").
+    const cancelsBefore = sim.stats.cancels;
+    assert.equal(await adapter.cancel!(upstreamId, ctx), true, 'an already cancelled request stays cancelled');
+    assert.equal(sim.stats.cancels, cancelsBefore, 'no second cancellation happened upstream');
+    sim.faults.failNextJob();
+    const { upstreamId: failedId } = await adapter.submit({ taskId: 't10', request: req() }, ctx);
+    assert.equal((await until(failedId)).final.state, 'failed');
+    assert.equal(await adapter.cancel!(failedId, ctx), false, 'a finished request refuses');
   });
 });

@@ -121,11 +121,14 @@ export class TopazJobs {
 
   /**
    * DELETE /video/{id}: stops a request that is not finished (credits are refunded). It is
-   * `canceling` for a moment (the GPU work is still being stopped), then `canceled`.
+   * `canceling` for a moment (the GPU work is still being stopped), then `canceled`. A request that
+   * is already `canceling` or `canceled` answers 'already' (Topaz's OpenAPI: 204, "already canceled
+   * or in progress"); a complete or failed one cannot be cancelled.
    */
-  cancel(job: TopazJob): 'cancelling' | 'finished' {
+  cancel(job: TopazJob): 'cancelling' | 'already' | 'finished' {
     const phase = this.phase(job);
-    if (phase === 'complete' || phase === 'failed' || phase === 'canceled' || phase === 'canceling') return 'finished';
+    if (phase === 'canceled' || phase === 'canceling') return 'already';
+    if (phase === 'complete' || phase === 'failed') return 'finished';
     job.cancelledAt = Date.now();
     this.jobs.stop(job);
     return 'cancelling';

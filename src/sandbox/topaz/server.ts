@@ -175,7 +175,13 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
         path: REQUEST,
         name: 'cancel',
         handle: ({ res, params: [id] }) => {
-          if (jobs.cancel(jobOf(id)) === 'finished') throw invalidState(`Request ${id} has already finished and cannot be cancelled.`);
+          const answer = jobs.cancel(jobOf(id));
+          if (answer === 'finished') throw invalidState(`Request ${id} has already finished and cannot be cancelled.`);
+          // Already canceling or canceled: 204 without a body (Topaz's OpenAPI, DELETE /video/{requestId}).
+          if (answer === 'already') {
+            res.writeHead(204).end();
+            return;
+          }
           stats.cancels++;
           sendJson(res, 200, { message: 'The request was cancelled; its credits are refunded.' });
         },
