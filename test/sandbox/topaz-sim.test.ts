@@ -68,7 +68,7 @@ describe('Topaz simulator vs the documented examples', () => {
 
     // { "uploadId": "2~…", "urls": ["https://…?X-Amz-Signature=…"] }
     const accepted = await api('PATCH', `/video/${id}/accept`);
-    assert.equal(accepted.status, 200);
+    assert.equal(accepted.status, 202, "Topaz's OpenAPI answers accept with 202");
     assert.equal(typeof accepted.json.uploadId, 'string');
     const urls: string[] = accepted.json.urls;
     assert.equal(urls.length, Math.ceil(source.length / 1024));
@@ -86,7 +86,7 @@ describe('Topaz simulator vs the documented examples', () => {
     assert.equal(wrong.status, 400, 'multi-part uploads need the real ETags');
     // { "message": "..." }
     const completed = await api('PATCH', `/video/${id}/complete-upload/`, { uploadResults: results, md5Hash: createHash('md5').update(source).digest('hex') });
-    assert.equal(completed.status, 200);
+    assert.equal(completed.status, 202, "Topaz's OpenAPI answers complete-upload with 202");
     assert.equal(typeof completed.json.message, 'string');
 
     const processing = await statusUntil(id, ['processing']);
@@ -103,7 +103,10 @@ describe('Topaz simulator vs the documented examples', () => {
     // { status: "complete", progress: 100, outputSize, download: { url, expiresIn, expiresAt } }
     assert.equal(done.progress, 100);
     assert.equal(typeof done.outputSize, 'number');
-    assert.deepEqual([typeof done.download.url, done.download.expiresIn, typeof done.download.expiresAt], ['string', 604800, 'number']);
+    // expiresIn is a TTL in milliseconds (24 h by default), expiresAt milliseconds since the epoch (Topaz's OpenAPI).
+    assert.deepEqual([typeof done.download.url, done.download.expiresIn, typeof done.download.expiresAt], ['string', 86_400_000, 'number']);
+    assert.ok(Math.abs(done.download.expiresAt - (Date.now() + 86_400_000)) < 60_000, `expiresAt ${done.download.expiresAt} is in ms, 24 h ahead`);
+    assert.ok(Number(new URL(done.download.url).searchParams.get('expires')) <= done.download.expiresAt + 1000, 'the link expires when expiresAt says');
     const res = await fetch(done.download.url);
     assert.equal(res.status, 200);
     const file = join(dir, 'out.mp4');
@@ -129,7 +132,7 @@ describe('Topaz simulator vs the documented examples', () => {
     sim.faults.insufficientCreditsNext();
     const refused = await api('PATCH', `/video/${json.requestId}/accept`);
     assert.deepEqual([refused.status, refused.json.errorCode], [402, 'INSUFFICIENT_CREDITS']);
-    assert.equal((await api('PATCH', `/video/${json.requestId}/accept`)).status, 200, 'accepting again after topping up works');
+    assert.equal((await api('PATCH', `/video/${json.requestId}/accept`)).status, 202, 'accepting again after topping up works');
 
     sim.faults.rateLimitNext(1, { retryAfterSeconds: 5, only: 'create' });
     const limited = await api('POST', '/video/', docBody(100));
@@ -148,7 +151,7 @@ describe('Topaz simulator vs the documented examples', () => {
           .digest('hex'),
       ),
     );
-    assert.equal((await api('PATCH', `/video/${c}/complete-upload/`, { uploadResults: etags.map((eTag, i) => ({ partNum: i + 1, eTag })) })).status, 200);
+    assert.equal((await api('PATCH', `/video/${c}/complete-upload/`, { uploadResults: etags.map((eTag, i) => ({ partNum: i + 1, eTag })) })).status, 202);
     const failed = await statusUntil(c, ['failed', 'complete']);
     assert.deepEqual([failed.status, failed.errorCode, failed.message], ['failed', 'PROCESSING_FAILED', 'GPU fell over']);
   });

@@ -36,6 +36,9 @@ function renderFailure(err: Error): { errorCode: string; message: string } {
   return { errorCode: 'PROCESSING_FAILED', message: `The uploaded video could not be processed: ${err.message.split('\n')[0]}` };
 }
 
+/** download.url lifetime: 24 h by default; `expiresIn` is this in milliseconds, `expiresAt` in ms since the epoch. */
+export const DOWNLOAD_URL_TTL_MS = 24 * 3600_000;
+
 /** How long a cancelled request stays `canceling` before it is `canceled` (simulated time). */
 const CANCELING_MS = 3000;
 
@@ -181,13 +184,14 @@ export class TopazJobs {
         return { ...base, progress: 0, message: f.message, errorCode: f.errorCode };
       }
       case 'complete': {
-        const expiresIn = 604_800;
+        // Milliseconds, 24 h by default (Topaz's OpenAPI: EnhancedDownloadSignedUrlResponse).
+        const expiresIn = DOWNLOAD_URL_TTL_MS;
         return {
           ...base,
           progress: 100,
           message: 'Complete',
           outputSize: job.file!.size,
-          download: { url: link(job.file!.id), expiresIn, expiresAt: Math.floor(Date.now() / 1000) + expiresIn },
+          download: { url: link(job.file!.id), expiresIn, expiresAt: Date.now() + expiresIn },
         };
       }
     }

@@ -4,7 +4,7 @@ import { persistedSecret } from '../common/state.js';
 import { createUrlSigner, prepareSimulator, readBody, readJsonBody, requestOrigin, sameSecret, scaledSeconds, sendJson } from '../http-util.js';
 import { insufficientCredits, invalidInput, invalidState, notFound, rateLimited, serverError, TopazHttpError, unauthorized } from './errors.js';
 import { FaultState, type TopazFaultControls, type TopazRoute } from './faults.js';
-import { TopazJobs } from './jobs.js';
+import { DOWNLOAD_URL_TTL_MS, TopazJobs } from './jobs.js';
 import { parseCreateRequest } from './validate.js';
 
 export interface TopazSimulatorOptions {
@@ -48,7 +48,8 @@ export interface TopazSimulator {
 
 const MAX_JSON_BYTES = 1024 * 1024;
 const MAX_PART_BYTES = 2 * 1024 * 1024 * 1024;
-const SIGNED_URL_TTL_MS = 7 * 24 * 3600_000;
+/** Upload links: Topaz states no lifetime for them (the simulator keeps them 7 days). */
+const UPLOAD_URL_TTL_MS = 7 * 24 * 3600_000;
 /** One upload URL per 500 MB (decimal: 500,000,000 bytes, §5.4). */
 const DEFAULT_PART_BYTES = 500_000_000;
 
@@ -76,7 +77,9 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
 
   const faults = new FaultState();
   const jobs = new TopazJobs(opts.workDir, speed, opts.partBytes ?? DEFAULT_PART_BYTES);
-  const signer = createUrlSigner(SIGNED_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
+  const signer = createUrlSigner(UPLOAD_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
+  // Download links live 24 h, and each status call signs a fresh one (Topaz's OpenAPI, status endpoint).
+  const downloadSigner = createUrlSigner(DOWNLOAD_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
   const stats: TopazSimulatorStats = { creates: 0, accepts: 0, uploads: 0, completes: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0 };
   const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(20, speed);
@@ -124,7 +127,8 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
     const count = jobs.accept(job);
     stats.accepts++;
     const urls = Array.from({ length: count }, (_, i) => `${publicBase(req)}${signer.sign(`/_sim/uploads/${id}/${i + 1}`)}`);
-    sendJson(res, 200, { uploadId: `2~${id.replace(/-/g, '')}`, urls });
+    // 202, as Topaz's OpenAPI documents for accept (and for complete-upload below).
+    sendJson(res, 202, { uploadId: `2~${id.replace(/-/g, '')}`, urls });
   }
 
   async function handleComplete({ req, res, params: [id] }: SimCall): Promise<void> {
@@ -139,7 +143,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
     });
     jobs.complete(job, parsed, faults.takeJobOutcome());
     stats.completes++;
-    sendJson(res, 200, { message: 'Upload complete. The request is queued for processing.' });
+    sendJson(res, 202, { message: 'Processing has been queued' });
   }
 
   const api = host.router<TopazRoute | 'file'>({
@@ -166,7 +170,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
           sendJson(
             res,
             200,
-            jobs.view(job, (fileId) => `${publicBase(req)}${signer.sign(`/_sim/files/${fileId}.mp4`)}`),
+            jobs.view(job, (fileId) => `${publicBase(req)}${downloadSigner.sign(`/_sim/files/${fileId}.mp4`)}`),
           );
         },
       },
@@ -191,7 +195,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
       signedFileRoute({
         path: FILE,
         name: 'file',
-        signer,
+        signer: downloadSigner,
         file: ([id]) => ({ path: jobs.filePath(id), contentType: 'video/mp4' }),
         refuse: (res) => sendJson(res, 403, { message: 'Request has expired or the signature does not match.', errorCode: 'FORBIDDEN' }),
         onServe: () => stats.downloads++,
