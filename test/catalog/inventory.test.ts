@@ -75,15 +75,15 @@ describe('catalog inventory', () => {
     assert.deepEqual(catalog.get('seedance-2.0-fast')!.resolutions, ['480p', '720p']);
   });
 
-  it('the models whose upstream documents a cancel are cancellable upstream: Seedance, Vidu and Topaz', () => {
+  it('the models whose upstream documents a cancel are cancellable upstream: Seedance, Vidu, Topaz and Wan (DashScope)', () => {
     const providers = new Set(
       catalog
         .all()
         .filter((m) => m.cancellable_upstream)
         .map((m) => m.provider),
     );
-    assert.deepEqual([...providers].sort(), ['seedance', 'topaz', 'vidu']);
-    for (const m of catalog.all()) assert.equal(m.cancellable_upstream, ['seedance', 'topaz', 'vidu'].includes(m.provider), m.id);
+    assert.deepEqual([...providers].sort(), ['dashscope', 'seedance', 'topaz', 'vidu']);
+    for (const m of catalog.all()) assert.equal(m.cancellable_upstream, ['dashscope', 'seedance', 'topaz', 'vidu'].includes(m.provider), m.id);
   });
 
   it('maps families to provider names', () => {

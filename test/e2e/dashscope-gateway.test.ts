@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTask, probeTaskVideo, expectRefused } from '../helpers/e2e-provider.js';
-import { startTestGateway, waitForTask, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, waitForStatus, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import type { DashScopeFaultControls, DashScopeSimulatorStats } from '../../src/sandbox/dashscope/index.js';
 
 const IMG = 'https://example.com/wan-e2e.jpg'; // a 640x360 (16:9) placeholder in the sandbox
@@ -111,6 +111,18 @@ describe('Alibaba Wan (DashScope) end to end', () => {
     assert.equal(done.status, 'completed', JSON.stringify(done));
     assert.equal(stats().faulted - faultedBefore, 2);
     assert.ok(Date.now() - started >= 6000, `completed after ${Date.now() - started} ms`);
+  });
+
+  it('DELETE of a task still PENDING upstream cancels it there (POST /tasks/{id}/cancel, as the DashScope SDK does)', async () => {
+    const cancelsBefore = stats().cancels;
+    // [sim:hang] keeps the upstream task PENDING, the only state DashScope cancels.
+    const id = await create({ model: 'wan-2.2-plus', prompt: 'waits in the queue [sim:hang]', resolution: '480p' });
+    await waitForStatus(gw, id, ['processing'], 60_000);
+    const res = await gw.api(`/v1/tasks/${id}`, { method: 'DELETE' });
+    assert.equal(res.status, 200, await res.clone().text());
+    const body = (await res.json()) as any;
+    assert.deepEqual([body.status, body.cancelled, body.cancellation_status, body.error.code], ['failed', true, 'cancelled', 'task_cancelled']);
+    assert.equal(stats().cancels, cancelsBefore + 1, 'the upstream task was cancelled');
   });
 
   it('failed tasks and moderation refusals become failed tasks with clear codes, without secrets', async () => {

@@ -16,6 +16,9 @@ const COMMON = {
   extra_parameters: ['negative_prompt', 'seed', 'watermark'],
   typical_seconds: 240,
   max_runtime_seconds: 1800,
+  // POST /tasks/{id}/cancel stops a task while it is PENDING (the official DashScope SDK's
+  // BaseAsyncApi.cancel, "Cancel PENDING task"); once RUNNING it refuses, and we answer 409.
+  cancellable_upstream: true,
 };
 
 export const alibabaModels: ModelSpec[] = [
