@@ -57,7 +57,12 @@ export class SqlKeyRepository implements KeyRepository {
 
   async updateLimits(id: string, patch: KeyLimitsPatch, now_ms: number): Promise<KeyUpdateOutcome> {
     return this.db.tx(async (trx) => {
-      const row = await trx.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_ms', 'is', null).executeTakeFirst();
+      let q = trx.selectFrom('api_keys').selectAll().where('id', '=', id).where('revoked_ms', 'is', null);
+      // The new balance is computed from this read: on PostgreSQL (READ COMMITTED) the row is locked
+      // so a concurrent top-up, settlement or reservation (another node's, or this pool's) cannot
+      // land between the read and the write and be overwritten. SQLite's BEGIN IMMEDIATE already serialises.
+      if (this.db.dialect === 'postgres') q = q.forUpdate();
+      const row = await q.executeTakeFirst();
       if (!row) return { kind: 'not_found' as const };
       const key = toApiKey(row);
       const set: Partial<Pick<ApiKeysTable, 'spend_limit_usd' | 'rpm_limit' | 'webhook_url' | 'balance_usd'>> = {};

@@ -1,0 +1,88 @@
+/**
+ * Two API nodes, each its own gateway process, on one fresh PostgreSQL database and one private
+ * Redis: what must hold across them when both are asked at once.
+ *
+ * - Balance top-ups sent to both nodes at once all count: the balance is what the ledger says.
+ * - Redis that stops answering without closing its connections (a hung server, a network cut)
+ *   costs one timed-out request per node, not one per request: the nodes count on their own until
+ *   it answers again, then count in Redis again, across both.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { generateSecret } from '../../src/keys/keys.js';
+import { startGatewayProcess, type GatewayProcess } from '../helpers/processes.js';
+import { freePort, startPrivateRedis, stopProcess } from '../helpers/redis-server.js';
+import { createPgDatabase } from '../helpers/stores.js';
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-two-nodes-'));
+const adminKey = generateSecret();
+let database: Awaited<ReturnType<typeof createPgDatabase>>;
+let redis: ChildProcess;
+let nodes: GatewayProcess[] = [];
+
+before(async () => {
+  const redisPort = await freePort();
+  [database, redis] = await Promise.all([createPgDatabase(), startPrivateRedis(redisPort)]);
+  const env = (i: number) => ({
+    VIDGATE_DATA_DIR: path.join(work, `node${i}`),
+    VIDGATE_ROLE: 'api',
+    VIDGATE_DATABASE_URL: database.url,
+    VIDGATE_REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
+    VIDGATE_ADMIN_KEY: adminKey,
+    VIDGATE_URL_SECRET: 'two-nodes-shared-secret',
+  });
+  // One after the other: migrations would take turns anyway.
+  nodes.push(await startGatewayProcess(env(0)));
+  nodes.push(await startGatewayProcess(env(1)));
+});
+
+after(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+  nodes = [];
+  if (redis) {
+    redis.kill('SIGCONT');
+    await stopProcess(redis);
+  }
+  await database?.drop();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+function admin(node: GatewayProcess, p: string, method: string, body?: unknown): Promise<Response> {
+  return fetch(`${node.url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function newKey(name: string): Promise<{ id: string; key: string }> {
+  const res = await admin(nodes[0], '/v1/admin/keys', 'POST', { name });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()) as { id: string; key: string };
+}
+
+describe('two API nodes on one PostgreSQL and one Redis', { timeout: 120_000 }, () => {
+  it('top-ups sent to both nodes at once all count: 40 × $1 is a $40 balance, as the ledger says', async () => {
+    const { id } = await newKey('topped-up');
+    assert.equal((await admin(nodes[0], `/v1/admin/keys/${id}`, 'PATCH', { balance_usd: 0 })).status, 200);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => admin(nodes[i % 2], `/v1/admin/keys/${id}`, 'PATCH', { add_balance_usd: 1 })));
+    for (const res of answers) assert.equal(res.status, 200, await res.text());
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      const key = (await db.query('select balance_usd from api_keys where id = $1', [id])).rows[0];
+      const credits = (await db.query("select coalesce(sum(amount_usd), 0) as sum from ledger where key_id = $1 and kind = 'credit'", [id])).rows[0];
+      assert.equal(Number(credits.sum), 40, 'every top-up is in the ledger');
+      assert.equal(Number(key.balance_usd), 40, 'and in the balance');
+    } finally {
+      await db.end();
+    }
+    const listed = (await (await admin(nodes[1], '/v1/admin/keys', 'GET')).json()) as { data: { id: string; balance_usd: number }[] };
+    assert.equal(listed.data.find((k) => k.id === id)?.balance_usd, 40);
+  });
+});
