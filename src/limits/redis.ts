@@ -50,6 +50,9 @@ redis.call('PEXPIRE', KEYS[1], 60000)
 return granted
 `;
 
+/** How often a suspended connection is probed (see RedisLimits.suspended). */
+const PROBE_MS = 1_000;
+
 type Scripted = Redis & {
   vidgateTakeRequest(key: string, limit: number): Promise<[number, number, number]>;
   vidgateTakeTokens(key: string, rate: number, wanted: number): Promise<number>;
@@ -64,6 +67,14 @@ export class RedisLimits implements Limits {
   private readonly redis: Scripted;
   private readonly local: InProcessLimits;
   private degraded = false;
+  /**
+   * Set after a command failed on an open connection (a hung Redis or a network cut keeps it
+   * 'ready' while each command waits out its timeout): answers come from the local counters at once
+   * until a probe's PING is answered, instead of every request waiting a second for Redis.
+   */
+  private suspended = false;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     url: string,
@@ -132,18 +143,39 @@ export class RedisLimits implements Limits {
   }
 
   private async run<T>(remote: () => Promise<T>, local: () => T): Promise<T> {
-    if (this.redis.status === 'ready') {
+    if (this.redis.status === 'ready' && !this.suspended) {
       try {
         const answer = await remote();
         this.markUp();
         return answer;
       } catch (err) {
         this.markDown(err);
+        this.suspend();
       }
-    } else {
+    } else if (!this.suspended) {
       this.markDown(new Error(`connection ${this.redis.status}`));
     }
     return local();
+  }
+
+  /** Stops asking Redis until a PING (one a second, each bounded by the command timeout) is answered. */
+  private suspend(): void {
+    if (this.suspended || this.closed) return;
+    this.suspended = true;
+    const probe = () => {
+      this.probeTimer = setTimeout(() => {
+        this.redis.ping().then(
+          () => {
+            this.suspended = false;
+          },
+          () => {
+            if (!this.closed) probe();
+          },
+        );
+      }, PROBE_MS);
+      this.probeTimer.unref();
+    };
+    probe();
   }
 
   private markDown(err: unknown): void {
@@ -159,6 +191,8 @@ export class RedisLimits implements Limits {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     this.redis.disconnect();
   }
 }

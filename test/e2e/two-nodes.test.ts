@@ -15,9 +15,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { generateSecret } from '../../src/keys/keys.js';
+import { admittedAcross } from '../helpers/limits.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/processes.js';
 import { freePort, startPrivateRedis, stopProcess } from '../helpers/redis-server.js';
 import { createPgDatabase } from '../helpers/stores.js';
+import { until } from '../helpers/until.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-two-nodes-'));
 const adminKey = generateSecret();
@@ -84,5 +86,49 @@ describe('two API nodes on one PostgreSQL and one Redis', { timeout: 120_000 }, 
     }
     const listed = (await (await admin(nodes[1], '/v1/admin/keys', 'GET')).json()) as { data: { id: string; balance_usd: number }[] };
     assert.equal(listed.data.find((k) => k.id === id)?.balance_usd, 40);
+  });
+
+  it('a Redis that stops answering (connection open) costs each node one slow request, not one per request; then counting across nodes resumes', async () => {
+    const { key } = await newKey('while-redis-hangs');
+    const usage = async (node: GatewayProcess) => {
+      const started = performance.now();
+      const res = await fetch(`${node.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
+      await res.arrayBuffer();
+      assert.equal(res.status, 200);
+      return performance.now() - started;
+    };
+    for (const node of nodes) await usage(node);
+    // Frozen, not gone: its socket stays open, so every command waits for its timeout (1 s).
+    redis.kill('SIGSTOP');
+    try {
+      for (const [i, node] of nodes.entries()) {
+        const took: number[] = [];
+        for (let n = 0; n < 6; n++) took.push(await usage(node));
+        // The first notices (about 1 s); the next five are answered from the node's own counters.
+        const rest = took.slice(1).reduce((a, b) => a + b, 0);
+        assert.ok(rest < 2_500, `node ${i}: after the first timeout, 5 requests took ${Math.round(rest)} ms in all (${took.map(Math.round).join(', ')} ms)`);
+        assert.match(node.out.join(''), /Redis \(VIDGATE_REDIS_URL\) is unreachable: rate limits are counted per node/);
+      }
+    } finally {
+      redis.kill('SIGCONT');
+    }
+    // Back: a limit of 4 admits 4 across both nodes again, not 4 on each.
+    let admitted = 0;
+    await until(
+      'both nodes to count in Redis again',
+      async () => {
+        ({ admitted } = await admittedAcross(
+          nodes.map((n) => n.url),
+          adminKey,
+          4,
+          8,
+        ));
+        return admitted === 4;
+      },
+      20_000,
+      250,
+      () => `admitted ${admitted} of 8`,
+    );
+    for (const node of nodes) assert.match(node.out.join(''), /Redis \(VIDGATE_REDIS_URL\) is reachable again/);
   });
 });
