@@ -24,7 +24,14 @@ export interface CreatedKey {
 }
 
 export async function createKey(store: Store, name: string, isAdmin: boolean, secret = generateSecret()): Promise<CreatedKey> {
-  const key: ApiKey = {
+  const key = keyFor(name, isAdmin, secret);
+  await store.keys.insert(key);
+  return { key, secret };
+}
+
+/** The row of a new key with this secret (stored as its hash). */
+function keyFor(name: string, isAdmin: boolean, secret: string): ApiKey {
+  return {
     id: newKeyId(),
     name,
     hash: hashSecret(secret),
@@ -40,8 +47,6 @@ export async function createKey(store: Store, name: string, isAdmin: boolean, se
     webhook_url: null,
     webhook_secret: `whsec_${randomBytes(24).toString('base64')}`,
   };
-  await store.keys.insert(key);
-  return { key, secret };
 }
 
 /**
@@ -65,10 +70,8 @@ export async function ensureAdminKey(store: Store, configured: string | null, an
     return { generated: null };
   }
   if ((await store.keys.countAdmins()) > 0) return { generated: null };
-  const ticket = randomBytes(16).toString('hex');
-  if ((await store.meta.setIfAbsent('admin_key_bootstrap', ticket)) !== ticket) return { generated: null };
+  // Shown inside the transaction that stores it: a node killed in between stores nothing, and the next one generates a key.
   const secret = generateSecret();
-  announce(secret);
-  await createKey(store, 'admin (generated on first start)', true, secret);
-  return { generated: secret };
+  const stored = await store.keys.insertGenerated(keyFor('admin (generated on first start)', true, secret), () => announce(secret));
+  return { generated: stored ? secret : null };
 }

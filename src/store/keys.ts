@@ -20,11 +20,42 @@ function balanceRefusal(after: number | null, reservedUsd: number, patch: KeyLim
   return null;
 }
 
+/** The `meta` row naming the admin key generated on first start. */
+const GENERATED_MARK = 'admin_key_bootstrap';
+
 export class SqlKeyRepository implements KeyRepository {
   constructor(private readonly db: Db) {}
 
   async insert(key: ApiKey): Promise<void> {
     await this.db.tx((trx) => trx.insertInto('api_keys').values(fromApiKey(key)).execute());
+  }
+
+  /**
+   * Stores a key generated on first start, unless one was generated before: the mark in `meta`
+   * (naming the key) and the key go in one transaction, and `announce` runs inside it, before the
+   * commit. A node that dies after announcing but before committing leaves neither, so the next
+   * node to start generates one; nodes starting together wait on the first one's mark and find it.
+   * A mark with no admin key ever stored (revoked ones count) is a leftover of a release that stored
+   * the mark on its own and died before the key: it is taken over. False when a key was generated before.
+   */
+  async insertGenerated(key: ApiKey, announce: () => void): Promise<boolean> {
+    return this.db.tx(async (trx) => {
+      const marked = await trx
+        .insertInto('meta')
+        .values({ key: GENERATED_MARK, value: key.id })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      if (Number(marked.numInsertedOrUpdatedRows ?? 0n) === 0) {
+        let q = trx.selectFrom('meta').select('value').where('key', '=', GENERATED_MARK);
+        if (this.db.dialect === 'postgres') q = q.forUpdate();
+        await q.executeTakeFirst();
+        if (await trx.selectFrom('api_keys').select('id').where('is_admin', '=', 1).limit(1).executeTakeFirst()) return false;
+        await trx.updateTable('meta').set({ value: key.id }).where('key', '=', GENERATED_MARK).execute();
+      }
+      announce();
+      await trx.insertInto('api_keys').values(fromApiKey(key)).execute();
+      return true;
+    });
   }
 
   async findByHash(hash: string): Promise<ApiKey | undefined> {

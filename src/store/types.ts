@@ -252,6 +252,8 @@ export interface Admission {
 
 export interface KeyRepository {
   insert(key: ApiKey): Promise<void>;
+  /** Stores the admin key generated on first start, `announce` first, unless one was generated before (false). */
+  insertGenerated(key: ApiKey, announce: () => void): Promise<boolean>;
   findByHash(hash: string): Promise<ApiKey | undefined>;
   get(id: string): Promise<ApiKey | undefined>;
   list(): Promise<ApiKey[]>;

@@ -6,6 +6,8 @@
  * - Redis that stops answering without closing its connections (a hung server, a network cut)
  *   costs one timed-out request per node, not one per request: the nodes count on their own until
  *   it answers again, then count in Redis again, across both.
+ * - A node killed on its first start between printing the admin key it generated and storing it
+ *   leaves no trace: the next node to start generates one.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -15,6 +17,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { generateSecret } from '../../src/keys/keys.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
 import { admittedAcross } from '../helpers/limits.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/processes.js';
 import { freePort, startPrivateRedis, stopProcess } from '../helpers/redis-server.js';
@@ -130,5 +133,53 @@ describe('two API nodes on one PostgreSQL and one Redis', { timeout: 120_000 }, 
       () => `admitted ${admitted} of 8`,
     );
     for (const node of nodes) assert.match(node.out.join(''), /Redis \(VIDGATE_REDIS_URL\) is reachable again/);
+  });
+});
+
+describe('the generated admin key', { timeout: 120_000 }, () => {
+  it('a node killed after printing it but before storing it does not stop the next node from generating one', async () => {
+    const fresh = await createPgDatabase();
+    const started: GatewayProcess[] = [];
+    const db = new pg.Client({ connectionString: fresh.url });
+    try {
+      const store = openPostgresStore(fresh.url);
+      await store.migrate();
+      await store.close();
+      await db.connect();
+      // Inserts into api_keys wait (reads do not): the first node prints its key, then waits to store it.
+      await db.query('begin');
+      await db.query('lock table api_keys in share mode');
+      const env = (i: number) => ({ VIDGATE_DATA_DIR: path.join(work, `bootstrap${i}`), VIDGATE_ROLE: 'api', VIDGATE_DATABASE_URL: fresh.url });
+      const first = await startGatewayProcess(env(0));
+      started.push(first);
+      await until('the first node to print its admin key', () => /generated an admin API key/.test(first.stderr()), 30_000);
+      const printed = /\b(sk-[A-Za-z0-9_-]{20,})\b/.exec(first.stderr())?.[1];
+      assert.ok(printed, first.stderr());
+      await first.kill9();
+      await db.query('rollback');
+
+      const second = await startGatewayProcess(env(1));
+      started.push(second);
+      await until(
+        'the next node to print an admin key',
+        () => /generated an admin API key/.test(second.stderr()),
+        15_000,
+        50,
+        () => `its stderr: ${second.stderr()}`,
+      );
+      const secret = /\b(sk-[A-Za-z0-9_-]{20,})\b/.exec(second.stderr())?.[1];
+      let status = 0;
+      const asAdmin = async () => {
+        ({ status } = await fetch(`${second.url}/v1/admin/keys`, { headers: { authorization: `Bearer ${secret}` } }));
+        return status === 200;
+      };
+      await until('that key to be stored', asAdmin, 10_000, 50, () => `status ${status}`);
+      const stored = await fetch(`${second.url}/v1/admin/keys`, { headers: { authorization: `Bearer ${printed}` } });
+      assert.equal(stored.status, 401, 'the dead node’s key was never stored');
+    } finally {
+      await Promise.all(started.map((n) => n.stop()));
+      await db.end().catch(() => undefined);
+      await fresh.drop();
+    }
   });
 });
