@@ -88,6 +88,12 @@ describe('the README stays true', () => {
     assert.doesNotMatch(queries, /sum[^\n]*vidgate_tasks_in_state/);
   });
 
+  it('says the open-waits limit is counted on each node (test/e2e/two-nodes.test.ts), not across the cluster', () => {
+    const row = readme.split('\n').find((l) => l.startsWith('| `VIDGATE_MAX_WAITS_PER_KEY` |')) ?? '';
+    assert.match(row, /on each node/);
+    assert.match(readme, /limited per key on each node \(`VIDGATE_MAX_WAITS_PER_KEY`/);
+  });
+
   it('documents every VIDGATE_ setting the configuration reads', () => {
     const read = new Set([...configSource.matchAll(/'(VIDGATE_[A-Z_]+)'/g)].map((m) => m[1]));
     assert.ok(read.size > 10);

@@ -31,7 +31,7 @@ function tooManyWaits(gw: Gateway): ApiError {
     429,
     'rate_limit_exceeded',
     'too_many_waits',
-    `This API key already holds ${max} open long polls or event streams; close one, or poll without 'wait'.`,
+    `This API key already holds ${max} open long polls or event streams on this node; close one, or poll without 'wait'.`,
     null,
     { retryable: true },
     { 'Retry-After': '1' },

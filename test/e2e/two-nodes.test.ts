@@ -6,6 +6,8 @@
  * - Redis that stops answering without closing its connections (a hung server, a network cut)
  *   costs one timed-out request per node, not one per request: the nodes count on their own until
  *   it answers again, then count in Redis again, across both.
+ * - The open long polls a key may hold (VIDGATE_MAX_WAITS_PER_KEY) are counted on each node, as
+ *   the README says: they hold that node's connections.
  * - A node killed on its first start between printing the admin key it generated and storing it
  *   leaves no trace: the next node to start generates one.
  */
@@ -40,6 +42,10 @@ before(async () => {
     VIDGATE_REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
     VIDGATE_ADMIN_KEY: adminKey,
     VIDGATE_URL_SECRET: 'two-nodes-shared-secret',
+    VIDGATE_MAX_WAITS_PER_KEY: '1',
+    // A channel, so creates are taken; API nodes run no engine, so their tasks stay pending.
+    GEMINI_API_KEY: 'AIza-two-nodes-never-called',
+    GOOGLE_BASE_URL: 'http://127.0.0.1:9',
   });
   // One after the other: migrations would take turns anyway.
   nodes.push(await startGatewayProcess(env(0)));
@@ -133,6 +139,43 @@ describe('two API nodes on one PostgreSQL and one Redis', { timeout: 120_000 }, 
       () => `admitted ${admitted} of 8`,
     );
     for (const node of nodes) assert.match(node.out.join(''), /Redis \(VIDGATE_REDIS_URL\) is reachable again/);
+  });
+});
+
+describe('open long polls', { timeout: 60_000 }, () => {
+  it('VIDGATE_MAX_WAITS_PER_KEY counts on each node: a second wait on the same node is 429 too_many_waits, on the other node it is held', async () => {
+    const { key } = await newKey('waiting');
+    const created = await fetch(`${nodes[0].url}/v1/videos/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'veo3.1-fast', duration: 4, prompt: 'a kite' }),
+    });
+    assert.equal(created.status, 200, await created.clone().text());
+    const { id } = (await created.json()) as { id: string };
+    const wait = (node: GatewayProcess, signal?: AbortSignal) => fetch(`${node.url}/v1/tasks/${id}?wait=30`, { headers: { authorization: `Bearer ${key}` }, signal });
+    const held = new AbortController();
+    const first = wait(nodes[0], held.signal).catch(() => null);
+    const other = new AbortController();
+    let elsewhere: Promise<number | null> = Promise.resolve(null);
+    try {
+      let second: Response | null = null;
+      await until('the first wait to be held', async () => {
+        // Bounded: should the first wait not be held yet, this one is, and is let go.
+        second = await wait(nodes[0], AbortSignal.timeout(2_000)).catch(() => null);
+        return second?.status === 429;
+      });
+      assert.equal(((await second!.json()) as { error: { code: string } }).error.code, 'too_many_waits');
+      elsewhere = wait(nodes[1], other.signal).then(
+        (r) => r.status,
+        () => null,
+      );
+      const after1s = await Promise.race([elsewhere, new Promise((r) => setTimeout(() => r('held'), 1_000))]);
+      assert.equal(after1s, 'held', 'the other node holds a wait of the same key');
+    } finally {
+      held.abort();
+      other.abort();
+      await Promise.all([first, elsewhere]);
+    }
   });
 });
 
