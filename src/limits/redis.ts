@@ -70,11 +70,13 @@ export class RedisLimits implements Limits {
   /**
    * Set after a command failed on an open connection (a hung Redis or a network cut keeps it
    * 'ready' while each command waits out its timeout): answers come from the local counters at once
-   * until a probe's PING is answered, instead of every request waiting a second for Redis.
+   * until a probe is answered, instead of every request waiting a second for Redis.
    */
   private suspended = false;
   private probeTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The URL's database number. */
+  private readonly db: number;
 
   constructor(
     url: string,
@@ -95,13 +97,36 @@ export class RedisLimits implements Limits {
     // Connection errors are reported once, by markDown, when a limit is asked for.
     redis.on('error', () => {});
     this.redis = redis as Scripted;
+    this.db = Number(new URL(url).pathname.slice(1) || 0);
+    // ioredis selects the URL's database on connect but, when Redis refuses it (a number past its
+    // `databases`), carries on in database 0: counts every node would share with anyone else's.
+    // Checked on every connection; refused, this node counts on its own and says why.
+    if (this.db !== 0) redis.on('ready', () => void this.check().catch((err) => this.refuse(err)));
+  }
+
+  /** Answered when Redis answers and holds the URL's database (PING for database 0). */
+  private check(): Promise<unknown> {
+    return this.db === 0 ? this.redis.ping() : this.redis.select(this.db);
+  }
+
+  private refuse(err: unknown): void {
+    this.markDown(err);
+    this.suspend();
   }
 
   /** Waits up to `timeoutMs` for the connection; false (and logged once) when Redis is not there. */
   async connected(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (this.redis.status !== 'ready' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-    if (this.redis.status === 'ready') return true;
+    if (this.redis.status === 'ready') {
+      try {
+        await this.check();
+        return !this.suspended;
+      } catch (err) {
+        this.refuse(err);
+        return false;
+      }
+    }
     this.markDown(new Error(`no connection within ${timeoutMs} ms`));
     return false;
   }
@@ -149,8 +174,7 @@ export class RedisLimits implements Limits {
         this.markUp();
         return answer;
       } catch (err) {
-        this.markDown(err);
-        this.suspend();
+        this.refuse(err);
       }
     } else if (!this.suspended) {
       this.markDown(new Error(`connection ${this.redis.status}`));
@@ -158,13 +182,13 @@ export class RedisLimits implements Limits {
     return local();
   }
 
-  /** Stops asking Redis until a PING (one a second, each bounded by the command timeout) is answered. */
+  /** Stops asking Redis until a probe (one a second, each bounded by the command timeout) is answered. */
   private suspend(): void {
     if (this.suspended || this.closed) return;
     this.suspended = true;
     const probe = () => {
       this.probeTimer = setTimeout(() => {
-        this.redis.ping().then(
+        this.check().then(
           () => {
             this.suspended = false;
           },

@@ -6,6 +6,8 @@
  * - Redis that stops answering without closing its connections (a hung server, a network cut)
  *   costs one timed-out request per node, not one per request: the nodes count on their own until
  *   it answers again, then count in Redis again, across both.
+ * - A node whose VIDGATE_REDIS_URL names a database Redis refuses says so and counts on its own,
+ *   instead of counting in database 0 with whoever else is there.
  * - The open long polls a key may hold (VIDGATE_MAX_WAITS_PER_KEY) are counted on each node, as
  *   the README says: they hold that node's connections.
  * - A node killed on its first start between printing the admin key it generated and storing it
@@ -17,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { generateSecret } from '../../src/keys/keys.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
@@ -30,10 +33,11 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-two-nodes-'));
 const adminKey = generateSecret();
 let database: Awaited<ReturnType<typeof createPgDatabase>>;
 let redis: ChildProcess;
+let redisPort = 0;
 let nodes: GatewayProcess[] = [];
 
 before(async () => {
-  const redisPort = await freePort();
+  redisPort = await freePort();
   [database, redis] = await Promise.all([createPgDatabase(), startPrivateRedis(redisPort)]);
   const env = (i: number) => ({
     VIDGATE_DATA_DIR: path.join(work, `node${i}`),
@@ -139,6 +143,34 @@ describe('two API nodes on one PostgreSQL and one Redis', { timeout: 120_000 }, 
       () => `admitted ${admitted} of 8`,
     );
     for (const node of nodes) assert.match(node.out.join(''), /Redis \(VIDGATE_REDIS_URL\) is reachable again/);
+  });
+});
+
+describe('a Redis database the server refuses', { timeout: 60_000 }, () => {
+  it('is said at start, and the node counts on its own rather than in database 0', async () => {
+    const { id, key } = await newKey('database-99');
+    const node = await startGatewayProcess({
+      VIDGATE_DATA_DIR: path.join(work, 'db99'),
+      VIDGATE_ROLE: 'api',
+      VIDGATE_DATABASE_URL: database.url,
+      // redis-server has 16 databases (0–15) unless told otherwise.
+      VIDGATE_REDIS_URL: `redis://127.0.0.1:${redisPort}/99`,
+      VIDGATE_ADMIN_KEY: adminKey,
+    });
+    const db0 = new Redis(`redis://127.0.0.1:${redisPort}/0`);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${node.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('x-ratelimit-remaining'), String(999 - i), 'counted, on this node');
+      }
+      assert.match(node.out.join(''), /Redis \(VIDGATE_REDIS_URL\) is unreachable: rate limits are counted per node/);
+      assert.match(node.out.join(''), /DB index is out of range/);
+      assert.deepEqual(await db0.keys(`*${id}*`), [], 'nothing counted in database 0');
+    } finally {
+      db0.disconnect();
+      await node.stop();
+    }
   });
 });
 
