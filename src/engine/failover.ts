@@ -48,6 +48,7 @@ export async function submitThroughChannels(deps: EngineDeps, claimed: ClaimedTa
   const route = routeFor(deps, claimed, request, only);
   if ('reason' in route) return { type: 'none', reason: route.reason };
   const tried: { channel: string; failure: Failure }[] = [];
+  /** When a channel that could take the task was passed over (resting, out of submissions, full): the soonest it may have room. */
   let waitMs = Number.POSITIVE_INFINITY;
   for (const channel of route.channels) {
     const now = deps.clock.now();
@@ -86,6 +87,9 @@ export async function submitThroughChannels(deps: EngineDeps, claimed: ClaimedTa
       deps.log.warn({ task: claimed.task.id, channel: channel.id, kind: failure.kind }, 'create refused by a channel; trying the next one');
     }
   }
-  if (tried.length > 0) return { type: 'failed', failure: allChannelsFailed(claimed.task.model, tried) };
+  // Only when no channel was passed over: one that is merely busy, throttled or resting may still
+  // take the task, so it waits for that one (no attempt spent) instead of failing with what the
+  // channels tried said (a refused key on one channel is no reason to fail a task another can serve).
+  if (tried.length > 0 && !Number.isFinite(waitMs)) return { type: 'failed', failure: allChannelsFailed(claimed.task.model, tried) };
   return { type: 'wait', waitMs: Number.isFinite(waitMs) ? waitMs : deps.settings.tickMs * 4 };
 }

@@ -248,4 +248,21 @@ describe('channels from VIDGATE_CONFIG', { timeout: 300_000 }, () => {
     const view = await channelsView(gw);
     assert.deepEqual([view.find((c) => c.id === 'rate-a')!.rpm, view.find((c) => c.id === 'rate-a')!.submissions, view.find((c) => c.id === 'rate-b')!.submissions], [1, 1, 1]);
   });
+
+  it('a channel whose key is refused hands over to one that is only busy: the task waits for it, it does not fail with the refusal', async () => {
+    await gw?.close();
+    // First in line, a key the upstream refuses; behind it, a good channel with room for one job.
+    gw = await start([
+      { id: 'revoked', provider: 'openai', base_url: simB.baseUrl, credentials: { OPENAI_API_KEY: 'sk-proj-revoked-0000000000000000' }, models: ['sora-2'], priority: 1 },
+      channel('one-slot', simA, { concurrency: 1 }),
+    ]);
+    const first = await create(gw, { model: 'sora-2', prompt: 'takes the one slot', duration: 4 });
+    await waitForStatus(gw, first, ['processing']);
+    const second = await create(gw, { model: 'sora-2', prompt: 'waits for the slot', duration: 4 });
+    for (const id of [first, second]) {
+      const done = await waitForTask(gw, id, { timeoutMs: 120_000 });
+      assert.equal(done.status, 'completed', JSON.stringify(done.error));
+      assert.equal((await adminTask(gw, id)).channel.id, 'one-slot');
+    }
+  });
 });
