@@ -32,6 +32,18 @@ export interface ChannelConfig {
 export const CHANNEL_ID = /^[a-z0-9][a-z0-9-]*$/;
 export const CHANNEL_ID_RULE = 'lowercase letters, digits and dashes, starting with a letter or digit';
 
+/**
+ * Why an http(s) URL cannot be a channel's base URL, or null. Request paths are appended to it, so
+ * a query or fragment would swallow them; and fetch refuses any URL with user:password@ in it, so
+ * every call would fail (a create as if it had been sent). The message never repeats the URL.
+ */
+export function baseUrlProblem(url: string): string | null {
+  const u = new URL(url);
+  if (u.username !== '' || u.password !== '') return 'must not carry credentials (user:password@); give them in the credentials';
+  if (u.search !== '' || u.hash !== '') return 'must be a plain base URL, without a query or fragment (request paths are appended to it)';
+  return null;
+}
+
 export const DEFAULT_PRIORITY = 0;
 export const DEFAULT_WEIGHT = 1;
 

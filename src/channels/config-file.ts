@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderName } from '../catalog/types.js';
 import { builtProviders, manifestOf } from '../providers/registry.js';
-import { CHANNEL_ID, CHANNEL_ID_RULE, DEFAULT_PRIORITY, DEFAULT_WEIGHT, type ChannelConfig } from './channel.js';
+import { baseUrlProblem, CHANNEL_ID, CHANNEL_ID_RULE, DEFAULT_PRIORITY, DEFAULT_WEIGHT, type ChannelConfig } from './channel.js';
 
 const secret = z.union([z.string().min(1, 'must not be empty'), z.strictObject({ env: z.string().min(1, 'must name an environment variable') })]);
 
@@ -68,6 +68,8 @@ function toChannel(c: FileChannel, index: number, env: Record<string, string | u
   if (!set) throw new AtPath(at('credentials'), `${protocol} needs ${p.credentials.map((s) => s.join(' + ')).join(', or ')}`);
   const credentials = Object.fromEntries(set.map((name) => [name, resolveSecret(c.credentials[name], env, at('credentials', name))]));
   if (c.base_url === undefined && p.baseUrl.default === null) throw new AtPath(at('base_url'), `is required for ${protocol}`);
+  const urlProblem = c.base_url === undefined ? null : baseUrlProblem(c.base_url);
+  if (urlProblem) throw new AtPath(at('base_url'), urlProblem);
   const settingNames = new Set(p.settings ?? []);
   for (const name of Object.keys(c.settings ?? {})) {
     if (!settingNames.has(name)) throw new AtPath(at('settings', name), `is not a setting of ${protocol} (${settingNames.size ? `it takes ${[...settingNames].join(', ')}` : 'it takes none'})`);

@@ -8,7 +8,7 @@
  */
 import { PROVIDER_MANIFESTS } from '../providers/registry.js';
 import type { ProtocolManifest, ProviderManifest } from '../providers/manifest.js';
-import { implicitChannel, type ChannelConfig } from './channel.js';
+import { baseUrlProblem, implicitChannel, type ChannelConfig } from './channel.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -57,6 +57,8 @@ export function channelsFromEnv(env: Env, readUrl: (name: string) => string | nu
       if (!set) continue;
       const baseUrl = readUrl(p.baseUrl.env);
       if (baseUrl === null && p.baseUrl.default === null) throw new Error(`${m.name} (${protocol}) needs ${p.baseUrl.env} with ${set.join(' + ')}`);
+      const urlProblem = baseUrl === null ? null : baseUrlProblem(baseUrl);
+      if (urlProblem) throw new Error(`${p.baseUrl.env} ${urlProblem}`);
       const keys = pool(set, env, p);
       const settings = Object.fromEntries((p.settings ?? []).flatMap((name) => (env[name]?.trim() ? [[name, env[name]!.trim()]] : [])));
       keys.forEach((credentials, i) => {

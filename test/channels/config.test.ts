@@ -79,6 +79,9 @@ describe('channels from the environment', () => {
     refused({ AZURE_OPENAI_API_KEY: 'k' }, /^openai \(azure-openai\) needs AZURE_OPENAI_ENDPOINT/);
     refused({ KLING_SECRET_KEY: 'SK' }, /kling \(kling-jwt\) needs KLING_ACCESS_KEY \+ KLING_SECRET_KEY; missing KLING_ACCESS_KEY/);
     refused({ AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: 'ftp://x' }, /AZURE_OPENAI_ENDPOINT must be an http\(s\) URL/);
+    // fetch refuses a URL with user:password@ (every create would fail as if sent); a query would swallow the paths. The secret is not repeated.
+    refused({ OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'https://user:hunter2@proxy.example.com/v1' }, /^OPENAI_BASE_URL must not carry credentials(?!.*hunter2)/);
+    refused({ OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'https://proxy.example.com/v1?key=abc' }, /^OPENAI_BASE_URL must be a plain base URL/);
   });
 });
 
@@ -109,6 +112,8 @@ describe('VIDGATE_CONFIG', () => {
       [{ channels: [openai({ credentials: { OPENAI_API_KEY: { env: 'UNSET_VAR_FOR_TEST' } } })] }, /channels\[0\]\.credentials\.OPENAI_API_KEY: names the environment variable UNSET_VAR_FOR_TEST, which is not set/],
       [{ channels: [openai({ protocol: 'azure-openai', credentials: { AZURE_OPENAI_API_KEY: 'k' } })] }, /channels\[0\]\.base_url: is required for azure-openai/],
       [{ channels: [openai({ base_url: 'not a url' })] }, /channels\[0\]\.base_url: must be an http\(s\) URL/],
+      [{ channels: [openai({ base_url: 'https://user:hunter2@proxy.example.com/v1' })] }, /channels\[0\]\.base_url: must not carry credentials(?!.*hunter2)/],
+      [{ channels: [openai({ base_url: 'https://proxy.example.com/v1#x' })] }, /channels\[0\]\.base_url: must be a plain base URL/],
       [{ channels: [openai({ models: ['veo3'] })] }, /channels\[0\]\.models\.veo3: is not a openai model \(openai has sora-2/],
       [{ channels: [openai({ weight: 0 })] }, /channels\[0\]\.weight: must be at least 1/],
       [{ channels: [openai({ concurrency: 1.5 })] }, /channels\[0\]\.concurrency: must be a whole number/],
