@@ -133,16 +133,22 @@ export class WebhookDispatcher {
     }
   }
 
-  private endpointOf(url: string): string {
+  /**
+   * The receiver a breaker rests: one key's URLs on one origin. Per key, because tenants may share
+   * a host (a relay service, an ingress) and one tenant's broken path must not postpone another's.
+   */
+  private endpointOf(event: ClaimedEvent['event']): string {
+    let origin: string;
     try {
-      return new URL(url).origin;
+      origin = new URL(event.url).origin;
     } catch {
-      return url;
+      origin = event.url;
     }
+    return `${event.owner_key_id} ${origin}`;
   }
 
   private async deliver(c: ClaimedEvent): Promise<void> {
-    const endpoint = this.endpointOf(c.event.url);
+    const endpoint = this.endpointOf(c.event);
     const now = this.now();
     if (!this.endpoints.admit(endpoint, now)) {
       // The receiver is resting: try when its breaker lets a probe through, without using an attempt.

@@ -187,6 +187,31 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('one tenant’s failing receiver does not rest another tenant’s receiver on the same host', async () => {
+      // One host (a relay service, a shared ingress) serving both tenants: one path broken, one fine.
+      const shared = await listen((req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(req.url === '/broken' ? 500 : 200).end());
+      });
+      const okAt: number[] = [];
+      shared.server.on('request', (req) => req.url === '/ok' && okAt.push(Date.now()));
+      try {
+        const broken = await testKey(store, 'broken-tenant');
+        const healthy = await testKey(store, 'healthy-tenant');
+        await finishedTasks(store, broken, 3, { callback_url: `${shared.url}/broken` });
+        start(store, 'node_a', { retryScheduleMs: [0, 60_000], endpointCooldownMs: 60_000 });
+        await until('three failures', async () => (await store.webhooks.listForOwner(broken.id, { limit: 10 })).reduce((n, e) => n + e.attempt_count, 0) >= 3);
+        const finishedAt = Date.now();
+        const [taskId] = await finishedTasks(store, healthy, 1, { callback_url: `${shared.url}/ok` });
+        await until('the healthy tenant’s delivery', () => okAt.length > 0, 5_000);
+        assert.ok(okAt[0] - finishedAt < 1_000, `delivered ${okAt[0] - finishedAt} ms after its task finished`);
+        await until('delivered', async () => (await store.webhooks.listForOwner(healthy.id, { taskId, limit: 1 }))[0]?.status === 'delivered');
+      } finally {
+        await Promise.all(running.splice(0).map((d) => d.stop(100)));
+        await close(shared.server);
+      }
+    });
+
     it('a receiver that refuses connections fails fast and then rests behind its breaker', async () => {
       const dead = await listen(() => undefined);
       const deadUrl = `${dead.url}/x`;
