@@ -18,6 +18,12 @@ import { baseUrlProblem, CHANNEL_ID, CHANNEL_ID_RULE, DEFAULT_PRIORITY, DEFAULT_
 
 const secret = z.union([z.string().min(1, 'must not be empty'), z.strictObject({ env: z.string().min(1, 'must name an environment variable') })]);
 
+// Either form names at least one model: a channel serving none would silently never be used.
+const NO_MODEL = 'must name at least one model';
+const models = z.union([z.array(z.string()).min(1, NO_MODEL), z.record(z.string(), z.string().min(1).nullable()).refine((m) => Object.keys(m).length > 0, NO_MODEL)], {
+  error: 'must be a list of model ids, or an object of model id → upstream id (null: the usual one)',
+});
+
 const channelSchema = z.strictObject({
   id: z.string().regex(CHANNEL_ID, `must be ${CHANNEL_ID_RULE}`).max(64, 'must be at most 64 characters'),
   provider: z.enum(builtProviders() as [ProviderName, ...ProviderName[]]),
@@ -25,7 +31,7 @@ const channelSchema = z.strictObject({
   base_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   credentials: z.record(z.string(), secret),
   settings: z.record(z.string(), z.string().min(1, 'must not be empty')).optional(),
-  models: z.union([z.array(z.string()).min(1, 'must name at least one model'), z.record(z.string(), z.string().min(1).nullable())]).optional(),
+  models: models.optional(),
   priority: z.number().int('must be a whole number').optional(),
   weight: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
   concurrency: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
