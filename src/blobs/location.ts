@@ -36,6 +36,8 @@ export function parseBlobUrl(raw: string, defaultRegion = 'us-east-1'): BlobLoca
       /* reported below */
     }
     if (!e || (e.protocol !== 'http:' && e.protocol !== 'https:')) throw new Error(`endpoint must be an http(s) URL, got '${endpoint}'`);
+    // The SDK signs with the AWS variables; a password here would only end up in start-up errors.
+    if (e.username || e.password) throw new Error('endpoint must not carry credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead');
   }
   const style = u.searchParams.get('force_path_style');
   if (style !== null && style !== 'true' && style !== 'false') throw new Error(`force_path_style must be true or false, got '${style}'`);

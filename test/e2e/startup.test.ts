@@ -53,6 +53,7 @@ describe('start-up', { timeout: 240_000 }, () => {
       [{ VIDGATE_CATALOG_OVERRIDES: '{"veo3.1":{"pricing":{"base":"cheap"}}}' }, /VIDGATE_CATALOG_OVERRIDES/],
       [{ VIDGATE_BLOB_URL: 'ftp://files' }, /VIDGATE_BLOB_URL must start with file:\/\/ or s3:\/\//],
       [{ VIDGATE_BLOB_URL: 's3://bucket?endpoint=nope' }, /VIDGATE_BLOB_URL endpoint must be an http\(s\) URL/],
+      [{ VIDGATE_BLOB_URL: 's3://bucket?endpoint=http://minio:hunter2@127.0.0.1:9000' }, /VIDGATE_BLOB_URL endpoint must not carry credentials(?!.*hunter2)/],
       [{ VIDGATE_REDIS_URL: 'localhost:6379' }, /VIDGATE_REDIS_URL/],
       [{ VIDGATE_ADMIN_KEY: 'short' }, /VIDGATE_ADMIN_KEY must start with "sk-"/],
       [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of/],
