@@ -11,7 +11,7 @@ import type { AdapterContext } from '../providers/types.js';
 import { UpstreamError } from '../providers/types.js';
 import type { ClaimedTask } from '../store/types.js';
 import type { EngineDeps } from './context.js';
-import { SUBMIT_FAILOVER } from './retry-policy.js';
+import { honouredRetryAfterMs, SUBMIT_FAILOVER } from './retry-policy.js';
 import { failureFromError } from './task-errors.js';
 import { allChannelsFailed, type Failure } from './transitions.js';
 
@@ -91,5 +91,10 @@ export async function submitThroughChannels(deps: EngineDeps, claimed: ClaimedTa
   // take the task, so it waits for that one (no attempt spent) instead of failing with what the
   // channels tried said (a refused key on one channel is no reason to fail a task another can serve).
   if (tried.length > 0 && !Number.isFinite(waitMs)) return { type: 'failed', failure: allChannelsFailed(claimed.task.model, tried) };
+  // A channel tried that is only throttled or down for a moment may take it before the one passed
+  // over has room (a 429 saying 'in 2 s' beside a breaker resting for minutes): ask it again then.
+  for (const t of tried) {
+    if (t.failure.kind === 'rate_limited' || t.failure.kind === 'unavailable') waitMs = Math.min(waitMs, Math.max(deps.settings.tickMs * 4, honouredRetryAfterMs(t.failure.retryAfterSeconds)));
+  }
   return { type: 'wait', waitMs: Number.isFinite(waitMs) ? waitMs : deps.settings.tickMs * 4 };
 }

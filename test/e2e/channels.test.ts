@@ -165,7 +165,7 @@ describe('channels from VIDGATE_CONFIG', { timeout: 300_000 }, () => {
   // Two more channels whose keys both sims refuse, serving only sora-2-pro.
   const refused = (id: string, sim: OpenAISimulator) => ({ id, provider: 'openai', base_url: sim.baseUrl, credentials: { OPENAI_API_KEY: `sk-proj-wrong-${id}-000000000000` }, models: ['sora-2-pro'], priority: 9 });
 
-  async function start(channels: object[]): Promise<TestGateway> {
+  async function start(channels: object[], env: Record<string, string> = {}): Promise<TestGateway> {
     const file = path.join(work, `vidgate-${Date.now()}.json`);
     fs.writeFileSync(file, JSON.stringify({ channels }));
     return startTestGateway({
@@ -175,6 +175,7 @@ describe('channels from VIDGATE_CONFIG', { timeout: 300_000 }, () => {
       VIDGATE_ADMIN_KEY: adminKey,
       // Polls scheduled around a short job, as the sandbox would (here time runs at its real pace).
       VIDGATE_CATALOG_OVERRIDES: JSON.stringify({ 'sora-2': { typical_seconds: 4 } }),
+      ...env,
     });
   }
 
@@ -263,6 +264,30 @@ describe('channels from VIDGATE_CONFIG', { timeout: 300_000 }, () => {
       const done = await waitForTask(gw, id, { timeoutMs: 120_000 });
       assert.equal(done.status, 'completed', JSON.stringify(done.error));
       assert.equal((await adminTask(gw, id)).channel.id, 'one-slot');
+    }
+  });
+
+  it('a channel throttled for a moment gets the task again then, not after the breaker of the other one has rested', async () => {
+    await gw?.close();
+    // One failure opens a breaker, for ten minutes.
+    gw = await start([channel('first', simA, { priority: 1 }), channel('second', simB)], { VIDGATE_BREAKER_THRESHOLD: '1', VIDGATE_BREAKER_COOLDOWN_MS: '600000' });
+    try {
+      // Both refuse once: 'second' is down (its breaker opens), 'first' busy; the retry goes to 'first'.
+      simA.faults.rateLimitNext(1, { only: 'create' });
+      simB.faults.serverErrorNext(1, { status: 503, only: 'create' });
+      const opened = await waitForTask(gw, await create(gw, { model: 'sora-2', prompt: 'opens the breaker of second', duration: 4 }));
+      assert.equal(opened.status, 'completed', JSON.stringify(opened.error));
+      assert.equal((await channelsView(gw)).find((c) => c.id === 'second')!.state, 'open');
+      // 'first' says 429, try again in a second; 'second' rests for ten minutes.
+      simA.faults.rateLimitNext(1, { retryAfterSeconds: 1, only: 'create' });
+      const started = Date.now();
+      const id = await create(gw, { model: 'sora-2', prompt: 'throttled for a second', duration: 4 });
+      await waitForStatus(gw, id, ['processing', 'completed'], 20_000);
+      assert.ok(Date.now() - started < 20_000);
+      assert.equal((await adminTask(gw, id)).channel.id, 'first');
+    } finally {
+      simA.faults.reset();
+      simB.faults.reset();
     }
   });
 });
