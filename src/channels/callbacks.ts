@@ -38,6 +38,8 @@ export interface UpstreamCallbackDeps {
   /** VIDGATE_CALLBACK_BASE_URL, without a trailing slash. */
   baseUrl: string;
   channel(id: string): CallbackChannel | undefined;
+  /** Every channel's id (a project webhook may bring the end of a job sent through another key of its project). */
+  channelIds(): string[];
   /** OPENAI_WEBHOOK_SECRET: the project webhook's signing secret for channels that hold none of their own. */
   projectWebhookSecret?: string;
   clock: { now(): number };
@@ -150,9 +152,23 @@ export class UpstreamCallbacks {
     if (signedId !== undefined && this.seen.has(signedId)) return this.answered(channelId, 'replayed', protocol.accepted);
     const reply = protocol.intermediate(body)
       ? this.answered(channelId, 'intermediate', protocol.accepted)
-      : await this.poke(channelId, ref, protocol.accepted, protocol.kind === 'per-task' ? notFound : protocol.accepted);
+      : protocol.kind === 'per-task'
+        ? await this.poke(channelId, ref, protocol.accepted, notFound)
+        : await this.poke(await this.channelHolding(channelId, signingSecret!, ref), ref, protocol.accepted, protocol.accepted);
     if (signedId !== undefined && reply.status < 300) this.seen.add(signedId);
     return reply;
+  }
+
+  /**
+   * The channel that registered a project webhook's job: one project webhook URL (named after one
+   * channel) hears every key of its project, so the job may have gone through another channel whose
+   * events are signed with the same secret (a key pool). The called one first; alone, without asking.
+   */
+  private async channelHolding(called: string, secret: string, ref: string): Promise<string> {
+    const siblings = this.deps.channelIds().filter((id) => id !== called && this.protocolOf(id)?.signingSecret === secret);
+    if (siblings.length === 0) return called;
+    for (const id of [called, ...siblings]) if ((await this.deps.repo.taskFor(id, ref)) !== undefined) return id;
+    return called;
   }
 
   private async poke(channelId: string, ref: string, accepted: CallbackReply, unknown: CallbackReply): Promise<CallbackReply> {

@@ -90,6 +90,7 @@ export function upstreamCallbacks(p: Pick<EngineParts, 'config' | 'store' | 'cha
       const ch = p.channels.get(id);
       return ch && { provider: ch.provider, protocol: ch.protocol, credentials: ch.endpoint.credentials };
     },
+    channelIds: () => p.channels.list().map((c) => c.id),
     projectWebhookSecret: p.config.callbacks.openaiWebhookSecret ?? undefined,
     clock: systemClock,
     log: p.log.child({ room: 'channels' }),

@@ -7,10 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { Webhook } from 'standardwebhooks';
 import type { ProviderName } from '../../src/catalog/types.js';
+import { startOpenAISimulator, type OpenAISimulator } from '../../src/sandbox/openai/index.js';
 import { createTask } from '../helpers/e2e-provider.js';
 import { startTestGateway, waitForStatus, waitForTask, type TestGateway } from '../helpers/gateway.js';
 import { freePort } from '../helpers/processes.js';
@@ -218,3 +222,41 @@ async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('OpenAI project webhook shared by a key pool', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-project-webhook-'));
+  let gw: TestGateway | undefined;
+  let sim: OpenAISimulator | undefined;
+  after(async () => {
+    await gw?.close();
+    await sim?.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("one project's webhook URL (named after one channel of the pool) brings the end of a job sent through another channel", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    // Two keys of one project (here the same simulator): its one webhook is configured with the first channel's URL.
+    sim = await startOpenAISimulator({ apiKey: 'sk-proj-pool-0123456789abcdef', workDir: path.join(work, 'sim'), speed: 20, projectWebhook: { url: `${base}/v1/upstream-callbacks/pool-1`, secret } });
+    const channel = (id: string, priority: number) => ({ id, provider: 'openai', base_url: sim!.baseUrl, credentials: { OPENAI_API_KEY: sim!.apiKey }, models: ['sora-2'], priority });
+    const file = path.join(work, 'vidgate.json');
+    fs.writeFileSync(file, JSON.stringify({ channels: [channel('pool-1', 0), channel('pool-2', 1)] }));
+    gw = await startTestGateway({
+      PORT: String(port),
+      VIDGATE_SANDBOX: '0',
+      VIDGATE_CONFIG: file,
+      VIDGATE_CALLBACK_BASE_URL: base,
+      OPENAI_WEBHOOK_SECRET: secret,
+      // The sparse fallback's first poll at 1.5 × 20 s: a task done well before came by its callback.
+      VIDGATE_CATALOG_OVERRIDES: JSON.stringify({ 'sora-2': { typical_seconds: 20 } }),
+    });
+    const started = Date.now();
+    const id = await createTask(gw, { model: 'sora-2', prompt: 'sent through the second key', duration: 4 });
+    const done = await waitForTask(gw, id, { timeoutMs: 60_000 });
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    assert.equal(((await (await gw.api(`/v1/admin/tasks/${id}`)).json()) as { channel: { id: string } }).channel.id, 'pool-2');
+    assert.ok(sim.stats.callbacks.delivered >= 1, 'the project webhook was called');
+    assert.ok(Date.now() - started < 20_000, `completed after ${Date.now() - started} ms: the callback was ignored, the fallback poll found it`);
+  });
+});
