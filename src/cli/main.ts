@@ -53,6 +53,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (parsed.positionals.length !== command.positionals.length) {
       throw new UsageError(`expected ${command.positionals.join(' ')}; usage: ${command.usage}`, command.name);
     }
+    // `vidgate status "$TASK_ID"` with the variable unset: a mistyped command, not a request.
+    const empty = parsed.positionals.findIndex((p) => p.trim() === '');
+    if (empty >= 0) throw new UsageError(`${command.positionals[empty]} is empty; usage: ${command.usage}`, command.name);
     const baseUrl = (parsed.values['base-url'] as string | undefined) ?? env.VIDGATE_BASE_URL ?? DEFAULT_BASE_URL;
     try {
       new URL(baseUrl);

@@ -93,9 +93,9 @@ export class Vidgate {
   };
 
   readonly tasks = {
-    get: (id: string, opts: { signal?: AbortSignal } = {}): Promise<Task> => this.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, { signal: opts.signal }),
+    get: async (id: string, opts: { signal?: AbortSignal } = {}): Promise<Task> => this.json<Task>(taskPath(id), { signal: opts.signal }),
 
-    cancel: (id: string): Promise<Task> => this.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    cancel: async (id: string): Promise<Task> => this.json<Task>(taskPath(id), { method: 'DELETE' }),
 
     /**
      * Waits until the task is completed or failed and resolves with it (whatever the outcome).
@@ -103,6 +103,7 @@ export class Vidgate {
      * them answers at once, so the loop then polls every pollIntervalMs).
      */
     wait: async (id: string, opts: WaitOptions = {}): Promise<Task> => {
+      taskPath(id);
       const signal = opts.timeoutMs === undefined ? opts.signal : AbortSignal.any([...(opts.signal ? [opts.signal] : []), AbortSignal.timeout(opts.timeoutMs)]);
       try {
         const seen = { last: '' };
@@ -131,12 +132,12 @@ export class Vidgate {
 
   readonly models = {
     list: (params: ModelListParams = {}): Promise<ModelList> => this.json<ModelList>('/v1/models', { query: { ...params } }),
-    get: (id: string): Promise<Model> => this.json<Model>(`/v1/models/${encodeURIComponent(id)}`),
+    get: async (id: string): Promise<Model> => this.json<Model>(itemPath('/v1/models', id)),
   };
 
   readonly pricing = {
     /** Every model's prices, or one model's. */
-    get: ((model?: string) => (model === undefined ? this.json<Pricing>('/v1/pricing') : this.json<ModelPricing>(`/v1/models/${encodeURIComponent(model)}/pricing`))) as {
+    get: (async (model?: string) => (model === undefined ? this.json<Pricing>('/v1/pricing') : this.json<ModelPricing>(`${itemPath('/v1/models', model)}/pricing`))) as {
       (): Promise<Pricing>;
       (model: string): Promise<ModelPricing>;
     },
@@ -182,7 +183,7 @@ export class Vidgate {
     for (let reconnects = 0; reconnects < 5; reconnects++) {
       let res: Response;
       try {
-        res = await send({ ...this.transport, maxRetries: 0 }, `/v1/tasks/${encodeURIComponent(id)}/events`, {
+        res = await send({ ...this.transport, maxRetries: 0 }, `${taskPath(id)}/events`, {
           headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
           signal,
           // The stream stays open as long as the task runs: only the caller's signal ends it.
@@ -238,7 +239,7 @@ export class Vidgate {
       const started = Date.now();
       let task: Task;
       try {
-        task = await this.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, {
+        task = await this.json<Task>(taskPath(id), {
           query: { wait: longPoll ? LONG_POLL_SECONDS : undefined },
           signal,
           timeoutMs: Math.max(this.transport.timeoutMs, (LONG_POLL_SECONDS + 15) * 1000),
@@ -297,6 +298,21 @@ export class TaskPages implements AsyncIterable<TaskListPage> {
     for await (const page of this) yield* page.data;
   }
 }
+
+/**
+ * The path of one item of a collection. An empty id (an unset variable) would name the collection
+ * itself — GET /v1/tasks/ answers the task list, which would come back typed as a Task — and '.' or
+ * '..' another route: refused before any request.
+ */
+function itemPath(collection: '/v1/tasks' | '/v1/models', id: string): string {
+  if (typeof id !== 'string' || id.trim() === '' || id === '.' || id === '..') {
+    const what = collection === '/v1/tasks' ? 'task id (ldtask_…)' : 'model id (see models.list)';
+    throw new VidgateError({ status: 0, type: 'invalid_request_error', code: 'invalid_id', param: 'id', message: `A ${what} is required; got ${JSON.stringify(id)}.` });
+  }
+  return `${collection}/${encodeURIComponent(id)}`;
+}
+
+const taskPath = (id: string) => itemPath('/v1/tasks', id);
 
 /** No answer, or a proxy's answer for a gateway that is not there (yet): worth trying again. */
 function unreachable(err: unknown): boolean {

@@ -84,6 +84,22 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     }
   });
 
+  it('an empty ID (`vidgate status "$TASK_ID"` with the variable unset) is a usage error, not the task list', async () => {
+    for (const args of [
+      ['status', ''],
+      ['status', '', '--json'],
+      ['wait', ' '],
+      ['cancel', ''],
+      ['download', '', '--output', path.join(work.dir, 'x.mp4')],
+    ]) {
+      const r = await vidgate(args, env);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.stdout, '', args.join(' '));
+      assert.match(r.stderr, /ID is empty/, args.join(' '));
+      noStackTrace(r);
+    }
+  });
+
   it('models: a table, filtered by provider, or JSON', async () => {
     const r = await vidgate(['models', '--provider', 'kling'], env);
     assert.equal(r.code, 0, r.stderr);

@@ -74,6 +74,27 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     assert.equal(unauth.status, 401);
   });
 
+  it('an empty id (an unset variable) is refused before any request, not answered with the list it would name', async () => {
+    // GET /v1/tasks/ is the task list and GET /v1/models/ the model list: neither may come back typed as one item.
+    for (const [what, call] of [
+      ['tasks.get', () => vg.tasks.get('')],
+      ['tasks.cancel', () => vg.tasks.cancel('')],
+      ['tasks.wait', () => vg.tasks.wait(' ', { timeoutMs: 5_000 })],
+      ['files.download', () => vg.files.download('')],
+      ['models.get', () => vg.models.get('')],
+      ['pricing.get', () => vg.pricing.get('')],
+      ['tasks.get ..', () => vg.tasks.get('..')],
+    ] as const) {
+      const err = await (call as () => Promise<unknown>)().then(
+        (answer) => assert.fail(`${what}: resolved with ${JSON.stringify(answer).slice(0, 80)}`),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof VidgateError, `${what}: ${String(err)}`);
+      assert.equal(err.code, 'invalid_id', what);
+      assert.equal(err.param, 'id', what);
+    }
+  });
+
   it('generate rejects with a task_failed VidgateError when the task fails', async () => {
     // The sandbox's prompt markers make the upstream fail the job (src/sandbox/README.md).
     const err = await vg.videos.generate({ ...REQUEST, prompt: 'please [sim:fail] now' }, { pollIntervalMs: 200 }).catch((e: unknown) => e);
