@@ -20,6 +20,12 @@ export interface RequestInit2 {
   absolute?: boolean;
   /** Per-attempt timeout for this call (long polls need more than the default). */
   timeoutMs?: number;
+  /**
+   * The answer is a file the caller reads at its own pace: the timeout bounds the wait for the
+   * answer's head and then each wait for more bytes, never the whole transfer (a large video takes
+   * longer than an API answer, and a caller piping it to a slow disk is not a dead server).
+   */
+  streamBody?: boolean;
 }
 
 const MAX_BACKOFF_MS = 8_000;
@@ -76,14 +82,15 @@ export async function send(opts: TransportOptions, path: string, init: RequestIn
   }
   const timeoutMs = init.timeoutMs ?? opts.timeoutMs;
   for (let attempt = 0; ; attempt++) {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    const deadline = new Deadline(timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, deadline.signal]) : deadline.signal;
     let res: Response;
     try {
       res = await opts.fetch(url, { method: init.method ?? 'GET', headers, body, signal });
     } catch (err) {
+      deadline.stop();
       if (init.signal?.aborted) throw abortError(init.signal);
-      const timedOut = timeout.aborted;
+      const timedOut = deadline.signal.aborted;
       const failure = new VidgateError({
         status: 0,
         type: timedOut ? 'timeout_error' : 'connection_error',
@@ -94,11 +101,64 @@ export async function send(opts: TransportOptions, path: string, init: RequestIn
       await sleep(retryDelayMs(attempt, null), init.signal);
       continue;
     }
+    if (res.ok && init.streamBody && res.body) return paced(res, deadline, `No bytes from ${url.origin} for ${timeoutMs} ms.`);
     if (res.ok) return res;
+    deadline.stop();
     const error = await VidgateError.fromResponse(res);
     if (attempt >= opts.maxRetries || !retryableStatus(res.status) || error.details.retryable === false) throw error;
     await sleep(retryDelayMs(attempt, res.headers.get('retry-after')), init.signal);
   }
+}
+
+/** A timeout that can be stopped and started again (AbortSignal.timeout cannot): one per attempt. */
+class Deadline {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  readonly signal = this.controller.signal;
+
+  constructor(private readonly ms: number) {
+    this.start();
+  }
+
+  start(): void {
+    this.stop();
+    this.timer = setTimeout(() => this.controller.abort(new DOMException(`No answer within ${this.ms} ms.`, 'TimeoutError')), this.ms);
+    // As AbortSignal.timeout: a pending deadline alone does not keep a Node process alive.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/**
+ * The answer with its body handed out as the caller reads it: the deadline runs only while a read
+ * waits for the network (not while the caller holds back), and running out is a VidgateError.
+ */
+function paced(res: Response, deadline: Deadline, timeoutMessage: string): Response {
+  deadline.stop();
+  const reader = res.body!.getReader();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        deadline.start();
+        try {
+          const next = await reader.read();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (err) {
+          controller.error(deadline.signal.aborted ? new VidgateError({ status: 0, type: 'timeout_error', code: 'request_timeout', message: timeoutMessage }) : err);
+        } finally {
+          deadline.stop();
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    // Nothing is read ahead of the caller, so a caller that pauses is never taken for a silent server.
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 function describeNetworkError(err: unknown): string {

@@ -8,7 +8,7 @@ export interface VidgateOptions {
   baseUrl: string;
   /** sk-… (Models and Pricing work without one). */
   apiKey?: string;
-  /** Per HTTP attempt, default 60 000 ms. */
+  /** Per HTTP attempt, default 60 000 ms; a video download may take longer, as long as its bytes keep coming. */
   timeoutMs?: number;
   /** Retries on 429, 5xx and network errors (honouring Retry-After), default 2. */
   maxRetries?: number;
@@ -166,7 +166,7 @@ export class Vidgate {
         throw new VidgateError({ status: 0, type: 'invalid_request_error', code: 'video_not_available', message: `Task ${current.id} has no video to download: ${why}.`, task: current });
       }
       try {
-        return await send(this.transport, new URL(current.video_url, this.transport.baseUrl).toString(), { absolute: true, signal, headers: { accept: 'video/mp4' } });
+        return await send(this.transport, new URL(current.video_url, this.transport.baseUrl).toString(), { absolute: true, signal, headers: { accept: 'video/mp4' }, streamBody: true });
       } catch (err) {
         if (refreshed || !(err instanceof VidgateError) || err.code !== 'invalid_signature') throw err;
         current = await this.tasks.get(current.id, { signal });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Vidgate, VidgateError, type Task } from '../../src/client/index.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
@@ -206,6 +208,37 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     const refused = new Vidgate({ baseUrl: 'http://127.0.0.1:1', maxRetries: 0 });
     const err = await refused.models.list().catch((e: unknown) => e);
     assert.ok(err instanceof VidgateError && err.status === 0 && err.code === 'connection_error', String(err));
+  });
+
+  it("timeoutMs bounds the wait for a video, not a download read at the caller's pace; a stalled body is a timeout VidgateError", async () => {
+    const task = await vg.videos.generate(REQUEST, { pollIntervalMs: 200 });
+    const whole = await vg.files.download(task);
+    const client = new Vidgate({ baseUrl: gw.url, apiKey: gw.adminKey, timeoutMs: 300 });
+    // The caller holds the stream longer than timeoutMs before reading (a slow disk, a slow client of its own).
+    const stream = await client.files.stream(task);
+    await new Promise((r) => setTimeout(r, 700));
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Uint8Array);
+    assert.deepEqual(Buffer.concat(chunks), Buffer.from(whole));
+
+    // A server that sends the head and some bytes, then nothing: the read ends in a timeout VidgateError.
+    const stalling = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '100000' });
+      res.write(Buffer.alloc(1000));
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = stalling.address() as AddressInfo;
+      const started = Date.now();
+      const err = await client.files.download({ ...task, video_url: `http://127.0.0.1:${port}/video.mp4` }).catch((e: unknown) => e);
+      assert.ok(err instanceof VidgateError, String(err));
+      assert.equal(err.status, 0);
+      assert.equal(err.code, 'request_timeout');
+      assert.ok(Date.now() - started < 5_000);
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise((r) => stalling.close(r));
+    }
   });
 
   it("tasks.list: async-iterable cursor pages of the key's own tasks, newest first, with filters", async () => {
