@@ -20,6 +20,8 @@ export interface VidgateOptions {
 const LONG_POLL_SECONDS = 30;
 /** How long a wait keeps trying to reach an unreachable gateway (a restart, a node swap) by default. */
 const WAIT_RECONNECT_MS = 60_000;
+/** Longest silence taken from an event stream (the gateway's heartbeat is every 15 s) before it is resumed. */
+const STREAM_SILENCE_MS = 30_000;
 const TERMINAL = new Set(['completed', 'failed']);
 
 export function isTerminal(task: Pick<Task, 'status'>): boolean {
@@ -186,8 +188,11 @@ export class Vidgate {
         res = await send({ ...this.transport, maxRetries: 0 }, `${taskPath(id)}/events`, {
           headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
           signal,
-          // The stream stays open as long as the task runs: only the caller's signal ends it.
-          timeoutMs: 2 ** 31 - 1,
+          // The stream stays open as long as the task runs, but the server writes at least a
+          // heartbeat every 15 s: a stream silent for longer (a network that dropped the connection
+          // without a reset) is given up and resumed, instead of waited on for ever.
+          timeoutMs: STREAM_SILENCE_MS,
+          streamBody: true,
         });
       } catch (err) {
         if (signal?.aborted) throw err;

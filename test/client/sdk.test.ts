@@ -317,6 +317,33 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     }
   });
 
+  it('wait: an event stream that goes silent without a reset (a dropped connection) is resumed, not waited on for ever', async () => {
+    const proxy = new TcpProxy('127.0.0.1', Number(new URL(gw.url).port));
+    const port = await proxy.start();
+    try {
+      const client = new Vidgate({ baseUrl: `http://127.0.0.1:${port}`, apiKey: gw.adminKey });
+      const created = await client.videos.create({ ...REQUEST, prompt: 'A stream that goes silent' });
+      let silenced = false;
+      const started = Date.now();
+      const outcome = await client.tasks
+        .wait(created.id, {
+          timeoutMs: 60_000,
+          onProgress: () => {
+            // The first event arrived over the stream: that connection goes silent for good.
+            if (!silenced) proxy.silenceOpen();
+            silenced = true;
+          },
+        })
+        .catch((e: unknown) => e);
+      assert.ok(silenced, 'the stream delivered an event');
+      assert.ok(!(outcome instanceof Error), `the wait did not resume: ${String(outcome)}`);
+      assert.equal((outcome as Task).status, 'completed');
+      assert.ok(Date.now() - started < 50_000, `resumed after ${Date.now() - started} ms`);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it("wait: an error thrown by the caller's onProgress rejects the wait with that error (not swallowed as a broken stream)", async () => {
     const created = await vg.videos.create({ ...REQUEST, prompt: 'A callback that throws' });
     const mine = new Error('my progress handler failed');

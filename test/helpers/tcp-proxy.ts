@@ -57,6 +57,17 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * The connections open now go silent — nothing more crosses them, no reset, as after a NAT or
+   * load balancer silently dropped them — while new connections are served as usual.
+   */
+  silenceOpen(): void {
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+    }
+  }
+
   /** The service "goes down": open connections are cut and new ones refused. */
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
