@@ -164,7 +164,10 @@ export class Vidgate {
     let current = typeof task === 'string' ? await this.tasks.get(task, { signal }) : task;
     for (let refreshed = false; ; refreshed = true) {
       if (current.status !== 'completed' || !current.video_url) {
-        const why = current.video_expired ? 'its video was deleted by retention' : `it is ${current.status}`;
+        // The task does not say which of the two deleted it: name both rather than guess.
+        const why = current.video_expired
+          ? `its stored video was deleted${current.video_expired_at ? ` at ${new Date(current.video_expired_at * 1000).toISOString()}` : ''} (by retention, or by DELETE /v1/videos/{id})`
+          : `it is ${current.status}`;
         throw new VidgateError({ status: 0, type: 'invalid_request_error', code: 'video_not_available', message: `Task ${current.id} has no video to download: ${why}.`, task: current });
       }
       try {

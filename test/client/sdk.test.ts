@@ -97,6 +97,15 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     }
   });
 
+  it('a video its owner deleted is not said to be deleted by retention', async () => {
+    const task = await vg.videos.generate(REQUEST, { pollIntervalMs: 200 });
+    assert.equal((await gw.api(`/v1/videos/${task.id}`, { method: 'DELETE' })).status, 200);
+    const err = await vg.files.download(task.id).catch((e: unknown) => e);
+    assert.ok(err instanceof VidgateError, String(err));
+    assert.equal(err.code, 'video_not_available');
+    assert.match(err.message, /deleted at \d{4}-\d\d-\d\dT.*DELETE \/v1\/videos/);
+  });
+
   it('generate rejects with a task_failed VidgateError when the task fails', async () => {
     // The sandbox's prompt markers make the upstream fail the job (src/sandbox/README.md).
     const err = await vg.videos.generate({ ...REQUEST, prompt: 'please [sim:fail] now' }, { pollIntervalMs: 200 }).catch((e: unknown) => e);
