@@ -73,13 +73,30 @@ function checkWritable(file: string | undefined, command: string): void {
   }
 }
 
-/** Waits with a progress display on stderr. */
+/**
+ * Waits with a progress display on stderr. Ctrl-C ends the wait, not the task: that goes on (and is
+ * paid for), so the progress line is ended and the way back to it is said (Interrupted, exit 130).
+ */
 async function waitVisibly(ctx: Context, id: string): Promise<Task> {
   const progress = progressReporter(ctx.stderr);
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once('SIGINT', onSigint);
   try {
-    return await ctx.client.tasks.wait(id, { onProgress: (t) => progress.update(t) });
+    return await ctx.client.tasks.wait(id, { onProgress: (t) => progress.update(t), signal: interrupt.signal });
+  } catch (err) {
+    if (interrupt.signal.aborted) throw new Interrupted(id);
+    throw err;
   } finally {
+    process.off('SIGINT', onSigint);
     progress.done();
+  }
+}
+
+/** Ctrl-C during a wait: exit code 130, as a shell reports a command that SIGINT ended. */
+export class Interrupted extends Error {
+  constructor(readonly id: string) {
+    super(`stopped waiting; task ${id} goes on. Follow it again: vidgate wait ${id}; stop it: vidgate cancel ${id}`);
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { Vidgate, VidgateError } from '../client/index.js';
 import { helpText, parseCommandArgs, UsageError } from './args.js';
-import { COMMANDS, TaskFailed } from './commands.js';
+import { COMMANDS, Interrupted, TaskFailed } from './commands.js';
 
 const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 
@@ -72,7 +72,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       process.stderr.write(`Run 'vidgate ${err.command ? `${err.command} ` : ''}--help' for usage.\n`);
       return 2;
     }
-    return 1;
+    return err instanceof Interrupted ? 130 : 1;
   }
 }
 

@@ -265,6 +265,34 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     assert.equal((await waitForTask(gw, created.id)).status, 'completed');
   });
 
+  it('Ctrl-C (SIGINT) during a wait: exit 130, saying the task goes on and how to follow or cancel it', async () => {
+    const child = spawn(process.execPath, ['--import', TSX, CLI, 'generate', '--model', 'veo3.1-fast', '--prompt', 'a wait interrupted [sim:hang]', '--duration', '4'], {
+      cwd: work.dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const following = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/ processing /.test(stderr)) resolve();
+      }),
+    );
+    const closed = new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? -1)));
+    await following;
+    const id = /Created (ldtask_\w+)/.exec(stderr)?.[1];
+    assert.ok(id, stderr);
+    child.kill('SIGINT');
+    assert.equal(await closed, 130, stderr);
+    assert.match(stderr, new RegExp(`task ${id} goes on.*vidgate wait ${id}.*vidgate cancel ${id}`));
+    noStackTrace({ code: 130, stdout, stderr });
+    const task = (await (await gw.api(`/v1/tasks/${id}`)).json()) as { status: string };
+    assert.equal(task.status, 'processing', 'the task itself goes on');
+    await gw.api(`/v1/tasks/${id}`, { method: 'DELETE' });
+  });
+
   it("tasks: the key's tasks newest first, filtered, as a table or JSON", async () => {
     const api = await startTestGateway({ VIDGATE_ROLE: 'api' });
     try {
