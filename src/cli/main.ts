@@ -76,6 +76,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
 }
 
+// A reader that stopped reading (`vidgate tasks | head -1`, `| grep -q …`) makes writes fail with
+// EPIPE: stop quietly, as Unix tools do, instead of an unhandled 'error' event and its stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') process.stderr.write(`vidgate: cannot write the output: ${err.message}\n`);
+  process.exit(err.code === 'EPIPE' ? 0 : 1);
+});
+// Nowhere left to report a failure to write stderr itself.
+process.stderr.on('error', () => undefined);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

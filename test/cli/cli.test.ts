@@ -293,6 +293,18 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     await gw.api(`/v1/tasks/${id}`, { method: 'DELETE' });
   });
 
+  it('a reader that stops reading (`vidgate tasks | head -0`, `| grep -q`) ends it quietly: exit 0, no EPIPE stack trace', async () => {
+    for (const args of [['tasks'], ['models', '--json']]) {
+      const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the reading end closes before the CLI writes
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(stderr, '', `${args.join(' ')}: ${stderr}`);
+      assert.equal(code, 0, args.join(' '));
+    }
+  });
+
   it("tasks: the key's tasks newest first, filtered, as a table or JSON", async () => {
     const api = await startTestGateway({ VIDGATE_ROLE: 'api' });
     try {
