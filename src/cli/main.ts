@@ -32,6 +32,14 @@ function describeError(err: unknown): string {
   return `vidgate: ${err instanceof Error ? err.message : String(err)}`;
 }
 
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -57,11 +65,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const empty = parsed.positionals.findIndex((p) => p.trim() === '');
     if (empty >= 0) throw new UsageError(`${command.positionals[empty]} is empty; usage: ${command.usage}`, command.name);
     const baseUrl = (parsed.values['base-url'] as string | undefined) ?? env.VIDGATE_BASE_URL ?? DEFAULT_BASE_URL;
-    try {
-      new URL(baseUrl);
-    } catch {
-      throw new UsageError(`--base-url '${baseUrl}' is not a URL (e.g. ${DEFAULT_BASE_URL})`, command.name);
-    }
+    // 'localhost:8080' parses as a URL (of scheme 'localhost:'): only http(s) reaches a gateway.
+    if (!isHttpUrl(baseUrl)) throw new UsageError(`--base-url '${baseUrl}' is not an http(s) URL (e.g. ${DEFAULT_BASE_URL})`, command.name);
     const apiKey = (parsed.values['api-key'] as string | undefined) ?? env.VIDGATE_API_KEY;
     const client = new Vidgate({ baseUrl, apiKey });
     await command.run({ values: parsed.values, positionals: parsed.positionals, client, stdout: process.stdout, stderr: process.stderr });

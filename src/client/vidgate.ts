@@ -47,6 +47,9 @@ export class Vidgate {
     if (!options?.baseUrl) throw new TypeError('Vidgate: baseUrl is required, e.g. new Vidgate({ baseUrl: "http://127.0.0.1:8080", apiKey })');
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new TypeError('Vidgate: no fetch available; pass options.fetch');
+    // 'localhost:8080' parses as a URL of scheme 'localhost:', and every call would then fail as
+    // 'Cannot reach null: unknown scheme' after its retries: say what is wrong here, once.
+    if (!isHttpUrl(options.baseUrl)) throw new TypeError(`Vidgate: baseUrl must be an http(s) URL such as "http://127.0.0.1:8080"; got ${JSON.stringify(options.baseUrl)}`);
     this.transport = {
       // Paths carry their /v1: a base URL copied from an OpenAI SDK setup would make /v1/v1/….
       baseUrl: options.baseUrl.replace(/\/v1\/*$/, ''),
@@ -321,6 +324,14 @@ function itemPath(collection: '/v1/tasks' | '/v1/models', id: string): string {
 }
 
 const taskPath = (id: string) => itemPath('/v1/tasks', id);
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
 
 /** No answer, or a proxy's answer for a gateway that is not there (yet): worth trying again. */
 function unreachable(err: unknown): boolean {

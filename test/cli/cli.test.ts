@@ -208,6 +208,17 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     }
   });
 
+  it('a --base-url without http:// (localhost:8080) is a usage error (exit 2), not "Cannot reach null"', async () => {
+    for (const base of ['localhost:8080', 'ftp://127.0.0.1:8080']) {
+      const r = await vidgate(['tasks', '--base-url', base], env);
+      assert.equal(r.code, 2, `${base}: ${r.stderr}`);
+      assert.match(r.stderr, /is not an http\(s\) URL/, base);
+      noStackTrace(r);
+    }
+    const fromEnv = await vidgate(['models'], { VIDGATE_BASE_URL: 'localhost:8080' });
+    assert.equal(fromEnv.code, 2, fromEnv.stderr);
+  });
+
   it('a --base-url ending in /v1 (as the openai SDK takes it) reaches the same routes', async () => {
     for (const base of [`${gw.url}/v1`, `${gw.url}/v1/`]) {
       const r = await vidgate(['tasks', '--limit', '1', '--base-url', base], { VIDGATE_API_KEY: gw.adminKey });

@@ -106,6 +106,13 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     assert.match(err.message, /deleted at \d{4}-\d\d-\d\dT.*DELETE \/v1\/videos/);
   });
 
+  it('a baseUrl that is not an http(s) URL (localhost:8080, no scheme) is refused by the constructor', () => {
+    for (const baseUrl of ['localhost:8080', '127.0.0.1:8080', 'ftp://127.0.0.1:8080', 'http//127.0.0.1']) {
+      assert.throws(() => new Vidgate({ baseUrl }), /baseUrl must be an http\(s\) URL/, baseUrl);
+    }
+    assert.doesNotThrow(() => new Vidgate({ baseUrl: 'https://video.example.com/v1/' }));
+  });
+
   it('generate rejects with a task_failed VidgateError when the task fails', async () => {
     // The sandbox's prompt markers make the upstream fail the job (src/sandbox/README.md).
     const err = await vg.videos.generate({ ...REQUEST, prompt: 'please [sim:fail] now' }, { pollIntervalMs: 200 }).catch((e: unknown) => e);
