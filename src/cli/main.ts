@@ -68,7 +68,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     // 'localhost:8080' parses as a URL (of scheme 'localhost:'): only http(s) reaches a gateway.
     if (!isHttpUrl(baseUrl)) throw new UsageError(`--base-url '${baseUrl}' is not an http(s) URL (e.g. ${DEFAULT_BASE_URL})`, command.name);
     const apiKey = (parsed.values['api-key'] as string | undefined) ?? env.VIDGATE_API_KEY;
-    const client = new Vidgate({ baseUrl, apiKey });
+    let client: Vidgate;
+    try {
+      client = new Vidgate({ baseUrl, apiKey });
+    } catch (err) {
+      // What the constructor refuses (an API key that cannot be sent) is how the command was given.
+      throw new UsageError(`--api-key: ${(err as Error).message.replace(/^Vidgate: apiKey /, 'the key ')}`, command.name);
+    }
     await command.run({ values: parsed.values, positionals: parsed.positionals, client, stdout: process.stdout, stderr: process.stderr });
     return 0;
   } catch (err) {

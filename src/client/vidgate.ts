@@ -50,6 +50,13 @@ export class Vidgate {
     // 'localhost:8080' parses as a URL of scheme 'localhost:', and every call would then fail as
     // 'Cannot reach null: unknown scheme' after its retries: say what is wrong here, once.
     if (!isHttpUrl(options.baseUrl)) throw new TypeError(`Vidgate: baseUrl must be an http(s) URL such as "http://127.0.0.1:8080"; got ${JSON.stringify(options.baseUrl)}`);
+    // A key pasted with a typographic character ('sk-…', a smart quote) cannot go in a header: fetch
+    // throws, which would read as 'Cannot reach <gateway>' after retries. Said here, without the key.
+    const badChar = options.apiKey?.trim().search(/[^\x20-\x7e]/) ?? -1;
+    if (badChar >= 0) {
+      const code = options.apiKey!.trim().codePointAt(badChar)!;
+      throw new TypeError(`Vidgate: apiKey has a character that is not printable ASCII (U+${code.toString(16).toUpperCase().padStart(4, '0')} at position ${badChar + 1}); copy the key again as it was printed`);
+    }
     this.transport = {
       // Paths carry their /v1: a base URL copied from an OpenAI SDK setup would make /v1/v1/….
       baseUrl: options.baseUrl.replace(/\/v1\/*$/, ''),

@@ -219,6 +219,14 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     assert.equal(fromEnv.code, 2, fromEnv.stderr);
   });
 
+  it('an API key with a character a header cannot carry (sk-… copied from a message) is a usage error, not "Cannot reach"', async () => {
+    const r = await vidgate(['tasks'], { VIDGATE_BASE_URL: gw.url, VIDGATE_API_KEY: 'sk-…' });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--api-key: the key has a character that is not printable ASCII \(U\+2026 at position 4\)/);
+    assert.doesNotMatch(r.stderr, /Cannot reach/);
+    noStackTrace(r);
+  });
+
   it('a --base-url ending in /v1 (as the openai SDK takes it) reaches the same routes', async () => {
     for (const base of [`${gw.url}/v1`, `${gw.url}/v1/`]) {
       const r = await vidgate(['tasks', '--limit', '1', '--base-url', base], { VIDGATE_API_KEY: gw.adminKey });

@@ -113,6 +113,18 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     assert.doesNotThrow(() => new Vidgate({ baseUrl: 'https://video.example.com/v1/' }));
   });
 
+  it('an apiKey that cannot be sent in a header (sk-…, a smart quote) is refused by the constructor, not reported as "Cannot reach"', () => {
+    for (const apiKey of ['sk-…', `sk-${'a'.repeat(20)}\u201d`, 'sk-a\nb']) {
+      assert.throws(
+        () => new Vidgate({ baseUrl: gw.url, apiKey }),
+        (e: unknown) => e instanceof TypeError && /apiKey has a character that is not printable ASCII/.test(e.message) && !e.message.includes(apiKey),
+        JSON.stringify(apiKey),
+      );
+    }
+    // Whitespace around a key read from a file is not part of it (fetch trims header values).
+    assert.doesNotThrow(() => new Vidgate({ baseUrl: gw.url, apiKey: `${gw.adminKey}\n` }));
+  });
+
   it('generate rejects with a task_failed VidgateError when the task fails', async () => {
     // The sandbox's prompt markers make the upstream fail the job (src/sandbox/README.md).
     const err = await vg.videos.generate({ ...REQUEST, prompt: 'please [sim:fail] now' }, { pollIntervalMs: 200 }).catch((e: unknown) => e);
