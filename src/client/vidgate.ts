@@ -116,7 +116,12 @@ export class Vidgate {
      */
     wait: async (id: string, opts: WaitOptions = {}): Promise<Task> => {
       taskPath(id);
-      const signal = opts.timeoutMs === undefined ? opts.signal : AbortSignal.any([...(opts.signal ? [opts.signal] : []), AbortSignal.timeout(opts.timeoutMs)]);
+      // A timer of our own, not AbortSignal.timeout: Node 20's AbortSignal.any holds its sources
+      // weakly, so a timeout signal nothing else refers to can be garbage-collected and never fire
+      // (a wait given timeoutMs then waited for ever). The pending timer keeps this one alive.
+      const deadline = opts.timeoutMs === undefined ? undefined : new AbortController();
+      const timer = deadline && setTimeout(() => deadline.abort(new DOMException('The wait timed out.', 'TimeoutError')), opts.timeoutMs);
+      const signal = deadline === undefined ? opts.signal : AbortSignal.any([...(opts.signal ? [opts.signal] : []), deadline.signal]);
       try {
         const seen = { last: '' };
         const report = (t: Task) => {
@@ -135,6 +140,8 @@ export class Vidgate {
           throw new VidgateError({ status: 0, type: 'timeout_error', code: 'wait_timeout', message: `Task ${id} did not finish within ${opts.timeoutMs} ms.` });
         }
         throw err;
+      } finally {
+        clearTimeout(timer);
       }
     },
 

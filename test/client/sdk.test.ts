@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { after, before, describe, it } from 'node:test';
 import { Vidgate, VidgateError, type Task } from '../../src/client/index.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
@@ -387,6 +389,20 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
       .catch((e: unknown) => e);
     assert.equal(outcome, mine);
     assert.equal(calls, 1, 'the wait stopped at the first throw');
+  });
+
+  it('wait: timeoutMs still fires after a garbage collection (Node 20 collected an AbortSignal.timeout held only by AbortSignal.any)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const created = await vg.videos.create({ ...REQUEST, prompt: 'a wait that must time out [sim:hang]' });
+    const started = Date.now();
+    const waiting = vg.tasks.wait(created.id, { timeoutMs: 1_500 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 300));
+    gc();
+    const outcome = await Promise.race([waiting, new Promise((r) => setTimeout(() => r('still waiting after 10 s'), 10_000))]);
+    assert.ok(outcome instanceof VidgateError, String(outcome));
+    assert.equal(outcome.code, 'wait_timeout');
+    assert.ok(Date.now() - started < 5_000, `timed out after ${Date.now() - started} ms`);
   });
 
   it('wait: honours timeoutMs and the caller signal', async () => {
