@@ -5,6 +5,7 @@
  * stack trace.
  */
 import { Vidgate, VidgateError } from '../client/index.js';
+import { isHttpUrl } from '../client/vidgate.js';
 import { helpText, parseCommandArgs, UsageError } from './args.js';
 import { COMMANDS, Interrupted, TaskFailed } from './commands.js';
 
@@ -30,14 +31,6 @@ function describeError(err: unknown): string {
   }
   if (err instanceof TaskFailed) return `vidgate: ${err.message}`;
   return `vidgate: ${err instanceof Error ? err.message : String(err)}`;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    return /^https?:$/.test(new URL(value).protocol);
-  } catch {
-    return false;
-  }
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {

@@ -111,7 +111,7 @@ export async function send(opts: TransportOptions, path: string, init: RequestIn
 }
 
 /** A timeout that can be stopped and started again (AbortSignal.timeout cannot): one per attempt. */
-class Deadline {
+export class Deadline {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
   readonly signal = this.controller.signal;

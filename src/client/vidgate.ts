@@ -1,6 +1,6 @@
 import { VidgateError } from './errors.js';
 import { parseSse } from './sse.js';
-import { retryDelayMs, send, sleep, type RequestInit2, type TransportOptions } from './transport.js';
+import { Deadline, retryDelayMs, send, sleep, type RequestInit2, type TransportOptions } from './transport.js';
 import type { CreateOptions, CreatedTask, Model, ModelList, ModelListParams, ModelPricing, Pricing, Task, TaskListPage, TaskListParams, VideoGenerationRequest, WaitOptions } from './types.js';
 
 export interface VidgateOptions {
@@ -116,11 +116,10 @@ export class Vidgate {
      */
     wait: async (id: string, opts: WaitOptions = {}): Promise<Task> => {
       taskPath(id);
-      // A timer of our own, not AbortSignal.timeout: Node 20's AbortSignal.any holds its sources
-      // weakly, so a timeout signal nothing else refers to can be garbage-collected and never fire
-      // (a wait given timeoutMs then waited for ever). The pending timer keeps this one alive.
-      const deadline = opts.timeoutMs === undefined ? undefined : new AbortController();
-      const timer = deadline && setTimeout(() => deadline.abort(new DOMException('The wait timed out.', 'TimeoutError')), opts.timeoutMs);
+      // A timer of our own (the transport's Deadline), not AbortSignal.timeout: Node 20's
+      // AbortSignal.any holds its sources weakly, so a timeout signal nothing else refers to can be
+      // garbage-collected and never fire (a wait given timeoutMs then waited for ever).
+      const deadline = opts.timeoutMs === undefined ? undefined : new Deadline(opts.timeoutMs);
       const signal = deadline === undefined ? opts.signal : AbortSignal.any([...(opts.signal ? [opts.signal] : []), deadline.signal]);
       try {
         const seen = { last: '' };
@@ -141,7 +140,7 @@ export class Vidgate {
         }
         throw err;
       } finally {
-        clearTimeout(timer);
+        deadline?.stop();
       }
     },
 
@@ -339,7 +338,8 @@ function itemPath(collection: '/v1/tasks' | '/v1/models', id: string): string {
 
 const taskPath = (id: string) => itemPath('/v1/tasks', id);
 
-function isHttpUrl(value: string): boolean {
+/** Whether a base URL can reach a gateway at all: only http(s) (the CLI checks its --base-url with this too). */
+export function isHttpUrl(value: string): boolean {
   try {
     return /^https?:$/.test(new URL(value).protocol);
   } catch {

@@ -75,8 +75,6 @@ export class RedisLimits implements Limits {
   private suspended = false;
   private probeTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** The URL's database number. */
-  private readonly db: number;
 
   constructor(
     url: string,
@@ -97,16 +95,21 @@ export class RedisLimits implements Limits {
     // Connection errors are reported once, by markDown, when a limit is asked for.
     redis.on('error', () => {});
     this.redis = redis as Scripted;
-    this.db = Number(new URL(url).pathname.slice(1) || 0);
     // ioredis selects the URL's database on connect but, when Redis refuses it (a number past its
     // `databases`), carries on in database 0: counts every node would share with anyone else's.
     // Checked on every connection; refused, this node counts on its own and says why.
-    if (this.db !== 0) redis.on('ready', () => void this.check().catch((err) => this.refuse(err)));
+    if (this.db() !== 0) redis.on('ready', () => void this.check().catch((err) => this.refuse(err)));
   }
 
   /** Answered when Redis answers and holds the URL's database (PING for database 0). */
   private check(): Promise<unknown> {
-    return this.db === 0 ? this.redis.ping() : this.redis.select(this.db);
+    const db = this.db();
+    return db === 0 ? this.redis.ping() : this.redis.select(db);
+  }
+
+  /** The URL's database, as ioredis parsed it. */
+  private db(): number {
+    return this.redis.options.db ?? 0;
   }
 
   private refuse(err: unknown): void {

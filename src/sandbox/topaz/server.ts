@@ -77,9 +77,10 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
 
   const faults = new FaultState();
   const jobs = new TopazJobs(opts.workDir, speed, opts.partBytes ?? DEFAULT_PART_BYTES);
-  const signer = createUrlSigner(UPLOAD_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
+  const signingSecret = persistedSecret(opts.workDir, 'url-signing');
+  const signer = createUrlSigner(UPLOAD_URL_TTL_MS, signingSecret);
   // Download links live 24 h, and each status call signs a fresh one (Topaz's OpenAPI, status endpoint).
-  const downloadSigner = createUrlSigner(DOWNLOAD_URL_TTL_MS, persistedSecret(opts.workDir, 'url-signing'));
+  const downloadSigner = createUrlSigner(DOWNLOAD_URL_TTL_MS, signingSecret);
   const stats: TopazSimulatorStats = { creates: 0, accepts: 0, uploads: 0, completes: 0, polls: 0, downloads: 0, cancels: 0, requests: 0, faulted: 0 };
   const host = new SimHost(opts, stats, faults);
   const defaultRetryAfter = scaledSeconds(20, speed);
