@@ -86,12 +86,23 @@ export class CallbackSender {
   /** One delivery with its retries; true once answered 2xx. */
   async post(url: string, body: string, headers: Record<string, string> = {}): Promise<Response | undefined> {
     this.o.stats.attempts++;
+    // A timer of its own, not AbortSignal.timeout() inside AbortSignal.any(): Node 20 can garbage-
+    // collect that timeout, and a receiver that never answered then held the delivery for minutes.
+    const attempt = new AbortController();
+    const timer = setTimeout(() => attempt.abort(), this.o.timeoutMs);
+    const stop = () => attempt.abort();
+    this.o.signal.addEventListener('abort', stop, { once: true });
     try {
-      const signal = AbortSignal.any([this.o.signal, AbortSignal.timeout(this.o.timeoutMs)]);
       // Redirects are not followed: a callback goes to the URL given, nowhere else.
-      return await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'vidgate-simulator-callback', ...headers }, body, signal, redirect: 'manual' });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'vidgate-simulator-callback', ...headers }, body, signal: attempt.signal, redirect: 'manual' });
+      // Read within the deadline (a receiver's answer is small): a body that never ends cannot hold the delivery.
+      const bytes = await res.arrayBuffer();
+      return new Response(bytes.byteLength === 0 ? null : bytes, { status: res.status, headers: res.headers });
     } catch {
       return undefined;
+    } finally {
+      clearTimeout(timer);
+      this.o.signal.removeEventListener('abort', stop);
     }
   }
 
