@@ -93,8 +93,13 @@ export async function submitThroughChannels(deps: EngineDeps, claimed: ClaimedTa
   if (tried.length > 0 && !Number.isFinite(waitMs)) return { type: 'failed', failure: allChannelsFailed(claimed.task.model, tried) };
   // A channel tried that is only throttled or down for a moment may take it before the one passed
   // over has room (a 429 saying 'in 2 s' beside a breaker resting for minutes): ask it again then.
+  // One that refused outright for every model (a revoked key, no quota) rests for its breaker's
+  // cooldown meanwhile, or every waiting task would ask it again at every tick. Only here, where
+  // another channel can take the task: a channel that is the only one fails the task at once. Not
+  // for not_found: it may concern this model alone, and a rest would hold the channel's others.
   for (const t of tried) {
     if (t.failure.kind === 'rate_limited' || t.failure.kind === 'unavailable') waitMs = Math.min(waitMs, Math.max(deps.settings.tickMs * 4, honouredRetryAfterMs(t.failure.retryAfterSeconds)));
+    else if (t.failure.kind === 'auth' || t.failure.kind === 'quota') deps.breaker.rest(t.channel, deps.clock.now());
   }
   return { type: 'wait', waitMs: Number.isFinite(waitMs) ? waitMs : deps.settings.tickMs * 4 };
 }

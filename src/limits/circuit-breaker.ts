@@ -77,6 +77,21 @@ export class CircuitBreaker {
     if (s.openUntil === 0 && s.failures >= this.opts.threshold) s.openUntil = now + s.cooldownMs;
   }
 
+  /**
+   * Sends a provider that refused outright (a revoked key, no quota) to rest for a cooldown while
+   * other providers can take the work, so it is not asked again at every tick: a refused probe
+   * counts as a failed one (re-opens for longer); a closed breaker opens now; an open one is left as it is.
+   */
+  rest(provider: string, now = Date.now()): void {
+    const s = this.get(provider);
+    if (s.probingSince !== 0) {
+      this.failure(provider, now);
+      return;
+    }
+    s.failures = Math.max(s.failures, this.opts.threshold);
+    if (s.openUntil === 0) s.openUntil = now + s.cooldownMs;
+  }
+
   /** Forgets an admitted probe that was never sent (nothing to claim), so the next one may go. */
   cancelProbe(provider: string): void {
     this.get(provider).probingSince = 0;

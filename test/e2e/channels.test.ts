@@ -259,12 +259,18 @@ describe('channels from VIDGATE_CONFIG', { timeout: 300_000 }, () => {
     ]);
     const first = await create(gw, { model: 'sora-2', prompt: 'takes the one slot', duration: 4 });
     await waitForStatus(gw, first, ['processing']);
+    const refusedBefore = simB.stats.requests;
+    const waitStarted = Date.now();
     const second = await create(gw, { model: 'sora-2', prompt: 'waits for the slot', duration: 4 });
     for (const id of [first, second]) {
       const done = await waitForTask(gw, id, { timeoutMs: 120_000 });
       assert.equal(done.status, 'completed', JSON.stringify(done.error));
       assert.equal((await adminTask(gw, id)).channel.id, 'one-slot');
     }
+    // Meanwhile the refusing channel rested for its breaker's cooldown (30 s, then the probe): it was
+    // not asked again at every tick of the wait.
+    const refusals = simB.stats.requests - refusedBefore;
+    assert.ok(refusals >= 1 && refusals <= 4, `the revoked channel was asked ${refusals} times in a wait of ${Math.round((Date.now() - waitStarted) / 1000)} s`);
   });
 
   it('a channel throttled for a moment gets the task again then, not after the breaker of the other one has rested', async () => {

@@ -65,4 +65,25 @@ describe('CircuitBreaker', () => {
     assert.equal(b.admit('p', 1500), false);
     assert.equal(b.admit('p', 2001), true);
   });
+
+  it('rest: a closed breaker opens for the cooldown, an open one keeps its time, a refused probe counts as a failed one', () => {
+    const b = new CircuitBreaker(opts);
+    b.failure('p', 0);
+    b.rest('p', 100);
+    assert.equal(b.state('p', 100), 'open');
+    assert.equal(b.retryInMs('p', 100), 1000);
+    assert.equal(b.admit('p', 1099), false);
+    // Already open: resting again does not push the end of the cooldown further.
+    b.rest('p', 600);
+    assert.equal(b.retryInMs('p', 600), 500);
+    assert.equal(b.admit('p', 1100), true, 'the probe, at the end of the first cooldown');
+    // The probe refused too: re-opened for twice as long, as after a failed probe.
+    b.rest('p', 1100);
+    assert.equal(b.admit('p', 3099), false);
+    assert.equal(b.admit('p', 3100), true);
+    // A probe that goes through closes it and forgets the rest: one outage then does not re-open it.
+    b.success('p');
+    b.failure('p', 3200);
+    assert.equal(b.state('p', 3200), 'closed');
+  });
 });
