@@ -164,6 +164,10 @@ describe('DashScope answers', () => {
     assert.equal(thrown(() => fromTask({ output: { task_id: 'a', task_status: 'UNKNOWN' } })).kind, 'not_found');
   });
 
+  it('SUSPENDED (official SDK TaskStatus, which its wait() keeps polling) is still running, not terminal', () => {
+    assert.deepEqual(fromTask({ output: { task_id: 'a', task_status: 'SUSPENDED' } }), { state: 'running' });
+  });
+
   it('synchronous errors (documented table) map to kinds', () => {
     const table: [number, string, string][] = [
       [400, 'InvalidParameter', 'invalid_input'],

@@ -154,7 +154,8 @@ describe('DashScope simulator', () => {
     assert.equal(cancelled.status, 200);
     assert.equal((await untilDone(pending.json.output.task_id)).output.task_status, 'CANCELED');
     const again = await call('POST', `/api/v1/tasks/${pending.json.output.task_id}/cancel`);
-    assert.deepEqual([again.status, again.json.code], [400, 'UnsupportedOperation']);
+    // Model Studio "Asynchronous task management" error table: the refusal of any non-PENDING task.
+    assert.deepEqual([again.status, again.json.code, again.json.message], [400, 'UnsupportedOperation', 'Failed to cancel the task, please confirm if the task is in PENDING status.']);
 
     const failed = await untilDone((await create({ model: 'wan2.6-t2v', input: { prompt: 'bad [sim:policy-output]' }, parameters: { size: '1280*720', duration: 2 } })).json.output.task_id);
     assert.deepEqual([failed.output.task_status, failed.output.code], ['FAILED', 'DataInspectionFailed']);

@@ -34,7 +34,8 @@ export interface CreateTaskRequest {
   parameters: WanParameters;
 }
 
-export type TaskStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN';
+/** `SUSPENDED` is in the official SDK's TaskStatus (not in the API pages); its `wait` keeps polling it. */
+export type TaskStatus = 'PENDING' | 'SUSPENDED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN';
 
 export interface CreateTaskResponse {
   request_id?: string;
