@@ -123,6 +123,23 @@ describe('MiniMax simulator: documented answers', () => {
     assert.ok(isReddish(await colorAt(path, 0.1)), 'the first frame is the red image');
   });
 
+  it('first & last frame: a last frame alone is accepted by Hailuo-02 (the official FL2V schema requires only model and last_frame_image)', async () => {
+    // platform.minimax.io/docs/api-reference/video-generation-fl2v: required [model, last_frame_image];
+    // first_frame_image and prompt are optional. The video ends on the last frame.
+    const created = await create({ model: 'MiniMax-Hailuo-02', last_frame_image: redDataUrl, duration: 6, resolution: '768P' });
+    assert.equal(created.json.base_resp.status_code, 0, JSON.stringify(created.json));
+    const done = await untilDone(created.json.task_id);
+    assert.equal(done.status, 'Success');
+    assert.equal(done.video_height, 768);
+    const retrieved = await call('GET', `/v1/files/retrieve?file_id=${done.file_id}`);
+    const path = join(dir, 'fl2v-last-only.mp4');
+    await writeFile(path, Buffer.from(await (await fetch(retrieved.json.file.download_url)).arrayBuffer()));
+    assert.ok(isReddish(await colorAt(path, 5.9)), 'the video ends on the red last frame');
+    // Still FL2V rules: Hailuo-02 only, no 512P.
+    assert.match((await create({ model: 'MiniMax-Hailuo-2.3', last_frame_image: redDataUrl })).json.base_resp.status_msg, /last_frame_image is not supported/);
+    assert.equal((await create({ model: 'MiniMax-Hailuo-02', last_frame_image: redDataUrl, resolution: '512P' })).json.base_resp.status_code, 2013);
+  });
+
   it('errors come on HTTP 200 with base_resp (documented envelope)', async () => {
     const cases: [unknown, number, RegExp][] = [
       [{ model: 'MiniMax-Hailuo-2.3', prompt: 'x', duration: 10, resolution: '1080P' }, 2013, /duration 10 not supported at 1080P/],

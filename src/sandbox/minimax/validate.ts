@@ -54,12 +54,11 @@ export async function parseCreateRequest(body: unknown, fetchInput: InputFetcher
   if (typeof prompt !== 'string') throw invalidParams('prompt must be a string');
   if ([...prompt].length > MAX_PROMPT) throw invalidParams(`prompt is longer than ${MAX_PROMPT} characters`);
   const hasFirst = body.first_frame_image !== undefined && body.first_frame_image !== '';
-  if (!hasFirst && !model.textToVideo) throw invalidParams(`${model.id} only supports image-to-video, first_frame_image is required`);
-  if (!hasFirst && prompt.trim() === '') throw invalidParams('prompt is required for text-to-video');
-  if (body.last_frame_image !== undefined) {
-    if (!model.lastFrame) throw invalidParams(`last_frame_image is not supported by ${model.id}`);
-    if (!hasFirst) throw invalidParams('last_frame_image requires first_frame_image');
-  }
+  const hasLast = body.last_frame_image !== undefined;
+  if (hasLast && !model.lastFrame) throw invalidParams(`last_frame_image is not supported by ${model.id}`);
+  // The FL2V schema requires only model and last_frame_image: a last frame alone is a valid request.
+  if (!hasFirst && !hasLast && !model.textToVideo) throw invalidParams(`${model.id} only supports image-to-video, first_frame_image is required`);
+  if (!hasFirst && !hasLast && prompt.trim() === '') throw invalidParams('prompt is required for text-to-video');
 
   const duration = body.duration ?? 6;
   if (duration !== 6 && duration !== 10) throw invalidParams(`duration ${JSON.stringify(duration)} is not supported, use 6 or 10`);
@@ -70,14 +69,16 @@ export async function parseCreateRequest(body: unknown, fetchInput: InputFetcher
   const tier = resolution as Tier;
   if (duration === 10 && tier === '1080P') throw invalidParams('duration 10 not supported at 1080P');
   if (tier === '512P' && !hasFirst) throw invalidParams('512P is only supported for image-to-video');
-  if (tier === '512P' && body.last_frame_image !== undefined) throw invalidParams('last_frame_image is not supported at 512P');
+  if (tier === '512P' && hasLast) throw invalidParams('last_frame_image is not supported at 512P');
   for (const flag of ['prompt_optimizer', 'fast_pretreatment', 'aigc_watermark'] as const) {
     if (body[flag] !== undefined && typeof body[flag] !== 'boolean') throw invalidParams(`${flag} must be a boolean`);
   }
 
   const first = hasFirst ? await loadImage(body.first_frame_image, 'first_frame_image', fetchInput) : undefined;
-  const last = body.last_frame_image !== undefined ? await loadImage(body.last_frame_image, 'last_frame_image', fetchInput) : undefined;
-  // No aspect ratio upstream: text-to-video is 16:9; image-conditioned output follows the first frame.
-  const shape = first ? followShape(first.width, first.height, SHORT_SIDE[tier]) : followShape(16, 9, SHORT_SIDE[tier]);
+  const last = hasLast ? await loadImage(body.last_frame_image, 'last_frame_image', fetchInput) : undefined;
+  // No aspect ratio upstream: text-to-video is 16:9; image-conditioned output follows the first frame
+  // (the docs: "video resolution is determined by the first frame"), or the last one when it is alone ([I]).
+  const frame = first ?? last;
+  const shape = frame ? followShape(frame.width, frame.height, SHORT_SIDE[tier]) : followShape(16, 9, SHORT_SIDE[tier]);
   return { model, prompt, firstFrame: first?.bytes, lastFrame: last?.bytes, duration, resolution: tier, ...shape };
 }
