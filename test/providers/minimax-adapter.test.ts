@@ -73,6 +73,14 @@ describe('MiniMax adapter ↔ simulator', () => {
     assert.equal(sim.stats.retrieves, retrievesBefore + 2);
   });
 
+  it('an operator override to an 01-series model (T2V-01-Director, I2V-01-live) renders at 720P, as MiniMax documents for them', async () => {
+    const t2v = await adapter.submit({ taskId: 't01', request: request({ upstream_model: 'T2V-01-Director' }) }, ctx);
+    const done = await pollUntilTerminal(t2v.upstreamId);
+    assert.equal(done.state, 'succeeded', JSON.stringify(done));
+    const i2v = await adapter.submit({ taskId: 't01i', request: request({ operation: 'image-to-video', image_url: 'https://example.com/portrait.jpg', aspect_ratio: 'adaptive', upstream_model: 'I2V-01-live' }) }, ctx);
+    assert.equal((await pollUntilTerminal(i2v.upstreamId)).state, 'succeeded');
+  });
+
   it('refusals on HTTP 200 map to kinds: rate limit, balance, sensitive input, bad params, bad key', async () => {
     const before = sim.stats.creates;
     assert.equal((await rejected(adapter.submit({ taskId: 't', request: request({ prompt: 'busy [sim:429]' }) }, ctx))).kind, 'rate_limited');

@@ -60,6 +60,16 @@ describe('MiniMax request mapping', () => {
     const fl2v = toCreateRequest(request({ operation: 'start-end-to-video', start_image: 'https://e.com/a.png', end_image: 'https://e.com/b.png', upstream_model: 'MiniMax-Hailuo-02' }));
     assert.equal(fl2v.last_frame_image, 'https://e.com/b.png');
   });
+
+  it('01-series models (operator overrides): public 720p is their 720P, 6 s only, one mode each (t2v/i2v API reference: "Other models")', () => {
+    assert.deepEqual(toCreateRequest(request({ prompt: 'a fox', upstream_model: 'T2V-01' })), { model: 'T2V-01', prompt: 'a fox', duration: 6, resolution: '720P' });
+    const i2v = toCreateRequest(request({ operation: 'image-to-video', image_url: 'https://e.com/a.png', upstream_model: 'I2V-01-Director' }));
+    assert.deepEqual([i2v.resolution, i2v.duration], ['720P', 6]);
+    assert.match(thrown(() => toCreateRequest(request({ prompt: 'x', upstream_model: 'T2V-01-Director', duration: 10 }))).message, /6 second/);
+    assert.match(thrown(() => toCreateRequest(request({ prompt: 'x', upstream_model: 'T2V-01', resolution: '1080p' }))).message, /720p/);
+    assert.match(thrown(() => toCreateRequest(request({ prompt: 'x', upstream_model: 'I2V-01-live' }))).message, /image-to-video only/);
+    assert.match(thrown(() => toCreateRequest(request({ operation: 'image-to-video', image_url: 'https://e.com/a.png', upstream_model: 'T2V-01' }))).message, /text-to-video only/);
+  });
 });
 
 describe('MiniMax answers', () => {

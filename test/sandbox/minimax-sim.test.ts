@@ -140,6 +140,30 @@ describe('MiniMax simulator: documented answers', () => {
     assert.equal((await create({ model: 'MiniMax-Hailuo-02', last_frame_image: redDataUrl, resolution: '512P' })).json.base_resp.status_code, 2013);
   });
 
+  it('the 01 series (T2V-01, T2V-01-Director, I2V-01, I2V-01-Director, I2V-01-live): 720P and 6 s only, one mode each', async () => {
+    // t2v/i2v pages: resolution "Other models: 720P (default) for 6s, 10s not supported"; enums per mode.
+    const t2v = await create({ model: 'T2V-01-Director', prompt: 'A kite over a beach [Truck left]' });
+    assert.equal(t2v.json.base_resp.status_code, 0, JSON.stringify(t2v.json));
+    const t2vDone = await untilDone(t2v.json.task_id);
+    assert.deepEqual([t2vDone.status, t2vDone.video_width, t2vDone.video_height], ['Success', 1280, 720], 'default 720P, 16:9');
+    const i2v = await create({ model: 'I2V-01-live', first_frame_image: redDataUrl, duration: 6, resolution: '720P' });
+    assert.equal(i2v.json.base_resp.status_code, 0, JSON.stringify(i2v.json));
+    assert.equal((await untilDone(i2v.json.task_id)).video_height, 720);
+    const refused: [unknown, RegExp][] = [
+      [{ model: 'T2V-01', prompt: 'x', resolution: '768P' }, /resolution/],
+      [{ model: 'T2V-01', prompt: 'x', resolution: '1080P' }, /resolution/],
+      [{ model: 'T2V-01', prompt: 'x', duration: 10 }, /duration/],
+      [{ model: 'T2V-01', first_frame_image: redDataUrl, prompt: 'x' }, /first_frame_image is not supported/],
+      [{ model: 'I2V-01', prompt: 'x' }, /only supports image-to-video/],
+      [{ model: 'MiniMax-Hailuo-2.3', prompt: 'x', resolution: '720P' }, /resolution/],
+    ];
+    for (const [body, message] of refused) {
+      const res = await create(body);
+      assert.equal(res.json.base_resp.status_code, 2013, JSON.stringify(body));
+      assert.match(res.json.base_resp.status_msg, message);
+    }
+  });
+
   it('errors come on HTTP 200 with base_resp (documented envelope)', async () => {
     const cases: [unknown, number, RegExp][] = [
       [{ model: 'MiniMax-Hailuo-2.3', prompt: 'x', duration: 10, resolution: '1080P' }, 2013, /duration 10 not supported at 1080P/],

@@ -38,6 +38,11 @@ function invalid(message: string): UpstreamError {
 
 const isFast = (model: string) => /2\.3-fast/i.test(model);
 const isHailuo02 = (model: string) => /hailuo-02/i.test(model);
+/**
+ * The 01 series ("Other models" in the t2v/i2v API reference): 720P only, 6 s only; T2V-01* make
+ * text-to-video only, I2V-01* image-to-video only. Reachable through an operator's upstream_model.
+ */
+const series01 = (model: string): 't2v' | 'i2v' | undefined => (/^t2v-01/i.test(model) ? 't2v' : /^i2v-01/i.test(model) ? 'i2v' : undefined);
 
 /**
  * Build the POST /v1/video_generation body. Image inputs are passed as given (public URL or
@@ -47,6 +52,10 @@ export function toCreateRequest(req: ResolvedVideoRequest): CreateVideoRequest {
   const model = req.upstream_model;
   const body: CreateVideoRequest = { model };
   if (req.prompt !== undefined && req.prompt !== '') body.prompt = req.prompt;
+
+  const series = series01(model);
+  if (series === 'i2v' && req.operation !== 'image-to-video') throw invalid(`${model} is image-to-video only: send image_url.`);
+  if (series === 't2v' && req.operation !== 'text-to-video') throw invalid(`${model} is text-to-video only: send a prompt without images.`);
 
   switch (req.operation) {
     case 'text-to-video':
@@ -71,6 +80,13 @@ export function toCreateRequest(req: ResolvedVideoRequest): CreateVideoRequest {
       throw invalid(`Operation '${req.operation}' is not supported by MiniMax Hailuo.`);
   }
 
+  if (series) {
+    if (req.resolution !== '720p') throw invalid(`${model} renders 720p only, not '${req.resolution}'.`);
+    if (req.duration !== 6) throw invalid(`${model} renders 6 second videos only, not ${req.duration}.`);
+    body.duration = 6;
+    body.resolution = '720P';
+    return body;
+  }
   const resolution = RESOLUTION[req.resolution];
   if (!resolution) throw invalid(`MiniMax Hailuo renders 720p (768P) or 1080p, not '${req.resolution}'.`);
   if (req.duration !== 6 && req.duration !== 10) throw invalid(`MiniMax Hailuo renders 6 or 10 second videos, not ${req.duration}.`);

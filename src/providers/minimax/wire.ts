@@ -13,7 +13,7 @@ export interface CreateVideoRequest {
   first_frame_image?: string;
   last_frame_image?: string;
   duration?: number;
-  resolution?: '512P' | '768P' | '1080P';
+  resolution?: '512P' | '720P' | '768P' | '1080P';
   prompt_optimizer?: boolean;
   fast_pretreatment?: boolean;
   aigc_watermark?: boolean;

@@ -55,6 +55,7 @@ export async function parseCreateRequest(body: unknown, fetchInput: InputFetcher
   if ([...prompt].length > MAX_PROMPT) throw invalidParams(`prompt is longer than ${MAX_PROMPT} characters`);
   const hasFirst = body.first_frame_image !== undefined && body.first_frame_image !== '';
   const hasLast = body.last_frame_image !== undefined;
+  if (hasFirst && !model.imageToVideo) throw invalidParams(`first_frame_image is not supported by ${model.id}`);
   if (hasLast && !model.lastFrame) throw invalidParams(`last_frame_image is not supported by ${model.id}`);
   // The FL2V schema requires only model and last_frame_image: a last frame alone is a valid request.
   if (!hasFirst && !hasLast && !model.textToVideo) throw invalidParams(`${model.id} only supports image-to-video, first_frame_image is required`);
@@ -62,7 +63,8 @@ export async function parseCreateRequest(body: unknown, fetchInput: InputFetcher
 
   const duration = body.duration ?? 6;
   if (duration !== 6 && duration !== 10) throw invalidParams(`duration ${JSON.stringify(duration)} is not supported, use 6 or 10`);
-  const resolution = body.resolution ?? '768P';
+  if (duration === 10 && !model.tenSeconds) throw invalidParams(`duration 10 is not supported by ${model.id}, use 6`);
+  const resolution = body.resolution ?? model.defaultResolution;
   if (typeof resolution !== 'string' || !(model.resolutions as readonly string[]).includes(resolution)) {
     throw invalidParams(`resolution ${JSON.stringify(resolution)} is not supported by ${model.id}, use ${model.resolutions.join(' or ')}`);
   }
