@@ -89,7 +89,7 @@ describe('Topaz through the gateway', () => {
   });
 
   it('a failed job and missing credits fail the task with a clear code', async () => {
-    faults.failNextJob({ errorCode: 'PROCESSING_FAILED', message: 'The enhancement pipeline failed on frame 12.' });
+    faults.failNextJob({ message: 'The enhancement pipeline failed on frame 12.' });
     const failed = await waitForTask(gw, await create(SEED));
     assert.deepEqual([failed.status, failed.error.code, failed.error.message], ['failed', 'upstream_error', 'The enhancement pipeline failed on frame 12.']);
 

@@ -92,7 +92,7 @@ describe('Topaz adapter ↔ simulator', () => {
     sim.faults.insufficientCreditsNext();
     await assert.rejects(adapter.submit({ taskId: 't2', request: req() }, ctx), (e: UpstreamError) => e.kind === 'quota' && /Insufficient credits/.test(e.message));
 
-    sim.faults.failNextJob({ errorCode: 'PROCESSING_FAILED', message: 'Frame decoding failed.' });
+    sim.faults.failNextJob({ message: 'Frame decoding failed.' });
     const failed = await adapter.submit({ taskId: 't3', request: req() }, ctx);
     assert.deepEqual((await until(failed.upstreamId)).final, { state: 'failed', error: { code: 'upstream_error', message: 'Frame decoding failed.' } });
 

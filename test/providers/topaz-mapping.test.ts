@@ -154,4 +154,19 @@ describe('mapHttpError', () => {
     for (const [status, body, kind] of cases) assert.equal(mapHttpError(status, body).kind, kind, `${status}`);
     assert.equal(mapHttpError(429, {}, { 'retry-after': '9' }).retryAfterSeconds, 9);
   });
+
+  it('the OpenAPI error bodies are {message} only: kinds come from the status, a refused filter model from the message', () => {
+    const cases: [number, string, string][] = [
+      [400, 'Invalid input', 'invalid_input'],
+      [401, 'Unauthorized', 'auth'],
+      [402, 'Insufficient credits', 'quota'],
+      [403, 'Forbidden', 'auth'],
+      [404, 'Not Found', 'not_found'],
+      [500, 'Internal server error', 'unavailable'],
+      [503, 'Service unavailable', 'unavailable'],
+    ];
+    for (const [status, message, kind] of cases) assert.equal(mapHttpError(status, { message }).kind, kind, `${status}`);
+    assert.equal(mapHttpError(400, { message: "Invalid request: filters.0.model: unknown model 'prob-3'" }).kind, 'model_retired');
+    assert.equal(mapHttpError(400, { message: 'Invalid request: filters.0.model: is required' }).kind, 'invalid_input');
+  });
 });

@@ -153,10 +153,18 @@ function messageOf(body: unknown): { message?: string; errorCode?: string } {
   return { message: message || undefined, errorCode: b.errorCode };
 }
 
-/** A validation failure on `filters[n].model` whose message says the model is unknown. */
+const MODEL_GONE = /unknown|not (available|supported)|deprecated|retired/i;
+
+/**
+ * A validation failure on `filters[n].model` saying the model is unknown: from an `errors[]` list
+ * (older reference pages) or, as Topaz's OpenAPI defines every error body, from `{message}` alone.
+ */
 function hasModelError(body: unknown): boolean {
-  const errors = body && typeof body === 'object' ? (body as TopazErrorBody).errors : undefined;
-  return Array.isArray(errors) && errors.some((e) => /^filters\.\d+\.model$/.test(String(e?.path ?? '')) && /unknown|not (available|supported)|deprecated|retired/i.test(String(e?.msg ?? '')));
+  if (!body || typeof body !== 'object') return false;
+  const { errors, message } = body as TopazErrorBody;
+  if (Array.isArray(errors) && errors.some((e) => /^filters\.\d+\.model$/.test(String(e?.path ?? '')) && MODEL_GONE.test(String(e?.msg ?? '')))) return true;
+  const about = typeof message === 'string' ? /\bfilters\.\d+\.model\b[:\s]+(.*)$/.exec(message) : null;
+  return about !== null && MODEL_GONE.test(about[1] ?? '');
 }
 
 /** Topaz's error vocabulary (§5.7): `errorCode` decides where it speaks. */
@@ -175,7 +183,7 @@ export const TOPAZ_ERRORS: ErrorSpec = {
   },
 };
 
-/** Maps a non-2xx Topaz response (§5.7): OpenAPI `{message,errorCode,errors}`, FastAPI `{detail}`, or `{error}`. */
+/** Maps a non-2xx Topaz response: OpenAPI `{message}` (older pages add `errorCode`, `errors[]`), FastAPI `{detail}`, or `{error}`. */
 export function mapHttpError(status: number, body: unknown, headers?: HeaderBag): UpstreamError {
   return classifyHttpError(TOPAZ_ERRORS, status, body, headers);
 }

@@ -1,43 +1,35 @@
-/** Topaz's OpenAPI error codes (§5.7). */
-export type TopazErrorCode = 'INSUFFICIENT_CREDITS' | 'INVALID_INPUT' | 'FORBIDDEN' | 'UNAUTHORIZED' | 'SERVER_MAINTENANCE' | 'SERVER_ERROR' | 'UNKNOWN';
-
-export interface FieldError {
-  type: string;
-  path: string;
-  location: 'body' | 'path' | 'query';
-  msg: string;
-}
-
-/** An HTTP error answered with Topaz's envelope: {"message","errorCode","errors?"}. */
+/**
+ * An HTTP error answered as Topaz's Video API OpenAPI defines every error response
+ * (`components.responses` BadRequest … ServiceUnavailable): a JSON body with only `{message}`.
+ */
 export class TopazHttpError extends Error {
   constructor(
     readonly httpStatus: number,
-    readonly errorCode: TopazErrorCode,
     message: string,
-    readonly errors?: FieldError[],
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 
   toBody() {
-    return { message: this.message, errorCode: this.errorCode, ...(this.errors ? { errors: this.errors } : {}) };
+    return { message: this.message };
   }
 }
 
-export const invalidInput = (path: string, msg: string, type = 'invalid_value') => new TopazHttpError(400, 'INVALID_INPUT', `Invalid request: ${path}: ${msg}`, [{ type, path, location: 'body', msg }]);
+/** A validation failure: the field's path and the reason are in the message (no separate list). */
+export const invalidInput = (path: string, msg: string) => new TopazHttpError(400, `Invalid request: ${path}: ${msg}`);
 
-export const invalidState = (message: string) => new TopazHttpError(400, 'INVALID_INPUT', message);
+export const invalidState = (message: string) => new TopazHttpError(400, message);
 
-export const unauthorized = () => new TopazHttpError(401, 'UNAUTHORIZED', 'Unauthorized: a valid X-API-Key header is required.');
+export const unauthorized = () => new TopazHttpError(401, 'Unauthorized: a valid X-API-Key header is required.');
 
-export const notFound = (what = 'Not found') => new TopazHttpError(404, 'UNKNOWN', what);
+export const notFound = (what = 'Not found') => new TopazHttpError(404, what);
 
-export const insufficientCredits = (needed: number) =>
-  new TopazHttpError(402, 'INSUFFICIENT_CREDITS', `Insufficient credits: this request needs up to ${needed} credits. Add credits to your account and accept the request again.`);
+export const insufficientCredits = (needed: number) => new TopazHttpError(402, `Insufficient credits: this request needs up to ${needed} credits. Add credits to your account and accept the request again.`);
 
-export const rateLimited = (retryAfterSeconds: number) => new TopazHttpError(429, 'UNKNOWN', 'Too many requests. Please slow down.', undefined, { 'retry-after': String(retryAfterSeconds) });
+/** Not in Topaz's OpenAPI (no 429 is listed): a fault control, as any edge or proxy may answer it. */
+export const rateLimited = (retryAfterSeconds: number) => new TopazHttpError(429, 'Too many requests. Please slow down.', { 'retry-after': String(retryAfterSeconds) });
 
 export function serverError(httpStatus: 500 | 503): TopazHttpError {
-  return httpStatus === 503 ? new TopazHttpError(503, 'SERVER_MAINTENANCE', 'The service is under maintenance. Please try again later.') : new TopazHttpError(500, 'SERVER_ERROR', 'An unexpected server error occurred.');
+  return httpStatus === 503 ? new TopazHttpError(503, 'Service unavailable: the service is under maintenance. Please try again later.') : new TopazHttpError(500, 'Internal server error: an unexpected error occurred.');
 }

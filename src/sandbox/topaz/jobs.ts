@@ -32,8 +32,8 @@ interface TopazJob extends ClockedJob {
 }
 
 /** What a request whose render broke reports. */
-function renderFailure(err: Error): { errorCode: string; message: string } {
-  return { errorCode: 'PROCESSING_FAILED', message: `The uploaded video could not be processed: ${err.message.split('\n')[0]}` };
+function renderFailure(err: Error): { message: string } {
+  return { message: `The uploaded video could not be processed: ${err.message.split('\n')[0]}` };
 }
 
 /** download.url lifetime: 24 h by default; `expiresIn` is this in milliseconds, `expiresAt` in ms since the epoch. */
@@ -181,7 +181,7 @@ export class TopazJobs {
         return { ...base, progress: 0, message: 'Canceled: the credits were refunded.' };
       case 'failed': {
         const f = job.outcome?.kind === 'fail' ? job.outcome : job.renderError ? renderFailure(job.renderError) : DEFAULT_FAILURE;
-        return { ...base, progress: 0, message: f.message, errorCode: f.errorCode };
+        return { ...base, progress: 0, message: f.message };
       }
       case 'complete': {
         // Milliseconds, 24 h by default (Topaz's OpenAPI: EnhancedDownloadSignedUrlResponse).

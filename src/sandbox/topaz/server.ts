@@ -136,7 +136,7 @@ export async function startTopazSimulator(opts: TopazSimulatorOptions): Promise<
     const job = jobOf(id);
     const body = await readJson(req);
     const results = (body as { uploadResults?: unknown }).uploadResults;
-    if (!Array.isArray(results) || results.length === 0) throw invalidInput('uploadResults', 'is required (one {partNum, eTag} per uploaded part)', 'missing');
+    if (!Array.isArray(results) || results.length === 0) throw invalidInput('uploadResults', 'is required (one {partNum, eTag} per uploaded part)');
     const parsed = results.map((r, i) => {
       const o = r as { partNum?: unknown; eTag?: unknown };
       if (typeof o?.partNum !== 'number' || typeof o.eTag !== 'string') throw invalidInput(`uploadResults.${i}`, 'needs partNum (number) and eTag (string)');

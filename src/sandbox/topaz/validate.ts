@@ -21,14 +21,14 @@ const MAX_SIDE = 8192;
 function positive(obj: Json, key: string, path: string, integer = false): number {
   const v = obj[key];
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
-    throw invalidInput(`${path}.${key}`, `must be a positive ${integer ? 'integer' : 'number'}`, v === undefined ? 'missing' : 'invalid_value');
+    throw invalidInput(`${path}.${key}`, `must be a positive ${integer ? 'integer' : 'number'}`);
   }
   return v;
 }
 
 function resolution(obj: Json, path: string): { width: number; height: number } {
   const r = obj.resolution;
-  if (!isObject(r)) throw invalidInput(`${path}.resolution`, 'is required ({width, height})', 'missing');
+  if (!isObject(r)) throw invalidInput(`${path}.resolution`, 'is required ({width, height})');
   const width = positive(r, 'width', `${path}.resolution`, true);
   const height = positive(r, 'height', `${path}.resolution`, true);
   if (width > MAX_SIDE || height > MAX_SIDE) throw invalidInput(`${path}.resolution`, `sides above ${MAX_SIDE} px are not supported`);
@@ -41,12 +41,12 @@ function oneOf(obj: Json, key: string, path: string, allowed: string[], fallback
   return v;
 }
 
-/** Validates like the Topaz API: 400 INVALID_INPUT with an `errors[]` entry naming the path. */
+/** Validates like the Topaz API: 400 `{message}` naming the path of the first bad field. */
 export function parseCreateRequest(body: unknown, retired: (model: string) => boolean = () => false): TopazCreateSpec {
   if (!isObject(body)) throw invalidInput('body', 'must be a JSON object');
   const { source, output, filters } = body;
-  if (!isObject(source)) throw invalidInput('source', 'is required', 'missing');
-  if (!isObject(output)) throw invalidInput('output', 'is required', 'missing');
+  if (!isObject(source)) throw invalidInput('source', 'is required');
+  if (!isObject(output)) throw invalidInput('output', 'is required');
   const src = {
     container: oneOf(source, 'container', 'source', CONTAINERS, ''),
     size: positive(source, 'size', 'source', true),
@@ -64,9 +64,9 @@ export function parseCreateRequest(body: unknown, retired: (model: string) => bo
   };
   oneOf(output, 'dynamicCompressionLevel', 'output', COMPRESSION, 'Mid');
   if (out.frameRate > 120) throw invalidInput('output.frameRate', 'must be at most 120');
-  if (!Array.isArray(filters) || filters.length === 0) throw invalidInput('filters', 'at least one filter is required', 'missing');
+  if (!Array.isArray(filters) || filters.length === 0) throw invalidInput('filters', 'at least one filter is required');
   const parsed = filters.map((f, i) => {
-    if (!isObject(f) || typeof f.model !== 'string') throw invalidInput(`filters.${i}.model`, 'is required', 'missing');
+    if (!isObject(f) || typeof f.model !== 'string') throw invalidInput(`filters.${i}.model`, 'is required');
     if (!FILTER_MODELS.includes(f.model) || retired(f.model)) throw invalidInput(`filters.${i}.model`, `unknown model '${f.model}'; known: ${FILTER_MODELS.join(', ')}`);
     return { model: f.model };
   });
