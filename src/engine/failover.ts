@@ -23,10 +23,16 @@ export type ChannelSubmission =
   | { type: 'none'; reason: string }
   | { type: 'lost' };
 
-/** 5xx and timeouts say the channel may be down (a 429 says it is up, just busy). */
+/**
+ * 5xx and timeouts say the channel may be down. Any other answer (a 429, a refusal) says it is up:
+ * it ends a run of outages and closes an open breaker's probe, as a success would (a probe answered
+ * 400 or 429 left the breaker open for another cooldown).
+ */
 export function noteOutcome(deps: Pick<EngineDeps, 'breaker' | 'clock'>, channelId: string, err?: unknown): void {
   if (err === undefined) deps.breaker.success(channelId);
-  else if (err instanceof UpstreamError && (err.kind === 'unavailable' || err.kind === 'timeout')) deps.breaker.failure(channelId, deps.clock.now());
+  else if (!(err instanceof UpstreamError) || err.kind === 'ambiguous') return;
+  else if (err.kind === 'unavailable' || err.kind === 'timeout') deps.breaker.failure(channelId, deps.clock.now());
+  else deps.breaker.success(channelId);
 }
 
 /** The channels that may take this task, in the order to try them (`only`: a draft's promotion must go where the draft is). */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { noteOutcome } from '../../src/engine/failover.js';
 import { CircuitBreaker } from '../../src/limits/circuit-breaker.js';
+import { UpstreamError } from '../../src/providers/types.js';
 import { planFair, type PartitionHead } from '../../src/store/work-queue.js';
 
 const head = (partition_key: string, group_key = 'p', in_flight = 0, served_ms = 0): PartitionHead => ({ partition_key, group_key, in_flight, served_ms });
@@ -85,5 +87,34 @@ describe('CircuitBreaker', () => {
     b.success('p');
     b.failure('p', 3200);
     assert.equal(b.state('p', 3200), 'closed');
+  });
+
+  it('noteOutcome: a probe the upstream answers with a refusal or a 429 closes the breaker; a 5xx or a timeout re-opens it', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker(opts);
+    const deps = { breaker, clock: { now: () => now } };
+    const openAndProbe = (at: number) => {
+      for (let i = 0; i < 3; i++) noteOutcome(deps, 'p', new UpstreamError('unavailable', 'down', 503));
+      now = at + 1000;
+      assert.equal(breaker.admit('p', now), true, 'the probe');
+    };
+    openAndProbe(0);
+    noteOutcome(deps, 'p', new UpstreamError('invalid_input', 'bad prompt', 400));
+    assert.equal(breaker.state('p', now + 1), 'closed', 'a 400 shows the upstream is up');
+    openAndProbe(now);
+    noteOutcome(deps, 'p', new UpstreamError('rate_limited', 'slow down', 429, 2));
+    assert.equal(breaker.state('p', now + 1), 'closed', 'a 429 shows it is up, only busy');
+    openAndProbe(now);
+    noteOutcome(deps, 'p', new UpstreamError('timeout', 'no answer'));
+    assert.equal(breaker.state('p', now + 1), 'open', 'a timed-out probe re-opens it');
+    assert.equal(breaker.retryInMs('p', now), 2000, 'for twice as long');
+    // An outage run is consecutive: an answer between two 5xx starts it again.
+    const b2 = new CircuitBreaker(opts);
+    const d2 = { breaker: b2, clock: { now: () => 0 } };
+    noteOutcome(d2, 'q', new UpstreamError('unavailable', 'down', 503));
+    noteOutcome(d2, 'q', new UpstreamError('unavailable', 'down', 503));
+    noteOutcome(d2, 'q', new UpstreamError('auth', 'revoked', 401));
+    noteOutcome(d2, 'q', new UpstreamError('unavailable', 'down', 503));
+    assert.equal(b2.state('q', 0), 'closed');
   });
 });
