@@ -12,14 +12,22 @@ import { baseUrlProblem, implicitChannel, type ChannelConfig } from './channel.j
 
 type Env = Record<string, string | undefined>;
 
-/** A variable's values: its comma-separated list, or (unpooled) its one value. */
+/**
+ * A variable's values: its comma-separated list, or (unpooled) its one value; none when it is unset
+ * or blank, like every other variable. A list with an empty entry is refused rather than shortened:
+ * `,` alone would configure nothing (and, with no other credential, start the sandbox), and a stray
+ * comma (often a substitution that came out empty) would quietly drop a key of the pool. The
+ * message names the variable, never its value.
+ */
 function values(env: Env, name: string, p?: ProtocolManifest): string[] {
   const raw = (env[name] ?? '').trim();
-  if (p?.unpooled?.includes(name)) return raw === '' ? [] : [raw];
-  return raw
-    .split(',')
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
+  if (raw === '') return [];
+  if (p?.unpooled?.includes(name)) return [raw];
+  const list = raw.split(',').map((v) => v.trim());
+  if (list.every((v) => v === '')) throw new Error(`${name} is set but lists no key, only commas and blanks; unset it, or give a key (several, comma-separated, make a pool)`);
+  const empty = list.indexOf('');
+  if (empty !== -1) throw new Error(`${name} has an empty entry (${empty + 1} of ${list.length}); remove the stray comma or fill in the missing key`);
+  return list;
 }
 
 /** The credential set the environment completes (first in preference order), or null when none of its variables is set. */

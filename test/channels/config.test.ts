@@ -75,6 +75,18 @@ describe('channels from the environment', () => {
     refused({ KLING_ACCESS_KEY: 'a1,a2,a3', KLING_SECRET_KEY: 's1,s2' }, /KLING_ACCESS_KEY lists 3 values but .* lists|KLING_SECRET_KEY lists 2 values but KLING_ACCESS_KEY lists 3/);
   });
 
+  it('a key variable holding only commas and blanks, or an empty entry in a pool, is refused in one line that does not repeat it', () => {
+    // Silently ignored, such a variable configured no channel — and with no other credential the gateway started in sandbox mode.
+    for (const value of [',', ' , ', ',,,', ' ,\t, ']) refused({ OPENAI_API_KEY: value }, /^OPENAI_API_KEY is set but lists no key/);
+    refused({ KLING_ACCESS_KEY: 'a1', KLING_SECRET_KEY: ',' }, /^KLING_SECRET_KEY is set but lists no key/);
+    refused({ VERTEX_ACCESS_TOKEN: ' , ', VERTEX_PROJECT: 'p' }, /^VERTEX_ACCESS_TOKEN is set but lists no key/);
+    // A stray comma (often a substitution that came out empty) would quietly drop a key of the pool.
+    refused({ OPENAI_API_KEY: 'sk-secret-a,,sk-secret-b' }, /^OPENAI_API_KEY has an empty entry \(2 of 3\)(?!.*sk-secret)/);
+    refused({ ARK_API_KEY: 'ark-secret-1, ' }, /^ARK_API_KEY has an empty entry \(2 of 2\)(?!.*ark-secret)/);
+    // Unset, empty or blank is simply not configured, as for every other variable.
+    for (const value of ['', '  ']) assert.deepEqual(loadConfig({ OPENAI_API_KEY: value }).channels, []);
+  });
+
   it('an incomplete setting is one line naming what is missing', () => {
     refused({ AZURE_OPENAI_API_KEY: 'k' }, /^openai \(azure-openai\) needs AZURE_OPENAI_ENDPOINT/);
     refused({ KLING_SECRET_KEY: 'SK' }, /kling \(kling-jwt\) needs KLING_ACCESS_KEY \+ KLING_SECRET_KEY; missing KLING_ACCESS_KEY/);

@@ -65,6 +65,9 @@ describe('start-up', { timeout: 240_000 }, () => {
       [{ VIDGATE_CALLBACK_BASE_URL: 'gateway.example.com' }, /VIDGATE_CALLBACK_BASE_URL must be an http\(s\) URL/],
       [{ VIDGATE_CALLBACK_BASE_URL: 'https://gw.example.com/?x=1' }, /VIDGATE_CALLBACK_BASE_URL must be a plain base URL/],
       [{ OPENAI_WEBHOOK_SECRET: 'not-a-secret' }, /OPENAI_WEBHOOK_SECRET must be the project webhook's signing secret/],
+      // Ignored, it configured no channel and (no other credential) started the sandbox instead.
+      [{ OPENAI_API_KEY: ' , ' }, /OPENAI_API_KEY is set but lists no key/],
+      [{ KLING_API_KEY: 'kl-secret-1,,kl-secret-2' }, /KLING_API_KEY has an empty entry \(2 of 3\)(?!.*kl-secret)/],
     ];
     for (const [env, pattern] of cases) {
       const dataDir = path.join(work, `bad-${Math.random().toString(36).slice(2)}`);
