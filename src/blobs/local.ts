@@ -5,20 +5,80 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { BlobUnavailableError, type BlobInfo, type BlobStore, type ByteRange } from './types.js';
 
-/** Blobs as files under a root folder; writes go to a temp name and are renamed into place. */
+/** Uploads in progress, under the root (so the rename into place stays on one filesystem). */
+const PARTS_DIR = '.parts';
+/**
+ * A `.part` file nobody has written to for this long is abandoned (its writer crashed): removed by
+ * any node. A live writer appends a local file's bytes without pause and renames within seconds;
+ * the margin covers clock skew between nodes and a shared filesystem's server. Were a stalled
+ * writer's file removed all the same, its put fails and the finisher retries: nothing is corrupted.
+ */
+const ABANDONED_AFTER_MS = 60 * 60_000;
+
+export interface LocalBlobStoreOptions {
+  /** Tests only: how long an untouched `.part` file may be owned by a live writer. */
+  abandonedAfterMs?: number;
+}
+
+/**
+ * Blobs as files under a root folder; writes go to `<root>/.parts/` and are renamed into place.
+ * Uploads a crash interrupted are swept from there at start (check) and, at most once per
+ * abandonment age, by a put: only that folder is read, never the blobs, so the cost follows the
+ * uploads in flight, not the number stored.
+ */
 export class LocalBlobStore implements BlobStore {
-  constructor(private readonly root: string) {}
+  private readonly abandonedAfterMs: number;
+  private lastSweep = 0;
+
+  constructor(
+    private readonly root: string,
+    options: LocalBlobStoreOptions = {},
+  ) {
+    this.abandonedAfterMs = options.abandonedAfterMs ?? ABANDONED_AFTER_MS;
+  }
 
   private pathOf(key: string): string {
     const full = path.resolve(this.root, key);
     if (!full.startsWith(path.resolve(this.root) + path.sep)) throw new Error(`blob key escapes the store: ${key}`);
+    if (full.startsWith(this.partsDir() + path.sep)) throw new Error(`blob key is in the uploads folder: ${key}`);
     return full;
+  }
+
+  private partsDir(): string {
+    return path.join(path.resolve(this.root), PARTS_DIR);
+  }
+
+  /** Removes the `.part` files untouched for longer than the abandonment age; returns how many. Best effort. */
+  async sweepAbandonedParts(): Promise<number> {
+    this.lastSweep = Date.now();
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(this.partsDir());
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      if (!name.endsWith('.part')) continue;
+      const file = path.join(this.partsDir(), name);
+      try {
+        const st = await fs.promises.stat(file);
+        if (Date.now() - st.mtimeMs <= this.abandonedAfterMs) continue;
+        await fs.promises.rm(file, { force: true });
+        removed++;
+      } catch {
+        // Renamed into place or swept by another node meanwhile.
+      }
+    }
+    return removed;
   }
 
   async put(key: string, body: Readable): Promise<BlobInfo> {
     const final = this.pathOf(key);
+    if (Date.now() - this.lastSweep > this.abandonedAfterMs) await this.sweepAbandonedParts();
     await fs.promises.mkdir(path.dirname(final), { recursive: true });
-    const tmp = `${final}.${randomBytes(6).toString('hex')}.part`;
+    await fs.promises.mkdir(this.partsDir(), { recursive: true });
+    const tmp = path.join(this.partsDir(), `${randomBytes(12).toString('hex')}.part`);
     try {
       await pipeline(body, fs.createWriteStream(tmp));
       const fh = await fs.promises.open(tmp, 'r');
@@ -68,5 +128,6 @@ export class LocalBlobStore implements BlobStore {
     } catch (err) {
       throw new BlobUnavailableError(`cannot write to ${this.root}: ${(err as Error).message}`, { cause: err });
     }
+    await this.sweepAbandonedParts();
   }
 }
