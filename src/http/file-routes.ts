@@ -16,6 +16,13 @@ function storageUnavailable(): ApiError {
   return serviceUnavailable('Stored files cannot be read right now; retry in a few seconds.', 5);
 }
 
+/**
+ * Stored files (videos, thumbnails): a browser or CDN may keep the bytes but asks before each use
+ * (If-None-Match with the ETag: a 304 while the file exists). A lifetime (max-age) would let a
+ * video its owner deleted play on from cache.
+ */
+export const STORED_FILE_CACHE_CONTROL = 'private, no-cache';
+
 type FileRequest = FastifyRequest<{ Params: { id: string } }>;
 
 /**
@@ -66,7 +73,7 @@ async function serve(gw: Gateway, req: FastifyRequest, reply: FastifyReply, task
   if (!info) throw notAvailable();
   // Strong: a task's video is stored once under a key named after the task and never rewritten.
   const etag = `"${id}-${info.size}"`;
-  reply.header('Accept-Ranges', 'bytes').header('Content-Type', 'video/mp4').header('Cache-Control', 'private, max-age=3600').header('ETag', etag);
+  reply.header('Accept-Ranges', 'bytes').header('Content-Type', 'video/mp4').header('Cache-Control', STORED_FILE_CACHE_CONTROL).header('ETag', etag);
   // Before Range (RFC 9110 §13.2.2): a client that has these bytes gets none of them again.
   if (notModified(req.headers['if-none-match'], etag)) return reply.code(304).send();
   const range = answerRange({ method: req.method, range: req.headers.range, ifRange: firstValue(req.headers['if-range']) }, info.size, etag);

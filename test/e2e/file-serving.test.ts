@@ -126,6 +126,41 @@ for (const variant of ['local', 's3'] as const) {
       await weak.arrayBuffer();
     });
 
+    it('no cache serves a deleted video: every door says private, no-cache, and after DELETE a revalidation is refused, not a 304', async () => {
+      const created = (await (await gw.api('/v1/videos/generations', { method: 'POST', json: { ...CLIP, prompt: 'deleted later' } })).json()) as { id: string };
+      const task = await waitForTask(gw, created.id);
+      assert.equal(task.status, 'completed', JSON.stringify(task));
+      const doors = [
+        ['signed link', (headers: Record<string, string> = {}) => fetch(task.video_url, { headers })],
+        ['OpenAI content', (headers: Record<string, string> = {}) => gw.api(`/v1/videos/${task.id}/content`, { headers })],
+        ['OpenAI thumbnail', (headers: Record<string, string> = {}) => gw.api(`/v1/videos/${task.id}/content?variant=thumbnail`, { headers })],
+      ] as const;
+      const etags: string[] = [];
+      for (const [door, get] of doors) {
+        for (const headers of [{}, { range: 'bytes=0-99' }] as Record<string, string>[]) {
+          const res = await get(headers);
+          assert.ok(res.status === 200 || res.status === 206, `${door}: ${res.status}`);
+          // A browser may keep the bytes but must ask before each use (max-age=3600 let it play a deleted video for an hour).
+          assert.equal(res.headers.get('cache-control'), 'private, no-cache', door);
+          await res.arrayBuffer();
+          if (!('range' in headers)) etags.push(res.headers.get('etag')!);
+        }
+        const range = await get({ range: 'bytes=0-99' });
+        if (door !== 'OpenAI thumbnail') assert.equal(range.status, 206, `${door}: Range still works`);
+        await range.arrayBuffer();
+        const revalidated = await get({ 'if-none-match': etags.at(-1)! });
+        assert.equal(revalidated.status, 304, `${door}: revalidates while the file exists`);
+        assert.equal(revalidated.headers.get('cache-control'), 'private, no-cache', `${door}: the 304 keeps the rule`);
+      }
+      const deleted = await gw.api(`/v1/videos/${task.id}`, { method: 'DELETE' });
+      assert.equal(deleted.status, 200, await deleted.text());
+      for (const [i, [door, get]] of doors.entries()) {
+        const res = await get({ 'if-none-match': etags[i] });
+        assert.ok(res.status === 404 || res.status === 410, `${door} after DELETE: ${res.status}, not a 304 that would let the cached copy play`);
+        await res.arrayBuffer();
+      }
+    });
+
     it('never logs a signed link’s signature or a key sent in a query string', async () => {
       const signature = new URL(done.video_url).searchParams.get('signature')!;
       const leaked = `sk-${'9'.repeat(48)}`;

@@ -8,7 +8,7 @@ import type { ApiKey, Task } from '../../store/types.js';
 import { etagOfBytes, notModified } from '../etags.js';
 import { taskHeaders } from '../read-headers.js';
 import { pageLimit, queryValue } from '../request-parsing.js';
-import { sendStoredVideo } from '../file-routes.js';
+import { STORED_FILE_CACHE_CONTROL, sendStoredVideo } from '../file-routes.js';
 import { callerKey } from '../auth.js';
 import type { Gateway } from '../gateway.js';
 import { createVideoTask, idempotencyKey } from '../video-routes.js';
@@ -195,7 +195,7 @@ export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): vo
           throw err instanceof ThumbnailsBusyError ? serviceUnavailable('The gateway is making as many thumbnails as it allows; retry in a few seconds.', 2) : err;
         });
       const etag = etagOfBytes(jpeg);
-      reply.header('content-type', 'image/jpeg').header('cache-control', 'private, max-age=3600').header('etag', etag);
+      reply.header('content-type', 'image/jpeg').header('cache-control', STORED_FILE_CACHE_CONTROL).header('etag', etag);
       return notModified(req.headers['if-none-match'], etag) ? reply.code(304).send() : reply.send(jpeg);
     });
   });
