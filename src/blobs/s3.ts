@@ -102,6 +102,16 @@ export class S3BlobStore implements BlobStore {
   }
 }
 
+/**
+ * A missing object is a 404 only to credentials with s3:ListBucket; to others S3 answers 403, the
+ * same as a denied read, so a 403 stays "unavailable" (503 with Retry-After), never "missing": a
+ * 404 on a mere permission change would tell clients that videos which exist are gone. On AWS
+ * check() (HeadBucket) needs s3:ListBucket itself, so a node without it does not start. A row names
+ * a blob the bucket lacks only briefly (a crash between deleting the blob and marking the row, which
+ * retention or a retried DELETE completes; then it is a 410 with no S3 call) or when something
+ * outside the gateway removed it (a bucket lifecycle rule shorter than the retention): the
+ * operator's to fix; each such 503 is logged with S3's 403.
+ */
 function isMissing(err: unknown): boolean {
   return err instanceof S3ServiceException && (err.name === 'NotFound' || err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404) && err.name !== 'NoSuchBucket';
 }
