@@ -122,6 +122,7 @@ describe('VIDGATE_CONFIG', () => {
       [{ channels: [openai({ credentials: {} })] }, /channels\[0\]\.credentials: openai needs OPENAI_API_KEY/],
       [{ channels: [openai({ credentials: { OPENAI_KEY: 'x' } })] }, /channels\[0\]\.credentials\.OPENAI_KEY: is not a credential of openai/],
       [{ channels: [openai({ credentials: { OPENAI_API_KEY: { env: 'UNSET_VAR_FOR_TEST' } } })] }, /channels\[0\]\.credentials\.OPENAI_API_KEY: names the environment variable UNSET_VAR_FOR_TEST, which is not set/],
+      [{ channels: [openai({ credentials: { OPENAI_API_KEY: ' , ' } })] }, /channels\[0\]\.credentials\.OPENAI_API_KEY: holds no key, only commas and blanks/],
       [{ channels: [openai({ protocol: 'azure-openai', credentials: { AZURE_OPENAI_API_KEY: 'k' } })] }, /channels\[0\]\.base_url: is required for azure-openai/],
       [{ channels: [openai({ base_url: 'not a url' })] }, /channels\[0\]\.base_url: must be an http\(s\) URL/],
       [{ channels: [openai({ base_url: 'https://user:hunter2@proxy.example.com/v1' })] }, /channels\[0\]\.base_url: must not carry credentials(?!.*hunter2)/],
@@ -136,6 +137,10 @@ describe('VIDGATE_CONFIG', () => {
       [{ channels: [openai(), openai()] }, /channels\[1\]\.id: 'sora-a' is used by an earlier channel/],
     ];
     for (const [content, pattern] of cases) refused({ VIDGATE_CONFIG: configFile(content) }, pattern);
+    refused(
+      { VIDGATE_CONFIG: configFile({ channels: [openai({ credentials: { OPENAI_API_KEY: { env: 'SORA_KEY' } } })] }), SORA_KEY: ',' },
+      /channels\[0\]\.credentials\.OPENAI_API_KEY: names the environment variable SORA_KEY, which holds no key/,
+    );
     refused({ VIDGATE_CONFIG: path.join(tmp, 'missing.json') }, /VIDGATE_CONFIG: cannot read .*missing\.json \(ENOENT\)/);
     // Ids are unique across the file and the environment too.
     refused({ VIDGATE_CONFIG: configFile({ channels: [openai({ id: 'openai' })] }), OPENAI_API_KEY: 'sk-x' }, /channel id 'openai' is defined twice/);
