@@ -23,6 +23,7 @@ import { simulatorInputFetcher } from './sandbox/fetch-input.js';
 import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openStore } from './store/index.js';
 import { sharedStateWarning } from './shared-state-warning.js';
+import { TempFileSweeper } from './temp-files.js';
 import pino from 'pino';
 import { requestLogFields } from './http/log-redaction.js';
 import { baseOf, loggerOptions } from './logging.js';
@@ -219,9 +220,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     callbacks,
   };
   const app = buildHttpApp(gw, logger, { api: config.role !== 'worker' });
+  // Temp files a crash (kill -9) left in VIDGATE_DATA_DIR/tmp: removed before serving, then every ten minutes, once abandoned.
+  const tempFiles = new TempFileSweeper({ dataDir: config.dataDir, log: logger.child({ room: 'tmp' }) });
   // A start that fails from here on closes what it opened (abandonStart: the engine thread and the server too).
   const closeOpened = async () => {
-    await Promise.all([availability.stop(), sandbox?.close(), limits.close()]);
+    await Promise.all([availability.stop(), sandbox?.close(), limits.close(), tempFiles.stop()]);
     await store.close();
   };
   /** …and with it the engine thread, and the server if it listens: nothing may outlive a failed start. */
@@ -230,6 +233,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     if (listening) await closeHttp(app, 0);
     await closeOpened();
   };
+  await tempFiles.start();
   try {
     await app.listen({ host: listenHost, port: config.port });
   } catch (err) {
@@ -300,7 +304,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       tasks.close(); // long polls answer now, event streams end
       // All at once, each bounded by the grace period: HTTP drains while engine steps and webhook
       // deliveries in flight finish (or are released for another node).
-      await Promise.all([closeHttp(app, graceMs), availability.stop(), engine?.stop(graceMs), retention.stop(), delivery.stop(graceMs)]);
+      await Promise.all([closeHttp(app, graceMs), availability.stop(), engine?.stop(graceMs), retention.stop(), delivery.stop(graceMs), tempFiles.stop()]);
       stopWatching();
       stopWatchingDue();
       await sandbox?.close();

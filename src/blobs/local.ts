@@ -3,17 +3,11 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
+import { ABANDONED_AFTER_MS, sweepAbandonedFiles } from '../abandoned-files.js';
 import { BlobUnavailableError, type BlobInfo, type BlobStore, type ByteRange } from './types.js';
 
 /** Uploads in progress, under the root (so the rename into place stays on one filesystem). */
 const PARTS_DIR = '.parts';
-/**
- * A `.part` file nobody has written to for this long is abandoned (its writer crashed): removed by
- * any node. A live writer appends a local file's bytes without pause and renames within seconds;
- * the margin covers clock skew between nodes and a shared filesystem's server. Were a stalled
- * writer's file removed all the same, its put fails and the finisher retries: nothing is corrupted.
- */
-const ABANDONED_AFTER_MS = 60 * 60_000;
 
 export interface LocalBlobStoreOptions {
   /** Tests only: how long an untouched `.part` file may be owned by a live writer. */
@@ -51,26 +45,7 @@ export class LocalBlobStore implements BlobStore {
   /** Removes the `.part` files untouched for longer than the abandonment age; returns how many. Best effort. */
   async sweepAbandonedParts(): Promise<number> {
     this.lastSweep = Date.now();
-    let names: string[];
-    try {
-      names = await fs.promises.readdir(this.partsDir());
-    } catch {
-      return 0;
-    }
-    let removed = 0;
-    for (const name of names) {
-      if (!name.endsWith('.part')) continue;
-      const file = path.join(this.partsDir(), name);
-      try {
-        const st = await fs.promises.stat(file);
-        if (Date.now() - st.mtimeMs <= this.abandonedAfterMs) continue;
-        await fs.promises.rm(file, { force: true });
-        removed++;
-      } catch {
-        // Renamed into place or swept by another node meanwhile.
-      }
-    }
-    return removed;
+    return sweepAbandonedFiles(this.partsDir(), this.abandonedAfterMs, (name) => name.endsWith('.part'));
   }
 
   async put(key: string, body: Readable): Promise<BlobInfo> {

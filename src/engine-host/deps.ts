@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/types.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -19,6 +18,7 @@ import { instrumentAdapter } from '../metrics/instrument-adapters.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { isDocumentationUrl, placeholderMedia } from '../sandbox/example-media.js';
 import type { Store } from '../store/types.js';
+import { tempDirs } from '../temp-files.js';
 
 /** What the engine is built from, in the HTTP thread (engine in process) or in the engine thread. */
 export interface EngineParts {
@@ -53,9 +53,9 @@ export function buildEngineDeps(p: EngineParts): EngineDeps {
     loadMedia,
     probeFile: probeVideo,
     limits: p.limits,
-    probeBytes: (bytes) => probeVideoBytes(bytes, path.join(config.dataDir, 'tmp')),
+    probeBytes: (bytes) => probeVideoBytes(bytes, tempDirs(config.dataDir).probes),
     fitImage,
-    tmpDir: path.join(config.dataDir, 'tmp', 'outputs'),
+    tmpDir: tempDirs(config.dataDir).outputs,
     log: p.log.child({ room: 'engine' }),
     breaker: new CircuitBreaker({ threshold: config.engine.breakerThreshold, cooldownMs: config.engine.breakerCooldownMs, maxCooldownMs: Math.max(config.engine.breakerCooldownMs, 300_000) }),
     clock: systemClock,

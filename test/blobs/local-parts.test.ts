@@ -5,8 +5,6 @@
  * from a later put — without touching blobs or uploads in flight.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,39 +12,20 @@ import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalBlobStore } from '../../src/blobs/local.js';
+import { age, crashMidWrite, ENDLESS_SOURCE, ours } from '../helpers/killed-writer.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-blob-parts-'));
-const repoRoot = path.join(import.meta.dirname, '..', '..');
 
 /** A node process putting an endless stream into `root`, SIGKILLed once its `.part` file has bytes: what a crash mid-upload leaves. */
-async function crashMidUpload(root: string): Promise<string> {
-  const script = `
+const crashMidUpload = (root: string) =>
+  crashMidWrite(
+    `
     import { Readable } from 'node:stream';
-    import { LocalBlobStore } from ${JSON.stringify(path.join(repoRoot, 'src/blobs/local.ts'))};
-    const endless = new Readable({ read() { setTimeout(() => this.push(Buffer.alloc(4096, 1)), 5); } });
-    await new LocalBlobStore(${JSON.stringify(root)}).put('videos/ldtask_crashed.mp4', endless);
-  `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-  const parts = path.join(root, '.parts');
-  const deadline = Date.now() + 30_000;
-  try {
-    for (;;) {
-      assert.ok(Date.now() < deadline, 'the writer never started its upload');
-      assert.equal(child.exitCode, null, 'the writer exited on its own');
-      const found = fs.existsSync(parts) ? fs.readdirSync(parts).filter((n) => n.endsWith('.part')) : [];
-      if (found.length === 1 && fs.statSync(path.join(parts, found[0])).size > 0) return path.join(parts, found[0]);
-      await sleep(20);
-    }
-  } finally {
-    child.kill('SIGKILL');
-    if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
-  }
-}
-
-const age = (file: string, ms: number) => {
-  const t = new Date(Date.now() - ms);
-  fs.utimesSync(file, t, t);
-};
+    import { LocalBlobStore } from ${ours('src/blobs/local.ts')};
+    await new LocalBlobStore(${JSON.stringify(root)}).put('videos/ldtask_crashed.mp4', ${ENDLESS_SOURCE});
+  `,
+    path.join(root, '.parts'),
+  );
 
 describe('local blob store: uploads a crash interrupted', () => {
   after(() => fs.rmSync(work, { recursive: true, force: true }));

@@ -1,10 +1,10 @@
 import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, badRequest, serviceUnavailable } from '../../contract/errors.js';
 import { quoteId } from '../../contract/preview.js';
 import { Thumbnails, ThumbnailsBusyError } from '../../media/thumbnail.js';
 import type { ApiKey, Task } from '../../store/types.js';
+import { tempDirs } from '../../temp-files.js';
 import { etagOfBytes, notModified } from '../etags.js';
 import { taskHeaders } from '../read-headers.js';
 import { pageLimit, queryValue } from '../request-parsing.js';
@@ -127,7 +127,7 @@ const KEY = { config: { auth: 'key' as const } };
 
 export function registerOpenAIVideoRoutes(app: FastifyInstance, gw: Gateway): void {
   // ffmpeg is CPU-heavy: as many stills at once as there are cores (up to 4); each video's is made once.
-  const thumbnails = new Thumbnails({ tmpDir: path.join(gw.config.dataDir, 'tmp', 'thumbnails'), concurrency: Math.min(4, os.availableParallelism()) });
+  const thumbnails = new Thumbnails({ tmpDir: tempDirs(gw.config.dataDir).thumbnails, concurrency: Math.min(4, os.availableParallelism()) });
   void app.register(async (scope) => {
     // The openai SDKs always send the create as multipart (an upload may ride along).
     scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: gw.config.maxBodyBytes }, (_req, body, done) => done(null, body));
