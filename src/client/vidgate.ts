@@ -85,7 +85,9 @@ export class Vidgate {
 
     /**
      * Creates a task and waits for it. Resolves with the completed task; a task that ends `failed`
-     * rejects with a VidgateError of type 'task_failed' (its code and message, and `task`).
+     * rejects with a VidgateError of type 'task_failed' (its code and message, and `task`). Once the
+     * task exists, every VidgateError (a `wait_timeout`, a gateway that stayed out of reach) carries
+     * `taskId` and the task as last seen: the task goes on, so follow or cancel it with that id.
      */
     generate: async (request: VideoGenerationRequest, opts: WaitOptions & CreateOptions = {}): Promise<Task> => {
       const created = await this.videos.create(request, opts);
@@ -121,12 +123,19 @@ export class Vidgate {
       // garbage-collected and never fire (a wait given timeoutMs then waited for ever).
       const deadline = opts.timeoutMs === undefined ? undefined : new Deadline(opts.timeoutMs);
       const signal = deadline === undefined ? opts.signal : AbortSignal.any([...(opts.signal ? [opts.signal] : []), deadline.signal]);
+      /** The task as last seen, for an error that ends the wait without its outcome. */
+      let latest: Task | undefined;
       try {
         const seen = { last: '' };
         const report = (t: Task) => {
+          latest = t;
           if (fingerprint(t) !== seen.last) {
             seen.last = fingerprint(t);
-            opts.onProgress?.(t);
+            try {
+              opts.onProgress?.(t);
+            } catch (error) {
+              throw new CallerError(error);
+            }
           }
         };
         if (this.sse !== false) {
@@ -135,9 +144,20 @@ export class Vidgate {
         }
         return await this.waitByPolling(id, report, opts.pollIntervalMs ?? 2_000, opts.reconnectMs ?? WAIT_RECONNECT_MS, signal);
       } catch (err) {
+        if (err instanceof CallerError) throw err.error;
         if (opts.timeoutMs !== undefined && signal?.aborted && !opts.signal?.aborted) {
-          throw new VidgateError({ status: 0, type: 'timeout_error', code: 'wait_timeout', message: `Task ${id} did not finish within ${opts.timeoutMs} ms.` });
+          const last = latest ? ` (last seen ${latest.status}${latest.progress !== undefined ? ` ${latest.progress}%` : ''})` : '';
+          throw new VidgateError({
+            status: 0,
+            type: 'timeout_error',
+            code: 'wait_timeout',
+            message: `Task ${id} did not finish within ${opts.timeoutMs} ms${last}; it goes on: wait again with tasks.wait(err.taskId), or stop it with tasks.cancel(err.taskId).`,
+            taskId: id,
+            task: latest,
+          });
         }
+        // The caller's own reason (its signal, its onProgress) is theirs, untouched; ours say which task.
+        if (err instanceof VidgateError) throw err.aboutTask(id, latest);
         throw err;
       } finally {
         deadline?.stop();
@@ -237,16 +257,12 @@ export class Vidgate {
           } catch {
             continue;
           }
-          try {
-            report(task);
-          } catch (error) {
-            throw new CallerError(error);
-          }
+          report(task);
           if (isTerminal(task)) return task;
         }
       } catch (err) {
         // The caller's own callback and signal end the wait; a broken connection (a reset, a node killed) is resumed below.
-        if (err instanceof CallerError) throw err.error;
+        if (err instanceof CallerError) throw err;
         if (signal?.aborted) throw err;
       }
       // The stream ended before the task did (a proxy, a restart): resume where it stopped.
@@ -352,7 +368,7 @@ function unreachable(err: unknown): boolean {
   return err instanceof VidgateError && err.details.retryable !== false && (err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504);
 }
 
-/** An error thrown by the caller's onProgress, carried out of the stream loop untouched. */
+/** An error thrown by the caller's onProgress, carried out of the wait's loops and handed back untouched. */
 class CallerError {
   constructor(readonly error: unknown) {}
 }

@@ -405,6 +405,45 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     assert.ok(Date.now() - started < 5_000, `timed out after ${Date.now() - started} ms`);
   });
 
+  it('generate: an error after the task was created (a timeout, a gateway out of reach) carries taskId and the task as last seen, to resume or cancel it', async () => {
+    const api = await startTestGateway({ VIDGATE_ROLE: 'api' }); // no engine: tasks stay pending
+    let posts = 0;
+    // Creates go through; every read of a task answers 503 (a proxy whose gateway went away).
+    const proxy = await startFaultProxy(api.url, (req) => {
+      if (req.method !== 'POST') return { kind: 'status', status: 503 };
+      posts++;
+      return { kind: 'forward' };
+    });
+    try {
+      const client = new Vidgate({ baseUrl: api.url, apiKey: api.adminKey });
+      const timedOut = await client.videos.generate(REQUEST, { timeoutMs: 700, pollIntervalMs: 100 }).catch((e: unknown) => e);
+      assert.ok(timedOut instanceof VidgateError, String(timedOut));
+      assert.equal(timedOut.code, 'wait_timeout');
+      assert.match(timedOut.taskId ?? '', /^ldtask_[0-9a-f]{32}$/);
+      assert.equal(timedOut.task?.id, timedOut.taskId);
+      assert.equal(timedOut.task?.status, 'pending');
+      assert.ok(timedOut.message.includes(timedOut.taskId!), timedOut.message);
+      // The task it paid for is the caller's to follow or stop.
+      const cancelled = await client.tasks.cancel(timedOut.taskId!);
+      assert.equal(cancelled.cancelled, true);
+
+      const behindProxy = new Vidgate({ baseUrl: proxy.url, apiKey: api.adminKey, maxRetries: 0 });
+      const unreachable = await behindProxy.videos.generate(REQUEST, { reconnectMs: 300, pollIntervalMs: 100 }).catch((e: unknown) => e);
+      assert.ok(unreachable instanceof VidgateError, String(unreachable));
+      assert.equal(unreachable.status, 503);
+      assert.equal(posts, 1);
+      const mine = (await allTasks(client)).filter((t) => t.status === 'pending');
+      assert.deepEqual(
+        mine.map((t) => t.id),
+        [unreachable.taskId],
+      );
+      assert.ok(unreachable.cause instanceof VidgateError, 'the original error is the cause');
+    } finally {
+      await proxy.close();
+      await api.close();
+    }
+  });
+
   it('wait: honours timeoutMs and the caller signal', async () => {
     const api = await startTestGateway({ VIDGATE_ROLE: 'api' }); // no engine: tasks stay pending
     try {
