@@ -38,9 +38,16 @@ export interface ModelListParams {
   tag?: string;
 }
 
+/** What every call takes as its last argument. */
+export interface RequestOptions {
+  /** Aborts the call (its retries too); it rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 export interface WaitOptions {
   /** Called with the task each time its status or progress changes (and once at the start). */
   onProgress?: (task: Task) => void;
+  /** Ends the wait (not the task); it rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Pause between polls when the server offers neither SSE nor long poll (default 2000 ms). */
   pollIntervalMs?: number;
@@ -54,8 +61,7 @@ export interface WaitOptions {
   reconnectMs?: number;
 }
 
-export interface CreateOptions {
+export interface CreateOptions extends RequestOptions {
   /** Sent as Idempotency-Key; one is generated per call when omitted, so retries never make two tasks. */
   idempotencyKey?: string;
-  signal?: AbortSignal;
 }

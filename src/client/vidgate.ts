@@ -1,7 +1,7 @@
 import { VidgateError } from './errors.js';
 import { parseSse } from './sse.js';
 import { Deadline, retryDelayMs, send, sleep, type RequestInit2, type TransportOptions } from './transport.js';
-import type { CreateOptions, CreatedTask, Model, ModelList, ModelListParams, ModelPricing, Pricing, Task, TaskListPage, TaskListParams, VideoGenerationRequest, WaitOptions } from './types.js';
+import type { CreateOptions, CreatedTask, Model, ModelList, ModelListParams, ModelPricing, Pricing, RequestOptions, Task, TaskListPage, TaskListParams, VideoGenerationRequest, WaitOptions } from './types.js';
 
 export interface VidgateOptions {
   /** e.g. http://127.0.0.1:8080; a trailing /v1 (as OpenAI SDKs take it) is dropped. */
@@ -107,9 +107,10 @@ export class Vidgate {
   };
 
   readonly tasks = {
-    get: async (id: string, opts: { signal?: AbortSignal } = {}): Promise<Task> => this.json<Task>(taskPath(id), { signal: opts.signal }),
+    get: async (id: string, opts: RequestOptions = {}): Promise<Task> => this.json<Task>(taskPath(id), { signal: opts.signal }),
 
-    cancel: async (id: string): Promise<Task> => this.json<Task>(taskPath(id), { method: 'DELETE' }),
+    /** DELETE /v1/tasks/{id}: stops a task that has not started upstream (or one its provider can stop). */
+    cancel: async (id: string, opts: RequestOptions = {}): Promise<Task> => this.json<Task>(taskPath(id), { method: 'DELETE', signal: opts.signal }),
 
     /**
      * Waits until the task is completed or failed and resolves with it (whatever the outcome).
@@ -165,30 +166,33 @@ export class Vidgate {
     },
 
     /** The key's tasks, newest first: `for await (const page of vg.tasks.list({ limit: 50 }))`. */
-    list: (params: TaskListParams = {}): TaskPages => new TaskPages((after) => this.json<TaskListPage>('/v1/tasks', { query: { ...params, after } }), params.after),
+    list: (params: TaskListParams = {}, opts: RequestOptions = {}): TaskPages => new TaskPages((after) => this.json<TaskListPage>('/v1/tasks', { query: { ...params, after }, signal: opts.signal }), params.after),
   };
 
   readonly models = {
-    list: (params: ModelListParams = {}): Promise<ModelList> => this.json<ModelList>('/v1/models', { query: { ...params } }),
-    get: async (id: string): Promise<Model> => this.json<Model>(itemPath('/v1/models', id)),
+    list: (params: ModelListParams = {}, opts: RequestOptions = {}): Promise<ModelList> => this.json<ModelList>('/v1/models', { query: { ...params }, signal: opts.signal }),
+    get: async (id: string, opts: RequestOptions = {}): Promise<Model> => this.json<Model>(itemPath('/v1/models', id), { signal: opts.signal }),
   };
 
   readonly pricing = {
-    /** Every model's prices, or one model's. */
-    get: (async (model?: string) => (model === undefined ? this.json<Pricing>('/v1/pricing') : this.json<ModelPricing>(`${itemPath('/v1/models', model)}/pricing`))) as {
-      (): Promise<Pricing>;
-      (model: string): Promise<ModelPricing>;
+    /** Every model's prices (`get()`, `get({ signal })`), or one model's (`get(model, { signal })`). */
+    get: (async (modelOrOpts?: string | RequestOptions, opts: RequestOptions = {}) => {
+      if (typeof modelOrOpts === 'string') return this.json<ModelPricing>(`${itemPath('/v1/models', modelOrOpts)}/pricing`, { signal: opts.signal });
+      return this.json<Pricing>('/v1/pricing', { signal: (modelOrOpts ?? opts).signal });
+    }) as {
+      (opts?: RequestOptions): Promise<Pricing>;
+      (model: string, opts?: RequestOptions): Promise<ModelPricing>;
     },
   };
 
   readonly files = {
     /** The finished video's bytes (a task, or its id). */
-    download: async (task: Task | string, opts: { signal?: AbortSignal } = {}): Promise<Uint8Array> => {
+    download: async (task: Task | string, opts: RequestOptions = {}): Promise<Uint8Array> => {
       const res = await this.openVideo(task, opts.signal);
       return new Uint8Array(await res.arrayBuffer());
     },
     /** The finished video as a stream, for large files: `Readable.fromWeb(stream).pipe(file)`. */
-    stream: async (task: Task | string, opts: { signal?: AbortSignal } = {}): Promise<ReadableStream<Uint8Array>> => {
+    stream: async (task: Task | string, opts: RequestOptions = {}): Promise<ReadableStream<Uint8Array>> => {
       const res = await this.openVideo(task, opts.signal);
       if (!res.body) throw new VidgateError({ status: res.status, type: 'http_error', code: 'empty_body', message: 'The video answer had no body.' });
       return res.body;

@@ -99,6 +99,46 @@ describe('SDK against a real gateway', { timeout: 240_000 }, () => {
     }
   });
 
+  it('every call takes { signal } as its last argument and stops when it aborts (tasks.cancel took none)', async () => {
+    const proxy = await startFaultProxy(gw.url, () => ({ kind: 'hang' })); // a gateway that never answers
+    try {
+      const client = new Vidgate({ baseUrl: proxy.url, apiKey: gw.adminKey });
+      const controller = new AbortController();
+      const { signal } = controller;
+      const id = 'ldtask_00000000000000000000000000000000';
+      const calls = {
+        'videos.create': () => client.videos.create(REQUEST, { signal }),
+        'videos.generate': () => client.videos.generate(REQUEST, { signal }),
+        'tasks.get': () => client.tasks.get(id, { signal }),
+        'tasks.cancel': () => client.tasks.cancel(id, { signal }),
+        'tasks.wait': () => client.tasks.wait(id, { signal }),
+        'tasks.list': () => client.tasks.list({}, { signal }).first(),
+        'models.list': () => client.models.list({}, { signal }),
+        'models.get': () => client.models.get('veo3.1-fast', { signal }),
+        'pricing.get()': () => client.pricing.get({ signal }),
+        'pricing.get(model)': () => client.pricing.get('veo3.1-fast', { signal }),
+        'files.download': () => client.files.download(id, { signal }),
+        'files.stream': () => client.files.stream(id, { signal }),
+      };
+      const reason = new Error('the caller gave up');
+      const started = Date.now();
+      const outcomes = Object.entries(calls).map(([name, call]) =>
+        call().then(
+          () => `${name}: resolved`,
+          (e: unknown) => (e === reason ? undefined : `${name}: ${String(e)}`),
+        ),
+      );
+      setTimeout(() => controller.abort(reason), 200);
+      // The client's own timeout is 60 s: anything not stopped by the signal is still hanging at 5 s.
+      const settled = await Promise.race([Promise.all(outcomes), new Promise<string[]>((r) => setTimeout(() => r(['still hanging after 5 s']), 5_000))]);
+      assert.deepEqual(settled.filter(Boolean), []);
+      assert.ok(Date.now() - started < 5_000);
+      assert.equal(proxy.seen.filter((r) => r.method === 'DELETE').length, 1, 'the cancel was sent, then abandoned');
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a video its owner deleted is not said to be deleted by retention', async () => {
     const task = await vg.videos.generate(REQUEST, { pollIntervalMs: 200 });
     assert.equal((await gw.api(`/v1/videos/${task.id}`, { method: 'DELETE' })).status, 200);
