@@ -24,6 +24,7 @@ import { startSandbox, type RunningSimulator } from './sandbox/index.js';
 import { openStore } from './store/index.js';
 import { sharedStateWarning } from './shared-state-warning.js';
 import { TempFileSweeper } from './temp-files.js';
+import { localUrl, publicBaseUrl } from './public-base-url.js';
 import pino from 'pino';
 import { requestLogFields } from './http/log-redaction.js';
 import { baseOf, loggerOptions } from './logging.js';
@@ -76,11 +77,6 @@ function databaseHost(url: string): string {
 
 /** How often each channel's upstream model list is read again. */
 const AVAILABILITY_INTERVAL_MS = 10 * 60_000;
-
-function displayHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return 'localhost';
-  return host.includes(':') ? `[${host}]` : host;
-}
 
 /** Starts the whole gateway: store, keys, sandbox (if on), engine, HTTP. */
 export async function startGateway(config: Config, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<RunningGateway> {
@@ -251,8 +247,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const url = `http://${displayHost(listenHost)}:${port}`;
-  gw.signer = new UrlSigner(signingSecret, config.publicBaseUrl ?? url, config.fileUrlTtlSeconds);
+  const { url: baseUrl, warning: localOnlyUrls } = publicBaseUrl(config, port);
+  if (localOnlyUrls !== null) logger.warn(localOnlyUrls);
+  const url = localUrl(listenHost, port);
+  gw.signer = new UrlSigner(signingSecret, baseUrl, config.fileUrlTtlSeconds);
   // Events are the task exactly as GET /v1/tasks/{id} renders it (gw.signer is read per call: it is replaced above).
   webhooks = new WebhookDispatcher({
     store,
