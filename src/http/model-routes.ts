@@ -22,8 +22,11 @@ export function registerModelRoutes(app: FastifyInstance, gw: Gateway): void {
     }
     const filters = { category: category ?? recommendedFor, provider: queryValue(q, 'provider'), tag: queryValue(q, 'tag') };
     const models = gw.catalog.list().filter((m) => matchesFilters(m, filters));
-    if (view === 'compact') return { object: 'list', view: 'compact', count: models.length, data: models.map(compactModelItem) };
-    return { object: 'list', data: models.map(modelListItem) };
+    // The clock passed explicitly: handed to map() bare, each item took its index as the time (1970),
+    // so no list ever showed a model whose sunset had passed as retired.
+    const now = Date.now();
+    if (view === 'compact') return { object: 'list', view: 'compact', count: models.length, data: models.map((m) => compactModelItem(m, now)) };
+    return { object: 'list', data: models.map((m) => modelListItem(m, now)) };
   });
 
   app.get('/v1/models/:model', { config: { auth: 'none' } }, async (req: FastifyRequest<{ Params: { model: string } }>) => {

@@ -38,6 +38,24 @@ describe('Models and Pricing APIs', () => {
     assert.equal((await get('/v1/models?category=cars')).status, 400);
   });
 
+  it("the lists show each model's lifecycle as its detail does: a model past its sunset is retired in every view", async () => {
+    const full = (await get('/v1/models')).body.data as { id: string; tokenlab: { lifecycle: { stage: string; retired_at: string | null }; badges: { key: string }[] } }[];
+    const compact = new Map(((await get('/v1/models?view=compact')).body.data as { id: string; status: string }[]).map((m) => [m.id, m.status]));
+    for (const m of full) {
+      const detail = (await get(`/v1/models/${m.id}`)).body as { tokenlab: { lifecycle: { stage: string; retired_at: string | null } } };
+      assert.equal(m.tokenlab.lifecycle.stage, detail.tokenlab.lifecycle.stage, m.id);
+      assert.equal(m.tokenlab.lifecycle.retired_at, detail.tokenlab.lifecycle.retired_at, m.id);
+      assert.equal(compact.get(m.id), detail.tokenlab.lifecycle.stage, m.id);
+      if (m.tokenlab.lifecycle.stage === 'retired')
+        assert.ok(
+          m.tokenlab.badges.some((b) => b.key === 'retired'),
+          m.id,
+        );
+    }
+    // Sora 2's sunset (2026-09-24) has passed: the case the lists got wrong.
+    if (Date.now() >= Date.parse('2026-09-24T00:00:00Z')) assert.equal(compact.get('sora-2'), 'retired');
+  });
+
   it('a provider or tag no model here has is an empty list, as on TokenLab (its catalog spans providers we do not serve)', async () => {
     for (const q of ['provider=anthropic', 'provider=gogle', 'tag=no-such-tag']) {
       for (const path of [`/v1/models?${q}`, `/v1/models?view=compact&${q}`, `/v1/pricing?${q}`]) {
