@@ -120,6 +120,20 @@ async function noModelOf(ctx: Context, provider: string): Promise<Error> {
 
 const ID = ['ID'];
 
+/** Lifecycle stages of a model on its way out (or gone), which `models` explains under its table. */
+const LEAVING = new Set(['deprecated', 'retired']);
+
+type Lifecycle = Extract<Awaited<ReturnType<Vidgate['models']['list']>>['data'][number], { tokenlab: unknown }>['tokenlab']['lifecycle'];
+
+/** One line: `veo3: deprecated, sunset 2027-01-31; use veo3.1 instead. Why.` or `sora-2: retired 2026-09-24. Why.` */
+function lifecycleNote(id: string, l: Lifecycle): string {
+  const day = (iso: string) => iso.slice(0, 10);
+  const when = l.stage === 'retired' ? (l.retired_at ? ` ${day(l.retired_at)}` : '') : l.sunset_at ? `, sunset ${day(l.sunset_at)}` : '';
+  let line = `${id}: ${l.stage}${when}${l.replacement_model ? `; use ${l.replacement_model} instead` : ''}.`;
+  if (l.reason) line += ` ${l.reason}`;
+  return line;
+}
+
 /** The public statuses, each once (a record, so a status added to the API's type must be added here). */
 const STATUSES = Object.keys({ pending: true, processing: true, completed: true, failed: true } satisfies Record<TaskStatus, true>) as TaskStatus[];
 
@@ -135,14 +149,23 @@ export const COMMANDS: Command[] = [
       const list = await ctx.client.models.list({ view: 'compact', provider });
       if (provider !== undefined && list.data.length === 0) throw await noModelOf(ctx, provider);
       if (ctx.values.json) return void json(ctx, list);
-      const rows = [['MODEL', 'PROVIDER', 'PRICE (USD)', 'OPERATIONS']];
+      const rows = [['MODEL', 'PROVIDER', 'STATUS', 'PRICE (USD)', 'OPERATIONS']];
       for (const m of list.data) {
-        const item = m as { id: string; provider?: string; supported_operations?: string[]; pricing?: { unit?: string; min_price?: string; max_price?: string } };
+        const item = m as { id: string; provider?: string; status?: string; supported_operations?: string[]; pricing?: { unit?: string; min_price?: string; max_price?: string } };
         const p = item.pricing;
         const price = p?.min_price ? `${p.min_price === p.max_price ? p.min_price : `${p.min_price}–${p.max_price}`} ${String(p.unit ?? '').replace('per_', '/')}` : '';
-        rows.push([item.id, item.provider ?? '', price, (item.supported_operations ?? []).join(', ')]);
+        rows.push([item.id, item.provider ?? '', item.status ?? '', price, (item.supported_operations ?? []).join(', ')]);
       }
       ctx.stdout.write(table(rows));
+      // The compact list has only the stage: the dates and replacement of a model on its way out are in the full one.
+      const leaving = list.data.filter((m) => LEAVING.has(String((m as { status?: string }).status)));
+      if (leaving.length === 0) return;
+      const full = await ctx.client.models.list({ provider });
+      const notes = full.data.flatMap((m) => {
+        const lifecycle = 'tokenlab' in m ? m.tokenlab.lifecycle : undefined;
+        return lifecycle && LEAVING.has(lifecycle.stage) ? [lifecycleNote(m.id, lifecycle)] : [];
+      });
+      if (notes.length > 0) ctx.stdout.write(`\n${notes.join('\n')}\n`);
     },
   },
   {

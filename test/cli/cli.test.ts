@@ -104,12 +104,45 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
     const r = await vidgate(['models', '--provider', 'kling'], env);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    assert.match(lines[0], /^MODEL\s+PROVIDER/);
+    assert.match(lines[0], /^MODEL\s+PROVIDER\s+STATUS\s+PRICE/);
     assert.ok(lines.length > 5);
-    for (const l of lines.slice(1)) assert.match(l, /^kling\S*\s+\S+\s+[\d.–]+ \/second\s+\S+/);
+    // Kling's models are all active: rows only, no notes under the table.
+    for (const l of lines.slice(1)) assert.match(l, /^kling\S*\s+\S+\s+active\s+[\d.–]+ \/second\s+\S+/);
     const j = await vidgate(['models', '--json'], env);
     const body = JSON.parse(j.stdout) as { data: { id: string }[] };
     assert.ok(body.data.some((m) => m.id === 'veo3.1-fast'));
+  });
+
+  it("models: each model's lifecycle stage, and under the table when each deprecated or retired one stops and what replaces it", async () => {
+    const full = (await (await gw.api('/v1/models')).json()) as {
+      data: { id: string; tokenlab: { lifecycle: { stage: string; sunset_at: string | null; retired_at: string | null; replacement_model: string | null } } }[];
+    };
+    const leaving = full.data.filter((m) => m.tokenlab.lifecycle.stage === 'deprecated' || m.tokenlab.lifecycle.stage === 'retired');
+    assert.ok(leaving.length > 0, 'the catalog has models on their way out (Veo 3.0, Sora 2)');
+    const r = await vidgate(['models'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const [tableText, notesText = ''] = r.stdout.split('\n\n');
+    const rows = new Map(
+      tableText
+        .split('\n')
+        .slice(1)
+        .map((l) => [l.split(/\s+/)[0], l.split(/\s+/)[2]]),
+    );
+    for (const m of full.data) assert.equal(rows.get(m.id), m.tokenlab.lifecycle.stage, m.id);
+    const notes = notesText.trim().split('\n');
+    assert.equal(notes.length, leaving.length, notesText);
+    for (const m of leaving) {
+      const { stage, sunset_at, retired_at, replacement_model } = m.tokenlab.lifecycle;
+      const note = notes.find((n) => n.startsWith(`${m.id}: ${stage}`));
+      assert.ok(note, `a note for ${m.id}: ${notesText}`);
+      if (retired_at) assert.ok(note.startsWith(`${m.id}: retired ${retired_at.slice(0, 10)}`), note);
+      else if (sunset_at) assert.ok(note.includes(`sunset ${sunset_at.slice(0, 10)}`), note);
+      if (replacement_model) assert.ok(note.includes(`use ${replacement_model} instead`), note);
+    }
+    assert.ok(
+      leaving.some((m) => m.tokenlab.lifecycle.replacement_model),
+      'a replacement was checked',
+    );
   });
 
   it('generate with a local image: sent inline, plain progress lines when not a TTY, MP4 written where asked', async () => {
