@@ -297,6 +297,7 @@ export const COMMANDS: Command[] = [
         found.push(t);
         if (found.length >= limit) break;
       }
+      // A bare array, not the API's list object: it may span several pages, and scripts rely on its shape.
       if (ctx.values.json) return void json(ctx, found);
       if (found.length === 0) return void ctx.stdout.write('No tasks.\n');
       const rows = [['ID', 'STATUS', 'MODEL', 'CREATED']];

@@ -377,6 +377,8 @@ describe('vidgate CLI against a real gateway', { timeout: 300_000 }, () => {
         [...ids].reverse(),
       );
       const veo = JSON.parse((await vidgate(['tasks', '--model', 'veo3.1-fast', '--json'], apiEnv)).stdout) as { id: string }[];
+      // `tasks --json` is a bare array of tasks (as the README says), not the API's list object.
+      assert.ok(Array.isArray(veo));
       assert.deepEqual(
         veo.map((t) => t.id),
         [ids[2], ids[0]],
