@@ -3,6 +3,7 @@ import { parseBlobUrl, type BlobLocation } from './blobs/location.js';
 import { defaultCatalog } from './catalog/index.js';
 import type { CatalogOverrides, ProviderName } from './catalog/types.js';
 import { checkRedisUrl } from './limits/location.js';
+import { postgresTarget } from './store/postgres-tls.js';
 import { readWebhookSettings, type WebhookSettings } from './webhooks/config.js';
 // Providers' credential and base-URL environment names come from their manifests (src/providers/*/manifest.ts).
 import { builtProviders } from './providers/registry.js';
@@ -312,6 +313,11 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | null {
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
     throw new ConfigError(`VIDGATE_DATABASE_URL must start with postgres:// (only PostgreSQL is supported; unset it for the embedded SQLite), got '${u.protocol}//…'`);
   if (u.hostname === '' || u.pathname.length <= 1) throw new ConfigError('VIDGATE_DATABASE_URL must name a host and a database, e.g. postgres://user:password@host:5432/vidgate');
+  try {
+    postgresTarget(raw);
+  } catch (err) {
+    throw new ConfigError(`VIDGATE_DATABASE_URL: ${(err as Error).message}`);
+  }
   return raw;
 }
 

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { postgresDb, TASK_CHANGES_CHANNEL, WORK_DUE_CHANNEL } from './db.js';
+import { postgresTarget, resolvedSsl, type PostgresTarget } from './postgres-tls.js';
 import type { Database } from './schema.js';
 import { SqlStore, type ChangeFeed } from './sql-store.js';
 
@@ -15,8 +16,30 @@ export interface PostgresOptions {
 
 /** PostgreSQL for many nodes: every node shares the rows and the work queue. */
 export function openPostgresStore(url: string, opts: PostgresOptions = {}): SqlStore {
+  const target = postgresTarget(url);
+  const ssl = sslOnce(target);
+  // Made when first needed: `sslmode=prefer` asks the server first whether it speaks TLS.
+  const pool = async () => newPool(target, await ssl(), opts);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new SqlStore(postgresDb(kysely), { changeFeed: listenFeed(target, ssl) });
+}
+
+/** The TLS option, worked out once (a failed attempt, e.g. the database not up yet, is tried again next time). */
+function sslOnce(target: PostgresTarget): () => Promise<pg.ClientConfig['ssl']> {
+  let resolved: Promise<pg.ClientConfig['ssl']> | null = null;
+  return () => {
+    resolved ??= resolvedSsl(target).catch((err) => {
+      resolved = null;
+      throw err;
+    });
+    return resolved;
+  };
+}
+
+function newPool(target: PostgresTarget, ssl: pg.ClientConfig['ssl'], opts: PostgresOptions): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: target.connectionString,
+    ...(ssl !== undefined && { ssl }),
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
     // A statement stuck behind a lock is an outage, not a reason to hang a request forever.
@@ -29,29 +52,39 @@ export function openPostgresStore(url: string, opts: PostgresOptions = {}): SqlS
   // the query in flight fails (→ 503 or an engine retry) and the pool opens a new connection next time.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlStore(postgresDb(kysely), { changeFeed: listenFeed(url) });
+  return pool;
 }
 
 /**
  * Other nodes' task changes and work-due notices, heard on one dedicated connection (LISTEN). It reconnects after a
  * break, backing off; what was said while it was away is lost, which waiters tolerate (they re-read).
  */
-function listenFeed(url: string): ChangeFeed {
+function listenFeed(target: PostgresTarget, ssl: () => Promise<pg.ClientConfig['ssl']>): ChangeFeed {
   let client: pg.Client | null = null;
   let stopped = false;
   let retry: NodeJS.Timeout | null = null;
   let delay = 250;
   const connect = async (onIds: (ids: string[]) => void, onWorkDue: () => void) => {
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    const later = () => {
+      retry = setTimeout(() => void connect(onIds, onWorkDue), delay);
+      retry.unref();
+      delay = Math.min(delay * 2, 10_000);
+    };
+    let tls: pg.ClientConfig['ssl'];
+    try {
+      tls = await ssl();
+    } catch {
+      if (!stopped) later(); // the server did not answer whether it speaks TLS
+      return;
+    }
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: target.connectionString, ...(tls !== undefined && { ssl: tls }), connectionTimeoutMillis: 5_000 });
     const again = () => {
       if (stopped || client !== c) return;
       client = null;
       c.removeAllListeners('end');
       void c.end().catch(() => undefined);
-      retry = setTimeout(() => void connect(onIds, onWorkDue), delay);
-      retry.unref();
-      delay = Math.min(delay * 2, 10_000);
+      later();
     };
     client = c;
     c.on('error', again);
