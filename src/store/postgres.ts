@@ -55,14 +55,22 @@ function newPool(target: PostgresTarget, ssl: pg.ClientConfig['ssl'], opts: Post
   return pool;
 }
 
+/** How often the LISTEN connection is asked `select 1`, and how long an answer may take before it counts as lost. */
+const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_DEADLINE_MS = 10_000;
+
 /**
  * Other nodes' task changes and work-due notices, heard on one dedicated connection (LISTEN). It reconnects after a
- * break, backing off; what was said while it was away is lost, which waiters tolerate (they re-read).
+ * break, backing off; what was said while it was away is lost, which waiters tolerate (they re-read). A connection
+ * that only listens writes nothing, so a silent drop (a NAT or load balancer forgetting it) would go unnoticed for
+ * as long as the OS's keepalive takes (Linux: 10 s idle + 9 × 75 s probes ≈ 11 min with Node 20, which cannot set the
+ * probe interval): a heartbeat query that goes unanswered for HEARTBEAT_DEADLINE_MS ends it and a new one is opened.
  */
 function listenFeed(target: PostgresTarget, ssl: () => Promise<pg.ClientConfig['ssl']>): ChangeFeed {
   let client: pg.Client | null = null;
   let stopped = false;
   let retry: NodeJS.Timeout | null = null;
+  let heartbeat: NodeJS.Timeout | null = null;
   let delay = 250;
   const connect = async (onIds: (ids: string[]) => void, onWorkDue: () => void) => {
     const later = () => {
@@ -78,10 +86,17 @@ function listenFeed(target: PostgresTarget, ssl: () => Promise<pg.ClientConfig['
       return;
     }
     if (stopped) return;
-    const c = new pg.Client({ connectionString: target.connectionString, ...(tls !== undefined && { ssl: tls }), connectionTimeoutMillis: 5_000 });
+    const c = new pg.Client({
+      connectionString: target.connectionString,
+      ...(tls !== undefined && { ssl: tls }),
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     const again = () => {
       if (stopped || client !== c) return;
       client = null;
+      if (heartbeat) clearInterval(heartbeat);
       c.removeAllListeners('end');
       void c.end().catch(() => undefined);
       later();
@@ -100,13 +115,25 @@ function listenFeed(target: PostgresTarget, ssl: () => Promise<pg.ClientConfig['
       delay = 250;
     } catch {
       again();
+      return;
     }
+    if (client !== c) return;
+    heartbeat = setInterval(() => {
+      const late = setTimeout(again, HEARTBEAT_DEADLINE_MS);
+      late.unref();
+      c.query('select 1').then(
+        () => clearTimeout(late),
+        () => clearTimeout(late), // an error on the connection calls again() itself
+      );
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
   };
   return {
     start: (onIds, onWorkDue) => void connect(onIds, onWorkDue),
     async stop() {
       stopped = true;
       if (retry) clearTimeout(retry);
+      if (heartbeat) clearInterval(heartbeat);
       const c = client;
       client = null;
       await c?.end().catch(() => undefined);
