@@ -26,7 +26,7 @@ export function kyselyCreateOps(trx: Kysely<Database>, queue: WorkQueue): Create
     async reserve(owner, est) {
       const res = await trx
         .updateTable('api_keys')
-        .set({ reserved_usd: sql`reserved_usd + ${est}` })
+        .set({ reserved_usd: sql`round((reserved_usd + ${est}) * 1000000) / 1000000` })
         .where('id', '=', owner)
         .where((eb) => eb.or([eb('balance_usd', 'is', null), eb(sql`balance_usd - reserved_usd`, '>=', est - 1e-9)]))
         .where((eb) => eb.or([eb('spend_limit_usd', 'is', null), eb(sql`spent_usd + reserved_usd + ${est}`, '<=', sql`spend_limit_usd + 1e-9`)]))

@@ -10,6 +10,9 @@ export async function writeLedger(trx: Kysely<Database>, entry: LedgerEntry): Pr
 }
 
 /**
+ * The running totals on a key (balance, reserved, spent) are doubles added to in SQL; each update snaps the sum back
+ * to the micro-dollar (`round(x * 1e6) / 1e6`, as roundUsd, on both dialects), so error never accumulates over many charges.
+ *
  * Ends a task's reservation in the caller's transaction: `settle` charges `cost` (balance and spend),
  * `release` charges nothing. Either way the estimate held at create leaves `reserved_usd`.
  */
@@ -18,9 +21,9 @@ export async function endReservation(trx: Kysely<Database>, entry: LedgerEntry, 
   await trx
     .updateTable('api_keys')
     .set({
-      reserved_usd: sql`reserved_usd - ${reservedUsd}`,
-      spent_usd: sql`spent_usd + ${cost}`,
-      balance_usd: sql`case when balance_usd is null then null else balance_usd - ${cost} end`,
+      reserved_usd: sql`round((reserved_usd - ${reservedUsd}) * 1000000) / 1000000`,
+      spent_usd: sql`round((spent_usd + ${cost}) * 1000000) / 1000000`,
+      balance_usd: sql`case when balance_usd is null then null else round((balance_usd - ${cost}) * 1000000) / 1000000 end`,
     })
     .where('id', '=', entry.key_id)
     .execute();

@@ -63,7 +63,7 @@ export function sqliteCreateOps(db: SQLite.Database): SqliteCreateOps {
     insertIdem: db.prepare(`${insertSql('idempotency_keys', ['owner_key_id', 'idem_key', 'body_hash', 'task_id', 'created_ms'])} ON CONFLICT (owner_key_id, idem_key) DO NOTHING`),
     reserve: db.prepare(
       // Parameters: the estimate, the key, the estimate, the estimate.
-      `UPDATE api_keys SET reserved_usd = reserved_usd + ? WHERE id = ?
+      `UPDATE api_keys SET reserved_usd = round((reserved_usd + ?) * 1000000) / 1000000 WHERE id = ?
          AND (balance_usd IS NULL OR balance_usd - reserved_usd >= ? - 1e-9)
          AND (spend_limit_usd IS NULL OR spent_usd + reserved_usd + ? <= spend_limit_usd + 1e-9)`,
     ),

@@ -226,7 +226,7 @@ export class SqlTaskRepository implements TaskRepository {
         } else {
           await trx
             .updateTable('api_keys')
-            .set({ reserved_usd: sql`reserved_usd + ${delta}` })
+            .set({ reserved_usd: sql`round((reserved_usd + ${delta}) * 1000000) / 1000000` })
             .where('id', '=', t.owner_key_id)
             .execute();
         }
