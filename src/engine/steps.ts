@@ -213,7 +213,7 @@ export async function pollStep(deps: EngineDeps, claimed: ClaimedTask): Promise<
   try {
     const askedAt = deps.clock.now();
     const result = await channel.adapter.poll(task.upstream_id, adapterContext(deps, deps.settings.upstreamTimeoutMs));
-    noteOutcome(deps, channel.id);
+    noteOutcome(deps, channel.id, undefined, 'poll');
     const at = { ...ctx, now: deps.clock.now() };
     switch (result.state) {
       case 'queued':
@@ -233,7 +233,7 @@ export async function pollStep(deps: EngineDeps, claimed: ClaimedTask): Promise<
         return;
     }
   } catch (err) {
-    noteOutcome(deps, channel.id, err);
+    noteOutcome(deps, channel.id, err, 'poll');
     deps.log.warn({ task: task.id, attempt: claimed.attempts + 1, err: err instanceof Error ? err.message : String(err) }, 'poll failed; will retry');
     await commit(deps, claimed, afterPoll({ type: 'failed', failure: failureFromError(err, deps.catalog.byId(claimed.task.model)) }, { ...ctx, now: deps.clock.now() }, task.progress));
   }

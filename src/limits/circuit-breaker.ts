@@ -16,6 +16,8 @@ interface State {
   cooldownMs: number;
   /** When the half-open probe was admitted (0 = none); a probe that never reports back expires. */
   probingSince: number;
+  /** Opened by rest() (a refused key or quota), not by outages: an answer to a poll does not end it. */
+  rested: boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -28,7 +30,7 @@ export class CircuitBreaker {
   private get(provider: string): State {
     let s = this.states.get(provider);
     if (!s) {
-      s = { failures: 0, openUntil: 0, cooldownMs: this.opts.cooldownMs, probingSince: 0 };
+      s = { failures: 0, openUntil: 0, cooldownMs: this.opts.cooldownMs, probingSince: 0, rested: false };
       this.states.set(provider, s);
     }
     return s;
@@ -63,6 +65,15 @@ export class CircuitBreaker {
     s.openUntil = 0;
     s.probingSince = 0;
     s.cooldownMs = this.opts.cooldownMs;
+    s.rested = false;
+  }
+
+  /**
+   * An answer about work the provider already accepted (a status poll): it is up, as success() says,
+   * but that says nothing of its key or quota for new work, so a rest stands until a create gets through.
+   */
+  answered(provider: string): void {
+    if (!this.get(provider).rested) this.success(provider);
   }
 
   failure(provider: string, now = Date.now()): void {
@@ -84,6 +95,7 @@ export class CircuitBreaker {
    */
   rest(provider: string, now = Date.now()): void {
     const s = this.get(provider);
+    s.rested = true;
     if (s.probingSince !== 0) {
       this.failure(provider, now);
       return;

@@ -117,4 +117,28 @@ describe('CircuitBreaker', () => {
     noteOutcome(d2, 'q', new UpstreamError('unavailable', 'down', 503));
     assert.equal(b2.state('q', 0), 'closed');
   });
+
+  it('a rest for a refused key or quota outlives the polls of the tasks the channel has in flight; a create that gets through ends it', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker(opts);
+    const deps = { breaker, clock: { now: () => now } };
+    // A create refused for quota, while another channel can take the task: the channel rests.
+    noteOutcome(deps, 'p', new UpstreamError('quota', 'no balance', 402));
+    breaker.rest('p', now);
+    // Its tasks in flight poll on: a status answered (or refused, once the key is revoked) is no create accepted.
+    now = 100;
+    noteOutcome(deps, 'p', undefined, 'poll');
+    noteOutcome(deps, 'p', new UpstreamError('auth', 'revoked', 401), 'poll');
+    assert.equal(breaker.state('p', now), 'open', 'still resting: waiting tasks do not ask it again at every tick');
+    assert.equal(breaker.retryInMs('p', now), 900);
+    // A poll 5xx still counts toward an outage; a create that gets through ends the rest, and polls close again.
+    now = 1000;
+    assert.equal(breaker.admit('p', now), true, 'the probe');
+    noteOutcome(deps, 'p');
+    assert.equal(breaker.state('p', now), 'closed');
+    for (let i = 0; i < 3; i++) noteOutcome(deps, 'p', new UpstreamError('unavailable', 'down', 503), 'poll');
+    assert.equal(breaker.state('p', now), 'open', 'outage answers to polls open it, as before');
+    noteOutcome(deps, 'p', undefined, 'poll');
+    assert.equal(breaker.state('p', now), 'closed', 'and a poll answered closes an outage breaker, as before');
+  });
 });
