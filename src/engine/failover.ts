@@ -24,16 +24,19 @@ export type ChannelSubmission =
   | { type: 'lost' };
 
 /**
- * 5xx and timeouts say the channel may be down. Any other answer (a 429, a refusal) says it is up:
- * it ends a run of outages and closes an open breaker's probe, as a success would (a probe answered
- * 400 or 429 left the breaker open for another cooldown). A poll's answer does not end a rest for a
- * refused key or quota: the tasks a channel already has in flight poll on while its creates are refused.
+ * 5xx and timeouts say the channel may be down. Any other answer (a 429, a refusal of the request)
+ * says it is up: it ends a run of outages and closes an open breaker's probe, as a success would (a
+ * probe answered 400 or 429 left the breaker open for another cooldown). A create refused for the
+ * channel's key or quota is up but unusable: a probe so refused re-opens the breaker for longer. A
+ * poll's answer does not end a rest for a refused key or quota: the tasks a channel already has in
+ * flight poll on while its creates are refused.
  */
 export function noteOutcome(deps: Pick<EngineDeps, 'breaker' | 'clock'>, channelId: string, err?: unknown, about: 'create' | 'poll' = 'create'): void {
   const up = () => (about === 'poll' ? deps.breaker.answered(channelId) : deps.breaker.success(channelId));
   if (err === undefined) up();
   else if (!(err instanceof UpstreamError) || err.kind === 'ambiguous') return;
   else if (err.kind === 'unavailable' || err.kind === 'timeout') deps.breaker.failure(channelId, deps.clock.now());
+  else if (about === 'create' && (err.kind === 'auth' || err.kind === 'quota')) deps.breaker.refused(channelId, deps.clock.now());
   else up();
 }
 

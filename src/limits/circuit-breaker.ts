@@ -89,17 +89,24 @@ export class CircuitBreaker {
   }
 
   /**
+   * A create refused for the provider's key or quota: it answered (a run of outages ends), but it
+   * cannot take new work. A probe refused so counts as a failed one (re-opens for twice as long);
+   * otherwise whether the provider rests depends on whether another can take the work (rest()).
+   */
+  refused(provider: string, now = Date.now()): void {
+    const s = this.get(provider);
+    if (s.probingSince !== 0) this.failure(provider, now);
+    else s.failures = 0;
+  }
+
+  /**
    * Sends a provider that refused outright (a revoked key, no quota) to rest for a cooldown while
-   * other providers can take the work, so it is not asked again at every tick: a refused probe
-   * counts as a failed one (re-opens for longer); a closed breaker opens now; an open one is left as it is.
+   * other providers can take the work, so it is not asked again at every tick: a closed breaker opens
+   * now; an open one keeps its time. Only a create that gets through ends the rest (see answered()).
    */
   rest(provider: string, now = Date.now()): void {
     const s = this.get(provider);
     s.rested = true;
-    if (s.probingSince !== 0) {
-      this.failure(provider, now);
-      return;
-    }
     s.failures = Math.max(s.failures, this.opts.threshold);
     if (s.openUntil === 0) s.openUntil = now + s.cooldownMs;
   }

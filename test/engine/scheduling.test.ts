@@ -70,6 +70,8 @@ describe('CircuitBreaker', () => {
 
   it('rest: a closed breaker opens for the cooldown, an open one keeps its time, a refused probe counts as a failed one', () => {
     const b = new CircuitBreaker(opts);
+    let now = 0;
+    const deps = { breaker: b, clock: { now: () => now } };
     b.failure('p', 0);
     b.rest('p', 100);
     assert.equal(b.state('p', 100), 'open');
@@ -79,8 +81,11 @@ describe('CircuitBreaker', () => {
     b.rest('p', 600);
     assert.equal(b.retryInMs('p', 600), 500);
     assert.equal(b.admit('p', 1100), true, 'the probe, at the end of the first cooldown');
-    // The probe refused too: re-opened for twice as long, as after a failed probe.
-    b.rest('p', 1100);
+    // The probe's create refused too, as the engine reports it (the outcome, then the rest while
+    // another channel can take the task): re-opened for twice as long, as after a failed probe.
+    now = 1100;
+    noteOutcome(deps, 'p', new UpstreamError('auth', 'revoked', 401));
+    b.rest('p', now);
     assert.equal(b.admit('p', 3099), false);
     assert.equal(b.admit('p', 3100), true);
     // A probe that goes through closes it and forgets the rest: one outage then does not re-open it.
