@@ -13,21 +13,23 @@ import { baseUrlProblem, implicitChannel, type ChannelConfig } from './channel.j
 type Env = Record<string, string | undefined>;
 
 /**
- * A variable's values: its comma-separated list, or (unpooled) its one value; none when it is unset
- * or blank, like every other variable. A list with an empty entry is refused rather than shortened:
- * `,` alone would configure nothing (and, with no other credential, start the sandbox), and a stray
- * comma (often a substitution that came out empty) would quietly drop a key of the pool. The
+ * A variable's entries as written: its comma-separated list (blanks kept, in place), or (unpooled)
+ * its one value; none when it is unset or blank, like every other variable. Only commas and blanks
+ * is refused: it would configure nothing (and, with no other credential, start the sandbox). The
  * message names the variable, never its value.
  */
-function values(env: Env, name: string, p?: ProtocolManifest): string[] {
+function entries(env: Env, name: string, p?: ProtocolManifest): string[] {
   const raw = (env[name] ?? '').trim();
   if (raw === '') return [];
   if (p?.unpooled?.includes(name)) return [raw];
   const list = raw.split(',').map((v) => v.trim());
   if (list.every((v) => v === '')) throw new Error(`${name} is set but lists no key, only commas and blanks; unset it, or give a key (several, comma-separated, make a pool)`);
-  const empty = list.indexOf('');
-  if (empty !== -1) throw new Error(`${name} has an empty entry (${empty + 1} of ${list.length}); remove the stray comma or fill in the missing key`);
   return list;
+}
+
+/** A variable's values: its entries without the blank ones (a trailing or doubled comma drops no key). */
+function values(env: Env, name: string, p?: ProtocolManifest): string[] {
+  return entries(env, name, p).filter((v) => v !== '');
 }
 
 /** The credential set the environment completes (first in preference order), or null when none of its variables is set. */
@@ -46,6 +48,16 @@ function completeSet(m: ProviderManifest, protocol: string, p: ProtocolManifest,
 
 /** One credential record per key of the pool; a variable with one value is shared by all. */
 function pool(set: string[], env: Env, p: ProtocolManifest): Record<string, string>[] {
+  // Variables paired by position (an access key and its secret): a blank entry would shift the
+  // pairs (`,a2` beside `s1,s2` shared a2 with both secrets), so there it is refused.
+  if (set.length > 1) {
+    for (const name of set) {
+      const list = entries(env, name, p);
+      const blank = list.indexOf('');
+      if (blank !== -1)
+        throw new Error(`${name} has an empty entry (${blank + 1} of ${list.length}), and its keys pair by position with ${set.filter((n) => n !== name).join(', ')}; remove the stray comma or fill in the missing key`);
+    }
+  }
   const lists = set.map((name) => ({ name, list: values(env, name, p) }));
   const size = Math.max(...lists.map((l) => l.list.length));
   for (const l of lists) {

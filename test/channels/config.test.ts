@@ -75,14 +75,17 @@ describe('channels from the environment', () => {
     refused({ KLING_ACCESS_KEY: 'a1,a2,a3', KLING_SECRET_KEY: 's1,s2' }, /KLING_ACCESS_KEY lists 3 values but .* lists|KLING_SECRET_KEY lists 2 values but KLING_ACCESS_KEY lists 3/);
   });
 
-  it('a key variable holding only commas and blanks, or an empty entry in a pool, is refused in one line that does not repeat it', () => {
+  it('a key variable holding only commas and blanks, or an empty entry among keys paired by position, is refused in one line that does not repeat it', () => {
     // Silently ignored, such a variable configured no channel — and with no other credential the gateway started in sandbox mode.
     for (const value of [',', ' , ', ',,,', ' ,\t, ']) refused({ OPENAI_API_KEY: value }, /^OPENAI_API_KEY is set but lists no key/);
     refused({ KLING_ACCESS_KEY: 'a1', KLING_SECRET_KEY: ',' }, /^KLING_SECRET_KEY is set but lists no key/);
     refused({ VERTEX_ACCESS_TOKEN: ' , ', VERTEX_PROJECT: 'p' }, /^VERTEX_ACCESS_TOKEN is set but lists no key/);
-    // A stray comma (often a substitution that came out empty) would quietly drop a key of the pool.
-    refused({ OPENAI_API_KEY: 'sk-secret-a,,sk-secret-b' }, /^OPENAI_API_KEY has an empty entry \(2 of 3\)(?!.*sk-secret)/);
-    refused({ ARK_API_KEY: 'ark-secret-1, ' }, /^ARK_API_KEY has an empty entry \(2 of 2\)(?!.*ark-secret)/);
+    // Paired by position, a blank entry would shift the pairs: ',a2' beside 's1,s2' gave a2 both secrets.
+    refused({ KLING_ACCESS_KEY: 'ak-secret-1,', KLING_SECRET_KEY: 'sk-secret-1,sk-secret-2' }, /^KLING_ACCESS_KEY has an empty entry \(2 of 2\), and its keys pair by position with KLING_SECRET_KEY(?!.*secret-)/);
+    refused({ KLING_ACCESS_KEY: 'a1,a2', KLING_SECRET_KEY: ',s2' }, /^KLING_SECRET_KEY has an empty entry \(1 of 2\)/);
+    // A lone pool: a trailing or doubled comma drops no key (a configuration that started before still does).
+    assert.deepEqual(ids({ OPENAI_API_KEY: 'sk-a,,sk-b' }), ['openai-1', 'openai-2']);
+    assert.deepEqual(ids({ ARK_API_KEY: 'ark-1, ' }), ['byteplus-ark']);
     // Unset, empty or blank is simply not configured, as for every other variable.
     for (const value of ['', '  ']) assert.deepEqual(loadConfig({ OPENAI_API_KEY: value }).channels, []);
   });

@@ -67,7 +67,7 @@ describe('start-up', { timeout: 240_000 }, () => {
       [{ OPENAI_WEBHOOK_SECRET: 'not-a-secret' }, /OPENAI_WEBHOOK_SECRET must be the project webhook's signing secret/],
       // Ignored, it configured no channel and (no other credential) started the sandbox instead.
       [{ OPENAI_API_KEY: ' , ' }, /OPENAI_API_KEY is set but lists no key/],
-      [{ KLING_API_KEY: 'kl-secret-1,,kl-secret-2' }, /KLING_API_KEY has an empty entry \(2 of 3\)(?!.*kl-secret)/],
+      [{ KLING_ACCESS_KEY: 'kl-secret-1,,kl-secret-2', KLING_SECRET_KEY: 'ks-1,ks-2,ks-3' }, /KLING_ACCESS_KEY has an empty entry \(2 of 3\)(?!.*kl-secret)/],
     ];
     for (const [env, pattern] of cases) {
       const dataDir = path.join(work, `bad-${Math.random().toString(36).slice(2)}`);
