@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ABANDONED_AFTER_MS, sweepAbandonedFiles } from './abandoned-files.js';
 
 export interface TempDirs {
-  /** The finisher's downloads of finished videos (`<task>.<attempt>.mp4`), probed and stored from here. */
+  /** The finisher's downloads of finished videos (`<task>.<attempt>.<random>.mp4`), probed and stored from here. */
   outputs: string;
   /** Stored videos copied for ffmpeg to take a still from (`thumb-*.mp4`). */
   thumbnails: string;

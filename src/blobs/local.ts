@@ -62,7 +62,10 @@ export class LocalBlobStore implements BlobStore {
       } finally {
         await fh.close();
       }
-      await fs.promises.rename(tmp, final);
+      await fs.promises.rename(tmp, final).catch((err: NodeJS.ErrnoException) => {
+        // The store's fault, not the upload's (EXDEV: a subfolder mounted apart from .parts/): retried as an outage.
+        throw new BlobUnavailableError(`local blob store: cannot move an upload into place (${err.code ?? err.message}); the blob folder must be one filesystem`, { cause: err });
+      });
     } catch (err) {
       await fs.promises.rm(tmp, { force: true });
       throw err;

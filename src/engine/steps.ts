@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -252,7 +253,8 @@ export async function finishStep(deps: EngineDeps, claimed: ClaimedTask): Promis
     return void (await commit(deps, claimed, { from: 'finishing', to: 'failed', patch: { error: { code: 'no_output', message: 'The upstream reported success but returned no video.' }, progress: null }, next: null }));
   }
   await mkdir(deps.tmpDir, { recursive: true });
-  const tmp = join(deps.tmpDir, `${task.id}.${claimed.attempts}.mp4`);
+  // A name of its own: a reclaimed task may reuse the attempt number of a download a crash left behind.
+  const tmp = join(deps.tmpDir, `${task.id}.${claimed.attempts}.${randomBytes(6).toString('hex')}.mp4`);
   try {
     try {
       const opened = await channel.adapter.openOutput(video, adapterContext(deps, deps.settings.downloadTimeoutMs));

@@ -163,7 +163,7 @@ function hasModelError(body: unknown): boolean {
   if (!body || typeof body !== 'object') return false;
   const { errors, message } = body as TopazErrorBody;
   if (Array.isArray(errors) && errors.some((e) => /^filters\.\d+\.model$/.test(String(e?.path ?? '')) && MODEL_GONE.test(String(e?.msg ?? '')))) return true;
-  const about = typeof message === 'string' ? /\bfilters\.\d+\.model\b[:\s]+(.*)$/.exec(message) : null;
+  const about = typeof message === 'string' ? /\bfilters\.\d+\.model\b[:\s]+(.*)$/s.exec(message) : null;
   return about !== null && MODEL_GONE.test(about[1] ?? '');
 }
 
