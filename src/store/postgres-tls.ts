@@ -17,6 +17,8 @@ export interface PostgresTarget {
    * (libpq's `prefer` and `allow`).
    */
   ssl: undefined | false | ConnectionOptions | 'if-offered';
+  /** With 'if-offered': the TLS options used when the server offers TLS (client certificate, and the chain checked when sslrootcert is given, as libpq does). */
+  offered?: ConnectionOptions;
   host: string;
   port: number;
 }
@@ -46,7 +48,7 @@ export function postgresTarget(url: string): PostgresTarget {
   const host = (param('host') ?? decodeURIComponent(u.hostname)).replace(/^\[(.+)\]$/, '$1');
   const port = Number(param('port') ?? (u.port || 5432));
   for (const name of TLS_PARAMS) u.searchParams.delete(name);
-  const target = (ssl: PostgresTarget['ssl']): PostgresTarget => ({ connectionString: u.toString(), ssl, host, port });
+  const target = (ssl: PostgresTarget['ssl'], offered?: ConnectionOptions): PostgresTarget => ({ connectionString: u.toString(), ssl, ...(offered && { offered }), host, port });
   // Not verified: encrypted against a passive listener only (libpq's require, and pg's own no-verify).
   const unverified = { ...clientCert, rejectUnauthorized: false };
   // The certificate chains to the given CA; the name is not checked.
@@ -57,7 +59,7 @@ export function postgresTarget(url: string): PostgresTarget {
     case 'allow':
     case 'prefer':
       // A socket directory has no TLS to offer.
-      return target(host.startsWith('/') ? false : 'if-offered');
+      return host.startsWith('/') ? target(false) : target('if-offered', ca !== undefined ? caOnly : unverified);
     case 'require':
       return target(ca !== undefined ? caOnly : unverified);
     case 'no-verify':
@@ -77,7 +79,7 @@ export function postgresTarget(url: string): PostgresTarget {
 /** The `ssl` option for pg: a URL that says `prefer` asks the server (once per call) whether it speaks TLS. */
 export async function resolvedSsl(target: PostgresTarget): Promise<boolean | ConnectionOptions | undefined> {
   if (target.ssl !== 'if-offered') return target.ssl;
-  return (await serverOffersTls(target.host, target.port)) ? { rejectUnauthorized: false } : false;
+  return (await serverOffersTls(target.host, target.port)) ? (target.offered ?? { rejectUnauthorized: false }) : false;
 }
 
 // PostgreSQL's SSLRequest: length 8, code 80877103. The server answers one byte, 'S' or 'N'.

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -72,5 +73,24 @@ describe('postgresTarget: sslmode as libpq reads it', () => {
     assert.equal(await resolvedSsl(postgresTarget(u.toString())), false);
     u.searchParams.set('sslmode', 'require');
     assert.deepEqual(await resolvedSsl(postgresTarget(u.toString())), { rejectUnauthorized: false });
+  });
+
+  it('prefer against a server that offers TLS keeps the client certificate, and checks the chain given sslrootcert (as libpq)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-tls-'));
+    for (const f of ['ca', 'cert', 'key']) fs.writeFileSync(path.join(dir, `${f}.pem`), `${f.toUpperCase()} PEM`);
+    // Answers PostgreSQL's SSLRequest with 'S': "I speak TLS".
+    const server = net.createServer((s) => s.once('data', () => s.end('S')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const url = (q: string) => `postgres://app:s3cret@127.0.0.1:${port}/vidgate?sslmode=prefer&${q}`;
+    try {
+      const certs = `sslcert=${dir}/cert.pem&sslkey=${dir}/key.pem`;
+      assert.deepEqual(await resolvedSsl(postgresTarget(url(certs))), { cert: 'CERT PEM', key: 'KEY PEM', rejectUnauthorized: false });
+      const withCa = (await resolvedSsl(postgresTarget(url(`${certs}&sslrootcert=${dir}/ca.pem`)))) as Record<string, unknown>;
+      assert.deepEqual([withCa.cert, withCa.key, withCa.ca, withCa.rejectUnauthorized], ['CERT PEM', 'KEY PEM', 'CA PEM', undefined], 'the chain is verified');
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
