@@ -98,7 +98,7 @@ function listenFeed(target: PostgresTarget, ssl: () => Promise<pg.ClientConfig['
       client = null;
       if (heartbeat) clearInterval(heartbeat);
       c.removeAllListeners('end');
-      void c.end().catch(() => undefined);
+      void endWithin(c);
       later();
     };
     client = c;
@@ -136,7 +136,20 @@ function listenFeed(target: PostgresTarget, ssl: () => Promise<pg.ClientConfig['
       if (heartbeat) clearInterval(heartbeat);
       const c = client;
       client = null;
-      await c?.end().catch(() => undefined);
+      if (c) await endWithin(c);
     },
   };
+}
+
+/** How long a goodbye (pg's Terminate) may take before the socket is simply destroyed. */
+const END_GRACE_MS = 1_000;
+
+/**
+ * Ends a client, but never waits on a peer that went silent: the goodbye to a dropped connection is never answered
+ * (the socket closes only when TCP gives up, ~15 min), so after END_GRACE_MS its socket is destroyed.
+ */
+async function endWithin(c: pg.Client): Promise<void> {
+  const cut = setTimeout(() => c.connection.stream.destroy(), END_GRACE_MS);
+  await c.end().catch(() => undefined);
+  clearTimeout(cut);
 }

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createPgDatabase, PG_ADMIN_URL } from '../helpers/stores.js';
-import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { proxyTo, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
 
 const CLIP = { model: 'veo3.1-fast', prompt: 'waves on a pier', duration: 4 };
@@ -54,9 +54,7 @@ describe('the LISTEN connection behind cross-node long polls', { timeout: 180_00
     database = await createPgDatabase();
     admin = new pg.Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();
-    const target = new URL(PG_ADMIN_URL);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
+    proxy = await proxyTo(PG_ADMIN_URL);
     workerNode = await startTestGateway({ VIDGATE_DATABASE_URL: named(database.url, WORKER_SESSIONS), VIDGATE_ROLE: 'worker' });
     // The API node reaches the database through a proxy the test can silence.
     apiNode = await startTestGateway({

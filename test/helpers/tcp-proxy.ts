@@ -77,3 +77,11 @@ export class TcpProxy {
     if (server) await new Promise<void>((r) => server.close(() => r()));
   }
 }
+
+/** A started proxy to the host and port of a service's URL (e.g. PostgreSQL's). */
+export async function proxyTo(url: string): Promise<TcpProxy> {
+  const target = new URL(url);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+  await proxy.start();
+  return proxy;
+}
