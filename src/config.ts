@@ -314,7 +314,7 @@ function databaseUrl(env: NodeJS.ProcessEnv): string | null {
     throw new ConfigError(`VIDGATE_DATABASE_URL must start with postgres:// (only PostgreSQL is supported; unset it for the embedded SQLite), got '${u.protocol}//…'`);
   if (u.hostname === '' || u.pathname.length <= 1) throw new ConfigError('VIDGATE_DATABASE_URL must name a host and a database, e.g. postgres://user:password@host:5432/vidgate');
   try {
-    postgresTarget(raw);
+    postgresTarget(raw, env);
   } catch (err) {
     throw new ConfigError(`VIDGATE_DATABASE_URL: ${(err as Error).message}`);
   }

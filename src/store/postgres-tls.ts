@@ -24,14 +24,22 @@ export interface PostgresTarget {
 }
 
 const TLS_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'ssl', 'uselibpqcompat'];
+/** Those libpq also reads from the environment (PGSSLMODE, …) when the URL does not give them. */
+const ENV_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
 
-/** Throws an Error whose message (one line, never the URL) says what to fix. */
-export function postgresTarget(url: string): PostgresTarget {
+/**
+ * Throws an Error whose message (one line, never the URL) says what to fix. A TLS parameter the URL does not give is
+ * read, as libpq does, from its environment variable (PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY).
+ */
+export function postgresTarget(url: string, env: NodeJS.ProcessEnv = process.env): PostgresTarget {
   const u = new URL(url);
-  const param = (name: string) => u.searchParams.get(name);
+  const param = (name: string) => u.searchParams.get(name) ?? ((ENV_PARAMS.includes(name) && env[`PG${name.toUpperCase()}`]) || null);
   const mode = param('sslmode');
-  if (mode !== null && !SSL_MODES.includes(mode)) throw new Error(`sslmode must be one of ${SSL_MODES.slice(0, 6).join(', ')}; got '${mode}'`);
+  if (mode !== null && !SSL_MODES.includes(mode)) {
+    const where = u.searchParams.has('sslmode') ? 'sslmode' : 'PGSSLMODE';
+    throw new Error(`${where} must be one of ${SSL_MODES.slice(0, 6).join(', ')}; got '${mode}'`);
+  }
   const file = (name: string) => {
     const p = param(name);
     if (p === null) return undefined;

@@ -29,6 +29,17 @@ describe('postgresTarget: sslmode as libpq reads it', () => {
     assert.equal(postgresTarget(`${base}?ssl=0`).ssl, false);
   });
 
+  it('with no sslmode in the URL, PGSSLMODE (and PGSSLROOTCERT…) mean what they mean to libpq, not to pg', () => {
+    assert.equal(postgresTarget(base, { PGSSLMODE: 'prefer' }).ssl, 'if-offered', 'pg: TLS required and verified');
+    assert.deepEqual(postgresTarget(base, { PGSSLMODE: 'require' }).ssl, { rejectUnauthorized: false }, 'pg: verify-full');
+    assert.equal(postgresTarget(base, { PGSSLMODE: 'disable' }).ssl, false);
+    assert.equal(postgresTarget(`${base}?sslmode=disable`, { PGSSLMODE: 'require' }).ssl, false, 'the URL wins');
+    assert.equal(postgresTarget(base, {}).ssl, undefined);
+    assert.deepEqual([postgresTarget(base, { PGHOST: 'elsewhere', PGPORT: '1' }).host, postgresTarget(base, { PGPORT: '1' }).port], ['db.example', 6543], 'only the TLS variables');
+    assert.throws(() => postgresTarget(base, { PGSSLMODE: 'requre' }), /^Error: PGSSLMODE must be one of/);
+    assert.throws(() => postgresTarget(base, { PGSSLMODE: 'verify-ca', PGSSLROOTCERT: '/nonexistent/ca.pem' }), /cannot read sslrootcert \/nonexistent\/ca\.pem/);
+  });
+
   it('require encrypts without verifying (with a root certificate: verifies the chain, not the name); verify-full verifies both', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vidgate-tls-'));
     const ca = path.join(dir, 'ca.pem');
