@@ -101,7 +101,8 @@ export class SqlKeyRepository implements KeyRepository {
       if (patch.rpm_limit !== undefined) set.rpm_limit = patch.rpm_limit;
       if (patch.webhook_url !== undefined) set.webhook_url = patch.webhook_url;
       let balance = key.balance_usd;
-      if (patch.balance_usd !== undefined) balance = patch.balance_usd;
+      // Whole micro-dollars, as every total is kept (a settle's SQL round would otherwise snap it later, by dialect).
+      if (patch.balance_usd !== undefined) balance = patch.balance_usd === null ? null : roundUsd(patch.balance_usd);
       if (patch.add_balance_usd !== undefined) balance = roundUsd((balance ?? 0) + patch.add_balance_usd);
       if (patch.balance_usd !== undefined || patch.add_balance_usd !== undefined) {
         const refusal = balanceRefusal(balance, key.reserved_usd, patch);

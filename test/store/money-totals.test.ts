@@ -41,5 +41,17 @@ for (const dialect of DIALECTS) {
       assert.equal(after.balance_usd, (1_000_000 * 1e6 - spentMicros) / 1e6);
       assert.equal(after.reserved_usd, 0);
     });
+
+    it('a balance set to a fraction of a micro-dollar is kept whole, so no settle snaps it later (by the dialect’s tie rule)', async () => {
+      const { db, store, kysely } = await migratedStore(dialect);
+      dbs.push(db);
+      const key = await testKey(store, 'odd', { balance_usd: 2.0000004 });
+      assert.equal(key.balance_usd, 2);
+      await kysely.transaction().execute(async (trx) => {
+        assert.ok(await kyselyCreateOps(trx, null as never).reserve(key.id, 0.5));
+        await endReservation(trx, ledgerEntry(key.id, null, 'settle', 0.5, 'm', Date.now()), 0.5);
+      });
+      assert.equal((await store.keys.get(key.id))?.balance_usd, 1.5);
+    });
   });
 }
