@@ -8,6 +8,8 @@ import type { Config } from './config.js';
 import { implicitChannel } from './channels/channel.js';
 import { channelView } from './channels/report.js';
 import { RetentionSweeper } from './engine/retention.js';
+import { ClockSkewWatch, judgeClockSkew, measureClockOffset, type ClockVerdict } from './engine/clock-skew.js';
+import { systemClock } from './engine/clock.js';
 import { AvailabilityChecker } from './channels/availability.js';
 import { CALLBACK_PATH } from './channels/callbacks.js';
 import { buildHttpApp } from './http/app.js';
@@ -75,6 +77,9 @@ function databaseHost(url: string): string {
   }
 }
 
+/** How often an engine node measures its clock against the database's again. */
+const CLOCK_CHECK_INTERVAL_MS = 60_000;
+
 /** How often each channel's upstream model list is read again. */
 const AVAILABILITY_INTERVAL_MS = 10 * 60_000;
 
@@ -101,6 +106,21 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     throw new StartupError(
       config.databaseUrl ? `cannot use the database at VIDGATE_DATABASE_URL (${databaseHost(config.databaseUrl)}): ${why}` : `cannot open the database in VIDGATE_DATA_DIR (${config.dataDir}): ${why}`,
     );
+  }
+  // Leases and due times are this node's clock against the other nodes': PostgreSQL's clock is the reference (SQLite: one machine, one clock).
+  const databaseMs = async () => (await store.databaseTimeMs()) ?? systemClock.now();
+  let clock: ClockVerdict = { verdict: 'ok' };
+  if (store.dialect === 'postgres') {
+    try {
+      clock = judgeClockSkew(await measureClockOffset(databaseMs, systemClock), config.engine.leaseMs);
+    } catch (err) {
+      clock = { verdict: 'refuse', message: `cannot read the clock of the database at VIDGATE_DATABASE_URL: ${(err as Error).message}` };
+    }
+    if (clock.verdict === 'refuse') {
+      await Promise.all([store.close().catch(() => undefined), limits.close()]);
+      throw new StartupError(clock.message);
+    }
+    if (clock.verdict === 'warn') logger.warn(clock.message);
   }
   const signingSecret = config.urlSigningSecret ?? (await store.meta.setIfAbsent('url_signing_secret', randomBytes(32).toString('hex')));
 
@@ -137,7 +157,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const threadStarting =
     runsEngine && config.engine.thread
       ? EngineThread.start(
-          { config, channels: channelConfigs, sandbox: sandbox !== null, workerId, log: { level: logger.level, base: baseOf(logger) }, availability: availability.snapshot(), hold: true },
+          { config, channels: channelConfigs, sandbox: sandbox !== null, workerId, log: { level: logger.level, base: baseOf(logger) }, availability: availability.snapshot(), hold: true, claimsPaused: false },
           { logger, onFinished: () => webhooks?.wake(), onGone: () => store.tasks.releaseLeases(workerId, Date.now()) },
         )
       : null;
@@ -263,6 +283,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   });
   const delivery = webhooks;
   let stopWatchingDue = () => undefined as unknown;
+  let clockWatch: ClockSkewWatch | null = null;
   const retention = new RetentionSweeper({ store, blobs, retentionSeconds: config.retentionSeconds, intervalMs: config.retentionSweepMs, log: logger.child({ room: 'retention' }), clock: engineDeps.clock });
   availability.start();
   if (runsEngine) {
@@ -284,6 +305,19 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       // Another node's callback made work due: look now rather than at the next tick.
       if (callbacks) stopWatchingDue = store.watchWorkDue(() => engine?.wake());
     }
+    if (store.dialect === 'postgres') {
+      const running = engine;
+      clockWatch = new ClockSkewWatch({
+        databaseMs,
+        clock: systemClock,
+        leaseMs: config.engine.leaseMs,
+        intervalMs: CLOCK_CHECK_INTERVAL_MS,
+        log: logger.child({ room: 'clock' }),
+        onPause: (paused) => running.pauseClaims(paused),
+        initial: clock.verdict,
+      });
+      clockWatch.start();
+    }
     // The id this node's leases carry (work_items.lease_owner): which node holds which work.
     logger.info({ workerId, thread: engineThread !== null }, 'engine started');
     retention.start();
@@ -302,7 +336,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       tasks.close(); // long polls answer now, event streams end
       // All at once, each bounded by the grace period: HTTP drains while engine steps and webhook
       // deliveries in flight finish (or are released for another node).
-      await Promise.all([closeHttp(app, graceMs), availability.stop(), engine?.stop(graceMs), retention.stop(), delivery.stop(graceMs), tempFiles.stop()]);
+      await Promise.all([closeHttp(app, graceMs), availability.stop(), engine?.stop(graceMs), clockWatch?.stop(), retention.stop(), delivery.stop(graceMs), tempFiles.stop()]);
       stopWatching();
       stopWatchingDue();
       await sandbox?.close();

@@ -14,6 +14,8 @@ export interface EngineHandle {
   channelStates(): Promise<ChannelStates>;
   /** Figures the engine keeps in a registry of its own (the thread's), or null when it shares the process's. */
   metrics(): Promise<MetricsSnapshot | null>;
+  /** Stop (true) or resume (false) claiming work: this node's clock is too far off the database's. */
+  pauseClaims(paused: boolean): void;
   /** Stop claiming, let steps in flight finish for up to `graceMs`, release the rest. */
   stop(graceMs: number): Promise<void>;
 }
@@ -28,6 +30,7 @@ export function localEngine(deps: EngineDeps): EngineHandle {
   engine.start();
   return {
     wake: () => engine.wake(),
+    pauseClaims: (paused) => engine.pauseClaims(paused),
     channelStates: async () => channelStatesOf(deps.channels, deps.breaker),
     metrics: async () => null,
     stop: async (graceMs) => void (await engine.stop(graceMs)),

@@ -14,10 +14,18 @@ export interface EngineThreadData {
   availability: AvailabilitySnapshot;
   /** Wait for `go` before claiming work (a first start: until the gateway listens); a restart starts at once. */
   hold: boolean;
+  /** Claim no work (this node's clock is too far off the database's) until told otherwise. */
+  claimsPaused?: boolean;
 }
 
 /** HTTP thread → engine thread. */
-export type ToEngine = { t: 'go' } | { t: 'wake' } | { t: 'availability'; lists: AvailabilitySnapshot } | { t: 'ask'; id: number; what: 'channels' | 'metrics' } | { t: 'stop'; graceMs: number };
+export type ToEngine =
+  | { t: 'go' }
+  | { t: 'wake' }
+  | { t: 'pauseClaims'; paused: boolean }
+  | { t: 'availability'; lists: AvailabilitySnapshot }
+  | { t: 'ask'; id: number; what: 'channels' | 'metrics' }
+  | { t: 'stop'; graceMs: number };
 
 /** Engine thread → HTTP thread. */
 export type FromEngine =

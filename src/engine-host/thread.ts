@@ -167,6 +167,12 @@ export class EngineThread implements EngineHandle {
     if (!this.stopping) this.postWake();
   }
 
+  /** A restarted thread starts paused or not as the HTTP thread last said. */
+  pauseClaims(paused: boolean): void {
+    this.data = { ...this.data, claimsPaused: paused };
+    if (!this.stopping) this.post({ t: 'pauseClaims', paused });
+  }
+
   /** The model lists as the HTTP thread last read them (a restarted thread starts from these). */
   availability(lists: AvailabilitySnapshot): void {
     this.data = { ...this.data, availability: lists };

@@ -54,6 +54,7 @@ async function run(): Promise<void> {
 
   const deps = buildEngineDeps({ config, store, blobs, catalog, channels, availability, limits, log: logger, workerId: data.workerId, sandbox: data.sandbox });
   const engine = new Engine(deps);
+  engine.pauseClaims(data.claimsPaused === true);
   deps.callbacks = upstreamCallbacks({ config, store, channels, log: logger }, () => engine.wake());
   deps.observe = finishObserver(
     metrics,
@@ -74,6 +75,8 @@ async function run(): Promise<void> {
         return engine.start();
       case 'wake':
         return engine.wake();
+      case 'pauseClaims':
+        return engine.pauseClaims(m.paused);
       case 'availability':
         return availability.adopt(m.lists);
       case 'ask':

@@ -27,6 +27,8 @@ export class Engine {
   private ticking = false;
   private stopped = true;
   private wakeRequested = false;
+  /** This node's clock is too far off the database's: claim nothing (steps under way go on). */
+  private claimsPaused = false;
   /** Per-provider submission rates (in process, or shared by all nodes through Redis). */
   private readonly limits: Limits;
   /** Per-provider caps on jobs in flight: the configured one, or less when every channel of the provider has a cap. */
@@ -65,6 +67,12 @@ export class Engine {
       return;
     }
     this.schedule(0);
+  }
+
+  /** While the clock is too far off (ClockSkewWatch): claim no work; steps under way go on and keep their leases. */
+  pauseClaims(paused: boolean): void {
+    this.claimsPaused = paused;
+    if (!paused) this.wake();
   }
 
   /** Stop claiming, wait for in-flight steps (bounded), release what we still hold: true when released. */
@@ -114,7 +122,7 @@ export class Engine {
   }
 
   private free(lane: LaneRunner): number {
-    return this.stopped ? 0 : lane.limit - lane.inFlight.size;
+    return this.stopped || this.claimsPaused ? 0 : lane.limit - lane.inFlight.size;
   }
 
   private claimOptions(lane: LaneRunner, limit: number) {

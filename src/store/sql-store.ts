@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from './db.js';
 import type { Batching } from './group-commit.js';
 import { SqlKeyRepository } from './keys.js';
@@ -88,6 +89,12 @@ export class SqlStore implements Store {
   async migrate(): Promise<void> {
     if (this.db.dialect === 'postgres') await runMigrationsLocked(this.db.kysely);
     else await runMigrations(this.db.kysely);
+  }
+
+  async databaseTimeMs(): Promise<number | null> {
+    if (this.db.dialect !== 'postgres') return null;
+    const { rows } = await sql<{ ms: number }>`select extract(epoch from clock_timestamp()) * 1000 as ms`.execute(this.db.kysely);
+    return Number(rows[0].ms);
   }
 
   watchTaskChanges(onChange: (id: string) => void): () => void {

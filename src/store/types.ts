@@ -466,6 +466,11 @@ export interface Store {
    * re-read the task. Returns a function that stops watching.
    */
   watchTaskChanges(onChange: (id: string) => void): () => void;
+  /**
+   * The database server's clock now, in Unix ms (PostgreSQL's clock_timestamp(): the one clock every
+   * node shares); null on SQLite, where the one node's clock is the only one.
+   */
+  databaseTimeMs(): Promise<number | null>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
