@@ -77,7 +77,7 @@ function databaseHost(url: string): string {
   }
 }
 
-/** How often an engine node measures its clock against the database's again. */
+/** How often an engine node measures its clock against the database's again (at least once a lease). */
 const CLOCK_CHECK_INTERVAL_MS = 60_000;
 
 /** How often each channel's upstream model list is read again. */
@@ -311,7 +311,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         databaseMs,
         clock: systemClock,
         leaseMs: config.engine.leaseMs,
-        intervalMs: CLOCK_CHECK_INTERVAL_MS,
+        intervalMs: Math.min(CLOCK_CHECK_INTERVAL_MS, config.engine.leaseMs),
         log: logger.child({ room: 'clock' }),
         onPause: (paused) => running.pauseClaims(paused),
         initial: clock.verdict,

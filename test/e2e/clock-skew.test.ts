@@ -12,7 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateSecret } from '../../src/keys/keys.js';
-import { repoRoot } from '../helpers/gateway-process.js';
+import { startTestGateway, waitForTask } from '../helpers/gateway.js';
+import { repoRoot, spawnGateway } from '../helpers/gateway-process.js';
+import { until } from '../helpers/until.js';
 import { createPgDatabase } from '../helpers/stores.js';
 
 /** Debian's libfaketime (package faketime), wherever the architecture puts it. */
@@ -30,10 +32,13 @@ function libfaketime(): string | null {
  * time, only the wall clock moves.
  */
 function faked(shift: string | null): Record<string, string> {
-  if (shift === null) return {};
+  return shift === null ? {} : { ...preloaded(), FAKETIME: shift };
+}
+
+function preloaded(): Record<string, string> {
   const lib = libfaketime();
   assert.ok(lib, 'libfaketime is installed (Debian: apt-get install faketime; .ci/run installs it)');
-  return { LD_PRELOAD: lib, FAKETIME: shift, FAKETIME_DONT_FAKE_MONOTONIC: '1' };
+  return { LD_PRELOAD: lib, FAKETIME_DONT_FAKE_MONOTONIC: '1' };
 }
 
 interface Run {
@@ -122,5 +127,42 @@ describe('a node whose clock is off the database clock', { timeout: 180_000 }, (
     assert.equal(r.code, 0, r.err + r.out);
     assert.match(r.out, /Vidgate listening/);
     assert.deepEqual(clockLines(r.out), []);
+  });
+
+  it('a running engine node whose clock goes off claims no work until it is back (the lease 3 s: checked every 3 s)', async () => {
+    // libfaketime reads the shift from this file (at most a second late): the node starts on time.
+    const shiftFile = path.join(os.tmpdir(), `vidgate-skew-${process.pid}`);
+    fs.writeFileSync(shiftFile, '+0');
+    const worker = await spawnGateway({
+      VIDGATE_DATABASE_URL: database.url,
+      VIDGATE_ROLE: 'worker',
+      VIDGATE_LEASE_MS: '3000',
+      VIDGATE_SANDBOX_SPEED: '20',
+      ...preloaded(),
+      FAKETIME_TIMESTAMP_FILE: shiftFile,
+      FAKETIME_CACHE_DURATION: '1',
+    });
+    // Tasks are created on a node whose clock is right (so they are due now).
+    const api = await startTestGateway({ VIDGATE_DATABASE_URL: database.url, VIDGATE_ROLE: 'api', VIDGATE_ADMIN_KEY: worker.adminKey });
+    try {
+      const create = async () => {
+        const res = await api.api('/v1/videos/generations', { method: 'POST', json: { model: 'veo3.1-fast', prompt: 'a clock tower', duration: 4 } });
+        assert.equal(res.status, 200, await res.clone().text());
+        return ((await res.json()) as { id: string }).id;
+      };
+      assert.equal((await waitForTask(api, await create())).status, 'completed', 'on time, the worker works');
+      fs.writeFileSync(shiftFile, '+120s');
+      await until('the worker says it claims no work', () => /claims no work until it is/.test(worker.stdout()), 15_000);
+      const held = await create();
+      await new Promise((r) => setTimeout(r, 2_000));
+      assert.equal(((await (await api.api(`/v1/tasks/${held}`)).json()) as { status: string }).status, 'pending', 'not claimed while the clock is off');
+      fs.writeFileSync(shiftFile, '+0');
+      await until('the worker claims again', () => /claiming work again/.test(worker.stdout()), 15_000);
+      assert.equal((await waitForTask(api, held)).status, 'completed');
+    } finally {
+      await api.close();
+      await worker.dispose();
+      fs.rmSync(shiftFile, { force: true });
+    }
   });
 });
