@@ -32,6 +32,11 @@ export interface ChannelConfig {
 export const CHANNEL_ID = /^[a-z0-9][a-z0-9-]*$/;
 export const CHANNEL_ID_RULE = 'lowercase letters, digits and dashes, starting with a letter or digit';
 
+/** A credential of only commas and blanks: never a key (a pool that came out empty). */
+export function holdsNoKey(value: string): boolean {
+  return /^[\s,]*$/.test(value);
+}
+
 /**
  * Why an http(s) URL cannot be a channel's base URL, or null. Request paths are appended to it, so
  * a query or fragment would swallow them; and fetch refuses any URL with user:password@ in it, so

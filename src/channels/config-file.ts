@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ProviderName } from '../catalog/types.js';
 import { builtProviders, manifestOf } from '../providers/registry.js';
-import { baseUrlProblem, CHANNEL_ID, CHANNEL_ID_RULE, DEFAULT_PRIORITY, DEFAULT_WEIGHT, type ChannelConfig } from './channel.js';
+import { baseUrlProblem, CHANNEL_ID, holdsNoKey, CHANNEL_ID_RULE, DEFAULT_PRIORITY, DEFAULT_WEIGHT, type ChannelConfig } from './channel.js';
 
 const secret = z.union([z.string().min(1, 'must not be empty'), z.strictObject({ env: z.string().min(1, 'must name an environment variable') })]);
 
@@ -53,17 +53,14 @@ function formatPath(path: (string | number | symbol)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(top level)';
 }
 
-/** Only commas and blanks: never a key (a pool that came out empty, as the environment's channels refuse too). */
-const NO_KEY = /^[\s,]*$/;
-
 function resolveSecret(value: z.infer<typeof secret>, env: Record<string, string | undefined>, path: (string | number)[]): string {
   if (typeof value === 'string') {
-    if (NO_KEY.test(value)) throw new AtPath(path, 'holds no key, only commas and blanks');
+    if (holdsNoKey(value)) throw new AtPath(path, 'holds no key, only commas and blanks');
     return value;
   }
   const v = env[value.env]?.trim();
   if (!v) throw new AtPath(path, `names the environment variable ${value.env}, which is not set`);
-  if (NO_KEY.test(v)) throw new AtPath(path, `names the environment variable ${value.env}, which holds no key, only commas and blanks`);
+  if (holdsNoKey(v)) throw new AtPath(path, `names the environment variable ${value.env}, which holds no key, only commas and blanks`);
   return v;
 }
 

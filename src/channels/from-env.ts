@@ -8,7 +8,7 @@
  */
 import { PROVIDER_MANIFESTS } from '../providers/registry.js';
 import type { ProtocolManifest, ProviderManifest } from '../providers/manifest.js';
-import { baseUrlProblem, implicitChannel, type ChannelConfig } from './channel.js';
+import { baseUrlProblem, holdsNoKey, implicitChannel, type ChannelConfig } from './channel.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -22,9 +22,8 @@ function entries(env: Env, name: string, p?: ProtocolManifest): string[] {
   const raw = (env[name] ?? '').trim();
   if (raw === '') return [];
   if (p?.unpooled?.includes(name)) return [raw];
-  const list = raw.split(',').map((v) => v.trim());
-  if (list.every((v) => v === '')) throw new Error(`${name} is set but lists no key, only commas and blanks; unset it, or give a key (several, comma-separated, make a pool)`);
-  return list;
+  if (holdsNoKey(raw)) throw new Error(`${name} is set but lists no key, only commas and blanks; unset it, or give a key (several, comma-separated, make a pool)`);
+  return raw.split(',').map((v) => v.trim());
 }
 
 /** A variable's values: its entries without the blank ones (a trailing or doubled comma drops no key). */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { CreateOps } from './create-task.js';
 import { changed } from './db.js';
-import { writeLedger } from './ledger.js';
+import { plusUsd, writeLedger } from './ledger.js';
 import type { Database } from './schema.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -26,7 +26,7 @@ export function kyselyCreateOps(trx: Kysely<Database>, queue: WorkQueue): Create
     async reserve(owner, est) {
       const res = await trx
         .updateTable('api_keys')
-        .set({ reserved_usd: sql`round((reserved_usd + ${est}) * 1000000) / 1000000` })
+        .set({ reserved_usd: plusUsd('reserved_usd', est) })
         .where('id', '=', owner)
         .where((eb) => eb.or([eb('balance_usd', 'is', null), eb(sql`balance_usd - reserved_usd`, '>=', est - 1e-9)]))
         .where((eb) => eb.or([eb('spend_limit_usd', 'is', null), eb(sql`spent_usd + reserved_usd + ${est}`, '<=', sql`spend_limit_usd + 1e-9`)]))

@@ -10,9 +10,15 @@ export async function writeLedger(trx: Kysely<Database>, entry: LedgerEntry): Pr
 }
 
 /**
- * The running totals on a key (balance, reserved, spent) are doubles added to in SQL; each update snaps the sum back
- * to the micro-dollar (`round(x * 1e6) / 1e6`, as roundUsd, on both dialects), so error never accumulates over many charges.
- *
+ * `column + amount` for a key's running total (balance, reserved, spent): doubles added to in SQL, so
+ * each update snaps the sum back to the micro-dollar (as roundUsd, on both dialects) and error never
+ * accumulates over many charges. (The SQLite create's prepared reservation writes the same by hand.)
+ */
+export function plusUsd(column: 'reserved_usd' | 'spent_usd' | 'balance_usd', amount: number) {
+  return sql<number>`round((${sql.ref(column)} + ${amount}) * 1000000) / 1000000`;
+}
+
+/**
  * Ends a task's reservation in the caller's transaction: `settle` charges `cost` (balance and spend),
  * `release` charges nothing. Either way the estimate held at create leaves `reserved_usd`.
  */
@@ -21,9 +27,9 @@ export async function endReservation(trx: Kysely<Database>, entry: LedgerEntry, 
   await trx
     .updateTable('api_keys')
     .set({
-      reserved_usd: sql`round((reserved_usd - ${reservedUsd}) * 1000000) / 1000000`,
-      spent_usd: sql`round((spent_usd + ${cost}) * 1000000) / 1000000`,
-      balance_usd: sql`case when balance_usd is null then null else round((balance_usd - ${cost}) * 1000000) / 1000000 end`,
+      reserved_usd: plusUsd('reserved_usd', -reservedUsd),
+      spent_usd: plusUsd('spent_usd', cost),
+      balance_usd: sql`case when balance_usd is null then null else ${plusUsd('balance_usd', -cost)} end`,
     })
     .where('id', '=', entry.key_id)
     .execute();

@@ -62,7 +62,7 @@ export function sqliteCreateOps(db: SQLite.Database): SqliteCreateOps {
     deleteIdemOf: db.prepare('DELETE FROM idempotency_keys WHERE owner_key_id = ? AND idem_key = ? AND task_id = ?'),
     insertIdem: db.prepare(`${insertSql('idempotency_keys', ['owner_key_id', 'idem_key', 'body_hash', 'task_id', 'created_ms'])} ON CONFLICT (owner_key_id, idem_key) DO NOTHING`),
     reserve: db.prepare(
-      // Parameters: the estimate, the key, the estimate, the estimate.
+      // Parameters: the estimate, the key, the estimate, the estimate. The total rounded as ledger.ts's plusUsd does.
       `UPDATE api_keys SET reserved_usd = round((reserved_usd + ?) * 1000000) / 1000000 WHERE id = ?
          AND (balance_usd IS NULL OR balance_usd - reserved_usd >= ? - 1e-9)
          AND (spend_limit_usd IS NULL OR spent_usd + reserved_usd + ? <= spend_limit_usd + 1e-9)`,

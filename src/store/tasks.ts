@@ -5,7 +5,7 @@ import { changed, num, type Db } from './db.js';
 import { budgetRefusal, type CreateSeed, createSeed, createTasks, type IdempotencyClaim, newTaskRow, type StoredOutcome } from './create-task.js';
 import { type Batching, GroupCommit, ItemFailed } from './group-commit.js';
 import { kyselyCreateOps } from './kysely-create.js';
-import { endReservation, writeLedger } from './ledger.js';
+import { endReservation, plusUsd, writeLedger } from './ledger.js';
 import { ledgerEntry } from './ledger-entry.js';
 import { CHANNEL_COUNTS, LANE_QUEUE, submitPartition, WEBHOOK_QUEUE } from './queues.js';
 import { patchColumns, toTask } from './mappers.js';
@@ -226,7 +226,7 @@ export class SqlTaskRepository implements TaskRepository {
         } else {
           await trx
             .updateTable('api_keys')
-            .set({ reserved_usd: sql`round((reserved_usd + ${delta}) * 1000000) / 1000000` })
+            .set({ reserved_usd: plusUsd('reserved_usd', delta) })
             .where('id', '=', t.owner_key_id)
             .execute();
         }
