@@ -61,6 +61,8 @@ export function postgresTarget(url: string, env: NodeJS.ProcessEnv = process.env
   const unverified = { ...clientCert, rejectUnauthorized: false };
   // The certificate chains to the given CA; the name is not checked.
   const caOnly = { ...clientCert, ca, checkServerIdentity: () => undefined };
+  // The chain (to the given CA, else the system's) and the host name.
+  const verified = { ...clientCert, ...(ca !== undefined && { ca }) };
   switch (mode) {
     case 'disable':
       return target(false);
@@ -76,11 +78,11 @@ export function postgresTarget(url: string, env: NodeJS.ProcessEnv = process.env
       if (ca === undefined) throw new Error('sslmode=verify-ca needs sslrootcert=/path/to/ca.pem (or use sslmode=verify-full to check the name against the system CAs)');
       return target(caOnly);
     case 'verify-full':
-      return target({ ...clientCert, ...(ca !== undefined && { ca }) });
+      return target(verified);
     default:
       if (flag === '0' || flag === 'false') return target(false);
       // As pg reads them: ssl=true, or a certificate without a mode, is TLS with full verification.
-      return target(asked ? { ...clientCert, ...(ca !== undefined && { ca }) } : undefined);
+      return target(asked ? verified : undefined);
   }
 }
 
